@@ -1,0 +1,71 @@
+"""The axcomp exception hierarchy.
+
+Every error a user can cause is an ``AxcompError`` and also the built-in type JAX would
+raise, so ``except ValueError`` / ``except TypeError`` code written for JAX keeps working.
+"""
+
+from __future__ import annotations
+
+
+class AxcompError(Exception):
+    """Base class of every error axcomp raises on purpose."""
+
+
+class AxisSpecError(AxcompError, ValueError):
+    """An in_axes / out_axes / axis_size spec does not fit the arguments or outputs."""
+
+
+class AxisSpecTypeError(AxcompError, TypeError):
+    """An in_axes / out_axes spec has the wrong Python type."""
+
+
+class ShapeError(AxcompError, ValueError):
+    """Operand shapes are incompatible for an operation."""
+
+
+class TracingError(AxcompError, TypeError):
+    """A kernel did something that cannot be traced (Python control flow on a traced value,
+    an unsupported NumPy function, a leaked tracer)."""
+
+
+class UnsupportedError(AxcompError, NotImplementedError):
+    """A feature that axcomp does not implement (yet)."""
+
+
+class SpecSyntaxError(AxcompError, ValueError):
+    """DSL text that does not parse or does not make sense; carries line, column and caret."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        context: str | None = None,
+        hint: str | None = None,
+        source_name: str | None = None,
+    ) -> None:
+        self.message = message
+        self.line = line
+        self.column = column
+        self.context = context
+        self.hint = hint
+        self.source_name = source_name
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = ""
+        if self.source_name:
+            where = self.source_name
+        if self.line is not None:
+            where += f"{':' if where else ''}line {self.line}, column {self.column}"
+        text = f"{where}: {self.message}" if where else self.message
+        if self.context:
+            text += "\n" + self.context.rstrip("\n")
+        if self.hint:
+            text += f"\nhint: {self.hint}"
+        return text
+
+
+class GradError(AxcompError, TypeError):
+    """A gradient was requested where it is not defined."""

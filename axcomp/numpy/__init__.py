@@ -1,0 +1,282 @@
+"""``axcomp.numpy``: a jax.numpy-like namespace.
+
+On NumPy values every function is plain NumPy (eager, returns ndarrays). On traced values
+(inside ``vmap``/``jit``) it records nodes in the axis graph instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as _np
+
+from .. import ops as _ops
+from ..tracing import Tracer as _Tracer
+from .vectorize import vectorize
+
+ndarray = _np.ndarray
+float16, float32, float64 = _np.float16, _np.float32, _np.float64
+int8, int16, int32, int64 = _np.int8, _np.int16, _np.int32, _np.int64
+uint8, uint32, uint64 = _np.uint8, _np.uint32, _np.uint64
+complex64, complex128 = _np.complex64, _np.complex128
+bool_ = _np.bool_
+pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, None
+dtype, result_type, promote_types = _np.dtype, _np.result_type, _np.promote_types
+shape_of = _np.shape
+
+
+def _any_traced(values: Sequence[Any]) -> bool:
+    for v in values:
+        if isinstance(v, _Tracer):
+            return True
+        if isinstance(v, (list, tuple)) and _any_traced(v):
+            return True
+    return False
+
+
+def _elementwise(name: str, np_name: str | None = None) -> Callable[..., Any]:
+    np_fn = getattr(_np, np_name or name)
+    op_name = np_fn.__name__
+
+    def fn(*args: Any) -> Any:
+        if _any_traced(args):
+            return _ops.elementwise(op_name, *args)
+        return np_fn(*args)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise ``numpy.{np_name or name}``; traced inside kernels."
+    return fn
+
+
+_UNARY_BINARY = (
+    "add subtract divide true_divide floor_divide remainder mod negative positive square sqrt "
+    "exp exp2 log log2 log10 log1p expm1 abs absolute sign tanh sinh cosh sin cos tan arcsin "
+    "arccos arctan arctan2 arcsinh arccosh arctanh maximum minimum fmax fmin greater "
+    "greater_equal less less_equal equal not_equal logical_and logical_or logical_not "
+    "logical_xor conjugate conj real imag floor ceil rint round_ trunc reciprocal isnan isinf "
+    "isfinite hypot copysign cbrt deg2rad rad2deg heaviside"
+).split()
+_ALIASES = {"abs": "absolute", "divide": "true_divide", "mod": "remainder", "conj": "conjugate",
+            "round_": "rint"}
+
+for _name in _UNARY_BINARY:
+    globals()[_name] = _elementwise(_name, _ALIASES.get(_name))
+
+
+def multiply(x: Any, y: Any) -> Any:
+    return _ops.multiply(x, y) if _any_traced((x, y)) else _np.multiply(x, y)
+
+
+def power(x: Any, y: Any) -> Any:
+    return _ops.power(x, y) if _any_traced((x, y)) else _np.power(x, y)
+
+
+def where(condition: Any, x: Any = None, y: Any = None) -> Any:
+    if x is None or y is None:
+        if _any_traced((condition,)):
+            raise _ops.UnsupportedError(
+                "where(condition) with one argument has a data-dependent shape and cannot be traced"
+            )
+        return _np.where(condition)
+    if _any_traced((condition, x, y)):
+        return _ops.where(condition, x, y)
+    return _np.where(condition, x, y)
+
+
+def clip(a: Any, a_min: Any = None, a_max: Any = None) -> Any:
+    if not _any_traced((a, a_min, a_max)):
+        return _np.clip(a, a_min, a_max)
+    out = a
+    if a_min is not None:
+        out = _ops.elementwise("maximum", out, a_min)
+    if a_max is not None:
+        out = _ops.elementwise("minimum", out, a_max)
+    return out
+
+
+# ------------------------------------------------------------------ contractions
+def dot(a: Any, b: Any) -> Any:
+    return _ops.dot(a, b) if _any_traced((a, b)) else _np.dot(a, b)
+
+
+def vdot(a: Any, b: Any) -> Any:
+    return _ops.vdot(a, b) if _any_traced((a, b)) else _np.vdot(a, b)
+
+
+def matmul(a: Any, b: Any) -> Any:
+    return _ops.matmul(a, b) if _any_traced((a, b)) else _np.matmul(a, b)
+
+
+def inner(a: Any, b: Any) -> Any:
+    return _ops.inner(a, b) if _any_traced((a, b)) else _np.inner(a, b)
+
+
+def outer(a: Any, b: Any) -> Any:
+    return _ops.outer(a, b) if _any_traced((a, b)) else _np.outer(a, b)
+
+
+def tensordot(a: Any, b: Any, axes: Any = 2) -> Any:
+    return _ops.tensordot(a, b, axes) if _any_traced((a, b)) else _np.tensordot(a, b, axes)
+
+
+def einsum(subscripts: str, *operands: Any, **kwargs: Any) -> Any:
+    if _any_traced(operands):
+        return _ops.einsum(subscripts, *operands)
+    return _np.einsum(subscripts, *operands, **kwargs)
+
+
+# ------------------------------------------------------------------ reductions
+def sum(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
+    if _any_traced((a,)):
+        return _ops.reduce_sum(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    return _np.sum(a, axis=axis, dtype=dtype, keepdims=keepdims)
+
+
+def mean(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:
+    if _any_traced((a,)):
+        return _ops.mean(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    return _np.mean(a, axis=axis, dtype=dtype, keepdims=keepdims)
+
+
+def _reducer(name: str) -> Callable[..., Any]:
+    np_fn = getattr(_np, name)
+
+    def fn(a: Any, axis: Any = None, keepdims: bool = False, **kwargs: Any) -> Any:
+        if _any_traced((a,)):
+            return _ops.reduce(name, a, axis=axis, keepdims=keepdims, **kwargs)
+        return np_fn(a, axis=axis, keepdims=keepdims, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+max = _reducer("max")  # noqa: A001
+min = _reducer("min")  # noqa: A001
+prod = _reducer("prod")
+any = _reducer("any")  # noqa: A001
+all = _reducer("all")  # noqa: A001
+amax, amin = max, min
+
+
+def argmax(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    if _any_traced((a,)):
+        return _ops.reduce("argmax", a, axis=axis, keepdims=keepdims)
+    return _np.argmax(a, axis=axis, keepdims=keepdims)
+
+
+def argmin(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    if _any_traced((a,)):
+        return _ops.reduce("argmin", a, axis=axis, keepdims=keepdims)
+    return _np.argmin(a, axis=axis, keepdims=keepdims)
+
+
+# ------------------------------------------------------------------ shape
+def reshape(a: Any, shape: Any = None, order: str = "C", **kwargs: Any) -> Any:
+    shape = kwargs.pop("newshape", shape)
+    if _any_traced((a,)):
+        return _ops.reshape(a, shape, order=order)
+    return _np.reshape(a, shape, order=order)
+
+
+def transpose(a: Any, axes: Any = None) -> Any:
+    return _ops.transpose(a, axes) if _any_traced((a,)) else _np.transpose(a, axes)
+
+
+def swapaxes(a: Any, axis1: int, axis2: int) -> Any:
+    return _ops.swapaxes(a, axis1, axis2) if _any_traced((a,)) else _np.swapaxes(a, axis1, axis2)
+
+
+def moveaxis(a: Any, source: Any, destination: Any) -> Any:
+    if _any_traced((a,)):
+        return _ops.moveaxis(a, source, destination)
+    return _np.moveaxis(a, source, destination)
+
+
+def expand_dims(a: Any, axis: Any) -> Any:
+    return _ops.expand_dims(a, axis) if _any_traced((a,)) else _np.expand_dims(a, axis)
+
+
+def squeeze(a: Any, axis: Any = None) -> Any:
+    return _ops.squeeze(a, axis) if _any_traced((a,)) else _np.squeeze(a, axis)
+
+
+def broadcast_to(a: Any, shape: Any) -> Any:
+    return _ops.broadcast_to(a, shape) if _any_traced((a,)) else _np.broadcast_to(a, shape)
+
+
+def ravel(a: Any) -> Any:
+    return _ops.reshape(a, (-1,)) if _any_traced((a,)) else _np.ravel(a)
+
+
+def concatenate(arrays: Sequence[Any], axis: int = 0) -> Any:
+    if _any_traced(tuple(arrays)):
+        return _ops.concatenate(arrays, axis)
+    return _np.concatenate(arrays, axis)
+
+
+def stack(arrays: Sequence[Any], axis: int = 0) -> Any:
+    return _ops.stack(arrays, axis) if _any_traced(tuple(arrays)) else _np.stack(arrays, axis)
+
+
+def astype(x: Any, dtype: Any) -> Any:
+    return _ops.astype(x, dtype) if _any_traced((x,)) else _np.asarray(x).astype(dtype)
+
+
+def shape(a: Any) -> tuple[int, ...]:
+    return tuple(a.shape) if isinstance(a, _Tracer) else _np.shape(a)
+
+
+def ndim(a: Any) -> int:
+    return a.ndim if isinstance(a, _Tracer) else _np.ndim(a)
+
+
+def size(a: Any) -> int:
+    return a.size if isinstance(a, _Tracer) else _np.size(a)
+
+
+# ------------------------------------------------------------------ creation
+def array(obj: Any, dtype: Any = None, copy: bool = True) -> Any:
+    if isinstance(obj, _Tracer):
+        return obj if dtype is None else _ops.astype(obj, dtype)
+    if isinstance(obj, (list, tuple)) and _any_traced(obj):
+        stacked = _ops.stack([array(o) for o in obj])
+        return stacked if dtype is None else _ops.astype(stacked, dtype)
+    return _np.array(obj, dtype=dtype, copy=copy)
+
+
+def asarray(obj: Any, dtype: Any = None) -> Any:
+    if isinstance(obj, _Tracer) or isinstance(obj, (list, tuple)) and _any_traced(obj):
+        return array(obj, dtype=dtype)
+    return _np.asarray(obj, dtype=dtype)
+
+
+arange = _np.arange
+zeros = _np.zeros
+ones = _np.ones
+empty = _np.zeros  # no uninitialised memory in compiled programs
+full = _np.full
+linspace = _np.linspace
+eye = _np.eye
+identity = _np.identity
+
+
+def zeros_like(a: Any, dtype: Any = None) -> Any:
+    """Depends only on ``a``'s shape and dtype, so the result is never batched."""
+    return _np.zeros(shape(a), dtype=dtype or a.dtype)
+
+
+def ones_like(a: Any, dtype: Any = None) -> Any:
+    return _np.ones(shape(a), dtype=dtype or a.dtype)
+
+
+def full_like(a: Any, fill_value: Any, dtype: Any = None) -> Any:
+    if isinstance(fill_value, _Tracer):
+        return _ops.broadcast_to(_ops.astype(fill_value, dtype or a.dtype), shape(a))
+    return _np.full(shape(a), fill_value, dtype=dtype or a.dtype)
+
+
+__all__ = [
+    name for name, value in list(globals().items())
+    if not name.startswith("_") and (callable(value) or name in ("pi", "e", "inf", "nan", "newaxis"))
+]

@@ -1,0 +1,179 @@
+"""Minimal pytrees (tuple, list, dict, namedtuple, None) with JAX's flattening order.
+
+Kept tiny and dependency-free: vmap's in_axes/out_axes prefixes and jit's cache keys
+both need the tree structure, and the structure must be hashable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+_LEAF = "leaf"
+_NONE = "none"
+_TUPLE = "tuple"
+_LIST = "list"
+_DICT = "dict"
+_NAMEDTUPLE = "namedtuple"
+
+
+@dataclass(frozen=True)
+class TreeDef:
+    """The hashable shape of a pytree; ``aux`` holds dict keys or a namedtuple class."""
+
+    kind: str
+    children: tuple[TreeDef, ...] = ()
+    aux: Any = None
+
+    @property
+    def num_leaves(self) -> int:
+        if self.kind == _LEAF:
+            return 1
+        return sum(child.num_leaves for child in self.children)
+
+    def __str__(self) -> str:
+        if self.kind == _LEAF:
+            return "*"
+        if self.kind == _NONE:
+            return "None"
+        inner = ", ".join(str(c) for c in self.children)
+        if self.kind == _TUPLE:
+            return f"({inner}{',' if len(self.children) == 1 else ''})"
+        if self.kind == _LIST:
+            return f"[{inner}]"
+        if self.kind == _DICT:
+            return "{" + ", ".join(f"{k!r}: {c}" for k, c in zip(self.aux, self.children)) + "}"
+        return f"{self.aux.__name__}({inner})"
+
+
+LEAF = TreeDef(_LEAF)
+
+
+def _is_namedtuple(x: Any) -> bool:
+    return isinstance(x, tuple) and hasattr(type(x), "_fields")
+
+
+def node_kind(x: Any) -> str:
+    """Which container kind ``x`` is, or 'leaf'."""
+    if x is None:
+        return _NONE
+    t = type(x)
+    if t is tuple:
+        return _TUPLE
+    if t is list:
+        return _LIST
+    if t is dict:
+        return _DICT
+    if _is_namedtuple(x):
+        return _NAMEDTUPLE
+    return _LEAF
+
+
+def children_of(x: Any) -> tuple[list[Any], list[str], Any]:
+    """Children, their path fragments and the aux data of a container node."""
+    kind = node_kind(x)
+    if kind == _NONE:
+        return [], [], None
+    if kind == _DICT:
+        keys = sorted(x)
+        return [x[k] for k in keys], [f"[{k!r}]" for k in keys], tuple(keys)
+    if kind == _NAMEDTUPLE:
+        return list(x), [f".{f}" for f in type(x)._fields], type(x)
+    return list(x), [f"[{i}]" for i in range(len(x))], None
+
+
+def flatten(tree: Any) -> tuple[list[Any], TreeDef]:
+    leaves: list[Any] = []
+    return leaves, _flatten_into(tree, leaves)
+
+
+def _flatten_into(tree: Any, leaves: list[Any]) -> TreeDef:
+    kind = node_kind(tree)
+    if kind == _LEAF:
+        leaves.append(tree)
+        return LEAF
+    kids, _, aux = children_of(tree)
+    return TreeDef(kind, tuple(_flatten_into(k, leaves) for k in kids), aux)
+
+
+def unflatten(treedef: TreeDef, leaves: Any) -> Any:
+    it = iter(leaves)
+    out = _build(treedef, it)
+    return out
+
+
+def _build(treedef: TreeDef, it: Iterator[Any]) -> Any:
+    kind = treedef.kind
+    if kind == _LEAF:
+        return next(it)
+    if kind == _NONE:
+        return None
+    kids = [_build(c, it) for c in treedef.children]
+    if kind == _TUPLE:
+        return tuple(kids)
+    if kind == _LIST:
+        return kids
+    if kind == _DICT:
+        return dict(zip(treedef.aux, kids))
+    return treedef.aux(*kids)
+
+
+def leaf_paths(tree: Any, prefix: str = "") -> list[str]:
+    """Path strings (``[0]['w']``) of every leaf, in flattening order."""
+    kind = node_kind(tree)
+    if kind == _LEAF:
+        return [prefix]
+    kids, frags, _ = children_of(tree)
+    out: list[str] = []
+    for kid, frag in zip(kids, frags):
+        out.extend(leaf_paths(kid, prefix + frag))
+    return out
+
+
+class PrefixMismatch(Exception):
+    """Internal: a spec is not a tree prefix of a value; carries the path of the mismatch."""
+
+    def __init__(self, path: str, detail: str) -> None:
+        super().__init__(detail)
+        self.path = path
+        self.detail = detail
+
+
+def broadcast_prefix(
+    prefix: Any, tree: Any, is_spec_leaf: Callable[[Any], bool], path: str = ""
+) -> list[Any]:
+    """Expand a spec that is a tree prefix of ``tree`` to one spec entry per leaf of ``tree``.
+
+    ``is_spec_leaf`` decides which spec values apply to a whole subtree (ints and None).
+    """
+    out: list[Any] = []
+    _broadcast_into(prefix, tree, is_spec_leaf, path, out)
+    return out
+
+
+def _broadcast_into(
+    prefix: Any, tree: Any, is_spec_leaf: Callable[[Any], bool], path: str, out: list[Any]
+) -> None:
+    if is_spec_leaf(prefix):
+        out.extend([prefix] * len(flatten(tree)[0]))
+        return
+    pkind, tkind = node_kind(prefix), node_kind(tree)
+    if pkind != tkind:
+        raise PrefixMismatch(
+            path, f"the spec has a {type(prefix).__name__} where the value has a {type(tree).__name__}"
+        )
+    pkids, _, paux = children_of(prefix)
+    tkids, frags, taux = children_of(tree)
+    if pkind == _DICT and paux != taux:
+        raise PrefixMismatch(path, f"the spec has keys {list(paux)} but the value has keys {list(taux)}")
+    if len(pkids) != len(tkids):
+        raise PrefixMismatch(
+            path, f"the spec has {len(pkids)} entries but the value has {len(tkids)}"
+        )
+    for pk, tk, frag in zip(pkids, tkids, frags):
+        _broadcast_into(pk, tk, is_spec_leaf, path + frag, out)
+
+
+def tree_leaves(tree: Any) -> list[Any]:
+    return flatten(tree)[0]

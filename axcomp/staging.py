@@ -1,0 +1,230 @@
+"""Compile-once-per-signature machinery shared by ``jit`` and ``vmap``.
+
+A staged function traces itself into the axis graph the first time it sees a signature
+(shapes, dtypes, pytree structure, static non-array values), lowers and generates code,
+and caches the result in a bounded LRU. A cached call is one key build, one lookup and one
+call of the generated function.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import pytree
+from .errors import AxcompError, TracingError
+from .ir import Graph, InputParams, Node
+from .ops import lift
+from .tracing import Tracer, current_trace, new_trace
+
+CACHE_SIZE = 256
+
+
+@dataclass(frozen=True)
+class ShapeDtypeStruct:
+    """A stand-in for an array when only its shape and dtype matter (explain, compile)."""
+
+    shape: tuple[int, ...]
+    dtype: np.dtype
+
+    def __init__(self, shape: Any, dtype: Any = np.float64) -> None:
+        object.__setattr__(self, "shape", tuple(int(s) for s in shape))
+        object.__setattr__(self, "dtype", np.dtype(dtype))
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __repr__(self) -> str:
+        return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype})"
+
+
+def is_array_leaf(x: Any) -> bool:
+    return isinstance(x, (np.ndarray, np.generic, ShapeDtypeStruct))
+
+
+@dataclass(frozen=True)
+class Signature:
+    """What a compiled program is specialised on."""
+
+    treedef: pytree.TreeDef
+    arrays: tuple[tuple[tuple[int, ...], np.dtype], ...]
+    statics: tuple[tuple[int, type, Any], ...]  # (leaf position, type, value)
+
+
+def signature_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Signature:
+    leaves, treedef = pytree.flatten((args, kwargs))
+    arrays = []
+    statics = []
+    for i, leaf in enumerate(leaves):
+        if is_array_leaf(leaf):
+            arrays.append((tuple(leaf.shape), np.dtype(leaf.dtype)))
+        else:
+            statics.append((i, type(leaf), _hashable(leaf)))
+    return Signature(treedef, tuple(arrays), tuple(statics))
+
+
+def _hashable(value: Any) -> Any:
+    try:
+        hash(value)
+    except TypeError:
+        raise TracingError(
+            f"non-array argument {value!r} of type {type(value).__name__} is not hashable; "
+            "axcomp treats non-array arguments as static compile-time values, so they must "
+            "be hashable (or pass it as a NumPy array)"
+        ) from None
+    return value
+
+
+@dataclass(frozen=True)
+class Traced:
+    """The result of tracing a function for one signature."""
+
+    graph: Graph
+    out_treedef: pytree.TreeDef
+    arg_names: tuple[str, ...]
+
+
+def trace_to_graph(
+    body: Callable[..., Any], sig: Signature, arg_names: tuple[str, ...], name: str
+) -> Traced:
+    """Trace ``body`` on inputs described by ``sig`` into an axis graph."""
+    with new_trace() as trace:
+        trace.functions.append(name)
+        leaves: list[Any] = []
+        inputs: list[Node] = []
+        statics = {pos: value for pos, _, value in sig.statics}
+        n_leaves = sig.treedef.num_leaves
+        arrays = iter(sig.arrays)
+        for pos in range(n_leaves):
+            if pos in statics:
+                leaves.append(statics[pos])
+                continue
+            shape, dtype = next(arrays)
+            idx = len(inputs)
+            label = arg_names[idx] if idx < len(arg_names) else f"x{idx}"
+            node = Node("input", (), InputParams(idx, label), shape, dtype,
+                        tuple(f"{label}.{k}" for k in range(len(shape))))
+            inputs.append(node)
+            leaves.append(Tracer(node, (), trace))
+        args, kwargs = pytree.unflatten(sig.treedef, leaves)
+        out = body(*args, **kwargs)
+        out_leaves, out_treedef = pytree.flatten(out)
+        out_nodes = []
+        for i, leaf in enumerate(out_leaves):
+            if not isinstance(leaf, Tracer) and not (
+                is_array_leaf(leaf) or pytree.node_kind(leaf) == "leaf"
+                and isinstance(leaf, (int, float, complex, bool))
+            ):
+                raise TracingError(
+                    f"{name} returned a {type(leaf).__name__} ({leaf!r}) at output leaf {i}; "
+                    "outputs must be arrays, scalars or pytrees of them"
+                )
+            t = lift(leaf, trace)
+            if t.levels:
+                raise TracingError(f"internal: output of {name} still carries vmap levels")
+            out_nodes.append(t.node)
+    return Traced(Graph(tuple(inputs), tuple(out_nodes)), out_treedef, arg_names)
+
+
+def input_names(fun: Callable[..., Any], sig: Signature) -> tuple[str, ...]:
+    """Readable names for the flat array inputs: parameter name plus pytree path."""
+    try:
+        params = list(inspect.signature(fun).parameters)
+    except (TypeError, ValueError):
+        params = []
+    args_def, kwargs_def = sig.treedef.children
+    names: list[str] = []
+    static_pos = {pos for pos, _, _ in sig.statics}
+    flat_pos = 0
+    for i, child in enumerate(args_def.children):
+        base = params[i] if i < len(params) else f"arg{i}"
+        for path in _paths(child):
+            if flat_pos not in static_pos:
+                names.append(_identifier(base + path))
+            flat_pos += 1
+    for key, child in zip(kwargs_def.aux or (), kwargs_def.children):
+        for path in _paths(child):
+            if flat_pos not in static_pos:
+                names.append(_identifier(str(key) + path))
+            flat_pos += 1
+    return tuple(names)
+
+
+def _paths(treedef: pytree.TreeDef) -> list[str]:
+    skeleton = pytree.unflatten(treedef, [0] * treedef.num_leaves)
+    return pytree.leaf_paths(skeleton)
+
+
+def _identifier(text: str) -> str:
+    out = "".join(c if c.isalnum() else "_" for c in text).strip("_") or "x"
+    return out if not out[0].isdigit() else "x" + out
+
+
+class Staged:
+    """Base of jit- and vmap-transformed functions: trace inline, or compile and cache."""
+
+    fun: Callable[..., Any]
+
+    def _inline(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    @property
+    def name(self) -> str:
+        return getattr(self.fun, "__name__", "fun")
+
+    def _setup_cache(self) -> None:
+        self._compile_cached = functools.lru_cache(maxsize=CACHE_SIZE)(self._compile_signature)
+        self._fast = functools.lru_cache(maxsize=CACHE_SIZE)(self._compile_fast)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if current_trace() is not None:
+            return self._inline(args, kwargs)
+        if not kwargs:
+            try:
+                key = tuple([(a.shape, a.dtype) for a in args if type(a) is np.ndarray])
+            except AttributeError:
+                key = None
+            if key is not None and len(key) == len(args):
+                return self._fast(key)(*args)
+        compiled = self._compile_cached(signature_of(args, kwargs))
+        leaves = [leaf for leaf in pytree.flatten((args, kwargs))[0] if is_array_leaf(leaf)]
+        return compiled.run(leaves)
+
+    def _compile_fast(self, key: tuple[tuple[tuple[int, ...], np.dtype], ...]) -> Callable[..., Any]:
+        sig = Signature(
+            pytree.TreeDef("tuple", (pytree.TreeDef("tuple", (pytree.LEAF,) * len(key)),
+                                     pytree.TreeDef("dict", (), ()))),
+            tuple((tuple(s), np.dtype(d)) for s, d in key),
+            (),
+        )
+        return self._compile_cached(sig).call_flat
+
+    def _compile_signature(self, sig: Signature) -> Any:
+        from .compiler import compile_traced
+
+        names = input_names(self.fun, sig)
+        try:
+            traced = trace_to_graph(self._inline_unpacked, sig, names, self.name)
+        except AxcompError as exc:
+            raise exc.with_traceback(None) from None
+        return compile_traced(traced, self.name)
+
+    def _inline_unpacked(self, *args: Any, **kwargs: Any) -> Any:
+        return self._inline(args, kwargs)
+
+    def lower(self, *args: Any, **kwargs: Any) -> Any:
+        """The compiled program for these arguments (arrays or ShapeDtypeStructs)."""
+        return self._compile_cached(signature_of(args, kwargs))
+
+    def cache_info(self) -> Any:
+        return self._compile_cached.cache_info()
+
+    def clear_cache(self) -> None:
+        self._compile_cached.cache_clear()
+        self._fast.cache_clear()

@@ -1,0 +1,1 @@
+"""The axcomp DSL grammar files; installed as the package ``axcomp._grammar``."""

@@ -26,6 +26,27 @@ from .transforms import jit, vmap
 
 __version__ = "0.1.0"
 
+# Public names implemented in later layers, imported on first use so that importing
+# axcomp stays fast and the core does not depend on them.
+_LAZY = {
+    "grad": "autodiff",
+    "value_and_grad": "autodiff",
+    "vjp": "autodiff",
+    "compile": "dsl",
+    "kernel": "dsl",
+    "load": "dsl",
+    "Module": "dsl",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module 'axcomp' has no attribute {name!r}")
+
 __all__ = [
     "AxcompError",
     "AxisSpecError",
@@ -41,4 +62,5 @@ __all__ = [
     "jit",
     "numpy",
     "vmap",
+    *_LAZY,
 ]

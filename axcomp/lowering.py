@@ -194,7 +194,7 @@ def lower(graph: Graph, input_names: tuple[str, ...]) -> Program:
         if node.op == "einsum":
             region = regions[node.id]
             code = lower_contraction(
-                [var[o.id] for o in region.operands],
+                [_named(o, var, names, constants) for o in region.operands],
                 list(region.subscripts),
                 region.out,
                 dict(region.sizes),
@@ -238,6 +238,17 @@ def lower(graph: Graph, input_names: tuple[str, ...]) -> Program:
         statements.append(Statement(node, (line,), t))
         outputs.append(t)
     return Program(graph, tuple(inputs), tuple(statements), tuple(outputs), tuple(constants))
+
+
+def _named(node: Node, var: dict[int, str], names: _Names, constants: list[tuple[str, Any]]) -> str:
+    """The operand as an identifier (contractions take names; literals become constants)."""
+    v = var[node.id]
+    if v.isidentifier():
+        return v
+    name = names.claim(f"c{len(constants)}")
+    constants.append((name, node.params.value))  # still a Python scalar: weak promotion kept
+    var[node.id] = name
+    return name
 
 
 def _needed(graph: Graph, regions: dict[int, Region]) -> set[int]:

@@ -11,6 +11,7 @@ from .codegen import build_function
 from .ir import Graph
 from .lowering import Program, lower
 from .staging import Traced
+from .tracing import LevelRecord
 
 
 @dataclass(frozen=True, eq=False)
@@ -24,6 +25,7 @@ class Compiled:
     function: Callable[..., Any]
     out_treedef: pytree.TreeDef
     call_flat: Callable[..., Any]
+    levels: tuple[LevelRecord, ...] = ()  # every vmap call, outermost first (for explain)
 
     def run(self, leaves: list[Any]) -> Any:
         return self.call_flat(*leaves)
@@ -37,7 +39,8 @@ def compile_traced(traced: Traced, name: str) -> Compiled:
     program = lower(traced.graph, traced.arg_names)
     source, fn = build_function(program, name)
     call_flat = _output_adapter(fn, traced.out_treedef, len(program.outputs))
-    return Compiled(name, traced.graph, program, source, fn, traced.out_treedef, call_flat)
+    return Compiled(name, traced.graph, program, source, fn, traced.out_treedef, call_flat,
+                    traced.levels)
 
 
 def _output_adapter(fn: Callable[..., Any], treedef: pytree.TreeDef, n_out: int) -> Callable[..., Any]:

@@ -20,7 +20,7 @@ from . import pytree
 from .errors import AxcompError, TracingError
 from .ir import Graph, InputParams, Node
 from .ops import lift
-from .tracing import Tracer, current_trace, new_trace
+from .tracing import LevelRecord, Tracer, current_trace, new_trace
 
 CACHE_SIZE = 256
 
@@ -88,6 +88,7 @@ class Traced:
     graph: Graph
     out_treedef: pytree.TreeDef
     arg_names: tuple[str, ...]
+    levels: tuple[LevelRecord, ...] = ()  # every vmap call, outermost first (for explain)
 
 
 def trace_to_graph(
@@ -129,7 +130,8 @@ def trace_to_graph(
             if t.levels:
                 raise TracingError(f"internal: output of {name} still carries vmap levels")
             out_nodes.append(t.node)
-    return Traced(Graph(tuple(inputs), tuple(out_nodes)), out_treedef, arg_names)
+    return Traced(Graph(tuple(inputs), tuple(out_nodes)), out_treedef, arg_names,
+                  tuple(trace.level_records))
 
 
 def input_names(fun: Callable[..., Any], sig: Signature) -> tuple[str, ...]:

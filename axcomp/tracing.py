@@ -39,12 +39,29 @@ class Level:
         return f"L{self.id}"
 
 
+@dataclass(frozen=True)
+class LevelRecord:
+    """What one vmap call did, kept for ``axcomp.explain`` (outermost level first)."""
+
+    name: str  # the batch axis's name in the axis graph
+    depth: int  # 0 for the outermost vmap
+    size: int
+    function: str  # the function being vmapped
+    in_axes: Any
+    out_axes: Any
+    # (argument label, logical axis, axis name in the graph before mapping) per mapped leaf
+    mapped: tuple[tuple[str, int, str], ...]
+    # (output label, position of the batch axis in that output of the vmapped function)
+    placed: tuple[tuple[str, int | None], ...] = ()
+
+
 class Trace:
     """State of one compilation: the active vmap levels and the kernels being traced."""
 
     def __init__(self) -> None:
         self.levels: list[Level] = []
         self.functions: list[str] = []
+        self.level_records: list[LevelRecord] = []  # every vmap call, in call order
 
     def level_name(self, axis_name: str | None) -> str:
         if axis_name is not None:

@@ -17,7 +17,7 @@ import numpy as np
 from . import ops, pytree
 from .errors import AxisSpecError, AxisSpecTypeError, TracingError
 from .staging import ShapeDtypeStruct, Staged
-from .tracing import Level, Tracer, current_trace, function_name, tracing_function
+from .tracing import Level, LevelRecord, Tracer, current_trace, function_name, tracing_function
 
 
 def _is_axis_leaf(x: Any) -> bool:
@@ -58,6 +58,13 @@ def _type_str(x: Any) -> str:
     if isinstance(x, (Tracer, np.ndarray, np.generic, ShapeDtypeStruct)):
         return f"{np.dtype(x.dtype).name}{list(x.shape)}"
     return type(x).__name__
+
+
+def _axis_name(leaf: Any, axis: int) -> str:
+    """The graph's name for logical ``axis`` of a traced value (e.g. ``M.0``), else ``""``."""
+    if isinstance(leaf, Tracer):
+        return leaf.node.axes[len(leaf.levels) + axis]
+    return ""
 
 
 class VmappedFunction(Staged):
@@ -163,6 +170,12 @@ class VmappedFunction(Staged):
 
         size = self._batch_size(sizes, where)
         level = Level(trace.level_name(self.axis_name), size, depth, where.removeprefix("in the "))
+        # For explain: which axis of which argument this level maps (record kept in call order).
+        mapped = tuple(
+            (label, axis, _axis_name(leaf, axis))
+            for leaf, axis, label in zip(leaves, norm_axes, labels) if axis is not None
+        )
+        slot = len(trace.level_records)
         new_leaves = []
         for leaf, axis in zip(leaves, norm_axes):
             if axis is None:
@@ -177,7 +190,12 @@ class VmappedFunction(Staged):
         try:
             with tracing_function(trace, function_name(self.fun)):
                 out = self.fun(*new_args, **new_kwargs)
-            return self._place_outputs(out, level, where)
+            placed: list[tuple[str, int | None]] = []
+            result = self._place_outputs(out, level, where, placed)
+            trace.level_records.insert(slot, LevelRecord(
+                level.name, depth, size, function_name(self.fun), self.in_axes, self.out_axes,
+                mapped, tuple(placed)))
+            return result
         finally:
             trace.levels.pop()
             level.alive = False  # a tracer still carrying this level has leaked
@@ -204,7 +222,9 @@ class VmappedFunction(Staged):
             )
         return sizes[0][0]
 
-    def _place_outputs(self, out: Any, level: Level, where: str) -> Any:
+    def _place_outputs(
+        self, out: Any, level: Level, where: str, placed_at: list[tuple[str, int | None]]
+    ) -> Any:
         trace = current_trace()
         assert trace is not None
         out_leaves, out_def = pytree.flatten(out)
@@ -236,6 +256,7 @@ class VmappedFunction(Staged):
                         f"it needs an int out_axes ({where})"
                     )
                 placed.append(leaf)
+                placed_at.append((label, None))
                 continue
             t = ops.lift(leaf, trace)
             rank = t.ndim + 1
@@ -245,6 +266,7 @@ class VmappedFunction(Staged):
                     f"(batched rank {rank}; valid values are {-rank}..{rank - 1}) ({where})"
                 )
             pos = spec % rank
+            placed_at.append((label, pos))
             if batched:
                 placed.append(ops.unmap_axis(t, level, pos))
             else:

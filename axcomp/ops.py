@@ -204,6 +204,8 @@ _UFUNCS: dict[str, Callable[..., Any]] = {
         "rad2deg heaviside multiply"
     ).split()
 }
+for _f in list(_UFUNCS.values()):
+    _UFUNCS.setdefault(_f.__name__, _f)  # NumPy 2 renames (true_divide is 'divide')
 ELEMENTWISE_FUNCTIONS = _UFUNCS
 
 
@@ -211,7 +213,9 @@ def elementwise(fn: str, *args: Value) -> Tracer:
     """``fn`` (a NumPy ufunc name, or where/clip) applied with NumPy broadcasting."""
     trace = _trace_of(args)
     tracers = [lift(a, trace) for a in args]
-    np_fn = _UFUNCS[fn]
+    np_fn = _UFUNCS.get(fn)
+    if np_fn is None:
+        raise UnsupportedError(f"elementwise function {fn!r} is not supported by axcomp")
     dtype = result_dtype(np_fn, *args)
     out_logical = broadcast_shapes(*(t.shape for t in tracers))
     levels = _union_levels(tracers)

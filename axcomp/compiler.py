@@ -10,6 +10,7 @@ from . import pytree
 from .codegen import build_function
 from .ir import Graph
 from .lowering import Program, lower
+from .simplify import simplify
 from .staging import Traced
 from .tracing import LevelRecord
 
@@ -36,10 +37,11 @@ class Compiled:
 
 
 def compile_traced(traced: Traced, name: str) -> Compiled:
-    program = lower(traced.graph, traced.arg_names)
+    graph = simplify(traced.graph)
+    program = lower(graph, traced.arg_names)
     source, fn = build_function(program, name)
     call_flat = _output_adapter(fn, traced.out_treedef, len(program.outputs))
-    return Compiled(name, traced.graph, program, source, fn, traced.out_treedef, call_flat,
+    return Compiled(name, graph, program, source, fn, traced.out_treedef, call_flat,
                     traced.levels)
 
 

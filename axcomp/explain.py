@@ -1,51 +1,404 @@
-"""``axcomp.explain``: what a transformed function compiles to, for given shapes."""
+"""``axcomp.explain``: what a transformed function compiles to, for given shapes.
+
+    e = axcomp.explain(pairwise_matvec, mats, vecs)   # arrays or ShapeDtypeStructs
+    e.equations   # ['abc,dc->adb']
+    e.levels      # one LevelInfo per vmap call, outermost first
+    e.path        # one opt_einsum PathInfo (or SingleOperandPath) per contraction
+    e.flops, e.peak_bytes, e.graph, e.source, e.to_dot()
+    print(e)      # a compact report in the spirit of opt_einsum's PathInfo table
+
+Node numbers in ``.graph``, ``.source`` and ``.to_dot()`` are local to the explanation
+(inputs first, then topological order), so reports are stable across runs and processes;
+``explanation.compiled.source`` keeps the raw generated code.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import math
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from .compiler import Compiled
+from .ir import EinsumParams, Graph, Node, describe
+from .lowering import Statement
 from .staging import Staged
 from .transforms import jit
 
+# Ops that only move or view data: they count no flops.
+_DATA_MOVEMENT = frozenset({"input", "const", "reshape", "index", "broadcast", "cast", "concat"})
+
 
 @dataclass(frozen=True)
-class Explanation:
-    compiled: Compiled
+class MappedAxis:
+    """One argument axis that a vmap level maps."""
 
+    argument: str  # the vmapped function's parameter, with its pytree path (e.g. ``v``)
+    axis: int  # the logical axis of that argument, as the vmapped function sees it
+    source: str  # the graph's name for that axis before mapping, e.g. ``M.0`` (input M, axis 0)
+
+    def __str__(self) -> str:
+        origin = _source_text(self.source)
+        text = f"{self.argument} axis {self.axis}"
+        return text if not origin or origin == text else f"{text} (= {origin})"
+
+
+@dataclass(frozen=True)
+class LevelInfo:
+    """One vmap call: what it maps and where its batch axis ends up."""
+
+    depth: int  # 0 for the outermost level
+    axis_name: str  # the batch axis's name in the axis graph
+    size: int
+    function: str  # the function being vmapped
+    in_axes: Any
+    out_axes: Any
+    mapped: tuple[MappedAxis, ...]
+    # Position of the batch axis in each output of the vmapped function itself (out_axes
+    # resolved; None where out_axes was None).
+    placed: tuple[int | None, ...]
+    # Position of the batch axis in each output of the whole program; None where it was
+    # reduced away by an enclosing kernel (or never reached that output).
+    output_axes: tuple[int | None, ...]
+
+    @property
+    def output_axis(self) -> int | None:
+        """The batch axis's position in the program's (first) output."""
+        return self.output_axes[0] if self.output_axes else None
+
+    def __str__(self) -> str:
+        maps = ", ".join(str(m) for m in self.mapped) or f"nothing (axis_size={self.size})"
+        lands = _positions_text(self.output_axes)
+        return (
+            f"level {self.depth + 1} '{self.axis_name}' (size {self.size}): vmap({self.function}, "
+            f"in_axes={self.in_axes!r}, out_axes={self.out_axes!r}) maps {maps}; "
+            f"output axis {lands}"
+        )
+
+
+@dataclass(frozen=True)
+class SingleOperandPath:
+    """The stand-in for opt_einsum's ``PathInfo`` when a contraction has one operand (a sum
+    over axes or a transpose), which opt_einsum does not plan."""
+
+    eq: str
+    opt_cost: int
+    size_dict: dict[str, int]
+    largest_intermediate: int
+    path: tuple[tuple[int, ...], ...] = ()
+
+    @property
+    def naive_cost(self) -> int:
+        return self.opt_cost
+
+    @property
+    def speedup(self) -> float:
+        return 1.0
+
+    @property
+    def scale_list(self) -> list[int]:
+        return [len(set(self.eq.replace(",", "").split("->")[0]))]
+
+    def __str__(self) -> str:
+        return (
+            f"  Complete contraction:  {self.eq}\n"
+            f"         Naive scaling:  {self.scale_list[0]}\n"
+            f"  Optimized FLOP count:  {self.opt_cost:.3e}\n"
+            f"  Largest intermediate:  {self.largest_intermediate:.3e} elements\n"
+            "  (one operand: a single reduction/transpose, no pairwise path)"
+        )
+
+    __repr__ = __str__
+
+
+@dataclass(frozen=True)
+class ContractionInfo:
+    """One fused einsum region of the program."""
+
+    index: int  # local node number of the region's root (as in ``.graph``)
+    equation: str
+    axes: tuple[tuple[str, tuple[str, ...], int, bool], ...]  # (letter, names, size, summed)
+    flops: int
+    largest_intermediate: int  # elements
+    itemsize: int
+    path: Any  # opt_einsum PathInfo or SingleOperandPath
+    code: tuple[str, ...]  # the generated statements
+
+    @property
+    def scaling(self) -> int:
+        return max(self.path.scale_list) if list(self.path.scale_list) else 0
+
+    def axes_text(self) -> str:
+        parts = []
+        for letter, names, size, summed in self.axes:
+            parts.append(f"{letter}={'|'.join(names)}:{size}{'+' if summed else ''}")
+        return " ".join(parts)
+
+
+class Explanation:
+    """What ``fun`` compiles to for one signature. Built by :func:`explain`."""
+
+    def __init__(self, compiled: Compiled, name: str | None = None) -> None:
+        self.compiled = compiled
+        self.name = name or compiled.name
+
+    # --- numbering: stable node numbers, independent of the process-global node ids ----
+    @functools.cached_property
+    def _order(self) -> list[Node]:
+        graph = self.compiled.graph
+        return list(graph.inputs) + [n for n in graph.nodes() if n.op != "input"]
+
+    @functools.cached_property
+    def _num(self) -> dict[int, int]:
+        return {node.id: k for k, node in enumerate(self._order)}
+
+    def _renumber(self, text: str) -> str:
+        return re.sub(r"%(\d+)", lambda m: f"%{self._num.get(int(m.group(1)), m.group(1))}", text)
+
+    # --- the public facts --------------------------------------------------------------
     @property
     def equations(self) -> list[str]:
         return self.compiled.equations
 
     @property
     def source(self) -> str:
-        return self.compiled.source
+        return self._renumber(self.compiled.source)
 
     @property
     def graph(self) -> str:
-        return str(self.compiled.graph)
+        return format_graph(self.compiled.graph, self._num)
+
+    @functools.cached_property
+    def contractions(self) -> list[ContractionInfo]:
+        return [_contraction_info(st, self._num) for st in self.compiled.program.contractions]
+
+    @property
+    def path(self) -> list[Any]:
+        """One opt_einsum ``PathInfo`` per contraction (``SingleOperandPath`` for one operand)."""
+        return [c.path for c in self.contractions]
+
+    @functools.cached_property
+    def flops(self) -> int:
+        """Contraction flops (opt_einsum's count) plus one per output element of every
+        elementwise op and one per input element of every non-einsum reduction."""
+        return sum(c.flops for c in self.contractions) + self.elementwise_flops
+
+    @functools.cached_property
+    def elementwise_flops(self) -> int:
+        total = 0
+        for st in self.compiled.program.statements:
+            node = st.node
+            if node.op == "elementwise":
+                total += _elements(node.shape)
+            elif node.op == "reduce":
+                total += _elements(node.inputs[0].shape)
+        return total
+
+    @functools.cached_property
+    def peak_bytes(self) -> int:
+        """The largest array the generated code creates (an intermediate or an output), in
+        bytes; views (transposes, reshapes of inputs) allocate nothing and are skipped."""
+        peak = 0
+        for st in self.compiled.program.statements:
+            node = st.node
+            if st.region is not None and st.region.is_permutation:
+                continue
+            if node.op in ("reshape", "index"):
+                continue
+            elems = _elements(node.shape)
+            if st.contraction is not None:
+                elems = max(elems, st.contraction.largest_intermediate)
+            peak = max(peak, elems * node.dtype.itemsize)
+        return peak
+
+    @functools.cached_property
+    def levels(self) -> list[LevelInfo]:
+        outputs = self.compiled.graph.outputs
+        out: list[LevelInfo] = []
+        for rec in self.compiled.levels:
+            lands = tuple(_axis_position(node, rec.name) for node in outputs)
+            out.append(LevelInfo(
+                rec.depth, rec.name, rec.size, rec.function, rec.in_axes, rec.out_axes,
+                tuple(MappedAxis(a, k, s) for a, k, s in rec.mapped),
+                tuple(p for _, p in rec.placed), lands,
+            ))
+        return out
+
+    def to_dot(self) -> str:
+        """The axis graph in Graphviz DOT: inputs, ops and outputs, named axes on the edges."""
+        from .dot import graph_to_dot
+
+        return graph_to_dot(self.compiled.graph, self._num, self.name, self.levels)
+
+    # --- text ----------------------------------------------------------------------------
+    def signature(self) -> str:
+        graph = self.compiled.graph
+        ins = ", ".join(f"{n.params.name}: {_type(n)}" for n in graph.inputs)
+        outs = [_type(n) for n in graph.outputs]
+        res = outs[0] if len(outs) == 1 else "(" + ", ".join(outs) + ")"
+        return f"{self.name}({ins}) -> {res}"
 
     def __str__(self) -> str:
-        lines = [f"axcomp program {self.compiled.name!r}"]
-        ins = ", ".join(f"{n.params.name}: {n.type_str()}" for n in self.compiled.graph.inputs)
-        lines.append(f"  inputs: {ins}")
-        lines.append(f"  contractions: {len(self.equations)}")
-        for st in self.compiled.program.contractions:
-            assert st.contraction is not None
-            lines.append(f"    {st.contraction.equation:<30} flops={st.contraction.flops}")
-        lines.append("axis graph:")
-        lines.append(self.graph)
-        lines.append("generated code:")
-        lines.append(self.source.rstrip())
+        n_ew = sum(1 for st in self.compiled.program.statements if st.node.op == "elementwise")
+        lines = [
+            self.signature(),
+            (f"  flops {self.flops:,} | peak {_bytes(self.peak_bytes)} | "
+             f"{_plural(len(self.contractions), 'contraction')} | "
+             f"{_plural(n_ew, 'elementwise op')}"),
+        ]
+        if self.levels:
+            lines += ["", "vmap levels (outermost first):"]
+            rows = [("level", "axis", "size", "in_axes", "out_axes", "maps", "-> output axis")]
+            for lv in self.levels:
+                rows.append((
+                    str(lv.depth + 1), lv.axis_name, str(lv.size), repr(lv.in_axes),
+                    repr(lv.out_axes), ", ".join(str(m) for m in lv.mapped) or "-",
+                    _positions_text(lv.output_axes),
+                ))
+            lines += _table(rows, right={2})
+        if self.contractions:
+            lines += ["", "contractions (axes: letter=name(s):size, + summed):"]
+            rows = [("node", "equation", "scaling", "flops", "largest", "axes")]
+            for c in self.contractions:
+                rows.append((
+                    f"%{c.index}", c.equation, str(c.scaling), f"{c.flops:,}",
+                    _bytes(c.largest_intermediate * c.itemsize), c.axes_text(),
+                ))
+            lines += _table(rows, right={2, 3, 4})
+        others = [st for st in self.compiled.program.statements
+                  if st.contraction is None and st.node.op not in _DATA_MOVEMENT]
+        if others:
+            lines += ["", "other ops:"]
+            lines.append("  " + ", ".join(
+                f"%{self._num[st.node.id]} {describe(st.node)}{list(st.node.shape)}"
+                for st in others))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"<Explanation {self.compiled.name!r}: {len(self.equations)} contraction(s)>"
+        return f"<Explanation {self.name!r}: {_plural(len(self.equations), 'contraction')}>"
 
 
 def explain(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Explanation:
     """Compile ``fun`` for these arguments (arrays or ShapeDtypeStructs) and describe it."""
     staged = fun if isinstance(fun, Staged) else jit(fun)
-    return Explanation(staged.lower(*args, **kwargs))
+    name = getattr(fun, "__name__", None)
+    return Explanation(staged.lower(*args, **kwargs), name if isinstance(name, str) else None)
+
+
+# --- helpers -------------------------------------------------------------------------------
+def format_graph(graph: Graph, num: dict[int, int]) -> str:
+    """Like ``ir.format_graph`` but with local node numbers, and vmap renames spelled out."""
+    order = list(graph.inputs) + [n for n in graph.nodes() if n.op != "input"]
+    lines = []
+    for node in order:
+        args = ", ".join(f"%{num[i.id]}" for i in node.inputs)
+        what = describe(node)
+        note = ""
+        if _is_identity(node):
+            renames = [f"{a}->{b}" for a, b in zip(node.inputs[0].axes, node.axes) if a != b]
+            what = "rename" if renames else "identity"
+            note = f"  # {', '.join(renames)}" if renames else ""
+        call = f"{what}({args})" if args else what
+        lines.append(f"  %{num[node.id]} = {call} : {node.type_str()}{note}")
+    outs = ", ".join(f"%{num[n.id]}" for n in graph.outputs)
+    return "\n".join(lines + [f"  return {outs}"])
+
+
+def _is_identity(node: Node) -> bool:
+    """An einsum that only renames axes (how vmap names a batch axis): no data changes."""
+    if node.op != "einsum" or len(node.inputs) != 1:
+        return False
+    p: EinsumParams = node.params
+    return tuple(p.subscripts[0]) == tuple(p.out)
+
+
+def _contraction_info(st: Statement, num: dict[int, int]) -> ContractionInfo:
+    code = st.contraction
+    region = st.region
+    assert code is not None and region is not None
+    # lower_contraction gives letters in order of first appearance in the operands' labels.
+    letters: dict[str, str] = {}
+    names: dict[str, list[str]] = {}
+    for operand, sub in zip(region.operands, region.subscripts):
+        for lab, axis_name in zip(sub, operand.axes):
+            if lab not in letters:
+                letters[lab] = _symbol(len(letters))
+            group = names.setdefault(lab, [])
+            if axis_name not in group:
+                group.append(axis_name)
+    for lab, axis_name in zip(region.out, region.root.axes):
+        group = names.setdefault(lab, [])
+        if axis_name in group:
+            group.remove(axis_name)
+        group.insert(0, axis_name)  # the output's name first: the name the user sees
+    sizes = dict(region.sizes)
+    axes = tuple(
+        (letter, tuple(names[lab]), sizes[lab], lab not in region.out)
+        for lab, letter in letters.items()
+    )
+    path = code.path_info
+    if path is None:
+        path = SingleOperandPath(
+            code.equation, code.flops, {letters[k]: v for k, v in sizes.items() if k in letters},
+            code.largest_intermediate,
+        )
+    # opt_einsum counts the result among intermediates; do the same for one-operand sums.
+    largest = max(int(code.largest_intermediate), _elements(st.node.shape))
+    return ContractionInfo(
+        num[st.node.id], code.equation, axes, int(code.flops), largest,
+        st.node.dtype.itemsize, path, tuple(st.lines),
+    )
+
+
+def _symbol(i: int) -> str:
+    import opt_einsum
+
+    return str(opt_einsum.get_symbol(i))
+
+
+def _axis_position(node: Node, name: str) -> int | None:
+    return node.axes.index(name) if name in node.axes else None
+
+
+def _source_text(source: str) -> str:
+    m = re.fullmatch(r"(.+)\.(\d+)", source)
+    return f"{m.group(1)} axis {m.group(2)}" if m else source
+
+
+def _positions_text(positions: Sequence[int | None]) -> str:
+    texts = ["reduced" if p is None else str(p) for p in positions]
+    if len(texts) == 1:
+        return texts[0]
+    return ", ".join(f"out[{k}]: {t}" for k, t in enumerate(texts))
+
+
+def _elements(shape: Sequence[int]) -> int:
+    return math.prod(int(s) for s in shape)
+
+
+def _type(node: Node) -> str:
+    return f"{np.dtype(node.dtype).name}[{','.join(str(s) for s in node.shape)}]"
+
+
+def _bytes(n: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} B"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _table(rows: list[tuple[str, ...]], right: set[int] = frozenset()) -> list[str]:  # type: ignore[assignment]
+    widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
+    out = []
+    for r in rows:
+        cells = [c.rjust(w) if k in right else c.ljust(w) for k, (c, w) in enumerate(zip(r, widths))]
+        out.append("  " + "  ".join(cells).rstrip())
+    return out

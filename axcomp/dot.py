@@ -1,0 +1,140 @@
+"""Pictures of the axis graph: Graphviz DOT text, and rendering it with the ``dot`` program.
+
+DOT needs nothing installed; SVG/PNG/PDF need Graphviz's ``dot`` on PATH.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .errors import AxcompError
+from .ir import Graph, Node, describe
+
+if TYPE_CHECKING:
+    from .explain import LevelInfo
+
+RENDERED_FORMATS = ("svg", "png", "pdf")
+INSTALL_HINT = (
+    "install the Graphviz package that provides it (Debian/Ubuntu: `apt-get install graphviz`, "
+    "macOS: `brew install graphviz`, conda: `conda install graphviz`), or write a .dot file"
+)
+
+_STYLE = {
+    "input": 'shape=box, style="rounded,filled", fillcolor="#dbeafe"',
+    "output": 'shape=box, style="rounded,filled", fillcolor="#dcfce7"',
+    "einsum": 'shape=box, style=filled, fillcolor="#fef3c7"',
+    "const": 'shape=plaintext',
+    "other": 'shape=ellipse',
+}
+
+
+class GraphvizNotFound(AxcompError):
+    """Rendering a picture needs Graphviz's ``dot`` program, which is not installed."""
+
+
+def quote(text: str) -> str:
+    """A DOT double-quoted string (newlines become DOT's centred line breaks)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _axes_label(node: Node) -> str:
+    return ", ".join(f"{a}={s}" for a, s in zip(node.axes, node.shape)) or "scalar"
+
+
+def _type(node: Node) -> str:
+    return f"{np.dtype(node.dtype).name}[{','.join(str(s) for s in node.shape)}]"
+
+
+def graph_to_dot(
+    graph: Graph, num: dict[int, int], name: str, levels: Sequence[LevelInfo] = ()
+) -> str:
+    """Inputs, ops and outputs as nodes; each edge is labelled with the named axes of the
+    value it carries. Pure renames (how vmap names a batch axis) are folded into the edge,
+    so the new name shows on the edge instead of as a node of its own."""
+    from .explain import _is_identity  # shared definition of "only renames axes"
+
+    def shown(node: Node) -> Node:
+        while _is_identity(node):
+            node = node.inputs[0]
+        return node
+
+    lines = [
+        f"digraph {quote(name)} {{",
+        "  rankdir=TB;",
+        '  node [fontname="Helvetica", fontsize=11];',
+        '  edge [fontname="Helvetica", fontsize=9, color="#555555"];',
+        f"  label={quote(name)}; labelloc=t; fontname=\"Helvetica\";",
+    ]
+    order = list(graph.inputs) + [n for n in graph.nodes() if n.op != "input"]
+    for node in order:
+        if _is_identity(node):
+            continue
+        k = num[node.id]
+        if node.op == "input":
+            label, style = f"{node.params.name}\n{_type(node)}", _STYLE["input"]
+        elif node.op == "const":
+            label, style = describe(node).removeprefix("const "), _STYLE["const"]
+        elif node.op == "einsum":
+            label, style = f"%{k} einsum\n{node.params.equation()}", _STYLE["einsum"]
+        else:
+            label, style = f"%{k} {describe(node)}", _STYLE["other"]
+        lines.append(f"  n{k} [label={quote(label)}, {style}];")
+    for node in order:
+        if _is_identity(node):
+            continue
+        for inp in node.inputs:
+            # The edge shows the value as the consumer sees it, after any renames.
+            lines.append(f"  n{num[shown(inp).id]} -> n{num[node.id]} [label={quote(_axes_label(inp))}];")
+    for j, out in enumerate(graph.outputs):
+        oname = "output" if len(graph.outputs) == 1 else f"output {j}"
+        olabel = quote(f"{oname}\n{_type(out)}")
+        lines.append(f"  out{j} [label={olabel}, {_STYLE['output']}];")
+        lines.append(f"  n{num[shown(out).id]} -> out{j} [label={quote(_axes_label(out))}];")
+    if levels:
+        rows = ["vmap levels, outermost first"]
+        for lv in levels:
+            maps = ", ".join(str(m) for m in lv.mapped) or "(axis_size)"
+            where = ", ".join("reduced" if p is None else f"axis {p}" for p in lv.output_axes)
+            rows.append(f"{lv.axis_name} (size {lv.size}): maps {maps} -> output {where}")
+        text = "".join(r.replace("\\", "\\\\").replace('"', '\\"') + "\\l" for r in rows)
+        lines.append(f'  levels [label="{text}", shape=note, fontsize=10];')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def have_dot() -> bool:
+    return shutil.which("dot") is not None
+
+
+def write_picture(dot_text: str, path: str | Path) -> Path:
+    """Write ``dot_text`` to ``path``: as is for ``.dot``/``.gv``, else rendered by Graphviz
+    in the format the suffix names."""
+    path = Path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt in ("dot", "gv"):
+        path.write_text(dot_text)
+        return path
+    if fmt not in RENDERED_FORMATS:
+        raise AxcompError(
+            f"cannot write a picture to {str(path)!r}: unknown format {path.suffix or '(none)'!r}; "
+            f"use one of .dot, .gv, {', '.join('.' + f for f in RENDERED_FORMATS)}"
+        )
+    exe = shutil.which("dot")
+    if exe is None:
+        raise GraphvizNotFound(
+            f"writing {path.name} needs Graphviz's `dot` program, which is not on PATH: "
+            + INSTALL_HINT
+        )
+    proc = subprocess.run(
+        [exe, f"-T{fmt}", "-o", str(path)], input=dot_text.encode(), capture_output=True,
+        timeout=60, check=False,
+    )
+    if proc.returncode != 0:
+        raise AxcompError(f"Graphviz `dot` failed: {proc.stderr.decode(errors='replace').strip()}")
+    return path

@@ -26,6 +26,7 @@ OPS = (
     "broadcast",
     "cast",
     "concat",
+    "scatter",  # zeros of its shape, the input written at ``IndexParams`` (grad of index)
 )
 
 
@@ -215,6 +216,8 @@ def describe(node: Node) -> str:
         return f"broadcast {p.maps}"
     if node.op == "cast":
         return f"cast {p.dtype}"
+    if node.op == "scatter":
+        return f"scatter {p.items}"
     return f"{node.op} {p}"
 
 

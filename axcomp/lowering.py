@@ -219,7 +219,10 @@ def lower(graph: Graph, input_names: tuple[str, ...]) -> Program:
             view_of_input.add(target)
         if node.op == "broadcast":
             readonly.add(target)
-        statements.append(Statement(node, (f"{target} = {expr}",), target))
+        lines = (f"{target} = {expr}",)
+        if node.op == "scatter":  # zeros, then the input written into the indexed window
+            lines += (f"{target}[{_index_text(node.params.items, node.shape)}] = {src[0]}",)
+        statements.append(Statement(node, lines, target))
 
     outputs = []
     for node in graph.outputs:
@@ -319,6 +322,9 @@ def _expression(node: Node, src: list[str], names: _Names, constants: list[tuple
         return f"{NP}.broadcast_to({_aligned(src[0], node, p.maps, inp.shape)}, {_tuple(node.shape)})"
     if node.op == "cast":
         return f"{src[0]}.astype({_dtype_ref(p.dtype, names, constants)})"
+    if node.op == "scatter":
+        dtype = _dtype_ref(node.dtype, names, constants)
+        return f"{NP}.zeros({_tuple(node.shape)}, dtype={dtype})"
     if node.op == "concat":
         return f"{NP}.concatenate(({', '.join(src)},), axis={p.axis})"
     raise AssertionError(f"no lowering for {node.op}")

@@ -1,0 +1,507 @@
+"""The axcomp REPL: DSL statements go into a session module; ``:commands`` inspect it.
+
+    ax> kernel matvec(M[m, n], v[n]) -> [m] = sum[n](M[m, n] * v[n])
+    ax> pairwise_matvec = vmap(vmap(matvec, in_axes=(None, 0)), in_axes=(0, None))
+    ax> :explain pairwise_matvec 3,2,3 4,3
+
+On a terminal it uses prompt_toolkit (history file, tab completion, highlighting,
+multi-line input); otherwise it reads plain lines, so sessions can be scripted through a
+pipe. An error prints its report and the session goes on; a scripted session exits 1 if
+any input failed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from .cli import (
+    UsageError,
+    explain_function,
+    format_error,
+    module_names,
+    parse_shapes,
+    run_function,
+)
+from .errors import AxcompError
+
+PROMPT = "ax> "
+CONTINUATION = "... "
+
+KEYWORDS = ("kernel",)
+TRANSFORMS = ("vmap", "jit", "grad", "value_and_grad")
+TRANSFORM_KEYWORDS = ("in_axes", "out_axes", "axis_size", "axis_name", "argnums")
+CONSTANTS = ("None", "True", "False")
+REDUCTIONS = ("sum", "mean", "max", "min", "prod", "logsumexp")
+FUNCTIONS = (
+    "exp", "log", "log1p", "expm1", "sqrt", "abs", "sign", "tanh", "sin", "cos", "sigmoid",
+    "relu", "maximum", "minimum", "where",
+)
+
+COMMAND_HELP: dict[str, str] = {
+    ":explain": ":explain NAME SHAPES...   report for NAME at these shapes, e.g. :explain f 3,2,3 4,3",
+    ":equations": ":equations                einsum equations of the last :explain",
+    ":path": ":path                     opt_einsum path tables of the last :explain",
+    ":source": ":source                   generated NumPy code of the last :explain",
+    ":graph": ":graph                    the axis graph (text) of the last :explain",
+    ":dot": ":dot FILE                 write the last :explain's axis graph (.dot, .svg, .png)",
+    ":run": ":run NAME SHAPES...       run NAME on random inputs (add seed=N to choose them)",
+    ":load": ":load FILE                add an .ax/.toml/.yaml module to the session",
+    ":save": ":save FILE                write the session as an .ax module",
+    ":names": ":names                    the names bound in the session",
+    ":help": ":help                     this list",
+    ":quit": ":quit                     leave (also Ctrl-D)",
+}
+COMMANDS = tuple(COMMAND_HELP)
+ALIASES = {":q": ":quit", ":exit": ":quit", ":h": ":help", ":?": ":help"}
+
+
+# --- statements ------------------------------------------------------------------------------
+_HEAD = re.compile(r"\s*(?:kernel\s+([A-Za-z_]\w*)|([A-Za-z_]\w*)\s*=(?!=))")
+_TRAILING_OPERATOR = re.compile(r"(=|->|\+|-|\*|/|\*\*|,|<|>|<=|>=|==|!=|\\)$")
+
+
+def _code_part(line: str) -> str:
+    """The line without its comment (the DSL has strings only in axis names: no '#' there)."""
+    return line.split("#", 1)[0]
+
+
+def is_complete(text: str) -> bool:
+    """Whether the input can be submitted: brackets balanced, no trailing operator, and not
+    a kernel header still waiting for its ``=``."""
+    depth = 0
+    for line in text.splitlines() or [""]:
+        for ch in _code_part(line):
+            if ch in "([{":
+                depth += 1
+            elif ch in ")]}":
+                depth -= 1
+    if depth > 0:
+        return False
+    last = next((_code_part(ln).rstrip() for ln in reversed(text.splitlines()) if _code_part(ln).strip()), "")
+    if last.startswith(":"):
+        return True
+    return not _TRAILING_OPERATOR.search(last)
+
+
+def split_statements(text: str) -> list[tuple[str | None, str]]:
+    """Top-level statements of DSL text with the name each binds (None if unrecognised).
+    A statement starts on a line outside brackets; continuation lines join it."""
+    out: list[tuple[str | None, list[str]]] = []
+    depth = 0
+    pending: list[str] = []  # comments/blank lines waiting for the next statement
+    continuing = False
+    for line in text.splitlines():
+        code = _code_part(line)
+        starts = depth == 0 and not continuing and code.strip() != ""
+        if starts:
+            m = _HEAD.match(code)
+            out.append((m.group(1) or m.group(2) if m else None, pending + [line]))
+            pending = []
+        elif out and (depth > 0 or continuing):
+            out[-1][1].append(line)
+        else:
+            pending.append(line)
+        for ch in code:
+            depth += ch in "([{"
+            depth -= ch in ")]}"
+        depth = max(depth, 0)
+        continuing = bool(code.strip()) and bool(_TRAILING_OPERATOR.search(code.rstrip())) or (
+            depth > 0
+        )
+    return [(name, "\n".join(lines).strip("\n")) for name, lines in out]
+
+
+def config_to_ax(path: Path) -> str:
+    """A TOML/YAML config (``source``, ``[kernels]``, ``[functions]``) as .ax text, so the
+    session stays one module that ``:save`` can write."""
+    if path.suffix.lower() == ".toml":
+        import tomllib
+
+        data = tomllib.loads(path.read_text())
+    else:
+        import yaml
+
+        data = yaml.safe_load(path.read_text()) or {}
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: expected a table with source/kernels/functions")
+    parts: list[str] = []
+    if isinstance(data.get("source"), str):
+        parts.append(data["source"].strip())
+    for name, body in (data.get("kernels") or {}).items():
+        body = str(body).strip()
+        parts.append(body if body.startswith("kernel ") else f"kernel {name}{body}")
+    for name, expr in (data.get("functions") or {}).items():
+        parts.append(f"{name} = {str(expr).strip()}")
+    return "\n".join(parts)
+
+
+# --- the session -----------------------------------------------------------------------------
+@dataclass
+class Session:
+    """The session module (statements by name, in order) and the last explanation."""
+
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    statements: dict[str, str] = field(default_factory=dict)
+    module: Any = None
+    last: Any = None  # the last Explanation
+    failures: int = 0
+    compile: Callable[[str], Any] | None = None  # injectable for tests; axcomp.compile
+
+    def print(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.statements.values())
+
+    def names(self) -> list[str]:
+        names = module_names(self.module) if self.module is not None else []
+        return names + [n for n in self.statements if n not in names]
+
+    def _compile(self, text: str) -> Any:
+        if self.compile is not None:
+            return self.compile(text)
+        import axcomp
+
+        return axcomp.compile(text)
+
+    # --- input ----------------------------------------------------------------------------
+    def handle(self, text: str) -> bool:
+        """Run one input (statements or a command). Returns False when the user quits."""
+        stripped = text.strip()
+        if not any(_code_part(ln).strip() for ln in text.splitlines()):
+            return True  # blank lines and comments
+        try:
+            if stripped.startswith(":"):
+                return self.command(stripped)
+            self.add(text)
+        except Exception as exc:  # noqa: BLE001 - the session survives every error
+            self.failures += 1
+            self.print(format_error(exc, hint=False).removeprefix("axcomp: "))
+        return True
+
+    def add(self, text: str) -> None:
+        """Add (or replace) statements; the whole session is recompiled so later names
+        see the new definitions. On an error the session is left unchanged."""
+        pieces = split_statements(text)
+        new = dict(self.statements)
+        for k, (name, piece) in enumerate(pieces):
+            new[name if name is not None else f"<statement {len(new) + k}>"] = piece
+        candidate = "\n".join(new.values())
+        try:
+            module = self._compile(candidate)
+        except AxcompError:
+            # Report against what was typed when that alone shows the problem (line numbers
+            # then refer to the input, not to the whole session).
+            try:
+                self._compile(text)
+            except AxcompError as alone:
+                if _mentions_only_local_names(alone, new, pieces):
+                    raise alone from None
+            raise
+        self.statements, self.module = new, module
+        bound = [n for n, _ in pieces if n]
+        if bound:
+            self.print("defined " + ", ".join(bound))
+
+    def function(self, name: str) -> Any:
+        if self.module is None or name not in self.names():
+            import difflib
+
+            close = difflib.get_close_matches(name, self.names(), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise UsageError(f"no name {name!r} in the session{hint} (see :names)")
+        return self.module[name]
+
+    # --- commands -------------------------------------------------------------------------
+    def command(self, line: str) -> bool:
+        try:
+            words = shlex.split(line)
+        except ValueError as exc:
+            raise UsageError(f"cannot split {line!r}: {exc}") from None
+        cmd, args = ALIASES.get(words[0], words[0]), words[1:]
+        if cmd not in COMMAND_HELP:
+            import difflib
+
+            close = difflib.get_close_matches(cmd, COMMANDS, n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise UsageError(f"unknown command {cmd}{hint} (:help lists them)")
+        if cmd == ":quit":
+            return False
+        getattr(self, "cmd_" + cmd[1:])(args)
+        return True
+
+    def _need(self, args: list[str], n: int, usage: str) -> None:
+        if len(args) < n:
+            raise UsageError(f"usage: {usage}")
+
+    def _shapes(self, args: list[str]) -> tuple[list[Any], dict[str, str]]:
+        opts = dict(a.split("=", 1) for a in args if "=" in a)
+        shapes = " ".join(a for a in args if "=" not in a)
+        return parse_shapes(shapes, opts.get("dtype", "float64")), opts
+
+    def cmd_explain(self, args: list[str]) -> None:
+        self._need(args, 1, COMMAND_HELP[":explain"].split("  ")[0])
+        specs, _ = self._shapes(args[1:])
+        self.last = explain_function(args[0], self.function(args[0]), specs)
+        self.print(str(self.last))
+
+    def _explained(self) -> Any:
+        if self.last is None:
+            raise UsageError("nothing explained yet: run :explain NAME SHAPES... first")
+        return self.last
+
+    def cmd_equations(self, args: list[str]) -> None:
+        eqs = self._explained().equations
+        self.print("\n".join(eqs) if eqs else "(no contractions)")
+
+    def cmd_path(self, args: list[str]) -> None:
+        paths = self._explained().path
+        self.print("\n\n".join(str(p) for p in paths) if paths else "(no contractions)")
+
+    def cmd_source(self, args: list[str]) -> None:
+        self.print(self._explained().source.rstrip())
+
+    def cmd_graph(self, args: list[str]) -> None:
+        self.print(self._explained().graph)
+
+    def cmd_dot(self, args: list[str]) -> None:
+        from .dot import write_picture
+
+        self._need(args, 1, ":dot FILE")
+        self.print(f"wrote {write_picture(self._explained().to_dot(), args[0])}")
+
+    def cmd_run(self, args: list[str]) -> None:
+        self._need(args, 1, COMMAND_HELP[":run"].split("  ")[0])
+        specs, opts = self._shapes(args[1:])
+        try:
+            seed = int(opts.get("seed", 0))
+        except ValueError:
+            raise UsageError(f"seed must be an integer, got {opts['seed']!r}") from None
+        self.print(run_function(args[0], self.function(args[0]), specs, seed))
+
+    def cmd_load(self, args: list[str]) -> None:
+        self._need(args, 1, ":load FILE")
+        path = Path(args[0]).expanduser()
+        if not path.is_file():
+            raise UsageError(f"no such file: {args[0]!r}")
+        text = path.read_text() if path.suffix.lower() == ".ax" else config_to_ax(path)
+        self.add(text)
+
+    def cmd_save(self, args: list[str]) -> None:
+        self._need(args, 1, ":save FILE")
+        path = Path(args[0]).expanduser()
+        path.write_text("# axcomp session\n" + self.text + ("\n" if self.text else ""))
+        self.print(f"wrote {path} ({len(self.statements)} statements)")
+
+    def cmd_names(self, args: list[str]) -> None:
+        if not self.statements:
+            self.print("(no names yet)")
+            return
+        width = max(len(n) for n in self.statements)
+        for name, text in self.statements.items():
+            first = " ".join(_code_part(text.splitlines()[-1] if text.startswith("#") else text).split())
+            kind = "kernel" if first.startswith("kernel ") else "function"
+            body = first.split("=", 1)[1].strip() if "=" in first else first
+            if kind == "kernel":
+                body = first.removeprefix("kernel ").removeprefix(name).strip()
+            self.print(f"{name.ljust(width)}  {kind:8}  {_shorten(body, 70)}")
+
+    def cmd_help(self, args: list[str]) -> None:
+        self.print("Type DSL statements (kernel NAME(...) = ..., NAME = vmap(...)); a statement")
+        self.print("continues on the next line while brackets are open or a line ends in an operator.")
+        self.print("Commands:")
+        for text in COMMAND_HELP.values():
+            self.print("  " + text)
+
+
+def _mentions_only_local_names(exc: BaseException, new: dict[str, str], pieces: list[Any]) -> bool:
+    """Whether compiling the typed text alone failed for a reason of its own, not just
+    because it uses names defined earlier in the session."""
+    message = str(exc)
+    earlier = set(new) - {n for n, _ in pieces}
+    return not any(re.search(rf"\b{re.escape(n)}\b", message) for n in earlier)
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+# --- the terminal front end --------------------------------------------------------------------
+def history_path() -> Path:
+    """``$XDG_DATA_HOME/axcomp/history`` (default ``~/.local/share/axcomp/history``)."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "axcomp" / "history"
+
+
+_TOKEN = re.compile(
+    r"(?P<comment>#.*)|(?P<string>\"[^\"]*\"?|'[^']*'?)|(?P<number>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)"
+    r"|(?P<name>[A-Za-z_]\w*)|(?P<command>^\s*:\w*)|(?P<op>->|\*\*|[-+*/=<>!]=?)|(?P<other>.)"
+)
+STYLE = {
+    "class:keyword": "bold #c678dd",
+    "class:transform": "bold #61afef",
+    "class:kwarg": "#d19a66",
+    "class:constant": "#d19a66",
+    "class:builtin": "#56b6c2",
+    "class:defined": "#e5c07b",
+    "class:number": "#98c379",
+    "class:string": "#98c379",
+    "class:comment": "italic #7f848e",
+    "class:command": "bold #e06c75",
+    "class:operator": "#abb2bf",
+}
+
+
+def tokenize(line: str, names: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """(style, text) fragments for one line of DSL input (no Pygments needed)."""
+    known = set(names)
+    out: list[tuple[str, str]] = []
+    for m in _TOKEN.finditer(line):
+        kind, text = m.lastgroup, m.group()
+        style = ""
+        if kind == "name":
+            if text in KEYWORDS:
+                style = "class:keyword"
+            elif text in TRANSFORMS:
+                style = "class:transform"
+            elif text in TRANSFORM_KEYWORDS:
+                style = "class:kwarg"
+            elif text in CONSTANTS:
+                style = "class:constant"
+            elif text in REDUCTIONS or text in FUNCTIONS:
+                style = "class:builtin"
+            elif text in known:
+                style = "class:defined"
+        elif kind in ("comment", "number", "string", "command"):
+            style = f"class:{kind}"
+        elif kind == "op":
+            style = "class:operator"
+        out.append((style, text))
+    return out
+
+
+def _prompt_toolkit_parts(session: Session) -> tuple[Any, Any, Any, Any]:
+    from prompt_toolkit.completion import Completer, Completion, PathCompleter
+    from prompt_toolkit.document import Document
+    from prompt_toolkit.key_binding import KeyBindings
+    from prompt_toolkit.lexers import Lexer
+    from prompt_toolkit.styles import Style
+
+    class DslLexer(Lexer):
+        def lex_document(self, document: Document) -> Callable[[int], list[tuple[str, str]]]:
+            lines = document.lines
+            names = session.names()
+
+            def get_line(lineno: int) -> list[tuple[str, str]]:
+                return tokenize(lines[lineno], names) if lineno < len(lines) else []
+
+            return get_line
+
+    class DslCompleter(Completer):
+        paths = PathCompleter(expanduser=True)
+
+        def get_completions(self, document: Document, complete_event: Any) -> Iterator[Completion]:
+            line = document.current_line_before_cursor
+            words = line.split()
+            if line.lstrip().startswith(":") and (len(words) <= 1 and not line.endswith(" ")):
+                word = line.lstrip()
+                for cmd in COMMANDS:
+                    if cmd.startswith(word):
+                        yield Completion(cmd, -len(word))
+                return
+            if words and words[0] in (":load", ":save", ":dot") and (len(words) > 1 or line.endswith(" ")):
+                path_text = "" if line.endswith(" ") else words[-1]
+                yield from self.paths.get_completions(Document(path_text, len(path_text)), complete_event)
+                return
+            m = re.search(r"[A-Za-z_]\w*$", line)
+            word = m.group() if m else ""
+            if not word:
+                return
+            candidates = list(session.names())
+            if not line.lstrip().startswith(":"):
+                candidates += [*KEYWORDS, *TRANSFORMS, *TRANSFORM_KEYWORDS, *CONSTANTS,
+                               *REDUCTIONS, *FUNCTIONS]
+            seen: set[str] = set()
+            for cand in candidates:
+                if cand.startswith(word) and cand != word and cand not in seen:
+                    seen.add(cand)
+                    yield Completion(cand, -len(word))
+
+    bindings = KeyBindings()
+
+    @bindings.add("enter")
+    def _enter(event: Any) -> None:
+        buf = event.current_buffer
+        # Submit a complete statement; otherwise keep typing on a new line (long kernels).
+        if is_complete(buf.text):
+            buf.validate_and_handle()
+        else:
+            buf.insert_text("\n")
+
+    @bindings.add("escape", "enter")
+    def _newline(event: Any) -> None:
+        event.current_buffer.insert_text("\n")
+
+    return DslLexer(), DslCompleter(), bindings, Style.from_dict(
+        {k.removeprefix("class:"): v for k, v in STYLE.items()})
+
+
+def _interactive(session: Session) -> None:
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.history import FileHistory
+
+    hist = history_path()
+    hist.parent.mkdir(parents=True, exist_ok=True)
+    lexer, completer, bindings, style = _prompt_toolkit_parts(session)
+    prompt: PromptSession[str] = PromptSession(
+        history=FileHistory(str(hist)), lexer=lexer, completer=completer, key_bindings=bindings,
+        style=style, multiline=True, complete_while_typing=False,
+        prompt_continuation=lambda width, line_number, is_soft_wrap: CONTINUATION.rjust(width),
+    )
+    session.print("axcomp REPL: type DSL statements, :help for commands, :quit or Ctrl-D to leave")
+    while True:
+        try:
+            text = prompt.prompt(PROMPT)
+        except KeyboardInterrupt:
+            continue  # Ctrl-C drops the current input, as in Python's REPL
+        except EOFError:
+            break
+        if not session.handle(text):
+            break
+
+
+def _scripted(session: Session, stream: TextIO) -> None:
+    buffer: list[str] = []
+    for line in stream:
+        buffer.append(line.rstrip("\n"))
+        text = "\n".join(buffer)
+        if not is_complete(text):
+            continue
+        buffer = []
+        if not session.handle(text):
+            return
+    if buffer and any(ln.strip() for ln in buffer):
+        session.handle("\n".join(buffer))  # an unfinished statement at EOF: report its error
+
+
+def run_repl(file: str | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    """Start the REPL; returns the exit code (1 if a scripted session had an error)."""
+    stdin = stdin or sys.stdin
+    session = Session(out=stdout or sys.stdout)
+    if file:
+        session.handle(f":load {shlex.quote(file)}")
+    interactive = stdin.isatty() and (stdout or sys.stdout).isatty()
+    if interactive:
+        _interactive(session)
+        return 0
+    _scripted(session, stdin)
+    return 1 if session.failures else 0

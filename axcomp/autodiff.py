@@ -107,6 +107,7 @@ class _Builder:
         contraction, so a cotangent that is a broadcast is never materialised."""
         nodes: list[Node] = []
         subs: list[tuple[str, ...]] = []
+        before = {lab: s for node, sub in zip(operands, subscripts) for lab, s in zip(sub, node.shape)}
         for node, sub in zip(operands, subscripts):
             while node.op == "broadcast":
                 maps: tuple[int, ...] = node.params.maps
@@ -120,6 +121,11 @@ class _Builder:
             for lab, size, name in zip(sub, node.shape, node.axes):
                 sizes.setdefault(lab, size)
                 names.setdefault(lab, name)
+        # a summed label that only a folded broadcast carried contributes its size as a factor
+        lost = math.prod(n for lab, n in before.items() if lab not in sizes and lab not in out)
+        if lost != 1:
+            nodes.append(self.p(float(lost)).node)
+            subs.append(())
         present = tuple(lab for lab in out if lab in sizes)
         dtype = _einsum_dtype(nodes)
         if len(nodes) == 1 and subs[0] == present and nodes[0].dtype == dtype:
@@ -391,6 +397,7 @@ _ELEMENTWISE: dict[str, Callable[[int, list[Tracer], Tracer, Tracer], Any]] = {
     "floor_divide": _zero,
     "heaviside": _zero,
 }
+_ELEMENTWISE["divide"] = _ELEMENTWISE["true_divide"]  # NumPy 2 names true_divide "divide"
 
 
 def _vjp_reduce(b: _Builder, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:

@@ -224,9 +224,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_graph(args: argparse.Namespace) -> int:
-    from .dot import write_picture
+    from .dot import check_picture_target, write_picture
 
     specs = parse_shapes(args.shapes, args.dtype)
+    if args.output not in (None, "-"):
+        check_picture_target(args.output)  # no Graphviz / bad suffix: fail before compiling
     name, fun = pick_function(load_module(args.spec), args.name)
     dot_text = explain_function(name, fun, specs).to_dot()
     if args.output in (None, "-"):
@@ -317,11 +319,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def format_error(exc: BaseException, command: str | None = None, *, hint: bool = True) -> str:
     """One report per error. DSL errors carry their own caret report in their message."""
     prog = f"axcomp {command}" if command else "axcomp"
-    if isinstance(exc, UsageError):
-        return f"{prog}: error: {exc}"
     if isinstance(exc, AxcompError):
-        kind = type(exc).__name__
-        return f"{prog}: {kind}: {exc}"
+        return f"{prog}: error: {exc}"
     if isinstance(exc, OSError):
         return f"{prog}: error: {exc.strerror or exc}: {exc.filename}" if exc.filename else f"{prog}: error: {exc}"
     tail = "\n(run again with --traceback for the Python traceback)" if hint else ""

@@ -112,27 +112,34 @@ def have_dot() -> bool:
     return shutil.which("dot") is not None
 
 
+def check_picture_target(path: str | Path) -> str:
+    """The format for ``path``; raises before any work when it cannot be written."""
+    fmt = Path(path).suffix.lower().lstrip(".")
+    if fmt in ("dot", "gv"):
+        return fmt
+    if fmt not in RENDERED_FORMATS:
+        raise AxcompError(
+            f"cannot write a picture to {str(path)!r}: unknown format {Path(path).suffix or '(none)'!r}; "
+            f"use one of .dot, .gv, {', '.join('.' + f for f in RENDERED_FORMATS)}"
+        )
+    if shutil.which("dot") is None:
+        raise GraphvizNotFound(
+            f"writing {Path(path).name} needs Graphviz's `dot` program, which is not on PATH: "
+            + INSTALL_HINT
+        )
+    return fmt
+
+
 def write_picture(dot_text: str, path: str | Path) -> Path:
     """Write ``dot_text`` to ``path``: as is for ``.dot``/``.gv``, else rendered by Graphviz
     in the format the suffix names."""
     path = Path(path)
-    fmt = path.suffix.lower().lstrip(".")
+    fmt = check_picture_target(path)
     if fmt in ("dot", "gv"):
         path.write_text(dot_text)
         return path
-    if fmt not in RENDERED_FORMATS:
-        raise AxcompError(
-            f"cannot write a picture to {str(path)!r}: unknown format {path.suffix or '(none)'!r}; "
-            f"use one of .dot, .gv, {', '.join('.' + f for f in RENDERED_FORMATS)}"
-        )
-    exe = shutil.which("dot")
-    if exe is None:
-        raise GraphvizNotFound(
-            f"writing {path.name} needs Graphviz's `dot` program, which is not on PATH: "
-            + INSTALL_HINT
-        )
     proc = subprocess.run(
-        [exe, f"-T{fmt}", "-o", str(path)], input=dot_text.encode(), capture_output=True,
+        ["dot", f"-T{fmt}", "-o", str(path)], input=dot_text.encode(), capture_output=True,
         timeout=60, check=False,
     )
     if proc.returncode != 0:

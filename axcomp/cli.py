@@ -46,15 +46,9 @@ def load_module(file_or_text: str) -> Any:
 
 def module_names(mod: Any) -> list[str]:
     """The names a module binds, in definition order when the module knows it."""
-    for attr in ("names", "keys"):
-        value = getattr(mod, attr, None)
-        if value is not None:
-            names = value() if callable(value) else value
-            return [str(n) for n in names]
-    try:
+    if hasattr(type(mod), "__iter__"):  # axcomp.Module iterates over its names
         return [str(n) for n in mod]
-    except TypeError:
-        return sorted(n for n in dir(mod) if not n.startswith("_"))
+    return sorted(n for n in dir(mod) if not n.startswith("_"))
 
 
 def pick_function(mod: Any, name: str | None) -> tuple[str, Callable[..., Any]]:

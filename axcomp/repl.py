@@ -152,7 +152,6 @@ class Session:
     module: Any = None
     last: Any = None  # the last Explanation
     failures: int = 0
-    compile: Callable[[str], Any] | None = None  # injectable for tests; axcomp.compile
 
     def print(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -166,12 +165,10 @@ class Session:
         names = module_names(self.module) if self.module is not None else []
         return names + [n for n in self.statements if n not in names]
 
-    def _compile(self, text: str) -> Any:
-        if self.compile is not None:
-            return self.compile(text)
+    def _compile(self, text: str, name: str, kernels: dict[str, Any] | None = None) -> Any:
         import axcomp
 
-        return axcomp.compile(text)
+        return axcomp.compile(text, kernels=kernels, name=name)
 
     # --- input ----------------------------------------------------------------------------
     def handle(self, text: str) -> bool:
@@ -188,25 +185,25 @@ class Session:
             self.print(format_error(exc, hint=False).removeprefix("axcomp: "))
         return True
 
-    def add(self, text: str) -> None:
-        """Add (or replace) statements; the whole session is recompiled so later names
-        see the new definitions. On an error the session is left unchanged."""
+    def add(self, text: str, origin: str = "<input>") -> None:
+        """Add (or replace) statements. The whole session is recompiled, so later names see
+        new definitions; on an error the session is left unchanged."""
         pieces = split_statements(text)
         new = dict(self.statements)
         for k, (name, piece) in enumerate(pieces):
             new[name if name is not None else f"<statement {len(new) + k}>"] = piece
-        candidate = "\n".join(new.values())
         try:
-            module = self._compile(candidate)
-        except AxcompError:
-            # Report against what was typed when that alone shows the problem (line numbers
-            # then refer to the input, not to the whole session).
+            module = self._compile("\n".join(new.values()), "<session>")
+        except AxcompError as whole:
+            # Prefer the error of the typed text alone, earlier names passed in as kernels:
+            # its line numbers and caret then refer to what was typed.
+            defined = {n for n, _ in pieces}
+            earlier = {n: self.module[n] for n in self.names() if n not in defined}
             try:
-                self._compile(text)
+                self._compile(text, origin, earlier)
             except AxcompError as alone:
-                if _mentions_only_local_names(alone, new, pieces):
-                    raise alone from None
-            raise
+                raise alone from None
+            raise whole from None
         self.statements, self.module = new, module
         bound = [n for n, _ in pieces if n]
         if bound:
@@ -294,7 +291,7 @@ class Session:
         if not path.is_file():
             raise UsageError(f"no such file: {args[0]!r}")
         text = path.read_text() if path.suffix.lower() == ".ax" else config_to_ax(path)
-        self.add(text)
+        self.add(text, origin=str(path))
 
     def cmd_save(self, args: list[str]) -> None:
         self._need(args, 1, ":save FILE")
@@ -321,14 +318,6 @@ class Session:
         self.print("Commands:")
         for text in COMMAND_HELP.values():
             self.print("  " + text)
-
-
-def _mentions_only_local_names(exc: BaseException, new: dict[str, str], pieces: list[Any]) -> bool:
-    """Whether compiling the typed text alone failed for a reason of its own, not just
-    because it uses names defined earlier in the session."""
-    message = str(exc)
-    earlier = set(new) - {n for n, _ in pieces}
-    return not any(re.search(rf"\b{re.escape(n)}\b", message) for n in earlier)
 
 
 def _shorten(text: str, width: int) -> str:

@@ -1,0 +1,240 @@
+"""Index-notation expressions → axcomp ops, while tracing.
+
+A product of indexed operands stays lazy (a list of factors) until something needs its
+value, so ``sum[n](M[m, n] * v[n])`` becomes ONE ``ops.contract``: the same einsum the
+Python API records for ``dot(M, v)``. Elementwise operators align their operands by index
+name (permute, then reshape for broadcasting) and call ``ops.elementwise``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from .. import ops
+from ..errors import AxcompError
+from ..tracing import Tracer
+from . import ast
+from .errors import DslCallError, DslError, DslShapeError, error
+from .prelude import OPERATORS, UFUNCS
+from .source import Pos, Source
+
+Labels = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Factor:
+    value: Any  # a Tracer, or a Python number for a static scalar argument
+    labels: Labels  # one per axis; a repeated name takes a diagonal
+
+
+@dataclass(frozen=True)
+class Product:
+    """scale * prod(factors), negated if ``negate``; the free indices are the factors'."""
+
+    factors: tuple[Factor, ...]
+    scale: int | float | None = None
+    negate: bool = False
+
+    @property
+    def free(self) -> Labels:
+        return tuple(dict.fromkeys(lab for f in self.factors for lab in f.labels))
+
+
+def _shape(value: Any) -> tuple[int, ...]:
+    return tuple(getattr(value, "shape", ()))
+
+
+def _internal(labels: Labels) -> tuple[str, ...]:
+    # prefix user index names so they can never collide with vmap's batch labels ("L7")
+    return tuple(f"k_{lab}" for lab in labels)
+
+
+class Evaluator:
+    """Evaluates one kernel body for one call (``env`` maps parameters to values)."""
+
+    def __init__(
+        self, source: Source, env: dict[str, Any], resolve: Callable[[str], Any]
+    ) -> None:
+        self.src = source
+        self.env = env
+        self.resolve = resolve
+
+    def fail(self, cls: type[DslError], message: str, pos: Pos, hint: str) -> DslError:
+        return error(cls, message, self.src, pos, hint)
+
+    # ------------------------------------------------------------ values
+    def materialize(self, p: Product, out: Labels | None = None) -> tuple[Any, Labels]:
+        """The value of ``p`` with axes ``out`` (default: its free indices); indices of
+        ``p`` not in ``out`` are summed (the Einstein convention)."""
+        out = p.free if out is None else tuple(out)
+        if not p.factors:
+            value: Any = 1 if p.scale is None else p.scale
+            return (-value if p.negate else value), ()
+        if len(p.factors) == 1 and p.factors[0].labels == out:
+            value = p.factors[0].value
+        else:
+            value = ops.contract(
+                [f.value for f in p.factors],
+                [_internal(f.labels) for f in p.factors],
+                _internal(out),
+            )
+        if p.scale is not None:
+            value = ops.multiply(p.scale, value)
+        if p.negate:
+            value = ops.elementwise("negative", value)
+        return value, out
+
+    def elementwise(self, fn: str, pos: Pos, *terms: tuple[Any, Labels]) -> tuple[Any, Labels]:
+        """``fn`` on operands aligned by index name (NumPy broadcasting does the rest)."""
+        target = tuple(dict.fromkeys(lab for _, labels in terms for lab in labels))
+        sizes: dict[str, int] = {}
+        for value, labels in terms:
+            for lab, size in zip(labels, _shape(value)):
+                if sizes.setdefault(lab, size) != size:
+                    raise self.fail(DslShapeError, f"index {lab!r} has size {sizes[lab]} on "
+                                    f"one side and {size} on the other", pos,
+                                    "operands sharing an index name must agree on its size")
+        aligned = [self._align(value, labels, target, sizes) for value, labels in terms]
+        return ops.elementwise(fn, *aligned), target
+
+    @staticmethod
+    def _align(value: Any, labels: Labels, target: Labels, sizes: dict[str, int]) -> Any:
+        if not labels:
+            return value
+        order = [lab for lab in target if lab in labels]
+        if order != list(labels):
+            value = ops.permute(value, [labels.index(lab) for lab in order])
+        first = next(i for i, lab in enumerate(target) if lab in labels)
+        # leading missing indices broadcast by themselves; later ones need size-1 axes
+        shape = tuple(sizes[lab] if lab in labels else 1 for lab in target[first:])
+        return value if shape == _shape(value) else ops.reshape(value, shape)
+
+    # ------------------------------------------------------------ expressions
+    def eval(self, e: ast.Expr) -> Product:
+        if isinstance(e, ast.Number):
+            return Product((), e.value)
+        if isinstance(e, ast.Ref):
+            return Product((Factor(self.env[e.name], ()),))
+        if isinstance(e, ast.Indexed):
+            return self.indexed(self.env[e.name], tuple(lab.name for lab in e.labels), e)
+        if isinstance(e, ast.Negate):
+            p = self.eval(e.operand)
+            return replace(p, negate=not p.negate)
+        if isinstance(e, ast.Binary):
+            return self.binary(e)
+        if isinstance(e, ast.Reduction):
+            return self.reduction(e)
+        return self.call(e)
+
+    def indexed(self, value: Any, labels: Labels, e: ast.Expr) -> Product:
+        sizes: dict[str, int] = {}
+        for lab, size in zip(labels, _shape(value)):
+            if sizes.setdefault(lab, size) != size:
+                raise self.fail(DslShapeError, f"index {lab!r} is used for two axes of sizes "
+                                f"{sizes[lab]} and {size}", e.pos,
+                                "a repeated index takes a diagonal, which needs equal sizes")
+        return Product((Factor(value, labels),))
+
+    def binary(self, e: ast.Binary) -> Product:
+        left, right = self.eval(e.left), self.eval(e.right)
+        if e.op == "*":
+            self._check_sizes(left.factors + right.factors, e.pos)
+            scale = left.scale if right.scale is None else (
+                right.scale if left.scale is None else left.scale * right.scale)
+            return Product(left.factors + right.factors, scale, left.negate != right.negate)
+        return self._term(self.elementwise(OPERATORS[e.op], e.pos, self.materialize(left),
+                                           self.materialize(right)))
+
+    def _check_sizes(self, factors: tuple[Factor, ...], pos: Pos) -> None:
+        sizes: dict[str, int] = {}
+        for f in factors:
+            for lab, size in zip(f.labels, _shape(f.value)):
+                if sizes.setdefault(lab, size) != size:
+                    raise self.fail(DslShapeError, f"index {lab!r} has size {sizes[lab]} in "
+                                    f"one factor and {size} in another", pos,
+                                    "factors sharing an index name must agree on its size")
+
+    @staticmethod
+    def _term(term: tuple[Any, Labels]) -> Product:
+        return Product((Factor(*term),))
+
+    def reduction(self, e: ast.Reduction) -> Product:
+        axes = tuple(lab.name for lab in e.labels)
+        p = self.eval(e.body)
+        if e.fn == "sum" and len(p.factors) > 1:
+            # a sum of a product: one contraction (fused einsum)
+            keep = tuple(lab for lab in p.free if lab not in axes)
+            return self._term(self.materialize(p, keep))
+        value, labels = self.materialize(p)
+        positions = tuple(labels.index(a) for a in axes)
+        keep = tuple(lab for lab in labels if lab not in axes)
+        if e.fn == "sum":
+            return self._term((ops.reduce_sum(value, axis=positions), keep))
+        if e.fn == "mean":
+            return self._term((ops.mean(value, axis=positions), keep))
+        if e.fn == "logsumexp":
+            return self._term(self.logsumexp(value, labels, positions, keep, e.pos))
+        return self._term((ops.reduce(e.fn, value, axis=positions), keep))
+
+    def logsumexp(
+        self, value: Any, labels: Labels, positions: tuple[int, ...], keep: Labels, pos: Pos
+    ) -> tuple[Any, Labels]:
+        # max-shifted, like scipy/jax: a max of -inf shifts by 0 instead of producing nan
+        peak = (ops.reduce("max", value, axis=positions), keep)
+        finite = self.elementwise("isfinite", pos, peak)
+        shift = self.elementwise("where", pos, finite, peak, (0, ()))
+        shifted = self.elementwise("subtract", pos, (value, labels), shift)
+        exp, _ = self.elementwise("exp", pos, shifted)  # its labels are `labels`
+        total = (ops.reduce_sum(exp, axis=positions), keep)
+        return self.elementwise("add", pos, self.elementwise("log", pos, total), shift)
+
+    def call(self, e: ast.Call) -> Product:
+        if e.name in UFUNCS or e.name in ("sigmoid", "relu"):
+            terms = [self.materialize(self.eval(a)) for a in e.args]
+            return self._term(self.function(e.name, e.pos, terms))
+        value = self.invoke(e)
+        labels = tuple(lab.name for lab in e.labels or ())
+        if not isinstance(value, (Tracer, np.ndarray, np.generic, int, float, complex, bool)):
+            raise self.fail(DslCallError, f"{e.name} returned a {type(value).__name__}, not "
+                            "an array", e.pos, "only functions returning one array can be "
+                            "called inside a kernel body")
+        rank = len(_shape(value))
+        if rank != len(labels):
+            shown = f"[{', '.join(labels)}]" if labels else "no indices"
+            raise self.fail(DslShapeError, f"{e.name}(...) returns an array of rank {rank} "
+                            f"(shape {_shape(value)}) but is indexed with {shown}", e.pos,
+                            f"index the result with {rank} name{'s' if rank != 1 else ''}")
+        return self.indexed(value, labels, e)
+
+    def function(self, name: str, pos: Pos, terms: list[tuple[Any, Labels]]) -> tuple[Any, Labels]:
+        if name == "sigmoid":
+            # 1/(1+exp(-x)) == (tanh(x/2) + 1)/2, which never overflows
+            half = self.elementwise("multiply", pos, terms[0], (0.5, ()))
+            t = self.elementwise("add", pos, self.elementwise("tanh", pos, half), (1, ()))
+            return self.elementwise("multiply", pos, t, (0.5, ()))
+        if name == "relu":
+            return self.elementwise("maximum", pos, terms[0], (0, ()))
+        return self.elementwise(UFUNCS[name], pos, *terms)
+
+    def invoke(self, e: ast.Call) -> Any:
+        args = []
+        for a in e.args:
+            if isinstance(a, ast.Ref):
+                args.append(self.env[a.name])
+            elif isinstance(a, ast.Number):
+                args.append(a.value)
+            else:
+                assert isinstance(a, ast.Call)
+                args.append(self.invoke(a))
+        fun = self.resolve(e.name)
+        try:
+            return fun(*args)
+        except DslError:
+            raise
+        except (AxcompError, TypeError) as exc:
+            raise self.fail(DslCallError, f"calling {e.name} failed: {exc}", e.pos,
+                            f"check the arguments passed to {e.name}") from exc

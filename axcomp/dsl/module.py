@@ -1,0 +1,107 @@
+"""``axcomp.compile`` and ``axcomp.kernel``: DSL text → callable objects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from . import ast
+from .bindings import Builder
+from .errors import DslNameError
+from .kernel import Kernel
+from .parser import parse_kernel, parse_module
+from .prelude import RESERVED
+from .semantics import Arities, analyse
+from .source import Source
+
+Registry = Mapping[str, Callable[..., Any]]
+
+
+class Module:
+    """The names a DSL module binds: ``mod.name`` and ``mod["name"]``; iterate for names."""
+
+    def __init__(self, bindings: dict[str, Any], source_name: str = "<string>") -> None:
+        self._bindings = bindings
+        self._source_name = source_name
+
+    def __getattr__(self, name: str) -> Any:
+        bindings = self.__dict__.get("_bindings", {})
+        if name in bindings:
+            return bindings[name]
+        raise AttributeError(f"module {self.__dict__.get('_source_name')!r} binds no {name!r}")
+
+    def __getitem__(self, name: str) -> Any:
+        try:
+            return self._bindings[name]
+        except KeyError:
+            raise KeyError(f"module {self._source_name!r} binds no {name!r}; it binds: "
+                           + ", ".join(self._bindings)) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._bindings
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._bindings)
+
+    def __len__(self) -> int:
+        return len(self._bindings)
+
+    def __dir__(self) -> list[str]:
+        return [*super().__dir__(), *self._bindings]
+
+    def __repr__(self) -> str:
+        return f"<axcomp.Module {self._source_name}: {', '.join(self._bindings)}>"
+
+
+def compile(
+    source: str, *, kernels: Registry | None = None, name: str = "<string>"
+) -> Module:
+    """Compile a module of kernels and bindings; every bound name becomes callable."""
+    if not isinstance(source, str):
+        raise TypeError(f"axcomp.compile expects DSL text (a str), got {type(source).__name__}")
+    return build_module(parse_module(Source(source, name)), kernels, name)
+
+
+def kernel(text: str, *, name: str = "kernel", kernels: Registry | None = None) -> Kernel:
+    """One kernel from ``"(M[m, n], v[n]) -> [m] = sum[n](M[m, n] * v[n])"``."""
+    if not isinstance(text, str):
+        raise TypeError(f"axcomp.kernel expects DSL text (a str), got {type(text).__name__}")
+    kdef = parse_kernel(Source(text, f"<kernel {name}>"), name)
+    module = build_module((kdef,), kernels, kdef.origin.name)
+    return module[kdef.name]
+
+
+def build_module(
+    statements: tuple[ast.Statement, ...], kernels: Registry | None, name: str
+) -> Module:
+    """Check the statements, then create kernels and transform objects in dependency order."""
+    registry = _registry(kernels)
+    analysis = analyse(statements, registry)
+    namespace: dict[str, Any] = dict(registry)
+    arities = Arities(analysis.statements, registry)
+    for bound in analysis.order:
+        st = analysis.statements[bound]
+        if isinstance(st, ast.KernelDef):
+            namespace[bound] = Kernel(st, namespace.__getitem__)
+        else:
+            builder = Builder(st.origin, namespace.__getitem__, arities.of_value)
+            namespace[bound] = builder.build(st.value)
+    # keep the text's order, which is the order a reader expects
+    return Module({st.name: namespace[st.name] for st in statements}, name)
+
+
+def _registry(kernels: Registry | None) -> dict[str, Any]:
+    if kernels is None:
+        return {}
+    if not isinstance(kernels, Mapping):
+        raise TypeError(f"kernels= must map names to functions, got {type(kernels).__name__}")
+    out: dict[str, Any] = {}
+    for key, fun in kernels.items():
+        if not isinstance(key, str) or not key.isidentifier() or key in RESERVED:
+            raise DslNameError(f"kernels= key {key!r} is not a usable name",
+                               hint="use identifiers that are not built-in names")
+        if not callable(fun):
+            raise TypeError(f"kernels[{key!r}] must be callable, got {type(fun).__name__}")
+        out[key] = fun
+    return out
+

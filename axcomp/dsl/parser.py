@@ -1,0 +1,451 @@
+"""Text → AST. Only syntax lives here: the Lark parser, the tree → dataclass transformer,
+the nesting limit, and turning Lark's exceptions into positioned DSL errors."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from lark.lark import PostLex
+from lark.visitors import Transformer_NonRecursive, v_args
+
+from ..grammar_files import grammar_text
+from . import ast
+from .errors import DslError, DslNestingError, DslSyntaxError, error
+from .source import Pos, Source
+
+#: Deepest parse-tree nesting accepted (parentheses, operators, calls, literals). Deeper
+#: text is refused with DslNestingError: the later passes recurse over the tree, and this
+#: keeps them far from Python's recursion limit. A left-leaning chain ``a + b + ...``
+#: counts one level per operator.
+MAX_NESTING = 100
+
+#: Longest text accepted, in characters (bounded time and memory for any input).
+MAX_LENGTH = 1_000_000
+
+_OPEN = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
+_CLOSE = set(_OPEN.values())
+
+
+class _NewlinesInBrackets(PostLex):
+    """Newlines end statements, except inside (), [] and {} where they are dropped."""
+
+    always_accept = ("_NL",)
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        depth = 0
+        for tok in stream:
+            if tok.type in _OPEN:
+                depth += 1
+            elif tok.type in _CLOSE:
+                depth = max(depth - 1, 0)
+            elif tok.type == "_NL" and depth:
+                continue
+            yield tok
+
+
+@functools.lru_cache(maxsize=1)
+def _lark() -> Lark:
+    try:
+        import interegular  # noqa: F401 - lark's strict mode needs it to check terminals
+
+        strict = True
+    except ImportError:
+        strict = False
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        start=["start", "kernel_text", "function_text"],
+        propagate_positions=True,
+        maybe_placeholders=False,
+        postlex=_NewlinesInBrackets(),
+        strict=strict,
+    )
+
+
+# ---------------------------------------------------------------- public entry points
+
+
+def parse_module(source: Source) -> tuple[ast.Statement, ...]:
+    """All statements of a module."""
+    return _parse(source, "start")
+
+
+def parse_kernel(source: Source, name: str) -> ast.KernelDef:
+    """One kernel: ``(params) [-> [axes]] = expr`` or the full ``kernel NAME...`` form."""
+    result = _parse(source, "kernel_text")
+    if isinstance(result, _Signature):
+        return result.named(name, Pos(1, 1), source)
+    return result
+
+
+def parse_function(source: Source) -> ast.Value:
+    """One transform expression, e.g. ``vmap(matvec, in_axes=(0, None))``."""
+    return _parse(source, "function_text")
+
+
+def _parse(source: Source, start: str) -> Any:
+    if len(source.text) > MAX_LENGTH:
+        raise error(DslSyntaxError, f"text is longer than {MAX_LENGTH} characters", source,
+                    None, "split it into several modules")
+    try:
+        tree = _lark().parse(source.text, start=start)
+    except UnexpectedInput as exc:
+        raise _syntax_error(exc, source) from None
+    _check_nesting(tree, source)
+    try:
+        return _ToAst(source).transform(tree)
+    except VisitError as exc:  # an error raised inside a transformer method
+        if isinstance(exc.orig_exc, DslError):
+            raise exc.orig_exc from None
+        raise
+
+
+def _check_nesting(tree: Tree, source: Source) -> None:
+    stack: list[tuple[Any, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, Tree):
+            continue
+        if depth > MAX_NESTING:
+            pos = _first_token_pos(node)
+            raise error(DslNestingError,
+                        f"the text nests more than {MAX_NESTING} levels deep", source, pos,
+                        "split the expression with helper kernels or bindings")
+        stack.extend((child, depth + 1) for child in node.children)
+
+
+def _first_token_pos(tree: Tree) -> Pos | None:
+    meta = tree.meta
+    return None if meta.empty else Pos(meta.line, meta.column)
+
+
+# ---------------------------------------------------------------- tree → AST
+
+
+def _pos(tok: Token) -> Pos:
+    return Pos(tok.line or 1, tok.column or 1, max(len(tok), 1))
+
+
+def _number(text: str) -> int | float:
+    return float(text) if any(c in text for c in ".eE") else int(text)
+
+
+_ESCAPE = re.compile(r"\\(.)")
+
+
+def _string(text: str) -> str:
+    # a literal string is data, never code: strip the quotes and undo backslash escapes
+    return _ESCAPE.sub(lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), text[1:-1])
+
+
+@dataclass(frozen=True)
+class _Labels:
+    pos: Pos
+    items: tuple[ast.Label, ...]
+
+
+@dataclass(frozen=True)
+class _Signature:
+    pos: Pos
+    params: tuple[ast.Param, ...]
+    output: tuple[ast.Label, ...]
+    body: ast.Expr
+
+    def named(self, name: str, pos: Pos, origin: Source) -> ast.KernelDef:
+        return ast.KernelDef(pos, name, self.params, self.output, self.body, origin)
+
+
+@v_args(inline=True)
+class _ToAst(Transformer_NonRecursive):
+    """One method per grammar rule or alias; Lark calls them bottom-up, without recursion."""
+
+    def __init__(self, source: Source) -> None:
+        super().__init__()
+        self.source = source
+
+    # entry points
+    def start(self, *statements: ast.Statement) -> tuple[ast.Statement, ...]:
+        return statements
+
+    def kernel_text(self, item: Any) -> Any:
+        return item
+
+    def function_text(self, value: ast.Value) -> ast.Value:
+        return value
+
+    # kernels
+    def kernel_def(self, name: Token, sig: _Signature) -> ast.KernelDef:
+        return sig.named(str(name), _pos(name), self.source)
+
+    def signature(self, *items: Any) -> _Signature:
+        params = tuple(i for i in items if isinstance(i, ast.Param))
+        output: tuple[ast.Label, ...] = ()
+        for prev, item in itertools.pairwise(items):
+            if isinstance(prev, Token) and prev.type == "ARROW":
+                output = item.items
+        eq = next(i for i in items if isinstance(i, Token) and i.type == "EQUAL")
+        return _Signature(_pos(eq), params, output, items[-1])
+
+    def param(self, name: Token, labels: _Labels | None = None) -> ast.Param:
+        return ast.Param(_pos(name), str(name), labels.items if labels else ())
+
+    @v_args(inline=False, meta=True)
+    def labels(self, meta: Any, items: list[ast.Label]) -> _Labels:
+        pos = Pos(meta.line, meta.column) if not meta.empty else Pos(1, 1)
+        return _Labels(pos, tuple(items))
+
+    def label(self, name: Token) -> ast.Label:
+        return ast.Label(_pos(name), str(name))
+
+    # expressions
+    def compare(self, left: ast.Expr, op: Token, right: ast.Expr) -> ast.Binary:
+        return ast.Binary(_pos(op), str(op), left, right)
+
+    binary = compare
+
+    def negate(self, op: Token, operand: ast.Expr) -> ast.Negate:
+        return ast.Negate(_pos(op), operand)
+
+    def number(self, tok: Token) -> ast.Number:
+        return ast.Number(_pos(tok), _number(str(tok)))
+
+    def ref(self, name: Token) -> ast.Ref:
+        return ast.Ref(_pos(name), str(name))
+
+    def indexed(self, name: Token, labels: _Labels) -> ast.Indexed:
+        return ast.Indexed(_pos(name), str(name), labels.items)
+
+    def reduction(self, name: Token, labels: _Labels, body: ast.Expr) -> ast.Reduction:
+        return ast.Reduction(_pos(name), str(name), labels.items, body)
+
+    def call(self, name: Token, *rest: Any) -> ast.Call:
+        labels = None
+        if rest and isinstance(rest[-1], _Labels):
+            labels, rest = rest[-1].items, rest[:-1]
+        return ast.Call(_pos(name), str(name), tuple(rest), labels)
+
+    # bindings and transform expressions
+    def binding(self, name: Token, _eq: Token, value: ast.Value) -> ast.Binding:
+        return ast.Binding(_pos(name), str(name), value, self.source)
+
+    def tref(self, name: Token) -> ast.FunctionRef:
+        return ast.FunctionRef(_pos(name), str(name))
+
+    def tcall(self, name: Token, *args: ast.Argument) -> ast.TransformCall:
+        return ast.TransformCall(_pos(name), str(name), args)
+
+    def targ(self, value: ast.Value) -> ast.Argument:
+        return ast.Argument(value.pos, None, value)
+
+    def kwarg(self, name: Token, _eq: Token, value: ast.Value) -> ast.Argument:
+        return ast.Argument(_pos(name), str(name), value)
+
+    def lit_number(self, tok: Token) -> ast.Literal:
+        return ast.Literal(_pos(tok), _number(str(tok)))
+
+    def lit_negative(self, minus: Token, tok: Token) -> ast.Literal:
+        return ast.Literal(_pos(minus), -_number(str(tok)))
+
+    def lit_string(self, tok: Token) -> ast.Literal:
+        return ast.Literal(_pos(tok), _string(str(tok)))
+
+    @v_args(inline=False, meta=True)
+    def lit_none(self, meta: Any, _: list[Any]) -> ast.Literal:
+        return ast.Literal(Pos(meta.line, meta.column, 4), None)
+
+    @v_args(inline=False, meta=True)
+    def lit_true(self, meta: Any, _: list[Any]) -> ast.Literal:
+        return ast.Literal(Pos(meta.line, meta.column, 4), True)
+
+    @v_args(inline=False, meta=True)
+    def lit_false(self, meta: Any, _: list[Any]) -> ast.Literal:
+        return ast.Literal(Pos(meta.line, meta.column, 5), False)
+
+    @v_args(inline=False, meta=True)
+    def lit_empty_tuple(self, meta: Any, _: list[Any]) -> ast.Container:
+        return ast.Container(Pos(meta.line, meta.column), "tuple", ())
+
+    def lit_paren(self, value: ast.Value) -> ast.Value:
+        return value
+
+    @v_args(inline=False, meta=True)
+    def lit_tuple(self, meta: Any, items: list[ast.Value]) -> ast.Container:
+        return ast.Container(Pos(meta.line, meta.column), "tuple", tuple(items))
+
+    @v_args(inline=False, meta=True)
+    def lit_list(self, meta: Any, items: list[ast.Value]) -> ast.Container:
+        return ast.Container(Pos(meta.line, meta.column), "list", tuple(items))
+
+    @v_args(inline=False, meta=True)
+    def lit_dict(self, meta: Any, items: list[tuple[ast.Value, ast.Value]]) -> ast.Container:
+        return ast.Container(Pos(meta.line, meta.column), "dict", tuple(items))
+
+    def entry(self, key: ast.Value, value: ast.Value) -> tuple[ast.Value, ast.Value]:
+        return (key, value)
+
+
+# ---------------------------------------------------------------- syntax errors
+
+_TOKEN_NAMES = {
+    "LPAR": "'('", "RPAR": "')'", "LSQB": "'['", "RSQB": "']'", "LBRACE": "'{'",
+    "RBRACE": "'}'", "COMMA": "','", "COLON": "':'", "EQUAL": "'='", "ARROW": "'->'",
+    "NAME": "a name", "NUMBER": "a number", "STRING": "a string", "_NL": "end of line",
+    "$END": "end of text", "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "SLASH": "'/'",
+    "POW": "'**'", "COMPARE": "a comparison", "KERNEL": "'kernel'", "NONE": "None",
+    "TRUE": "True", "FALSE": "False",
+}
+_OPERATOR = re.compile(r"(\*\*|<=|>=|==|!=|->|[-+*/<>=,])$")
+
+# Labelled examples for UnexpectedInput.match_examples: a failing text is classified by
+# the parser state it fails in.
+_EXAMPLES: dict[str, list[str]] = {
+    "missing_equal": [
+        "kernel f(x[n]) x[n]",
+        "kernel f(x[n]) -> [n] x[n]",
+        "kernel f(x) -> [] x",
+        "f vmap(g)",
+        "kernel f(x) sum[n](x)",
+    ],
+    "juxtaposed": [
+        "kernel f(x, y) = x y",
+        "kernel f(x[n]) -> [n] = x[n] 2",
+        "kernel f(x[n]) -> [n] = 2 x[n]",
+    ],
+    "bad_label": [
+        "kernel f(x[1]) = x",
+        "kernel f(x[n]) -> [n] = x[1]",
+        "kernel f(x[n]) -> [1] = x[n]",
+        "kernel f(x[n]) = sum[1](x[n])",
+    ],
+    "missing_comma": [
+        "kernel f(x[n m]) = x",
+        "kernel f(x y) = x",
+        "f = vmap(g in_axes=0)",
+        "f = vmap(g, in_axes=(0 1))",
+    ],
+}
+
+_MESSAGES: dict[str, tuple[str, str]] = {
+    "missing_equal": ("expected '=' here",
+                      "write `kernel f(x[n]) -> [n] = <expression>` or `name = vmap(...)`"),
+    "juxtaposed": ("two values side by side with no operator between them",
+                   "add an operator such as '*' or '+'"),
+    "bad_label": ("index names must be names, not numbers",
+                  "write x[i, j] with names; axcomp has no integer indexing"),
+    "missing_comma": ("expected ',' between items",
+                      "separate parameters, arguments and index names with commas"),
+}
+
+
+def _syntax_error(exc: UnexpectedInput, source: Source) -> DslError:
+    bracket = _bracket_problem(source.text)
+    if bracket is not None:
+        pos, message, hint = bracket
+        return error(DslSyntaxError, message, source, pos, hint)
+    if isinstance(exc, UnexpectedCharacters):
+        ch = source.text[exc.pos_in_stream] if exc.pos_in_stream < len(source.text) else "?"
+        return error(DslSyntaxError, f"unexpected character {ch!r}", source,
+                     Pos(exc.line, exc.column), "only names, numbers, strings, operators "
+                     "+ - * / ** < <= > >= == != and brackets are allowed")
+    assert isinstance(exc, UnexpectedToken)
+    tok = exc.token
+    pos = _token_pos(tok, source)
+    if tok.type in ("_NL", "$END"):
+        trailing = _trailing_operator(source, pos)
+        if trailing is not None:
+            op, op_pos = trailing
+            what = "'='" if op == "=" else f"the operator {op!r}"
+            return error(DslSyntaxError, f"the line ends with {what}", source, op_pos,
+                         "add the missing operand after it, or remove it")
+    label = _classify(exc, source)
+    if label is not None:
+        message, hint = _MESSAGES[label]
+        return error(DslSyntaxError, message, source, pos, hint)
+    expected = sorted({_TOKEN_NAMES.get(t, repr(t)) for t in exc.expected})
+    found = _TOKEN_NAMES.get(tok.type, repr(str(tok)))
+    if tok.type in ("NAME", "NUMBER", "STRING"):
+        found = repr(str(tok))
+    return error(DslSyntaxError, f"unexpected {found}", source, pos,
+                 f"expected {', '.join(expected[:8])}{' ...' if len(expected) > 8 else ''}")
+
+
+def _classify(exc: UnexpectedInput, source: Source) -> str | None:
+    def parse(text: str) -> Any:
+        return _lark().parse(text, start="start")
+
+    try:
+        label = exc.match_examples(parse, _EXAMPLES, use_accepts=True)
+    except Exception:  # noqa: BLE001 - classification is best-effort, the fallback is fine
+        return None
+    return label
+
+
+def _trailing_operator(source: Source, pos: Pos) -> tuple[str, Pos] | None:
+    """The operator that ends the text before ``pos`` (skipping comments), if any."""
+    lines = source.text.splitlines()
+    for line in range(min(pos.line, len(lines)), 0, -1):
+        text = lines[line - 1]
+        if line == pos.line:
+            text = text[: pos.column - 1]
+        text = re.sub(r"#.*", "", text).rstrip()
+        if text:
+            match = _OPERATOR.search(text)
+            if match is None:
+                return None
+            return match.group(1), Pos(line, match.start(1) + 1, len(match.group(1)))
+    return None
+
+
+def _token_pos(tok: Token, source: Source) -> Pos:
+    if tok.type == "$END" or tok.line is None:
+        lines = source.text.splitlines() or [""]
+        return Pos(len(lines), len(lines[-1]) + 1)
+    return _pos(tok) if tok.type != "_NL" else Pos(tok.line, tok.column)
+
+
+def _bracket_problem(text: str) -> tuple[Pos, str, str] | None:
+    """The first unbalanced bracket, skipping comments and strings."""
+    pairs = {"(": ")", "[": "]", "{": "}"}
+    stack: list[tuple[str, Pos]] = []
+    line, col, i = 1, 1, 0
+    while i < len(text):
+        c = text[i]
+        if c == "#":
+            while i < len(text) and text[i] != "\n":
+                i, col = i + 1, col + 1
+            continue
+        if c in "\"'":
+            j = i + 1
+            while j < len(text) and text[j] not in (c, "\n"):
+                j += 2 if text[j] == "\\" else 1
+            col += j + 1 - i
+            i = j + 1
+            continue
+        if c in pairs:
+            stack.append((c, Pos(line, col)))
+        elif c in ")]}":
+            if not stack:
+                return (Pos(line, col), f"{c!r} has no matching opening bracket",
+                        "remove it, or add the opening bracket before it")
+            opener, where = stack.pop()
+            if pairs[opener] != c:
+                message = (f"{c!r} does not match {opener!r} opened at line {where.line}, "
+                           f"column {where.column}")
+                return Pos(line, col), message, f"close it with {pairs[opener]!r}"
+        if c == "\n":
+            line, col = line + 1, 1
+        else:
+            col += 1
+        i += 1
+    if stack:
+        opener, where = stack[-1]
+        return (where, f"{opener!r} is never closed",
+                f"add {pairs[opener]!r} after the last item it encloses")
+    return None

@@ -66,7 +66,8 @@ class Trace:
     def level_name(self, axis_name: str | None) -> str:
         if axis_name is not None:
             return axis_name
-        return "ab" "cdefgh"[len(self.levels)] if len(self.levels) < 8 else f"v{len(self.levels)}"
+        depth = len(self.levels)
+        return "abcdefgh"[depth] if depth < 8 else f"v{depth}"
 
     @property
     def current_function(self) -> str:

@@ -96,8 +96,8 @@ class VmappedFunction(Staged):
     # --- tracing ---------------------------------------------------------------------
     def _where(self, depth: int) -> str:
         kernel = function_name(self.fun)
-        level = "outer vmap" if depth == 0 else f"inner vmap at nesting level {depth + 1}"
-        return f"in the {level} vmap({kernel}, {self.spec})".replace("vmap vmap", "vmap")
+        level = "outer" if depth == 0 else f"inner vmap at nesting level {depth + 1},"
+        return f"in the {level} vmap({kernel}, {self.spec})"
 
     def _inline(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         trace = current_trace()

@@ -248,6 +248,10 @@ def _merge_names(tracers: Sequence[Tracer], out_logical: tuple[int, ...]) -> tup
 
 
 def power(x: Value, y: Value) -> Tracer:
+    # x ** 2 as x * x: NumPy computes the same values, and the product is multilinear, so
+    # sum((a - b) ** 2) fuses into one contraction instead of a squared temporary.
+    if isinstance(x, Tracer) and type(y) in (int, float) and y == 2 and x.dtype.kind in "iufc":
+        return multiply(x, x)
     return elementwise("power", x, y)
 
 

@@ -93,7 +93,7 @@ def parse_shapes(text: str, dtype: str = "float64") -> list[ArgSpec]:
         arg_dtype = parse_dtype(dt) if dt else default
         shape_text = shape_text.strip("()[]") if shape_text not in _SCALAR else ""
         try:
-            shape = tuple(int(s) for s in re.split(r"[,x]", shape_text) if s)
+            shape = tuple(int(s) for s in re.split(r",|(?<=\d)x(?=\d)", shape_text) if s)
         except ValueError:
             raise UsageError(
                 f"bad shape {item!r} in --shapes {text!r}: expected comma-separated sizes such as "

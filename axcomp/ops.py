@@ -77,7 +77,7 @@ def lift(v: Value, trace: Trace) -> Tracer:
         return Tracer(node, (), trace)
     try:
         arr = np.asarray(v)
-    except Exception as exc:  # noqa: BLE001 - report any unconvertible value the same way
+    except Exception as exc:
         raise TracingError(f"cannot use {type(v).__name__} {v!r} as an array") from exc
     if arr.dtype == object:
         raise TracingError(
@@ -402,7 +402,7 @@ def dot(x: Value, y: Value) -> Tracer:
     tx, ty = lift(x, trace), lift(y, trace)
     if tx.ndim == 0 or ty.ndim == 0:
         return multiply(tx, ty)
-    if ty.ndim == 1 or tx.ndim == 1 and ty.ndim <= 2:
+    if ty.ndim == 1 or (tx.ndim == 1 and ty.ndim <= 2):
         return matmul(tx, ty) if tx.ndim <= 2 else tensordot(tx, ty, axes=([-1], [0]))
     return tensordot(tx, ty, axes=([tx.ndim - 1], [ty.ndim - 2]), _fn=np.dot)
 
@@ -707,7 +707,7 @@ def getitem(x: Value, index: Any) -> Tracer:
     t = lift(x, trace)
     items = index if isinstance(index, tuple) else (index,)
     for it in items:
-        if isinstance(it, Tracer) or isinstance(it, (list, np.ndarray)) and not np.ndim(it) == 0:
+        if isinstance(it, Tracer) or (isinstance(it, (list, np.ndarray)) and not np.ndim(it) == 0):
             raise UnsupportedError(
                 f"advanced (array) indexing is not supported in traced kernel "
                 f"{trace.current_function!r}; use basic indexing (ints, slices, None, ...)"

@@ -119,8 +119,8 @@ def trace_to_graph(
         out_nodes = []
         for i, leaf in enumerate(out_leaves):
             if not isinstance(leaf, Tracer) and not (
-                is_array_leaf(leaf) or pytree.node_kind(leaf) == "leaf"
-                and isinstance(leaf, (int, float, complex, bool))
+                is_array_leaf(leaf) or (pytree.node_kind(leaf) == "leaf"
+                and isinstance(leaf, (int, float, complex, bool)))
             ):
                 raise TracingError(
                     f"{name} returned a {type(leaf).__name__} ({leaf!r}) at output leaf {i}; "

@@ -108,7 +108,7 @@ def function_name(fun: Any) -> str:
 class Tracer:
     """An array inside a traced kernel. Supports NumPy-style operators and methods."""
 
-    __slots__ = ("node", "levels", "trace")
+    __slots__ = ("levels", "node", "trace")
     __array_priority__ = 1000.0  # make ndarray <op> Tracer defer to Tracer
 
     def __init__(self, node: Node, levels: tuple[Level, ...], trace: Trace) -> None:
@@ -134,11 +134,11 @@ class Tracer:
         return self.node.dtype
 
     @property
-    def T(self) -> Tracer:  # noqa: N802 - NumPy's name
+    def T(self) -> Tracer:
         return _ops().transpose(self)
 
     @property
-    def mT(self) -> Tracer:  # noqa: N802 - NumPy's name
+    def mT(self) -> Tracer:
         return _ops().swapaxes(self, -1, -2)
 
     @property

@@ -13,7 +13,7 @@ import numpy as _np
 
 from .. import ops as _ops
 from ..tracing import Tracer as _Tracer
-from .vectorize import vectorize
+from .vectorize import vectorize as vectorize
 
 ndarray = _np.ndarray
 float16, float32, float64 = _np.float16, _np.float32, _np.float64
@@ -127,7 +127,7 @@ def einsum(subscripts: str, *operands: Any, **kwargs: Any) -> Any:
 
 
 # ------------------------------------------------------------------ reductions
-def sum(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
+def sum(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:
     if _any_traced((a,)):
         return _ops.reduce_sum(a, axis=axis, dtype=dtype, keepdims=keepdims)
     return _np.sum(a, axis=axis, dtype=dtype, keepdims=keepdims)
@@ -151,11 +151,11 @@ def _reducer(name: str) -> Callable[..., Any]:
     return fn
 
 
-max = _reducer("max")  # noqa: A001
-min = _reducer("min")  # noqa: A001
+max = _reducer("max")
+min = _reducer("min")
 prod = _reducer("prod")
-any = _reducer("any")  # noqa: A001
-all = _reducer("all")  # noqa: A001
+any = _reducer("any")
+all = _reducer("all")
 amax, amin = max, min
 
 
@@ -246,7 +246,7 @@ def array(obj: Any, dtype: Any = None, copy: bool = True) -> Any:
 
 
 def asarray(obj: Any, dtype: Any = None) -> Any:
-    if isinstance(obj, _Tracer) or isinstance(obj, (list, tuple)) and _any_traced(obj):
+    if isinstance(obj, _Tracer) or (isinstance(obj, (list, tuple)) and _any_traced(obj)):
         return array(obj, dtype=dtype)
     return _np.asarray(obj, dtype=dtype)
 

@@ -35,7 +35,7 @@ def vectorize(pyfunc: Callable[..., Any], *, excluded: Any = frozenset(),
     """Vectorise ``pyfunc`` over leading loop dimensions with NumPy broadcasting."""
     if excluded:
         raise AxisSpecError("vectorize: excluded= is not supported; close over the values instead")
-    core_in, core_out = parse_signature(signature) if signature else (None, None)
+    core_in = parse_signature(signature)[0] if signature else None
 
     @functools.wraps(pyfunc)
     def wrapped(*args: Any) -> Any:

@@ -162,7 +162,7 @@ def _check_axes(value: ast.Value, src: Source, what: str, top: bool = False) -> 
     stack: list[ast.Value] = [value]
     while stack:
         v = stack.pop()
-        if _is_int(v) or isinstance(v, ast.Literal) and v.value is None:
+        if _is_int(v) or (isinstance(v, ast.Literal) and v.value is None):
             continue
         if isinstance(v, ast.Container):
             if v.kind == "dict":
@@ -193,7 +193,7 @@ def _check_ints(value: ast.Value | None, src: Source, what: str) -> None:
 
 
 def _check_bool(value: ast.Value | None, src: Source, what: str) -> None:
-    if value is None or isinstance(value, ast.Literal) and type(value.value) is bool:
+    if value is None or (isinstance(value, ast.Literal) and type(value.value) is bool):
         return
     raise error(DslAxisSpecError, f"{what} must be True or False", src, value.pos,
                 f"e.g. {what}=True")

@@ -10,6 +10,18 @@ from .source import Pos, Source
 class DslError(SpecSyntaxError):
     """Base of every positioned DSL error."""
 
+    def _render(self) -> str:
+        # "<where>, line L, column C: message", then the caret excerpt and the hint
+        parts = [p for p in (self.source_name,) if p]
+        if self.line is not None:
+            parts.append(f"line {self.line}, column {self.column}")
+        text = f"{', '.join(parts)}: {self.message}" if parts else self.message
+        if self.context:
+            text += "\n" + self.context.rstrip("\n")
+        if self.hint:
+            text += f"\nhint: {self.hint}"
+        return text
+
 
 class DslSyntaxError(DslError):
     """The text does not parse."""

@@ -34,9 +34,15 @@ _CLOSE = set(_OPEN.values())
 
 
 class _NewlinesInBrackets(PostLex):
-    """Newlines end statements, except inside (), [] and {} where they are dropped."""
+    """Newlines end statements, except inside (), [] and {} where they are dropped.
+
+    With ``everywhere=True`` every newline is dropped: a text holding one kernel or one
+    transform expression (a config value) may wrap anywhere."""
 
     always_accept = ("_NL",)
+
+    def __init__(self, everywhere: bool = False) -> None:
+        self.everywhere = everywhere
 
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
         depth = 0
@@ -45,13 +51,13 @@ class _NewlinesInBrackets(PostLex):
                 depth += 1
             elif tok.type in _CLOSE:
                 depth = max(depth - 1, 0)
-            elif tok.type == "_NL" and depth:
+            elif tok.type == "_NL" and (depth or self.everywhere):
                 continue
             yield tok
 
 
-@functools.lru_cache(maxsize=1)
-def _lark() -> Lark:
+@functools.lru_cache(maxsize=2)
+def _lark(single_item: bool = False) -> Lark:
     try:
         import interegular  # noqa: F401 - lark's strict mode needs it to check terminals
 
@@ -64,7 +70,7 @@ def _lark() -> Lark:
         start=["start", "kernel_text", "function_text"],
         propagate_positions=True,
         maybe_placeholders=False,
-        postlex=_NewlinesInBrackets(),
+        postlex=_NewlinesInBrackets(everywhere=single_item),
         strict=strict,
     )
 
@@ -95,7 +101,7 @@ def _parse(source: Source, start: str) -> Any:
         raise error(DslSyntaxError, f"text is longer than {MAX_LENGTH} characters", source,
                     None, "split it into several modules")
     try:
-        tree = _lark().parse(source.text, start=start)
+        tree = _lark(start != "start").parse(source.text, start=start)
     except UnexpectedInput as exc:
         raise _syntax_error(exc, source) from None
     _check_nesting(tree, source)
@@ -382,7 +388,7 @@ def _classify(exc: UnexpectedInput, source: Source) -> str | None:
 
     try:
         label = exc.match_examples(parse, _EXAMPLES, use_accepts=True)
-    except Exception:  # noqa: BLE001 - classification is best-effort, the fallback is fine
+    except Exception:
         return None
     return label
 

@@ -159,7 +159,7 @@ def _topological(
             if name not in defs:
                 continue  # a kernels= registry entry
             if state.get(name) == 1:
-                cycle = path[path.index(name):] + [name]
+                cycle = [*path[path.index(name):], name]
                 st = defs[path[-1]]
                 raise error(DslNameError, "a cycle of calls: " + " -> ".join(cycle), st.origin,
                             pos, "kernels and bindings cannot call themselves, directly or "
@@ -228,7 +228,7 @@ class KernelChecker:
                                     "in the body", lab.pos, f"remove {lab.name!r} from the "
                                     "output, or from the reduction that binds it")
                 raise self.fail(DslIndexError, f"output index {lab.name!r} appears in no "
-                                "parameter", lab.pos, "every output index must index an "
+                                "parameter in the body", lab.pos, "every output index must index an "
                                 "operand in the body, e.g. x[" + lab.name + "]")
         if not is_monomial(k.body):
             out = {lab.name for lab in k.output}

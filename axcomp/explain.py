@@ -188,9 +188,20 @@ class Explanation:
         return sum(c.flops for c in self.contractions) + self.elementwise_flops
 
     @functools.cached_property
+    def _statements(self) -> list[Statement]:
+        """One statement per node: output copies/wrappers reuse their node and add no work."""
+        seen: set[int] = set()
+        out = []
+        for st in self.compiled.program.statements:
+            if st.node.id not in seen:
+                seen.add(st.node.id)
+                out.append(st)
+        return out
+
+    @functools.cached_property
     def elementwise_flops(self) -> int:
         total = 0
-        for st in self.compiled.program.statements:
+        for st in self._statements:
             node = st.node
             if node.op == "elementwise":
                 total += _elements(node.shape)
@@ -203,7 +214,7 @@ class Explanation:
         """The largest array the generated code creates (an intermediate or an output), in
         bytes; views (transposes, reshapes of inputs) allocate nothing and are skipped."""
         peak = 0
-        for st in self.compiled.program.statements:
+        for st in self._statements:
             node = st.node
             if st.region is not None and st.region.is_permutation:
                 continue
@@ -243,7 +254,7 @@ class Explanation:
         return f"{self.name}({ins}) -> {res}"
 
     def __str__(self) -> str:
-        n_ew = sum(1 for st in self.compiled.program.statements if st.node.op == "elementwise")
+        n_ew = sum(1 for st in self._statements if st.node.op == "elementwise")
         lines = [
             self.signature(),
             (f"  flops {self.flops:,} | peak {_bytes(self.peak_bytes)} | "
@@ -269,8 +280,8 @@ class Explanation:
                     _bytes(c.largest_intermediate * c.itemsize), c.axes_text(),
                 ))
             lines += _table(rows, right={2, 3, 4})
-        others = [st for st in self.compiled.program.statements
-                  if st.contraction is None and st.node.op not in _DATA_MOVEMENT]
+        others = [st for st in self._statements
+                  if st.contraction is None and st.node.op not in _DATA_MOVEMENT | {"einsum"}]
         if others:
             lines += ["", "other ops:"]
             lines.append("  " + ", ".join(

@@ -1,0 +1,176 @@
+"""The ``axcomp`` command line, run as ``python -m axcomp`` in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import axcomp
+from axcomp.cli import UsageError, parse_shapes
+
+SEED_AX = """\
+# the seed tutorial
+kernel matvec(M[m, n], v[n]) -> [m] = sum[n](M[m, n] * v[n])
+kernel sqdist(a[d], b[d]) = sum[d]((a[d] - b[d]) ** 2)
+pairwise_matvec = vmap(vmap(matvec, in_axes=(None, 0)), in_axes=(0, None))
+batched_matvec  = vmap(matvec, in_axes=(0, 0))
+pairwise_dist   = jit(vmap(vmap(sqdist, in_axes=(None, 0)), in_axes=(0, None)))
+"""
+
+SEED_TOML = '''\
+[kernels]
+matvec = "(M[m, n], v[n]) -> [m] = sum[n](M[m, n] * v[n])"
+
+[functions]
+pairwise_matvec = "vmap(vmap(matvec, in_axes=(None, 0)), in_axes=(0, None))"
+'''
+
+
+def _has_dsl() -> bool:
+    try:
+        return callable(axcomp.compile) and callable(axcomp.load)
+    except (AttributeError, ImportError):
+        return False
+
+
+needs_dsl = pytest.mark.skipif(not _has_dsl(), reason="the DSL (axcomp.compile) is not there yet")
+
+
+def cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
+        stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    root = str(Path(__file__).resolve().parent.parent)
+    full_env = dict(os.environ if env is None else env)
+    full_env["PYTHONPATH"] = root + os.pathsep + full_env.get("PYTHONPATH", "")
+    return subprocess.run([sys.executable, "-m", "axcomp", *args], capture_output=True, text=True,
+                          env=full_env, cwd=cwd, input=stdin, timeout=120, check=False)
+
+
+@pytest.fixture()
+def seed_ax(tmp_path: Path) -> Path:
+    path = tmp_path / "seed.ax"
+    path.write_text(SEED_AX)
+    return path
+
+
+# --- without the DSL ---------------------------------------------------------------------
+def test_parse_shapes() -> None:
+    specs = parse_shapes("3,2,3 4,3")
+    assert [s.shape for s in specs] == [(3, 2, 3), (4, 3)]
+    assert all(s.dtype.name == "float64" for s in specs)
+    specs = parse_shapes("3x2:float32; () 5", dtype="int32")
+    assert [(s.shape, s.dtype.name) for s in specs] == [((3, 2), "float32"), ((), "int32"),
+                                                         ((5,), "int32")]
+    for bad in ("3,a", "3,-1", "3:nodtype"):
+        with pytest.raises(UsageError):
+            parse_shapes(bad)
+
+
+def test_every_command_has_help() -> None:
+    top = cli("--help")
+    assert top.returncode == 0
+    for cmd in ("demo", "explain", "run", "graph", "repl"):
+        assert cmd in top.stdout
+    # one subprocess for all subcommands: argparse prints help and exits 0 for each
+    code = ("import contextlib, io, sys\nfrom axcomp.cli import build_parser\n"
+            "for cmd in ['demo', 'explain', 'run', 'graph', 'repl']:\n"
+            "    buf = io.StringIO()\n"
+            "    with contextlib.redirect_stdout(buf):\n"
+            "        try: build_parser().parse_args([cmd, '--help'])\n"
+            "        except SystemExit as e: assert e.code == 0, (cmd, e.code)\n"
+            "    assert buf.getvalue().startswith('usage: axcomp ' + cmd), cmd\n"
+            "    print(cmd, 'ok')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         cwd=Path(__file__).resolve().parent.parent, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.count(" ok") == 5
+
+
+def test_usage_errors_exit_2() -> None:
+    assert cli().returncode == 2  # no command: help, usage exit code
+    bad = cli("explain", "kernel f(a[i]) = sum[i](a[i])", "--shapes", "3,x")
+    assert bad.returncode == 2
+    assert "bad shape '3,x'" in bad.stderr and "Traceback" not in bad.stderr
+    missing = cli("run", "does_not_exist.ax", "f", "--shapes", "3")
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    assert cli("explain", "x").returncode == 2  # --shapes is required (argparse)
+
+
+def test_graph_without_graphviz_names_the_package(tmp_path: Path) -> None:
+    # A PATH with only the interpreter's directory: no `dot` (unless it lives there).
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    env = dict(os.environ, PATH=str(bindir))
+    out = cli("graph", "kernel f(a[i]) = sum[i](a[i])", "f", "--shapes", "3", "-o",
+              str(tmp_path / "g.svg"), env=env)
+    assert out.returncode != 0
+    assert "graphviz" in out.stderr.lower() and "apt-get install graphviz" in out.stderr
+    assert "Traceback" not in out.stderr
+    assert not (tmp_path / "g.svg").exists()
+    bad = cli("graph", "kernel f(a[i]) = sum[i](a[i])", "f", "--shapes", "3", "-o", "g.jpg")
+    assert bad.returncode == 1 and "unknown format '.jpg'" in bad.stderr
+
+
+# --- with the DSL ------------------------------------------------------------------------
+@needs_dsl
+def test_explain_file_text_and_config(seed_ax: Path, tmp_path: Path) -> None:
+    out = cli("explain", str(seed_ax), "pairwise_matvec", "--shapes", "3,2,3 4,3")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("pairwise_matvec(")
+    assert "vmap levels" in out.stdout and "-> float64[3,4,2]" in out.stdout
+    text = cli("explain", "kernel s(a[i]) = sum[i](a[i])\nt = vmap(s)", "--shapes", "5,3",
+               "--dtype", "float32", "--source")
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.startswith("t(") and "float32[5]" in text.stdout
+    assert "generated code:" in text.stdout
+    toml = tmp_path / "seed.toml"
+    toml.write_text(SEED_TOML)
+    conf = cli("explain", str(toml), "pairwise_matvec", "-s", "3,2,3 4,3", "--all")
+    assert conf.returncode == 0, conf.stderr
+    for section in ("axis graph:", "generated code:", "opt_einsum paths:", "Complete contraction"):
+        assert section in conf.stdout
+
+
+@needs_dsl
+def test_dsl_error_is_a_caret_report_without_traceback() -> None:
+    out = cli("explain", "kernel f(a[i]) = sum[i](a[i]) +", "--shapes", "3")
+    assert out.returncode == 1
+    assert "^" in out.stderr and "line 1" in out.stderr
+    assert "Traceback" not in out.stderr
+    traced = cli("--traceback", "explain", "kernel f(a[i]) = sum[i](a[i]) +", "--shapes", "3")
+    assert traced.returncode == 1 and "Traceback" in traced.stderr
+    wrong_name = cli("explain", "kernel f(a[i]) = sum[i](a[i])", "g", "--shapes", "3")
+    assert wrong_name.returncode == 2 and "did you mean 'f'" in wrong_name.stderr
+
+
+@needs_dsl
+def test_run_prints_shape_dtype_preview_time(seed_ax: Path) -> None:
+    out = cli("run", str(seed_ax), "pairwise_matvec", "--shapes", "3,2,3 4,3", "--seed", "1")
+    assert out.returncode == 0, out.stderr
+    assert "output: shape (3, 4, 2), dtype float64" in out.stdout
+    assert "per call" in out.stdout and "seed 1" in out.stdout
+    again = cli("run", str(seed_ax), "pairwise_matvec", "--shapes", "3,2,3 4,3", "--seed", "1")
+    preview = [ln for ln in out.stdout.splitlines() if ln.startswith("  [")]
+    assert preview == [ln for ln in again.stdout.splitlines() if ln.startswith("  [")]
+    bad = cli("run", str(seed_ax), "pairwise_matvec", "--shapes", "3,2,3 4,5")
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+
+
+@needs_dsl
+def test_graph_writes_dot_and_svg(seed_ax: Path, tmp_path: Path) -> None:
+    dot_file = tmp_path / "g.dot"
+    out = cli("graph", str(seed_ax), "pairwise_matvec", "-s", "3,2,3 4,3", "-o", str(dot_file))
+    assert out.returncode == 0, out.stderr
+    text = dot_file.read_text()
+    assert text.startswith("digraph") and "abc,dc->adb" in text
+    stdout = cli("graph", str(seed_ax), "pairwise_dist", "-s", "3,2 4,2")
+    assert stdout.returncode == 0 and stdout.stdout.startswith("digraph")
+    if shutil.which("dot"):
+        svg = tmp_path / "g.svg"
+        out = cli("graph", str(seed_ax), "pairwise_matvec", "-s", "3,2,3 4,3", "-o", str(svg))
+        assert out.returncode == 0, out.stderr
+        assert "<svg" in svg.read_text()

@@ -99,6 +99,8 @@ class Evaluator:
                                     f"one side and {size} on the other", pos,
                                     "operands sharing an index name must agree on its size")
         aligned = [self._align(value, labels, target, sizes) for value, labels in terms]
+        if fn == "power":  # ops.power turns x ** 2 into x * x, exactly as Tracer.__pow__ does
+            return ops.power(*aligned), target
         return ops.elementwise(fn, *aligned), target
 
     @staticmethod

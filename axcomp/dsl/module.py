@@ -62,7 +62,7 @@ def compile(
     return build_module(parse_module(Source(source, name)), kernels, name)
 
 
-def kernel(text: str, *, name: str = "kernel", kernels: Registry | None = None) -> Kernel:
+def kernel(text: str, *, name: str = "anonymous", kernels: Registry | None = None) -> Kernel:
     """One kernel from ``"(M[m, n], v[n]) -> [m] = sum[n](M[m, n] * v[n])"``."""
     if not isinstance(text, str):
         raise TypeError(f"axcomp.kernel expects DSL text (a str), got {type(text).__name__}")

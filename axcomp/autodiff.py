@@ -107,7 +107,9 @@ class _Builder:
         contraction, so a cotangent that is a broadcast is never materialised."""
         nodes: list[Node] = []
         subs: list[tuple[str, ...]] = []
-        before = {lab: s for node, sub in zip(operands, subscripts) for lab, s in zip(sub, node.shape)}
+        before = {
+            lab: n for node, sub in zip(operands, subscripts) for lab, n in zip(sub, node.shape)
+        }
         for node, sub in zip(operands, subscripts):
             while node.op == "broadcast":
                 maps: tuple[int, ...] = node.params.maps
@@ -126,6 +128,9 @@ class _Builder:
         if lost != 1:
             nodes.append(self.p(float(lost)).node)
             subs.append(())
+        split = self._distribute(nodes, subs, out, shape)
+        if split is not None:
+            return split
         present = tuple(lab for lab in out if lab in sizes)
         dtype = _einsum_dtype(nodes)
         if len(nodes) == 1 and subs[0] == present and nodes[0].dtype == dtype:
@@ -140,6 +145,78 @@ class _Builder:
         maps = tuple(out.index(lab) for lab in present)
         axes = tuple(names.get(lab, f"g{i}") for i, lab in enumerate(out))
         return Node("broadcast", (core,), BroadcastParams(maps), tuple(shape), dtype, axes)
+
+    def _distribute(
+        self,
+        nodes: list[Node],
+        subs: list[tuple[str, ...]],
+        out: tuple[str, ...],
+        shape: tuple[int, ...],
+    ) -> Node | None:
+        """Push the contraction through an ``add``/``subtract`` operand when every term then
+        spans fewer axes: sum_b 2(a - b) becomes 2(|B| a - sum_b b), so the gradient of a
+        pairwise distance never reads an A×B×D array. None when no operand qualifies."""
+        expanded = self._expand_products(nodes, subs)
+        if expanded is not None:
+            nodes, subs = expanded
+        for i, node in enumerate(nodes):
+            if node.op != "elementwise" or node.params.fn not in ("add", "subtract"):
+                continue
+            if any(inp.dtype != node.dtype and not (inp.op == "const" and inp.params.weak)
+                   for inp in node.inputs):
+                continue  # mixed dtypes: the promoted sum is not the sum of the parts
+            rest = nodes[:i] + nodes[i + 1:]
+            rest_subs = subs[:i] + subs[i + 1:]
+            other = set(itertools.chain(*rest_subs))
+            whole = set(subs[i]) | other
+            sizes = dict(zip(subs[i], node.shape))
+            terms = [
+                tuple(subs[i][m] if m >= 0 else _fresh_label() for m in maps)
+                for maps in node.params.maps
+            ]
+            # worth it only when the result and every term span fewer axes than the sum
+            if not (set(out) < whole and all(set(t) | other < whole for t in terms)):
+                continue
+            parts: list[Node] = []
+            for k, (inp, term) in enumerate(zip(node.inputs, terms)):
+                factor = math.prod(
+                    sizes[lab] for lab in subs[i] if lab not in term and lab not in other
+                    and lab not in out
+                )
+                if k == 1 and node.params.fn == "subtract":
+                    factor = -factor
+                extra = [self.p(float(factor)).node] if factor != 1 else []
+                parts.append(self.einsum(
+                    rest + [inp] + extra, rest_subs + [term] + [()] * len(extra), out, shape
+                ))
+            return self.add(parts[0], parts[1])
+        return None
+
+    @staticmethod
+    def _expand_products(
+        nodes: list[Node], subs: list[tuple[str, ...]]
+    ) -> tuple[list[Node], list[tuple[str, ...]]] | None:
+        """Operands that are pure products (einsums summing nothing) with an add/subtract
+        factor, replaced by their factors, so ``_distribute`` can see the sum; else None."""
+        out_nodes: list[Node] = []
+        out_subs: list[tuple[str, ...]] = []
+        changed = False
+        for node, sub in zip(nodes, subs):
+            if node.op == "einsum":
+                p: EinsumParams = node.params
+                inner = set(itertools.chain(*p.subscripts))
+                if inner == set(p.out) and any(
+                    i.op == "elementwise" and i.params.fn in ("add", "subtract")
+                    for i in node.inputs
+                ):
+                    rename = dict(zip(p.out, sub))
+                    out_nodes.extend(node.inputs)
+                    out_subs.extend(tuple(rename[lab] for lab in s) for s in p.subscripts)
+                    changed = True
+                    continue
+            out_nodes.append(node)
+            out_subs.append(sub)
+        return (out_nodes, out_subs) if changed else None
 
     def product_reduced(
         self,
@@ -200,10 +277,19 @@ Rule = Callable[[_Builder, Node, Node, Sequence[bool]], list[Node | None]]
 
 def _vjp_einsum(b: _Builder, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
     p: EinsumParams = node.params
-    sizes = {lab: s for inp, sub in zip(node.inputs, p.subscripts) for lab, s in zip(sub, inp.shape)}
+    sizes = {
+        lab: n for inp, sub in zip(node.inputs, p.subscripts) for lab, n in zip(sub, inp.shape)
+    }
+    # x * x: the same operand under the same labels gets one contraction, times the count
+    # (instead of two equal contractions and an add over the operand's full shape)
+    same = [
+        [j for j, other in enumerate(node.inputs)
+         if other is inp and p.subscripts[j] == p.subscripts[k]]
+        for k, inp in enumerate(node.inputs)
+    ]
     grads: list[Node | None] = []
     for k, inp in enumerate(node.inputs):
-        if not active[k]:
+        if not active[k] or same[k][0] != k:
             grads.append(None)
             continue
         operands: list[Node] = [ct]
@@ -212,6 +298,9 @@ def _vjp_einsum(b: _Builder, node: Node, ct: Node, active: Sequence[bool]) -> li
             if j != k:
                 operands.append(other)
                 subs.append(p.subscripts[j])
+        if len(same[k]) > 1:
+            operands.append(b.p(float(len(same[k]))).node)
+            subs.append(())
         # a repeated label is a diagonal: write the cotangent back onto it with an eye factor
         target: list[str] = []
         for lab in p.subscripts[k]:
@@ -231,11 +320,15 @@ def _eye(n: int, dtype: np.dtype) -> Node:
     return Node("const", (), ConstParams(arr, False), arr.shape, arr.dtype, ("i", "j"))
 
 
-def _vjp_elementwise(b: _Builder, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
+def _vjp_elementwise(
+    b: _Builder, node: Node, ct: Node, active: Sequence[bool]
+) -> list[Node | None]:
     fn: str = node.params.fn
     maps: tuple[tuple[int, ...], ...] = node.params.maps
     if np.issubdtype(node.dtype, np.complexfloating):
-        raise GradError(f"axcomp.grad: complex-valued {fn} is not differentiable (real dtypes only)")
+        raise GradError(
+            f"axcomp.grad: complex-valued {fn} is not differentiable (real dtypes only)"
+        )
     rule = _ELEMENTWISE.get(fn)
     if rule is None:
         raise GradError(
@@ -387,7 +480,8 @@ _ELEMENTWISE: dict[str, Callable[[int, list[Tracer], Tracer, Tracer], Any]] = {
         else _e("where", xs[0], ct, 0.0) if k == 1
         else _e("where", xs[0], 0.0, ct)
     ),
-    "clip": lambda k, xs, z, ct: [_e("where", _e("equal", xs[k], z), _typed(1.0, z), _typed(0.0, z))],
+    "clip": lambda k, xs, z, ct: [
+        _e("where", _e("equal", xs[k], z), _typed(1.0, z), _typed(0.0, z))],
     # piecewise constant: zero derivative almost everywhere (JAX gives zeros too)
     "sign": _zero,
     "floor": _zero,

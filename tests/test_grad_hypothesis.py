@@ -60,7 +60,9 @@ BINARY = {
 
 step = st.one_of(
     st.tuples(st.just("u"), st.sampled_from(sorted(UNARY)), st.integers(0, 10)),
-    st.tuples(st.just("b"), st.sampled_from(sorted(BINARY)), st.integers(0, 10), st.integers(0, 10)),
+    st.tuples(
+        st.just("b"), st.sampled_from(sorted(BINARY)), st.integers(0, 10), st.integers(0, 10)
+    ),
 )
 
 
@@ -71,7 +73,8 @@ def build(program):
             if instr[0] == "u":
                 vals.append(UNARY[instr[1]](vals[instr[2] % len(vals)]))
             else:
-                vals.append(BINARY[instr[1]](vals[instr[2] % len(vals)], vals[instr[3] % len(vals)]))
+                left, right = vals[instr[2] % len(vals)], vals[instr[3] % len(vals)]
+                vals.append(BINARY[instr[1]](left, right))
         return anp.sum(anp.sin(vals[-1]))
 
     return f

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import axcomp
-from axcomp.cli import UsageError, parse_shapes
+from axcomp.cli import UsageError, main, parse_shapes
 
 SEED_AX = """\
 # the seed tutorial
@@ -90,18 +90,26 @@ def test_every_command_has_help() -> None:
     assert out.stdout.count(" ok") == 5
 
 
-def test_usage_errors_exit_2() -> None:
-    assert cli().returncode == 2  # no command: help, usage exit code
-    bad = cli("explain", "kernel f(a[i]) = sum[i](a[i])", "--shapes", "3,x")
-    assert bad.returncode == 2
-    assert "bad shape '3,x'" in bad.stderr and "Traceback" not in bad.stderr
-    missing = cli("run", "does_not_exist.ax", "f", "--shapes", "3")
-    assert missing.returncode == 2 and "no such file" in missing.stderr
-    assert cli("explain", "x").returncode == 2  # --shapes is required (argparse)
+def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """The CLI in-process (fast); the subprocess tests cover ``python -m axcomp`` itself."""
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_main(capsys)[0] == 2  # no command: help, usage exit code
+    code, _, err = run_main(capsys, "explain", "kernel f(a[i]) = sum[i](a[i])", "--shapes", "3,x")
+    assert code == 2 and "bad shape '3,x'" in err and "Traceback" not in err
+    code, _, err = run_main(capsys, "run", "does_not_exist.ax", "f", "--shapes", "3")
+    assert code == 2 and "no such file" in err
+    with pytest.raises(SystemExit) as exc:
+        main(["explain", "x"])  # --shapes is required (argparse)
+    assert exc.value.code == 2
 
 
 def test_graph_without_graphviz_names_the_package(tmp_path: Path) -> None:
-    # A PATH with only the interpreter's directory: no `dot` (unless it lives there).
+    # A PATH without `dot`: only an empty directory.
     bindir = tmp_path / "bin"
     bindir.mkdir()
     env = dict(os.environ, PATH=str(bindir))
@@ -111,66 +119,81 @@ def test_graph_without_graphviz_names_the_package(tmp_path: Path) -> None:
     assert "graphviz" in out.stderr.lower() and "apt-get install graphviz" in out.stderr
     assert "Traceback" not in out.stderr
     assert not (tmp_path / "g.svg").exists()
-    bad = cli("graph", "kernel f(a[i]) = sum[i](a[i])", "f", "--shapes", "3", "-o", "g.jpg")
-    assert bad.returncode == 1 and "unknown format '.jpg'" in bad.stderr
+
+
+def test_graph_rejects_unknown_picture_format(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_main(capsys, "graph", "kernel f(a[i]) = sum[i](a[i])", "f", "-s", "3",
+                            "-o", "g.jpg")
+    assert code == 1 and "unknown format '.jpg'" in err
 
 
 # --- with the DSL ------------------------------------------------------------------------
 @needs_dsl
-def test_explain_file_text_and_config(seed_ax: Path, tmp_path: Path) -> None:
+def test_explain_file_subprocess(seed_ax: Path) -> None:
     out = cli("explain", str(seed_ax), "pairwise_matvec", "--shapes", "3,2,3 4,3")
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("pairwise_matvec(")
     assert "vmap levels" in out.stdout and "-> float64[3,4,2]" in out.stdout
-    text = cli("explain", "kernel s(a[i]) = sum[i](a[i])\nt = vmap(s)", "--shapes", "5,3",
-               "--dtype", "float32", "--source")
-    assert text.returncode == 0, text.stderr
-    assert text.stdout.startswith("t(") and "float32[5]" in text.stdout
-    assert "generated code:" in text.stdout
-    toml = tmp_path / "seed.toml"
-    toml.write_text(SEED_TOML)
-    conf = cli("explain", str(toml), "pairwise_matvec", "-s", "3,2,3 4,3", "--all")
-    assert conf.returncode == 0, conf.stderr
-    for section in ("axis graph:", "generated code:", "opt_einsum paths:", "Complete contraction"):
-        assert section in conf.stdout
 
 
 @needs_dsl
-def test_dsl_error_is_a_caret_report_without_traceback() -> None:
-    out = cli("explain", "kernel f(a[i]) = sum[i](a[i]) +", "--shapes", "3")
+def test_explain_text_and_config(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run_main(capsys, "explain", "kernel s(a[i]) = sum[i](a[i])\nt = vmap(s)",
+                              "--shapes", "5,3", "--dtype", "float32", "--source")
+    assert code == 0, err
+    assert out.startswith("t(") and "float32[5]" in out and "generated code:" in out
+    toml = tmp_path / "seed.toml"
+    toml.write_text(SEED_TOML)
+    code, out, err = run_main(capsys, "explain", str(toml), "pairwise_matvec", "-s", "3,2,3 4,3",
+                              "--all")
+    assert code == 0, err
+    for section in ("axis graph:", "generated code:", "opt_einsum paths:", "Complete contraction"):
+        assert section in out
+
+
+@needs_dsl
+def test_dsl_error_is_a_caret_report_without_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    bad = "kernel f(a[i]) = sum[i](a[i]) +"
+    out = cli("explain", bad, "--shapes", "3")
     assert out.returncode == 1
     assert "^" in out.stderr and "line 1" in out.stderr
     assert "Traceback" not in out.stderr
-    traced = cli("--traceback", "explain", "kernel f(a[i]) = sum[i](a[i]) +", "--shapes", "3")
-    assert traced.returncode == 1 and "Traceback" in traced.stderr
-    wrong_name = cli("explain", "kernel f(a[i]) = sum[i](a[i])", "g", "--shapes", "3")
-    assert wrong_name.returncode == 2 and "did you mean 'f'" in wrong_name.stderr
+    with pytest.raises(axcomp.AxcompError):  # --traceback lets the exception through
+        main(["--traceback", "explain", bad, "--shapes", "3"])
+    code, _, err = run_main(capsys, "explain", "kernel total(a[i]) = sum[i](a[i])", "totl",
+                            "--shapes", "3")
+    assert code == 2 and "did you mean 'total'" in err
 
 
 @needs_dsl
-def test_run_prints_shape_dtype_preview_time(seed_ax: Path) -> None:
+def test_run_prints_shape_dtype_preview_time(
+    seed_ax: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = cli("run", str(seed_ax), "pairwise_matvec", "--shapes", "3,2,3 4,3", "--seed", "1")
     assert out.returncode == 0, out.stderr
     assert "output: shape (3, 4, 2), dtype float64" in out.stdout
     assert "per call" in out.stdout and "seed 1" in out.stdout
-    again = cli("run", str(seed_ax), "pairwise_matvec", "--shapes", "3,2,3 4,3", "--seed", "1")
+    code, again, _ = run_main(capsys, "run", str(seed_ax), "pairwise_matvec", "--shapes",
+                              "3,2,3 4,3", "--seed", "1")
     preview = [ln for ln in out.stdout.splitlines() if ln.startswith("  [")]
-    assert preview == [ln for ln in again.stdout.splitlines() if ln.startswith("  [")]
-    bad = cli("run", str(seed_ax), "pairwise_matvec", "--shapes", "3,2,3 4,5")
-    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert preview and preview == [ln for ln in again.splitlines() if ln.startswith("  [")]
+    code, _, err = run_main(capsys, "run", str(seed_ax), "pairwise_matvec", "-s", "3,2,3 4,5")
+    assert code == 1 and "Traceback" not in err
 
 
 @needs_dsl
-def test_graph_writes_dot_and_svg(seed_ax: Path, tmp_path: Path) -> None:
+def test_graph_writes_dot_and_svg(seed_ax: Path, tmp_path: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
     dot_file = tmp_path / "g.dot"
     out = cli("graph", str(seed_ax), "pairwise_matvec", "-s", "3,2,3 4,3", "-o", str(dot_file))
     assert out.returncode == 0, out.stderr
     text = dot_file.read_text()
     assert text.startswith("digraph") and "abc,dc->adb" in text
-    stdout = cli("graph", str(seed_ax), "pairwise_dist", "-s", "3,2 4,2")
-    assert stdout.returncode == 0 and stdout.stdout.startswith("digraph")
+    code, out_text, _ = run_main(capsys, "graph", str(seed_ax), "pairwise_dist", "-s", "3,2 4,2")
+    assert code == 0 and out_text.startswith("digraph")
     if shutil.which("dot"):
         svg = tmp_path / "g.svg"
-        out = cli("graph", str(seed_ax), "pairwise_matvec", "-s", "3,2,3 4,3", "-o", str(svg))
-        assert out.returncode == 0, out.stderr
+        code, _, err = run_main(capsys, "graph", str(seed_ax), "pairwise_matvec", "-s",
+                                "3,2,3 4,3", "-o", str(svg))
+        assert code == 0, err
         assert "<svg" in svg.read_text()

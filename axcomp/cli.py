@@ -39,7 +39,9 @@ def load_module(file_or_text: str) -> Any:
     )
     if looks_like_path:
         if not path.is_file():
-            raise UsageError(f"no such file: {file_or_text!r} (give an .ax/.toml/.yaml file or DSL text)")
+            raise UsageError(
+                f"no such file: {file_or_text!r} (give an .ax/.toml/.yaml file or DSL text)"
+            )
         return axcomp.load(path)
     return axcomp.compile(file_or_text)
 
@@ -61,7 +63,9 @@ def pick_function(mod: Any, name: str | None) -> tuple[str, Callable[..., Any]]:
     elif name not in names:
         close = difflib.get_close_matches(name, names, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise UsageError(f"no name {name!r} in the module{hint} (it binds: {', '.join(names) or 'nothing'})")
+        raise UsageError(
+            f"no name {name!r} in the module{hint} (it binds: {', '.join(names) or 'nothing'})"
+        )
     return name, mod[name]
 
 
@@ -79,7 +83,9 @@ def parse_dtype(text: str) -> np.dtype:
     try:
         return np.dtype(text)
     except TypeError:
-        raise UsageError(f"unknown dtype {text!r} (try float64, float32, int64, complex128)") from None
+        raise UsageError(
+            f"unknown dtype {text!r} (try float64, float32, int64, complex128)"
+        ) from None
 
 
 def parse_shapes(text: str, dtype: str = "float64") -> list[ArgSpec]:
@@ -120,7 +126,9 @@ def random_inputs(specs: Sequence[ArgSpec], seed: int) -> list[np.ndarray]:
         elif s.dtype.kind in "iu":
             out.append(rng.integers(0, 10, s.shape).astype(s.dtype))
         elif s.dtype.kind == "c":
-            out.append((rng.standard_normal(s.shape) + 1j * rng.standard_normal(s.shape)).astype(s.dtype))
+            out.append(
+                (rng.standard_normal(s.shape) + 1j * rng.standard_normal(s.shape)).astype(s.dtype)
+            )
         else:
             out.append(rng.standard_normal(s.shape).astype(s.dtype))
     return out
@@ -156,8 +164,8 @@ def run_function(
         preview = np.array2string(arr, precision=4, threshold=20, edgeitems=2, suppress_small=True)
         lines.append("  " + preview.replace("\n", "\n  "))
     lines.append(
-        f"time: first call {_seconds(first)} (compile + run), then {_seconds(per_call)} per call "
-        f"(best of {repeats})"
+        f"time: first call {_seconds(first)} (compiles unless cached), "
+        f"then {_seconds(per_call)} per call (best of {repeats})"
     )
     return "\n".join(lines)
 
@@ -199,11 +207,16 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     name, fun = pick_function(load_module(args.spec), args.name)
     exp = explain_function(name, fun, specs)
     print(exp)
-    sections = [("axis graph", args.graph or args.all, lambda: exp.graph),
-                ("generated code", args.source or args.all, lambda: exp.source.rstrip()),
-                ("opt_einsum paths", args.path or args.all,
-                 lambda: "\n\n".join(str(p) for p in exp.path) or "(no contractions)"),
-                ("DOT", args.dot, lambda: exp.to_dot().rstrip())]
+    sections = [
+        ("axis graph", args.graph or args.all, lambda: exp.graph),
+        ("generated code", args.source or args.all, lambda: exp.source.rstrip()),
+        (
+            "opt_einsum paths",
+            args.path or args.all,
+            lambda: "\n\n".join(str(p) for p in exp.path) or "(no contractions)",
+        ),
+        ("DOT", args.dot, lambda: exp.to_dot().rstrip()),
+    ]
     for title, wanted, text in sections:
         if wanted:
             print(f"\n{title}:\n{text()}")
@@ -242,8 +255,12 @@ def _cmd_repl(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS: a subcommand's flag must not reset one given before the subcommand.
-    common.add_argument("--traceback", action="store_true", default=argparse.SUPPRESS,
-                        help="show the Python traceback of an error")
+    common.add_argument(
+        "--traceback",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the Python traceback of an error",
+    )
     parser = argparse.ArgumentParser(
         prog="axcomp",
         description="Compile JAX-style nested vmap specs into optimized NumPy einsum code.",
@@ -251,20 +268,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--traceback", action="store_true", help="show Python tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    demo = sub.add_parser("demo", parents=[common],
-                          help="run the seed tutorial's story and show what each spec compiles to")
+    demo = sub.add_parser(
+        "demo",
+        parents=[common],
+        help="run the seed tutorial's story and show what each spec compiles to",
+    )
     demo.set_defaults(handler=_cmd_demo)
 
     def spec_command(cmd: str, help_text: str, name_optional: bool) -> argparse.ArgumentParser:
         p = sub.add_parser(cmd, parents=[common], help=help_text, description=help_text)
-        p.add_argument("spec", metavar="FILE_OR_TEXT" if name_optional else "FILE",
-                       help="an .ax, .toml or .yaml module, or DSL text")
-        p.add_argument("name", metavar="NAME", nargs="?" if name_optional else None,
-                       help="the bound name to use" + (" (default: the last one)" if name_optional else ""))
-        p.add_argument("--shapes", "-s", required=True,
-                       help="argument shapes, e.g. '3,2,3 4,3'; '()' is a scalar; '3,2:float32' "
-                            "sets one argument's dtype")
-        p.add_argument("--dtype", default="float64", help="dtype of every argument (default float64)")
+        p.add_argument(
+            "spec",
+            metavar="FILE_OR_TEXT" if name_optional else "FILE",
+            help="an .ax, .toml or .yaml module, or DSL text",
+        )
+        p.add_argument(
+            "name",
+            metavar="NAME",
+            nargs="?" if name_optional else None,
+            help="the bound name to use" + (" (default: the last one)" if name_optional else ""),
+        )
+        p.add_argument(
+            "--shapes",
+            "-s",
+            required=True,
+            help="argument shapes, e.g. '3,2,3 4,3'; '()' is a scalar; '3,2:float32' "
+            "sets one argument's dtype",
+        )
+        p.add_argument(
+            "--dtype", default="float64", help="dtype of every argument (default float64)"
+        )
         return p
 
     ex = spec_command("explain", "print what a spec compiles to: vmap levels, einsums, costs", True)
@@ -275,19 +308,32 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--all", action="store_true", help="graph, code and paths")
     ex.set_defaults(handler=_cmd_explain)
 
-    run = spec_command("run", "run a spec on random inputs: output shape, dtype, preview, time", False)
+    run = spec_command(
+        "run", "run a spec on random inputs: output shape, dtype, preview, time", False
+    )
     run.add_argument("--seed", type=int, default=0, help="random seed for the inputs (default 0)")
     run.set_defaults(handler=_cmd_run)
 
-    graph = spec_command("graph", "draw the axis graph (.dot needs nothing; .svg/.png need Graphviz)",
-                         False)
-    graph.add_argument("-o", "--output", metavar="OUT",
-                       help="out.svg, out.png, out.pdf or out.dot (default: DOT on stdout)")
+    graph = spec_command(
+        "graph", "draw the axis graph (.dot needs nothing; .svg/.png need Graphviz)", False
+    )
+    graph.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="out.svg, out.png, out.pdf or out.dot (default: DOT on stdout)",
+    )
     graph.set_defaults(handler=_cmd_graph)
 
-    repl = sub.add_parser("repl", parents=[common], help="interactive session: DSL statements and :commands",
-                          description="Start the interactive REPL (type :help inside).")
-    repl.add_argument("file", metavar="FILE", nargs="?", help="an .ax/.toml/.yaml module to load first")
+    repl = sub.add_parser(
+        "repl",
+        parents=[common],
+        help="interactive session: DSL statements and :commands",
+        description="Start the interactive REPL (type :help inside).",
+    )
+    repl.add_argument(
+        "file", metavar="FILE", nargs="?", help="an .ax/.toml/.yaml module to load first"
+    )
     repl.set_defaults(handler=_cmd_repl)
     return parser
 
@@ -316,7 +362,11 @@ def format_error(exc: BaseException, command: str | None = None, *, hint: bool =
     if isinstance(exc, AxcompError):
         return f"{prog}: error: {exc}"
     if isinstance(exc, OSError):
-        return f"{prog}: error: {exc.strerror or exc}: {exc.filename}" if exc.filename else f"{prog}: error: {exc}"
+        return (
+            f"{prog}: error: {exc.strerror or exc}: {exc.filename}"
+            if exc.filename
+            else f"{prog}: error: {exc}"
+        )
     tail = "\n(run again with --traceback for the Python traceback)" if hint else ""
     return f"{prog}: {type(exc).__name__}: {exc}{tail}"
 

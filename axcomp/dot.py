@@ -29,8 +29,8 @@ _STYLE = {
     "input": 'shape=box, style="rounded,filled", fillcolor="#dbeafe"',
     "output": 'shape=box, style="rounded,filled", fillcolor="#dcfce7"',
     "einsum": 'shape=box, style=filled, fillcolor="#fef3c7"',
-    "const": 'shape=plaintext',
-    "other": 'shape=ellipse',
+    "const": "shape=plaintext",
+    "other": "shape=ellipse",
 }
 
 
@@ -69,7 +69,7 @@ def graph_to_dot(
         "  rankdir=TB;",
         '  node [fontname="Helvetica", fontsize=11];',
         '  edge [fontname="Helvetica", fontsize=9, color="#555555"];',
-        f"  label={quote(name)}; labelloc=t; fontname=\"Helvetica\";",
+        f'  label={quote(name)}; labelloc=t; fontname="Helvetica";',
     ]
     order = list(graph.inputs) + [n for n in graph.nodes() if n.op != "input"]
     for node in order:
@@ -90,7 +90,9 @@ def graph_to_dot(
             continue
         for inp in node.inputs:
             # The edge shows the value as the consumer sees it, after any renames.
-            lines.append(f"  n{num[shown(inp).id]} -> n{num[node.id]} [label={quote(_axes_label(inp))}];")
+            lines.append(
+                f"  n{num[shown(inp).id]} -> n{num[node.id]} [label={quote(_axes_label(inp))}];"
+            )
     for j, out in enumerate(graph.outputs):
         oname = "output" if len(graph.outputs) == 1 else f"output {j}"
         olabel = quote(f"{oname}\n{_type(out)}")
@@ -119,7 +121,8 @@ def check_picture_target(path: str | Path) -> str:
         return fmt
     if fmt not in RENDERED_FORMATS:
         raise AxcompError(
-            f"cannot write a picture to {str(path)!r}: unknown format {Path(path).suffix or '(none)'!r}; "
+            f"cannot write a picture to {str(path)!r}: "
+            f"unknown format {Path(path).suffix or '(none)'!r}; "
             f"use one of .dot, .gv, {', '.join('.' + f for f in RENDERED_FORMATS)}"
         )
     if shutil.which("dot") is None:
@@ -139,8 +142,11 @@ def write_picture(dot_text: str, path: str | Path) -> Path:
         path.write_text(dot_text)
         return path
     proc = subprocess.run(
-        ["dot", f"-T{fmt}", "-o", str(path)], input=dot_text.encode(), capture_output=True,
-        timeout=60, check=False,
+        ["dot", f"-T{fmt}", "-o", str(path)],
+        input=dot_text.encode(),
+        capture_output=True,
+        timeout=60,
+        check=False,
     )
     if proc.returncode != 0:
         raise AxcompError(f"Graphviz `dot` failed: {proc.stderr.decode(errors='replace').strip()}")

@@ -232,11 +232,19 @@ class Explanation:
         out: list[LevelInfo] = []
         for rec in self.compiled.levels:
             lands = tuple(_axis_position(node, rec.name) for node in outputs)
-            out.append(LevelInfo(
-                rec.depth, rec.name, rec.size, rec.function, rec.in_axes, rec.out_axes,
-                tuple(MappedAxis(a, k, s) for a, k, s in rec.mapped),
-                tuple(p for _, p in rec.placed), lands,
-            ))
+            out.append(
+                LevelInfo(
+                    rec.depth,
+                    rec.name,
+                    rec.size,
+                    rec.function,
+                    rec.in_axes,
+                    rec.out_axes,
+                    tuple(MappedAxis(a, k, s) for a, k, s in rec.mapped),
+                    tuple(p for _, p in rec.placed),
+                    lands,
+                )
+            )
         return out
 
     def to_dot(self) -> str:
@@ -257,36 +265,57 @@ class Explanation:
         n_ew = sum(1 for st in self._statements if st.node.op == "elementwise")
         lines = [
             self.signature(),
-            (f"  flops {self.flops:,} | peak {_bytes(self.peak_bytes)} | "
-             f"{_plural(len(self.contractions), 'contraction')} | "
-             f"{_plural(n_ew, 'elementwise op')}"),
+            (
+                f"  flops {self.flops:,} | peak {_bytes(self.peak_bytes)} | "
+                f"{_plural(len(self.contractions), 'contraction')} | "
+                f"{_plural(n_ew, 'elementwise op')}"
+            ),
         ]
         if self.levels:
             lines += ["", "vmap levels (outermost first):"]
             rows = [("level", "axis", "size", "in_axes", "out_axes", "maps", "-> output axis")]
             for lv in self.levels:
-                rows.append((
-                    str(lv.depth + 1), lv.axis_name, str(lv.size), repr(lv.in_axes),
-                    repr(lv.out_axes), ", ".join(str(m) for m in lv.mapped) or "-",
-                    _positions_text(lv.output_axes),
-                ))
+                rows.append(
+                    (
+                        str(lv.depth + 1),
+                        lv.axis_name,
+                        str(lv.size),
+                        repr(lv.in_axes),
+                        repr(lv.out_axes),
+                        ", ".join(str(m) for m in lv.mapped) or "-",
+                        _positions_text(lv.output_axes),
+                    )
+                )
             lines += _table(rows, right={2})
         if self.contractions:
             lines += ["", "contractions (axes: letter=name(s):size, + summed):"]
             rows = [("node", "equation", "scaling", "flops", "largest", "axes")]
             for c in self.contractions:
-                rows.append((
-                    f"%{c.index}", c.equation, str(c.scaling), f"{c.flops:,}",
-                    _bytes(c.largest_intermediate * c.itemsize), c.axes_text(),
-                ))
+                rows.append(
+                    (
+                        f"%{c.index}",
+                        c.equation,
+                        str(c.scaling),
+                        f"{c.flops:,}",
+                        _bytes(c.largest_intermediate * c.itemsize),
+                        c.axes_text(),
+                    )
+                )
             lines += _table(rows, right={2, 3, 4})
-        others = [st for st in self._statements
-                  if st.contraction is None and st.node.op not in _DATA_MOVEMENT | {"einsum"}]
+        others = [
+            st
+            for st in self._statements
+            if st.contraction is None and st.node.op not in _DATA_MOVEMENT | {"einsum"}
+        ]
         if others:
             lines += ["", "other ops:"]
-            lines.append("  " + ", ".join(
-                f"%{self._num[st.node.id]} {describe(st.node)}{list(st.node.shape)}"
-                for st in others))
+            lines.append(
+                "  "
+                + ", ".join(
+                    f"%{self._num[st.node.id]} {describe(st.node)}{list(st.node.shape)}"
+                    for st in others
+                )
+            )
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -354,14 +383,22 @@ def _contraction_info(st: Statement, num: dict[int, int]) -> ContractionInfo:
     path = code.path_info
     if path is None:
         path = SingleOperandPath(
-            code.equation, code.flops, {letters[k]: v for k, v in sizes.items() if k in letters},
+            code.equation,
+            code.flops,
+            {letters[k]: v for k, v in sizes.items() if k in letters},
             code.largest_intermediate,
         )
     # opt_einsum counts the result among intermediates; do the same for one-operand sums.
     largest = max(int(code.largest_intermediate), _elements(st.node.shape))
     return ContractionInfo(
-        num[st.node.id], code.equation, axes, int(code.flops), largest,
-        st.node.dtype.itemsize, path, tuple(st.lines),
+        num[st.node.id],
+        code.equation,
+        axes,
+        int(code.flops),
+        largest,
+        st.node.dtype.itemsize,
+        path,
+        tuple(st.lines),
     )
 
 
@@ -410,6 +447,8 @@ def _table(rows: list[tuple[str, ...]], right: set[int] = frozenset()) -> list[s
     widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
     out = []
     for r in rows:
-        cells = [c.rjust(w) if k in right else c.ljust(w) for k, (c, w) in enumerate(zip(r, widths))]
+        cells = [
+            c.rjust(w) if k in right else c.ljust(w) for k, (c, w) in enumerate(zip(r, widths))
+        ]
         out.append("  " + "  ".join(cells).rstrip())
     return out

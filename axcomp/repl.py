@@ -40,12 +40,25 @@ TRANSFORM_KEYWORDS = ("in_axes", "out_axes", "axis_size", "axis_name", "argnums"
 CONSTANTS = ("None", "True", "False")
 REDUCTIONS = ("sum", "mean", "max", "min", "prod", "logsumexp")
 FUNCTIONS = (
-    "exp", "log", "log1p", "expm1", "sqrt", "abs", "sign", "tanh", "sin", "cos", "sigmoid",
-    "relu", "maximum", "minimum", "where",
+    "exp",
+    "log",
+    "log1p",
+    "expm1",
+    "sqrt",
+    "abs",
+    "sign",
+    "tanh",
+    "sin",
+    "cos",
+    "sigmoid",
+    "relu",
+    "maximum",
+    "minimum",
+    "where",
 )
 
 COMMAND_HELP: dict[str, str] = {
-    ":explain": ":explain NAME SHAPES...   report for NAME at these shapes, e.g. :explain f 3,2,3 4,3",
+    ":explain": ":explain NAME SHAPES...   report for NAME at these shapes (:explain f 3,2,3 4,3)",
     ":equations": ":equations                einsum equations of the last :explain",
     ":path": ":path                     opt_einsum path tables of the last :explain",
     ":source": ":source                   generated NumPy code of the last :explain",
@@ -84,10 +97,31 @@ def is_complete(text: str) -> bool:
                 depth -= 1
     if depth > 0:
         return False
-    last = next((_code_part(ln).rstrip() for ln in reversed(text.splitlines()) if _code_part(ln).strip()), "")
+    code_lines = [_code_part(ln).rstrip() for ln in text.splitlines() if _code_part(ln).strip()]
+    last = code_lines[-1] if code_lines else ""
     if last.startswith(":"):
         return True
     return not _TRAILING_OPERATOR.search(last)
+
+
+def join_continuations(text: str) -> str:
+    """Join a line that ends in an operator (outside brackets) with the next one: the DSL
+    ends statements at newlines except inside brackets, the REPL lets a kernel go on."""
+    out: list[str] = []
+    depth = 0
+    joining = False
+    for line in text.splitlines():
+        code = _code_part(line)
+        if joining and out:
+            out[-1] = _code_part(out[-1]).rstrip() + " " + line.lstrip()
+        else:
+            out.append(line)
+        for ch in code:
+            depth += ch in "([{"
+            depth -= ch in ")]}"
+        depth = max(depth, 0)
+        joining = depth == 0 and bool(_TRAILING_OPERATOR.search(code.rstrip()))
+    return "\n".join(out)
 
 
 def split_statements(text: str) -> list[tuple[str | None, str]]:
@@ -112,9 +146,8 @@ def split_statements(text: str) -> list[tuple[str | None, str]]:
             depth += ch in "([{"
             depth -= ch in ")]}"
         depth = max(depth, 0)
-        continuing = bool(code.strip()) and bool(_TRAILING_OPERATOR.search(code.rstrip())) or (
-            depth > 0
-        )
+        ends_in_operator = bool(_TRAILING_OPERATOR.search(code.rstrip()))
+        continuing = depth > 0 or (bool(code.strip()) and ends_in_operator)
     return [(name, "\n".join(lines).strip("\n")) for name, lines in out]
 
 
@@ -180,7 +213,7 @@ class Session:
             if stripped.startswith(":"):
                 return self.command(stripped)
             self.add(text)
-        except Exception as exc:  # noqa: BLE001 - the session survives every error
+        except Exception as exc:  # the session survives every error
             self.failures += 1
             self.print(format_error(exc, hint=False).removeprefix("axcomp: "))
         return True
@@ -188,6 +221,7 @@ class Session:
     def add(self, text: str, origin: str = "<input>") -> None:
         """Add (or replace) statements. The whole session is recompiled, so later names see
         new definitions; on an error the session is left unchanged."""
+        text = join_continuations(text)
         pieces = split_statements(text)
         new = dict(self.statements)
         for k, (name, piece) in enumerate(pieces):
@@ -305,7 +339,8 @@ class Session:
             return
         width = max(len(n) for n in self.statements)
         for name, text in self.statements.items():
-            first = " ".join(_code_part(text.splitlines()[-1] if text.startswith("#") else text).split())
+            code = "\n".join(_code_part(ln) for ln in text.splitlines())
+            first = " ".join(code.split())
             kind = "kernel" if first.startswith("kernel ") else "function"
             body = first.split("=", 1)[1].strip() if "=" in first else first
             if kind == "kernel":
@@ -314,7 +349,9 @@ class Session:
 
     def cmd_help(self, args: list[str]) -> None:
         self.print("Type DSL statements (kernel NAME(...) = ..., NAME = vmap(...)); a statement")
-        self.print("continues on the next line while brackets are open or a line ends in an operator.")
+        self.print(
+            "goes on to the next line while brackets are open or a line ends in an operator."
+        )
         self.print("Commands:")
         for text in COMMAND_HELP.values():
             self.print("  " + text)
@@ -327,7 +364,9 @@ def _shorten(text: str, width: int) -> str:
 # --- the terminal front end --------------------------------------------------------------------
 def history_path() -> Path:
     """``$XDG_DATA_HOME/axcomp/history`` (default ``~/.local/share/axcomp/history``)."""
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(
+        os.path.expanduser("~"), ".local", "share"
+    )
     return Path(base) / "axcomp" / "history"
 
 
@@ -407,9 +446,15 @@ def _prompt_toolkit_parts(session: Session) -> tuple[Any, Any, Any, Any]:
                     if cmd.startswith(word):
                         yield Completion(cmd, -len(word))
                 return
-            if words and words[0] in (":load", ":save", ":dot") and (len(words) > 1 or line.endswith(" ")):
+            if (
+                words
+                and words[0] in (":load", ":save", ":dot")
+                and (len(words) > 1 or line.endswith(" "))
+            ):
                 path_text = "" if line.endswith(" ") else words[-1]
-                yield from self.paths.get_completions(Document(path_text, len(path_text)), complete_event)
+                yield from self.paths.get_completions(
+                    Document(path_text, len(path_text)), complete_event
+                )
                 return
             m = re.search(r"[A-Za-z_]\w*$", line)
             word = m.group() if m else ""
@@ -417,8 +462,14 @@ def _prompt_toolkit_parts(session: Session) -> tuple[Any, Any, Any, Any]:
                 return
             candidates = list(session.names())
             if not line.lstrip().startswith(":"):
-                candidates += [*KEYWORDS, *TRANSFORMS, *TRANSFORM_KEYWORDS, *CONSTANTS,
-                               *REDUCTIONS, *FUNCTIONS]
+                candidates += [
+                    *KEYWORDS,
+                    *TRANSFORMS,
+                    *TRANSFORM_KEYWORDS,
+                    *CONSTANTS,
+                    *REDUCTIONS,
+                    *FUNCTIONS,
+                ]
             seen: set[str] = set()
             for cand in candidates:
                 if cand.startswith(word) and cand != word and cand not in seen:
@@ -440,8 +491,12 @@ def _prompt_toolkit_parts(session: Session) -> tuple[Any, Any, Any, Any]:
     def _newline(event: Any) -> None:
         event.current_buffer.insert_text("\n")
 
-    return DslLexer(), DslCompleter(), bindings, Style.from_dict(
-        {k.removeprefix("class:"): v for k, v in STYLE.items()})
+    return (
+        DslLexer(),
+        DslCompleter(),
+        bindings,
+        Style.from_dict({k.removeprefix("class:"): v for k, v in STYLE.items()}),
+    )
 
 
 def _interactive(session: Session) -> None:
@@ -452,8 +507,13 @@ def _interactive(session: Session) -> None:
     hist.parent.mkdir(parents=True, exist_ok=True)
     lexer, completer, bindings, style = _prompt_toolkit_parts(session)
     prompt: PromptSession[str] = PromptSession(
-        history=FileHistory(str(hist)), lexer=lexer, completer=completer, key_bindings=bindings,
-        style=style, multiline=True, complete_while_typing=False,
+        history=FileHistory(str(hist)),
+        lexer=lexer,
+        completer=completer,
+        key_bindings=bindings,
+        style=style,
+        multiline=True,
+        complete_while_typing=False,
         prompt_continuation=lambda width, line_number, is_soft_wrap: CONTINUATION.rjust(width),
     )
     session.print("axcomp REPL: type DSL statements, :help for commands, :quit or Ctrl-D to leave")
@@ -482,7 +542,9 @@ def _scripted(session: Session, stream: TextIO) -> None:
         session.handle("\n".join(buffer))  # an unfinished statement at EOF: report its error
 
 
-def run_repl(file: str | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+def run_repl(
+    file: str | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None
+) -> int:
     """Start the REPL; returns the exit code (1 if a scripted session had an error)."""
     stdin = stdin or sys.stdin
     session = Session(out=stdout or sys.stdout)

@@ -22,13 +22,13 @@ batched_matvec  = vmap(matvec, in_axes=(0, 0))
 pairwise_dist   = jit(vmap(vmap(sqdist, in_axes=(None, 0)), in_axes=(0, None)))
 """
 
-SEED_TOML = '''\
+SEED_TOML = """\
 [kernels]
 matvec = "(M[m, n], v[n]) -> [m] = sum[n](M[m, n] * v[n])"
 
 [functions]
 pairwise_matvec = "vmap(vmap(matvec, in_axes=(None, 0)), in_axes=(0, None))"
-'''
+"""
 
 
 def _has_dsl() -> bool:
@@ -41,13 +41,22 @@ def _has_dsl() -> bool:
 needs_dsl = pytest.mark.skipif(not _has_dsl(), reason="the DSL (axcomp.compile) is not there yet")
 
 
-def cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
-        stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     root = str(Path(__file__).resolve().parent.parent)
     full_env = dict(os.environ if env is None else env)
     full_env["PYTHONPATH"] = root + os.pathsep + full_env.get("PYTHONPATH", "")
-    return subprocess.run([sys.executable, "-m", "axcomp", *args], capture_output=True, text=True,
-                          env=full_env, cwd=cwd, input=stdin, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "axcomp", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        input=stdin,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture()
@@ -63,8 +72,11 @@ def test_parse_shapes() -> None:
     assert [s.shape for s in specs] == [(3, 2, 3), (4, 3)]
     assert all(s.dtype.name == "float64" for s in specs)
     specs = parse_shapes("3x2:float32; () 5", dtype="int32")
-    assert [(s.shape, s.dtype.name) for s in specs] == [((3, 2), "float32"), ((), "int32"),
-                                                         ((5,), "int32")]
+    assert [(s.shape, s.dtype.name) for s in specs] == [
+        ((3, 2), "float32"),
+        ((), "int32"),
+        ((5,), "int32"),
+    ]
     for bad in ("3,a", "3,-1", "3:nodtype"):
         with pytest.raises(UsageError):
             parse_shapes(bad)
@@ -76,16 +88,24 @@ def test_every_command_has_help() -> None:
     for cmd in ("demo", "explain", "run", "graph", "repl"):
         assert cmd in top.stdout
     # one subprocess for all subcommands: argparse prints help and exits 0 for each
-    code = ("import contextlib, io, sys\nfrom axcomp.cli import build_parser\n"
-            "for cmd in ['demo', 'explain', 'run', 'graph', 'repl']:\n"
-            "    buf = io.StringIO()\n"
-            "    with contextlib.redirect_stdout(buf):\n"
-            "        try: build_parser().parse_args([cmd, '--help'])\n"
-            "        except SystemExit as e: assert e.code == 0, (cmd, e.code)\n"
-            "    assert buf.getvalue().startswith('usage: axcomp ' + cmd), cmd\n"
-            "    print(cmd, 'ok')\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                         cwd=Path(__file__).resolve().parent.parent, check=False)
+    code = (
+        "import contextlib, io, sys\nfrom axcomp.cli import build_parser\n"
+        "for cmd in ['demo', 'explain', 'run', 'graph', 'repl']:\n"
+        "    buf = io.StringIO()\n"
+        "    with contextlib.redirect_stdout(buf):\n"
+        "        try: build_parser().parse_args([cmd, '--help'])\n"
+        "        except SystemExit as e: assert e.code == 0, (cmd, e.code)\n"
+        "    assert buf.getvalue().startswith('usage: axcomp ' + cmd), cmd\n"
+        "    print(cmd, 'ok')\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parent.parent,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.count(" ok") == 5
 
@@ -113,8 +133,16 @@ def test_graph_without_graphviz_names_the_package(tmp_path: Path) -> None:
     bindir = tmp_path / "bin"
     bindir.mkdir()
     env = dict(os.environ, PATH=str(bindir))
-    out = cli("graph", "kernel f(a[i]) = sum[i](a[i])", "f", "--shapes", "3", "-o",
-              str(tmp_path / "g.svg"), env=env)
+    out = cli(
+        "graph",
+        "kernel f(a[i]) = sum[i](a[i])",
+        "f",
+        "--shapes",
+        "3",
+        "-o",
+        str(tmp_path / "g.svg"),
+        env=env,
+    )
     assert out.returncode != 0
     assert "graphviz" in out.stderr.lower() and "apt-get install graphviz" in out.stderr
     assert "Traceback" not in out.stderr
@@ -122,8 +150,9 @@ def test_graph_without_graphviz_names_the_package(tmp_path: Path) -> None:
 
 
 def test_graph_rejects_unknown_picture_format(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run_main(capsys, "graph", "kernel f(a[i]) = sum[i](a[i])", "f", "-s", "3",
-                            "-o", "g.jpg")
+    code, _, err = run_main(
+        capsys, "graph", "kernel f(a[i]) = sum[i](a[i])", "f", "-s", "3", "-o", "g.jpg"
+    )
     assert code == 1 and "unknown format '.jpg'" in err
 
 
@@ -138,14 +167,23 @@ def test_explain_file_subprocess(seed_ax: Path) -> None:
 
 @needs_dsl
 def test_explain_text_and_config(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, err = run_main(capsys, "explain", "kernel s(a[i]) = sum[i](a[i])\nt = vmap(s)",
-                              "--shapes", "5,3", "--dtype", "float32", "--source")
+    code, out, err = run_main(
+        capsys,
+        "explain",
+        "kernel s(a[i]) = sum[i](a[i])\nt = vmap(s)",
+        "--shapes",
+        "5,3",
+        "--dtype",
+        "float32",
+        "--source",
+    )
     assert code == 0, err
     assert out.startswith("t(") and "float32[5]" in out and "generated code:" in out
     toml = tmp_path / "seed.toml"
     toml.write_text(SEED_TOML)
-    code, out, err = run_main(capsys, "explain", str(toml), "pairwise_matvec", "-s", "3,2,3 4,3",
-                              "--all")
+    code, out, err = run_main(
+        capsys, "explain", str(toml), "pairwise_matvec", "-s", "3,2,3 4,3", "--all"
+    )
     assert code == 0, err
     for section in ("axis graph:", "generated code:", "opt_einsum paths:", "Complete contraction"):
         assert section in out
@@ -160,8 +198,9 @@ def test_dsl_error_is_a_caret_report_without_traceback(capsys: pytest.CaptureFix
     assert "Traceback" not in out.stderr
     with pytest.raises(axcomp.AxcompError):  # --traceback lets the exception through
         main(["--traceback", "explain", bad, "--shapes", "3"])
-    code, _, err = run_main(capsys, "explain", "kernel total(a[i]) = sum[i](a[i])", "totl",
-                            "--shapes", "3")
+    code, _, err = run_main(
+        capsys, "explain", "kernel total(a[i]) = sum[i](a[i])", "totl", "--shapes", "3"
+    )
     assert code == 2 and "did you mean 'total'" in err
 
 
@@ -173,8 +212,9 @@ def test_run_prints_shape_dtype_preview_time(
     assert out.returncode == 0, out.stderr
     assert "output: shape (3, 4, 2), dtype float64" in out.stdout
     assert "per call" in out.stdout and "seed 1" in out.stdout
-    code, again, _ = run_main(capsys, "run", str(seed_ax), "pairwise_matvec", "--shapes",
-                              "3,2,3 4,3", "--seed", "1")
+    code, again, _ = run_main(
+        capsys, "run", str(seed_ax), "pairwise_matvec", "--shapes", "3,2,3 4,3", "--seed", "1"
+    )
     preview = [ln for ln in out.stdout.splitlines() if ln.startswith("  [")]
     assert preview and preview == [ln for ln in again.splitlines() if ln.startswith("  [")]
     code, _, err = run_main(capsys, "run", str(seed_ax), "pairwise_matvec", "-s", "3,2,3 4,5")
@@ -182,8 +222,9 @@ def test_run_prints_shape_dtype_preview_time(
 
 
 @needs_dsl
-def test_graph_writes_dot_and_svg(seed_ax: Path, tmp_path: Path,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_graph_writes_dot_and_svg(
+    seed_ax: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     dot_file = tmp_path / "g.dot"
     out = cli("graph", str(seed_ax), "pairwise_matvec", "-s", "3,2,3 4,3", "-o", str(dot_file))
     assert out.returncode == 0, out.stderr
@@ -193,7 +234,8 @@ def test_graph_writes_dot_and_svg(seed_ax: Path, tmp_path: Path,
     assert code == 0 and out_text.startswith("digraph")
     if shutil.which("dot"):
         svg = tmp_path / "g.svg"
-        code, _, err = run_main(capsys, "graph", str(seed_ax), "pairwise_matvec", "-s",
-                                "3,2,3 4,3", "-o", str(svg))
+        code, _, err = run_main(
+            capsys, "graph", str(seed_ax), "pairwise_matvec", "-s", "3,2,3 4,3", "-o", str(svg)
+        )
         assert code == 0, err
         assert "<svg" in svg.read_text()

@@ -59,7 +59,9 @@ SPECS: dict[str, tuple[Callable[..., Any], tuple[Any, ...]]] = {
     "jit_pairwise_distance_sq": (ax.jit(pairwise_distance_sq), (S((3, 2)), S((4, 2)))),
     "grad_sum_of_distances": (ax.grad(sum_of_distances, argnums=0), (S((3, 2)), S((4, 2)))),
     "batched_softmax_out_axes_1": (
-        ax.vmap(softmax, in_axes=1, out_axes=1), (S((5, 3), np.float32),)),
+        ax.vmap(softmax, in_axes=1, out_axes=1),
+        (S((5, 3), np.float32),),
+    ),
 }
 
 
@@ -89,11 +91,13 @@ def test_golden_report(name: str) -> None:
 def test_report_is_stable_across_repeated_compiles() -> None:
     # Node numbers are local to the explanation, not the process-global node ids.
     fun, args = SPECS["pairwise_matvec"]
-    first = full_text(ax.explain(ax.vmap(ax.vmap(matvec_multiply, in_axes=(None, 0)),
-                                         in_axes=(0, None)), *args))
+    first = full_text(
+        ax.explain(ax.vmap(ax.vmap(matvec_multiply, in_axes=(None, 0)), in_axes=(0, None)), *args)
+    )
     ax.explain(fun, S((7, 2, 3)), S((5, 3)))  # creates more nodes in between
-    second = full_text(ax.explain(ax.vmap(ax.vmap(matvec_multiply, in_axes=(None, 0)),
-                                          in_axes=(0, None)), *args))
+    second = full_text(
+        ax.explain(ax.vmap(ax.vmap(matvec_multiply, in_axes=(None, 0)), in_axes=(0, None)), *args)
+    )
     assert first == second
 
 
@@ -110,8 +114,9 @@ def test_pairwise_matvec_levels() -> None:
 
 
 def test_levels_follow_out_axes_and_reductions() -> None:
-    f = ax.vmap(ax.vmap(matvec_multiply, in_axes=(None, 0), out_axes=1), in_axes=(0, None),
-                out_axes=2)
+    f = ax.vmap(
+        ax.vmap(matvec_multiply, in_axes=(None, 0), out_axes=1), in_axes=(0, None), out_axes=2
+    )
     exp = ax.explain(f, S((3, 2, 3)), S((4, 3)))
     # inner: (m, b) per matrix -> outer puts a at 2: result (m, b, a)
     assert [lv.placed for lv in exp.levels] == [(2,), (1,)]
@@ -197,6 +202,7 @@ def test_dot_elementwise_graph() -> None:
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
 def test_dot_is_valid_graphviz(tmp_path: Path) -> None:
     exp = ax.explain(pairwise_matvec, S((3, 2, 3)), S((4, 3)))
-    out = subprocess.run(["dot", "-Tsvg"], input=exp.to_dot().encode(), capture_output=True,
-                         check=True, timeout=60)
+    out = subprocess.run(
+        ["dot", "-Tsvg"], input=exp.to_dot().encode(), capture_output=True, check=True, timeout=60
+    )
     assert b"<svg" in out.stdout

@@ -15,6 +15,7 @@ from axcomp.dsl import Kernel, Module
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
+# the module text of issue 3, verbatim (hence the long line)
 ISSUE_MODULE = """
 # comment
 kernel matvec(M[m, n], v[n]) -> [m] = sum[n](M[m, n] * v[n])
@@ -28,7 +29,7 @@ pairwise_dist   = jit(vmap(vmap(sqdist, in_axes=(None, 0)), in_axes=(0, None)))
 batched_softmax = vmap(softmax, in_axes=1, out_axes=1)
 kernel total(pa[i, d], pb[j, d]) = sum[i, j](pairwise_dist(pa, pb)[i, j])
 grad_total      = grad(total, argnums=0)
-"""
+"""  # noqa: E501
 
 rng = np.random.default_rng(0)
 MATS = rng.normal(size=(3, 2, 5))

@@ -219,7 +219,12 @@ class Evaluator:
             t = self.elementwise("add", pos, self.elementwise("tanh", pos, half), (1, ()))
             return self.elementwise("multiply", pos, t, (0.5, ()))
         if name == "relu":
-            return self.elementwise("maximum", pos, terms[0], (0, ()))
+            # where(x > 0, x, 0), NaN kept: same values as maximum(x, 0), but relu'(0) = 0
+            # like jax.nn.relu (maximum would split the tie at 0 half and half)
+            x = terms[0]
+            rest = self.elementwise("where", pos, self.elementwise("equal", pos, x, x), (0, ()), x)
+            return self.elementwise("where", pos, self.elementwise("greater", pos, x, (0, ())), x,
+                                    rest)
         return self.elementwise(UFUNCS[name], pos, *terms)
 
     def invoke(self, e: ast.Call) -> Any:

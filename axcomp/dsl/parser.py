@@ -100,10 +100,11 @@ def _parse(source: Source, start: str) -> Any:
     if len(source.text) > MAX_LENGTH:
         raise error(DslSyntaxError, f"text is longer than {MAX_LENGTH} characters", source,
                     None, "split it into several modules")
+    parser = _lark(single_item=start != "start")
     try:
-        tree = _lark(start != "start").parse(source.text, start=start)
+        tree = parser.parse(source.text, start=start)
     except UnexpectedInput as exc:
-        raise _syntax_error(exc, source) from None
+        raise _syntax_error(exc, source, parser) from None
     _check_nesting(tree, source)
     try:
         return _ToAst(source).transform(tree)
@@ -350,7 +351,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def _syntax_error(exc: UnexpectedInput, source: Source) -> DslError:
+def _syntax_error(exc: UnexpectedInput, source: Source, parser: Lark) -> DslError:
     bracket = _bracket_problem(source.text)
     if bracket is not None:
         pos, message, hint = bracket
@@ -370,7 +371,7 @@ def _syntax_error(exc: UnexpectedInput, source: Source) -> DslError:
             what = "'='" if op == "=" else f"the operator {op!r}"
             return error(DslSyntaxError, f"the line ends with {what}", source, op_pos,
                          "add the missing operand after it, or remove it")
-    label = _classify(exc, source)
+    label = _classify(exc, parser)
     if label is not None:
         message, hint = _MESSAGES[label]
         return error(DslSyntaxError, message, source, pos, hint)
@@ -382,9 +383,10 @@ def _syntax_error(exc: UnexpectedInput, source: Source) -> DslError:
                  f"expected {', '.join(expected[:8])}{' ...' if len(expected) > 8 else ''}")
 
 
-def _classify(exc: UnexpectedInput, source: Source) -> str | None:
+def _classify(exc: UnexpectedInput, parser: Lark) -> str | None:
+    # the examples must run through the same parser object: states are compared by number
     def parse(text: str) -> Any:
-        return _lark().parse(text, start="start")
+        return parser.parse(text, start="start")
 
     try:
         label = exc.match_examples(parse, _EXAMPLES, use_accepts=True)

@@ -228,8 +228,9 @@ class KernelChecker:
                                     "in the body", lab.pos, f"remove {lab.name!r} from the "
                                     "output, or from the reduction that binds it")
                 raise self.fail(DslIndexError, f"output index {lab.name!r} appears in no "
-                                "parameter in the body", lab.pos, "every output index must index an "
-                                "operand in the body, e.g. x[" + lab.name + "]")
+                                "parameter in the body", lab.pos,
+                                f"every output index must index an operand in the body, e.g. "
+                                f"x[{lab.name}]")
         if not is_monomial(k.body):
             out = {lab.name for lab in k.output}
             for name, lab in free.items():

@@ -466,3 +466,34 @@ def test_vjp_shape_mismatch_error():
 def test_explain_shows_the_gradient_program():
     text = str(ax.explain(ax.grad(sum_of_distances), POINTS_A, POINTS_B))
     assert "contraction" in text
+
+
+# ------------------------------------------------------------------ second order, every op
+
+V = RNG.normal(size=(3, 4))
+
+
+def check_hvp(f, *args, rtol=1e-5, atol=1e-5):
+    """grad of (grad f · v) against finite differences of the compiled first gradient."""
+    for a in range(len(args)):
+        def directional(*xs, a=a):
+            return anp.sum(ax.grad(f, argnums=a)(*xs) * V)
+
+        got = ax.grad(directional, argnums=a)(*args)
+        want = numeric_grad(ax.jit(directional), args, a)
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize("fn", UNARY, ids=lambda f: getattr(f, "__name__", "lambda"))
+def test_second_order_unary(fn):
+    check_hvp(lambda x: anp.sum(fn(x) * Y), X)
+
+
+@pytest.mark.parametrize("fn", BINARY[:12], ids=lambda f: getattr(f, "__name__", "lambda"))
+def test_second_order_binary(fn):
+    check_hvp(lambda x, y: anp.sum(anp.sin(fn(x, y))), X, Y)
+
+
+@pytest.mark.parametrize("fn", REDUCTIONS + SHAPE_OPS[:-1])
+def test_second_order_reductions_and_shapes(fn):
+    check_hvp(lambda x: anp.sum(anp.sin(fn(x))), X)

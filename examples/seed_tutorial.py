@@ -75,3 +75,19 @@ print("Matrix element [0, 0]:", distance_matrix[0, 0])
 jitted_pairwise_distance_sq = jax.jit(pairwise_distance_sq_direct)
 distance_matrix_jitted = jitted_pairwise_distance_sq(points_a, points_b)
 print("JITted Distance Matrix (Squared):\n", distance_matrix_jitted)
+
+
+# Example: Gradient of the sum of pairwise distances w.r.t points_a
+def sum_of_distances(p_a, p_b):
+    # Calculate all pairwise distances
+    dist_matrix = pairwise_distance_sq_direct(p_a, p_b)
+    # Return the sum
+    return jnp.sum(dist_matrix)
+
+
+# Compute gradient w.r.t the first argument (points_a)
+grad_sum_dist_wrt_a = jax.grad(sum_of_distances, argnums=0)
+gradients_a = grad_sum_dist_wrt_a(points_a, points_b)
+print("Shape of gradients w.r.t points_a:", gradients_a.shape)
+# Expected output: Shape of gradients w.r.t points_a: (3, 2) (same shape as points_a)
+print("Gradients w.r.t points_a:\n", gradients_a)

@@ -497,3 +497,17 @@ def test_second_order_binary(fn):
 @pytest.mark.parametrize("fn", REDUCTIONS + SHAPE_OPS[:-1])
 def test_second_order_reductions_and_shapes(fn):
     check_hvp(lambda x: anp.sum(anp.sin(fn(x))), X)
+
+
+def test_seed_tutorial_example_runs_to_the_end():
+    import contextlib
+    import io
+    import runpy
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "seed_tutorial.py"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        namespace = runpy.run_path(str(example))
+    assert "Shape of gradients w.r.t points_a: (3, 2)" in out.getvalue().splitlines()
+    np.testing.assert_array_equal(namespace["gradients_a"], [[8, 0], [0, 8], [-8, 0]])

@@ -301,6 +301,9 @@ def case_b1(cfg: Config) -> list[Row]:
     def hand(mats: np.ndarray, vecs: np.ndarray) -> np.ndarray:
         return np.matmul(vecs, mats.transpose(0, 2, 1))
 
+    def hand_again(mats: np.ndarray, vecs: np.ndarray) -> np.ndarray:
+        return np.matmul(vecs, mats.transpose(0, 2, 1))
+
     def one_gemm(mats: np.ndarray, vecs: np.ndarray) -> np.ndarray:
         # the plan axcomp picks at small sizes: one (A*M, N) @ (N, B) GEMM, a transposed view
         return (mats.reshape(a * m, m) @ vecs.T).reshape(a, m, a).transpose(0, 2, 1)
@@ -313,6 +316,8 @@ def case_b1(cfg: Config) -> list[Row]:
         Candidate("np.vectorize pairwise", np_vec, (mats_b, vecs_b),
                   max_samples=cfg.b1_slow_samples, inner=1),
         Candidate("ref: one GEMM, transposed view", one_gemm, (mats, vecs)),
+        # the baseline's own code under another name: its ratio shows the run's noise level
+        Candidate("control: baseline again (A/A)", hand_again, (mats, vecs)),
     ]
     results = check_results("B1", cands)
     for c in cands:  # the baseline's result is C-contiguous; say whether each candidate's is
@@ -440,6 +445,23 @@ def _cold_first_call(n: int) -> tuple[float, int] | None:
     return statistics.median(times), len(times)
 
 
+def axcomp_sources(quick: bool = False) -> dict[str, str]:
+    """The generated code of each case's axcomp candidate at the benchmark sizes."""
+    cfg = QUICK if quick else FULL
+    S = ax.ShapeDtypeStruct
+    a, m, n, d = cfg.b1_a, cfg.b1_m, cfg.b3_n, cfg.b3_d
+    mats, vecs_outer, vecs, pa, pb = _seed_arrays()
+    return {
+        f"B1 pairwise matvec ({a},{m},{m})x({a},{m})":
+            ax.explain(pairwise_matvec(), S((a, m, m)), S((a, m))).source,
+        "B2 pairwise matvec (3,2,3)x(4,3)": ax.explain(pairwise_matvec(), mats, vecs_outer).source,
+        f"B3 pairwise sqdist ({n},{d})x({n},{d})":
+            ax.explain(pairwise_sqdist(), S((n, d)), S((n, d))).source,
+        "B4 batched matvec (3,2,3)x(3,3)": ax.explain(batched_matvec(), mats, vecs).source,
+        "B4 jit(pairwise sqdist) (3,2)x(4,2)": ax.explain(jit_pairwise_sqdist(), pa, pb).source,
+    }
+
+
 def _ratio_rows(label: str, cands: Sequence[Candidate]) -> list[Row]:
     base = next(c for c in cands if c.baseline)
     base_med = statistics.median(base.samples)
@@ -558,6 +580,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--case", action="append", choices=list(CASES), metavar="B1..B4",
                    help="run only this case (repeatable)")
     p.add_argument("--json", metavar="PATH", help="also write the rows as JSON")
+    p.add_argument("--source", action="store_true",
+                   help="also print axcomp's generated code for each case")
     p.add_argument("--strict", action="store_true",
                    help="exit with status 1 when any target is missed")
     ns = p.parse_args(argv)
@@ -566,6 +590,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("axcomp benchmarks" + (" (--quick smoke mode: sizes reduced, targets indicative only)"
                                  if ns.quick else ""))
     print("  " + ", ".join(f"{k}={v}" for k, v in env.items()))
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    if load > (os.cpu_count() or 1):
+        print(f"  WARNING: load average {load:.1f} exceeds {os.cpu_count()} CPUs; timings are "
+              "noisy, multi-threaded BLAS ones (B1) badly so. Compare the A/A control row; "
+              "OPENBLAS_NUM_THREADS=1 makes BLAS figures stable on a busy machine.")
     t0 = perf_counter()
     rows = run(quick=ns.quick, cases=ns.case, out=sys.stdout)
     print(f"  total {perf_counter() - t0:.1f} s; median of interleaved samples, "
@@ -574,6 +603,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     missed = [r for r in rows if r.status == "MISS"]
     if missed:
         print("\nmissed targets: " + "; ".join(f"{r.case}: {r.candidate}" for r in missed))
+    if ns.source:
+        print("\naxcomp generated code at the benchmark sizes:")
+        for label, src in axcomp_sources(ns.quick).items():
+            print(f"\n# {label}\n{src.rstrip()}")
     if ns.json:
         Path(ns.json).write_text(json.dumps({"env": env, "quick": ns.quick,
                                              "rows": [asdict(r) for r in rows]}, indent=2))

@@ -554,7 +554,7 @@ def _try_contract_path(
             equation, *shapes, shapes=True, optimize=optimize
         )
         return found
-    except Exception:  # noqa: BLE001 - an optimiser failure only means "no optimisation"
+    except Exception:  # an optimiser failure only means "no optimisation"
         return None
 
 

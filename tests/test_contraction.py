@@ -1,0 +1,377 @@
+"""Tests for axcomp.contraction: generated NumPy code must equal np.einsum, and be fast-shaped."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+import tokenize
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from axcomp.contraction import ContractionCode, lower_contraction
+
+# Every attribute / keyword-argument name the generated code may use besides variables.
+_ALLOWED_ATTRS = {"transpose", "reshape", "sum", "matmul", "einsum", "result_type", "dtype", "axis"}
+
+
+def _fresh_counter() -> tuple[list[str], Callable[[], str]]:
+    made: list[str] = []
+    counter = itertools.count()
+
+    def fresh() -> str:
+        made.append(f"_t{next(counter)}")
+        return made[-1]
+
+    return made, fresh
+
+
+def lower(
+    subscripts: Sequence[Sequence[str]],
+    out: Sequence[str],
+    sizes: Mapping[str, int],
+    names: Sequence[str] | None = None,
+) -> tuple[ContractionCode, list[str]]:
+    names = list(names) if names is not None else [f"x{n}" for n in range(len(subscripts))]
+    made, fresh = _fresh_counter()
+    code = lower_contraction(names, [tuple(s) for s in subscripts], tuple(out), sizes, fresh)
+    return code, made
+
+
+def check_code_text(code: ContractionCode, operands: Sequence[str], made: Sequence[str]) -> None:
+    """Generated lines use only our names, ints, tuples and letter-only einsum strings."""
+    allowed = set(operands) | set(made) | {"_np"} | _ALLOWED_ATTRS
+    for line in code.lines:
+        target, _, _ = line.partition(" = ")
+        assert target in made, line
+        for tok in tokenize.generate_tokens(io.StringIO(line).readline):
+            if tok.type == tokenize.NAME:
+                assert tok.string in allowed, (tok.string, line)
+            elif tok.type == tokenize.STRING:
+                assert re.fullmatch(r"'[a-zA-Z,]*->[a-zA-Z]*'", tok.string), line
+            elif tok.type == tokenize.NUMBER:
+                assert tok.string.isdigit(), line
+        # No no-op transposes.
+        for perm in re.findall(r"\.transpose\(([\d, ]*)\)", line):
+            axes = [int(p) for p in perm.split(",") if p.strip()]
+            assert axes != list(range(len(axes))), line
+    targets = [line.partition(" = ")[0] for line in code.lines]
+    assert len(set(targets)) == len(targets), "each line must assign a fresh variable"
+    assert code.result in set(made) | set(operands)
+
+
+def execute(code: ContractionCode, names: Sequence[str], arrays: Sequence[np.ndarray]) -> Any:
+    ns: dict[str, object] = {"_np": np, **dict(zip(names, arrays))}
+    for line in code.lines:
+        exec(line, ns)  # running generated code is the point of the test
+    return eval(code.result, ns)
+
+
+def run_eq(
+    eq: str,
+    sizes: Mapping[str, int],
+    dtype: Any = np.float64,
+    rng: np.random.Generator | None = None,
+) -> tuple[ContractionCode, Any, np.ndarray]:
+    """Lower a letter equation, run it, compare with np.einsum; return (code, ours, ref)."""
+    rng = rng or np.random.default_rng(0)
+    ins, out = eq.split("->")
+    subs = [tuple(s) for s in ins.split(",")]
+    names = [f"x{n}" for n in range(len(subs))]
+    arrays = [_random(rng, [sizes[lab] for lab in s], dtype) for s in subs]
+    code, made = lower(subs, out, sizes, names)
+    check_code_text(code, names, made)
+    got = execute(code, names, arrays)
+    ref = np.einsum(eq, *arrays)
+    assert_same(got, ref, arrays)
+    return code, got, ref
+
+
+def _random(rng: np.random.Generator, shape: Sequence[int], dtype: Any) -> np.ndarray:
+    dt = np.dtype(dtype)
+    if dt == np.bool_:
+        return rng.random(shape) < 0.5
+    if dt.kind in "iu":
+        return rng.integers(-3, 4, size=shape).astype(dt)
+    if dt.kind == "c":
+        return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(dt)
+    return rng.standard_normal(shape).astype(dt)
+
+
+def assert_same(got: object, ref: object, inputs: Sequence[np.ndarray] = ()) -> None:
+    """Same shape and dtype; values equal (ints/bools) or close for the least precise input."""
+    got_a, ref_a = np.asarray(got), np.asarray(ref)
+    assert got_a.shape == ref_a.shape
+    assert got_a.dtype == ref_a.dtype, (got_a.dtype, ref_a.dtype)
+    if ref_a.dtype.kind in "biu":
+        np.testing.assert_array_equal(got_a, ref_a)
+    else:
+        # Pairwise lowering multiplies same-dtype operands before promotion, so a float32
+        # input limits the precision even when the result is float64.
+        kinds = {np.dtype(d) for d in [ref_a.dtype, *(a.dtype for a in inputs)]}
+        if np.dtype(np.float16) in kinds:
+            tol = 2e-2
+        elif kinds & {np.dtype(np.float32), np.dtype(np.complex64)}:
+            tol = 1e-4
+        else:
+            tol = 1e-10
+        np.testing.assert_allclose(got_a, ref_a, rtol=tol, atol=tol)
+
+
+SIZES = dict(zip("abcdefijklmnpqrs", [3, 4, 5, 6, 2, 3, 4, 5, 6, 7, 2, 3, 4, 5, 6, 7]))
+
+
+# --- the benchmark layout ------------------------------------------------------------------
+
+
+def test_batched_matvec_benchmark_layout() -> None:
+    sizes = {"a": 6, "b": 5, "m": 4, "n": 3}
+    code, made = lower([("a", "m", "n"), ("b", "n")], ("a", "b", "m"), sizes, ["M", "v"])
+    check_code_text(code, ["M", "v"], made)
+    assert len(code.lines) == 1
+    assert "matmul" in code.lines[0]
+    assert "einsum" not in code.lines[0]
+    assert "M.transpose(0, 2, 1)" in code.lines[0]
+    rng = np.random.default_rng(1)
+    m, v = rng.standard_normal((6, 4, 3)), rng.standard_normal((5, 3))
+    got = execute(code, ["M", "v"], [m, v])
+    np.testing.assert_allclose(got, np.matmul(v, m.transpose(0, 2, 1)), rtol=1e-12)
+    assert got.shape == (6, 5, 4)
+    assert got.flags["C_CONTIGUOUS"]
+
+
+def test_benchmark_sizes_use_one_matmul() -> None:
+    sizes = {"a": 256, "b": 256, "m": 128, "n": 128}
+    code, _ = lower([("a", "m", "n"), ("b", "n")], ("a", "b", "m"), sizes, ["M", "v"])
+    assert code.lines == (f"{code.result} = _np.matmul(v, M.transpose(0, 2, 1))",)
+    assert isinstance(code.flops, int) and code.flops > 0
+    assert code.largest_intermediate == 256 * 256 * 128
+
+
+# --- table of common shapes -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("eq", "must_have"),
+    [
+        ("mn,n->m", "matmul"),
+        ("n,n->", "matmul"),
+        ("i,j->ij", "*"),
+        ("bij,bjk->bik", "matmul"),
+        ("ab,ab->ab", "*"),
+        ("abk,abk->ab", "matmul"),
+        ("ij,jk,kl->il", "matmul"),
+        ("ij,jk,kl->li", "matmul"),
+        ("ik,jk->ij", "matmul"),
+        ("ij,ij->", "matmul"),
+        ("aibj,ak->kbij", "matmul"),
+        ("ijab,jakb->iabk", "matmul"),
+        ("ij,k->k", "sum"),
+        ("ij,jk,k->", "matmul"),
+        ("ab,bc,cd,de->ae", "matmul"),
+    ],
+)
+def test_table(eq: str, must_have: str) -> None:
+    code, _, _ = run_eq(eq, SIZES)
+    assert must_have in "\n".join(code.lines)
+    assert "einsum" not in "\n".join(code.lines)
+
+
+def test_exact_code_of_simple_cases() -> None:
+    code, _, _ = run_eq("mn,n->m", SIZES)
+    assert code.lines == ("_t0 = _np.matmul(x0, x1)",)
+    code, _, _ = run_eq("bij,bjk->bik", SIZES)
+    assert code.lines == ("_t0 = _np.matmul(x0, x1)",)
+    code, _, _ = run_eq("ab,ab->ab", SIZES)
+    assert code.lines == ("_t0 = x0 * x1",)
+    code, _, _ = run_eq("i,j->ij", SIZES)
+    assert code.lines == ("_t0 = x0.reshape((4, 1)) * x1",)
+
+
+@pytest.mark.parametrize(
+    "eq",
+    ["ij->ij", "ij->ji", "ijk->ki", "ij->", "ii->i", "iij->ji", "ii->", "->", "i->i"],
+)
+def test_single_operand(eq: str) -> None:
+    code, _, _ = run_eq(eq, SIZES)
+    assert code.path == () and code.path_info is None
+    if eq.split("->")[0] == eq.split("->")[1]:
+        assert code.lines == () and code.result == "x0"
+    else:
+        assert len(code.lines) == 1
+
+
+@pytest.mark.parametrize(
+    "eq", [",->", ",,->", ",ij->ij", "ij,->ji", ",ij,,jk->ki", "i,->", ",i,i->"]
+)
+def test_scalar_operands(eq: str) -> None:
+    code, _, _ = run_eq(eq, SIZES)
+    text = "\n".join(code.lines)
+    assert "einsum" not in text
+
+
+def test_scalar_folds_into_smallest_array() -> None:
+    # The (3,) vector is smaller than the (3, 7, 6) operand and the (7, 6) result.
+    code, _, _ = run_eq(",ijk,i->jk", {"i": 3, "j": 7, "k": 6})
+    assert any(line.endswith("= x2 * x0") for line in code.lines), code.lines
+
+
+@pytest.mark.parametrize("eq", ["iij,jk->ik", "ij,jj->i", "iji,jk,kk->ik", "ii,i->"])
+def test_repeated_labels(eq: str) -> None:
+    run_eq(eq, SIZES)
+
+
+@pytest.mark.parametrize(
+    ("eq", "sizes"),
+    [
+        ("ij,jk->ik", {"i": 2, "j": 0, "k": 3}),
+        ("ij,jk->ik", {"i": 0, "j": 2, "k": 3}),
+        ("ij,jk,kl->il", {"i": 2, "j": 0, "k": 3, "l": 1}),
+        ("amn,bn->abm", {"a": 0, "b": 3, "m": 2, "n": 0}),
+        ("ij,jk->ki", {"i": 1, "j": 1, "k": 1}),
+        ("i,i->", {"i": 0}),
+    ],
+)
+def test_size_zero_and_one(eq: str, sizes: dict[str, int]) -> None:
+    code, _, _ = run_eq(eq, sizes)
+    assert isinstance(code.flops, int)
+
+
+@pytest.mark.parametrize(
+    ("eq", "dtype"),
+    [
+        ("ij,j->i", np.bool_),
+        ("ij->i", np.bool_),
+        ("ij,jk->ik", np.int8),
+        ("ijk,k->", np.int32),
+        ("ij,jk->ik", np.float16),
+        ("ij,jk->ki", np.complex64),
+        ("ij,jk,k->i", np.uint8),
+    ],
+)
+def test_dtypes(eq: str, dtype: Any) -> None:
+    run_eq(eq, SIZES, dtype)
+
+
+def test_mixed_dtypes_sum_in_promoted_type() -> None:
+    # einsum sums the int8 operand in float64; a naive int8 .sum would overflow.
+    sizes = {"i": 4, "j": 4, "k": 3}
+    code, _ = lower(["ij", "k"], "k", sizes)
+    a = np.full((4, 4), 100, dtype=np.int8)
+    b = np.arange(3, dtype=np.float64)
+    got = execute(code, ["x0", "x1"], [a, b])
+    assert_same(got, np.einsum("ij,k->k", a, b))
+
+
+# --- determinism / lettering ------------------------------------------------------------------
+
+
+def test_equation_lettered_by_first_appearance() -> None:
+    sizes = {"b0": 2, "m": 3, "z": 4, "q": 5}
+    subs = [("b0", "m"), ("m", "z", "q")]
+    code1, _ = lower(subs, ("q", "b0"), sizes)
+    code2, _ = lower(subs, ("q", "b0"), sizes)
+    assert code1.equation == "ab,bcd->da"
+    assert (code1.lines, code1.result, code1.path) == (code2.lines, code2.result, code2.path)
+    code3, _ = lower([("z",), ("z", "m")], ("m",), sizes)
+    assert code3.equation == "a,ab->b"
+
+
+def test_labels_never_reach_generated_code() -> None:
+    sizes = {"x'); import os; ('": 3, "y": 4}
+    code, made = lower([("x'); import os; ('", "y"), ("y",)], ("x'); import os; ('",), sizes)
+    check_code_text(code, ["x0", "x1"], made)
+    assert "import" not in "\n".join(code.lines)
+
+
+def test_path_fields() -> None:
+    code, _, _ = run_eq("ij,jk,kl->il", SIZES)
+    assert len(code.path) == 2 and all(isinstance(s, tuple) for s in code.path)
+    assert code.path_info is not None
+    assert isinstance(code.flops, int) and isinstance(code.largest_intermediate, int)
+
+
+def test_tiny_gemms_use_tensordot_layout() -> None:
+    # Exact (i, a, j, b) layout would be 64 GEMMs of 8x8x8; one 64x8x64 GEMM + view wins.
+    code, _, _ = run_eq("ijk,abk->iajb", dict.fromkeys("ijkab", 8))
+    assert sum("matmul" in line for line in code.lines) == 1
+    assert code.lines[-1].endswith(".transpose(0, 2, 1, 3)")
+
+
+def test_custom_np_name_and_numpy_int_sizes() -> None:
+    _, fresh = _fresh_counter()
+    sizes = {"i": np.int64(3), "j": np.int32(4)}
+    code = lower_contraction(["A", "B"], [("i", "j"), ("j",)], ("i",), sizes, fresh, "numpy_")
+    assert code.lines == ("_t0 = numpy_.matmul(A, B)",)
+
+
+def test_too_many_labels() -> None:
+    labels = tuple(f"l{n}" for n in range(53))
+    with pytest.raises(NotImplementedError):
+        lower(
+            [labels[:30], labels[30:]],
+            (),
+            dict.fromkeys(labels, 1),
+        )
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+def test_errors() -> None:
+    _, fresh = _fresh_counter()
+    with pytest.raises(ValueError):
+        lower_contraction(["a"], [("i",)], ("j",), {"i": 2, "j": 2}, fresh)
+    with pytest.raises(ValueError):
+        lower_contraction(["a"], [("i",)], ("i", "i"), {"i": 2}, fresh)
+    with pytest.raises(ValueError):
+        lower_contraction(["a b"], [("i",)], ("i",), {"i": 2}, fresh)
+    with pytest.raises(ValueError):
+        lower_contraction(["a", "b"], [("i",)], ("i",), {"i": 2}, fresh)
+    with pytest.raises(ValueError):
+        lower_contraction(["a"], [("i",)], ("i",), {}, fresh)
+
+
+# --- differential test against np.einsum ------------------------------------------------------
+
+_POOL = "abcdef"
+_DTYPES = [np.float64, np.float32, np.int64, np.complex128]
+
+
+@st.composite
+def _problems(draw: st.DrawFn) -> tuple[str, dict[str, int], list[Any], int]:
+    n_ops = draw(st.integers(1, 4))
+    subs = []
+    for _ in range(n_ops):
+        k = draw(st.integers(0, 4))
+        labels = draw(st.lists(st.sampled_from(_POOL), min_size=k, max_size=k))
+        subs.append("".join(labels))
+    used = sorted(set("".join(subs)))
+    out = draw(st.permutations(used))
+    out = out[: draw(st.integers(0, len(out)))]
+    sizes = {lab: draw(st.integers(0, 4)) for lab in used}
+    dtypes = [draw(st.sampled_from(_DTYPES)) for _ in subs]
+    seed = draw(st.integers(0, 2**32 - 1))
+    return ",".join(subs) + "->" + "".join(out), sizes, dtypes, seed
+
+
+@settings(deadline=None, max_examples=300)
+@given(_problems())
+def test_differential_against_einsum(
+    problem: tuple[str, dict[str, int], list[Any], int],
+) -> None:
+    eq, sizes, dtypes, seed = problem
+    rng = np.random.default_rng(seed)
+    ins, out = eq.split("->")
+    subs = [tuple(s) for s in ins.split(",")]
+    names = [f"x{n}" for n in range(len(subs))]
+    arrays = [_random(rng, [sizes[lab] for lab in s], dt) for s, dt in zip(subs, dtypes)]
+    code, made = lower(subs, out, sizes, names)
+    check_code_text(code, names, made)
+    got = execute(code, names, arrays)
+    assert_same(got, np.einsum(eq, *arrays), arrays)

@@ -42,6 +42,7 @@ from .ir import (
     EinsumParams,
     IndexParams,
     Node,
+    describe,
     topological,
 )
 from .staging import Staged
@@ -594,6 +595,11 @@ def backprop(
         if node.id in wrt_ids or (
             _inexact(node.dtype) and any(i.id in active for i in node.inputs)
         ):
+            if np.issubdtype(node.dtype, np.complexfloating):
+                raise GradError(
+                    f"axcomp.grad: complex values are not differentiable here ({describe(node)} "
+                    f"gives {node.dtype.name}); only real floating-point paths are supported"
+                )
             active.add(node.id)
     pending: dict[int, list[Node]] = {}
     for out, seed in zip(outputs, seeds):

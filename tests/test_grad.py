@@ -511,3 +511,10 @@ def test_seed_tutorial_example_runs_to_the_end():
         namespace = runpy.run_path(str(example))
     assert "Shape of gradients w.r.t points_a: (3, 2)" in out.getvalue().splitlines()
     np.testing.assert_array_equal(namespace["gradients_a"], [[8, 0], [0, 8], [-8, 0]])
+
+
+def test_complex_paths_are_rejected_clearly():
+    with pytest.raises(ax.GradError, match="complex inputs are not supported"):
+        ax.grad(lambda z: anp.sum(anp.real(z)))(np.ones(2, complex))
+    with pytest.raises(ax.GradError, match="complex values are not differentiable"):
+        ax.grad(lambda x: anp.sum(anp.real(anp.astype(x, np.complex128) * 1j)))(np.ones(2))

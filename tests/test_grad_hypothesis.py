@@ -80,7 +80,7 @@ def build(program):
     return f
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(program=st.lists(step, min_size=1, max_size=5), seed=st.integers(0, 2**16))
 def test_random_compositions_match_finite_differences(program, seed):
     rng = np.random.default_rng(seed)
@@ -95,7 +95,7 @@ def test_random_compositions_match_finite_differences(program, seed):
     np.testing.assert_allclose(g0, gx, rtol=1e-12)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(program=st.lists(step, min_size=1, max_size=4), seed=st.integers(0, 2**16))
 def test_random_per_example_gradients_match_a_loop(program, seed):
     rng = np.random.default_rng(seed)

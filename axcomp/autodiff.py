@@ -118,6 +118,16 @@ class _Builder:
                 node = node.inputs[0]
             nodes.append(node)
             subs.append(tuple(sub))
+        # a factor of exactly 1 (the ones seed) changes nothing; dropping it lets a lone
+        # operand pass through instead of being copied
+        dtype = _einsum_dtype(nodes)
+        keep = [
+            i for i, node in enumerate(nodes)
+            if not (node.op == "const" and node.ndim == 0 and node.dtype == dtype
+                    and np.all(np.asarray(node.params.value) == 1))
+        ]
+        if keep and len(keep) < len(nodes):
+            nodes, subs = [nodes[i] for i in keep], [subs[i] for i in keep]
         sizes: dict[str, int] = {}
         names: dict[str, str] = {}
         for node, sub in zip(nodes, subs):

@@ -518,3 +518,19 @@ def test_complex_paths_are_rejected_clearly():
         ax.grad(lambda z: anp.sum(anp.real(z)))(np.ones(2, complex))
     with pytest.raises(ax.GradError, match="complex values are not differentiable"):
         ax.grad(lambda x: anp.sum(anp.real(anp.astype(x, np.complex128) * 1j)))(np.ones(2))
+
+
+def test_contraction_vjps_fuse_into_single_einsums():
+    """d/dA sum((A @ B) * C) = C @ B.T: one GEMM per operand, no copies of the seed."""
+    a, b, c = RNG.normal(size=(3, 4)), RNG.normal(size=(4, 5)), RNG.normal(size=(3, 5))
+
+    def f(a, b, c):
+        return anp.sum((a @ b) * c)
+
+    assert ax.grad(f).lower(a, b, c).equations == ["ab,cb->ac"]
+    compiled = ax.value_and_grad(f, argnums=(0, 1)).lower(a, b, c)
+    assert compiled.equations == ["ab,bc,ac->", "ab,cb->ac", "ab,ac->cb"]
+    value, (ga, gb) = compiled.run([a, b, c])
+    np.testing.assert_allclose(value, np.sum((a @ b) * c))
+    np.testing.assert_allclose(ga, c @ b.T)
+    np.testing.assert_allclose(gb, a.T @ c)

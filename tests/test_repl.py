@@ -1,0 +1,247 @@
+"""The REPL: scripted through a pipe, and driven through a pseudo-terminal (pexpect) for
+completion, history, highlighting and multi-line input."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import axcomp
+from axcomp.repl import (
+    Session,
+    history_path,
+    is_complete,
+    join_continuations,
+    run_repl,
+    split_statements,
+    tokenize,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SESSION = """\
+kernel matvec(M[m, n], v[n]) -> [m] =
+    sum[n](M[m, n] * v[n])
+pairwise_matvec = vmap(vmap(matvec, in_axes=(None, 0)),
+                       in_axes=(0, None))
+:names
+:explain pairwise_matvec 3,2,3 4,3
+:equations
+:path
+:source
+:graph
+bad = vmap(matvecc)
+:run pairwise_matvec 3,2,3 4,3 seed=3
+"""
+
+
+def _has_dsl() -> bool:
+    try:
+        return callable(axcomp.compile)
+    except (AttributeError, ImportError):
+        return False
+
+
+needs_dsl = pytest.mark.skipif(not _has_dsl(), reason="the DSL (axcomp.compile) is not there yet")
+
+
+def scripted(text: str, *args: str) -> tuple[int, str]:
+    """The REPL in-process with a non-TTY stdin (the plain-line fallback)."""
+    out = io.StringIO()
+    code = run_repl(*args, stdin=io.StringIO(text), stdout=out)
+    return code, out.getvalue()
+
+
+# --- pieces ------------------------------------------------------------------------------
+def test_is_complete() -> None:
+    assert is_complete("x = vmap(f)")
+    assert not is_complete("x = vmap(f,")
+    assert not is_complete("kernel f(a[i]) =")
+    assert not is_complete("kernel f(a[i]) = a[i] +")
+    assert is_complete("kernel f(a[i]) = a[i]  # a comment (with a paren")
+    assert is_complete(":explain f 3,")
+
+
+def test_split_and_join_statements() -> None:
+    text = "# c\nkernel f(a[i]) =\n  sum[i](a[i])\ng = vmap(f,\n  in_axes=0)\nh = jit(g)"
+    joined = join_continuations(text)
+    assert "kernel f(a[i]) = sum[i](a[i])" in joined
+    pieces = split_statements(joined)
+    assert [name for name, _ in pieces] == ["f", "g", "h"]
+    assert pieces[0][1].startswith("# c\n")  # a leading comment stays with its statement
+    assert pieces[1][1] == "g = vmap(f,\n  in_axes=0)"
+
+
+def test_tokenize_highlights_dsl() -> None:
+    styles = dict((text, style) for style, text in tokenize("kernel f(a[i]) = sum[i](a[i])"))
+    assert styles["kernel"] == "class:keyword" and styles["sum"] == "class:builtin"
+    styles = dict((t, s) for s, t in tokenize("g = vmap(f, in_axes=None)  # hi", names=["f"]))
+    assert styles["vmap"] == "class:transform" and styles["in_axes"] == "class:kwarg"
+    assert styles["None"] == "class:constant" and styles["f"] == "class:defined"
+    assert styles["# hi"] == "class:comment"
+
+
+def test_history_path_respects_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert history_path() == tmp_path / "axcomp" / "history"
+    monkeypatch.delenv("XDG_DATA_HOME")
+    assert history_path().parts[-3:] == ("share", "axcomp", "history")
+
+
+def test_commands_without_statements() -> None:
+    code, out = scripted(":help\n:names\n:equations\n:bogus\n:explain nothing 3\n:quit\n:names\n")
+    assert code == 1  # errors in a scripted session -> exit status 1, but it went on
+    assert ":explain NAME SHAPES" in out and "(no names yet)" in out
+    assert "nothing explained yet" in out
+    assert "unknown command :bogus" in out
+    assert "no name 'nothing'" in out
+    assert out.count("(no names yet)") == 1  # :quit ended the session
+
+
+# --- scripted sessions (pipe) -------------------------------------------------------------
+@needs_dsl
+def test_scripted_session_in_process(tmp_path: Path) -> None:
+    saved = tmp_path / "session.ax"
+    code, out = scripted(SESSION + f":save {saved}\n:dot {tmp_path / 'g.dot'}\n")
+    assert code == 1  # the one bad statement
+    assert "defined matvec" in out and "defined pairwise_matvec" in out
+    assert "pairwise_matvec  function  vmap(vmap(matvec" in out
+    assert "vmap levels" in out and "abc,dc->adb" in out
+    assert "Complete contraction" in out and "def axcomp_" in out and "rename(" in out
+    # the error is a caret report against the typed line, and the session went on
+    assert "unknown name 'matvecc'" in out and "^^^^^^^" in out and "did you mean 'matvec'" in out
+    assert "output: shape (3, 4, 2), dtype float64" in out
+    assert (tmp_path / "g.dot").read_text().startswith("digraph")
+    # the saved session is a valid .ax module that loads again
+    mod = axcomp.load(saved)
+    assert list(mod) == ["matvec", "pairwise_matvec"]
+    code, out = scripted(f":load {saved}\n:explain pairwise_matvec 2,2,3 5,3\n")
+    assert code == 0, out
+    assert "-> float64[2,5,2]" in out
+
+
+@needs_dsl
+def test_redefinition_and_errors_keep_the_session(tmp_path: Path) -> None:
+    code, out = scripted(
+        "kernel f(a[i]) = sum[i](a[i])\n"
+        "g = vmap(f)\n"
+        "kernel f(a[i]) = max[i](a[i])\n"  # redefine: g now uses the new f
+        "kernel h(a[i]) = sum[i](a[i]) +\n"  # continues on the next line...
+        "  * 2\n"  # ...where the error is
+        ":explain g 4,3\n"
+    )
+    assert code == 1
+    assert "unexpected '*'" in out and "^" in out
+    assert "max axes" in out  # g was recompiled against the new f
+
+
+@needs_dsl
+def test_scripted_session_through_a_pipe(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.ax"
+    seed.write_text("kernel matvec(M[m, n], v[n]) -> [m] = sum[n](M[m, n] * v[n])\n")
+    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"))
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    proc = subprocess.run(
+        [sys.executable, "-m", "axcomp", "repl", str(seed)],
+        input="pm = vmap(vmap(matvec, in_axes=(None, 0)), in_axes=(0, None))\n"
+        ":explain pm 3,2,3 4,3\n:equations\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "defined matvec" in proc.stdout and "defined pm" in proc.stdout
+    assert proc.stdout.rstrip().endswith("abc,dc->adb")
+    assert "ax>" not in proc.stdout  # no prompts when scripted
+    assert not (tmp_path / "data").exists()  # no history file for scripted sessions
+
+
+# --- a pseudo-terminal ---------------------------------------------------------------------
+pexpect = pytest.importorskip("pexpect")
+
+
+def spawn(tmp_path: Path, *args: str) -> pexpect.spawn:
+    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"), TERM="xterm")
+    env["PROMPT_TOOLKIT_NO_CPR"] = "1"  # pexpect answers no cursor-position requests
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "axcomp", "repl", *args],
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 160),
+    )
+    child.expect("ax>")
+    return child
+
+
+def test_tty_completion_history_and_multiline(tmp_path: Path) -> None:
+    child = spawn(tmp_path)
+    try:
+        child.send(":exp\t")  # command completion
+        child.expect(":explain")
+        child.send("\x15")  # Ctrl-U: clear the line
+        child.send("value_a\t")  # keyword completion
+        child.expect("value_and_grad")
+        child.send("\x15")
+        child.send("kernel f(a[i]) =\r")  # incomplete: Enter continues the input
+        child.expect(r"\.\.\.")
+        child.send("\x03")  # Ctrl-C drops it, the session goes on
+        child.expect("ax>")
+        child.send(":names\r")
+        child.expect("no names yet")
+        child.send(":quit\r")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    history = tmp_path / "data" / "axcomp" / "history"
+    assert ":names" in history.read_text()
+    # a second session recalls the first one's inputs with Up
+    child = spawn(tmp_path)
+    try:
+        time.sleep(0.5)  # prompt_toolkit loads the history file in a background thread
+        child.send("\x1b[A")  # the last input: :quit
+        child.expect(":quit")
+        child.send("\x1b[A")  # the one before (only the changed part is redrawn)
+        child.expect("names")
+        child.send("\r")
+        child.expect("no names yet")
+        child.sendeof()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+
+
+@needs_dsl
+def test_tty_completes_session_names(tmp_path: Path) -> None:
+    child = spawn(tmp_path)
+    try:
+        child.send("kernel pairwise_thing(a[i]) = sum[i](a[i])\r")
+        child.expect("defined pairwise_thing")
+        child.send(":explain pairw\t")
+        child.expect("pairwise_thing")
+        child.send(" 3\r")
+        child.expect("flops")
+        child.send("bad = vmap(nope)\r")  # an error shows the caret report, session goes on
+        child.expect(r"\^\^\^\^")
+        child.send(":quit\r")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+
+
+def test_session_object_output_goes_to_its_stream() -> None:
+    out = io.StringIO()
+    session = Session(out=out)
+    assert session.handle(":help")
+    assert not session.handle(":quit")
+    assert ":save FILE" in out.getvalue()

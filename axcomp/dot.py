@@ -51,6 +51,17 @@ def _type(node: Node) -> str:
     return f"{np.dtype(node.dtype).name}[{','.join(str(s) for s in node.shape)}]"
 
 
+def _summed(node: Node) -> str:
+    """``\nsums matrix.2=vector.1``: the named axes an einsum node contracts away."""
+    p = node.params
+    groups: dict[str, list[str]] = {}
+    for inp, sub in zip(node.inputs, p.subscripts):
+        for lab, axis in zip(sub, inp.axes):
+            if lab not in p.out and axis not in groups.setdefault(lab, []):
+                groups[lab].append(axis)
+    return ("\nsums " + ", ".join("=".join(g) for g in groups.values())) if groups else ""
+
+
 def graph_to_dot(
     graph: Graph, num: dict[int, int], name: str, levels: Sequence[LevelInfo] = ()
 ) -> str:
@@ -81,7 +92,8 @@ def graph_to_dot(
         elif node.op == "const":
             label, style = describe(node).removeprefix("const "), _STYLE["const"]
         elif node.op == "einsum":
-            label, style = f"%{k} einsum\n{node.params.equation()}", _STYLE["einsum"]
+            label = f"%{k} einsum\n{node.params.equation()}{_summed(node)}"
+            style = _STYLE["einsum"]
         else:
             label, style = f"%{k} {describe(node)}", _STYLE["other"]
         lines.append(f"  n{k} [label={quote(label)}, {style}];")

@@ -162,7 +162,7 @@ def run_function(
         label = "output" if len(leaves) == 1 else f"output {k}"
         lines.append(f"{label}: shape {arr.shape}, dtype {arr.dtype}")
         preview = np.array2string(arr, precision=4, threshold=20, edgeitems=2, suppress_small=True)
-        lines.append("  " + preview.replace("\n", "\n  "))
+        lines += [("  " + ln).rstrip() for ln in preview.splitlines()]
     lines.append(
         f"time: first call {_seconds(first)} (compiles unless cached), "
         f"then {_seconds(per_call)} per call (best of {repeats})"

@@ -213,6 +213,8 @@ class Session:
             if stripped.startswith(":"):
                 return self.command(stripped)
             self.add(text)
+        except BrokenPipeError:
+            raise  # the output is gone: end the session (the CLI exits quietly)
         except Exception as exc:  # the session survives every error
             self.failures += 1
             self.print(format_error(exc, hint=False).removeprefix("axcomp: "))

@@ -534,3 +534,18 @@ def test_contraction_vjps_fuse_into_single_einsums():
     np.testing.assert_allclose(value, np.sum((a @ b) * c))
     np.testing.assert_allclose(ga, c @ b.T)
     np.testing.assert_allclose(gb, a.T @ c)
+
+
+def test_vmap_of_value_and_grad_with_aux_and_keyword_arguments():
+    w, xs = RNG.normal(size=(3,)), RNG.normal(size=(4, 3))
+
+    def f(w, x, scale=1.0):
+        z = anp.dot(w, x) * scale
+        return anp.sin(z), z
+
+    (values, zs), grads = ax.vmap(ax.value_and_grad(f, has_aux=True), in_axes=(None, 0))(w, xs)
+    np.testing.assert_allclose(values, np.sin(xs @ w))
+    np.testing.assert_allclose(zs, xs @ w)
+    np.testing.assert_allclose(grads, np.cos(xs @ w)[:, None] * xs)
+    g = ax.grad(lambda w, x: f(w, x, scale=2.0)[0])(w, xs[0])
+    np.testing.assert_allclose(g, 2 * np.cos(2 * xs[0] @ w) * xs[0])

@@ -549,3 +549,16 @@ def test_vmap_of_value_and_grad_with_aux_and_keyword_arguments():
     np.testing.assert_allclose(grads, np.cos(xs @ w)[:, None] * xs)
     g = ax.grad(lambda w, x: f(w, x, scale=2.0)[0])(w, xs[0])
     np.testing.assert_allclose(g, 2 * np.cos(2 * xs[0] @ w) * xs[0])
+
+
+@pytest.mark.parametrize("kernel", [
+    lambda u, v: anp.sum((u - v + 0.5) ** 2),
+    lambda u, v: anp.sum((u + v) * (u - v)),
+    lambda u, v: anp.sum(3.0 * (u - v) ** 2 - u),
+    lambda u, v: anp.sum((1.0 - (u - v)) ** 2) * 0.5,
+    lambda u, v: anp.sum(anp.tanh(u - v) * (u + 2 * v)),
+])
+def test_pairwise_kernels_with_sums_pushed_through_differences(kernel):
+    a, b = RNG.normal(size=(3, 2)), RNG.normal(size=(4, 2))
+    pairwise = ax.vmap(ax.vmap(kernel, in_axes=(None, 0)), in_axes=(0, None))
+    check_grad(lambda a, b: anp.sum(pairwise(a, b) * np.arange(12.0).reshape(3, 4)), a, b)

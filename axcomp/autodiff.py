@@ -727,6 +727,10 @@ class GradFunction(Staged):
     def what(self) -> str:
         return "value_and_grad" if self.with_value else "grad"
 
+    @property
+    def name(self) -> str:  # names the generated function: axcomp_grad_f
+        return f"{self.what}_{getattr(self.fun, '__name__', 'fun')}"
+
     def __repr__(self) -> str:
         return f"{self.what}({function_name(self.fun)}, argnums={self.argnums!r})"
 

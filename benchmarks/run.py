@@ -515,9 +515,8 @@ def format_table(rows: Sequence[Row]) -> str:
     sep = "-+-".join("-" * w for w in widths)
     last_case = None
     for i, line in enumerate([header, *body]):
-        if i == 0 or (last_case is not None and line[0] != last_case):
-            if i:
-                lines.append(sep)
+        if i and last_case is not None and line[0] != last_case:
+            lines.append(sep)  # a rule between cases
         cells = [str(x).ljust(w) for x, w in zip(line, widths)]
         lines.append(" | ".join(cells).rstrip())
         if i == 0:

@@ -7,7 +7,6 @@ import io
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -208,14 +207,19 @@ def test_tty_completion_history_and_multiline(tmp_path: Path) -> None:
     # a second session recalls the first one's inputs with Up
     child = spawn(tmp_path)
     try:
-        time.sleep(0.5)  # prompt_toolkit loads the history file in a background thread
-        child.send("\x1b[A")  # the last input: :quit
-        child.expect(":quit")
-        child.send("\x1b[A")  # the one before (only the changed part is redrawn)
-        child.expect("names")
+        # prompt_toolkit loads the history file in the background: an Up pressed before
+        # that finished does nothing, so press again until the last input shows up.
+        for _ in range(10):
+            child.send("\x1b[A")
+            if child.expect(["quit", "names", pexpect.TIMEOUT], timeout=2) != 2:
+                break
+        if child.after == "quit":  # the last input; one more Up for the one before
+            child.send("\x1b[A")  # (only the changed part of the line is redrawn)
+            child.expect("names")
         child.send("\r")
         child.expect("no names yet")
-        child.sendeof()
+        child.expect("ax>")
+        child.send("\x04")  # Ctrl-D at an empty prompt leaves
         child.expect(pexpect.EOF)
     finally:
         child.close(force=True)

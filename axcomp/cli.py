@@ -32,7 +32,7 @@ class UsageError(AxcompError):
 # --- loading specs ---------------------------------------------------------------------------
 def load_module(file_or_text: str) -> Any:
     """A DSL module from a path (.ax/.toml/.yaml/.yml) or from DSL text."""
-    import axcomp
+    from . import dsl  # imported on use: the other commands do not need the parser
 
     path = Path(file_or_text)
     looks_like_path = "\n" not in file_or_text and (
@@ -43,8 +43,8 @@ def load_module(file_or_text: str) -> Any:
             raise UsageError(
                 f"no such file: {file_or_text!r} (give an .ax/.toml/.yaml file or DSL text)"
             )
-        return axcomp.load(path)
-    return axcomp.compile(file_or_text)
+        return dsl.load(path)
+    return dsl.compile(file_or_text)
 
 
 def module_names(mod: Any) -> list[str]:

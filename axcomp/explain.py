@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -273,7 +273,9 @@ class Explanation:
         ]
         if self.levels:
             lines += ["", "vmap levels (outermost first):"]
-            rows = [("level", "axis", "size", "in_axes", "out_axes", "maps", "-> output axis")]
+            rows: list[tuple[str, ...]] = [
+                ("level", "axis", "size", "in_axes", "out_axes", "maps", "-> output axis")
+            ]
             for lv in self.levels:
                 rows.append(
                     (
@@ -443,7 +445,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _table(rows: list[tuple[str, ...]], right: set[int] = frozenset()) -> list[str]:  # type: ignore[assignment]
+def _table(rows: Sequence[tuple[str, ...]], right: Collection[int] = ()) -> list[str]:
     widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
     out = []
     for r in rows:

@@ -199,9 +199,9 @@ class Session:
         return names + [n for n in self.statements if n not in names]
 
     def _compile(self, text: str, name: str, kernels: dict[str, Any] | None = None) -> Any:
-        import axcomp
+        from . import dsl
 
-        return axcomp.compile(text, kernels=kernels, name=name)
+        return dsl.compile(text, kernels=kernels, name=name)
 
     # --- input ----------------------------------------------------------------------------
     def handle(self, text: str) -> bool:
@@ -422,17 +422,18 @@ def tokenize(line: str, names: Iterable[str] = ()) -> list[tuple[str, str]]:
 def _prompt_toolkit_parts(session: Session) -> tuple[Any, Any, Any, Any]:
     from prompt_toolkit.completion import Completer, Completion, PathCompleter
     from prompt_toolkit.document import Document
+    from prompt_toolkit.formatted_text import StyleAndTextTuples
     from prompt_toolkit.key_binding import KeyBindings
     from prompt_toolkit.lexers import Lexer
     from prompt_toolkit.styles import Style
 
     class DslLexer(Lexer):
-        def lex_document(self, document: Document) -> Callable[[int], list[tuple[str, str]]]:
+        def lex_document(self, document: Document) -> Callable[[int], StyleAndTextTuples]:
             lines = document.lines
             names = session.names()
 
-            def get_line(lineno: int) -> list[tuple[str, str]]:
-                return tokenize(lines[lineno], names) if lineno < len(lines) else []
+            def get_line(lineno: int) -> StyleAndTextTuples:
+                return list(tokenize(lines[lineno], names)) if lineno < len(lines) else []
 
             return get_line
 

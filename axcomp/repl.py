@@ -58,7 +58,8 @@ FUNCTIONS = (
 )
 
 COMMAND_HELP: dict[str, str] = {
-    ":explain": ":explain NAME SHAPES...   report for NAME at these shapes (:explain f 3,2,3 4,3)",
+    ":explain": ":explain NAME SHAPES...   report for NAME at these shapes, e.g. 3,2,3 4,3"
+    " (dtype=float32 sets the dtype)",
     ":equations": ":equations                einsum equations of the last :explain",
     ":path": ":path                     opt_einsum path tables of the last :explain",
     ":source": ":source                   generated NumPy code of the last :explain",

@@ -31,6 +31,19 @@ A vmap spec (:class:`VmapSpec`) is a tuple of :class:`Level` s, **innermost firs
 ``levels[0]`` is applied to the kernel directly, ``levels[-1]`` is the outermost vmap,
 which sees the full input arrays.  :func:`apply_spec` nests any vmap implementation
 accordingly and :func:`make_inputs` builds matching inputs.
+
+Typical differential test::
+
+    @given(cases())                      # or pytree_cases(), none_out_axes_cases()
+    def test_vmap_matches_loop(case):
+        args = case.inputs()
+        expected = apply_spec(loop_vmap, case.kernel(numpy), case.spec)(*args)
+        actual = apply_spec(axcomp.vmap, case.kernel(axcomp.numpy), case.spec)(*args)
+        rtol, atol = case.tolerances()
+        assert_trees_close(actual, expected, rtol=rtol, atol=atol)
+
+All of it was cross-checked against ``jax.vmap`` + ``jax.numpy`` (x64 enabled) on a few
+thousand drawn cases: identical shapes and dtypes, values within :func:`tolerances`.
 """
 
 from __future__ import annotations
@@ -38,37 +51,39 @@ from __future__ import annotations
 import itertools
 import linecache
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
 
 __all__ = [
+    "ALL_OPS",
     "DTYPES",
+    "Case",
     "FrozenDict",
     "FrozenList",
-    "thaw",
-    "Step",
-    "ValueInfo",
     "KernelDesc",
     "Level",
+    "Step",
+    "ValueInfo",
     "VmapSpec",
-    "Case",
-    "kind_of",
-    "kernel_descs",
-    "vmap_specs",
-    "cases",
-    "pytree_cases",
-    "none_out_axes_cases",
-    "build_kernel",
-    "make_inputs",
     "apply_spec",
-    "output_shapes",
+    "assert_trees_close",
+    "build_kernel",
+    "cases",
     "flat_output_shapes",
     "flatten_outputs",
+    "kernel_descs",
+    "kind_of",
+    "make_inputs",
+    "none_out_axes_cases",
+    "output_shapes",
+    "pytree_cases",
+    "thaw",
     "tolerances",
-    "assert_trees_close",
+    "vmap_specs",
 ]
 
 DTYPES = ("float64", "float32", "int64", "complex128")
@@ -80,6 +95,19 @@ _ERR_CAP = 1e5
 _INPUT_BOUND = {"i": 3.0, "f": 1.0, "c": math.sqrt(2.0)}
 _ZERO_DTYPE = {"i": np.int64, "f": np.float64, "c": np.complex128}
 
+#: Every ``Step.op`` name the generator can produce.  Operator and function spellings
+#: share a name (``add`` is ``ns.add(a, b)`` or ``a + b``; ``matmul`` is ``ns.matmul`` or
+#: ``@``; ``uminus`` is ``-a``; ``pow`` is ``a ** p``; ``scalar*`` is ``a * 2.0`` or
+#: ``2.0 * a``); ``einsumN`` has N operands; ``fold`` is the final
+#: ``out + ns.mean(x_j)`` that makes the output read every leaf.
+ALL_OPS = frozenset(
+    """negative uminus square pow power abs exp_tanh log1p_sq sqrt_sq1 tanh sin cos sign
+    scalar+ scalar- scalar* scalar/ add subtract multiply divide maximum minimum where
+    dot matmul inner vdot outer tensordot einsum1 einsum2 einsum3 sum prod mean max min
+    reshape transpose T swapaxes moveaxis expand_dims squeeze broadcast_to index
+    fold""".split()
+)
+
 
 def kind_of(dtype: Any) -> str:
     """'i', 'f' or 'c' for a NumPy dtype (or dtype name)."""
@@ -90,6 +118,7 @@ def kind_of(dtype: Any) -> str:
 
 
 # --------------------------------------------------------------------- frozen containers
+
 
 class FrozenDict:
     """A hashable dict stand-in used inside specs / descriptions; ``thaw`` makes a dict."""
@@ -217,6 +246,7 @@ def _pretty_lines(obj: Any, p: Any, cycle: bool) -> None:
 
 # --------------------------------------------------------------------- kernel description
 
+
 @dataclass(frozen=True)
 class Step:
     """One SSA step: ``template.format(*operand_names)`` is the Python expression."""
@@ -336,6 +366,7 @@ def build_kernel(desc: KernelDesc, ns: Any) -> Callable[..., Any]:
 
 # --------------------------------------------------------------------- kernel generation
 
+
 def _size(shape: tuple[int, ...]) -> int:
     return int(np.prod(shape, dtype=np.int64))
 
@@ -368,9 +399,16 @@ def _shapes_with_size(n: int, max_rank: int) -> list[tuple[int, ...]]:
 class _Builder:
     """Draws an SSA program step by step; see module docstring."""
 
-    def __init__(self, draw: Any, kind: str, arg_shapes: list[tuple[int, ...]]) -> None:
+    def __init__(
+        self,
+        draw: Any,
+        kind: str,
+        arg_shapes: list[tuple[int, ...]],
+        exclude_ops: frozenset[str] = frozenset(),
+    ) -> None:
         self.draw = draw
         self.kind = kind
+        self.exclude_ops = exclude_ops
         self.steps: list[Step] = []
         self.values: list[ValueInfo] = [
             ValueInfo(tuple(s), kind, _INPUT_BOUND[kind], 0.0, True, frozenset([i]))
@@ -390,7 +428,7 @@ class _Builder:
         try:
             with np.errstate(all="ignore"):
                 return np.asarray(eval(template.format(*names), {"ns": np}, env))
-        except Exception:  # noqa: BLE001 - an invalid candidate is simply not taken
+        except Exception:
             return None
 
     def _ok_shape(self, shape: tuple[int, ...]) -> bool:
@@ -410,6 +448,8 @@ class _Builder:
 
         ``force`` skips the bound/err caps (used only for the final leaf-folding steps).
         """
+        if op in self.exclude_ops and not force:
+            return False
         res = self._eval(template, operands)
         if res is None or not self._ok_shape(res.shape) or res.dtype.kind not in "ifc":
             return False
@@ -434,9 +474,7 @@ class _Builder:
 
     # -- categories -----------------------------------------------------------------
     def step(self) -> None:
-        cat = self.sampled(
-            ["unary", "scalar", "binary", "contract", "reduce", "shape", "index"]
-        )
+        cat = self.sampled(["unary", "scalar", "binary", "contract", "reduce", "shape", "index"])
         getattr(self, f"_{cat}")()
 
     def _unary(self) -> None:
@@ -540,15 +578,13 @@ class _Builder:
         # first-order error: each operand's error times the others' bounds, plus K^2
         # rounding of a K-term sum of products
         err = k * sum(
-            v.err * math.prod(w.bound for j, w in enumerate(vs) if j != i)
-            for i, v in enumerate(vs)
+            v.err * math.prod(w.bound for j, w in enumerate(vs) if j != i) for i, v in enumerate(vs)
         ) + (k * k + len(vs)) * math.prod(v.bound for v in vs)
         return bound, err
 
     def _contract(self) -> None:
         op = self.sampled(
-            ["einsum", "dot", "matmul", "tensordot", "inner", "vdot", "outer", "einsum1",
-             "einsum3"]
+            ["einsum", "dot", "matmul", "tensordot", "inner", "vdot", "outer", "einsum1", "einsum3"]
         )
         a = self.pick()
         if op == "einsum1":
@@ -697,8 +733,16 @@ class _Builder:
         va = self.v(a)
         s, r = va.shape, len(va.shape)
         op = self.sampled(
-            ["reshape", "transpose", "T", "swapaxes", "moveaxis", "expand_dims", "squeeze",
-             "broadcast_to"]
+            [
+                "reshape",
+                "transpose",
+                "T",
+                "swapaxes",
+                "moveaxis",
+                "expand_dims",
+                "squeeze",
+                "broadcast_to",
+            ]
         )
         d = self.draw
         if op == "reshape":
@@ -765,8 +809,10 @@ class _Builder:
         ellipsis_at = d(st.integers(0, m)) if d(st.integers(0, 3)) == 0 else None
         # with an Ellipsis the explicit items before it index the leading dims and the
         # items after it the trailing dims
-        dims = list(range(m)) if ellipsis_at is None else (
-            list(range(ellipsis_at)) + list(range(r - (m - ellipsis_at), r))
+        dims = (
+            list(range(m))
+            if ellipsis_at is None
+            else (list(range(ellipsis_at)) + list(range(r - (m - ellipsis_at), r)))
         )
         items: list[str] = []
         for dim in dims:
@@ -802,7 +848,10 @@ class _Builder:
 
     # finishing ----------------------------------------------------------------------
     def use_all_leaves(self, out: int, n_leaves: int) -> int:
-        """Fold every leaf the output does not read into it: ``out + ns.mean(x_j)``."""
+        """Fold every leaf the output does not read into it: ``out + ns.mean(x_j)``.
+
+        Op name ``fold``; ``ns.sum`` for int leaves.  Not subject to ``exclude_ops``.
+        """
         for j in range(n_leaves):
             if j in self.v(out).deps:
                 continue
@@ -812,7 +861,7 @@ class _Builder:
             template = f"{{0}} + ns.{red}({{1}})"
             bound = vo.bound + n * vj.bound
             err = vo.err + vj.err * n + (n * n + 2) * (vo.bound + n * vj.bound)
-            if not self.try_add("add", template, (out, j), bound, err, False, force=True):
+            if not self.try_add("fold", template, (out, j), bound, err, False, force=True):
                 # never expected: the sum of a scalar always broadcasts and fits
                 raise AssertionError(f"could not fold leaf {j} into the output")
             out = len(self.values) - 1
@@ -857,21 +906,27 @@ def kernel_descs(
     max_steps: int = 6,
     pytree_args: bool = False,
     multi_output: bool = False,
+    exclude_ops: Iterable[str] = (),
 ) -> KernelDesc:
     """Strategy for a random kernel over ``kind`` ('f', 'i' or 'c') leaves.
 
     ``pytree_args``: group the leaves into tuple/list/dict parameters (plus, sometimes, an
     extra ``None`` parameter).  ``multi_output``: return a tuple or dict of two values;
     only the first is forced to read every leaf, so the second may be independent of
-    some leaves (what ``out_axes=None`` needs).
+    some leaves (what ``out_axes=None`` needs).  ``exclude_ops``: step names from
+    :data:`ALL_OPS` never to generate (e.g. while ``axcomp.numpy`` lacks them).
     """
+    exclude = frozenset(exclude_ops)
+    unknown = exclude - ALL_OPS
+    if unknown:
+        raise ValueError(f"unknown ops {sorted(unknown)}; known: {sorted(ALL_OPS)}")
     n = draw(st.integers(min_args, max_args))
     vocab = draw(st.lists(st.sampled_from([2, 3, 1, 4]), min_size=1, max_size=3))
     shapes = [
         tuple(draw(st.sampled_from(vocab)) for _ in range(draw(st.integers(0, 3))))
         for _ in range(n)
     ]
-    b = _Builder(draw, kind, shapes)
+    b = _Builder(draw, kind, shapes, exclude)
     for _ in range(draw(st.integers(0, max_steps))):
         b.step()
     out = b.use_all_leaves(len(b.values) - 1, n)
@@ -900,6 +955,7 @@ def kernel_descs(
 
 
 # --------------------------------------------------------------------- vmap specs
+
 
 @dataclass(frozen=True)
 class Level:
@@ -1050,9 +1106,7 @@ def _insert_batch_axes(shape: tuple[int, ...], axes: list[Any], sizes: list[int]
     return tuple(full)
 
 
-def make_inputs(
-    desc: KernelDesc, spec: VmapSpec, dtype: Any, rng: np.random.Generator
-) -> tuple:
+def make_inputs(desc: KernelDesc, spec: VmapSpec, dtype: Any, rng: np.random.Generator) -> tuple:
     """Positional arguments for the nested vmap: full shapes and the pytree structure.
 
     Values: floats uniform in [-1, 1]; ints in [-3, 3]; complex with both parts in [-1, 1].
@@ -1121,15 +1175,30 @@ def tolerances(desc: KernelDesc, dtype: Any) -> tuple[float, float]:
     return 16 * eps, 8 * eps * max(err, 1.0)
 
 
-def assert_trees_close(actual: Any, expected: Any, *, rtol: float, atol: float,
-                       check_dtype: bool = True, path: str = "out") -> None:
+def assert_trees_close(
+    actual: Any,
+    expected: Any,
+    *,
+    rtol: float,
+    atol: float,
+    check_dtype: bool = True,
+    path: str = "out",
+) -> None:
     """Same pytree structure, same shapes (and dtypes), values within tolerance."""
     if isinstance(expected, dict):
         assert isinstance(actual, dict), f"{path}: expected dict, got {type(actual).__name__}"
-        assert sorted(actual) == sorted(expected), f"{path}: keys {sorted(actual)} != {sorted(expected)}"
+        assert sorted(actual) == sorted(expected), (
+            f"{path}: keys {sorted(actual)} != {sorted(expected)}"
+        )
         for k in expected:
-            assert_trees_close(actual[k], expected[k], rtol=rtol, atol=atol,
-                               check_dtype=check_dtype, path=f"{path}[{k!r}]")
+            assert_trees_close(
+                actual[k],
+                expected[k],
+                rtol=rtol,
+                atol=atol,
+                check_dtype=check_dtype,
+                path=f"{path}[{k!r}]",
+            )
         return
     if isinstance(expected, (tuple, list)):
         assert type(actual) is type(expected), (
@@ -1137,8 +1206,9 @@ def assert_trees_close(actual: Any, expected: Any, *, rtol: float, atol: float,
         )
         assert len(actual) == len(expected), f"{path}: length {len(actual)} != {len(expected)}"
         for i, (a, e) in enumerate(zip(actual, expected)):
-            assert_trees_close(a, e, rtol=rtol, atol=atol, check_dtype=check_dtype,
-                               path=f"{path}[{i}]")
+            assert_trees_close(
+                a, e, rtol=rtol, atol=atol, check_dtype=check_dtype, path=f"{path}[{i}]"
+            )
         return
     if expected is None:
         assert actual is None, f"{path}: expected None, got {type(actual).__name__}"
@@ -1151,6 +1221,7 @@ def assert_trees_close(actual: Any, expected: Any, *, rtol: float, atol: float,
 
 
 # --------------------------------------------------------------------- whole cases
+
 
 @dataclass(frozen=True)
 class Case:
@@ -1201,6 +1272,7 @@ def cases(
     multi_output: bool = False,
     allow_none_out: bool = False,
     allow_zero_size: bool = True,
+    exclude_ops: Iterable[str] = (),
 ) -> Case:
     """Strategy for a complete differential-test case (see :class:`Case`)."""
     dtype = draw(st.sampled_from(dtypes))
@@ -1212,6 +1284,7 @@ def cases(
             max_steps=max_steps,
             pytree_args=pytree_args,
             multi_output=multi_output,
+            exclude_ops=exclude_ops,
         )
     )
     spec = draw(

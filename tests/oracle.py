@@ -43,7 +43,8 @@ Semantics (each checked against JAX 0.10 with ``jax_enable_x64``):
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -51,6 +52,7 @@ __all__ = ["loop_vmap"]
 
 
 # ---------------------------------------------------------------------------- pytrees
+
 
 def _is_node(x: Any) -> bool:
     return x is None or isinstance(x, (tuple, list, dict))
@@ -132,6 +134,7 @@ def _zip_map(fn: Callable[..., Any], tree: Any, axes: Any) -> Any:
 
 # ---------------------------------------------------------------------------- vmap
 
+
 def _normalize_axis(axis: int, ndim: int, what: str) -> int:
     if not -ndim <= axis < ndim:
         raise ValueError(f"{what} axis {axis} is out of bounds for rank {ndim}")
@@ -203,7 +206,7 @@ def loop_vmap(
                 return leaf
             arr = np.asarray(leaf)
             if i < 0:  # dummy slice for a size-0 batch
-                shape = arr.shape[:axis] + arr.shape[axis + 1:]
+                shape = arr.shape[:axis] + arr.shape[axis + 1 :]
                 return np.zeros(shape, dtype=arr.dtype)
             return np.asarray(np.take(arr, i, axis=axis))
 

@@ -48,7 +48,10 @@ def test_wheel_contains_grammar_and_compiles_in_fresh_venv(tmp_path: Path) -> No
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(system_site_packages=True, with_pip=True).create(env_dir)
     python = env_dir / ("Scripts" if sys.platform == "win32" else "bin") / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "-q", str(wheel)],
+    # --ignore-installed: CI has already installed axcomp system-wide, and the venv sees
+    # system site-packages, so without it pip would consider the wheel already satisfied
+    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--ignore-installed", "-q",
+                    str(wheel)],
                    check=True, cwd=tmp_path)
     out = subprocess.run([str(python), "-c", SCRIPT], cwd=tmp_path, capture_output=True,
                          text=True)

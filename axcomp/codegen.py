@@ -31,7 +31,9 @@ def generate_source(program: Program, name: str) -> str:
     if len(program.outputs) == 1:
         lines.append(f"    return {program.outputs[0]}")
     else:
-        lines.append(f"    return ({', '.join(program.outputs)}{',' if len(program.outputs) == 1 else ''})")
+        lines.append(
+            f"    return ({', '.join(program.outputs)}{',' if len(program.outputs) == 1 else ''})"
+        )
     return "\n".join(lines) + "\n"
 
 

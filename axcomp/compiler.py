@@ -41,11 +41,12 @@ def compile_traced(traced: Traced, name: str) -> Compiled:
     program = lower(graph, traced.arg_names)
     source, fn = build_function(program, name)
     call_flat = _output_adapter(fn, traced.out_treedef, len(program.outputs))
-    return Compiled(name, graph, program, source, fn, traced.out_treedef, call_flat,
-                    traced.levels)
+    return Compiled(name, graph, program, source, fn, traced.out_treedef, call_flat, traced.levels)
 
 
-def _output_adapter(fn: Callable[..., Any], treedef: pytree.TreeDef, n_out: int) -> Callable[..., Any]:
+def _output_adapter(
+    fn: Callable[..., Any], treedef: pytree.TreeDef, n_out: int
+) -> Callable[..., Any]:
     if treedef.kind == "leaf":
         return fn  # generated code returns the single array itself: no wrapper on the hot path
     if treedef.kind == "tuple" and all(c.kind == "leaf" for c in treedef.children) and n_out > 1:

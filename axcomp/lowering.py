@@ -64,7 +64,8 @@ class Program:
     @property
     def contractions(self) -> tuple[Statement, ...]:
         return tuple(
-            s for s in self.statements
+            s
+            for s in self.statements
             if s.contraction is not None and s.region is not None and not s.region.is_permutation
         )
 
@@ -319,7 +320,9 @@ def _expression(node: Node, src: list[str], names: _Names, constants: list[tuple
         return f"{src[0]}[{_index_text(p.items, node.inputs[0].shape)}]"
     if node.op == "broadcast":
         inp = node.inputs[0]
-        return f"{NP}.broadcast_to({_aligned(src[0], node, p.maps, inp.shape)}, {_tuple(node.shape)})"
+        return (
+            f"{NP}.broadcast_to({_aligned(src[0], node, p.maps, inp.shape)}, {_tuple(node.shape)})"
+        )
     if node.op == "cast":
         return f"{src[0]}.astype({_dtype_ref(p.dtype, names, constants)})"
     if node.op == "scatter":

@@ -181,13 +181,19 @@ def _make(
 ) -> Tracer:
     shape = tuple(lv.size for lv in levels) + tuple(logical_shape)
     names = logical_names if logical_names is not None else _names(len(logical_shape))
-    node = Node(op, tuple(t.node for t in inputs), params, shape, np.dtype(dtype),
-                _batch_names(levels) + tuple(names))
+    node = Node(
+        op,
+        tuple(t.node for t in inputs),
+        params,
+        shape,
+        np.dtype(dtype),
+        _batch_names(levels) + tuple(names),
+    )
     return Tracer(node, levels, trace)
 
 
 def _logical_names(t: Tracer) -> tuple[str, ...]:
-    return t.node.axes[len(t.levels):]
+    return t.node.axes[len(t.levels) :]
 
 
 # ---------------------------------------------------------------- elementwise
@@ -221,11 +227,21 @@ def elementwise(fn: str, *args: Value) -> Tracer:
     levels = _union_levels(tracers)
     maps = tuple(_broadcast_map(t, levels, out_logical) for t in tracers)
     names = _merge_names(tracers, out_logical)
-    return _make(trace, "elementwise", tracers, ElementwiseParams(fn, maps), levels,
-                 out_logical, dtype, names)
+    return _make(
+        trace,
+        "elementwise",
+        tracers,
+        ElementwiseParams(fn, maps),
+        levels,
+        out_logical,
+        dtype,
+        names,
+    )
 
 
-def _broadcast_map(t: Tracer, levels: Sequence[Level], out_logical: tuple[int, ...]) -> tuple[int, ...]:
+def _broadcast_map(
+    t: Tracer, levels: Sequence[Level], out_logical: tuple[int, ...]
+) -> tuple[int, ...]:
     pos = {lv.id: i for i, lv in enumerate(levels)}
     nb = len(levels)
     offset = len(out_logical) - t.ndim
@@ -290,8 +306,16 @@ def contract(
             for lab, nm in zip(sub, _logical_names(t)):
                 label_name.setdefault(lab, nm)
         out_names = tuple(label_name.get(lab, lab) for lab in out)
-    return _make(trace, "einsum", tracers, EinsumParams(subs, out_full), levels, logical,
-                 np.dtype(dtype), tuple(out_names))
+    return _make(
+        trace,
+        "einsum",
+        tracers,
+        EinsumParams(subs, out_full),
+        levels,
+        logical,
+        np.dtype(dtype),
+        tuple(out_names),
+    )
 
 
 def multiply(x: Value, y: Value) -> Tracer:
@@ -345,10 +369,12 @@ def _parse_einsum(eq: str, ranks: Sequence[int]) -> tuple[list[tuple[str, ...]],
             n = rank - len(head) - len(tail)
             if n < 0:
                 raise ShapeError(f"einsum term {term!r} has more labels than operand rank {rank}")
-            subs.append(tuple(head) + ell[ell_rank - n:] + tuple(tail))
+            subs.append(tuple(head) + ell[ell_rank - n :] + tuple(tail))
         else:
             if len(term) != rank:
-                raise ShapeError(f"einsum term {term!r} has {len(term)} labels but operand rank {rank}")
+                raise ShapeError(
+                    f"einsum term {term!r} has {len(term)} labels but operand rank {rank}"
+                )
             subs.append(tuple(term))
     if explicit:
         if "..." in rhs:
@@ -394,7 +420,9 @@ def matmul(x: Value, y: Value) -> Tracer:
     sx = batch_sub(x2[:-2], "u") + (["i"] if len(xs) > 1 else []) + ["k"]
     sy = batch_sub(y2[:-2], "w") + ["k"] + (["j"] if len(ys) > 1 else [])
     out = list(bl) + (["i"] if len(xs) > 1 else []) + (["j"] if len(ys) > 1 else [])
-    return contract((tx, ty), (tuple(sx), tuple(sy)), tuple(out), dtype=result_dtype(np.matmul, x, y))
+    return contract(
+        (tx, ty), (tuple(sx), tuple(sy)), tuple(out), dtype=result_dtype(np.matmul, x, y)
+    )
 
 
 def dot(x: Value, y: Value) -> Tracer:
@@ -431,7 +459,9 @@ def tensordot(x: Value, y: Value, axes: Any = 2, _fn: Callable[..., Any] = np.te
     out = [lab for i, lab in enumerate(sx) if i not in ax_x] + [
         lab for i, lab in enumerate(sy) if i not in ax_y
     ]
-    return contract((tx, ty), (tuple(sx), tuple(sy)), tuple(out), dtype=result_dtype(np.multiply, x, y))
+    return contract(
+        (tx, ty), (tuple(sx), tuple(sy)), tuple(out), dtype=result_dtype(np.multiply, x, y)
+    )
 
 
 def inner(x: Value, y: Value) -> Tracer:
@@ -455,8 +485,12 @@ def vdot(x: Value, y: Value) -> Tracer:
         raise ShapeError(f"vdot: vectors have different lengths ({tx.size} and {ty.size})")
     if np.issubdtype(tx.dtype, np.complexfloating):
         tx = elementwise("conjugate", tx)
-    return contract((reshape(tx, (-1,)), reshape(ty, (-1,))), (("i",), ("i",)), (),
-                    dtype=result_dtype(np.vdot, x, y))
+    return contract(
+        (reshape(tx, (-1,)), reshape(ty, (-1,))),
+        (("i",), ("i",)),
+        (),
+        dtype=result_dtype(np.vdot, x, y),
+    )
 
 
 # ---------------------------------------------------------------- reductions
@@ -500,12 +534,19 @@ def mean(x: Value, axis: Any = None, dtype: Any = None, keepdims: bool = False) 
 
 
 _REDUCERS: dict[str, Callable[..., Any]] = {
-    "max": np.max, "min": np.min, "prod": np.prod, "any": np.any, "all": np.all,
-    "argmax": np.argmax, "argmin": np.argmin,
+    "max": np.max,
+    "min": np.min,
+    "prod": np.prod,
+    "any": np.any,
+    "all": np.all,
+    "argmax": np.argmax,
+    "argmin": np.argmin,
 }
 
 
-def reduce(fn: str, x: Value, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> Tracer:
+def reduce(
+    fn: str, x: Value, axis: Any = None, keepdims: bool = False, dtype: Any = None
+) -> Tracer:
     trace = _trace_of((x,))
     t = lift(x, trace)
     if fn in ("argmax", "argmin"):
@@ -556,7 +597,9 @@ def reshape(x: Value, shape: Any, order: str = "C") -> Tracer:
             raise ShapeError(f"cannot reshape array of size {t.size} into shape {shape}")
         shape = tuple(t.size // known if s == -1 else s for s in shape)
     if math.prod(shape) != t.size:
-        raise ShapeError(f"cannot reshape array of size {t.size} (shape {t.shape}) into shape {shape}")
+        raise ShapeError(
+            f"cannot reshape array of size {t.size} (shape {t.shape}) into shape {shape}"
+        )
     if shape == t.shape:
         return t
     nb = len(t.levels)
@@ -581,8 +624,13 @@ def permute(t: Tracer, perm: Sequence[int]) -> Tracer:
         return t
     sub = tuple(f"a{i}" for i in range(t.ndim))
     names = _logical_names(t)
-    return contract((t,), (sub,), tuple(sub[p] for p in perm), dtype=t.dtype,
-                    out_names=tuple(names[p] for p in perm))
+    return contract(
+        (t,),
+        (sub,),
+        tuple(sub[p] for p in perm),
+        dtype=t.dtype,
+        out_names=tuple(names[p] for p in perm),
+    )
 
 
 def swapaxes(x: Value, a: int, b: int) -> Tracer:
@@ -692,13 +740,19 @@ def unmap_axis(t: Tracer, level: Level, position: int) -> Tracer:
     levels = tuple(lv for lv in t.levels if lv.id != level.id)
     nb = len(levels)
     rest = [i for i in range(t.node.ndim) if i != idx]
-    perm = rest[:nb + position] + [idx] + rest[nb + position:]
+    perm = rest[: nb + position] + [idx] + rest[nb + position :]
     sub = tuple(f"a{i}" for i in range(t.node.ndim))
     names = t.node.axes
     new_axes = tuple(names[p] for p in perm)
     shape = tuple(t.node.shape[p] for p in perm)
-    node = Node("einsum", (t.node,), EinsumParams((sub,), tuple(sub[p] for p in perm)), shape,
-                t.dtype, new_axes)
+    node = Node(
+        "einsum",
+        (t.node,),
+        EinsumParams((sub,), tuple(sub[p] for p in perm)),
+        shape,
+        t.dtype,
+        new_axes,
+    )
     return Tracer(node, levels, t.trace)
 
 
@@ -750,15 +804,26 @@ def getitem(x: Value, index: Any) -> Tracer:
             except TypeError:
                 raise TypeError_(f"invalid index {it!r} of type {type(it).__name__}") from None
             if not -size <= i < size:
-                raise IndexOutOfBounds(f"index {i} is out of bounds for axis {dim} with size {size}")
+                raise IndexOutOfBounds(
+                    f"index {i} is out of bounds for axis {dim} with size {size}"
+                )
             norm.append(("int", i % size))
         dim += 1
-    if all(item == ("slice", 0, s, 1) for item, s in zip(norm[len(t.levels):], t.shape)) and len(
-        norm
-    ) - len(t.levels) == t.ndim:
+    if (
+        all(item == ("slice", 0, s, 1) for item, s in zip(norm[len(t.levels) :], t.shape))
+        and len(norm) - len(t.levels) == t.ndim
+    ):
         return t
-    return _make(trace, "index", (t,), IndexParams(tuple(norm)), t.levels, tuple(shape), t.dtype,
-                 tuple(names))
+    return _make(
+        trace,
+        "index",
+        (t,),
+        IndexParams(tuple(norm)),
+        t.levels,
+        tuple(shape),
+        t.dtype,
+        tuple(names),
+    )
 
 
 def concatenate(values: Sequence[Value], axis: int = 0) -> Tracer:
@@ -771,7 +836,9 @@ def concatenate(values: Sequence[Value], axis: int = 0) -> Tracer:
         raise ShapeError("zero-dimensional arrays cannot be concatenated")
     ax = normalize_axis(axis, nd)
     for t in tracers:
-        if t.ndim != nd or any(a != b for i, (a, b) in enumerate(zip(t.shape, tracers[0].shape)) if i != ax):
+        if t.ndim != nd or any(
+            a != b for i, (a, b) in enumerate(zip(t.shape, tracers[0].shape)) if i != ax
+        ):
             raise ShapeError(
                 "all the input array dimensions except for the concatenation axis must match "
                 f"exactly, got shapes {[x.shape for x in tracers]}"
@@ -793,7 +860,9 @@ def stack(values: Sequence[Value], axis: int = 0) -> Tracer:
         raise ShapeError("need at least one array to stack")
     shapes = {t.shape for t in tracers}
     if len(shapes) != 1:
-        raise ShapeError(f"all input arrays must have the same shape, got {[t.shape for t in tracers]}")
+        raise ShapeError(
+            f"all input arrays must have the same shape, got {[t.shape for t in tracers]}"
+        )
     ax = normalize_axis(axis, tracers[0].ndim + 1)
     return concatenate([expand_dims(t, ax) for t in tracers], axis=ax)
 
@@ -805,8 +874,16 @@ def broadcast_levels(t: Tracer, levels: tuple[Level, ...]) -> Tracer:
     pos = {lv.id: i for i, lv in enumerate(levels)}
     nb = len(levels)
     maps = tuple(pos[lv.id] for lv in t.levels) + tuple(nb + k for k in range(t.ndim))
-    return _make(t.trace, "broadcast", (t,), BroadcastParams(maps), levels, t.shape, t.dtype,
-                 _logical_names(t))
+    return _make(
+        t.trace,
+        "broadcast",
+        (t,),
+        BroadcastParams(maps),
+        levels,
+        t.shape,
+        t.dtype,
+        _logical_names(t),
+    )
 
 
 def where(cond: Value, x: Value, y: Value) -> Tracer:
@@ -833,7 +910,9 @@ def dispatch_ufunc(trace: Trace, ufunc: Any, method: str, inputs: Any, kwargs: A
         if name in _UFUNCS:
             return elementwise(name, *inputs)
     if method == "reduce" and name == "add":
-        return reduce_sum(inputs[0], axis=kwargs.get("axis", 0), keepdims=kwargs.get("keepdims", False))
+        return reduce_sum(
+            inputs[0], axis=kwargs.get("axis", 0), keepdims=kwargs.get("keepdims", False)
+        )
     raise TracingError(
         f"NumPy ufunc np.{name}{'.' + method if method != '__call__' else ''} "
         f"{'with ' + ', '.join(kwargs) + ' ' if kwargs else ''}is not supported on traced "

@@ -161,12 +161,15 @@ def _broadcast_into(
     pkind, tkind = node_kind(prefix), node_kind(tree)
     if pkind != tkind:
         raise PrefixMismatch(
-            path, f"the spec has a {type(prefix).__name__} where the value has a {type(tree).__name__}"
+            path,
+            f"the spec has a {type(prefix).__name__} where the value has a {type(tree).__name__}",
         )
     pkids, _, paux = children_of(prefix)
     tkids, frags, taux = children_of(tree)
     if pkind == _DICT and paux != taux:
-        raise PrefixMismatch(path, f"the spec has keys {list(paux)} but the value has keys {list(taux)}")
+        raise PrefixMismatch(
+            path, f"the spec has keys {list(paux)} but the value has keys {list(taux)}"
+        )
     if len(pkids) != len(tkids):
         raise PrefixMismatch(
             path, f"the spec has {len(pkids)} entries but the value has {len(tkids)}"

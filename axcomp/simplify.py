@@ -59,7 +59,13 @@ def eliminate_common_subexpressions(graph: Graph) -> tuple[Graph, bool]:
     def rewrite(node: Node, inputs: tuple[Node, ...]) -> Node:
         if node.op == "input":
             return node
-        key = (node.op, tuple(i.id for i in inputs), _params_key(node.params), node.shape, node.dtype)
+        key = (
+            node.op,
+            tuple(i.id for i in inputs),
+            _params_key(node.params),
+            node.shape,
+            node.dtype,
+        )
         first = seen.get(key)
         if first is not None:
             return first

@@ -109,8 +109,14 @@ def trace_to_graph(
             shape, dtype = next(arrays)
             idx = len(inputs)
             label = arg_names[idx] if idx < len(arg_names) else f"x{idx}"
-            node = Node("input", (), InputParams(idx, label), shape, dtype,
-                        tuple(f"{label}.{k}" for k in range(len(shape))))
+            node = Node(
+                "input",
+                (),
+                InputParams(idx, label),
+                shape,
+                dtype,
+                tuple(f"{label}.{k}" for k in range(len(shape))),
+            )
             inputs.append(node)
             leaves.append(Tracer(node, (), trace))
         args, kwargs = pytree.unflatten(sig.treedef, leaves)
@@ -119,8 +125,11 @@ def trace_to_graph(
         out_nodes = []
         for i, leaf in enumerate(out_leaves):
             if not isinstance(leaf, Tracer) and not (
-                is_array_leaf(leaf) or (pytree.node_kind(leaf) == "leaf"
-                and isinstance(leaf, (int, float, complex, bool)))
+                is_array_leaf(leaf)
+                or (
+                    pytree.node_kind(leaf) == "leaf"
+                    and isinstance(leaf, (int, float, complex, bool))
+                )
             ):
                 raise TracingError(
                     f"{name} returned a {type(leaf).__name__} ({leaf!r}) at output leaf {i}; "
@@ -130,8 +139,9 @@ def trace_to_graph(
             if t.levels:
                 raise TracingError(f"internal: output of {name} still carries vmap levels")
             out_nodes.append(t.node)
-    return Traced(Graph(tuple(inputs), tuple(out_nodes)), out_treedef, arg_names,
-                  tuple(trace.level_records))
+    return Traced(
+        Graph(tuple(inputs), tuple(out_nodes)), out_treedef, arg_names, tuple(trace.level_records)
+    )
 
 
 def input_names(fun: Callable[..., Any], sig: Signature) -> tuple[str, ...]:
@@ -198,10 +208,17 @@ class Staged:
         leaves = [leaf for leaf in pytree.flatten((args, kwargs))[0] if is_array_leaf(leaf)]
         return compiled.run(leaves)
 
-    def _compile_fast(self, key: tuple[tuple[tuple[int, ...], np.dtype], ...]) -> Callable[..., Any]:
+    def _compile_fast(
+        self, key: tuple[tuple[tuple[int, ...], np.dtype], ...]
+    ) -> Callable[..., Any]:
         sig = Signature(
-            pytree.TreeDef("tuple", (pytree.TreeDef("tuple", (pytree.LEAF,) * len(key)),
-                                     pytree.TreeDef("dict", (), ()))),
+            pytree.TreeDef(
+                "tuple",
+                (
+                    pytree.TreeDef("tuple", (pytree.LEAF,) * len(key)),
+                    pytree.TreeDef("dict", (), ()),
+                ),
+            ),
             tuple((tuple(s), np.dtype(d)) for s, d in key),
             (),
         )

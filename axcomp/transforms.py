@@ -47,7 +47,8 @@ def _spec_str(in_axes: Any, out_axes: Any, axis_size: Any, axis_name: Any) -> st
 def _param_names(fun: Callable[..., Any]) -> list[str]:
     try:
         return [
-            p.name for p in inspect.signature(fun).parameters.values()
+            p.name
+            for p in inspect.signature(fun).parameters.values()
             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)
         ]
     except (TypeError, ValueError):
@@ -111,8 +112,9 @@ class VmappedFunction(Staged):
         if isinstance(in_axes, tuple) and len(in_axes) != len(args):
             raise AxisSpecError(
                 "vmap in_axes must be an int, None, or a tuple of entries corresponding to the "
-                f"positional arguments passed to the function, but got len(in_axes)={len(in_axes)}, "
-                f"len(args)={len(args)} ({where}; parameters: {', '.join(names) or '?'})"
+                "positional arguments passed to the function, but got "
+                f"len(in_axes)={len(in_axes)}, len(args)={len(args)} "
+                f"({where}; parameters: {', '.join(names) or '?'})"
             )
         arg_specs = in_axes if isinstance(in_axes, tuple) else (in_axes,) * len(args)
 
@@ -166,14 +168,17 @@ class VmappedFunction(Staged):
                 )
             axis = spec % rank
             norm_axes.append(axis)
-            sizes.append((int(shape[axis]), f"axis {axis} of argument {label} of type {_type_str(leaf)}"))
+            sizes.append(
+                (int(shape[axis]), f"axis {axis} of argument {label} of type {_type_str(leaf)}")
+            )
 
         size = self._batch_size(sizes, where)
         level = Level(trace.level_name(self.axis_name), size, depth, where.removeprefix("in the "))
         # For explain: which axis of which argument this level maps (record kept in call order).
         mapped = tuple(
             (label, axis, _axis_name(leaf, axis))
-            for leaf, axis, label in zip(leaves, norm_axes, labels) if axis is not None
+            for leaf, axis, label in zip(leaves, norm_axes, labels)
+            if axis is not None
         )
         slot = len(trace.level_records)
         new_leaves = []
@@ -183,7 +188,9 @@ class VmappedFunction(Staged):
             else:
                 new_leaves.append(ops.map_axis(ops.lift(leaf, trace), axis, level))
         it = iter(new_leaves)
-        new_args = [pytree.unflatten(td, [next(it) for _ in range(td.num_leaves)]) for td in treedefs]
+        new_args = [
+            pytree.unflatten(td, [next(it) for _ in range(td.num_leaves)]) for td in treedefs
+        ]
         new_kwargs = pytree.unflatten(kw_def, list(it))
 
         trace.levels.append(level)
@@ -192,9 +199,19 @@ class VmappedFunction(Staged):
                 out = self.fun(*new_args, **new_kwargs)
             placed: list[tuple[str, int | None]] = []
             result = self._place_outputs(out, level, where, placed)
-            trace.level_records.insert(slot, LevelRecord(
-                level.name, depth, size, function_name(self.fun), self.in_axes, self.out_axes,
-                mapped, tuple(placed)))
+            trace.level_records.insert(
+                slot,
+                LevelRecord(
+                    level.name,
+                    depth,
+                    size,
+                    function_name(self.fun),
+                    self.in_axes,
+                    self.out_axes,
+                    mapped,
+                    tuple(placed),
+                ),
+            )
             return result
         finally:
             trace.levels.pop()

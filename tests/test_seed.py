@@ -75,7 +75,9 @@ def matvec(M, v):
 
 def test_pairwise_matvec_is_one_contraction():
     f = ax.vmap(ax.vmap(matvec, in_axes=(None, 0)), in_axes=(0, None))
-    ex = ax.explain(f, ax.ShapeDtypeStruct((3, 2, 3), np.float64), ax.ShapeDtypeStruct((4, 3), np.float64))
+    ex = ax.explain(
+        f, ax.ShapeDtypeStruct((3, 2, 3), np.float64), ax.ShapeDtypeStruct((4, 3), np.float64)
+    )
     assert [_canonical(e) for e in ex.equations] == [_canonical("amn,bn->abm")]
     assert "for " not in ex.source and "vectorize" not in ex.source
 

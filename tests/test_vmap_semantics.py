@@ -22,7 +22,9 @@ def test_negative_in_axes_counts_against_full_rank():
 def test_out_axes_positive_and_negative():
     x = np.random.rand(5, 2, 3)
     np.testing.assert_allclose(ax.vmap(lambda a: a * 2.0, out_axes=1)(x), np.moveaxis(x * 2, 0, 1))
-    np.testing.assert_allclose(ax.vmap(lambda a: a * 2.0, out_axes=-1)(x), np.moveaxis(x * 2, 0, -1))
+    np.testing.assert_allclose(
+        ax.vmap(lambda a: a * 2.0, out_axes=-1)(x), np.moveaxis(x * 2, 0, -1)
+    )
 
 
 def test_pytree_in_axes_prefix_and_dict_args():
@@ -138,7 +140,9 @@ def test_float32_stays_float32_and_ints_work():
 
 def test_complex():
     z = np.random.rand(3, 4) + 1j * np.random.rand(3, 4)
-    np.testing.assert_allclose(ax.vmap(lambda r: anp.vdot(r, r))(z), np.einsum("ij,ij->i", z.conj(), z))
+    np.testing.assert_allclose(
+        ax.vmap(lambda r: anp.vdot(r, r))(z), np.einsum("ij,ij->i", z.conj(), z)
+    )
 
 
 # ------------------------------------------------------------------ errors

@@ -57,8 +57,13 @@ _UNARY_BINARY = (
     "logical_xor conjugate conj real imag floor ceil rint round_ trunc reciprocal isnan isinf "
     "isfinite hypot copysign cbrt deg2rad rad2deg heaviside"
 ).split()
-_ALIASES = {"abs": "absolute", "divide": "true_divide", "mod": "remainder", "conj": "conjugate",
-            "round_": "rint"}
+_ALIASES = {
+    "abs": "absolute",
+    "divide": "true_divide",
+    "mod": "remainder",
+    "conj": "conjugate",
+    "round_": "rint",
+}
 
 for _name in _UNARY_BINARY:
     globals()[_name] = _elementwise(_name, _ALIASES.get(_name))
@@ -277,6 +282,8 @@ def full_like(a: Any, fill_value: Any, dtype: Any = None) -> Any:
 
 
 __all__ = [
-    name for name, value in list(globals().items())
-    if not name.startswith("_") and (callable(value) or name in ("pi", "e", "inf", "nan", "newaxis"))
+    name
+    for name, value in list(globals().items())
+    if not name.startswith("_")
+    and (callable(value) or name in ("pi", "e", "inf", "nan", "newaxis"))
 ]

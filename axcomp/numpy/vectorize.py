@@ -30,8 +30,9 @@ def parse_signature(signature: str) -> tuple[list[tuple[str, ...]], list[tuple[s
     return groups(lhs), groups(rhs)
 
 
-def vectorize(pyfunc: Callable[..., Any], *, excluded: Any = frozenset(),
-              signature: str | None = None) -> Callable[..., Any]:
+def vectorize(
+    pyfunc: Callable[..., Any], *, excluded: Any = frozenset(), signature: str | None = None
+) -> Callable[..., Any]:
     """Vectorise ``pyfunc`` over leading loop dimensions with NumPy broadcasting."""
     if excluded:
         raise AxisSpecError("vectorize: excluded= is not supported; close over the values instead")
@@ -53,12 +54,13 @@ def vectorize(pyfunc: Callable[..., Any], *, excluded: Any = frozenset(),
                     f"vectorize: argument {i} has shape {shape}, which has fewer than "
                     f"{len(core)} core dimensions {core} of signature {signature!r}"
                 )
-            core_shape = shape[len(shape) - len(core):]
+            core_shape = shape[len(shape) - len(core) :]
             for dim, n in zip(core, core_shape):
                 if sizes.setdefault(dim, n) != n:
                     raise AxisSpecError(
                         f"vectorize: inconsistent size for core dimension {dim!r}: "
-                        f"{sizes[dim]} vs {n} (argument {i} of shape {shape}, signature {signature!r})"
+                        f"{sizes[dim]} vs {n} (argument {i} of shape {shape}, "
+                        f"signature {signature!r})"
                     )
             loop_shapes.append(shape[: len(shape) - len(core)])
         try:

@@ -110,20 +110,18 @@ def find_regions(graph: Graph) -> dict[int, Region]:
     for node in order:
         if node.op != "einsum":
             continue
-        p = node.params
-        out = tuple(f"o{i}" for i in range(node.ndim))
-        pieces = list(expand(node, out))
-        sizes: dict[str, int] = dict(zip(out, node.shape))
+        out_labels = tuple(f"o{i}" for i in range(node.ndim))
+        pieces = list(expand(node, out_labels))
+        sizes: dict[str, int] = dict(zip(out_labels, node.shape))
         for operand, sub in pieces:
             sizes.update(zip(sub, operand.shape))
         regions[node.id] = Region(
             node,
             tuple(n for n, _ in pieces),
             tuple(s for _, s in pieces),
-            out,
+            out_labels,
             tuple(sorted(sizes.items())),
         )
-        del p
     return regions
 
 

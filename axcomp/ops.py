@@ -444,8 +444,8 @@ def tensordot(x: Value, y: Value, axes: Any = 2, _fn: Callable[..., Any] = np.te
         ax_y = list(range(n))
     else:
         ax_x, ax_y = axes
-        ax_x = [ax_x] if isinstance(ax_x, (int, np.integer)) else list(ax_x)
-        ax_y = [ax_y] if isinstance(ax_y, (int, np.integer)) else list(ax_y)
+        ax_x = [int(ax_x)] if isinstance(ax_x, (int, np.integer)) else list(ax_x)
+        ax_y = [int(ax_y)] if isinstance(ax_y, (int, np.integer)) else list(ax_y)
     if len(ax_x) != len(ax_y):
         raise ShapeError(f"tensordot: axes {axes} have different lengths")
     ax_x = [normalize_axis(a, tx.ndim) for a in ax_x]
@@ -552,7 +552,7 @@ def reduce(
     if fn in ("argmax", "argmin"):
         if axis is None:
             t, axis = reshape(t, (-1,)), 0
-        axes = (normalize_axis(axis, t.ndim),)
+        axes: tuple[int, ...] = (normalize_axis(axis, t.ndim),)
     else:
         axes = normalize_axes(axis, t.ndim)
     if fn in ("max", "min", "argmax", "argmin") and any(t.shape[a] == 0 for a in axes):
@@ -645,8 +645,9 @@ def swapaxes(x: Value, a: int, b: int) -> Tracer:
 def moveaxis(x: Value, source: Any, destination: Any) -> Tracer:
     trace = _trace_of((x,))
     t = lift(x, trace)
-    src = [source] if isinstance(source, (int, np.integer)) else list(source)
-    dst = [destination] if isinstance(destination, (int, np.integer)) else list(destination)
+    src: list[Any] = [source] if isinstance(source, (int, np.integer)) else list(source)
+    is_one = isinstance(destination, (int, np.integer))
+    dst: list[Any] = [destination] if is_one else list(destination)
     if len(src) != len(dst):
         raise ShapeError("moveaxis: source and destination must have the same number of elements")
     src = [normalize_axis(a, t.ndim, "source") for a in src]
@@ -660,7 +661,7 @@ def moveaxis(x: Value, source: Any, destination: Any) -> Tracer:
 def expand_dims(x: Value, axis: Any) -> Tracer:
     trace = _trace_of((x,))
     t = lift(x, trace)
-    axes = [axis] if isinstance(axis, (int, np.integer)) else list(axis)
+    axes: list[Any] = [axis] if isinstance(axis, (int, np.integer)) else list(axis)
     nd = t.ndim + len(axes)
     norm = sorted(normalize_axis(a, nd) for a in axes)
     if len(set(norm)) != len(norm):

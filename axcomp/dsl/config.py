@@ -171,8 +171,8 @@ def _yaml_entries(text: str, file: str) -> list[Entry]:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"invalid YAML{where}: {getattr(exc, 'problem', exc)}",
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"invalid YAML{at}: {getattr(exc, 'problem', exc)}",
                           hint="check the indentation and quoting", source_name=file) from None
     where: dict[str, Pos] = {}
     starts: dict[str, tuple[int, int]] = {}

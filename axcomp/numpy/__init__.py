@@ -181,7 +181,7 @@ def reshape(a: Any, shape: Any = None, order: str = "C", **kwargs: Any) -> Any:
     shape = kwargs.pop("newshape", shape)
     if _any_traced((a,)):
         return _ops.reshape(a, shape, order=order)
-    return _np.reshape(a, shape, order=order)
+    return _np.reshape(a, shape, order=order)  # type: ignore[call-overload]
 
 
 def transpose(a: Any, axes: Any = None) -> Any:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import TracingError
+from .errors import ShapeError, SpecSyntaxError, TracingError
 from .ir import Node
 
 _level_ids = itertools.count()
@@ -97,8 +97,27 @@ def tracing_function(trace: Trace, name: str) -> Iterator[None]:
     trace.functions.append(name)
     try:
         yield
+    except ShapeError as exc:
+        _add_kernel_context(exc, trace)
+        raise
     finally:
         trace.functions.pop()
+
+
+def _add_kernel_context(exc: ShapeError, trace: Trace) -> None:
+    """Name the kernel (and the vmap levels around it) in an op's shape error, once."""
+    if getattr(exc, "_axcomp_context", False) or type(exc).__str__ is not Exception.__str__:
+        return
+    if isinstance(exc, SpecSyntaxError):
+        return  # DSL errors already point at the text with line, column and caret
+    if not exc.args or not isinstance(exc.args[0], str):
+        return
+    levels = ", ".join(f"{lv.name}={lv.size} from {lv.describe}" for lv in trace.levels)
+    where = f"in kernel {trace.current_function!r}"
+    if levels:
+        where += f" (per-example shapes shown; batch axes {levels})"
+    exc.args = (f"{exc.args[0]}\n  {where}", *exc.args[1:])
+    exc._axcomp_context = True  # type: ignore[attr-defined]
 
 
 def function_name(fun: Any) -> str:

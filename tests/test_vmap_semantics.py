@@ -241,3 +241,16 @@ def test_numpy_functions_on_tracers_are_routed():
 
     x = np.random.rand(3, 4)
     np.testing.assert_allclose(ax.vmap(kernel)(x), (np.exp(x) * x).sum(1))
+
+
+def test_shape_error_inside_kernel_names_kernel_and_levels():
+    def matvec(M, v):
+        return anp.dot(M, v)
+
+    f = ax.vmap(ax.vmap(matvec, in_axes=(None, 0)), in_axes=(0, None))
+    with pytest.raises(ValueError) as info:
+        f(np.zeros((3, 2, 3)), np.zeros((4, 5)))
+    msg = str(info.value)
+    assert isinstance(info.value, AxcompError)
+    assert "(2, 3) and (5,)" in msg and "in kernel 'matvec'" in msg
+    assert "a=3" in msg and "b=4" in msg and "in_axes=(None, 0)" in msg

@@ -116,7 +116,7 @@ class Evaluator:
         return value if shape == _shape(value) else ops.reshape(value, shape)
 
     # ------------------------------------------------------------ expressions
-    def eval(self, e: ast.Expr) -> Product:
+    def evaluate(self, e: ast.Expr) -> Product:
         if isinstance(e, ast.Number):
             return Product((), e.value)
         if isinstance(e, ast.Ref):
@@ -124,7 +124,7 @@ class Evaluator:
         if isinstance(e, ast.Indexed):
             return self.indexed(self.env[e.name], tuple(lab.name for lab in e.labels), e)
         if isinstance(e, ast.Negate):
-            p = self.eval(e.operand)
+            p = self.evaluate(e.operand)
             return replace(p, negate=not p.negate)
         if isinstance(e, ast.Binary):
             return self.binary(e)
@@ -142,7 +142,7 @@ class Evaluator:
         return Product((Factor(value, labels),))
 
     def binary(self, e: ast.Binary) -> Product:
-        left, right = self.eval(e.left), self.eval(e.right)
+        left, right = self.evaluate(e.left), self.evaluate(e.right)
         if e.op == "*":
             self._check_sizes(left.factors + right.factors, e.pos)
             scale = left.scale if right.scale is None else (
@@ -166,7 +166,7 @@ class Evaluator:
 
     def reduction(self, e: ast.Reduction) -> Product:
         axes = tuple(lab.name for lab in e.labels)
-        p = self.eval(e.body)
+        p = self.evaluate(e.body)
         if e.fn == "sum" and len(p.factors) > 1:
             # a sum of a product: one contraction (fused einsum)
             keep = tuple(lab for lab in p.free if lab not in axes)
@@ -196,7 +196,7 @@ class Evaluator:
 
     def call(self, e: ast.Call) -> Product:
         if e.name in UFUNCS or e.name in ("sigmoid", "relu"):
-            terms = [self.materialize(self.eval(a)) for a in e.args]
+            terms = [self.materialize(self.evaluate(a)) for a in e.args]
             return self._term(self.function(e.name, e.pos, terms))
         value = self.invoke(e)
         labels = tuple(lab.name for lab in e.labels or ())

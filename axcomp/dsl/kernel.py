@@ -74,7 +74,7 @@ class Kernel(Staged):
         self._check_arguments(args)
         env = {p.name: a for p, a in zip(d.params, args)}
         evaluator = Evaluator(d.origin, env, self.resolve)
-        value, _ = evaluator.materialize(evaluator.eval(d.body),
+        value, _ = evaluator.materialize(evaluator.evaluate(d.body),
                                          tuple(lab.name for lab in d.output))
         return value
 

@@ -357,7 +357,8 @@ def _syntax_error(exc: UnexpectedInput, source: Source, parser: Lark) -> DslErro
         pos, message, hint = bracket
         return error(DslSyntaxError, message, source, pos, hint)
     if isinstance(exc, UnexpectedCharacters):
-        ch = source.text[exc.pos_in_stream] if exc.pos_in_stream < len(source.text) else "?"
+        at = exc.pos_in_stream or 0
+        ch = source.text[at] if at < len(source.text) else "?"
         return error(DslSyntaxError, f"unexpected character {ch!r}", source,
                      Pos(exc.line, exc.column), "only names, numbers, strings, operators "
                      "+ - * / ** < <= > >= == != and brackets are allowed")
@@ -415,7 +416,7 @@ def _token_pos(tok: Token, source: Source) -> Pos:
     if tok.type == "$END" or tok.line is None:
         lines = source.text.splitlines() or [""]
         return Pos(len(lines), len(lines[-1]) + 1)
-    return _pos(tok) if tok.type != "_NL" else Pos(tok.line, tok.column)
+    return _pos(tok) if tok.type != "_NL" else Pos(tok.line, tok.column or 1)
 
 
 def _bracket_problem(text: str) -> tuple[Pos, str, str] | None:

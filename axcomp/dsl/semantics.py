@@ -320,7 +320,7 @@ class KernelChecker:
 
     def call(self, e: ast.Call) -> Free:
         if e.name in FUNCTIONS:
-            want = FUNCTIONS[e.name]
+            want: int | None = FUNCTIONS[e.name]
             if len(e.args) != want:
                 raise self.fail(DslCallError, f"{e.name} takes {want} argument"
                                 f"{'s' if want != 1 else ''} but got {len(e.args)}", e.pos,

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from gradcheck import numeric_grad
 
 import axcomp as ax
 import axcomp.numpy as anp
@@ -14,20 +15,6 @@ import axcomp.numpy as anp
 RNG = np.random.default_rng(0)
 
 
-def numeric_grad(f, args, argnum=0, eps=1e-6):
-    """Central differences of scalar ``f`` w.r.t. ``args[argnum]`` (float64)."""
-    args = [np.array(a, dtype=np.float64) for a in args]
-    x = args[argnum]
-    g = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        old = x[idx]
-        x[idx] = old + eps
-        hi = float(f(*args))
-        x[idx] = old - eps
-        lo = float(f(*args))
-        x[idx] = old
-        g[idx] = (hi - lo) / (2 * eps)
-    return g
 
 
 def check_grad(f, *args, argnums=None, rtol=1e-5, atol=1e-6):

@@ -4,27 +4,12 @@ vmap(grad) against a loop of grads."""
 from __future__ import annotations
 
 import numpy as np
+from gradcheck import numeric_grad
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import axcomp as ax
 import axcomp.numpy as anp
-
-
-def numeric_grad(f, args, argnum, eps=1e-6):
-    args = [np.array(a, dtype=np.float64) for a in args]
-    x = args[argnum]
-    g = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        old = x[idx]
-        x[idx] = old + eps
-        hi = float(f(*args))
-        x[idx] = old - eps
-        lo = float(f(*args))
-        x[idx] = old
-        g[idx] = (hi - lo) / (2 * eps)
-    return g
-
 
 M = np.random.default_rng(1).normal(size=(4, 4)) / 2
 ROW = np.random.default_rng(2).normal(size=(4,))

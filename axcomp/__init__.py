@@ -5,11 +5,16 @@
 
     pairwise = ax.vmap(ax.vmap(lambda M, v: anp.dot(M, v), in_axes=(None, 0)), in_axes=(0, None))
     ax.explain(pairwise, mats, vecs).equations   # ['abc,dc->adb']
+
+The package is layered by pipeline stage (see docs/architecture.md); this module only
+gathers the public names from the layers below it.
 """
 
 from __future__ import annotations
 
-from . import numpy
+from . import lax, numpy
+from .core.shapes import ShapeDtypeStruct
+from .dsl import Module, compile, kernel, load
 from .errors import (
     AxcompError,
     AxisSpecError,
@@ -20,32 +25,10 @@ from .errors import (
     TracingError,
     UnsupportedError,
 )
-from .explain import Explanation, explain
-from .staging import ShapeDtypeStruct
-from .transforms import jit, vmap
+from .inspect.explain import Explanation, explain
+from .transforms import grad, jit, value_and_grad, vjp, vmap
 
 __version__ = "0.1.0"
-
-# Public names implemented in later layers, imported on first use so that importing
-# axcomp stays fast and the core does not depend on them.
-_LAZY = {
-    "grad": "autodiff",
-    "value_and_grad": "autodiff",
-    "vjp": "autodiff",
-    "compile": "dsl",
-    "kernel": "dsl",
-    "load": "dsl",
-    "Module": "dsl",
-}
-
-
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        import importlib
-
-        module = importlib.import_module(f".{_LAZY[name]}", __name__)
-        return getattr(module, name)
-    raise AttributeError(f"module 'axcomp' has no attribute {name!r}")
 
 __all__ = [
     "AxcompError",
@@ -53,14 +36,25 @@ __all__ = [
     "AxisSpecTypeError",
     "Explanation",
     "GradError",
+    "Module",
     "ShapeDtypeStruct",
     "ShapeError",
     "SpecSyntaxError",
     "TracingError",
     "UnsupportedError",
+    "compile",
     "explain",
+    "grad",
     "jit",
+    "kernel",
+    "lax",
+    "load",
     "numpy",
+    "value_and_grad",
+    "vjp",
     "vmap",
-    *_LAZY,
 ]
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

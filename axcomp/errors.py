@@ -6,6 +6,8 @@ raise, so ``except ValueError`` / ``except TypeError`` code written for JAX keep
 
 from __future__ import annotations
 
+import numpy as np
+
 
 class AxcompError(Exception):
     """Base class of every error axcomp raises on purpose."""
@@ -21,6 +23,22 @@ class AxisSpecTypeError(AxcompError, TypeError):
 
 class ShapeError(AxcompError, ValueError):
     """Operand shapes are incompatible for an operation."""
+
+
+class IndexOutOfBounds(ShapeError, IndexError):
+    """A static index is outside the axis (IndexError, like NumPy)."""
+
+
+class AxisError(ShapeError, np.exceptions.AxisError):
+    """An axis argument out of range (also NumPy's AxisError, so a ValueError and an
+    IndexError)."""
+
+    def __init__(self, message: str) -> None:
+        ValueError.__init__(self, message)
+        self._msg = message
+
+    def __str__(self) -> str:
+        return self._msg
 
 
 class TracingError(AxcompError, TypeError):
@@ -69,3 +87,15 @@ class SpecSyntaxError(AxcompError, ValueError):
 
 class GradError(AxcompError, TypeError):
     """A gradient was requested where it is not defined."""
+
+
+class ArgumentTypeError(TracingError):
+    """A bad argument type to an axcomp.numpy function (a TypeError)."""
+
+
+class GraphvizNotFound(AxcompError):
+    """Rendering a picture needs Graphviz's ``dot`` program, which is not installed."""
+
+
+class UsageError(AxcompError):
+    """The command line is wrong (exit code 2), as opposed to the spec or program (1)."""

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 import axcomp
-from axcomp.cli import UsageError, main, parse_shapes
+from axcomp.cli import main
+from axcomp.cli.common import parse_shapes
+from axcomp.errors import UsageError
 
 SEED_AX = """\
 # the seed tutorial

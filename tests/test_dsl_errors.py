@@ -197,16 +197,6 @@ def test_nesting_below_the_limit_is_fine() -> None:
     assert k(np.float64(2.0)) == (-2.0 if depth % 2 else 2.0)
 
 
-def test_grad_without_autodiff_is_not_yet_supported(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "axcomp.autodiff", None)  # import now fails
-    with pytest.raises(DslUnsupportedError) as info:
-        ax.compile(MATVEC + "kernel t(M[m, n], v[n]) = sum[m](matvec(M, v)[m])\n"
-                   "g = grad(t, argnums=0)")
-    assert "not yet supported" in str(info.value)
-    assert_caret(info.value, 3, 5, "grad")
-    assert isinstance(info.value, NotImplementedError)
-
-
 @pytest.mark.parametrize(
     ("suffix", "text", "key", "file_line", "line", "column"),
     [

@@ -21,7 +21,7 @@ from opt_einsum.contract import PathInfo
 
 import axcomp as ax
 import axcomp.numpy as anp
-from axcomp.explain import Explanation, SingleOperandPath
+from axcomp.inspect.explain import Explanation, SingleOperandPath
 
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("AXCOMP_REGEN_GOLDEN") == "1"

@@ -62,13 +62,13 @@ def test_seed_gradient_adds_no_abd_intermediate():
     (sum_b 2(a - b) = 2(|B| a - sum_b b)); value_and_grad adds none to the forward's."""
     a, b = RNG.normal(size=(5, 3)), RNG.normal(size=(7, 3))
 
-    def big(program):
-        return [s for s in program.statements if math.prod(s.node.shape) == 5 * 7 * 3
-                and s.lines]
+    def big(plan):
+        return [s for s in plan.steps if math.prod(s.node.shape) == 5 * 7 * 3
+                and s.statements]
 
-    fwd = ax.jit(sum_of_distances).lower(a, b).program
-    bwd = ax.grad(sum_of_distances).lower(a, b).program
-    both = ax.value_and_grad(sum_of_distances, argnums=(0, 1)).lower(a, b).program
+    fwd = ax.jit(sum_of_distances).lower(a, b).plan
+    bwd = ax.grad(sum_of_distances).lower(a, b).plan
+    both = ax.value_and_grad(sum_of_distances, argnums=(0, 1)).lower(a, b).plan
     assert big(bwd) == []
     assert len(big(both)) <= len(big(fwd))
 
@@ -422,7 +422,7 @@ def test_vjp_matches_the_jacobian_transpose():
     (gx,) = pullback(ct)
     jac = (1 - np.tanh(mat @ x) ** 2)[:, None] * mat
     np.testing.assert_allclose(gx, jac.T @ ct)
-    assert isinstance(pullback.staged, ax.staging.Staged)
+    assert isinstance(pullback.staged, ax.transforms.Staged)
 
 
 def test_vjp_multiple_primals_pytree_output_and_inside_jit():

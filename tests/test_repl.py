@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import axcomp
-from axcomp.repl import (
+from axcomp.cli.repl import (
     Session,
     history_path,
     is_complete,

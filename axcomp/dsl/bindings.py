@@ -3,14 +3,15 @@ objects, so their meaning is exactly the Python API's."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
-from .. import transforms
 from ..errors import AxcompError
+from ..transforms import autodiff
+from ..transforms.jit import jit
+from ..transforms.vmap import vmap
 from . import ast
-from .errors import DslAxisSpecError, DslCallError, DslUnsupportedError, error
+from .errors import DslAxisSpecError, DslCallError, error
 from .source import Source
 from .suggest import did_you_mean
 
@@ -52,10 +53,10 @@ class Builder:
         kwargs = {name: to_python(v) for name, v in args.items()}
         if call.name == "vmap":
             self.check_vmap(call, fun_node, args)
-            make: Callable[..., Any] = transforms.vmap
+            make: Callable[..., Any] = vmap
         elif call.name == "jit":
             _check_ints(args.get("static_argnums"), self.src, "static_argnums")
-            make = transforms.jit
+            make = jit
         else:
             _check_ints(args.get("argnums"), self.src, "argnums")
             _check_bool(args.get("has_aux"), self.src, "has_aux")
@@ -129,17 +130,8 @@ class Builder:
                         self.src, name.pos, 'e.g. axis_name="batch"')
 
     def autodiff(self, call: ast.TransformCall) -> Callable[..., Any]:
-        try:
-            module = importlib.import_module("axcomp.autodiff")
-            return getattr(module, call.name)
-        except ModuleNotFoundError as exc:
-            if exc.name not in ("axcomp.autodiff", "axcomp"):
-                raise
-        except AttributeError:
-            pass
-        raise error(DslUnsupportedError, f"{call.name} is not yet supported: this axcomp has "
-                    "no axcomp.autodiff", self.src, call.pos,
-                    f"{call.name}(...) parses, and runs once axcomp.autodiff is available")
+        fn: Callable[..., Any] = getattr(autodiff, call.name)
+        return fn
 
 
 def to_python(value: ast.Value) -> Any:

@@ -7,8 +7,8 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from ..staging import Staged
-from ..tracing import current_trace, tracing_function
+from ..tracing.trace import current_trace, tracing_function
+from ..transforms.staging import Staged
 from . import ast
 from .errors import DslCallError, DslShapeError, error
 from .evaluate import Evaluator, _shape

@@ -15,9 +15,9 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from lark.lark import PostLex
 from lark.visitors import Transformer_NonRecursive, v_args
 
-from ..grammar_files import grammar_text
 from . import ast
 from .errors import DslError, DslNestingError, DslSyntaxError, error
+from .grammar_files import grammar_text
 from .source import Pos, Source
 
 #: Deepest parse-tree nesting accepted (parentheses, operators, calls, literals). Deeper

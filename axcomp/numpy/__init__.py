@@ -11,8 +11,11 @@ from typing import Any
 
 import numpy as _np
 
-from .. import ops as _ops
-from ..tracing import Tracer as _Tracer
+from .. import primitives as _ops
+from ..errors import UnsupportedError as _UnsupportedError
+from ..primitives import api as _api
+from ..tracing.tracer import Tracer as _Tracer
+from . import array_methods as _array_methods
 from .vectorize import vectorize as vectorize
 
 ndarray = _np.ndarray
@@ -80,7 +83,7 @@ def power(x: Any, y: Any) -> Any:
 def where(condition: Any, x: Any = None, y: Any = None) -> Any:
     if x is None or y is None:
         if _any_traced((condition,)):
-            raise _ops.UnsupportedError(
+            raise _UnsupportedError(
                 "where(condition) with one argument has a data-dependent shape and cannot be traced"
             )
         return _np.where(condition)
@@ -281,9 +284,28 @@ def full_like(a: Any, fill_value: Any, dtype: Any = None) -> Any:
     return _np.full(shape(a), fill_value, dtype=dtype or a.dtype)
 
 
+def _from_primitive(name: str, traced: Callable[..., Any]) -> Callable[..., Any]:
+    eager = getattr(_np, name)
+
+    def fn(*args: Any, **kwargs: Any) -> Any:
+        if _any_traced(args) or _any_traced(tuple(kwargs.values())):
+            return traced(*args, **kwargs)
+        return eager(*args, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = traced.__doc__
+    return fn
+
+
+# functions that primitive modules export (cumsum, cumprod, ...): NumPy on NumPy values
+for _name, _traced in _api.exported("numpy").items():
+    globals()[_name] = _from_primitive(_name, _traced)
+
 __all__ = [
     name
     for name, value in list(globals().items())
     if not name.startswith("_")
     and (callable(value) or name in ("pi", "e", "inf", "nan", "newaxis"))
 ]
+
+_array_methods.install(globals(), __all__)

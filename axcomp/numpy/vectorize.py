@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import AxisSpecError
-from ..transforms import vmap
+from ..transforms.vmap import vmap
 
 _DIMS = r"\(\s*(?:\w+(?:\s*,\s*\w+)*)?\s*\)"
 _SIGNATURE = re.compile(rf"^\s*{_DIMS}(?:\s*,\s*{_DIMS})*\s*->\s*{_DIMS}(?:\s*,\s*{_DIMS})*\s*$")

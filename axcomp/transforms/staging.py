@@ -16,32 +16,17 @@ from typing import Any
 
 import numpy as np
 
-from . import pytree
-from .errors import AxcompError, TracingError
-from .ir import Graph, InputParams, Node
-from .ops import lift
-from .tracing import LevelRecord, Tracer, current_trace, new_trace
+from .. import pytree
+from ..core.graph import Graph, Node
+from ..core.leaves import InputParams, input_p
+from ..core.shapes import ShapeDtypeStruct
+from ..errors import AxcompError, TracingError
+from ..tracing.build import lift
+from ..tracing.trace import current_trace, new_trace
+from ..tracing.tracer import Tracer
+from .compile import Compiled, Traced, compile_traced
 
 CACHE_SIZE = 256
-
-
-@dataclass(frozen=True)
-class ShapeDtypeStruct:
-    """A stand-in for an array when only its shape and dtype matter (explain, compile)."""
-
-    shape: tuple[int, ...]
-    dtype: np.dtype
-
-    def __init__(self, shape: Any, dtype: Any = np.float64) -> None:
-        object.__setattr__(self, "shape", tuple(int(s) for s in shape))
-        object.__setattr__(self, "dtype", np.dtype(dtype))
-
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
-
-    def __repr__(self) -> str:
-        return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype})"
 
 
 def is_array_leaf(x: Any) -> bool:
@@ -81,16 +66,6 @@ def _hashable(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
-class Traced:
-    """The result of tracing a function for one signature."""
-
-    graph: Graph
-    out_treedef: pytree.TreeDef
-    arg_names: tuple[str, ...]
-    levels: tuple[LevelRecord, ...] = ()  # every vmap call, outermost first (for explain)
-
-
 def trace_to_graph(
     body: Callable[..., Any], sig: Signature, arg_names: tuple[str, ...], name: str
 ) -> Traced:
@@ -110,7 +85,7 @@ def trace_to_graph(
             idx = len(inputs)
             label = arg_names[idx] if idx < len(arg_names) else f"x{idx}"
             node = Node(
-                "input",
+                input_p,
                 (),
                 InputParams(idx, label),
                 shape,
@@ -224,9 +199,7 @@ class Staged:
         )
         return self._compile_cached(sig).call_flat
 
-    def _compile_signature(self, sig: Signature) -> Any:
-        from .compiler import compile_traced
-
+    def _compile_signature(self, sig: Signature) -> Compiled:
         names = input_names(self.fun, sig)
         try:
             traced = trace_to_graph(self._inline_unpacked, sig, names, self.name)
@@ -237,7 +210,7 @@ class Staged:
     def _inline_unpacked(self, *args: Any, **kwargs: Any) -> Any:
         return self._inline(args, kwargs)
 
-    def lower(self, *args: Any, **kwargs: Any) -> Any:
+    def lower(self, *args: Any, **kwargs: Any) -> Compiled:
         """The compiled program for these arguments (arrays or ShapeDtypeStructs)."""
         return self._compile_cached(signature_of(args, kwargs))
 

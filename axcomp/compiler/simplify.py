@@ -10,39 +10,39 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .ir import ConstParams, Graph, Node, ReshapeParams
+from ..core.graph import Graph, Node
+from ..core.leaves import ConstParams, input_p
+from ..primitives.shape import ReshapeParams, reshape_p
 
 
 def _rebuild(graph: Graph, rewrite: Callable[[Node, tuple[Node, ...]], Node]) -> tuple[Graph, bool]:
     """Rebuild ``graph`` bottom-up; ``rewrite(node, new_inputs)`` returns the replacement."""
-    new: dict[int, Node] = {}
+    new: dict[Node, Node] = {}
     changed = False
     for node in graph.nodes():
-        inputs = tuple(new[i.id] for i in node.inputs)
-        if any(a is not b for a, b in zip(inputs, node.inputs)):
-            node_ = Node(node.op, inputs, node.params, node.shape, node.dtype, node.axes)
-        else:
-            node_ = node
+        inputs = tuple(new[i] for i in node.inputs)
+        node_ = node.replace_inputs(inputs) if any(
+            a is not b for a, b in zip(inputs, node.inputs)) else node
         out = rewrite(node_, inputs)
         changed |= out is not node
-        new[node.id] = out
+        new[node] = out
     for n in graph.inputs:
-        new.setdefault(n.id, n)
-    return Graph(graph.inputs, tuple(new[o.id] for o in graph.outputs)), changed
+        new.setdefault(n, n)
+    return Graph(graph.inputs, tuple(new[o] for o in graph.outputs)), changed
 
 
 def fold_reshapes(graph: Graph) -> tuple[Graph, bool]:
     def rewrite(node: Node, inputs: tuple[Node, ...]) -> Node:
-        if node.op != "reshape":
+        if node.op is not reshape_p:
             return node
         src = inputs[0]
-        while src.op == "reshape":
+        while src.op is reshape_p:
             src = src.inputs[0]  # reshape(reshape(x)) == reshape(x) in C order
         if src.shape == node.shape:
             return src
         if src is inputs[0]:
             return node
-        return Node("reshape", (src,), ReshapeParams(node.shape), node.shape, node.dtype, node.axes)
+        return Node(reshape_p, (src,), ReshapeParams(node.shape), node.shape, node.dtype, node.axes)
 
     return _rebuild(graph, rewrite)
 
@@ -57,11 +57,11 @@ def eliminate_common_subexpressions(graph: Graph) -> tuple[Graph, bool]:
     seen: dict[Any, Node] = {}
 
     def rewrite(node: Node, inputs: tuple[Node, ...]) -> Node:
-        if node.op == "input":
+        if node.op is input_p:
             return node
         key = (
             node.op,
-            tuple(i.id for i in inputs),
+            inputs,
             _params_key(node.params),
             node.shape,
             node.dtype,
@@ -78,11 +78,14 @@ def eliminate_common_subexpressions(graph: Graph) -> tuple[Graph, bool]:
 PASSES = (fold_reshapes, eliminate_common_subexpressions)
 
 
-def simplify(graph: Graph, max_rounds: int = 8) -> Graph:
+def simplify(graph: Graph, max_rounds: int = 8, verify: bool = False) -> Graph:
+    """Run the passes until nothing changes; with ``verify`` check the graph after each."""
     for _ in range(max_rounds):
         any_change = False
         for p in PASSES:
             graph, changed = p(graph)
+            if verify:
+                graph.verify()
             any_change |= changed
         if not any_change:
             break

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-_CHECKOUT_DIR = Path(__file__).resolve().parent.parent / "grammar"
+_CHECKOUT_DIR = Path(__file__).resolve().parent.parent.parent / "grammar"
 
 
 def grammar_text(name: str = "axcomp.lark") -> str:

@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from . import numpy as anp
-from .explain import explain
-from .transforms import jit, vmap
+from .. import numpy as anp
+from ..inspect.explain import explain
+from ..transforms.jit import jit
+from ..transforms.vmap import vmap
 
 
 def matvec_multiply(matrix: Any, vector: Any) -> Any:

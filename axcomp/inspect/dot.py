@@ -9,15 +9,14 @@ import shutil
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import AxcompError
-from .ir import Graph, Node, describe
-
-if TYPE_CHECKING:
-    from .explain import LevelInfo
+from ..core.graph import Graph, Node, describe
+from ..core.leaves import const_p, input_p
+from ..errors import AxcompError, GraphvizNotFound
+from ..primitives.contraction import einsum_p, is_rename
+from .levels import LevelInfo
 
 RENDERED_FORMATS = ("svg", "png", "pdf")
 INSTALL_HINT = (
@@ -32,10 +31,6 @@ _STYLE = {
     "const": "shape=plaintext",
     "other": "shape=ellipse",
 }
-
-
-class GraphvizNotFound(AxcompError):
-    """Rendering a picture needs Graphviz's ``dot`` program, which is not installed."""
 
 
 def quote(text: str) -> str:
@@ -63,15 +58,13 @@ def _summed(node: Node) -> str:
 
 
 def graph_to_dot(
-    graph: Graph, num: dict[int, int], name: str, levels: Sequence[LevelInfo] = ()
+    graph: Graph, num: dict[Node, int], name: str, levels: Sequence[LevelInfo] = ()
 ) -> str:
     """Inputs, ops and outputs as nodes; each edge is labelled with the named axes of the
     value it carries. Pure renames (how vmap names a batch axis) are folded into the edge,
     so the new name shows on the edge instead of as a node of its own."""
-    from .explain import _is_identity  # shared definition of "only renames axes"
-
     def shown(node: Node) -> Node:
-        while _is_identity(node):
+        while is_rename(node):
             node = node.inputs[0]
         return node
 
@@ -82,34 +75,34 @@ def graph_to_dot(
         '  edge [fontname="Helvetica", fontsize=9, color="#555555"];',
         f'  label={quote(name)}; labelloc=t; fontname="Helvetica";',
     ]
-    order = list(graph.inputs) + [n for n in graph.nodes() if n.op != "input"]
+    order = list(num)
     for node in order:
-        if _is_identity(node):
+        if is_rename(node):
             continue
-        k = num[node.id]
-        if node.op == "input":
+        k = num[node]
+        if node.op is input_p:
             label, style = f"{node.params.name}\n{_type(node)}", _STYLE["input"]
-        elif node.op == "const":
+        elif node.op is const_p:
             label, style = describe(node).removeprefix("const "), _STYLE["const"]
-        elif node.op == "einsum":
+        elif node.op is einsum_p:
             label = f"%{k} einsum\n{node.params.equation()}{_summed(node)}"
             style = _STYLE["einsum"]
         else:
             label, style = f"%{k} {describe(node)}", _STYLE["other"]
         lines.append(f"  n{k} [label={quote(label)}, {style}];")
     for node in order:
-        if _is_identity(node):
+        if is_rename(node):
             continue
         for inp in node.inputs:
             # The edge shows the value as the consumer sees it, after any renames.
             lines.append(
-                f"  n{num[shown(inp).id]} -> n{num[node.id]} [label={quote(_axes_label(inp))}];"
+                f"  n{num[shown(inp)]} -> n{num[node]} [label={quote(_axes_label(inp))}];"
             )
     for j, out in enumerate(graph.outputs):
         oname = "output" if len(graph.outputs) == 1 else f"output {j}"
         olabel = quote(f"{oname}\n{_type(out)}")
         lines.append(f"  out{j} [label={olabel}, {_STYLE['output']}];")
-        lines.append(f"  n{num[shown(out).id]} -> out{j} [label={quote(_axes_label(out))}];")
+        lines.append(f"  n{num[shown(out)]} -> out{j} [label={quote(_axes_label(out))}];")
     if levels:
         rows = ["vmap levels, outermost first"]
         for lv in levels:

@@ -21,7 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from .cli import (
+from .. import dsl
+from ..errors import AxcompError
+from ..inspect.dot import write_picture
+from .common import (
     UsageError,
     explain_function,
     format_error,
@@ -29,7 +32,6 @@ from .cli import (
     parse_shapes,
     run_function,
 )
-from .errors import AxcompError
 
 PROMPT = "ax> "
 CONTINUATION = "... "
@@ -200,7 +202,6 @@ class Session:
         return names + [n for n in self.statements if n not in names]
 
     def _compile(self, text: str, name: str, kernels: dict[str, Any] | None = None) -> Any:
-        from . import dsl
 
         return dsl.compile(text, kernels=kernels, name=name)
 
@@ -308,7 +309,6 @@ class Session:
         self.print(self._explained().graph)
 
     def cmd_dot(self, args: list[str]) -> None:
-        from .dot import write_picture
 
         self._need(args, 1, ":dot FILE")
         self.print(f"wrote {write_picture(self._explained().to_dot(), args[0])}")

@@ -1,16 +1,13 @@
-"""Lower one multi-operand einsum contraction to fast NumPy source lines.
+"""Plan one multi-operand einsum contraction as BLAS-friendly plan statements.
 
 The compiler fuses a multilinear region into a single einsum; this module turns that einsum
-into generated Python statements built from BLAS-backed NumPy primitives (``matmul``,
-broadcasting ``*``, ``.sum``, ``.transpose``, ``.reshape``).  opt_einsum picks the pairwise
-contraction order; a pairwise emitter then picks, for every step, the ``matmul`` layout with
-the biggest per-call GEMM so the work lands in BLAS instead of ``np.einsum``'s C loops.
+into plan statements built from array operations (``matmul``, broadcasting ``multiply``,
+``sum``, ``transpose``, ``reshape``). opt_einsum picks the pairwise contraction order; the
+planner then picks, for every step, the ``matmul`` layout with the biggest per-call GEMM so
+the work lands in BLAS instead of ``np.einsum``'s C loops.
 
-Layering: this module imports only the standard library, opt_einsum and ``axcomp.errors``
--- it generates text and never touches arrays (so it does not even need numpy).
-
-Assumptions the generated code relies on: every array has exactly the shape given by
-``sizes`` (code is shape-specialised), and ``np_name`` names the numpy module.
+It builds plan data only and never touches arrays. The statements rely on every array
+having exactly the shape given by ``sizes`` (plans are shape-specialised).
 """
 
 from __future__ import annotations
@@ -24,7 +21,8 @@ from typing import Any
 
 import opt_einsum as oe
 
-from axcomp.errors import ShapeError, UnsupportedError
+from ..core.plan import Assign, Contraction, Expr, Ref, Statement, call
+from ..errors import ShapeError, UnsupportedError
 
 __all__ = ["ContractionCode", "lower_contraction"]
 
@@ -43,20 +41,16 @@ _TD_GAIN = 8
 class ContractionCode:
     """Generated code for one contraction plus the planning facts behind it."""
 
-    lines: tuple[str, ...]  # python statements, each assigns a fresh variable
-    result: str  # variable holding the result, axes in `out` order
-    equation: str  # einsum equation with single letters, e.g. 'abc,dc->adb'
-    path: tuple[tuple[int, ...], ...]  # opt_einsum path, () for one operand
-    path_info: object | None  # opt_einsum PathInfo when >= 2 operands, else None
-    flops: int  # opt_einsum's opt_cost (or our own count when it was not used)
-    largest_intermediate: int  # elements of the largest intermediate (0 if none)
+    statements: tuple[Statement, ...]  # each assigns a fresh variable
+    result: Expr  # the result, axes in `out` order
+    facts: Contraction  # equation, path, flops, largest intermediate
 
 
 @dataclass(frozen=True)
 class _Term:
-    """An array available in generated code: its variable and its (unique) axis letters."""
+    """An array available in the plan: its expression and its (unique) axis letters."""
 
-    expr: str
+    expr: Expr
     labels: tuple[str, ...]
 
 
@@ -76,7 +70,7 @@ class _MatmulPlan:
 
 # Marks an original zero-label operand while replaying the path: scalars are not contracted
 # pairwise but folded, as one multiplication, into the smallest array (see _Lowerer.record).
-_SCALAR = _Term("", ())
+_SCALAR = _Term(Ref("_scalar"), ())
 
 
 def _check_identifier(name: str, what: str) -> str:
@@ -85,13 +79,6 @@ def _check_identifier(name: str, what: str) -> str:
     if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
         raise ValueError(f"{what} {name!r} is not a valid Python identifier")
     return name
-
-
-def _tuple_src(values: Sequence[int]) -> str:
-    # Python source of an int tuple; `(3,)` needs its trailing comma.
-    if len(values) == 1:
-        return f"({values[0]},)"
-    return "(" + ", ".join(str(v) for v in values) + ")"
 
 
 def _left_to_right_path(n: int) -> list[tuple[int, int]]:
@@ -112,7 +99,6 @@ class _Lowerer:
         self,
         sizes: Mapping[str, int],
         fresh: Callable[[], str],
-        np_name: str,
         operand_names: Sequence[str],
         out: tuple[str, ...],
         fold_at: int | None,
@@ -120,49 +106,48 @@ class _Lowerer:
     ) -> None:
         self.sizes = sizes
         self._fresh = fresh
-        self.np = np_name
         self.operand_names = tuple(operand_names)
         self.out = out  # required result order; also steers intermediate layouts
-        self.lines: list[str] = []
+        self.lines: list[Statement] = []
         self.created: list[int] = []  # element count of every array "created", in order
         self.fold_at = fold_at
         self.scalars = tuple(scalars)
-        self._dtype_var: str | None = None
+        self._dtype_var: Ref | None = None
 
     # -- small helpers ---------------------------------------------------------------------
 
     def fresh(self) -> str:
         return _check_identifier(self._fresh(), "fresh() returned")
 
-    def emit(self, expr: str) -> str:
+    def emit(self, expr: Expr) -> Ref:
         name = self.fresh()
-        self.lines.append(f"{name} = {expr}")
-        return name
+        self.lines.append(Assign(name, expr))
+        return Ref(name)
 
     def size(self, labels: Sequence[str]) -> int:
         return math.prod(self.sizes[lab] for lab in labels)
 
-    def dtype_src(self) -> str:
+    def dtype_src(self) -> Expr:
         # Sums must accumulate in einsum's dtype: the promoted type of *all* operands, and no
         # upcast of bool/small ints (ndarray.sum would turn bool 'or' into an int count).
         if len(self.operand_names) == 1:
-            return f"{self.operand_names[0]}.dtype"
+            return call("dtype_of", Ref(self.operand_names[0]))
         if self._dtype_var is None:
-            args = ", ".join(self.operand_names)
-            self._dtype_var = self.emit(f"{self.np}.result_type({args})")
+            args = [Ref(n) for n in self.operand_names]
+            self._dtype_var = self.emit(call("result_type", *args))
         return self._dtype_var
 
-    def scalar_product(self) -> str:
+    def scalar_product(self) -> Expr:
         # 0-d * 0-d is cheap; multiply the scalars first so the array is touched once.
         if len(self.scalars) == 1:
-            return self.scalars[0]
-        return "(" + " * ".join(self.scalars) + ")"
+            return Ref(self.scalars[0])
+        return call("multiply", *[Ref(s) for s in self.scalars])
 
     def record(self, term: _Term) -> _Term:
         """Note a newly available array; fold the scalars into it if it is the chosen one."""
         self.created.append(self.size(term.labels))
         if self.fold_at is not None and len(self.created) - 1 == self.fold_at:
-            return _Term(self.emit(f"{term.expr} * {self.scalar_product()}"), term.labels)
+            return _Term(self.emit(call("multiply", term.expr, self.scalar_product())), term.labels)
         return term
 
     # -- single-array operations -----------------------------------------------------------
@@ -171,24 +156,24 @@ class _Lowerer:
         """Take diagonals of repeated labels and sum labels nobody else needs."""
         uniq = tuple(dict.fromkeys(labels))
         if len(uniq) == len(labels):
-            return self.reduce(_Term(name, tuple(labels)), keep)
+            return self.reduce(_Term(Ref(name), tuple(labels)), keep)
         # Diagonals have no BLAS/ufunc spelling; np.einsum does them (often as a view).
         kept = tuple(lab for lab in uniq if lab in keep)
         eq = "".join(labels) + "->" + "".join(kept)
-        dtype = f", dtype={self.dtype_src()}" if len(kept) < len(uniq) else ""
-        return _Term(self.emit(f"{self.np}.einsum('{eq}', {name}{dtype})"), kept)
+        kwargs = {"dtype": self.dtype_src()} if len(kept) < len(uniq) else None
+        return _Term(self.emit(call("einsum", Ref(name), kwargs=kwargs, equation=eq)), kept)
 
     def reduce(self, term: _Term, keep: frozenset[str] | set[str]) -> _Term:
         drop = [n for n, lab in enumerate(term.labels) if lab not in keep]
         if not drop:
             return term
-        axis = str(drop[0]) if len(drop) == 1 else _tuple_src(drop)
-        expr = f"{term.expr}.sum(axis={axis}, dtype={self.dtype_src()})"
+        axis = drop[0] if len(drop) == 1 else tuple(drop)
+        expr = call("sum", term.expr, kwargs={"dtype": self.dtype_src()}, axis=axis)
         return _Term(self.emit(expr), tuple(lab for lab in term.labels if lab in keep))
 
     def arrange(
         self, term: _Term, groups: Sequence[tuple[str, ...]]
-    ) -> tuple[str, tuple[int, ...], int]:
+    ) -> tuple[Expr, tuple[int, ...], int]:
         """View `term` as one axis per group (labels merged, missing ones -> size 1).
 
         Returns (expression, shape, number of transpose/reshape calls emitted).
@@ -198,21 +183,21 @@ class _Lowerer:
         perm = tuple(term.labels.index(lab) for lab in order)
         expr, ops = term.expr, 0
         if perm != tuple(range(len(perm))):
-            expr += ".transpose(" + ", ".join(str(p) for p in perm) + ")"
+            expr = call("transpose", expr, perm=perm)
             ops += 1
         shape = tuple(self.size([lab for lab in g if lab in term.labels]) for g in groups)
         if shape != tuple(self.sizes[lab] for lab in order):
             # numpy reshape is a view whenever the merge is expressible with strides.
-            expr += f".reshape({_tuple_src(shape)})"
+            expr = call("reshape", expr, shape=shape)
             ops += 1
         return expr, shape, ops
 
     def to_order(self, term: _Term, out: tuple[str, ...]) -> _Term:
         if term.labels == out:
             return term
-        perm = ", ".join(str(term.labels.index(lab)) for lab in out)
+        perm = tuple(term.labels.index(lab) for lab in out)
         # A transposing view: free, and the consumer decides whether it needs a copy.
-        return _Term(self.emit(f"{term.expr}.transpose({perm})"), out)
+        return _Term(self.emit(call("transpose", term.expr, perm=perm)), out)
 
     # -- pairwise contraction --------------------------------------------------------------
 
@@ -258,16 +243,16 @@ class _Lowerer:
     def multiply(self, a: _Term, b: _Term, orders: Sequence[tuple[str, ...]]) -> _Term:
         # No contracted label: a plain broadcasting product, in the layout needing the
         # fewest transposes/reshapes.
-        def views(order: tuple[str, ...]) -> tuple[int, str, str]:
+        def views(order: tuple[str, ...]) -> tuple[int, Expr, Expr]:
             ea, ops_a = self._broadcast_view(a, order)
             eb, ops_b = self._broadcast_view(b, order)
             return ops_a + ops_b, ea, eb
 
         options = [(views(order), order) for order in orders]
         (_, ea, eb), order = min(options, key=lambda opt: opt[0][0])
-        return _Term(self.emit(f"{ea} * {eb}"), order)
+        return _Term(self.emit(call("multiply", ea, eb)), order)
 
-    def _broadcast_view(self, term: _Term, order: tuple[str, ...]) -> tuple[str, int]:
+    def _broadcast_view(self, term: _Term, order: tuple[str, ...]) -> tuple[Expr, int]:
         if not term.labels:
             return term.expr, 0
         # Leading size-1 axes are implied by broadcasting, so start at the first own label.
@@ -379,16 +364,16 @@ class _Lowerer:
     def _emit_matmul(self, pl: _MatmulPlan) -> _Term:
         el = self.arrange(pl.left, self._groups(pl.left, pl.p, pl.i, pl.k, True))[0]
         er = self.arrange(pl.right, self._groups(pl.right, pl.p, pl.j, pl.k, False))[0]
-        expr = f"{self.np}.matmul({el}, {er})"
+        expr: Expr = call("matmul", el, er)
         labels = pl.p + pl.i + pl.j
         want = tuple(self.sizes[lab] for lab in labels)
         if self._matmul_shape(pl.left, pl.right, pl.p, pl.i, pl.j) != want:
-            expr += f".reshape({_tuple_src(want)})"  # split merged I/J dims back out
+            expr = call("reshape", expr, shape=want)  # split merged I/J dims back out
         return _Term(self.emit(expr), labels)
 
     # -- the whole contraction -------------------------------------------------------------
 
-    def run(self, subs: Sequence[tuple[str, ...]], path: Sequence[tuple[int, ...]]) -> str:
+    def run(self, subs: Sequence[tuple[str, ...]], path: Sequence[tuple[int, ...]]) -> Expr:
         """Emit the whole contraction; return the name holding the result in `out` order."""
         out = self.out
         out_set = frozenset(out)
@@ -419,31 +404,32 @@ class _Lowerer:
             terms.append(acc)
         (final,) = terms
         if final is _SCALAR:
-            return self.emit(" * ".join(self.scalars))
+            return self.emit(call("multiply", *[Ref(s) for s in self.scalars]))
         return self.to_order(self.reduce(final, out_set), out).expr
 
 
 def _lower_single(
-    name: str, labels: tuple[str, ...], out: tuple[str, ...], np_name: str, fresh: Callable[[], str]
-) -> tuple[str, tuple[str, ...]]:
-    """(result name, lines) for one operand; no lines when it already is the result."""
+    name: str, labels: tuple[str, ...], out: tuple[str, ...], fresh: Callable[[], str]
+) -> tuple[Expr, tuple[Statement, ...]]:
+    """(result, statements) for one operand; no statements when it already is the result."""
     uniq = tuple(dict.fromkeys(labels))
+    expr: Expr = Ref(name)
     if len(uniq) != len(labels):
-        expr = f"{np_name}.einsum('{''.join(labels)}->{''.join(out)}', {name})"
+        expr = call("einsum", expr, equation=f"{''.join(labels)}->{''.join(out)}")
     else:
-        expr = name
         drop = [n for n, lab in enumerate(labels) if lab not in out]
         kept = tuple(lab for lab in labels if lab in out)
         if drop:
-            axis = str(drop[0]) if len(drop) == 1 else _tuple_src(drop)
+            axis = drop[0] if len(drop) == 1 else tuple(drop)
             # dtype=: ndarray.sum upcasts bool/small ints; einsum does not.
-            expr += f".sum(axis={axis}, dtype={name}.dtype)"
+            dtype = call("dtype_of", Ref(name))
+            expr = call("sum", expr, kwargs={"dtype": dtype}, axis=axis)
         if kept != out:
-            expr += ".transpose(" + ", ".join(str(kept.index(lab)) for lab in out) + ")"
-        if expr == name:
-            return name, ()
+            expr = call("transpose", expr, perm=tuple(kept.index(lab) for lab in out))
+        if expr == Ref(name):
+            return expr, ()
     result = _check_identifier(fresh(), "fresh() returned")
-    return result, (f"{result} = {expr}",)
+    return Ref(result), (Assign(result, expr),)
 
 
 def lower_contraction(
@@ -452,16 +438,14 @@ def lower_contraction(
     out: tuple[str, ...],
     sizes: Mapping[str, int],
     fresh: Callable[[], str],
-    np_name: str = "_np",
 ) -> ContractionCode:
-    """Generate NumPy statements computing ``einsum(subscripts -> out)`` over `operands`.
+    """Plan statements computing ``einsum(subscripts -> out)`` over `operands`.
 
     Labels are arbitrary hashable names; they are mapped to the letters
     ``opt_einsum.get_symbol(i)`` in order of first appearance (operands, then `out`), and only
     those letters ever reach the generated code.
     """
     operands = tuple(_check_identifier(o, "operand name") for o in operands)
-    _check_identifier(np_name, "np_name")
     subscripts = tuple(tuple(s) for s in subscripts)
     out = tuple(out)
     if not operands:
@@ -500,9 +484,9 @@ def lower_contraction(
     equation = ",".join("".join(s) for s in subs) + "->" + "".join(out_l)
 
     if len(operands) == 1:
-        result, lines = _lower_single(operands[0], subs[0], out_l, np_name, fresh)
+        result, lines = _lower_single(operands[0], subs[0], out_l, fresh)
         flops = math.prod(size_of[lab] for lab in subs[0]) if lines else 0
-        return ContractionCode(lines, result, equation, (), None, flops, 0)
+        return ContractionCode(lines, result, Contraction(equation, (), None, flops, 0))
 
     shapes = [tuple(size_of[lab] for lab in s) for s in subs]
     path, info = _find_path(equation, shapes, size_of)
@@ -512,17 +496,18 @@ def lower_contraction(
     if scalars and len(scalars) < len(operands):
         # Dry run: learn the size of every array the plan creates, then fold the scalars into
         # the smallest (latest on ties, so the product usually lands on the final result).
-        dry = _Lowerer(size_of, _counter(), np_name, operands, out_l, None, scalars)
+        dry = _Lowerer(size_of, _counter(), operands, out_l, None, scalars)
         dry.run(subs, path)
         fold_at = min(range(len(dry.created)), key=lambda n: (dry.created[n], -n))
-    low = _Lowerer(size_of, fresh, np_name, operands, out_l, fold_at, scalars)
+    low = _Lowerer(size_of, fresh, operands, out_l, fold_at, scalars)
     result = low.run(subs, path)
 
     if info is not None:
         flops, largest = int(info.opt_cost), int(info.largest_intermediate)
     else:
         flops, largest = _count_costs(subs, out_l, path, size_of)
-    return ContractionCode(tuple(low.lines), result, equation, path, info, flops, largest)
+    facts = Contraction(equation, path, info, flops, largest)
+    return ContractionCode(tuple(low.lines), result, facts)
 
 
 def _counter() -> Callable[[], str]:

@@ -34,19 +34,19 @@ from typing import Any
 
 import numpy as np
 
-from . import ops, pytree
-from .errors import GradError
-from .ir import (
-    BroadcastParams,
-    ConstParams,
-    EinsumParams,
-    IndexParams,
-    Node,
-    describe,
-    topological,
-)
+from .. import primitives as ops
+from .. import pytree
+from ..core.graph import Node, describe, topological
+from ..core.leaves import ConstParams, const_p
+from ..errors import GradError
+from ..primitives.contraction import EinsumParams, einsum_p, identity
+from ..primitives.elementwise import elementwise_p
+from ..primitives.shape import BroadcastParams, broadcast_p
+from ..tracing.build import lift
+from ..tracing.trace import Level, Trace, current_trace, function_name, tracing_function
+from ..tracing.tracer import Tracer
+from .jit import jit
 from .staging import Staged
-from .tracing import Level, Trace, Tracer, current_trace, function_name, tracing_function
 
 __all__ = ["grad", "value_and_grad", "vjp"]
 
@@ -72,15 +72,17 @@ class _Builder:
     def __init__(self, trace: Trace) -> None:
         self.trace = trace
 
+    fresh_label = staticmethod(_fresh_label)
+
     def p(self, value: Node | Factor) -> Tracer:
         """A level-free tracer: the ops layer sees every physical axis as logical."""
         if isinstance(value, Node):
             return Tracer(value, (), self.trace)
-        return ops.lift(value, self.trace)
+        return lift(value, self.trace)
 
     def const(self, value: float, dtype: np.dtype) -> Node:
         arr = np.asarray(value, dtype=dtype)
-        return Node("const", (), ConstParams(arr, False), (), arr.dtype, ())
+        return Node(const_p, (), ConstParams(arr, False), (), arr.dtype, ())
 
     def filled(self, value: float, shape: tuple[int, ...], dtype: np.dtype) -> Node:
         """A broadcast scalar (a view in the generated code, folded into contractions)."""
@@ -88,7 +90,7 @@ class _Builder:
         if not shape:
             return scalar
         axes = tuple(f"g{i}" for i in range(len(shape)))
-        return Node("broadcast", (scalar,), BroadcastParams(()), shape, scalar.dtype, axes)
+        return Node(broadcast_p, (scalar,), BroadcastParams(()), shape, scalar.dtype, axes)
 
     def cast(self, node: Node, dtype: np.dtype) -> Node:
         return node if node.dtype == dtype else ops.astype(self.p(node), dtype).node
@@ -112,7 +114,7 @@ class _Builder:
             lab: n for node, sub in zip(operands, subscripts) for lab, n in zip(sub, node.shape)
         }
         for node, sub in zip(operands, subscripts):
-            while node.op == "broadcast":
+            while node.op is broadcast_p:
                 maps: tuple[int, ...] = node.params.maps
                 sub = tuple(sub[m] if m >= 0 else _fresh_label() for m in maps)
                 node = node.inputs[0]
@@ -123,7 +125,7 @@ class _Builder:
         dtype = _einsum_dtype(nodes)
         keep = [
             i for i, node in enumerate(nodes)
-            if not (node.op == "const" and node.ndim == 0 and node.dtype == dtype
+            if not (node.op is const_p and node.ndim == 0 and node.dtype == dtype
                     and np.all(np.asarray(node.params.value) == 1))
         ]
         if keep and len(keep) < len(nodes):
@@ -148,14 +150,14 @@ class _Builder:
             core = nodes[0]
         else:
             core = Node(
-                "einsum", tuple(nodes), EinsumParams(tuple(subs), present),
+                einsum_p, tuple(nodes), EinsumParams(tuple(subs), present),
                 tuple(sizes[lab] for lab in present), dtype, tuple(names[lab] for lab in present),
             )
         if present == out:
             return core
         maps = tuple(out.index(lab) for lab in present)
         axes = tuple(names.get(lab, f"g{i}") for i, lab in enumerate(out))
-        return Node("broadcast", (core,), BroadcastParams(maps), tuple(shape), dtype, axes)
+        return Node(broadcast_p, (core,), BroadcastParams(maps), tuple(shape), dtype, axes)
 
     def _distribute(
         self,
@@ -171,9 +173,9 @@ class _Builder:
         if expanded is not None:
             nodes, subs = expanded
         for i, node in enumerate(nodes):
-            if node.op != "elementwise" or node.params.fn not in ("add", "subtract"):
+            if node.op is not elementwise_p or node.params.fn not in ("add", "subtract"):
                 continue
-            if any(inp.dtype != node.dtype and not (inp.op == "const" and inp.params.weak)
+            if any(inp.dtype != node.dtype and not (inp.op is const_p and inp.params.weak)
                    for inp in node.inputs):
                 continue  # mixed dtypes: the promoted sum is not the sum of the parts
             rest = nodes[:i] + nodes[i + 1:]
@@ -213,11 +215,11 @@ class _Builder:
         out_subs: list[tuple[str, ...]] = []
         changed = False
         for node, sub in zip(nodes, subs):
-            if node.op == "einsum":
+            if node.op is einsum_p:
                 p: EinsumParams = node.params
                 inner = set(itertools.chain(*p.subscripts))
                 if inner == set(p.out) and any(
-                    i.op == "elementwise" and i.params.fn in ("add", "subtract")
+                    i.op is elementwise_p and i.params.fn in ("add", "subtract")
                     for i in node.inputs
                 ):
                     rename = dict(zip(p.out, sub))
@@ -274,322 +276,11 @@ class _Builder:
 def _einsum_dtype(nodes: Sequence[Node]) -> np.dtype:
     parts: list[Any] = []
     for n in nodes:
-        if n.op == "const" and n.params.weak:
+        if n.op is const_p and n.params.weak:
             parts.append(n.params.value)  # weak Python scalars do not promote (NEP 50)
         else:
             parts.append(n.dtype)
     return np.dtype(np.result_type(*parts))
-
-
-# ---------------------------------------------------------------- reverse rules
-
-Rule = Callable[[_Builder, Node, Node, Sequence[bool]], list[Node | None]]
-
-
-def _vjp_einsum(b: _Builder, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
-    p: EinsumParams = node.params
-    sizes = {
-        lab: n for inp, sub in zip(node.inputs, p.subscripts) for lab, n in zip(sub, inp.shape)
-    }
-    # x * x: the same operand under the same labels gets one contraction, times the count
-    # (instead of two equal contractions and an add over the operand's full shape)
-    same = [
-        [j for j, other in enumerate(node.inputs)
-         if other is inp and p.subscripts[j] == p.subscripts[k]]
-        for k, inp in enumerate(node.inputs)
-    ]
-    grads: list[Node | None] = []
-    for k, inp in enumerate(node.inputs):
-        if not active[k] or same[k][0] != k:
-            grads.append(None)
-            continue
-        operands: list[Node] = [ct]
-        subs: list[tuple[str, ...]] = [p.out]
-        for j, other in enumerate(node.inputs):
-            if j != k:
-                operands.append(other)
-                subs.append(p.subscripts[j])
-        if len(same[k]) > 1:
-            operands.append(b.p(float(len(same[k]))).node)
-            subs.append(())
-        # a repeated label is a diagonal: write the cotangent back onto it with an eye factor
-        target: list[str] = []
-        for lab in p.subscripts[k]:
-            if lab in target:
-                fresh = _fresh_label()
-                operands.append(_eye(sizes[lab], ct.dtype))
-                subs.append((lab, fresh))
-                target.append(fresh)
-            else:
-                target.append(lab)
-        grads.append(b.einsum(operands, subs, tuple(target), inp.shape))
-    return grads
-
-
-def _eye(n: int, dtype: np.dtype) -> Node:
-    arr = np.eye(n, dtype=dtype)
-    return Node("const", (), ConstParams(arr, False), arr.shape, arr.dtype, ("i", "j"))
-
-
-def _vjp_elementwise(
-    b: _Builder, node: Node, ct: Node, active: Sequence[bool]
-) -> list[Node | None]:
-    fn: str = node.params.fn
-    maps: tuple[tuple[int, ...], ...] = node.params.maps
-    if np.issubdtype(node.dtype, np.complexfloating):
-        raise GradError(
-            f"axcomp.grad: complex-valued {fn} is not differentiable (real dtypes only)"
-        )
-    rule = _ELEMENTWISE.get(fn)
-    if rule is None:
-        raise GradError(
-            f"axcomp.grad: {fn} is not differentiable (no reverse rule); "
-            "compute it outside the differentiated function or use a differentiable op"
-        )
-    xs = [b.align(inp, m, node.ndim) for inp, m in zip(node.inputs, maps)]
-    z = b.p(node)
-    ctt = b.p(ct)
-    grads: list[Node | None] = []
-    for k, inp in enumerate(node.inputs):
-        if not active[k]:
-            grads.append(None)
-            continue
-        d = rule(k, xs, z, ctt)
-        if d is None:
-            grads.append(None)
-            continue
-        factors = [ctt] + list(d) if isinstance(d, list) else [d]
-        keep = [m for m in maps[k] if m >= 0]
-        g = b.product_reduced(factors, node.shape, keep)
-        if g.shape != inp.shape:  # size-1 axes that were broadcast away
-            g = ops.reshape(b.p(g), inp.shape).node
-        grads.append(g)
-    return grads
-
-
-def _e(fn: str, *args: Any) -> Tracer:
-    return ops.elementwise(fn, *args)
-
-
-def _recip(x: Tracer) -> Tracer:
-    return _e("true_divide", 1.0, x)
-
-
-def _typed(value: float, like: Tracer) -> Tracer:
-    return ops.lift(np.asarray(value, dtype=like.dtype), like.trace)
-
-
-def _chooser(k: int, xs: list[Tracer], z: Tracer) -> list[Factor]:
-    # JAX's balanced convention: a tie sends half the cotangent to each side
-    me, other = xs[k], xs[1 - k]
-    half, one, zero = _typed(0.5, z), _typed(1.0, z), _typed(0.0, z)
-    return [_e("where", _e("equal", me, z), _e("where", _e("equal", other, z), half, one), zero)]
-
-
-def _fchooser(k: int, xs: list[Tracer], z: Tracer, cmp: str) -> list[Factor]:
-    # jnp.fmax(x, y) = where((x > y) | isnan(y), x, y): ties go to y
-    x, y = xs
-    pick_x = _e("logical_or", _e(cmp, x, y), _e("isnan", y))
-    one, zero = _typed(1.0, z), _typed(0.0, z)
-    return [_e("where", pick_x, one, zero) if k == 0 else _e("where", pick_x, zero, one)]
-
-
-def _power(k: int, xs: list[Tracer], z: Tracer) -> list[Factor] | None:
-    x, y = xs
-    if k == 0:
-        ynode = y.node
-        if ynode.op == "const" and ynode.ndim == 0:
-            c = ynode.params.value
-            c = c.item() if isinstance(c, np.ndarray) else c
-            if c == 0:
-                return None
-            if c == 1:
-                return []
-            if c == 2:
-                return [2.0, x]
-            return [c, _e("power", x, c - 1)]
-        # JAX: y * x ** (y - 1), with 0 where y == 0
-        dx = ops.multiply(y, _e("power", x, _e("subtract", y, 1)))
-        return [_e("where", _e("equal", y, 0), _typed(0.0, z), dx)]
-    # JAX replaces x == 0 by 1 inside the log, so the derivative there is 0
-    safe = _e("where", _e("equal", x, 0), _typed(1.0, x), x)
-    return [z, _e("log", safe)]
-
-
-def _abs(xs: list[Tracer], z: Tracer) -> list[Factor]:
-    # JAX: select(x >= 0, g, -g), so abs'(0) = 1
-    return [_e("where", _e("greater_equal", xs[0], 0), _typed(1.0, z), _typed(-1.0, z))]
-
-
-def _square(x: Tracer) -> Tracer:
-    return _e("square", x)
-
-
-def _zero(*_: Any) -> None:
-    return None
-
-
-def _atan2(k: int, xs: list[Tracer]) -> list[Factor]:
-    a, c = xs
-    denom = _recip(_e("add", _square(a), _square(c)))
-    return [c, denom] if k == 0 else [-1.0, a, denom]
-
-
-_ELEMENTWISE: dict[str, Callable[[int, list[Tracer], Tracer, Tracer], Any]] = {
-    "add": lambda k, xs, z, ct: [],
-    "subtract": lambda k, xs, z, ct: [] if k == 0 else [-1.0],
-    "multiply": lambda k, xs, z, ct: [xs[1 - k]],
-    "true_divide": lambda k, xs, z, ct: (
-        [_recip(xs[1])] if k == 0 else [-1.0, z, _recip(xs[1])]
-    ),
-    "negative": lambda k, xs, z, ct: [-1.0],
-    "positive": lambda k, xs, z, ct: [],
-    "conjugate": lambda k, xs, z, ct: [],
-    "real": lambda k, xs, z, ct: [],
-    "imag": _zero,
-    "power": lambda k, xs, z, ct: _power(k, xs, z),
-    "square": lambda k, xs, z, ct: [2.0, xs[0]],
-    "sqrt": lambda k, xs, z, ct: [0.5, _recip(z)],  # inf at 0, like JAX
-    "cbrt": lambda k, xs, z, ct: [1.0 / 3.0, _recip(_square(z))],
-    "reciprocal": lambda k, xs, z, ct: [-1.0, _square(z)],
-    "exp": lambda k, xs, z, ct: [z],
-    "exp2": lambda k, xs, z, ct: [math.log(2.0), z],
-    "expm1": lambda k, xs, z, ct: [_e("add", z, 1.0)],
-    "log": lambda k, xs, z, ct: [_recip(xs[0])],
-    "log2": lambda k, xs, z, ct: [1.0 / math.log(2.0), _recip(xs[0])],
-    "log10": lambda k, xs, z, ct: [1.0 / math.log(10.0), _recip(xs[0])],
-    "log1p": lambda k, xs, z, ct: [_recip(_e("add", xs[0], 1.0))],
-    "absolute": lambda k, xs, z, ct: _abs(xs, z),
-    "tanh": lambda k, xs, z, ct: [_e("subtract", 1.0, _square(z))],
-    "sinh": lambda k, xs, z, ct: [_e("cosh", xs[0])],
-    "cosh": lambda k, xs, z, ct: [_e("sinh", xs[0])],
-    "sin": lambda k, xs, z, ct: [_e("cos", xs[0])],
-    "cos": lambda k, xs, z, ct: [-1.0, _e("sin", xs[0])],
-    "tan": lambda k, xs, z, ct: [_e("add", 1.0, _square(z))],
-    "arcsin": lambda k, xs, z, ct: [_recip(_e("sqrt", _e("subtract", 1.0, _square(xs[0]))))],
-    "arccos": lambda k, xs, z, ct: [
-        -1.0, _recip(_e("sqrt", _e("subtract", 1.0, _square(xs[0]))))],
-    "arctan": lambda k, xs, z, ct: [_recip(_e("add", 1.0, _square(xs[0])))],
-    "arcsinh": lambda k, xs, z, ct: [_recip(_e("sqrt", _e("add", _square(xs[0]), 1.0)))],
-    "arccosh": lambda k, xs, z, ct: [_recip(_e("sqrt", _e("subtract", _square(xs[0]), 1.0)))],
-    "arctanh": lambda k, xs, z, ct: [_recip(_e("subtract", 1.0, _square(xs[0])))],
-    "arctan2": lambda k, xs, z, ct: _atan2(k, xs),
-    "hypot": lambda k, xs, z, ct: [xs[k], _recip(z)],
-    "copysign": lambda k, xs, z, ct: (
-        [_e("copysign", 1.0, xs[0]), _e("copysign", 1.0, xs[1])] if k == 0 else None
-    ),
-    "deg2rad": lambda k, xs, z, ct: [math.pi / 180.0],
-    "rad2deg": lambda k, xs, z, ct: [180.0 / math.pi],
-    "maximum": lambda k, xs, z, ct: _chooser(k, xs, z),
-    "minimum": lambda k, xs, z, ct: _chooser(k, xs, z),
-    "fmax": lambda k, xs, z, ct: _fchooser(k, xs, z, "greater"),
-    "fmin": lambda k, xs, z, ct: _fchooser(k, xs, z, "less"),
-    # d/dy of x mod y is -floor(x / y); d/dx is 1
-    "remainder": lambda k, xs, z, ct: [] if k == 0 else [-1.0, _e("floor_divide", xs[0], xs[1])],
-    "where": lambda k, xs, z, ct: (
-        None if k == 0
-        else _e("where", xs[0], ct, 0.0) if k == 1
-        else _e("where", xs[0], 0.0, ct)
-    ),
-    "clip": lambda k, xs, z, ct: [
-        _e("where", _e("equal", xs[k], z), _typed(1.0, z), _typed(0.0, z))],
-    # piecewise constant: zero derivative almost everywhere (JAX gives zeros too)
-    "sign": _zero,
-    "floor": _zero,
-    "ceil": _zero,
-    "rint": _zero,
-    "trunc": _zero,
-    "floor_divide": _zero,
-    "heaviside": _zero,
-}
-_ELEMENTWISE["divide"] = _ELEMENTWISE["true_divide"]  # NumPy 2 names true_divide "divide"
-
-
-def _vjp_reduce(b: _Builder, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
-    fn: str = node.params.fn
-    axes: tuple[int, ...] = node.params.axes
-    (inp,) = node.inputs
-    x = b.p(inp)
-    keep_shape = tuple(1 if i in axes else s for i, s in enumerate(inp.shape))
-    z = ops.reshape(b.p(node), keep_shape)
-    g = ops.reshape(b.p(ct), keep_shape)
-    every = tuple(range(inp.ndim))
-    if fn in ("max", "min"):
-        # ties share the cotangent equally (JAX's reduce chooser rule)
-        hit = ops.astype(_e("equal", x, z), node.dtype)
-        count = ops.reduce_sum(hit, axis=axes, keepdims=True)
-        return [b.product_reduced([_e("true_divide", g, count), hit], inp.shape, every)]
-    if fn == "prod":
-        # product of the other entries, exact when some entries are zero
-        is_zero = _e("equal", x, 0)
-        nonzero = _e("where", is_zero, _typed(1.0, x), x)
-        p_nz = ops.reduce("prod", nonzero, axis=axes, keepdims=True)
-        n_zero = ops.reduce_sum(ops.astype(is_zero, node.dtype), axis=axes, keepdims=True)
-        zero = _typed(0.0, x)
-        at_zero = _e("where", _e("equal", n_zero, 1), p_nz, zero)
-        elsewhere = _e("where", _e("equal", n_zero, 0), _e("true_divide", p_nz, nonzero), zero)
-        return [b.product_reduced([g, _e("where", is_zero, at_zero, elsewhere)], inp.shape, every)]
-    raise GradError(f"axcomp.grad: the {fn} reduction is not differentiable")
-
-
-def _vjp_reshape(b: _Builder, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
-    return [ops.reshape(b.p(ct), node.inputs[0].shape).node]
-
-
-def _vjp_broadcast(b: _Builder, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
-    inp = node.inputs[0]
-    maps: tuple[int, ...] = node.params.maps
-    labels = tuple(_fresh_label() for _ in node.shape)
-    kept = tuple(labels[m] for m in maps if m >= 0)
-    g = b.einsum([ct], [labels], kept, tuple(node.shape[m] for m in maps if m >= 0))
-    return [g if g.shape == inp.shape else ops.reshape(b.p(g), inp.shape).node]
-
-
-def _vjp_cast(b: _Builder, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
-    inp = node.inputs[0]
-    return [b.cast(ct, inp.dtype) if _inexact(inp.dtype) else None]
-
-
-def _vjp_index(b: _Builder, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
-    inp = node.inputs[0]
-    return [Node("scatter", (ct,), node.params, inp.shape, ct.dtype, inp.axes)]
-
-
-def _vjp_scatter(b: _Builder, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
-    # scatter is linear; its transpose reads the window back out
-    inp = node.inputs[0]
-    return [Node("index", (ct,), node.params, inp.shape, ct.dtype, inp.axes)]
-
-
-def _vjp_concat(b: _Builder, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
-    axis: int = node.params.axis
-    grads: list[Node | None] = []
-    start = 0
-    for k, inp in enumerate(node.inputs):
-        stop = start + inp.shape[axis]
-        if active[k]:
-            items = tuple(
-                ("slice", start, stop, 1) if i == axis else ("slice", 0, s, 1)
-                for i, s in enumerate(node.shape)
-            )
-            grads.append(Node("index", (ct,), IndexParams(items), inp.shape, ct.dtype, inp.axes))
-        else:
-            grads.append(None)
-        start = stop
-    return grads
-
-
-_RULES: dict[str, Rule] = {
-    "einsum": _vjp_einsum,
-    "elementwise": _vjp_elementwise,
-    "reduce": _vjp_reduce,
-    "reshape": _vjp_reshape,
-    "broadcast": _vjp_broadcast,
-    "cast": _vjp_cast,
-    "index": _vjp_index,
-    "scatter": _vjp_scatter,
-    "concat": _vjp_concat,
-}
 
 
 def backprop(
@@ -599,36 +290,34 @@ def backprop(
     of the same shapes), as new nodes of the current trace."""
     b = _Builder(trace)
     order = topological(list(outputs))
-    wrt_ids = {n.id for n in wrt}
-    active: set[int] = set()
+    wrt_set = set(wrt)
+    active: set[Node] = set()
     for node in order:
-        if node.id in wrt_ids or (
-            _inexact(node.dtype) and any(i.id in active for i in node.inputs)
-        ):
+        if node in wrt_set or (_inexact(node.dtype) and any(i in active for i in node.inputs)):
             if np.issubdtype(node.dtype, np.complexfloating):
                 raise GradError(
                     f"axcomp.grad: complex values are not differentiable here ({describe(node)} "
                     f"gives {node.dtype.name}); only real floating-point paths are supported"
                 )
-            active.add(node.id)
-    pending: dict[int, list[Node]] = {}
+            active.add(node)
+    pending: dict[Node, list[Node]] = {}
     for out, seed in zip(outputs, seeds):
-        if out.id in active:
-            pending.setdefault(out.id, []).append(seed)
+        if out in active:
+            pending.setdefault(out, []).append(seed)
     for node in reversed(order):
-        if node.id in wrt_ids or node.id not in pending:
+        if node in wrt_set or node not in pending:
             continue
-        ct = _total(b, pending.pop(node.id), node)
-        rule = _RULES.get(node.op)
+        ct = _total(b, pending.pop(node), node)
+        rule = node.op.vjp
         if rule is None:
-            raise GradError(f"axcomp.grad: no reverse rule for {node.op} nodes")
-        flags = [i.id in active for i in node.inputs]
+            raise GradError(f"axcomp.grad: {describe(node)} is not differentiable (no reverse rule)")
+        flags = [i in active for i in node.inputs]
         for inp, g in zip(node.inputs, rule(b, node, ct, flags)):
-            if g is not None and inp.id in active:
-                pending.setdefault(inp.id, []).append(g)
+            if g is not None and inp in active:
+                pending.setdefault(inp, []).append(g)
     results = []
     for w in wrt:
-        parts = pending.get(w.id)
+        parts = pending.get(w)
         results.append(_total(b, parts, w) if parts else b.filled(0.0, w.shape, w.dtype))
     return results
 
@@ -673,12 +362,9 @@ def _fresh(leaf: Any, trace: Trace, levels: tuple[Level, ...], *, what: str) -> 
         )
     if np.issubdtype(dtype, np.complexfloating):
         raise GradError(f"{what}: complex inputs are not supported (got {dtype.name})")
-    t = ops.broadcast_levels(ops.lift(leaf, trace), levels)
-    node = t.node
+    t = ops.broadcast_levels(lift(leaf, trace), levels)
     # an identity einsum: fused away by the lowering, but a node of its own for the sweep
-    sub = tuple(f"a{i}" for i in range(node.ndim))
-    fresh = Node("einsum", (node,), EinsumParams((sub,), sub), node.shape, node.dtype, node.axes)
-    return Tracer(fresh, t.levels, trace)
+    return Tracer(identity(t.node), t.levels, trace)
 
 
 def _scalar_output(out: Any, trace: Trace, what: str) -> Tracer:
@@ -687,7 +373,7 @@ def _scalar_output(out: Any, trace: Trace, what: str) -> Tracer:
             f"Gradient only defined for scalar-output functions. Output was {out!r} "
             f"(a {type(out).__name__})."
         )
-    t = ops.lift(out, trace)
+    t = lift(out, trace)
     if t.shape != ():
         raise GradError(
             f"Gradient only defined for scalar-output functions. Output had shape: {t.shape}."
@@ -830,7 +516,7 @@ def _vjp_inline(
     if has_aux:
         out, aux = out
     out_leaves, out_def = pytree.flatten(out)
-    outs = [ops.lift(leaf, trace) for leaf in out_leaves]
+    outs = [lift(leaf, trace) for leaf in out_leaves]
 
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
         ct_leaves, ct_def = pytree.flatten(cotangent)
@@ -842,7 +528,7 @@ def _vjp_inline(
         b = _Builder(trace)
         full_outs, seeds = [], []
         for o, c in zip(outs, ct_leaves):
-            ct = ops.lift(c, trace)
+            ct = lift(c, trace)
             if ct.shape != o.shape:
                 raise GradError(
                     f"Shape of cotangent input to vjp pullback function {ct.shape} must be the "
@@ -859,7 +545,7 @@ def _vjp_inline(
             leaves = []
             for t, leaf in zip(ts, pytree.flatten(primal)[0]):
                 if t is None:
-                    leaves.append(ops.lift(np.zeros(np.shape(leaf), _leaf_dtype(leaf)), trace))
+                    leaves.append(lift(np.zeros(np.shape(leaf), _leaf_dtype(leaf)), trace))
                 else:
                     leaves.append(Tracer(next(cts), t.levels, trace))
             results.append(pytree.unflatten(treedef, leaves))
@@ -902,8 +588,6 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     if trace is not None:
         out, vjp_fn, aux = _vjp_inline(fun, primals, trace, has_aux)
         return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
-    from .transforms import jit
-
     result = jit(fun)(*primals)
     out, aux = result if has_aux else (result, None)
     staged = _PullbackFunction(fun, len(primals), has_aux)

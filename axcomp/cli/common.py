@@ -1,17 +1,10 @@
-"""The ``axcomp`` command line: ``demo``, ``explain``, ``run``, ``graph`` and ``repl``.
-
-Exit codes: 0 success; 1 the spec or the program failed (compile or run error); 2 the
-command line itself was wrong (bad ``--shapes``, unknown name, missing file, ...).
-Errors print as one report without a traceback; ``--traceback`` shows it.
-"""
+"""What the command line and the REPL share: loading specs, parsing shapes, explaining and
+running a function on random inputs, and formatting errors."""
 
 from __future__ import annotations
 
-import argparse
 import difflib
-import os
 import re
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,20 +13,19 @@ from typing import Any
 
 import numpy as np
 
-from .errors import AxcompError
+from .. import dsl, pytree
+from ..core.shapes import ShapeDtypeStruct
+from ..errors import AxcompError, UsageError
+from ..inspect.explain import explain
+
+__all__ = ["UsageError"]
 
 MODULE_SUFFIXES = (".ax", ".toml", ".yaml", ".yml")
-
-
-class UsageError(AxcompError):
-    """The command line is wrong (exit code 2), as opposed to the spec or program (1)."""
 
 
 # --- loading specs ---------------------------------------------------------------------------
 def load_module(file_or_text: str) -> Any:
     """A DSL module from a path (.ax/.toml/.yaml/.yml) or from DSL text."""
-    from . import dsl  # imported on use: the other commands do not need the parser
-
     path = Path(file_or_text)
     looks_like_path = "\n" not in file_or_text and (
         path.suffix.lower() in MODULE_SUFFIXES or (len(file_or_text) < 4096 and path.is_file())
@@ -113,8 +105,6 @@ def parse_shapes(text: str, dtype: str = "float64") -> list[ArgSpec]:
 
 
 def shape_structs(specs: Sequence[ArgSpec]) -> list[Any]:
-    from .staging import ShapeDtypeStruct
-
     return [ShapeDtypeStruct(s.shape, s.dtype) for s in specs]
 
 
@@ -137,8 +127,6 @@ def random_inputs(specs: Sequence[ArgSpec], seed: int) -> list[np.ndarray]:
 
 # --- shared by the CLI and the REPL ------------------------------------------------------------
 def explain_function(name: str, fun: Callable[..., Any], specs: Sequence[ArgSpec]) -> Any:
-    from .explain import explain
-
     exp = explain(fun, *shape_structs(specs))
     exp.name = name
     return exp
@@ -148,8 +136,6 @@ def run_function(
     name: str, fun: Callable[..., Any], specs: Sequence[ArgSpec], seed: int = 0
 ) -> str:
     """Run on random inputs; a short text report: output shape, dtype, preview, timings."""
-    from . import pytree
-
     args = random_inputs(specs, seed)
     t0 = time.perf_counter()
     result = fun(*args)
@@ -195,171 +181,6 @@ def _seconds(t: float) -> str:
     return f"{t / 1e-9:.3g} ns"
 
 
-# --- commands ----------------------------------------------------------------------------------
-def _cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
-
-    run_demo()
-    return 0
-
-
-def _cmd_explain(args: argparse.Namespace) -> int:
-    specs = parse_shapes(args.shapes, args.dtype)  # usage errors before any compiling
-    name, fun = pick_function(load_module(args.spec), args.name)
-    exp = explain_function(name, fun, specs)
-    print(exp)
-    sections = [
-        ("axis graph", args.graph or args.all, lambda: exp.graph),
-        ("generated code", args.source or args.all, lambda: exp.source.rstrip()),
-        (
-            "opt_einsum paths",
-            args.path or args.all,
-            lambda: "\n\n".join(str(p) for p in exp.path) or "(no contractions)",
-        ),
-        ("DOT", args.dot, lambda: exp.to_dot().rstrip()),
-    ]
-    for title, wanted, text in sections:
-        if wanted:
-            print(f"\n{title}:\n{text()}")
-    return 0
-
-
-def _cmd_run(args: argparse.Namespace) -> int:
-    specs = parse_shapes(args.shapes, args.dtype)
-    name, fun = pick_function(load_module(args.spec), args.name)
-    print(run_function(name, fun, specs, args.seed))
-    return 0
-
-
-def _cmd_graph(args: argparse.Namespace) -> int:
-    from .dot import check_picture_target, write_picture
-
-    specs = parse_shapes(args.shapes, args.dtype)
-    if args.output not in (None, "-"):
-        check_picture_target(args.output)  # no Graphviz / bad suffix: fail before compiling
-    name, fun = pick_function(load_module(args.spec), args.name)
-    dot_text = explain_function(name, fun, specs).to_dot()
-    if args.output in (None, "-"):
-        sys.stdout.write(dot_text)
-        return 0
-    path = write_picture(dot_text, args.output)
-    print(f"wrote {path}")
-    return 0
-
-
-def _cmd_repl(args: argparse.Namespace) -> int:
-    from .repl import run_repl
-
-    return run_repl(args.file)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    # SUPPRESS: a subcommand's flag must not reset one given before the subcommand.
-    common.add_argument(
-        "--traceback",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="show the Python traceback of an error",
-    )
-    parser = argparse.ArgumentParser(
-        prog="axcomp",
-        description="Compile JAX-style nested vmap specs into optimized NumPy einsum code.",
-        epilog="Exit codes: 0 ok, 1 error in the spec or program, 2 bad command line.",
-    )
-    parser.add_argument("--traceback", action="store_true", help="show Python tracebacks on errors")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    demo = sub.add_parser(
-        "demo",
-        parents=[common],
-        help="run the seed tutorial's story and show what each spec compiles to",
-    )
-    demo.set_defaults(handler=_cmd_demo)
-
-    def spec_command(cmd: str, help_text: str, name_optional: bool) -> argparse.ArgumentParser:
-        p = sub.add_parser(cmd, parents=[common], help=help_text, description=help_text)
-        p.add_argument(
-            "spec",
-            metavar="FILE_OR_TEXT" if name_optional else "FILE",
-            help="an .ax, .toml or .yaml module, or DSL text",
-        )
-        p.add_argument(
-            "name",
-            metavar="NAME",
-            nargs="?" if name_optional else None,
-            help="the bound name to use" + (" (default: the last one)" if name_optional else ""),
-        )
-        p.add_argument(
-            "--shapes",
-            "-s",
-            required=True,
-            help="argument shapes, e.g. '3,2,3 4,3'; '()' is a scalar; '3,2:float32' "
-            "sets one argument's dtype",
-        )
-        p.add_argument(
-            "--dtype", default="float64", help="dtype of every argument (default float64)"
-        )
-        return p
-
-    ex = spec_command("explain", "print what a spec compiles to: vmap levels, einsums, costs", True)
-    ex.add_argument("--graph", action="store_true", help="also print the axis graph")
-    ex.add_argument("--source", action="store_true", help="also print the generated code")
-    ex.add_argument("--path", action="store_true", help="also print opt_einsum's path tables")
-    ex.add_argument("--dot", action="store_true", help="also print the axis graph as DOT")
-    ex.add_argument("--all", action="store_true", help="graph, code and paths")
-    ex.set_defaults(handler=_cmd_explain)
-
-    run = spec_command(
-        "run", "run a spec on random inputs: output shape, dtype, preview, time", False
-    )
-    run.add_argument("--seed", type=int, default=0, help="random seed for the inputs (default 0)")
-    run.set_defaults(handler=_cmd_run)
-
-    graph = spec_command(
-        "graph", "draw the axis graph (.dot needs nothing; .svg/.png need Graphviz)", False
-    )
-    graph.add_argument(
-        "-o",
-        "--output",
-        metavar="OUT",
-        help="out.svg, out.png, out.pdf or out.dot (default: DOT on stdout)",
-    )
-    graph.set_defaults(handler=_cmd_graph)
-
-    repl = sub.add_parser(
-        "repl",
-        parents=[common],
-        help="interactive session: DSL statements and :commands",
-        description="Start the interactive REPL (type :help inside).",
-    )
-    repl.add_argument(
-        "file", metavar="FILE", nargs="?", help="an .ax/.toml/.yaml module to load first"
-    )
-    repl.set_defaults(handler=_cmd_repl)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
-    if handler is None:
-        parser.print_help()
-        return 2
-    try:
-        return handler(args)
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:  # `axcomp ... | head`: the reader left; not an error of ours
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-    except Exception as exc:  # the CLI boundary: one report, no traceback
-        if args.traceback:
-            raise
-        print(format_error(exc, args.command), file=sys.stderr)
-        return 2 if isinstance(exc, UsageError) else 1
-
-
 def format_error(exc: BaseException, command: str | None = None, *, hint: bool = True) -> str:
     """One report per error. DSL errors carry their own caret report in their message."""
     prog = f"axcomp {command}" if command else "axcomp"
@@ -373,7 +194,3 @@ def format_error(exc: BaseException, command: str | None = None, *, hint: bool =
         )
     tail = "\n(run again with --traceback for the Python traceback)" if hint else ""
     return f"{prog}: {type(exc).__name__}: {exc}{tail}"
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -7,77 +7,30 @@
     e.flops, e.peak_bytes, e.graph, e.source, e.to_dot()
     print(e)      # a compact report in the spirit of opt_einsum's PathInfo table
 
-Node numbers in ``.graph``, ``.source`` and ``.to_dot()`` are local to the explanation
-(inputs first, then topological order), so reports are stable across runs and processes;
-``explanation.compiled.source`` keeps the raw generated code.
+Node numbers in ``.graph``, ``.source`` and ``.to_dot()`` are the graph's local numbering
+(inputs first, then topological order), so reports are stable across runs and processes.
+Everything here is read from the graph and the Plan, never parsed back out of source text.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .compiler import Compiled
-from .ir import EinsumParams, Graph, Node, describe
-from .lowering import Statement
-from .staging import Staged
-from .transforms import jit
-
-# Ops that only move or view data: they count no flops.
-_DATA_MOVEMENT = frozenset({"input", "const", "reshape", "index", "broadcast", "cast", "concat"})
-
-
-@dataclass(frozen=True)
-class MappedAxis:
-    """One argument axis that a vmap level maps."""
-
-    argument: str  # the vmapped function's parameter, with its pytree path (e.g. ``v``)
-    axis: int  # the logical axis of that argument, as the vmapped function sees it
-    source: str  # the graph's name for that axis before mapping, e.g. ``M.0`` (input M, axis 0)
-
-    def __str__(self) -> str:
-        origin = _source_text(self.source)
-        text = f"{self.argument} axis {self.axis}"
-        return text if not origin or origin == text else f"{text} (= {origin})"
-
-
-@dataclass(frozen=True)
-class LevelInfo:
-    """One vmap call: what it maps and where its batch axis ends up."""
-
-    depth: int  # 0 for the outermost level
-    axis_name: str  # the batch axis's name in the axis graph
-    size: int
-    function: str  # the function being vmapped
-    in_axes: Any
-    out_axes: Any
-    mapped: tuple[MappedAxis, ...]
-    # Position of the batch axis in each output of the vmapped function itself (out_axes
-    # resolved; None where out_axes was None).
-    placed: tuple[int | None, ...]
-    # Position of the batch axis in each output of the whole program; None where it was
-    # reduced away by an enclosing kernel (or never reached that output).
-    output_axes: tuple[int | None, ...]
-
-    @property
-    def output_axis(self) -> int | None:
-        """The batch axis's position in the program's (first) output."""
-        return self.output_axes[0] if self.output_axes else None
-
-    def __str__(self) -> str:
-        maps = ", ".join(str(m) for m in self.mapped) or f"nothing (axis_size={self.size})"
-        lands = _positions_text(self.output_axes)
-        return (
-            f"level {self.depth + 1} '{self.axis_name}' (size {self.size}): vmap({self.function}, "
-            f"in_axes={self.in_axes!r}, out_axes={self.out_axes!r}) maps {maps}; "
-            f"output axis {lands}"
-        )
+from ..backends.numpy_backend import statement_text
+from ..core.graph import Graph, Node, describe
+from ..core.plan import Step
+from ..primitives.contraction import is_rename
+from ..transforms.compile import Compiled
+from ..transforms.jit import jit
+from ..transforms.staging import Staged
+from .dot import graph_to_dot
+from .levels import LevelInfo, MappedAxis, positions_text
 
 
 @dataclass(frozen=True)
@@ -146,18 +99,9 @@ class Explanation:
         self.compiled = compiled
         self.name = name or compiled.name
 
-    # --- numbering: stable node numbers, independent of the process-global node ids ----
-    @functools.cached_property
-    def _order(self) -> list[Node]:
-        graph = self.compiled.graph
-        return list(graph.inputs) + [n for n in graph.nodes() if n.op != "input"]
-
-    @functools.cached_property
-    def _num(self) -> dict[int, int]:
-        return {node.id: k for k, node in enumerate(self._order)}
-
-    def _renumber(self, text: str) -> str:
-        return re.sub(r"%(\d+)", lambda m: f"%{self._num.get(int(m.group(1)), m.group(1))}", text)
+    @property
+    def _num(self) -> dict[Node, int]:
+        return self.compiled.plan.numbering
 
     # --- the public facts --------------------------------------------------------------
     @property
@@ -166,7 +110,7 @@ class Explanation:
 
     @property
     def source(self) -> str:
-        return self._renumber(self.compiled.source)
+        return self.compiled.source
 
     @property
     def graph(self) -> str:
@@ -174,7 +118,7 @@ class Explanation:
 
     @functools.cached_property
     def contractions(self) -> list[ContractionInfo]:
-        return [_contraction_info(st, self._num) for st in self.compiled.program.contractions]
+        return [_contraction_info(st, self._num) for st in self.compiled.plan.contractions]
 
     @property
     def path(self) -> list[Any]:
@@ -188,43 +132,25 @@ class Explanation:
         return sum(c.flops for c in self.contractions) + self.elementwise_flops
 
     @functools.cached_property
-    def _statements(self) -> list[Statement]:
-        """One statement per node: output copies/wrappers reuse their node and add no work."""
-        seen: set[int] = set()
+    def _statements(self) -> list[Step]:
+        """One step per node: output copies/wrappers reuse their node and add no work."""
+        seen: set[Node] = set()
         out = []
-        for st in self.compiled.program.statements:
-            if st.node.id not in seen:
-                seen.add(st.node.id)
+        for st in self.compiled.plan.steps:
+            if st.node not in seen:
+                seen.add(st.node)
                 out.append(st)
         return out
 
     @functools.cached_property
     def elementwise_flops(self) -> int:
-        total = 0
-        for st in self._statements:
-            node = st.node
-            if node.op == "elementwise":
-                total += _elements(node.shape)
-            elif node.op == "reduce":
-                total += _elements(node.inputs[0].shape)
-        return total
+        return sum(st.node.op.flops(st.node) for st in self._statements if st.contraction is None)
 
     @functools.cached_property
     def peak_bytes(self) -> int:
         """The largest array the generated code creates (an intermediate or an output), in
         bytes; views (transposes, reshapes of inputs) allocate nothing and are skipped."""
-        peak = 0
-        for st in self._statements:
-            node = st.node
-            if st.region is not None and st.region.is_permutation:
-                continue
-            if node.op in ("reshape", "index"):
-                continue
-            elems = _elements(node.shape)
-            if st.contraction is not None:
-                elems = max(elems, st.contraction.largest_intermediate)
-            peak = max(peak, elems * node.dtype.itemsize)
-        return peak
+        return max((st.nbytes for st in self._statements), default=0)
 
     @functools.cached_property
     def levels(self) -> list[LevelInfo]:
@@ -249,8 +175,6 @@ class Explanation:
 
     def to_dot(self) -> str:
         """The axis graph in Graphviz DOT: inputs, ops and outputs, named axes on the edges."""
-        from .dot import graph_to_dot
-
         return graph_to_dot(self.compiled.graph, self._num, self.name, self.levels)
 
     # --- text ----------------------------------------------------------------------------
@@ -262,7 +186,7 @@ class Explanation:
         return f"{self.name}({ins}) -> {res}"
 
     def __str__(self) -> str:
-        n_ew = sum(1 for st in self._statements if st.node.op == "elementwise")
+        n_ew = sum(1 for st in self._statements if st.node.op.name == "elementwise")
         lines = [
             self.signature(),
             (
@@ -285,7 +209,7 @@ class Explanation:
                         repr(lv.in_axes),
                         repr(lv.out_axes),
                         ", ".join(str(m) for m in lv.mapped) or "-",
-                        _positions_text(lv.output_axes),
+                        positions_text(lv.output_axes),
                     )
                 )
             lines += _table(rows, right={2})
@@ -307,14 +231,14 @@ class Explanation:
         others = [
             st
             for st in self._statements
-            if st.contraction is None and st.node.op not in _DATA_MOVEMENT | {"einsum"}
+            if st.contraction is None and not st.node.op.moves_data and st.kind != "output"
         ]
         if others:
             lines += ["", "other ops:"]
             lines.append(
                 "  "
                 + ", ".join(
-                    f"%{self._num[st.node.id]} {describe(st.node)}{list(st.node.shape)}"
+                    f"%{self._num[st.node]} {describe(st.node)}{list(st.node.shape)}"
                     for st in others
                 )
             )
@@ -332,33 +256,24 @@ def explain(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Explanation:
 
 
 # --- helpers -------------------------------------------------------------------------------
-def format_graph(graph: Graph, num: dict[int, int]) -> str:
-    """Like ``ir.format_graph`` but with local node numbers, and vmap renames spelled out."""
-    order = list(graph.inputs) + [n for n in graph.nodes() if n.op != "input"]
+def format_graph(graph: Graph, num: dict[Node, int]) -> str:
+    """``Graph.format`` with vmap's renames spelled out."""
     lines = []
-    for node in order:
-        args = ", ".join(f"%{num[i.id]}" for i in node.inputs)
+    for node in num:
+        args = ", ".join(f"%{num[i]}" for i in node.inputs)
         what = describe(node)
         note = ""
-        if _is_identity(node):
+        if is_rename(node):
             renames = [f"{a}->{b}" for a, b in zip(node.inputs[0].axes, node.axes) if a != b]
             what = "rename" if renames else "identity"
             note = f"  # {', '.join(renames)}" if renames else ""
         call = f"{what}({args})" if args else what
-        lines.append(f"  %{num[node.id]} = {call} : {node.type_str()}{note}")
-    outs = ", ".join(f"%{num[n.id]}" for n in graph.outputs)
+        lines.append(f"  %{num[node]} = {call} : {node.type_str()}{note}")
+    outs = ", ".join(f"%{num[n]}" for n in graph.outputs)
     return "\n".join(lines + [f"  return {outs}"])
 
 
-def _is_identity(node: Node) -> bool:
-    """An einsum that only renames axes (how vmap names a batch axis): no data changes."""
-    if node.op != "einsum" or len(node.inputs) != 1:
-        return False
-    p: EinsumParams = node.params
-    return tuple(p.subscripts[0]) == tuple(p.out)
-
-
-def _contraction_info(st: Statement, num: dict[int, int]) -> ContractionInfo:
+def _contraction_info(st: Step, num: dict[Node, int]) -> ContractionInfo:
     code = st.contraction
     region = st.region
     assert code is not None and region is not None
@@ -393,14 +308,14 @@ def _contraction_info(st: Statement, num: dict[int, int]) -> ContractionInfo:
     # opt_einsum counts the result among intermediates; do the same for one-operand sums.
     largest = max(int(code.largest_intermediate), _elements(st.node.shape))
     return ContractionInfo(
-        num[st.node.id],
+        num[st.node],
         code.equation,
         axes,
         int(code.flops),
         largest,
         st.node.dtype.itemsize,
         path,
-        tuple(st.lines),
+        tuple(statement_text(s) for s in st.statements),
     )
 
 
@@ -414,16 +329,8 @@ def _axis_position(node: Node, name: str) -> int | None:
     return node.axes.index(name) if name in node.axes else None
 
 
-def _source_text(source: str) -> str:
-    m = re.fullmatch(r"(.+)\.(\d+)", source)
-    return f"{m.group(1)} axis {m.group(2)}" if m else source
 
 
-def _positions_text(positions: Sequence[int | None]) -> str:
-    texts = ["reduced" if p is None else str(p) for p in positions]
-    if len(texts) == 1:
-        return texts[0]
-    return ", ".join(f"out[{k}]: {t}" for k, t in enumerate(texts))
 
 
 def _elements(shape: Sequence[int]) -> int:

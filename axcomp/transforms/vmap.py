@@ -1,4 +1,4 @@
-"""``vmap`` and ``jit``: the user-facing transforms.
+"""``vmap``: the user-facing batching transform.
 
 vmap only names an axis: on entry each mapped argument's axis becomes the batch axis of a
 fresh level, on exit the level's axis is placed where ``out_axes`` says. All real work is
@@ -14,10 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from . import ops, pytree
-from .errors import AxisSpecError, AxisSpecTypeError, TracingError
-from .staging import ShapeDtypeStruct, Staged
-from .tracing import Level, LevelRecord, Tracer, current_trace, function_name, tracing_function
+from .. import primitives as ops
+from .. import pytree
+from ..core.shapes import ShapeDtypeStruct
+from ..errors import AxisSpecError, AxisSpecTypeError, TracingError
+from ..tracing.build import lift
+from ..tracing.trace import Level, LevelRecord, current_trace, function_name, tracing_function
+from ..tracing.tracer import Tracer
+from .staging import Staged
 
 
 def _is_axis_leaf(x: Any) -> bool:
@@ -186,7 +190,7 @@ class VmappedFunction(Staged):
             if axis is None:
                 new_leaves.append(leaf)
             else:
-                new_leaves.append(ops.map_axis(ops.lift(leaf, trace), axis, level))
+                new_leaves.append(ops.map_axis(lift(leaf, trace), axis, level))
         it = iter(new_leaves)
         new_args = [
             pytree.unflatten(td, [next(it) for _ in range(td.num_leaves)]) for td in treedefs
@@ -275,7 +279,7 @@ class VmappedFunction(Staged):
                 placed.append(leaf)
                 placed_at.append((label, None))
                 continue
-            t = ops.lift(leaf, trace)
+            t = lift(leaf, trace)
             rank = t.ndim + 1
             if not -rank <= spec < rank:
                 raise AxisSpecError(
@@ -319,36 +323,3 @@ def vmap(
     if axis_name is not None and (not isinstance(axis_name, str) or not axis_name.isidentifier()):
         raise AxisSpecTypeError(f"vmap axis_name must be an identifier string, got {axis_name!r}")
     return VmappedFunction(fun, in_axes, out_axes, axis_size, axis_name)
-
-
-class JittedFunction(Staged):
-    """The result of ``axcomp.jit``: compiled once per signature, then cached."""
-
-    def __init__(self, fun: Callable[..., Any], static_argnums: tuple[int, ...]) -> None:
-        self.fun = fun
-        self.static_argnums = static_argnums
-        functools.update_wrapper(self, fun, updated=())
-        self._setup_cache()
-
-    def __repr__(self) -> str:
-        return f"jit({function_name(self.fun)})"
-
-    def _inline(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        trace = current_trace()
-        assert trace is not None
-        with tracing_function(trace, function_name(self.fun)):
-            return self.fun(*args, **kwargs)
-
-
-def jit(fun: Callable[..., Any] | None = None, *, static_argnums: Any = ()) -> Any:
-    """Compile ``fun`` once per argument signature into NumPy code (like ``jax.jit``).
-
-    Non-array arguments are always static (part of the cache key), so ``static_argnums``
-    is accepted for JAX compatibility only.
-    """
-    if fun is None:
-        return functools.partial(jit, static_argnums=static_argnums)
-    if not callable(fun):
-        raise AxisSpecTypeError(f"jit expects a callable, got {fun!r}")
-    nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
-    return JittedFunction(fun, nums)

@@ -1,0 +1,182 @@
+"""The NumPy emitter: a Plan becomes readable Python source calling NumPy.
+
+It prints each plan operation the way a person would write it (``x.transpose(0, 2, 1)``,
+``_np.matmul(a, b)``, ``a * b``). Source text is assembled only from identifiers it checks,
+integer literals, finite float literals, NumPy function names it checks, and einsum
+equations of letters; nothing else can reach the generated code.
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..core.plan import OPS, Assign, Call, Expr, Lit, Plan, Ref, Statement, Store
+from .source import compile_source
+
+NP = "_np"
+_EQUATION = re.compile(r"^[A-Za-z,]*->[A-Za-z]*$")
+
+
+def _ident(name: str) -> str:
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+        raise ValueError(f"refusing to emit {name!r}: not a plain identifier")
+    return name
+
+
+def _int(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"refusing to emit {value!r}: not an int")
+    return str(int(value))
+
+
+def _tuple(values: Sequence[int]) -> str:
+    vals = [_int(v) for v in values]
+    return "(" + ", ".join(vals) + ("," if len(vals) == 1 else "") + ")"
+
+
+def _axis(axis: Any) -> str:
+    return _tuple(axis) if isinstance(axis, tuple) else _int(axis)
+
+
+def _numpy_function(fn: str) -> str:
+    if not _ident(fn) or not callable(getattr(np, fn, None)):
+        raise ValueError(f"refusing to emit {fn!r}: not a NumPy function")
+    return f"{NP}.{fn}"
+
+
+def _literal(value: Any) -> str:
+    if type(value) in (bool, int) or (type(value) is float and math.isfinite(value)):
+        return repr(value)
+    raise ValueError(f"refusing to emit literal {value!r}")
+
+
+def index_text(items: Sequence[tuple[Any, ...]], shape: Sequence[int]) -> str:
+    """NumPy basic-index source for plan index items on an array of ``shape``."""
+    parts = []
+    dim = 0
+    for item in items:
+        if item[0] == "new":
+            parts.append("None")
+            continue
+        size = shape[dim]
+        dim += 1
+        if item[0] == "int":
+            parts.append(_int(item[1]))
+            continue
+        _, start, stop, step = item
+        if step > 0 and start == 0 and stop >= size and step == 1:
+            parts.append(":")
+            continue
+        stop_txt = "" if step < 0 and stop < 0 else _int(stop)
+        parts.append(f"{_int(start)}:{stop_txt}:{_int(step)}")
+    return ", ".join(parts) + ("," if len(parts) == 1 else "")
+
+
+def _receiver(expr: Expr) -> str:
+    """``expr`` where a method call or an operator follows it."""
+    text = expr_text(expr)
+    return f"({text})" if isinstance(expr, Call) and expr.op == "multiply" else text
+
+
+def expr_text(expr: Expr) -> str:
+    if isinstance(expr, Ref):
+        return _ident(expr.name)
+    if isinstance(expr, Lit):
+        return _literal(expr.value)
+    fmt = _FORMATS.get(expr.op)
+    if fmt is None:
+        raise ValueError(f"the NumPy backend has no spelling for {expr.op!r}")
+    return fmt(expr)
+
+
+def _kw(c: Call, key: str) -> str:
+    value = c.kwarg(key)
+    return "" if value is None else f", {key}={expr_text(value)}"
+
+
+def _args(c: Call) -> str:
+    return ", ".join(expr_text(a) for a in c.args)
+
+
+def _einsum(c: Call) -> str:
+    eq = c.attr("equation")
+    if not isinstance(eq, str) or not _EQUATION.match(eq):
+        raise ValueError(f"refusing to emit einsum equation {eq!r}")
+    return f"{NP}.einsum('{eq}', {_args(c)}{_kw(c, 'dtype')})"
+
+
+def _cumulative(c: Call) -> str:
+    fn = _numpy_function(c.attr("fn"))
+    axis = _int(c.attr("axis"))
+    x = expr_text(c.args[0])
+    if not c.attr("reverse"):
+        return f"{fn}({x}, axis={axis})"
+    return f"{NP}.flip({fn}({NP}.flip({x}, {axis}), axis={axis}), {axis})"
+
+
+_FORMATS: dict[str, Callable[[Call], str]] = {
+    "transpose": lambda c: f"{_receiver(c.args[0])}.transpose("
+    + ", ".join(_int(p) for p in c.attr("perm")) + ")",
+    "reshape": lambda c: f"{_receiver(c.args[0])}.reshape({_tuple(c.attr('shape'))})",
+    "matmul": lambda c: f"{NP}.matmul({_args(c)})",
+    "multiply": lambda c: " * ".join(_receiver(a) for a in c.args),
+    "einsum": _einsum,
+    "sum": lambda c: f"{_receiver(c.args[0])}.sum(axis={_axis(c.attr('axis'))}{_kw(c, 'dtype')})",
+    "dtype_of": lambda c: f"{_receiver(c.args[0])}.dtype",
+    "result_type": lambda c: f"{NP}.result_type({_args(c)})",
+    "ufunc": lambda c: f"{_numpy_function(c.attr('fn'))}({_args(c)})",
+    "reduce": lambda c: f"{_numpy_function(c.attr('fn'))}({_args(c)}, "
+    f"axis={_axis(c.attr('axis'))})",
+    "broadcast_to": lambda c: f"{NP}.broadcast_to({_args(c)}, {_tuple(c.attr('shape'))})",
+    "astype": lambda c: f"{_receiver(c.args[0])}.astype({expr_text(c.args[1])})",
+    "getitem": lambda c: f"{_receiver(c.args[0])}"
+    f"[{index_text(c.attr('items'), c.attr('shape'))}]",
+    "zeros": lambda c: f"{NP}.zeros({_tuple(c.attr('shape'))}{_kw(c, 'dtype')})",
+    "concatenate": lambda c: f"{NP}.concatenate(({_args(c)},), axis={_int(c.attr('axis'))})",
+    "asarray": lambda c: f"{NP}.asarray({_args(c)}{_kw(c, 'dtype')})",
+    "copy": lambda c: f"{NP}.array({_args(c)}, copy=True)",
+    "cumulative": _cumulative,
+}
+assert set(_FORMATS) == set(OPS), "every plan operation needs a NumPy spelling"
+
+
+def statement_text(st: Statement) -> str:
+    if isinstance(st, Assign):
+        return f"{_ident(st.target)} = {expr_text(st.value)}"
+    if isinstance(st, Store):
+        return f"{_ident(st.target)}[{index_text(st.items, st.shape)}] = {expr_text(st.value)}"
+    raise ValueError(f"unknown plan statement {st!r}")
+
+
+def function_name(name: str) -> str:
+    clean = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
+    return "axcomp_" + (clean or "fun")
+
+
+def emit(plan: Plan, name: str) -> str:
+    """The source of one Python function computing ``plan``."""
+    fname = function_name(name)
+    lines = [f"def {fname}({', '.join(_ident(i) for i in plan.inputs)}):"]
+    for step in plan.steps:
+        if not step.statements:
+            continue  # views that needed no code (identity transposes)
+        comment = "".join(c for c in step.comment if c.isprintable())
+        lines.append(f"    # %{step.index}: {comment}")
+        lines.extend(f"    {statement_text(st)}" for st in step.statements)
+    outs = [_ident(o) for o in plan.outputs]
+    lines.append(f"    return {outs[0]}" if len(outs) == 1 else f"    return ({', '.join(outs)})")
+    return "\n".join(lines) + "\n"
+
+
+def build(plan: Plan, name: str) -> tuple[str, Callable[..., Any]]:
+    """Generate and compile ``plan``; returns (source, function)."""
+    source = emit(plan, name)
+    namespace: dict[str, Any] = {NP: np}
+    namespace.update((_ident(k), v) for k, v in plan.constants)
+    return source, compile_source(source, function_name(name), namespace)

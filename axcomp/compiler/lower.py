@@ -1,0 +1,223 @@
+"""Lowering: the simplified axis graph becomes a ``Plan``.
+
+Maximal multilinear regions are fused into one contraction each and planned by
+``contraction.lower_contraction`` (opt_einsum picks the path, BLAS runs it). Every other
+node is lowered by its primitive's own rule (``Primitive.lower``). Outputs that could
+alias a caller's input or a read-only view are copied, so callers always own their result.
+"""
+
+from __future__ import annotations
+
+import itertools
+import keyword
+import math
+from typing import Any
+
+import numpy as np
+
+from ..core.graph import Graph, Node, describe, topological
+from ..core.leaves import const_p, input_p
+from ..core.plan import (
+    Assign,
+    Expr,
+    Lit,
+    Plan,
+    Ref,
+    Region,
+    Statement,
+    Step,
+    call,
+    nbytes,
+)
+from .contraction import lower_contraction
+from .regions import find_regions
+
+#: Names the backends use for their own modules; never given to a buffer.
+RESERVED = frozenset({"_np", "_xp"})
+
+
+class _Names:
+    def __init__(self) -> None:
+        self.used: set[str] = set(RESERVED)
+        self.counter = itertools.count()
+
+    def claim(self, base: str) -> str:
+        name = base if base.isidentifier() and not keyword.iskeyword(base) else f"x_{base}"
+        if not name.isidentifier():
+            name = "x"
+        candidate, k = name, 1
+        while candidate in self.used:
+            candidate = f"{name}_{k}"
+            k += 1
+        self.used.add(candidate)
+        return candidate
+
+    def temp(self) -> str:
+        while True:
+            name = f"t{next(self.counter)}"
+            if name not in self.used:
+                self.used.add(name)
+                return name
+
+
+def literal(value: Any) -> Lit | None:
+    """A weak Python scalar as a literal, when its source text round-trips exactly."""
+    if type(value) in (bool, int) or (type(value) is float and math.isfinite(value)):
+        return Lit(value)
+    return None
+
+
+class _Lowering:
+    """The state of lowering one graph (also the ``LowerContext`` rules receive)."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.names = _Names()
+        self.constants: list[tuple[str, Any]] = []
+        self.value: dict[Node, Expr] = {}
+        self.aliases_input: set[str] = set()  # buffers that may share a caller's memory
+        self.readonly: set[str] = set()
+        self.numbering = graph.numbering()
+
+    # -- LowerContext -------------------------------------------------------------------
+    def dtype(self, dtype: np.dtype) -> Expr:
+        for name, value in self.constants:
+            if isinstance(value, np.dtype) and value == dtype:
+                return Ref(name)
+        name = self.names.claim(f"dt_{np.dtype(dtype).name}")
+        self.constants.append((name, np.dtype(dtype)))
+        return Ref(name)
+
+    def constant(self, value: Any) -> Ref:
+        name = self.names.claim(f"c{len(self.constants)}")
+        self.constants.append((name, value))
+        self.readonly.add(name)
+        return Ref(name)
+
+    # -- the walk -----------------------------------------------------------------------
+    def named(self, node: Node) -> Ref:
+        """The operand as a buffer (contractions take names; literals become constants)."""
+        v = self.value[node]
+        if isinstance(v, Ref):
+            return v
+        ref = self.constant(node.params.value)  # still a Python scalar: weak promotion kept
+        self.value[node] = ref
+        return ref
+
+    def step(self, node: Node, kind: str, stmts: tuple[Statement, ...], result: Expr,
+             **extra: Any) -> Step:
+        return Step(node, self.numbering.get(node, -1), kind, stmts, result, **extra)
+
+    def contraction(self, node: Node, region: Region) -> Step:
+        code = lower_contraction(
+            [self.named(o).name for o in region.operands],
+            list(region.subscripts),
+            region.out,
+            dict(region.sizes),
+            self.names.temp,
+        )
+        stmts, result = code.statements, code.result
+        if not isinstance(result, Ref):
+            target = self.names.temp()
+            stmts, result = (*stmts, Assign(target, result)), Ref(target)
+        self.value[node] = result
+        if region.is_permutation:
+            src = self.value[region.operands[0]]
+            if isinstance(src, Ref) and src.name in self.aliases_input:
+                self.aliases_input.add(result.name)
+            return self.step(node, "view", stmts, result, comment=_comment(node),
+                             contraction=code.facts, region=region)
+        elems = max(math.prod(node.shape), code.facts.largest_intermediate)
+        return self.step(
+            node, "contraction", stmts, result,
+            comment=f"contraction '{code.facts.equation}'",
+            contraction=code.facts, region=region, nbytes=elems * node.dtype.itemsize,
+        )
+
+    def call(self, node: Node) -> Step:
+        rule = node.op.lower
+        if rule is None:
+            raise AssertionError(f"primitive {node.op.name} has no lowering rule")
+        target = self.names.temp()
+        args = [self.value[i] for i in node.inputs]
+        stmts = tuple(rule(self, node, target, args))
+        first = args[0] if args else None
+        if node.op.aliases_input and isinstance(first, Ref) and first.name in self.aliases_input:
+            self.aliases_input.add(target)
+        if node.op.readonly_result:
+            self.readonly.add(target)
+        self.value[node] = Ref(target)
+        size = nbytes(node.shape, node.dtype) if node.op.allocates else 0
+        kind = "call" if node.op.allocates else "view"
+        return self.step(node, kind, stmts, Ref(target), comment=_comment(node), nbytes=size)
+
+    def output(self, node: Node) -> tuple[str, Step | None]:
+        v = self.value[node]
+        t = self.names.temp()
+        if isinstance(v, Lit):
+            expr: Expr = call("asarray", v, kwargs={"dtype": self.dtype(node.dtype)})
+        elif v.name in self.aliases_input or v.name in self.readonly:
+            expr = call("copy", v)  # never hand back the caller's memory or a read-only view
+        elif node.ndim == 0:
+            expr = call("asarray", v)  # 0-d results are arrays, not NumPy scalars
+        else:
+            return v.name, None
+        step = self.step(node, "output", (Assign(t, expr),), Ref(t),
+                         nbytes=nbytes(node.shape, node.dtype))
+        return t, step
+
+    def run(self, input_names: tuple[str, ...]) -> Plan:
+        graph = self.graph
+        regions = find_regions(graph)
+        inputs = []
+        for node, nm in zip(graph.inputs, input_names):
+            v = self.names.claim(nm)
+            self.value[node] = Ref(v)
+            inputs.append(v)
+            self.aliases_input.add(v)
+        needed = _needed(graph, regions)
+        steps: list[Step] = []
+        for node in topological(graph.outputs):
+            if node.op is input_p or node not in needed:
+                continue
+            if node.op is const_p:
+                lit = literal(node.params.value) if node.params.weak else None
+                self.value[node] = lit if lit is not None else self.constant(node.params.value)
+                continue
+            if node.op.multilinear:
+                steps.append(self.contraction(node, regions[node]))
+            else:
+                steps.append(self.call(node))
+        outputs = []
+        for node in graph.outputs:
+            name, step = self.output(node)
+            outputs.append(name)
+            if step is not None:
+                steps.append(step)
+        return Plan(graph, tuple(inputs), tuple(steps), tuple(outputs), tuple(self.constants),
+                    self.numbering)
+
+
+def lower(graph: Graph, input_names: tuple[str, ...]) -> Plan:
+    """The plan computing ``graph`` with its inputs named ``input_names``."""
+    return _Lowering(graph).run(input_names)
+
+
+def _comment(node: Node) -> str:
+    text = describe(node)
+    return "".join(c for c in text if c.isprintable() and c != "\n")[:80]
+
+
+def _needed(graph: Graph, regions: dict[Node, Region]) -> set[Node]:
+    needed: set[Node] = set()
+    stack = list(graph.outputs)
+    while stack:
+        node = stack.pop()
+        if node in needed:
+            continue
+        needed.add(node)
+        if node.op.multilinear:
+            stack.extend(regions[node].operands)
+        else:
+            stack.extend(node.inputs)
+    return needed

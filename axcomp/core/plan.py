@@ -1,0 +1,191 @@
+"""The Plan: what the compiler hands a backend. Structured data, never source text.
+
+A plan is a list of ``Step``s, one per materialised graph node, each a few statements over
+named buffers. Statement values are small expression trees (``Ref``, ``Lit``, ``Call``)
+over a fixed vocabulary of array operations (``OPS``). A backend's emitter prints each
+operation for its array namespace; ``explain`` and the memory accounting read the steps.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Protocol, Union
+
+import numpy as np
+
+from .graph import Graph, Node
+
+#: The array operations a plan may use, with their operands and static attributes.
+OPS: dict[str, str] = {
+    "transpose": "(x; perm) axes permuted: a view",
+    "reshape": "(x; shape) C-order reshape: a view where strides allow",
+    "matmul": "(a, b) matrix product with broadcasting batch dimensions",
+    "multiply": "(*xs) elementwise product with broadcasting",
+    "einsum": "(*xs; equation) [dtype=] a single-operand einsum (diagonals)",
+    "sum": "(x; axis) [dtype=] sum over axes",
+    "dtype_of": "(x) the dtype of an array",
+    "result_type": "(*xs) the promoted dtype of arrays",
+    "ufunc": "(*xs; fn) a NumPy-named elementwise function with broadcasting",
+    "reduce": "(x; fn, axis) max/min/prod/any/all over axes, argmax/argmin over one axis",
+    "broadcast_to": "(x; shape) a read-only broadcast view",
+    "astype": "(x, dtype) a cast",
+    "getitem": "(x; items) basic indexing: a view",
+    "zeros": "(; shape) [dtype=] a zero-filled array",
+    "concatenate": "(*xs; axis) join along an axis",
+    "asarray": "(x) [dtype=] a 0-d or scalar value as an array",
+    "copy": "(x) a fresh, writable copy",
+    "cumulative": "(x; fn, axis, reverse) cumsum/cumprod along an axis",
+}
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A named buffer: an input, a constant or a temporary."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Lit:
+    """A Python scalar written into the code (finite floats, ints, bools only)."""
+
+    value: bool | int | float
+
+
+@dataclass(frozen=True)
+class Call:
+    """``op`` of ``OPS`` on operand expressions, with static ``attrs`` and expression-valued
+    keyword operands ``kwargs`` (such as ``dtype=``)."""
+
+    op: str
+    args: tuple[Expr, ...] = ()
+    attrs: tuple[tuple[str, Any], ...] = ()
+    kwargs: tuple[tuple[str, Expr], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.op not in OPS:
+            raise ValueError(f"unknown plan operation {self.op!r}")
+
+    def attr(self, key: str, default: Any = None) -> Any:
+        for k, v in self.attrs:
+            if k == key:
+                return v
+        return default
+
+    def kwarg(self, key: str) -> Expr | None:
+        for k, v in self.kwargs:
+            if k == key:
+                return v
+        return None
+
+
+Expr = Union[Ref, Lit, Call]
+
+
+def call(op: str, *args: Expr, kwargs: dict[str, Expr] | None = None, **attrs: Any) -> Call:
+    return Call(op, tuple(args), tuple(attrs.items()), tuple((kwargs or {}).items()))
+
+
+@dataclass(frozen=True)
+class Assign:
+    """``target = value``."""
+
+    target: str
+    value: Expr
+
+
+@dataclass(frozen=True)
+class Store:
+    """``target[items] = value`` (basic-index items, see ``getitem``)."""
+
+    target: str
+    items: tuple[tuple[Any, ...], ...]
+    shape: tuple[int, ...]  # the target's shape, which the index items refer to
+    value: Expr
+
+
+Statement = Union[Assign, Store]
+
+
+@dataclass(frozen=True)
+class Region:
+    """One fused multilinear region: ``root`` = einsum(operands) with these labels."""
+
+    root: Node
+    operands: tuple[Node, ...]
+    subscripts: tuple[tuple[str, ...], ...]
+    out: tuple[str, ...]
+    sizes: tuple[tuple[str, int], ...]
+
+    @property
+    def is_permutation(self) -> bool:
+        """A pure transpose (or identity): no product, no sum — lowered to a view."""
+        return (
+            len(self.operands) == 1
+            and len(set(self.subscripts[0])) == len(self.subscripts[0])
+            and sorted(self.subscripts[0]) == sorted(self.out)
+        )
+
+
+@dataclass(frozen=True)
+class Contraction:
+    """The planning facts of one contraction step."""
+
+    equation: str  # einsum equation with single letters, e.g. 'abc,dc->adb'
+    path: tuple[tuple[int, ...], ...]  # opt_einsum path, () for one operand
+    path_info: object | None  # opt_einsum PathInfo when >= 2 operands, else None
+    flops: int
+    largest_intermediate: int  # elements of the largest intermediate (0 if none)
+
+
+@dataclass(frozen=True)
+class Step:
+    """The statements computing one graph node (or one output hand-over)."""
+
+    node: Node
+    index: int  # the node's number in the graph's local numbering
+    kind: str  # "contraction", "view", "call" or "output"
+    statements: tuple[Statement, ...]
+    result: Expr
+    comment: str = ""
+    contraction: Contraction | None = None
+    region: Region | None = None
+    nbytes: int = 0  # bytes the step allocates (0 for views and constants)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The program for one signature: named inputs, constants, steps and outputs."""
+
+    graph: Graph
+    inputs: tuple[str, ...]
+    steps: tuple[Step, ...]
+    outputs: tuple[str, ...]
+    constants: tuple[tuple[str, Any], ...]
+    numbering: dict[Node, int] = field(default_factory=dict, compare=False)
+
+    @property
+    def contractions(self) -> tuple[Step, ...]:
+        return tuple(
+            s
+            for s in self.steps
+            if s.contraction is not None and s.region is not None and not s.region.is_permutation
+        )
+
+    @property
+    def peak_bytes(self) -> int:
+        """The largest single array the steps allocate."""
+        return max((s.nbytes for s in self.steps), default=0)
+
+
+def nbytes(shape: tuple[int, ...], dtype: np.dtype) -> int:
+    return math.prod(int(s) for s in shape) * np.dtype(dtype).itemsize
+
+
+class LowerContext(Protocol):
+    """What a primitive's lowering rule may ask of the compiler."""
+
+    def dtype(self, dtype: np.dtype) -> Expr:
+        """An expression naming ``dtype`` in the generated code."""
+        ...

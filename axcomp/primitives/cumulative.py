@@ -1,0 +1,132 @@
+"""Cumulative sums and products along one axis (``cumsum``, ``cumprod``), with ``reverse``.
+
+Everything about them is here: the primitives, their shape rule, lowering, reverse rules,
+and the functions they export to ``axcomp.numpy``, ``axcomp.lax`` and the array methods.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..core.graph import Node
+from ..core.plan import Assign, Expr, LowerContext, Statement, call
+from ..core.primitive import Primitive, primitive
+from ..tracing.build import Value, lift, logical_names, make, normalize_axis, trace_of
+from ..tracing.tracer import Tracer
+from .api import export
+from .contraction import moveaxis, multiply
+from .elementwise import elementwise
+from .indexing import getitem
+from .reductions import reduce_sum
+from .shape import astype, concatenate, reshape
+
+
+@dataclass(frozen=True)
+class CumulativeParams:
+    axis: int  # physical axis (batch axes included)
+    reverse: bool  # accumulate from the end, like ``jax.lax.cumsum(..., reverse=True)``
+
+
+cumsum_p = primitive("cumsum", CumulativeParams, arity=1)
+cumprod_p = primitive("cumprod", CumulativeParams, arity=1)
+
+
+def _rules(p: Primitive) -> None:
+    p.def_describe(lambda q: f"{p.name} axis={q.axis}{' reverse' if q.reverse else ''}")
+    p.def_flops(lambda node: math.prod(node.shape))
+    p.def_shape(lambda q, inputs: inputs[0].shape if 0 <= q.axis < inputs[0].ndim else (-1,))
+
+    @p.def_lower
+    def _lower(
+        ctx: LowerContext, node: Node, target: str, args: Sequence[Expr]
+    ) -> tuple[Statement, ...]:
+        q: CumulativeParams = node.params
+        return (Assign(target, call("cumulative", args[0], fn=p.name, axis=q.axis,
+                                    reverse=q.reverse)),)
+
+
+_rules(cumsum_p)
+_rules(cumprod_p)
+
+
+def scan(prim: Primitive, x: Value, axis: Any, dtype: Any, reverse: bool) -> Tracer:
+    """``prim`` along logical ``axis`` (None: over the flattened array), NumPy's dtypes."""
+    trace = trace_of((x,))
+    t = lift(x, trace)
+    if axis is None:
+        t, axis = reshape(t, (-1,)), 0
+    ax = normalize_axis(axis, t.ndim)
+    eager = np.cumsum if prim is cumsum_p else np.cumprod
+    target = np.dtype(dtype) if dtype is not None else eager(np.ones(1, t.dtype)).dtype
+    if t.dtype != target:
+        t = astype(t, target)
+    params = CumulativeParams(len(t.levels) + ax, bool(reverse))
+    return make(trace, prim, (t,), params, t.levels, t.shape, t.dtype, logical_names(t))
+
+
+@cumsum_p.def_vjp
+def _vjp_cumsum(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
+    # each input feeds every later (earlier, if reversed) partial sum: the adjoint is the
+    # cumulative sum of the cotangent in the other direction
+    q: CumulativeParams = node.params
+    return [scan(cumsum_p, b.p(ct), q.axis, None, not q.reverse).node]
+
+
+@cumprod_p.def_vjp
+def _vjp_cumprod(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
+    # d y_j / d x_i = prod_{k <= j, k != i} x_k for i <= j: built without dividing by x,
+    # so it is exact where entries are zero (an n-by-n table per example)
+    q: CumulativeParams = node.params
+    n = node.shape[q.axis]
+    if n == 0:
+        return [ct]
+    x = moveaxis(b.p(node.inputs[0]), q.axis, -1)
+    g = moveaxis(b.p(ct), q.axis, -1)
+    if q.reverse:
+        flip = (Ellipsis, slice(None, None, -1))
+        x, g = getitem(x, flip), getitem(g, flip)
+    later = np.arange(n)[None, :] > np.arange(n)[:, None]  # [i, j]: j > i
+    upper = np.arange(n)[None, :] >= np.arange(n)[:, None]
+    one = np.asarray(1, dtype=x.dtype)
+    # after[i, j] = prod_{i < k <= j} x_k (1 for j <= i); before[i] = prod_{k < i} x_k
+    table = elementwise("where", later, reshape(x, (*x.shape[:-1], 1, n)), one)
+    after = scan(cumprod_p, table, -1, None, False)
+    head = np.ones((*x.shape[:-1], 1), x.dtype)
+    prefix = scan(cumprod_p, getitem(x, (Ellipsis, slice(0, n - 1))), -1, None, False)
+    before = concatenate([head, prefix], axis=-1)
+    weighted = elementwise("where", upper, multiply(after, reshape(g, (*g.shape[:-1], 1, n))), 0)
+    dx = multiply(before, reduce_sum(weighted, axis=-1))
+    if q.reverse:
+        dx = getitem(dx, flip)
+    return [moveaxis(dx, -1, q.axis).node]
+
+
+@export("numpy")
+@export("methods")
+def cumsum(a: Value, axis: Any = None, dtype: Any = None) -> Tracer:
+    """Cumulative sum along ``axis`` (flattened when None), as ``numpy.cumsum``."""
+    return scan(cumsum_p, a, axis, dtype, False)
+
+
+@export("numpy")
+@export("methods")
+def cumprod(a: Value, axis: Any = None, dtype: Any = None) -> Tracer:
+    """Cumulative product along ``axis`` (flattened when None), as ``numpy.cumprod``."""
+    return scan(cumprod_p, a, axis, dtype, False)
+
+
+@export("lax", "cumsum")
+def lax_cumsum(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer:
+    """``jax.lax.cumsum``: along ``axis``, from the end when ``reverse``; keeps the dtype."""
+    return scan(cumsum_p, operand, axis, lift(operand, trace_of((operand,))).dtype, reverse)
+
+
+@export("lax", "cumprod")
+def lax_cumprod(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer:
+    """``jax.lax.cumprod``: along ``axis``, from the end when ``reverse``; keeps the dtype."""
+    return scan(cumprod_p, operand, axis, lift(operand, trace_of((operand,))).dtype, reverse)

@@ -1,0 +1,176 @@
+"""Basic indexing (``x[1:, None, 0]``) and its transpose, the scatter into zeros."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..core.graph import Node
+from ..core.plan import Assign, Expr, LowerContext, Statement, Store, call
+from ..core.primitive import primitive
+from ..errors import ArgumentTypeError, IndexOutOfBounds, ShapeError, UnsupportedError
+from ..tracing.build import Value, lift, logical_names, make, trace_of
+from ..tracing.tracer import Tracer
+
+
+@dataclass(frozen=True)
+class IndexParams:
+    """Basic indexing; items are ('int', i), ('slice', start, stop, step) or ('new',)."""
+
+    items: tuple[tuple[Any, ...], ...]
+
+
+@dataclass(frozen=True)
+class ScatterParams:
+    """Zeros of ``shape`` with the input written at ``items`` (the transpose of indexing)."""
+
+    items: tuple[tuple[Any, ...], ...]
+    shape: tuple[int, ...]
+
+
+index_p = primitive("index", IndexParams, arity=1, aliases_input=True, allocates=False,
+                    moves_data=True)
+scatter_p = primitive("scatter", ScatterParams, arity=1)
+
+
+def indexed_shape(items: Sequence[tuple[Any, ...]], shape: Sequence[int]) -> tuple[int, ...]:
+    """The shape of ``x[items]`` for ``x`` of ``shape``."""
+    out: list[int] = []
+    dim = 0
+    for item in items:
+        if item[0] == "new":
+            out.append(1)
+            continue
+        if item[0] == "slice":
+            out.append(len(range(item[1], item[2], item[3])))
+        dim += 1
+    return tuple(out) + tuple(shape[dim:])
+
+
+@index_p.def_shape
+def _index_shape(p: IndexParams, inputs: Sequence[Node]) -> tuple[int, ...]:
+    return indexed_shape(p.items, inputs[0].shape)
+
+
+@scatter_p.def_shape
+def _scatter_shape(p: ScatterParams, inputs: Sequence[Node]) -> tuple[int, ...]:
+    if indexed_shape(p.items, p.shape) != inputs[0].shape:
+        return (-1,)  # the window does not fit: the verifier reports it
+    return p.shape
+
+
+index_p.def_describe(lambda p: f"index {p.items}")
+scatter_p.def_describe(lambda p: f"scatter {p.items}")
+
+
+@index_p.def_lower
+def _lower_index(
+    ctx: LowerContext, node: Node, target: str, args: Sequence[Expr]
+) -> tuple[Statement, ...]:
+    return (Assign(target, call("getitem", args[0], items=node.params.items,
+                                shape=node.inputs[0].shape)),)
+
+
+@scatter_p.def_lower
+def _lower_scatter(
+    ctx: LowerContext, node: Node, target: str, args: Sequence[Expr]
+) -> tuple[Statement, ...]:
+    p: ScatterParams = node.params
+    zeros = call("zeros", kwargs={"dtype": ctx.dtype(node.dtype)}, shape=node.shape)
+    return (Assign(target, zeros), Store(target, p.items, p.shape, args[0]))
+
+
+@index_p.def_vjp
+def _vjp_index(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
+    inp = node.inputs[0]
+    params = ScatterParams(node.params.items, inp.shape)
+    return [Node(scatter_p, (ct,), params, inp.shape, ct.dtype, inp.axes)]
+
+
+@scatter_p.def_vjp
+def _vjp_scatter(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
+    # scatter is linear; its transpose reads the window back out
+    inp = node.inputs[0]
+    return [Node(index_p, (ct,), IndexParams(node.params.items), inp.shape, ct.dtype, inp.axes)]
+
+
+def window(node_shape: Sequence[int], axis: int, start: int, stop: int) -> Any:
+    """Index params selecting ``start:stop`` along ``axis`` of an array of ``node_shape``."""
+    return IndexParams(tuple(
+        ("slice", start, stop, 1) if i == axis else ("slice", 0, s, 1)
+        for i, s in enumerate(node_shape)
+    ))
+
+
+def getitem(x: Value, index: Any) -> Tracer:
+    trace = trace_of((x,))
+    t = lift(x, trace)
+    items = index if isinstance(index, tuple) else (index,)
+    for it in items:
+        if isinstance(it, Tracer) or (isinstance(it, (list, np.ndarray)) and not np.ndim(it) == 0):
+            raise UnsupportedError(
+                f"advanced (array) indexing is not supported in traced kernel "
+                f"{trace.current_function!r}; use basic indexing (ints, slices, None, ...)"
+            )
+    n_real = sum(1 for it in items if it is not None and it is not Ellipsis)
+    if n_real > t.ndim:
+        raise IndexOutOfBounds(
+            f"too many indices for array: array is {t.ndim}-dimensional, but {n_real} were indexed"
+        )
+    if sum(1 for it in items if it is Ellipsis) > 1:
+        raise ShapeError("an index can only have a single ellipsis ('...')")
+    expanded: list[Any] = []
+    for it in items:
+        if it is Ellipsis:
+            expanded.extend([slice(None)] * (t.ndim - n_real))
+        else:
+            expanded.append(it)
+    if Ellipsis not in items:
+        expanded.extend([slice(None)] * (t.ndim - n_real))
+    norm: list[tuple[Any, ...]] = [("slice", 0, s, 1) for s in t.node.shape[: len(t.levels)]]
+    shape: list[int] = []
+    names: list[str] = []
+    dim = 0
+    lnames = logical_names(t)
+    for it in expanded:
+        if it is None:
+            norm.append(("new",))
+            shape.append(1)
+            names.append(f"n{len(names)}")
+            continue
+        size = t.shape[dim]
+        if isinstance(it, slice):
+            start, stop, step = it.indices(size)
+            norm.append(("slice", start, stop, step))
+            shape.append(len(range(start, stop, step)))
+            names.append(lnames[dim])
+        else:
+            try:
+                i = operator.index(it)
+            except TypeError:
+                raise ArgumentTypeError(f"invalid index {it!r} of type {type(it).__name__}") from None
+            if not -size <= i < size:
+                raise IndexOutOfBounds(
+                    f"index {i} is out of bounds for axis {dim} with size {size}"
+                )
+            norm.append(("int", i % size))
+        dim += 1
+    if (
+        all(item == ("slice", 0, s, 1) for item, s in zip(norm[len(t.levels) :], t.shape))
+        and len(norm) - len(t.levels) == t.ndim
+    ):
+        return t
+    return make(
+        trace,
+        index_p,
+        (t,),
+        IndexParams(tuple(norm)),
+        t.levels,
+        tuple(shape),
+        t.dtype,
+        tuple(names),
+    )

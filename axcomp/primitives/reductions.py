@@ -1,0 +1,154 @@
+"""Reductions: sum and mean (einsums over the reduced axes) and the others (max, min, prod,
+any, all, argmax, argmin) as one ``reduce`` primitive."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..core.graph import Node
+from ..core.plan import Assign, Expr, LowerContext, Statement, call
+from ..core.primitive import primitive
+from ..errors import GradError, ShapeError
+from ..tracing.build import (
+    Value,
+    lift,
+    logical_names,
+    make,
+    normalize_axes,
+    normalize_axis,
+    trace_of,
+)
+from ..tracing.tracer import Tracer
+from .contraction import contract
+from .elementwise import _typed, elementwise
+from .shape import astype, reshape
+
+
+@dataclass(frozen=True)
+class ReduceParams:
+    fn: str  # max, min, prod, any, all, argmax, argmin
+    axes: tuple[int, ...]
+
+
+reduce_p = primitive("reduce", ReduceParams, arity=1)
+reduce_p.def_describe(lambda p: f"{p.fn} axes={p.axes}")
+reduce_p.def_flops(lambda node: math.prod(node.inputs[0].shape))
+
+
+@reduce_p.def_shape
+def _reduce_shape(p: ReduceParams, inputs: Sequence[Node]) -> tuple[int, ...]:
+    return tuple(s for i, s in enumerate(inputs[0].shape) if i not in p.axes)
+
+
+@reduce_p.def_lower
+def _lower_reduce(
+    ctx: LowerContext, node: Node, target: str, args: Sequence[Expr]
+) -> tuple[Statement, ...]:
+    p: ReduceParams = node.params
+    axis: Any = p.axes[0] if p.fn in ("argmax", "argmin") else p.axes
+    return (Assign(target, call("reduce", args[0], fn=p.fn, axis=axis)),)
+
+
+def _sum_dtype(t: Tracer, dtype: Any) -> np.dtype:
+    if dtype is not None:
+        return np.dtype(dtype)
+    return np.sum(np.ones(1, t.dtype)).dtype
+
+
+def reduce_sum(x: Value, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Tracer:
+    trace = trace_of((x,))
+    t = lift(x, trace)
+    axes = normalize_axes(axis, t.ndim)
+    target = _sum_dtype(t, dtype)
+    if t.dtype != target:
+        t = astype(t, target)
+    sub = tuple(f"a{i}" for i in range(t.ndim))
+    out = tuple(lab for i, lab in enumerate(sub) if i not in axes)
+    names = tuple(nm for i, nm in enumerate(logical_names(t)) if i not in axes)
+    r = contract((t,), (sub,), out, dtype=target, out_names=names)
+    return _keep(r, t.shape, axes) if keepdims else r
+
+
+def _keep(r: Tracer, shape: tuple[int, ...], axes: tuple[int, ...]) -> Tracer:
+    return reshape(r, tuple(1 if i in axes else s for i, s in enumerate(shape)))
+
+
+def mean(x: Value, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Tracer:
+    trace = trace_of((x,))
+    t = lift(x, trace)
+    axes = normalize_axes(axis, t.ndim)
+    target = np.mean(np.ones(1, t.dtype)).dtype if dtype is None else np.dtype(dtype)
+    acc = np.dtype(np.float32) if target == np.float16 else target
+    total = reduce_sum(t, axis=axes, dtype=acc, keepdims=keepdims)
+    count = math.prod(t.shape[a] for a in axes)
+    with np.errstate(all="ignore"):
+        r = elementwise("true_divide", total, count)
+    return astype(r, target) if r.dtype != target else r
+
+
+_REDUCERS: dict[str, Callable[..., Any]] = {
+    "max": np.max,
+    "min": np.min,
+    "prod": np.prod,
+    "any": np.any,
+    "all": np.all,
+    "argmax": np.argmax,
+    "argmin": np.argmin,
+}
+
+
+def reduce(
+    fn: str, x: Value, axis: Any = None, keepdims: bool = False, dtype: Any = None
+) -> Tracer:
+    trace = trace_of((x,))
+    t = lift(x, trace)
+    if fn in ("argmax", "argmin"):
+        if axis is None:
+            t, axis = reshape(t, (-1,)), 0
+        axes: tuple[int, ...] = (normalize_axis(axis, t.ndim),)
+    else:
+        axes = normalize_axes(axis, t.ndim)
+    if fn in ("max", "min", "argmax", "argmin") and any(t.shape[a] == 0 for a in axes):
+        raise ShapeError(f"zero-size array to reduction operation {fn} which has no identity")
+    if dtype is not None and fn == "prod":
+        t = astype(t, dtype)
+    out_dtype = np.asarray(_REDUCERS[fn](np.ones((1,), t.dtype), axis=0)).dtype
+    nb = len(t.levels)
+    shape = tuple(s for i, s in enumerate(t.shape) if i not in axes)
+    names = tuple(nm for i, nm in enumerate(logical_names(t)) if i not in axes)
+    params = ReduceParams(fn, tuple(nb + a for a in axes))
+    r = make(trace, reduce_p, (t,), params, t.levels, shape, out_dtype, names)
+    return _keep(r, t.shape, axes) if keepdims else r
+
+
+@reduce_p.def_vjp
+def _vjp_reduce(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
+    fn: str = node.params.fn
+    axes: tuple[int, ...] = node.params.axes
+    (inp,) = node.inputs
+    x = b.p(inp)
+    keep_shape = tuple(1 if i in axes else s for i, s in enumerate(inp.shape))
+    z = reshape(b.p(node), keep_shape)
+    g = reshape(b.p(ct), keep_shape)
+    every = tuple(range(inp.ndim))
+    if fn in ("max", "min"):
+        # ties share the cotangent equally (JAX's reduce chooser rule)
+        hit = astype(elementwise("equal", x, z), node.dtype)
+        count = reduce_sum(hit, axis=axes, keepdims=True)
+        return [b.product_reduced([elementwise("true_divide", g, count), hit], inp.shape, every)]
+    if fn == "prod":
+        # product of the other entries, exact when some entries are zero
+        is_zero = elementwise("equal", x, 0)
+        nonzero = elementwise("where", is_zero, _typed(1.0, x), x)
+        p_nz = reduce("prod", nonzero, axis=axes, keepdims=True)
+        n_zero = reduce_sum(astype(is_zero, node.dtype), axis=axes, keepdims=True)
+        zero = _typed(0.0, x)
+        at_zero = elementwise("where", elementwise("equal", n_zero, 1), p_nz, zero)
+        elsewhere = elementwise("where", elementwise("equal", n_zero, 0), elementwise("true_divide", p_nz, nonzero), zero)
+        return [b.product_reduced([g, elementwise("where", is_zero, at_zero, elsewhere)], inp.shape, every)]
+    raise GradError(f"axcomp.grad: the {fn} reduction is not differentiable")

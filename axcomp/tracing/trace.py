@@ -1,0 +1,119 @@
+"""The state of one compilation: vmap levels, the kernels being traced, level records.
+
+vmap only adds a ``Level`` (names an axis); ops align batch axes by level, so no op needs
+per-level batching code.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import ShapeError, SpecSyntaxError
+
+_level_ids = itertools.count()
+
+
+@dataclass(eq=False)
+class Level:
+    """One vmap call: a named batch axis of a fixed size."""
+
+    name: str
+    size: int
+    depth: int
+    describe: str  # e.g. "vmap(in_axes=(None, 0))" — used in error messages
+    id: int = field(default_factory=lambda: next(_level_ids))
+    alive: bool = True
+
+    @property
+    def label(self) -> str:
+        return f"L{self.id}"
+
+
+@dataclass(frozen=True)
+class LevelRecord:
+    """What one vmap call did, kept for ``axcomp.explain`` (outermost level first)."""
+
+    name: str  # the batch axis's name in the axis graph
+    depth: int  # 0 for the outermost vmap
+    size: int
+    function: str  # the function being vmapped
+    in_axes: Any
+    out_axes: Any
+    # (argument label, logical axis, axis name in the graph before mapping) per mapped leaf
+    mapped: tuple[tuple[str, int, str], ...]
+    # (output label, position of the batch axis in that output of the vmapped function)
+    placed: tuple[tuple[str, int | None], ...] = ()
+
+
+class Trace:
+    """State of one compilation: the active vmap levels and the kernels being traced."""
+
+    def __init__(self) -> None:
+        self.levels: list[Level] = []
+        self.functions: list[str] = []
+        self.level_records: list[LevelRecord] = []  # every vmap call, in call order
+
+    def level_name(self, axis_name: str | None) -> str:
+        if axis_name is not None:
+            return axis_name
+        depth = len(self.levels)
+        return "abcdefgh"[depth] if depth < 8 else f"v{depth}"
+
+    @property
+    def current_function(self) -> str:
+        return self.functions[-1] if self.functions else "<kernel>"
+
+
+_state = threading.local()
+
+
+def current_trace() -> Trace | None:
+    return getattr(_state, "trace", None)
+
+
+@contextmanager
+def new_trace() -> Iterator[Trace]:
+    previous = current_trace()
+    trace = Trace()
+    _state.trace = trace
+    try:
+        yield trace
+    finally:
+        _state.trace = previous
+
+
+@contextmanager
+def tracing_function(trace: Trace, name: str) -> Iterator[None]:
+    trace.functions.append(name)
+    try:
+        yield
+    except ShapeError as exc:
+        _add_kernel_context(exc, trace)
+        raise
+    finally:
+        trace.functions.pop()
+
+
+def _add_kernel_context(exc: ShapeError, trace: Trace) -> None:
+    """Name the kernel (and the vmap levels around it) in an op's shape error, once."""
+    if getattr(exc, "_axcomp_context", False) or type(exc).__str__ is not Exception.__str__:
+        return
+    if isinstance(exc, SpecSyntaxError):
+        return  # DSL errors already point at the text with line, column and caret
+    if not exc.args or not isinstance(exc.args[0], str):
+        return
+    levels = ", ".join(f"{lv.name}={lv.size} from {lv.describe}" for lv in trace.levels)
+    where = f"in kernel {trace.current_function!r}"
+    if levels:
+        where += f" (per-example shapes shown; batch axes {levels})"
+    exc.args = (f"{exc.args[0]}\n  {where}", *exc.args[1:])
+    exc._axcomp_context = True  # type: ignore[attr-defined]
+
+
+def function_name(fun: Any) -> str:
+    return getattr(fun, "__qualname__", None) or getattr(fun, "__name__", None) or repr(fun)

@@ -1,0 +1,101 @@
+"""``Tracer``: a value inside a traced kernel.
+
+Its node's leading axes are the batch axes of the vmap ``levels`` it depends on (outermost
+first); the remaining axes are the *logical* axes the kernel sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from ..core.graph import Node
+from ..errors import TracingError
+from .trace import Level, Trace
+
+
+class Tracer:
+    """An array inside a traced kernel.
+
+    The operators, NumPy protocol hooks and array methods (``+``, ``x.sum()``, ``x.T``, ...)
+    are attached by ``axcomp.numpy.array_methods`` at import time, so this layer never
+    imports the primitives or the numpy namespace above it.
+    """
+
+    __slots__ = ("levels", "node", "trace")
+    __array_priority__ = 1000.0  # make ndarray <op> Tracer defer to Tracer
+
+    def __init__(self, node: Node, levels: tuple[Level, ...], trace: Trace) -> None:
+        self.node = node
+        self.levels = levels
+        self.trace = trace
+
+    # --- array attributes (the logical view) ---
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.node.shape[len(self.levels):]
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.node.dtype
+
+    def __repr__(self) -> str:
+        batch = ", ".join(f"{lv.name}={lv.size}" for lv in self.levels)
+        extra = f", batched over [{batch}]" if batch else ""
+        return f"Traced<{self.dtype}{list(self.shape)}{extra}>"
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TracingError("len() of a 0-d traced array")
+        return self.shape[0]
+
+    def __iter__(self) -> Iterator[Tracer]:
+        if not self.shape:
+            raise TracingError("iteration over a 0-d traced array")
+        return (self[i] for i in range(self.shape[0]))  # type: ignore[index]
+
+    # --- things that would need a concrete value ---
+    def _concrete(self, what: str) -> TracingError:
+        return TracingError(
+            f"{what} needs a concrete value, but inside the traced kernel "
+            f"{self.trace.current_function!r} this is {self!r}. axcomp compiles kernels "
+            "ahead of time, so Python control flow cannot depend on array values: use "
+            "axcomp.numpy.where(cond, a, b) instead of if/else, or pass the value as a "
+            "static (non-array) argument."
+        )
+
+    def __bool__(self) -> bool:
+        raise self._concrete("bool() (an if, while, and/or or assert on an array)")
+
+    def __float__(self) -> float:
+        raise self._concrete("float()")
+
+    def __int__(self) -> int:
+        raise self._concrete("int()")
+
+    def __complex__(self) -> complex:
+        raise self._concrete("complex()")
+
+    def __index__(self) -> int:
+        raise self._concrete("using an array as an index")
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        raise self._concrete("converting to a NumPy array (np.asarray, np.array)")
+
+    def tolist(self) -> Any:
+        raise self._concrete("tolist()")
+
+    def item(self) -> Any:
+        raise self._concrete("item()")
+
+    __hash__ = object.__hash__

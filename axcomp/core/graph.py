@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .leaves import input_p
 from .primitive import Primitive
 
 
@@ -112,8 +113,12 @@ class Graph:
         for node in self.inputs:
             if node.inputs:
                 raise GraphError(f"graph input {node!r} has inputs")
+        declared = set(self.inputs)
         for node in self.nodes():
             p = node.op
+            if p is input_p and node not in declared:
+                raise GraphError(f"{node!r} is an input node that the graph does not declare: "
+                                 "not defined")
             for inp in node.inputs:
                 if inp not in known:
                     raise GraphError(f"{node!r} uses {inp!r}, which is not defined before it")

@@ -32,9 +32,7 @@ def euclidean_distance_sq(point_a: Any, point_b: Any) -> Any:
     return anp.sum((point_a - point_b) ** 2)
 
 
-pairwise_distance_sq = ax.vmap(
-    ax.vmap(euclidean_distance_sq, in_axes=(None, 0)), in_axes=(0, None)
-)
+pairwise_distance_sq = ax.vmap(ax.vmap(euclidean_distance_sq, in_axes=(None, 0)), in_axes=(0, None))
 
 
 def sum_of_distances(p_a: Any, p_b: Any) -> Any:
@@ -65,7 +63,7 @@ def time_interleaved(
     names = list(candidates)
     samples: dict[str, list[float]] = {n: [] for n in names}
     for r in range(reps):
-        for name in names[r % len(names):] + names[: r % len(names)]:
+        for name in names[r % len(names) :] + names[: r % len(names)]:
             fn = candidates[name]
             start = time.perf_counter()
             for _ in range(inner):
@@ -96,8 +94,10 @@ def main(argv: list[str] | None = None) -> int:
         "axcomp forward": (forward(a, b), None),
         "axcomp value_and_grad": value_and_grad(a, b),
         "axcomp grad": (None, grad(a, b)),
-        "axcomp value_and_grad argnums=(0,1)": (value_and_grad_both(a, b)[0],
-                                                value_and_grad_both(a, b)[1][0]),
+        "axcomp value_and_grad argnums=(0,1)": (
+            value_and_grad_both(a, b)[0],
+            value_and_grad_both(a, b)[1][0],
+        ),
         "numpy broadcast value+grad": numpy_broadcast_value_and_grad(a, b),
         "numpy closed-form value+grad": numpy_closed_form_value_and_grad(a, b),
         "numpy closed-form grad": (None, numpy_closed_form_grad(a, b)),
@@ -122,14 +122,18 @@ def main(argv: list[str] | None = None) -> int:
 
     fwd = times["axcomp forward"]
     hand = times["numpy broadcast value+grad"]
-    print(f"sum_of_distances: A = B = {n} points x {d} dims, float64, "
-          f"median of {reps} interleaved reps x {inner} calls")
+    print(
+        f"sum_of_distances: A = B = {n} points x {d} dims, float64, "
+        f"median of {reps} interleaved reps x {inner} calls"
+    )
     print(f"{'candidate':<38} {'ms/call':>10} {'/ forward':>10} {'/ numpy bcast':>14}")
     for name, t in times.items():
         print(f"{name:<38} {t * 1e3:>10.3f} {t / fwd:>10.2f} {t / hand:>14.2f}")
     ratio = times["axcomp value_and_grad"] / fwd
-    print(f"\nvalue_and_grad / forward = {ratio:.2f}  (target <= 3): "
-          f"{'met' if ratio <= 3 else 'MISSED'}")
+    print(
+        f"\nvalue_and_grad / forward = {ratio:.2f}  (target <= 3): "
+        f"{'met' if ratio <= 3 else 'MISSED'}"
+    )
     print(ax.explain(value_and_grad, a, b).source)
     return 0
 

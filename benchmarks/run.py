@@ -147,8 +147,12 @@ def _joins(rep: int, reps: int, k: int | None) -> bool:
 
 
 def time_interleaved(
-    cands: Sequence[Candidate], reps: int, min_sample_s: float, warmup: int = 1,
-    budget_s: float | None = None, min_reps: int = 5,
+    cands: Sequence[Candidate],
+    reps: int,
+    min_sample_s: float,
+    warmup: int = 1,
+    budget_s: float | None = None,
+    min_reps: int = 5,
 ) -> None:
     """Fill ``c.samples`` (seconds per call) for every candidate, round-robin per repetition.
 
@@ -210,8 +214,11 @@ def check_results(case: str, cands: Sequence[Candidate], expected: Any = None) -
     for c in cands:
         got = results[c.name] if c.name in results else np.asarray(c.call())
         results[c.name] = got
-        if got.shape != expected.shape or got.dtype != expected.dtype \
-                or not np.allclose(got, expected):
+        if (
+            got.shape != expected.shape
+            or got.dtype != expected.dtype
+            or not np.allclose(got, expected)
+        ):
             raise AssertionError(
                 f"{case}: candidate {c.name!r} disagrees with the baseline "
                 f"(shape {got.shape} {got.dtype} vs {expected.shape} {expected.dtype}); "
@@ -311,18 +318,31 @@ def case_b1(cfg: Config) -> list[Row]:
     cands = [
         Candidate("numpy matmul (hand-written)", hand, (mats, vecs), baseline=True),
         Candidate("axcomp nested vmap", f, (mats, vecs), target=1.10),
-        Candidate("np.einsum (no optimize)", np.einsum, ("amn,bn->abm", mats, vecs),
-                  max_samples=cfg.b1_slow_samples, inner=1),
-        Candidate("np.vectorize pairwise", np_vec, (mats_b, vecs_b),
-                  max_samples=cfg.b1_slow_samples, inner=1),
+        Candidate(
+            "np.einsum (no optimize)",
+            np.einsum,
+            ("amn,bn->abm", mats, vecs),
+            max_samples=cfg.b1_slow_samples,
+            inner=1,
+        ),
+        Candidate(
+            "np.vectorize pairwise",
+            np_vec,
+            (mats_b, vecs_b),
+            max_samples=cfg.b1_slow_samples,
+            inner=1,
+        ),
         Candidate("ref: one GEMM, transposed view", one_gemm, (mats, vecs)),
         # the baseline's own code under another name: its ratio shows the run's noise level
         Candidate("control: baseline again (A/A)", hand_again, (mats, vecs)),
     ]
     results = check_results("B1", cands)
     for c in cands:  # the baseline's result is C-contiguous; say whether each candidate's is
-        c.note = "C-contiguous result" if results[c.name].flags.c_contiguous \
+        c.note = (
+            "C-contiguous result"
+            if results[c.name].flags.c_contiguous
             else "NON-contiguous result (a view)"
+        )
     del results
     time_interleaved(cands, cfg.b1_reps, cfg.min_sample_s, budget_s=cfg.budget_s)
     label = f"B1 pairwise matvec {a}x{a}, {m}x{m} f64"
@@ -336,12 +356,14 @@ def case_b2(cfg: Config) -> list[Row]:
     f = pairwise_matvec()
     expr = oe.contract_expression("amn,bn->abm", mats.shape, vecs.shape)
     cands = [
-        Candidate("np.einsum (plain call)", np.einsum, ("amn,bn->abm", mats, vecs),
-                  baseline=True),
+        Candidate("np.einsum (plain call)", np.einsum, ("amn,bn->abm", mats, vecs), baseline=True),
         Candidate("axcomp nested vmap (cached)", f, (mats, vecs), target=3.0),
         Candidate("opt_einsum contract_expression", expr, (mats, vecs)),
-        Candidate("numpy matmul (hand-written)",
-                  lambda m, v: np.matmul(v, m.transpose(0, 2, 1)), (mats, vecs)),
+        Candidate(
+            "numpy matmul (hand-written)",
+            lambda m, v: np.matmul(v, m.transpose(0, 2, 1)),
+            (mats, vecs),
+        ),
     ]
     check_results("B2", cands)
     time_interleaved(cands, cfg.b2_reps, cfg.micro_sample_s, budget_s=cfg.budget_s)
@@ -379,8 +401,19 @@ def case_b3(cfg: Config) -> list[Row]:
     label = f"B3 pairwise sqdist {n}x{n}x{d} f64"
     rows = _ratio_rows(label, cands)
     ax_med, gemm_med = statistics.median(axc.samples), statistics.median(gemm.samples)
-    rows.append(Row(label, "axcomp / expand-to-GEMM", ax_med, ax_med / gemm_med, "report", "-",
-                    len(axc.samples), axc.inner or 1, "ratio to the GEMM formula"))
+    rows.append(
+        Row(
+            label,
+            "axcomp / expand-to-GEMM",
+            ax_med,
+            ax_med / gemm_med,
+            "report",
+            "-",
+            len(axc.samples),
+            axc.inner or 1,
+            "ratio to the GEMM formula",
+        )
+    )
     return rows
 
 
@@ -403,22 +436,50 @@ def case_b4(cfg: Config) -> list[Row]:
     refs["jit(pairwise sqdist)"] = refs["pairwise sqdist"]
     cands = []
     for name, factory, i, j in _B4_SPECS:
-        c = Candidate(name, None, (arrays[i], arrays[j]), target=5e-3, setup=factory, inner=1,
-                      note="first call of a fresh spec (trace+lower+codegen+run)")
+        c = Candidate(
+            name,
+            None,
+            (arrays[i], arrays[j]),
+            target=5e-3,
+            setup=factory,
+            inner=1,
+            note="first call of a fresh spec (trace+lower+codegen+run)",
+        )
         check_results("B4", [c], expected=refs[name])
         cands.append(c)
     time_interleaved(cands, cfg.b4_reps, cfg.min_sample_s, warmup=3, budget_s=cfg.budget_s)
     rows = []
     for c in cands:
         med = statistics.median(c.samples)
-        rows.append(Row("B4 first-call compile", c.name, med, None, "<= 5 ms",
-                        "PASS" if med <= 5e-3 else "MISS", len(c.samples), 1, c.note))
+        rows.append(
+            Row(
+                "B4 first-call compile",
+                c.name,
+                med,
+                None,
+                "<= 5 ms",
+                "PASS" if med <= 5e-3 else "MISS",
+                len(c.samples),
+                1,
+                c.note,
+            )
+        )
     if cfg.b4_cold:
         cold = _cold_first_call(cfg.b4_cold)
         if cold is not None:
-            rows.append(Row("B4 first-call compile", "pairwise matvec, fresh process",
-                            cold[0], None, "report", "-", cold[1], 1,
-                            "first compile after `import axcomp` in a new interpreter"))
+            rows.append(
+                Row(
+                    "B4 first-call compile",
+                    "pairwise matvec, fresh process",
+                    cold[0],
+                    None,
+                    "report",
+                    "-",
+                    cold[1],
+                    1,
+                    "first compile after `import axcomp` in a new interpreter",
+                )
+            )
     return rows
 
 
@@ -437,8 +498,13 @@ def _cold_first_call(n: int) -> tuple[float, int] | None:
     times = []
     for _ in range(n):
         try:
-            out = subprocess.run([sys.executable, "-c", _COLD_SCRIPT, str(ROOT)],
-                                 capture_output=True, text=True, timeout=60, check=True)
+            out = subprocess.run(
+                [sys.executable, "-c", _COLD_SCRIPT, str(ROOT)],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=True,
+            )
             times.append(float(out.stdout.strip().splitlines()[-1]))
         except (subprocess.SubprocessError, ValueError, IndexError):
             return None
@@ -452,11 +518,13 @@ def axcomp_sources(quick: bool = False) -> dict[str, str]:
     a, m, n, d = cfg.b1_a, cfg.b1_m, cfg.b3_n, cfg.b3_d
     mats, vecs_outer, vecs, pa, pb = _seed_arrays()
     return {
-        f"B1 pairwise matvec ({a},{m},{m})x({a},{m})":
-            ax.explain(pairwise_matvec(), S((a, m, m)), S((a, m))).source,
+        f"B1 pairwise matvec ({a},{m},{m})x({a},{m})": ax.explain(
+            pairwise_matvec(), S((a, m, m)), S((a, m))
+        ).source,
         "B2 pairwise matvec (3,2,3)x(4,3)": ax.explain(pairwise_matvec(), mats, vecs_outer).source,
-        f"B3 pairwise sqdist ({n},{d})x({n},{d})":
-            ax.explain(pairwise_sqdist(), S((n, d)), S((n, d))).source,
+        f"B3 pairwise sqdist ({n},{d})x({n},{d})": ax.explain(
+            pairwise_sqdist(), S((n, d)), S((n, d))
+        ).source,
         "B4 batched matvec (3,2,3)x(3,3)": ax.explain(batched_matvec(), mats, vecs).source,
         "B4 jit(pairwise sqdist) (3,2)x(4,2)": ax.explain(jit_pairwise_sqdist(), pa, pb).source,
     }
@@ -476,8 +544,9 @@ def _ratio_rows(label: str, cands: Sequence[Candidate]) -> list[Row]:
             status = "PASS" if ratio <= c.target else "MISS"
         else:
             target, status = "report", "-"
-        rows.append(Row(label, c.name, med, ratio, target, status, len(c.samples),
-                        c.inner or 1, c.note))
+        rows.append(
+            Row(label, c.name, med, ratio, target, status, len(c.samples), c.inner or 1, c.note)
+        )
     return rows
 
 
@@ -505,9 +574,15 @@ def _fmt_time(s: float) -> str:
 def format_table(rows: Sequence[Row]) -> str:
     header = ("case", "candidate", "median", "ratio", "target", "status", "samples x inner")
     body = [
-        (r.case, r.candidate, _fmt_time(r.median_s),
-         "-" if r.ratio is None else f"{r.ratio:.2f}", r.target, r.status,
-         f"{r.samples} x {r.inner}")
+        (
+            r.case,
+            r.candidate,
+            _fmt_time(r.median_s),
+            "-" if r.ratio is None else f"{r.ratio:.2f}",
+            r.target,
+            r.status,
+            f"{r.samples} x {r.inner}",
+        )
         for r in rows
     ]
     widths = [max(len(str(x)) for x in col) for col in zip(header, *body)]
@@ -538,8 +613,7 @@ def environment() -> dict[str, str]:
     }
     if hasattr(os, "getloadavg"):
         env["loadavg"] = "/".join(f"{x:.1f}" for x in os.getloadavg())
-    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS",
-                "OMP_NUM_THREADS"):
+    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
         env[var] = os.environ.get(var, "<unset>")
     try:
         cfg = np.show_config(mode="dicts")  # numpy >= 1.26
@@ -555,8 +629,9 @@ def environment() -> dict[str, str]:
 # ----------------------------------------------------------------------------------------
 
 
-def run(quick: bool = False, cases: Sequence[str] | None = None,
-        out: TextIO | None = None) -> list[Row]:
+def run(
+    quick: bool = False, cases: Sequence[str] | None = None, out: TextIO | None = None
+) -> list[Row]:
     """Run the selected cases (default all) and return their rows; progress goes to ``out``."""
     cfg = QUICK if quick else FULL
     rows: list[Row] = []
@@ -574,30 +649,46 @@ def run(quick: bool = False, cases: Sequence[str] | None = None,
 
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--quick", action="store_true",
-                   help="smoke mode: tiny sizes and few repetitions (figures not meaningful)")
-    p.add_argument("--case", action="append", choices=list(CASES), metavar="B1..B4",
-                   help="run only this case (repeatable)")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke mode: tiny sizes and few repetitions (figures not meaningful)",
+    )
+    p.add_argument(
+        "--case",
+        action="append",
+        choices=list(CASES),
+        metavar="B1..B4",
+        help="run only this case (repeatable)",
+    )
     p.add_argument("--json", metavar="PATH", help="also write the rows as JSON")
-    p.add_argument("--source", action="store_true",
-                   help="also print axcomp's generated code for each case")
-    p.add_argument("--strict", action="store_true",
-                   help="exit with status 1 when any target is missed")
+    p.add_argument(
+        "--source", action="store_true", help="also print axcomp's generated code for each case"
+    )
+    p.add_argument(
+        "--strict", action="store_true", help="exit with status 1 when any target is missed"
+    )
     ns = p.parse_args(argv)
 
     env = environment()
-    print("axcomp benchmarks" + (" (--quick smoke mode: sizes reduced, targets indicative only)"
-                                 if ns.quick else ""))
+    print(
+        "axcomp benchmarks"
+        + (" (--quick smoke mode: sizes reduced, targets indicative only)" if ns.quick else "")
+    )
     print("  " + ", ".join(f"{k}={v}" for k, v in env.items()))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     if load > (os.cpu_count() or 1):
-        print(f"  WARNING: load average {load:.1f} exceeds {os.cpu_count()} CPUs; timings are "
-              "noisy, multi-threaded BLAS ones (B1) badly so. Compare the A/A control row; "
-              "OPENBLAS_NUM_THREADS=1 makes BLAS figures stable on a busy machine.")
+        print(
+            f"  WARNING: load average {load:.1f} exceeds {os.cpu_count()} CPUs; timings are "
+            "noisy, multi-threaded BLAS ones (B1) badly so. Compare the A/A control row; "
+            "OPENBLAS_NUM_THREADS=1 makes BLAS figures stable on a busy machine."
+        )
     t0 = perf_counter()
     rows = run(quick=ns.quick, cases=ns.case, out=sys.stdout)
-    print(f"  total {perf_counter() - t0:.1f} s; median of interleaved samples, "
-          "ratio = candidate / case baseline\n")
+    print(
+        f"  total {perf_counter() - t0:.1f} s; median of interleaved samples, "
+        "ratio = candidate / case baseline\n"
+    )
     print(format_table(rows))
     missed = [r for r in rows if r.status == "MISS"]
     if missed:
@@ -607,8 +698,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for label, src in axcomp_sources(ns.quick).items():
             print(f"\n# {label}\n{src.rstrip()}")
     if ns.json:
-        Path(ns.json).write_text(json.dumps({"env": env, "quick": ns.quick,
-                                             "rows": [asdict(r) for r in rows]}, indent=2))
+        Path(ns.json).write_text(
+            json.dumps({"env": env, "quick": ns.quick, "rows": [asdict(r) for r in rows]}, indent=2)
+        )
     return 1 if (ns.strict and missed) else 0
 
 

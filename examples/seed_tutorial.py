@@ -1,4 +1,5 @@
 """The seed tutorial (nested vmap), unchanged except for the two import lines."""
+
 import axcomp as jax
 import axcomp.numpy as jnp
 
@@ -10,15 +11,15 @@ def matvec_multiply(matrix, vector):
 
 
 # Example single inputs
-matrix = jnp.arange(6.).reshape(2, 3)  # Shape (2, 3)
-vector = jnp.arange(3.)  # Shape (3,)
+matrix = jnp.arange(6.0).reshape(2, 3)  # Shape (2, 3)
+vector = jnp.arange(3.0)  # Shape (3,)
 print("Single matvec:", matvec_multiply(matrix, vector))
 # Expected output: [ 5. 14.] (Shape (2,))
 
 # Batch of matrices (3 matrices, each 2x3)
-batch_of_matrices = jnp.arange(18.).reshape(3, 2, 3)
+batch_of_matrices = jnp.arange(18.0).reshape(3, 2, 3)
 # Batch of vectors (3 vectors, each 3)
-batch_of_vectors = jnp.arange(9.).reshape(3, 3)
+batch_of_vectors = jnp.arange(9.0).reshape(3, 3)
 
 # Map over axis 0 for both arguments
 batched_matvec = jax.vmap(matvec_multiply, in_axes=(0, 0))
@@ -26,9 +27,9 @@ print("Batched matvec (paired):", batched_matvec(batch_of_matrices, batch_of_vec
 # Expected output shape: (3, 2) -> 3 results, each of shape (2,)
 
 # Batch of matrices (3 matrices, each 2x3)
-batch_of_matrices = jnp.arange(18.).reshape(3, 2, 3)
+batch_of_matrices = jnp.arange(18.0).reshape(3, 2, 3)
 # Another batch of vectors (say, 4 vectors, each 3)
-batch_of_vectors_outer = jnp.arange(12.).reshape(4, 3)
+batch_of_vectors_outer = jnp.arange(12.0).reshape(4, 3)
 # Goal: Compute matvec for all 3x4 combinations. Result shape should be (3, 4, 2)
 inner_mapped_matvec = jax.vmap(matvec_multiply, in_axes=(None, 0))
 pairwise_matvec = jax.vmap(jax.vmap(matvec_multiply, in_axes=(None, 0)), in_axes=(0, None))
@@ -43,23 +44,18 @@ print("Result from nested vmap for (1, 2):", result[1, 2])
 def euclidean_distance_sq(point_a, point_b):
     """Calculates the squared Euclidean distance between two points."""
     # Assumes points are 1D vectors
-    return jnp.sum((point_a - point_b)**2)
+    return jnp.sum((point_a - point_b) ** 2)
 
 
 # Batch A: 3 points in 2D space
-points_a = jnp.array([[1., 0.],
-                      [0., 1.],
-                      [-1., 0.]])  # Shape (3, 2)
+points_a = jnp.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])  # Shape (3, 2)
 # Batch B: 4 points in 2D space
-points_b = jnp.array([[2., 2.],
-                      [-2., 2.],
-                      [2., -2.],
-                      [-2., -2.]])  # Shape (4, 2)
+points_b = jnp.array([[2.0, 2.0], [-2.0, 2.0], [2.0, -2.0], [-2.0, -2.0]])  # Shape (4, 2)
 inner_map = jax.vmap(euclidean_distance_sq, in_axes=(None, 0))
 pairwise_distance_sq = jax.vmap(inner_map, in_axes=(0, None))
 pairwise_distance_sq_direct = jax.vmap(
     jax.vmap(euclidean_distance_sq, in_axes=(None, 0)),  # Map over B for fixed A
-    in_axes=(0, None)  # Map over A, passing full B batch
+    in_axes=(0, None),  # Map over A, passing full B batch
 )
 distance_matrix = pairwise_distance_sq(points_a, points_b)
 distance_matrix_direct = pairwise_distance_sq_direct(points_a, points_b)

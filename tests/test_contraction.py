@@ -36,9 +36,15 @@ def lower_contraction(*args: Any, **kwargs: Any) -> ContractionCode:
     code = _contraction.lower_contraction(*args, **kwargs)
     f = code.facts
     return ContractionCode(
-        tuple(statement_text(st) for st in code.statements), expr_text(code.result),
-        f.equation, f.path, f.path_info, f.flops, f.largest_intermediate,
+        tuple(statement_text(st) for st in code.statements),
+        expr_text(code.result),
+        f.equation,
+        f.path,
+        f.path_info,
+        f.flops,
+        f.largest_intermediate,
     )
+
 
 # Every attribute / keyword-argument name the generated code may use besides variables.
 _ALLOWED_ATTRS = {"transpose", "reshape", "sum", "matmul", "einsum", "result_type", "dtype", "axis"}

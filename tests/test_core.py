@@ -36,8 +36,7 @@ def test_verify_accepts_a_traced_graph() -> None:
 
 def test_verify_rejects_a_wrong_shape() -> None:
     x = _input((2, 3))
-    bad = Node(einsum_p, (x,), EinsumParams((("i", "j"),), ("j", "i")), (2, 3),
-               x.dtype, ("a", "b"))
+    bad = Node(einsum_p, (x,), EinsumParams((("i", "j"),), ("j", "i")), (2, 3), x.dtype, ("a", "b"))
     with pytest.raises(GraphError, match=r"gives shape \(3, 2\)"):
         Graph((x,), (bad,)).verify()
 

@@ -55,9 +55,18 @@ def np_pairwise_dist(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def test_every_name_is_an_attribute_and_an_item(mod: Module) -> None:
-    assert list(mod) == ["matvec", "matmul", "sqdist", "softmax", "pairwise_matvec",
-                         "batched_matvec", "pairwise_dist", "batched_softmax", "total",
-                         "grad_total"]
+    assert list(mod) == [
+        "matvec",
+        "matmul",
+        "sqdist",
+        "softmax",
+        "pairwise_matvec",
+        "batched_matvec",
+        "pairwise_dist",
+        "batched_softmax",
+        "total",
+        "grad_total",
+    ]
     for name in mod:
         assert mod[name] is getattr(mod, name)
     assert "matvec" in mod and len(mod) == 10
@@ -182,10 +191,13 @@ def test_dict_in_axes_and_registry_kernels() -> None:
 
 def test_calls_and_registry_inside_kernels() -> None:
     k = ax.kernel("(a[n], b[n]) -> [n] = a[n] * b[n]")
-    mod = ax.compile("""
+    mod = ax.compile(
+        """
 kernel inner(x[n], y[n]) = sum[n](prod2(x, y)[n])
 kernel twice(x[n]) -> [n] = 2 * prod2(x, x)[n] - -x[n]
-""", kernels={"prod2": k})
+""",
+        kernels={"prod2": k},
+    )
     x, y = rng.normal(size=4), rng.normal(size=4)
     np.testing.assert_allclose(mod.inner(x, y), x @ y)
     np.testing.assert_allclose(mod.twice(x), 2 * x * x + x)
@@ -195,23 +207,40 @@ kernel twice(x[n]) -> [n] = 2 * prod2(x, x)[n] - -x[n]
     ("text", "args", "reference"),
     [
         ("(x[n]) -> [n] = sigmoid(x[n])", (X[:, 0],), lambda x: 1 / (1 + np.exp(-x))),
-        ("(x[n]) -> [n] = relu(x[n]) + abs(x[n]) * sign(x[n])", (X[:, 0],),
-         lambda x: np.maximum(x, 0) + x),
+        (
+            "(x[n]) -> [n] = relu(x[n]) + abs(x[n]) * sign(x[n])",
+            (X[:, 0],),
+            lambda x: np.maximum(x, 0) + x,
+        ),
         ("(x[n]) = logsumexp[n](x[n])", (X[:, 0],), lambda x: np.log(np.exp(x).sum())),
-        ("(x[i, j]) -> [j] = mean[i](x[i, j]) + min[i](x[i, j]) * max[i](x[i, j])", (X,),
-         lambda x: x.mean(0) + x.min(0) * x.max(0)),
-        ("(x[i, j]) -> [j, i] = where(x[i, j] > 0, sqrt(abs(x[i, j])), -x[i, j] / 2)", (X,),
-         lambda x: np.where(x > 0, np.sqrt(np.abs(x)), -x / 2).T),
-        ("(x[i, j]) = prod[i, j](1 + x[i, j] ** 2)", (X,), lambda x: np.prod(1 + x ** 2)),
+        (
+            "(x[i, j]) -> [j] = mean[i](x[i, j]) + min[i](x[i, j]) * max[i](x[i, j])",
+            (X,),
+            lambda x: x.mean(0) + x.min(0) * x.max(0),
+        ),
+        (
+            "(x[i, j]) -> [j, i] = where(x[i, j] > 0, sqrt(abs(x[i, j])), -x[i, j] / 2)",
+            (X,),
+            lambda x: np.where(x > 0, np.sqrt(np.abs(x)), -x / 2).T,
+        ),
+        ("(x[i, j]) = prod[i, j](1 + x[i, j] ** 2)", (X,), lambda x: np.prod(1 + x**2)),
         ("(A[i, i]) = A[i, i]", (MATS[0, :, :2],), lambda a: np.trace(a)),
         ("(A[i, j], c) -> [j, i] = c * A[i, j]", (MATS[0], 3.0), lambda a, c: 3.0 * a.T),
-        ("(a[i], b[j]) -> [i, j] = maximum(a[i], b[j]) - minimum(log1p(exp(a[i])), "
-         "expm1(tanh(b[j]))) + sin(a[i]) * cos(b[j])", (PA[:, 0], PB[:, 0]),
-         lambda a, b: np.maximum(a[:, None], b) - np.minimum(np.log1p(np.exp(a))[:, None],
-                                                              np.expm1(np.tanh(b)))
-         + np.sin(a)[:, None] * np.cos(b)),
-        ("(K[s, d], q[d]) -> [s, t] = K[s, d] * K[t, d] * q[d]", (MATS[0], VECS[0]),
-         lambda k, q: np.einsum("sd,td,d->st", k, k, q)),
+        (
+            "(a[i], b[j]) -> [i, j] = maximum(a[i], b[j]) - minimum(log1p(exp(a[i])), "
+            "expm1(tanh(b[j]))) + sin(a[i]) * cos(b[j])",
+            (PA[:, 0], PB[:, 0]),
+            lambda a, b: (
+                np.maximum(a[:, None], b)
+                - np.minimum(np.log1p(np.exp(a))[:, None], np.expm1(np.tanh(b)))
+                + np.sin(a)[:, None] * np.cos(b)
+            ),
+        ),
+        (
+            "(K[s, d], q[d]) -> [s, t] = K[s, d] * K[t, d] * q[d]",
+            (MATS[0], VECS[0]),
+            lambda k, q: np.einsum("sd,td,d->st", k, k, q),
+        ),
     ],
 )
 def test_expression_forms_match_numpy(text: str, args: Any, reference: Any) -> None:
@@ -225,8 +254,10 @@ def test_logsumexp_is_stable() -> None:
 
 
 def test_newlines_inside_brackets_continue_a_statement() -> None:
-    mod = ax.compile("kernel f(a[n],\n         b[n]) = sum[n](\n  a[n] * b[n]\n)\n"
-                     "g = vmap(f,\n  in_axes=(0,\n           None))\n")
+    mod = ax.compile(
+        "kernel f(a[n],\n         b[n]) = sum[n](\n  a[n] * b[n]\n)\n"
+        "g = vmap(f,\n  in_axes=(0,\n           None))\n"
+    )
     np.testing.assert_allclose(mod.g(PA, PB[0]), PA @ PB[0])
 
 
@@ -236,8 +267,9 @@ def test_seed_examples_express_the_tutorial(path: str) -> None:
     mats = np.arange(18.0).reshape(3, 2, 3)
     vecs = np.arange(9.0).reshape(3, 3)
     outer = np.arange(12.0).reshape(4, 3)
-    np.testing.assert_allclose(mod.matvec_multiply(np.arange(6.0).reshape(2, 3), np.arange(3.0)),
-                               [5.0, 14.0])
+    np.testing.assert_allclose(
+        mod.matvec_multiply(np.arange(6.0).reshape(2, 3), np.arange(3.0)), [5.0, 14.0]
+    )
     np.testing.assert_allclose(mod.batched_matvec(mats, vecs), np.einsum("bmn,bn->bm", mats, vecs))
     result = mod.pairwise_matvec(mats, outer)
     assert result.shape == (3, 4, 2)
@@ -256,8 +288,10 @@ def test_seed_examples_express_the_tutorial(path: str) -> None:
 
 def test_config_source_key_and_registry(tmp_path: Path) -> None:
     cfg = tmp_path / "m.toml"
-    cfg.write_text('source = """\nkernel sq(x[n]) -> [n] = x[n] * x[n]\n"""\n'
-                   '[functions]\nbatched = "vmap(sq)"\nuse_py = "vmap(py)"\n')
+    cfg.write_text(
+        'source = """\nkernel sq(x[n]) -> [n] = x[n] * x[n]\n"""\n'
+        '[functions]\nbatched = "vmap(sq)"\nuse_py = "vmap(py)"\n'
+    )
     mod = ax.load(cfg, kernels={"py": lambda x: x + 1})
     np.testing.assert_allclose(mod.batched(PA), PA * PA)
     np.testing.assert_allclose(mod.use_py(PA), PA + 1)

@@ -33,11 +33,64 @@ k = vmap(g, [0, None], 0)
 ]
 
 TOKENS = [
-    "kernel", "f", "g", "x", "y", "M", "v", "i", "j", "n", "(", ")", "[", "]", "{", "}", ",",
-    "=", "->", "+", "-", "*", "/", "**", "<", ">=", "==", ":", "sum", "max", "mean",
-    "logsumexp", "exp", "where", "sigmoid", "vmap", "jit", "grad", "value_and_grad",
-    "in_axes", "out_axes", "in_axis", "None", "True", "0", "-1", "2", "1.5", "1e3", "'a'",
-    '"b"', "\n", " ", "# c\n", ";", "@", "\\\n", "é",
+    "kernel",
+    "f",
+    "g",
+    "x",
+    "y",
+    "M",
+    "v",
+    "i",
+    "j",
+    "n",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    "=",
+    "->",
+    "+",
+    "-",
+    "*",
+    "/",
+    "**",
+    "<",
+    ">=",
+    "==",
+    ":",
+    "sum",
+    "max",
+    "mean",
+    "logsumexp",
+    "exp",
+    "where",
+    "sigmoid",
+    "vmap",
+    "jit",
+    "grad",
+    "value_and_grad",
+    "in_axes",
+    "out_axes",
+    "in_axis",
+    "None",
+    "True",
+    "0",
+    "-1",
+    "2",
+    "1.5",
+    "1e3",
+    "'a'",
+    '"b"',
+    "\n",
+    " ",
+    "# c\n",
+    ";",
+    "@",
+    "\\\n",
+    "é",
 ]
 
 
@@ -59,8 +112,11 @@ def _run(text: str) -> None:
     assert time.perf_counter() - start < 5.0, f"took too long on {text!r}"
 
 
-FUZZ = settings(max_examples=150, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 @FUZZ

@@ -57,9 +57,20 @@ print("ok", axcomp.__file__)
 
 def _clean_env() -> dict[str, str]:
     """The environment for the venv's processes: nothing that puts other paths on sys.path."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE",
-                        "PIP_USER", "PIP_REQUIRE_VIRTUALENV", "VIRTUAL_ENV")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in (
+            "PYTHONPATH",
+            "PYTHONHOME",
+            "PYTHONSTARTUP",
+            "PYTHONUSERBASE",
+            "PIP_USER",
+            "PIP_REQUIRE_VIRTUALENV",
+            "VIRTUAL_ENV",
+        )
+    }
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     env["PIP_NO_INPUT"] = "1"
     return env
@@ -90,8 +101,11 @@ def running_env_dirs() -> list[str]:
 
 
 def venv_python(env_dir: Path) -> Path:
-    return env_dir / ("Scripts" if sys.platform == "win32" else "bin") / (
-        "python.exe" if sys.platform == "win32" else "python")
+    return (
+        env_dir
+        / ("Scripts" if sys.platform == "win32" else "bin")
+        / ("python.exe" if sys.platform == "win32" else "python")
+    )
 
 
 def make_isolated_venv(env_dir: Path, *, with_pip: bool) -> Path:
@@ -102,8 +116,9 @@ def make_isolated_venv(env_dir: Path, *, with_pip: bool) -> Path:
 
 def venv_purelib(python: Path) -> Path:
     code = "import sysconfig; print(sysconfig.get_path('purelib'))"
-    out = subprocess.run([str(python), "-c", code], check=True, capture_output=True, text=True,
-                         env=_clean_env())
+    out = subprocess.run(
+        [str(python), "-c", code], check=True, capture_output=True, text=True, env=_clean_env()
+    )
     return Path(out.stdout.strip())
 
 
@@ -122,14 +137,18 @@ def _can_build_offline() -> bool:
     except importlib.metadata.PackageNotFoundError:
         return False
     major = re.match(r"\d+", version)
-    return major is not None and int(major.group()) >= 68 and (
-        importlib.util.find_spec("wheel") is not None)
+    return (
+        major is not None
+        and int(major.group()) >= 68
+        and (importlib.util.find_spec("wheel") is not None)
+    )
 
 
 # build outputs and caches: a stale build/lib would leak modules that no longer exist into the
 # wheel, and building in place would leave build/ and *.egg-info/ in the checkout
-_NOT_SOURCE = shutil.ignore_patterns(".git", "build", "dist", "*.egg-info", "__pycache__",
-                                     ".*_cache", ".hypothesis", ".venv")
+_NOT_SOURCE = shutil.ignore_patterns(
+    ".git", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", ".venv"
+)
 
 
 def build_wheel(dist: Path, cwd: Path) -> Path:
@@ -139,21 +158,44 @@ def build_wheel(dist: Path, cwd: Path) -> Path:
     # offline from this interpreter's setuptools/wheel; else (fallback) pip fetches the build
     # requirements into an isolated build environment
     flags = ["--no-build-isolation", "--no-index"] if _can_build_offline() else []
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", *flags,
-                    "-w", str(dist), "-q"], check=True, cwd=cwd, env=_clean_env())
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(src),
+            "--no-deps",
+            *flags,
+            "-w",
+            str(dist),
+            "-q",
+        ],
+        check=True,
+        cwd=cwd,
+        env=_clean_env(),
+    )
     (wheel,) = dist.glob("axcomp-*.whl")
     return wheel
 
 
 def _probe(python: Path, cwd: Path) -> dict[str, str | None]:
     """In the venv: where each runtime module and axcomp import from (None: not importable)."""
-    code = ("import importlib.util, json\n"
-            "def where(m):\n"
-            "    s = importlib.util.find_spec(m)\n"
-            "    return None if s is None else s.origin\n"
-            f"print(json.dumps({{m: where(m) for m in {(*RUNTIME_MODULES, 'axcomp')!r}}}))\n")
-    out = subprocess.run([str(python), "-c", code], check=True, capture_output=True, text=True,
-                         cwd=cwd, env=_clean_env())
+    code = (
+        "import importlib.util, json\n"
+        "def where(m):\n"
+        "    s = importlib.util.find_spec(m)\n"
+        "    return None if s is None else s.origin\n"
+        f"print(json.dumps({{m: where(m) for m in {(*RUNTIME_MODULES, 'axcomp')!r}}}))\n"
+    )
+    out = subprocess.run(
+        [str(python), "-c", code],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=_clean_env(),
+    )
     return json.loads(out.stdout)
 
 
@@ -195,13 +237,22 @@ def test_wheel_contains_grammar_and_compiles_in_fresh_venv(tmp_path: Path) -> No
     env_dir = tmp_path / "venv"
     has_pip = importlib.util.find_spec("ensurepip") is not None
     python = make_isolated_venv(env_dir, with_pip=has_pip)
-    install = ([str(python), "-m", "pip", "install"] if has_pip else  # no ensurepip: this pip
-               [sys.executable, "-m", "pip", "install", "--target", str(venv_purelib(python))])
-    subprocess.run([*install, "--no-deps", "--no-index", "-q", str(wheel)],
-                   check=True, cwd=tmp_path, env=_clean_env())
+    install = (
+        [str(python), "-m", "pip", "install"]
+        if has_pip
+        # no ensurepip: this pip
+        else [sys.executable, "-m", "pip", "install", "--target", str(venv_purelib(python))]
+    )
+    subprocess.run(
+        [*install, "--no-deps", "--no-index", "-q", str(wheel)],
+        check=True,
+        cwd=tmp_path,
+        env=_clean_env(),
+    )
     link_running_env(python)  # after the install, so pip in the venv saw only the venv
 
-    out = subprocess.run([str(python), "-c", SCRIPT], cwd=tmp_path, capture_output=True,
-                         text=True, env=_clean_env())
+    out = subprocess.run(
+        [str(python), "-c", SCRIPT], cwd=tmp_path, capture_output=True, text=True, env=_clean_env()
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("ok") and str(env_dir) in out.stdout

@@ -15,8 +15,6 @@ import axcomp.numpy as anp
 RNG = np.random.default_rng(0)
 
 
-
-
 def check_grad(f, *args, argnums=None, rtol=1e-5, atol=1e-6):
     """grad(f) against central differences of the compiled forward, for every argument."""
     fwd = ax.jit(f)
@@ -63,8 +61,7 @@ def test_seed_gradient_adds_no_abd_intermediate():
     a, b = RNG.normal(size=(5, 3)), RNG.normal(size=(7, 3))
 
     def big(plan):
-        return [s for s in plan.steps if math.prod(s.node.shape) == 5 * 7 * 3
-                and s.statements]
+        return [s for s in plan.steps if math.prod(s.node.shape) == 5 * 7 * 3 and s.statements]
 
     fwd = ax.jit(sum_of_distances).lower(a, b).plan
     bwd = ax.grad(sum_of_distances).lower(a, b).plan
@@ -81,15 +78,40 @@ ROW = RNG.uniform(0.2, 0.9, size=(4,))
 COL = RNG.uniform(0.2, 0.9, size=(3, 1))
 
 UNARY = [
-    anp.negative, anp.positive, anp.square, anp.sqrt, anp.cbrt, anp.reciprocal, anp.exp,
-    anp.exp2, anp.expm1, anp.log, anp.log2, anp.log10, anp.log1p, anp.abs, anp.tanh,
-    anp.sinh, anp.cosh, anp.sin, anp.cos, anp.tan, anp.arcsin, anp.arccos, anp.arctan,
-    anp.arcsinh, anp.arctanh, anp.deg2rad, anp.rad2deg, anp.conj, anp.real,
+    anp.negative,
+    anp.positive,
+    anp.square,
+    anp.sqrt,
+    anp.cbrt,
+    anp.reciprocal,
+    anp.exp,
+    anp.exp2,
+    anp.expm1,
+    anp.log,
+    anp.log2,
+    anp.log10,
+    anp.log1p,
+    anp.abs,
+    anp.tanh,
+    anp.sinh,
+    anp.cosh,
+    anp.sin,
+    anp.cos,
+    anp.tan,
+    anp.arcsin,
+    anp.arccos,
+    anp.arctan,
+    anp.arcsinh,
+    anp.arctanh,
+    anp.deg2rad,
+    anp.rad2deg,
+    anp.conj,
+    anp.real,
     lambda x: anp.arccosh(x + 1.5),
-    lambda x: x ** 3,
-    lambda x: x ** 0.5,
-    lambda x: x ** -2,
-    lambda x: 2.0 ** x,
+    lambda x: x**3,
+    lambda x: x**0.5,
+    lambda x: x**-2,
+    lambda x: 2.0**x,
     lambda x: -x,
     lambda x: abs(x - 0.5),
 ]
@@ -101,8 +123,18 @@ def test_unary_ops(fn):
 
 
 BINARY = [
-    anp.add, anp.subtract, anp.multiply, anp.divide, anp.power, anp.maximum, anp.minimum,
-    anp.fmax, anp.fmin, anp.arctan2, anp.hypot, anp.remainder,
+    anp.add,
+    anp.subtract,
+    anp.multiply,
+    anp.divide,
+    anp.power,
+    anp.maximum,
+    anp.minimum,
+    anp.fmax,
+    anp.fmin,
+    anp.arctan2,
+    anp.hypot,
+    anp.remainder,
     lambda x, y: anp.copysign(x, y - 0.5),
     lambda x, y: anp.where(x > y, x * y, x - y),
     lambda x, y: x @ y.T,
@@ -121,8 +153,9 @@ def test_binary_ops(fn):
 
 
 @pytest.mark.parametrize("other", [ROW, COL, np.float64(0.7)], ids=["row", "col", "scalar"])
-@pytest.mark.parametrize("fn", [anp.add, anp.subtract, anp.multiply, anp.divide, anp.power,
-                                anp.maximum, anp.arctan2])
+@pytest.mark.parametrize(
+    "fn", [anp.add, anp.subtract, anp.multiply, anp.divide, anp.power, anp.maximum, anp.arctan2]
+)
 def test_binary_ops_broadcast(fn, other):
     check_grad(lambda x, y: anp.sum(anp.cos(fn(x, y))), X, other)
     check_grad(lambda x, y: anp.sum(anp.cos(fn(y, x))), X, other)
@@ -132,7 +165,7 @@ REDUCTIONS = [
     lambda x: anp.sum(x),
     lambda x: anp.sum(x, axis=0) @ ROW,
     lambda x: anp.sum(anp.sum(x, axis=1, keepdims=True) * COL),
-    lambda x: anp.mean(x ** 2),
+    lambda x: anp.mean(x**2),
     lambda x: anp.sum(anp.mean(x, axis=1) ** 2),
     lambda x: anp.max(x) + anp.min(x),
     lambda x: anp.sum(anp.max(x, axis=0) * ROW),
@@ -162,7 +195,7 @@ SHAPE_OPS = [
     lambda x: x[::-1, 1::2] ** 2,
     lambda x: x[..., None, 1:3] ** 2,
     lambda x: x[:, -1] * x[:, 0],
-    lambda x: anp.concatenate([x, x ** 2, x[:, :1]], axis=1) * np.arange(9.0),
+    lambda x: anp.concatenate([x, x**2, x[:, :1]], axis=1) * np.arange(9.0),
     lambda x: anp.stack([x, 2 * x], axis=-1) ** 2,
     lambda x: anp.ravel(x) * np.arange(12.0),
     lambda x: anp.astype(x, np.float64) ** 2,
@@ -197,8 +230,9 @@ def test_per_example_gradients_match_a_loop():
     assert per_example.shape == (6, 4)
     for i in range(6):
         np.testing.assert_allclose(per_example[i], ax.grad(loss)(w, xs[i], ys[i]), rtol=1e-12)
-        np.testing.assert_allclose(per_example[i], numeric_grad(ax.jit(loss), (w, xs[i], ys[i])),
-                                   rtol=1e-6)
+        np.testing.assert_allclose(
+            per_example[i], numeric_grad(ax.jit(loss), (w, xs[i], ys[i])), rtol=1e-6
+        )
     # per-example gradients w.r.t. the mapped argument too
     gx = ax.vmap(ax.grad(loss, argnums=1), in_axes=(None, 0, 0))(w, xs, ys)
     for i in range(6):
@@ -250,7 +284,7 @@ def test_hessian_vector_product():
     x, v = RNG.normal(size=(4,)), RNG.normal(size=(4,))
 
     def quad(x):
-        return 0.5 * x @ a @ x + anp.sum(x ** 3)
+        return 0.5 * x @ a @ x + anp.sum(x**3)
 
     def hvp(x, v):
         return ax.grad(lambda y: anp.dot(ax.grad(quad)(y), v))(x)
@@ -260,11 +294,13 @@ def test_hessian_vector_product():
 
 def test_second_derivative_through_nested_vmap():
     """d²/da² of the seed's sum of distances is 2·|B| on the diagonal."""
+
     def first(a, b):
         return anp.sum(ax.grad(sum_of_distances)(a, b) * np.arange(6.0).reshape(3, 2))
 
-    np.testing.assert_allclose(ax.grad(first)(POINTS_A, POINTS_B),
-                               2 * 4 * np.arange(6.0).reshape(3, 2))
+    np.testing.assert_allclose(
+        ax.grad(first)(POINTS_A, POINTS_B), 2 * 4 * np.arange(6.0).reshape(3, 2)
+    )
 
 
 def test_second_derivatives_of_kernels():
@@ -280,8 +316,9 @@ def test_second_derivatives_of_kernels():
     np.testing.assert_allclose(hv, sig * (1 - sig), rtol=1e-10)
     # tanh'' = -2 tanh (1 - tanh²)
     t = np.tanh(x)
-    np.testing.assert_allclose(ax.vmap(ax.grad(ax.grad(anp.tanh)))(x), -2 * t * (1 - t ** 2),
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        ax.vmap(ax.grad(ax.grad(anp.tanh)))(x), -2 * t * (1 - t**2), rtol=1e-10
+    )
 
 
 # ------------------------------------------------------------------ API conventions
@@ -297,10 +334,10 @@ def test_pytree_arguments_and_argnums_tuple():
     g = ax.grad(f)(params, x)
     assert set(g) == {"w", "b"}
     z = np.tanh(params["w"] @ x + params["b"])
-    np.testing.assert_allclose(g["w"], (1 - z ** 2) * x)
-    np.testing.assert_allclose(g["b"], 1 - z ** 2)
+    np.testing.assert_allclose(g["w"], (1 - z**2) * x)
+    np.testing.assert_allclose(g["b"], 1 - z**2)
     _gp, gx = ax.grad(f, argnums=(0, 1))(params, x)
-    np.testing.assert_allclose(gx, (1 - z ** 2) * params["w"])
+    np.testing.assert_allclose(gx, (1 - z**2) * params["w"])
     assert isinstance(ax.grad(f, argnums=(1,))(params, x), tuple)
 
 
@@ -308,7 +345,7 @@ def test_has_aux_and_value_and_grad():
     x = RNG.normal(size=(3,))
 
     def f(x):
-        return anp.sum(x ** 2), {"norm": anp.sqrt(anp.sum(x ** 2))}
+        return anp.sum(x**2), {"norm": anp.sqrt(anp.sum(x**2))}
 
     g, aux = ax.grad(f, has_aux=True)(x)
     np.testing.assert_allclose(g, 2 * x)
@@ -326,13 +363,14 @@ def test_float32_stays_float32():
 
 
 def test_unused_argument_gets_zeros():
-    g = ax.grad(lambda x, y: anp.sum(x ** 2), argnums=1)(X, Y)
+    g = ax.grad(lambda x, y: anp.sum(x**2), argnums=1)(X, Y)
     np.testing.assert_array_equal(g, np.zeros_like(Y))
 
 
 def test_closed_over_values_are_constants():
     """Inner grad treats values computed from the outer variable as constants (no
     perturbation confusion): d/dx [d/dy (x*y)] at y=x is 1, not 2."""
+
     def outer(x):
         return ax.grad(lambda y: x * y)(x)
 
@@ -342,10 +380,10 @@ def test_closed_over_values_are_constants():
 @pytest.mark.parametrize(
     "fn, x, want",
     [
-        (anp.abs, 0.0, 1.0),                                    # JAX: abs'(0) = 1
-        (lambda x: anp.maximum(x, 0.0), 0.0, 0.5),              # relu as maximum: tie = 0.5
+        (anp.abs, 0.0, 1.0),  # JAX: abs'(0) = 1
+        (lambda x: anp.maximum(x, 0.0), 0.0, 0.5),  # relu as maximum: tie = 0.5
         (lambda x: anp.minimum(x, 2.0), 2.0, 0.5),
-        (anp.sqrt, 0.0, math.inf),                              # sqrt'(0) = inf
+        (anp.sqrt, 0.0, math.inf),  # sqrt'(0) = inf
         (anp.sign, 1.0, 0.0),
         (lambda x: anp.clip(x, 0.0, 1.0), 1.0, 0.5),
         (lambda x: anp.fmax(x, 1.0), 1.0, 0.0),
@@ -370,16 +408,21 @@ def test_max_reduction_ties_share_equally():
 
 
 def test_non_scalar_output_error():
-    with pytest.raises(ax.GradError, match=r"Gradient only defined for scalar-output functions\. "
-                                           r"Output had shape: \(3,\)"):
+    with pytest.raises(
+        ax.GradError,
+        match=r"Gradient only defined for scalar-output functions\. "
+        r"Output had shape: \(3,\)",
+    ):
         ax.grad(lambda x: x * 2)(np.ones(3))
     with pytest.raises(TypeError):  # GradError is also a TypeError, like JAX
         ax.grad(lambda x: x * 2)(np.ones(3))
 
 
 def test_integer_input_error():
-    message = (r"grad requires real- or complex-valued inputs \(input dtype that is a "
-               r"sub-dtype of np.inexact\), but got int64")
+    message = (
+        r"grad requires real- or complex-valued inputs \(input dtype that is a "
+        r"sub-dtype of np.inexact\), but got int64"
+    )
     with pytest.raises(ax.GradError, match=message):
         ax.grad(lambda x: anp.sum(x * 1.0))(np.arange(3))
 
@@ -390,8 +433,11 @@ def test_integer_output_error():
 
 
 def test_argnums_errors():
-    with pytest.raises(ax.GradError, match=r"argnums=2 requires at least 3 positional arguments"
-                                           r" to be passed by the caller, but got only 2"):
+    with pytest.raises(
+        ax.GradError,
+        match=r"argnums=2 requires at least 3 positional arguments"
+        r" to be passed by the caller, but got only 2",
+    ):
         ax.grad(lambda x, y: anp.sum(x * y), argnums=2)(X, Y)
     with pytest.raises(ax.GradError, match="argnums must be an int or a tuple of ints"):
         ax.grad(lambda x: x, argnums="0")
@@ -463,6 +509,7 @@ V = RNG.normal(size=(3, 4))
 def check_hvp(f, *args, rtol=1e-5, atol=1e-5):
     """grad of (grad f · v) against finite differences of the compiled first gradient."""
     for a in range(len(args)):
+
         def directional(*xs, a=a):
             return anp.sum(ax.grad(f, argnums=a)(*xs) * V)
 
@@ -538,13 +585,16 @@ def test_vmap_of_value_and_grad_with_aux_and_keyword_arguments():
     np.testing.assert_allclose(g, 2 * np.cos(2 * xs[0] @ w) * xs[0])
 
 
-@pytest.mark.parametrize("kernel", [
-    lambda u, v: anp.sum((u - v + 0.5) ** 2),
-    lambda u, v: anp.sum((u + v) * (u - v)),
-    lambda u, v: anp.sum(3.0 * (u - v) ** 2 - u),
-    lambda u, v: anp.sum((1.0 - (u - v)) ** 2) * 0.5,
-    lambda u, v: anp.sum(anp.tanh(u - v) * (u + 2 * v)),
-])
+@pytest.mark.parametrize(
+    "kernel",
+    [
+        lambda u, v: anp.sum((u - v + 0.5) ** 2),
+        lambda u, v: anp.sum((u + v) * (u - v)),
+        lambda u, v: anp.sum(3.0 * (u - v) ** 2 - u),
+        lambda u, v: anp.sum((1.0 - (u - v)) ** 2) * 0.5,
+        lambda u, v: anp.sum(anp.tanh(u - v) * (u + 2 * v)),
+    ],
+)
 def test_pairwise_kernels_with_sums_pushed_through_differences(kernel):
     a, b = RNG.normal(size=(3, 2)), RNG.normal(size=(4, 2))
     pairwise = ax.vmap(ax.vmap(kernel, in_axes=(None, 0)), in_axes=(0, None))

@@ -99,8 +99,7 @@ def test_softmax_cross_entropy(mod):
 def test_mlp_like_kernel(mod):
     w, x = RNG.normal(size=(3, 4)), RNG.normal(size=(4,))
     np.testing.assert_allclose(mod.grad_mlp(w, x), ax.grad(mlp_py)(w, x), rtol=1e-12)
-    np.testing.assert_allclose(mod.grad_mlp_x(w, x), ax.grad(mlp_py, argnums=1)(w, x),
-                               rtol=1e-12)
+    np.testing.assert_allclose(mod.grad_mlp_x(w, x), ax.grad(mlp_py, argnums=1)(w, x), rtol=1e-12)
 
 
 def test_activations_and_relu_convention(mod):

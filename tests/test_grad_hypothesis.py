@@ -30,7 +30,7 @@ UNARY = {
     "roll": lambda a: anp.concatenate([a[:, 1:], a[:, :1]], axis=1),
     "reshape": lambda a: a.reshape(4, 3).T.reshape(3, 4),
     "scale_row": lambda a: a * ROW,
-    "pow3": lambda a: a ** 3 * 0.1,
+    "pow3": lambda a: a**3 * 0.1,
 }
 BINARY = {
     "add": lambda a, b: a + b,
@@ -38,9 +38,13 @@ BINARY = {
     "mul": lambda a, b: a * b,
     "div": lambda a, b: a / (1.0 + b * b),
     "einsum": lambda a, b: anp.einsum("ij,kj->ik", a, b) @ np.ones((3, 4)) * 0.1,
-    "pairwise": lambda a, b: ax.vmap(
-        ax.vmap(lambda u, v: anp.sum((u - v) ** 2), in_axes=(None, 0)), in_axes=(0, None)
-    )(a, b) @ np.ones((3, 4)) * 0.05,
+    "pairwise": lambda a, b: (
+        ax.vmap(ax.vmap(lambda u, v: anp.sum((u - v) ** 2), in_axes=(None, 0)), in_axes=(0, None))(
+            a, b
+        )
+        @ np.ones((3, 4))
+        * 0.05
+    ),
 }
 
 step = st.one_of(

@@ -100,7 +100,7 @@ def test_no_import_cycles_between_modules() -> None:
         state[m] = 1
         for t in sorted(GRAPH.get(m, ())):
             if state.get(t) == 1:
-                cycle = stack[stack.index(t):] + [t] if t in stack else [m, t]
+                cycle = stack[stack.index(t) :] + [t] if t in stack else [m, t]
                 pytest.fail("import cycle: " + " -> ".join(cycle))
             if t in GRAPH and not state.get(t):
                 visit(t, [*stack, t])

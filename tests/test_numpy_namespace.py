@@ -13,11 +13,40 @@ M = rng.random((4, 2, 3))
 V = rng.random((4, 3))
 
 UNARY = [
-    "negative", "square", "sqrt", "exp", "log", "log1p", "expm1", "abs", "sign", "tanh", "sin",
-    "cos", "absolute", "floor", "ceil", "reciprocal", "conj", "real", "imag",
+    "negative",
+    "square",
+    "sqrt",
+    "exp",
+    "log",
+    "log1p",
+    "expm1",
+    "abs",
+    "sign",
+    "tanh",
+    "sin",
+    "cos",
+    "absolute",
+    "floor",
+    "ceil",
+    "reciprocal",
+    "conj",
+    "real",
+    "imag",
 ]
-BINARY = ["add", "subtract", "multiply", "divide", "power", "maximum", "minimum", "greater",
-          "less_equal", "equal", "arctan2", "hypot"]
+BINARY = [
+    "add",
+    "subtract",
+    "multiply",
+    "divide",
+    "power",
+    "maximum",
+    "minimum",
+    "greater",
+    "less_equal",
+    "equal",
+    "arctan2",
+    "hypot",
+]
 
 
 def loop(fn, *args):
@@ -46,7 +75,7 @@ def test_binary(name):
     "fn",
     [
         lambda x, y: anp.where(x > y, x, y),
-        lambda x, y: x + y * 2.0 - 1 / (x ** 2) @ anp.ones((2, 2)),
+        lambda x, y: x + y * 2.0 - 1 / (x**2) @ anp.ones((2, 2)),
         lambda x, y: -x * (x >= y),
         lambda x, y: anp.dot(x, y.T),
         lambda x, y: anp.matmul(x.T, y),

@@ -121,8 +121,9 @@ def _cumulative(c: Call) -> str:
 
 
 _FORMATS: dict[str, Callable[[Call], str]] = {
-    "transpose": lambda c: f"{_receiver(c.args[0])}.transpose("
-    + ", ".join(_int(p) for p in c.attr("perm")) + ")",
+    "transpose": lambda c: (
+        f"{_receiver(c.args[0])}.transpose(" + ", ".join(_int(p) for p in c.attr("perm")) + ")"
+    ),
     "reshape": lambda c: f"{_receiver(c.args[0])}.reshape({_tuple(c.attr('shape'))})",
     "matmul": lambda c: f"{NP}.matmul({_args(c)})",
     "multiply": lambda c: " * ".join(_receiver(a) for a in c.args),
@@ -131,12 +132,12 @@ _FORMATS: dict[str, Callable[[Call], str]] = {
     "dtype_of": lambda c: f"{_receiver(c.args[0])}.dtype",
     "result_type": lambda c: f"{NP}.result_type({_args(c)})",
     "ufunc": lambda c: f"{_numpy_function(c.attr('fn'))}({_args(c)})",
-    "reduce": lambda c: f"{_numpy_function(c.attr('fn'))}({_args(c)}, "
-    f"axis={_axis(c.attr('axis'))})",
+    "reduce": lambda c: (
+        f"{_numpy_function(c.attr('fn'))}({_args(c)}, axis={_axis(c.attr('axis'))})"
+    ),
     "broadcast_to": lambda c: f"{NP}.broadcast_to({_args(c)}, {_tuple(c.attr('shape'))})",
     "astype": lambda c: f"{_receiver(c.args[0])}.astype({expr_text(c.args[1])})",
-    "getitem": lambda c: f"{_receiver(c.args[0])}"
-    f"[{index_text(c.attr('items'), c.attr('shape'))}]",
+    "getitem": lambda c: f"{_receiver(c.args[0])}[{index_text(c.attr('items'), c.attr('shape'))}]",
     "zeros": lambda c: f"{NP}.zeros({_tuple(c.attr('shape'))}{_kw(c, 'dtype')})",
     "concatenate": lambda c: f"{NP}.concatenate(({_args(c)},), axis={_int(c.attr('axis'))})",
     "asarray": lambda c: f"{NP}.asarray({_args(c)}{_kw(c, 'dtype')})",

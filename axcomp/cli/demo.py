@@ -43,12 +43,21 @@ def run_demo() -> None:
     batch_of_matrices = np.arange(18.0).reshape(3, 2, 3)
     batch_of_vectors = np.arange(9.0).reshape(3, 3)
     batch_of_vectors_outer = np.arange(12.0).reshape(4, 3)
-    _show("batched matvec (paired)", "vmap(matvec_multiply, in_axes=(0, 0))",
-          vmap(matvec_multiply, in_axes=(0, 0)), batch_of_matrices, batch_of_vectors)
+    _show(
+        "batched matvec (paired)",
+        "vmap(matvec_multiply, in_axes=(0, 0))",
+        vmap(matvec_multiply, in_axes=(0, 0)),
+        batch_of_matrices,
+        batch_of_vectors,
+    )
     pairwise = vmap(vmap(matvec_multiply, in_axes=(None, 0)), in_axes=(0, None))
-    result = _show("pairwise matvec (every matrix x every vector)",
-                   "vmap(vmap(matvec_multiply, in_axes=(None, 0)), in_axes=(0, None))",
-                   pairwise, batch_of_matrices, batch_of_vectors_outer)
+    result = _show(
+        "pairwise matvec (every matrix x every vector)",
+        "vmap(vmap(matvec_multiply, in_axes=(None, 0)), in_axes=(0, None))",
+        pairwise,
+        batch_of_matrices,
+        batch_of_vectors_outer,
+    )
     manual = matvec_multiply(batch_of_matrices[1], batch_of_vectors_outer[2])
     print(f"   check: result[1, 2] = {result[1, 2]}, matvec(mats[1], vecs[2]) = {manual}\n")
 
@@ -57,7 +66,12 @@ def run_demo() -> None:
     pairwise_distance_sq = vmap(vmap(euclidean_distance_sq, in_axes=(None, 0)), in_axes=(0, None))
     spec = "vmap(vmap(euclidean_distance_sq, in_axes=(None, 0)), in_axes=(0, None))"
     _show("pairwise squared distances", spec, pairwise_distance_sq, points_a, points_b)
-    _show("jit of pairwise squared distances", f"jit({spec})", jit(pairwise_distance_sq),
-          points_a, points_b)
+    _show(
+        "jit of pairwise squared distances",
+        f"jit({spec})",
+        jit(pairwise_distance_sq),
+        points_a,
+        points_b,
+    )
     print("generated code for the pairwise matvec:")
     print(explain(pairwise, batch_of_matrices, batch_of_vectors_outer).source)

@@ -104,8 +104,9 @@ class _Lowering:
         self.value[node] = ref
         return ref
 
-    def step(self, node: Node, kind: str, stmts: tuple[Statement, ...], result: Expr,
-             **extra: Any) -> Step:
+    def step(
+        self, node: Node, kind: str, stmts: tuple[Statement, ...], result: Expr, **extra: Any
+    ) -> Step:
         return Step(node, self.numbering.get(node, -1), kind, stmts, result, **extra)
 
     def contraction(self, node: Node, region: Region) -> Step:
@@ -125,13 +126,25 @@ class _Lowering:
             src = self.value[region.operands[0]]
             if isinstance(src, Ref) and src.name in self.aliases_input:
                 self.aliases_input.add(result.name)
-            return self.step(node, "view", stmts, result, comment=_comment(node),
-                             contraction=code.facts, region=region)
+            return self.step(
+                node,
+                "view",
+                stmts,
+                result,
+                comment=_comment(node),
+                contraction=code.facts,
+                region=region,
+            )
         elems = max(math.prod(node.shape), code.facts.largest_intermediate)
         return self.step(
-            node, "contraction", stmts, result,
+            node,
+            "contraction",
+            stmts,
+            result,
             comment=f"contraction '{code.facts.equation}'",
-            contraction=code.facts, region=region, nbytes=elems * node.dtype.itemsize,
+            contraction=code.facts,
+            region=region,
+            nbytes=elems * node.dtype.itemsize,
         )
 
     def call(self, node: Node) -> Step:
@@ -156,14 +169,17 @@ class _Lowering:
         t = self.names.temp()
         if isinstance(v, Lit):
             expr: Expr = call("asarray", v, kwargs={"dtype": self.dtype(node.dtype)})
+        elif not isinstance(v, Ref):
+            raise AssertionError(f"output {node!r} is not a buffer: {v!r}")
         elif v.name in self.aliases_input or v.name in self.readonly:
             expr = call("copy", v)  # never hand back the caller's memory or a read-only view
         elif node.ndim == 0:
             expr = call("asarray", v)  # 0-d results are arrays, not NumPy scalars
         else:
             return v.name, None
-        step = self.step(node, "output", (Assign(t, expr),), Ref(t),
-                         nbytes=nbytes(node.shape, node.dtype))
+        step = self.step(
+            node, "output", (Assign(t, expr),), Ref(t), nbytes=nbytes(node.shape, node.dtype)
+        )
         return t, step
 
     def run(self, input_names: tuple[str, ...]) -> Plan:
@@ -194,8 +210,14 @@ class _Lowering:
             outputs.append(name)
             if step is not None:
                 steps.append(step)
-        return Plan(graph, tuple(inputs), tuple(steps), tuple(outputs), tuple(self.constants),
-                    self.numbering)
+        return Plan(
+            graph,
+            tuple(inputs),
+            tuple(steps),
+            tuple(outputs),
+            tuple(self.constants),
+            self.numbering,
+        )
 
 
 def lower(graph: Graph, input_names: tuple[str, ...]) -> Plan:

@@ -21,8 +21,11 @@ def _rebuild(graph: Graph, rewrite: Callable[[Node, tuple[Node, ...]], Node]) ->
     changed = False
     for node in graph.nodes():
         inputs = tuple(new[i] for i in node.inputs)
-        node_ = node.replace_inputs(inputs) if any(
-            a is not b for a, b in zip(inputs, node.inputs)) else node
+        node_ = (
+            node.replace_inputs(inputs)
+            if any(a is not b for a, b in zip(inputs, node.inputs))
+            else node
+        )
         out = rewrite(node_, inputs)
         changed |= out is not node
         new[node] = out

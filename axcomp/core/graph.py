@@ -117,13 +117,16 @@ class Graph:
         for node in self.nodes():
             p = node.op
             if p is input_p and node not in declared:
-                raise GraphError(f"{node!r} is an input node that the graph does not declare: "
-                                 "not defined")
+                raise GraphError(
+                    f"{node!r} is an input node that the graph does not declare: not defined"
+                )
             for inp in node.inputs:
                 if inp not in known:
                     raise GraphError(f"{node!r} uses {inp!r}, which is not defined before it")
             if p.arity is not None and len(node.inputs) != p.arity:
-                raise GraphError(f"{node!r}: {p.name} takes {p.arity} inputs, has {len(node.inputs)}")
+                raise GraphError(
+                    f"{node!r}: {p.name} takes {p.arity} inputs, has {len(node.inputs)}"
+                )
             if p.params_type is not None and not isinstance(node.params, p.params_type):
                 raise GraphError(
                     f"{node!r}: params {node.params!r} are not {p.params_type.__name__}"

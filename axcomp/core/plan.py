@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Union
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -80,7 +80,7 @@ class Call:
         return None
 
 
-Expr = Union[Ref, Lit, Call]
+Expr = Ref | Lit | Call
 
 
 def call(op: str, *args: Expr, kwargs: dict[str, Expr] | None = None, **attrs: Any) -> Call:
@@ -105,7 +105,7 @@ class Store:
     value: Expr
 
 
-Statement = Union[Assign, Store]
+Statement = Assign | Store
 
 
 @dataclass(frozen=True)

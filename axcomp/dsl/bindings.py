@@ -43,8 +43,13 @@ class Builder:
             return self.lookup(value.name)
         if isinstance(value, ast.TransformCall):
             return self.transform(value)
-        raise error(DslCallError, "a binding must name a function, not a literal", self.src,
-                    value.pos, "write e.g. f = vmap(kernel, in_axes=0)")
+        raise error(
+            DslCallError,
+            "a binding must name a function, not a literal",
+            self.src,
+            value.pos,
+            "write e.g. f = vmap(kernel, in_axes=0)",
+        )
 
     def transform(self, call: ast.TransformCall) -> Any:
         args = self.arguments(call)
@@ -64,8 +69,13 @@ class Builder:
         try:
             return make(fun, **kwargs)
         except AxcompError as exc:
-            raise error(DslAxisSpecError, f"{call.name}(...): {exc}", self.src, call.pos,
-                        f"see help(axcomp.{call.name}) for what each argument means") from exc
+            raise error(
+                DslAxisSpecError,
+                f"{call.name}(...): {exc}",
+                self.src,
+                call.pos,
+                f"see help(axcomp.{call.name}) for what each argument means",
+            ) from exc
 
     def arguments(self, call: ast.TransformCall) -> dict[str, ast.Value]:
         """Positional and keyword arguments by parameter name, as in Python's call rules."""
@@ -75,33 +85,63 @@ class Builder:
         for i, arg in enumerate(call.args):
             if arg.keyword is None:
                 if seen_keyword:
-                    raise error(DslCallError, "positional argument after a keyword argument",
-                                self.src, arg.pos, "put positional arguments first")
+                    raise error(
+                        DslCallError,
+                        "positional argument after a keyword argument",
+                        self.src,
+                        arg.pos,
+                        "put positional arguments first",
+                    )
                 if i >= len(params):
-                    raise error(DslCallError, f"{call.name} takes at most {len(params)} "
-                                f"positional arguments ({', '.join(params)})", self.src,
-                                arg.pos, "pass the rest by keyword")
+                    raise error(
+                        DslCallError,
+                        f"{call.name} takes at most {len(params)} "
+                        f"positional arguments ({', '.join(params)})",
+                        self.src,
+                        arg.pos,
+                        "pass the rest by keyword",
+                    )
                 name = params[i]
             else:
                 seen_keyword = True
                 name = arg.keyword
                 if name not in params[1:]:
-                    raise error(DslAxisSpecError, f"{call.name}() got an unexpected keyword "
-                                f"argument {name!r}", self.src, arg.pos,
-                                did_you_mean(name, params[1:], f"{call.name} takes: "
-                                             + ", ".join(params[1:])))
+                    raise error(
+                        DslAxisSpecError,
+                        f"{call.name}() got an unexpected keyword argument {name!r}",
+                        self.src,
+                        arg.pos,
+                        did_you_mean(
+                            name, params[1:], f"{call.name} takes: " + ", ".join(params[1:])
+                        ),
+                    )
             if name in out:
-                raise error(DslCallError, f"{call.name}() got multiple values for {name!r}",
-                            self.src, arg.pos, "give each argument once")
+                raise error(
+                    DslCallError,
+                    f"{call.name}() got multiple values for {name!r}",
+                    self.src,
+                    arg.pos,
+                    "give each argument once",
+                )
             is_function = isinstance(arg.value, (ast.FunctionRef, ast.TransformCall))
             if (name == "fun") != is_function:
                 what = "a function" if name == "fun" else "a literal (int, None, tuple, ...)"
-                raise error(DslCallError, f"{call.name} expects {what} for {name}", self.src,
-                            arg.value.pos, "the function comes first: vmap(f, in_axes=...)")
+                raise error(
+                    DslCallError,
+                    f"{call.name} expects {what} for {name}",
+                    self.src,
+                    arg.value.pos,
+                    "the function comes first: vmap(f, in_axes=...)",
+                )
             out[name] = arg.value
         if "fun" not in out:
-            raise error(DslCallError, f"{call.name} needs a function to transform", self.src,
-                        call.pos, f"write {call.name}(f, ...)")
+            raise error(
+                DslCallError,
+                f"{call.name} needs a function to transform",
+                self.src,
+                call.pos,
+                f"write {call.name}(f, ...)",
+            )
         return out
 
     def check_vmap(self, call: ast.TransformCall, fun: ast.Value, args: dict[str, Any]) -> None:
@@ -110,24 +150,41 @@ class Builder:
                 _check_axes(args[key], self.src, key, top=True)
         in_axes = args.get("in_axes")
         arity = self.arity(fun)
-        if isinstance(in_axes, ast.Container) and in_axes.kind in ("tuple", "list") and (
-            arity is not None and len(in_axes.items) != arity
+        if (
+            isinstance(in_axes, ast.Container)
+            and in_axes.kind in ("tuple", "list")
+            and (arity is not None and len(in_axes.items) != arity)
         ):
-            raise error(DslAxisSpecError, f"in_axes has {len(in_axes.items)} entries but the "
-                        f"function takes {arity} argument{'s' if arity != 1 else ''}",
-                        self.src, in_axes.pos, "give one in_axes entry per argument, or a "
-                        "single int for all of them")
+            raise error(
+                DslAxisSpecError,
+                f"in_axes has {len(in_axes.items)} entries but the "
+                f"function takes {arity} argument{'s' if arity != 1 else ''}",
+                self.src,
+                in_axes.pos,
+                "give one in_axes entry per argument, or a single int for all of them",
+            )
         size = args.get("axis_size")
         if size is not None and not (_is_int(size) and size.value >= 0):
-            raise error(DslAxisSpecError, "axis_size must be a non-negative int", self.src,
-                        size.pos, "e.g. axis_size=4")
+            raise error(
+                DslAxisSpecError,
+                "axis_size must be a non-negative int",
+                self.src,
+                size.pos,
+                "e.g. axis_size=4",
+            )
         name = args.get("axis_name")
         if name is not None and not (
-            isinstance(name, ast.Literal) and isinstance(name.value, str)
+            isinstance(name, ast.Literal)
+            and isinstance(name.value, str)
             and name.value.isidentifier()
         ):
-            raise error(DslAxisSpecError, "axis_name must be a string naming the axis",
-                        self.src, name.pos, 'e.g. axis_name="batch"')
+            raise error(
+                DslAxisSpecError,
+                "axis_name must be a string naming the axis",
+                self.src,
+                name.pos,
+                'e.g. axis_name="batch"',
+            )
 
     def autodiff(self, call: ast.TransformCall) -> Callable[..., Any]:
         fn: Callable[..., Any] = getattr(autodiff, call.name)
@@ -160,33 +217,50 @@ def _check_axes(value: ast.Value, src: Source, what: str, top: bool = False) -> 
             if v.kind == "dict":
                 for k, item in v.items:  # type: ignore[misc]
                     if not (isinstance(k, ast.Literal) and isinstance(k.value, str)):
-                        raise error(DslAxisSpecError, f"{what} dict keys must be strings",
-                                    src, k.pos, 'write {"name": 0}')
+                        raise error(
+                            DslAxisSpecError,
+                            f"{what} dict keys must be strings",
+                            src,
+                            k.pos,
+                            'write {"name": 0}',
+                        )
                     stack.append(item)
             else:
                 stack.extend(v.items)  # type: ignore[arg-type]
             continue
         shown = repr(v.value) if isinstance(v, ast.Literal) else v.name  # type: ignore[union-attr]
         kind = type(v.value).__name__ if isinstance(v, ast.Literal) else "a function"
-        raise error(DslAxisSpecError, f"{what} entries must be an int, None, or a tuple, "
-                    f"list or dict of those; got {shown} ({kind})", src, v.pos,
-                    "use an axis number such as 0 or -1, or None for an unmapped argument")
+        raise error(
+            DslAxisSpecError,
+            f"{what} entries must be an int, None, or a tuple, "
+            f"list or dict of those; got {shown} ({kind})",
+            src,
+            v.pos,
+            "use an axis number such as 0 or -1, or None for an unmapped argument",
+        )
 
 
 def _check_ints(value: ast.Value | None, src: Source, what: str) -> None:
     if value is None or _is_int(value):
         return
-    if isinstance(value, ast.Container) and value.kind == "tuple" and all(
-        _is_int(v) for v in value.items
+    if (
+        isinstance(value, ast.Container)
+        and value.kind == "tuple"
+        and all(_is_int(v) for v in value.items)
     ):
         return
-    raise error(DslAxisSpecError, f"{what} must be an int or a tuple of ints", src,
-                value.pos, f"e.g. {what}=0 or {what}=(0, 1)")
+    raise error(
+        DslAxisSpecError,
+        f"{what} must be an int or a tuple of ints",
+        src,
+        value.pos,
+        f"e.g. {what}=0 or {what}=(0, 1)",
+    )
 
 
 def _check_bool(value: ast.Value | None, src: Source, what: str) -> None:
     if value is None or (isinstance(value, ast.Literal) and type(value.value) is bool):
         return
-    raise error(DslAxisSpecError, f"{what} must be True or False", src, value.pos,
-                f"e.g. {what}=True")
-
+    raise error(
+        DslAxisSpecError, f"{what} must be True or False", src, value.pos, f"e.g. {what}=True"
+    )

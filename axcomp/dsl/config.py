@@ -41,8 +41,11 @@ def load(path: str | os.PathLike[str], *, kernels: Registry | None = None) -> Mo
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{name} is not UTF-8 text ({exc.reason})",
-                          hint="save the file as UTF-8", source_name=name) from None
+        raise ConfigError(
+            f"{name} is not UTF-8 text ({exc.reason})",
+            hint="save the file as UTF-8",
+            source_name=name,
+        ) from None
     suffix = file.suffix.lower()
     if suffix == ".ax":
         return build_module(parse_module(Source(text, name)), kernels, name)
@@ -51,8 +54,11 @@ def load(path: str | os.PathLike[str], *, kernels: Registry | None = None) -> Mo
     elif suffix in (".yaml", ".yml"):
         entries = _yaml_entries(text, name)
     else:
-        raise ConfigError(f"cannot load {name}: unknown file type {suffix or '(none)'!r}",
-                          hint="use .ax, .toml, .yaml or .yml", source_name=name)
+        raise ConfigError(
+            f"cannot load {name}: unknown file type {suffix or '(none)'!r}",
+            hint="use .ax, .toml, .yaml or .yml",
+            source_name=name,
+        )
     return build_module(_statements(entries, name), kernels, name)
 
 
@@ -67,8 +73,13 @@ def _statements(entries: list[Entry], file: str) -> tuple[ast.Statement, ...]:
         if table == "kernels":
             kdef = parse_kernel(src, name)
             if kdef.name != name:
-                raise error(ConfigError, f"kernel text names {kdef.name!r} under key {name!r}",
-                            src, kdef.pos, "drop the `kernel NAME` prefix; the key names it")
+                raise error(
+                    ConfigError,
+                    f"kernel text names {kdef.name!r} under key {name!r}",
+                    src,
+                    kdef.pos,
+                    "drop the `kernel NAME` prefix; the key names it",
+                )
             out.append(kdef)
         else:
             out.append(ast.Binding(Pos(1, 1, len(e.text)), name, parse_function(src), src))
@@ -84,29 +95,39 @@ def _check_layout(data: Any, file_src: Source, where: dict[str, Pos]) -> list[tu
         return error(ConfigError, f"{message} (key {key!r})", file_src, where.get(key), hint)
 
     if not isinstance(data, dict):
-        raise ConfigError(f"{file} must hold a table/mapping at the top",
-                          hint="use keys source, kernels and functions", source_name=file)
+        raise ConfigError(
+            f"{file} must hold a table/mapping at the top",
+            hint="use keys source, kernels and functions",
+            source_name=file,
+        )
     pairs: list[tuple[str, Any]] = []
     for key, value in data.items():
         if key not in KEYS:
-            raise fail(f"unknown key {key!r}", str(key),
-                       did_you_mean(str(key), KEYS, "allowed keys: " + ", ".join(KEYS)))
+            raise fail(
+                f"unknown key {key!r}",
+                str(key),
+                did_you_mean(str(key), KEYS, "allowed keys: " + ", ".join(KEYS)),
+            )
         if key == "source":
             if not isinstance(value, str):
                 raise fail("source must be a string of DSL text", key, 'source = """..."""')
             pairs.append((key, value))
             continue
         if not isinstance(value, dict):
-            raise fail(f"{key} must be a table mapping names to DSL text", key,
-                       f"[{key}] with lines like  name = \"...\"")
+            raise fail(
+                f"{key} must be a table mapping names to DSL text",
+                key,
+                f'[{key}] with lines like  name = "..."',
+            )
         for name, text in value.items():
             full = f"{key}.{name}"
             if not isinstance(name, str) or not name.isidentifier():
                 raise fail(f"{name!r} is not a usable name", full, "use an identifier")
             if not isinstance(text, str):
                 kind = text.kind if isinstance(text, _Opaque) else type(text).__name__
-                raise fail(f"the value must be a string of DSL text, got {kind}", full,
-                           f'{name} = "..."')
+                raise fail(
+                    f"the value must be a string of DSL text, got {kind}", full, f'{name} = "..."'
+                )
             pairs.append((full, text))
     return pairs
 
@@ -121,13 +142,17 @@ def _toml_entries(text: str, file: str) -> list[Entry]:
         try:
             import tomli as tomllib  # type: ignore[no-redef]
         except ModuleNotFoundError:
-            raise ConfigError("reading TOML needs Python 3.11+ or the tomli package",
-                              hint="pip install tomli", source_name=file) from None
+            raise ConfigError(
+                "reading TOML needs Python 3.11+ or the tomli package",
+                hint="pip install tomli",
+                source_name=file,
+            ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"invalid TOML: {exc}", hint="check the quoting of the values",
-                          source_name=file) from None
+        raise ConfigError(
+            f"invalid TOML: {exc}", hint="check the quoting of the values", source_name=file
+        ) from None
     lines = text.splitlines()
     where: dict[str, Pos] = {}
     entries = []
@@ -149,7 +174,7 @@ def _toml_locate(lines: list[str], key: str, value: str) -> tuple[int, int] | No
         m = re.match(rf"\s*{re.escape(name)}\s*=\s*", line)
         if m is None or current != section:
             continue
-        rest = line[m.end():]
+        rest = line[m.end() :]
         if rest[:3] in ('"""', "'''"):
             if not rest[3:].strip():
                 return i + 1, 1  # TOML drops the newline right after the opening quotes
@@ -172,8 +197,11 @@ def _yaml_entries(text: str, file: str) -> list[Entry]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"invalid YAML{at}: {getattr(exc, 'problem', exc)}",
-                          hint="check the indentation and quoting", source_name=file) from None
+        raise ConfigError(
+            f"invalid YAML{at}: {getattr(exc, 'problem', exc)}",
+            hint="check the indentation and quoting",
+            source_name=file,
+        ) from None
     where: dict[str, Pos] = {}
     starts: dict[str, tuple[int, int]] = {}
     file_src = Source(text, file)
@@ -183,7 +211,10 @@ def _yaml_entries(text: str, file: str) -> list[Entry]:
 
 
 def _yaml_value(
-    node: Any, key: str, where: dict[str, Pos], starts: dict[str, tuple[int, int]],
+    node: Any,
+    key: str,
+    where: dict[str, Pos],
+    starts: dict[str, tuple[int, int]],
     file_src: Source,
 ) -> Any:
     import yaml
@@ -198,8 +229,13 @@ def _yaml_value(
             full = f"{key}.{name}" if key else name
             where[full] = Pos(k.start_mark.line + 1, k.start_mark.column + 1)
             if name in out:
-                raise error(ConfigError, f"key {full!r} appears twice", file_src, where[full],
-                            "a module binds each name once")
+                raise error(
+                    ConfigError,
+                    f"key {full!r} appears twice",
+                    file_src,
+                    where[full],
+                    "a module binds each name once",
+                )
             out[name] = _yaml_value(v, full, where, starts, file_src)
         return out
     if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":

@@ -56,9 +56,7 @@ def _internal(labels: Labels) -> tuple[str, ...]:
 class Evaluator:
     """Evaluates one kernel body for one call (``env`` maps parameters to values)."""
 
-    def __init__(
-        self, source: Source, env: dict[str, Any], resolve: Callable[[str], Any]
-    ) -> None:
+    def __init__(self, source: Source, env: dict[str, Any], resolve: Callable[[str], Any]) -> None:
         self.src = source
         self.env = env
         self.resolve = resolve
@@ -95,9 +93,12 @@ class Evaluator:
         for value, labels in terms:
             for lab, size in zip(labels, _shape(value)):
                 if sizes.setdefault(lab, size) != size:
-                    raise self.fail(DslShapeError, f"index {lab!r} has size {sizes[lab]} on "
-                                    f"one side and {size} on the other", pos,
-                                    "operands sharing an index name must agree on its size")
+                    raise self.fail(
+                        DslShapeError,
+                        f"index {lab!r} has size {sizes[lab]} on one side and {size} on the other",
+                        pos,
+                        "operands sharing an index name must agree on its size",
+                    )
         aligned = [self._align(value, labels, target, sizes) for value, labels in terms]
         if fn == "power":  # ops.power turns x ** 2 into x * x, exactly as Tracer.__pow__ does
             return ops.power(*aligned), target
@@ -136,29 +137,41 @@ class Evaluator:
         sizes: dict[str, int] = {}
         for lab, size in zip(labels, _shape(value)):
             if sizes.setdefault(lab, size) != size:
-                raise self.fail(DslShapeError, f"index {lab!r} is used for two axes of sizes "
-                                f"{sizes[lab]} and {size}", e.pos,
-                                "a repeated index takes a diagonal, which needs equal sizes")
+                raise self.fail(
+                    DslShapeError,
+                    f"index {lab!r} is used for two axes of sizes {sizes[lab]} and {size}",
+                    e.pos,
+                    "a repeated index takes a diagonal, which needs equal sizes",
+                )
         return Product((Factor(value, labels),))
 
     def binary(self, e: ast.Binary) -> Product:
         left, right = self.evaluate(e.left), self.evaluate(e.right)
         if e.op == "*":
             self._check_sizes(left.factors + right.factors, e.pos)
-            scale = left.scale if right.scale is None else (
-                right.scale if left.scale is None else left.scale * right.scale)
+            scale = (
+                left.scale
+                if right.scale is None
+                else (right.scale if left.scale is None else left.scale * right.scale)
+            )
             return Product(left.factors + right.factors, scale, left.negate != right.negate)
-        return self._term(self.elementwise(OPERATORS[e.op], e.pos, self.materialize(left),
-                                           self.materialize(right)))
+        return self._term(
+            self.elementwise(
+                OPERATORS[e.op], e.pos, self.materialize(left), self.materialize(right)
+            )
+        )
 
     def _check_sizes(self, factors: tuple[Factor, ...], pos: Pos) -> None:
         sizes: dict[str, int] = {}
         for f in factors:
             for lab, size in zip(f.labels, _shape(f.value)):
                 if sizes.setdefault(lab, size) != size:
-                    raise self.fail(DslShapeError, f"index {lab!r} has size {sizes[lab]} in "
-                                    f"one factor and {size} in another", pos,
-                                    "factors sharing an index name must agree on its size")
+                    raise self.fail(
+                        DslShapeError,
+                        f"index {lab!r} has size {sizes[lab]} in one factor and {size} in another",
+                        pos,
+                        "factors sharing an index name must agree on its size",
+                    )
 
     @staticmethod
     def _term(term: tuple[Any, Labels]) -> Product:
@@ -201,15 +214,22 @@ class Evaluator:
         value = self.invoke(e)
         labels = tuple(lab.name for lab in e.labels or ())
         if not isinstance(value, (Tracer, np.ndarray, np.generic, int, float, complex, bool)):
-            raise self.fail(DslCallError, f"{e.name} returned a {type(value).__name__}, not "
-                            "an array", e.pos, "only functions returning one array can be "
-                            "called inside a kernel body")
+            raise self.fail(
+                DslCallError,
+                f"{e.name} returned a {type(value).__name__}, not an array",
+                e.pos,
+                "only functions returning one array can be called inside a kernel body",
+            )
         rank = len(_shape(value))
         if rank != len(labels):
             shown = f"[{', '.join(labels)}]" if labels else "no indices"
-            raise self.fail(DslShapeError, f"{e.name}(...) returns an array of rank {rank} "
-                            f"(shape {_shape(value)}) but is indexed with {shown}", e.pos,
-                            f"index the result with {rank} name{'s' if rank != 1 else ''}")
+            raise self.fail(
+                DslShapeError,
+                f"{e.name}(...) returns an array of rank {rank} "
+                f"(shape {_shape(value)}) but is indexed with {shown}",
+                e.pos,
+                f"index the result with {rank} name{'s' if rank != 1 else ''}",
+            )
         return self.indexed(value, labels, e)
 
     def function(self, name: str, pos: Pos, terms: list[tuple[Any, Labels]]) -> tuple[Any, Labels]:
@@ -223,8 +243,9 @@ class Evaluator:
             # like jax.nn.relu (maximum would split the tie at 0 half and half)
             x = terms[0]
             rest = self.elementwise("where", pos, self.elementwise("equal", pos, x, x), (0, ()), x)
-            return self.elementwise("where", pos, self.elementwise("greater", pos, x, (0, ())), x,
-                                    rest)
+            return self.elementwise(
+                "where", pos, self.elementwise("greater", pos, x, (0, ())), x, rest
+            )
         return self.elementwise(UFUNCS[name], pos, *terms)
 
     def invoke(self, e: ast.Call) -> Any:
@@ -243,5 +264,9 @@ class Evaluator:
         except DslError:
             raise
         except (AxcompError, TypeError) as exc:
-            raise self.fail(DslCallError, f"calling {e.name} failed: {exc}", e.pos,
-                            f"check the arguments passed to {e.name}") from exc
+            raise self.fail(
+                DslCallError,
+                f"calling {e.name} failed: {exc}",
+                e.pos,
+                f"check the arguments passed to {e.name}",
+            ) from exc

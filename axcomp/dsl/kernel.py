@@ -27,8 +27,10 @@ class Kernel(Staged):
     ) -> None:
         self.definition = definition
         self.resolve = resolve
-        params = [inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-                  for p in definition.params]
+        params = [
+            inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+            for p in definition.params
+        ]
         self.__signature__ = inspect.Signature(params)
         self.__name__ = self.__qualname__ = definition.name
         self.__doc__ = f"axcomp kernel {self.spec}"
@@ -38,8 +40,9 @@ class Kernel(Staged):
     @property
     def spec(self) -> str:
         d = self.definition
-        params = ", ".join(p.name + (f"[{', '.join(a.name for a in p.axes)}]" if p.axes else "")
-                           for p in d.params)
+        params = ", ".join(
+            p.name + (f"[{', '.join(a.name for a in p.axes)}]" if p.axes else "") for p in d.params
+        )
         out = f" -> [{', '.join(a.name for a in d.output)}]" if d.output else ""
         return f"{d.name}({params}){out}"
 
@@ -62,10 +65,15 @@ class Kernel(Staged):
         try:
             bound = self.__signature__.bind(*args, **kwargs)
         except TypeError as exc:
-            raise error(DslCallError, f"kernel {self.spec} called with {len(args)} "
-                        f"argument{'s' if len(args) != 1 else ''}"
-                        f"{' and keywords ' + ', '.join(kwargs) if kwargs else ''}: {exc}",
-                        d.origin, d.pos, f"pass {len(d.params)} arrays") from None
+            raise error(
+                DslCallError,
+                f"kernel {self.spec} called with {len(args)} "
+                f"argument{'s' if len(args) != 1 else ''}"
+                f"{' and keywords ' + ', '.join(kwargs) if kwargs else ''}: {exc}",
+                d.origin,
+                d.pos,
+                f"pass {len(d.params)} arrays",
+            ) from None
         with tracing_function(trace, d.name):
             return self._evaluate(tuple(bound.arguments[p.name] for p in d.params))
 
@@ -74,8 +82,9 @@ class Kernel(Staged):
         self._check_arguments(args)
         env = {p.name: a for p, a in zip(d.params, args)}
         evaluator = Evaluator(d.origin, env, self.resolve)
-        value, _ = evaluator.materialize(evaluator.evaluate(d.body),
-                                         tuple(lab.name for lab in d.output))
+        value, _ = evaluator.materialize(
+            evaluator.evaluate(d.body), tuple(lab.name for lab in d.output)
+        )
         return value
 
     def _check_arguments(self, args: tuple[Any, ...]) -> None:
@@ -86,18 +95,27 @@ class Kernel(Staged):
             shape = _shape(a)
             decl = f"{p.name}[{', '.join(x.name for x in p.axes)}]" if p.axes else p.name
             if len(shape) != len(p.axes):
-                raise error(DslShapeError, f"parameter {decl} of kernel {d.name} expects rank "
-                            f"{len(p.axes)} but got an array of shape {shape}", d.origin,
-                            p.pos, "pass an array with one axis per declared index, or vmap "
-                            "the kernel over the extra axes")
+                raise error(
+                    DslShapeError,
+                    f"parameter {decl} of kernel {d.name} expects rank "
+                    f"{len(p.axes)} but got an array of shape {shape}",
+                    d.origin,
+                    p.pos,
+                    "pass an array with one axis per declared index, or vmap "
+                    "the kernel over the extra axes",
+                )
             for k, (lab, size) in enumerate(zip(p.axes, shape)):
                 if lab.name not in seen:
                     seen[lab.name] = (size, p, k)
                     continue
                 size0, p0, k0 = seen[lab.name]
                 if size0 != size:
-                    raise error(DslShapeError, f"axis {lab.name!r} has size {size0} in "
-                                f"parameter {p0.name} (axis {k0}) but size {size} in "
-                                f"parameter {p.name} (axis {k})", d.origin, lab.pos,
-                                f"axes named {lab.name!r} must have equal sizes in every "
-                                "argument")
+                    raise error(
+                        DslShapeError,
+                        f"axis {lab.name!r} has size {size0} in "
+                        f"parameter {p0.name} (axis {k0}) but size {size} in "
+                        f"parameter {p.name} (axis {k})",
+                        d.origin,
+                        lab.pos,
+                        f"axes named {lab.name!r} must have equal sizes in every argument",
+                    )

@@ -34,8 +34,10 @@ class Module:
         try:
             return self._bindings[name]
         except KeyError:
-            raise KeyError(f"module {self._source_name!r} binds no {name!r}; it binds: "
-                           + ", ".join(self._bindings)) from None
+            raise KeyError(
+                f"module {self._source_name!r} binds no {name!r}; it binds: "
+                + ", ".join(self._bindings)
+            ) from None
 
     def __contains__(self, name: object) -> bool:
         return name in self._bindings
@@ -53,9 +55,7 @@ class Module:
         return f"<axcomp.Module {self._source_name}: {', '.join(self._bindings)}>"
 
 
-def compile(
-    source: str, *, kernels: Registry | None = None, name: str = "<string>"
-) -> Module:
+def compile(source: str, *, kernels: Registry | None = None, name: str = "<string>") -> Module:
     """Compile a module of kernels and bindings; every bound name becomes callable."""
     if not isinstance(source, str):
         raise TypeError(f"axcomp.compile expects DSL text (a str), got {type(source).__name__}")
@@ -98,10 +98,11 @@ def _registry(kernels: Registry | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, fun in kernels.items():
         if not isinstance(key, str) or not key.isidentifier() or key in RESERVED:
-            raise DslNameError(f"kernels= key {key!r} is not a usable name",
-                               hint="use identifiers that are not built-in names")
+            raise DslNameError(
+                f"kernels= key {key!r} is not a usable name",
+                hint="use identifiers that are not built-in names",
+            )
         if not callable(fun):
             raise TypeError(f"kernels[{key!r}] must be callable, got {type(fun).__name__}")
         out[key] = fun
     return out
-

@@ -98,8 +98,13 @@ def parse_function(source: Source) -> ast.Value:
 
 def _parse(source: Source, start: str) -> Any:
     if len(source.text) > MAX_LENGTH:
-        raise error(DslSyntaxError, f"text is longer than {MAX_LENGTH} characters", source,
-                    None, "split it into several modules")
+        raise error(
+            DslSyntaxError,
+            f"text is longer than {MAX_LENGTH} characters",
+            source,
+            None,
+            "split it into several modules",
+        )
     parser = _lark(single_item=start != "start")
     try:
         tree = parser.parse(source.text, start=start)
@@ -122,9 +127,13 @@ def _check_nesting(tree: Tree, source: Source) -> None:
             continue
         if depth > MAX_NESTING:
             pos = _first_token_pos(node)
-            raise error(DslNestingError,
-                        f"the text nests more than {MAX_NESTING} levels deep", source, pos,
-                        "split the expression with helper kernels or bindings")
+            raise error(
+                DslNestingError,
+                f"the text nests more than {MAX_NESTING} levels deep",
+                source,
+                pos,
+                "split the expression with helper kernels or bindings",
+            )
         stack.extend((child, depth + 1) for child in node.children)
 
 
@@ -301,12 +310,31 @@ class _ToAst(Transformer_NonRecursive):
 # ---------------------------------------------------------------- syntax errors
 
 _TOKEN_NAMES = {
-    "LPAR": "'('", "RPAR": "')'", "LSQB": "'['", "RSQB": "']'", "LBRACE": "'{'",
-    "RBRACE": "'}'", "COMMA": "','", "COLON": "':'", "EQUAL": "'='", "ARROW": "'->'",
-    "NAME": "a name", "NUMBER": "a number", "STRING": "a string", "_NL": "end of line",
-    "$END": "end of text", "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "SLASH": "'/'",
-    "POW": "'**'", "COMPARE": "a comparison", "KERNEL": "'kernel'", "NONE": "None",
-    "TRUE": "True", "FALSE": "False",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "LBRACE": "'{'",
+    "RBRACE": "'}'",
+    "COMMA": "','",
+    "COLON": "':'",
+    "EQUAL": "'='",
+    "ARROW": "'->'",
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "STRING": "a string",
+    "_NL": "end of line",
+    "$END": "end of text",
+    "PLUS": "'+'",
+    "MINUS": "'-'",
+    "STAR": "'*'",
+    "SLASH": "'/'",
+    "POW": "'**'",
+    "COMPARE": "a comparison",
+    "KERNEL": "'kernel'",
+    "NONE": "None",
+    "TRUE": "True",
+    "FALSE": "False",
 }
 _OPERATOR = re.compile(r"(\*\*|<=|>=|==|!=|->|[-+*/<>=,])$")
 
@@ -340,14 +368,22 @@ _EXAMPLES: dict[str, list[str]] = {
 }
 
 _MESSAGES: dict[str, tuple[str, str]] = {
-    "missing_equal": ("expected '=' here",
-                      "write `kernel f(x[n]) -> [n] = <expression>` or `name = vmap(...)`"),
-    "juxtaposed": ("two values side by side with no operator between them",
-                   "add an operator such as '*' or '+'"),
-    "bad_label": ("index names must be names, not numbers",
-                  "write x[i, j] with names; axcomp has no integer indexing"),
-    "missing_comma": ("expected ',' between items",
-                      "separate parameters, arguments and index names with commas"),
+    "missing_equal": (
+        "expected '=' here",
+        "write `kernel f(x[n]) -> [n] = <expression>` or `name = vmap(...)`",
+    ),
+    "juxtaposed": (
+        "two values side by side with no operator between them",
+        "add an operator such as '*' or '+'",
+    ),
+    "bad_label": (
+        "index names must be names, not numbers",
+        "write x[i, j] with names; axcomp has no integer indexing",
+    ),
+    "missing_comma": (
+        "expected ',' between items",
+        "separate parameters, arguments and index names with commas",
+    ),
 }
 
 
@@ -359,9 +395,14 @@ def _syntax_error(exc: UnexpectedInput, source: Source, parser: Lark) -> DslErro
     if isinstance(exc, UnexpectedCharacters):
         at = exc.pos_in_stream or 0
         ch = source.text[at] if at < len(source.text) else "?"
-        return error(DslSyntaxError, f"unexpected character {ch!r}", source,
-                     Pos(exc.line, exc.column), "only names, numbers, strings, operators "
-                     "+ - * / ** < <= > >= == != and brackets are allowed")
+        return error(
+            DslSyntaxError,
+            f"unexpected character {ch!r}",
+            source,
+            Pos(exc.line, exc.column),
+            "only names, numbers, strings, operators "
+            "+ - * / ** < <= > >= == != and brackets are allowed",
+        )
     assert isinstance(exc, UnexpectedToken)
     tok = exc.token
     pos = _token_pos(tok, source)
@@ -370,8 +411,13 @@ def _syntax_error(exc: UnexpectedInput, source: Source, parser: Lark) -> DslErro
         if trailing is not None:
             op, op_pos = trailing
             what = "'='" if op == "=" else f"the operator {op!r}"
-            return error(DslSyntaxError, f"the line ends with {what}", source, op_pos,
-                         "add the missing operand after it, or remove it")
+            return error(
+                DslSyntaxError,
+                f"the line ends with {what}",
+                source,
+                op_pos,
+                "add the missing operand after it, or remove it",
+            )
     label = _classify(exc, parser)
     if label is not None:
         message, hint = _MESSAGES[label]
@@ -380,8 +426,13 @@ def _syntax_error(exc: UnexpectedInput, source: Source, parser: Lark) -> DslErro
     found = _TOKEN_NAMES.get(tok.type, repr(str(tok)))
     if tok.type in ("NAME", "NUMBER", "STRING"):
         found = repr(str(tok))
-    return error(DslSyntaxError, f"unexpected {found}", source, pos,
-                 f"expected {', '.join(expected[:8])}{' ...' if len(expected) > 8 else ''}")
+    return error(
+        DslSyntaxError,
+        f"unexpected {found}",
+        source,
+        pos,
+        f"expected {', '.join(expected[:8])}{' ...' if len(expected) > 8 else ''}",
+    )
 
 
 def _classify(exc: UnexpectedInput, parser: Lark) -> str | None:
@@ -441,12 +492,17 @@ def _bracket_problem(text: str) -> tuple[Pos, str, str] | None:
             stack.append((c, Pos(line, col)))
         elif c in ")]}":
             if not stack:
-                return (Pos(line, col), f"{c!r} has no matching opening bracket",
-                        "remove it, or add the opening bracket before it")
+                return (
+                    Pos(line, col),
+                    f"{c!r} has no matching opening bracket",
+                    "remove it, or add the opening bracket before it",
+                )
             opener, where = stack.pop()
             if pairs[opener] != c:
-                message = (f"{c!r} does not match {opener!r} opened at line {where.line}, "
-                           f"column {where.column}")
+                message = (
+                    f"{c!r} does not match {opener!r} opened at line {where.line}, "
+                    f"column {where.column}"
+                )
                 return Pos(line, col), message, f"close it with {pairs[opener]!r}"
         if c == "\n":
             line, col = line + 1, 1
@@ -455,6 +511,9 @@ def _bracket_problem(text: str) -> tuple[Pos, str, str] | None:
         i += 1
     if stack:
         opener, where = stack[-1]
-        return (where, f"{opener!r} is never closed",
-                f"add {pairs[opener]!r} after the last item it encloses")
+        return (
+            where,
+            f"{opener!r} is never closed",
+            f"add {pairs[opener]!r} after the last item it encloses",
+        )
     return None

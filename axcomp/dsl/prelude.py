@@ -4,15 +4,38 @@ from __future__ import annotations
 
 #: Elementwise functions and their arity.
 FUNCTIONS: dict[str, int] = {
-    "exp": 1, "log": 1, "log1p": 1, "expm1": 1, "sqrt": 1, "abs": 1, "sign": 1, "tanh": 1,
-    "sin": 1, "cos": 1, "sigmoid": 1, "relu": 1, "maximum": 2, "minimum": 2, "where": 3,
+    "exp": 1,
+    "log": 1,
+    "log1p": 1,
+    "expm1": 1,
+    "sqrt": 1,
+    "abs": 1,
+    "sign": 1,
+    "tanh": 1,
+    "sin": 1,
+    "cos": 1,
+    "sigmoid": 1,
+    "relu": 1,
+    "maximum": 2,
+    "minimum": 2,
+    "where": 3,
 }
 
 #: The NumPy ufunc behind each direct function (sigmoid and relu are compositions).
 UFUNCS: dict[str, str] = {
-    "exp": "exp", "log": "log", "log1p": "log1p", "expm1": "expm1", "sqrt": "sqrt",
-    "abs": "absolute", "sign": "sign", "tanh": "tanh", "sin": "sin", "cos": "cos",
-    "maximum": "maximum", "minimum": "minimum", "where": "where",
+    "exp": "exp",
+    "log": "log",
+    "log1p": "log1p",
+    "expm1": "expm1",
+    "sqrt": "sqrt",
+    "abs": "absolute",
+    "sign": "sign",
+    "tanh": "tanh",
+    "sin": "sin",
+    "cos": "cos",
+    "maximum": "maximum",
+    "minimum": "minimum",
+    "where": "where",
 }
 
 REDUCTIONS: frozenset[str] = frozenset({"sum", "mean", "max", "min", "prod", "logsumexp"})
@@ -21,8 +44,16 @@ TRANSFORMS: frozenset[str] = frozenset({"vmap", "jit", "grad", "value_and_grad"}
 
 #: Binary operators → NumPy ufunc names.
 OPERATORS: dict[str, str] = {
-    "+": "add", "-": "subtract", "*": "multiply", "/": "true_divide", "**": "power",
-    "<": "less", "<=": "less_equal", ">": "greater", ">=": "greater_equal", "==": "equal",
+    "+": "add",
+    "-": "subtract",
+    "*": "multiply",
+    "/": "true_divide",
+    "**": "power",
+    "<": "less",
+    "<=": "less_equal",
+    ">": "greater",
+    ">=": "greater_equal",
+    "==": "equal",
     "!=": "not_equal",
 }
 

@@ -35,7 +35,8 @@ def python_arity(fun: Any) -> int | None:
     if inspect.Parameter.VAR_POSITIONAL in kinds:
         return None
     return sum(
-        1 for p in params
+        1
+        for p in params
         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
     )
 
@@ -61,16 +62,31 @@ def _check_binding_name(
 ) -> None:
     src = st.origin
     if st.name in RESERVED:
-        raise error(DslNameError, f"{st.name!r} is a built-in name and cannot be bound", src,
-                    st.pos, f"pick another name, e.g. {st.name}_")
+        raise error(
+            DslNameError,
+            f"{st.name!r} is a built-in name and cannot be bound",
+            src,
+            st.pos,
+            f"pick another name, e.g. {st.name}_",
+        )
     if st.name in defs:
         first = defs[st.name]
-        raise error(DslNameError, f"{st.name!r} is bound twice (first at {first.origin.name} "
-                    f"line {first.pos.line}, column {first.pos.column})", src, st.pos,
-                    "a module binds each name once; rename one of them")
+        raise error(
+            DslNameError,
+            f"{st.name!r} is bound twice (first at {first.origin.name} "
+            f"line {first.pos.line}, column {first.pos.column})",
+            src,
+            st.pos,
+            "a module binds each name once; rename one of them",
+        )
     if st.name in registry:
-        raise error(DslNameError, f"{st.name!r} is already given by kernels=", src, st.pos,
-                    "rename it, or drop it from the kernels= registry")
+        raise error(
+            DslNameError,
+            f"{st.name!r} is already given by kernels=",
+            src,
+            st.pos,
+            "rename it, or drop it from the kernels= registry",
+        )
 
 
 class Arities:
@@ -117,17 +133,29 @@ def _value_refs(value: ast.Value, src: Source, arity: Arities) -> list[tuple[str
         v = stack.pop()
         if isinstance(v, ast.FunctionRef):
             if not arity.known(v.name):
-                raise error(DslNameError, f"unknown name {v.name!r}", src, v.pos,
-                            did_you_mean(v.name, arity.names(), "define it first, or pass it "
-                                         "in kernels="))
+                raise error(
+                    DslNameError,
+                    f"unknown name {v.name!r}",
+                    src,
+                    v.pos,
+                    did_you_mean(v.name, arity.names(), "define it first, or pass it in kernels="),
+                )
             refs.append((v.name, v.pos))
         elif isinstance(v, ast.TransformCall):
             if v.name not in TRANSFORMS:
                 what = "a kernel" if arity.known(v.name) else "not a transform"
-                raise error(DslNameError, f"{v.name!r} is {what}; a binding can only apply "
-                            "vmap, jit, grad or value_and_grad", src, v.pos,
-                            did_you_mean(v.name, TRANSFORMS, "to call kernels, write a kernel: "
-                                         "kernel g(x[n]) -> [n] = f(x)[n]"))
+                raise error(
+                    DslNameError,
+                    f"{v.name!r} is {what}; a binding can only apply "
+                    "vmap, jit, grad or value_and_grad",
+                    src,
+                    v.pos,
+                    did_you_mean(
+                        v.name,
+                        TRANSFORMS,
+                        "to call kernels, write a kernel: kernel g(x[n]) -> [n] = f(x)[n]",
+                    ),
+                )
             stack.extend(a.value for a in v.args)
         elif isinstance(v, ast.Container):
             for item in v.items:
@@ -159,11 +187,15 @@ def _topological(
             if name not in defs:
                 continue  # a kernels= registry entry
             if state.get(name) == 1:
-                cycle = [*path[path.index(name):], name]
+                cycle = [*path[path.index(name) :], name]
                 st = defs[path[-1]]
-                raise error(DslNameError, "a cycle of calls: " + " -> ".join(cycle), st.origin,
-                            pos, "kernels and bindings cannot call themselves, directly or "
-                            "through others")
+                raise error(
+                    DslNameError,
+                    "a cycle of calls: " + " -> ".join(cycle),
+                    st.origin,
+                    pos,
+                    "kernels and bindings cannot call themselves, directly or through others",
+                )
             if not state.get(name):
                 state[name] = 1
                 path.append(name)
@@ -212,11 +244,19 @@ class KernelChecker:
         seen: set[str] = set()
         for p in k.params:
             if p.name in seen:
-                raise self.fail(DslNameError, f"parameter {p.name!r} is declared twice", p.pos,
-                                "give each parameter its own name")
+                raise self.fail(
+                    DslNameError,
+                    f"parameter {p.name!r} is declared twice",
+                    p.pos,
+                    "give each parameter its own name",
+                )
             if p.name in RESERVED:
-                raise self.fail(DslNameError, f"parameter name {p.name!r} is a built-in name",
-                                p.pos, f"rename it, e.g. {p.name}_")
+                raise self.fail(
+                    DslNameError,
+                    f"parameter name {p.name!r} is a built-in name",
+                    p.pos,
+                    f"rename it, e.g. {p.name}_",
+                )
             seen.add(p.name)
         _distinct(k.output, self.src, "output")
         free = self.free(k.body)
@@ -224,22 +264,31 @@ class KernelChecker:
         for lab in k.output:
             if lab.name not in free:
                 if lab.name in summed_somewhere:
-                    raise self.fail(DslIndexError, f"output index {lab.name!r} is reduced away "
-                                    "in the body", lab.pos, f"remove {lab.name!r} from the "
-                                    "output, or from the reduction that binds it")
-                raise self.fail(DslIndexError, f"output index {lab.name!r} appears in no "
-                                "parameter in the body", lab.pos,
-                                f"every output index must index an operand in the body, e.g. "
-                                f"x[{lab.name}]")
+                    raise self.fail(
+                        DslIndexError,
+                        f"output index {lab.name!r} is reduced away in the body",
+                        lab.pos,
+                        f"remove {lab.name!r} from the output, or from the reduction that binds it",
+                    )
+                raise self.fail(
+                    DslIndexError,
+                    f"output index {lab.name!r} appears in no parameter in the body",
+                    lab.pos,
+                    f"every output index must index an operand in the body, e.g. x[{lab.name}]",
+                )
         if not is_monomial(k.body):
             out = {lab.name for lab in k.output}
             for name, lab in free.items():
                 if name not in out:
                     shown = ", ".join(o.name for o in k.output)
-                    raise self.fail(DslIndexError, f"index {name!r} is neither in the output "
-                                    f"[{shown}] nor bound by a reduction", lab.pos,
-                                    f"wrap the expression in sum[{name}](...) (or another "
-                                    "reduction), or add it to the output")
+                    raise self.fail(
+                        DslIndexError,
+                        f"index {name!r} is neither in the output "
+                        f"[{shown}] nor bound by a reduction",
+                        lab.pos,
+                        f"wrap the expression in sum[{name}](...) (or another "
+                        "reduction), or add it to the output",
+                    )
         return self.calls
 
     # free(expr): the free index names of an expression, checking it on the way
@@ -267,54 +316,92 @@ class KernelChecker:
         if p is not None:
             if p.axes:
                 axes = ", ".join(a.name for a in p.axes)
-                raise self.fail(DslIndexError, f"{e.name!r} has axes [{axes}] and must be "
-                                "indexed here", e.pos, f"write {e.name}[{axes}]")
+                raise self.fail(
+                    DslIndexError,
+                    f"{e.name!r} has axes [{axes}] and must be indexed here",
+                    e.pos,
+                    f"write {e.name}[{axes}]",
+                )
             return
         self.not_a_parameter(e.name, e.pos)
 
     def not_a_parameter(self, name: str, pos: Pos) -> None:
         if self.arity.known(name) or name in FUNCTIONS:
-            raise self.fail(DslNameError, f"{name!r} is a function, not a parameter", pos,
-                            f"call it: {name}(...)")
-        raise self.fail(DslNameError, f"unknown name {name!r}", pos,
-                        did_you_mean(name, self.params, "kernel bodies can use the kernel's "
-                                     "parameters: " + ", ".join(self.params) or "(none)"))
+            raise self.fail(
+                DslNameError,
+                f"{name!r} is a function, not a parameter",
+                pos,
+                f"call it: {name}(...)",
+            )
+        raise self.fail(
+            DslNameError,
+            f"unknown name {name!r}",
+            pos,
+            did_you_mean(
+                name,
+                self.params,
+                "kernel bodies can use the kernel's parameters: " + ", ".join(self.params)
+                or "(none)",
+            ),
+        )
 
     def indexed(self, e: ast.Indexed) -> Free:
         p = self.params.get(e.name)
         if p is None:
             if e.name in REDUCTIONS:
-                raise self.fail(DslIndexError, f"{e.name}[...] needs an argument", e.pos,
-                                f"write {e.name}[i](expression)")
+                raise self.fail(
+                    DslIndexError,
+                    f"{e.name}[...] needs an argument",
+                    e.pos,
+                    f"write {e.name}[i](expression)",
+                )
             self.not_a_parameter(e.name, e.pos)
         assert p is not None
         if len(e.labels) != len(p.axes):
             decl = f"{p.name}[{', '.join(a.name for a in p.axes)}]" if p.axes else p.name
-            raise self.fail(DslIndexError, f"{e.name!r} is declared with {len(p.axes)} "
-                            f"ax{'is' if len(p.axes) == 1 else 'es'} ({decl}) but indexed "
-                            f"with {len(e.labels)}", e.pos, f"use one index name per "
-                            f"declared axis, as in {decl}")
+            raise self.fail(
+                DslIndexError,
+                f"{e.name!r} is declared with {len(p.axes)} "
+                f"ax{'is' if len(p.axes) == 1 else 'es'} ({decl}) but indexed "
+                f"with {len(e.labels)}",
+                e.pos,
+                f"use one index name per declared axis, as in {decl}",
+            )
         return {lab.name: lab for lab in e.labels}
 
     def reduction(self, e: ast.Reduction) -> Free:
         if e.fn not in REDUCTIONS:
             if e.fn in FUNCTIONS:
-                raise self.fail(DslNameError, f"{e.fn!r} is not a reduction", e.pos,
-                                f"write {e.fn}(...) without [...]")
-            raise self.fail(DslNameError, f"unknown reduction {e.fn!r}", e.pos,
-                            did_you_mean(e.fn, REDUCTIONS, "reductions: " +
-                                         ", ".join(sorted(REDUCTIONS))))
+                raise self.fail(
+                    DslNameError,
+                    f"{e.fn!r} is not a reduction",
+                    e.pos,
+                    f"write {e.fn}(...) without [...]",
+                )
+            raise self.fail(
+                DslNameError,
+                f"unknown reduction {e.fn!r}",
+                e.pos,
+                did_you_mean(e.fn, REDUCTIONS, "reductions: " + ", ".join(sorted(REDUCTIONS))),
+            )
         if not e.labels:
-            raise self.fail(DslIndexError, f"{e.fn}[] reduces over no index", e.pos,
-                            f"name the indices to reduce, e.g. {e.fn}[i](...)")
+            raise self.fail(
+                DslIndexError,
+                f"{e.fn}[] reduces over no index",
+                e.pos,
+                f"name the indices to reduce, e.g. {e.fn}[i](...)",
+            )
         _distinct(e.labels, self.src, e.fn)
         inner = self.free(e.body)
         for lab in e.labels:
             if lab.name not in inner:
                 has = ", ".join(inner) or "none"
-                raise self.fail(DslIndexError, f"{e.fn} over {lab.name!r}, but {lab.name!r} "
-                                "is not an index of its argument", lab.pos,
-                                f"the argument's free indices are: {has}")
+                raise self.fail(
+                    DslIndexError,
+                    f"{e.fn} over {lab.name!r}, but {lab.name!r} is not an index of its argument",
+                    lab.pos,
+                    f"the argument's free indices are: {has}",
+                )
         bound = {lab.name for lab in e.labels}
         return {n: lab for n, lab in inner.items() if n not in bound}
 
@@ -322,33 +409,60 @@ class KernelChecker:
         if e.name in FUNCTIONS:
             want: int | None = FUNCTIONS[e.name]
             if len(e.args) != want:
-                raise self.fail(DslCallError, f"{e.name} takes {want} argument"
-                                f"{'s' if want != 1 else ''} but got {len(e.args)}", e.pos,
-                                f"write {e.name}({', '.join('abc'[:want])})")
+                raise self.fail(
+                    DslCallError,
+                    f"{e.name} takes {want} argument"
+                    f"{'s' if want != 1 else ''} but got {len(e.args)}",
+                    e.pos,
+                    f"write {e.name}({', '.join('abc'[:want])})",
+                )
             if e.labels is not None:
-                raise self.fail(DslIndexError, f"{e.name}(...) keeps its arguments' indices "
-                                "and cannot be indexed", e.pos, "remove the [...] after it")
+                raise self.fail(
+                    DslIndexError,
+                    f"{e.name}(...) keeps its arguments' indices and cannot be indexed",
+                    e.pos,
+                    "remove the [...] after it",
+                )
             out: Free = {}
             for a in e.args:
                 for name, lab in self.free(a).items():
                     out.setdefault(name, lab)
             return out
         if e.name in REDUCTIONS:
-            raise self.fail(DslIndexError, f"{e.name} needs the indices it reduces", e.pos,
-                            f"write {e.name}[i](...)")
+            raise self.fail(
+                DslIndexError,
+                f"{e.name} needs the indices it reduces",
+                e.pos,
+                f"write {e.name}[i](...)",
+            )
         if e.name in self.params:
-            raise self.fail(DslNameError, f"{e.name!r} is a parameter, not a function", e.pos,
-                            f"index it instead: {e.name}[...]")
+            raise self.fail(
+                DslNameError,
+                f"{e.name!r} is a parameter, not a function",
+                e.pos,
+                f"index it instead: {e.name}[...]",
+            )
         if not self.arity.known(e.name):
-            raise self.fail(DslNameError, f"unknown function {e.name!r}", e.pos,
-                            did_you_mean(e.name, [*FUNCTIONS, *self.arity.names()],
-                                         "define it in the module, or pass it in kernels="))
+            raise self.fail(
+                DslNameError,
+                f"unknown function {e.name!r}",
+                e.pos,
+                did_you_mean(
+                    e.name,
+                    [*FUNCTIONS, *self.arity.names()],
+                    "define it in the module, or pass it in kernels=",
+                ),
+            )
         self.calls.append((e.name, e.pos))
         want = self.arity.of(e.name)
         if want is not None and want != len(e.args):
-            raise self.fail(DslCallError, f"{e.name} takes {want} argument"
-                            f"{'s' if want != 1 else ''} but is called with {len(e.args)}",
-                            e.pos, "pass one whole array per parameter")
+            raise self.fail(
+                DslCallError,
+                f"{e.name} takes {want} argument"
+                f"{'s' if want != 1 else ''} but is called with {len(e.args)}",
+                e.pos,
+                "pass one whole array per parameter",
+            )
         for a in e.args:
             self.call_argument(a)
         return {lab.name: lab for lab in e.labels or ()}
@@ -363,9 +477,13 @@ class KernelChecker:
             return
         if isinstance(a, ast.Ref):
             self.not_a_parameter(a.name, a.pos)
-        raise self.fail(DslCallError, "kernel calls take whole arrays", _expr_pos(a),
-                        "pass a parameter by name (f(x), not f(x[i])), a number, or another "
-                        "call's whole result")
+        raise self.fail(
+            DslCallError,
+            "kernel calls take whole arrays",
+            _expr_pos(a),
+            "pass a parameter by name (f(x), not f(x[i])), a number, or another "
+            "call's whole result",
+        )
 
 
 def _expr_pos(e: ast.Expr) -> Pos:
@@ -376,8 +494,13 @@ def _distinct(labels: tuple[ast.Label, ...], src: Source, what: str) -> None:
     seen: set[str] = set()
     for lab in labels:
         if lab.name in seen:
-            raise error(DslIndexError, f"index {lab.name!r} appears twice in {what}[...]", src,
-                        lab.pos, "each index name may appear once here")
+            raise error(
+                DslIndexError,
+                f"index {lab.name!r} appears twice in {what}[...]",
+                src,
+                lab.pos,
+                "each index name may appear once here",
+            )
         seen.add(lab.name)
 
 
@@ -398,4 +521,3 @@ def _all_labels(e: ast.Expr) -> set[str]:
         elif isinstance(x, ast.Binary):
             stack.extend((x.left, x.right))
     return out
-

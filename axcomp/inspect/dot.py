@@ -63,6 +63,7 @@ def graph_to_dot(
     """Inputs, ops and outputs as nodes; each edge is labelled with the named axes of the
     value it carries. Pure renames (how vmap names a batch axis) are folded into the edge,
     so the new name shows on the edge instead of as a node of its own."""
+
     def shown(node: Node) -> Node:
         while is_rename(node):
             node = node.inputs[0]
@@ -95,9 +96,7 @@ def graph_to_dot(
             continue
         for inp in node.inputs:
             # The edge shows the value as the consumer sees it, after any renames.
-            lines.append(
-                f"  n{num[shown(inp)]} -> n{num[node]} [label={quote(_axes_label(inp))}];"
-            )
+            lines.append(f"  n{num[shown(inp)]} -> n{num[node]} [label={quote(_axes_label(inp))}];")
     for j, out in enumerate(graph.outputs):
         oname = "output" if len(graph.outputs) == 1 else f"output {j}"
         olabel = quote(f"{oname}\n{_type(out)}")

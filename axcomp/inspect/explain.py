@@ -329,10 +329,6 @@ def _axis_position(node: Node, name: str) -> int | None:
     return node.axes.index(name) if name in node.axes else None
 
 
-
-
-
-
 def _elements(shape: Sequence[int]) -> int:
     return math.prod(int(s) for s in shape)
 

@@ -21,6 +21,8 @@ _NAMESPACE: dict[str, Callable[..., Any]] = {}  # axcomp.numpy's functions, for 
 class _Methods:
     """Bodies to copy onto ``Tracer`` (a class only to keep them readable together)."""
 
+    trace: Trace
+
     @property
     def T(self) -> Tracer:
         return ops.transpose(self)
@@ -96,7 +98,7 @@ class _Methods:
     def __neg__(self) -> Tracer:
         return ops.elementwise("negative", self)
 
-    def __pos__(self) -> Tracer:
+    def __pos__(self) -> Any:
         return self
 
     def __abs__(self) -> Tracer:
@@ -194,8 +196,8 @@ class _Methods:
 
     ravel = flatten
 
-    def copy(self) -> Tracer:
-        return self
+    def copy(self) -> Any:
+        return self  # values in the graph are immutable: a copy is the value itself
 
 
 _UFUNC_TO_OP: dict[str, Callable[..., Tracer]] = {

@@ -56,11 +56,11 @@ from .shape import (
 )
 
 __all__ = [
+    "ELEMENTWISE_FUNCTIONS",
     "BroadcastParams",
     "CastParams",
     "ConcatParams",
     "CumulativeParams",
-    "ELEMENTWISE_FUNCTIONS",
     "EinsumParams",
     "ElementwiseParams",
     "IndexParams",

@@ -104,8 +104,11 @@ def _vjp_einsum(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[No
     # x * x: the same operand under the same labels gets one contraction, times the count
     # (instead of two equal contractions and an add over the operand's full shape)
     same = [
-        [j for j, other in enumerate(node.inputs)
-         if other is inp and p.subscripts[j] == p.subscripts[k]]
+        [
+            j
+            for j, other in enumerate(node.inputs)
+            if other is inp and p.subscripts[j] == p.subscripts[k]
+        ]
         for k, inp in enumerate(node.inputs)
     ]
     grads: list[Node | None] = []

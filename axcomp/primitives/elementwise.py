@@ -136,9 +136,7 @@ def where(cond: Value, x: Value, y: Value) -> Tracer:
 
 
 @elementwise_p.def_vjp
-def _vjp_elementwise(
-    b: Any, node: Node, ct: Node, active: Sequence[bool]
-) -> list[Node | None]:
+def _vjp_elementwise(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
     fn: str = node.params.fn
     maps: tuple[tuple[int, ...], ...] = node.params.maps
     if np.issubdtype(node.dtype, np.complexfloating):
@@ -244,9 +242,7 @@ _DERIVATIVES: dict[str, Callable[[int, list[Tracer], Tracer, Tracer], Any]] = {
     "add": lambda k, xs, z, ct: [],
     "subtract": lambda k, xs, z, ct: [] if k == 0 else [-1.0],
     "multiply": lambda k, xs, z, ct: [xs[1 - k]],
-    "true_divide": lambda k, xs, z, ct: (
-        [_recip(xs[1])] if k == 0 else [-1.0, z, _recip(xs[1])]
-    ),
+    "true_divide": lambda k, xs, z, ct: [_recip(xs[1])] if k == 0 else [-1.0, z, _recip(xs[1])],
     "negative": lambda k, xs, z, ct: [-1.0],
     "positive": lambda k, xs, z, ct: [],
     "conjugate": lambda k, xs, z, ct: [],
@@ -272,8 +268,7 @@ _DERIVATIVES: dict[str, Callable[[int, list[Tracer], Tracer, Tracer], Any]] = {
     "cos": lambda k, xs, z, ct: [-1.0, _e("sin", xs[0])],
     "tan": lambda k, xs, z, ct: [_e("add", 1.0, _square(z))],
     "arcsin": lambda k, xs, z, ct: [_recip(_e("sqrt", _e("subtract", 1.0, _square(xs[0]))))],
-    "arccos": lambda k, xs, z, ct: [
-        -1.0, _recip(_e("sqrt", _e("subtract", 1.0, _square(xs[0]))))],
+    "arccos": lambda k, xs, z, ct: [-1.0, _recip(_e("sqrt", _e("subtract", 1.0, _square(xs[0]))))],
     "arctan": lambda k, xs, z, ct: [_recip(_e("add", 1.0, _square(xs[0])))],
     "arcsinh": lambda k, xs, z, ct: [_recip(_e("sqrt", _e("add", _square(xs[0]), 1.0)))],
     "arccosh": lambda k, xs, z, ct: [_recip(_e("sqrt", _e("subtract", _square(xs[0]), 1.0)))],
@@ -292,12 +287,11 @@ _DERIVATIVES: dict[str, Callable[[int, list[Tracer], Tracer, Tracer], Any]] = {
     # d/dy of x mod y is -floor(x / y); d/dx is 1
     "remainder": lambda k, xs, z, ct: [] if k == 0 else [-1.0, _e("floor_divide", xs[0], xs[1])],
     "where": lambda k, xs, z, ct: (
-        None if k == 0
-        else _e("where", xs[0], ct, 0.0) if k == 1
-        else _e("where", xs[0], 0.0, ct)
+        None if k == 0 else _e("where", xs[0], ct, 0.0) if k == 1 else _e("where", xs[0], 0.0, ct)
     ),
     "clip": lambda k, xs, z, ct: [
-        _e("where", _e("equal", xs[k], z), _typed(1.0, z), _typed(0.0, z))],
+        _e("where", _e("equal", xs[k], z), _typed(1.0, z), _typed(0.0, z))
+    ],
     # piecewise constant: zero derivative almost everywhere (JAX gives zeros too)
     "sign": _zero,
     "floor": _zero,

@@ -32,8 +32,9 @@ class ScatterParams:
     shape: tuple[int, ...]
 
 
-index_p = primitive("index", IndexParams, arity=1, aliases_input=True, allocates=False,
-                    moves_data=True)
+index_p = primitive(
+    "index", IndexParams, arity=1, aliases_input=True, allocates=False, moves_data=True
+)
 scatter_p = primitive("scatter", ScatterParams, arity=1)
 
 
@@ -71,8 +72,11 @@ scatter_p.def_describe(lambda p: f"scatter {p.items}")
 def _lower_index(
     ctx: LowerContext, node: Node, target: str, args: Sequence[Expr]
 ) -> tuple[Statement, ...]:
-    return (Assign(target, call("getitem", args[0], items=node.params.items,
-                                shape=node.inputs[0].shape)),)
+    return (
+        Assign(
+            target, call("getitem", args[0], items=node.params.items, shape=node.inputs[0].shape)
+        ),
+    )
 
 
 @scatter_p.def_lower
@@ -100,10 +104,12 @@ def _vjp_scatter(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[N
 
 def window(node_shape: Sequence[int], axis: int, start: int, stop: int) -> Any:
     """Index params selecting ``start:stop`` along ``axis`` of an array of ``node_shape``."""
-    return IndexParams(tuple(
-        ("slice", start, stop, 1) if i == axis else ("slice", 0, s, 1)
-        for i, s in enumerate(node_shape)
-    ))
+    return IndexParams(
+        tuple(
+            ("slice", start, stop, 1) if i == axis else ("slice", 0, s, 1)
+            for i, s in enumerate(node_shape)
+        )
+    )
 
 
 def getitem(x: Value, index: Any) -> Tracer:
@@ -152,7 +158,9 @@ def getitem(x: Value, index: Any) -> Tracer:
             try:
                 i = operator.index(it)
             except TypeError:
-                raise ArgumentTypeError(f"invalid index {it!r} of type {type(it).__name__}") from None
+                raise ArgumentTypeError(
+                    f"invalid index {it!r} of type {type(it).__name__}"
+                ) from None
             if not -size <= i < size:
                 raise IndexOutOfBounds(
                     f"index {i} is out of bounds for axis {dim} with size {size}"

@@ -149,6 +149,15 @@ def _vjp_reduce(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[No
         n_zero = reduce_sum(astype(is_zero, node.dtype), axis=axes, keepdims=True)
         zero = _typed(0.0, x)
         at_zero = elementwise("where", elementwise("equal", n_zero, 1), p_nz, zero)
-        elsewhere = elementwise("where", elementwise("equal", n_zero, 0), elementwise("true_divide", p_nz, nonzero), zero)
-        return [b.product_reduced([g, elementwise("where", is_zero, at_zero, elsewhere)], inp.shape, every)]
+        elsewhere = elementwise(
+            "where",
+            elementwise("equal", n_zero, 0),
+            elementwise("true_divide", p_nz, nonzero),
+            zero,
+        )
+        return [
+            b.product_reduced(
+                [g, elementwise("where", is_zero, at_zero, elsewhere)], inp.shape, every
+            )
+        ]
     raise GradError(f"axcomp.grad: the {fn} reduction is not differentiable")

@@ -53,10 +53,12 @@ class ConcatParams:
     axis: int
 
 
-reshape_p = primitive("reshape", ReshapeParams, arity=1, aliases_input=True, allocates=False,
-                      moves_data=True)
-broadcast_p = primitive("broadcast", BroadcastParams, arity=1, readonly_result=True,
-                        moves_data=True)
+reshape_p = primitive(
+    "reshape", ReshapeParams, arity=1, aliases_input=True, allocates=False, moves_data=True
+)
+broadcast_p = primitive(
+    "broadcast", BroadcastParams, arity=1, readonly_result=True, moves_data=True
+)
 cast_p = primitive("cast", CastParams, arity=1, moves_data=True)
 concat_p = primitive("concat", ConcatParams, moves_data=True)
 
@@ -297,4 +299,3 @@ def stack(values: Sequence[Value], axis: int = 0) -> Tracer:
         )
     ax = normalize_axis(axis, tracers[0].ndim + 1)
     return concatenate([expand_dims(t, ax) for t in tracers], axis=ax)
-

@@ -35,7 +35,7 @@ class Tracer:
     # --- array attributes (the logical view) ---
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.node.shape[len(self.levels):]
+        return self.node.shape[len(self.levels) :]
 
     @property
     def ndim(self) -> int:

@@ -124,9 +124,14 @@ class _Builder:
         # operand pass through instead of being copied
         dtype = _einsum_dtype(nodes)
         keep = [
-            i for i, node in enumerate(nodes)
-            if not (node.op is const_p and node.ndim == 0 and node.dtype == dtype
-                    and np.all(np.asarray(node.params.value) == 1))
+            i
+            for i, node in enumerate(nodes)
+            if not (
+                node.op is const_p
+                and node.ndim == 0
+                and node.dtype == dtype
+                and np.all(np.asarray(node.params.value) == 1)
+            )
         ]
         if keep and len(keep) < len(nodes):
             nodes, subs = [nodes[i] for i in keep], [subs[i] for i in keep]
@@ -150,8 +155,12 @@ class _Builder:
             core = nodes[0]
         else:
             core = Node(
-                einsum_p, tuple(nodes), EinsumParams(tuple(subs), present),
-                tuple(sizes[lab] for lab in present), dtype, tuple(names[lab] for lab in present),
+                einsum_p,
+                tuple(nodes),
+                EinsumParams(tuple(subs), present),
+                tuple(sizes[lab] for lab in present),
+                dtype,
+                tuple(names[lab] for lab in present),
             )
         if present == out:
             return core
@@ -175,11 +184,13 @@ class _Builder:
         for i, node in enumerate(nodes):
             if node.op is not elementwise_p or node.params.fn not in ("add", "subtract"):
                 continue
-            if any(inp.dtype != node.dtype and not (inp.op is const_p and inp.params.weak)
-                   for inp in node.inputs):
+            if any(
+                inp.dtype != node.dtype and not (inp.op is const_p and inp.params.weak)
+                for inp in node.inputs
+            ):
                 continue  # mixed dtypes: the promoted sum is not the sum of the parts
-            rest = nodes[:i] + nodes[i + 1:]
-            rest_subs = subs[:i] + subs[i + 1:]
+            rest = nodes[:i] + nodes[i + 1 :]
+            rest_subs = subs[:i] + subs[i + 1 :]
             other = set(itertools.chain(*rest_subs))
             whole = set(subs[i]) | other
             sizes = dict(zip(subs[i], node.shape))
@@ -193,15 +204,18 @@ class _Builder:
             parts: list[Node] = []
             for k, (inp, term) in enumerate(zip(node.inputs, terms)):
                 factor = math.prod(
-                    sizes[lab] for lab in subs[i] if lab not in term and lab not in other
-                    and lab not in out
+                    sizes[lab]
+                    for lab in subs[i]
+                    if lab not in term and lab not in other and lab not in out
                 )
                 if k == 1 and node.params.fn == "subtract":
                     factor = -factor
                 extra = [self.p(float(factor)).node] if factor != 1 else []
-                parts.append(self.einsum(
-                    rest + [inp] + extra, rest_subs + [term] + [()] * len(extra), out, shape
-                ))
+                parts.append(
+                    self.einsum(
+                        rest + [inp] + extra, rest_subs + [term] + [()] * len(extra), out, shape
+                    )
+                )
             return self.add(parts[0], parts[1])
         return None
 
@@ -245,10 +259,12 @@ class _Builder:
         for f in factors:
             node = self.p(f).node
             offset = len(shape) - node.ndim
-            subs.append(tuple(
-                labels[offset + i] if s == shape[offset + i] else _fresh_label()
-                for i, s in enumerate(node.shape)
-            ))
+            subs.append(
+                tuple(
+                    labels[offset + i] if s == shape[offset + i] else _fresh_label()
+                    for i, s in enumerate(node.shape)
+                )
+            )
             nodes.append(node)
         out = tuple(labels[k] for k in keep)
         return self.einsum(nodes, subs, out, tuple(shape[k] for k in keep))
@@ -261,8 +277,9 @@ class _Builder:
             return t
         present = [(m, k) for k, m in enumerate(maps) if m >= 0]
         if [k for _, k in sorted(present)] != [k for _, k in present]:
-            t = ops.permute(t, [k for _, k in sorted(present)] + [
-                k for k, m in enumerate(maps) if m < 0])
+            t = ops.permute(
+                t, [k for _, k in sorted(present)] + [k for k, m in enumerate(maps) if m < 0]
+            )
             maps = tuple(sorted(m for m, _ in present)) + (-1,) * (len(maps) - len(present))
         target = [1] * ndim
         for k, m in enumerate(maps):
@@ -310,7 +327,9 @@ def backprop(
         ct = _total(b, pending.pop(node), node)
         rule = node.op.vjp
         if rule is None:
-            raise GradError(f"axcomp.grad: {describe(node)} is not differentiable (no reverse rule)")
+            raise GradError(
+                f"axcomp.grad: {describe(node)} is not differentiable (no reverse rule)"
+            )
         flags = [i in active for i in node.inputs]
         for inp, g in zip(node.inputs, rule(b, node, ct, flags)):
             if g is not None and inp in active:
@@ -504,10 +523,14 @@ def _vjp_inline(
         tracers: list[Tracer | None] = []
         for leaf in leaves:
             # non-float primals are constants: their cotangent is zero
-            tracers.append(_fresh(leaf, trace, levels, what="vjp")
-                           if _inexact(_leaf_dtype(leaf)) else None)
-        new_primals.append(pytree.unflatten(
-            treedef, [t if t is not None else leaf for t, leaf in zip(tracers, leaves)]))
+            tracers.append(
+                _fresh(leaf, trace, levels, what="vjp") if _inexact(_leaf_dtype(leaf)) else None
+            )
+        new_primals.append(
+            pytree.unflatten(
+                treedef, [t if t is not None else leaf for t, leaf in zip(tracers, leaves)]
+            )
+        )
         fresh.append(tracers)
         treedefs.append(treedef)
     with tracing_function(trace, function_name(fun)):

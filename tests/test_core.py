@@ -98,3 +98,15 @@ def test_generated_sources_leave_linecache_when_evicted(monkeypatch: pytest.Monk
     f.clear_cache()
     gc.collect()
     assert live_sources() <= before + 5
+
+
+def test_public_surface() -> None:
+    import importlib.resources
+
+    assert set(ax.__all__) <= set(dir(ax))
+    assert set(dir(ax)) == set(ax.__all__)
+    for name in ax.__all__:
+        assert getattr(ax, name) is not None
+    assert importlib.resources.files("axcomp").joinpath("py.typed").is_file()
+    assert issubclass(ax.ShapeError, ax.AxcompError) and issubclass(ax.ShapeError, ValueError)
+    assert callable(ax.numpy.cumsum) and callable(ax.lax.cumsum)

@@ -599,3 +599,17 @@ def test_pairwise_kernels_with_sums_pushed_through_differences(kernel):
     a, b = RNG.normal(size=(3, 2)), RNG.normal(size=(4, 2))
     pairwise = ax.vmap(ax.vmap(kernel, in_axes=(None, 0)), in_axes=(0, None))
     check_grad(lambda a, b: anp.sum(pairwise(a, b) * np.arange(12.0).reshape(3, 4)), a, b)
+
+
+def test_vjp_outside_a_trace_compiles_once():
+    def f(x):
+        return anp.tanh(x) * 2.0
+
+    x = np.linspace(-1.0, 1.0, 4)
+    _, first = ax.vjp(f, x)
+    first(np.ones(4))
+    _, again = ax.vjp(f, x + 1.0)
+    (g,) = again(np.ones(4))
+    assert again.staged is first.staged  # the same staged pullback, not a new one per call
+    assert first.staged.cache_info().misses == 1  # compiled once for both calls
+    np.testing.assert_allclose(g, 2.0 * (1 - np.tanh(x + 1.0) ** 2))

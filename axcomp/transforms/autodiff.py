@@ -46,7 +46,7 @@ from ..tracing.build import lift
 from ..tracing.trace import Level, Trace, current_trace, function_name, tracing_function
 from ..tracing.tracer import Tracer
 from .jit import jit
-from .staging import Staged
+from .staging import CACHE_SIZE, Staged
 
 __all__ = ["grad", "value_and_grad", "vjp"]
 
@@ -598,6 +598,15 @@ class _PullbackFunction(Staged):
         return vjp_fn(ct)
 
 
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _staged_vjp(
+    fun: Callable[..., Any], n_primals: int, has_aux: bool
+) -> tuple[Staged, _PullbackFunction]:
+    # one forward and one pullback program per function, so repeated vjp calls outside a
+    # trace hit the compile caches as grad does (a fresh pair per call recompiled each time)
+    return jit(fun), _PullbackFunction(fun, n_primals, has_aux)
+
+
 def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     """``(fun(*primals), vjp_fn)`` (plus ``aux`` with has_aux), like ``jax.vjp``.
 
@@ -611,9 +620,9 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     if trace is not None:
         out, vjp_fn, aux = _vjp_inline(fun, primals, trace, has_aux)
         return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
-    result = jit(fun)(*primals)
+    forward, staged = _staged_vjp(fun, len(primals), has_aux)
+    result = forward(*primals)
     out, aux = result if has_aux else (result, None)
-    staged = _PullbackFunction(fun, len(primals), has_aux)
 
     def pullback(cotangent: Any) -> tuple[Any, ...]:
         return staged(*primals, cotangent)

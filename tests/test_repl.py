@@ -249,3 +249,14 @@ def test_session_object_output_goes_to_its_stream() -> None:
     assert session.handle(":help")
     assert not session.handle(":quit")
     assert ":save FILE" in out.getvalue()
+
+
+def test_command_after_an_open_bracket_abandons_the_statement() -> None:
+    code, out = scripted(
+        "kernel s(x[i]) = sum[i](x[i])\noops = vmap(nothing\n:names\nt = vmap(s)\n:names\n"
+    )
+    assert code == 1  # the abandoned statement counts as a failed input
+    assert "abandoned the unfinished statement 'oops = vmap(nothing' to run :names" in out
+    assert "oops" not in out.split("abandoned", 1)[1].split("\n", 1)[1]  # never defined
+    assert "defined t" in out and out.count("s  kernel") == 2  # the session went on
+    assert is_complete("oops = vmap(nothing\n:names") and not is_complete("oops = vmap(nothing")

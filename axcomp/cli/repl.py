@@ -90,7 +90,11 @@ def _code_part(line: str) -> str:
 
 def is_complete(text: str) -> bool:
     """Whether the input can be submitted: brackets balanced, no trailing operator, and not
-    a kernel header still waiting for its ``=``."""
+    a kernel header still waiting for its ``=``. A ``:command`` line always submits (it
+    abandons an unfinished statement above it, see ``Session.handle``)."""
+    lines = [ln for ln in text.splitlines() if _code_part(ln).strip()]
+    if lines and lines[-1].lstrip().startswith(":"):
+        return True
     depth = 0
     for line in text.splitlines() or [""]:
         for ch in _code_part(line):
@@ -208,9 +212,16 @@ class Session:
     # --- input ----------------------------------------------------------------------------
     def handle(self, text: str) -> bool:
         """Run one input (statements or a command). Returns False when the user quits."""
-        stripped = text.strip()
-        if not any(_code_part(ln).strip() for ln in text.splitlines()):
+        lines = [ln for ln in text.splitlines() if _code_part(ln).strip()]
+        if not lines:
             return True  # blank lines and comments
+        if len(lines) > 1 and lines[-1].lstrip().startswith(":"):
+            # a command typed while a statement was still open: drop the statement, say so
+            self.failures += 1
+            first = lines[0].strip()
+            self.print(f"abandoned the unfinished statement {first!r} to run {lines[-1].strip()}")
+            text = lines[-1]
+        stripped = text.strip()
         try:
             if stripped.startswith(":"):
                 return self.command(stripped)

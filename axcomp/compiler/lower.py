@@ -104,6 +104,13 @@ class _Lowering:
         self.value[node] = ref
         return ref
 
+    def operand(self, node: Node, inline: bool) -> Expr:
+        """The operand's value; a literal becomes a 0-d array where a method is called on it."""
+        v = self.value[node]
+        if isinstance(v, Lit) and not inline:
+            return self.constant(np.asarray(v.value, dtype=node.dtype))
+        return v
+
     def step(
         self, node: Node, kind: str, stmts: tuple[Statement, ...], result: Expr, **extra: Any
     ) -> Step:
@@ -152,7 +159,7 @@ class _Lowering:
         if rule is None:
             raise AssertionError(f"primitive {node.op.name} has no lowering rule")
         target = self.names.temp()
-        args = [self.value[i] for i in node.inputs]
+        args = [self.operand(i, node.op.inline_literals) for i in node.inputs]
         stmts = tuple(rule(self, node, target, args))
         first = args[0] if args else None
         if node.op.aliases_input and isinstance(first, Ref) and first.name in self.aliases_input:

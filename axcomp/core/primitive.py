@@ -37,6 +37,7 @@ class Primitive:
         "arity",
         "describe",
         "flops",
+        "inline_literals",
         "jvp",
         "lower",
         "moves_data",
@@ -59,6 +60,7 @@ class Primitive:
         readonly_result: bool = False,
         allocates: bool = True,
         moves_data: bool = False,
+        inline_literals: bool = False,
     ) -> None:
         self.name = name
         self.params_type = params_type  # every node of this primitive has params of this type
@@ -68,6 +70,7 @@ class Primitive:
         self.readonly_result = readonly_result  # the result may be a read-only view
         self.allocates = allocates  # False: a view that allocates nothing
         self.moves_data = moves_data  # only moves, views or converts data: no arithmetic
+        self.inline_literals = inline_literals  # Python scalar operands may stay literals
         self.shape_rule: ShapeRule | None = None
         self.describe: DescribeRule = lambda params: name
         self.vjp: VjpRule | None = None

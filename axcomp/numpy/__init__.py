@@ -6,12 +6,15 @@ On NumPy values every function is plain NumPy (eager, returns ndarrays). On trac
 
 from __future__ import annotations
 
+import operator as _operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as _np
 
 from .. import primitives as _ops
+from ..errors import ShapeError as _ShapeError
+from ..errors import TracingError as _TracingError
 from ..errors import UnsupportedError as _UnsupportedError
 from ..primitives import api as _api
 from ..tracing.tracer import Tracer as _Tracer
@@ -264,9 +267,44 @@ zeros = _np.zeros
 ones = _np.ones
 empty = _np.zeros  # no uninitialised memory in compiled programs
 full = _np.full
-linspace = _np.linspace
 eye = _np.eye
 identity = _np.identity
+
+
+def linspace(
+    start: Any,
+    stop: Any,
+    num: int = 50,
+    endpoint: bool = True,
+    retstep: bool = False,
+    dtype: Any = None,
+    axis: int = 0,
+) -> Any:
+    """``numpy.linspace``; inside kernels ``start``/``stop`` may be traced (``num`` is static)."""
+    if not _any_traced((start, stop, num)):
+        return _np.linspace(start, stop, num, endpoint, retstep, dtype, axis)  # type: ignore[call-overload]
+    if isinstance(num, _Tracer):
+        raise _TracingError("linspace: num must be a static int, not a traced value")
+    num = _operator.index(num)
+    if num < 0:
+        raise _ShapeError(f"linspace: number of samples, {num}, must be non-negative")
+    lo, hi = asarray(start), asarray(stop)
+    rank = len(_np.broadcast_shapes(shape(lo), shape(hi)))
+    div = num - 1 if endpoint else num
+    frac = _np.arange(num, dtype=_np.float64) / (div if div > 0 else 1)
+    frac = frac.reshape((num,) + (1,) * rank)
+    out = _ops.elementwise("add", lo, _ops.multiply(frac, _ops.elementwise("subtract", hi, lo)))
+    if endpoint and num > 1:  # the last sample is exactly ``stop``, as in NumPy
+        last = (_np.arange(num) == num - 1).reshape(frac.shape)
+        out = _ops.where(last, hi, out)
+    if axis != 0:
+        out = _ops.moveaxis(out, 0, axis)
+    target = _np.dtype(dtype) if dtype is not None else _np.result_type(lo.dtype, hi.dtype, 1.0)
+    out = _ops.astype(out, target)
+    if retstep:
+        step = _ops.elementwise("true_divide", _ops.elementwise("subtract", hi, lo), div)
+        return out, step
+    return out
 
 
 def zeros_like(a: Any, dtype: Any = None) -> Any:

@@ -46,20 +46,30 @@ def _rules(p: Primitive) -> None:
         ctx: LowerContext, node: Node, target: str, args: Sequence[Expr]
     ) -> tuple[Statement, ...]:
         q: CumulativeParams = node.params
-        return (Assign(target, call("cumulative", args[0], fn=p.name, axis=q.axis,
-                                    reverse=q.reverse)),)
+        value = call("cumulative", args[0], fn=p.name, axis=q.axis, reverse=q.reverse)
+        # NumPy accumulates small integers and bools in the platform integer; a node that
+        # keeps its dtype (lax semantics, ``dtype=int8``) casts back, which is exact:
+        # integer sums and products wrap modulo 2**bits either way, bool ones are or/and
+        eager = np.cumsum if p.name == "cumsum" else np.cumprod
+        if eager(np.ones(1, node.inputs[0].dtype)).dtype != node.dtype:
+            value = call("astype", value, ctx.dtype(node.dtype))
+        return (Assign(target, value),)
 
 
 _rules(cumsum_p)
 _rules(cumprod_p)
 
 
-def scan(prim: Primitive, x: Value, axis: Any, dtype: Any, reverse: bool) -> Tracer:
+def scan(
+    prim: Primitive, x: Value, axis: Any, dtype: Any, reverse: bool, lax: bool = False
+) -> Tracer:
     """``prim`` along logical ``axis`` (None: over the flattened array), NumPy's dtypes."""
     trace = trace_of((x,))
     t = lift(x, trace)
     if axis is None:
         t, axis = reshape(t, (-1,)), 0
+    elif t.ndim == 0 and not lax:
+        t = reshape(t, (1,))  # NumPy ravels a 0-d input whatever the axis (0 and -1 fit)
     ax = normalize_axis(axis, t.ndim)
     eager = np.cumsum if prim is cumsum_p else np.cumprod
     target = np.dtype(dtype) if dtype is not None else eager(np.ones(1, t.dtype)).dtype
@@ -123,10 +133,12 @@ def cumprod(a: Value, axis: Any = None, dtype: Any = None) -> Tracer:
 @export("lax", "cumsum")
 def lax_cumsum(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer:
     """``jax.lax.cumsum``: along ``axis``, from the end when ``reverse``; keeps the dtype."""
-    return scan(cumsum_p, operand, axis, lift(operand, trace_of((operand,))).dtype, reverse)
+    dtype = lift(operand, trace_of((operand,))).dtype
+    return scan(cumsum_p, operand, axis, dtype, reverse, lax=True)
 
 
 @export("lax", "cumprod")
 def lax_cumprod(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer:
     """``jax.lax.cumprod``: along ``axis``, from the end when ``reverse``; keeps the dtype."""
-    return scan(cumprod_p, operand, axis, lift(operand, trace_of((operand,))).dtype, reverse)
+    dtype = lift(operand, trace_of((operand,))).dtype
+    return scan(cumprod_p, operand, axis, dtype, reverse, lax=True)

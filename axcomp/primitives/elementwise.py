@@ -45,7 +45,7 @@ class ElementwiseParams:
     maps: tuple[tuple[int, ...], ...]
 
 
-elementwise_p = primitive("elementwise", ElementwiseParams)
+elementwise_p = primitive("elementwise", ElementwiseParams, inline_literals=True)
 elementwise_p.def_describe(lambda p: p.fn)
 elementwise_p.def_flops(lambda node: math.prod(node.shape))
 

@@ -112,10 +112,37 @@ def window(node_shape: Sequence[int], axis: int, start: int, stop: int) -> Any:
     )
 
 
+def _is_bool(item: Any) -> bool:
+    return isinstance(item, (bool, np.bool_))
+
+
+def _bool_scalars(t: Tracer, items: tuple[Any, ...]) -> Tracer:
+    """NumPy's meaning of ``x[True]`` / ``x[0, False]``: a 0-d boolean index adds one axis
+    of size 1 (all True) or 0, where the advanced indices (ints included) stand when they
+    are adjacent, else in front."""
+    size = 1 if all(bool(it) for it in items if _is_bool(it)) else 0
+    rest = tuple(it for it in items if not _is_bool(it))
+    out = getitem(t, rest)
+    advanced = [
+        k for k, it in enumerate(items) if _is_bool(it) or isinstance(it, (int, np.integer))
+    ]
+    position = 0
+    if advanced == list(range(advanced[0], advanced[-1] + 1)):
+        consumed = sum(1 for it in rest if it is not None and it is not Ellipsis)
+        for it in items[: advanced[0]]:
+            position += t.ndim - consumed if it is Ellipsis else 1
+    out = getitem(out, (slice(None),) * position + (None,))
+    if size == 0:
+        out = getitem(out, (slice(None),) * position + (slice(0, 0),))
+    return out
+
+
 def getitem(x: Value, index: Any) -> Tracer:
     trace = trace_of((x,))
     t = lift(x, trace)
     items = index if isinstance(index, tuple) else (index,)
+    if any(_is_bool(it) for it in items):
+        return _bool_scalars(t, items)
     for it in items:
         if isinstance(it, Tracer) or (isinstance(it, (list, np.ndarray)) and not np.ndim(it) == 0):
             raise UnsupportedError(

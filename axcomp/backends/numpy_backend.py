@@ -111,13 +111,15 @@ def _einsum(c: Call) -> str:
     return f"{NP}.einsum('{eq}', {_args(c)}{_kw(c, 'dtype')})"
 
 
-def _cumulative(c: Call) -> str:
-    fn = _numpy_function(c.attr("fn"))
-    axis = _int(c.attr("axis"))
-    x = expr_text(c.args[0])
-    if not c.attr("reverse"):
-        return f"{fn}({x}, axis={axis})"
-    return f"{NP}.flip({fn}({NP}.flip({x}, {axis}), axis={axis}), {axis})"
+def _static(value: Any) -> str:
+    if isinstance(value, bool):
+        return repr(value)
+    return _tuple(value) if isinstance(value, tuple) else _int(value)
+
+
+def _apply(c: Call) -> str:
+    keywords = "".join(f", {_ident(k)}={_static(v)}" for k, v in c.attr("keywords", ()))
+    return f"{_numpy_function(c.attr('fn'))}({_args(c)}{keywords})"
 
 
 _FORMATS: dict[str, Callable[[Call], str]] = {
@@ -142,7 +144,7 @@ _FORMATS: dict[str, Callable[[Call], str]] = {
     "concatenate": lambda c: f"{NP}.concatenate(({_args(c)},), axis={_int(c.attr('axis'))})",
     "asarray": lambda c: f"{NP}.asarray({_args(c)}{_kw(c, 'dtype')})",
     "copy": lambda c: f"{NP}.array({_args(c)}, copy=True)",
-    "cumulative": _cumulative,
+    "apply": _apply,
 }
 assert set(_FORMATS) == set(OPS), "every plan operation needs a NumPy spelling"
 

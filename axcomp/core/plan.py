@@ -35,7 +35,7 @@ OPS: dict[str, str] = {
     "concatenate": "(*xs; axis) join along an axis",
     "asarray": "(x) [dtype=] a 0-d or scalar value as an array",
     "copy": "(x) a fresh, writable copy",
-    "cumulative": "(x; fn, axis, reverse) cumsum/cumprod along an axis",
+    "apply": "(*xs; fn, keywords) the namespace's function ``fn`` with static int/bool keywords",
 }
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.plan import OPS, Assign, Call, Expr, Lit, Plan, Ref, Statement, Store
+from ..core.plan import OPS, Assign, Call, Expr, Lit, Plan, Ref, Scatter, Statement, Store
 from .source import compile_source
 
 NP = "_np"
@@ -104,6 +104,11 @@ def _args(c: Call) -> str:
     return ", ".join(expr_text(a) for a in c.args)
 
 
+def _out(c: Call) -> str:
+    out = c.attr("out")
+    return "" if out is None else f", out={_ident(out)}"
+
+
 def _einsum(c: Call) -> str:
     eq = c.attr("equation")
     if not isinstance(eq, str) or not _EQUATION.match(eq):
@@ -133,7 +138,7 @@ _FORMATS: dict[str, Callable[[Call], str]] = {
     "sum": lambda c: f"{_receiver(c.args[0])}.sum(axis={_axis(c.attr('axis'))}{_kw(c, 'dtype')})",
     "dtype_of": lambda c: f"{_receiver(c.args[0])}.dtype",
     "result_type": lambda c: f"{NP}.result_type({_args(c)})",
-    "ufunc": lambda c: f"{_numpy_function(c.attr('fn'))}({_args(c)})",
+    "ufunc": lambda c: f"{_numpy_function(c.attr('fn'))}({_args(c)}{_out(c)})",
     "reduce": lambda c: (
         f"{_numpy_function(c.attr('fn'))}({_args(c)}, axis={_axis(c.attr('axis'))})"
     ),
@@ -145,6 +150,12 @@ _FORMATS: dict[str, Callable[[Call], str]] = {
     "asarray": lambda c: f"{NP}.asarray({_args(c)}{_kw(c, 'dtype')})",
     "copy": lambda c: f"{NP}.array({_args(c)}, copy=True)",
     "apply": _apply,
+    "flatnonzero": lambda c: f"{NP}.flatnonzero({_args(c)})",
+    "unravel_index": lambda c: f"{NP}.unravel_index({_args(c)}, {_tuple(c.attr('shape'))})",
+    "item": lambda c: f"{_receiver(c.args[0])}[{_int(c.attr('k'))}]",
+    "gather": lambda c: (
+        f"{_receiver(c.args[0])}[" + ", ".join(expr_text(a) for a in c.args[1:]) + "]"
+    ),
 }
 assert set(_FORMATS) == set(OPS), "every plan operation needs a NumPy spelling"
 
@@ -154,6 +165,8 @@ def statement_text(st: Statement) -> str:
         return f"{_ident(st.target)} = {expr_text(st.value)}"
     if isinstance(st, Store):
         return f"{_ident(st.target)}[{index_text(st.items, st.shape)}] = {expr_text(st.value)}"
+    if isinstance(st, Scatter):
+        return f"{_ident(st.target)}.flat[{expr_text(st.index)}] = {expr_text(st.value)}"
     raise ValueError(f"unknown plan statement {st!r}")
 
 

@@ -1,6 +1,8 @@
-"""Graph to Plan: simplify (passes), find multilinear regions, plan contractions, lower."""
+"""Graph to Plan: simplify (passes), expand squared forms to GEMMs,
+find multilinear regions, plan contractions, lower."""
 
+from .expand import expand
 from .lower import lower
 from .simplify import PASSES, simplify
 
-__all__ = ["PASSES", "lower", "simplify"]
+__all__ = ["PASSES", "expand", "lower", "simplify"]

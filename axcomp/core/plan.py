@@ -26,7 +26,8 @@ OPS: dict[str, str] = {
     "sum": "(x; axis) [dtype=] sum over axes",
     "dtype_of": "(x) the dtype of an array",
     "result_type": "(*xs) the promoted dtype of arrays",
-    "ufunc": "(*xs; fn) a NumPy-named elementwise function with broadcasting",
+    "ufunc": "(*xs; fn) [out] a NumPy-named elementwise function with broadcasting; with the "
+    "attr ``out`` (a buffer name) it writes into that buffer in place",
     "reduce": "(x; fn, axis) max/min/prod/any/all over axes, argmax/argmin over one axis",
     "broadcast_to": "(x; shape) a read-only broadcast view",
     "astype": "(x, dtype) a cast",
@@ -36,6 +37,10 @@ OPS: dict[str, str] = {
     "asarray": "(x) [dtype=] a 0-d or scalar value as an array",
     "copy": "(x) a fresh, writable copy",
     "apply": "(*xs; fn, keywords) the namespace's function ``fn`` with static int/bool keywords",
+    "flatnonzero": "(x) the flat (C-order) indices of the nonzero entries, a 1-d int array",
+    "unravel_index": "(i; shape) flat indices into ``shape`` as a tuple of per-axis arrays",
+    "item": "(t; k) entry k of a tuple (of ``unravel_index``)",
+    "gather": "(x, *idx) advanced indexing of x's leading axes by index arrays: a copy",
 }
 
 
@@ -105,7 +110,17 @@ class Store:
     value: Expr
 
 
-Statement = Assign | Store
+@dataclass(frozen=True)
+class Scatter:
+    """``target.flat[index] = value``: write ``value`` at the flat positions ``index`` (a
+    1-d int array expression) of the C-contiguous buffer ``target``, in place."""
+
+    target: str
+    index: Expr
+    value: Expr
+
+
+Statement = Assign | Store | Scatter
 
 
 @dataclass(frozen=True)

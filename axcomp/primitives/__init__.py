@@ -3,7 +3,7 @@ printing, lowering, reverse mode) next to the tracing functions that build them.
 
 This package is also the ``ops`` facade the layers above use: ``ops.multiply(x, y)``.
 Module order is the import order (each imports only those before it): indexing, shape,
-contraction, elementwise, products, reductions, cumulative.
+contraction, elementwise, products, reductions, cumulative, refine.
 """
 
 from . import api
@@ -35,6 +35,7 @@ from .elementwise import (
 from .indexing import IndexParams, ScatterParams, getitem, index_p, scatter_p
 from .products import dot, inner, matmul, outer, tensordot, vdot
 from .reductions import ReduceParams, mean, reduce, reduce_p, reduce_sum
+from .refine import RefineParams, refine_p
 from .shape import (
     BroadcastParams,
     CastParams,
@@ -65,6 +66,7 @@ __all__ = [
     "ElementwiseParams",
     "IndexParams",
     "ReduceParams",
+    "RefineParams",
     "ReshapeParams",
     "ScatterParams",
     "add_batch_axis",
@@ -104,6 +106,7 @@ __all__ = [
     "reduce",
     "reduce_p",
     "reduce_sum",
+    "refine_p",
     "reshape",
     "reshape_p",
     "scatter_p",

@@ -1,4 +1,4 @@
-"""One traced signature through the pipeline: simplify, lower to a Plan, emit, compile."""
+"""One traced signature through the pipeline: simplify, expand, lower to a Plan, emit, compile."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import pytree
 from ..backends import numpy_backend
-from ..compiler import lower, simplify
+from ..compiler import expand, lower, simplify
 from ..core.graph import Graph
 from ..core.plan import Plan
 from ..tracing.trace import LevelRecord
@@ -54,7 +54,7 @@ class Compiled:
 def compile_traced(traced: Traced, name: str) -> Compiled:
     if VERIFY:
         traced.graph.verify()
-    graph = simplify(traced.graph, verify=VERIFY)
+    graph = expand(simplify(traced.graph, verify=VERIFY), verify=VERIFY)
     plan = lower(graph, traced.arg_names)
     source, fn = numpy_backend.build(plan, name)
     call_flat = _output_adapter(fn, traced.out_treedef, len(plan.outputs))

@@ -56,18 +56,26 @@ einsum_p = primitive("einsum", EinsumParams, multilinear=True)
 einsum_p.def_describe(lambda p: f"einsum '{p.equation()}'")
 
 
-@einsum_p.def_shape
-def _einsum_shape(p: EinsumParams, inputs: Sequence[Node]) -> tuple[int, ...]:
+def labelled_shape(
+    subscripts: Sequence[tuple[str, ...]], out: tuple[str, ...], inputs: Sequence[Node]
+) -> tuple[int, ...]:
+    """The shape of ``out`` when each input's axes carry its subscript's labels; ``(-1,)``
+    (which no node has) when ranks or label sizes disagree."""
     sizes: dict[str, int] = {}
-    if len(p.subscripts) != len(inputs):
+    if len(subscripts) != len(inputs):
         return (-1,)
-    for sub, inp in zip(p.subscripts, inputs):
+    for sub, inp in zip(subscripts, inputs):
         if len(sub) != inp.ndim:
             return (-1,)
         for lab, n in zip(sub, inp.shape):
             if sizes.setdefault(lab, n) != n:
                 return (-1,)
-    return tuple(sizes.get(lab, -1) for lab in p.out)
+    return tuple(sizes.get(lab, -1) for lab in out)
+
+
+@einsum_p.def_shape
+def _einsum_shape(p: EinsumParams, inputs: Sequence[Node]) -> tuple[int, ...]:
+    return labelled_shape(p.subscripts, p.out, inputs)
 
 
 def is_rename(node: Node) -> bool:

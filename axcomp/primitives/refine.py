@@ -26,6 +26,7 @@ from ..core.graph import Node
 from ..core.plan import Assign, Expr, Lit, LowerContext, Ref, Scatter, Statement, call
 from ..core.primitive import primitive
 from ..errors import GradError
+from .contraction import labelled_shape
 from .lowering import aligned
 
 
@@ -52,16 +53,9 @@ def _vjp_refine(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[No
 
 @refine_p.def_shape
 def _refine_shape(p: RefineParams, inputs: Sequence[Node]) -> tuple[int, ...]:
-    sizes: dict[str, int] = {}
-    if len(inputs) != len(p.subs) or len(inputs) < 7:
+    if len(inputs) < 7:
         return (-1,)
-    for sub, inp in zip(p.subs, inputs):
-        if len(sub) != inp.ndim:
-            return (-1,)
-        for lab, n in zip(sub, inp.shape):
-            if sizes.setdefault(lab, n) != n:
-                return (-1,)
-    return tuple(sizes.get(lab, -1) for lab in p.out)
+    return labelled_shape(p.subs, p.out, inputs)
 
 
 @refine_p.def_lower

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import pytree
-from ..backends import numpy_backend
+from ..backends import BACKENDS
 from ..compiler import expand, lower, simplify
 from ..core.graph import Graph
 from ..core.plan import Plan
@@ -51,14 +51,16 @@ class Compiled:
         return [s.contraction.equation for s in self.plan.contractions if s.contraction]
 
 
-def compile_traced(traced: Traced, name: str) -> Compiled:
+def compile_traced(traced: Traced, name: str, backend: str = "numpy") -> Compiled:
     if VERIFY:
         traced.graph.verify()
     graph = expand(simplify(traced.graph, verify=VERIFY), verify=VERIFY)
     plan = lower(graph, traced.arg_names)
-    source, fn = numpy_backend.build(plan, name)
+    source, fn = BACKENDS[backend].build(plan, name)
     call_flat = _output_adapter(fn, traced.out_treedef, len(plan.outputs))
-    return Compiled(name, graph, plan, source, fn, traced.out_treedef, call_flat, traced.levels)
+    return Compiled(
+        name, graph, plan, source, fn, traced.out_treedef, call_flat, traced.levels, backend
+    )
 
 
 def _output_adapter(

@@ -20,13 +20,14 @@ from .errors import (
     AxisSpecError,
     AxisSpecTypeError,
     GradError,
+    MemoryBudgetError,
     ShapeError,
     SpecSyntaxError,
     TracingError,
     UnsupportedError,
 )
 from .inspect.explain import Explanation, explain
-from .transforms import grad, jit, value_and_grad, vjp, vmap
+from .transforms import grad, jit, set_options, value_and_grad, vjp, vmap
 
 __version__ = "0.1.0"
 
@@ -36,6 +37,7 @@ __all__ = [
     "AxisSpecTypeError",
     "Explanation",
     "GradError",
+    "MemoryBudgetError",
     "Module",
     "ShapeDtypeStruct",
     "ShapeError",
@@ -50,6 +52,7 @@ __all__ = [
     "lax",
     "load",
     "numpy",
+    "set_options",
     "value_and_grad",
     "vjp",
     "vmap",

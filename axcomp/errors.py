@@ -99,3 +99,7 @@ class GraphvizNotFound(AxcompError):
 
 class UsageError(AxcompError):
     """The command line is wrong (exit code 2), as opposed to the spec or program (1)."""
+
+
+class MemoryBudgetError(AxcompError, ValueError):
+    """A program's temporaries cannot fit the memory budget, even in the smallest chunks."""

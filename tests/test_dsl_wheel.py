@@ -30,7 +30,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # what an installed axcomp imports (pyproject's dependencies), by import name; wcwidth is
 # prompt_toolkit's own dependency
-RUNTIME_MODULES = ("numpy", "opt_einsum", "lark", "yaml", "prompt_toolkit", "wcwidth")
+RUNTIME_MODULES = (
+    "numpy",
+    "opt_einsum",
+    "lark",
+    "yaml",
+    "prompt_toolkit",
+    "wcwidth",
+    "threadpoolctl",
+)
 PTH_NAME = "_axcomp_test_running_env.pth"
 
 SCRIPT = """

@@ -11,9 +11,11 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from ..errors import UsageError
 from ..inspect.dot import check_picture_target, write_picture
+from ..transforms.options import set_options
 from .common import (
     explain_function,
     format_error,
@@ -53,7 +55,26 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+class ProgressBar:
+    """Chunk progress of the first (compiling) call on a stream; quiet afterwards."""
+
+    def __init__(self, stream: Any, width: int = 30) -> None:
+        self.stream, self.width, self.active = stream, width, True
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.active or total < 2:
+            return
+        filled = self.width * done // total
+        bar = "#" * filled + " " * (self.width - filled)
+        self.stream.write(f"\rchunks [{bar}] {done}/{total}")
+        if done == total:
+            self.stream.write("\n")
+            self.active = False
+        self.stream.flush()
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
+    set_options(progress=ProgressBar(sys.stderr))
     specs = parse_shapes(args.shapes, args.dtype)
     name, fun = pick_function(load_module(args.spec), args.name)
     print(run_function(name, fun, specs, args.seed))
@@ -124,6 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--dtype", default="float64", help="dtype of every argument (default float64)"
         )
+        p.add_argument(
+            "--memory-limit",
+            metavar="SIZE",
+            help="budget for the program's temporaries, e.g. 512MiB (default 1GiB); above it "
+            "the outermost vmap axis runs in chunks",
+        )
+        p.add_argument("--threads", type=int, help="threads chunked programs may use")
         return p
 
     ex = spec_command("explain", "print what a spec compiles to: vmap levels, einsums, costs", True)
@@ -172,6 +200,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        limit, threads = getattr(args, "memory_limit", None), getattr(args, "threads", None)
+        if limit is not None or threads is not None:
+            set_options(memory_limit=limit, threads=threads)
         return handler(args)
     except KeyboardInterrupt:
         return 130

@@ -17,8 +17,8 @@ from .suggest import did_you_mean
 
 #: Parameters of each transform, in positional order (the first is the function).
 PARAMETERS: dict[str, tuple[str, ...]] = {
-    "vmap": ("fun", "in_axes", "out_axes", "axis_size", "axis_name"),
-    "jit": ("fun", "static_argnums"),
+    "vmap": ("fun", "in_axes", "out_axes", "axis_size", "axis_name", "memory_limit", "threads"),
+    "jit": ("fun", "static_argnums", "memory_limit", "threads"),
     "grad": ("fun", "argnums", "has_aux"),
     "value_and_grad": ("fun", "argnums", "has_aux"),
 }

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..backends.numpy_backend import statement_text
+from ..core.chunks import ChunkPlan
 from ..core.graph import Graph, Node, describe
 from ..core.plan import Step
 from ..primitives.contraction import is_rename
@@ -104,6 +105,11 @@ class Explanation:
         return self.compiled.plan.numbering
 
     # --- the public facts --------------------------------------------------------------
+    @property
+    def chunks(self) -> ChunkPlan | None:
+        """How the program runs in blocks (``None`` when it runs whole)."""
+        return self.compiled.chunks
+
     @property
     def equations(self) -> list[str]:
         return self.compiled.equations
@@ -195,6 +201,16 @@ class Explanation:
                 f"{_plural(n_ew, 'elementwise op')}"
             ),
         ]
+        chunks = self.chunks
+        if chunks is not None:
+            lines.append(
+                f"  chunked ({chunks.reason}): vmap axis '{chunks.level}' (size {chunks.size}) "
+                f"in {chunks.n_blocks} blocks of {chunks.chunk} on "
+                f"{min(chunks.threads, chunks.n_blocks)} thread(s); temporaries "
+                f"{_bytes(chunks.full_temporaries)} whole -> "
+                f"{_bytes(chunks.block_temporaries)} per block, memory_limit "
+                f"{_bytes(chunks.budget)}"
+            )
         if self.levels:
             lines += ["", "vmap levels (outermost first):"]
             rows: list[tuple[str, ...]] = [

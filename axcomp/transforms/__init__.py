@@ -3,6 +3,7 @@
 from .autodiff import grad, value_and_grad, vjp
 from .compile import Compiled, Traced
 from .jit import JittedFunction, jit
+from .options import Options, set_options
 from .staging import CACHE_SIZE, Staged
 from .vmap import VmappedFunction, vmap
 
@@ -10,11 +11,13 @@ __all__ = [
     "CACHE_SIZE",
     "Compiled",
     "JittedFunction",
+    "Options",
     "Staged",
     "Traced",
     "VmappedFunction",
     "grad",
     "jit",
+    "set_options",
     "value_and_grad",
     "vjp",
     "vmap",

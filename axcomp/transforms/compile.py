@@ -10,6 +10,7 @@ from typing import Any
 from .. import pytree
 from ..backends import BACKENDS
 from ..compiler import expand, lower, simplify
+from ..core.chunks import ChunkPlan
 from ..core.graph import Graph
 from ..core.plan import Plan
 from ..tracing.trace import LevelRecord
@@ -42,6 +43,7 @@ class Compiled:
     call_flat: Callable[..., Any]
     levels: tuple[LevelRecord, ...] = ()  # every vmap call, outermost first (for explain)
     backend: str = "numpy"
+    chunks: ChunkPlan | None = None  # set when the program runs in blocks (transforms.chunking)
 
     def run(self, leaves: list[Any]) -> Any:
         return self.call_flat(*leaves)

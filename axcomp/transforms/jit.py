@@ -30,15 +30,33 @@ class JittedFunction(Staged):
             return self.fun(*args, **kwargs)
 
 
-def jit(fun: Callable[..., Any] | None = None, *, static_argnums: Any = ()) -> Any:
+def jit(
+    fun: Callable[..., Any] | None = None,
+    *,
+    static_argnums: Any = (),
+    memory_limit: Any = None,
+    threads: int | None = None,
+    progress: Callable[[int, int], Any] | None = None,
+) -> Any:
     """Compile ``fun`` once per argument signature into NumPy code (like ``jax.jit``).
 
     Non-array arguments are always static (part of the cache key), so ``static_argnums``
-    is accepted for JAX compatibility only.
+    is accepted for JAX compatibility only. ``memory_limit`` (bytes or ``"512MiB"``) bounds
+    the program's temporaries: above it the outermost vmap axis runs in chunks;
+    ``threads`` sizes the pool chunks run on; ``progress(done, total)`` is called after each
+    chunk. Unset, they are the process defaults (``axcomp.set_options``).
     """
     if fun is None:
-        return functools.partial(jit, static_argnums=static_argnums)
+        return functools.partial(
+            jit,
+            static_argnums=static_argnums,
+            memory_limit=memory_limit,
+            threads=threads,
+            progress=progress,
+        )
     if not callable(fun):
         raise AxisSpecTypeError(f"jit expects a callable, got {fun!r}")
     nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
-    return JittedFunction(fun, nums)
+    jitted = JittedFunction(fun, nums)
+    jitted._set_options(memory_limit, threads, progress)
+    return jitted

@@ -24,7 +24,9 @@ from ..errors import AxcompError, TracingError
 from ..tracing.build import lift
 from ..tracing.trace import current_trace, new_trace
 from ..tracing.tracer import Tracer
+from .chunking import maybe_chunk
 from .compile import Compiled, Traced, compile_traced
+from .options import Options, defaults, resolve
 
 CACHE_SIZE = 256
 
@@ -157,9 +159,22 @@ class Staged:
     """Base of jit- and vmap-transformed functions: trace inline, or compile and cache."""
 
     fun: Callable[..., Any]
+    # per-function execution options (None: the process default when compiled)
+    memory_limit: Any = None
+    threads: int | None = None
+    progress: Any = None
 
     def _inline(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         raise NotImplementedError
+
+    def _set_options(self, memory_limit: Any, threads: int | None, progress: Any) -> None:
+        resolve(defaults(), memory_limit, threads, progress)  # validate now, not at call
+        self.memory_limit, self.threads, self.progress = memory_limit, threads, progress
+
+    @property
+    def options(self) -> Options:
+        """The execution options a compile of this function uses now."""
+        return resolve(defaults(), self.memory_limit, self.threads, self.progress)
 
     @property
     def name(self) -> str:
@@ -200,6 +215,19 @@ class Staged:
         return self._compile_cached(sig).call_flat
 
     def _compile_signature(self, sig: Signature) -> Compiled:
+        compiled = self._compile_plain(sig)
+
+        def compile_shapes(shapes: tuple[tuple[int, ...], ...]) -> Compiled:
+            arrays = tuple((s, dt) for s, (_, dt) in zip(shapes, sig.arrays))
+            return self._compile_plain(Signature(sig.treedef, arrays, sig.statics))
+
+        shapes = tuple(shape for shape, _ in sig.arrays)
+        try:
+            return maybe_chunk(compiled, shapes, compile_shapes, self.options)
+        except AxcompError as exc:
+            raise exc.with_traceback(None) from None
+
+    def _compile_plain(self, sig: Signature) -> Compiled:
         names = input_names(self.fun, sig)
         try:
             traced = trace_to_graph(self._inline_unpacked, sig, names, self.name)

@@ -302,6 +302,10 @@ def vmap(
     axis_size: int | None = None,
     axis_name: str | None = None,
     spmd_axis_name: Any = None,
+    *,
+    memory_limit: Any = None,
+    threads: int | None = None,
+    progress: Any = None,
 ) -> VmappedFunction:
     """Vectorise ``fun`` over a new leading (or ``in_axes``-given) axis, like ``jax.vmap``."""
     if not callable(fun):
@@ -322,4 +326,6 @@ def vmap(
         raise AxisSpecTypeError(f"vmap axis_size must be a non-negative int, got {axis_size!r}")
     if axis_name is not None and (not isinstance(axis_name, str) or not axis_name.isidentifier()):
         raise AxisSpecTypeError(f"vmap axis_name must be an identifier string, got {axis_name!r}")
-    return VmappedFunction(fun, in_axes, out_axes, axis_size, axis_name)
+    mapped = VmappedFunction(fun, in_axes, out_axes, axis_size, axis_name)
+    mapped._set_options(memory_limit, threads, progress)
+    return mapped

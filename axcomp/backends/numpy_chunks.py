@@ -1,0 +1,69 @@
+"""The NumPy emitter of a chunked program: a driver that preallocates the outputs and runs
+the block function over slices of one axis (``core.chunks.ChunkPlan``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..core.chunks import ChunkPlan
+from .numpy_backend import NP, _ident, _int, _tuple, build, function_name
+from .runtime import run_blocks
+from .source import compile_source
+
+
+def _window(axis: int, start: str, stop: str) -> str:
+    return ":, " * int(_int(axis)) + f"{start}:{stop}"
+
+
+def emit_driver(chunks: ChunkPlan, name: str, inputs: tuple[str, ...]) -> str:
+    fname = function_name(name)
+    args = [_ident(i) for i in inputs]
+    lines = [f"def {fname}({', '.join(args)}):", f"    # {chunks.describe()}"]
+    outs = [f"_o{k}" for k in range(len(chunks.out_shapes))]
+    for k, shape in enumerate(chunks.out_shapes):
+        lines.append(f"    {outs[k]} = {NP}.empty({_tuple(shape)}, dtype=_dt{k})")
+    sliced = [
+        a if axis is None else f"{a}[{_window(axis, '_s', '_e')}]"
+        for a, axis in zip(args, chunks.in_axes)
+    ]
+    fn = "_block"
+    if chunks.tail is not None:
+        fn = f"(_block if _e - _s == {_int(chunks.chunk)} else _tail)"
+    lines.append("    def _one(_s, _e):")
+    lines.append(f"        _r = {fn}({', '.join(sliced)})")
+    for k, axis in enumerate(chunks.out_axes):
+        value = "_r" if len(outs) == 1 else f"_r[{k}]"
+        lines.append(f"        {outs[k]}[{_window(axis, '_s', '_e')}] = {value}")
+    lines.append(
+        f"    _run_blocks(_one, {_int(chunks.size)}, {_int(chunks.chunk)}, "
+        f"{_int(chunks.threads)}, _progress)"
+    )
+    lines.append(f"    return {outs[0]}" if len(outs) == 1 else f"    return ({', '.join(outs)})")
+    return "\n".join(lines) + "\n"
+
+
+def build_chunked(
+    chunks: ChunkPlan,
+    name: str,
+    progress: Callable[[int, int], Any] | None,
+) -> tuple[str, Callable[..., Any]]:
+    """(source of the driver and its block functions, the driver function)."""
+    block_src, block_fn = build(chunks.block, f"{name}_block")
+    namespace: dict[str, Any] = {
+        NP: np,
+        "_block": block_fn,
+        "_run_blocks": run_blocks,
+        "_progress": progress,
+    }
+    sources = [block_src]
+    if chunks.tail is not None:
+        tail_src, namespace["_tail"] = build(chunks.tail, f"{name}_tail")
+        sources.append(tail_src)
+    for k, dtype in enumerate(chunks.out_dtypes):
+        namespace[f"_dt{k}"] = np.dtype(dtype)
+    driver = emit_driver(chunks, name, chunks.block.inputs)
+    fn = compile_source(driver, function_name(name), namespace)
+    return "\n".join([driver, *sources]), fn

@@ -1,0 +1,58 @@
+"""A chunked program: the Plan of one block, run over slices of one vmap axis.
+
+When a program's temporaries exceed its memory budget (or are large enough that blocks
+run faster, on several threads), the compiler splits the batch axis of one vmap level into
+blocks: each block runs the block Plan on slices of the inputs that carry the axis and
+writes its slice of every (preallocated) output. Blocks are independent, which is what
+vmap means, so they may run on a thread pool.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .plan import Plan
+
+
+@dataclass(frozen=True)
+class ChunkPlan:
+    level: str  # the vmap level's axis name in the axis graph
+    size: int  # that axis's length
+    chunk: int  # the block length (the last block may be shorter)
+    in_axes: tuple[int | None, ...]  # per flat input: the axis that is sliced, or None
+    out_axes: tuple[int, ...]  # per flat output: the axis each block writes a slice of
+    out_shapes: tuple[tuple[int, ...], ...]
+    out_dtypes: tuple[np.dtype, ...]
+    block: Plan  # the plan of a full block
+    tail: Plan | None  # the plan of the shorter last block, if there is one
+    threads: int
+    full_temporaries: int  # predicted temporaries of the unchunked program
+    block_temporaries: int  # predicted temporaries of one block
+    budget: int
+    reason: str  # "memory" (over budget) or "speed" (large temporaries, several threads)
+
+    @property
+    def n_blocks(self) -> int:
+        return math.ceil(self.size / self.chunk) if self.size else 0
+
+    @property
+    def output_bytes(self) -> int:
+        return sum(
+            math.prod(s) * np.dtype(d).itemsize for s, d in zip(self.out_shapes, self.out_dtypes)
+        )
+
+    @property
+    def peak_temporaries(self) -> int:
+        """Temporaries alive at once: one block's per thread that runs a block."""
+        return self.block_temporaries * min(self.threads, max(self.n_blocks, 1))
+
+    def describe(self) -> str:
+        return (
+            f"chunked over vmap axis '{self.level}' (size {self.size}) in {self.n_blocks} "
+            f"blocks of {self.chunk} on {min(self.threads, self.n_blocks)} thread(s) "
+            f"({self.reason}): temporaries {self.full_temporaries:,} B unchunked, "
+            f"{self.block_temporaries:,} B per block, budget {self.budget:,} B"
+        )

@@ -1,0 +1,163 @@
+"""Automatic chunking to a memory budget: chunked programs equal unchunked ones and the
+per-example loop, blocks that do not divide the axis, size-0/1 axes, several outputs,
+threads, progress, the budget error, and the memory actually used (tracemalloc)."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import axcomp as ax
+import axcomp.numpy as anp
+from axcomp.transforms import options
+
+RNG = np.random.default_rng(0)
+
+
+def l1(a, b):
+    return anp.sum(anp.abs(a - b))
+
+
+def pairwise(f, **kw):
+    return ax.jit(ax.vmap(ax.vmap(f, in_axes=(None, 0)), in_axes=(0, None)), **kw)
+
+
+def loop_pairwise(f, A, B):
+    return np.array([[f(a, b) for b in B] for a in A]).reshape(len(A), len(B))
+
+
+def test_chunked_equals_whole_and_the_loop():
+    A, B = RNG.normal(size=(37, 16)), RNG.normal(size=(23, 16))
+    whole = pairwise(l1)
+    small = pairwise(l1, memory_limit="20KiB", threads=1)
+    got = small(A, B)
+    chunks = small.lower(A, B).chunks
+    assert whole.lower(A, B).chunks is None and chunks is not None
+    assert chunks.reason == "memory" and chunks.size == 37 and 37 % chunks.chunk  # a tail
+    np.testing.assert_allclose(got, whole(A, B))
+    np.testing.assert_allclose(got, loop_pairwise(lambda a, b: np.abs(a - b).sum(), A, B))
+    assert "_run_blocks" in small.lower(A, B).source
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 5])
+def test_small_axes(n):
+    A, B = RNG.normal(size=(n, 8)), RNG.normal(size=(6, 8))
+    got = pairwise(l1, memory_limit="2KiB", threads=1)(A, B)
+    assert got.shape == (n, 6)
+    np.testing.assert_allclose(got, np.abs(A[:, None] - B[None]).sum(-1))
+
+
+def test_several_outputs_mapped_axis_one_and_an_unmapped_input():
+    def kernel(x, w):
+        d = x - w  # x: one example (a column of X), w: shared
+        return anp.sum(d * d), anp.exp(d)
+
+    f = ax.jit(ax.vmap(kernel, in_axes=(1, None), out_axes=(0, 1)), memory_limit="4KiB", threads=1)
+    X, w = RNG.normal(size=(50, 31)), RNG.normal(size=50)
+    s, e = f(X, w)
+    assert f.lower(X, w).chunks is not None
+    np.testing.assert_allclose(s, ((X - w[:, None]) ** 2).sum(0))
+    np.testing.assert_allclose(e, np.exp(X - w[:, None]))
+
+
+def test_threads_give_the_same_result_and_progress_is_reported():
+    A, B = RNG.normal(size=(64, 32)), RNG.normal(size=(48, 32))
+    seen: list[tuple[int, int]] = []
+    f = pairwise(l1, memory_limit="64KiB", threads=2, progress=lambda d, t: seen.append((d, t)))
+    got = f(A, B)
+    chunks = f.lower(A, B).chunks
+    assert chunks is not None and chunks.threads == 2
+    np.testing.assert_array_equal(got, pairwise(l1, memory_limit="64KiB", threads=1)(A, B))
+    total = chunks.n_blocks
+    assert seen == [(k, total) for k in range(1, total + 1)]
+
+
+def test_nearest_neighbour_min_is_exact_with_ties_and_nans():
+    def nearest(x, B):
+        return anp.min(ax.vmap(l1, in_axes=(None, 0))(x, B))
+
+    A, B = RNG.integers(0, 3, size=(40, 4)).astype(float), RNG.integers(0, 3, size=(30, 4)) * 1.0
+    A[3, 1] = np.nan
+    f = ax.jit(ax.vmap(nearest, in_axes=(0, None)), memory_limit="4KiB", threads=1)
+    got = f(A, B)
+    assert f.lower(A, B).chunks is not None
+    want = np.abs(A[:, None] - B[None]).sum(-1).min(1)
+    np.testing.assert_array_equal(got, want)  # ties, and the NaN row stays NaN
+
+
+def test_per_example_gradients_chunk_too():
+    def loss(w, x):
+        return anp.sum(anp.tanh(x * w) ** 2)
+
+    f = ax.jit(ax.vmap(ax.grad(loss), in_axes=(None, 0)), memory_limit="2KiB", threads=1)
+    w, X = RNG.normal(size=64), RNG.normal(size=(20, 64))
+    got = f(w, X)
+    assert f.lower(w, X).chunks is not None
+    want = np.stack([ax.grad(loss)(w, x) for x in X])
+    np.testing.assert_allclose(got, want)
+
+
+def test_budget_that_cannot_be_met_is_a_compile_time_error():
+    with pytest.raises(ax.MemoryBudgetError, match=r"memory_limit=1.0 KiB") as info:
+        ax.jit(lambda a: anp.exp(a) + 1.0, memory_limit="1KiB")(np.ones(1000))
+    assert isinstance(info.value, ValueError) and "exp" in str(info.value)
+    A = np.ones((4, 1000))
+    with pytest.raises(ax.MemoryBudgetError, match="one-element chunks"):
+        ax.jit(ax.vmap(lambda a: anp.exp(a) + 1.0), memory_limit="1KiB")(A)
+
+
+def test_memory_used_stays_within_the_budget():
+    A, B = RNG.normal(size=(200, 64)), RNG.normal(size=(150, 64))
+    budget = 1 << 20
+    f = pairwise(l1, memory_limit=budget, threads=1)
+    f.lower(A, B)  # compile outside the measurement
+    whole = 2 * 200 * 150 * 64 * 8  # the unchunked difference and its absolute value
+    tracemalloc.start()
+    try:
+        got = f(A, B)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak <= got.nbytes + budget * 1.1 < whole / 5
+    np.testing.assert_allclose(got, np.abs(A[:, None] - B[None]).sum(-1))
+
+
+def test_large_temporaries_chunk_for_speed_on_several_threads():
+    A, B = RNG.normal(size=(256, 64)), RNG.normal(size=(256, 64))
+    f = pairwise(l1, threads=2)
+    chunks = f.lower(A, B).chunks
+    assert chunks is not None and chunks.reason == "speed" and chunks.n_blocks >= 2
+    assert pairwise(l1, threads=1).lower(A, B).chunks is None
+    np.testing.assert_allclose(f(A, B), np.abs(A[:, None] - B[None]).sum(-1))
+
+
+def test_explain_shows_the_chunks():
+    A, B = RNG.normal(size=(30, 16)), RNG.normal(size=(20, 16))
+    text = str(ax.explain(pairwise(l1, memory_limit="8KiB", threads=1), A, B))
+    assert "chunked (memory): vmap axis 'a' (size 30)" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("512MiB", 512 << 20), ("2 GB", 2 * 10**9), ("1.5KiB", 1536), (4096, 4096), ("10", 10)],
+)
+def test_parse_bytes(text, size):
+    assert options.parse_bytes(text) == size
+
+
+@pytest.mark.parametrize("bad", ["lots", "-1MiB", 0, -5, 1.5, True, "3 parsecs"])
+def test_parse_bytes_refuses(bad):
+    with pytest.raises(ax.AxcompError, match="memory_limit"):
+        options.parse_bytes(bad)
+
+
+def test_set_options_is_the_default_and_can_be_restored():
+    before = ax.set_options(memory_limit="8KiB", threads=1)
+    try:
+        A, B = RNG.normal(size=(30, 16)), RNG.normal(size=(20, 16))
+        assert pairwise(l1).lower(A, B).chunks is not None
+    finally:
+        options.restore(before)
+    assert options.defaults() == before

@@ -35,7 +35,7 @@ from .options import Options
 #: Chunk for speed only above this many bytes of temporaries (small programs run whole).
 SPEED_MIN = 64 << 20
 #: The temporaries per block that chunking for speed aims at.
-BLOCK_TARGET = 16 << 20
+BLOCK_TARGET = 32 << 20
 
 Shape = tuple[int, ...]
 
@@ -100,10 +100,9 @@ def maybe_chunk(
         )
     rec, in_axes = found
     size = rec.size
-    target = budget if over else min(budget, BLOCK_TARGET)
-    chunk = max(1, min(size, size * target // max(full, 1)))
-    if not over:
-        chunk = min(chunk, math.ceil(size / threads))
+    # cache-sized blocks, at least one per thread, and never over the budget per thread
+    target = min(budget // max(threads, 1), BLOCK_TARGET)
+    chunk = max(1, min(size, size * target // max(full, 1), math.ceil(size / threads)))
 
     def block_shapes(length: int) -> tuple[Shape, ...]:
         return tuple(

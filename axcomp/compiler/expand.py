@@ -173,7 +173,7 @@ def _match(region: Region) -> Node | None:
         pb, qb = p, q
     inputs = (p, q, g, pb, qb, x, y, *wn)
     label_subs = tuple(n.params.out for n in (p, q, g, pb, qb)) + (xs, ys, *wsubs)
-    params = RefineParams(sp.fn, tau, region.out, summed, label_subs)
+    params = RefineParams(sp.fn, tau, region.out, summed, label_subs, direct, expanded, size_s)
     return Node(refine_p, inputs, params, root.shape, dtype, root.axes)
 
 

@@ -111,6 +111,25 @@ class Explanation:
         return self.compiled.chunks
 
     @property
+    def rewrites(self) -> list[str]:
+        """The algebraic rewrites the planner applied, with its cost model's figures."""
+        out = []
+        for node in self._num:
+            p = node.params
+            if node.op.name != "refine":
+                continue
+            sign = "-" if p.fn == "subtract" else "+"
+            itemsize = node.dtype.itemsize
+            out.append(
+                f"%{self._num[node]}: sum (x {sign} y)**2 -> "
+                f"norms + one GEMM, near-cancelling entries recomputed directly (tau "
+                f"{p.tau:.2g}); cost model: direct {p.direct_flops:,} flops and a "
+                f"{_bytes(p.direct_elements * itemsize)} difference, expanded "
+                f"{p.expanded_flops:,} flops"
+            )
+        return out
+
+    @property
     def equations(self) -> list[str]:
         return self.compiled.equations
 
@@ -211,6 +230,8 @@ class Explanation:
                 f"{_bytes(chunks.block_temporaries)} per block, memory_limit "
                 f"{_bytes(chunks.budget)}"
             )
+        if self.rewrites:
+            lines += ["", "rewrites:"] + [f"  {r}" for r in self.rewrites]
         if self.levels:
             lines += ["", "vmap levels (outermost first):"]
             rows: list[tuple[str, ...]] = [

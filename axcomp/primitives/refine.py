@@ -37,6 +37,10 @@ class RefineParams:
     out: tuple[str, ...]  # labels of the result's axes
     summed: tuple[str, ...]  # the square's summed labels, in the order x and y use them
     subs: tuple[tuple[str, ...], ...]  # labels of every input
+    # the cost model's figures when the expansion was chosen (shown by explain)
+    direct_flops: int = 0
+    expanded_flops: int = 0
+    direct_elements: int = 0  # the broadcast difference the direct formula materialises
 
 
 refine_p = primitive("refine", RefineParams, multilinear=False)

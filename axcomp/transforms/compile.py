@@ -56,7 +56,7 @@ class Compiled:
 def compile_traced(traced: Traced, name: str, backend: str = "numpy") -> Compiled:
     if VERIFY:
         traced.graph.verify()
-    graph = expand(simplify(traced.graph, verify=VERIFY), verify=VERIFY)
+    graph = expand.expand(simplify(traced.graph, verify=VERIFY), verify=VERIFY)
     plan = lower(graph, traced.arg_names)
     source, fn = BACKENDS[backend].build(plan, name)
     call_flat = _output_adapter(fn, traced.out_treedef, len(plan.outputs))

@@ -161,3 +161,42 @@ def test_set_options_is_the_default_and_can_be_restored():
     finally:
         options.restore(before)
     assert options.defaults() == before
+
+
+def test_reductions_over_the_chunked_axis_accumulate():
+    pw = ax.vmap(ax.vmap(l1, in_axes=(None, 0)), in_axes=(0, None))
+    A, B = RNG.normal(size=(70, 16)), RNG.normal(size=(50, 16))
+    A[5, 2] = np.nan  # min propagates NaN as NumPy's does, also across blocks
+    f = ax.jit(
+        lambda A, B: (anp.sum(pw(A, B)), anp.max(pw(A, B)), anp.min(pw(A, B), axis=0), pw(A, B)),
+        memory_limit="16KiB",
+        threads=2,
+    )
+    total, top, col_min, full = f(A, B)
+    chunks = f.lower(A, B).chunks
+    assert chunks is not None and chunks.combine == ("sum", "max", "min", "slice")
+    ref = np.abs(A[:, None] - B[None]).sum(-1)
+    np.testing.assert_allclose(total, ref.sum())  # NaN, like NumPy
+    np.testing.assert_array_equal(top, ref.max())
+    np.testing.assert_array_equal(col_min, ref.min(0))
+    np.testing.assert_allclose(full, ref)
+    assert isinstance(total, np.ndarray) and total.shape == ()
+    B2 = A[:3].copy()
+    A2 = np.nan_to_num(A)
+    got = ax.jit(lambda A, B: anp.sum(pw(A, B)), memory_limit="4KiB", threads=1)(A2, B2)
+    np.testing.assert_allclose(got, np.abs(A2[:, None] - B2[None]).sum())
+
+
+def test_outputs_that_do_not_accumulate_or_inputs_used_whole_are_not_chunked():
+    pw = ax.vmap(ax.vmap(l1, in_axes=(None, 0)), in_axes=(0, None))
+    A, B = RNG.normal(size=(70, 16)), RNG.normal(size=(50, 16))
+    with pytest.raises(ax.MemoryBudgetError, match="no vmap axis"):
+        ax.jit(lambda A, B: anp.mean(pw(A, B)), memory_limit="16KiB")(A, B)
+    X = RNG.normal(size=(64, 100))
+
+    def uses_x_whole(X):
+        return ax.vmap(lambda x: anp.exp(x) * 2.0)(X) + X.sum(0)  # X.sum(0) mixes examples
+
+    with pytest.raises(ax.MemoryBudgetError, match="no vmap axis"):
+        ax.jit(uses_x_whole, memory_limit="8KiB")(X)
+    np.testing.assert_allclose(ax.jit(uses_x_whole)(X), np.exp(X) * 2 + X.sum(0))

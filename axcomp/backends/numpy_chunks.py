@@ -23,8 +23,11 @@ def emit_driver(chunks: ChunkPlan, name: str, inputs: tuple[str, ...]) -> str:
     args = [_ident(i) for i in inputs]
     lines = [f"def {fname}({', '.join(args)}):", f"    # {chunks.describe()}"]
     outs = [f"_o{k}" for k in range(len(chunks.out_shapes))]
-    for k, shape in enumerate(chunks.out_shapes):
-        lines.append(f"    {outs[k]} = {NP}.empty({_tuple(shape)}, dtype=_dt{k})")
+    for k, (shape, how) in enumerate(zip(chunks.out_shapes, chunks.combine)):
+        if how == "slice":
+            lines.append(f"    {outs[k]} = {NP}.empty({_tuple(shape)}, dtype=_dt{k})")
+        else:  # one partial result per block, accumulated after the blocks ran
+            lines.append(f"    _p{k} = [None] * {_int(chunks.n_blocks)}")
     sliced = [
         a if axis is None else f"{a}[{_window(axis, '_s', '_e')}]"
         for a, axis in zip(args, chunks.in_axes)
@@ -34,13 +37,23 @@ def emit_driver(chunks: ChunkPlan, name: str, inputs: tuple[str, ...]) -> str:
         fn = f"(_block if _e - _s == {_int(chunks.chunk)} else _tail)"
     lines.append("    def _one(_s, _e):")
     lines.append(f"        _r = {fn}({', '.join(sliced)})")
-    for k, axis in enumerate(chunks.out_axes):
+    for k, (axis, how) in enumerate(zip(chunks.out_axes, chunks.combine)):
         value = "_r" if len(outs) == 1 else f"_r[{k}]"
-        lines.append(f"        {outs[k]}[{_window(axis, '_s', '_e')}] = {value}")
+        if how == "slice" and axis is not None:
+            lines.append(f"        {outs[k]}[{_window(axis, '_s', '_e')}] = {value}")
+        else:
+            lines.append(f"        _p{k}[_s // {_int(chunks.chunk)}] = {value}")
     lines.append(
         f"    _run_blocks(_one, {_int(chunks.size)}, {_int(chunks.chunk)}, "
         f"{_int(chunks.threads)}, _progress)"
     )
+    for k, how in enumerate(chunks.combine):
+        if how != "slice":
+            reducer = {"sum": "sum", "min": "min", "max": "max"}[how]
+            dtype = f", dtype=_dt{k}" if how == "sum" else ""
+            lines.append(
+                f"    {outs[k]} = {NP}.asarray({NP}.{reducer}({NP}.stack(_p{k}), axis=0{dtype}))"
+            )
     lines.append(f"    return {outs[0]}" if len(outs) == 1 else f"    return ({', '.join(outs)})")
     return "\n".join(lines) + "\n"
 

@@ -23,7 +23,8 @@ class ChunkPlan:
     size: int  # that axis's length
     chunk: int  # the block length (the last block may be shorter)
     in_axes: tuple[int | None, ...]  # per flat input: the axis that is sliced, or None
-    out_axes: tuple[int, ...]  # per flat output: the axis each block writes a slice of
+    out_axes: tuple[int | None, ...]  # per flat output: the axis a block writes a slice of
+    combine: tuple[str, ...]  # per flat output: "slice", or how blocks accumulate: sum/min/max
     out_shapes: tuple[tuple[int, ...], ...]
     out_dtypes: tuple[np.dtype, ...]
     block: Plan  # the plan of a full block

@@ -11,7 +11,9 @@ the threads running at once, fit the budget; when chunking for speed it also aim
 one block per thread.
 
 A level can be chunked when the vmap maps axes of the program's own inputs (not of values
-computed inside it) and its axis appears in every output. A budget that even one-element
+computed inside it) and every output either carries its axis (each block writes a slice)
+or reduces it away by a sum or a min/max of per-example values (blocks' results are then
+accumulated: summed, or combined with min/max, which keeps NumPy's NaN propagation). A budget that even one-element
 blocks cannot meet is a ``MemoryBudgetError`` at compile time, never a ``MemoryError``
 mid-run.
 """
@@ -25,9 +27,11 @@ from dataclasses import replace
 from ..backends.numpy_chunks import build_chunked
 from ..compiler.memory import temporary_peak
 from ..core.chunks import ChunkPlan
-from ..core.graph import describe
+from ..core.graph import Graph, Node, describe, topological
 from ..core.plan import Plan
 from ..errors import MemoryBudgetError
+from ..primitives.contraction import einsum_p, is_permutation
+from ..primitives.reductions import reduce_p
 from ..tracing.trace import LevelRecord
 from .compile import Compiled, _output_adapter
 from .options import Options
@@ -47,14 +51,51 @@ def _bytes(n: int) -> str:
     return f"{n} B"
 
 
+def consumers_of(graph: Graph) -> dict[Node, list[Node]]:
+    users: dict[Node, list[Node]] = {}
+    for n in graph.nodes():
+        for i in n.inputs:
+            users.setdefault(i, []).append(n)
+    return users
+
+
+def _per_example(node: Node, level: str) -> bool:
+    """Whether everything below ``node`` keeps ``level``'s axis once it has it: no value
+    below mixes examples, so a block of examples computes exactly its part."""
+    for n in topological(list(node.inputs)):
+        if any(level in i.axes for i in n.inputs) and level not in n.axes:
+            return False
+    return True
+
+
+def _combine(node: Node, level: str) -> str | None:
+    """How blocks' results of an output that reduces ``level`` away add up, if they do:
+    a sum (an einsum summing the axis) or a min/max reduction over it."""
+    if level in node.axes or not any(level in i.axes for i in node.inputs):
+        return None
+    if node.op is einsum_p:
+        how = "sum"
+    elif node.op is reduce_p and node.params.fn in ("min", "max"):
+        (inp,) = node.inputs
+        if inp.axes.index(level) not in node.params.axes:
+            return None
+        how = node.params.fn
+    else:
+        return None
+    return how if _per_example(node, level) else None
+
+
 def _chunkable(compiled: Compiled) -> tuple[LevelRecord, tuple[int | None, ...]] | None:
     """The outermost vmap level that can be split, with the sliced axis of each input."""
     graph = compiled.graph
     outer = [rec for rec in compiled.levels if rec.depth == 0]
     for rec in sorted(outer, key=lambda r: -r.size):
-        if not rec.mapped or sum(1 for r in outer if r.name == rec.name) > 1:
-            continue
         sources = {src for _, _, src in rec.mapped}
+        same_name = [r for r in outer if r.name == rec.name]
+        if not rec.mapped or any(
+            r.size != rec.size or {src for _, _, src in r.mapped} != sources for r in same_name
+        ):
+            continue  # vmaps that share an axis name must map the same input axes
         in_axes = tuple(
             next((k for k, a in enumerate(node.axes) if a in sources), None)
             for node in graph.inputs
@@ -62,7 +103,17 @@ def _chunkable(compiled: Compiled) -> tuple[LevelRecord, tuple[int | None, ...]]
         found = {graph.inputs[i].axes[k] for i, k in enumerate(in_axes) if k is not None}
         if found != sources:
             continue  # the level maps a value computed inside the program
-        if all(rec.name in node.axes for node in graph.outputs):
+        users = consumers_of(graph)
+        sliced = [graph.inputs[i] for i, k in enumerate(in_axes) if k is not None]
+        if not all(
+            is_permutation(u) and rec.name in u.axes for x in sliced for u in users.get(x, ())
+        ):
+            continue  # an input is also used whole (e.g. summed over outside the vmap)
+        if all(
+            (rec.name in node.axes and _per_example(node, rec.name))
+            or _combine(node, rec.name) is not None
+            for node in graph.outputs
+        ):
             return rec, in_axes
     return None
 
@@ -124,9 +175,12 @@ def maybe_chunk(
             )
         chunk = max(1, min(chunk - 1, chunk * budget // max(per_block * running, 1)))
     threads = max(1, min(threads, budget // max(per_block, 1), math.ceil(size / chunk)))
-    out_axes = tuple(node.axes.index(rec.name) for node in compiled.graph.outputs)
-    for node, axis, got in zip(compiled.graph.outputs, out_axes, block.graph.outputs):
-        want = node.shape[:axis] + (chunk,) + node.shape[axis + 1 :]
+    outputs = compiled.graph.outputs
+    out_axes = tuple(n.axes.index(rec.name) if rec.name in n.axes else None for n in outputs)
+    combine = tuple("slice" if k is not None else _combine(n, rec.name) for n, k in
+                    zip(outputs, out_axes))
+    for node, axis, got in zip(outputs, out_axes, block.graph.outputs):
+        want = node.shape if axis is None else node.shape[:axis] + (chunk,) + node.shape[axis + 1 :]
         if got.shape != want or got.dtype != node.dtype:
             return compiled if not over else _refuse(compiled, full, budget)
     tail = None
@@ -138,6 +192,7 @@ def maybe_chunk(
         chunk,
         in_axes,
         out_axes,
+        tuple(c or "slice" for c in combine),
         tuple(n.shape for n in compiled.graph.outputs),
         tuple(n.dtype for n in compiled.graph.outputs),
         block.plan,

@@ -13,9 +13,9 @@ one block per thread.
 A level can be chunked when the vmap maps axes of the program's own inputs (not of values
 computed inside it) and every output either carries its axis (each block writes a slice)
 or reduces it away by a sum or a min/max of per-example values (blocks' results are then
-accumulated: summed, or combined with min/max, which keeps NumPy's NaN propagation). A budget that even one-element
-blocks cannot meet is a ``MemoryBudgetError`` at compile time, never a ``MemoryError``
-mid-run.
+accumulated: summed, or combined with min/max, which keeps NumPy's NaN propagation).
+A budget that even one-element blocks cannot meet is a ``MemoryBudgetError`` at compile
+time, never a ``MemoryError`` mid-run.
 """
 
 from __future__ import annotations
@@ -177,8 +177,9 @@ def maybe_chunk(
     threads = max(1, min(threads, budget // max(per_block, 1), math.ceil(size / chunk)))
     outputs = compiled.graph.outputs
     out_axes = tuple(n.axes.index(rec.name) if rec.name in n.axes else None for n in outputs)
-    combine = tuple("slice" if k is not None else _combine(n, rec.name) for n, k in
-                    zip(outputs, out_axes))
+    combine = tuple(
+        "slice" if k is not None else _combine(n, rec.name) for n, k in zip(outputs, out_axes)
+    )
     for node, axis, got in zip(outputs, out_axes, block.graph.outputs):
         want = node.shape if axis is None else node.shape[:axis] + (chunk,) + node.shape[axis + 1 :]
         if got.shape != want or got.dtype != node.dtype:

@@ -25,6 +25,12 @@ class ShapeError(AxcompError, ValueError):
     """Operand shapes are incompatible for an operation."""
 
 
+class IncompatibleShapesError(ShapeError, TypeError):
+    """Operands whose shapes an operation cannot combine: broadcasting in arithmetic, the
+    contracted dimension of a product, a reshape, a concatenation. JAX raises ``TypeError``
+    for these (lax's shape rules), NumPy ``ValueError``: this is both."""
+
+
 class IndexOutOfBounds(ShapeError, IndexError):
     """A static index is outside the axis (IndexError, like NumPy)."""
 

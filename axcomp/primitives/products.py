@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ShapeError
+from ..errors import IncompatibleShapesError, ShapeError
 from ..tracing.build import Value, broadcast_shapes, lift, normalize_axis, result_dtype, trace_of
 from ..tracing.tracer import Tracer
 from .contraction import contract, multiply
@@ -26,7 +26,7 @@ def matmul(x: Value, y: Value) -> Tracer:
     x2 = xs if len(xs) > 1 else (1,) + xs
     y2 = ys if len(ys) > 1 else ys + (1,)
     if x2[-1] != y2[-2]:
-        raise ShapeError(
+        raise IncompatibleShapesError(
             f"matmul: contracted dimension mismatch, shapes {xs} and {ys} ({x2[-1]} != {y2[-2]})"
         )
     batch = broadcast_shapes(x2[:-2], y2[:-2])
@@ -73,7 +73,9 @@ def tensordot(x: Value, y: Value, axes: Any = 2, _fn: Callable[..., Any] = np.te
     sy = [f"y{i}" for i in range(ty.ndim)]
     for k, (a, b) in enumerate(zip(ax_x, ax_y)):
         if tx.shape[a] != ty.shape[b]:
-            raise ShapeError(f"tensordot: shape mismatch for sum, {tx.shape} and {ty.shape}")
+            raise IncompatibleShapesError(
+                f"tensordot: shape mismatch for sum, {tx.shape} and {ty.shape}"
+            )
         sx[a] = sy[b] = f"k{k}"
     out = [lab for i, lab in enumerate(sx) if i not in ax_x] + [
         lab for i, lab in enumerate(sy) if i not in ax_y
@@ -101,7 +103,9 @@ def vdot(x: Value, y: Value) -> Tracer:
     trace = trace_of((x, y))
     tx, ty = lift(x, trace), lift(y, trace)
     if tx.size != ty.size:
-        raise ShapeError(f"vdot: vectors have different lengths ({tx.size} and {ty.size})")
+        raise IncompatibleShapesError(
+            f"vdot: vectors have different lengths ({tx.size} and {ty.size})"
+        )
     if np.issubdtype(tx.dtype, np.complexfloating):
         tx = elementwise("conjugate", tx)
     return contract(

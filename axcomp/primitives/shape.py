@@ -12,7 +12,7 @@ import numpy as np
 from ..core.graph import Node
 from ..core.plan import Assign, Expr, LowerContext, Statement, call
 from ..core.primitive import primitive
-from ..errors import ShapeError, UnsupportedError
+from ..errors import IncompatibleShapesError, ShapeError, UnsupportedError
 from ..tracing.build import (
     Value,
     broadcast_map,
@@ -171,14 +171,16 @@ def reshape(x: Value, shape: Any, order: str = "C") -> Tracer:
     shape = tuple(int(s) for s in shape)
     unknown = [i for i, s in enumerate(shape) if s == -1]
     if len(unknown) > 1 or any(s < -1 for s in shape):
-        raise ShapeError(f"cannot reshape array of shape {t.shape} into shape {shape}")
+        raise IncompatibleShapesError(f"cannot reshape array of shape {t.shape} into shape {shape}")
     if unknown:
         known = math.prod(s for s in shape if s != -1)
         if known == 0 or t.size % known:
-            raise ShapeError(f"cannot reshape array of size {t.size} into shape {shape}")
+            raise IncompatibleShapesError(
+                f"cannot reshape array of size {t.size} into shape {shape}"
+            )
         shape = tuple(t.size // known if s == -1 else s for s in shape)
     if math.prod(shape) != t.size:
-        raise ShapeError(
+        raise IncompatibleShapesError(
             f"cannot reshape array of size {t.size} (shape {t.shape}) into shape {shape}"
         )
     if shape == t.shape:
@@ -273,7 +275,7 @@ def concatenate(values: Sequence[Value], axis: int = 0) -> Tracer:
         if t.ndim != nd or any(
             a != b for i, (a, b) in enumerate(zip(t.shape, tracers[0].shape)) if i != ax
         ):
-            raise ShapeError(
+            raise IncompatibleShapesError(
                 "all the input array dimensions except for the concatenation axis must match "
                 f"exactly, got shapes {[x.shape for x in tracers]}"
             )

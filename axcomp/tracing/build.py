@@ -15,7 +15,7 @@ import numpy as np
 from ..core.graph import Node
 from ..core.leaves import ConstParams, const_p
 from ..core.primitive import Primitive
-from ..errors import ArgumentTypeError, AxisError, ShapeError, TracingError
+from ..errors import ArgumentTypeError, AxisError, IncompatibleShapesError, ShapeError, TracingError
 from .trace import Level, Trace, current_trace
 from .tracer import Tracer
 
@@ -126,7 +126,7 @@ def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...]:
     try:
         return tuple(np.broadcast_shapes(*shapes))
     except ValueError:
-        raise ShapeError(
+        raise IncompatibleShapesError(
             "operands could not be broadcast together with shapes "
             + " ".join(str(tuple(s)) for s in shapes)
         ) from None

@@ -143,7 +143,7 @@ def test_path_flops_and_peak_bytes() -> None:
     assert isinstance(single, SingleOperandPath)  # a one-operand sum: no pairwise path
     # exp counts one flop per element on top of the contraction's count
     assert d.flops == single.opt_cost + 3 * 5
-    assert d.peak_bytes == 3 * 5 * 8
+    assert d.peak_bytes == 3 * 5 * 8 + 3 * 8  # exp(x) is alive while its sum is allocated
     assert "Complete contraction" in str(single)
 
 

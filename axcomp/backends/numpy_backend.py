@@ -16,7 +16,19 @@ from typing import Any
 
 import numpy as np
 
-from ..core.plan import OPS, Assign, Call, Expr, Lit, Plan, Ref, Scatter, Statement, Store
+from ..core.plan import (
+    OPS,
+    Assign,
+    Call,
+    Expr,
+    Lit,
+    Plan,
+    Ref,
+    Scatter,
+    Statement,
+    Store,
+    releases,
+)
 from .source import compile_source
 
 NP = "_np"
@@ -179,12 +191,17 @@ def emit(plan: Plan, name: str) -> str:
     """The source of one Python function computing ``plan``."""
     fname = function_name(name)
     lines = [f"def {fname}({', '.join(_ident(i) for i in plan.inputs)}):"]
-    for step in plan.steps:
+    drop = releases(plan)  # temporaries die after their last reader, as memory.py counts
+    for k, step in enumerate(plan.steps):
         if not step.statements:
             continue  # views that needed no code (identity transposes)
         comment = "".join(c for c in step.comment if c.isprintable())
         lines.append(f"    # %{step.index}: {comment}")
-        lines.extend(f"    {statement_text(st)}" for st in step.statements)
+        for j, st in enumerate(step.statements):
+            lines.append(f"    {statement_text(st)}")
+            dead = drop.get((k, j))
+            if dead:
+                lines.append(f"    del {', '.join(_ident(n) for n in dead)}")
     outs = [_ident(o) for o in plan.outputs]
     lines.append(f"    return {outs[0]}" if len(outs) == 1 else f"    return ({', '.join(outs)})")
     return "\n".join(lines) + "\n"

@@ -204,3 +204,50 @@ class LowerContext(Protocol):
     def dtype(self, dtype: np.dtype) -> Expr:
         """An expression naming ``dtype`` in the generated code."""
         ...
+
+
+def statement_reads(st: Statement) -> set[str]:
+    """The buffer names a statement reads (a Store/Scatter also needs its target alive)."""
+    found = expr_refs(st.value)
+    if isinstance(st, (Store, Scatter)):
+        found.add(st.target)
+    if isinstance(st, Scatter):
+        found |= expr_refs(st.index)
+    if isinstance(st, Assign) and isinstance(st.value, Call):
+        out = st.value.attr("out")
+        if isinstance(out, str):
+            found.add(out)
+    return found
+
+
+def expr_refs(expr: Expr) -> set[str]:
+    """The buffer names an expression reads (``out=`` targets included)."""
+    if isinstance(expr, Ref):
+        return {expr.name}
+    found: set[str] = set()
+    if isinstance(expr, Call):
+        for a in expr.args:
+            found |= expr_refs(a)
+        for _, v in expr.kwargs:
+            found |= expr_refs(v)
+        out = expr.attr("out")
+        if isinstance(out, str):
+            found.add(out)
+    return found
+
+
+def releases(plan: Plan) -> dict[tuple[int, int], tuple[str, ...]]:
+    """``(step, statement) -> names`` the program may drop right after that statement: the
+    temporaries it last reads or assigns. Inputs, constants and outputs are never dropped.
+    Emitters print these as ``del`` and the memory accounting frees them there."""
+    keep = set(plan.inputs) | {name for name, _ in plan.constants} | set(plan.outputs)
+    last: dict[str, tuple[int, int]] = {}
+    for k, step in enumerate(plan.steps):
+        for j, st in enumerate(step.statements):
+            for name in statement_reads(st) | {st.target}:
+                if name not in keep:
+                    last[name] = (k, j)
+    out: dict[tuple[int, int], list[str]] = {}
+    for name, at in last.items():
+        out.setdefault(at, []).append(name)
+    return {at: tuple(sorted(names)) for at, names in out.items()}

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..backends.numpy_backend import statement_text
+from ..compiler import memory
 from ..core.chunks import ChunkPlan
 from ..core.graph import Graph, Node, describe
 from ..core.plan import Step
@@ -173,9 +174,10 @@ class Explanation:
 
     @functools.cached_property
     def peak_bytes(self) -> int:
-        """The largest array the generated code creates (an intermediate or an output), in
-        bytes; views (transposes, reshapes of inputs) allocate nothing and are skipped."""
-        return max((st.nbytes for st in self._statements), default=0)
+        """The predicted peak of the bytes the generated code holds at once (temporaries,
+        including those inside a statement, and outputs; inputs are the caller's), from
+        ``compiler.memory``'s statement-level liveness."""
+        return memory.peak_bytes(self.compiled.plan)
 
     @functools.cached_property
     def levels(self) -> list[LevelInfo]:

@@ -403,7 +403,8 @@ def _getitem(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
             continue
         if item[0] != "int":
             _, start, stop, step = item
-            shape.append(len(range(*slice(start, stop, step).indices(x.shape[dim]))))
+            end = None if step < 0 and stop < 0 else stop  # printed as "start::-k"
+            shape.append(len(range(*slice(start, end, step).indices(x.shape[dim]))))
             strides.append(x.strides[dim] * step)
         dim += 1
     shape.extend(x.shape[dim:])

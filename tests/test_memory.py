@@ -3,6 +3,8 @@ its data allocations to it), within 15% both ways, for kernels whose arrays are 
 
 from __future__ import annotations
 
+import importlib
+import re
 import tracemalloc
 from collections.abc import Callable
 from typing import Any
@@ -12,7 +14,9 @@ import pytest
 
 import axcomp as ax
 import axcomp.numpy as anp
-from axcomp.compiler import memory
+from axcomp.compiler import inplace, memory
+
+expand = importlib.import_module("axcomp.compiler.expand")  # the module, not the function
 
 MiB = 1 << 20
 
@@ -147,3 +151,73 @@ def table() -> str:
         p, m = predicted_peak(fun, args), measured_peak(fun, args)
         rows.append(f"{name:22s} {p / MiB:9.3f} MiB {m / MiB:9.3f} MiB  {p / m:.3f}")
     return "\n".join(rows)
+
+
+# --- in-place epilogues (compiler/inplace.py) --------------------------------------------
+EPILOGUE = re.compile(r"_np\.(negative|true_divide|exp)\((\w+)(, [\w.]+)?, out=\2\)")
+
+
+def _rbf_jit() -> Any:
+    return ax.jit(pairwise(rbf))
+
+
+def test_rbf_epilogue_runs_in_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b = _rand(256, 32), _rand(256, 32, seed=1)
+    fun = _rbf_jit()
+    exp = ax.explain(fun, a, b)
+    assert {m.group(1) for m in EPILOGUE.finditer(exp.source)} == {
+        "negative",
+        "true_divide",
+        "exp",
+    }, exp.source
+    got = fun(a, b)
+    want = np.exp(-((a[:, None, :] - b[None, :, :]) ** 2).sum(-1) / 2)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    # the same values as without the GEMM expansion, and as without the in-place rewrite
+    monkeypatch.setattr(expand, "ENABLED", False)
+    direct = _rbf_jit()
+    assert "out=" in ax.explain(direct, a, b).source
+    np.testing.assert_allclose(direct(a, b), got, rtol=1e-12)
+    monkeypatch.setattr(inplace, "ENABLED", False)
+    fresh = _rbf_jit()
+    assert "out=" not in ax.explain(fresh, a, b).source
+    np.testing.assert_array_equal(fresh(a, b), direct(a, b))
+
+
+def test_in_place_ops_allocate_nothing() -> None:
+    a, b = _rand(256, 32), _rand(256, 32, seed=1)
+    plan = ax.explain(_rbf_jit(), a, b).compiled.plan
+    rows = memory.profile(plan)
+    tail = [r for r in rows if plan.steps[r.step].node.op.name == "elementwise"]
+    assert tail and all(r.allocated == 0 for r in tail)
+    assert memory.peak_bytes(plan) < 2 * 256 * 256 * 8
+
+
+def test_in_place_never_writes_inputs_outputs_or_live_temporaries() -> None:
+    x = _rand(64, 32)
+    keep = x.copy()
+    f = ax.jit(ax.vmap(lambda v: anp.exp(v) * 2))  # exp(x) is a temporary: in place
+    np.testing.assert_allclose(f(x), np.exp(keep) * 2)
+    np.testing.assert_array_equal(x, keep)
+    source = ax.explain(f, x).source
+    assert "_np.exp(v)" in source  # never out= an input
+    assert "_np.multiply(t0, c0, out=t0)" in source  # the scaling reuses exp's buffer
+
+    def two(v: Any) -> Any:
+        s = anp.exp(v)
+        return s, anp.sqrt(s)  # s is an output: sqrt must not overwrite it
+
+    s, r = ax.jit(ax.vmap(two))(x)
+    np.testing.assert_allclose(s, np.exp(keep))
+    np.testing.assert_allclose(r, np.sqrt(np.exp(keep)))
+
+    def reused(v: Any) -> Any:
+        e = anp.exp(v)
+        return anp.sqrt(e) + e  # e is read again after sqrt
+
+    np.testing.assert_allclose(ax.jit(ax.vmap(reused))(x), np.sqrt(np.exp(keep)) + np.exp(keep))
+    # a transposed (non-contiguous) input: reshapes of it are never written in place
+    xt = np.asfortranarray(_rand(64, 32))
+    g = ax.jit(lambda v: anp.exp(anp.reshape(v.T, (-1,))))
+    np.testing.assert_allclose(g(xt), np.exp(xt.T.reshape(-1)))
+    np.testing.assert_allclose(g(np.ascontiguousarray(xt)), np.exp(xt.T.reshape(-1)))

@@ -30,6 +30,7 @@ from ..core.plan import (
     nbytes,
 )
 from .contraction import lower_contraction
+from .inplace import in_place
 from .regions import find_regions
 
 #: Names the backends use for their own modules; never given to a buffer.
@@ -228,8 +229,9 @@ class _Lowering:
 
 
 def lower(graph: Graph, input_names: tuple[str, ...]) -> Plan:
-    """The plan computing ``graph`` with its inputs named ``input_names``."""
-    return _Lowering(graph).run(input_names)
+    """The plan computing ``graph`` with its inputs named ``input_names``; elementwise
+    steps write into dying temporaries where they can (``inplace``)."""
+    return in_place(_Lowering(graph).run(input_names))
 
 
 def _comment(node: Node) -> str:

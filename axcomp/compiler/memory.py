@@ -9,7 +9,8 @@ stay alive while it allocates its result (Python's evaluation order), so nested 
 count too; NumPy's elision of a temporary operand of ``*`` (>= 256 KiB, same shape and
 dtype) and ``ufunc(..., out=)`` allocate nothing. A named temporary dies after its last
 reader (``core.plan.releases``, which the emitter prints as ``del``); outputs live to the
-end; inputs and constants belong to the caller and are not counted.
+end; inputs and constants belong to the caller and are not counted. Inputs are taken to be
+C-contiguous (layouts decide which reshapes copy).
 
 Data-dependent arrays (``flatnonzero``, advanced-index ``gather``: the refine step of the
 GEMM expansion) are counted as empty: they hold only the few flagged entries.
@@ -136,6 +137,7 @@ class _Machine:
         self.peak = 0
         self.allocated = 0
         self.exclude: set[int] = set()
+        self.uncertain: set[int] = set()  # buffers that may be views at run time
 
     # -- buffers --------------------------------------------------------------------------
     def live_bytes(self) -> int:
@@ -200,24 +202,48 @@ class _Machine:
             return v.dtype
         return np.asarray(v.scalar).dtype
 
-    def run(self) -> list[StatementMemory]:
+    def begin(self) -> None:
+        """Bind the inputs and constants (the caller's memory)."""
         plan = self.plan
         for node, name in zip(plan.graph.inputs, plan.inputs):
             self.names[name] = _Val("array", node.shape, node.dtype, _c_strides(node.shape), None)
         for name, value in plan.constants:
             self.names[name] = self.leaf(value)
-        drop = releases(plan)
-        out: list[StatementMemory] = []
-        for k, step in enumerate(plan.steps):
-            for j, st in enumerate(step.statements):
-                self.peak = self.live_bytes()
-                before = self.allocated
-                self.statement(st)
-                peak = max(self.peak, self.live_bytes())
-                for name in drop.get((k, j), ()):
-                    self.names.pop(name, None)
-                out.append(StatementMemory(k, j, self.allocated - before, peak, self.live_bytes()))
-        return out
+
+    def execute(self, k: int, j: int, st: Statement, dead: Sequence[str]) -> StatementMemory:
+        """Run statement ``j`` of step ``k``, then drop the names that die after it."""
+        self.peak = self.live_bytes()
+        before = self.allocated
+        self.statement(st)
+        peak = max(self.peak, self.live_bytes())
+        for name in dead:
+            self.names.pop(name, None)
+        return StatementMemory(k, j, self.allocated - before, peak, self.live_bytes())
+
+    def run(self) -> list[StatementMemory]:
+        self.begin()
+        drop = releases(self.plan)
+        return [
+            self.execute(k, j, st, drop.get((k, j), ()))
+            for k, step in enumerate(self.plan.steps)
+            for j, st in enumerate(step.statements)
+        ]
+
+    def whole_buffer(self, name: str) -> _Val | None:
+        """``name``'s value when it is a temporary array spanning its whole buffer with no
+        broadcast axis (so a ufunc may write into it with ``out=``), else None."""
+        v = self.names.get(name)
+        if v is None or v.kind != "array" or v.buf is None or 0 in v.strides:
+            return None
+        if v.buf in self.uncertain:
+            return None
+        if self.sizes[v.buf] != math.prod(v.shape) * np.dtype(v.dtype).itemsize:
+            return None
+        return v
+
+    def sharing(self, buf: int) -> list[str]:
+        """The live names whose arrays live in buffer ``buf``."""
+        return [n for n, v in self.names.items() if v.buf == buf]
 
     def statement(self, st: Statement) -> None:
         if isinstance(st, Assign):
@@ -253,7 +279,11 @@ def _reshape(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     x, shape = a[0], tuple(c.attr("shape"))
     strides = _nocopy_reshape(x.shape, x.strides, shape)
     if strides is None:
-        return m.alloc(shape, x.dtype)
+        # a copy for the layouts assumed here (C-contiguous inputs); with other input
+        # layouts NumPy may return a view, so this buffer is never written in place
+        v = m.alloc(shape, x.dtype)
+        m.uncertain.add(len(m.sizes) - 1)
+        return v
     return _view(x, shape, strides)
 
 

@@ -179,8 +179,12 @@ def _match(region: Region) -> Node | None:
 
 def expand_squares(graph: Graph) -> tuple[Graph, bool]:
     """The pass: replace every matching region root by its expansion."""
-    if not ENABLED:
-        return graph, False
+    if not ENABLED or not any(
+        n.op is einsum_p
+        and any(i.op is elementwise_p and i.params.fn in ("subtract", "add") for i in n.inputs)
+        for n in graph.nodes()
+    ):
+        return graph, False  # no product of a sum or difference: nothing can match
     regions = find_regions(graph)
     new: dict[Node, Node] = {}
     changed = False

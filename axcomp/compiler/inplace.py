@@ -49,9 +49,23 @@ def _candidate(step: Step, j: int, st: object) -> Call | None:
     return c if isinstance(fn, np.ufunc) and fn.nout == 1 else None
 
 
+#: Below this many bytes per step writing in place saves nothing measurable (and NumPy
+#: itself reuses temporaries of chained operators from 256 KiB on), so small plans skip it.
+MIN_BYTES = 64 << 10
+
+
+def _largest_step(plan: Plan) -> int:
+    largest = 0
+    for step in plan.steps:
+        largest = max(largest, step.nbytes)
+        if step.contraction is not None:
+            largest = max(largest, step.contraction.largest_intermediate * step.node.dtype.itemsize)
+    return largest
+
+
 def in_place(plan: Plan) -> Plan:
     """``plan`` with every eligible elementwise step writing into a dying operand."""
-    if not ENABLED:
+    if not ENABLED or _largest_step(plan) < MIN_BYTES:
         return plan
     drop = releases(plan)
     last = {name: at for at, names in drop.items() for name in names}

@@ -118,6 +118,18 @@ def _chunkable(compiled: Compiled) -> tuple[LevelRecord, tuple[int | None, ...]]
     return None
 
 
+def _allocation_bound(plan: Plan) -> int:
+    """An upper bound of the bytes a plan can hold at once: every statement allocating as
+    much as the largest array any step makes."""
+    largest = 1
+    for step in plan.steps:
+        largest = max(largest, step.nbytes)
+        if step.contraction is not None:
+            largest = max(largest, step.contraction.largest_intermediate * step.node.dtype.itemsize)
+    largest = max([largest, *(i.dtype.itemsize * math.prod(i.shape) for i in plan.graph.inputs)])
+    return largest * sum(len(s.statements) + 1 for s in plan.steps)
+
+
 def _largest_step(plan: Plan) -> str:
     if not plan.steps:
         return "no step"
@@ -134,6 +146,8 @@ def maybe_chunk(
     """``compiled``, or a chunked program computing the same when its temporaries call for
     it. ``compile_shapes`` compiles the same function for other input shapes."""
     budget, threads = options.memory_limit, options.threads
+    if _allocation_bound(compiled.plan) <= min(budget, SPEED_MIN):
+        return compiled  # cannot exceed either threshold: skip the simulation
     full = temporary_peak(compiled.plan)
     over = full > budget
     if not over and (threads <= 1 or full < SPEED_MIN):

@@ -38,7 +38,10 @@ missed (the default never fails on timing, so a smoke test cannot flake on a bus
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
+import importlib.metadata
+import importlib.util
 import json
 import math
 import os
@@ -46,9 +49,11 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -88,6 +93,10 @@ class Candidate:
     setup: Callable[[], Callable[..., Any]] | None = None
     note: str = ""
     samples: list[float] = field(default_factory=list)
+    # a library outside axcomp's dependencies (JAX): an error in its first call becomes a
+    # "failed" row (``failed`` says what) instead of aborting the run
+    optional: bool = False
+    failed: str = ""
 
     def call(self) -> Any:
         if self.setup is not None:
@@ -100,13 +109,14 @@ class Candidate:
 class Row:
     case: str
     candidate: str
-    median_s: float
+    median_s: float | None  # None for untimed rows (accuracy, memory, skipped, absent)
     ratio: float | None  # to the case baseline; None for absolute-time cases
     target: str
-    status: str  # PASS, MISS or "-" (reported only)
+    status: str  # PASS, MISS, SKIP or "-" (reported only)
     samples: int
     inner: int
     note: str = ""
+    shown: str = ""  # what the median column shows instead of a time (untimed rows)
 
 
 # ----------------------------------------------------------------------------------------
@@ -205,8 +215,17 @@ def check_results(case: str, cands: Sequence[Candidate], expected: Any = None) -
     """Every candidate must agree with the baseline (or ``expected``) before timing.
 
     Returns each candidate's result by name. Raises AssertionError on any disagreement.
+    An ``optional`` candidate whose call raises is marked ``failed`` and left out.
     """
     results: dict[str, Any] = {}
+    for c in cands:
+        if c.optional:
+            try:
+                results[c.name] = np.asarray(c.call())
+            except Exception as exc:
+                c.failed = f"failed: {type(exc).__name__}"
+                c.note = f"{c.note}; {exc}"[:300]
+    cands = [c for c in cands if not c.failed]
     if expected is None:
         base = [c for c in cands if c.baseline]
         assert base, f"{case}: no baseline candidate"
@@ -256,6 +275,198 @@ def jit_pairwise_sqdist() -> Any:
     return ax.jit(pairwise_sqdist())
 
 
+# the execution-planner cases (B5..B8)
+
+
+def rbf(a: Any, b: Any) -> Any:
+    return anp.exp(-anp.sum((a - b) ** 2) / 2)
+
+
+def l1dist(a: Any, b: Any) -> Any:
+    return anp.sum(anp.abs(a - b))
+
+
+def attn(q: Any, k: Any, v: Any) -> Any:
+    s = q @ k.T / math.sqrt(q.shape[-1])
+    e = anp.exp(s - anp.max(s, axis=-1, keepdims=True))
+    return e / anp.sum(e, axis=-1, keepdims=True) @ v
+
+
+def pairwise(kernel: Callable[..., Any]) -> Any:
+    return ax.vmap(ax.vmap(kernel, in_axes=(None, 0)), in_axes=(0, None))
+
+
+def nearest_sqdist() -> Any:
+    return ax.vmap(lambda x, B: anp.min(ax.vmap(sqdist, (None, 0))(x, B)), (0, None))
+
+
+def per_example_attn() -> Any:
+    return ax.vmap(ax.vmap(attn))
+
+
+# ----------------------------------------------------------------------------------------
+# JAX columns (optional: imported lazily here, never a dependency of axcomp)
+# ----------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _jax() -> Any | None:
+    """The ``jax`` module with float64 enabled, or None when it is not importable."""
+    try:
+        import jax
+    except ImportError:
+        return None
+    jax.config.update("jax_enable_x64", True)  # the cases are float64, as in NumPy
+    return jax
+
+
+def _jax_version() -> str:
+    """For the header, without importing jax (that takes a second)."""
+    if importlib.util.find_spec("jax") is None:
+        return "not installed"
+    try:
+        return importlib.metadata.version("jax")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - odd installs
+        return "installed"
+
+
+def jax_candidate(
+    label: str,
+    name: str,
+    make: Callable[[Any, Any], Callable[..., Any]],
+    args: tuple[np.ndarray, ...],
+    guard_bytes: int | None = None,
+    unfused_bytes: int = 0,
+    **kw: Any,
+) -> Candidate | Row:
+    """``jax.jit(make(jax, jnp))`` on device copies of ``args``, or a row saying why not.
+
+    The copies are made here, outside any timer; the timed call blocks until the result
+    is ready. With ``guard_bytes``, it is skipped when XLA's ``memory_analysis`` of the
+    compiled program, or ``unfused_bytes`` (the largest intermediate of the unfused
+    program), exceeds it: ``memory_analysis`` does not count the workspaces of XLA's
+    YNNPACK fusions (jax 0.10.2 fails B7 at 40000 points with "YNNPACK operation failed"
+    while reporting 0 temporary bytes).
+    """
+    jax = _jax()
+    if jax is None:
+        return info_row(label, name, "not installed", note="pip install jax for this row")
+    jitted = jax.jit(make(jax, jax.numpy))
+    jargs = tuple(jax.device_put(a) for a in args)
+    if guard_bytes is not None:
+        stats = jitted.lower(*jargs).compile().memory_analysis()
+        temp = max(int(getattr(stats, "temp_size_in_bytes", 0) or 0), unfused_bytes)
+        if temp > guard_bytes:
+            return info_row(
+                label,
+                name,
+                f"skipped: may allocate {_gib(temp)}",
+                status="SKIP",
+                note="XLA memory_analysis or the unfused intermediate exceeds the guard",
+            )
+
+    def call(*jargs: Any) -> Any:
+        return jitted(*jargs).block_until_ready()
+
+    note = f"jax {jax.__version__}, XLA on the CPU (its own threads)"
+    return Candidate(name, call, jargs, note=kw.pop("note", note), optional=True, **kw)
+
+
+def jax_pairwise(kernel: Callable[[Any, Any], Callable[..., Any]]) -> Any:
+    """``make`` for jax_candidate: ``vmap(vmap(kernel(jax, jnp), (None, 0)), (0, None))``."""
+
+    def make(jax: Any, jnp: Any) -> Callable[..., Any]:
+        vmap = jax.vmap
+        return vmap(vmap(kernel(jax, jnp), in_axes=(None, 0)), in_axes=(0, None))
+
+    return make
+
+
+# ----------------------------------------------------------------------------------------
+# Untimed rows, memory guard
+# ----------------------------------------------------------------------------------------
+
+
+def info_row(
+    label: str, name: str, shown: str, target: str = "report", status: str = "-", note: str = ""
+) -> Row:
+    """A row that is not a timing: a skip, an absent optional library, an error, a peak."""
+    return Row(label, name, None, None, target, status, 0, 0, note, shown)
+
+
+def _gib(nbytes: float) -> str:
+    return f"{nbytes / 2**30:.2f} GiB" if nbytes >= 2**28 else f"{nbytes / 2**20:.1f} MiB"
+
+
+def predicted_temporaries(f: Any, args: tuple[np.ndarray, ...]) -> int:
+    """axcomp's own prediction of its temporaries for ``f(*args)`` (nothing is run)."""
+    from axcomp.compiler.memory import temporary_peak
+
+    return temporary_peak(ax.jit(f).lower(*args).plan)
+
+
+def axcomp_guarded(
+    label: str, name: str, f: Any, args: tuple[np.ndarray, ...], **kw: Any
+) -> Candidate | Row:
+    """The axcomp candidate, or a SKIP row when its predicted temporaries exceed the guard."""
+    need = predicted_temporaries(f, args)
+    if need > MEMORY_GUARD_BYTES:
+        return info_row(
+            label,
+            name,
+            f"skipped: would allocate {_gib(need)}",
+            target=f"<= {kw['target']:g}" if kw.get("target") is not None else "report",
+            status="SKIP",
+            note=f"predicted temporaries exceed the {_gib(MEMORY_GUARD_BYTES)} guard "
+            "(no chunking yet)",
+        )
+    return Candidate(name, f, args, **kw)
+
+
+def traced_peak(fn: Callable[..., Any], args: tuple[Any, ...]) -> int:
+    """Peak bytes traced by ``tracemalloc`` during one (untimed) call, its result included."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        result = fn(*args)
+        peak = tracemalloc.get_traced_memory()[1]
+        del result
+    finally:
+        tracemalloc.stop()
+    return peak
+
+
+def ratio_row(
+    label: str, name: str, num: Candidate | Row, den: Candidate | Row, target: float | None
+) -> Row:
+    """``num``'s median over ``den``'s (same interleaved run), or why there is none."""
+    tgt = "report" if target is None else f"<= {target:g}"
+    for side in (num, den):
+        if isinstance(side, Row):
+            return info_row(label, name, side.shown, target=tgt, note=f"{side.candidate}")
+        if side.failed:
+            return info_row(label, name, side.failed, target=tgt, note=f"{side.name}")
+    assert isinstance(num, Candidate) and isinstance(den, Candidate)
+    n_med, d_med = statistics.median(num.samples), statistics.median(den.samples)
+    ratio = n_med / d_med
+    status = "-" if target is None else ("PASS" if ratio <= target else "MISS")
+    return Row(
+        label,
+        name,
+        n_med,
+        ratio,
+        tgt,
+        status,
+        len(num.samples),
+        num.inner or 1,
+        f"ratio of {num.name!r} to {den.name!r}",
+    )
+
+
+def _timed(entries: Sequence[Candidate | Row]) -> list[Candidate]:
+    return [e for e in entries if isinstance(e, Candidate) and not e.failed]
+
+
 # ----------------------------------------------------------------------------------------
 # Cases
 # ----------------------------------------------------------------------------------------
@@ -281,10 +492,36 @@ class Config:
     min_sample_s: float
     micro_sample_s: float
     budget_s: float  # per case, for the timed loop (see time_interleaved)
+    # B3 at the second size, B5..B8 (the execution-planner cases) and the accuracy rows
+    b3_big_n: int
+    b5_n: int
+    b5_d: int
+    b6_n: int
+    b6_d: int
+    b7_n: int
+    b7_d: int
+    b7_check_rows: int  # rows whose minimum is recomputed with the direct formula
+    b8_shape: tuple[int, int, int, int]  # batch, heads, seq, dim
+    acc_n: int
+    big_reps: int  # repetitions of the cases whose calls take seconds (B6, B7)
+    big_budget_s: float
 
 
-FULL = Config(False, 256, 128, 21, 3, 31, 1024, 64, 11, 41, 3, 0.02, 0.01, 25.0)
-QUICK = Config(True, 24, 16, 3, 1, 3, 96, 8, 3, 3, 0, 0.002, 0.002, 2.0)
+FULL = Config(
+    False, 256, 128, 21, 3, 31, 1024, 64, 11, 41, 3, 0.02, 0.01, 25.0,
+    b3_big_n=2048, b5_n=2048, b5_d=32, b6_n=4096, b6_d=64, b7_n=40000, b7_d=64,
+    b7_check_rows=64, b8_shape=(32, 8, 128, 64), acc_n=512, big_reps=5, big_budget_s=15.0,
+)  # fmt: skip
+QUICK = Config(
+    True, 24, 16, 3, 1, 3, 96, 8, 3, 3, 0, 0.002, 0.002, 2.0,
+    b3_big_n=128, b5_n=96, b5_d=8, b6_n=96, b6_d=8, b7_n=400, b7_d=8,
+    b7_check_rows=8, b8_shape=(2, 2, 16, 8), acc_n=64, big_reps=3, big_budget_s=1.0,
+)  # fmt: skip
+
+#: Guard for the cases whose axcomp plan does not chunk yet (B6, B7): a candidate whose
+#: predicted temporaries (``axcomp.compiler.memory.temporary_peak``) exceed this is skipped
+#: with a row instead of run; B7's address-space limit is the same figure.
+MEMORY_GUARD_BYTES = 4 * 2**30
 
 
 def _seed_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -370,12 +607,36 @@ def case_b2(cfg: Config) -> list[Row]:
     return _ratio_rows("B2 seed (3,2,3)x(4,3) per call", cands)
 
 
+def _norms(X: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->i", X, X)
+
+
+def gemm_inplace(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """Hand-written expand-to-GEMM: ``A @ (-2 B).T``, then both norms added in place."""
+    out = A @ (-2.0 * B).T
+    out += _norms(A)[:, None]
+    out += _norms(B)
+    return out
+
+
+def _jax_sqdist(jax: Any, jnp: Any) -> Callable[..., Any]:
+    return lambda a, b: jnp.sum((a - b) ** 2)
+
+
 def case_b3(cfg: Config) -> list[Row]:
+    rows = _b3_small(cfg)
+    rows += _b3_big(cfg)
+    rows += near_duplicate_rows(cfg)
+    return rows
+
+
+def _b3_small(cfg: Config) -> list[Row]:
     rng = np.random.default_rng(3)
     n, d = cfg.b3_n, cfg.b3_d
     A = rng.standard_normal((n, d))
     B = rng.standard_normal((n, d))
     f = pairwise_sqdist()
+    label = f"B3 pairwise sqdist {n}x{n}x{d} f64"
 
     def broadcast(A: np.ndarray, B: np.ndarray) -> np.ndarray:
         return ((A[:, None, :] - B[None, :, :]) ** 2).sum(-1)
@@ -389,31 +650,83 @@ def case_b3(cfg: Config) -> list[Row]:
         return np.einsum("abc,abc->ab", t, t)
 
     gemm = Candidate("expand-to-GEMM formula", expand_gemm, (A, B))
+    inplace = Candidate("hand GEMM, norms added in place", gemm_inplace, (A, B))
     axc = Candidate("axcomp nested vmap", f, (A, B))
-    cands = [
+    jx = jax_candidate(label, "jax.jit(vmap(vmap(sqdist)))", jax_pairwise(_jax_sqdist), (A, B))
+    entries = [
         Candidate("numpy broadcasting (hand-written)", broadcast, (A, B), baseline=True),
         axc,
         gemm,
+        inplace,
+        jx,
         Candidate("ref: subtract + einsum('abc,abc->ab')", sub_einsum, (A, B)),
     ]
+    cands = _timed(entries)
     check_results("B3", cands)
-    time_interleaved(cands, cfg.b3_reps, cfg.min_sample_s, budget_s=cfg.budget_s)
+    time_interleaved(_timed(entries), cfg.b3_reps, cfg.min_sample_s, budget_s=cfg.budget_s)
+    rows = _ratio_rows(label, entries)
+    rows.append(ratio_row(label, "axcomp / expand-to-GEMM", axc, gemm, None))
+    rows.append(ratio_row(label, "axcomp / hand GEMM in place", axc, inplace, 1.15))
+    rows.append(ratio_row(label, "axcomp / jax", axc, jx, 0.5))
+    return rows
+
+
+def _b3_big(cfg: Config) -> list[Row]:
+    rng = np.random.default_rng(33)
+    n, d = cfg.b3_big_n, cfg.b3_d
+    A = rng.standard_normal((n, d))
+    B = rng.standard_normal((n, d))
     label = f"B3 pairwise sqdist {n}x{n}x{d} f64"
-    rows = _ratio_rows(label, cands)
-    ax_med, gemm_med = statistics.median(axc.samples), statistics.median(gemm.samples)
-    rows.append(
-        Row(
-            label,
-            "axcomp / expand-to-GEMM",
-            ax_med,
-            ax_med / gemm_med,
-            "report",
-            "-",
-            len(axc.samples),
-            axc.inner or 1,
-            "ratio to the GEMM formula",
-        )
-    )
+    axc = Candidate("axcomp nested vmap", pairwise_sqdist(), (A, B), target=1.15)
+    jx = jax_candidate(label, "jax.jit(vmap(vmap(sqdist)))", jax_pairwise(_jax_sqdist), (A, B))
+    entries = [
+        Candidate("hand GEMM, norms added in place", gemm_inplace, (A, B), baseline=True),
+        axc,
+        jx,
+    ]
+    cands = _timed(entries)
+    check_results("B3", cands)
+    time_interleaved(_timed(entries), cfg.b3_reps, cfg.min_sample_s, budget_s=cfg.budget_s)
+    rows = _ratio_rows(label, entries)
+    rows.append(ratio_row(label, "axcomp / jax", axc, jx, 0.5))
+    return rows
+
+
+def near_duplicate_rows(cfg: Config) -> list[Row]:
+    """Max relative error of axcomp's pairwise sqdist where the GEMM expansion cancels.
+
+    Points of norm 1e4 against copies of themselves perturbed by 1e-7 (relative), so the
+    diagonal distances are ~1e-6 of the norms squared; the reference is the direct formula
+    in float64 on the same (rounded) inputs. Not timed.
+    """
+    rng = np.random.default_rng(11)
+    n, d = cfg.acc_n, cfg.b3_d
+    A = rng.standard_normal((n, d))
+    A *= 1e4 / np.linalg.norm(A, axis=1, keepdims=True)
+    B = A * (1.0 + 1e-7 * rng.standard_normal((n, d)))
+    label = f"B3 near-duplicate accuracy {n}x{n}x{d}"
+    rows = []
+    for dtype, tol in ((np.float64, 1e-6), (np.float32, 1e-3)):
+        a, b = A.astype(dtype), B.astype(dtype)
+        a64, b64 = a.astype(np.float64), b.astype(np.float64)
+        exact = ((a64[:, None, :] - b64[None, :, :]) ** 2).sum(-1)
+        for name, fn, target in (
+            ("axcomp nested vmap", pairwise_sqdist(), tol),
+            ("ref: hand GEMM in place (no refine)", gemm_inplace, None),
+        ):
+            got = np.asarray(fn(a, b)).astype(np.float64)
+            err = float(np.max(np.abs(got - exact) / np.where(exact > 0, exact, 1.0)))
+            ok = "-" if target is None else ("PASS" if err <= target else "MISS")
+            rows.append(
+                info_row(
+                    label,
+                    f"{name}, {np.dtype(dtype).name}",
+                    f"max rel err {err:.1e}",
+                    target="report" if target is None else f"err <= {target:g}",
+                    status=ok,
+                    note="vs the direct formula in float64; untimed",
+                )
+            )
     return rows
 
 
@@ -511,6 +824,278 @@ def _cold_first_call(n: int) -> tuple[float, int] | None:
     return statistics.median(times), len(times)
 
 
+def case_b5(cfg: Config) -> list[Row]:
+    rng = np.random.default_rng(5)
+    n, d = cfg.b5_n, cfg.b5_d
+    A = rng.standard_normal((n, d))
+    B = rng.standard_normal((n, d))
+    label = f"B5 RBF kernel {n}x{n}x{d} f64"
+
+    def hand(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+        out = gemm_inplace(A, B)
+        out *= -0.5
+        return np.exp(out, out=out)
+
+    def jax_rbf(jax: Any, jnp: Any) -> Callable[..., Any]:
+        return lambda a, b: jnp.exp(-jnp.sum((a - b) ** 2) / 2)
+
+    axc = Candidate("axcomp nested vmap", pairwise(rbf), (A, B), target=1.25)
+    jx = jax_candidate(label, "jax.jit(vmap(vmap(rbf)))", jax_pairwise(jax_rbf), (A, B))
+    entries = [Candidate("hand GEMM + in-place exp", hand, (A, B), baseline=True), axc, jx]
+    cands = _timed(entries)
+    check_results("B5", cands)
+    time_interleaved(_timed(entries), cfg.b3_reps, cfg.min_sample_s, budget_s=cfg.budget_s)
+    rows = _ratio_rows(label, entries)
+    rows.append(ratio_row(label, "axcomp / jax", axc, jx, None))
+    return rows
+
+
+def _time_big(cfg: Config, entries: Sequence[Candidate | Row]) -> None:
+    """The cases whose calls take seconds: no warm-up beyond the check, 3 repetitions minimum."""
+    cands = _timed(entries)
+    time_interleaved(
+        cands, cfg.big_reps, cfg.min_sample_s, warmup=0, budget_s=cfg.big_budget_s, min_reps=3
+    )
+
+
+def l1_blocked(A: np.ndarray, B: np.ndarray, block: int = 64) -> np.ndarray:
+    """Single-threaded hand loop over row blocks: one (block, n, d) temporary at a time."""
+    out = np.empty((A.shape[0], B.shape[0]), dtype=np.result_type(A, B))
+    for i in range(0, A.shape[0], block):
+        out[i : i + block] = np.abs(A[i : i + block, None, :] - B[None, :, :]).sum(-1)
+    return out
+
+
+def case_b6(cfg: Config) -> list[Row]:
+    rng = np.random.default_rng(6)
+    n, d = cfg.b6_n, cfg.b6_d
+    A = rng.standard_normal((n, d))
+    B = rng.standard_normal((n, d))
+    label = f"B6 pairwise L1 {n}x{n}x{d} f64"
+    f = pairwise(l1dist)
+
+    def jax_l1(jax: Any, jnp: Any) -> Callable[..., Any]:
+        return lambda a, b: jnp.sum(jnp.abs(a - b))
+
+    big = {"inner": 1}  # calls take seconds: no calibration
+    base = Candidate(
+        "hand loop, 64-row blocks (1 thread)", l1_blocked, (A, B), baseline=True, **big
+    )
+    axc = axcomp_guarded(
+        label, "axcomp nested vmap", f, (A, B), target=0.8, note="may use both cores", **big
+    )
+    jx = jax_candidate(
+        label,
+        "jax.jit(vmap(vmap(l1)))",
+        jax_pairwise(jax_l1),
+        (A, B),
+        guard_bytes=MEMORY_GUARD_BYTES,
+        **big,
+    )
+    entries = [base, axc, jx]
+    cands = _timed(entries)
+    check_results("B6", cands)
+    _time_big(cfg, entries)
+    rows = _ratio_rows(label, entries)
+    rows.append(ratio_row(label, "axcomp / jax", axc, jx, None))
+    # peak memory: a separate, untimed call under tracemalloc (NumPy reports its buffers)
+    out_bytes = n * n * 8
+    budget = out_bytes + 2**30
+    tgt = f"<= out + 1 GiB = {_gib(budget)}"
+    if isinstance(axc, Candidate):
+        peak = traced_peak(f, (A, B))
+        rows.append(
+            info_row(
+                label,
+                "axcomp peak memory (tracemalloc)",
+                _gib(peak),
+                target=tgt,
+                status="PASS" if peak <= budget else "MISS",
+                note=f"output {_gib(out_bytes)}; predicted temporaries "
+                f"{_gib(predicted_temporaries(f, (A, B)))}",
+            )
+        )
+    else:
+        need = predicted_temporaries(f, (A, B))
+        rows.append(
+            info_row(
+                label,
+                "axcomp peak memory (predicted)",
+                f"{_gib(need + out_bytes)} (not run)",
+                target=tgt,
+                status="MISS" if need + out_bytes > budget else "SKIP",
+                note="temporary_peak + output; the guard kept it from running",
+            )
+        )
+    rows.append(
+        info_row(
+            label,
+            "ref: hand loop peak memory (tracemalloc)",
+            _gib(traced_peak(l1_blocked, (A, B))),
+            note=f"output {_gib(out_bytes)}",
+        )
+    )
+    return rows
+
+
+def nn_blocked(X: np.ndarray, B: np.ndarray, block: int = 512) -> np.ndarray:
+    """Hand blocked GEMM + min: ``min_j |b_j|^2 - 2 x.b_j``, plus ``|x|^2``, per row block."""
+    bn = _norms(B)
+    out = np.empty(X.shape[0], dtype=np.result_type(X, B))
+    Bm2 = -2.0 * B
+    for i in range(0, X.shape[0], block):
+        g = X[i : i + block] @ Bm2.T
+        g += bn
+        g.min(axis=1, out=out[i : i + block])
+    out += _norms(X)
+    return out
+
+
+_RLIMIT_SCRIPT = r"""
+import resource, sys, time
+resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[2]), int(sys.argv[2])))
+sys.path.insert(0, sys.argv[1])
+import numpy as np
+import axcomp as ax, axcomp.numpy as anp
+sq = lambda a, b: anp.sum((a - b) ** 2)
+f = ax.vmap(lambda x, B: anp.min(ax.vmap(sq, (None, 0))(x, B)), (0, None))
+X, B = np.load(sys.argv[3]), np.load(sys.argv[4])
+t0 = time.perf_counter(); out = f(X, B); dt = time.perf_counter() - t0
+np.save(sys.argv[5], out); print(dt)
+"""
+
+
+def _run_under_rlimit(X: np.ndarray, B: np.ndarray, limit: int) -> tuple[np.ndarray | None, str]:
+    """axcomp's B7 spec in a fresh interpreter under RLIMIT_AS; (result, what happened)."""
+    import resource  # noqa: F401  (POSIX only: fail here, not in the child)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = [str(Path(tmp) / f"{k}.npy") for k in ("x", "b", "out")]
+        np.save(paths[0], X)
+        np.save(paths[1], B)
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-c", _RLIMIT_SCRIPT, str(ROOT), str(limit), *paths],
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+        except subprocess.TimeoutExpired:
+            return None, "timed out"
+        if proc.returncode != 0:
+            last = (proc.stderr.strip().splitlines() or ["?"])[-1]
+            return None, f"failed: {last[:60]}"
+        return np.load(paths[2]), f"ran in {float(proc.stdout.split()[-1]):.2f} s"
+
+
+def case_b7(cfg: Config) -> list[Row]:
+    rng = np.random.default_rng(7)
+    n, d = cfg.b7_n, cfg.b7_d
+    X = rng.standard_normal((n, d))
+    B = rng.standard_normal((n, d))
+    label = f"B7 nearest neighbour {n}x{n}x{d} f64"
+    f = nearest_sqdist()
+
+    def jax_nn(jax: Any, jnp: Any) -> Callable[..., Any]:
+        sq = _jax_sqdist(jax, jnp)
+        return jax.vmap(lambda x, B: jnp.min(jax.vmap(sq, (None, 0))(x, B)), (0, None))
+
+    base = Candidate("hand blocked GEMM + min", nn_blocked, (X, B), baseline=True, inner=1)
+    axc = axcomp_guarded(label, "axcomp nested vmap", f, (X, B), target=1.3, inner=1)
+    jx = jax_candidate(
+        label,
+        "jax.jit(vmap(min(vmap(sqdist))))",
+        jax_nn,
+        (X, B),
+        guard_bytes=MEMORY_GUARD_BYTES,
+        unfused_bytes=n * n * 8,  # the n x n distances before the min
+        inner=1,
+        max_samples=1,  # report only, and the slowest candidate here
+    )
+    entries = [base, axc, jx]
+    cands = _timed(entries)
+    results = check_results("B7", cands)
+    # exactness on sampled rows: the direct formula, no expansion
+    rows_i = rng.choice(n, size=min(cfg.b7_check_rows, n), replace=False)
+    exact = np.array([((X[i] - B) ** 2).sum(-1).min() for i in rows_i])
+    exact_rows = []
+    for c in _timed(entries):
+        err = float(np.max(np.abs(results[c.name][rows_i] - exact) / exact))
+        exact_rows.append(
+            info_row(
+                label,
+                f"exactness: {c.name}",
+                f"max rel err {err:.1e}",
+                target="err <= 1e-09",
+                status="PASS" if err <= 1e-9 else "MISS",
+                note=f"{len(rows_i)} sampled rows vs the direct formula",
+            )
+        )
+    del results
+    _time_big(cfg, entries)
+    rows = _ratio_rows(label, entries) + exact_rows
+    tgt = f"runs under RLIMIT_AS {_gib(MEMORY_GUARD_BYTES)}"
+    if isinstance(axc, Candidate):
+        got, what = _run_under_rlimit(X, B, MEMORY_GUARD_BYTES)
+        ok = got is not None and np.allclose(got, nn_blocked(X, B))
+        rows.append(
+            info_row(
+                label,
+                "axcomp in a subprocess, address space limited",
+                what,
+                target=tgt,
+                status="PASS" if ok else "MISS",
+                note="fresh interpreter, limit set before imports; result checked",
+            )
+        )
+    else:
+        rows.append(
+            info_row(
+                label,
+                "axcomp in a subprocess, address space limited",
+                axc.shown,
+                target=tgt,
+                status="SKIP",
+                note="not attempted: predicted temporaries exceed the limit",
+            )
+        )
+    return rows
+
+
+def attn_hand(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> np.ndarray:
+    s = np.matmul(q, k.transpose(0, 1, 3, 2))
+    s /= math.sqrt(q.shape[-1])
+    s -= s.max(axis=-1, keepdims=True)
+    np.exp(s, out=s)
+    s /= s.sum(axis=-1, keepdims=True)
+    return np.matmul(s, v)
+
+
+def case_b8(cfg: Config) -> list[Row]:
+    rng = np.random.default_rng(8)
+    shape = cfg.b8_shape
+    q, k, v = (rng.standard_normal(shape) for _ in range(3))
+    label = "B8 per-example attention {}x{}x{}x{} f64".format(*shape)
+
+    def jax_attn(jax: Any, jnp: Any) -> Callable[..., Any]:
+        def one(q: Any, k: Any, v: Any) -> Any:
+            s = q @ k.T / math.sqrt(q.shape[-1])
+            e = jnp.exp(s - jnp.max(s, axis=-1, keepdims=True))
+            return e / jnp.sum(e, axis=-1, keepdims=True) @ v
+
+        return jax.vmap(jax.vmap(one))
+
+    axc = Candidate("axcomp vmap(vmap(attn))", per_example_attn(), (q, k, v))
+    jx = jax_candidate(label, "jax.jit(vmap(vmap(attn)))", jax_attn, (q, k, v))
+    entries = [Candidate("hand np.matmul + softmax", attn_hand, (q, k, v), baseline=True), axc, jx]
+    cands = _timed(entries)
+    check_results("B8", cands)
+    time_interleaved(_timed(entries), cfg.b3_reps, cfg.min_sample_s, budget_s=cfg.budget_s)
+    rows = _ratio_rows(label, entries)
+    rows.append(ratio_row(label, "axcomp / jax", axc, jx, 1.0))
+    return rows
+
+
 def axcomp_sources(quick: bool = False) -> dict[str, str]:
     """The generated code of each case's axcomp candidate at the benchmark sizes."""
     cfg = QUICK if quick else FULL
@@ -530,11 +1115,18 @@ def axcomp_sources(quick: bool = False) -> dict[str, str]:
     }
 
 
-def _ratio_rows(label: str, cands: Sequence[Candidate]) -> list[Row]:
-    base = next(c for c in cands if c.baseline)
+def _ratio_rows(label: str, cands: Sequence[Candidate | Row]) -> list[Row]:
+    """One row per candidate (ratio to the baseline); untimed rows pass through in order."""
+    base = next(c for c in cands if isinstance(c, Candidate) and c.baseline)
     base_med = statistics.median(base.samples)
     rows = []
     for c in cands:
+        if isinstance(c, Row):
+            rows.append(c)
+            continue
+        if c.failed:
+            rows.append(info_row(label, c.name, c.failed, note=c.note))
+            continue
         med = statistics.median(c.samples)
         ratio = med / base_med
         if c.baseline:
@@ -555,6 +1147,10 @@ CASES: dict[str, Callable[[Config], list[Row]]] = {
     "B2": case_b2,
     "B3": case_b3,
     "B4": case_b4,
+    "B5": case_b5,
+    "B6": case_b6,
+    "B7": case_b7,
+    "B8": case_b8,
 }
 
 
@@ -577,11 +1173,11 @@ def format_table(rows: Sequence[Row]) -> str:
         (
             r.case,
             r.candidate,
-            _fmt_time(r.median_s),
+            r.shown or ("-" if r.median_s is None else _fmt_time(r.median_s)),
             "-" if r.ratio is None else f"{r.ratio:.2f}",
             r.target,
             r.status,
-            f"{r.samples} x {r.inner}",
+            f"{r.samples} x {r.inner}" if r.samples else "-",
         )
         for r in rows
     ]
@@ -608,6 +1204,7 @@ def environment() -> dict[str, str]:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "opt_einsum": opt_einsum.__version__,
+        "jax": _jax_version(),
         "cpus": str(os.cpu_count()),
         "machine": platform.machine(),
     }
@@ -630,10 +1227,23 @@ def environment() -> dict[str, str]:
 
 
 def run(
-    quick: bool = False, cases: Sequence[str] | None = None, out: TextIO | None = None
+    quick: bool = False,
+    cases: Sequence[str] | None = None,
+    out: TextIO | None = None,
+    size_scale: float = 1.0,
 ) -> list[Row]:
-    """Run the selected cases (default all) and return their rows; progress goes to ``out``."""
+    """Run the selected cases (default all) and return their rows; progress goes to ``out``.
+
+    ``size_scale`` multiplies the point counts of B6 and B7, the cases sized past what
+    axcomp can run unchunked (their axcomp rows are skipped by the memory guard otherwise).
+    """
     cfg = QUICK if quick else FULL
+    if size_scale != 1.0:
+        cfg = replace(
+            cfg,
+            b6_n=max(8, round(cfg.b6_n * size_scale)),
+            b7_n=max(8, round(cfg.b7_n * size_scale)),
+        )
     rows: list[Row] = []
     for key in cases or list(CASES):
         key = key.upper()
@@ -658,8 +1268,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--case",
         action="append",
         choices=list(CASES),
-        metavar="B1..B4",
+        metavar="B1..B8",
         help="run only this case (repeatable)",
+    )
+    p.add_argument(
+        "--size-scale",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="multiply the point counts of B6 and B7 by S (e.g. 0.25 to run axcomp there)",
     )
     p.add_argument("--json", metavar="PATH", help="also write the rows as JSON")
     p.add_argument(
@@ -684,7 +1301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "OPENBLAS_NUM_THREADS=1 makes BLAS figures stable on a busy machine."
         )
     t0 = perf_counter()
-    rows = run(quick=ns.quick, cases=ns.case, out=sys.stdout)
+    rows = run(quick=ns.quick, cases=ns.case, out=sys.stdout, size_scale=ns.size_scale)
     print(
         f"  total {perf_counter() - t0:.1f} s; median of interleaved samples, "
         "ratio = candidate / case baseline\n"

@@ -3,7 +3,7 @@
 
 One command::
 
-    python benchmarks/run.py            # full run, well under 2 minutes on 2 cores
+    python benchmarks/run.py            # full run, about 2-3 minutes on 2 cores
     python benchmarks/run.py --quick    # smoke mode: tiny sizes, few repetitions, seconds
 
 It prints one table of ratios from one interleaved run. In every repetition the candidates
@@ -22,8 +22,26 @@ B1  pairwise matvec, A=B=256, M=N=128, float64: axcomp nested vmap vs hand-writt
 B2  the seed sizes (3,2,3)x(4,3), cached per-call time vs a plain
     ``np.einsum('amn,bn->abm', ...)``; also ``opt_einsum.contract_expression``.  target <= 3
 B3  pairwise squared distance 1024x1024x64 vs hand-written broadcasting, and vs the
-    expand-to-GEMM formula.  report both
+    expand-to-GEMM formula; at 2048x2048x64 vs the hand GEMM with norms added in place
+    (target <= 1.15) and vs JAX (<= 0.5); near-duplicate accuracy rows (f64 <= 1e-6,
+    f32 <= 1e-3, untimed)
 B4  first-call compile time of each seed spec; a fresh vmap object per sample.  target <= 5 ms
+
+The execution-planner cases (float64):
+
+B5  RBF kernel 2048x2048x32 ``exp(-sqdist/2)`` vs hand GEMM + in-place exp.  target <= 1.25
+B6  pairwise L1 4096x4096x64 vs a single-threaded loop over 64-row blocks (target <= 0.8),
+    and axcomp's peak memory under tracemalloc (target <= output + 1 GiB)
+B7  nearest neighbour 40000x40000x64 vs hand blocked GEMM + min (target <= 1.3); sampled
+    rows checked against the direct formula; axcomp run in a subprocess under a 4 GiB
+    RLIMIT_AS
+B8  per-example attention 32x8x128x64 ``vmap(vmap(attn))`` vs hand np.matmul + softmax;
+    target axcomp <= 1.0 x ``jax.jit(vmap(vmap(attn)))``
+
+JAX rows appear when ``jax`` is importable (imported lazily, float64 enabled) and say
+"not installed" otherwise. B6/B7 skip (with a row) any candidate whose predicted
+temporaries exceed MEMORY_GUARD_BYTES (4 GiB); ``--size-scale S`` shrinks their point
+counts.
 
 Importable::
 
@@ -395,7 +413,7 @@ def info_row(
 
 
 def _gib(nbytes: float) -> str:
-    return f"{nbytes / 2**30:.2f} GiB" if nbytes >= 2**28 else f"{nbytes / 2**20:.1f} MiB"
+    return f"{nbytes / 2**30:.3f} GiB" if nbytes >= 2**28 else f"{nbytes / 2**20:.1f} MiB"
 
 
 def predicted_temporaries(f: Any, args: tuple[np.ndarray, ...]) -> int:

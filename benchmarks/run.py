@@ -1002,7 +1002,7 @@ def _run_under_rlimit(X: np.ndarray, B: np.ndarray, limit: int) -> tuple[np.ndar
             return None, "timed out"
         if proc.returncode != 0:
             last = (proc.stderr.strip().splitlines() or ["?"])[-1]
-            return None, f"failed: {last[:60]}"
+            return None, f"failed: {last.split(':')[0].rsplit('.', 1)[-1][:40]}"
         return np.load(paths[2]), f"ran in {float(proc.stdout.split()[-1]):.2f} s"
 
 

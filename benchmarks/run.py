@@ -3,7 +3,7 @@
 
 One command::
 
-    python benchmarks/run.py            # full run, about 2-3 minutes on 2 cores
+    python benchmarks/run.py            # full run, about 100 s on 2 cores
     python benchmarks/run.py --quick    # smoke mode: tiny sizes, few repetitions, seconds
 
 It prints one table of ratios from one interleaved run. In every repetition the candidates

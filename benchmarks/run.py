@@ -418,9 +418,8 @@ def _gib(nbytes: float) -> str:
 
 def predicted_temporaries(f: Any, args: tuple[np.ndarray, ...]) -> int:
     """axcomp's own prediction of its temporaries for ``f(*args)`` (nothing is run)."""
-    from axcomp.compiler.memory import temporary_peak
 
-    return temporary_peak(ax.jit(f).lower(*args).plan)
+    return ax.explain(ax.jit(f), *args).temporary_bytes  # chunked programs: per block
 
 
 def axcomp_guarded(

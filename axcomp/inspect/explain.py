@@ -176,8 +176,20 @@ class Explanation:
     def peak_bytes(self) -> int:
         """The predicted peak of the bytes the generated code holds at once (temporaries,
         including those inside a statement, and outputs; inputs are the caller's), from
-        ``compiler.memory``'s statement-level liveness."""
+        ``compiler.memory``'s statement-level liveness. A chunked program holds its outputs
+        and, per thread running a block, one block's temporaries."""
+        chunks = self.compiled.chunks
+        if chunks is not None:
+            return chunks.output_bytes + chunks.peak_temporaries
         return memory.peak_bytes(self.compiled.plan)
+
+    @functools.cached_property
+    def temporary_bytes(self) -> int:
+        """The predicted peak of the temporaries alone (what ``memory_limit`` bounds)."""
+        chunks = self.compiled.chunks
+        if chunks is not None:
+            return chunks.peak_temporaries
+        return memory.temporary_peak(self.compiled.plan)
 
     @functools.cached_property
     def levels(self) -> list[LevelInfo]:

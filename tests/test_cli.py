@@ -241,3 +241,36 @@ def test_graph_writes_dot_and_svg(
         )
         assert code == 0, err
         assert "<svg" in svg.read_text()
+
+
+L1_SPEC = (
+    "kernel l1(a[d], b[d]) = sum[d](abs(a[d] - b[d]))\n"
+    "f = vmap(vmap(l1, in_axes=(None, 0)), in_axes=(0, None))"
+)
+
+
+def test_memory_limit_chunks_and_run_shows_progress(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_main(
+        capsys, "explain", L1_SPEC, "--shapes", "40,16 30,16", "--memory-limit", "8KiB"
+    )
+    assert code == 0 and "chunked (memory): vmap axis 'a' (size 40)" in out
+    code, out, err = run_main(
+        capsys,
+        "run",
+        L1_SPEC,
+        "f",
+        "--shapes",
+        "40,16 30,16",
+        "--memory-limit",
+        "8KiB",
+        "--threads",
+        "1",
+    )
+    assert code == 0 and "shape (40, 30)" in out
+    assert "chunks [" in err and err.rstrip().endswith("] 40/40")  # one block per row here
+    code, out, _ = run_main(capsys, "explain", L1_SPEC, "--shapes", "40,16 30,16")
+    assert "chunked" not in out  # the limit was this command's only
+    code, _, err = run_main(
+        capsys, "explain", L1_SPEC, "--shapes", "40,16 30,16", "--memory-limit", "lots"
+    )
+    assert code == 1 and "memory_limit='lots' is not a size" in err

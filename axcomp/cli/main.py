@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..inspect.dot import check_picture_target, write_picture
-from ..transforms.options import set_options
+from ..transforms.options import restore, set_options
 from .common import (
     explain_function,
     format_error,
@@ -74,10 +74,13 @@ class ProgressBar:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    set_options(progress=ProgressBar(sys.stderr))
-    specs = parse_shapes(args.shapes, args.dtype)
-    name, fun = pick_function(load_module(args.spec), args.name)
-    print(run_function(name, fun, specs, args.seed))
+    previous = set_options(progress=ProgressBar(sys.stderr))
+    try:
+        specs = parse_shapes(args.shapes, args.dtype)
+        name, fun = pick_function(load_module(args.spec), args.name)
+        print(run_function(name, fun, specs, args.seed))
+    finally:
+        restore(previous)  # in-process callers (tests, the REPL) keep their own options
     return 0
 
 
@@ -199,10 +202,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
+    limit, threads = getattr(args, "memory_limit", None), getattr(args, "threads", None)
+    previous = None
     try:
-        limit, threads = getattr(args, "memory_limit", None), getattr(args, "threads", None)
         if limit is not None or threads is not None:
-            set_options(memory_limit=limit, threads=threads)
+            previous = set_options(memory_limit=limit, threads=threads)
         return handler(args)
     except KeyboardInterrupt:
         return 130
@@ -214,6 +218,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(format_error(exc, args.command), file=sys.stderr)
         return 2 if isinstance(exc, UsageError) else 1
+    finally:
+        if previous is not None:
+            restore(previous)
 
 
 if __name__ == "__main__":

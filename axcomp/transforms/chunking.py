@@ -37,9 +37,9 @@ from .compile import Compiled, _output_adapter
 from .options import Options
 
 #: Chunk for speed only above this many bytes of temporaries (small programs run whole).
-SPEED_MIN = 64 << 20
+SPEED_MIN = 16 << 20
 #: The temporaries per block that chunking for speed aims at.
-BLOCK_TARGET = 32 << 20
+BLOCK_TARGET = 4 << 20
 
 Shape = tuple[int, ...]
 

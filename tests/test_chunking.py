@@ -208,3 +208,19 @@ def test_outputs_that_do_not_accumulate_or_inputs_used_whole_are_not_chunked():
     with pytest.raises(ax.MemoryBudgetError, match="no vmap axis"):
         ax.jit(uses_x_whole, memory_limit="256B")(X)
     np.testing.assert_allclose(ax.jit(uses_x_whole)(X), np.exp(X) * 2 + X.sum(0))
+
+
+def test_a_config_file_sets_the_memory_limit(tmp_path):
+    cfg = tmp_path / "l1.toml"
+    cfg.write_text(
+        "[kernels]\n"
+        'l1 = "(a[d], b[d]) = sum[d](abs(a[d] - b[d]))"\n'
+        "[functions]\n"
+        'f = "jit(vmap(vmap(l1, in_axes=(None, 0)), in_axes=(0, None)), memory_limit=\\"8KiB\\",'
+        ' threads=1)"\n'
+    )
+    mod = ax.load(cfg)
+    A, B = RNG.normal(size=(40, 16)), RNG.normal(size=(30, 16))
+    np.testing.assert_allclose(mod.f(A, B), np.abs(A[:, None] - B[None]).sum(-1))
+    chunks = ax.explain(mod.f, A, B).chunks
+    assert chunks is not None and chunks.budget == 8 << 10 and chunks.threads == 1

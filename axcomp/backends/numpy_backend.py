@@ -207,8 +207,8 @@ def emit(plan: Plan, name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build(plan: Plan, name: str) -> tuple[str, Callable[..., Any]]:
-    """Generate and compile ``plan``; returns (source, function)."""
+def build(plan: Plan, name: str, xp_name: str = "numpy") -> tuple[str, Callable[..., Any]]:
+    """Generate and compile ``plan``; returns (source, function). NumPy only."""
     source = emit(plan, name)
     namespace: dict[str, Any] = {NP: np}
     namespace.update((_ident(k), v) for k, v in plan.constants)

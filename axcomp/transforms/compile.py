@@ -13,6 +13,7 @@ from ..compiler import expand, lower, simplify
 from ..core.chunks import ChunkPlan
 from ..core.graph import Graph
 from ..core.plan import Plan
+from ..errors import UnsupportedError
 from ..tracing.trace import LevelRecord
 
 #: Set AXCOMP_VERIFY=1 to check the graph after tracing and after every pass (the test
@@ -43,6 +44,7 @@ class Compiled:
     call_flat: Callable[..., Any]
     levels: tuple[LevelRecord, ...] = ()  # every vmap call, outermost first (for explain)
     backend: str = "numpy"
+    namespace: str = "numpy"  # the array library the code runs on
     chunks: ChunkPlan | None = None  # set when the program runs in blocks (transforms.chunking)
 
     def run(self, leaves: list[Any]) -> Any:
@@ -53,15 +55,28 @@ class Compiled:
         return [s.contraction.equation for s in self.plan.contractions if s.contraction]
 
 
-def compile_traced(traced: Traced, name: str, backend: str = "numpy") -> Compiled:
+def compile_traced(traced: Traced, name: str, namespace: str = "numpy") -> Compiled:
+    """Compile for arrays of ``namespace`` (``namespaces.namespace_of``)."""
+    backend = "numpy" if namespace == "numpy" else "array_api"
     if VERIFY:
         traced.graph.verify()
     graph = expand.expand(simplify(traced.graph, verify=VERIFY), verify=VERIFY)
     plan = lower(graph, traced.arg_names)
-    source, fn = BACKENDS[backend].build(plan, name)
+    if backend not in BACKENDS:
+        raise UnsupportedError(f"no emitter for arrays of {namespace} yet")
+    source, fn = BACKENDS[backend].build(plan, name, namespace)
     call_flat = _output_adapter(fn, traced.out_treedef, len(plan.outputs))
     return Compiled(
-        name, graph, plan, source, fn, traced.out_treedef, call_flat, traced.levels, backend
+        name,
+        graph,
+        plan,
+        source,
+        fn,
+        traced.out_treedef,
+        call_flat,
+        traced.levels,
+        backend,
+        namespace,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,20 +20,21 @@ import numpy as np
 from .. import pytree
 from ..core.graph import Graph, Node
 from ..core.leaves import InputParams, input_p
-from ..core.shapes import ShapeDtypeStruct
 from ..errors import AxcompError, TracingError
 from ..tracing.build import lift
 from ..tracing.trace import current_trace, new_trace
 from ..tracing.tracer import Tracer
 from .chunking import maybe_chunk
 from .compile import Compiled, Traced, compile_traced
+from .dask import run_dask
+from .namespaces import NUMPY, is_array, is_dask, namespace_of, numpy_dtype
 from .options import Options, defaults, resolve
 
 CACHE_SIZE = 256
 
 
 def is_array_leaf(x: Any) -> bool:
-    return isinstance(x, (np.ndarray, np.generic, ShapeDtypeStruct))
+    return is_array(x)
 
 
 @dataclass(frozen=True)
@@ -42,18 +44,32 @@ class Signature:
     treedef: pytree.TreeDef
     arrays: tuple[tuple[tuple[int, ...], np.dtype], ...]
     statics: tuple[tuple[int, type, Any], ...]  # (leaf position, type, value)
+    namespace: str = NUMPY  # the arrays' library (namespaces.namespace_of)
 
 
 def signature_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Signature:
     leaves, treedef = pytree.flatten((args, kwargs))
     arrays = []
     statics = []
+    found = []
     for i, leaf in enumerate(leaves):
         if is_array_leaf(leaf):
-            arrays.append((tuple(leaf.shape), np.dtype(leaf.dtype)))
+            arrays.append((tuple(int(n) for n in leaf.shape), numpy_dtype(leaf.dtype)))
+            found.append(leaf)
         else:
             statics.append((i, type(leaf), _hashable(leaf)))
-    return Signature(treedef, tuple(arrays), tuple(statics))
+    labels = [_arg_label(p) for p in pytree.leaf_paths((args, kwargs))] if found else []
+    labels = [lab for lab, leaf in zip(labels, leaves) if is_array_leaf(leaf)]
+    return Signature(treedef, tuple(arrays), tuple(statics), namespace_of(found, labels))
+
+
+def _arg_label(path: str) -> str:
+    """``[0][1]['w']`` (a path into ``(args, kwargs)``) as ``argument 1['w']``."""
+    m = re.match(r"\[(0|1)\]\[([^\]]+)\](.*)", path)
+    if m is None:
+        return path
+    where = f"argument {m.group(2)}" if m.group(1) == "0" else f"keyword {m.group(2)}"
+    return where + m.group(3)
 
 
 def _hashable(value: Any) -> Any:
@@ -194,9 +210,11 @@ class Staged:
                 key = None
             if key is not None and len(key) == len(args):
                 return self._fast(key)(*args)
-        compiled = self._compile_cached(signature_of(args, kwargs))
+        sig = signature_of(args, kwargs)
         leaves = [leaf for leaf in pytree.flatten((args, kwargs))[0] if is_array_leaf(leaf)]
-        return compiled.run(leaves)
+        if is_dask(sig.namespace):
+            return run_dask(self, sig, leaves)
+        return self._compile_cached(sig).run(leaves)
 
     def _compile_fast(
         self, key: tuple[tuple[tuple[int, ...], np.dtype], ...]
@@ -219,9 +237,11 @@ class Staged:
 
         def compile_shapes(shapes: tuple[tuple[int, ...], ...]) -> Compiled:
             arrays = tuple((s, dt) for s, (_, dt) in zip(shapes, sig.arrays))
-            return self._compile_plain(Signature(sig.treedef, arrays, sig.statics))
+            return self._compile_plain(Signature(sig.treedef, arrays, sig.statics, sig.namespace))
 
         shapes = tuple(shape for shape, _ in sig.arrays)
+        if sig.namespace != NUMPY:
+            return compiled  # chunked drivers are NumPy code
         try:
             return maybe_chunk(compiled, shapes, compile_shapes, self.options)
         except AxcompError as exc:
@@ -233,7 +253,7 @@ class Staged:
             traced = trace_to_graph(self._inline_unpacked, sig, names, self.name)
         except AxcompError as exc:
             raise exc.with_traceback(None) from None
-        return compile_traced(traced, self.name)
+        return compile_traced(traced, self.name, sig.namespace)
 
     def _inline_unpacked(self, *args: Any, **kwargs: Any) -> Any:
         return self._inline(args, kwargs)

@@ -1,0 +1,86 @@
+"""Which array library a call's arrays come from.
+
+The namespace comes from the arguments (``array_api_compat.array_namespace``): NumPy
+arrays take the NumPy emitter; any other Array API library (array-api-strict, PyTorch,
+JAX, CuPy, ...) the Array API emitter, compiled separately (the namespace is part of the
+signature); dask arrays run lazily through ``transforms.dask``. Arrays of different
+libraries, or on different devices, in one call are an error that names them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
+
+import array_api_compat as compat
+import numpy as np
+
+from ..core.shapes import ShapeDtypeStruct
+from ..errors import UnsupportedError
+
+NUMPY = "numpy"
+_NUMPY_NAMES = frozenset({"numpy", "array_api_compat.numpy"})
+
+
+class MixedArraysError(UnsupportedError, TypeError):
+    """One call mixes arrays of different libraries or devices."""
+
+
+def is_array(x: Any) -> bool:
+    """An array argument (any Array API library's) rather than a static value."""
+    if isinstance(x, (np.ndarray, np.generic, ShapeDtypeStruct)):
+        return True
+    return bool(compat.is_array_api_obj(x)) and not isinstance(x, (bool, int, float, complex))
+
+
+def numpy_dtype(dtype: Any) -> np.dtype:
+    """The NumPy dtype of the same name (``torch.float32``, ``array_api_strict.int8``)."""
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        name = str(dtype).rsplit(".", 1)[-1]
+        return np.dtype("bool" if name == "bool" else name)
+
+
+def namespace_of(arrays: Sequence[Any], labels: Sequence[str]) -> str:
+    """The name of the namespace of ``arrays`` (``"numpy"`` for NumPy and stand-ins)."""
+    foreign = [
+        (a, lab)
+        for a, lab in zip(arrays, labels)
+        if not isinstance(a, (np.ndarray, np.generic, ShapeDtypeStruct))
+    ]
+    if not foreign:
+        return NUMPY
+    names: dict[str, list[str]] = {}
+    for a, lab in foreign:
+        names.setdefault(compat.array_namespace(a).__name__, []).append(lab)
+    if len(names) > 1 or len(foreign) < len(arrays):
+        kinds = {lab: _library(a) for a, lab in zip(arrays, labels)}
+        listed = ", ".join(f"{lab} ({lib})" for lab, lib in kinds.items())
+        raise MixedArraysError(
+            f"the arguments come from different array libraries: {listed}; pass arrays of "
+            "one library (convert with that library's asarray)"
+        )
+    (name,) = names
+    devices = {str(compat.device(a)) for a, _ in foreign}
+    if len(devices) > 1:
+        where = ", ".join(f"{lab} on {compat.device(a)}" for a, lab in foreign)
+        raise MixedArraysError(f"the arguments are on different devices: {where}")
+    return name if name not in _NUMPY_NAMES else NUMPY
+
+
+def _library(a: Any) -> str:
+    if isinstance(a, (np.ndarray, np.generic, ShapeDtypeStruct)):
+        return "numpy"
+    return compat.array_namespace(a).__name__.removeprefix("array_api_compat.")
+
+
+def module(name: str) -> ModuleType:
+    """The namespace module named ``name`` (already imported: its arrays exist)."""
+    return np if name == NUMPY else sys.modules[name]
+
+
+def is_dask(name: str) -> bool:
+    return name.startswith("array_api_compat.dask") or name.startswith("dask")

@@ -11,9 +11,11 @@ from __future__ import annotations
 import functools
 import inspect
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -171,6 +173,48 @@ def _identifier(text: str) -> str:
     return out if not out[0].isdigit() else "x" + out
 
 
+class CacheInfo(NamedTuple):
+    hits: int
+    misses: int
+    maxsize: int
+    currsize: int
+
+
+class CompileCache:
+    """A bounded LRU of compiled programs that compiles each signature once, also when
+    threads call a cold function at the same time (``functools.lru_cache`` would compile
+    in each of them). A compile that fails or is interrupted caches nothing."""
+
+    def __init__(self, compile_fn: Callable[[Signature], Compiled], maxsize: int) -> None:
+        self._compile = compile_fn
+        self._maxsize = maxsize
+        self._entries: OrderedDict[Signature, Compiled] = OrderedDict()
+        self._lock = threading.RLock()
+        self._hits = self._misses = 0
+
+    def __call__(self, sig: Signature) -> Compiled:
+        with self._lock:
+            found = self._entries.get(sig)
+            if found is not None:
+                self._entries.move_to_end(sig)
+                self._hits += 1
+                return found
+            self._misses += 1
+            compiled = self._compile(sig)  # under the lock: one compile per signature
+            self._entries[sig] = compiled
+            if len(self._entries) > self._maxsize:
+                self._entries.popitem(last=False)
+            return compiled
+
+    def cache_info(self) -> CacheInfo:
+        return CacheInfo(self._hits, self._misses, self._maxsize, len(self._entries))
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._hits = self._misses = 0
+
+
 class Staged:
     """Base of jit- and vmap-transformed functions: trace inline, or compile and cache."""
 
@@ -197,7 +241,7 @@ class Staged:
         return getattr(self.fun, "__name__", "fun")
 
     def _setup_cache(self) -> None:
-        self._compile_cached = functools.lru_cache(maxsize=CACHE_SIZE)(self._compile_signature)
+        self._compile_cached = CompileCache(self._compile_signature, CACHE_SIZE)
         self._fast = functools.lru_cache(maxsize=CACHE_SIZE)(self._compile_fast)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

@@ -52,6 +52,11 @@ class TracingError(AxcompError, TypeError):
     an unsupported NumPy function, a leaked tracer)."""
 
 
+class UnboundAxisError(AxcompError, NameError):
+    """A collective (``psum``, ``axis_index``, ...) names an axis that no enclosing
+    ``vmap(..., axis_name=...)`` binds (a NameError, like JAX)."""
+
+
 class UnsupportedError(AxcompError, NotImplementedError):
     """A feature that axcomp does not implement (yet)."""
 

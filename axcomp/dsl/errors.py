@@ -3,7 +3,13 @@ and show the line, column, the offending line with a caret, and a one-line hint.
 
 from __future__ import annotations
 
-from ..errors import AxisSpecTypeError, ShapeError, SpecSyntaxError, UnsupportedError
+from ..errors import (
+    AxisSpecTypeError,
+    ShapeError,
+    SpecSyntaxError,
+    UnboundAxisError,
+    UnsupportedError,
+)
 from .source import Pos, Source
 
 
@@ -45,6 +51,11 @@ class DslCallError(DslError):
 
 class DslShapeError(DslError, ShapeError):
     """Arrays whose ranks or axis sizes do not fit a kernel's declared axes (at call time)."""
+
+
+class DslUnboundAxisError(DslError, UnboundAxisError):
+    """A collective names an axis that no enclosing ``vmap(..., axis_name=...)`` binds (at
+    call time; also a ``NameError``, like JAX)."""
 
 
 class DslAxisSpecError(DslError, AxisSpecTypeError):

@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as ops
-from ..errors import AxcompError
+from ..errors import AxcompError, UnboundAxisError
 from ..tracing import Tracer
 from . import ast
-from .errors import DslCallError, DslError, DslShapeError, error
-from .prelude import OPERATORS, UFUNCS
+from .errors import DslCallError, DslError, DslShapeError, DslUnboundAxisError, error
+from .prelude import AXIS_INDEX, COLLECTIVES, OPERATORS, UFUNCS
 from .source import Pos, Source
 
 Labels = tuple[str, ...]
@@ -122,6 +122,9 @@ class Evaluator:
             return Product((), e.value)
         if isinstance(e, ast.Ref):
             return Product((Factor(self.env[e.name], ()),))
+        if isinstance(e, ast.Indexed) and e.name == AXIS_INDEX and e.name not in self.env:
+            names = tuple(lab.name for lab in e.labels)
+            return self._term((self.collective(AXIS_INDEX, e.pos, names), ()))
         if isinstance(e, ast.Indexed):
             return self.indexed(self.env[e.name], tuple(lab.name for lab in e.labels), e)
         if isinstance(e, ast.Negate):
@@ -177,9 +180,25 @@ class Evaluator:
     def _term(term: tuple[Any, Labels]) -> Product:
         return Product((Factor(*term),))
 
+    def collective(self, fn: str, pos: Pos, names: Labels, *operand: Any) -> Any:
+        """``axcomp.lax.<fn>`` over the vmap axes ``names``, positioned on failure."""
+        try:
+            return getattr(ops.collectives, fn)(*operand, names if len(names) > 1 else names[0])
+        except UnboundAxisError as exc:
+            raise self.fail(
+                DslUnboundAxisError,
+                str(exc),
+                pos,
+                f"{fn}[{', '.join(names)}] needs the kernel to run inside "
+                f'vmap(k, axis_name="{names[0]}")',
+            ) from None
+
     def reduction(self, e: ast.Reduction) -> Product:
         axes = tuple(lab.name for lab in e.labels)
         p = self.evaluate(e.body)
+        if e.fn in COLLECTIVES:
+            value, labels = self.materialize(p)
+            return self._term((self.collective(e.fn, e.pos, axes, value), labels))
         if e.fn == "sum" and len(p.factors) > 1:
             # a sum of a product: one contraction (fused einsum)
             keep = tuple(lab for lab in p.free if lab not in axes)

@@ -40,6 +40,13 @@ UFUNCS: dict[str, str] = {
 
 REDUCTIONS: frozenset[str] = frozenset({"sum", "mean", "max", "min", "prod", "logsumexp"})
 
+#: Named-axis collectives, written like reductions over the axis names of enclosing vmaps:
+#: ``pmean[b](x[n])`` is ``axcomp.lax.pmean(x, "b")`` inside ``vmap(k, axis_name="b")``.
+COLLECTIVES: frozenset[str] = frozenset({"psum", "pmean", "pmax", "pmin"})
+
+#: ``axis_index[b]``: each example's position along vmap axis ``b`` (a scalar).
+AXIS_INDEX = "axis_index"
+
 TRANSFORMS: frozenset[str] = frozenset({"vmap", "jit", "grad", "value_and_grad"})
 
 #: Binary operators → NumPy ufunc names.
@@ -58,4 +65,6 @@ OPERATORS: dict[str, str] = {
 }
 
 #: Names a module may not bind.
-RESERVED: frozenset[str] = frozenset(FUNCTIONS) | REDUCTIONS | TRANSFORMS | {"kernel"}
+RESERVED: frozenset[str] = (
+    frozenset(FUNCTIONS) | REDUCTIONS | COLLECTIVES | TRANSFORMS | {"kernel", AXIS_INDEX}
+)

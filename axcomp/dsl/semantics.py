@@ -12,7 +12,7 @@ from typing import Any
 
 from . import ast
 from .errors import DslCallError, DslError, DslIndexError, DslNameError, error
-from .prelude import FUNCTIONS, REDUCTIONS, RESERVED, TRANSFORMS
+from .prelude import AXIS_INDEX, COLLECTIVES, FUNCTIONS, REDUCTIONS, RESERVED, TRANSFORMS
 from .source import Pos, Source
 from .suggest import did_you_mean
 
@@ -326,6 +326,14 @@ class KernelChecker:
         self.not_a_parameter(e.name, e.pos)
 
     def not_a_parameter(self, name: str, pos: Pos) -> None:
+        if name == AXIS_INDEX or name in COLLECTIVES:
+            form = "axis_index[b]" if name == AXIS_INDEX else f"{name}[b](...)"
+            raise self.fail(
+                DslIndexError,
+                f"{name} needs the vmap axis names in [...]",
+                pos,
+                f'write {form} inside vmap(k, axis_name="b")',
+            )
         if self.arity.known(name) or name in FUNCTIONS:
             raise self.fail(
                 DslNameError,
@@ -347,8 +355,11 @@ class KernelChecker:
 
     def indexed(self, e: ast.Indexed) -> Free:
         p = self.params.get(e.name)
+        if p is None and e.name == AXIS_INDEX:
+            self.axis_names(e.labels, AXIS_INDEX, e.pos)
+            return {}  # a scalar per example: its labels name vmap axes, not indices
         if p is None:
-            if e.name in REDUCTIONS:
+            if e.name in REDUCTIONS or e.name in COLLECTIVES:
                 raise self.fail(
                     DslIndexError,
                     f"{e.name}[...] needs an argument",
@@ -369,7 +380,35 @@ class KernelChecker:
             )
         return {lab.name: lab for lab in e.labels}
 
+    def axis_names(self, labels: tuple[ast.Label, ...], fn: str, pos: Pos) -> None:
+        if not labels:
+            raise self.fail(
+                DslIndexError,
+                f"{fn}[] names no vmap axis",
+                pos,
+                f"name the axis_name of an enclosing vmap, e.g. {fn}[b](...) inside "
+                'vmap(k, axis_name="b")',
+            )
+        _distinct(labels, self.src, fn)
+
+    def collective(self, e: ast.Reduction) -> Free:
+        self.axis_names(e.labels, e.fn, e.pos)
+        inner = self.free(e.body)
+        for lab in e.labels:
+            if lab.name in inner:
+                raise self.fail(
+                    DslIndexError,
+                    f"{e.fn}[{lab.name}] names a vmap axis, but {lab.name!r} is also an index "
+                    "of its argument",
+                    lab.pos,
+                    f"{e.fn} reduces over the examples of vmap(..., axis_name={lab.name!r}); "
+                    f"to reduce the index write sum[{lab.name}](...), or rename the index",
+                )
+        return inner  # the same value for every example: the indices stay
+
     def reduction(self, e: ast.Reduction) -> Free:
+        if e.fn in COLLECTIVES:
+            return self.collective(e)
         if e.fn not in REDUCTIONS:
             if e.fn in FUNCTIONS:
                 raise self.fail(
@@ -434,6 +473,14 @@ class KernelChecker:
                 f"{e.name} needs the indices it reduces",
                 e.pos,
                 f"write {e.name}[i](...)",
+            )
+        if e.name in COLLECTIVES or e.name == AXIS_INDEX:
+            form = f"{e.name}[b](...)" if e.name in COLLECTIVES else f"{e.name}[b]"
+            raise self.fail(
+                DslIndexError,
+                f"{e.name} needs the vmap axis names in [...]",
+                e.pos,
+                f'write {form} inside vmap(k, axis_name="b")',
             )
         if e.name in self.params:
             raise self.fail(
@@ -509,7 +556,7 @@ def _all_labels(e: ast.Expr) -> set[str]:
     stack: list[Any] = [e]
     while stack:
         x = stack.pop()
-        if isinstance(x, (ast.Indexed, ast.Reduction)):
+        if isinstance(x, (ast.Indexed, ast.Reduction)) and not _names_axes(x):
             out.update(lab.name for lab in x.labels)
         if isinstance(x, ast.Call):
             out.update(lab.name for lab in x.labels or ())
@@ -521,3 +568,10 @@ def _all_labels(e: ast.Expr) -> set[str]:
         elif isinstance(x, ast.Binary):
             stack.extend((x.left, x.right))
     return out
+
+
+def _names_axes(x: ast.Indexed | ast.Reduction) -> bool:
+    """Whether ``x``'s labels are vmap axis names (a collective, ``axis_index``)."""
+    if isinstance(x, ast.Reduction):
+        return x.fn in COLLECTIVES
+    return x.name == AXIS_INDEX

@@ -3,10 +3,10 @@ printing, lowering, reverse mode) next to the tracing functions that build them.
 
 This package is also the ``ops`` facade the layers above use: ``ops.multiply(x, y)``.
 Module order is the import order (each imports only those before it): indexing, shape,
-contraction, elementwise, products, reductions, cumulative, refine.
+contraction, elementwise, products, reductions, cumulative, collectives, refine.
 """
 
-from . import api
+from . import api, collectives
 from .contraction import (
     EinsumParams,
     contract,
@@ -76,6 +76,7 @@ __all__ = [
     "broadcast_p",
     "broadcast_to",
     "cast_p",
+    "collectives",
     "concat_p",
     "concatenate",
     "contract",

@@ -28,6 +28,7 @@ class Level:
     describe: str  # e.g. "vmap(in_axes=(None, 0))" — used in error messages
     id: int = field(default_factory=lambda: next(_level_ids))
     alive: bool = True
+    named: bool = False  # given by vmap's axis_name=: collectives (psum, ...) can refer to it
 
     @property
     def label(self) -> str:
@@ -63,6 +64,18 @@ class Trace:
             return axis_name
         depth = len(self.levels)
         return "abcdefgh"[depth] if depth < 8 else f"v{depth}"
+
+    def bound_level(self, axis_name: str) -> Level | None:
+        """The innermost active level that ``vmap(..., axis_name=axis_name)`` bound, if any
+        (a name bound by nested vmaps refers to the inner one, as in JAX)."""
+        for lv in reversed(self.levels):
+            if lv.named and lv.name == axis_name:
+                return lv
+        return None
+
+    def bound_names(self) -> tuple[str, ...]:
+        """The axis names collectives can use here, outermost first (each once)."""
+        return tuple(dict.fromkeys(lv.name for lv in self.levels if lv.named))
 
     @property
     def current_function(self) -> str:

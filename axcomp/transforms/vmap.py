@@ -177,7 +177,13 @@ class VmappedFunction(Staged):
             )
 
         size = self._batch_size(sizes, where)
-        level = Level(trace.level_name(self.axis_name), size, depth, where.removeprefix("in the "))
+        level = Level(
+            trace.level_name(self.axis_name),
+            size,
+            depth,
+            where.removeprefix("in the "),
+            named=self.axis_name is not None,
+        )
         # For explain: which axis of which argument this level maps (record kept in call order).
         mapped = tuple(
             (label, axis, _axis_name(leaf, axis))

@@ -142,6 +142,7 @@ def test_a_config_cannot_import_read_or_run(tmp_path):
 
 def test_the_dependency_floors_ci_installs_are_the_ones_pyproject_states():
     import re
+
     import tomllib
 
     def version(text: str) -> tuple[int, ...]:

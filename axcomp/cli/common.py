@@ -108,7 +108,49 @@ def shape_structs(specs: Sequence[ArgSpec]) -> list[Any]:
     return [ShapeDtypeStruct(s.shape, s.dtype) for s in specs]
 
 
-def random_inputs(specs: Sequence[ArgSpec], seed: int) -> list[np.ndarray]:
+#: ``--backend`` choices: the array library random inputs are made in, and its pip name.
+BACKENDS = {
+    "numpy": "numpy",
+    "array_api_strict": "array-api-strict",
+    "torch": "torch",
+    "jax": "jax",
+}
+
+
+def array_library(backend: str) -> Any:
+    """The namespace module of ``backend`` (a ``BACKENDS`` key); a usage error naming the
+    pip install line when it is not installed."""
+    if backend not in BACKENDS:
+        raise UsageError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    try:
+        if backend == "array_api_strict":
+            import array_api_strict as lib
+        elif backend == "torch":
+            import torch as lib
+        elif backend == "jax":
+            import jax
+            import jax.numpy as lib
+
+            jax.config.update("jax_enable_x64", True)  # float64 inputs stay float64
+        else:
+            lib = np
+    except ImportError:
+        raise UsageError(
+            f"--backend {backend} needs the {backend} package: pip install {BACKENDS[backend]}"
+        ) from None
+    return lib
+
+
+def random_inputs(specs: Sequence[ArgSpec], seed: int, backend: str = "numpy") -> list[Any]:
+    """Random arguments for ``specs``, as arrays of ``backend``'s library (``BACKENDS``)."""
+    arrays = _random_numpy(specs, seed)
+    if backend == "numpy":
+        return list(arrays)
+    lib = array_library(backend)
+    return [lib.asarray(a) for a in arrays]
+
+
+def _random_numpy(specs: Sequence[ArgSpec], seed: int) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     out = []
     for s in specs:
@@ -133,17 +175,23 @@ def explain_function(name: str, fun: Callable[..., Any], specs: Sequence[ArgSpec
 
 
 def run_function(
-    name: str, fun: Callable[..., Any], specs: Sequence[ArgSpec], seed: int = 0
+    name: str,
+    fun: Callable[..., Any],
+    specs: Sequence[ArgSpec],
+    seed: int = 0,
+    backend: str = "numpy",
 ) -> str:
-    """Run on random inputs; a short text report: output shape, dtype, preview, timings."""
-    args = random_inputs(specs, seed)
+    """Run on random inputs (arrays of ``backend``'s library); a short text report: output
+    shape, dtype, preview, timings."""
+    args = random_inputs(specs, seed, backend)
     t0 = time.perf_counter()
     result = fun(*args)
     first = time.perf_counter() - t0
     per_call, repeats = best_time(lambda: fun(*args))
     leaves, _ = pytree.flatten(result)
-    ins = ", ".join(f"{np.dtype(a.dtype).name}[{','.join(map(str, a.shape))}]" for a in args)
-    lines = [f"{name}({ins})  random inputs, seed {seed}"]
+    ins = ", ".join(f"{s.dtype.name}[{','.join(map(str, s.shape))}]" for s in specs)
+    where = "" if backend == "numpy" else f" ({backend} arrays)"
+    lines = [f"{name}({ins})  random inputs{where}, seed {seed}"]
     for k, leaf in enumerate(leaves):
         arr = np.asarray(leaf)
         label = "output" if len(leaves) == 1 else f"output {k}"

@@ -17,6 +17,8 @@ from ..errors import UsageError
 from ..inspect.dot import check_picture_target, write_picture
 from ..transforms.options import restore, set_options
 from .common import (
+    BACKENDS,
+    array_library,
     explain_function,
     format_error,
     load_module,
@@ -78,7 +80,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     try:
         specs = parse_shapes(args.shapes, args.dtype)
         name, fun = pick_function(load_module(args.spec), args.name)
-        print(run_function(name, fun, specs, args.seed))
+        array_library(args.backend)  # a missing library is a usage error before compiling
+        print(run_function(name, fun, specs, args.seed, args.backend))
     finally:
         restore(previous)  # in-process callers (tests, the REPL) keep their own options
     return 0
@@ -169,6 +172,13 @@ def build_parser() -> argparse.ArgumentParser:
         "run", "run a spec on random inputs: output shape, dtype, preview, time", False
     )
     run.add_argument("--seed", type=int, default=0, help="random seed for the inputs (default 0)")
+    run.add_argument(
+        "--backend",
+        choices=list(BACKENDS),
+        default="numpy",
+        help="array library of the random inputs, and so of the generated code (default "
+        "numpy; others run through the Array API emitter)",
+    )
     run.set_defaults(handler=_cmd_run)
 
     graph = spec_command(

@@ -107,6 +107,13 @@ class Explanation:
 
     # --- the public facts --------------------------------------------------------------
     @property
+    def backend(self) -> str:
+        """The emitter and the array library the code runs on, e.g. ``array_api
+        (array_api_strict)``; NumPy programs say ``numpy``."""
+        c = self.compiled
+        return c.backend if c.namespace == c.backend else f"{c.backend} ({c.namespace})"
+
+    @property
     def chunks(self) -> ChunkPlan | None:
         """How the program runs in blocks (``None`` when it runs whole)."""
         return self.compiled.chunks
@@ -233,6 +240,7 @@ class Explanation:
                 f"{_plural(len(self.contractions), 'contraction')} | "
                 f"{_plural(n_ew, 'elementwise op')}"
             ),
+            f"  backend {self.backend}",
         ]
         chunks = self.chunks
         if chunks is not None:

@@ -60,7 +60,11 @@ def compile_traced(traced: Traced, name: str, namespace: str = "numpy") -> Compi
     backend = "numpy" if namespace == "numpy" else "array_api"
     if VERIFY:
         traced.graph.verify()
-    graph = expand.expand(simplify(traced.graph, verify=VERIFY), verify=VERIFY)
+    graph = simplify(traced.graph, verify=VERIFY)
+    if backend == "numpy":
+        # the GEMM expansion's refine step scatters into flat buffers in place (NumPy only);
+        # other namespaces compute pairwise squared forms directly
+        graph = expand.expand(graph, verify=VERIFY)
     plan = lower(graph, traced.arg_names)
     if backend not in BACKENDS:
         raise UnsupportedError(f"no emitter for arrays of {namespace} yet")

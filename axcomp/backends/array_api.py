@@ -1,0 +1,570 @@
+"""The Array API emitter: a Plan becomes Python source calling any Array API namespace.
+
+The generated function calls only functions of the Array API standard (2023.12) through
+``_xp``, the namespace module of the arguments (``array_api_strict``,
+``array_api_compat.torch``, ``jax.numpy``, ...), so results stay arrays of that library on
+the arguments' device. NumPy names are translated (``absolute`` -> ``abs``, ``power`` ->
+``pow``, ``true_divide`` -> ``divide``, ...); in-place hints (``out=``) are dropped, since
+the standard has no ``out=``. What the standard cannot express is refused at compile time
+with ``UnsupportedError`` naming the function and the namespace (``REFUSED``).
+
+The source is assembled with the NumPy emitter's validation helpers: identifiers it checks,
+int literals, finite float literals, and function names the namespace is checked to have.
+Two helpers built from standard functions only (``_diagonal`` for single-operand einsum
+diagonals, ``_place`` for writing a basic-index window into zeros on libraries whose arrays
+cannot be assigned to) are put next to ``_xp`` in the function's globals.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable, Sequence
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from ..core.graph import Node
+from ..core.plan import (
+    OPS,
+    Assign,
+    Call,
+    Expr,
+    Lit,
+    Plan,
+    Ref,
+    Scatter,
+    Statement,
+    Step,
+    Store,
+    releases,
+)
+from ..errors import UnsupportedError
+from .numpy_backend import _EQUATION, _axis, _ident, _int, _literal, _tuple, function_name
+from .source import compile_source
+
+XP = "_xp"
+
+#: NumPy elementwise names -> the standard's function (same meaning, same broadcasting).
+UFUNCS: dict[str, str] = {
+    "add": "add",
+    "subtract": "subtract",
+    "multiply": "multiply",
+    "true_divide": "divide",
+    "divide": "divide",
+    "floor_divide": "floor_divide",
+    "remainder": "remainder",
+    "power": "pow",
+    "negative": "negative",
+    "positive": "positive",
+    "square": "square",
+    "sqrt": "sqrt",
+    "exp": "exp",
+    "expm1": "expm1",
+    "log": "log",
+    "log2": "log2",
+    "log10": "log10",
+    "log1p": "log1p",
+    "absolute": "abs",
+    "sign": "sign",
+    "tanh": "tanh",
+    "sinh": "sinh",
+    "cosh": "cosh",
+    "sin": "sin",
+    "cos": "cos",
+    "tan": "tan",
+    "arcsin": "asin",
+    "arccos": "acos",
+    "arctan": "atan",
+    "arctan2": "atan2",
+    "arcsinh": "asinh",
+    "arccosh": "acosh",
+    "arctanh": "atanh",
+    "maximum": "maximum",
+    "minimum": "minimum",
+    "greater": "greater",
+    "greater_equal": "greater_equal",
+    "less": "less",
+    "less_equal": "less_equal",
+    "equal": "equal",
+    "not_equal": "not_equal",
+    "logical_and": "logical_and",
+    "logical_or": "logical_or",
+    "logical_not": "logical_not",
+    "logical_xor": "logical_xor",
+    "bitwise_and": "bitwise_and",
+    "bitwise_or": "bitwise_or",
+    "bitwise_xor": "bitwise_xor",
+    "invert": "bitwise_invert",
+    "conjugate": "conj",
+    "real": "real",
+    "imag": "imag",
+    "floor": "floor",
+    "ceil": "ceil",
+    "rint": "round",
+    "trunc": "trunc",
+    "isnan": "isnan",
+    "isinf": "isinf",
+    "isfinite": "isfinite",
+    "where": "where",
+    "clip": "clip",
+    "hypot": "hypot",
+    "copysign": "copysign",
+}
+
+#: NumPy elementwise functions written as a product with a constant (exactly NumPy's
+#: formula: ``deg2rad(x) = x * (pi / 180)``).
+_SCALED = {"deg2rad": math.pi / 180.0, "rad2deg": 180.0 / math.pi}
+
+#: Functions the standard lacks, refused at compile time (see the module docstring).
+REFUSED: dict[str, str] = {
+    "exp2": "no exp2 in the Array API standard",
+    "cbrt": "no cbrt in the Array API standard",
+    "reciprocal": "no reciprocal in the Array API standard (NumPy's integer semantics)",
+    "fmax": "no NaN-ignoring fmax in the Array API standard",
+    "fmin": "no NaN-ignoring fmin in the Array API standard",
+    "heaviside": "no heaviside in the Array API standard",
+    "flatnonzero": "the GEMM expansion's refine step is NumPy-only",
+    "unravel_index": "the GEMM expansion's refine step is NumPy-only",
+    "item": "the GEMM expansion's refine step is NumPy-only",
+    "gather": "the GEMM expansion's refine step is NumPy-only",
+    "Scatter": "the GEMM expansion's refine step is NumPy-only",
+}
+
+#: NumPy reductions -> the standard's.
+_REDUCERS = {
+    "max": "max",
+    "min": "min",
+    "prod": "prod",
+    "any": "any",
+    "all": "all",
+    "argmax": "argmax",
+    "argmin": "argmin",
+}
+
+#: ``apply`` functions -> the standard's (cumprod needs ``cumulative_prod``, 2024.12).
+_APPLY = {"flip": "flip", "cumsum": "cumulative_sum", "cumprod": "cumulative_prod"}
+
+#: Dtypes of the standard, by NumPy name.
+DTYPES = frozenset(
+    "bool int8 int16 int32 int64 uint8 uint16 uint32 uint64 float32 float64 "
+    "complex64 complex128".split()
+)
+
+#: Libraries whose arrays cannot be assigned to (``x[i] = v``): a scatter into zeros is
+#: built from standard pieces instead (``_place``).
+_IMMUTABLE = ("jax",)
+
+
+def _refuse(what: str, xp_name: str) -> UnsupportedError:
+    why = REFUSED.get(what, "the Array API standard has no such function")
+    return UnsupportedError(
+        f"{what} is not supported on arrays of {xp_name}: {why}; use NumPy arrays for it"
+    )
+
+
+def _place(
+    xp: Any, value: Any, shape: tuple[int, ...], windows: tuple[tuple[int, int, int], ...]
+) -> Any:
+    """Zeros of ``shape`` with ``value`` at ``start::step`` (``count`` entries) of each axis,
+    ``windows`` holding ``(start, count, step)`` per axis, from reshape/concat/zeros only:
+    the scatter of immutable arrays."""
+    out = xp.reshape(value, tuple(count for _, count, _ in windows))
+    dev = out.device
+
+    def zeros(cur: list[int], axis: int, n: int) -> Any:
+        return xp.zeros((*cur[:axis], n, *cur[axis + 1 :]), dtype=out.dtype, device=dev)
+
+    for axis, ((start, count, step), size) in enumerate(zip(windows, shape)):
+        cur = list(out.shape)
+        if count > 1 and step > 1:
+            # step - 1 zero slices after each entry, then cut the trailing ones
+            spread = xp.reshape(out, (*cur[: axis + 1], 1, *cur[axis + 1 :]))
+            pad = xp.zeros(
+                (*cur[: axis + 1], step - 1, *cur[axis + 1 :]), dtype=out.dtype, device=dev
+            )
+            joined = xp.reshape(
+                xp.concat((spread, pad), axis=axis + 1),
+                (*cur[:axis], count * step, *cur[axis + 1 :]),
+            )
+            out = joined[(slice(None),) * axis + (slice(0, (count - 1) * step + 1),)]
+            cur = list(out.shape)
+        parts = [zeros(cur, axis, start)] if start else []
+        parts.append(out)
+        if size - start - cur[axis] > 0:
+            parts.append(zeros(cur, axis, size - start - cur[axis]))
+        out = xp.concat(tuple(parts), axis=axis) if len(parts) > 1 else out
+    return out
+
+
+def _diagonal(xp: Any, x: Any, equation: str, dtype: Any = None) -> Any:
+    """``einsum(equation, x)`` for one operand (diagonals, sums, a permutation) from
+    permute_dims/reshape/slicing/sum only."""
+    labels, out = equation.split("->")
+    once = [lab for lab in dict.fromkeys(labels) if labels.count(lab) == 1]
+    many = [lab for lab in dict.fromkeys(labels) if labels.count(lab) > 1]
+    order = [k for lab in once for k in range(len(labels)) if labels[k] == lab]
+    for lab in many:
+        order += [k for k in range(len(labels)) if labels[k] == lab]
+    y = xp.permute_dims(x, tuple(order))
+    sizes = [x.shape[labels.index(lab)] for lab in once]
+    index: list[slice] = [slice(None)] * len(once)
+    for lab in many:
+        n, k = x.shape[labels.index(lab)], labels.count(lab)
+        sizes.append(n**k)
+        stride = sum(n**j for j in range(k))
+        index.append(slice(0, n**k, stride) if n else slice(0, 0, 1))
+    y = xp.reshape(y, tuple(sizes))[tuple(index)]
+    have = once + many
+    drop = tuple(k for k, lab in enumerate(have) if lab not in out)
+    if drop:
+        y = xp.sum(y, axis=drop, dtype=dtype if dtype is not None else y.dtype)
+        have = [lab for lab in have if lab in out]
+    perm = tuple(have.index(lab) for lab in out)
+    return xp.permute_dims(y, perm) if perm != tuple(range(len(perm))) else y
+
+
+class _Emitter:
+    def __init__(self, plan: Plan, xp_name: str, xp: ModuleType) -> None:
+        self.plan = plan
+        self.xp_name = xp_name
+        self.xp = xp
+        self.immutable = xp_name.removeprefix("array_api_compat.").startswith(_IMMUTABLE)
+        self.node: Node | None = None
+        # the dtype of every named buffer, for the casts NumPy's mixed-kind promotion implies
+        # (the standard only promotes within a kind: float64 * int64 is an error there)
+        self.dtypes: dict[str, np.dtype] = {
+            name: node.dtype for name, node in zip(plan.inputs, plan.graph.inputs)
+        }
+        for cname, value in plan.constants:
+            if not isinstance(value, np.dtype):
+                self.dtypes[cname] = np.asarray(value).dtype
+        for step in plan.steps:
+            if isinstance(step.result, Ref):
+                self.dtypes.setdefault(step.result.name, step.node.dtype)
+        self.cast_to: np.dtype | None = None  # cast every buffer read to this (contractions)
+        self.casts: dict[str, Any] = {}  # dtype globals the casts name
+
+    def cast(self, text: str, dtype: np.dtype) -> str:
+        name = f"_dt_{np.dtype(dtype).name}"
+        self.casts[name] = _dtype_global(np.dtype(dtype), self.xp, self.xp_name)
+        return f"{self.fn('astype')}({text}, {name})"
+
+    # -- validated pieces ------------------------------------------------------------------
+
+    def fn(self, name: str, numpy_name: str | None = None) -> str:
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"refusing to emit {name!r}: not a function name")
+        if not callable(getattr(self.xp, name, None)):
+            raise _refuse(numpy_name or name, self.xp_name)
+        return f"{XP}.{name}"
+
+    def expr(self, e: Expr) -> str:
+        if isinstance(e, Ref):
+            have = self.dtypes.get(e.name)
+            if self.cast_to is not None and have is not None and have != self.cast_to:
+                return self.cast(_ident(e.name), self.cast_to)
+            return _ident(e.name)
+        if isinstance(e, Lit):
+            return _literal(e.value)
+        fmt = getattr(self, f"op_{e.op}", None)
+        if fmt is None:
+            raise _refuse(e.op, self.xp_name)
+        text: str = fmt(e)
+        return text
+
+    def args(self, c: Call) -> str:
+        return ", ".join(self.expr(a) for a in c.args)
+
+    def kw(self, c: Call, key: str) -> str:
+        value = c.kwarg(key)
+        return "" if value is None else f", {key}={self.expr(value)}"
+
+    # -- operations -------------------------------------------------------------------------
+
+    def op_transpose(self, c: Call) -> str:
+        return f"{self.fn('permute_dims')}({self.expr(c.args[0])}, {_tuple(c.attr('perm'))})"
+
+    def op_reshape(self, c: Call) -> str:
+        return f"{self.fn('reshape')}({self.expr(c.args[0])}, {_tuple(c.attr('shape'))})"
+
+    def op_matmul(self, c: Call) -> str:
+        return f"{self.fn('matmul')}({self.args(c)})"
+
+    def op_multiply(self, c: Call) -> str:
+        mul = self.fn("multiply")
+        text = self.expr(c.args[0])
+        for a in c.args[1:]:
+            text = f"{mul}({text}, {self.expr(a)})"
+        return text
+
+    def op_einsum(self, c: Call) -> str:
+        eq = c.attr("equation")
+        if not isinstance(eq, str) or not _EQUATION.match(eq) or "," in eq:
+            raise _refuse("einsum", self.xp_name)
+        for name in ("permute_dims", "reshape", "sum"):
+            self.fn(name, "einsum")
+        dtype = c.kwarg("dtype")
+        extra = "" if dtype is None else f", {self.expr(dtype)}"
+        return f"_diagonal({XP}, {self.expr(c.args[0])}, '{eq}'{extra})"
+
+    def op_sum(self, c: Call) -> str:
+        x = self.expr(c.args[0])
+        return f"{self.fn('sum')}({x}, axis={_axis(c.attr('axis'))}{self.kw(c, 'dtype')})"
+
+    def op_dtype_of(self, c: Call) -> str:
+        return f"({self.expr(c.args[0])}).dtype"
+
+    def op_result_type(self, c: Call) -> str:
+        return f"{self.fn('result_type')}({self.args(c)})"
+
+    def op_ufunc(self, c: Call) -> str:
+        fn = c.attr("fn")
+        args = [self.expr(a) for a in c.args]  # ``out=`` hints are dropped
+        node = self.node
+        if node is not None and node.op.name == "elementwise" and len(node.inputs) == len(args):
+            args = self.promoted(fn, node, c, args)
+        if fn in _SCALED:
+            return f"{self.fn('multiply')}({args[0]}, {_literal(_SCALED[fn])})"
+        if fn not in UFUNCS:
+            raise _refuse(fn, self.xp_name)
+        return f"{self.fn(UFUNCS[fn], fn)}({', '.join(args)})"
+
+    def promoted(self, fn: str, node: Node, c: Call, args: list[str]) -> list[str]:
+        """The operands cast to the dtype NumPy computes ``fn`` in: the result's, or for a
+        comparison the operands' common dtype (Python scalars stay weak)."""
+        arrays = [k for k, a in enumerate(c.args) if not isinstance(a, Lit)]
+        if fn == "where":
+            arrays = [k for k in arrays if k]
+        target = node.dtype
+        if target == np.bool_:
+            operands = [node.inputs[k].dtype for k in arrays]
+            scalars = [a.value for a in c.args if isinstance(a, Lit)]
+            target = np.result_type(*operands, *scalars) if operands else target
+        out = list(args)
+        for k in arrays:
+            have = node.inputs[k].dtype
+            if have == target or (have.kind == "c" and target.kind != "c"):
+                continue  # real/imag/abs of complex keep their operand
+            out[k] = self.cast(args[k], target)
+        return out
+
+    def op_reduce(self, c: Call) -> str:
+        fn = c.attr("fn")
+        if fn not in _REDUCERS:
+            raise _refuse(fn, self.xp_name)
+        axis = _axis(c.attr("axis"))
+        return f"{self.fn(_REDUCERS[fn], fn)}({self.args(c)}, axis={axis})"
+
+    def op_broadcast_to(self, c: Call) -> str:
+        return f"{self.fn('broadcast_to')}({self.args(c)}, {_tuple(c.attr('shape'))})"
+
+    def op_astype(self, c: Call) -> str:
+        return f"{self.fn('astype')}({self.expr(c.args[0])}, {self.expr(c.args[1])})"
+
+    def op_getitem(self, c: Call) -> str:
+        index, flips = index_text(c.attr("items"), c.attr("shape"))
+        text = f"({self.expr(c.args[0])})[{index}]"
+        return f"{self.fn('flip')}({text}, axis={_tuple(flips)})" if flips else text
+
+    def op_zeros(self, c: Call) -> str:
+        return f"{self.fn('zeros')}({_tuple(c.attr('shape'))}{self.kw(c, 'dtype')}, device=_dev)"
+
+    def op_concatenate(self, c: Call) -> str:
+        return f"{self.fn('concat')}(({self.args(c)},), axis={_int(c.attr('axis'))})"
+
+    def op_asarray(self, c: Call) -> str:
+        return f"{self.fn('asarray')}({self.args(c)}{self.kw(c, 'dtype')}, device=_dev)"
+
+    def op_copy(self, c: Call) -> str:
+        return f"{self.fn('asarray')}({self.args(c)}, copy=True)"
+
+    def op_apply(self, c: Call) -> str:
+        fn = c.attr("fn")
+        if fn not in _APPLY:
+            raise _refuse(fn, self.xp_name)
+        keywords = c.attr("keywords", ())
+        if any(k != "axis" or type(v) is not int for k, v in keywords):
+            raise _refuse(fn, self.xp_name)
+        kw = "".join(f", axis={_int(v)}" for _, v in keywords)
+        return f"{self.fn(_APPLY[fn], fn)}({self.args(c)}{kw})"
+
+    # -- statements -------------------------------------------------------------------------
+
+    def statement(self, st: Statement, previous: Statement | None) -> str:
+        if isinstance(st, Assign):
+            return f"{_ident(st.target)} = {self.expr(st.value)}"
+        if isinstance(st, Store):
+            index, flips = index_text(st.items, st.shape)
+            value = self.expr(st.value)
+            if flips:
+                value = f"{self.fn('flip')}({value}, axis={_tuple(flips)})"
+            if not self.immutable:
+                return f"{_ident(st.target)}[{index}] = {value}"
+            if not _is_zeros(previous, st.target):
+                raise _refuse("Store", self.xp_name)
+            for name in ("reshape", "concat", "zeros"):
+                self.fn(name, "scatter")
+            windows = place_args(st.items, st.shape)
+            return f"{_ident(st.target)} = _place({XP}, {value}, {_tuple(st.shape)}, {windows})"
+        if isinstance(st, Scatter):
+            raise _refuse("Scatter", self.xp_name)
+        raise ValueError(f"unknown plan statement {st!r}")
+
+    def step_lines(
+        self, k: int, step: Step, drop: dict[tuple[int, int], tuple[str, ...]]
+    ) -> list[str]:
+        lines = []
+        self.node = step.node
+        mixed = step.kind == "contraction" or step.node.op.name == "concatenate"
+        self.cast_to = step.node.dtype if mixed else None
+        sts = step.statements
+        for j, st in enumerate(sts):
+            following = sts[j + 1] if j + 1 < len(sts) else None
+            if self.immutable and isinstance(following, Store) and _is_zeros(st, following.target):
+                continue  # ``_place`` builds the zeros around the window
+            lines.append(f"    {self.statement(st, sts[j - 1] if j else None)}")
+            dead = drop.get((k, j))
+            if dead:
+                lines.append(f"    del {', '.join(_ident(n) for n in dead)}")
+        return lines
+
+
+def _is_zeros(st: Statement | None, target: str) -> bool:
+    return (
+        isinstance(st, Assign)
+        and st.target == target
+        and isinstance(st.value, Call)
+        and st.value.op == "zeros"
+    )
+
+
+def _picked(start: int, stop: int, step: int, size: int) -> range:
+    """The entries a plan slice item selects (a negative stop with a negative step runs to
+    the beginning, as the NumPy emitter prints it)."""
+    return range(*slice(start, None if step < 0 and stop < 0 else stop, step).indices(size))
+
+
+def index_text(
+    items: Sequence[tuple[Any, ...]], shape: Sequence[int]
+) -> tuple[str, tuple[int, ...]]:
+    """Standard basic-index source for plan index items on an array of ``shape``, with
+    positive steps only (PyTorch has no negative ones): a negative-step slice becomes the
+    same entries in increasing order plus a ``flip`` of that result axis, returned too."""
+    parts = []
+    flips = []
+    dim = 0
+    out_axis = 0
+    for item in items:
+        if item[0] == "new":
+            parts.append("None")
+            out_axis += 1
+            continue
+        size = shape[dim]
+        dim += 1
+        if item[0] == "int":
+            parts.append(_int(item[1]))
+            continue
+        _, start, stop, step = item
+        picked = _picked(start, stop, step, size)
+        if step < 0 and len(picked) > 1:
+            flips.append(out_axis)
+            picked = picked[::-1]
+        if len(picked) == 0:
+            parts.append("0:0")
+        elif picked.start == 0 and picked.stop >= size and picked.step == 1:
+            parts.append(":")
+        else:
+            step_txt = "" if len(picked) == 1 or picked.step == 1 else f":{_int(picked.step)}"
+            last = picked.start + picked.step * (len(picked) - 1)
+            parts.append(f"{_int(picked.start)}:{_int(last + 1)}{step_txt}")
+        out_axis += 1
+    return ", ".join(parts) + ("," if len(parts) == 1 else ""), tuple(flips)
+
+
+def place_args(items: Sequence[tuple[Any, ...]], shape: Sequence[int]) -> str:
+    """Source of ``_place``'s windows for a ``Store`` of ``items`` into ``shape`` (the value
+    flipped as ``index_text`` says)."""
+    windows = []
+    dim = 0
+    for item in items:
+        if item[0] == "new":
+            continue
+        size = shape[dim]
+        dim += 1
+        if item[0] == "int":
+            windows.append((int(item[1]) % size, 1, 1))
+            continue
+        _, start, stop, step = item
+        picked = _picked(start, stop, step, size)
+        if step < 0:
+            picked = picked[::-1]
+        first = picked.start if len(picked) else 0
+        windows.append((first, len(picked), picked.step if len(picked) > 1 else 1))
+    return "(" + "".join(f"({_int(a)}, {_int(b)}, {_int(c)}), " for a, b, c in windows) + ")"
+
+
+def _dtype_global(value: np.dtype, xp: ModuleType, xp_name: str) -> Any:
+    name = np.dtype(value).name
+    found = getattr(xp, name, None) if name in DTYPES else None
+    if found is None:
+        raise UnsupportedError(f"dtype {name} is not supported on arrays of {xp_name}")
+    return found
+
+
+def emit(plan: Plan, name: str, xp_name: str = "array_api_strict") -> str:
+    """The source of one Python function computing ``plan`` on ``xp_name``'s arrays."""
+    xp = sys.modules.get(xp_name)
+    if xp is None:
+        raise UnsupportedError(f"the array namespace {xp_name} is not imported")
+    return _emit(plan, name, xp_name, xp)[0]
+
+
+def _emit(plan: Plan, name: str, xp_name: str, xp: ModuleType) -> tuple[str, dict[str, Any]]:
+    em = _Emitter(plan, xp_name, xp)
+    fname = function_name(name)
+    inputs = [_ident(i) for i in plan.inputs]
+    lines = [f"def {fname}({', '.join(inputs)}):"]
+    lines.append(f"    _dev = {inputs[0]}.device" if inputs else "    _dev = None")
+    for cname, value in plan.constants:
+        if not isinstance(value, np.dtype):  # arrays move to the arguments' device per call
+            lines.append(
+                f"    {_ident(cname)} = {em.fn('asarray')}(_k_{_ident(cname)}, device=_dev)"
+            )
+    drop = releases(plan)  # temporaries die after their last reader, as memory.py counts
+    for k, step in enumerate(plan.steps):
+        if not step.statements:
+            continue
+        comment = "".join(c for c in step.comment if c.isprintable())
+        lines.append(f"    # %{step.index}: {comment}")
+        lines.extend(em.step_lines(k, step, drop))
+    outs = [_ident(o) for o in plan.outputs]
+    lines.append(f"    return {outs[0]}" if len(outs) == 1 else f"    return ({', '.join(outs)})")
+    return "\n".join(lines) + "\n", em.casts
+
+
+def build(
+    plan: Plan, name: str, xp_name: str = "array_api_strict"
+) -> tuple[str, Callable[..., Any]]:
+    """Generate and compile ``plan`` for the namespace module ``xp_name``; returns (source,
+    function). Refuses (``UnsupportedError``) what the standard cannot express."""
+    xp = sys.modules.get(xp_name)
+    if xp is None:
+        raise UnsupportedError(f"the array namespace {xp_name} is not imported")
+    source, casts = _emit(plan, name, xp_name, xp)
+    namespace: dict[str, Any] = {XP: xp, "_diagonal": _diagonal, "_place": _place}
+    namespace.update(casts)
+    for cname, value in plan.constants:
+        if isinstance(value, np.dtype):
+            namespace[_ident(cname)] = _dtype_global(value, xp, xp_name)
+        else:
+            arr = np.asarray(value)
+            _dtype_global(arr.dtype, xp, xp_name)
+            namespace[f"_k_{_ident(cname)}"] = arr
+    return source, compile_source(source, function_name(name), namespace)
+
+
+assert set(OPS) == {n.removeprefix("op_") for n in dir(_Emitter) if n.startswith("op_")} | set(
+    k for k in REFUSED if k in OPS
+), "every plan operation needs a spelling or a refusal"

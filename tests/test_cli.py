@@ -274,3 +274,23 @@ def test_memory_limit_chunks_and_run_shows_progress(capsys: pytest.CaptureFixtur
         capsys, "explain", L1_SPEC, "--shapes", "40,16 30,16", "--memory-limit", "lots"
     )
     assert code == 1 and "memory_limit='lots' is not a size" in err
+
+
+@pytest.mark.parametrize("backend", ["array_api_strict", "torch", "jax"])
+def test_run_backend_picks_the_input_library(
+    capsys: pytest.CaptureFixture[str], backend: str
+) -> None:
+    spec = str(Path(__file__).resolve().parent.parent / "examples" / "seed.ax")
+    args = ("run", spec, "pairwise_distance_sq", "-s", "3,2 4,2")
+    code, want, _ = run_main(capsys, *args)
+    assert code == 0
+    module = {"array_api_strict": "array_api_strict", "torch": "torch", "jax": "jax.numpy"}
+    try:
+        __import__(module[backend])
+    except ImportError:
+        code, _, err = run_main(capsys, *args, "--backend", backend)
+        assert code == 2 and f"pip install {backend}" in err and "Traceback" not in err
+        return
+    code, out, _ = run_main(capsys, *args, "--backend", backend)
+    assert code == 0 and f"random inputs ({backend} arrays), seed 0" in out
+    assert out.splitlines()[1:4] == want.splitlines()[1:4]  # same shape, dtype and values

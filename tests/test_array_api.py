@@ -271,6 +271,21 @@ def _other_library(name):
     return jnp, lambda a: jnp.asarray(a), np.asarray
 
 
+@settings(deadline=None, max_examples=50, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_random_kernels_on_torch(case):
+    torch = pytest.importorskip("torch")
+    args = case.inputs()
+    compiled = apply_spec(ax.vmap, case.kernel(anp), case.spec)
+    expected = compiled(*args)
+    actual = compiled(*to_lib(torch, args))
+    for leaf in leaves(actual):
+        assert leaf is None or isinstance(leaf, torch.Tensor), type(leaf)
+    rtol, atol = case.tolerances()
+    rtol, atol = max(rtol, 1e-12), max(atol, 1e-12 if rtol else 0.0)
+    assert_trees_close(to_numpy(actual), expected, rtol=rtol, atol=atol, check_dtype=True)
+
+
 @pytest.mark.parametrize("name", ["torch", "jax"])
 def test_other_libraries_keep_their_arrays(name):
     _, conv, back = _other_library(name)

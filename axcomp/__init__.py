@@ -27,7 +27,7 @@ from .errors import (
     UnsupportedError,
 )
 from .inspect.explain import Explanation, explain
-from .transforms import grad, jit, set_options, value_and_grad, vjp, vmap
+from .transforms import grad, jit, pmap, set_options, value_and_grad, vjp, vmap
 
 __version__ = "0.1.0"
 
@@ -52,6 +52,7 @@ __all__ = [
     "lax",
     "load",
     "numpy",
+    "pmap",
     "set_options",
     "value_and_grad",
     "vjp",

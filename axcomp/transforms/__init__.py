@@ -1,9 +1,10 @@
-"""The transforms: vmap, jit and reverse mode, staged (compiled once per signature)."""
+"""The transforms: vmap, jit, pmap and reverse mode, staged (compiled once per signature)."""
 
 from .autodiff import grad, value_and_grad, vjp
 from .compile import Compiled, Traced
 from .jit import JittedFunction, jit
 from .options import Options, set_options
+from .pmap import PmappedFunction, pmap
 from .staging import CACHE_SIZE, Staged
 from .vmap import VmappedFunction, vmap
 
@@ -12,11 +13,13 @@ __all__ = [
     "Compiled",
     "JittedFunction",
     "Options",
+    "PmappedFunction",
     "Staged",
     "Traced",
     "VmappedFunction",
     "grad",
     "jit",
+    "pmap",
     "set_options",
     "value_and_grad",
     "vjp",

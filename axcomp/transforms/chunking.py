@@ -68,9 +68,12 @@ def _per_example(node: Node, level: str) -> bool:
     return True
 
 
-def _combine(node: Node, level: str) -> str | None:
+def combine(node: Node, level: str) -> str | None:
     """How blocks' results of an output that reduces ``level`` away add up, if they do:
-    a sum (an einsum summing the axis) or a min/max reduction over it."""
+    a sum (an einsum summing the axis) or a min/max reduction over it, possibly behind
+    axis permutations (which commute with combining the blocks)."""
+    while is_permutation(node) and level not in node.axes and level not in node.inputs[0].axes:
+        node = node.inputs[0]
     if level in node.axes or not any(level in i.axes for i in node.inputs):
         return None
     if node.op is einsum_p:
@@ -85,35 +88,61 @@ def _combine(node: Node, level: str) -> str | None:
     return how if _per_example(node, level) else None
 
 
+def level_in_axes(compiled: Compiled, rec: LevelRecord) -> tuple[int | None, ...] | None:
+    """The axis of each input that vmap level ``rec`` maps, when the level can be split
+    into blocks (each block computes a slice of every output that keeps the level, or a
+    partial result that ``combine`` adds up), else None. Any nesting depth: an inner
+    level qualifies when it maps axes of the program's own inputs."""
+    graph = compiled.graph
+    sources = {src for _, _, src in rec.mapped}
+    same_name = [r for r in compiled.levels if r.name == rec.name]
+    if not rec.mapped or any(
+        r.size != rec.size or {src for _, _, src in r.mapped} != sources for r in same_name
+    ):
+        return None  # vmaps that share an axis name must map the same input axes
+    in_axes = tuple(
+        next((k for k, a in enumerate(node.axes) if a in sources), None) for node in graph.inputs
+    )
+    found = {graph.inputs[i].axes[k] for i, k in enumerate(in_axes) if k is not None}
+    if found != sources:
+        return None  # the level maps a value computed inside the program
+    users = consumers_of(graph)
+    sliced = [graph.inputs[i] for i, k in enumerate(in_axes) if k is not None]
+    if not all(is_permutation(u) and rec.name in u.axes for x in sliced for u in users.get(x, ())):
+        return None  # an input is also used whole (e.g. summed over outside the vmap)
+    if all(
+        (rec.name in node.axes and _per_example(node, rec.name))
+        or combine(node, rec.name) is not None
+        for node in graph.outputs
+    ):
+        return in_axes
+    return None
+
+
+def chunkable_levels(
+    compiled: Compiled,
+) -> list[tuple[LevelRecord, tuple[int | None, ...]]]:
+    """Every vmap level (one record per axis name, outermost first) that ``level_in_axes``
+    can split, with the axis of each input it maps. Levels map disjoint input axes, so
+    they can be split together (a grid of blocks: ``transforms.dask``)."""
+    out: list[tuple[LevelRecord, tuple[int | None, ...]]] = []
+    seen: set[str] = set()
+    for rec in sorted(compiled.levels, key=lambda r: r.depth):
+        if rec.name in seen:
+            continue
+        seen.add(rec.name)
+        in_axes = level_in_axes(compiled, rec)
+        if in_axes is not None:
+            out.append((rec, in_axes))
+    return out
+
+
 def _chunkable(compiled: Compiled) -> tuple[LevelRecord, tuple[int | None, ...]] | None:
     """The outermost vmap level that can be split, with the sliced axis of each input."""
-    graph = compiled.graph
     outer = [rec for rec in compiled.levels if rec.depth == 0]
     for rec in sorted(outer, key=lambda r: -r.size):
-        sources = {src for _, _, src in rec.mapped}
-        same_name = [r for r in outer if r.name == rec.name]
-        if not rec.mapped or any(
-            r.size != rec.size or {src for _, _, src in r.mapped} != sources for r in same_name
-        ):
-            continue  # vmaps that share an axis name must map the same input axes
-        in_axes = tuple(
-            next((k for k, a in enumerate(node.axes) if a in sources), None)
-            for node in graph.inputs
-        )
-        found = {graph.inputs[i].axes[k] for i, k in enumerate(in_axes) if k is not None}
-        if found != sources:
-            continue  # the level maps a value computed inside the program
-        users = consumers_of(graph)
-        sliced = [graph.inputs[i] for i, k in enumerate(in_axes) if k is not None]
-        if not all(
-            is_permutation(u) and rec.name in u.axes for x in sliced for u in users.get(x, ())
-        ):
-            continue  # an input is also used whole (e.g. summed over outside the vmap)
-        if all(
-            (rec.name in node.axes and _per_example(node, rec.name))
-            or _combine(node, rec.name) is not None
-            for node in graph.outputs
-        ):
+        in_axes = level_in_axes(compiled, rec)
+        if in_axes is not None:
             return rec, in_axes
     return None
 
@@ -191,8 +220,8 @@ def maybe_chunk(
     threads = max(1, min(threads, budget // max(per_block, 1), math.ceil(size / chunk)))
     outputs = compiled.graph.outputs
     out_axes = tuple(n.axes.index(rec.name) if rec.name in n.axes else None for n in outputs)
-    combine = tuple(
-        "slice" if k is not None else _combine(n, rec.name) for n, k in zip(outputs, out_axes)
+    hows = tuple(
+        "slice" if k is not None else combine(n, rec.name) for n, k in zip(outputs, out_axes)
     )
     for node, axis, got in zip(outputs, out_axes, block.graph.outputs):
         want = node.shape if axis is None else node.shape[:axis] + (chunk,) + node.shape[axis + 1 :]
@@ -207,7 +236,7 @@ def maybe_chunk(
         chunk,
         in_axes,
         out_axes,
-        tuple(c or "slice" for c in combine),
+        tuple(c or "slice" for c in hows),
         tuple(n.shape for n in compiled.graph.outputs),
         tuple(n.dtype for n in compiled.graph.outputs),
         block.plan,

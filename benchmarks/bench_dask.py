@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import resource
 import time
+import warnings
 
 import numpy as np
 
@@ -34,6 +35,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--sample", type=int, default=64, help="rows checked exactly")
     args = parser.parse_args()
+    warnings.filterwarnings("ignore", "Sending large graph")  # A and B ride in the graph
 
     import dask.array as da
     from distributed import Client, LocalCluster

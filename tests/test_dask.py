@@ -157,4 +157,16 @@ def test_pmap_threads_without_a_client():
         ax.pmap(lambda x: x, devices=2)(X)
     h = ax.pmap(lambda x: x * 2, devices=2, shards_per_worker=2)
     np.testing.assert_allclose(h(X), X * 2)
-    assert "pmap" in str(ax.explain(h, X))
+    assert "pmap: 3 shard(s) of 1 on 2 local thread(s)" in str(ax.explain(h, X))
+    inside = ax.jit(lambda X: anp.sum(ax.pmap(lambda x: x * 2, devices=1)(X)))  # a vmap
+    np.testing.assert_allclose(inside(X), 2 * X.sum())
+    with pytest.raises(ax.UnsupportedError, match="NumPy"):
+        ax.pmap(lambda x: x, devices=4)(da.from_array(X))
+
+
+def test_unsplit_axes_travel_whole():
+    X = RNG.normal(size=(12, 4))
+    dX = da.from_array(X, chunks=(5, 2))  # the feature axis is not a vmap level
+    out = ax.vmap(lambda x: anp.sin(x) * 2)(dX)
+    assert out.chunks == ((5, 5, 2), (4,))
+    np.testing.assert_allclose(out.compute(), np.sin(X) * 2)

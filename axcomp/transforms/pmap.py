@@ -29,12 +29,12 @@ import numpy as np
 from .. import pytree
 from ..compiler.memory import temporary_peak
 from ..core.chunks import ChunkPlan
-from ..errors import AxisSpecError, AxisSpecTypeError
+from ..errors import AxisSpecError, AxisSpecTypeError, UnsupportedError
 from ..tracing.trace import current_trace
 from .compile import Compiled
 from .dask import Program
 from .namespaces import NUMPY
-from .staging import Signature, signature_of
+from .staging import Signature, is_array_leaf, signature_of
 from .vmap import VmappedFunction, _check_spec_types
 
 
@@ -125,7 +125,12 @@ class PmappedFunction(VmappedFunction):
         if current_trace() is not None:
             return self._inline(args, kwargs)  # inside another trace: a vmap
         sig = signature_of(args, kwargs)
-        leaves = [x for x in pytree.flatten((args, kwargs))[0] if isinstance(x, np.ndarray)]
+        if sig.namespace != NUMPY:
+            raise UnsupportedError(
+                f"pmap takes NumPy arrays (got {sig.namespace} arrays); call a vmap on dask "
+                "arrays for a lazy blockwise graph instead"
+            )
+        leaves = [np.asarray(x) for x in pytree.flatten((args, kwargs))[0] if is_array_leaf(x)]
         full, rec, in_axes = self._analyse(sig)
         client, devices = self._devices()
         where = f"{len(devices)} {'dask worker' if client is not None else 'local thread'}(s)"

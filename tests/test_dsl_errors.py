@@ -413,3 +413,11 @@ def test_config_never_imports_or_evaluates(tmp_path: Path) -> None:
     path.write_text("[functions]\ng = \"__import__('os')\"\n")
     with pytest.raises(DslNameError, match="not a transform"):
         ax.load(path)
+
+
+def test_a_function_name_inside_in_axes_is_a_positioned_error() -> None:
+    # found by benchmarks/fuzz.py: it used to reach an assert in the bindings
+    text = MATVEC + "h = vmap(matvec, in_axes=(k, None))\nk = vmap(matvec)\n"
+    with pytest.raises(ax.AxcompError) as info:
+        ax.compile(text)
+    assert "must be a literal" in str(info.value) and "^" in str(info.value)

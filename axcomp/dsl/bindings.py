@@ -55,6 +55,8 @@ class Builder:
         args = self.arguments(call)
         fun_node = args.pop("fun")
         fun = self.build(fun_node)
+        for name, v in args.items():
+            _check_literal(v, self.src, f"{call.name}'s {name}")
         kwargs = {name: to_python(v) for name, v in args.items()}
         if call.name == "vmap":
             self.check_vmap(call, fun_node, args)
@@ -189,6 +191,25 @@ class Builder:
     def autodiff(self, call: ast.TransformCall) -> Callable[..., Any]:
         fn: Callable[..., Any] = getattr(autodiff, call.name)
         return fn
+
+
+def _check_literal(value: ast.Value, src: Source, what: str) -> None:
+    """Transform arguments other than the function are literals (numbers, strings, None,
+    containers of them): a function name there is a positioned error, not a crash."""
+    if isinstance(value, ast.Literal):
+        return
+    if isinstance(value, ast.Container):
+        for item in value.items:
+            for part in item if isinstance(item, tuple) else (item,):
+                _check_literal(part, src, what)
+        return
+    raise error(
+        DslCallError,
+        f"{what} must be a literal (an int, None, a string or a tuple of them), not a function",
+        src,
+        getattr(value, "pos", None),
+        "e.g. in_axes=(0, None)",
+    )
 
 
 def to_python(value: ast.Value) -> Any:

@@ -170,3 +170,15 @@ def test_unsplit_axes_travel_whole():
     out = ax.vmap(lambda x: anp.sin(x) * 2)(dX)
     assert out.chunks == ((5, 5, 2), (4,))
     np.testing.assert_allclose(out.compute(), np.sin(X) * 2)
+
+
+def test_pmap_with_a_collective_over_its_axis_gives_the_jax_result():
+    # shards cannot reduce across each other, so such programs run whole (never a
+    # per-shard partial sum)
+    x = np.arange(4.0)
+    f = ax.pmap(lambda v: ax.lax.psum(v, "i"), axis_name="i", devices=4)
+    np.testing.assert_array_equal(f(x), np.full(4, 6.0))
+    g = ax.pmap(
+        lambda v: (v - ax.lax.pmean(v, "i")) * 2, axis_name="i", devices=2, shards_per_worker=2
+    )
+    np.testing.assert_array_equal(g(x), (x - x.mean()) * 2)

@@ -31,6 +31,7 @@ from ..compiler.memory import temporary_peak
 from ..core.chunks import ChunkPlan
 from ..errors import AxisSpecError, AxisSpecTypeError, UnsupportedError
 from ..tracing.trace import current_trace
+from .chunking import combine, level_in_axes
 from .compile import Compiled
 from .dask import Program
 from .namespaces import NUMPY
@@ -135,7 +136,9 @@ class PmappedFunction(VmappedFunction):
         client, devices = self._devices()
         where = f"{len(devices)} {'dask worker' if client is not None else 'local thread'}(s)"
         length, n_shards = self._shards(rec.size, len(devices), where)
-        if n_shards == 0:
+        if n_shards == 0 or level_in_axes(full, rec) is None:
+            # examples depend on each other (a collective over the pmapped name, an input
+            # also used whole): the shards could not run apart, so the program runs whole
             return full.run(leaves)
         calls = []
         for s in range(n_shards):
@@ -160,8 +163,11 @@ class PmappedFunction(VmappedFunction):
             if rec.name in node.axes:
                 axis = node.axes.index(rec.name)
                 outs.append(np.concatenate([r[k] for r in results], axis=axis))
-            else:
-                outs.append(np.asarray(results[0][k]))
+            else:  # reduced over the pmapped axis: the shards' partials add up
+                how = combine(node, rec.name)
+                reduce = {"sum": np.sum, "min": np.min, "max": np.max}[how or "sum"]
+                parts = np.stack([np.asarray(r[k]) for r in results])
+                outs.append(np.asarray(reduce(parts, axis=0).astype(node.dtype, copy=False)))
         return pytree.unflatten(full.out_treedef, outs)
 
     def lower(self, *args: Any, **kwargs: Any) -> Compiled:
@@ -172,6 +178,8 @@ class PmappedFunction(VmappedFunction):
         client, devices = self._devices()
         where = f"{len(devices)} {'dask worker' if client is not None else 'local thread'}(s)"
         length, n_shards = self._shards(rec.size, len(devices), where)
+        if n_shards == 0 or level_in_axes(full, rec) is None:
+            return full  # runs whole (see __call__): no shard plan to show
         shard = self._program(sig, in_axes, length)[0]
         tail = None
         if rec.size % length:
@@ -184,7 +192,10 @@ class PmappedFunction(VmappedFunction):
             length,
             in_axes,
             out_axes,
-            tuple("slice" for _ in outs),
+            tuple(
+                "slice" if k is not None else combine(n, rec.name) or "sum"
+                for n, k in zip(outs, out_axes)
+            ),
             tuple(n.shape for n in outs),
             tuple(n.dtype for n in outs),
             shard.plan,

@@ -165,7 +165,9 @@ class PmappedFunction(VmappedFunction):
                 outs.append(np.concatenate([r[k] for r in results], axis=axis))
             else:  # reduced over the pmapped axis: the shards' partials add up
                 how = combine(node, rec.name)
-                reduce = {"sum": np.sum, "min": np.min, "max": np.max}[how or "sum"]
+                reduce: Callable[..., Any] = {"sum": np.sum, "min": np.min, "max": np.max}[
+                    how or "sum"
+                ]
                 parts = np.stack([np.asarray(r[k]) for r in results])
                 outs.append(np.asarray(reduce(parts, axis=0).astype(node.dtype, copy=False)))
         return pytree.unflatten(full.out_treedef, outs)

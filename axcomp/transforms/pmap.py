@@ -164,12 +164,10 @@ class PmappedFunction(VmappedFunction):
                 axis = node.axes.index(rec.name)
                 outs.append(np.concatenate([r[k] for r in results], axis=axis))
             else:  # reduced over the pmapped axis: the shards' partials add up
-                how = combine(node, rec.name)
-                reduce: Callable[..., Any] = {"sum": np.sum, "min": np.min, "max": np.max}[
-                    how or "sum"
-                ]
+                how = combine(node, rec.name) or "sum"
                 parts = np.stack([np.asarray(r[k]) for r in results])
-                outs.append(np.asarray(reduce(parts, axis=0).astype(node.dtype, copy=False)))
+                total = getattr(np, how)(parts, axis=0)  # np.sum, np.min or np.max
+                outs.append(np.asarray(total).astype(node.dtype, copy=False))
         return pytree.unflatten(full.out_treedef, outs)
 
     def lower(self, *args: Any, **kwargs: Any) -> Compiled:

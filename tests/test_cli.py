@@ -276,7 +276,7 @@ def test_memory_limit_chunks_and_run_shows_progress(capsys: pytest.CaptureFixtur
     assert code == 1 and "memory_limit='lots' is not a size" in err
 
 
-@pytest.mark.parametrize("backend", ["array_api_strict", "torch", "jax"])
+@pytest.mark.parametrize("backend", ["array_api_strict", "torch", "jax", "dask"])
 def test_run_backend_picks_the_input_library(
     capsys: pytest.CaptureFixture[str], backend: str
 ) -> None:
@@ -284,7 +284,12 @@ def test_run_backend_picks_the_input_library(
     args = ("run", spec, "pairwise_distance_sq", "-s", "3,2 4,2")
     code, want, _ = run_main(capsys, *args)
     assert code == 0
-    module = {"array_api_strict": "array_api_strict", "torch": "torch", "jax": "jax.numpy"}
+    module = {
+        "array_api_strict": "array_api_strict",
+        "torch": "torch",
+        "jax": "jax.numpy",
+        "dask": "dask.array",
+    }
     try:
         __import__(module[backend])
     except ImportError:

@@ -114,6 +114,7 @@ BACKENDS = {
     "array_api_strict": "array-api-strict",
     "torch": "torch",
     "jax": "jax",
+    "dask": "dask[array]",
 }
 
 
@@ -127,6 +128,8 @@ def array_library(backend: str) -> Any:
             import array_api_strict as lib
         elif backend == "torch":
             import torch as lib
+        elif backend == "dask":
+            import dask.array as lib
         elif backend == "jax":
             import jax
             import jax.numpy as lib
@@ -147,7 +150,18 @@ def random_inputs(specs: Sequence[ArgSpec], seed: int, backend: str = "numpy") -
     if backend == "numpy":
         return list(arrays)
     lib = array_library(backend)
+    if backend == "dask":  # lazy inputs in up to four chunks along their first axis
+        return [
+            lib.from_array(a, chunks=(max(1, -(-a.shape[0] // 4)), *a.shape[1:]) if a.ndim else ())
+            for a in arrays
+        ]
     return [lib.asarray(a) for a in arrays]
+
+
+def _computed(result: Any) -> Any:
+    """``result`` with lazy (dask) leaves computed, so timings include the work."""
+    leaves, treedef = pytree.flatten(result)
+    return pytree.unflatten(treedef, [x.compute() if hasattr(x, "dask") else x for x in leaves])
 
 
 def _random_numpy(specs: Sequence[ArgSpec], seed: int) -> list[np.ndarray]:
@@ -185,9 +199,9 @@ def run_function(
     shape, dtype, preview, timings."""
     args = random_inputs(specs, seed, backend)
     t0 = time.perf_counter()
-    result = fun(*args)
+    result = _computed(fun(*args))
     first = time.perf_counter() - t0
-    per_call, repeats = best_time(lambda: fun(*args))
+    per_call, repeats = best_time(lambda: _computed(fun(*args)))
     leaves, _ = pytree.flatten(result)
     ins = ", ".join(f"{s.dtype.name}[{','.join(map(str, s.shape))}]" for s in specs)
     where = "" if backend == "numpy" else f" ({backend} arrays)"

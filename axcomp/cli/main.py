@@ -177,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=list(BACKENDS),
         default="numpy",
         help="array library of the random inputs, and so of the generated code (default "
-        "numpy; others run through the Array API emitter)",
+        "numpy; dask runs lazily blockwise, the others through the Array API emitter)",
     )
     run.set_defaults(handler=_cmd_run)
 

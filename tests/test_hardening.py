@@ -163,3 +163,19 @@ def test_the_dependency_floors_ci_installs_are_the_ones_pyproject_states():
             name, v = line.split("==")
             pinned[name.lower().replace("-", "_")] = version(v)
     assert pinned == stated
+
+
+def test_outputs_that_cannot_fit_are_refused_before_anything_is_allocated(capsys):
+    from axcomp.cli import main
+
+    f = ax.vmap(ax.vmap(lambda a, b: a * b, (None, 0)), (0, None))
+    big = ax.ShapeDtypeStruct((200_000,), np.float64)
+    assert ax.explain(f, big, big).peak_bytes == 200_000**2 * 8  # inspecting allocates nothing
+    a = np.ones(200_000)
+    for _ in range(2):  # refused again, not cached as a success
+        with pytest.raises(ax.MemoryBudgetError, match=r"outputs alone need 298.0 GiB"):
+            f(a, a)
+    spec = str(ROOT / "examples" / "seed.ax")
+    code = main(["run", spec, "pairwise_matvec", "--shapes", "100000,100000,100000 1,1"])
+    err = capsys.readouterr().err
+    assert code == 2 and "8,000,000,000,000,008 bytes" in err and "more than the" in err

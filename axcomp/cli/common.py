@@ -4,6 +4,7 @@ running a function on random inputs, and formatting errors."""
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -17,6 +18,7 @@ from .. import dsl, pytree
 from ..core.shapes import ShapeDtypeStruct
 from ..errors import AxcompError, UsageError
 from ..inspect.explain import explain
+from ..transforms.options import available_memory
 
 __all__ = ["UsageError"]
 
@@ -145,7 +147,16 @@ def array_library(backend: str) -> Any:
 
 
 def random_inputs(specs: Sequence[ArgSpec], seed: int, backend: str = "numpy") -> list[Any]:
-    """Random arguments for ``specs``, as arrays of ``backend``'s library (``BACKENDS``)."""
+    """Random arguments for ``specs``, as arrays of ``backend``'s library (``BACKENDS``).
+    Shapes that would not fit in memory are refused before anything is allocated."""
+    need = sum(math.prod(s.shape) * s.dtype.itemsize for s in specs)
+    free = available_memory()
+    if free is not None and need > free:
+        raise UsageError(
+            f"the random inputs would need {need:,} bytes ({need / 2**30:.1f} GiB) for shapes "
+            f"{', '.join(str(s.shape) for s in specs)}, more than the {free / 2**30:.1f} GiB "
+            "of memory available; use smaller --shapes (axcomp explain needs no memory)"
+        )
     arrays = _random_numpy(specs, seed)
     if backend == "numpy":
         return list(arrays)

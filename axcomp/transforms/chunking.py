@@ -34,7 +34,7 @@ from ..primitives.contraction import einsum_p, is_permutation
 from ..primitives.reductions import reduce_p
 from ..tracing.trace import LevelRecord
 from .compile import Compiled, _output_adapter
-from .options import Options
+from .options import Options, available_memory
 
 #: Chunk for speed only above this many bytes of temporaries (small programs run whole).
 SPEED_MIN = 16 << 20
@@ -145,6 +145,19 @@ def _chunkable(compiled: Compiled) -> tuple[LevelRecord, tuple[int | None, ...]]
         if in_axes is not None:
             return rec, in_axes
     return None
+
+
+def check_outputs_fit(compiled: Compiled) -> None:
+    """Refuse, before anything is allocated, a call whose outputs alone exceed the memory
+    the machine has (run at the first call of a signature; ``explain`` never allocates)."""
+    need = sum(math.prod(n.shape) * n.dtype.itemsize for n in compiled.graph.outputs)
+    free = available_memory()
+    if free is not None and need > free:
+        shapes = ", ".join(f"{n.dtype.name}{list(n.shape)}" for n in compiled.graph.outputs)
+        raise MemoryBudgetError(
+            f"{compiled.name}: its outputs alone need {_bytes(need)} ({shapes}), more than "
+            f"the {_bytes(free)} of memory available; nothing was allocated"
+        )
 
 
 def _allocation_bound(plan: Plan) -> int:

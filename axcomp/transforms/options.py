@@ -127,3 +127,19 @@ def resolve(
             raise AxisSpecTypeError(f"progress must be callable, got {progress!r}")
         changes["progress"] = progress
     return replace(base, **changes) if changes else base
+
+
+def available_memory() -> int | None:
+    """Bytes of memory the machine can still give (``MemAvailable``), else its total; None
+    where neither can be read."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return None

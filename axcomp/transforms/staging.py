@@ -26,7 +26,7 @@ from ..errors import AxcompError, TracingError
 from ..tracing.build import lift
 from ..tracing.trace import current_trace, new_trace
 from ..tracing.tracer import Tracer
-from .chunking import maybe_chunk
+from .chunking import check_outputs_fit, maybe_chunk
 from .compile import Compiled, Traced, compile_traced
 from .dask import run_dask
 from .namespaces import NUMPY, is_array, is_dask, namespace_of, numpy_dtype
@@ -258,7 +258,10 @@ class Staged:
         leaves = [leaf for leaf in pytree.flatten((args, kwargs))[0] if is_array_leaf(leaf)]
         if is_dask(sig.namespace):
             return run_dask(self, sig, leaves)
-        return self._compile_cached(sig).run(leaves)
+        compiled = self._compile_cached(sig)
+        if sig.namespace == NUMPY:
+            check_outputs_fit(compiled)
+        return compiled.run(leaves)
 
     def _compile_fast(
         self, key: tuple[tuple[tuple[int, ...], np.dtype], ...]
@@ -274,7 +277,9 @@ class Staged:
             tuple((tuple(s), np.dtype(d)) for s, d in key),
             (),
         )
-        return self._compile_cached(sig).call_flat
+        compiled = self._compile_cached(sig)
+        check_outputs_fit(compiled)  # once per signature: _fast caches this call
+        return compiled.call_flat
 
     def _compile_signature(self, sig: Signature) -> Compiled:
         compiled = self._compile_plain(sig)

@@ -144,6 +144,11 @@ def test_local_cluster_with_worker_processes():
         np.testing.assert_allclose(P(A[:2]), (A[:2] ** 2).sum(1))
         P2 = ax.pmap(ax.vmap(lambda x: anp.sum(x**2)), client=client, shards_per_worker=3)
         np.testing.assert_allclose(P2(A.reshape(41, 1, 6)), (A**2).sum(1)[:, None])
+        # a collective over the pmapped name: partials reduced across the worker processes
+        P3 = ax.pmap(
+            lambda x: x - ax.lax.pmean(x, "i"), axis_name="i", client=client, shards_per_worker=2
+        )
+        np.testing.assert_allclose(P3(A[:4]), A[:4] - A[:4].mean(0))
 
 
 def test_pmap_threads_without_a_client():
@@ -173,8 +178,8 @@ def test_unsplit_axes_travel_whole():
 
 
 def test_pmap_with_a_collective_over_its_axis_gives_the_jax_result():
-    # shards cannot reduce across each other, so such programs run whole (never a
-    # per-shard partial sum)
+    # the shards' partials are combined between rounds of shard programs (never a
+    # per-shard partial sum as the result)
     x = np.arange(4.0)
     f = ax.pmap(lambda v: ax.lax.psum(v, "i"), axis_name="i", devices=4)
     np.testing.assert_array_equal(f(x), np.full(4, 6.0))
@@ -182,3 +187,28 @@ def test_pmap_with_a_collective_over_its_axis_gives_the_jax_result():
         lambda v: (v - ax.lax.pmean(v, "i")) * 2, axis_name="i", devices=2, shards_per_worker=2
     )
     np.testing.assert_array_equal(g(x), (x - x.mean()) * 2)
+
+
+def test_pmap_collectives_run_as_rounds_across_shards():
+    def batch_norm(v):
+        m = ax.lax.pmean(v, "i")
+        return (v - m) / anp.sqrt(ax.lax.pmean((v - m) ** 2, "i") + 1e-5)
+
+    X = np.random.default_rng(1).normal(size=(7, 3))
+    f = ax.pmap(batch_norm, axis_name="i", devices=2, shards_per_worker=2)
+    np.testing.assert_allclose(f(X), (X - X.mean(0)) / np.sqrt(X.var(0) + 1e-5))
+    (rounds,) = f._staged.values()
+    assert rounds is not None and len(rounds) == 3  # two dependent pmeans: three rounds
+    assert all(len(r) == 4 for r in rounds)  # one program per shard (7 = 2 + 2 + 2 + 1)
+    x = np.arange(6.0)
+    g = ax.pmap(
+        lambda v: v * ax.lax.axis_index("i") + ax.lax.pmax(v, "i") - ax.lax.pmin(v, "i"),
+        axis_name="i",
+        devices=2,
+        shards_per_worker=3,
+    )
+    np.testing.assert_allclose(g(x), x * np.arange(6) + x.max() - x.min())
+    gather = ax.pmap(
+        lambda v: ax.lax.all_gather(v, "i"), axis_name="i", devices=2, shards_per_worker=2
+    )  # needs every shard's values: runs whole
+    np.testing.assert_allclose(gather(x), np.broadcast_to(x, (6, 6)))

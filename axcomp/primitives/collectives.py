@@ -154,7 +154,7 @@ def _sum_level(t: Tracer, level: Level) -> Tracer:
     """The sum over ``level``'s examples: an einsum summing its batch axis."""
     k = _position(t, level)
     if k is None:
-        return multiply(t, level.size)
+        return multiply(t, level.total)
     if t.dtype == np.bool_:
         t = astype(t, np.sum(np.ones(1, np.bool_)).dtype)
     params = CollectiveParams("sum", (k,), level.name, level.depth + 1)
@@ -172,6 +172,13 @@ def _extreme_level(t: Tracer, level: Level, fn: str) -> Tracer:
     return make(t.trace, prim, (t,), params, _without(t, level), t.shape, t.dtype, logical_names(t))
 
 
+def _whole(level: Level, what: str) -> None:
+    if level.global_size is not None:
+        raise UnsupportedError(
+            f"{what} over {level.name!r} needs every shard's values; a pmap with it runs whole"
+        )
+
+
 def _gathered_name(level: Level) -> str:
     # not the level's own name: the gathered axis mixes examples, so it must not pass for
     # the batch axis (chunking splits batch axes by name)
@@ -180,6 +187,7 @@ def _gathered_name(level: Level) -> str:
 
 def _unbind(t: Tracer, level: Level, position: int) -> Tracer:
     """All examples of ``level`` at logical ``position`` (a value without the level)."""
+    _whole(level, "all_gather")
     k = _position(t, level)
     names = list(logical_names(t))
     names.insert(position, _gathered_name(level))
@@ -270,7 +278,7 @@ def pmean(x: Value, axis_name: Any, *, axis_index_groups: Any = None) -> Tracer:
     t = lift(x, trace)
     for level in levels:
         t = _sum_level(t, level)
-    count = math.prod(lv.size for lv in levels)
+    count = math.prod(lv.total for lv in levels)
     with np.errstate(all="ignore"):
         return elementwise("true_divide", t, count)
 
@@ -304,8 +312,9 @@ def axis_index(axis_name: Any) -> Tracer:
     trace, levels = _levels((), axis_name, "axis_index")
     index: Tracer | None = None
     for level in levels:
-        own = _bind(lift(np.arange(level.size, dtype=np.int32), trace), 0, level)
-        index = own if index is None else elementwise("add", multiply(index, level.size), own)
+        positions = np.arange(level.offset, level.offset + level.size, dtype=np.int32)
+        own = _bind(lift(positions, trace), 0, level)
+        index = own if index is None else elementwise("add", multiply(index, level.total), own)
     assert index is not None
     return index
 
@@ -360,6 +369,7 @@ def psum_scatter(
     (level,) = levels
     t = psum(x, axis_name)
     dim = normalize_axis(scatter_dimension, t.ndim, "scatter_dimension")
+    _whole(level, "psum_scatter")
     n = level.size
     if tiled:
         if t.shape[dim] % n:

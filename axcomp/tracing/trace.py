@@ -29,6 +29,15 @@ class Level:
     id: int = field(default_factory=lambda: next(_level_ids))
     alive: bool = True
     named: bool = False  # given by vmap's axis_name=: collectives (psum, ...) can refer to it
+    # a pmap shard: this level holds examples offset .. offset + size of an axis of
+    # global_size (collectives then mean the whole axis: pmean divides by global_size)
+    global_size: int | None = None
+    offset: int = 0
+
+    @property
+    def total(self) -> int:
+        """The size of the whole axis the collectives over this level reduce."""
+        return self.size if self.global_size is None else self.global_size
 
     @property
     def label(self) -> str:

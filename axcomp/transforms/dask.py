@@ -39,9 +39,12 @@ from typing import Any
 import numpy as np
 
 from .. import pytree
+from ..backends import numpy_backend
 from ..backends.numpy_backend import NP, function_name
 from ..backends.source import compile_source
+from ..compiler import lower
 from ..compiler.memory import temporary_peak
+from ..core.graph import Graph
 from ..errors import MemoryBudgetError
 from .chunking import _bytes, _largest_step, chunkable_levels, combine
 from .compile import Compiled
@@ -75,6 +78,18 @@ class Program:
     source: str
     constants: tuple[tuple[str, Any], ...]
     n_out: int
+    combine: tuple[str, ...] = ()  # pmap rounds: how each output's shard partials combine
+
+    @classmethod
+    def from_graph(cls, graph: Graph, name: str, combine: list[str]) -> Program:
+        """A program computing ``graph`` (lowered and emitted for NumPy here)."""
+        plan = lower(graph, tuple(n.params.name for n in graph.inputs))
+        source, fn = numpy_backend.build(plan, name)
+        prog = cls(
+            uuid.uuid4().hex, name, source, tuple(plan.constants), len(plan.outputs), tuple(combine)
+        )
+        _remember(prog.key, fn)
+        return prog
 
     @classmethod
     def of(cls, compiled: Compiled) -> Program:

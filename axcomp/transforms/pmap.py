@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -29,6 +30,8 @@ import numpy as np
 from .. import pytree
 from ..compiler.memory import temporary_peak
 from ..core.chunks import ChunkPlan
+from ..core.graph import Graph, Node, topological
+from ..core.leaves import InputParams, input_p
 from ..errors import AxisSpecError, AxisSpecTypeError, UnsupportedError
 from ..tracing.trace import current_trace
 from .chunking import combine, level_in_axes
@@ -68,9 +71,47 @@ class PmappedFunction(VmappedFunction):
         self.devices = devices
         self.shards_per_worker = shards_per_worker
         self._shard_programs: dict[Any, tuple[Compiled, Program]] = {}
+        self._staged: dict[Any, list[list[Program]] | None] = {}
+        self._extent = threading.local()  # (global size, offset) while a shard is traced
 
     def __repr__(self) -> str:
         return super().__repr__().replace("vmap(", "pmap(", 1)
+
+    def _shard_extent(self, depth: int) -> tuple[int | None, int]:
+        extent = getattr(self._extent, "value", None)
+        return extent if extent is not None and depth == 0 else (None, 0)
+
+    # --- collectives across shards -----------------------------------------------------------
+    def _rounds(
+        self, sig: Signature, in_axes: Any, bounds: list[tuple[int, int]], size: int
+    ) -> list[list[Program]] | None:
+        """Per round, one program per shard, for a program with collectives over the pmapped
+        axis; None when it has none it can split at (it then runs whole)."""
+        key = (sig, tuple(bounds))
+        if key in self._staged:
+            return self._staged[key]
+        per_shard: list[list[Program]] = []
+        try:
+            for lo, hi in bounds:
+                arrays = tuple(
+                    (s if k is None else s[:k] + (hi - lo,) + s[k + 1 :], dt)
+                    for (s, dt), k in zip(sig.arrays, in_axes)
+                )
+                self._extent.value = (size, lo)
+                try:
+                    shard = self._compile_plain(Signature(sig.treedef, arrays, sig.statics, NUMPY))
+                finally:
+                    self._extent.value = None
+                per_shard.append(_round_programs(shard, self.axis_name))
+        except UnsupportedError:
+            per_shard = []  # all_gather, psum_scatter: the shards cannot run apart
+        rounds = None
+        if per_shard and len(per_shard[0]) > 1:
+            rounds = [[progs[r] for progs in per_shard] for r in range(len(per_shard[0]))]
+        self._staged[key] = rounds
+        while len(self._staged) > 64:
+            self._staged.pop(next(iter(self._staged)))
+        return rounds
 
     # --- devices and shards ----------------------------------------------------------------
     def _devices(self) -> tuple[Any, list[Any]]:
@@ -136,10 +177,17 @@ class PmappedFunction(VmappedFunction):
         client, devices = self._devices()
         where = f"{len(devices)} {'dask worker' if client is not None else 'local thread'}(s)"
         length, n_shards = self._shards(rec.size, len(devices), where)
-        if n_shards == 0 or level_in_axes(full, rec) is None:
-            # examples depend on each other (a collective over the pmapped name, an input
-            # also used whole): the shards could not run apart, so the program runs whole
+        if n_shards == 0:
             return full.run(leaves)
+        bounds = [(s * length, min(rec.size, (s + 1) * length)) for s in range(n_shards)]
+        if level_in_axes(full, rec) is None:
+            # examples depend on each other: collectives over the pmapped name run as rounds
+            # of shard programs whose partial results the caller combines; anything else
+            # (an input also used whole, all_gather) runs whole
+            rounds = self._rounds(sig, in_axes, bounds, rec.size) if self.axis_name else None
+            if rounds is None:
+                return full.run(leaves)
+            return self._run_rounds(full, rec, rounds, bounds, in_axes, leaves, client, devices)
         calls = []
         for s in range(n_shards):
             lo, hi = s * length, min(rec.size, (s + 1) * length)
@@ -168,6 +216,50 @@ class PmappedFunction(VmappedFunction):
                 parts = np.stack([np.asarray(r[k]) for r in results])
                 total = getattr(np, how)(parts, axis=0)  # np.sum, np.min or np.max
                 outs.append(np.asarray(total).astype(node.dtype, copy=False))
+        return pytree.unflatten(full.out_treedef, outs)
+
+    def _run_rounds(
+        self,
+        full: Compiled,
+        rec: Any,
+        rounds: list[list[Program]],
+        bounds: list[tuple[int, int]],
+        in_axes: Any,
+        leaves: list[np.ndarray],
+        client: Any,
+        devices: list[Any],
+    ) -> Any:
+        shards = [
+            [
+                x if k is None else x[(slice(None),) * k + (slice(lo, hi),)]
+                for x, k in zip(leaves, in_axes)
+            ]
+            for lo, hi in bounds
+        ]
+        combined: list[np.ndarray] = []  # every collective's value so far, in round order
+        results: list[tuple[np.ndarray, ...]] = []
+        for r, programs in enumerate(rounds):
+            calls = [(prog, [*shard, *combined]) for prog, shard in zip(programs, shards)]
+            if client is not None:
+                futures = [
+                    client.submit(prog, *args, workers=[devices[s % len(devices)]], pure=False)
+                    for s, (prog, args) in enumerate(calls)
+                ]
+                results = client.gather(futures)
+            else:
+                with ThreadPoolExecutor(max_workers=min(len(devices), len(calls))) as pool:
+                    results = list(pool.map(lambda c: c[0](*c[1]), calls))
+            if r < len(rounds) - 1:  # partials of this round's collectives: combine them
+                for k, how in enumerate(programs[0].combine):
+                    parts = np.stack([np.asarray(res[k]) for res in results])
+                    combined.append(getattr(np, how)(parts, axis=0).astype(parts.dtype))
+        outs = []
+        for k, node in enumerate(full.graph.outputs):
+            if rec.name in node.axes:
+                axis = node.axes.index(rec.name)
+                outs.append(np.concatenate([res[k] for res in results], axis=axis))
+            else:
+                outs.append(np.asarray(results[0][k]))
         return pytree.unflatten(full.out_treedef, outs)
 
     def lower(self, *args: Any, **kwargs: Any) -> Compiled:
@@ -236,3 +328,57 @@ def pmap(
     mapped = PmappedFunction(fun, in_axes, out_axes, axis_name, client, devices, shards_per_worker)
     mapped._set_options(memory_limit, None, None)
     return mapped
+
+
+_COMBINE = {"psum": "sum", "pmax": "max", "pmin": "min"}
+
+
+def _round_programs(shard: Compiled, axis_name: str | None) -> list[Program]:
+    """The shard's program cut at its collectives over ``axis_name``: round ``r`` takes the
+    shard's inputs plus the combined values of the collectives of earlier rounds and
+    returns the shard's partials of the collectives of round ``r``; the last round returns
+    the outputs. One program when there is no such collective."""
+    graph = shard.graph
+    order = graph.nodes()
+    cuts = [
+        n
+        for n in order
+        if n.op.name in _COMBINE and getattr(n.params, "axis_name", None) == axis_name
+    ]
+    if not cuts:
+        return [Program.from_graph(graph, shard.name, [])]
+    depth: dict[Node, int] = {}
+    for n in order:  # a collective's round: one more than the latest collective it reads
+        below = max((depth[i] for i in n.inputs), default=0)
+        depth[n] = below + 1 if n in cuts else below
+    n_rounds = max(depth[c] for c in cuts)
+    programs = []
+    earlier: list[Node] = []
+    for r in range(1, n_rounds + 2):
+        current = [c for c in cuts if depth[c] == r]
+        outputs = current if r <= n_rounds else list(graph.outputs)
+        cut = _substitute(graph, earlier, outputs)
+        programs.append(
+            Program.from_graph(
+                cut, f"{shard.name}_round{r}", [_COMBINE[c.op.name] for c in current]
+            )
+        )
+        earlier += current
+    return programs
+
+
+def _substitute(graph: Graph, cut: list[Node], outputs: list[Node]) -> Graph:
+    """``graph`` computing ``outputs`` with each node of ``cut`` read from a new input."""
+    new: dict[Node, Node] = {}
+    extra = []
+    for k, node in enumerate(cut):
+        params = InputParams(len(graph.inputs) + k, f"collective{k}")
+        new[node] = Node(input_p, (), params, node.shape, node.dtype, node.axes)
+        extra.append(new[node])
+    for node in topological(outputs):
+        if node in new:
+            continue
+        inputs = tuple(new.get(i, i) for i in node.inputs)
+        changed = any(a is not b for a, b in zip(inputs, node.inputs))
+        new[node] = node.replace_inputs(inputs) if changed else node
+    return Graph(graph.inputs + tuple(extra), tuple(new[o] for o in outputs))

@@ -177,12 +177,15 @@ class VmappedFunction(Staged):
             )
 
         size = self._batch_size(sizes, where)
+        global_size, offset = self._shard_extent(depth)
         level = Level(
             trace.level_name(self.axis_name),
             size,
             depth,
             where.removeprefix("in the "),
             named=self.axis_name is not None,
+            global_size=global_size,
+            offset=offset,
         )
         # For explain: which axis of which argument this level maps (record kept in call order).
         mapped = tuple(
@@ -226,6 +229,10 @@ class VmappedFunction(Staged):
         finally:
             trace.levels.pop()
             level.alive = False  # a tracer still carrying this level has leaked
+
+    def _shard_extent(self, depth: int) -> tuple[int | None, int]:
+        """(global size, offset) when this level is one shard of a longer axis (pmap)."""
+        return None, 0
 
     def _batch_size(self, sizes: list[tuple[int, str]], where: str) -> int:
         distinct = {s for s, _ in sizes}

@@ -212,3 +212,8 @@ def test_pmap_collectives_run_as_rounds_across_shards():
         lambda v: ax.lax.all_gather(v, "i"), axis_name="i", devices=2, shards_per_worker=2
     )  # needs every shard's values: runs whole
     np.testing.assert_allclose(gather(x), np.broadcast_to(x, (6, 6)))
+
+
+def test_explain_shows_the_pmap_rounds():
+    f = ax.pmap(lambda v: v - ax.lax.pmean(v, "i"), axis_name="i", devices=2, shards_per_worker=2)
+    assert "in 2 rounds: the collectives over 'i'" in str(ax.explain(f, np.ones((4, 3))))

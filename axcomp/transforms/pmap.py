@@ -270,8 +270,34 @@ class PmappedFunction(VmappedFunction):
         client, devices = self._devices()
         where = f"{len(devices)} {'dask worker' if client is not None else 'local thread'}(s)"
         length, n_shards = self._shards(rec.size, len(devices), where)
-        if n_shards == 0 or level_in_axes(full, rec) is None:
-            return full  # runs whole (see __call__): no shard plan to show
+        if n_shards == 0:
+            return full
+        if level_in_axes(full, rec) is None:
+            bounds = [(s * length, min(rec.size, (s + 1) * length)) for s in range(n_shards)]
+            rounds = self._rounds(sig, in_axes, bounds, rec.size) if self.axis_name else None
+            if rounds is None:
+                return full  # runs whole (see __call__): no shard plan to show
+            outs = full.graph.outputs
+            plan = ChunkPlan(
+                rec.name,
+                rec.size,
+                length,
+                in_axes,
+                tuple(n.axes.index(rec.name) if rec.name in n.axes else None for n in outs),
+                tuple("slice" for _ in outs),
+                tuple(n.shape for n in outs),
+                tuple(n.dtype for n in outs),
+                full.plan,
+                None,
+                len(devices),
+                temporary_peak(full.plan),
+                temporary_peak(full.plan),
+                self.options.memory_limit,
+                f"pmap: {n_shards} shard(s) of {length} on {where}, in {len(rounds)} rounds: "
+                f"the collectives over {self.axis_name!r} combine the shards' partials "
+                "between rounds",
+            )
+            return replace(full, chunks=plan)
         shard = self._program(sig, in_axes, length)[0]
         tail = None
         if rec.size % length:

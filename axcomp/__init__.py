@@ -12,9 +12,9 @@ gathers the public names from the layers below it.
 
 from __future__ import annotations
 
-from . import lax, numpy
+from . import lax, numpy, tree_util
 from .core.shapes import ShapeDtypeStruct
-from .dsl import Module, compile, kernel, load
+from .dsl import Module, compile, kernel, load, spec
 from .errors import (
     AxcompError,
     AxisSpecError,
@@ -54,6 +54,8 @@ __all__ = [
     "numpy",
     "pmap",
     "set_options",
+    "spec",
+    "tree_util",
     "value_and_grad",
     "vjp",
     "vmap",

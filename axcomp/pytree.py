@@ -1,7 +1,9 @@
-"""Minimal pytrees (tuple, list, dict, namedtuple, None) with JAX's flattening order.
+"""Pytrees (tuple, list, dict, namedtuple, None, and registered user types) with JAX's
+flattening order.
 
-Kept tiny and dependency-free: vmap's in_axes/out_axes prefixes and jit's cache keys
-both need the tree structure, and the structure must be hashable.
+Kept dependency-free: vmap's in_axes/out_axes prefixes and jit's cache keys both need the
+tree structure, and the structure must be hashable (so registered types' aux data must
+be hashable too, as in JAX). ``axcomp.tree_util`` is the public face of this module.
 """
 
 from __future__ import annotations
@@ -16,6 +18,27 @@ _TUPLE = "tuple"
 _LIST = "list"
 _DICT = "dict"
 _NAMEDTUPLE = "namedtuple"
+_CUSTOM = "custom"
+
+# user node types: type -> (flatten: x -> (children, aux), unflatten: (aux, children) -> x,
+# names of the children for error paths, or None)
+_REGISTRY: dict[
+    type, tuple[Callable[[Any], tuple[Any, Any]], Callable[[Any, Any], Any], tuple[str, ...] | None]
+] = {}
+
+
+def register_node(
+    nodetype: type,
+    flatten_func: Callable[[Any], tuple[Any, Any]],
+    unflatten_func: Callable[[Any, Any], Any],
+    child_names: tuple[str, ...] | None = None,
+) -> None:
+    """Make instances of ``nodetype`` pytree nodes (``jax.tree_util.register_pytree_node``)."""
+    if not isinstance(nodetype, type):
+        raise TypeError(f"register_pytree_node expects a type, got {nodetype!r}")
+    if nodetype in _REGISTRY or nodetype in (tuple, list, dict, type(None)):
+        raise ValueError(f"{nodetype.__name__} is already a registered pytree node type")
+    _REGISTRY[nodetype] = (flatten_func, unflatten_func, child_names)
 
 
 @dataclass(frozen=True)
@@ -44,6 +67,8 @@ class TreeDef:
             return f"[{inner}]"
         if self.kind == _DICT:
             return "{" + ", ".join(f"{k!r}: {c}" for k, c in zip(self.aux, self.children)) + "}"
+        if self.kind == _CUSTOM:
+            return f"{self.aux[0].__name__}({inner})"
         return f"{self.aux.__name__}({inner})"
 
 
@@ -65,6 +90,8 @@ def node_kind(x: Any) -> str:
         return _LIST
     if t is dict:
         return _DICT
+    if t in _REGISTRY:
+        return _CUSTOM
     if _is_namedtuple(x):
         return _NAMEDTUPLE
     return _LEAF
@@ -80,6 +107,22 @@ def children_of(x: Any) -> tuple[list[Any], list[str], Any]:
         return [x[k] for k in keys], [f"[{k!r}]" for k in keys], tuple(keys)
     if kind == _NAMEDTUPLE:
         return list(x), [f".{f}" for f in type(x)._fields], type(x)
+    if kind == _CUSTOM:
+        flatten_func, _, names = _REGISTRY[type(x)]
+        kids, aux = flatten_func(x)
+        kids = list(kids)
+        frags = (
+            [f".{n}" for n in names]
+            if names and len(names) == len(kids)
+            else [f"[{i}]" for i in range(len(kids))]
+        )
+        try:
+            hash(aux)
+        except TypeError:
+            raise TypeError(
+                f"the aux data of a {type(x).__name__} pytree node must be hashable, got {aux!r}"
+            ) from None
+        return kids, frags, (type(x), aux)
     return list(x), [f"[{i}]" for i in range(len(x))], None
 
 
@@ -116,6 +159,9 @@ def _build(treedef: TreeDef, it: Iterator[Any]) -> Any:
         return kids
     if kind == _DICT:
         return dict(zip(treedef.aux, kids))
+    if kind == _CUSTOM:
+        nodetype, aux = treedef.aux
+        return _REGISTRY[nodetype][1](aux, kids)
     return treedef.aux(*kids)
 
 
@@ -170,6 +216,8 @@ def _broadcast_into(
         raise PrefixMismatch(
             path, f"the spec has keys {list(paux)} but the value has keys {list(taux)}"
         )
+    if pkind in (_CUSTOM, _NAMEDTUPLE) and paux != taux:
+        raise PrefixMismatch(path, f"the spec is a {paux!r} node but the value a {taux!r} node")
     if len(pkids) != len(tkids):
         raise PrefixMismatch(
             path, f"the spec has {len(pkids)} entries but the value has {len(tkids)}"

@@ -18,6 +18,7 @@ LEAVES = {"errors", "pytree"}
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "pytree": set(),
+    "tree_util": {"pytree"},
     "core": {"errors"},
     "tracing": {"core", "errors", "pytree"},
     "primitives": {"tracing", "core", "errors"},

@@ -15,6 +15,7 @@ expressions → axcomp.vmap/jit/grad), ``module``/``config`` (public entry point
 from __future__ import annotations
 
 from .config import load
+from .decorators import kernel, spec
 from .errors import (
     ConfigError,
     DslAxisSpecError,
@@ -28,7 +29,7 @@ from .errors import (
     DslUnsupportedError,
 )
 from .kernel import Kernel
-from .module import Module, compile, kernel
+from .module import Module, compile
 from .parser import MAX_NESTING
 
 __all__ = [
@@ -48,4 +49,5 @@ __all__ = [
     "compile",
     "kernel",
     "load",
+    "spec",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -12,17 +13,73 @@ from .kernel import Kernel
 from .parser import parse_kernel, parse_module
 from .prelude import RESERVED
 from .semantics import Arities, analyse
-from .source import Source
+from .source import Pos, Source
 
 Registry = Mapping[str, Callable[..., Any]]
+
+
+#: The name that stands for the decorated function in a spec's text.
+PLACEHOLDER = "_"
+
+
+def references(value: ast.Value, name: str) -> bool:
+    if isinstance(value, ast.FunctionRef):
+        return value.name == name
+    if isinstance(value, ast.TransformCall):
+        return any(references(a.value, name) for a in value.args)
+    return False
+
+
+def with_placeholder(value: ast.Value) -> ast.Value:
+    """``value`` with its innermost transformed function replaced by ``_``."""
+    if isinstance(value, ast.FunctionRef):
+        return ast.FunctionRef(value.pos, PLACEHOLDER)
+    if isinstance(value, ast.TransformCall) and value.args and value.args[0].keyword is None:
+        first = dataclasses.replace(value.args[0], value=with_placeholder(value.args[0].value))
+        return dataclasses.replace(value, args=(first, *value.args[1:]))
+    return value
+
+
+def apply_spec(
+    value: ast.Value, src: Source, fn: Callable[..., Any], kernels: Registry | None = None
+) -> Any:
+    """The transform expression ``value`` (using ``_``) applied to ``fn``."""
+    if not callable(fn):
+        raise TypeError(f"a spec decorates a function, got {type(fn).__name__}")
+    binding = ast.Binding(Pos(1, 1, len(src.text)), "spec", value, src)
+    registry = {**(kernels or {}), PLACEHOLDER: fn}
+    return build_module((binding,), registry, src.name)["spec"]
 
 
 class Module:
     """The names a DSL module binds: ``mod.name`` and ``mod["name"]``; iterate for names."""
 
-    def __init__(self, bindings: dict[str, Any], source_name: str = "<string>") -> None:
+    def __init__(
+        self,
+        bindings: dict[str, Any],
+        source_name: str = "<string>",
+        specs: dict[str, ast.Binding] | None = None,
+    ) -> None:
         self._bindings = bindings
         self._source_name = source_name
+        self._specs = specs or {}  # every transform binding's text, for ``spec``
+
+    def spec(self, name: str) -> Callable[[Callable[..., Any]], Any]:
+        """A decorator applying binding ``name``'s transform expression to a Python
+        kernel: ``_`` in the text, or else its innermost function, stands for it. A config
+        file thereby decides how a kernel is mapped."""
+        binding = self._specs.get(name)
+        if binding is None:
+            raise DslNameError(
+                f"module {self._source_name!r} has no transform binding {name!r}; it has: "
+                + (", ".join(self._specs) or "none"),
+                hint="specs are bindings such as pairwise = vmap(_, in_axes=(0, None))",
+            )
+        value = binding.value
+        if not references(value, PLACEHOLDER):
+            value = with_placeholder(value)
+        callables = {k: v for k, v in self._bindings.items() if callable(v)}
+        return lambda fn: apply_spec(value, binding.origin, fn, callables)
 
     def __getattr__(self, name: str) -> Any:
         bindings = self.__dict__.get("_bindings", {})
@@ -76,6 +133,17 @@ def build_module(
 ) -> Module:
     """Check the statements, then create kernels and transform objects in dependency order."""
     registry = _registry(kernels)
+    specs = {
+        st.name: st
+        for st in statements
+        if isinstance(st, ast.Binding) and isinstance(st.value, ast.TransformCall)
+    }
+    if PLACEHOLDER not in registry:  # templates for Module.spec: built only when applied
+        statements = tuple(
+            st
+            for st in statements
+            if not (isinstance(st, ast.Binding) and references(st.value, PLACEHOLDER))
+        )
     analysis = analyse(statements, registry)
     namespace: dict[str, Any] = dict(registry)
     arities = Arities(analysis.statements, registry)
@@ -87,7 +155,7 @@ def build_module(
             builder = Builder(st.origin, namespace.__getitem__, arities.of_value)
             namespace[bound] = builder.build(st.value)
     # keep the text's order, which is the order a reader expects
-    return Module({st.name: namespace[st.name] for st in statements}, name)
+    return Module({st.name: namespace[st.name] for st in statements}, name, specs)
 
 
 def _registry(kernels: Registry | None) -> dict[str, Any]:

@@ -489,20 +489,29 @@ class GradFunction(Staged):
 
 
 def grad(
-    fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0, has_aux: bool = False
-) -> GradFunction:
+    fun: Callable[..., Any] | None = None,
+    argnums: int | tuple[int, ...] = 0,
+    has_aux: bool = False,
+) -> Any:
     """The gradient of scalar-valued ``fun`` w.r.t. positional argument(s) ``argnums``,
-    compiled to NumPy code like ``jit`` (per-example under ``vmap``; composes with itself)."""
+    compiled to NumPy code like ``jit`` (per-example under ``vmap``; composes with itself).
+    Without ``fun``, a decorator: ``@grad(argnums=1)``."""
+    if fun is None:
+        return functools.partial(grad, argnums=argnums, has_aux=has_aux)
     if not callable(fun):
         raise GradError(f"grad expects a callable, got {fun!r}")
     return GradFunction(fun, argnums, has_aux, with_value=False)
 
 
 def value_and_grad(
-    fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0, has_aux: bool = False
-) -> GradFunction:
+    fun: Callable[..., Any] | None = None,
+    argnums: int | tuple[int, ...] = 0,
+    has_aux: bool = False,
+) -> Any:
     """Like ``grad``, but returns ``(value, grad)`` (``((value, aux), grad)`` with has_aux);
-    both come from one compiled program."""
+    both come from one compiled program. Without ``fun``, a decorator."""
+    if fun is None:
+        return functools.partial(value_and_grad, argnums=argnums, has_aux=has_aux)
     if not callable(fun):
         raise GradError(f"value_and_grad expects a callable, got {fun!r}")
     return GradFunction(fun, argnums, has_aux, with_value=True)

@@ -309,7 +309,7 @@ class VmappedFunction(Staged):
 
 
 def vmap(
-    fun: Callable[..., Any],
+    fun: Callable[..., Any] | None = None,
     in_axes: Any = 0,
     out_axes: Any = 0,
     axis_size: int | None = None,
@@ -320,7 +320,20 @@ def vmap(
     threads: int | None = None,
     progress: Any = None,
 ) -> VmappedFunction:
-    """Vectorise ``fun`` over a new leading (or ``in_axes``-given) axis, like ``jax.vmap``."""
+    """Vectorise ``fun`` over a new leading (or ``in_axes``-given) axis, like ``jax.vmap``.
+    Without ``fun``, a decorator: ``@vmap(in_axes=(0, None))``."""
+    if fun is None:
+        return functools.partial(  # type: ignore[return-value]
+            vmap,
+            in_axes=in_axes,
+            out_axes=out_axes,
+            axis_size=axis_size,
+            axis_name=axis_name,
+            spmd_axis_name=spmd_axis_name,
+            memory_limit=memory_limit,
+            threads=threads,
+            progress=progress,
+        )
     if not callable(fun):
         raise AxisSpecTypeError(f"vmap expects a callable as its first argument, got {fun!r}")
     if spmd_axis_name is not None:

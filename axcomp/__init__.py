@@ -27,6 +27,7 @@ from .errors import (
     UnsupportedError,
 )
 from .inspect.explain import Explanation, explain
+from .inspect.export import export
 from .transforms import grad, jit, pmap, set_options, value_and_grad, vjp, vmap
 
 __version__ = "0.1.0"
@@ -46,6 +47,7 @@ __all__ = [
     "UnsupportedError",
     "compile",
     "explain",
+    "export",
     "grad",
     "jit",
     "kernel",

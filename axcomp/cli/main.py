@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..inspect.dot import check_picture_target, write_picture
+from ..inspect.export import export
 from ..transforms.options import restore, set_options
 from .common import (
     BACKENDS,
@@ -25,6 +26,7 @@ from .common import (
     parse_shapes,
     pick_function,
     run_function,
+    shape_structs,
 )
 from .demo import run_demo
 from .repl import run_repl
@@ -84,6 +86,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(run_function(name, fun, specs, args.seed, args.backend))
     finally:
         restore(previous)  # in-process callers (tests, the REPL) keep their own options
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    specs = parse_shapes(args.shapes, args.dtype)
+    name, fun = pick_function(load_module(args.spec), args.name)
+    source = export(fun, *shape_structs(specs), name=name)
+    if args.output in (None, "-"):
+        sys.stdout.write(source)
+    else:
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write(source)
+        print(f"wrote {args.output}")
     return 0
 
 
@@ -191,6 +206,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="out.svg, out.png, out.pdf or out.dot (default: DOT on stdout)",
     )
     graph.set_defaults(handler=_cmd_graph)
+
+    exp = spec_command(
+        "export", "write the generated code as a standalone module that needs only NumPy", False
+    )
+    exp.add_argument("-o", "--output", metavar="OUT", help="out.py (default: stdout)")
+    exp.set_defaults(handler=_cmd_export)
 
     repl = sub.add_parser(
         "repl",

@@ -155,3 +155,17 @@ def write_picture(dot_text: str, path: str | Path) -> Path:
     if proc.returncode != 0:
         raise AxcompError(f"Graphviz `dot` failed: {proc.stderr.decode(errors='replace').strip()}")
     return path
+
+
+def render_svg(dot_text: str) -> str | None:
+    """The picture as inline SVG text, or None when Graphviz's ``dot`` is not installed."""
+    if shutil.which("dot") is None:
+        return None
+    proc = subprocess.run(
+        ["dot", "-Tsvg"], input=dot_text.encode(), capture_output=True, timeout=60, check=False
+    )
+    if proc.returncode != 0:
+        return None
+    text = proc.stdout.decode(errors="replace")
+    start = text.find("<svg")
+    return text[start:] if start >= 0 else None

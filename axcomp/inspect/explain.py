@@ -15,6 +15,7 @@ Everything here is read from the graph and the Plan, never parsed back out of so
 from __future__ import annotations
 
 import functools
+import html
 import math
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from ..primitives.contraction import is_rename
 from ..transforms.compile import Compiled
 from ..transforms.jit import jit
 from ..transforms.staging import Staged
-from .dot import graph_to_dot
+from .dot import graph_to_dot, render_svg
 from .levels import LevelInfo, MappedAxis, positions_text
 
 
@@ -303,6 +304,63 @@ class Explanation:
             )
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        """The report for Jupyter: summary, vmap levels and contractions as tables, the
+        axis graph inline (when Graphviz is installed) and the generated code."""
+        esc = html.escape
+        out = [
+            '<div class="axcomp-explain">',
+            f"<p><code>{esc(self.signature())}</code><br>flops {self.flops:,} | peak "
+            f"{esc(_bytes(self.peak_bytes))} | {len(self.contractions)} contraction(s)</p>",
+        ]
+        if self.chunks is not None:
+            out.append(f"<p>{esc(self.chunks.describe())}</p>")
+        if self.levels:
+            out.append(
+                _html_table(
+                    ("level", "axis", "size", "in_axes", "out_axes", "maps", "output axis"),
+                    [
+                        (
+                            str(lv.depth + 1),
+                            lv.axis_name,
+                            str(lv.size),
+                            repr(lv.in_axes),
+                            repr(lv.out_axes),
+                            ", ".join(str(m) for m in lv.mapped) or "-",
+                            positions_text(lv.output_axes),
+                        )
+                        for lv in self.levels
+                    ],
+                    "vmap levels (outermost first)",
+                )
+            )
+        if self.contractions:
+            out.append(
+                _html_table(
+                    ("node", "equation", "scaling", "flops", "largest", "axes"),
+                    [
+                        (
+                            f"%{c.index}",
+                            c.equation,
+                            str(c.scaling),
+                            f"{c.flops:,}",
+                            _bytes(c.largest_intermediate * c.itemsize),
+                            c.axes_text(),
+                        )
+                        for c in self.contractions
+                    ],
+                    "contractions",
+                )
+            )
+        svg = render_svg(self.to_dot())
+        if svg is not None:
+            out.append(f'<div class="axcomp-graph">{svg}</div>')
+        out.append(
+            f"<details><summary>generated code</summary><pre>{esc(self.source)}</pre></details>"
+        )
+        out.append("</div>")
+        return "\n".join(out)
+
     def __repr__(self) -> str:
         return f"<Explanation {self.name!r}: {_plural(len(self.equations), 'contraction')}>"
 
@@ -405,6 +463,19 @@ def _bytes(n: int) -> str:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _html_table(head: tuple[str, ...], rows: Sequence[tuple[str, ...]], caption: str) -> str:
+    esc = html.escape
+    cells = [
+        "<table>",
+        f"<caption>{esc(caption)}</caption>",
+        "<tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr>",
+    ]
+    for row in rows:
+        cells.append("<tr>" + "".join(f"<td><code>{esc(c)}</code></td>" for c in row) + "</tr>")
+    cells.append("</table>")
+    return "".join(cells)
 
 
 def _table(rows: Sequence[tuple[str, ...]], right: Collection[int] = ()) -> list[str]:

@@ -28,7 +28,20 @@ from .errors import (
 )
 from .inspect.explain import Explanation, explain
 from .inspect.export import export
-from .transforms import grad, jit, pmap, set_options, value_and_grad, vjp, vmap
+from .transforms import (
+    grad,
+    hessian,
+    jacfwd,
+    jacrev,
+    jit,
+    jvp,
+    linearize,
+    pmap,
+    set_options,
+    value_and_grad,
+    vjp,
+    vmap,
+)
 
 __version__ = "0.1.0"
 
@@ -49,9 +62,14 @@ __all__ = [
     "explain",
     "export",
     "grad",
+    "hessian",
+    "jacfwd",
+    "jacrev",
     "jit",
+    "jvp",
     "kernel",
     "lax",
+    "linearize",
     "load",
     "numpy",
     "pmap",

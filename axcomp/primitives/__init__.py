@@ -32,6 +32,7 @@ from .elementwise import (
     power,
     where,
 )
+from .gradients import stop_gradient, stop_gradient_p
 from .indexing import IndexParams, ScatterParams, getitem, index_p, scatter_p
 from .products import dot, inner, matmul, outer, tensordot, vdot
 from .reductions import ReduceParams, mean, reduce, reduce_p, reduce_sum
@@ -113,6 +114,8 @@ __all__ = [
     "scatter_p",
     "squeeze",
     "stack",
+    "stop_gradient",
+    "stop_gradient_p",
     "swapaxes",
     "tensordot",
     "transpose",

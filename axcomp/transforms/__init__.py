@@ -2,6 +2,7 @@
 
 from .autodiff import grad, value_and_grad, vjp
 from .compile import Compiled, Traced
+from .forward import hessian, jacfwd, jacrev, jvp, linearize
 from .jit import JittedFunction, jit
 from .options import Options, set_options
 from .pmap import PmappedFunction, pmap
@@ -18,7 +19,12 @@ __all__ = [
     "Traced",
     "VmappedFunction",
     "grad",
+    "hessian",
+    "jacfwd",
+    "jacrev",
     "jit",
+    "jvp",
+    "linearize",
     "pmap",
     "set_options",
     "value_and_grad",

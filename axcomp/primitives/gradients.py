@@ -1,0 +1,52 @@
+"""``stop_gradient``: the identity whose derivative is zero (``jax.lax.stop_gradient``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..core.graph import Node
+from ..core.plan import Assign, Expr, LowerContext, Statement
+from ..core.primitive import primitive
+from ..tracing.build import Value, lift, logical_names, make, trace_of
+from ..tracing.tracer import Tracer
+from .api import export
+
+
+@dataclass(frozen=True)
+class StopGradientParams:
+    pass
+
+
+stop_gradient_p = primitive(
+    "stop_gradient",
+    StopGradientParams,
+    arity=1,
+    aliases_input=True,
+    allocates=False,
+    moves_data=True,
+)
+stop_gradient_p.def_describe(lambda p: "stop_gradient")
+stop_gradient_p.def_shape(lambda p, inputs: inputs[0].shape)
+
+
+@stop_gradient_p.def_lower
+def _lower(
+    ctx: LowerContext, node: Node, target: str, args: Sequence[Expr]
+) -> tuple[Statement, ...]:
+    return (Assign(target, args[0]),)  # the value itself: no copy
+
+
+@stop_gradient_p.def_vjp
+def _vjp(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
+    return [None]  # no cotangent flows through
+
+
+@export("lax", "stop_gradient")
+def stop_gradient(x: Value) -> Tracer:
+    """``x`` unchanged, treated as a constant by ``grad``/``vjp``/``jvp``."""
+    trace = trace_of((x,))
+    t = lift(x, trace)
+    params = StopGradientParams()
+    return make(trace, stop_gradient_p, (t,), params, t.levels, t.shape, t.dtype, logical_names(t))

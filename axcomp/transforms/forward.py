@@ -1,0 +1,176 @@
+"""Forward mode and Jacobians: ``jvp``, ``linearize``, ``jacfwd``, ``jacrev``, ``hessian``.
+
+A JVP is computed as the transpose of the pullback: ``vjp_fn(ct) = Jᵀ ct`` is linear in
+``ct``, so the pullback of ``vjp_fn`` (at any ``ct``) applied to a tangent ``t`` is ``J t``.
+Both sweeps are graph transforms (``autodiff``), so the tangent contractions are einsums
+of the same graph and fuse like any other (``explain`` shows them). A Jacobian is a
+``vmap`` of jvp/vjp over the basis vectors: contractions, no Python loop over the basis.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import primitives as ops
+from .. import pytree
+from ..errors import GradError
+from ..tracing.trace import current_trace
+from ..tracing.tracer import Tracer
+from .autodiff import vjp
+from .jit import jit
+from .vmap import vmap
+
+
+def _zeros_like_tree(tree: Any) -> Any:
+    leaves, treedef = pytree.flatten(tree)
+    zeros = [
+        ops.elementwise("multiply", leaf, 0.0)
+        if isinstance(leaf, Tracer)
+        else np.zeros(np.shape(leaf), np.result_type(leaf))
+        for leaf in leaves
+    ]
+    return pytree.unflatten(treedef, zeros)
+
+
+def _jvp_traced(
+    fun: Callable[..., Any], primals: tuple[Any, ...], tangents: tuple[Any, ...]
+) -> Any:
+    out, pullback = vjp(fun, *primals)
+    _, transposed = vjp(pullback, _zeros_like_tree(out))
+    (tangent_out,) = transposed(tuple(tangents))
+    return out, tangent_out
+
+
+def jvp(fun: Callable[..., Any], primals: Any, tangents: Any) -> tuple[Any, Any]:
+    """``(fun(*primals), J tangents)``, like ``jax.jvp``; ``primals`` and ``tangents`` are
+    tuples of the same structure."""
+    if not callable(fun):
+        raise GradError(f"jvp expects a callable, got {fun!r}")
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise GradError("jvp expects primals and tangents as tuples (one entry per argument)")
+    primals, tangents = tuple(primals), tuple(tangents)
+    p_def, t_def = pytree.flatten(primals)[1], pytree.flatten(tangents)[1]
+    if p_def != t_def:
+        raise GradError(
+            f"jvp: primal and tangent arguments must have the same tree structure; got "
+            f"primal structure {p_def} and tangent structure {t_def}"
+        )
+    for p, t in zip(pytree.flatten(primals)[0], pytree.flatten(tangents)[0]):
+        if np.shape(p) != np.shape(t):
+            raise GradError(
+                f"jvp: a tangent has shape {np.shape(t)} but its primal has shape {np.shape(p)}"
+            )
+    if current_trace() is not None:
+        return _jvp_traced(fun, primals, tangents)
+    n = len(primals)
+    staged = _staged_jvp(fun, n)
+    result: tuple[Any, Any] = staged(*primals, *tangents)
+    return result
+
+
+@functools.lru_cache(maxsize=256)
+def _staged_jvp(fun: Callable[..., Any], n: int) -> Any:
+    def both(*args: Any) -> Any:
+        return _jvp_traced(fun, args[:n], args[n:])
+
+    both.__name__ = f"jvp_{getattr(fun, '__name__', 'fun')}"
+    return jit(both)
+
+
+def linearize(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
+    """``(fun(*primals), f_jvp)`` with ``f_jvp(*tangents) = J tangents``, like
+    ``jax.linearize`` (each call of ``f_jvp`` runs one compiled program)."""
+    out, _ = jvp(fun, primals, primals)
+
+    def f_jvp(*tangents: Any) -> Any:
+        return jvp(fun, primals, tangents)[1]
+
+    return out, f_jvp
+
+
+def _argnums(argnums: Any, n: int) -> tuple[int, ...]:
+    nums = (argnums,) if isinstance(argnums, int) else argnums
+    if not isinstance(nums, tuple) or not all(isinstance(a, int) for a in nums):
+        raise GradError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
+    for a in nums:
+        if not -n <= a < n:
+            raise GradError(f"argnums={argnums!r} but the function got {n} positional arguments")
+    return tuple(a % n for a in nums)
+
+
+def _shape(x: Any) -> tuple[int, ...]:
+    return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
+
+
+def _jacobian(fun: Callable[..., Any], argnums: Any, has_aux: bool, forward: bool) -> Any:
+    def jac(*args: Any) -> Any:
+        nums = _argnums(argnums, len(args))
+
+        def core(*xs: Any) -> Any:
+            full = list(args)
+            for k, x in zip(nums, xs):
+                full[k] = x
+            out = fun(*full)
+            return out[0] if has_aux else out
+
+        xs = tuple(args[k] for k in nums)
+        out = core(*xs)
+        if pytree.node_kind(out) != "leaf":
+            raise GradError("jacfwd/jacrev: only array outputs are supported (not pytrees)")
+        o_shape = _shape(out)
+        results = []
+        for k, x in enumerate(xs):
+            i_shape = _shape(x)
+            if forward:
+                eye = np.eye(math.prod(i_shape)).reshape((-1, *i_shape))
+
+                def column(t: Any, k: int = k) -> Any:
+                    ts = tuple(t if j == k else _zeros_like_tree(x_) for j, x_ in enumerate(xs))
+                    return _jvp_traced(core, xs, ts)[1]
+
+                cols = vmap(column)(eye)  # (in.size, *out)
+                moved = ops.moveaxis(cols, 0, -1) if o_shape else cols
+                results.append(ops.reshape(moved, (*o_shape, *i_shape)))
+            else:
+                eye = np.eye(math.prod(o_shape)).reshape((-1, *o_shape))
+
+                def row(ct: Any, k: int = k) -> Any:
+                    _, pullback = vjp(core, *xs)
+                    return pullback(ct)[k]
+
+                rows = vmap(row)(eye)  # (out.size, *in)
+                results.append(ops.reshape(rows, (*o_shape, *i_shape)))
+        jacobian = results[0] if isinstance(argnums, int) else tuple(results)
+        if has_aux:
+            full = fun(*args)
+            return jacobian, full[1]
+        return jacobian
+
+    jac.__name__ = f"{'jacfwd' if forward else 'jacrev'}_{getattr(fun, '__name__', 'fun')}"
+    return jac
+
+
+def jacrev(fun: Callable[..., Any], argnums: Any = 0, has_aux: bool = False) -> Any:
+    """The Jacobian by reverse mode: output shape followed by input shape (JAX's layout)."""
+    if not callable(fun):
+        raise GradError(f"jacrev expects a callable, got {fun!r}")
+    return jit(_jacobian(fun, argnums, has_aux, forward=False))
+
+
+def jacfwd(fun: Callable[..., Any], argnums: Any = 0, has_aux: bool = False) -> Any:
+    """The Jacobian by forward mode: output shape followed by input shape (JAX's layout)."""
+    if not callable(fun):
+        raise GradError(f"jacfwd expects a callable, got {fun!r}")
+    return jit(_jacobian(fun, argnums, has_aux, forward=True))
+
+
+def hessian(fun: Callable[..., Any], argnums: Any = 0, has_aux: bool = False) -> Any:
+    """``jacfwd(jacrev(fun))``: for a scalar function of ``x``, shape ``x.shape * 2``."""
+    if has_aux:
+        raise GradError("hessian: has_aux is not supported (take jacfwd of jacrev yourself)")
+    return jacfwd(jacrev(fun, argnums), argnums)

@@ -29,6 +29,8 @@ from .errors import (
 from .inspect.explain import Explanation, explain
 from .inspect.export import export
 from .transforms import (
+    custom_jvp,
+    custom_vjp,
     grad,
     hessian,
     jacfwd,
@@ -59,6 +61,8 @@ __all__ = [
     "TracingError",
     "UnsupportedError",
     "compile",
+    "custom_jvp",
+    "custom_vjp",
     "explain",
     "export",
     "grad",

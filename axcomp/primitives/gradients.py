@@ -50,3 +50,32 @@ def stop_gradient(x: Value) -> Tracer:
     t = lift(x, trace)
     params = StopGradientParams()
     return make(trace, stop_gradient_p, (t,), params, t.levels, t.shape, t.dtype, logical_names(t))
+
+
+@dataclass(frozen=True, eq=False)
+class CustomRuleParams:
+    """A user-defined reverse rule (``axcomp.custom_vjp``): ``rule(builder, node, ct,
+    active)`` returns the cotangents of the node's inputs. Compared by identity."""
+
+    rule: Any
+    name: str
+
+
+custom_rule_p = primitive(
+    "custom_vjp", CustomRuleParams, aliases_input=True, allocates=False, moves_data=True
+)
+custom_rule_p.def_describe(lambda p: f"custom_vjp {p.name}")
+custom_rule_p.def_shape(lambda p, inputs: inputs[0].shape)
+
+
+@custom_rule_p.def_lower
+def _lower_custom(
+    ctx: LowerContext, node: Node, target: str, args: Sequence[Expr]
+) -> tuple[Statement, ...]:
+    return (Assign(target, args[0]),)  # the primal value is the first input, computed as usual
+
+
+@custom_rule_p.def_vjp
+def _vjp_custom(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
+    out: list[Node | None] = node.params.rule(b, node, ct, active)
+    return out

@@ -2,6 +2,7 @@
 
 from .autodiff import grad, value_and_grad, vjp
 from .compile import Compiled, Traced
+from .custom import custom_jvp, custom_vjp
 from .forward import hessian, jacfwd, jacrev, jvp, linearize
 from .jit import JittedFunction, jit
 from .options import Options, set_options
@@ -18,6 +19,8 @@ __all__ = [
     "Staged",
     "Traced",
     "VmappedFunction",
+    "custom_jvp",
+    "custom_vjp",
     "grad",
     "hessian",
     "jacfwd",

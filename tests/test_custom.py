@@ -1,0 +1,83 @@
+"""custom_vjp / custom_jvp: the user's rule is used under grad, vmap and jit."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+
+import axcomp as ax
+import axcomp.numpy as anp
+
+
+@ax.custom_vjp
+def log1pexp(x):
+    return anp.log1p(anp.exp(x))
+
+
+def _fwd(x):
+    return log1pexp(x), x
+
+
+def _bwd(x, g):
+    # the stable derivative: sigmoid(x), never inf / inf
+    return (g * (1 - 1 / (1 + anp.exp(x))),)
+
+
+log1pexp.defvjp(_fwd, _bwd)
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def test_custom_vjp_is_used_under_grad_vmap_and_jit():
+    x = np.array([0.0, 100.0, -3.0, 30.0])
+    np.testing.assert_allclose(log1pexp(x), np.log1p(np.exp(x)))
+    want = sigmoid(x)
+    np.testing.assert_allclose(ax.grad(lambda v: anp.sum(log1pexp(v)))(x), want)
+    np.testing.assert_allclose(ax.vmap(ax.grad(log1pexp))(x), want)  # per example
+    np.testing.assert_allclose(ax.grad(lambda v: anp.sum(ax.vmap(log1pexp)(v)))(x), want)
+    np.testing.assert_allclose(ax.jit(ax.grad(lambda v: anp.sum(log1pexp(v))))(x), want)
+    # an unbatched argument's cotangent is summed over the vmap level
+    w = 2.0
+    g = ax.grad(lambda w: anp.sum(ax.vmap(lambda v: log1pexp(v * w))(x[:3])))(w)
+    np.testing.assert_allclose(g, np.sum(x[:3] * sigmoid(x[:3] * w)))
+
+
+def test_custom_vjp_with_a_deliberately_different_rule_and_nondiff_args():
+    @functools.partial(ax.custom_vjp, nondiff_argnums=(0,))
+    def scaled(k, x):
+        return x * k
+
+    scaled.defvjp(lambda k, x: (x * k, None), lambda k, res, g: (g * 10.0,))
+    np.testing.assert_allclose(ax.grad(lambda x: anp.sum(scaled(3, x)))(np.ones(2)), 10.0)
+
+
+def test_custom_jvp_rule_gives_the_gradient():
+    @ax.custom_jvp
+    def f(x):
+        return anp.sin(x)
+
+    @f.defjvp
+    def f_jvp(primals, tangents):
+        (x,), (t,) = primals, tangents
+        return anp.sin(x), 2.0 * anp.cos(x) * t  # twice the true derivative, on purpose
+
+    x = np.array([0.5, -1.0])
+    np.testing.assert_allclose(f(x), np.sin(x))
+    np.testing.assert_allclose(ax.grad(lambda v: anp.sum(f(v)))(x), 2 * np.cos(x))
+    np.testing.assert_allclose(ax.vmap(ax.grad(f))(x), 2 * np.cos(x))
+
+
+def test_custom_rule_errors():
+    @ax.custom_vjp
+    def g(x):
+        return x
+
+    with pytest.raises(ax.GradError, match="defvjp"):
+        g(np.ones(2))
+    g.defvjp(lambda x: (x, None), lambda res, ct: (ct, ct))
+    with pytest.raises(ax.GradError, match="tuple of 1 cotangent"):
+        ax.grad(lambda v: anp.sum(g(v)))(np.ones(2))

@@ -6,6 +6,8 @@ raise, so ``except ValueError`` / ``except TypeError`` code written for JAX keep
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 
@@ -59,6 +61,23 @@ class UnboundAxisError(AxcompError, NameError):
 
 class UnsupportedError(AxcompError, NotImplementedError):
     """A feature that axcomp does not implement (yet)."""
+
+
+class MissingFunctionError(UnsupportedError, AttributeError):
+    """A jax.numpy / jax.lax function that axcomp's namespace lacks (also an AttributeError,
+    so ``hasattr`` and ``getattr(..., default)`` keep working)."""
+
+
+def missing_function(namespace: str, reference: str, name: str, known: Any) -> MissingFunctionError:
+    """The error for ``namespace.name``, suggesting the nearest of ``known`` (difflib)."""
+    import difflib
+
+    near = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.5)
+    hint = f"; nearest supported: {', '.join(near)}" if near else ""
+    return MissingFunctionError(
+        f"{namespace}.{name} is not supported by axcomp ({reference}.{name} has no axcomp "
+        f"equivalent yet){hint}"
+    )
 
 
 class SpecSyntaxError(AxcompError, ValueError):

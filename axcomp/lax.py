@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .errors import missing_function as _missing
 from .primitives import api as _api
 from .tracing.tracer import Tracer as _Tracer
 from .transforms.jit import jit as _jit
@@ -31,3 +32,11 @@ for _name, _traced in _api.exported("lax").items():
     globals()[_name] = _wrap(_name, _traced)
 
 __all__ = sorted(_api.exported("lax"))
+
+
+def __getattr__(name: str) -> Any:
+    """A jax.lax name axcomp lacks: ``UnsupportedError`` (also an AttributeError) naming it
+    and the nearest supported function."""
+    if name.startswith("__"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise _missing("axcomp.lax", "jax.lax", name, __all__)

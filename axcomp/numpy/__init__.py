@@ -16,6 +16,7 @@ from .. import primitives as _ops
 from ..errors import ShapeError as _ShapeError
 from ..errors import TracingError as _TracingError
 from ..errors import UnsupportedError as _UnsupportedError
+from ..errors import missing_function as _missing
 from ..primitives import api as _api
 from ..tracing.tracer import Tracer as _Tracer
 from . import array_methods as _array_methods
@@ -323,7 +324,8 @@ def full_like(a: Any, fill_value: Any, dtype: Any = None) -> Any:
 
 
 def _from_primitive(name: str, traced: Callable[..., Any]) -> Callable[..., Any]:
-    eager = getattr(_np, name)
+    # a module may name its own eager function (JAX-only keywords such as bincount's length)
+    eager = getattr(traced, "__axcomp_eager__", None) or getattr(_np, name)
 
     def fn(*args: Any, **kwargs: Any) -> Any:
         if _any_traced(args) or _any_traced(tuple(kwargs.values())):
@@ -347,3 +349,11 @@ __all__ = [
 ]
 
 _array_methods.install(globals(), __all__)
+
+
+def __getattr__(name: str) -> Any:
+    """A jax.numpy name axcomp lacks: ``UnsupportedError`` (also an AttributeError) naming
+    it and the nearest supported function."""
+    if name.startswith("__"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise _missing("axcomp.numpy", "jax.numpy", name, __all__)

@@ -6,7 +6,7 @@ Module order is the import order (each imports only those before it): indexing, 
 contraction, elementwise, products, reductions, cumulative, collectives, refine.
 """
 
-from . import api, collectives
+from . import api, collectives, everyday
 from .contraction import (
     EinsumParams,
     contract,
@@ -90,6 +90,7 @@ __all__ = [
     "einsum_p",
     "elementwise",
     "elementwise_p",
+    "everyday",
     "expand_dims",
     "getitem",
     "identity",

@@ -20,6 +20,7 @@ from ..errors import missing_function as _missing
 from ..primitives import api as _api
 from ..tracing.tracer import Tracer as _Tracer
 from . import array_methods as _array_methods
+from . import fft as fft
 from .vectorize import vectorize as vectorize
 
 ndarray = _np.ndarray

@@ -6,7 +6,7 @@ Module order is the import order (each imports only those before it): indexing, 
 contraction, elementwise, products, reductions, cumulative, collectives, refine.
 """
 
-from . import api, collectives, everyday
+from . import api, collectives, dft, everyday
 from .contraction import (
     EinsumParams,
     contract,
@@ -85,6 +85,7 @@ __all__ = [
     "cumprod_p",
     "cumsum",
     "cumsum_p",
+    "dft",
     "dot",
     "einsum",
     "einsum_p",

@@ -483,3 +483,15 @@ def test_fft_array_api():
     x = RNG.normal(size=(3, 6))
     got = ax.vmap(lambda a: anp.fft.irfft(anp.fft.rfft(a), n=6))(xp.asarray(x))
     np.testing.assert_allclose(np.asarray(got), x, atol=1e-12)
+
+
+def test_interp_dtypes_like_numpy():
+    x32 = np.array([[0.5, -1.5, 2.0]], np.float32)
+    xp, fp = np.array([-1.0, 0, 1, 3]), np.array([1 + 2j, 3, 4j, 5])
+    close(ax.vmap(lambda a: anp.interp(a, xp, fp))(x32), np.interp(x32[0], xp, fp)[None])
+    k32 = np.array([-2.0, 0.0, 1.0], np.float32)
+    close(
+        ax.vmap(lambda a: anp.interp(a, anp.cumsum(abs(a)) - 2, a))(x32),
+        np.interp(x32[0], np.cumsum(abs(x32[0])) - 2, x32[0])[None],
+    )
+    close(ax.jit(lambda a: anp.interp(a, k32, k32))(x32[0]), np.interp(x32[0], k32, k32))

@@ -452,8 +452,9 @@ def interp(
             f"interp: xp and fp must be 1-d of the same nonzero length, got {kx.shape} and "
             f"{kf.shape}"
         )
-    dtype = np.result_type(t.dtype, kx.dtype, kf.dtype, 1.0)
-    t, kx, kf = astype(t, dtype), astype(kx, dtype), astype(kf, dtype)
+    # NumPy computes in (and returns) float64, or complex128 for complex fp
+    dtype = np.dtype(np.complex128 if kf.dtype.kind == "c" else np.float64)
+    t, kx, kf = astype(t, np.float64), astype(kx, np.float64), astype(kf, dtype)
     k = kx.shape[0]
     nd = t.ndim
     knots_x = reshape(kx, (1,) * nd + (k,))
@@ -464,11 +465,10 @@ def interp(
     )
     i = _e("maximum", _e("minimum", count, builtins.max(k - 1, 1)), 1)
     ar = np.arange(k).reshape((1,) * nd + (k,))
-    zero = np.asarray(0, dtype)
 
     def pick(knots: Tracer, idx: Tracer) -> Tracer:
         hit = _e("equal", expand_dims(idx, -1), ar)
-        return reduce_sum(where(hit, knots, zero), axis=-1)
+        return reduce_sum(where(hit, knots, np.asarray(0, knots.dtype)), axis=-1)
 
     if k == 1:
         f = broadcast_to(getitem(kf, 0), t.shape)
@@ -478,7 +478,7 @@ def interp(
         f0, f1 = pick(knots_f, im), pick(knots_f, i)
         dx = _e("subtract", x1, x0)
         flat = _e("equal", dx, 0)
-        slope = _e("true_divide", _e("subtract", t, x0), where(flat, np.asarray(1, dtype), dx))
+        slope = _e("true_divide", _e("subtract", t, x0), where(flat, np.asarray(1.0), dx))
         f = where(flat, f1, _e("add", f0, multiply(slope, _e("subtract", f1, f0))))
     lo = getitem(kf, 0) if left is None else left
     hi = getitem(kf, k - 1) if right is None else right

@@ -27,6 +27,7 @@ import numpy as np
 
 from ..core.graph import Node
 from ..core.plan import (
+    LINALG,
     OPS,
     Assign,
     Call,
@@ -390,6 +391,20 @@ class _Emitter:
         kw = "".join(f", axis={_int(v)}" for _, v in keywords)
         return f"{self.fn(_APPLY[fn], fn)}({self.args(c)}{kw})"
 
+    def op_linalg(self, c: Call) -> str:
+        fn = c.attr("fn")
+        ext = getattr(self.xp, "linalg", None)
+        if fn not in LINALG or not callable(getattr(ext, fn, None)):
+            raise _refuse(f"linalg.{fn}", self.xp_name)
+        keywords = "".join(f", {_ident(k)}={v!r}" for k, v in c.attr("keywords", ()) if _flag(v))
+        text = f"{XP}.linalg.{fn}({self.args(c)}{keywords})"
+        pack = c.attr("pack", -1)
+        if pack < 0:
+            return text
+        reshape, concat = self.fn("reshape", "linalg"), self.fn("concat", "linalg")
+        lead = f"tuple(_r.shape[:{_int(pack)}]) + (-1,)"
+        return f"{concat}([{reshape}(_r, {lead}) for _r in {text}], axis=-1)"
+
     # -- statements -------------------------------------------------------------------------
 
     def statement(self, st: Statement, previous: Statement | None) -> str:
@@ -429,6 +444,12 @@ class _Emitter:
             if dead:
                 lines.append(f"    del {', '.join(_ident(n) for n in dead)}")
         return lines
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"refusing to emit linalg keyword {value!r}: not a bool")
+    return True
 
 
 def _is_zeros(st: Statement | None, target: str) -> bool:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..core.plan import (
+    LINALG,
     OPS,
     Assign,
     Call,
@@ -139,6 +140,19 @@ def _apply(c: Call) -> str:
     return f"{_numpy_function(c.attr('fn'))}({_args(c)}{keywords})"
 
 
+def _linalg(c: Call) -> str:
+    fn = c.attr("fn")
+    if fn not in LINALG:
+        raise ValueError(f"refusing to emit linalg.{fn!r}: not a whitelisted function")
+    keywords = "".join(f", {_ident(k)}={_static(v)}" for k, v in c.attr("keywords", ()))
+    text = f"{NP}.linalg.{fn}({_args(c)}{keywords})"
+    pack = c.attr("pack", -1)
+    if pack < 0:
+        return text
+    lead = f"_r.shape[:{_int(pack)}] + (-1,)"
+    return f"{NP}.concatenate([_r.reshape({lead}) for _r in {text}], axis=-1)"
+
+
 _FORMATS: dict[str, Callable[[Call], str]] = {
     "transpose": lambda c: (
         f"{_receiver(c.args[0])}.transpose(" + ", ".join(_int(p) for p in c.attr("perm")) + ")"
@@ -168,6 +182,7 @@ _FORMATS: dict[str, Callable[[Call], str]] = {
     "gather": lambda c: (
         f"{_receiver(c.args[0])}[" + ", ".join(expr_text(a) for a in c.args[1:]) + "]"
     ),
+    "linalg": _linalg,
 }
 assert set(_FORMATS) == set(OPS), "every plan operation needs a NumPy spelling"
 

@@ -478,6 +478,13 @@ def _apply(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     return m.alloc(shape, dtype)
 
 
+def _linalg(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
+    shape, dtype = tuple(c.attr("shape")), np.dtype(c.attr("dtype"))
+    if c.attr("pack", -1) >= 0:  # the tuple of results, before they are joined
+        m.transient(math.prod(shape) * dtype.itemsize)
+    return m.alloc(shape, dtype)
+
+
 def _dynamic(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     # data-dependent and small (the refine step's flagged entries): counted as empty
     x = a[0] if a else None
@@ -513,6 +520,7 @@ _OP_RULES: dict[str, Any] = {
     "unravel_index": _tuple,
     "item": _dynamic,
     "gather": _dynamic,
+    "linalg": _linalg,
 }
 
 

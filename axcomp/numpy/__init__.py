@@ -21,6 +21,7 @@ from ..primitives import api as _api
 from ..tracing.tracer import Tracer as _Tracer
 from . import array_methods as _array_methods
 from . import fft as fft
+from . import linalg as linalg
 from .vectorize import vectorize as vectorize
 
 ndarray = _np.ndarray

@@ -7,6 +7,7 @@ contraction, elementwise, products, reductions, cumulative, collectives, refine.
 """
 
 from . import api, collectives, dft, everyday
+from . import linalg as linalg
 from .contraction import (
     EinsumParams,
     contract,

@@ -1,0 +1,695 @@
+"""Linear algebra: ``axcomp.numpy.linalg`` and ``jax.lax.linalg``-style solvers.
+
+One primitive, ``linalg``, calls ``numpy.linalg.<fn>`` (or the Array API extension's
+``xp.linalg.<fn>``) on the physical array. NumPy's linalg functions stack over leading
+axes, and a node's leading axes are its vmap batch axes, so a batch is one stacked LAPACK
+call and never a Python loop. Functions with several results (``eigh``, ``svd``, ``qr``,
+``slogdet``) are *packed*: the one node holds every result flattened past the stack axes
+and joined on its last axis, and the user sees slices of it (views), so a factorisation
+runs once however many of its results are used.
+
+Everything else is built from existing primitives: ``norm``, ``pinv``, ``lstsq``
+(JAX's 4-tuple, residuals always present), ``matrix_power``, and the ``lax`` solvers
+``linalg_triangular_solve`` / ``linalg_tridiagonal_solve`` (dense solves on the masked or
+assembled matrix) and ``linalg_cholesky``.
+
+JAX is the semantic reference inside traces: ``cholesky`` and ``eigh`` symmetrize their
+input, ``(a + a^T) / 2`` (so ``UPLO`` does not matter), and ``lstsq`` always returns the
+residuals. Unlike JAX, a singular or non-positive-definite matrix raises NumPy's
+``LinAlgError`` at run time rather than giving NaNs. Reverse rules: ``cholesky``,
+``solve``, ``inv``, ``det``, ``slogdet``, ``eigh`` (values and vectors; degenerate pairs
+get a zero coupling), ``svd`` (reduced, or square; full non-square matrices are refused as
+in JAX) and ``qr`` is not differentiable here.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..core.graph import Node
+from ..core.plan import Assign, Expr, LowerContext, Statement, call
+from ..core.primitive import primitive
+from ..errors import (
+    ArgumentTypeError,
+    GradError,
+    IncompatibleShapesError,
+    ShapeError,
+    UnsupportedError,
+)
+from ..tracing.build import Value, broadcast_shapes, lift, make, trace_of, union_levels
+from ..tracing.tracer import Tracer
+from .api import export
+from .contraction import multiply, swapaxes
+from .elementwise import elementwise, where
+from .indexing import getitem
+from .products import matmul
+from .reductions import reduce, reduce_sum
+from .shape import astype, broadcast_levels, broadcast_to, reshape
+
+
+@dataclass(frozen=True)
+class LinalgParams:
+    fn: str  # a name of ``core.plan.LINALG``
+    keywords: tuple[tuple[str, bool], ...] = ()
+    pack: int = -1  # >= 0: the results, flattened past this many leading axes, joined
+
+
+linalg_p = primitive("linalg", LinalgParams)
+linalg_p.def_describe(
+    lambda q: (
+        f"linalg.{q.fn}"
+        + "".join(f" {k}={v}" for k, v in q.keywords)
+        + (" packed" if q.pack >= 0 else "")
+    )
+)
+
+
+def _parts(q: LinalgParams, shapes: Sequence[tuple[int, ...]]) -> list[tuple[int, ...]]:
+    """The shapes of ``fn``'s results on inputs of ``shapes`` (past the stack axes too)."""
+    a = shapes[0]
+    kw = dict(q.keywords)
+    if q.fn in ("cholesky", "inv"):
+        return [a]
+    if q.fn == "solve":
+        return [broadcast_shapes(a[:-2], shapes[1][:-2]) + shapes[1][-2:]]
+    if q.fn == "det":
+        return [a[:-2]]
+    if q.fn == "slogdet":
+        return [a[:-2], a[:-2]]
+    if q.fn == "eigh":
+        return [a[:-1], a]
+    m, n = a[-2:]
+    k = min(m, n)
+    if q.fn == "svdvals":
+        return [a[:-2] + (k,)]
+    if q.fn == "svd":
+        full = kw.get("full_matrices", True)
+        u = (m, m) if full else (m, k)
+        v = (n, n) if full else (k, n)
+        return [a[:-2] + u, a[:-2] + (k,), a[:-2] + v]
+    if q.fn == "qr":
+        return [a[:-2] + (m, k), a[:-2] + (k, n)]
+    raise AssertionError(q.fn)
+
+
+@linalg_p.def_shape
+def _shape(q: LinalgParams, inputs: Sequence[Node]) -> tuple[int, ...]:
+    parts = _parts(q, [i.shape for i in inputs])
+    if q.pack < 0:
+        return parts[0]
+    lead = parts[0][: q.pack]
+    return lead + (sum(math.prod(p[q.pack :]) for p in parts),)
+
+
+@linalg_p.def_lower
+def _lower(
+    ctx: LowerContext, node: Node, target: str, args: Sequence[Expr]
+) -> tuple[Statement, ...]:
+    q: LinalgParams = node.params
+    value = call(
+        "linalg",
+        *args,
+        fn=q.fn,
+        keywords=q.keywords,
+        pack=q.pack,
+        shape=node.shape,
+        dtype=node.dtype.name,
+    )
+    return (Assign(target, value),)
+
+
+@linalg_p.def_flops
+def _flops(node: Node) -> int:
+    a = node.inputs[0].shape
+    n = a[-1] if a else 1
+    return math.prod(a[:-2]) * n**3 if len(a) >= 2 else 0
+
+
+# ---------------------------------------------------------------- tracing helpers
+
+
+def _float(t: Tracer, what: str) -> Tracer:
+    """``t`` in the dtype NumPy's linalg computes in (ints and bools: float64)."""
+    if t.dtype.kind in "biu":
+        return astype(t, np.float64)
+    if t.dtype not in (np.float32, np.float64, np.complex64, np.complex128):
+        raise ArgumentTypeError(f"{what}: array type {t.dtype.name} is unsupported in linalg")
+    return t
+
+
+def _square(t: Tracer, what: str, name: str = "a") -> None:
+    if t.ndim < 2:
+        raise ShapeError(
+            f"{what}: {t.ndim}-dimensional array given ({name} shape {t.shape}); "
+            "array must be at least two-dimensional"
+        )
+    if t.shape[-1] != t.shape[-2]:
+        raise ShapeError(f"{what}: last 2 dimensions of {name} must be square, got {t.shape}")
+
+
+def _matrix(t: Tracer, what: str, name: str = "a") -> None:
+    if t.ndim < 2:
+        raise ShapeError(
+            f"{what}: {t.ndim}-dimensional array given ({name} shape {t.shape}); "
+            "array must be at least two-dimensional"
+        )
+
+
+def _node(fn: str, inputs: Sequence[Tracer], keywords: tuple[tuple[str, bool], ...] = ()) -> Tracer:
+    """The ``linalg`` node of ``fn`` (not packed) on tracers with equal levels and ranks."""
+    return _make(fn, inputs, keywords, packed=False)
+
+
+def _make(
+    fn: str, inputs: Sequence[Tracer], keywords: tuple[tuple[str, bool], ...], packed: bool
+) -> Tracer:
+    trace = trace_of(inputs)
+    levels = union_levels(inputs)
+    full = [broadcast_levels(t, levels) for t in inputs]
+    nb = len(levels)
+    parts = _parts(LinalgParams(fn, keywords), [t.shape for t in full])
+    pack = -1
+    if packed:
+        stack = full[0].ndim - 2
+        pack = nb + stack
+        shape = parts[0][:stack] + (sum(math.prod(p[stack:]) for p in parts),)
+    else:
+        shape = parts[0]
+    dtype = full[0].dtype
+    if fn == "det" or fn == "solve":
+        dtype = np.result_type(*[t.dtype for t in full])
+    params = LinalgParams(fn, keywords, pack)
+    return make(trace, linalg_p, full, params, levels, shape, dtype)
+
+
+def _unpack(t: Tracer, parts: Sequence[tuple[int, ...]]) -> list[Tracer]:
+    """The results of a packed node, as views: ``parts`` are their shapes past the stack."""
+    lead = t.shape[:-1]
+    out = []
+    start = 0
+    for p in parts:
+        size = math.prod(p)
+        piece = getitem(t, (Ellipsis, slice(start, start + size)))
+        out.append(reshape(piece, lead + tuple(p)))
+        start += size
+    return out
+
+
+def _packed(fn: str, a: Tracer, keywords: tuple[tuple[str, bool], ...] = ()) -> list[Tracer]:
+    t = _make(fn, [a], keywords, packed=True)
+    stack = a.ndim - 2
+    parts = [p[stack:] for p in _parts(LinalgParams(fn, keywords), [a.shape])]
+    return _unpack(t, parts)
+
+
+def _mT(x: Tracer) -> Tracer:
+    return swapaxes(x, -1, -2)
+
+
+def _sym(a: Tracer) -> Tracer:
+    """``(a + a^H) / 2``, as JAX's ``symmetrize_input``."""
+    h = _mT(a)
+    if a.dtype.kind == "c":
+        h = elementwise("conjugate", h)
+    return multiply(elementwise("add", a, h), 0.5)
+
+
+def _eye(n: int, dtype: np.dtype) -> np.ndarray:
+    return np.eye(n, dtype=dtype)
+
+
+def _diag_embed(v: Tracer) -> Tracer:
+    """A stack of diagonal matrices from a stack of vectors."""
+    n = v.shape[-1]
+    return multiply(reshape(v, v.shape + (1,)), _eye(n, v.dtype))
+
+
+def _prep(a: Value, what: str, square: bool = True) -> Tracer:
+    t = _float(lift(a, trace_of((a,))), what)
+    (_square if square else _matrix)(t, what)
+    return t
+
+
+# ---------------------------------------------------------------- reverse rules
+
+
+@linalg_p.def_vjp
+def _vjp(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
+    q: LinalgParams = node.params
+    fn = q.fn
+    g = b.p(ct)
+    y = b.p(node)
+    if fn == "inv":
+        yt = _mT(y)
+        return [elementwise("negative", matmul(matmul(yt, g), yt)).node]
+    if fn == "solve":
+        a = b.p(node.inputs[0])
+        gb = _node("solve", [_mT(a), g])
+        ga = elementwise("negative", matmul(gb, _mT(y)))
+        return [ga.node, gb.node]
+    if fn == "det":
+        a = b.p(node.inputs[0])
+        scale = reshape(multiply(g, y), g.shape + (1, 1))
+        return [multiply(scale, _mT(_node("inv", [a]))).node]
+    if fn == "slogdet":
+        a = b.p(node.inputs[0])
+        _, g_log = _unpack(g, [(), ()])
+        scale = reshape(g_log, g_log.shape + (1, 1))
+        return [multiply(scale, _mT(_node("inv", [a]))).node]
+    if fn == "cholesky":
+        # L = chol(A): A_bar = L^-T Phi(L^T L_bar) L^-1, symmetrized (JAX's rule)
+        n = y.shape[-1]
+        phi = np.tril(np.ones((n, n))) - 0.5 * np.eye(n)
+        p = multiply(matmul(_mT(y), g), phi.astype(y.dtype))
+        linv = _node("inv", [y])
+        s = matmul(matmul(_mT(linv), p), linv)
+        return [multiply(elementwise("add", s, _mT(s)), 0.5).node]
+    if fn == "eigh":
+        n = node.inputs[0].shape[-1]
+        w, v = _unpack(y, [(n,), (n, n)])
+        gw, gv = _unpack(g, [(n,), (n, n)])
+        diff = elementwise(
+            "subtract", reshape(w, w.shape[:-1] + (1, n)), reshape(w, w.shape + (1,))
+        )
+        off = ~np.eye(n, dtype=bool)
+        ok = elementwise("logical_and", off, elementwise("not_equal", diff, 0))
+        safe = where(ok, diff, 1)
+        f = where(ok, elementwise("true_divide", 1, safe), 0)
+        inner = elementwise("add", _diag_embed(gw), multiply(f, matmul(_mT(v), gv)))
+        return [matmul(matmul(v, inner), _mT(v)).node]
+    if fn == "svdvals":
+        a = b.p(node.inputs[0])
+        u, _, vh = _packed("svd", a, (("full_matrices", False),))
+        return [matmul(multiply(u, reshape(g, g.shape[:-1] + (1, g.shape[-1]))), vh).node]
+    if fn == "svd":
+        m, n = node.inputs[0].shape[-2:]
+        k = min(m, n)
+        full = dict(q.keywords).get("full_matrices", True)
+        if full and m != n:
+            raise GradError(
+                "axcomp.grad: svd with full_matrices=True is not differentiable for "
+                f"non-square matrices (shape {(m, n)}), as in JAX; pass full_matrices=False"
+            )
+        u, s, vh = _unpack(y, [(m, k), (k,), (k, n)])
+        gu, gs, gvh = _unpack(g, [(m, k), (k,), (k, n)])
+        return [_svd_vjp(u, s, vh, gu, gs, gvh).node]
+    raise GradError(f"axcomp.grad: linalg.{fn} is not differentiable here")
+
+
+def _svd_vjp(u: Tracer, s: Tracer, vh: Tracer, gu: Tracer, gs: Tracer, gvh: Tracer) -> Tracer:
+    """Reverse rule of the reduced SVD (Townsend, "Differentiating the SVD")."""
+    m, k = u.shape[-2:]
+    n = vh.shape[-1]
+    v, gv = _mT(vh), _mT(gvh)
+    s2 = multiply(s, s)
+    diff = elementwise(
+        "subtract", reshape(s2, s2.shape[:-1] + (1, k)), reshape(s2, s2.shape + (1,))
+    )
+    off = ~np.eye(k, dtype=bool)
+    ok = elementwise("logical_and", off, elementwise("not_equal", diff, 0))
+    f = where(ok, elementwise("true_divide", 1, where(ok, diff, 1)), 0)
+    utgu = matmul(_mT(u), gu)
+    vtgv = matmul(_mT(v), gv)
+    j = multiply(f, elementwise("subtract", utgu, _mT(utgu)))
+    kk = multiply(f, elementwise("subtract", vtgv, _mT(vtgv)))
+    srow = reshape(s, s.shape[:-1] + (1, k))  # scales columns
+    scol = reshape(s, s.shape + (1,))  # scales rows
+    core = elementwise("add", _diag_embed(gs), multiply(j, srow))
+    core = elementwise("add", core, multiply(scol, kk))
+    out = matmul(matmul(u, core), vh)
+    safe = where(elementwise("not_equal", s, 0), s, 1)
+    sinv = where(elementwise("not_equal", s, 0), elementwise("true_divide", 1, safe), 0)
+    sinv_row = reshape(sinv, sinv.shape[:-1] + (1, k))
+    if m > k:
+        proj = elementwise("subtract", _eye(m, u.dtype), matmul(u, _mT(u)))
+        out = elementwise("add", out, matmul(matmul(proj, multiply(gu, sinv_row)), vh))
+    if n > k:
+        proj = elementwise("subtract", _eye(n, v.dtype), matmul(v, vh))
+        out = elementwise("add", out, matmul(multiply(u, sinv_row), matmul(_mT(gv), proj)))
+    return out
+
+
+# ---------------------------------------------------------------- numpy.linalg
+
+
+@export("linalg")
+def cholesky(a: Value) -> Tracer:
+    """Lower Cholesky factor of the symmetrized ``(a + a^H) / 2`` (as ``jnp.linalg.cholesky``)."""
+    t = _prep(a, "cholesky")
+    return _node("cholesky", [_sym(t)])
+
+
+@export("linalg")
+def inv(a: Value) -> Tracer:
+    """Inverse of each square matrix of ``a`` (stacked over leading axes)."""
+    return _node("inv", [_prep(a, "inv")])
+
+
+@export("linalg")
+def det(a: Value) -> Tracer:
+    """Determinant of each square matrix of ``a``."""
+    return _node("det", [_prep(a, "det")])
+
+
+@export("linalg")
+def slogdet(a: Value) -> tuple[Tracer, Tracer]:
+    """``(sign, logabsdet)`` of each square matrix of ``a``."""
+    sign, logdet = _packed("slogdet", _prep(a, "slogdet"))
+    return sign, logdet
+
+
+@export("linalg")
+def solve(a: Value, b: Value) -> Tracer:
+    """Solve ``a @ x = b``; ``b`` is a vector only when 1-d (NumPy 2 and JAX)."""
+    trace = trace_of((a, b))
+    ta = _prep(a, "solve")
+    tb = _float(lift(b, trace), "solve")
+    n = ta.shape[-1]
+    vector = tb.ndim == 1
+    if vector:
+        if tb.shape[0] != n:
+            raise IncompatibleShapesError(
+                f"solve: b has shape {tb.shape}, incompatible with a of shape {ta.shape}"
+            )
+        tb = reshape(tb, (n, 1))
+    elif tb.ndim < 2 or tb.shape[-2] != n:
+        raise IncompatibleShapesError(
+            f"solve: b has shape {tb.shape}, incompatible with a of shape {ta.shape}"
+        )
+    dtype = np.result_type(ta.dtype, tb.dtype)
+    ta, tb = astype(ta, dtype), astype(tb, dtype)
+    batch = broadcast_shapes(ta.shape[:-2], tb.shape[:-2])
+    ta = broadcast_to(ta, batch + ta.shape[-2:])
+    tb = broadcast_to(tb, batch + tb.shape[-2:])
+    x = _node("solve", [ta, tb])
+    return reshape(x, x.shape[:-1]) if vector else x
+
+
+@export("linalg")
+def eigh(a: Value, UPLO: str | None = None, symmetrize_input: bool = True) -> tuple[Tracer, Tracer]:
+    """``(eigenvalues, eigenvectors)`` of each symmetric matrix, ascending. As
+    ``jnp.linalg.eigh``, the input is symmetrized first (so ``UPLO`` does not matter)."""
+    if UPLO not in (None, "L", "U"):
+        raise ShapeError(f"eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
+    t = _prep(a, "eigh")
+    if t.dtype.kind == "c":
+        raise ArgumentTypeError("eigh: complex matrices are not supported inside traces")
+    if symmetrize_input:
+        t = _sym(t)
+    w, v = _packed("eigh", t)
+    return w, v
+
+
+@export("linalg")
+def svd(
+    a: Value, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False
+) -> Any:
+    """``(U, S, Vh)`` of each matrix (``S`` alone with ``compute_uv=False``)."""
+    t = _prep(a, "svd", square=False)
+    if t.dtype.kind == "c":
+        raise ArgumentTypeError("svd: complex matrices are not supported inside traces")
+    if hermitian:
+        raise UnsupportedError("svd: hermitian=True is not supported inside traces")
+    if not compute_uv:
+        return _node("svdvals", [t])
+    u, s, vh = _packed("svd", t, (("full_matrices", bool(full_matrices)),))
+    return u, s, vh
+
+
+@export("linalg")
+def qr(a: Value, mode: str = "reduced") -> tuple[Tracer, Tracer]:
+    """``(Q, R)`` of each matrix, ``mode='reduced'`` only."""
+    if mode != "reduced":
+        raise UnsupportedError(f"qr: only mode='reduced' is supported inside traces, got {mode!r}")
+    t = _prep(a, "qr", square=False)
+    if t.dtype.kind == "c":
+        raise ArgumentTypeError("qr: complex matrices are not supported inside traces")
+    q, r = _packed("qr", t)
+    return q, r
+
+
+def _abs(x: Tracer) -> Tracer:
+    return elementwise("absolute", x)
+
+
+def _vector_norm(x: Tracer, ord: Any, axis: tuple[int, ...], keepdims: bool) -> Tracer:
+    ax = axis
+    if ord is None or ord == 2:
+        sq = _abs(x) if x.dtype.kind == "c" else x
+        return elementwise("sqrt", reduce_sum(multiply(sq, sq), axis=ax, keepdims=keepdims))
+    if ord == np.inf:
+        return reduce("max", _abs(x), axis=ax, keepdims=keepdims)
+    if ord == -np.inf:
+        return reduce("min", _abs(x), axis=ax, keepdims=keepdims)
+    if ord == 0:
+        nz = astype(elementwise("not_equal", x, 0), _abs(x).dtype)
+        return reduce_sum(nz, axis=ax, keepdims=keepdims)
+    if ord == 1:
+        return reduce_sum(_abs(x), axis=ax, keepdims=keepdims)
+    if isinstance(ord, str):
+        raise ShapeError(f"norm: invalid norm order {ord!r} for vectors")
+    p = float(ord)
+    total = reduce_sum(elementwise("power", _abs(x), p), axis=ax, keepdims=keepdims)
+    return elementwise("power", total, 1.0 / p)
+
+
+def _matrix_norm(x: Tracer, ord: Any, axis: tuple[int, int], keepdims: bool) -> Tracer:
+    r, c = axis
+    if ord is None or ord == "fro":
+        sq = _abs(x) if x.dtype.kind == "c" else x
+        out = elementwise("sqrt", reduce_sum(multiply(sq, sq), axis=axis))
+    elif ord in (1, -1, np.inf, -np.inf):
+        which = "max" if ord in (1, np.inf) else "min"
+        summed, other = (r, c) if ord in (1, -1) else (c, r)
+        s = reduce_sum(_abs(x), axis=summed, keepdims=True)
+        out = reduce(which, s, axis=other, keepdims=True)
+        out = reshape(out, tuple(n for i, n in enumerate(x.shape) if i not in axis))
+    elif ord in (2, -2, "nuc"):
+        moved = _move_last2(x, r, c)
+        s = _node("svdvals", [_float(moved, "norm")])
+        if ord == "nuc":
+            out = reduce_sum(s, axis=-1)
+        else:
+            out = reduce("max" if ord == 2 else "min", s, axis=-1)
+    else:
+        raise ShapeError(f"norm: invalid norm order {ord!r} for matrices")
+    if keepdims:
+        shape = tuple(1 if i in axis else n for i, n in enumerate(x.shape))
+        out = reshape(out, shape)
+    return out
+
+
+def _move_last2(x: Tracer, r: int, c: int) -> Tracer:
+    from .contraction import permute
+
+    rest = [i for i in range(x.ndim) if i not in (r, c)]
+    perm = rest + [r, c]
+    return x if perm == list(range(x.ndim)) else permute(x, perm)
+
+
+@export("linalg")
+def norm(x: Value, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Tracer:
+    """Vector or matrix norm, as ``numpy.linalg.norm`` (orders None/1/2/inf/-inf/0/p for
+    vectors, fro/nuc/1/-1/2/-2/inf/-inf for matrices)."""
+    t = lift(x, trace_of((x,)))
+    if t.dtype.kind in "biu":
+        t = astype(t, np.float64)
+    nd = t.ndim
+    if axis is None:
+        if ord is None:
+            flat = reshape(t, (-1,))
+            out = _vector_norm(flat, None, (0,), False)
+            return reshape(out, (1,) * nd) if keepdims else out
+        if nd == 1:
+            axes: tuple[int, ...] = (0,)
+        elif nd == 2:
+            axes = (0, 1)
+        else:
+            raise ShapeError(f"norm: improper number of dimensions to norm ({nd})")
+    else:
+        raw = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+        axes = tuple(operator.index(a) for a in raw)
+        for a in axes:
+            if not -nd <= a < nd:
+                raise ShapeError(f"norm: axis {a} is out of bounds for array of dimension {nd}")
+        axes = tuple(a % nd for a in axes)
+        if len(set(axes)) != len(axes):
+            raise ShapeError(f"norm: duplicate axes given: {axis}")
+    if len(axes) == 1:
+        return _vector_norm(t, ord, axes, keepdims)
+    if len(axes) == 2:
+        return _matrix_norm(t, ord, (axes[0], axes[1]), keepdims)
+    raise ShapeError(f"norm: improper number of dimensions to norm (axis={axis})")
+
+
+@export("linalg")
+def pinv(a: Value, rcond: Any = None, hermitian: bool = False, *, rtol: Any = None) -> Tracer:
+    """Moore-Penrose pseudo-inverse from the reduced SVD; singular values at or below
+    ``rtol * max(s)`` count as zero (NumPy's default ``rtol = max(m, n) * eps``)."""
+    t = _prep(a, "pinv", square=False)
+    m, n = t.shape[-2:]
+    cut = rtol if rtol is not None else rcond
+    if cut is None:
+        cut = max(m, n) * float(np.finfo(t.dtype).eps)
+    u, s, vh = _packed("svd", t, (("full_matrices", False),))
+    k = s.shape[-1]
+    if k == 0:
+        return _mT(multiply(t, 0.0))
+    big = reduce("max", s, axis=-1, keepdims=True)
+    keep = elementwise("greater", s, multiply(big, cut))
+    sinv = where(keep, elementwise("true_divide", 1, where(keep, s, 1)), 0)
+    scaled = multiply(_mT(u), reshape(sinv, sinv.shape + (1,)))
+    return matmul(_mT(vh), scaled)
+
+
+@export("linalg")
+def lstsq(a: Value, b: Value, rcond: Any = None) -> tuple[Tracer, Tracer, Tracer, Tracer]:
+    """``(x, residuals, rank, s)`` as ``jnp.linalg.lstsq``: residuals are always returned
+    (the squared norm of ``b - a @ x`` per column)."""
+    trace = trace_of((a, b))
+    ta = _prep(a, "lstsq", square=False)
+    tb = _float(lift(b, trace), "lstsq")
+    if ta.ndim != 2:
+        raise ShapeError(f"lstsq: {ta.ndim}-dimensional array given; a must be two-dimensional")
+    if tb.ndim not in (1, 2):
+        raise ShapeError(f"lstsq: {tb.ndim}-dimensional array given; b must be 1- or 2-d")
+    if ta.shape[0] != tb.shape[0]:
+        raise IncompatibleShapesError(
+            f"lstsq: leading dimensions of a {ta.shape} and b {tb.shape} must match"
+        )
+    dtype = np.result_type(ta.dtype, tb.dtype)
+    ta, tb = astype(ta, dtype), astype(tb, dtype)
+    vector = tb.ndim == 1
+    if vector:
+        tb = reshape(tb, (tb.shape[0], 1))
+    m, n = ta.shape
+    eps = float(np.finfo(dtype).eps)
+    cut = eps * max(m, n) if rcond is None else (eps if rcond < 0 else float(rcond))
+    u, s, vh = _packed("svd", ta, (("full_matrices", False),))
+    first = getitem(s, (slice(0, 1),))
+    mask = elementwise(
+        "logical_and",
+        elementwise("greater", s, 0),
+        elementwise("greater_equal", s, multiply(first, cut)),
+    )
+    rank = reduce_sum(astype(mask, np.int64))
+    sinv = where(mask, elementwise("true_divide", 1, where(mask, s, 1)), 0)
+    utb = matmul(_mT(u), tb)
+    x = matmul(_mT(vh), multiply(reshape(sinv, (sinv.shape[0], 1)), utb))
+    r = elementwise("subtract", tb, matmul(ta, x))
+    resid = reduce_sum(multiply(r, r), axis=0)
+    if vector:
+        x = reshape(x, (n,))
+        resid = reshape(resid, ())
+    return x, resid, rank, s
+
+
+@export("linalg")
+def matrix_power(a: Value, n: int) -> Tracer:
+    """``a`` to the integer power ``n`` by repeated squaring (``inv`` first for n < 0)."""
+    if isinstance(n, Tracer):
+        raise ArgumentTypeError("matrix_power: n must be a static int, not a traced value")
+    try:
+        n = operator.index(n)
+    except TypeError:
+        raise ArgumentTypeError(f"matrix_power: exponent must be an integer, got {n!r}") from None
+    t = lift(a, trace_of((a,)))
+    _square(t, "matrix_power")
+    if n == 0:
+        eye = _eye(t.shape[-1], t.dtype)
+        return broadcast_to(eye, t.shape)
+    if n < 0:
+        t = inv(t)
+        n = -n
+    result: Tracer | None = None
+    base = t
+    while n:
+        if n & 1:
+            result = base if result is None else matmul(result, base)
+        n >>= 1
+        if n:
+            base = matmul(base, base)
+    assert result is not None
+    return result
+
+
+# ---------------------------------------------------------------- jax.lax.linalg
+
+
+@export("lax", "linalg_cholesky")
+def lax_cholesky(x: Value, symmetrize_input: bool = True) -> Tracer:
+    """``jax.lax.linalg.cholesky``: the lower factor (of ``(x + x^H) / 2`` by default)."""
+    t = _prep(x, "cholesky")
+    return _node("cholesky", [_sym(t) if symmetrize_input else t])
+
+
+@export("lax", "linalg_triangular_solve")
+def triangular_solve(
+    a: Value,
+    b: Value,
+    left_side: bool = False,
+    lower: bool = False,
+    transpose_a: bool = False,
+    conjugate_a: bool = False,
+    unit_diagonal: bool = False,
+) -> Tracer:
+    """``jax.lax.linalg.triangular_solve``: ``op(a) @ x = b`` (``left_side``) or
+    ``x @ op(a) = b``, reading only ``a``'s ``lower`` (or upper) triangle."""
+    trace = trace_of((a, b))
+    ta = _prep(a, "triangular_solve")
+    tb = _float(lift(b, trace), "triangular_solve")
+    n = ta.shape[-1]
+    if tb.ndim < 2 or tb.shape[-2 if left_side else -1] != n:
+        raise IncompatibleShapesError(
+            f"triangular_solve: b has shape {tb.shape}, incompatible with a of shape "
+            f"{ta.shape} (left_side={left_side})"
+        )
+    mask = np.tril(np.ones((n, n), bool), -1 if unit_diagonal else 0)
+    if not lower:
+        mask = mask.T
+    tri = where(mask, ta, 0)
+    if unit_diagonal:
+        tri = elementwise("add", tri, _eye(n, tri.dtype))
+    if conjugate_a and tri.dtype.kind == "c":
+        tri = elementwise("conjugate", tri)
+    if transpose_a:
+        tri = _mT(tri)
+    if left_side:
+        return solve(tri, tb)
+    # x @ A = b  <=>  A^T @ x^T = b^T
+    return _mT(solve(_mT(tri), _mT(tb)))
+
+
+@export("lax", "linalg_tridiagonal_solve")
+def tridiagonal_solve(dl: Value, d: Value, du: Value, b: Value) -> Tracer:
+    """``jax.lax.linalg.tridiagonal_solve``: the system with diagonals ``dl`` (below,
+    ``dl[..., 0]`` unused), ``d`` and ``du`` (above, ``du[..., -1]`` unused), each
+    ``(..., m)``, and right-hand sides ``b`` of shape ``(..., m, n)``."""
+    trace = trace_of((dl, d, du, b))
+    tl, td, tu = (_float(lift(v, trace), "tridiagonal_solve") for v in (dl, d, du))
+    tb = _float(lift(b, trace), "tridiagonal_solve")
+    m = td.shape[-1] if td.ndim else 0
+    if td.ndim < 1 or tl.shape != td.shape or tu.shape != td.shape:
+        raise IncompatibleShapesError(
+            f"tridiagonal_solve: dl, d and du must have the same shape, got {tl.shape}, "
+            f"{td.shape}, {tu.shape}"
+        )
+    if tb.ndim != td.ndim + 1 or tb.shape[:-1] != td.shape:
+        raise IncompatibleShapesError(
+            f"tridiagonal_solve: b must have shape {td.shape} + (n,), got {tb.shape}"
+        )
+    i = np.arange(m)
+    below = i[:, None] == i[None, :] + 1  # [r, c]: r = c + 1, entry dl[r]
+    above = i[:, None] + 1 == i[None, :]  # r = c - 1, entry du[r]
+    on = np.eye(m, dtype=bool)
+    col = (1,)
+    mat = where(on, reshape(td, td.shape + col), 0)
+    mat = where(below, reshape(tl, tl.shape + col), mat)
+    mat = where(above, reshape(tu, tu.shape + col), mat)
+    return solve(mat, tb)

@@ -19,7 +19,7 @@ residuals. Unlike JAX, a singular or non-positive-definite matrix raises NumPy's
 ``LinAlgError`` at run time rather than giving NaNs. Reverse rules: ``cholesky``,
 ``solve``, ``inv``, ``det``, ``slogdet``, ``eigh`` (values and vectors; degenerate pairs
 get a zero coupling), ``svd`` (reduced, or square; full non-square matrices are refused as
-in JAX) and ``qr`` is not differentiable here.
+in JAX) and ``qr`` (tall or square matrices, as in JAX).
 """
 
 from __future__ import annotations
@@ -299,6 +299,21 @@ def _vjp(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | No
         u, s, vh = _unpack(y, [(m, k), (k,), (k, n)])
         gu, gs, gvh = _unpack(g, [(m, k), (k,), (k, n)])
         return [_svd_vjp(u, s, vh, gu, gs, gvh).node]
+    if fn == "qr":
+        m, n = node.inputs[0].shape[-2:]
+        if m < n:
+            raise GradError(
+                "axcomp.grad: qr is not differentiable for wide matrices (shape "
+                f"{(m, n)}, m < n), as in JAX"
+            )
+        qm, r = _unpack(y, [(m, n), (n, n)])
+        gq, gr = _unpack(g, [(m, n), (n, n)])
+        # x_bar = (Q_bar + Q N) R^-T, N = tril(M - M^T, -1) - M, M = Q^T Q_bar - R_bar R^T
+        mm = elementwise("subtract", matmul(_mT(qm), gq), matmul(gr, _mT(r)))
+        low = np.tril(np.ones((n, n), bool), -1)
+        nn = elementwise("subtract", where(low, elementwise("subtract", mm, _mT(mm)), 0), mm)
+        rinv = _node("inv", [r])
+        return [matmul(elementwise("add", gq, matmul(qm, nn)), _mT(rinv)).node]
     raise GradError(f"axcomp.grad: linalg.{fn} is not differentiable here")
 
 

@@ -402,8 +402,9 @@ class _Emitter:
         if pack < 0:
             return text
         reshape, concat = self.fn("reshape", "linalg"), self.fn("concat", "linalg")
-        lead = f"tuple(_r.shape[:{_int(pack)}]) + (-1,)"
-        return f"{concat}([{reshape}(_r, {lead}) for _r in {text}], axis=-1)"
+        sizes = _tuple(c.attr("sizes"))
+        lead = f"tuple(_r.shape[:{_int(pack)}]) + (_k,)"
+        return f"{concat}([{reshape}(_r, {lead}) for _r, _k in zip({text}, {sizes})], axis=-1)"
 
     # -- statements -------------------------------------------------------------------------
 

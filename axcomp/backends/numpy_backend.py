@@ -149,8 +149,9 @@ def _linalg(c: Call) -> str:
     pack = c.attr("pack", -1)
     if pack < 0:
         return text
-    lead = f"_r.shape[:{_int(pack)}] + (-1,)"
-    return f"{NP}.concatenate([_r.reshape({lead}) for _r in {text}], axis=-1)"
+    sizes = _tuple(c.attr("sizes"))  # each result's entries past the stack axes
+    lead = f"_r.shape[:{_int(pack)}] + (_k,)"
+    return f"{NP}.concatenate([_r.reshape({lead}) for _r, _k in zip({text}, {sizes})], axis=-1)"
 
 
 _FORMATS: dict[str, Callable[[Call], str]] = {

@@ -480,9 +480,16 @@ def _apply(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
 
 def _linalg(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     shape, dtype = tuple(c.attr("shape")), np.dtype(c.attr("dtype"))
-    if c.attr("pack", -1) >= 0:  # the tuple of results, before they are joined
-        m.transient(math.prod(shape) * dtype.itemsize)
-    return m.alloc(shape, dtype)
+    if c.attr("pack", -1) < 0:
+        return m.alloc(shape, dtype)
+    # the tuple of results stays alive while they are joined into the packed result
+    m.sizes[-1] = math.prod(shape) * dtype.itemsize
+    m.stack.append(-1)
+    try:
+        return m.alloc(shape, dtype)
+    finally:
+        m.stack.remove(-1)
+        del m.sizes[-1]
 
 
 def _dynamic(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:

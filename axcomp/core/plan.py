@@ -41,10 +41,11 @@ OPS: dict[str, str] = {
     "unravel_index": "(i; shape) flat indices into ``shape`` as a tuple of per-axis arrays",
     "item": "(t; k) entry k of a tuple (of ``unravel_index``)",
     "gather": "(x, *idx) advanced indexing of x's leading axes by index arrays: a copy",
-    "linalg": "(*xs; fn, keywords, pack, shape, dtype) ``linalg.<fn>`` of the namespace (a "
-    "whitelisted name, ``LINALG``) with static bool keywords, stacked over leading axes; with "
-    "``pack`` >= 0 its tuple of results is flattened past the first ``pack`` axes and joined "
-    "on the last axis; ``shape``/``dtype`` describe the result",
+    "linalg": "(*xs; fn, keywords, pack, sizes, shape, dtype) ``linalg.<fn>`` of the namespace "
+    "(a whitelisted name, ``LINALG``) with static bool keywords, stacked over leading axes; "
+    "with ``pack`` >= 0 its tuple of results is flattened past the first ``pack`` axes (to "
+    "``sizes`` entries each) and joined on the last axis; ``shape``/``dtype`` describe the "
+    "result",
 }
 
 #: The ``linalg.<fn>`` functions a plan may call (NumPy's and the Array API extension's).

@@ -112,12 +112,14 @@ def _lower(
     ctx: LowerContext, node: Node, target: str, args: Sequence[Expr]
 ) -> tuple[Statement, ...]:
     q: LinalgParams = node.params
+    parts = _parts(q, [i.shape for i in node.inputs]) if q.pack >= 0 else []
     value = call(
         "linalg",
         *args,
         fn=q.fn,
         keywords=q.keywords,
         pack=q.pack,
+        sizes=tuple(math.prod(p[q.pack :]) for p in parts),
         shape=node.shape,
         dtype=node.dtype.name,
     )

@@ -532,3 +532,43 @@ def test_memory_prediction_matches_tracemalloc():
     for f in (ax.jit(ax.vmap(L.inv)), ax.jit(ax.vmap(lambda a: L.eigh(a)[1]))):
         predicted, measured = predicted_peak(f, (x,)), measured_peak(f, (x,))
         assert abs(predicted - measured) <= 0.15 * measured
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    m=st.integers(1, 4),
+    n=st.integers(1, 4),
+    batch=st.integers(1, 3),
+    full=st.booleans(),
+    seed=st.integers(0, 50),
+)
+def test_svd_qr_pinv_shapes_hypothesis(m, n, batch, full, seed):
+    a = mat(batch, m, n, seed=seed)
+    u, s, vh = ax.vmap(lambda x: L.svd(x, full_matrices=full))(a)
+    u0, s0, vh0 = np.linalg.svd(a, full_matrices=full)
+    assert u.shape == u0.shape and vh.shape == vh0.shape
+    close(s, s0)
+    k = min(m, n)
+    close((u[..., :k] * s[:, None, :]) @ vh[..., :k, :], a)
+    q, r = ax.vmap(L.qr)(a)
+    close(q @ r, a)
+    close(ax.vmap(L.pinv)(a), np.linalg.pinv(a), 1e-7)
+
+
+def test_grad_in_axes_none_and_nested():
+    a = mat(3, 3, seed=40) + 3 * np.eye(3)
+    bs = mat(2, 4, 3, seed=41)
+
+    def loss(a, b):
+        return (L.solve(a, b) ** 2).sum() + L.slogdet(a)[1]
+
+    def ref(a, b):
+        return (np.linalg.solve(a, b) ** 2).sum() + np.linalg.slogdet(a)[1]
+
+    g = ax.vmap(ax.vmap(ax.grad(loss), in_axes=(None, 0)), in_axes=(None, 0))(a, bs)
+    for i in range(2):
+        for j in range(4):
+            close(g[i, j], numeric_grad(ref, [a, bs[i, j]]), 1e-6)
+    gj = ax.jit(ax.vmap(ax.grad(loss, argnums=1), in_axes=(None, 0)))(a, bs[0])
+    for j in range(4):
+        close(gj[j], numeric_grad(ref, [a, bs[0, j]], argnum=1), 1e-6)

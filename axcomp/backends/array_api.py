@@ -145,7 +145,14 @@ _REDUCERS = {
 }
 
 #: ``apply`` functions -> the standard's (cumprod needs ``cumulative_prod``, 2024.12).
-_APPLY = {"flip": "flip", "cumsum": "cumulative_sum", "cumprod": "cumulative_prod"}
+_APPLY = {
+    "flip": "flip",
+    "cumsum": "cumulative_sum",
+    "cumprod": "cumulative_prod",
+    "sort": "sort",
+    "argsort": "argsort",
+    "take": "take",
+}
 
 #: Dtypes of the standard, by NumPy name.
 DTYPES = frozenset(
@@ -386,9 +393,12 @@ class _Emitter:
         if fn not in _APPLY:
             raise _refuse(fn, self.xp_name)
         keywords = c.attr("keywords", ())
-        if any(k != "axis" or type(v) is not int for k, v in keywords):
+        if any(
+            not ((k == "axis" and type(v) is int) or (k == "stable" and type(v) is bool))
+            for k, v in keywords
+        ):
             raise _refuse(fn, self.xp_name)
-        kw = "".join(f", axis={_int(v)}" for _, v in keywords)
+        kw = "".join(f", {k}={_int(v) if k == 'axis' else repr(bool(v))}" for k, v in keywords)
         return f"{self.fn(_APPLY[fn], fn)}({self.args(c)}{kw})"
 
     def op_linalg(self, c: Call) -> str:

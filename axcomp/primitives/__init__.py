@@ -8,6 +8,7 @@ contraction, elementwise, products, reductions, cumulative, collectives, refine.
 
 from . import api, collectives, dft, everyday
 from . import linalg as linalg
+from . import api, collectives, order
 from .contraction import (
     EinsumParams,
     contract,
@@ -105,6 +106,7 @@ __all__ = [
     "mean",
     "moveaxis",
     "multiply",
+    "order",
     "outer",
     "permute",
     "power",

@@ -473,6 +473,11 @@ def _apply(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
         axes = range(len(x.shape)) if axis is None else [axis % len(x.shape)]
         strides = [-st if i in axes else st for i, st in enumerate(x.strides)]
         return _view(x, x.shape, strides)
+    if fn in ("take", "take_along_axis"):  # (x, indices; axis): x's dtype, indices' length
+        axis, idx = keywords["axis"] % len(x.shape), a[1]
+        out = list(x.shape) if fn == "take" else list(np.broadcast_shapes(x.shape, idx.shape))
+        out[axis] = math.prod(idx.shape) if fn == "take" else idx.shape[axis]
+        return m.alloc(tuple(out), x.dtype)
     dtype = np.asarray(getattr(np, fn)(np.zeros(1, x.dtype))).dtype
     shape = x.shape if keywords.get("axis") is not None else (math.prod(x.shape),)
     return m.alloc(shape, dtype)

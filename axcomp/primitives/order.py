@@ -114,8 +114,7 @@ def _lower_argsort(
     ctx: LowerContext, node: Node, target: str, args: Sequence[Expr]
 ) -> tuple[Statement, ...]:
     keywords = (("axis", node.params.axis), ("stable", True))
-    value: Expr = call("apply", args[0], fn="argsort", keywords=keywords)
-    return (Assign(target, call("astype", value, ctx.dtype(node.dtype))),)
+    return (Assign(target, call("apply", args[0], fn="argsort", keywords=keywords)),)
 
 
 def _is_line(idx: Node, axis: int) -> bool:

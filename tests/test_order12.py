@@ -429,6 +429,13 @@ def test_array_api_backend():
         lambda a: anp.pad(a, 2, "reflect"),
         lambda a: anp.triu(a),
         lambda a: anp.diagonal(a),
+        lambda a: alax.cummax(a, 1, reverse=True),
+        lambda a: anp.searchsorted(anp.sort(a[0]), a[1:]),
+        lambda a: alax.pad(a, np.float64(1.0), [(1, -1, 2), (0, 2, 1)]),
+        lambda a: anp.diff(a, 2, prepend=0.0),
+        lambda a: anp.trace(a) + anp.rot90(a)[0, 0] + anp.split(a, 2, 0)[1][0, 0],
+        ax.grad(lambda a: anp.sum(anp.pad(a, 2, "reflect") ** 2)),
+        ax.grad(lambda a: anp.sum(anp.repeat(a, [1, 0, 3, 2], 0) ** 2)),
     ]
     for kernel in ok:
         f = ax.vmap(kernel)
@@ -437,3 +444,39 @@ def test_array_api_backend():
         same(np.asarray(got), f(x))
     with pytest.raises(ax.UnsupportedError, match=r"take_along_axis.*array_api_strict"):
         ax.vmap(lambda a: alax.top_k(a, 2)[0])(xp.asarray(x))
+    with pytest.raises(ax.UnsupportedError, match=r"2023\.12 standard"):
+        ax.vmap(ax.grad(lambda a: anp.sum(anp.sort(a) * np.arange(5.0))))(xp.asarray(x))
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    shape=st.lists(st.integers(1, 4), min_size=1, max_size=2).map(tuple),
+    data=st.data(),
+)
+def test_hypothesis_lax_pad_repeat_grad(shape, data):
+    nd = len(shape)
+    config = [
+        (data.draw(st.integers(-1, 3)), data.draw(st.integers(-1, 3)), data.draw(st.integers(0, 2)))
+        for _ in range(nd)
+    ]
+    axis = data.draw(st.integers(0, nd - 1))
+    reps = data.draw(st.lists(st.integers(0, 3), min_size=shape[axis], max_size=shape[axis]))
+    x = rnd((2, *shape), seed=nd)
+    try:
+        want = np_lax_pad(x[0], 0.25, config)
+    except ValueError:
+        return
+    if 0 in want.shape:
+        return
+
+    def kernel(a):
+        return anp.sum(alax.pad(a, np.float64(0.25), config) ** 2) + anp.sum(
+            anp.repeat(a, reps, axis) ** 3
+        )
+
+    def ref(a):
+        return np.sum(np_lax_pad(a, 0.25, config) ** 2) + np.sum(np.repeat(a, reps, axis) ** 3)
+
+    np.testing.assert_allclose(ax.vmap(kernel)(x), loop_vmap(ref)(x), rtol=1e-10)
+    g = ax.vmap(ax.grad(kernel))(x)
+    np.testing.assert_allclose(g[1], numeric_grad(ref, [x[1]]), rtol=1e-5, atol=1e-6)

@@ -130,6 +130,7 @@ REFUSED: dict[str, str] = {
     "unravel_index": "the GEMM expansion's refine step is NumPy-only",
     "item": "the GEMM expansion's refine step is NumPy-only",
     "gather": "the GEMM expansion's refine step is NumPy-only",
+    "take_along_axis": "no take_along_axis in the 2023.12 standard (the reverse rule of sort)",
     "Scatter": "the GEMM expansion's refine step is NumPy-only",
 }
 

@@ -282,6 +282,8 @@ def test_lax_sort_num_keys_like_jax():
     out = ax.vmap(lambda k, p: alax.sort((k, p), num_keys=1)[1], in_axes=(0, None))(keys, k3)
     same(out, np.stack([k3[np.argsort(k, kind="stable")] for k in keys]))
     same(alax.sort(k2), np.sort(k2))
+    (only,) = alax.sort([k2])
+    same(only, np.sort(k2))
 
 
 def test_searchsorted_nan_like_jax():

@@ -589,8 +589,8 @@ def lax_sort(operand: Any, dimension: int = -1, is_stable: bool = True, num_keys
     if not 1 <= num_keys <= len(ops):
         raise ShapeError(f"lax.sort: num_keys={num_keys} must be in [1, {len(ops)}]")
     ax = normalize_axis(dimension, ops[0].ndim, "dimension")
-    if len(ops) == 1:
-        return _sort(ops[0], ax)
+    if len(ops) == 1:  # a sequence of one gives a tuple of one, as in JAX
+        return _sort(ops[0], ax) if single else (_sort(ops[0], ax),)
     levels = union_levels(ops)
     ops = [broadcast_levels(o, levels) for o in ops]
     perm = _lex_perm(ops[:num_keys], ax)

@@ -6,9 +6,8 @@ Module order is the import order (each imports only those before it): indexing, 
 contraction, elementwise, products, reductions, cumulative, collectives, refine.
 """
 
-from . import api, collectives, dft, everyday
+from . import api, collectives, dft, everyday, order
 from . import linalg as linalg
-from . import api, collectives, order
 from .contraction import (
     EinsumParams,
     contract,

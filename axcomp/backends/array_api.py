@@ -153,6 +153,7 @@ _APPLY = {
     "sort": "sort",
     "argsort": "argsort",
     "take": "take",
+    "take_along_axis": "take_along_axis",
 }
 
 #: Dtypes of the standard, by NumPy name.

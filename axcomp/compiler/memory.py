@@ -478,6 +478,10 @@ def _apply(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
         out = list(x.shape) if fn == "take" else list(np.broadcast_shapes(x.shape, idx.shape))
         out[axis] = math.prod(idx.shape) if fn == "take" else idx.shape[axis]
         return m.alloc(tuple(out), x.dtype)
+    if fn == "take_along_axis":
+        axis = keywords["axis"]
+        shape = tuple(max(p, q) for p, q in zip(x.shape, a[1].shape))
+        return m.alloc(shape[:axis] + (a[1].shape[axis],) + shape[axis + 1 :], x.dtype)
     dtype = np.asarray(getattr(np, fn)(np.zeros(1, x.dtype))).dtype
     shape = x.shape if keywords.get("axis") is not None else (math.prod(x.shape),)
     return m.alloc(shape, dtype)

@@ -8,6 +8,7 @@ contraction, elementwise, products, reductions, cumulative, collectives, refine.
 
 from . import api, collectives, dft, everyday, order
 from . import linalg as linalg
+from . import api, collectives, gathers
 from .contraction import (
     EinsumParams,
     contract,
@@ -94,6 +95,7 @@ __all__ = [
     "elementwise_p",
     "everyday",
     "expand_dims",
+    "gathers",
     "getitem",
     "identity",
     "index_p",

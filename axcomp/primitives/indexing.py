@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,10 +137,19 @@ def _bool_scalars(t: Tracer, items: tuple[Any, ...]) -> Tracer:
     return out
 
 
+#: Handlers of integer-array / traced indices (``gathers`` registers one): each returns
+#: the result, or None to leave the index to basic indexing.
+ADVANCED: list[Callable[[Tracer, tuple[Any, ...]], Tracer | None]] = []
+
+
 def getitem(x: Value, index: Any) -> Tracer:
     trace = trace_of((x,))
     t = lift(x, trace)
     items = index if isinstance(index, tuple) else (index,)
+    for handler in ADVANCED:
+        out = handler(t, items)
+        if out is not None:
+            return out
     if any(_is_bool(it) for it in items):
         return _bool_scalars(t, items)
     for it in items:

@@ -1,0 +1,529 @@
+"""Gathers and scatters with static shapes: integer-array and constant boolean-mask
+indexing (``x[i]``, ``x[:, [0, 2]]``, traced ``i``), ``take``, ``take_along_axis``,
+``lax.dynamic_slice``/``dynamic_update_slice`` and the functional updates
+``x.at[idx].get/set/add/multiply/min/max``, with JAX's semantics: negative indices count
+from the end, out-of-bounds gather indices are clamped (``take``: filled), out-of-bounds
+scatter indices are dropped, repeated ``add`` indices accumulate.
+
+One primitive, ``gather`` (``take`` along one axis, per example, of in-bounds indices),
+lowers to one ``take_along_axis`` call over the batch axes; everything else is composed
+from it and elementwise ops (scatters: a one-hot comparison of target and written
+positions, reduced over the writes), so vmap, jit and grad need no more rules. A batched
+index is one vectorized gather, never a loop.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+import numpy as np
+
+from ..core.graph import Node
+from ..core.plan import Assign, Expr, LowerContext, Statement, call
+from ..core.primitive import primitive
+from ..errors import IndexOutOfBounds, ShapeError, TracingError, UnsupportedError
+from ..tracing.build import (
+    Value,
+    broadcast_shapes,
+    default_names,
+    lift,
+    make,
+    normalize_axis,
+    trace_of,
+    union_levels,
+)
+from ..tracing.tracer import Tracer
+from . import indexing
+from .api import export
+from .contraction import moveaxis
+from .elementwise import elementwise
+from .reductions import reduce, reduce_sum
+from .shape import astype, broadcast_levels, broadcast_to, reshape
+
+
+class BooleanIndexError(TracingError, IndexError):
+    """A boolean mask whose number of True entries depends on traced values (JAX's
+    NonConcreteBooleanIndexError)."""
+
+
+@dataclass(frozen=True)
+class GatherParams:
+    """``take(x, idx, axis)`` per example: ``x`` and ``idx`` share their ``nbatch`` leading
+    batch axes; ``axis`` is physical; indices are in bounds (the caller clamps)."""
+
+    axis: int
+    nbatch: int
+
+
+gather_p = primitive("gather", GatherParams, arity=2)
+
+
+@gather_p.def_shape
+def _gather_shape(p: GatherParams, inputs: Sequence[Node]) -> tuple[int, ...]:
+    x, idx = inputs
+    nb = p.nbatch
+    if not nb <= p.axis < x.ndim or x.shape[:nb] != idx.shape[:nb]:
+        return (-1,)
+    return x.shape[: p.axis] + idx.shape[nb:] + x.shape[p.axis + 1 :]
+
+
+gather_p.def_describe(lambda p: f"gather axis={p.axis}")
+gather_p.def_flops(lambda node: 0)
+
+
+@gather_p.def_lower
+def _lower_gather(
+    ctx: LowerContext, node: Node, target: str, args: Sequence[Expr]
+) -> tuple[Statement, ...]:
+    p: GatherParams = node.params
+    x, idx = node.inputs
+    m = math.prod(idx.shape[p.nbatch :])
+    shape = idx.shape[: p.nbatch] + (1,) * (p.axis - p.nbatch) + (m,) + (1,) * (x.ndim - p.axis - 1)
+    value: Expr = call("reshape", args[1], shape=shape)
+    value = call("apply", args[0], value, fn="take_along_axis", keywords=(("axis", p.axis),))
+    return (Assign(target, call("reshape", value, shape=node.shape)),)
+
+
+@gather_p.def_vjp
+def _vjp_gather(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
+    # the transpose of a gather is a scatter-add of the cotangent into zeros
+    p: GatherParams = node.params
+    x, idx = node.inputs
+    nb, n = p.nbatch, x.shape[p.axis]
+    k = idx.ndim - nb  # index dims
+    g = moveaxis(b.p(ct), tuple(range(p.axis, p.axis + k)), tuple(range(nb, nb + k)))
+    i = b.p(idx)
+    onehot = elementwise("equal", reshape(i, (*idx.shape, 1)), np.arange(n))
+    onehot = astype(onehot, g.dtype)
+    bl = "".join(chr(97 + j) for j in range(nb))
+    il = "".join(chr(97 + nb + j) for j in range(k))
+    rest = "".join(chr(97 + nb + k + 1 + j) for j in range(x.ndim - nb - 1))
+    from .contraction import einsum
+
+    dx = einsum(f"{bl}{il}z,{bl}{il}{rest}->{bl}z{rest}", onehot, g)
+    return [moveaxis(dx, nb, p.axis).node, None]
+
+
+def _intp(i: Tracer) -> Tracer:
+    if i.dtype.kind == "b" or i.dtype.kind not in "iu":
+        raise TracingError(f"index arrays must be integers, got dtype {i.dtype}")
+    return astype(i, np.intp) if i.dtype != np.intp else i
+
+
+def _normalize(i: Tracer, n: int) -> Tracer:
+    """Negative indices count from the end (once), as NumPy and JAX."""
+    if i.dtype.kind == "u":
+        return i
+    return elementwise("where", elementwise("less", i, 0), elementwise("add", i, n), i)
+
+
+def _in_bounds(i: Tracer, n: int) -> Tracer:
+    return elementwise("logical_and", elementwise("greater_equal", i, 0), elementwise("less", i, n))
+
+
+def gather(x: Value, idx: Value, axis: int) -> Tracer:
+    """``take(x, idx, axis)`` of in-bounds ``idx`` (the primitive): an index array of any
+    shape replaces logical ``axis``; batch axes of either side are shared."""
+    trace = trace_of((x, idx))
+    t, i = lift(x, trace), _intp(lift(idx, trace))
+    ax = normalize_axis(axis, t.ndim)
+    if t.shape[ax] == 0 and math.prod(i.shape) > 0:
+        raise IndexOutOfBounds(f"cannot gather from axis {ax} of size 0 (shape {t.shape})")
+    levels = union_levels((t, i))
+    t, i = broadcast_levels(t, levels), broadcast_levels(i, levels)
+    shape = t.shape[:ax] + i.shape + t.shape[ax + 1 :]
+    params = GatherParams(len(levels) + ax, len(levels))
+    return make(trace, gather_p, (t, i), params, levels, shape, t.dtype, default_names(len(shape)))
+
+
+def _fill_value(dtype: np.dtype, fill: Any) -> Any:
+    if fill is not None:
+        return fill
+    if dtype.kind in "fc":
+        return np.nan
+    if dtype.kind == "i":
+        return np.iinfo(dtype).min
+    if dtype.kind == "u":
+        return np.iinfo(dtype).max
+    return True
+
+
+def take_clamped(
+    x: Value, idx: Value, axis: int, mode: str = "clip", fill: Any = None, negative: bool = True
+) -> Tracer:
+    """``take`` along logical ``axis`` with an out-of-bounds ``mode``: clip (clamp), wrap
+    (modulo) or fill (``fill``, NaN for floats by default)."""
+    trace = trace_of((x, idx))
+    t, i = lift(x, trace), _intp(lift(idx, trace))
+    ax = normalize_axis(axis, t.ndim)
+    n = t.shape[ax]
+    if mode == "wrap":
+        return gather(t, elementwise("remainder", i, max(n, 1)), ax)
+    if negative:
+        i = _normalize(i, n)
+    safe = elementwise("clip", i, 0, max(n - 1, 0))
+    out = gather(t, safe, ax)
+    if mode == "clip":
+        return out
+    if mode != "fill":
+        raise UnsupportedError(
+            f"take mode {mode!r} is not supported on traced values (use clip, wrap or fill)"
+        )
+    valid = reshape(_in_bounds(i, n), i.shape + (1,) * (t.ndim - ax - 1))
+    return elementwise("where", valid, out, np.asarray(_fill_value(t.dtype, fill), t.dtype))
+
+
+# ------------------------------------------------------------------ advanced indexing
+
+
+def _is_advanced(it: Any) -> bool:
+    return isinstance(it, (Tracer, list, np.ndarray)) or (
+        isinstance(it, (int, np.integer)) and not isinstance(it, (bool, np.bool_))
+    )
+
+
+def _expand(t: Tracer, items: tuple[Any, ...]) -> list[Any]:
+    """Ellipsis expanded, constant boolean masks replaced by their nonzero() int arrays."""
+    out: list[Any] = []
+    for it in items:
+        if isinstance(it, Tracer) and it.dtype.kind == "b":
+            raise BooleanIndexError(
+                f"boolean mask index of shape {it.shape} has a data-dependent number of "
+                f"True entries and cannot be traced in {t.trace.current_function!r}; use "
+                "where(mask, x, fill) or a static mask"
+            )
+        if isinstance(it, (list, np.ndarray)):
+            arr = np.asarray(it)
+            if arr.dtype.kind == "b":
+                out.extend(np.nonzero(arr)) if arr.ndim else out.append(it)
+                continue
+            if arr.dtype.kind not in "iu" and arr.size:
+                raise TracingError(f"index arrays must be integers, got dtype {arr.dtype}")
+            out.append(arr.astype(np.intp))
+            continue
+        out.append(it)
+    real = sum(1 for it in out if it is not None and it is not Ellipsis)
+    if real > t.ndim:
+        raise IndexOutOfBounds(
+            f"too many indices for array: array is {t.ndim}-dimensional, but {real} were indexed"
+        )
+    dots = [k for k, it in enumerate(out) if it is Ellipsis]
+    if len(dots) > 1:
+        raise ShapeError("an index can only have a single ellipsis ('...')")
+    if dots:
+        k = dots[0]
+        out[k : k + 1] = [slice(None)] * (t.ndim - real)
+    else:
+        out.extend([slice(None)] * (t.ndim - real))
+    return out
+
+
+def advanced(x: Value, index: Any, mode: str = "clip", fill: Any = None) -> Tracer:
+    """``x[index]`` with integer-array / traced / constant-mask items (NumPy's placement
+    of the advanced dimensions), out-of-bounds indices clamped or filled."""
+    trace = trace_of((x,))
+    t = lift(x, trace)
+    items = _expand(t, index if isinstance(index, tuple) else (index,))
+    basic: list[Any] = []
+    adv: list[tuple[int, Any]] = []  # (position in the basic result, index)
+    adv_items: list[int] = []
+    for k, it in enumerate(items):
+        if it is None or isinstance(it, slice):
+            basic.append(it)
+        elif _is_advanced(it):
+            basic.append(slice(None))
+            adv.append((k, it))  # every item keeps one axis in the basic result
+            adv_items.append(k)
+        else:
+            basic.append(it)  # let basic indexing report the bad index
+    u = indexing.getitem(t, tuple(basic))
+    positions = [p for p, _ in adv]
+    sizes = [u.shape[p] for p in positions]
+    idx = [_intp(lift(i, trace)) for _, i in adv]
+    bshape = broadcast_shapes(*(i.shape for i in idx))
+    valid: Tracer | None = None
+    flat: Tracer | None = None
+    for i, n in zip(idx, sizes):
+        i = _normalize(i, n)
+        if mode != "clip":
+            ok = _in_bounds(i, n)
+            valid = ok if valid is None else elementwise("logical_and", valid, ok)
+        i = elementwise("clip", i, 0, max(n - 1, 0))
+        flat = i if flat is None else elementwise("add", elementwise("multiply", flat, n), i)
+    assert flat is not None
+    flat = broadcast_to(flat, bshape)
+    front = moveaxis(u, positions, list(range(len(positions))))
+    merged = reshape(front, (math.prod(sizes), *front.shape[len(positions) :]))
+    out = gather(merged, flat, 0)
+    if valid is not None:
+        rest = out.ndim - len(bshape)
+        mask = reshape(broadcast_to(valid, bshape), bshape + (1,) * rest)
+        out = elementwise("where", mask, out, np.asarray(_fill_value(t.dtype, fill), t.dtype))
+    if adv_items == list(range(adv_items[0], adv_items[-1] + 1)) and positions[0]:
+        nd = len(bshape)
+        out = moveaxis(out, list(range(nd)), list(range(positions[0], positions[0] + nd)))
+    return out
+
+
+def _dispatch(t: Tracer, items: tuple[Any, ...]) -> Tracer | None:
+    if any(
+        isinstance(it, (Tracer, list)) or (isinstance(it, np.ndarray) and it.ndim) for it in items
+    ):
+        return advanced(t, items)
+    return None
+
+
+indexing.ADVANCED.append(_dispatch)
+
+
+# ------------------------------------------------------------------ scatters
+
+
+_SCATTER_MODES = ("drop", "promise_in_bounds", None)
+
+
+def scatter(x: Value, index: Any, updates: Value, how: str) -> Tracer:
+    """``x.at[index].<how>(updates)``: set (the last write wins), add (accumulates), multiply,
+    min, max; out-of-bounds writes are dropped. Built from the written flat positions
+    compared with every position of ``x`` (one vectorized one-hot, reduced over writes)."""
+    trace = trace_of((x, updates))
+    t = lift(x, trace)
+    size = math.prod(t.shape)
+    ids = np.arange(size, dtype=np.intp).reshape(t.shape)
+    items = index if isinstance(index, tuple) else (index,)
+    if any(_is_advanced(it) and not isinstance(it, (int, np.integer)) for it in items):
+        sel = advanced(ids, items, mode="fill", fill=-1)
+    else:
+        sel = lift(indexing.getitem(lift(ids, trace), items), trace)
+    u = lift(updates, trace)
+    if u.dtype != t.dtype:
+        u = astype(u, t.dtype)
+    u = broadcast_to(u, sel.shape)
+    m = math.prod(sel.shape)
+    if m == 0 or size == 0:
+        return t
+    sel_f, u_f = reshape(sel, (m, 1)), reshape(u, (m, 1))
+    hit = elementwise("equal", sel_f, np.arange(size))  # (m, size)
+    x_f = reshape(t, (size,))
+    if how == "add":
+        out = elementwise("add", x_f, reduce_sum(elementwise("where", hit, u_f, 0), axis=0))
+    elif how == "multiply":
+        prod = reduce("prod", elementwise("where", hit, u_f, np.asarray(1, t.dtype)), axis=0)
+        out = elementwise("multiply", x_f, astype(prod, t.dtype))
+    elif how in ("min", "max"):
+        out = reduce(how, elementwise("where", hit, u_f, reshape(x_f, (1, size))), axis=0)
+    elif how == "set":
+        last = reduce("max", elementwise("where", hit, np.arange(m).reshape(m, 1), -1), axis=0)
+        written = gather(reshape(u_f, (m,)), elementwise("maximum", last, 0), 0)
+        out = elementwise("where", elementwise("greater_equal", last, 0), written, x_f)
+    else:  # pragma: no cover - the _At methods name the operations
+        raise UnsupportedError(f"unknown scatter {how!r}")
+    return reshape(astype(out, t.dtype) if out.dtype != t.dtype else out, t.shape)
+
+
+class _Index:
+    def __init__(self, x: Tracer, index: Any) -> None:
+        self.x, self.index = x, index
+
+    def _check(self, mode: Any) -> None:
+        if mode not in _SCATTER_MODES:
+            raise UnsupportedError(f"scatter mode {mode!r} is not supported (drop)")
+
+    def get(self, mode: Any = None, fill_value: Any = None, **_: Any) -> Tracer:
+        if mode in (None, "clip", "promise_in_bounds"):
+            return indexing.getitem(self.x, self.index)
+        if mode == "fill":
+            return advanced(self.x, self.index, mode="fill", fill=fill_value)
+        raise UnsupportedError(f"gather mode {mode!r} is not supported (clip, fill)")
+
+    def set(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
+        self._check(mode)
+        return scatter(self.x, self.index, values, "set")
+
+    def add(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
+        self._check(mode)
+        return scatter(self.x, self.index, values, "add")
+
+    def subtract(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
+        self._check(mode)
+        return scatter(self.x, self.index, elementwise("negative", values), "add")
+
+    def multiply(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
+        self._check(mode)
+        return scatter(self.x, self.index, values, "multiply")
+
+    mul = multiply
+
+    def min(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
+        self._check(mode)
+        return scatter(self.x, self.index, values, "min")
+
+    def max(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
+        self._check(mode)
+        return scatter(self.x, self.index, values, "max")
+
+
+class _At:
+    def __init__(self, x: Tracer) -> None:
+        self.x = x
+
+    def __getitem__(self, index: Any) -> _Index:
+        return _Index(self.x, index)
+
+
+def _at(self: Tracer) -> _At:
+    return _At(self)
+
+
+export("methods", "at")(cast(Any, property(_at)))
+
+
+# ------------------------------------------------------------------ user functions
+
+
+@export("numpy")
+def take(
+    a: Value, indices: Value, axis: Any = None, mode: Any = None, fill_value: Any = None
+) -> Tracer:
+    """``jnp.take``: mode None/fill (out-of-bounds -> NaN / int min), clip, wrap."""
+    trace = trace_of((a, indices))
+    t = lift(a, trace)
+    if axis is None:
+        t, axis = reshape(t, (-1,)), 0
+    if mode == "clip":
+        return take_clamped(t, indices, axis, "clip", negative=False)
+    return take_clamped(t, indices, axis, "fill" if mode is None else mode, fill_value)
+
+
+@export("numpy")
+def take_along_axis(
+    arr: Value, indices: Value, axis: Any, mode: Any = None, fill_value: Any = None
+) -> Tracer:
+    """``jnp.take_along_axis``: one gather on the flattened array (out-of-bounds filled,
+    or clamped with mode='clip')."""
+    trace = trace_of((arr, indices))
+    t, i = lift(arr, trace), _intp(lift(indices, trace))
+    if axis is None:
+        t, axis = reshape(t, (-1,)), 0
+        if i.ndim != 1:
+            raise ShapeError(f"indices must be 1-d when axis is None, got shape {i.shape}")
+    if i.ndim != t.ndim:
+        raise ShapeError(
+            f"indices of shape {i.shape} and arr of shape {t.shape} need the same ndim"
+        )
+    ax = normalize_axis(axis, t.ndim)
+    n = t.shape[ax]
+    shape = list(
+        broadcast_shapes(
+            t.shape[:ax] + (1,) + t.shape[ax + 1 :], i.shape[:ax] + (1,) + i.shape[ax + 1 :]
+        )
+    )
+    shape[ax] = i.shape[ax]
+    t = broadcast_to(t, tuple(shape[:ax]) + (n,) + tuple(shape[ax + 1 :]))
+    i = broadcast_to(i, tuple(shape))
+    i = _normalize(i, n)
+    strides = np.cumprod((t.shape[1:] + (1,))[::-1])[::-1]
+    base = np.zeros(tuple(shape), np.intp)
+    for d in range(len(shape)):
+        if d != ax:
+            r = [1] * len(shape)
+            r[d] = shape[d]
+            base = base + np.arange(shape[d]).reshape(r) * int(strides[d])
+    flat = elementwise(
+        "add",
+        base,
+        elementwise("multiply", elementwise("clip", i, 0, max(n - 1, 0)), int(strides[ax])),
+    )
+    out = gather(reshape(t, (-1,)), flat, 0)
+    if mode == "clip":
+        return out
+    return elementwise(
+        "where", _in_bounds(i, n), out, np.asarray(_fill_value(t.dtype, fill_value), t.dtype)
+    )
+
+
+def _starts(start_indices: Any, nd: int, trace: Any) -> list[Any]:
+    if isinstance(start_indices, Tracer):
+        if start_indices.shape != (nd,):
+            raise ShapeError(f"start_indices of shape {start_indices.shape}, expected ({nd},)")
+        return [indexing.getitem(start_indices, k) for k in range(nd)]
+    starts = list(start_indices)
+    if len(starts) != nd:
+        raise ShapeError(f"start_indices has {len(starts)} entries for an operand of rank {nd}")
+    return starts
+
+
+def _clamped_start(s: Any, n: int, size: int, trace: Any) -> Tracer:
+    i = _intp(lift(s, trace))
+    if i.ndim:
+        raise ShapeError(f"each start index must be a scalar, got shape {i.shape}")
+    return elementwise("clip", _normalize(i, n), 0, n - size)
+
+
+@export("lax", "dynamic_slice")
+def dynamic_slice(operand: Value, start_indices: Any, slice_sizes: Sequence[int]) -> Tracer:
+    """``lax.dynamic_slice``: start indices (traced or not) clamped so the slice fits."""
+    trace = trace_of(
+        (operand, start_indices, *(() if isinstance(start_indices, Tracer) else start_indices))
+    )
+    t = lift(operand, trace)
+    sizes = tuple(int(s) for s in slice_sizes)
+    if len(sizes) != t.ndim or any(not 0 <= s <= n for s, n in zip(sizes, t.shape)):
+        raise ShapeError(f"slice_sizes {sizes} do not fit operand of shape {t.shape}")
+    for k, s in enumerate(_starts(start_indices, t.ndim, trace)):
+        if sizes[k] == t.shape[k] and not isinstance(s, Tracer):
+            continue
+        start = _clamped_start(s, t.shape[k], sizes[k], trace)
+        t = gather(t, elementwise("add", start, np.arange(sizes[k])), k)
+    return t
+
+
+@export("lax", "dynamic_update_slice")
+def dynamic_update_slice(operand: Value, update: Value, start_indices: Any) -> Tracer:
+    """``lax.dynamic_update_slice``: ``update`` written at clamped start indices."""
+    trace = trace_of(
+        (operand, update, *(() if isinstance(start_indices, Tracer) else start_indices))
+    )
+    t, u = lift(operand, trace), lift(update, trace)
+    if u.ndim != t.ndim or any(s > n for s, n in zip(u.shape, t.shape)):
+        raise ShapeError(f"update of shape {u.shape} does not fit operand of shape {t.shape}")
+    if u.dtype != t.dtype:
+        u = astype(u, t.dtype)
+    if math.prod(u.shape) == 0:
+        return t
+    mask: Tracer | None = None
+    for k, s in enumerate(_starts(start_indices, t.ndim, trace)):
+        n, size = t.shape[k], u.shape[k]
+        rel = elementwise("subtract", np.arange(n), _clamped_start(s, n, size, trace))
+        u = gather(u, elementwise("clip", rel, 0, size - 1), k)
+        inside = reshape(_in_bounds(rel, size), (n,) + (1,) * (t.ndim - k - 1))
+        mask = inside if mask is None else elementwise("logical_and", mask, inside)
+    assert mask is not None
+    return elementwise("where", mask, u, t)
+
+
+@export("lax", "dynamic_index_in_dim")
+def dynamic_index_in_dim(
+    operand: Value, index: Any, axis: int = 0, keepdims: bool = True
+) -> Tracer:
+    """``lax.dynamic_index_in_dim``: one (clamped) entry along ``axis``."""
+    trace = trace_of((operand, index))
+    t = lift(operand, trace)
+    ax = normalize_axis(axis, t.ndim)
+    i = _clamped_start(index, t.shape[ax], 1, trace)
+    return gather(t, reshape(i, (1,)) if keepdims else i, ax)
+
+
+@export("lax", "dynamic_slice_in_dim")
+def dynamic_slice_in_dim(
+    operand: Value, start_index: Any, slice_size: int, axis: int = 0
+) -> Tracer:
+    """``lax.dynamic_slice_in_dim``: ``slice_size`` entries from a clamped start."""
+    trace = trace_of((operand, start_index))
+    t = lift(operand, trace)
+    ax = normalize_axis(axis, t.ndim)
+    start = _clamped_start(start_index, t.shape[ax], slice_size, trace)
+    return gather(t, elementwise("add", start, np.arange(slice_size)), ax)

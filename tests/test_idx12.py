@@ -1,0 +1,370 @@
+"""Gathers and scatters (axcomp/primitives/gathers.py): integer-array and constant-mask
+indexing, traced indices, ``take``, ``take_along_axis``, ``lax.dynamic_slice`` /
+``dynamic_update_slice`` and ``x.at[idx]`` updates, against NumPy, the loop oracle and
+JAX's semantics (negatives count from the end, gathers clamp, ``take`` fills, scatters
+drop out-of-bounds writes, repeated ``add`` indices accumulate), under vmap, jit and grad.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from gradcheck import numeric_grad
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from oracle import loop_vmap
+
+import axcomp as ax
+import axcomp.lax as alax
+import axcomp.numpy as anp
+from axcomp.errors import AxcompError
+
+RNG = np.random.default_rng(12)
+
+
+def clampidx(i, n):
+    """JAX's gather index: negatives from the end once, then clamped."""
+    i = np.asarray(i)
+    i = np.where(i < 0, i + n, i)
+    return np.clip(i, 0, n - 1)
+
+
+def np_scatter(x, idx, upd, how):
+    """JAX's scatter on NumPy: negatives from the end, out-of-bounds dropped."""
+    x = np.array(x, copy=True)
+    n = x.shape[0]
+    idx = np.asarray(idx).ravel()
+    upd = np.broadcast_to(upd, idx.shape + x.shape[1:]).reshape(idx.shape[0], *x.shape[1:])
+    idx = np.where(idx < 0, idx + n, idx)
+    keep = (idx >= 0) & (idx < n)
+    idx, upd = idx[keep], upd[keep]
+    if how == "set":
+        x[idx] = upd
+    else:
+        getattr(
+            np, {"add": "add", "multiply": "multiply", "min": "minimum", "max": "maximum"}[how]
+        ).at(x, idx, upd)
+    return x
+
+
+# ------------------------------------------------------------------ integer-array indexing
+
+INDEXES = [
+    (np.array([2, 0, 1, 1]),),
+    (slice(None), np.array([[0, 3], [2, 1]])),
+    (np.array([1, 0]), slice(1, 3), np.array([1, 0])),  # non-adjacent: advanced dims first
+    (slice(None), np.array([0, 2]), np.array([1, 0])),  # adjacent: in place
+    (Ellipsis, np.array([-1, 0])),
+    (None, np.array([2, 1]), 1),
+    ([0, 2], slice(None, None, -1)),
+    (1, slice(None), [0, 0, -1]),
+    (np.array([True, False, True]),),
+    (slice(None), np.array([True, False, False, True])),
+    (np.array(1),),
+]
+
+
+@pytest.mark.parametrize("index", INDEXES, ids=range(len(INDEXES)))
+def test_array_index_matches_numpy(index):
+    x = RNG.normal(size=(3, 4, 2))
+    want = x[index]
+    np.testing.assert_array_equal(ax.jit(lambda a: a[index])(x), want)
+    # per example under vmap, batch axis in the middle
+    xb = RNG.normal(size=(3, 5, 4, 2))
+    f = lambda a: a[index]  # noqa: E731
+    np.testing.assert_array_equal(ax.vmap(f, in_axes=1)(xb), loop_vmap(f, in_axes=1)(xb))
+
+
+def test_out_of_bounds_gather_clamps_like_jax():
+    x = np.arange(5.0)
+    i = np.array([-1, -6, 7, 2])
+    np.testing.assert_array_equal(ax.jit(lambda a: a[i])(x), [4.0, 0.0, 4.0, 2.0])
+    np.testing.assert_array_equal(ax.jit(lambda a: a.at[i].get())(x), [4.0, 0.0, 4.0, 2.0])
+    got = ax.jit(lambda a: a.at[i].get(mode="fill", fill_value=-1.0))(x)
+    np.testing.assert_array_equal(got, [4.0, -1.0, -1.0, 2.0])
+
+
+@pytest.mark.parametrize("in_axes", [(0, 0), (None, 0), (0, None), (1, 0)])
+def test_traced_index_under_vmap(in_axes):
+    x = RNG.normal(size=(6, 6, 3))
+    i = np.array([0, -1, 5, 9, -8, 2])
+
+    def f(a, k):
+        return a[k] * 2.0 + a[k, :1]
+
+    def ref(a, k):
+        return a[clampidx(k, a.shape[0])] * 2.0 + a[clampidx(k, a.shape[0]), :1]
+
+    got = ax.vmap(f, in_axes=in_axes)(x, i)
+    np.testing.assert_allclose(got, loop_vmap(ref, in_axes=in_axes)(x, i))
+
+
+def test_traced_index_arrays_nested_vmap():
+    x = RNG.normal(size=(2, 3, 7))
+    idx = RNG.integers(-7, 7, size=(3, 4))
+
+    def f(a, k):  # a: (7,), k: (4,)
+        return a[k]
+
+    inner = ax.vmap(f, in_axes=(0, 0))
+    got = ax.vmap(inner, in_axes=(0, None))(x, idx)
+    want = np.stack([np.stack([x[b, r][clampidx(idx[r], 7)] for r in range(3)]) for b in range(2)])
+    np.testing.assert_allclose(got, want)
+    src = ax.vmap(inner, in_axes=(0, None)).lower(x, idx).source
+    assert "take_along_axis" in src and "for " not in src  # one vectorized gather
+
+
+def test_traced_boolean_mask_is_refused():
+    f = ax.jit(lambda a: a[a > 0])
+    with pytest.raises(IndexError, match="boolean mask") as err:
+        f(np.arange(3.0))
+    assert isinstance(err.value, AxcompError)
+    with pytest.raises(AxcompError, match="one argument"):
+        ax.jit(lambda a: anp.where(a > 0))(np.arange(3.0))
+    with pytest.raises(AxcompError):
+        ax.jit(lambda a: a[np.array([0.5])])(np.arange(3.0))
+
+
+# ------------------------------------------------------------------ take / take_along_axis
+
+
+@pytest.mark.parametrize("mode", [None, "fill", "clip", "wrap"])
+def test_take_modes(mode):
+    x = RNG.normal(size=(4, 5))
+    i = np.array([[-1, 7], [2, -9]])
+    got = ax.jit(lambda a: anp.take(a, i, axis=1, mode=mode))(x)
+    if mode in (None, "fill"):
+        ii = np.where(i < 0, i + 5, i)
+        want = np.where(((ii >= 0) & (ii < 5))[None], np.take(x, np.clip(ii, 0, 4), axis=1), np.nan)
+    else:
+        want = np.take(x, i, axis=1, mode=mode)
+    np.testing.assert_array_equal(got, want)
+    flat = ax.jit(lambda a: anp.take(a, np.array([3, 19]), mode="clip"))(x)
+    np.testing.assert_array_equal(flat, np.take(x, [3, 19], mode="clip"))
+    ints = ax.jit(lambda a: anp.take(a, np.array([0, 9])))(np.arange(4, dtype=np.int32))
+    np.testing.assert_array_equal(ints, [0, np.iinfo(np.int32).min])
+    # outside a trace: NumPy's own take
+    np.testing.assert_array_equal(anp.take(x, [1, 2], axis=0), x[[1, 2]])
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1, None])
+def test_take_along_axis(axis):
+    x = RNG.normal(size=(3, 4))
+    if axis is None:
+        i = RNG.integers(0, 12, size=5)
+    else:
+        i = RNG.integers(0, x.shape[axis], size=(3, 4))
+        i = np.argsort(x, axis=axis)
+    got = ax.jit(lambda a: anp.take_along_axis(a, i, axis=axis))(x)
+    np.testing.assert_array_equal(got, np.take_along_axis(x, i, axis=axis))
+    xb = RNG.normal(size=(2, 3, 4))
+    f = lambda a, k: anp.take_along_axis(a, k, axis=axis)  # noqa: E731
+    ib = np.stack([i, i[::-1]])
+    np.testing.assert_array_equal(ax.vmap(f)(xb, ib), loop_vmap(f)(xb, ib))
+    np.testing.assert_array_equal(
+        ax.vmap(f, in_axes=(0, None))(xb, i), loop_vmap(f, in_axes=(0, None))(xb, i)
+    )
+
+
+def test_take_along_axis_broadcasts_and_fills():
+    x = RNG.normal(size=(3, 4))
+    i = np.array([[0], [5], [-1]])
+    got = ax.jit(lambda a: anp.take_along_axis(a, i, axis=1))(x)
+    np.testing.assert_array_equal(got, [[x[0, 0]], [np.nan], [x[2, 3]]])
+    j = np.array([[1], [2]])
+    got = ax.jit(lambda a: anp.take_along_axis(a, j, axis=0))(x)
+    np.testing.assert_array_equal(got, np.take_along_axis(x, j, 0))
+
+
+# ------------------------------------------------------------------ dynamic slices
+
+
+def ref_dynamic_slice(x, starts, sizes):
+    idx = tuple(
+        slice(s, s + z)
+        for s, z in (
+            (min(max(s + n if s < 0 else s, 0), n - z), z)
+            for s, n, z in zip(starts, x.shape, sizes)
+        )
+    )
+    return x[idx]
+
+
+def ref_dynamic_update(x, u, starts):
+    x = np.array(x, copy=True)
+    idx = tuple(
+        slice(c, c + z)
+        for c, z in (
+            (min(max(s + n if s < 0 else s, 0), n - z), z)
+            for s, n, z in zip(starts, x.shape, u.shape)
+        )
+    )
+    x[idx] = u
+    return x
+
+
+def test_dynamic_slice_clamps():
+    x = RNG.normal(size=(5, 6))
+    starts = np.array([[4, -2], [-7, 1], [2, 9], [0, 0]])
+    f = lambda s: alax.dynamic_slice(x, (s[0], s[1]), (2, 3))  # noqa: E731
+    got = ax.vmap(f)(starts)
+    np.testing.assert_array_equal(got, np.stack([ref_dynamic_slice(x, s, (2, 3)) for s in starts]))
+    g = lambda a, s: alax.dynamic_slice(a, s, (3, 2))  # noqa: E731  (start as a traced array)
+    xb = RNG.normal(size=(4, 5, 6))
+    np.testing.assert_array_equal(
+        ax.vmap(g)(xb, starts),
+        np.stack([ref_dynamic_slice(a, s, (3, 2)) for a, s in zip(xb, starts)]),
+    )
+    assert ax.jit(lambda a: alax.dynamic_slice(a, (1, 2), (2, 2)))(x).shape == (2, 2)
+    got = ax.vmap(lambda a, s: alax.dynamic_index_in_dim(a, s, 1, keepdims=False))(xb, starts[:, 1])
+    want = np.stack([a[:, min(max(s + 6 if s < 0 else s, 0), 5)] for a, s in zip(xb, starts[:, 1])])
+    np.testing.assert_array_equal(got, want)
+    got = ax.vmap(lambda a, s: alax.dynamic_slice_in_dim(a, s, 2, 0))(xb, starts[:, 0])
+    want = np.stack([ref_dynamic_slice(a, (s, 0), (2, 6)) for a, s in zip(xb, starts[:, 0])])
+    np.testing.assert_array_equal(got, want)
+
+
+def test_dynamic_update_slice_clamps():
+    xb = RNG.normal(size=(4, 5, 6))
+    u = RNG.normal(size=(2, 3))
+    starts = np.array([[4, -2], [-7, 1], [2, 9], [0, 0]])
+    f = lambda a, s: alax.dynamic_update_slice(a, u, s)  # noqa: E731
+    want = np.stack([ref_dynamic_update(a, u, s) for a, s in zip(xb, starts)])
+    np.testing.assert_array_equal(ax.vmap(f)(xb, starts), want)
+    ub = RNG.normal(size=(4, 2, 3))
+    g = lambda a, v, s: alax.dynamic_update_slice(a, v, (s[0], s[1]))  # noqa: E731
+    want = np.stack([ref_dynamic_update(a, v, s) for a, v, s in zip(xb, ub, starts)])
+    np.testing.assert_array_equal(ax.vmap(g)(xb, ub, starts), want)
+
+
+# ------------------------------------------------------------------ .at updates
+
+
+def at(a, idx, how, v):
+    """``a.at[idx].<how>(v)`` on tracers; the NumPy reference on arrays."""
+    if isinstance(a, np.ndarray):
+        return np_scatter(a, idx, v, how)
+    return getattr(a.at[idx], how)(v)
+
+
+@pytest.mark.parametrize("how", ["set", "add", "multiply", "min", "max"])
+def test_at_updates_with_repeats_and_drops(how):
+    x = RNG.normal(size=(5, 3))
+    idx = np.array([1, 1, -1, 7, -9, 3])
+    upd = RNG.normal(size=(6, 3))
+    f = lambda a, v: at(a, idx, how, v)  # noqa: E731
+    np.testing.assert_allclose(ax.jit(f)(x, upd), np_scatter(x, idx, upd, how), rtol=1e-12)
+    xb, ub = RNG.normal(size=(2, 5, 3)), RNG.normal(size=(6, 2, 3))
+    np.testing.assert_allclose(
+        ax.vmap(f, in_axes=(0, 1))(xb, ub), loop_vmap(f, in_axes=(0, 1))(xb, ub), rtol=1e-12
+    )
+
+
+def test_at_traced_index_and_basic_index():
+    x = RNG.normal(size=(4, 6))
+    i = np.array([0, 5, -1, 9])
+    f = lambda a, k: a.at[k].add(10.0)  # noqa: E731  (k traced, one per example)
+    got = ax.vmap(f)(x, i)
+    want = np.stack([np_scatter(a, [k], 10.0, "add") for a, k in zip(x, i)])
+    np.testing.assert_array_equal(got, want)
+    g = lambda a: a.at[1:3].set(7.0).at[..., ::2].multiply(2.0)  # noqa: E731
+    want = x.copy()
+    want[:, 1:3] = 7.0
+    want[:, ::2] *= 2.0
+    np.testing.assert_array_equal(ax.vmap(g)(x), want)
+    h = lambda a: a.at[1].set(np.arange(6.0)).at[:, [0, 0]].add(1.0)  # noqa: E731
+    want = x.copy()
+    want[1] = np.arange(6.0)
+    want[:, 0] += 2.0
+    np.testing.assert_array_equal(ax.jit(h)(x), want)
+    ints = ax.jit(lambda a: a.at[np.array([0, 0, 2])].add(np.int32(3)))(np.zeros(3, np.int32))
+    np.testing.assert_array_equal(ints, [6, 0, 3])
+    assert ints.dtype == np.int32
+
+
+# ------------------------------------------------------------------ gradients
+
+
+def check_grad(f, *args, argnum=0):
+    got = ax.grad(f, argnums=argnum)(*args)
+    want = numeric_grad(f, args, argnum)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-8)
+
+
+def test_gradients():
+    x = RNG.normal(size=(5, 3))
+    u = RNG.normal(size=(4, 3))
+    idx = np.array([1, 1, -1, 4])
+
+    check_grad(lambda a: anp.sum(anp.sin(a[idx]) * a[idx[::-1]]), x)
+    check_grad(lambda a: anp.sum(a[:, [2, 0, 2]] ** 2), x)
+    check_grad(lambda a: anp.sum(anp.take_along_axis(a, np.argsort(x, 0), 0) * x), x)
+    check_grad(lambda a: anp.sum(anp.take(a, np.array([[0, 9]]), axis=0, mode="clip") ** 3), x)
+    for how in ("set", "add", "multiply", "max"):
+        f = lambda a, v, how=how: anp.sum(anp.cos(at(a, idx, how, v)))  # noqa: E731
+        check_grad(f, x, u, argnum=0)
+        check_grad(f, x, u, argnum=1)
+    check_grad(lambda a: anp.sum(alax.dynamic_slice(a, (3, -1), (2, 2)) ** 2), x)
+    f = lambda a, v: anp.sum(anp.sin(alax.dynamic_update_slice(a, v, (2, 1))))  # noqa: E731
+    check_grad(f, x, u[:2, :2], argnum=0)
+    check_grad(f, x, u[:2, :2], argnum=1)
+
+
+def test_grad_under_vmap_traced_index():
+    x = RNG.normal(size=(4, 6))
+    i = np.array([0, 5, -1, 9])
+    g = ax.vmap(ax.grad(lambda a, k: anp.sum(a[k] * a[k - 1]) + anp.sum(a.at[k].set(0.0) ** 2)))
+    got = g(x, i)
+    for a, k, row in zip(x, i, got):
+        want = numeric_grad(
+            lambda b, k=k: (
+                np.sum(b[clampidx(k, 6)] * b[clampidx(k - 1, 6)])
+                + np.sum(np_scatter(b, [k], 0.0, "set") ** 2)
+            ),
+            [a],
+        )
+        np.testing.assert_allclose(row, want, rtol=1e-6, atol=1e-8)
+
+
+# ------------------------------------------------------------------ Hypothesis
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(1, 6),
+    m=st.integers(0, 5),
+    rest=st.integers(1, 3),
+    batch=st.integers(1, 3),
+    seed=st.integers(0, 10_000),
+)
+def test_gather_scatter_random(n, m, rest, batch, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(batch, n, rest))
+    idx = rng.integers(-n - 2, n + 2, size=(batch, m))
+    upd = rng.normal(size=(batch, m, rest))
+    got = ax.vmap(lambda a, k: a[k])(x, idx)
+    want = np.stack([a[clampidx(k, n)] for a, k in zip(x, idx)]).reshape(batch, m, rest)
+    np.testing.assert_array_equal(got, want)
+    got = ax.vmap(lambda a, k, v: a.at[k].add(v))(x, idx, upd)
+    want = np.stack([np_scatter(a, k, v, "add") for a, k, v in zip(x, idx, upd)])
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+# ------------------------------------------------------------------ Array API backend
+
+
+def test_array_api_backend():
+    xp = pytest.importorskip("array_api_strict")
+    x = RNG.normal(size=(3, 5))
+    i = np.array([[0, -1], [4, 9], [2, 2]])
+
+    def f(a, k):
+        return (
+            a[k],
+            anp.take_along_axis(a, np.array([3, 0]), 0),
+            alax.dynamic_slice(a, (k[0],), (2,)),
+        )
+
+    g = ax.vmap(f)
+    for got, want in zip(g(xp.asarray(x), xp.asarray(i)), g(x, i)):
+        np.testing.assert_array_equal(np.asarray(got), want)

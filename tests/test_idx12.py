@@ -29,9 +29,16 @@ def clampidx(i, n):
     return np.clip(i, 0, n - 1)
 
 
+UFUNC = {"add": np.add, "multiply": np.multiply, "min": np.minimum, "max": np.maximum}
+
+
 def np_scatter(x, idx, upd, how):
-    """JAX's scatter on NumPy: negatives from the end, out-of-bounds dropped."""
+    """JAX's scatter on NumPy: negatives from the end, out-of-bounds dropped; repeated
+    indices accumulate; a tuple is a basic index."""
     x = np.array(x, copy=True)
+    if isinstance(idx, tuple):
+        x[idx] = upd if how == "set" else UFUNC[how](x[idx], upd)
+        return x
     n = x.shape[0]
     idx = np.asarray(idx).ravel()
     upd = np.broadcast_to(upd, idx.shape + x.shape[1:]).reshape(idx.shape[0], *x.shape[1:])
@@ -41,9 +48,7 @@ def np_scatter(x, idx, upd, how):
     if how == "set":
         x[idx] = upd
     else:
-        getattr(
-            np, {"add": "add", "multiply": "multiply", "min": "minimum", "max": "maximum"}[how]
-        ).at(x, idx, upd)
+        UFUNC[how].at(x, idx, upd)
     return x
 
 
@@ -277,6 +282,16 @@ def test_at_traced_index_and_basic_index():
     want[1] = np.arange(6.0)
     want[:, 0] += 2.0
     np.testing.assert_array_equal(ax.jit(h)(x), want)
+    v = RNG.normal(size=(3, 2, 6))
+    for how in ("set", "add", "multiply", "min", "max"):
+        k = lambda a, w, how=how: at(a, (slice(1, None, 2), Ellipsis), how, w)  # noqa: E731
+        want = loop_vmap(k, in_axes=(None, 0))(x, v)
+        np.testing.assert_array_equal(ax.vmap(k, in_axes=(None, 0))(x, v), want)
+        k = lambda a, w, how=how: at(a, (2, slice(None)), how, w)  # noqa: E731
+        want = loop_vmap(k, in_axes=(None, 0))(x, v[:, 0])
+        np.testing.assert_array_equal(ax.vmap(k, in_axes=(None, 0))(x, v[:, 0]), want)
+    np.testing.assert_array_equal(ax.jit(lambda a: a.at[7].set(1.0))(x), x)  # dropped
+    np.testing.assert_array_equal(ax.jit(lambda a: a.at[...].set(1.0))(x), np.ones_like(x))
     ints = ax.jit(lambda a: a.at[np.array([0, 0, 2])].add(np.int32(3)))(np.zeros(3, np.int32))
     np.testing.assert_array_equal(ints, [6, 0, 3])
     assert ints.dtype == np.int32
@@ -363,8 +378,90 @@ def test_array_api_backend():
             a[k],
             anp.take_along_axis(a, np.array([3, 0]), 0),
             alax.dynamic_slice(a, (k[0],), (2,)),
+            alax.dynamic_update_slice(a, np.ones(2), (k[1],)),
+            a.at[k].add(1.0),
+            a.at[k].set(2.0),
+            a.at[1:3].multiply(3.0),
+            anp.take(a, k),
         )
 
     g = ax.vmap(f)
     for got, want in zip(g(xp.asarray(x), xp.asarray(i)), g(x, i)):
         np.testing.assert_array_equal(np.asarray(got), want)
+    grad = ax.vmap(ax.grad(lambda a, k: anp.sum(a[k] ** 2 + a.at[k].max(0.5)[0])))
+    got = grad(xp.asarray(x), xp.asarray(i))
+    np.testing.assert_allclose(np.asarray(got), grad(x, i), rtol=1e-12)
+
+
+# ------------------------------------------------------------------ lax.gather / lax.scatter
+
+
+def ref_windows(shape, idx, index_map, sizes, mode):
+    """Per batch element: the window's start per operand axis (clamped or flagged)."""
+    out = []
+    for b in np.ndindex(idx.shape[:-1]):
+        start = [0] * len(shape)
+        ok = True
+        for k, d in enumerate(index_map):
+            s, hi = int(idx[b][k]), shape[d] - sizes[d]
+            ok &= 0 <= s <= hi
+            start[d] = min(max(s, 0), hi)
+        out.append((b, tuple(slice(s, s + z) for s, z in zip(start, sizes)), ok))
+    return out
+
+
+def ref_gather(x, idx, dn, sizes, mode="clip", fill=np.nan):
+    nb = idx.ndim - 1
+    kept = [z for d, z in enumerate(sizes) if d not in dn.collapsed_slice_dims]
+    res = np.empty(idx.shape[:-1] + tuple(kept))
+    for b, win, ok in ref_windows(x.shape, idx, dn.start_index_map, sizes, mode):
+        res[b] = x[win].reshape(kept) if ok or mode == "clip" else fill
+    return np.moveaxis(res, list(range(nb, nb + len(kept))), list(dn.offset_dims))
+
+
+def ref_scatter(x, idx, upd, dn, how, mode="fill"):
+    x = x.copy()
+    nb = upd.ndim - len(dn.update_window_dims)
+    u = np.moveaxis(upd, list(dn.update_window_dims), list(range(nb, upd.ndim)))
+    kept = iter(u.shape[nb:])
+    sizes = tuple(1 if d in dn.inserted_window_dims else next(kept) for d in range(x.ndim))
+    for b, win, ok in ref_windows(x.shape, idx, dn.scatter_dims_to_operand_dims, sizes, mode):
+        if ok or mode == "clip":
+            v = u[b].reshape(sizes)
+            x[win] = v if how == "set" else UFUNC[how](x[win], v)
+    return x
+
+
+def test_lax_gather_and_scatter():
+    from axcomp.primitives.gathers import GatherDimensionNumbers, ScatterDimensionNumbers
+
+    x = RNG.normal(size=(4, 5, 3))
+    idx = np.array([[[3, 1], [-1, 2]], [[0, 0], [9, 1]]])
+    dn = GatherDimensionNumbers((1, 3), (0,), (0, 2))
+    sd = ScatterDimensionNumbers((1, 3), (0,), (0, 2))
+    upd = RNG.normal(size=(2, 5, 2, 2))
+    for mode in (None, "fill", "clip"):
+        got = ax.jit(lambda a, m=mode: alax.gather(a, idx, dn, (1, 5, 2), mode=m))(x)
+        want = ref_gather(x, idx, dn, (1, 5, 2), mode or "clip")
+        np.testing.assert_array_equal(got, want)
+        for how, fn in (
+            ("set", alax.scatter),
+            ("add", alax.scatter_add),
+            ("max", alax.scatter_max),
+        ):
+            got = ax.jit(lambda a, fn=fn, m=mode: fn(a, idx, upd, sd, mode=m))(x)
+            want = ref_scatter(x, idx, upd, sd, how, mode or "fill")
+            np.testing.assert_allclose(got, want, rtol=1e-13)
+    # the common forms: rows by index, under vmap with per-example indices, and grad
+    rows = GatherDimensionNumbers((1,), (0,), (0,))
+    xb, ib = RNG.normal(size=(3, 6, 2)), RNG.integers(-2, 8, size=(3, 4, 1))
+    f = lambda a, i: alax.gather(a, i, rows, (1, 2))  # noqa: E731
+    got = ax.vmap(f)(xb, ib)
+    np.testing.assert_array_equal(
+        got, np.stack([ref_gather(a, i, rows, (1, 2)) for a, i in zip(xb, ib)])
+    )
+    g = ax.grad(lambda a: anp.sum(anp.sin(alax.gather(a, ib[0], rows, (1, 2))) * a[0, 0]))
+    want = numeric_grad(
+        lambda a: np.sum(np.sin(ref_gather(a, ib[0], rows, (1, 2))) * a[0, 0]), [xb[0]]
+    )
+    np.testing.assert_allclose(g(xb[0]), want, rtol=1e-6, atol=1e-8)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 
@@ -294,14 +294,26 @@ def scatter(x: Value, index: Any, updates: Value, how: str) -> Tracer:
     size = math.prod(t.shape)
     ids = np.arange(size, dtype=np.intp).reshape(t.shape)
     items = index if isinstance(index, tuple) else (index,)
-    if any(_is_advanced(it) and not isinstance(it, (int, np.integer)) for it in items):
-        sel = advanced(ids, items, mode="fill", fill=-1)
-    else:
-        sel = lift(indexing.getitem(lift(ids, trace), items), trace)
     u = lift(updates, trace)
     if u.dtype != t.dtype:
         u = astype(u, t.dtype)
-    u = broadcast_to(u, sel.shape)
+    if all(
+        it is None or it is Ellipsis or isinstance(it, (slice, int, np.integer)) for it in items
+    ) and not any(isinstance(it, (bool, np.bool_)) for it in items):
+        try:
+            return _basic_scatter(t, items, u, how)
+        except IndexOutOfBounds:
+            pass  # an out-of-bounds int: JAX drops the write
+    if any(_is_advanced(it) for it in items):
+        sel = advanced(ids, items, mode="fill", fill=-1)
+    else:
+        sel = lift(indexing.getitem(lift(ids, trace), items), trace)
+    return _scatter_flat(t, sel, broadcast_to(u, sel.shape), how)
+
+
+def _scatter_flat(t: Tracer, sel: Tracer, u: Tracer, how: str) -> Tracer:
+    """``t`` with ``u`` written at the flat positions ``sel`` (-1: dropped), same shapes."""
+    size = math.prod(t.shape)
     m = math.prod(sel.shape)
     if m == 0 or size == 0:
         return t
@@ -322,6 +334,37 @@ def scatter(x: Value, index: Any, updates: Value, how: str) -> Tracer:
     else:  # pragma: no cover - the _At methods name the operations
         raise UnsupportedError(f"unknown scatter {how!r}")
     return reshape(astype(out, t.dtype) if out.dtype != t.dtype else out, t.shape)
+
+
+def _basic_scatter(t: Tracer, items: tuple[Any, ...], u: Tracer, how: str) -> Tracer:
+    """A basic-index update (ints in bounds, slices, None): the window written with the
+    transpose of basic indexing (``scatter`` into zeros) and a mask of the window; a
+    window has no repeated positions."""
+    levels = union_levels((t, u))
+    t = broadcast_levels(t, levels)
+    win = indexing.getitem(t, items)
+    u = broadcast_levels(broadcast_to(u, win.shape), levels)
+    if win is t:  # the whole array
+        written, mask = u, None
+    else:
+        params = indexing.ScatterParams(win.node.params.items, t.node.shape)
+        ones = broadcast_levels(lift(np.ones(win.shape, bool), t.trace), levels)
+        names = default_names(t.ndim)
+
+        def place(v: Tracer) -> Tracer:
+            return make(t.trace, indexing.scatter_p, (v,), params, levels, t.shape, v.dtype, names)
+
+        written, mask = place(u), place(ones)
+    if how == "add":
+        return elementwise("add", t, written)
+    if how == "set":
+        out = written
+    elif how == "multiply":
+        out = elementwise("multiply", t, written)
+    else:
+        out = elementwise("minimum" if how == "min" else "maximum", t, written)
+    out = out if out.dtype == t.dtype else astype(out, t.dtype)
+    return out if mask is None else elementwise("where", mask, out, t)
 
 
 class _Index:
@@ -527,3 +570,171 @@ def dynamic_slice_in_dim(
     ax = normalize_axis(axis, t.ndim)
     start = _clamped_start(start_index, t.shape[ax], slice_size, trace)
     return gather(t, elementwise("add", start, np.arange(slice_size)), ax)
+
+
+# ------------------------------------------------------------------ lax.gather / lax.scatter
+
+
+class GatherDimensionNumbers(NamedTuple):
+    """``jax.lax.GatherDimensionNumbers`` (JAX's own objects are accepted as well)."""
+
+    offset_dims: tuple[int, ...]
+    collapsed_slice_dims: tuple[int, ...]
+    start_index_map: tuple[int, ...]
+    operand_batching_dims: tuple[int, ...] = ()
+    start_indices_batching_dims: tuple[int, ...] = ()
+
+
+class ScatterDimensionNumbers(NamedTuple):
+    """``jax.lax.ScatterDimensionNumbers`` (JAX's own objects are accepted as well)."""
+
+    update_window_dims: tuple[int, ...]
+    inserted_window_dims: tuple[int, ...]
+    scatter_dims_to_operand_dims: tuple[int, ...]
+    operand_batching_dims: tuple[int, ...] = ()
+    scatter_indices_batching_dims: tuple[int, ...] = ()
+
+
+def _mode(mode: Any, default: str) -> str:
+    name = getattr(mode, "name", mode)
+    name = default if name is None else str(name).lower()
+    if name in ("clip", "fill", "drop", "fill_or_drop", "promise_in_bounds"):
+        return "clip" if name in ("clip", "promise_in_bounds") else "fill"
+    raise UnsupportedError(f"gather/scatter mode {mode!r} is not supported")
+
+
+def _window_ids(
+    shape: tuple[int, ...], idx: Tracer, index_map: Sequence[int], sizes: Sequence[int], mode: str
+) -> tuple[Tracer, Tracer | None]:
+    """Flat positions of every window (``sizes`` at the starts ``idx[..., k]`` of operand
+    dims ``index_map``): shape ``idx.shape[:-1] + sizes``, and where each window is in bounds
+    (mode fill; clip clamps the starts so every window fits)."""
+    nd = len(shape)
+    if idx.ndim == 0 or idx.shape[-1] != len(index_map):
+        raise ShapeError(
+            f"start indices of shape {idx.shape} need a last axis of size {len(index_map)}"
+        )
+    if len(sizes) != nd or any(not 0 <= z <= n for z, n in zip(sizes, shape)):
+        raise ShapeError(f"slice sizes {tuple(sizes)} do not fit operand of shape {shape}")
+    batch = idx.shape[:-1]
+    strides = [math.prod(shape[d + 1 :]) for d in range(nd)]
+    ids: Any = np.zeros((1,) * len(batch) + tuple(sizes), np.intp)
+    for d in range(nd):
+        r = [1] * (len(batch) + nd)
+        r[len(batch) + d] = sizes[d]
+        ids = ids + np.arange(sizes[d], dtype=np.intp).reshape(r) * strides[d]
+    valid: Tracer | None = None
+    for k, d in enumerate(index_map):
+        s = indexing.getitem(idx, (Ellipsis, k))
+        hi = shape[d] - sizes[d]
+        if mode == "fill":
+            ok = elementwise(
+                "logical_and", elementwise("greater_equal", s, 0), elementwise("less_equal", s, hi)
+            )
+            valid = ok if valid is None else elementwise("logical_and", valid, ok)
+        s = elementwise("multiply", elementwise("clip", s, 0, hi), strides[d])
+        ids = elementwise("add", ids, reshape(s, batch + (1,) * nd))
+    return lift(ids, idx.trace), valid
+
+
+@export("lax", "gather")
+def lax_gather(
+    operand: Value,
+    start_indices: Value,
+    dimension_numbers: Any,
+    slice_sizes: Sequence[int],
+    *,
+    unique_indices: bool = False,
+    indices_are_sorted: bool = False,
+    mode: Any = None,
+    fill_value: Any = None,
+) -> Tracer:
+    """``jax.lax.gather`` (index vector last; no batching dims): windows of
+    ``slice_sizes`` at the start indices, clamped (mode clip, the default) or filled."""
+    trace = trace_of((operand, start_indices))
+    t, idx = lift(operand, trace), _intp(lift(start_indices, trace))
+    dn = dimension_numbers
+    if tuple(getattr(dn, "operand_batching_dims", ())):
+        raise UnsupportedError("lax.gather with operand_batching_dims is not supported")
+    sizes = tuple(int(z) for z in slice_sizes)
+    m = _mode(mode, "clip")
+    ids, valid = _window_ids(t.shape, idx, tuple(dn.start_index_map), sizes, m)
+    nb = idx.ndim - 1
+    out = gather(reshape(t, (-1,)), ids, 0)
+    collapsed = set(dn.collapsed_slice_dims)
+    if any(sizes[d] != 1 for d in collapsed):
+        raise ShapeError(f"collapsed_slice_dims {tuple(collapsed)} need slice size 1")
+    kept = [z for d, z in enumerate(sizes) if d not in collapsed]
+    out = reshape(out, idx.shape[:-1] + tuple(kept))
+    if valid is not None:
+        fill = np.asarray(_fill_value(t.dtype, fill_value), t.dtype)
+        out = elementwise("where", reshape(valid, valid.shape + (1,) * len(kept)), out, fill)
+    offset = tuple(dn.offset_dims)
+    if len(offset) != len(kept):
+        raise ShapeError(f"offset_dims {offset} must name {len(kept)} output axes")
+    return moveaxis(out, list(range(nb, nb + len(kept))), list(offset))
+
+
+def _lax_scatter(
+    operand: Value, indices: Value, updates: Value, dn: Any, mode: Any, how: str
+) -> Tracer:
+    trace = trace_of((operand, indices, updates))
+    t, idx, u = lift(operand, trace), _intp(lift(indices, trace)), lift(updates, trace)
+    if tuple(getattr(dn, "operand_batching_dims", ())):
+        raise UnsupportedError("lax.scatter with operand_batching_dims is not supported")
+    if u.dtype != t.dtype:
+        u = astype(u, t.dtype)
+    window = tuple(dn.update_window_dims)
+    inserted = set(dn.inserted_window_dims)
+    nb = u.ndim - len(window)
+    u = moveaxis(u, list(window), list(range(nb, u.ndim)))
+    kept = iter(u.shape[nb:])
+    sizes = tuple(1 if d in inserted else next(kept) for d in range(t.ndim))
+    m = _mode(mode, "fill")
+    ids, valid = _window_ids(t.shape, idx, tuple(dn.scatter_dims_to_operand_dims), sizes, m)
+    if valid is not None:
+        ids = elementwise("where", reshape(valid, valid.shape + (1,) * t.ndim), ids, -1)
+    u = reshape(u, u.shape[:nb] + sizes)
+    return _scatter_flat(t, ids, broadcast_to(u, ids.shape), how)
+
+
+@export("lax", "scatter")
+def lax_scatter(
+    operand: Value, scatter_indices: Value, updates: Value, dimension_numbers: Any, **kw: Any
+) -> Tracer:
+    """``jax.lax.scatter``: windows of ``updates`` written (out-of-bounds windows dropped)."""
+    return _lax_scatter(operand, scatter_indices, updates, dimension_numbers, kw.get("mode"), "set")
+
+
+@export("lax", "scatter_add")
+def lax_scatter_add(
+    operand: Value, scatter_indices: Value, updates: Value, dimension_numbers: Any, **kw: Any
+) -> Tracer:
+    """``jax.lax.scatter_add``: windows of ``updates`` added (repeats accumulate)."""
+    return _lax_scatter(operand, scatter_indices, updates, dimension_numbers, kw.get("mode"), "add")
+
+
+@export("lax", "scatter_mul")
+def lax_scatter_mul(
+    operand: Value, scatter_indices: Value, updates: Value, dimension_numbers: Any, **kw: Any
+) -> Tracer:
+    """``jax.lax.scatter_mul``."""
+    return _lax_scatter(
+        operand, scatter_indices, updates, dimension_numbers, kw.get("mode"), "multiply"
+    )
+
+
+@export("lax", "scatter_min")
+def lax_scatter_min(
+    operand: Value, scatter_indices: Value, updates: Value, dimension_numbers: Any, **kw: Any
+) -> Tracer:
+    """``jax.lax.scatter_min``."""
+    return _lax_scatter(operand, scatter_indices, updates, dimension_numbers, kw.get("mode"), "min")
+
+
+@export("lax", "scatter_max")
+def lax_scatter_max(
+    operand: Value, scatter_indices: Value, updates: Value, dimension_numbers: Any, **kw: Any
+) -> Tracer:
+    """``jax.lax.scatter_max``."""
+    return _lax_scatter(operand, scatter_indices, updates, dimension_numbers, kw.get("mode"), "max")

@@ -48,7 +48,8 @@ def np_scatter(x, idx, upd, how):
     if how == "set":
         x[idx] = upd
     else:
-        UFUNC[how].at(x, idx, upd)
+        with np.errstate(invalid="ignore"):
+            UFUNC[how].at(x, idx, upd)
     return x
 
 
@@ -465,3 +466,32 @@ def test_lax_gather_and_scatter():
         lambda a: np.sum(np.sin(ref_gather(a, ib[0], rows, (1, 2))) * a[0, 0]), [xb[0]]
     )
     np.testing.assert_allclose(g(xb[0]), want, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("how", ["set", "add"])
+def test_row_scatter_layouts_and_non_finite(how):
+    x = RNG.normal(size=(3, 5, 2))
+    u = RNG.normal(size=(3, 4, 2))
+    i = np.array([4, -1, 0, 9])
+    got = ax.jit(lambda a, v: at(a, (slice(None), i), how, v))(x, u)
+    want = np.moveaxis(np_scatter(np.moveaxis(x, 1, 0), i, np.moveaxis(u, 1, 0), how), 0, 1)
+    np.testing.assert_allclose(got, want, rtol=1e-13)
+    # non-adjacent index arrays: the written dims lead the update
+    j, k = np.array([[0, 2], [2, 2]]), np.array([[1, 0], [1, 1]])
+    upd = RNG.normal(size=(2, 2, 5))
+    got = ax.jit(lambda a, v: getattr(a.at[j, :, k], how)(v))(x, upd)
+    want = x.copy()
+    for p in np.ndindex(j.shape):
+        if how == "set":
+            want[j[p], :, k[p]] = upd[p]
+        else:
+            want[j[p], :, k[p]] += upd[p]
+    np.testing.assert_allclose(got, want, rtol=1e-13)
+    # infinities and NaNs accumulate as in a sequential scatter
+    y = np.zeros((4, 2))
+    v = np.array([[np.inf, 1.0], [-np.inf, np.nan], [np.inf, 2.0], [1.0, 3.0]])
+    r = np.array([0, 0, 1, 2])
+    got = ax.jit(lambda a: at(a, r, how, v))(y)
+    np.testing.assert_array_equal(got, np_scatter(y, r, v, how))
+    src = ax.jit(lambda a: at(a, r, how, v)).lower(y).source
+    assert "(4, 8)" not in src  # one-hot over rows, not over every entry

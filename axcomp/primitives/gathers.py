@@ -1,15 +1,19 @@
 """Gathers and scatters with static shapes: integer-array and constant boolean-mask
 indexing (``x[i]``, ``x[:, [0, 2]]``, traced ``i``), ``take``, ``take_along_axis``,
-``lax.dynamic_slice``/``dynamic_update_slice`` and the functional updates
-``x.at[idx].get/set/add/multiply/min/max``, with JAX's semantics: negative indices count
-from the end, out-of-bounds gather indices are clamped (``take``: filled), out-of-bounds
-scatter indices are dropped, repeated ``add`` indices accumulate.
+``lax.dynamic_slice``/``dynamic_update_slice``, ``lax.gather``/``lax.scatter*`` (index
+vector last, no batching dims) and the functional updates
+``x.at[idx].get/set/add/subtract/multiply/min/max``, with JAX's semantics: negative indices
+count from the end, out-of-bounds gather indices are clamped (``take``: filled),
+out-of-bounds scatter indices are dropped, repeated ``add`` indices accumulate. A traced
+boolean mask (a data-dependent size) is a ``BooleanIndexError``, as under ``jax.jit``.
 
 One primitive, ``gather`` (``take`` along one axis, per example, of in-bounds indices),
-lowers to one ``take_along_axis`` call over the batch axes; everything else is composed
-from it and elementwise ops (scatters: a one-hot comparison of target and written
-positions, reduced over the writes), so vmap, jit and grad need no more rules. A batched
-index is one vectorized gather, never a loop.
+lowers to one ``take_along_axis`` call over the batch axes; its VJP is a scatter-add (a
+one-hot contraction). Everything else is composed from it, the window scatter of basic
+indexing and elementwise ops, so vmap, jit and grad need no more rules, and a batched index
+is one vectorized gather, never a loop. Scatters: basic windows use ``indexing.scatter_p``;
+set/add through index arrays compare written rows with target rows (one-hot over the
+indexed axes only, adds contract it); other forms compare flat positions.
 """
 
 from __future__ import annotations
@@ -304,11 +308,89 @@ def scatter(x: Value, index: Any, updates: Value, how: str) -> Tracer:
             return _basic_scatter(t, items, u, how)
         except IndexOutOfBounds:
             pass  # an out-of-bounds int: JAX drops the write
+    if how in ("set", "add") and any(_is_advanced(it) for it in items):
+        rows = _row_scatter(t, items, u, how)
+        if rows is not None:
+            return rows
     if any(_is_advanced(it) for it in items):
         sel = advanced(ids, items, mode="fill", fill=-1)
     else:
         sel = lift(indexing.getitem(lift(ids, trace), items), trace)
     return _scatter_flat(t, sel, broadcast_to(u, sel.shape), how)
+
+
+def _row_scatter(t: Tracer, index: tuple[Any, ...], u: Tracer, how: str) -> Tracer | None:
+    """set/add where every item is an index array or a full slice: the indexed axes merged
+    into rows, a one-hot of written and target rows only (repeats: the last set wins, adds
+    accumulate through a contraction, infinities and NaNs counted exactly); None when the
+    index has other items."""
+    items = _expand(t, index)
+    if any(not _is_advanced(it) and it != slice(None) for it in items):
+        return None
+    if how == "add" and t.dtype.kind not in "iuf":
+        return None
+    trace = t.trace
+    positions = [k for k, it in enumerate(items) if _is_advanced(it)]
+    sizes = [t.shape[k] for k in positions]
+    idx = [_intp(lift(items[k], trace)) for k in positions]
+    bshape = broadcast_shapes(*(i.shape for i in idx))
+    valid: Tracer | None = None
+    flat: Tracer | None = None
+    for i, n in zip(idx, sizes):
+        i = _normalize(i, n)
+        ok = _in_bounds(i, n)
+        valid = ok if valid is None else elementwise("logical_and", valid, ok)
+        flat = i if flat is None else elementwise("add", elementwise("multiply", flat, n), i)
+    assert flat is not None and valid is not None
+    nd, p0 = len(bshape), positions[0]
+    front = moveaxis(t, positions, list(range(len(positions))))
+    rest = front.shape[len(positions) :]
+    rows, width, m = math.prod(sizes), math.prod(rest), math.prod(bshape)
+    inplace = positions == list(range(p0, p0 + len(positions))) and p0 > 0
+    out_shape = rest[:p0] + bshape + rest[p0:] if inplace else bshape + rest
+    u = broadcast_to(u, out_shape)
+    if inplace:
+        u = moveaxis(u, list(range(p0, p0 + nd)), list(range(nd)))
+    if m == 0 or rows * width == 0:
+        return t
+    u2 = reshape(u, (m, width))
+    sel = reshape(elementwise("where", valid, broadcast_to(flat, bshape), -1), (m, 1))
+    hit = elementwise("equal", sel, np.arange(rows))  # (m, rows)
+    x2 = reshape(front, (rows, width))
+    if how == "set":
+        last = reduce("max", elementwise("where", hit, np.arange(m).reshape(m, 1), -1), axis=0)
+        written = gather(u2, elementwise("maximum", last, 0), 0)
+        out = elementwise(
+            "where", reshape(elementwise("greater_equal", last, 0), (rows, 1)), written, x2
+        )
+    else:
+        from .contraction import einsum
+
+        weights = astype(hit, t.dtype)
+        if t.dtype.kind == "f":
+            finite = elementwise("isfinite", u2)
+            total = einsum("mp,mr->pr", weights, elementwise("where", finite, u2, 0))
+
+            def count(mask: Tracer) -> Tracer:
+                return elementwise(
+                    "greater", einsum("mp,mr->pr", weights, astype(mask, t.dtype)), 0
+                )
+
+            pos = count(elementwise("equal", u2, np.inf))
+            neg = count(elementwise("equal", u2, -np.inf))
+            nan = elementwise(
+                "logical_or", count(elementwise("isnan", u2)), elementwise("logical_and", pos, neg)
+            )
+            total = elementwise("where", pos, np.inf, total)
+            total = elementwise("where", neg, -np.inf, total)
+            total = elementwise("where", nan, np.nan, total)
+            total = astype(total, t.dtype) if total.dtype != t.dtype else total
+        else:
+            total = einsum("mp,mr->pr", weights, u2)
+        out = elementwise("add", x2, total)
+        out = astype(out, t.dtype) if out.dtype != t.dtype else out
+    out = reshape(out, front.shape)
+    return moveaxis(out, list(range(len(positions))), positions)
 
 
 def _scatter_flat(t: Tracer, sel: Tracer, u: Tracer, how: str) -> Tracer:

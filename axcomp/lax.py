@@ -10,9 +10,12 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import missing_function as _missing
+from . import primitives as _ops
 from .primitives import api as _api
+from .primitives import control as _control
 from .tracing.tracer import Tracer as _Tracer
 from .transforms.jit import jit as _jit
+from .transforms.vmap import vmap as _vmap
 
 
 def _wrap(name: str, traced: Callable[..., Any]) -> Callable[..., Any]:
@@ -40,3 +43,38 @@ def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     raise _missing("axcomp.lax", "jax.lax", name, __all__)
+def _map(f: Callable[..., Any], xs: Any, batch_size: int | None = None) -> Any:
+    """``jax.lax.map``: ``f`` over the leading axis of ``xs``. Vectorized with ``vmap``: all at
+    once when ``batch_size`` is None, else ``vmap`` over chunks of ``batch_size`` stacked by
+    ``scan`` (unrolled at trace time) with the remainder mapped at once; never a loop over
+    examples."""
+    leaves, treedef = _control._flatten(xs)
+    n = {int(leaf.shape[0]) for leaf in leaves}
+    if len(n) != 1:
+        raise ValueError(f"map: xs leaves disagree on the leading axis length: {sorted(n)}")
+    size = n.pop()
+    mapped = _vmap(f)
+    if batch_size is None or batch_size >= size:
+        return mapped(xs)
+    bs = int(batch_size)
+    if bs <= 0:
+        raise ValueError(f"map: batch_size must be positive, got {batch_size}")
+    full = size - size % bs
+    def chunked(leaf: Any) -> Any:
+        head = _ops.getitem(leaf, (slice(0, full),))
+        return _ops.reshape(head, (full // bs, bs, *leaf.shape[1:]))
+    chunks = _control._unflatten(treedef, [chunked(leaf) for leaf in leaves])
+    _, ys = _control.scan(lambda c, x: (c, mapped(x)), 0, chunks)
+    y_leaves, ydef = _control._flatten(ys)
+    y_leaves = [_ops.reshape(y, (full, *y.shape[2:])) for y in y_leaves]
+    if full < size:
+        rest = mapped(
+            _control._unflatten(treedef, [_ops.getitem(x, (slice(full, size),)) for x in leaves])
+        )
+        y_leaves = [
+            _ops.concatenate([a, b], axis=0)
+            for a, b in zip(y_leaves, _control._flatten(rest)[0], strict=True)
+        ]
+    return _control._unflatten(ydef, y_leaves)
+map = _wrap("map", _map)
+__all__ = sorted([*_api.exported("lax"), "map"])

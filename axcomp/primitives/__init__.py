@@ -9,6 +9,7 @@ contraction, elementwise, products, reductions, cumulative, collectives, refine.
 from . import api, collectives, dft, everyday, order
 from . import linalg as linalg
 from . import api, collectives, gathers
+from . import api, collectives, control
 from .contraction import (
     EinsumParams,
     contract,
@@ -83,6 +84,7 @@ __all__ = [
     "concat_p",
     "concatenate",
     "contract",
+    "control",
     "cumprod",
     "cumprod_p",
     "cumsum",

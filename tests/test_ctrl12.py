@@ -1,0 +1,222 @@
+"""Control flow (axcomp/primitives/control.py, ``axcomp.lax.map``): select, cond, switch,
+fori_loop, scan, while_loop, map — against NumPy, the loop oracle, finite differences."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from gradcheck import numeric_grad
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from oracle import loop_vmap
+
+import axcomp as ax
+import axcomp.lax as alax
+import axcomp.numpy as anp
+from axcomp.errors import AxcompError, UnsupportedError
+
+RNG = np.random.default_rng(0)
+
+
+def _rand(*shape):
+    return RNG.standard_normal(shape)
+
+
+# --- reference kernels on NumPy values ----------------------------------------------------
+
+
+def np_cond(r):
+    return r * 2 if r.sum() > 0 else r - 1
+
+
+def ax_cond(r):
+    return alax.cond(anp.sum(r) > 0, lambda a: a * 2, lambda a: a - 1, r)
+
+
+def np_switch(r):
+    k = int(np.clip(np.sum(r > 0) - 1, 0, 2))
+    return [r, -r, r * 10][k]
+
+
+def ax_switch(r):
+    return alax.switch(anp.sum(r > 0) - 1, [lambda a: a, lambda a: -a, lambda a: a * 10], r)
+
+
+def np_fori(r):
+    c = r
+    for i in range(4):
+        c = np.sin(c) * 0.9 + i
+    return c
+
+
+def ax_fori(r):
+    return alax.fori_loop(0, 4, lambda i, c: anp.sin(c) * 0.9 + i, r)
+
+
+def np_scan(c, xs):
+    ys = []
+    for x in xs:
+        c = np.tanh(c * 0.5 + x)
+        ys.append(c.sum())
+    return c, np.stack(ys)
+
+
+def ax_step(c, x):
+    c = anp.tanh(c * 0.5 + x)
+    return c, anp.sum(c)
+
+
+def ax_scan(c, xs):
+    return alax.scan(ax_step, c, xs)
+
+
+@pytest.mark.parametrize(
+    ("axf", "npf"), [(ax_cond, np_cond), (ax_switch, np_switch), (ax_fori, np_fori)]
+)
+@pytest.mark.parametrize("in_axes", [0, 1])
+def test_vmap_unary(axf, npf, in_axes):
+    x = _rand(5, 3) if in_axes == 0 else _rand(3, 5)
+    got = ax.vmap(axf, in_axes=in_axes)(x)
+    want = loop_vmap(npf, in_axes, 0)(x)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    np.testing.assert_allclose(ax.jit(ax.vmap(axf, in_axes=in_axes))(x), want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("in_axes", [(0, None), (None, 0), (0, 1), (1, 0)])
+def test_scan_vmap(in_axes):
+    c = _rand(4, 3) if in_axes[0] == 0 else _rand(3, 4) if in_axes[0] == 1 else _rand(3)
+    xs = _rand(4, 6, 3) if in_axes[1] == 0 else _rand(6, 4, 3) if in_axes[1] == 1 else _rand(6, 3)
+    got = ax.vmap(ax_scan, in_axes=in_axes)(c, xs)
+    want = loop_vmap(np_scan, in_axes, 0)(c, xs)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-12)
+
+
+def test_nested_vmap_cond_and_scan():
+    x = _rand(2, 3, 4)
+    got = ax.vmap(ax.vmap(ax_cond))(x)
+    want = loop_vmap(loop_vmap(np_cond))(x)
+    np.testing.assert_allclose(got, want)
+    xs = _rand(2, 3, 5, 4)
+    got = ax.vmap(ax.vmap(ax_scan, in_axes=(0, 0)), in_axes=(None, 0))(x[0], xs)
+    want = loop_vmap(loop_vmap(np_scan, in_axes=(0, 0)), in_axes=(None, 0))(x[0], xs)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-12)
+
+
+def test_select_outside_and_inside():
+    p = _rand(4, 3) > 0
+    a, b = _rand(4, 3), _rand(4, 3)
+    np.testing.assert_array_equal(alax.select(p, a, b), np.where(p, a, b))
+    got = ax.vmap(alax.select, in_axes=(0, 1, None))(p, a.T.copy(), b[0])
+    np.testing.assert_array_equal(got, np.where(p, a, b[0]))
+    with pytest.raises(AxcompError):
+        alax.select(p, a, b[0])
+    with pytest.raises(TypeError):
+        alax.select(a, a, b)
+
+
+def test_static_predicates_run_one_branch():
+    calls = []
+
+    def t(a):
+        calls.append("t")
+        return a + 1
+
+    def f(a):
+        calls.append("f")
+        return a - 1
+
+    out = ax.vmap(lambda r: alax.cond(True, t, f, r))(np.ones((3, 2)))
+    np.testing.assert_array_equal(out, 2 * np.ones((3, 2)))
+    assert calls == ["t"]
+    out = ax.vmap(lambda r: alax.switch(7, [f, t], r))(np.ones((3, 2)))  # clamped to 1
+    np.testing.assert_array_equal(out, 2 * np.ones((3, 2)))
+
+
+def test_cond_pytree_and_mismatch():
+    x = _rand(4, 3)
+
+    def k(r):
+        return alax.cond(r[0] > 0, lambda a: (a, {"s": a.sum()}), lambda a: (-a, {"s": a[0]}), r)
+
+    got = ax.vmap(k)(x)
+    pos = x[:, 0] > 0
+    np.testing.assert_allclose(got[0], np.where(pos[:, None], x, -x))
+    np.testing.assert_allclose(got[1]["s"], np.where(pos, x.sum(1), x[:, 0]))
+    with pytest.raises(AxcompError):
+        ax.vmap(lambda r: alax.cond(r[0] > 0, lambda a: a, lambda a: a[:2], r))(x)
+
+
+def test_grads():
+    x = _rand(3)
+    xs = _rand(5, 3)
+    for axf, npf in [(ax_cond, np_cond), (ax_fori, np_fori)]:
+        g = ax.grad(lambda r, f=axf: anp.sum(f(r) ** 2))(x)
+        n = numeric_grad(lambda r, f=npf: np.sum(f(r) ** 2), [x])
+        np.testing.assert_allclose(g, n, rtol=1e-6, atol=1e-7)
+
+    def loss(c, xs):
+        c, ys = ax_scan(c, xs)
+        return anp.sum(c) + anp.sum(ys**2)
+
+    def np_loss(c, xs):
+        c, ys = np_scan(c, xs)
+        return np.sum(c) + np.sum(ys**2)
+
+    for argnum in (0, 1):
+        g = ax.grad(loss, argnums=argnum)(x, xs)
+        n = numeric_grad(np_loss, [x, xs], argnum=argnum)
+        np.testing.assert_allclose(g, n, rtol=1e-6, atol=1e-7)
+    # per-example gradients under vmap
+    gv = ax.vmap(ax.grad(loss), in_axes=(0, None))(_rand(2, 3), xs)
+    assert gv.shape == (2, 3)
+
+
+def test_scan_reverse_length_and_errors():
+    c, xs = _rand(3), _rand(4, 3)
+    got_c, got_y = alax.scan(ax_step, c, xs, reverse=True)
+    want_c, want_y = np_scan(c, xs[::-1])
+    np.testing.assert_allclose(got_c, want_c)
+    np.testing.assert_allclose(got_y, want_y[::-1])
+    cc, ys = ax.jit(lambda c: alax.scan(lambda c, _: (c * 2, c), c, None, length=3))(c)
+    np.testing.assert_allclose(cc, c * 8)
+    np.testing.assert_allclose(ys, np.stack([c, 2 * c, 4 * c]))
+    with pytest.raises(AxcompError):
+        alax.scan(ax_step, c, xs, length=5)
+    with pytest.raises(AxcompError):
+        alax.scan(lambda c, x: (c[:2], x), c, xs)
+
+
+def test_while_loop():
+    # static predicate: runs at trace time
+    out = ax.vmap(
+        lambda r: alax.while_loop(lambda v: v[0] < 5, lambda v: (v[0] + 1, v[1] * 2), (0, r))[1]
+    )(np.ones((2, 3)))
+    np.testing.assert_array_equal(out, 32 * np.ones((2, 3)))
+    with pytest.raises(UnsupportedError):
+        ax.vmap(lambda r: alax.while_loop(lambda v: anp.sum(v) < 5, lambda v: v * 2, r))(
+            np.ones((2, 3))
+        )
+
+
+@settings(max_examples=8, deadline=None)
+@given(n=st.integers(1, 9), b=st.one_of(st.none(), st.integers(1, 10)), k=st.integers(1, 3))
+def test_map(n, b, k):
+    x = RNG.standard_normal((n, k))
+    got = alax.map(lambda r: (anp.sin(r) * r.sum(), r[0]), x, batch_size=b)
+    np.testing.assert_allclose(got[0], np.sin(x) * x.sum(1, keepdims=True))
+    np.testing.assert_allclose(got[1], x[:, 0])
+    inner = ax.vmap(lambda r: alax.map(lambda e: e * 2 + 1, r, batch_size=b))(x.T.copy())
+    np.testing.assert_allclose(inner, x.T * 2 + 1)
+
+
+@settings(max_examples=8, deadline=None)
+@given(batch=st.integers(1, 4), steps=st.integers(1, 6), d=st.integers(1, 3))
+def test_scan_hypothesis(batch, steps, d):
+    c = RNG.standard_normal((batch, d))
+    xs = RNG.standard_normal((steps, batch, d))
+    got = ax.vmap(ax_scan, in_axes=(0, 1))(c, xs)
+    want = loop_vmap(np_scan, in_axes=(0, 1))(c, xs)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-12)

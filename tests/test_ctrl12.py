@@ -13,7 +13,8 @@ from oracle import loop_vmap
 import axcomp as ax
 import axcomp.lax as alax
 import axcomp.numpy as anp
-from axcomp.errors import AxcompError, UnsupportedError
+from axcomp.errors import AxcompError, GradError
+from axcomp.primitives.control import MAX_UNROLL
 
 RNG = np.random.default_rng(0)
 
@@ -188,18 +189,6 @@ def test_scan_reverse_length_and_errors():
         alax.scan(lambda c, x: (c[:2], x), c, xs)
 
 
-def test_while_loop():
-    # static predicate: runs at trace time
-    out = ax.vmap(
-        lambda r: alax.while_loop(lambda v: v[0] < 5, lambda v: (v[0] + 1, v[1] * 2), (0, r))[1]
-    )(np.ones((2, 3)))
-    np.testing.assert_array_equal(out, 32 * np.ones((2, 3)))
-    with pytest.raises(UnsupportedError):
-        ax.vmap(lambda r: alax.while_loop(lambda v: anp.sum(v) < 5, lambda v: v * 2, r))(
-            np.ones((2, 3))
-        )
-
-
 @settings(max_examples=8, deadline=None)
 @given(n=st.integers(1, 9), b=st.one_of(st.none(), st.integers(1, 10)), k=st.integers(1, 3))
 def test_map(n, b, k):
@@ -220,3 +209,125 @@ def test_scan_hypothesis(batch, steps, d):
     want = loop_vmap(np_scan, in_axes=(0, 1))(c, xs)
     for g, w in zip(got, want, strict=True):
         np.testing.assert_allclose(g, w, rtol=1e-12)
+
+
+# --- loops longer than MAX_UNROLL: one loop of generated code ------------------------------
+
+LONG = MAX_UNROLL + 36
+
+
+def test_long_scan_is_one_loop():
+    c, xs = _rand(5, 3), _rand(LONG, 5, 3)
+    f = ax.vmap(ax_scan, in_axes=(0, 1))
+    got = f(c, xs)
+    want = loop_vmap(np_scan, in_axes=(0, 1))(c, xs)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-12)
+    src = ax.explain(f, c, xs).source
+    assert src.count("for ") == 1 and "range(100)" in src
+    assert src.count("tanh") == 1  # the body is traced and printed once
+
+
+@pytest.mark.parametrize("in_axes", [(0, None), (None, 0), (1, 2)])
+def test_long_scan_vmap_mixes_and_reverse(in_axes):
+    c = {0: _rand(4, 3), None: _rand(3), 1: _rand(3, 4)}[in_axes[0]]
+    xs = {0: _rand(4, LONG, 3), None: _rand(LONG, 3), 2: _rand(LONG, 3, 4).transpose(0, 2, 1)}[
+        in_axes[1]
+    ]
+    if in_axes[1] == 2:
+        xs = np.ascontiguousarray(xs.transpose(0, 2, 1))
+    got = ax.jit(ax.vmap(ax_scan, in_axes=in_axes))(c, xs)
+    want = loop_vmap(np_scan, in_axes=in_axes)(c, xs)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-12)
+    rev = ax.vmap(lambda c, xs: alax.scan(ax_step, c, xs, reverse=True), in_axes=in_axes)(c, xs)
+    want_r = loop_vmap(lambda c, xs: np_scan(c, xs[::-1]), in_axes=in_axes)(c, xs)
+    np.testing.assert_allclose(rev[0], want_r[0], rtol=1e-12)
+    np.testing.assert_allclose(rev[1], want_r[1][:, ::-1], rtol=1e-12)
+
+
+def test_long_loops_nested_vmap_and_batched_closure():
+    w = _rand(2, 3, 3) * 0.3  # batched weights closed over by an unbatched carry's body
+    xs = _rand(LONG, 3)
+
+    def k(w, c):
+        return alax.scan(lambda c, x: (anp.tanh(c @ w + x), c[0]), c, xs)
+
+    def np_k(w, c):
+        ys = []
+        for x in xs:
+            ys.append(c[0])
+            c = np.tanh(c @ w + x)
+        return c, np.stack(ys)
+
+    c = _rand(4, 3)
+    got = ax.vmap(ax.vmap(k, in_axes=(None, 0)), in_axes=(0, None))(w, c)
+    want = loop_vmap(loop_vmap(np_k, in_axes=(None, 0)), in_axes=(0, None))(w, c)
+    for g, v in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, v, rtol=1e-12)
+    # the carry starts unbatched and becomes batched through w
+    got = ax.vmap(k, in_axes=(0, None))(w, c[0])
+    want = loop_vmap(np_k, in_axes=(0, None))(w, c[0])
+    for g, v in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, v, rtol=1e-12)
+
+
+def test_long_fori_loop_and_grad_refusal():
+    x = _rand(4, 3)
+
+    def k(r):
+        return alax.fori_loop(2, 2 + LONG, lambda i, c: c * 0.99 + i * 0.01, r)
+
+    def np_k(r):
+        for i in range(2, 2 + LONG):
+            r = r * 0.99 + i * 0.01
+        return r
+
+    np.testing.assert_allclose(ax.vmap(k)(x), loop_vmap(np_k)(x), rtol=1e-12)
+    with pytest.raises(GradError):
+        ax.grad(lambda r: anp.sum(k(r)))(x[0])
+
+
+def np_while(r):
+    n = 0
+    while r.sum() < 10:
+        r, n = r * 2, n + 1
+    return r, n
+
+
+def ax_while(r):
+    return alax.while_loop(lambda v: anp.sum(v[0]) < 10, lambda v: (v[0] * 2, v[1] + 1), (r, 0))
+
+
+def test_while_loop_batched_predicate():
+    x = np.abs(_rand(6, 3)) + 0.1
+    x[0] = 5  # already done: keeps its carry (and is not the caller's array)
+    got = ax.vmap(ax_while)(x)
+    want = loop_vmap(np_while)(x)
+    np.testing.assert_allclose(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+    got = ax.jit(ax.vmap(ax.vmap(ax_while)))(x.reshape(2, 3, 3))
+    want = loop_vmap(loop_vmap(np_while))(x.reshape(2, 3, 3))
+    np.testing.assert_allclose(got[0], want[0])
+    # unbatched traced predicate, and all done at once: a fresh writable result
+    out = ax.jit(ax_while)(np.full(3, 5.0))
+    assert out[1] == 0 and out[0].flags.writeable
+    # a static predicate runs at trace time
+    out = ax.vmap(
+        lambda r: alax.while_loop(lambda v: v[0] < 5, lambda v: (v[0] + 1, v[1] * 2), (0, r))[1]
+    )(np.ones((2, 3)))
+    np.testing.assert_array_equal(out, 32 * np.ones((2, 3)))
+
+
+def test_loops_on_array_api_backend():
+    xp = pytest.importorskip("array_api_strict")
+    c, xs = _rand(5, 3), _rand(LONG, 5, 3)
+    f = ax.vmap(ax_scan, in_axes=(0, 1))
+    got = f(xp.asarray(c), xp.asarray(xs))
+    want = f(c, xs)
+    for g, w in zip(got, want, strict=True):
+        assert isinstance(g, type(xp.asarray(0.0)))
+        np.testing.assert_allclose(np.asarray(g), w, rtol=1e-12)
+    x = np.abs(_rand(6, 3)) + 0.1
+    got = ax.vmap(ax_while)(xp.asarray(x))
+    np.testing.assert_allclose(np.asarray(got[0]), loop_vmap(np_while)(x)[0])

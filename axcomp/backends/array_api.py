@@ -33,6 +33,7 @@ from ..core.plan import (
     Call,
     Expr,
     Lit,
+    Loop,
     Plan,
     Ref,
     Scatter,
@@ -42,7 +43,16 @@ from ..core.plan import (
     releases,
 )
 from ..errors import UnsupportedError
-from .numpy_backend import _EQUATION, _axis, _ident, _int, _literal, _tuple, function_name
+from .numpy_backend import (
+    _EQUATION,
+    _axis,
+    _ident,
+    _int,
+    _literal,
+    _tuple,
+    function_name,
+    loop_lines,
+)
 from .source import compile_source
 
 XP = "_xp"
@@ -421,6 +431,14 @@ class _Emitter:
     # -- statements -------------------------------------------------------------------------
 
     def statement(self, st: Statement, previous: Statement | None) -> str:
+        if isinstance(st, Loop):
+            self.fn("asarray")
+            self.fn("stack")
+            self.fn("any")
+            saved = self.node, self.cast_to
+            lines = loop_lines(st, self.body_lines, self.expr, XP)
+            self.node, self.cast_to = saved
+            return "\n".join(lines)
         if isinstance(st, Assign):
             return f"{_ident(st.target)} = {self.expr(st.value)}"
         if isinstance(st, Store):
@@ -440,10 +458,14 @@ class _Emitter:
             raise _refuse("Scatter", self.xp_name)
         raise ValueError(f"unknown plan statement {st!r}")
 
+    def body_lines(self, step: Step) -> list[str]:
+        """A loop body's step, unindented."""
+        return [line.removeprefix("    ") for line in self.step_lines(0, step, {})]
+
     def step_lines(
         self, k: int, step: Step, drop: dict[tuple[int, int], tuple[str, ...]]
     ) -> list[str]:
-        lines = []
+        lines: list[str] = []
         self.node = step.node
         mixed = step.kind == "contraction" or step.node.op.name == "concatenate"
         self.cast_to = step.node.dtype if mixed else None
@@ -452,7 +474,8 @@ class _Emitter:
             following = sts[j + 1] if j + 1 < len(sts) else None
             if self.immutable and isinstance(following, Store) and _is_zeros(st, following.target):
                 continue  # ``_place`` builds the zeros around the window
-            lines.append(f"    {self.statement(st, sts[j - 1] if j else None)}")
+            text = self.statement(st, sts[j - 1] if j else None)
+            lines.extend(f"    {line}" for line in text.split("\n"))
             dead = drop.get((k, j))
             if dead:
                 lines.append(f"    del {', '.join(_ident(n) for n in dead)}")

@@ -23,10 +23,12 @@ from ..core.plan import (
     Call,
     Expr,
     Lit,
+    Loop,
     Plan,
     Ref,
     Scatter,
     Statement,
+    Step,
     Store,
     releases,
 )
@@ -188,7 +190,62 @@ _FORMATS: dict[str, Callable[[Call], str]] = {
 assert set(_FORMATS) == set(OPS), "every plan operation needs a NumPy spelling"
 
 
+def loop_lines(
+    st: Loop, text: Callable[[Step], list[str]], expr: Callable[[Expr], str], xp: str
+) -> list[str]:
+    """The source lines of a ``Loop`` (unindented; the body indented by four spaces)."""
+    lines = [f"{_ident(n)} = {expr(v)}" for n, v in st.init]
+    lines += [f"{_ident(out)} = []" for out, _, _ in st.stacks]
+    i = _ident(st.counter)
+    if st.length is None:
+        lines.append(f"{i} = 0")
+        lines.append("while True:")
+    elif st.reverse:
+        lines.append(f"for {i} in range({_int(st.length)} - 1, -1, -1):")
+    else:
+        lines.append(f"for {i} in range({_int(st.length)}):")
+    body = []
+    if st.index:
+        body.append(f"{_ident(st.index)} = {xp}.asarray({i})")
+    for name, src, axis in st.slices:
+        body.append(f"{_ident(name)} = {_ident(src)}[{':, ' * _int_value(axis)}{i}, ...]")
+    for step in st.body:
+        body += text(step)
+    if st.stop is not None:
+        body.append(f"if not bool({xp}.any({_ident(st.stop)})):")
+        body.append("    break")
+    for out, value, _ in st.stacks:
+        body.append(f"{_ident(out)}.append({_ident(value)})")
+    if st.update:
+        names = ", ".join(_ident(n) for n, _ in st.update)
+        values = ", ".join(_ident(v) for _, v in st.update)
+        body.append(f"{names}, = {values},")
+    if st.length is None:
+        body.append(f"{i} += 1")
+    lines += ["    " + line for line in body]
+    for out, _, axis in st.stacks:
+        if st.reverse:
+            lines.append(f"{_ident(out)}.reverse()")
+        lines.append(f"{_ident(out)} = {xp}.stack({_ident(out)}, axis={_int(axis)})")
+    dead = sorted(st.body_names())
+    if dead:
+        lines.append(f"del {', '.join(_ident(n) for n in dead)}")
+    return lines
+
+
+def _int_value(v: Any) -> int:
+    return int(_int(v))
+
+
 def statement_text(st: Statement) -> str:
+    if isinstance(st, Loop):
+        lines = loop_lines(
+            st,
+            lambda step: [t for s in step.statements for t in statement_text(s).split("\n")],
+            expr_text,
+            NP,
+        )
+        return "\n".join(lines)
     if isinstance(st, Assign):
         return f"{_ident(st.target)} = {expr_text(st.value)}"
     if isinstance(st, Store):
@@ -214,7 +271,7 @@ def emit(plan: Plan, name: str) -> str:
         comment = "".join(c for c in step.comment if c.isprintable())
         lines.append(f"    # %{step.index}: {comment}")
         for j, st in enumerate(step.statements):
-            lines.append(f"    {statement_text(st)}")
+            lines.extend(f"    {line}" for line in statement_text(st).split("\n"))
             dead = drop.get((k, j))
             if dead:
                 lines.append(f"    del {', '.join(_ident(n) for n in dead)}")

@@ -95,6 +95,17 @@ class _Lowering:
         self.readonly.add(name)
         return Ref(name)
 
+    def temp(self) -> str:
+        return self.names.temp()
+
+    def lower_body(
+        self, graph: Graph, input_names: tuple[str, ...]
+    ) -> tuple[tuple[Step, ...], tuple[str, ...], tuple[str, ...]]:
+        sub = _Lowering(graph)
+        sub.names, sub.constants, sub.readonly = self.names, self.constants, self.readonly
+        plan = sub.run(input_names)
+        return plan.steps, plan.inputs, plan.outputs
+
     # -- the walk -----------------------------------------------------------------------
     def named(self, node: Node) -> Ref:
         """The operand as a buffer (contractions take names; literals become constants)."""

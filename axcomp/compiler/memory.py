@@ -28,7 +28,19 @@ from typing import Any
 
 import numpy as np
 
-from ..core.plan import Assign, Call, Expr, Lit, Plan, Ref, Scatter, Statement, Store, releases
+from ..core.plan import (
+    Assign,
+    Call,
+    Expr,
+    Lit,
+    Loop,
+    Plan,
+    Ref,
+    Scatter,
+    Statement,
+    Store,
+    releases,
+)
 
 __all__ = ["StatementMemory", "peak_bytes", "profile", "temporary_peak"]
 
@@ -246,7 +258,14 @@ class _Machine:
         return [n for n, v in self.names.items() if v.buf == buf]
 
     def statement(self, st: Statement) -> None:
-        if isinstance(st, Assign):
+        if isinstance(st, Loop):
+            # the carried buffers and stacked results; one step's temporaries are not
+            # counted (they live while the step runs)
+            for name, value in st.init:
+                self.names[name] = self.eval(value)
+            for name, shape, dtype in st.outs:
+                self.names[name] = self.alloc(shape, dtype)
+        elif isinstance(st, Assign):
             self.names[st.target] = self.eval(st.value)
         elif isinstance(st, Store):
             self.eval(st.value)

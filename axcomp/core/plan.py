@@ -128,7 +128,49 @@ class Scatter:
     value: Expr
 
 
-Statement = Assign | Store | Scatter
+@dataclass(frozen=True)
+class Loop:
+    """One loop of generated code over a vectorized body (``lax.scan``/``fori_loop``/
+    ``while_loop``): the loop runs over steps, never over the batch.
+
+    Before the loop each ``init`` name is bound to its value (the carried buffers and the
+    body's loop-invariant operands). Each step binds ``counter`` (``index``, when set, to it
+    as a 0-d array), ``slices`` (``name = source[(:,) * axis + (counter,)]``), runs ``body``,
+    appends each ``stacks`` value (``out`` collects them, stacked along ``axis`` after the
+    loop), and rebinds the carried names to their ``update`` values. ``length`` is static;
+    ``None`` makes it a while loop that stops before the update when ``stop`` (a body
+    buffer) holds no true entry. ``outs`` (name, shape, dtype): what the loop leaves behind
+    (the carries and the stacks)."""
+
+    target: str  # the first of ``outs``
+    counter: str
+    length: int | None
+    reverse: bool
+    init: tuple[tuple[str, Expr], ...]
+    index: str | None
+    slices: tuple[tuple[str, str, int], ...]
+    body: tuple[Step, ...]  # the body's steps (the sub-plan's)
+    update: tuple[tuple[str, str], ...]
+    stacks: tuple[tuple[str, str, int], ...]
+    stop: str | None
+    outs: tuple[tuple[str, tuple[int, ...], Any], ...]
+
+    @property
+    def value(self) -> Expr:
+        return Lit(0)
+
+    def body_names(self) -> set[str]:
+        """The names the body binds (dropped after the loop unless they are results)."""
+        names = {self.counter} | {n for n, _, _ in self.slices}
+        if self.index:
+            names.add(self.index)
+        for step in self.body:
+            for st in step.statements:
+                names |= statement_writes(st)
+        return names - {n for n, _, _ in self.outs}
+
+
+Statement = Assign | Store | Scatter | Loop
 
 
 @dataclass(frozen=True)
@@ -213,9 +255,25 @@ class LowerContext(Protocol):
         """An expression naming ``dtype`` in the generated code."""
         ...
 
+    def temp(self) -> str:
+        """A fresh buffer name."""
+        ...
+
+    def lower_body(
+        self, graph: Graph, input_names: tuple[str, ...]
+    ) -> tuple[tuple[Step, ...], tuple[str, ...], tuple[str, ...]]:
+        """The steps computing a loop body ``graph`` (sharing this plan's names and
+        constants), its input names and its output names."""
+        ...
+
 
 def statement_reads(st: Statement) -> set[str]:
     """The buffer names a statement reads (a Store/Scatter also needs its target alive)."""
+    if isinstance(st, Loop):
+        found = {src for _, src, _ in st.slices}
+        for _, v in st.init:
+            found |= expr_refs(v)
+        return found
     found = expr_refs(st.value)
     if isinstance(st, (Store, Scatter)):
         found.add(st.target)
@@ -226,6 +284,13 @@ def statement_reads(st: Statement) -> set[str]:
         if isinstance(out, str):
             found.add(out)
     return found
+
+
+def statement_writes(st: Statement) -> set[str]:
+    """The buffer names a statement binds."""
+    if isinstance(st, Loop):
+        return {n for n, _ in st.init} | {n for n, _, _ in st.outs}
+    return {st.target}
 
 
 def expr_refs(expr: Expr) -> set[str]:
@@ -252,7 +317,7 @@ def releases(plan: Plan) -> dict[tuple[int, int], tuple[str, ...]]:
     last: dict[str, tuple[int, int]] = {}
     for k, step in enumerate(plan.steps):
         for j, st in enumerate(step.statements):
-            for name in statement_reads(st) | {st.target}:
+            for name in statement_reads(st) | statement_writes(st):
                 if name not in keep:
                     last[name] = (k, j)
     out: dict[tuple[int, int], list[str]] = {}

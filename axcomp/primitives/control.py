@@ -20,21 +20,37 @@ What each one does here (and how that differs from JAX in cost, never in value):
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..errors import IncompatibleShapesError, ShapeError, TracingError, UnsupportedError
-from ..tracing.build import Value, lift, trace_of
+from ..core.graph import Graph, Node, topological
+from ..core.leaves import InputParams, const_p, input_p
+from ..core.plan import Assign, Loop, LowerContext, Ref, Statement, call
+from ..core.primitive import primitive
+from ..errors import (
+    GradError,
+    IncompatibleShapesError,
+    ShapeError,
+    TracingError,
+    UnsupportedError,
+)
+from ..tracing.build import Value, batch_names, lift, logical_names, trace_of, union_levels
+from ..tracing.trace import Level
 from ..tracing.tracer import Tracer
 from .api import export
 from .elementwise import elementwise
 from .indexing import getitem
-from .shape import astype, stack
+from .shape import astype, broadcast_levels, stack
 
-#: the most steps ``fori_loop``/``scan`` unroll into one program
-MAX_UNROLL = 10_000
+#: the most steps ``fori_loop``/``scan`` unroll at trace time (differentiable); longer
+#: loops become one ``Loop`` of generated code over the vectorized body (forward only)
+MAX_UNROLL = 64
+#: the most iterations a ``while_loop`` with a static predicate runs at trace time
+MAX_STATIC_WHILE = 10_000
 
 
 # --- tiny pytrees (tuple, list, dict in sorted key order, None) -------------------------
@@ -192,11 +208,6 @@ def _static_int(what: str, v: Any) -> int:
     return int(v)
 
 
-def _check_steps(what: str, n: int) -> None:
-    if n > MAX_UNROLL:
-        raise UnsupportedError(f"{what}: {n} steps exceed the unroll limit {MAX_UNROLL}")
-
-
 def _check_carry(what: str, before: Any, after: Any) -> None:
     lb, db = _flatten(before)
     la, da = _flatten(after)
@@ -227,7 +238,17 @@ def _keep_dtype(before: Any, after: Any) -> Any:
 def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any], init_val: Any) -> Any:
     """``jax.lax.fori_loop`` with static bounds: ``val = body_fun(i, val)`` for i in range."""
     lo, hi = _static_int("fori_loop", lower), _static_int("fori_loop", upper)
-    _check_steps("fori_loop", hi - lo)
+    if hi - lo > MAX_UNROLL:
+        leaves, cdef = _flatten(init_val)
+
+        def body(c_in: list[Tracer], i_in: Tracer | None, _: list[Tracer]) -> Any:
+            tree = _unflatten(cdef, c_in)
+            new = body_fun(elementwise("add", i_in, lo) if lo else i_in, tree)
+            _check_carry("fori_loop", tree, new)
+            return _flatten(new)[0], [], None
+
+        out, _ = loop(body, leaves, [], hi - lo, with_index=True)
+        return _unflatten(cdef, out)
     val = init_val
     for i in range(lo, hi):
         new = body_fun(i, val)
@@ -259,7 +280,8 @@ def scan(
             raise ValueError("scan: length must be given when xs is None")
         raise ShapeError(f"scan: xs leaves and length disagree on the length: {sorted(lengths)}")
     n = lengths.pop()
-    _check_steps("scan", n)
+    if n > MAX_UNROLL:
+        return _scan_loop(f, init, leaves, xdef, n, bool(reverse))
     carry = init
     ys: list[Any] = [None] * n
     for i in reversed(range(n)) if reverse else range(n):
@@ -283,6 +305,22 @@ def scan(
     return carry, _unflatten(ydef, stacked)
 
 
+def _scan_loop(f: Any, init: Any, leaves: list[Any], xdef: Any, n: int, reverse: bool) -> Any:
+    cleaves, cdef = _flatten(init)
+    ydefs: list[Any] = []
+
+    def body(c_in: list[Tracer], i_in: Tracer | None, x_in: list[Tracer]) -> Any:
+        tree = _unflatten(cdef, c_in)
+        new, y = f(tree, _unflatten(xdef, x_in))
+        _check_carry("scan", tree, new)
+        y_leaves, ydef = _flatten(y)
+        ydefs.append(ydef)
+        return _flatten(new)[0], y_leaves, None
+
+    carry, ys = loop(body, cleaves, leaves, n, reverse=reverse)
+    return _unflatten(cdef, carry), _unflatten(ydefs[-1], ys)
+
+
 @export("lax", "while_loop")
 def while_loop(
     cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any], init_val: Any
@@ -290,17 +328,278 @@ def while_loop(
     """``jax.lax.while_loop`` while the predicate is static (not traced); a traced predicate
     is refused (it needs a loop in the Plan)."""
     val = init_val
-    for _ in range(MAX_UNROLL + 1):
+    for _ in range(MAX_STATIC_WHILE + 1):
         p = cond_fun(val)
         if _is_traced(p):
-            raise UnsupportedError(
-                "while_loop: the predicate depends on traced values; axcomp's Plan has no "
-                "loop statement yet, so only predicates known at trace time are supported "
-                "(use fori_loop or scan with a static trip count and lax.select to mask)"
-            )
+            return _while_loop(cond_fun, body_fun, val)
         if not bool(np.asarray(p)):
             return val
         new = body_fun(val)
         _check_carry("while_loop", val, new)
         val = _keep_dtype(val, new)
-    raise UnsupportedError(f"while_loop: more than {MAX_UNROLL} iterations")
+    raise UnsupportedError(f"while_loop: more than {MAX_STATIC_WHILE} static iterations")
+
+
+def _while_loop(cond_fun: Any, body_fun: Any, init_val: Any) -> Any:
+    """A traced predicate: one while loop of generated code; under vmap it runs until every
+    example is done, finished examples keep their carry (``where`` masks the update)."""
+    leaves, cdef = _flatten(init_val)
+
+    def body(c_in: list[Tracer], i_in: Tracer | None, _: list[Tracer]) -> Any:
+        tree = _unflatten(cdef, c_in)
+        p = cond_fun(tree)
+        shape, dtype = _aval(p)
+        if shape != () or dtype != np.bool_:
+            raise TracingError(
+                f"while_loop: cond_fun must return a bool scalar, got {dtype} of shape {shape}"
+            )
+        new = body_fun(tree)
+        _check_carry("while_loop", tree, new)
+        new_leaves = _flatten(new)[0]
+        masked = [_where(p, v, c) for v, c in zip(new_leaves, c_in, strict=True)]
+        return masked, [], p
+
+    out, _ = loop(body, leaves, [], None)
+    return _unflatten(cdef, out)
+
+
+# --- the loop primitive: one loop of generated code over a vectorized body ----------------
+
+
+@dataclass(frozen=True, eq=False)
+class LoopParams:
+    """One result of a loop (the loop's nodes share ``group`` and lower to one ``Loop``).
+
+    ``body`` inputs: the carries, the step index (``has_index``), one slice per scanned
+    operand, the loop-invariant operands; outputs: the new carries, the per-step ys, and
+    (``has_stop``) the batched "keep going" mask of a while loop."""
+
+    body: Graph
+    length: int | None
+    reverse: bool
+    nb: int  # batch axes (leading) of every carry, scanned operand and stacked y
+    n_carry: int
+    has_index: bool
+    n_slice: int
+    n_ys: int
+    has_stop: bool
+    out_shapes: tuple[tuple[int, ...], ...]
+    output: int
+    group: object
+
+
+loop_p = primitive("loop", LoopParams)
+loop_p.def_shape(lambda q, inputs: q.out_shapes[q.output])
+loop_p.def_describe(
+    lambda q: (
+        f"loop {'while' if q.length is None else q.length} result={q.output}"
+        f"{' reverse' if q.reverse else ''}"
+    )
+)
+
+_LOWERED: weakref.WeakKeyDictionary[Any, dict[int, tuple[str, ...]]] = weakref.WeakKeyDictionary()
+
+
+@loop_p.def_lower
+def _lower_loop(
+    ctx: LowerContext, node: Node, target: str, args: Sequence[Any]
+) -> tuple[Statement, ...]:
+    q: LoopParams = node.params
+    done = _LOWERED.setdefault(ctx, {})
+    pre: tuple[Statement, ...] = ()
+    key = id(q.group)
+    if key not in done:
+        nc, ns = q.n_carry, q.n_slice
+        n_inv = len(q.body.inputs) - nc - int(q.has_index) - ns
+        names = (
+            tuple(f"carry{k}" for k in range(nc))
+            + (("step",) if q.has_index else ())
+            + tuple(f"x{k}" for k in range(ns))
+            + tuple(f"w{k}" for k in range(n_inv))
+        )
+        body, ins, outs = ctx.lower_body(q.body, names)
+        carries = ins[:nc]
+        index = ins[nc] if q.has_index else None
+        xs = ins[nc + int(q.has_index) : nc + int(q.has_index) + ns]
+        invs = ins[nc + int(q.has_index) + ns :]
+        srcs = args[nc : nc + ns]
+        if not all(isinstance(a, Ref) for a in srcs):
+            raise AssertionError("loop: scanned operands must be buffers")
+        stacks = tuple(ctx.temp() for _ in range(q.n_ys))
+        results = (*carries, *stacks)
+        loop = Loop(
+            target=results[0],
+            counter=ctx.temp(),
+            length=q.length,
+            reverse=q.reverse,
+            # a while loop may stop before its first update: its carries must not alias
+            # the caller's arrays (or read-only views)
+            init=tuple(
+                zip(
+                    carries,
+                    [call("copy", a) if q.length is None else a for a in args[:nc]],
+                    strict=True,
+                )
+            )
+            + tuple(zip(invs, args[nc + ns :], strict=True)),
+            index=index,
+            slices=tuple((x, a.name, q.nb) for x, a in zip(xs, srcs, strict=True)),  # type: ignore[union-attr]
+            body=body,
+            update=tuple(zip(carries, outs[:nc], strict=True)),
+            stacks=tuple(
+                (st, y, q.nb) for st, y in zip(stacks, outs[nc : nc + q.n_ys], strict=True)
+            ),
+            stop=outs[-1] if q.has_stop else None,
+            outs=tuple(
+                (name, shape, out.dtype)
+                for name, shape, out in zip(
+                    results, q.out_shapes, q.body.outputs[: nc + q.n_ys], strict=True
+                )
+            ),
+        )
+        done[key] = results
+        pre = (loop,)
+    return (*pre, Assign(target, Ref(done[key][q.output])))
+
+
+@loop_p.def_vjp
+def _vjp_loop(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
+    raise GradError(
+        f"axcomp.grad: a loop of {node.params.length or 'unknown'} steps is not "
+        f"differentiable here: fori_loop and scan are unrolled (and differentiable) up to "
+        f"{MAX_UNROLL} static steps; longer ones and while_loop compile to a forward-only loop"
+    )
+
+
+def _input_node(
+    levels: tuple[Level, ...], t_shape: tuple[int, ...], dtype: Any, names: Any, k: int
+) -> Node:
+    shape = tuple(lv.size for lv in levels) + tuple(t_shape)
+    return Node(
+        input_p,
+        (),
+        InputParams(k, f"loop_in{k}"),
+        shape,
+        np.dtype(dtype),
+        batch_names(levels) + tuple(names),
+    )
+
+
+def _close(leaves: list[Node], outs: list[Node]) -> tuple[Graph, list[Node]]:
+    """The body graph over ``leaves``: loop-invariant nodes (free variables) become extra
+    inputs; returns it and the outer nodes feeding those inputs."""
+    order = topological(outs)
+    leaf_set = set(leaves)
+    dep = set(leaves)
+    for n in order:
+        if n not in leaf_set and any(i in dep for i in n.inputs):
+            dep.add(n)
+    free: dict[Node, Node] = {}
+
+    def outer(n: Node) -> Node:
+        if n.op is const_p:
+            return n
+        if n not in free:
+            free[n] = Node(
+                input_p,
+                (),
+                InputParams(len(leaves) + len(free), "loop_free"),
+                n.shape,
+                n.dtype,
+                n.axes,
+            )
+        return free[n]
+
+    clone: dict[Node, Node] = {leaf: leaf for leaf in leaves}
+    for n in order:
+        if n in dep and n not in leaf_set:
+            clone[n] = n.replace_inputs(tuple(clone[i] if i in dep else outer(i) for i in n.inputs))
+    body_outs = tuple(clone[o] if o in dep else outer(o) for o in outs)
+    return Graph(tuple(leaves) + tuple(free.values()), body_outs), list(free)
+
+
+Body = Callable[[list[Tracer], Tracer | None, list[Tracer]], tuple[list[Any], list[Any], Any]]
+
+
+def loop(
+    body: Body,
+    carry: list[Value],
+    xs: list[Value],
+    length: int | None,
+    reverse: bool = False,
+    with_index: bool = False,
+) -> tuple[list[Tracer], list[Tracer]]:
+    """Trace ``body(carries, index, slices) -> (new carries, ys, keep-going mask or None)``
+    once over vectorized inputs and return the loop's final carries and stacked ys."""
+    trace = trace_of((*carry, *xs))
+    cs = [lift(c, trace) for c in carry]
+    xt = [lift(x, trace) for x in xs]
+    levels = union_levels(cs + xt)
+    for _ in range(16):
+        cs = [broadcast_levels(c, levels) for c in cs]
+        xt = [broadcast_levels(x, levels) for x in xt]
+        nb = len(levels)
+        c_in = [
+            Tracer(_input_node(levels, c.shape, c.dtype, logical_names(c), k), levels, trace)
+            for k, c in enumerate(cs)
+        ]
+        i_in = Tracer(_input_node((), (), np.int64, (), len(cs)), (), trace) if with_index else None
+        x_in = [
+            Tracer(
+                _input_node(levels, x.shape[1:], x.dtype, logical_names(x)[1:], 0), levels, trace
+            )
+            for x in xt
+        ]
+        new, ys, stop = body(c_in, i_in, x_in)
+        new = [lift(v, trace) for v in new]
+        ys = [lift(v, trace) for v in ys]
+        extra = [lift(stop, trace)] if stop is not None else []
+        grown = union_levels([*cs, *new, *ys, *extra])
+        if {lv.id for lv in grown} <= {lv.id for lv in levels}:
+            break
+        levels = union_levels([*cs, *new, *ys, *extra, *xt])
+    for c, v in zip(cs, new, strict=True):
+        if v.shape != c.shape:
+            raise IncompatibleShapesError(
+                f"loop: the body changed a carry's shape from {c.shape} to {v.shape}"
+            )
+    new = [
+        broadcast_levels(v if v.dtype == c.dtype else astype(v, c.dtype), levels)
+        for c, v in zip(cs, new)
+    ]
+    ys = [broadcast_levels(y, levels) for y in ys]
+    outs = [t.node for t in new + ys]
+    if stop is not None:
+        outs.append(broadcast_levels(lift(stop, trace), levels).node)
+    leaves = (
+        [t.node for t in c_in] + ([i_in.node] if i_in is not None else []) + [t.node for t in x_in]
+    )
+    graph, free = _close(leaves, outs)
+    n = length
+    out_shapes = tuple(c.node.shape for c in cs) + tuple(
+        y.node.shape[:nb] + (int(n or 0),) + y.node.shape[nb:] for y in ys
+    )
+    out_axes = tuple(c.node.axes for c in cs) + tuple(
+        y.node.axes[:nb] + ("step",) + y.node.axes[nb:] for y in ys
+    )
+    group = object()
+    inputs = tuple(c.node for c in cs) + tuple(x.node for x in xt) + tuple(free)
+    results = []
+    for k, (shape, axes) in enumerate(zip(out_shapes, out_axes, strict=True)):
+        q = LoopParams(
+            graph,
+            length,
+            reverse,
+            nb,
+            len(cs),
+            with_index,
+            len(xt),
+            len(ys),
+            stop is not None,
+            out_shapes,
+            k,
+            group,
+        )
+        dtype = graph.outputs[k].dtype
+        results.append(Tracer(Node(loop_p, inputs, q, shape, dtype, axes), levels, trace))
+    return results[: len(cs)], results[len(cs) :]

@@ -331,3 +331,12 @@ def test_loops_on_array_api_backend():
     x = np.abs(_rand(6, 3)) + 0.1
     got = ax.vmap(ax_while)(xp.asarray(x))
     np.testing.assert_allclose(np.asarray(got[0]), loop_vmap(np_while)(x)[0])
+
+
+def test_map_many_chunks_and_flops():
+    x = _rand(2 * LONG, 3)
+    y = alax.map(lambda r: anp.sin(r) * r.sum(), x, batch_size=2)  # a loop over chunks
+    np.testing.assert_allclose(y, np.sin(x) * x.sum(1, keepdims=True), rtol=1e-12)
+    c, xs = _rand(5, 3), _rand(LONG, 5, 3)
+    e = ax.explain(ax.vmap(ax_scan, in_axes=(0, 1)), c, xs)
+    assert e.flops >= LONG * 5 * 3

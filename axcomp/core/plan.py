@@ -155,10 +155,6 @@ class Loop:
     stop: str | None
     outs: tuple[tuple[str, tuple[int, ...], Any], ...]
 
-    @property
-    def value(self) -> Expr:
-        return Lit(0)
-
     def body_names(self) -> set[str]:
         """The names the body binds (dropped after the loop unless they are results)."""
         names = {self.counter} | {n for n, _, _ in self.slices}

@@ -397,6 +397,15 @@ loop_p.def_describe(
     )
 )
 
+
+@loop_p.def_flops
+def _loop_flops(node: Node) -> int:
+    q: LoopParams = node.params
+    if q.output or q.length is None:
+        return 0  # counted once per loop (a while loop's trip count is unknown)
+    return q.length * sum(n.op.flops(n) for n in q.body.nodes() if n.op is not input_p)
+
+
 _LOWERED: weakref.WeakKeyDictionary[Any, dict[int, tuple[str, ...]]] = weakref.WeakKeyDictionary()
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .errors import missing_function as _missing
 from . import primitives as _ops
+from .errors import missing_function as _missing
 from .primitives import api as _api
 from .primitives import control as _control
 from .tracing.tracer import Tracer as _Tracer
@@ -43,6 +43,8 @@ def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     raise _missing("axcomp.lax", "jax.lax", name, __all__)
+
+
 def _map(f: Callable[..., Any], xs: Any, batch_size: int | None = None) -> Any:
     """``jax.lax.map``: ``f`` over the leading axis of ``xs``. Vectorized with ``vmap``: all at
     once when ``batch_size`` is None, else ``vmap`` over chunks of ``batch_size`` stacked by
@@ -60,9 +62,11 @@ def _map(f: Callable[..., Any], xs: Any, batch_size: int | None = None) -> Any:
     if bs <= 0:
         raise ValueError(f"map: batch_size must be positive, got {batch_size}")
     full = size - size % bs
+
     def chunked(leaf: Any) -> Any:
         head = _ops.getitem(leaf, (slice(0, full),))
         return _ops.reshape(head, (full // bs, bs, *leaf.shape[1:]))
+
     chunks = _control._unflatten(treedef, [chunked(leaf) for leaf in leaves])
     _, ys = _control.scan(lambda c, x: (c, mapped(x)), 0, chunks)
     y_leaves, ydef = _control._flatten(ys)
@@ -76,5 +80,7 @@ def _map(f: Callable[..., Any], xs: Any, batch_size: int | None = None) -> Any:
             for a, b in zip(y_leaves, _control._flatten(rest)[0], strict=True)
         ]
     return _control._unflatten(ydef, y_leaves)
+
+
 map = _wrap("map", _map)
 __all__ = sorted([*_api.exported("lax"), "map"])

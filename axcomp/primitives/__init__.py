@@ -6,10 +6,8 @@ Module order is the import order (each imports only those before it): indexing, 
 contraction, elementwise, products, reductions, cumulative, collectives, refine.
 """
 
-from . import api, collectives, dft, everyday, order
+from . import api, collectives, control, dft, everyday, gathers, order
 from . import linalg as linalg
-from . import api, collectives, gathers
-from . import api, collectives, control
 from .contraction import (
     EinsumParams,
     contract,

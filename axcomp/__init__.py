@@ -13,6 +13,7 @@ gathers the public names from the layers below it.
 from __future__ import annotations
 
 from . import lax, numpy, tree_util
+from . import lax, nn, numpy, scipy
 from .core.shapes import ShapeDtypeStruct
 from .dsl import Module, compile, kernel, load, spec
 from .errors import (
@@ -75,8 +76,10 @@ __all__ = [
     "lax",
     "linearize",
     "load",
+    "nn",
     "numpy",
     "pmap",
+    "scipy",
     "set_options",
     "spec",
     "tree_util",

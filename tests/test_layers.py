@@ -27,6 +27,8 @@ ALLOWED: dict[str, set[str]] = {
     "transforms": {"backends", "compiler", "primitives", "tracing", "core", "errors", "pytree"},
     "numpy": {"transforms", "primitives", "tracing", "core", "errors", "pytree"},
     "lax": {"transforms", "primitives", "tracing", "core", "errors"},
+    "nn": {"transforms", "primitives", "tracing", "core", "errors"},
+    "scipy": {"transforms", "primitives", "tracing", "core", "errors"},
     "inspect": {"backends", "transforms", "compiler", "primitives", "core", "errors", "pytree"},
     "dsl": {"numpy", "transforms", "primitives", "tracing", "core", "errors", "pytree"},
     "cli": {"dsl", "inspect", "numpy", "transforms", "core", "errors", "pytree"},

@@ -3,11 +3,13 @@ printing, lowering, reverse mode) next to the tracing functions that build them.
 
 This package is also the ``ops`` facade the layers above use: ``ops.multiply(x, y)``.
 Module order is the import order (each imports only those before it): indexing, shape,
-contraction, elementwise, products, reductions, cumulative, collectives, refine.
+contraction, elementwise, products, reductions, cumulative, collectives, refine, special,
+nn.
 """
 
 from . import api, collectives, control, dft, everyday, gathers, order
 from . import linalg as linalg
+from . import api, collectives, nn, special
 from .contraction import (
     EinsumParams,
     contract,
@@ -108,6 +110,7 @@ __all__ = [
     "moveaxis",
     "multiply",
     "order",
+    "nn",
     "outer",
     "permute",
     "power",
@@ -118,6 +121,7 @@ __all__ = [
     "reshape",
     "reshape_p",
     "scatter_p",
+    "special",
     "squeeze",
     "stack",
     "stop_gradient",

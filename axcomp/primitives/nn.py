@@ -1,0 +1,398 @@
+"""``jax.nn`` activations and normalisers, and the ``jnp`` math built the same way
+(``logaddexp``, ``round``, ``nan_to_num``, the ``nan*`` reductions, ``var``/``std``).
+
+Every function is a composition of existing primitives (elementwise, reductions), so
+lowering, both backends and reverse mode come for free. The compositions are chosen to
+follow JAX's conventions at kinks and to stay finite in both branches of every ``where``
+(so no ``nan`` leaks into a gradient): ``relu'(0) = 0``, ``softplus'(0) = 1/2``,
+``logaddexp`` splits a tie's cotangent in halves, ``logsumexp``'s gradient is ``softmax``.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from typing import Any
+
+import numpy as np
+
+from ..errors import ArgumentTypeError, UnsupportedError
+from ..tracing.build import Value, lift, normalize_axes, normalize_axis, trace_of
+from ..tracing.tracer import Tracer
+from .api import export
+from .contraction import moveaxis, multiply
+from .elementwise import elementwise
+from .reductions import mean, reduce, reduce_sum
+from .shape import astype, expand_dims, reshape
+from .special import erf, float_input
+
+
+def _e(fn: str, *args: Any) -> Tracer:
+    return elementwise(fn, *args)
+
+
+def _t(x: Value) -> Tracer:
+    return lift(x, trace_of((x,)))
+
+
+# ------------------------------------------------------------------ activations
+@export("nn")
+def relu(x: Value) -> Tracer:
+    """``max(x, 0)``; its derivative at 0 is 0, as in JAX (nan stays nan)."""
+    t = _t(x)
+    return _e("where", _e("less_equal", t, 0), np.zeros((), t.dtype), t)
+
+
+@export("nn")
+def sigmoid(x: Value) -> Tracer:
+    """The logistic function ``1 / (1 + exp(-x))``, without overflow for any x."""
+    t = float_input(x)
+    e = _e("exp", _e("negative", _e("absolute", t)))
+    denom = _e("add", e, 1.0)
+    return _e(
+        "where",
+        _e("greater_equal", t, 0.0),
+        _e("true_divide", 1.0, denom),
+        _e("true_divide", e, denom),
+    )
+
+
+def _softplus(t: Tracer) -> Tracer:
+    # max(x, 0) + log1p(exp(-|x|)); the "max" sends x == 0 to x so that with abs'(0) = 1
+    # the derivative there is 1 - 1/2 = sigmoid(0)
+    pos = _e("where", _e("greater_equal", t, 0.0), t, 0.0)
+    return _e("add", pos, _e("log1p", _e("exp", _e("negative", _e("absolute", t)))))
+
+
+@export("nn")
+def softplus(x: Value) -> Tracer:
+    """``log(1 + exp(x))``, computed stably (``logaddexp(x, 0)``)."""
+    return _softplus(float_input(x))
+
+
+@export("nn")
+def log_sigmoid(x: Value) -> Tracer:
+    """``log(sigmoid(x)) = -softplus(-x)``."""
+    return _e("negative", _softplus(_e("negative", float_input(x))))
+
+
+@export("nn")
+def silu(x: Value) -> Tracer:
+    """``x * sigmoid(x)`` (also ``swish``)."""
+    t = float_input(x)
+    return multiply(t, sigmoid(t))
+
+
+@export("nn")
+def swish(x: Value) -> Tracer:
+    """``x * sigmoid(x)`` (the same as ``silu``)."""
+    return silu(x)
+
+
+@export("nn")
+def gelu(x: Value, approximate: bool = True) -> Tracer:
+    """Gaussian error linear unit: the tanh form when ``approximate`` (JAX's default), else
+    ``x (1 + erf(x / sqrt(2))) / 2``."""
+    t = float_input(x)
+    if approximate:
+        cube = multiply(0.044715, multiply(t, multiply(t, t)))
+        inner = multiply(math.sqrt(2 / math.pi), _e("add", t, cube))
+        return multiply(multiply(0.5, t), _e("add", _e("tanh", inner), 1.0))
+    return multiply(multiply(0.5, t), _e("add", erf(multiply(t, 1 / math.sqrt(2))), 1.0))
+
+
+def _shifted(t: Tracer, axis: Any) -> tuple[Tracer, tuple[int, ...]]:
+    """``x - max(x)`` along ``axis`` (infinite maxima replaced by 0, as in JAX)."""
+    axes = normalize_axes(axis, t.ndim)
+    m = reduce("max", t, axis=axes, keepdims=True)
+    m = _e("where", _e("isfinite", m), m, 0.0)
+    return _e("subtract", t, m), axes
+
+
+@export("nn")
+def softmax(x: Value, axis: Any = -1) -> Tracer:
+    """``exp(x) / sum(exp(x))`` along ``axis`` (an int or a tuple), shifted by the maximum."""
+    t = float_input(x)
+    s, axes = _shifted(t, axis)
+    e = _e("exp", s)
+    return _e("true_divide", e, reduce_sum(e, axis=axes, keepdims=True))
+
+
+@export("nn")
+def log_softmax(x: Value, axis: Any = -1) -> Tracer:
+    """``x - logsumexp(x)`` along ``axis``, shifted by the maximum."""
+    t = float_input(x)
+    s, axes = _shifted(t, axis)
+    return _e("subtract", s, _e("log", reduce_sum(_e("exp", s), axis=axes, keepdims=True)))
+
+
+@export("nn")
+@export("special")
+def logsumexp(
+    a: Value, axis: Any = None, b: Value = None, keepdims: bool = False, return_sign: bool = False
+) -> Tracer:
+    """``log(sum(b * exp(a)))`` along ``axis`` (all axes when None), shifted by the maximum;
+    its gradient is ``softmax``."""
+    if return_sign:
+        raise UnsupportedError("logsumexp: return_sign=True is not supported by axcomp")
+    t = float_input(a)
+    if b is not None:
+        tb = lift(b, trace_of((a, b)))
+        t = _e("add", t, multiply(tb, 0.0))  # broadcast a against b first, like JAX
+    axes = normalize_axes(axis, t.ndim)
+    m = reduce("max", t, axis=axes, keepdims=True)
+    m = _e("where", _e("isfinite", m), m, 0.0)
+    e = _e("exp", _e("subtract", t, m))
+    if b is not None:
+        e = multiply(e, b)
+    out = _e("add", _e("log", reduce_sum(e, axis=axes, keepdims=True)), m)
+    if not keepdims:
+        out = reshape(out, tuple(s for i, s in enumerate(t.shape) if i not in axes))
+    return out
+
+
+@export("nn")
+def one_hot(x: Value, num_classes: int, dtype: Any = np.float64, axis: int = -1) -> Tracer:
+    """``x[..., None] == arange(num_classes)`` as ``dtype``, the new axis at ``axis``."""
+    if isinstance(num_classes, Tracer):
+        raise ArgumentTypeError("one_hot: num_classes must be a static int, not a traced value")
+    n = operator.index(num_classes)
+    t = _t(x)
+    hot = astype(_e("equal", expand_dims(t, -1), np.arange(n)), dtype)
+    ax = normalize_axis(axis, t.ndim + 1)
+    return moveaxis(hot, -1, ax) if ax != t.ndim else hot
+
+
+@export("nn")
+def standardize(
+    x: Value,
+    axis: Any = -1,
+    mean: Value = None,
+    variance: Value = None,
+    epsilon: float = 1e-5,
+) -> Tracer:
+    """``(x - mean) / sqrt(variance + epsilon)`` along ``axis`` (JAX's formula: the variance
+    is ``mean(x**2) - mean**2`` when not given)."""
+    t = float_input(x)
+    axes = normalize_axes(axis, t.ndim)
+    mu = _mean(t, axes) if mean is None else mean
+    if variance is None:
+        variance = _e("subtract", _mean(multiply(t, t), axes), multiply(mu, mu))
+    scale = _e("true_divide", 1.0, _e("sqrt", _e("add", variance, epsilon)))
+    return multiply(_e("subtract", t, mu), scale)
+
+
+def _mean(t: Tracer, axes: tuple[int, ...]) -> Tracer:
+    return mean(t, axis=axes, keepdims=True)
+
+
+@export("nn")
+def normalize(
+    x: Value,
+    axis: Any = -1,
+    mean: Value = None,
+    variance: Value = None,
+    epsilon: float = 1e-5,
+) -> Tracer:
+    """The same as ``standardize`` (JAX's older name)."""
+    return standardize(x, axis, mean, variance, epsilon)
+
+
+# ------------------------------------------------------------------ jnp math
+def _pair(x1: Value, x2: Value) -> tuple[Tracer, Tracer]:
+    trace = trace_of((x1, x2))
+    a, b = lift(x1, trace), lift(x2, trace)
+    dtype = np.result_type(np.logaddexp(np.ones(1, a.dtype), np.ones(1, b.dtype)))
+    if a.dtype != dtype and not isinstance(x1, (int, float)):
+        a = astype(a, dtype)
+    if b.dtype != dtype and not isinstance(x2, (int, float)):
+        b = astype(b, dtype)
+    return a, b
+
+
+def _logaddexp(a: Tracer, b: Tracer, log1p_exp: Any) -> Tracer:
+    # the larger argument by a where that sends ties to a: with abs'(0) = 1 each side of a
+    # tie gets half the cotangent (JAX's rule); nan or inf - inf falls back to a + b
+    delta = _e("subtract", a, b)
+    amax = _e("where", _e("greater_equal", a, b), a, b)
+    out = _e("add", amax, log1p_exp(_e("negative", _e("absolute", delta))))
+    return _e("where", _e("isnan", delta), _e("add", a, b), out)
+
+
+@export("numpy")
+def logaddexp(x1: Value, x2: Value) -> Tracer:
+    """``log(exp(x1) + exp(x2))`` without overflow, as ``numpy.logaddexp``."""
+    a, b = _pair(x1, x2)
+    return _logaddexp(a, b, lambda d: _e("log1p", _e("exp", d)))
+
+
+@export("numpy")
+def logaddexp2(x1: Value, x2: Value) -> Tracer:
+    """``log2(2**x1 + 2**x2)`` without overflow, as ``numpy.logaddexp2``."""
+    a, b = _pair(x1, x2)
+    return _logaddexp(a, b, _log1p_exp2)
+
+
+def _log1p_exp2(d: Tracer) -> Tracer:
+    # 2**d as exp(d ln 2): the Array API standard has no exp2
+    return multiply(1 / math.log(2), _e("log1p", _e("exp", multiply(d, math.log(2)))))
+
+
+def _round(a: Value, decimals: int) -> Tracer:
+    if isinstance(decimals, Tracer):
+        raise ArgumentTypeError("round: decimals must be a static int, not a traced value")
+    d = operator.index(decimals)
+    t = _t(a)
+    if t.dtype.kind == "b":
+        t = astype(t, np.int8)  # NumPy rounds bools as int8
+    if t.dtype.kind in "iu":
+        if d >= 0:
+            return t
+        f = 10 ** (-d)
+        q = _e("floor_divide", t, f)
+        r = _e("subtract", t, multiply(q, f))
+        half = _e("subtract", multiply(r, 2), f)  # > 0: round up; == 0: to the even q
+        up = _e(
+            "logical_or",
+            _e("greater", half, 0),
+            _e("logical_and", _e("equal", half, 0), _e("equal", _e("remainder", q, 2), 1)),
+        )
+        return multiply(_e("add", q, astype(up, t.dtype)), f)
+    if t.dtype.kind == "c":
+        raise UnsupportedError("round: complex inputs are not supported by axcomp")
+    if d == 0:
+        return _e("rint", t)
+    f = 10.0 ** abs(d)
+    if d > 0:
+        return _e("true_divide", _e("rint", multiply(t, f)), f)
+    return multiply(_e("rint", _e("true_divide", t, f)), f)
+
+
+@export("numpy")
+@export("methods")
+def round(a: Value, decimals: int = 0) -> Tracer:
+    """Round half to even at ``decimals`` digits (negative: left of the point), as NumPy."""
+    return _round(a, decimals)
+
+
+@export("numpy")
+def around(a: Value, decimals: int = 0) -> Tracer:
+    """The same as ``round``."""
+    return _round(a, decimals)
+
+
+@export("numpy")
+def nan_to_num(
+    x: Value, copy: bool = True, nan: float = 0.0, posinf: Any = None, neginf: Any = None
+) -> Tracer:
+    """``nan`` to ``nan``, ``inf`` to ``posinf`` (the largest float), ``-inf`` to ``neginf``."""
+    t = _t(x)
+    if t.dtype.kind not in "fc":
+        return t
+    if t.dtype.kind == "c":
+        raise UnsupportedError("nan_to_num: complex inputs are not supported by axcomp")
+    info = np.finfo(t.dtype)
+    hi = np.asarray(info.max if posinf is None else posinf, t.dtype)
+    lo = np.asarray(info.min if neginf is None else neginf, t.dtype)
+    out = _e("where", _e("isnan", t), np.asarray(nan, t.dtype), t)
+    out = _e("where", _e("equal", t, math.inf), hi, out)
+    return _e("where", _e("equal", t, -math.inf), lo, out)
+
+
+def _nan_free(a: Value, fill: float) -> tuple[Tracer, Tracer | None]:
+    t = _t(a)
+    if t.dtype.kind not in "fc":
+        return t, None
+    isnan = _e("isnan", t)
+    return _e("where", isnan, np.asarray(fill, t.dtype), t), isnan
+
+
+@export("numpy")
+def nansum(a: Value, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Tracer:
+    """``sum`` with nan entries counted as zero."""
+    t, _ = _nan_free(a, 0.0)
+    return reduce_sum(t, axis=axis, dtype=dtype, keepdims=keepdims)
+
+
+@export("numpy")
+def nanmean(a: Value, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Tracer:
+    """``mean`` over the entries that are not nan (nan where there are none)."""
+    t, isnan = _nan_free(a, 0.0)
+    if isnan is None:
+        return mean(t, axis=axis, dtype=dtype, keepdims=keepdims)
+    target = t.dtype if dtype is None else np.dtype(dtype)
+    total = reduce_sum(t, axis=axis, dtype=target, keepdims=keepdims)
+    count = reduce_sum(_e("logical_not", isnan), axis=axis, dtype=target, keepdims=keepdims)
+    return _e("true_divide", total, count)
+
+
+def _nanext(fn: str, a: Value, axis: Any, keepdims: bool) -> Tracer:
+    t, isnan = _nan_free(a, -math.inf if fn == "max" else math.inf)
+    out = reduce(fn, t, axis=axis, keepdims=keepdims)
+    if isnan is None:
+        return out
+    every = reduce("all", isnan, axis=axis, keepdims=keepdims)
+    return _e("where", every, np.asarray(math.nan, t.dtype), out)
+
+
+@export("numpy")
+def nanmax(a: Value, axis: Any = None, keepdims: bool = False) -> Tracer:
+    """``max`` ignoring nan entries (nan where every entry is nan)."""
+    return _nanext("max", a, axis, keepdims)
+
+
+@export("numpy")
+def nanmin(a: Value, axis: Any = None, keepdims: bool = False) -> Tracer:
+    """``min`` ignoring nan entries (nan where every entry is nan)."""
+    return _nanext("min", a, axis, keepdims)
+
+
+def _var(a: Value, axis: Any, dtype: Any, ddof: Any, keepdims: bool, correction: Any) -> Tracer:
+    if correction is not None:
+        ddof = correction
+    if isinstance(ddof, Tracer):
+        raise ArgumentTypeError("var: ddof must be static, not a traced value")
+    t = _t(a)
+    if t.dtype.kind == "c":
+        raise UnsupportedError("var/std: complex inputs are not supported by axcomp")
+    axes = normalize_axes(axis, t.ndim)
+    target = np.var(np.ones(2, t.dtype)).dtype if dtype is None else np.dtype(dtype)
+    if t.dtype != target:
+        t = astype(t, target)
+    dev = _e("subtract", t, mean(t, axis=axes, keepdims=True))
+    total = reduce_sum(multiply(dev, dev), axis=axes, keepdims=keepdims)
+    n = math.prod(t.shape[i] for i in axes)
+    with np.errstate(all="ignore"):
+        return _e("true_divide", total, np.asarray(max(n - ddof, 0), target))
+
+
+@export("numpy")
+@export("methods")
+def var(
+    a: Value,
+    axis: Any = None,
+    dtype: Any = None,
+    out: None = None,
+    ddof: Any = 0,
+    keepdims: bool = False,
+    *,
+    correction: Any = None,
+) -> Tracer:
+    """The variance ``sum(|x - mean|**2) / (n - ddof)`` along ``axis``, as NumPy."""
+    return _var(a, axis, dtype, ddof, keepdims, correction)
+
+
+@export("numpy")
+@export("methods")
+def std(
+    a: Value,
+    axis: Any = None,
+    dtype: Any = None,
+    out: None = None,
+    ddof: Any = 0,
+    keepdims: bool = False,
+    *,
+    correction: Any = None,
+) -> Tracer:
+    """The standard deviation, ``sqrt(var(a, axis, ddof=ddof))``."""
+    return _e("sqrt", _var(a, axis, dtype, ddof, keepdims, correction))

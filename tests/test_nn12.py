@@ -341,9 +341,42 @@ def test_array_api_backend():
     b = RNG.normal(size=(3, 3))
 
     def k(u, v):
-        return nn.softmax(u) + sp.erf(v) + sp.gammaln(u * u + 1) + anp.logaddexp2(u, v) + anp.var(u)
+        return (
+            (nn.softmax(u) + sp.erf(v) + sp.gammaln(u * u + 1) + anp.logaddexp2(u, v) + anp.var(u))
+            + anp.median(u)
+            + anp.round(v, 1)
+            + sp.digamma(u * u + 1)
+        )
 
     f = ax.vmap(k)
     got = f(xp.asarray(a), xp.asarray(b))
     assert type(got) is type(xp.asarray(0.0))
     close(np.asarray(got), f(a, b))
+
+
+# ------------------------------------------------------------------ order statistics
+@pytest.mark.parametrize("method", ["linear", "lower", "higher", "midpoint", "nearest"])
+def test_quantile_methods(method):
+    x = RNG.normal(size=(3, 4, 5))
+    x[0, 0, 0] = x[0, 0, 1]  # a tie
+    q = np.array([0.0, 0.3, 0.5, 1.0])
+    kws = [{}, {"axis": 1}, {"axis": -1, "keepdims": True}, {"axis": (0, 2)}]
+    for kw in kws if method == "linear" else kws[2:]:
+        got = ax.jit(lambda v, w, kw=kw: anp.quantile(v, w, method=method, **kw))(x, q)
+        close(got, np.quantile(x, q, method=method, **kw), rtol=1e-13)
+    close(ax.jit(lambda v: anp.percentile(v, 40.0, axis=0))(x), np.percentile(x, 40.0, axis=0))
+
+
+def test_median_vmap_grad_nan():
+    x = RNG.normal(size=(4, 6))
+    close(ax.jit(lambda v: anp.median(v, axis=1))(x), np.median(x, axis=1))
+    close(ax.jit(lambda v: anp.median(v[:, :5]))(x), np.median(x[:, :5]))
+    k = lambda r: anp.median(r) + anp.quantile(r, 0.25)  # noqa: E731
+    close(ax.vmap(k, in_axes=1)(x), loop_vmap(k, in_axes=1)(x))
+    f = lambda v: ax.vmap(k)(v).sum()  # noqa: E731
+    close(ax.grad(f)(x), numeric_grad(f, [x]), rtol=1e-6, atol=1e-7)
+    y = x.copy()
+    y[1, 2] = np.nan
+    close(ax.jit(lambda v: anp.median(v, axis=1))(y), np.median(y, axis=1))
+    with pytest.raises(UnsupportedError, match="method"):
+        ax.jit(lambda v: anp.quantile(v, 0.5, method="weibull"))(x)

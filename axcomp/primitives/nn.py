@@ -20,7 +20,7 @@ from ..errors import ArgumentTypeError, UnsupportedError
 from ..tracing.build import Value, lift, normalize_axes, normalize_axis, trace_of
 from ..tracing.tracer import Tracer
 from .api import export
-from .contraction import moveaxis, multiply
+from .contraction import moveaxis, multiply, transpose
 from .elementwise import elementwise
 from .reductions import mean, reduce, reduce_sum
 from .shape import astype, expand_dims, reshape
@@ -396,3 +396,116 @@ def std(
 ) -> Tracer:
     """The standard deviation, ``sqrt(var(a, axis, ddof=ddof))``."""
     return _e("sqrt", _var(a, axis, dtype, ddof, keepdims, correction))
+
+
+# ------------------------------------------------------------------ order statistics
+_METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _ranked(t: Tracer, axis: Any) -> tuple[Tracer, Tracer, tuple[int, ...], int]:
+    """(x with the reduced axes flattened last, each entry's rank there, the kept shape, n).
+
+    The rank counts the smaller entries (earlier equal ones too, so ranks are a
+    permutation): an n-by-n comparison table per example instead of a sort."""
+    axes = normalize_axes(axis, t.ndim)
+    rest = [i for i in range(t.ndim) if i not in axes]
+    moved = transpose(t, (*rest, *axes)) if list(axes) != list(range(t.ndim))[len(rest) :] else t
+    kept = tuple(t.shape[i] for i in rest)
+    n = math.prod(t.shape[i] for i in axes)
+    if n == 0:
+        raise UnsupportedError("quantile/median of an empty axis (zero-size reduction)")
+    x = reshape(moved, (*kept, n))
+    later = np.arange(n)[None, :] < np.arange(n)[:, None]  # [i, j]: j before i
+    xi = reshape(x, (*kept, n, 1))
+    xj = reshape(x, (*kept, 1, n))
+    before = _e("logical_or", _e("less", xj, xi), _e("logical_and", _e("equal", xj, xi), later))
+    rank = reduce_sum(astype(before, np.int64), axis=-1)
+    return x, rank, kept, n
+
+
+def _order_stat(x: Tracer, rank: Tracer, k: Tracer) -> Tracer:
+    """The k-th smallest entry (k's dims in front of the kept ones)."""
+    kk = reshape(k, (*k.shape, *(1,) * x.ndim))  # q dims, kept dims, n
+    pick = _e("equal", rank, kk)
+    return reduce_sum(_e("where", pick, x, np.zeros((), x.dtype)), axis=-1)
+
+
+def _quantile(a: Value, q: Value, axis: Any, method: str, keepdims: bool) -> Tracer:
+    if method not in _METHODS:
+        raise UnsupportedError(
+            f"quantile: method {method!r} is not supported; use one of {_METHODS}"
+        )
+    t = float_input(a)
+    if t.dtype.kind == "c":
+        raise UnsupportedError("quantile: complex inputs are not supported by axcomp")
+    tq = _t(q)
+    x, rank, kept, n = _ranked(t, axis)
+    pos = multiply(astype(tq, t.dtype) if tq.dtype != t.dtype else tq, float(n - 1))
+    lo = _e("floor", pos)
+    hi = _e("ceil", pos)
+    if method == "lower":
+        out = _order_stat(x, rank, lo)
+    elif method == "higher":
+        out = _order_stat(x, rank, hi)
+    elif method == "nearest":
+        out = _order_stat(x, rank, _e("rint", pos))
+    else:
+        a_lo, a_hi = _order_stat(x, rank, lo), _order_stat(x, rank, hi)
+        if method == "midpoint":
+            out = multiply(_e("add", a_lo, a_hi), 0.5)
+        else:  # NumPy's lerp: exact at both ends
+            frac = reshape(_e("subtract", pos, lo), (*tq.shape, *(1,) * len(kept)))
+            diff = _e("subtract", a_hi, a_lo)
+            out = _e(
+                "where",
+                _e("greater_equal", frac, 0.5),
+                _e("subtract", a_hi, multiply(diff, _e("subtract", 1.0, frac))),
+                _e("add", a_lo, multiply(diff, frac)),
+            )
+    anynan = reduce("any", _e("isnan", x), axis=-1)
+    out = _e("where", anynan, np.asarray(math.nan, out.dtype), out)
+    if keepdims:
+        axes = normalize_axes(axis, t.ndim)
+        out = reshape(out, (*tq.shape, *(1 if i in axes else s for i, s in enumerate(t.shape))))
+    return out
+
+
+@export("numpy")
+def quantile(
+    a: Value,
+    q: Value,
+    axis: Any = None,
+    out: None = None,
+    overwrite_input: bool = False,
+    method: str = "linear",
+    keepdims: bool = False,
+) -> Tracer:
+    """The ``q``-th quantiles along ``axis`` (q's dims first, as NumPy); ``method`` linear,
+    lower, higher, midpoint or nearest. Ranks by an n-by-n comparison per example."""
+    return _quantile(a, q, axis, method, keepdims)
+
+
+@export("numpy")
+def percentile(
+    a: Value,
+    q: Value,
+    axis: Any = None,
+    out: None = None,
+    overwrite_input: bool = False,
+    method: str = "linear",
+    keepdims: bool = False,
+) -> Tracer:
+    """``quantile(a, q / 100)``."""
+    return _quantile(a, _e("true_divide", _t(q), 100), axis, method, keepdims)
+
+
+@export("numpy")
+def median(
+    a: Value,
+    axis: Any = None,
+    out: None = None,
+    overwrite_input: bool = False,
+    keepdims: bool = False,
+) -> Tracer:
+    """The median along ``axis`` (the mean of the two middle entries for even counts)."""
+    return _quantile(a, 0.5, axis, "midpoint", keepdims)

@@ -324,6 +324,12 @@ def test_math_traced(name):
     close(got, loop_vmap(ref, in_axes=(1, None))(batch, b))
 
 
+def test_numpy_ufunc_on_tracers():
+    a, b = RNG.normal(size=3), RNG.normal(size=3)
+    close(ax.vmap(np.logaddexp)(a, b), np.logaddexp(a, b))
+    close(ax.jit(lambda u, v: np.logaddexp2(u, v))(a, b), np.logaddexp2(a, b))
+
+
 def test_round_ints_and_var_dtypes():
     i = np.array([15, 25, -15, 14, 5, -5])
     for d in (-1, 0, 2):

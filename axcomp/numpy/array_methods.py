@@ -217,6 +217,8 @@ def dispatch_ufunc(trace: Trace, ufunc: Any, method: str, inputs: Any, kwargs: A
             name = "absolute"
         if name in ops.ELEMENTWISE_FUNCTIONS:
             return ops.elementwise(name, *inputs)
+        if callable(_NAMESPACE.get(name)):  # ufuncs built from primitives (logaddexp)
+            return _NAMESPACE[name](*inputs)
     if method == "reduce" and name == "add":
         return ops.reduce_sum(
             inputs[0], axis=kwargs.get("axis", 0), keepdims=kwargs.get("keepdims", False)

@@ -24,7 +24,7 @@ from .contraction import moveaxis, multiply, transpose
 from .elementwise import elementwise
 from .reductions import mean, reduce, reduce_sum
 from .shape import astype, expand_dims, reshape
-from .special import erf, float_input
+from .special import erfc, float_input
 
 
 def _e(fn: str, *args: Any) -> Tracer:
@@ -98,7 +98,8 @@ def gelu(x: Value, approximate: bool = True) -> Tracer:
         cube = multiply(0.044715, multiply(t, multiply(t, t)))
         inner = multiply(math.sqrt(2 / math.pi), _e("add", t, cube))
         return multiply(multiply(0.5, t), _e("add", _e("tanh", inner), 1.0))
-    return multiply(multiply(0.5, t), _e("add", erf(multiply(t, 1 / math.sqrt(2))), 1.0))
+    # 1 + erf(x / sqrt 2) as erfc(-x / sqrt 2): no cancellation in the left tail (JAX's form)
+    return multiply(multiply(0.5, t), erfc(multiply(t, -1 / math.sqrt(2))))
 
 
 def _shifted(t: Tracer, axis: Any) -> tuple[Tracer, tuple[int, ...]]:

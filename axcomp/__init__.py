@@ -12,8 +12,7 @@ gathers the public names from the layers below it.
 
 from __future__ import annotations
 
-from . import lax, numpy, tree_util
-from . import lax, nn, numpy, scipy
+from . import lax, nn, numpy, scipy, tree_util
 from .core.shapes import ShapeDtypeStruct
 from .dsl import Module, compile, kernel, load, spec
 from .errors import (

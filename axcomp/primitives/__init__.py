@@ -7,9 +7,8 @@ contraction, elementwise, products, reductions, cumulative, collectives, refine,
 nn.
 """
 
-from . import api, collectives, control, dft, everyday, gathers, order
+from . import api, collectives, control, dft, everyday, gathers, nn, order, special
 from . import linalg as linalg
-from . import api, collectives, nn, special
 from .contraction import (
     EinsumParams,
     contract,
@@ -109,8 +108,8 @@ __all__ = [
     "mean",
     "moveaxis",
     "multiply",
-    "order",
     "nn",
+    "order",
     "outer",
     "permute",
     "power",

@@ -239,49 +239,6 @@ def _log1p_exp2(d: Tracer) -> Tracer:
     return multiply(1 / math.log(2), _e("log1p", _e("exp", multiply(d, math.log(2)))))
 
 
-def _round(a: Value, decimals: int) -> Tracer:
-    if isinstance(decimals, Tracer):
-        raise ArgumentTypeError("round: decimals must be a static int, not a traced value")
-    d = operator.index(decimals)
-    t = _t(a)
-    if t.dtype.kind == "b":
-        t = astype(t, np.int8)  # NumPy rounds bools as int8
-    if t.dtype.kind in "iu":
-        if d >= 0:
-            return t
-        f = 10 ** (-d)
-        q = _e("floor_divide", t, f)
-        r = _e("subtract", t, multiply(q, f))
-        half = _e("subtract", multiply(r, 2), f)  # > 0: round up; == 0: to the even q
-        up = _e(
-            "logical_or",
-            _e("greater", half, 0),
-            _e("logical_and", _e("equal", half, 0), _e("equal", _e("remainder", q, 2), 1)),
-        )
-        return multiply(_e("add", q, astype(up, t.dtype)), f)
-    if t.dtype.kind == "c":
-        raise UnsupportedError("round: complex inputs are not supported by axcomp")
-    if d == 0:
-        return _e("rint", t)
-    f = 10.0 ** abs(d)
-    if d > 0:
-        return _e("true_divide", _e("rint", multiply(t, f)), f)
-    return multiply(_e("rint", _e("true_divide", t, f)), f)
-
-
-@export("numpy")
-@export("methods")
-def round(a: Value, decimals: int = 0) -> Tracer:
-    """Round half to even at ``decimals`` digits (negative: left of the point), as NumPy."""
-    return _round(a, decimals)
-
-
-@export("numpy")
-def around(a: Value, decimals: int = 0) -> Tracer:
-    """The same as ``round``."""
-    return _round(a, decimals)
-
-
 @export("numpy")
 def nan_to_num(
     x: Value, copy: bool = True, nan: float = 0.0, posinf: Any = None, neginf: Any = None

@@ -179,3 +179,10 @@ def test_outputs_that_cannot_fit_are_refused_before_anything_is_allocated(capsys
     code = main(["run", spec, "pairwise_matvec", "--shapes", "100000,100000,100000 1,1"])
     err = capsys.readouterr().err
     assert code == 2 and "8,000,000,000,000,008 bytes" in err and "more than the" in err
+
+
+def test_a_dtype_class_is_a_static_argument():
+    f = ax.jit(lambda x, dt: anp.astype(x, dt))
+    assert f(np.ones(2), np.int32).dtype == np.int32
+    assert f(np.ones(2), np.float32).dtype == np.float32
+    assert f.cache_info().currsize == 2  # one program per dtype value

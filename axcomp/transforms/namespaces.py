@@ -32,7 +32,9 @@ def is_array(x: Any) -> bool:
     """An array argument (any Array API library's) rather than a static value."""
     if isinstance(x, (np.ndarray, np.generic, ShapeDtypeStruct)):
         return True
-    return bool(compat.is_array_api_obj(x)) and not isinstance(x, (bool, int, float, complex))
+    if isinstance(x, (type, bool, int, float, complex)):
+        return False  # a dtype class such as np.int32 is a static value, not an array
+    return bool(compat.is_array_api_obj(x))
 
 
 def numpy_dtype(dtype: Any) -> np.dtype:

@@ -264,3 +264,16 @@ def test_wheel_contains_grammar_and_compiles_in_fresh_venv(tmp_path: Path) -> No
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("ok") and str(env_dir) in out.stdout
+
+
+def test_every_subpackage_is_listed_for_the_wheel():
+    # setuptools ships only the packages pyproject names; a new folder left out installs
+    # an axcomp that fails at import
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    on_disk = {
+        ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "axcomp").rglob("__init__.py")
+    }
+    assert on_disk <= listed, f"add to [tool.setuptools] packages: {sorted(on_disk - listed)}"

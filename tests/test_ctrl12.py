@@ -111,7 +111,7 @@ def test_select_outside_and_inside():
     np.testing.assert_array_equal(alax.select(p, a, b), np.where(p, a, b))
     got = ax.vmap(alax.select, in_axes=(0, 1, None))(p, a.T.copy(), b[0])
     np.testing.assert_array_equal(got, np.where(p, a, b[0]))
-    with pytest.raises(AxcompError):
+    with pytest.raises(AxcompError, match="same shape and dtype"):
         alax.select(p, a, b[0])
     with pytest.raises(TypeError):
         alax.select(a, a, b)
@@ -145,7 +145,7 @@ def test_cond_pytree_and_mismatch():
     pos = x[:, 0] > 0
     np.testing.assert_allclose(got[0], np.where(pos[:, None], x, -x))
     np.testing.assert_allclose(got[1]["s"], np.where(pos, x.sum(1), x[:, 0]))
-    with pytest.raises(AxcompError):
+    with pytest.raises(AxcompError, match="branch outputs differ"):
         ax.vmap(lambda r: alax.cond(r[0] > 0, lambda a: a, lambda a: a[:2], r))(x)
 
 
@@ -183,9 +183,9 @@ def test_scan_reverse_length_and_errors():
     cc, ys = ax.jit(lambda c: alax.scan(lambda c, _: (c * 2, c), c, None, length=3))(c)
     np.testing.assert_allclose(cc, c * 8)
     np.testing.assert_allclose(ys, np.stack([c, 2 * c, 4 * c]))
-    with pytest.raises(AxcompError):
+    with pytest.raises(AxcompError, match="disagree on the length"):
         alax.scan(ax_step, c, xs, length=5)
-    with pytest.raises(AxcompError):
+    with pytest.raises(AxcompError, match="changed a carry's shape"):
         alax.scan(lambda c, x: (c[:2], x), c, xs)
 
 

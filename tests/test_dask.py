@@ -169,6 +169,22 @@ def test_pmap_threads_without_a_client():
         ax.pmap(lambda x: x, devices=4)(da.from_array(X))
 
 
+def test_pmap_traces_once_per_signature():
+    traces = []
+
+    def kernel(x):
+        traces.append(x.shape)  # runs only while tracing
+        return x * 2
+
+    X = RNG.normal(size=(3, 4))
+    f = ax.pmap(kernel, devices=4)
+    for _ in range(3):
+        np.testing.assert_allclose(f(X), X * 2)
+    assert len(traces) == 2  # the whole program once, the one-example shard program once
+    f(RNG.normal(size=(2, 5)))
+    assert len(traces) == 4
+
+
 def test_unsplit_axes_travel_whole():
     X = RNG.normal(size=(12, 4))
     dX = da.from_array(X, chunks=(5, 2))  # the feature axis is not a vmap level

@@ -39,6 +39,7 @@ from ..core.plan import (
     Scatter,
     Statement,
     Store,
+    nbytes,
     releases,
 )
 
@@ -158,10 +159,10 @@ class _Machine:
 
     def alloc(self, shape: Sequence[int], dtype: Any, like: _Val | None = None) -> _Val:
         shape = tuple(int(s) for s in shape)
-        nbytes = math.prod(shape) * np.dtype(dtype).itemsize
+        size = nbytes(shape, dtype)
         buf = len(self.sizes)
-        self.sizes[buf] = nbytes
-        self.allocated += nbytes
+        self.sizes[buf] = size
+        self.allocated += size
         self.stack.append(buf)
         self.peak = max(self.peak, self.live_bytes())
         self.stack.pop()
@@ -249,7 +250,7 @@ class _Machine:
             return None
         if v.buf in self.uncertain:
             return None
-        if self.sizes[v.buf] != math.prod(v.shape) * np.dtype(v.dtype).itemsize:
+        if self.sizes[v.buf] != nbytes(v.shape, v.dtype):
             return None
         return v
 
@@ -391,11 +392,6 @@ def _einsum(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     return m.alloc(shape, dtype)
 
 
-def _drop_axes(v: _Val, axis: Any) -> tuple[int, ...]:
-    axes = {a % len(v.shape) for a in (axis if isinstance(axis, tuple) else (axis,))}
-    return tuple(s for i, s in enumerate(v.shape) if i not in axes)
-
-
 def _reduced_like(v: _Val, axis: Any) -> _Val:
     axes = {a % len(v.shape) for a in (axis if isinstance(axis, tuple) else (axis,))}
     keep = [i for i in range(len(v.shape)) if i not in axes]
@@ -408,14 +404,15 @@ def _sum(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     x = a[0]
     default = np.zeros(1, x.dtype).sum().dtype
     dtype = m.dtype_of(kw.get("dtype"), default)
-    return m.alloc(_drop_axes(x, c.attr("axis")), dtype, _reduced_like(x, c.attr("axis")))
+    like = _reduced_like(x, c.attr("axis"))
+    return m.alloc(like.shape, dtype, like)
 
 
 def _reduce(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     x, fn = a[0], c.attr("fn")
     dtype = np.asarray(getattr(np, fn)(np.zeros(1, x.dtype), axis=0)).dtype
-    axis = c.attr("axis")
-    return m.alloc(_drop_axes(x, axis), dtype, _reduced_like(x, axis))
+    like = _reduced_like(x, c.attr("axis"))
+    return m.alloc(like.shape, dtype, like)
 
 
 def _dtype_of(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
@@ -497,10 +494,6 @@ def _apply(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
         out = list(x.shape) if fn == "take" else list(np.broadcast_shapes(x.shape, idx.shape))
         out[axis] = math.prod(idx.shape) if fn == "take" else idx.shape[axis]
         return m.alloc(tuple(out), x.dtype)
-    if fn == "take_along_axis":
-        axis = keywords["axis"]
-        shape = tuple(max(p, q) for p, q in zip(x.shape, a[1].shape))
-        return m.alloc(shape[:axis] + (a[1].shape[axis],) + shape[axis + 1 :], x.dtype)
     dtype = np.asarray(getattr(np, fn)(np.zeros(1, x.dtype))).dtype
     shape = x.shape if keywords.get("axis") is not None else (math.prod(x.shape),)
     return m.alloc(shape, dtype)

@@ -234,14 +234,17 @@ class Plan:
             if s.contraction is not None and s.region is not None and not s.region.is_permutation
         )
 
-    @property
-    def peak_bytes(self) -> int:
-        """The largest single array the steps allocate."""
-        return max((s.nbytes for s in self.steps), default=0)
-
 
 def nbytes(shape: tuple[int, ...], dtype: np.dtype) -> int:
     return math.prod(int(s) for s in shape) * np.dtype(dtype).itemsize
+
+
+def format_bytes(n: int) -> str:
+    """``1.5 MiB``: a byte count for messages and tables."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} B"
 
 
 class LowerContext(Protocol):

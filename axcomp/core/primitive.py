@@ -23,7 +23,6 @@ from typing import Any
 ShapeRule = Callable[[Any, Sequence[Any]], tuple[int, ...]]
 DescribeRule = Callable[[Any], str]
 VjpRule = Callable[[Any, Any, Any, Sequence[bool]], list[Any]]
-JvpRule = Callable[[Any, Any, Sequence[Any]], Any]
 LowerRule = Callable[[Any, Any, str, Sequence[Any]], tuple[Any, ...]]
 FlopsRule = Callable[[Any], int]
 
@@ -38,7 +37,6 @@ class Primitive:
         "describe",
         "flops",
         "inline_literals",
-        "jvp",
         "lower",
         "moves_data",
         "multilinear",
@@ -74,7 +72,6 @@ class Primitive:
         self.shape_rule: ShapeRule | None = None
         self.describe: DescribeRule = lambda params: name
         self.vjp: VjpRule | None = None
-        self.jvp: JvpRule | None = None
         self.lower: LowerRule | None = None
         self.flops: FlopsRule = lambda node: 0
 

@@ -129,7 +129,7 @@ def check_picture_target(path: str | Path) -> str:
             f"unknown format {Path(path).suffix or '(none)'!r}; "
             f"use one of .dot, .gv, {', '.join('.' + f for f in RENDERED_FORMATS)}"
         )
-    if shutil.which("dot") is None:
+    if not have_dot():
         raise GraphvizNotFound(
             f"writing {Path(path).name} needs Graphviz's `dot` program, which is not on PATH: "
             + INSTALL_HINT
@@ -159,7 +159,7 @@ def write_picture(dot_text: str, path: str | Path) -> Path:
 
 def render_svg(dot_text: str) -> str | None:
     """The picture as inline SVG text, or None when Graphviz's ``dot`` is not installed."""
-    if shutil.which("dot") is None:
+    if not have_dot():
         return None
     proc = subprocess.run(
         ["dot", "-Tsvg"], input=dot_text.encode(), capture_output=True, timeout=60, check=False

@@ -21,18 +21,16 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from ..backends.numpy_backend import statement_text
 from ..compiler import memory
 from ..core.chunks import ChunkPlan
 from ..core.graph import Graph, Node, describe
-from ..core.plan import Step
+from ..core.plan import Step, format_bytes
 from ..primitives.contraction import is_rename
 from ..transforms.compile import Compiled
 from ..transforms.jit import jit
 from ..transforms.staging import Staged
-from .dot import graph_to_dot, render_svg
+from .dot import _type, graph_to_dot, render_svg
 from .levels import LevelInfo, MappedAxis, positions_text
 
 
@@ -133,7 +131,7 @@ class Explanation:
                 f"%{self._num[node]}: sum (x {sign} y)**2 -> "
                 f"norms + one GEMM, near-cancelling entries recomputed directly (tau "
                 f"{p.tau:.2g}); cost model: direct {p.direct_flops:,} flops and a "
-                f"{_bytes(p.direct_elements * itemsize)} difference, expanded "
+                f"{format_bytes(p.direct_elements * itemsize)} difference, expanded "
                 f"{p.expanded_flops:,} flops"
             )
         return out
@@ -237,7 +235,7 @@ class Explanation:
         lines = [
             self.signature(),
             (
-                f"  flops {self.flops:,} | peak {_bytes(self.peak_bytes)} | "
+                f"  flops {self.flops:,} | peak {format_bytes(self.peak_bytes)} | "
                 f"{_plural(len(self.contractions), 'contraction')} | "
                 f"{_plural(n_ew, 'elementwise op')}"
             ),
@@ -249,9 +247,9 @@ class Explanation:
                 f"  chunked ({chunks.reason}): vmap axis '{chunks.level}' (size {chunks.size}) "
                 f"in {chunks.n_blocks} blocks of {chunks.chunk} on "
                 f"{min(chunks.threads, chunks.n_blocks)} thread(s); temporaries "
-                f"{_bytes(chunks.full_temporaries)} whole -> "
-                f"{_bytes(chunks.block_temporaries)} per block, memory_limit "
-                f"{_bytes(chunks.budget)}"
+                f"{format_bytes(chunks.full_temporaries)} whole -> "
+                f"{format_bytes(chunks.block_temporaries)} per block, memory_limit "
+                f"{format_bytes(chunks.budget)}"
             )
         if self.rewrites:
             lines += ["", "rewrites:"] + [f"  {r}" for r in self.rewrites]
@@ -283,7 +281,7 @@ class Explanation:
                         c.equation,
                         str(c.scaling),
                         f"{c.flops:,}",
-                        _bytes(c.largest_intermediate * c.itemsize),
+                        format_bytes(c.largest_intermediate * c.itemsize),
                         c.axes_text(),
                     )
                 )
@@ -311,7 +309,7 @@ class Explanation:
         out = [
             '<div class="axcomp-explain">',
             f"<p><code>{esc(self.signature())}</code><br>flops {self.flops:,} | peak "
-            f"{esc(_bytes(self.peak_bytes))} | {len(self.contractions)} contraction(s)</p>",
+            f"{esc(format_bytes(self.peak_bytes))} | {len(self.contractions)} contraction(s)</p>",
         ]
         if self.chunks is not None:
             out.append(f"<p>{esc(self.chunks.describe())}</p>")
@@ -344,7 +342,7 @@ class Explanation:
                             c.equation,
                             str(c.scaling),
                             f"{c.flops:,}",
-                            _bytes(c.largest_intermediate * c.itemsize),
+                            format_bytes(c.largest_intermediate * c.itemsize),
                             c.axes_text(),
                         )
                         for c in self.contractions
@@ -448,17 +446,6 @@ def _axis_position(node: Node, name: str) -> int | None:
 
 def _elements(shape: Sequence[int]) -> int:
     return math.prod(int(s) for s in shape)
-
-
-def _type(node: Node) -> str:
-    return f"{np.dtype(node.dtype).name}[{','.join(str(s) for s in node.shape)}]"
-
-
-def _bytes(n: int) -> str:
-    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n >= scale:
-            return f"{n / scale:.1f} {unit}"
-    return f"{n} B"
 
 
 def _plural(n: int, word: str) -> str:

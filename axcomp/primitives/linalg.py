@@ -146,11 +146,7 @@ def _float(t: Tracer, what: str) -> Tracer:
 
 
 def _square(t: Tracer, what: str, name: str = "a") -> None:
-    if t.ndim < 2:
-        raise ShapeError(
-            f"{what}: {t.ndim}-dimensional array given ({name} shape {t.shape}); "
-            "array must be at least two-dimensional"
-        )
+    _matrix(t, what, name)
     if t.shape[-1] != t.shape[-2]:
         raise ShapeError(f"{what}: last 2 dimensions of {name} must be square, got {t.shape}")
 

@@ -28,7 +28,7 @@ from ..backends.numpy_chunks import build_chunked
 from ..compiler.memory import temporary_peak
 from ..core.chunks import ChunkPlan
 from ..core.graph import Graph, Node, describe, topological
-from ..core.plan import Plan
+from ..core.plan import Plan, format_bytes
 from ..errors import MemoryBudgetError
 from ..primitives.contraction import einsum_p, is_permutation
 from ..primitives.reductions import reduce_p
@@ -42,13 +42,6 @@ SPEED_MIN = 16 << 20
 BLOCK_TARGET = 4 << 20
 
 Shape = tuple[int, ...]
-
-
-def _bytes(n: int) -> str:
-    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n >= scale:
-            return f"{n / scale:.1f} {unit}"
-    return f"{n} B"
 
 
 def consumers_of(graph: Graph) -> dict[Node, list[Node]]:
@@ -155,8 +148,8 @@ def check_outputs_fit(compiled: Compiled) -> None:
     if free is not None and need > free:
         shapes = ", ".join(f"{n.dtype.name}{list(n.shape)}" for n in compiled.graph.outputs)
         raise MemoryBudgetError(
-            f"{compiled.name}: its outputs alone need {_bytes(need)} ({shapes}), more than "
-            f"the {_bytes(free)} of memory available; nothing was allocated"
+            f"{compiled.name}: its outputs alone need {format_bytes(need)} ({shapes}), more than "
+            f"the {format_bytes(free)} of memory available; nothing was allocated"
         )
 
 
@@ -176,7 +169,7 @@ def _largest_step(plan: Plan) -> str:
     if not plan.steps:
         return "no step"
     step = max(plan.steps, key=lambda s: s.nbytes)
-    return f"%{step.index} {describe(step.node)} ({_bytes(step.nbytes)})"
+    return f"%{step.index} {describe(step.node)} ({format_bytes(step.nbytes)})"
 
 
 def maybe_chunk(
@@ -199,8 +192,9 @@ def maybe_chunk(
         if not over:
             return compiled
         raise MemoryBudgetError(
-            f"{compiled.name}: the program's temporaries need {_bytes(full)} at once (largest "
-            f"step {_largest_step(compiled.plan)}), over memory_limit={_bytes(budget)}, and no "
+            f"{compiled.name}: the program's temporaries need {format_bytes(full)} at once "
+            f"(largest step {_largest_step(compiled.plan)}), over "
+            f"memory_limit={format_bytes(budget)}, and no "
             "vmap axis of its inputs that reaches every output can be split into chunks; "
             "raise memory_limit (jit(f, memory_limit=...) or axcomp.set_options) or map the "
             "large axis with vmap"
@@ -225,8 +219,8 @@ def maybe_chunk(
         if chunk == 1:
             raise MemoryBudgetError(
                 f"{compiled.name}: even one-element chunks of vmap axis '{rec.name}' need "
-                f"{_bytes(per_block)} of temporaries (largest step "
-                f"{_largest_step(block.plan)}), over memory_limit={_bytes(budget)}; raise "
+                f"{format_bytes(per_block)} of temporaries (largest step "
+                f"{_largest_step(block.plan)}), over memory_limit={format_bytes(budget)}; raise "
                 "memory_limit (jit(f, memory_limit=...) or axcomp.set_options)"
             )
         chunk = max(1, min(chunk - 1, chunk * budget // max(per_block * running, 1)))
@@ -267,6 +261,6 @@ def maybe_chunk(
 
 def _refuse(compiled: Compiled, full: int, budget: int) -> Compiled:
     raise MemoryBudgetError(
-        f"{compiled.name}: the program's temporaries need {_bytes(full)}, over "
-        f"memory_limit={_bytes(budget)}, and its blocks do not compute slices of its outputs"
+        f"{compiled.name}: the program's temporaries need {format_bytes(full)}, over "
+        f"memory_limit={format_bytes(budget)}, and its blocks do not compute slices of its outputs"
     )

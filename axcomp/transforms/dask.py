@@ -45,8 +45,9 @@ from ..backends.source import compile_source
 from ..compiler import lower
 from ..compiler.memory import temporary_peak
 from ..core.graph import Graph
+from ..core.plan import format_bytes
 from ..errors import MemoryBudgetError
-from .chunking import _bytes, _largest_step, chunkable_levels, combine
+from .chunking import _largest_step, chunkable_levels, combine
 from .compile import Compiled
 from .namespaces import NUMPY
 
@@ -176,8 +177,8 @@ class DaskPlan:
         why = ", rechunked to fit the budget" if self.rechunked else ""
         return (
             f"dask blockwise over vmap level(s) {grid} blocks ({len(self.programs)} block "
-            f"program(s)); temporaries {_bytes(self.block_temporaries)} per task, "
-            f"memory_limit {_bytes(self.budget)}{why}"
+            f"program(s)); temporaries {format_bytes(self.block_temporaries)} per task, "
+            f"memory_limit {format_bytes(self.budget)}{why}"
         )
 
 
@@ -244,8 +245,8 @@ def _make_plan(staged: Any, sig: Any, chunks: Any, budget: int) -> DaskPlan:
         if peak > budget:
             raise MemoryBudgetError(
                 f"{full.name}: on dask arrays the program runs as one task, whose temporaries "
-                f"need {_bytes(peak)} (largest step {_largest_step(full.plan)}), over "
-                f"memory_limit={_bytes(budget)}, and no vmap axis of its inputs can be split "
+                f"need {format_bytes(peak)} (largest step {_largest_step(full.plan)}), over "
+                f"memory_limit={format_bytes(budget)}, and no vmap axis of its inputs can be split "
                 "into blocks; raise memory_limit or map the large axis with vmap"
             )
         return DaskPlan((), {(): Program.of(full)}, peak, budget, False, full)
@@ -262,9 +263,9 @@ def _make_plan(staged: Any, sig: Any, chunks: Any, budget: int) -> DaskPlan:
         if largest[j] <= 1:
             raise MemoryBudgetError(
                 f"{full.name}: even one-element blocks of vmap levels "
-                f"{', '.join(repr(lv.name) for lv in levels)} need {_bytes(per_block)} of "
+                f"{', '.join(repr(lv.name) for lv in levels)} need {format_bytes(per_block)} of "
                 f"temporaries per dask task (largest step {_largest_step(block.plan)}), over "
-                f"memory_limit={_bytes(budget)}; raise memory_limit"
+                f"memory_limit={format_bytes(budget)}; raise memory_limit"
             )
         n = largest[j]
         n = max(1, min(n - 1, n * budget // max(per_block, 1)))

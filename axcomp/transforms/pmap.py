@@ -72,6 +72,7 @@ class PmappedFunction(VmappedFunction):
         self.shards_per_worker = shards_per_worker
         self._shard_programs: dict[Any, tuple[Compiled, Program]] = {}
         self._staged: dict[Any, list[list[Program]] | None] = {}
+        self._analysed: dict[Signature, tuple[Compiled, Any, tuple[int | None, ...], bool]] = {}
         self._extent = threading.local()  # (global size, offset) while a shard is traced
 
     def __repr__(self) -> str:
@@ -139,14 +140,22 @@ class PmappedFunction(VmappedFunction):
         length = max(1, math.ceil(size / max(most, 1)))
         return length, math.ceil(size / length) if size else 0
 
-    def _analyse(self, sig: Signature) -> tuple[Compiled, Any, tuple[int | None, ...]]:
+    def _analyse(self, sig: Signature) -> tuple[Compiled, Any, tuple[int | None, ...], bool]:
+        """(whole program, pmapped level, each input's pmapped axis, whether the examples run
+        apart), traced once per signature."""
+        found = self._analysed.get(sig)
+        if found is not None:
+            return found
         full = self._compile_plain(sig)
         rec = next(r for r in full.levels if r.depth == 0)
         sources = {src for _, _, src in rec.mapped}
         in_axes = tuple(
             next((k for k, a in enumerate(n.axes) if a in sources), None) for n in full.graph.inputs
         )
-        return full, rec, in_axes
+        found = self._analysed[sig] = (full, rec, in_axes, level_in_axes(full, rec) is not None)
+        while len(self._analysed) > 64:
+            self._analysed.pop(next(iter(self._analysed)))
+        return found
 
     def _program(self, sig: Signature, in_axes: Any, length: int) -> tuple[Compiled, Program]:
         arrays = tuple(
@@ -173,14 +182,14 @@ class PmappedFunction(VmappedFunction):
                 "arrays for a lazy blockwise graph instead"
             )
         leaves = [np.asarray(x) for x in pytree.flatten((args, kwargs))[0] if is_array_leaf(x)]
-        full, rec, in_axes = self._analyse(sig)
+        full, rec, in_axes, apart = self._analyse(sig)
         client, devices = self._devices()
         where = f"{len(devices)} {'dask worker' if client is not None else 'local thread'}(s)"
         length, n_shards = self._shards(rec.size, len(devices), where)
         if n_shards == 0:
             return full.run(leaves)
         bounds = [(s * length, min(rec.size, (s + 1) * length)) for s in range(n_shards)]
-        if level_in_axes(full, rec) is None:
+        if not apart:
             # examples depend on each other: collectives over the pmapped name run as rounds
             # of shard programs whose partial results the caller combines; anything else
             # (an input also used whole, all_gather) runs whole
@@ -266,13 +275,13 @@ class PmappedFunction(VmappedFunction):
         """The program for the whole arguments, with the shard plan as its ``chunks``
         (``explain`` shows it: one shard per block, devices as threads)."""
         sig = signature_of(args, kwargs)
-        full, rec, in_axes = self._analyse(sig)
+        full, rec, in_axes, apart = self._analyse(sig)
         client, devices = self._devices()
         where = f"{len(devices)} {'dask worker' if client is not None else 'local thread'}(s)"
         length, n_shards = self._shards(rec.size, len(devices), where)
         if n_shards == 0:
             return full
-        if level_in_axes(full, rec) is None:
+        if not apart:
             bounds = [(s * length, min(rec.size, (s + 1) * length)) for s in range(n_shards)]
             rounds = self._rounds(sig, in_axes, bounds, rec.size) if self.axis_name else None
             if rounds is None:

@@ -105,5 +105,34 @@ def test_jvp_errors():
         ax.jvp(f_vec, (np.ones(2),), (np.ones(2), np.ones(2)))
     with pytest.raises(ax.GradError, match="shape"):
         ax.jvp(f_vec, (np.ones(2),), (np.ones(3),))
-    with pytest.raises(ax.GradError, match="only array outputs"):
-        ax.jacrev(lambda a: (a, a))(np.ones(2))
+
+
+def _affine(p, v):
+    return {"y": p["w"] @ v + p["b"], "n": anp.sum(p["w"] ** 2)}
+
+
+@pytest.mark.parametrize("jac", [ax.jacfwd, ax.jacrev])
+def test_jacobians_of_pytrees_nest_output_tree_then_input_tree(jac):
+    rng = np.random.default_rng(3)
+    params = {"w": rng.normal(size=(2, 3)), "b": rng.normal(size=2)}
+    v = rng.normal(size=3)
+    j = jac(_affine, argnums=(0, 1))(params, v)
+    assert set(j) == {"y", "n"} and isinstance(j["y"], tuple)
+    dp, dv = j["y"]
+    # Closed forms: y = w v + b, n = sum(w**2).
+    np.testing.assert_allclose(dp["b"], np.eye(2))
+    np.testing.assert_allclose(dp["w"], np.einsum("ik,j->ikj", np.eye(2), v))
+    np.testing.assert_allclose(dv, params["w"])
+    np.testing.assert_allclose(j["n"][0]["w"], 2 * params["w"])
+    np.testing.assert_allclose(j["n"][0]["b"], np.zeros(2))
+    assert j["n"][1].shape == (3,) and not j["n"][1].any()
+
+
+def test_jacobian_of_a_tuple_output_and_hessian_with_aux():
+    x = np.array([0.5, -1.0, 2.0])
+    ja, jb = ax.jacrev(lambda a: (a * 3.0, anp.sin(a)))(x)
+    np.testing.assert_allclose(ja, 3 * np.eye(3))
+    np.testing.assert_allclose(jb, np.diag(np.cos(x)))
+    h, aux = ax.hessian(lambda a: (anp.sum(a**3), a * 2), has_aux=True)(x)
+    np.testing.assert_allclose(h, np.diag(6 * x))
+    np.testing.assert_allclose(aux, 2 * x)

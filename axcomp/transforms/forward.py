@@ -110,45 +110,67 @@ def _shape(x: Any) -> tuple[int, ...]:
 def _jacobian(fun: Callable[..., Any], argnums: Any, has_aux: bool, forward: bool) -> Any:
     def jac(*args: Any) -> Any:
         nums = _argnums(argnums, len(args))
+        arg_defs = [pytree.flatten(args[k])[1] for k in nums]
+        x_leaves = [leaf for k in nums for leaf in pytree.flatten(args[k])[0]]
+        sizes = [len(pytree.flatten(args[k])[0]) for k in nums]
+        out_def: list[Any] = []
 
-        def core(*xs: Any) -> Any:
+        def core(*leaves: Any) -> Any:
+            # The function of the flat differentiated leaves; its output, flattened.
             full = list(args)
-            for k, x in zip(nums, xs):
-                full[k] = x
+            it = iter(leaves)
+            for k, tree_def, size in zip(nums, arg_defs, sizes):
+                full[k] = pytree.unflatten(tree_def, [next(it) for _ in range(size)])
             out = fun(*full)
-            return out[0] if has_aux else out
+            if has_aux:
+                if not isinstance(out, (tuple, list)) or len(out) != 2:
+                    raise GradError(
+                        "has_aux=True requires the function to return a pair (output, aux)"
+                    )
+                out = out[0]
+            flat, tree_def = pytree.flatten(out)
+            out_def[:] = [tree_def]
+            return tuple(flat)
 
-        xs = tuple(args[k] for k in nums)
-        out = core(*xs)
-        if pytree.node_kind(out) != "leaf":
-            raise GradError("jacfwd/jacrev: only array outputs are supported (not pytrees)")
-        o_shape = _shape(out)
-        results = []
-        for k, x in enumerate(xs):
-            i_shape = _shape(x)
-            if forward:
+        xs = tuple(x_leaves)
+        o_shapes = [_shape(o) for o in core(*xs)]
+        i_shapes = [_shape(x) for x in xs]
+        # blocks[i][j]: d out_leaf_i / d in_leaf_j, shaped (*out_i, *in_j).
+        blocks: list[list[Any]] = [[None] * len(xs) for _ in o_shapes]
+        if forward:
+            for j, i_shape in enumerate(i_shapes):
                 eye = np.eye(math.prod(i_shape)).reshape((-1, *i_shape))
 
-                def column(t: Any, k: int = k) -> Any:
-                    ts = tuple(t if j == k else _zeros_like_tree(x_) for j, x_ in enumerate(xs))
+                def column(t: Any, j: int = j) -> Any:
+                    ts = tuple(t if m == j else _zeros_like_tree(x) for m, x in enumerate(xs))
                     return _jvp_traced(core, xs, ts)[1]
 
-                cols = vmap(column)(eye)  # (in.size, *out)
-                moved = ops.moveaxis(cols, 0, -1) if o_shape else cols
-                results.append(ops.reshape(moved, (*o_shape, *i_shape)))
-            else:
+                cols = vmap(column)(eye)  # per output leaf: (in_j.size, *out_i)
+                for i, o_shape in enumerate(o_shapes):
+                    moved = ops.moveaxis(cols[i], 0, -1) if o_shape else cols[i]
+                    blocks[i][j] = ops.reshape(moved, (*o_shape, *i_shape))
+        else:
+            for i, o_shape in enumerate(o_shapes):
                 eye = np.eye(math.prod(o_shape)).reshape((-1, *o_shape))
 
-                def row(ct: Any, k: int = k) -> Any:
-                    _, pullback = vjp(core, *xs)
-                    return pullback(ct)[k]
+                def row(ct: Any, i: int = i) -> Any:
+                    outs, pullback = vjp(core, *xs)
+                    cts = tuple(ct if m == i else _zeros_like_tree(o) for m, o in enumerate(outs))
+                    return pullback(cts)
 
-                rows = vmap(row)(eye)  # (out.size, *in)
-                results.append(ops.reshape(rows, (*o_shape, *i_shape)))
-        jacobian = results[0] if isinstance(argnums, int) else tuple(results)
+                rows = vmap(row)(eye)  # per input leaf: (out_i.size, *in_j)
+                for j, i_shape in enumerate(i_shapes):
+                    blocks[i][j] = ops.reshape(rows[j], (*o_shape, *i_shape))
+        per_out = []
+        for row_blocks in blocks:
+            it = iter(row_blocks)
+            trees = [
+                pytree.unflatten(d, [next(it) for _ in range(n)]) for d, n in zip(arg_defs, sizes)
+            ]
+            per_out.append(trees[0] if isinstance(argnums, int) else tuple(trees))
+        jacobian = pytree.unflatten(out_def[0], per_out)
         if has_aux:
-            full = fun(*args)
-            return jacobian, full[1]
+            return jacobian, fun(*args)[1]
         return jacobian
 
     jac.__name__ = f"{'jacfwd' if forward else 'jacrev'}_{getattr(fun, '__name__', 'fun')}"
@@ -170,7 +192,6 @@ def jacfwd(fun: Callable[..., Any], argnums: Any = 0, has_aux: bool = False) -> 
 
 
 def hessian(fun: Callable[..., Any], argnums: Any = 0, has_aux: bool = False) -> Any:
-    """``jacfwd(jacrev(fun))``: for a scalar function of ``x``, shape ``x.shape * 2``."""
-    if has_aux:
-        raise GradError("hessian: has_aux is not supported (take jacfwd of jacrev yourself)")
-    return jacfwd(jacrev(fun, argnums), argnums)
+    """``jacfwd(jacrev(fun))``: for a scalar function of ``x``, shape ``x.shape * 2``; pytree
+    inputs and outputs nest as in JAX."""
+    return jacfwd(jacrev(fun, argnums, has_aux), argnums, has_aux)

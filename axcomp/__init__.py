@@ -12,7 +12,7 @@ gathers the public names from the layers below it.
 
 from __future__ import annotations
 
-from . import lax, nn, numpy, scipy, tree_util
+from . import ad_checkpoint, lax, nn, numpy, scipy, tree_util
 from .core.shapes import ShapeDtypeStruct
 from .dsl import Module, compile, kernel, load, spec
 from .errors import (
@@ -44,6 +44,8 @@ from .transforms import (
     vjp,
     vmap,
 )
+from .transforms.checkpoint import checkpoint, checkpoint_policies, named_call, remat
+from .transforms.rank_promotion import numpy_rank_promotion
 
 __version__ = "0.1.0"
 
@@ -60,6 +62,9 @@ __all__ = [
     "SpecSyntaxError",
     "TracingError",
     "UnsupportedError",
+    "ad_checkpoint",
+    "checkpoint",
+    "checkpoint_policies",
     "compile",
     "custom_jvp",
     "custom_vjp",
@@ -75,9 +80,12 @@ __all__ = [
     "lax",
     "linearize",
     "load",
+    "named_call",
     "nn",
     "numpy",
+    "numpy_rank_promotion",
     "pmap",
+    "remat",
     "scipy",
     "set_options",
     "spec",

@@ -13,6 +13,7 @@ from . import primitives as _ops
 from .errors import missing_function as _missing
 from .primitives import api as _api
 from .primitives import control as _control
+from .primitives.precision import Precision as Precision
 from .tracing.tracer import Tracer as _Tracer
 from .transforms.jit import jit as _jit
 from .transforms.vmap import vmap as _vmap
@@ -34,7 +35,7 @@ def _wrap(name: str, traced: Callable[..., Any]) -> Callable[..., Any]:
 for _name, _traced in _api.exported("lax").items():
     globals()[_name] = _wrap(_name, _traced)
 
-__all__ = sorted(_api.exported("lax"))
+__all__ = sorted([*_api.exported("lax"), "Precision"])
 
 
 def __getattr__(name: str) -> Any:

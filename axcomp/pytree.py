@@ -8,6 +8,7 @@ be hashable too, as in JAX). ``axcomp.tree_util`` is the public face of this mod
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,8 @@ _TUPLE = "tuple"
 _LIST = "list"
 _DICT = "dict"
 _NAMEDTUPLE = "namedtuple"
+_ORDERED_DICT = "OrderedDict"  # children in insertion order, as in JAX
+_DEFAULT_DICT = "defaultdict"  # children in sorted key order; aux keeps the factory
 _CUSTOM = "custom"
 
 # user node types: type -> (flatten: x -> (children, aux), unflatten: (aux, children) -> x,
@@ -65,6 +68,13 @@ class TreeDef:
             return f"({inner}{',' if len(self.children) == 1 else ''})"
         if self.kind == _LIST:
             return f"[{inner}]"
+        if self.kind in (_ORDERED_DICT, _DEFAULT_DICT):
+            keys = self.aux if self.kind == _ORDERED_DICT else self.aux[1]
+            return (
+                f"{self.kind}({{"
+                + ", ".join(f"{k!r}: {c}" for k, c in zip(keys, self.children))
+                + "})"
+            )
         if self.kind == _DICT:
             return "{" + ", ".join(f"{k!r}: {c}" for k, c in zip(self.aux, self.children)) + "}"
         if self.kind == _CUSTOM:
@@ -90,6 +100,10 @@ def node_kind(x: Any) -> str:
         return _LIST
     if t is dict:
         return _DICT
+    if t is collections.OrderedDict:
+        return _ORDERED_DICT
+    if t is collections.defaultdict:
+        return _DEFAULT_DICT
     if t in _REGISTRY:
         return _CUSTOM
     if _is_namedtuple(x):
@@ -105,6 +119,12 @@ def children_of(x: Any) -> tuple[list[Any], list[str], Any]:
     if kind == _DICT:
         keys = sorted(x)
         return [x[k] for k in keys], [f"[{k!r}]" for k in keys], tuple(keys)
+    if kind == _ORDERED_DICT:
+        keys = list(x)
+        return [x[k] for k in keys], [f"[{k!r}]" for k in keys], tuple(keys)
+    if kind == _DEFAULT_DICT:
+        keys = sorted(x)
+        return [x[k] for k in keys], [f"[{k!r}]" for k in keys], (x.default_factory, tuple(keys))
     if kind == _NAMEDTUPLE:
         return list(x), [f".{f}" for f in type(x)._fields], type(x)
     if kind == _CUSTOM:
@@ -159,6 +179,11 @@ def _build(treedef: TreeDef, it: Iterator[Any]) -> Any:
         return kids
     if kind == _DICT:
         return dict(zip(treedef.aux, kids))
+    if kind == _ORDERED_DICT:
+        return collections.OrderedDict(zip(treedef.aux, kids))
+    if kind == _DEFAULT_DICT:
+        factory, keys = treedef.aux
+        return collections.defaultdict(factory, zip(keys, kids))
     if kind == _CUSTOM:
         nodetype, aux = treedef.aux
         return _REGISTRY[nodetype][1](aux, kids)
@@ -212,9 +237,11 @@ def _broadcast_into(
         )
     pkids, _, paux = children_of(prefix)
     tkids, frags, taux = children_of(tree)
-    if pkind == _DICT and paux != taux:
+    if pkind in (_DICT, _ORDERED_DICT, _DEFAULT_DICT) and paux != taux:
+        pkeys = paux[1] if pkind == _DEFAULT_DICT else paux
+        tkeys = taux[1] if pkind == _DEFAULT_DICT else taux
         raise PrefixMismatch(
-            path, f"the spec has keys {list(paux)} but the value has keys {list(taux)}"
+            path, f"the spec has keys {list(pkeys)} but the value has keys {list(tkeys)}"
         )
     if pkind in (_CUSTOM, _NAMEDTUPLE) and paux != taux:
         raise PrefixMismatch(path, f"the spec is a {paux!r} node but the value a {taux!r} node")

@@ -81,3 +81,24 @@ def test_custom_rule_errors():
     g.defvjp(lambda x: (x, None), lambda res, ct: (ct, ct))
     with pytest.raises(ax.GradError, match="tuple of 1 cotangent"):
         ax.grad(lambda v: anp.sum(g(v)))(np.ones(2))
+
+
+def test_ordered_dicts_and_defaultdicts_are_containers_as_in_jax():
+    import collections
+
+    od = collections.OrderedDict(b=np.ones((3, 2)), a=np.arange(3.0))
+    leaves, treedef = ax.tree_util.tree_flatten(od)
+    assert [leaf.shape for leaf in leaves] == [(3, 2), (3,)]  # insertion order, not sorted
+    rebuilt = ax.tree_util.tree_unflatten(treedef, leaves)
+    assert type(rebuilt) is collections.OrderedDict and list(rebuilt) == ["b", "a"]
+    out = ax.vmap(
+        lambda d: collections.OrderedDict(s=d["b"].sum(), t=d["a"] * 2),
+        in_axes=(collections.OrderedDict(b=0, a=0),),
+    )(od)
+    assert type(out) is collections.OrderedDict
+    np.testing.assert_allclose(out["s"], [2.0, 2.0, 2.0])
+    np.testing.assert_allclose(out["t"], [0.0, 2.0, 4.0])
+    dd = collections.defaultdict(list, {"z": np.ones(2), "a": np.zeros(2)})
+    back = ax.vmap(lambda d: d)(dd)
+    assert type(back) is collections.defaultdict and back.default_factory is list
+    assert list(back) == ["a", "z"]

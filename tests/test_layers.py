@@ -19,6 +19,7 @@ ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "pytree": set(),
     "tree_util": {"pytree"},
+    "ad_checkpoint": {"transforms"},
     "core": {"errors"},
     "tracing": {"core", "errors", "pytree"},
     "primitives": {"tracing", "core", "errors"},

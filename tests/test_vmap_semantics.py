@@ -254,3 +254,17 @@ def test_shape_error_inside_kernel_names_kernel_and_levels():
     assert isinstance(info.value, AxcompError)
     assert "(2, 3) and (5,)" in msg and "matvec'" in msg and "in kernel" in msg
     assert "a=3" in msg and "b=4" in msg and "in_axes=(None, 0)" in msg
+
+
+def test_sum_match_sums_outputs_that_vary_along_an_unplaced_axis():
+    x = np.arange(3.0)
+    assert ax.vmap(lambda v: 2.0 * v, out_axes=None, sum_match=True)(x) == pytest.approx(6.0)
+    total, same = ax.vmap(
+        lambda v, w: (v * w, w), in_axes=(0, None), out_axes=None, sum_match=True
+    )(np.arange(6.0).reshape(3, 2), np.array([1.0, 10.0]))
+    np.testing.assert_allclose(total, [6.0, 90.0])
+    np.testing.assert_allclose(same, [1.0, 10.0])  # unbatched outputs are left as they are
+    with pytest.raises(ValueError, match="out_axes"):
+        ax.vmap(lambda v: 2.0 * v, out_axes=None)(x)
+    with pytest.raises(TypeError, match="sum_match"):
+        ax.vmap(lambda v: v, sum_match=1)

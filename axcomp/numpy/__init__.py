@@ -18,6 +18,8 @@ from ..errors import TracingError as _TracingError
 from ..errors import UnsupportedError as _UnsupportedError
 from ..errors import missing_function as _missing
 from ..primitives import api as _api
+from ..primitives.precision import check_precision as _check_precision
+from ..primitives.precision import preferred_dtype as _preferred_dtype
 from ..tracing.tracer import Tracer as _Tracer
 from . import array_methods as _array_methods
 from . import fft as fft
@@ -110,34 +112,49 @@ def clip(a: Any, a_min: Any = None, a_max: Any = None) -> Any:
 
 
 # ------------------------------------------------------------------ contractions
-def dot(a: Any, b: Any) -> Any:
-    return _ops.dot(a, b) if _any_traced((a, b)) else _np.dot(a, b)
+def _product(
+    name: str, traced: Callable[..., Any], eager: Callable[..., Any]
+) -> Callable[..., Any]:
+    """A product with JAX's ``precision=`` (validated; NumPy is always exact) and
+    ``preferred_element_type=`` (the result's dtype)."""
+
+    def fn(
+        a: Any, b: Any, *args: Any, precision: Any = None, preferred_element_type: Any = None
+    ) -> Any:
+        _check_precision(precision, name)
+        out = traced(a, b, *args) if _any_traced((a, b)) else eager(a, b, *args)
+        want = _preferred_dtype(preferred_element_type)
+        return out if want is None else astype(out, want)
+
+    fn.__name__ = fn.__qualname__ = name
+    return fn
 
 
-def vdot(a: Any, b: Any) -> Any:
-    return _ops.vdot(a, b) if _any_traced((a, b)) else _np.vdot(a, b)
+dot = _product("dot", _ops.dot, _np.dot)
+vdot = _product("vdot", _ops.vdot, _np.vdot)
+matmul = _product("matmul", _ops.matmul, _np.matmul)
+inner = _product("inner", _ops.inner, _np.inner)
+outer = _product("outer", _ops.outer, _np.outer)
+tensordot = _product("tensordot", _ops.tensordot, _np.tensordot)
 
 
-def matmul(a: Any, b: Any) -> Any:
-    return _ops.matmul(a, b) if _any_traced((a, b)) else _np.matmul(a, b)
-
-
-def inner(a: Any, b: Any) -> Any:
-    return _ops.inner(a, b) if _any_traced((a, b)) else _np.inner(a, b)
-
-
-def outer(a: Any, b: Any) -> Any:
-    return _ops.outer(a, b) if _any_traced((a, b)) else _np.outer(a, b)
-
-
-def tensordot(a: Any, b: Any, axes: Any = 2) -> Any:
-    return _ops.tensordot(a, b, axes) if _any_traced((a, b)) else _np.tensordot(a, b, axes)
-
-
-def einsum(subscripts: str, *operands: Any, **kwargs: Any) -> Any:
+def einsum(
+    subscripts: str,
+    *operands: Any,
+    precision: Any = None,
+    preferred_element_type: Any = None,
+    optimize: Any = "auto",
+    **kwargs: Any,
+) -> Any:
+    _check_precision(precision, "einsum")
     if _any_traced(operands):
-        return _ops.einsum(subscripts, *operands)
-    return _np.einsum(subscripts, *operands, **kwargs)
+        out = _ops.einsum(subscripts, *operands)
+    else:
+        out = _np.einsum(
+            subscripts, *operands, optimize=optimize if optimize != "auto" else True, **kwargs
+        )
+    want = _preferred_dtype(preferred_element_type)
+    return out if want is None else astype(out, want)
 
 
 # ------------------------------------------------------------------ reductions

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import re
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from ..errors import AxisSpecError, AxisSpecTypeError
+from ..transforms.rank_promotion import rank_promotion
 from ..transforms.vmap import vmap
 
 _DIMS = r"\(\s*(?:\w+(?:\s*,\s*\w+)*)?\s*\)"
@@ -95,6 +97,26 @@ def _check_outputs(
     return checked
 
 
+def _check_rank_promotion(
+    args: Sequence[Any], loop_shapes: Sequence[tuple[int, ...]], signature: str | None
+) -> None:
+    mode = rank_promotion()
+    if mode == "allow":
+        return
+    shapes = [_shape(a) for a in args]
+    ranks = {len(ls) for ls, shape in zip(loop_shapes, shapes) if shape != ()}
+    if len(ranks) < 2:
+        return
+    msg = (
+        f"operands with shapes {shapes} require rank promotion for jnp.vectorize function "
+        f"with signature {signature}. Set the jax_numpy_rank_promotion config option to "
+        "'allow' to disable this message"
+    )
+    if mode == "raise":
+        raise AxisSpecError(msg)
+    warnings.warn(msg, stacklevel=3)
+
+
 def vectorize(
     pyfunc: Callable[..., Any], *, excluded: Any = frozenset(), signature: str | None = None
 ) -> Callable[..., Any]:
@@ -148,6 +170,7 @@ def vectorize(
                         f"{context}"
                     )
             loop_shapes.append(shape[: len(shape) - len(core)])
+        _check_rank_promotion(dyn, loop_shapes, signature)
         try:
             loop = np.broadcast_shapes(*loop_shapes)
         except ValueError:

@@ -72,6 +72,18 @@ def _axis_name(leaf: Any, axis: int) -> str:
     return ""
 
 
+def _vectorized_doc(fun: Any) -> str:
+    """jax.vmap's docstring: a line about the mapping, then the function's own."""
+    name = getattr(fun, "__name__", "fun")
+    doc = (
+        f"Vectorized version of {name}. Takes similar arguments as {name} but with "
+        f"additional array axes over which {name} is mapped."
+    )
+    if getattr(fun, "__doc__", None):
+        doc += "\n\nOriginal documentation:\n\n" + fun.__doc__
+    return doc
+
+
 class VmappedFunction(Staged):
     """The result of ``axcomp.vmap``; call it like the kernel with a batch axis added."""
 
@@ -88,8 +100,10 @@ class VmappedFunction(Staged):
         self.out_axes = out_axes
         self.axis_size = axis_size
         self.axis_name = axis_name
+        self.sum_match = False  # outputs with out_axes=None that vary are summed when set
         self.spec = _spec_str(in_axes, out_axes, axis_size, axis_name)
         functools.update_wrapper(self, fun, updated=())  # name + signature, not its __dict__
+        self.__doc__ = _vectorized_doc(fun)
         self._setup_cache()
 
     def __repr__(self) -> str:
@@ -283,6 +297,11 @@ class VmappedFunction(Staged):
                 )
             batched = isinstance(leaf, Tracer) and any(lv.id == level.id for lv in leaf.levels)
             if spec is None:
+                if batched and self.sum_match:
+                    # sum_match: summing is the transpose of broadcasting along the level
+                    placed.append(ops.reduce_sum(ops.unmap_axis(lift(leaf, trace), level, 0), 0))
+                    placed_at.append((label, None))
+                    continue
                 if batched:
                     raise AxisSpecError(
                         "at vmap out_axes, got axis spec None but output was batched on axis 0: "
@@ -315,6 +334,7 @@ def vmap(
     axis_size: int | None = None,
     axis_name: str | None = None,
     spmd_axis_name: Any = None,
+    sum_match: bool = False,
     *,
     memory_limit: Any = None,
     threads: int | None = None,
@@ -330,6 +350,7 @@ def vmap(
             axis_size=axis_size,
             axis_name=axis_name,
             spmd_axis_name=spmd_axis_name,
+            sum_match=sum_match,
             memory_limit=memory_limit,
             threads=threads,
             progress=progress,
@@ -352,6 +373,9 @@ def vmap(
         raise AxisSpecTypeError(f"vmap axis_size must be a non-negative int, got {axis_size!r}")
     if axis_name is not None and (not isinstance(axis_name, str) or not axis_name.isidentifier()):
         raise AxisSpecTypeError(f"vmap axis_name must be an identifier string, got {axis_name!r}")
+    if not isinstance(sum_match, bool):
+        raise AxisSpecTypeError(f"vmap sum_match must be a bool, got {sum_match!r}")
     mapped = VmappedFunction(fun, in_axes, out_axes, axis_size, axis_name)
+    mapped.sum_match = sum_match
     mapped._set_options(memory_limit, threads, progress)
     return mapped

@@ -1,0 +1,82 @@
+"""JAX names that keep values unchanged here: checkpoint/remat, checkpoint_name,
+named_call, lax.Precision and precision=/preferred_element_type=, numpy_rank_promotion."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import axcomp as ax
+import axcomp.lax as alax
+import axcomp.numpy as anp
+from axcomp.ad_checkpoint import checkpoint_name
+
+
+def _g(x):
+    return anp.sin(anp.sin(x))
+
+
+@pytest.mark.parametrize(
+    "remat",
+    [
+        ax.remat,
+        ax.checkpoint(policy=ax.checkpoint_policies.nothing_saveable),
+        ax.checkpoint(policy=ax.checkpoint_policies.save_only_these_names("y")),
+    ],
+)
+def test_checkpoint_keeps_values_and_derivatives(remat):
+    x = np.linspace(-1.0, 1.0, 4)
+    g = remat(_g)
+    np.testing.assert_allclose(ax.vmap(g)(x), np.sin(np.sin(x)))
+    np.testing.assert_allclose(ax.jacrev(g)(x), np.diag(np.cos(np.sin(x)) * np.cos(x)))
+    np.testing.assert_allclose(ax.jacfwd(g)(x), ax.jacrev(g)(x), atol=1e-12)
+    assert g.__name__ == "_g"
+
+
+def test_checkpoint_name_and_named_call_are_transparent():
+    def f(x):
+        return checkpoint_name(x * 2.0, "y") + 1.0
+
+    x = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_allclose(ax.vmap(ax.checkpoint(f))(x), 2 * x + 1)
+    np.testing.assert_allclose(ax.grad(lambda a: anp.sum(ax.vmap(f)(a)))(x), 2 * np.ones((2, 3)))
+    named = ax.named_call(anp.sum, name="total")
+    assert named.__name__ == "total"
+    np.testing.assert_allclose(ax.vmap(named)(x), x.sum(1))
+    with pytest.raises(TypeError, match="policy"):
+        ax.checkpoint(f, policy=3)
+    with pytest.raises(TypeError, match="name"):
+        checkpoint_name(x, 3)
+
+
+def test_precision_is_validated_and_preferred_element_type_sets_the_dtype():
+    a = np.arange(6.0).reshape(2, 3)
+    for p in (None, "highest", alax.Precision.HIGH, ("default", alax.Precision.HIGHEST)):
+        np.testing.assert_allclose(anp.einsum("ij,kj->ik", a, a, precision=p), a @ a.T)
+        np.testing.assert_allclose(
+            ax.vmap(lambda v, p=p: anp.dot(v, v, precision=p))(a), (a * a).sum(1)
+        )
+    assert alax.Precision("highest") is alax.Precision.HIGHEST
+    with pytest.raises(ValueError, match="precision"):
+        anp.matmul(a, a.T, precision="bogus")
+    ints = np.arange(3, dtype=np.int32)
+    out = ax.jit(lambda v: anp.dot(v, v, preferred_element_type=np.float32))(ints)
+    assert out.dtype == np.float32 and out == 5.0
+
+
+def test_numpy_rank_promotion_in_vectorize():
+    f = anp.vectorize(anp.add, signature="(),()->()")
+    two, one, zero = np.zeros((4, 4)), np.ones(4), np.float64(2.0)
+    np.testing.assert_allclose(f(two, one), two + one)  # "allow" is the default
+    with ax.numpy_rank_promotion("raise"):
+        with pytest.raises(ValueError, match="require rank promotion"):
+            f(two, one)
+        np.testing.assert_allclose(f(two, zero), two + zero)  # scalars never count
+    with ax.numpy_rank_promotion("warn"), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        np.testing.assert_allclose(f(two, one), two + one)
+    assert any("rank promotion" in str(w.message) for w in caught)
+    with pytest.raises(ValueError, match="mode"), ax.numpy_rank_promotion("sometimes"):
+        pass

@@ -135,7 +135,15 @@ vdot = _product("vdot", _ops.vdot, _np.vdot)
 matmul = _product("matmul", _ops.matmul, _np.matmul)
 inner = _product("inner", _ops.inner, _np.inner)
 outer = _product("outer", _ops.outer, _np.outer)
-tensordot = _product("tensordot", _ops.tensordot, _np.tensordot)
+_tensordot = _product("tensordot", _ops.tensordot, _np.tensordot)
+
+
+def tensordot(
+    a: Any, b: Any, axes: Any = 2, *, precision: Any = None, preferred_element_type: Any = None
+) -> Any:
+    return _tensordot(
+        a, b, axes, precision=precision, preferred_element_type=preferred_element_type
+    )
 
 
 def einsum(

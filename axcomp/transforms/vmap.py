@@ -285,7 +285,7 @@ class VmappedFunction(Staged):
                 f"out_axes={self.out_axes!r} does not fit the output at {exc.path or 'top level'} "
                 f"({exc.detail}) ({where})"
             ) from None
-        placed = []
+        placed: list[Any] = []
         for leaf, spec, path in zip(out_leaves, specs, paths):
             label = f"output{path}" if path else "the output"
             if not isinstance(leaf, Tracer) and not isinstance(

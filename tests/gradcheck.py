@@ -17,3 +17,12 @@ def numeric_grad(f, args, argnum=0, eps=1e-6):
         x[idx] = old
         g[idx] = (hi - lo) / (2 * eps)
     return g
+
+
+def numeric_jvp(f, args, tangents, eps=1e-6):
+    """Central differences of ``f`` (any output shape) along ``tangents`` (one per argument,
+    all perturbed together), float64: ``(f(x + eps t) - f(x - eps t)) / 2 eps``."""
+    args = [np.asarray(a, dtype=np.float64) for a in args]
+    hi = f(*[a + eps * np.asarray(t) for a, t in zip(args, tangents)])
+    lo = f(*[a - eps * np.asarray(t) for a, t in zip(args, tangents)])
+    return (np.asarray(hi) - np.asarray(lo)) / (2 * eps)

@@ -32,6 +32,7 @@ from ..core.plan import (
     Assign,
     Call,
     Expr,
+    If,
     Lit,
     Loop,
     Plan,
@@ -51,6 +52,7 @@ from .numpy_backend import (
     _literal,
     _tuple,
     function_name,
+    if_lines,
     loop_lines,
 )
 from .source import compile_source
@@ -439,6 +441,11 @@ class _Emitter:
             lines = loop_lines(st, self.body_lines, self.expr, XP)
             self.node, self.cast_to = saved
             return "\n".join(lines)
+        if isinstance(st, If):
+            saved = self.node, self.cast_to
+            lines = if_lines(st, self.branch_lines, self.expr)
+            self.node, self.cast_to = saved
+            return "\n".join(lines)
         if isinstance(st, Assign):
             return f"{_ident(st.target)} = {self.expr(st.value)}"
         if isinstance(st, Store):
@@ -461,6 +468,12 @@ class _Emitter:
     def body_lines(self, step: Step) -> list[str]:
         """A loop body's step, unindented."""
         return [line.removeprefix("    ") for line in self.step_lines(0, step, {})]
+
+    def branch_lines(
+        self, k: int, step: Step, drop: dict[tuple[int, int], tuple[str, ...]]
+    ) -> list[str]:
+        """Step ``k`` of an ``If`` branch, unindented, dropping its dead temporaries."""
+        return [line.removeprefix("    ") for line in self.step_lines(k, step, drop)]
 
     def step_lines(
         self, k: int, step: Step, drop: dict[tuple[int, int], tuple[str, ...]]

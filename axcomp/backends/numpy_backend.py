@@ -20,8 +20,10 @@ from ..core.plan import (
     LINALG,
     OPS,
     Assign,
+    Branch,
     Call,
     Expr,
+    If,
     Lit,
     Loop,
     Plan,
@@ -237,6 +239,56 @@ def _int_value(v: Any) -> int:
     return int(_int(v))
 
 
+#: ``text(k, step, drop)``: the unindented lines of step ``k`` of a branch, with ``del``
+#: after each statement that ``drop`` (``Branch.releases``) lists
+StepText = Callable[[int, Step, dict[tuple[int, int], tuple[str, ...]]], list[str]]
+
+
+def if_lines(st: If, text: StepText, expr: Callable[[Expr], str]) -> list[str]:
+    """The source lines of an ``If`` (unindented; each branch indented by four spaces)."""
+    lines: list[str] = []
+    n = len(st.branches)
+    if n == 2:
+        heads = [(f"if bool({expr(st.index)}):", st.branches[1]), ("else:", st.branches[0])]
+    else:
+        key = _ident(st.key)
+        lines.append(f"{key} = int({expr(st.index)})")
+        heads = [
+            (f"{'if' if i == 0 else 'elif'} {key} == {_int(i)}:", br)
+            for i, br in enumerate(st.branches[:-1])
+        ]
+        heads.append(("else:", st.branches[-1]))  # the index is clamped: the last branch
+    for head, br in heads:
+        lines.append(head)
+        lines += ["    " + line for line in _branch_lines(st, br, text, expr)]
+    if n != 2:
+        lines.append(f"del {_ident(st.key)}")
+    return lines
+
+
+def _branch_lines(st: If, br: Branch, text: StepText, expr: Callable[[Expr], str]) -> list[str]:
+    drop, tail = br.releases()
+    lines = [f"{_ident(n)} = {expr(v)}" for n, v in br.init]
+    for k, step in enumerate(br.body):
+        lines += text(k, step, drop)
+    lines += [
+        f"{_ident(n)} = {_ident(r)}" for (n, _, _), r in zip(st.outs, br.results, strict=True)
+    ]
+    if tail:
+        lines.append(f"del {', '.join(_ident(n) for n in tail)}")
+    return lines
+
+
+def _step_text(k: int, step: Step, drop: dict[tuple[int, int], tuple[str, ...]]) -> list[str]:
+    lines: list[str] = []
+    for j, st in enumerate(step.statements):
+        lines += statement_text(st).split("\n")
+        dead = drop.get((k, j))
+        if dead:
+            lines.append(f"del {', '.join(_ident(n) for n in dead)}")
+    return lines
+
+
 def statement_text(st: Statement) -> str:
     if isinstance(st, Loop):
         lines = loop_lines(
@@ -246,6 +298,8 @@ def statement_text(st: Statement) -> str:
             NP,
         )
         return "\n".join(lines)
+    if isinstance(st, If):
+        return "\n".join(if_lines(st, _step_text, expr_text))
     if isinstance(st, Assign):
         return f"{_ident(st.target)} = {expr_text(st.value)}"
     if isinstance(st, Store):

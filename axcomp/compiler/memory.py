@@ -32,6 +32,7 @@ from ..core.plan import (
     Assign,
     Call,
     Expr,
+    If,
     Lit,
     Loop,
     Plan,
@@ -266,6 +267,8 @@ class _Machine:
                 self.names[name] = self.eval(value)
             for name, shape, dtype in st.outs:
                 self.names[name] = self.alloc(shape, dtype)
+        elif isinstance(st, If):
+            self.branches(st)
         elif isinstance(st, Assign):
             self.names[st.target] = self.eval(st.value)
         elif isinstance(st, Store):
@@ -276,6 +279,36 @@ class _Machine:
                 self.stack.append(idx.buf)
             self.eval(st.value)
             self.stack.clear()
+
+    def branches(self, st: If) -> None:
+        """Run every branch from the same state (only one runs: the peak is the largest of
+        theirs); afterwards the results are those of the branch that allocated most."""
+        saved = dict(self.names)
+        before = self.allocated
+        best: tuple[int, list[_Val]] | None = None
+        for br in st.branches:
+            self.allocated = before
+            drop, _ = br.releases()
+            for name, value in br.init:
+                self.names[name] = self.eval(value)
+            for k, step in enumerate(br.body):
+                for j, inner in enumerate(step.statements):
+                    self.statement(inner)
+                    self.peak = max(self.peak, self.live_bytes())
+                    for name in drop.get((k, j), ()):
+                        self.names.pop(name, None)
+            results = [self.names[r] for r in br.results]
+            if best is None or self.allocated - before > best[0]:
+                best = (self.allocated - before, results)
+            self.names = dict(saved)
+        assert best is not None
+        self.allocated = before + best[0]
+        for (name, _, _), v in zip(st.outs, best[1], strict=True):
+            if v.buf is not None:
+                # the other branch's result may be laid out differently (or be a view):
+                # never a target for writing in place
+                self.uncertain.add(v.buf)
+            self.names[name] = v
 
     def output_buffers(self) -> set[int]:
         return {v.buf for n in self.plan.outputs if (v := self.names.get(n)) and v.buf is not None}

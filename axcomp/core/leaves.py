@@ -44,3 +44,11 @@ def _describe_const(p: ConstParams) -> str:
 @const_p.def_shape
 def _const_shape(p: ConstParams, inputs: Any) -> tuple[int, ...]:
     return tuple(np.shape(p.value))
+
+
+def _jvp_leaf(b: Any, node: Any, tangents: Any) -> None:
+    return None  # a leaf's tangent is the sweep's seed, or zero: it has no inputs to follow
+
+
+input_p.def_jvp(_jvp_leaf)
+const_p.def_jvp(_jvp_leaf)

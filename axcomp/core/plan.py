@@ -166,7 +166,60 @@ class Loop:
         return names - {n for n, _, _ in self.outs}
 
 
-Statement = Assign | Store | Scatter | Loop
+@dataclass(frozen=True)
+class Branch:
+    """One branch of an ``If``: bind each ``init`` name to its value (the branch's operands
+    and the values it closes over), run ``body`` (the branch's sub-plan), and hand over
+    ``results``, one body buffer per ``If`` result."""
+
+    init: tuple[tuple[str, Expr], ...]
+    body: tuple[Step, ...]
+    results: tuple[str, ...]
+
+    def bound(self) -> set[str]:
+        """The names the branch binds."""
+        names = {n for n, _ in self.init}
+        for step in self.body:
+            for st in step.statements:
+                names |= statement_writes(st)
+        return names
+
+    def releases(self) -> tuple[dict[tuple[int, int], tuple[str, ...]], tuple[str, ...]]:
+        """``(step, statement) -> names`` the branch may drop right after that statement
+        (its own temporaries, at their last reader), and the names to drop once its results
+        are handed over (the results themselves)."""
+        bound = self.bound()
+        results = set(self.results)
+        last: dict[str, tuple[int, int]] = {}
+        for k, step in enumerate(self.body):
+            for j, st in enumerate(step.statements):
+                for name in statement_reads(st) | statement_writes(st):
+                    last[name] = (k, j)
+        out: dict[tuple[int, int], list[str]] = {}
+        for name, at in last.items():
+            if name in bound and name not in results:
+                out.setdefault(at, []).append(name)
+        drop = {at: tuple(sorted(names)) for at, names in out.items()}
+        unread = sorted(n for n, _ in self.init if n not in last)  # bound, never read
+        return drop, tuple(sorted(results & bound)) + tuple(unread)
+
+
+@dataclass(frozen=True)
+class If:
+    """A branch of generated code (``lax.cond``/``switch`` on an unbatched traced index):
+    only the taken branch runs. ``index`` is a 0-d expression: with two branches a bool or
+    0/1 (``if index:`` runs ``branches[1]``), with more an int already clamped to the
+    branches, bound to ``key`` and compared in turn. Every branch binds the ``outs``
+    (name, shape, dtype) from its results; the names it binds besides die inside it."""
+
+    target: str  # the first of ``outs``
+    key: str
+    index: Expr
+    branches: tuple[Branch, ...]
+    outs: tuple[tuple[str, tuple[int, ...], Any], ...]
+
+
+Statement = Assign | Store | Scatter | Loop | If
 
 
 @dataclass(frozen=True)
@@ -273,6 +326,12 @@ def statement_reads(st: Statement) -> set[str]:
         for _, v in st.init:
             found |= expr_refs(v)
         return found
+    if isinstance(st, If):
+        found = expr_refs(st.index)
+        for br in st.branches:
+            for _, v in br.init:
+                found |= expr_refs(v)
+        return found
     found = expr_refs(st.value)
     if isinstance(st, (Store, Scatter)):
         found.add(st.target)
@@ -289,6 +348,8 @@ def statement_writes(st: Statement) -> set[str]:
     """The buffer names a statement binds."""
     if isinstance(st, Loop):
         return {n for n, _ in st.init} | {n for n, _, _ in st.outs}
+    if isinstance(st, If):
+        return {n for n, _, _ in st.outs}
     return {st.target}
 
 

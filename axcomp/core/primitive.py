@@ -6,6 +6,10 @@ that declares the primitive (``axcomp/primitives/*.py``), side by side:
 * ``shape_rule(params, inputs) -> shape`` — what the verifier re-derives and checks;
 * ``describe(params) -> str`` — how a node prints in graphs and comments;
 * ``vjp(builder, node, cotangent, active) -> [input cotangents]`` — reverse mode;
+* ``jvp(builder, node, tangents) -> tangent`` — forward mode: ``tangents`` holds one entry
+  per input (``None`` for a symbolic zero), the result is the node's tangent (its shape,
+  ``None`` for zero); the sweep (``transforms/tangents.py``) calls it only for a node with
+  an inexact dtype and at least one tangent;
 * ``lower(ctx, node, target, args) -> statements`` — the node as plan statements;
 * ``flops(node) -> int`` — what ``explain`` counts.
 
@@ -23,6 +27,7 @@ from typing import Any
 ShapeRule = Callable[[Any, Sequence[Any]], tuple[int, ...]]
 DescribeRule = Callable[[Any], str]
 VjpRule = Callable[[Any, Any, Any, Sequence[bool]], list[Any]]
+JvpRule = Callable[[Any, Any, Sequence[Any]], Any]
 LowerRule = Callable[[Any, Any, str, Sequence[Any]], tuple[Any, ...]]
 FlopsRule = Callable[[Any], int]
 
@@ -37,6 +42,7 @@ class Primitive:
         "describe",
         "flops",
         "inline_literals",
+        "jvp",
         "lower",
         "moves_data",
         "multilinear",
@@ -72,6 +78,7 @@ class Primitive:
         self.shape_rule: ShapeRule | None = None
         self.describe: DescribeRule = lambda params: name
         self.vjp: VjpRule | None = None
+        self.jvp: JvpRule | None = None
         self.lower: LowerRule | None = None
         self.flops: FlopsRule = lambda node: 0
 
@@ -89,6 +96,10 @@ class Primitive:
 
     def def_vjp(self, rule: VjpRule) -> VjpRule:
         self.vjp = rule
+        return rule
+
+    def def_jvp(self, rule: JvpRule) -> JvpRule:
+        self.jvp = rule
         return rule
 
     def def_lower(self, rule: LowerRule) -> LowerRule:

@@ -14,15 +14,51 @@ from typing import Any
 
 import numpy as np
 
+from .. import numpy as _anp
 from .. import primitives as ops
 from ..errors import AxcompError, UnboundAxisError
+from ..primitives import api as _api
 from ..tracing import Tracer
 from . import ast
 from .errors import DslCallError, DslError, DslShapeError, DslUnboundAxisError, error
-from .prelude import AXIS_INDEX, COLLECTIVES, OPERATORS, UFUNCS
+from .prelude import (
+    API_AXIS_FUNCTIONS,
+    API_FUNCTIONS,
+    AXIS_INDEX,
+    COLLECTIVES,
+    NAMESPACES,
+    OPERATORS,
+    UFUNCS,
+)
 from .source import Pos, Source
 
 Labels = tuple[str, ...]
+
+#: Where each namespace's traced implementations are registered (primitives/api.py).
+_TABLES: dict[str, str] = {"lax": "lax", "nn": "nn", "scipy.special": "special"}
+assert ("numpy", *_TABLES) == NAMESPACES
+
+
+def _lower(namespace: str, attr: str) -> Callable[..., Any]:
+    if namespace == "numpy":
+        fun: Callable[..., Any] = getattr(_anp, attr)
+    else:
+        # axcomp.lax/nn/scipy sit beside dsl in the layer table (docs/architecture.md), not
+        # below it: take the traced implementation each is built from, which is exactly what
+        # axcomp.nn.gelu etc. call on traced operands (kernel bodies always trace)
+        fun = _api.exported(_TABLES[namespace])[attr]
+    assert callable(fun), f"axcomp.{namespace}.{attr}"
+    return fun
+
+
+#: DSL name → the Python API function it calls, resolved once from the fixed tables of
+#: prelude.py: a name in kernel text only ever selects an entry, it is never looked up.
+LOWERINGS: dict[str, Callable[..., Any]] = {
+    name: _lower(f.namespace, f.attr) for name, f in API_FUNCTIONS.items()
+}
+AXIS_LOWERINGS: dict[str, Callable[..., Any]] = {
+    name: _lower(f.namespace, f.attr) for name, f in API_AXIS_FUNCTIONS.items()
+}
 
 
 @dataclass(frozen=True)
@@ -88,6 +124,13 @@ class Evaluator:
 
     def elementwise(self, fn: str, pos: Pos, *terms: tuple[Any, Labels]) -> tuple[Any, Labels]:
         """``fn`` on operands aligned by index name (NumPy broadcasting does the rest)."""
+        aligned, target = self.align(pos, terms)
+        if fn == "power":  # ops.power turns x ** 2 into x * x, exactly as Tracer.__pow__ does
+            return ops.power(*aligned), target
+        return ops.elementwise(fn, *aligned), target
+
+    def align(self, pos: Pos, terms: tuple[tuple[Any, Labels], ...]) -> tuple[list[Any], Labels]:
+        """The operands laid out for broadcasting over the union of their index names."""
         target = tuple(dict.fromkeys(lab for _, labels in terms for lab in labels))
         sizes: dict[str, int] = {}
         for value, labels in terms:
@@ -99,10 +142,7 @@ class Evaluator:
                         pos,
                         "operands sharing an index name must agree on its size",
                     )
-        aligned = [self._align(value, labels, target, sizes) for value, labels in terms]
-        if fn == "power":  # ops.power turns x ** 2 into x * x, exactly as Tracer.__pow__ does
-            return ops.power(*aligned), target
-        return ops.elementwise(fn, *aligned), target
+        return [self._align(value, labels, target, sizes) for value, labels in terms], target
 
     @staticmethod
     def _align(value: Any, labels: Labels, target: Labels, sizes: dict[str, int]) -> Any:
@@ -206,6 +246,12 @@ class Evaluator:
         value, labels = self.materialize(p)
         positions = tuple(labels.index(a) for a in axes)
         keep = tuple(lab for lab in labels if lab not in axes)
+        form = API_AXIS_FUNCTIONS.get(e.fn)
+        if form is not None:
+            # semantics checked that a one_axis function names a single index
+            axis = positions[0] if form.one_axis else positions
+            out = self.call_api(e.fn, AXIS_LOWERINGS[e.fn], e.pos, value, axis=axis)
+            return self._term((out, labels if form.keeps else keep))
         if e.fn == "sum":
             return self._term((ops.reduce_sum(value, axis=positions), keep))
         if e.fn == "mean":
@@ -230,6 +276,10 @@ class Evaluator:
         if e.name in UFUNCS or e.name in ("sigmoid", "relu"):
             terms = [self.materialize(self.evaluate(a)) for a in e.args]
             return self._term(self.function(e.name, e.pos, terms))
+        if e.name in LOWERINGS:
+            operands = tuple(self.materialize(self.evaluate(a)) for a in e.args)
+            aligned, target = self.align(e.pos, operands)
+            return self._term((self.call_api(e.name, LOWERINGS[e.name], e.pos, *aligned), target))
         value = self.invoke(e)
         labels = tuple(lab.name for lab in e.labels or ())
         if not isinstance(value, (Tracer, np.ndarray, np.generic, int, float, complex, bool)):
@@ -266,6 +316,22 @@ class Evaluator:
                 "where", pos, self.elementwise("greater", pos, x, (0, ())), x, rest
             )
         return self.elementwise(UFUNCS[name], pos, *terms)
+
+    def call_api(
+        self, name: str, fun: Callable[..., Any], pos: Pos, *args: Any, **kwargs: Any
+    ) -> Any:
+        """A built-in's Python API function; its errors are positioned at the call."""
+        try:
+            return fun(*args, **kwargs)
+        except DslError:
+            raise
+        except (AxcompError, TypeError, ValueError) as exc:
+            raise self.fail(
+                DslCallError,
+                f"{name} failed: {exc}",
+                pos,
+                f"check the operands of {name}(...)",
+            ) from exc
 
     def invoke(self, e: ast.Call) -> Any:
         args = []

@@ -12,7 +12,17 @@ from typing import Any
 
 from . import ast
 from .errors import DslCallError, DslError, DslIndexError, DslNameError, error
-from .prelude import AXIS_INDEX, COLLECTIVES, FUNCTIONS, REDUCTIONS, RESERVED, TRANSFORMS
+from .prelude import (
+    API_AXIS_FUNCTIONS,
+    AXIS_FUNCTIONS,
+    AXIS_INDEX,
+    COLLECTIVES,
+    CORE_REDUCTIONS,
+    FUNCTIONS,
+    REDUCTIONS,
+    RESERVED,
+    TRANSFORMS,
+)
 from .source import Pos, Source
 from .suggest import did_you_mean
 
@@ -334,6 +344,13 @@ class KernelChecker:
                 pos,
                 f'write {form} inside vmap(k, axis_name="b")',
             )
+        if name in AXIS_FUNCTIONS and not self.arity.known(name):
+            raise self.fail(
+                DslIndexError,
+                f"{name} needs the indices it {_verb(name)}",
+                pos,
+                f"write {name}[i](expression)",
+            )
         if self.arity.known(name) or name in FUNCTIONS:
             raise self.fail(
                 DslNameError,
@@ -359,7 +376,7 @@ class KernelChecker:
             self.axis_names(e.labels, AXIS_INDEX, e.pos)
             return {}  # a scalar per example: its labels name vmap axes, not indices
         if p is None:
-            if e.name in REDUCTIONS or e.name in COLLECTIVES:
+            if e.name in AXIS_FUNCTIONS or e.name in COLLECTIVES:
                 raise self.fail(
                     DslIndexError,
                     f"{e.name}[...] needs an argument",
@@ -409,7 +426,7 @@ class KernelChecker:
     def reduction(self, e: ast.Reduction) -> Free:
         if e.fn in COLLECTIVES:
             return self.collective(e)
-        if e.fn not in REDUCTIONS:
+        if e.fn not in AXIS_FUNCTIONS:
             if e.fn in FUNCTIONS:
                 raise self.fail(
                     DslNameError,
@@ -421,16 +438,28 @@ class KernelChecker:
                 DslNameError,
                 f"unknown reduction {e.fn!r}",
                 e.pos,
-                did_you_mean(e.fn, REDUCTIONS, "reductions: " + ", ".join(sorted(REDUCTIONS))),
+                did_you_mean(
+                    e.fn,
+                    AXIS_FUNCTIONS,
+                    "reductions, normalisations and scans: " + ", ".join(sorted(AXIS_FUNCTIONS)),
+                ),
             )
         if not e.labels:
             raise self.fail(
                 DslIndexError,
-                f"{e.fn}[] reduces over no index",
+                f"{e.fn}[] names no index",
                 e.pos,
-                f"name the indices to reduce, e.g. {e.fn}[i](...)",
+                f"name the indices it {_verb(e.fn)}, e.g. {e.fn}[i](...)",
             )
         _distinct(e.labels, self.src, e.fn)
+        form = API_AXIS_FUNCTIONS.get(e.fn)
+        if form is not None and form.one_axis and len(e.labels) > 1:
+            raise self.fail(
+                DslIndexError,
+                f"{e.fn} works along one index, but {e.fn}[...] names {len(e.labels)}",
+                e.labels[1].pos,
+                f"name a single index, e.g. {e.fn}[{e.labels[0].name}](...)",
+            )
         inner = self.free(e.body)
         for lab in e.labels:
             if lab.name not in inner:
@@ -441,6 +470,8 @@ class KernelChecker:
                     lab.pos,
                     f"the argument's free indices are: {has}",
                 )
+        if e.fn not in REDUCTIONS:
+            return inner  # a normalisation or scan: the result keeps every index
         bound = {lab.name for lab in e.labels}
         return {n: lab for n, lab in inner.items() if n not in bound}
 
@@ -467,10 +498,15 @@ class KernelChecker:
                 for name, lab in self.free(a).items():
                     out.setdefault(name, lab)
             return out
-        if e.name in REDUCTIONS:
+        if e.name in CORE_REDUCTIONS or (
+            e.name in API_AXIS_FUNCTIONS
+            and not self.arity.known(e.name)
+            and e.name not in self.params
+        ):
+            # the later bracket forms are not reserved: a kernel of that name is called
             raise self.fail(
                 DslIndexError,
-                f"{e.name} needs the indices it reduces",
+                f"{e.name} needs the indices it {_verb(e.name)}",
                 e.pos,
                 f"write {e.name}[i](...)",
             )
@@ -531,6 +567,14 @@ class KernelChecker:
             "pass a parameter by name (f(x), not f(x[i])), a number, or another "
             "call's whole result",
         )
+
+
+def _verb(name: str) -> str:
+    """What ``name[i](...)`` does with its indices, for messages."""
+    form = API_AXIS_FUNCTIONS.get(name)
+    if form is None or not form.keeps:
+        return "reduces"
+    return "accumulates along" if form.one_axis else "normalises over"
 
 
 def _expr_pos(e: ast.Expr) -> Pos:

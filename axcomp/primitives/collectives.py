@@ -50,7 +50,7 @@ from ..tracing.tracer import Tracer
 from .api import export
 from .contraction import EinsumParams, einsum_p, multiply
 from .elementwise import elementwise
-from .reductions import _lower_reduce, _reduce_shape, _vjp_reduce
+from .reductions import _jvp_reduce, _lower_reduce, _reduce_shape, _vjp_reduce
 from .shape import add_batch_axis, astype, reshape
 
 
@@ -74,6 +74,7 @@ for _p in (psum_p, pmax_p, pmin_p):
 for _p in (pmax_p, pmin_p):
     _p.def_lower(_lower_reduce)
     _p.def_vjp(_vjp_reduce)
+    _p.def_jvp(_jvp_reduce)  # the extremum over the examples, ties sharing its tangent
 
 
 @psum_p.def_lower
@@ -93,6 +94,13 @@ def _vjp_psum(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node
     labels = tuple(b.fresh_label() for _ in inp.shape)
     kept = tuple(lab for i, lab in enumerate(labels) if i not in node.params.axes)
     return [b.einsum([ct], [kept], labels, inp.shape)]
+
+
+@psum_p.def_jvp
+def _jvp_psum(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
+    # linear: the tangent of the sum over the examples is the sum of their tangents
+    (t,) = tangents
+    return b.apply(node, (t,)) if t is not None else None
 
 
 Names = tuple[str, ...]

@@ -147,6 +147,30 @@ def _vjp_einsum(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[No
     return grads
 
 
+@einsum_p.def_jvp
+def _jvp_einsum(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
+    # multilinear: one term per operand with a tangent, that operand replaced by it (the
+    # terms are einsums, so they fuse with the primal contraction's region)
+    p: EinsumParams = node.params
+    total: Node | None = None
+    for k, t in enumerate(tangents):
+        if t is None:
+            continue
+        inp, sub = node.inputs[k], p.subscripts[k]
+        same = [j for j, other in enumerate(node.inputs) if other is inp and p.subscripts[j] == sub]
+        if same[0] != k:
+            continue  # x * x: the first copy's term counts for all of them
+        inputs = list(node.inputs)
+        inputs[k] = t
+        if len(same) == 1:
+            term = b.apply(node, inputs)
+        else:
+            count = b.p(float(len(same))).node
+            term = b.einsum([*inputs, count], [*p.subscripts, ()], p.out, node.shape)
+        total = term if total is None else b.add(total, term)
+    return total
+
+
 def _product(*values: Any) -> Any:
     # np.multiply(a, b, c) would take c as ``out``: promote pairwise instead
     return functools.reduce(np.multiply, values)

@@ -4,11 +4,12 @@ lowering, reverse mode and both backends come for free.
 
 What each one does here (and how that differs from JAX in cost, never in value):
 
-* ``select``/``cond``/``switch`` with a *traced* predicate or index (batched or not)
-  evaluate every branch and pick the results with ``where``, as JAX does under ``vmap``.
-  An unbatched traced predicate therefore also runs both branches (the Plan has no
-  conditional statement); a static Python/NumPy predicate picks its branch at trace time,
-  so only that branch is traced and run.
+* ``select``, and ``cond``/``switch`` with a *batched* predicate or index, evaluate every
+  branch and pick the results with ``where``, as JAX does under ``vmap``. An unbatched
+  traced predicate (``jit`` arguments, or values no vmap maps) traces each branch once into
+  its own graph and becomes one ``If`` of generated code (the ``cond`` primitive): only the
+  taken branch runs, forward and in reverse mode. A static Python/NumPy predicate picks its
+  branch at trace time, so only that branch is traced and run.
 * ``fori_loop`` (static bounds) and ``scan`` (static length) are unrolled at trace time:
   the body is traced once per step, each step vectorized over every vmap level. Gradients
   follow from the unrolled graph. The Plan has no loop statement yet, so long loops make
@@ -29,7 +30,17 @@ import numpy as np
 
 from ..core.graph import Graph, Node, topological
 from ..core.leaves import InputParams, const_p, input_p
-from ..core.plan import Assign, Loop, LowerContext, Ref, Statement, call
+from ..core.plan import (
+    Assign,
+    Branch,
+    If,
+    Loop,
+    LowerContext,
+    Ref,
+    Statement,
+    call,
+    statement_reads,
+)
 from ..core.primitive import primitive
 from ..errors import (
     GradError,
@@ -39,7 +50,7 @@ from ..errors import (
     UnsupportedError,
 )
 from ..tracing.build import Value, batch_names, lift, logical_names, trace_of, union_levels
-from ..tracing.trace import Level
+from ..tracing.trace import Level, recording
 from ..tracing.tracer import Tracer
 from .api import export
 from .elementwise import elementwise
@@ -166,13 +177,16 @@ def cond(
 ) -> Any:
     """``jax.lax.cond``: ``true_fun(*operands)`` if ``pred`` else ``false_fun(*operands)``.
 
-    A static predicate runs one branch; a traced one (batched or not) runs both and selects.
+    A static predicate runs one branch at trace time; a traced unbatched one becomes an
+    ``if`` of generated code; a batched one runs both branches and selects.
     """
     _scalar_pred("cond", pred)
     if not _is_traced(pred):
         return true_fun(*operands) if bool(np.asarray(pred)) else false_fun(*operands)
     t = lift(pred, trace_of((pred,)))
     p = t if t.dtype == np.bool_ else elementwise("not_equal", t, 0)
+    if not p.levels:  # one predicate for the whole batch: only the taken branch runs
+        return branch("cond", p, [false_fun, true_fun], operands)
     return _merge("cond", p, true_fun(*operands), false_fun(*operands))
 
 
@@ -189,7 +203,11 @@ def switch(index: Value, branches: Sequence[Callable[..., Any]], *operands: Any)
     t = lift(index, trace_of((index,)))
     if t.dtype.kind not in "iub":
         raise TracingError(f"switch: index must be an integer scalar, got dtype {t.dtype}")
+    if n == 1:
+        return branches[0](*operands)
     idx = elementwise("clip", astype(t, np.int64), 0, n - 1)
+    if not idx.levels:  # one index for the whole batch: only the taken branch runs
+        return branch("switch", idx, list(branches), operands)
     results = [br(*operands) for br in branches]
     out = results[-1]
     for k in range(n - 2, -1, -1):
@@ -480,6 +498,111 @@ def _vjp_loop(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node
     )
 
 
+@loop_p.def_jvp
+def _jvp_loop(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
+    # a closed form: the loop again, carrying (value, tangent) pairs, its body the forward
+    # sweep of this body; so long fori_loop/scan/while_loop have forward derivatives even
+    # though they have no reverse ones. Every result of one loop shares that new loop.
+    q: LoopParams = node.params
+    key = ("loop", q.group, tuple(tangents))
+    if key not in b.memo:
+        b.memo[key] = _tangent_loop(b, node, tangents)
+    out: Node | None = b.memo[key][q.output]
+    return out
+
+
+def _tangent_loop(b: Any, node: Node, tangents: Sequence[Node | None]) -> list[Node | None]:
+    """The tangents of every result of ``node``'s loop (None: zero), from one new loop."""
+    q: LoopParams = node.params
+    nc, ni, ns = q.n_carry, int(q.has_index), q.n_slice
+    ins = q.body.inputs
+    c_in, i_in, x_in, w_in = ins[:nc], ins[nc : nc + ni], ins[nc + ni :][:ns], ins[nc + ni + ns :]
+    t_c, t_x, t_w = tangents[:nc], tangents[nc : nc + ns], tangents[nc + ns :]
+    # a carry needs a tangent if it starts with one or the body gives it one: to a fixed point
+    live = [t is not None for t in t_c]
+    while True:
+        seeded = {c for c, on in zip(c_in, live) if on}
+        seeded |= {x for x, t in zip((*x_in, *w_in), (*t_x, *t_w)) if t is not None}
+        reached = _reached(q.body.outputs[:nc], seeded)
+        grown = [on or (new in reached) for on, new in zip(live, q.body.outputs[:nc])]
+        if grown == live:
+            break
+        live = grown
+
+    def dot(inp: Node) -> Node:  # a body input for the tangent of ``inp``
+        return Node(input_p, (), InputParams(0, f"{inp.params.name}_dot"), *_like(inp))
+
+    tc_in = [dot(c) for c, on in zip(c_in, live) if on]
+    tx_in = [dot(x) for x, t in zip(x_in, t_x) if t is not None]
+    tw_in = [dot(w) for w, t in zip(w_in, t_w) if t is not None]
+    seeds = dict(zip([c for c, on in zip(c_in, live) if on], tc_in))
+    seeds.update(zip([x for x, t in zip(x_in, t_x) if t is not None], tx_in))
+    seeds.update(zip([w for w, t in zip(w_in, t_w) if t is not None], tw_in))
+    n_ys = q.n_ys
+    outs = q.body.outputs
+    dots = b.sweep(outs[: nc + n_ys], seeds)
+    tc_out = [b.tangent(dots[k], outs[k]) for k in range(nc) if live[k]]
+    ys_live = [dots[nc + k] is not None for k in range(n_ys)]
+    ty_out = [dots[nc + k] for k in range(n_ys) if ys_live[k]]
+    body = Graph(
+        (*c_in, *tc_in, *i_in, *x_in, *tx_in, *w_in, *tw_in),
+        (*outs[:nc], *tc_out, *outs[nc : nc + n_ys], *ty_out, *outs[nc + n_ys :]),
+    )
+    cs, xs, ws = node.inputs[:nc], node.inputs[nc : nc + ns], node.inputs[nc + ns :]
+    inputs = (
+        *cs,
+        *(b.tangent(t, c) for t, c, on in zip(t_c, cs, live) if on),
+        *xs,
+        *(t for t in t_x if t is not None),
+        *ws,
+        *(t for t in t_w if t is not None),
+    )
+    carries = list(range(nc)) + [k for k in range(nc) if live[k]]
+    ys = list(range(nc, nc + n_ys)) + [nc + k for k in range(n_ys) if ys_live[k]]
+    order = carries + ys  # the original result each new result has the shape of
+    out_shapes = tuple(q.out_shapes[k] for k in order)
+    group = object()
+    results = []
+    for j, k in enumerate(order):
+        params = LoopParams(
+            body,
+            q.length,
+            q.reverse,
+            q.nb,
+            len(carries),
+            q.has_index,
+            len(xs) + len(tx_in),
+            len(ys),
+            q.has_stop,
+            out_shapes,
+            j,
+            group,
+        )
+        axes = cs[k].axes if k < nc else outs[k].axes[: q.nb] + ("step",) + outs[k].axes[q.nb :]
+        results.append(Node(loop_p, inputs, params, out_shapes[j], body.outputs[j].dtype, axes))
+    # result k of the old loop <- its tangent among the new loop's results
+    tangent_of: list[Node | None] = [None] * (nc + n_ys)
+    for j, k in enumerate(order):
+        if j >= nc and (j < len(carries) or j >= len(carries) + n_ys):
+            tangent_of[k] = results[j]
+    return tangent_of
+
+
+def _like(node: Node) -> tuple[tuple[int, ...], np.dtype, tuple[str, ...]]:
+    return node.shape, node.dtype, node.axes
+
+
+def _reached(outputs: Sequence[Node], seeded: set[Node]) -> set[Node]:
+    """The nodes among ``outputs``' ancestors that depend on ``seeded`` through inexact
+    values (the ones a forward sweep can give a tangent)."""
+    reached = set(seeded)
+    for n in topological(list(outputs)):
+        inexact = np.issubdtype(n.dtype, np.inexact)
+        if inexact and n not in reached and any(i in reached for i in n.inputs):
+            reached.add(n)
+    return reached
+
+
 def _input_node(
     levels: tuple[Level, ...], t_shape: tuple[int, ...], dtype: Any, names: Any, k: int
 ) -> Node:
@@ -612,3 +735,249 @@ def loop(
         dtype = graph.outputs[k].dtype
         results.append(Tracer(Node(loop_p, inputs, q, shape, dtype, axes), levels, trace))
     return results[: len(cs)], results[len(cs) :]
+
+
+# --- the cond primitive: a branch of generated code on an unbatched index -----------------
+
+
+@dataclass(frozen=True, eq=False)
+class CondParams:
+    """One result of a ``cond``/``switch`` (its nodes share ``group`` and lower to one
+    ``If``). Inputs: the branch index (0-d, unbatched: a bool, or an int clamped to the
+    branches), then the values every branch graph takes, in the graphs' input order (the
+    traced operands, then the values some branch closes over). ``branches[k]`` computes
+    every result of branch k; all of them share one tuple of input nodes."""
+
+    branches: tuple[Graph, ...]
+    out_shapes: tuple[tuple[int, ...], ...]
+    output: int
+    group: object
+
+
+cond_p = primitive("cond", CondParams)
+cond_p.def_shape(lambda q, inputs: q.out_shapes[q.output])
+cond_p.def_describe(lambda q: f"cond {len(q.branches)} branches result={q.output}")
+
+
+@cond_p.def_flops
+def _cond_flops(node: Node) -> int:
+    q: CondParams = node.params
+    if q.output:
+        return 0  # counted once per cond: the costliest branch
+    return max(sum(n.op.flops(n) for n in g.nodes() if n.op is not input_p) for g in q.branches)
+
+
+@cond_p.def_lower
+def _lower_cond(
+    ctx: LowerContext, node: Node, target: str, args: Sequence[Any]
+) -> tuple[Statement, ...]:
+    q: CondParams = node.params
+    done = _LOWERED.setdefault(ctx, {})
+    pre: tuple[Statement, ...] = ()
+    key = id(q.group)
+    if key not in done:
+        values = args[1:]
+        names = tuple(a.name if isinstance(a, Ref) else f"in{k}" for k, a in enumerate(values))
+        outs = tuple(ctx.temp() for _ in q.out_shapes)
+        branches = []
+        for g in q.branches:
+            body, ins, results = ctx.lower_body(g, names)
+            read: set[str] = set()
+            for step in body:
+                for st in step.statements:
+                    read |= statement_reads(st)
+            # bind only what this branch reads: the others' operands stay unnamed here
+            init = tuple((n, v) for n, v in zip(ins, values, strict=True) if n in read)
+            branches.append(Branch(init, body, results))
+        stmt = If(
+            target=outs[0],
+            key=ctx.temp(),
+            index=args[0],
+            branches=tuple(branches),
+            outs=tuple(
+                (name, shape, out.dtype)
+                for name, shape, out in zip(outs, q.out_shapes, q.branches[0].outputs, strict=True)
+            ),
+        )
+        done[key] = outs
+        pre = (stmt,)
+    return (*pre, Assign(target, Ref(done[key][q.output])))
+
+
+@cond_p.def_vjp
+def _vjp_cond(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
+    # Reverse mode is another cond on the same index. Branch k's backward graph recomputes
+    # branch k's forward values from the same inputs (no residual crosses the If) and
+    # sweeps back from the cotangent (``b.backprop``: the autodiff sweep on a graph of our
+    # own), so only the taken branch runs, forward and backward; that cond has this rule
+    # too, so grad of grad recurses. A cond of several results is swept once per result.
+    q: CondParams = node.params
+    want = [k for k, on in enumerate(active[1:]) if on]
+    if not want:
+        return [None] * len(node.inputs)
+    leaves = list(q.branches[0].inputs)
+    seed = Node(input_p, (), InputParams(len(leaves), "cond_ct"), ct.shape, ct.dtype, ct.axes)
+    outs: list[list[Node]] = []
+    made: list[set[Node]] = []
+    for g in q.branches:
+        # the branch's own nodes count as made here, so none of them is hoisted out
+        seen: set[Node] = set(g.nodes())
+        with recording(b.trace, seen):
+            outs.append(b.backprop([g.outputs[q.output]], [seed], [leaves[k] for k in want]))
+        made.append(seen)
+    graphs, free = _close_branches([*leaves, seed], outs, made)
+    inputs = (*node.inputs, ct, *free)  # the same index, operands and closed-over values
+    shapes = tuple(leaves[k].shape for k in want)
+    group = object()
+    grads: list[Node | None] = [None] * len(node.inputs)
+    for j, k in enumerate(want):
+        inp = node.inputs[1 + k]
+        grads[1 + k] = Node(
+            cond_p, inputs, CondParams(graphs, shapes, j, group), inp.shape, inp.dtype, inp.axes
+        )
+    return grads
+
+
+@cond_p.def_jvp
+def _jvp_cond(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
+    # Forward mode is another cond on the same index: branch k's tangent graph is the
+    # forward sweep of branch k (recomputing the primal values it needs), so only the
+    # taken branch runs. Every result of one cond shares that new cond.
+    q: CondParams = node.params
+    key = ("cond", q.group, tuple(tangents))
+    if key not in b.memo:
+        b.memo[key] = _tangent_cond(b, node, tangents)
+    out: Node | None = b.memo[key][q.output]
+    return out
+
+
+def _tangent_cond(b: Any, node: Node, tangents: Sequence[Node | None]) -> list[Node | None]:
+    """The tangents of every result of ``node``'s cond (None: zero), from one new cond."""
+    q: CondParams = node.params
+    leaves = list(q.branches[0].inputs)
+    live = [k for k, t in enumerate(tangents[1:]) if t is not None]  # the index has none
+    dots = [
+        Node(input_p, (), InputParams(len(leaves) + j, "cond_dot"), *_like(leaves[k]))
+        for j, k in enumerate(live)
+    ]
+    seeds = {leaves[k]: d for k, d in zip(live, dots)}
+    swept: list[list[Node | None]] = []
+    made: list[set[Node]] = []
+    for g in q.branches:
+        seen: set[Node] = set(g.nodes())  # as in the reverse rule: none of them is hoisted
+        with recording(b.trace, seen):
+            swept.append(b.sweep(list(g.outputs), seeds))
+        made.append(seen)
+    # a result with a tangent in some branch gets one in every branch (zeros elsewhere)
+    want = [i for i in range(len(q.out_shapes)) if any(t[i] is not None for t in swept)]
+    if not want:
+        return [None] * len(q.out_shapes)
+    outs = [[b.tangent(t[i], g.outputs[i]) for i in want] for t, g in zip(swept, q.branches)]
+    graphs, free = _close_branches([*leaves, *dots], outs, made)
+    given = [t for t in tangents[1:] if t is not None]  # the dots' values, in order
+    inputs = (*node.inputs, *given, *free)
+    shapes = tuple(q.out_shapes[i] for i in want)
+    group = object()
+    result: list[Node | None] = [None] * len(q.out_shapes)
+    for j, i in enumerate(want):
+        like = q.branches[0].outputs[i]
+        params = CondParams(graphs, shapes, j, group)
+        result[i] = Node(cond_p, inputs, params, shapes[j], like.dtype, like.axes)
+    return result
+
+
+def _close_branches(
+    leaves: list[Node], outs: Sequence[Sequence[Node]], made: Sequence[set[Node]]
+) -> tuple[tuple[Graph, ...], list[Node]]:
+    """One graph per branch over shared inputs: ``leaves``, then one input per outer value
+    some branch reads (returned: the outer nodes feeding them). A node belongs to branch k
+    when the branch made it (``made[k]``) or it depends on one that does, so what a branch
+    computes from the values it closes over runs inside it too, not before the ``if``."""
+    leaf_set = set(leaves)
+    free: dict[Node, Node] = {}
+
+    def outer(n: Node) -> Node:
+        if n.op is const_p:
+            return n
+        if n not in free:
+            k = len(leaves) + len(free)
+            free[n] = Node(input_p, (), InputParams(k, "cond_free"), n.shape, n.dtype, n.axes)
+        return free[n]
+
+    bodies = []
+    for branch_outs, mine in zip(outs, made, strict=True):
+        order = topological(list(branch_outs))
+        inside = set(leaves)
+        for n in order:
+            if n in leaf_set or n.op is input_p or n.op is const_p:
+                continue
+            if n in mine or any(i in inside for i in n.inputs):
+                inside.add(n)
+        clone: dict[Node, Node] = {leaf: leaf for leaf in leaves}
+        for n in order:
+            if n in inside and n not in leaf_set:
+                clone[n] = n.replace_inputs(
+                    tuple(clone[i] if i in inside else outer(i) for i in n.inputs)
+                )
+        bodies.append(tuple(clone[o] if o in inside else outer(o) for o in branch_outs))
+    inputs = (*leaves, *free.values())
+    return tuple(Graph(inputs, body) for body in bodies), list(free)
+
+
+def branch(what: str, index: Tracer, branches: Sequence[Callable[..., Any]], operands: Any) -> Any:
+    """``branches[index](*operands)`` as one ``If`` of generated code: each branch is traced
+    once into its own graph over stand-ins for the traced operands; results that carry a
+    vmap level in some branch are broadcast to it in every branch."""
+    trace = index.trace
+    leaves, odef = _flatten(list(operands))
+    ins: list[Node] = []
+    args: list[Any] = []
+    for v in leaves:
+        if _is_traced(v):
+            t = lift(v, trace)
+            stand = _input_node(t.levels, t.shape, t.dtype, logical_names(t), len(ins))
+            ins.append(t.node)
+            args.append(Tracer(stand, t.levels, trace))
+        else:
+            args.append(v)  # static operands stay static in every branch
+    stand_ins = [a.node for a in args if isinstance(a, Tracer)]
+    made: list[set[Node]] = []
+    results: list[list[Tracer]] = []
+    treedef: Any = None
+    for k, fun in enumerate(branches):
+        seen: set[Node] = set()
+        with recording(trace, seen):
+            out_leaves, d = _flatten(fun(*_unflatten(odef, args)))
+            if k == 0:
+                treedef = d
+            elif d != treedef:
+                raise TracingError(
+                    f"{what}: the branches return different structures ({treedef} vs {d})"
+                )
+            results.append([lift(v, trace) for v in out_leaves])
+        made.append(seen)
+    levels: list[tuple[Level, ...]] = []
+    for i, first in enumerate(results[0]):
+        for other in results[1:]:
+            if (other[i].shape, other[i].dtype) != (first.shape, first.dtype):
+                raise IncompatibleShapesError(
+                    f"{what}: branch outputs differ in shape or dtype: {first.shape} "
+                    f"{first.dtype} vs {other[i].shape} {other[i].dtype}"
+                )
+        levels.append(union_levels([r[i] for r in results]))
+    outs: list[list[Node]] = []
+    for res, seen in zip(results, made, strict=True):
+        with recording(trace, seen):
+            outs.append([broadcast_levels(r, lv).node for r, lv in zip(res, levels, strict=True)])
+    if not results[0]:
+        return _unflatten(treedef, [])
+    graphs, free = _close_branches(stand_ins, outs, made)
+    inputs = (index.node, *ins, *free)
+    shapes = tuple(n.shape for n in outs[0])
+    group = object()
+    results_out = []
+    for i, (n, lv) in enumerate(zip(outs[0], levels, strict=True)):
+        params = CondParams(graphs, shapes, i, group)
+        node = Node(cond_p, inputs, params, n.shape, n.dtype, n.axes)
+        results_out.append(Tracer(node, lv, trace))
+    return _unflatten(treedef, results_out)

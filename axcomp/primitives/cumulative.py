@@ -101,25 +101,59 @@ def _vjp_cumprod(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[N
     n = node.shape[q.axis]
     if n == 0:
         return [ct]
-    x = moveaxis(b.p(node.inputs[0]), q.axis, -1)
-    g = moveaxis(b.p(ct), q.axis, -1)
-    if q.reverse:
-        flip = (Ellipsis, slice(None, None, -1))
-        x, g = getitem(x, flip), getitem(g, flip)
+    x, g = _last(b.p(node.inputs[0]), q), _last(b.p(ct), q)
+    before, after, upper = _partial_products(x)
+    weighted = elementwise("where", upper, multiply(after, reshape(g, (*g.shape[:-1], 1, n))), 0)
+    dx = multiply(before, reduce_sum(weighted, axis=-1))
+    return [_unlast(dx, q).node]
+
+
+@cumprod_p.def_jvp
+def _jvp_cumprod(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
+    # the same table as the reverse rule, summed over the inputs i instead of the outputs j
+    (t,) = tangents
+    q: CumulativeParams = node.params
+    n = node.shape[q.axis]
+    if t is None or n == 0:
+        return t
+    x, dt = _last(b.p(node.inputs[0]), q), _last(b.p(t), q)
+    before, after, upper = _partial_products(x)
+    w = multiply(before, dt)  # [i]
+    weighted = elementwise("where", upper, multiply(after, reshape(w, (*w.shape, 1))), 0)
+    return _unlast(reduce_sum(weighted, axis=-2), q).node
+
+
+@cumsum_p.def_jvp
+def _jvp_cumsum(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
+    (t,) = tangents  # linear: the cumulative sum of the tangent
+    return b.apply(node, (t,)) if t is not None else None
+
+
+_FLIP = (Ellipsis, slice(None, None, -1))
+
+
+def _last(x: Tracer, q: CumulativeParams) -> Tracer:
+    """The scanned axis last, in accumulation order."""
+    x = moveaxis(x, q.axis, -1)
+    return getitem(x, _FLIP) if q.reverse else x
+
+
+def _unlast(x: Tracer, q: CumulativeParams) -> Tracer:
+    return moveaxis(getitem(x, _FLIP) if q.reverse else x, -1, q.axis)
+
+
+def _partial_products(x: Tracer) -> tuple[Tracer, Tracer, np.ndarray]:
+    """For ``x`` scanned along its last axis (size n): ``before[i] = prod_{k < i} x_k``,
+    ``after[i, j] = prod_{i < k <= j} x_k`` (1 for j <= i) and the mask ``j >= i``."""
+    n = x.shape[-1]
     later = np.arange(n)[None, :] > np.arange(n)[:, None]  # [i, j]: j > i
     upper = np.arange(n)[None, :] >= np.arange(n)[:, None]
     one = np.asarray(1, dtype=x.dtype)
-    # after[i, j] = prod_{i < k <= j} x_k (1 for j <= i); before[i] = prod_{k < i} x_k
     table = elementwise("where", later, reshape(x, (*x.shape[:-1], 1, n)), one)
     after = scan(cumprod_p, table, -1, None, False)
     head = np.ones((*x.shape[:-1], 1), x.dtype)
     prefix = scan(cumprod_p, getitem(x, (Ellipsis, slice(0, n - 1))), -1, None, False)
-    before = concatenate([head, prefix], axis=-1)
-    weighted = elementwise("where", upper, multiply(after, reshape(g, (*g.shape[:-1], 1, n))), 0)
-    dx = multiply(before, reduce_sum(weighted, axis=-1))
-    if q.reverse:
-        dx = getitem(dx, flip)
-    return [moveaxis(dx, -1, q.axis).node]
+    return concatenate([head, prefix], axis=-1), after, upper
 
 
 @export("numpy")

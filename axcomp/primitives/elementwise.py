@@ -170,6 +170,37 @@ def _vjp_elementwise(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> li
     return grads
 
 
+@elementwise_p.def_jvp
+def _jvp_elementwise(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
+    # the reverse rule's table, read forwards: an entry gives the factors d of dz/dx_k (or,
+    # for where, the contribution itself given the "cotangent" passed in). Elementwise
+    # derivatives are diagonal, so the tangent term is d * t_k, *broadcast* to the output
+    # (where the reverse rule sums d * ct down to the input's shape).
+    fn: str = node.params.fn
+    maps: tuple[tuple[int, ...], ...] = node.params.maps
+    rule = _DERIVATIVES.get(fn)
+    if rule is None:
+        raise GradError(
+            f"axcomp.jvp: {fn} is not differentiable (no derivative rule); "
+            "compute it outside the differentiated function or use a differentiable op"
+        )
+    xs = [b.align(inp, m, node.ndim) for inp, m in zip(node.inputs, maps)]
+    z = b.p(node)
+    every = tuple(range(node.ndim))
+    total: Node | None = None
+    for k, t in enumerate(tangents):
+        if t is None:
+            continue
+        tk = b.align(t, maps[k], node.ndim)
+        d = rule(k, xs, z, tk)
+        if d is None:
+            continue
+        factors = [tk, *d] if isinstance(d, list) else [d]
+        term = b.product_reduced(factors, node.shape, every)  # a product, broadcast to z
+        total = term if total is None else b.add(total, term)
+    return total
+
+
 def _e(fn: str, *args: Any) -> Tracer:
     return elementwise(fn, *args)
 

@@ -111,6 +111,12 @@ def _vjp_gather(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[No
     return [moveaxis(dx, nb, p.axis).node, None]
 
 
+@gather_p.def_jvp
+def _jvp_gather(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
+    t = tangents[0]  # linear in x: the tangent is gathered at the same indices
+    return b.apply(node, (t, node.inputs[1])) if t is not None else None
+
+
 def _intp(i: Tracer) -> Tracer:
     if i.dtype.kind == "b" or i.dtype.kind not in "iu":
         raise TracingError(f"index arrays must be integers, got dtype {i.dtype}")

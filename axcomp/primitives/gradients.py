@@ -43,6 +43,11 @@ def _vjp(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | No
     return [None]  # no cotangent flows through
 
 
+@stop_gradient_p.def_jvp
+def _jvp(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
+    return None  # a constant for every derivative, forward ones included
+
+
 @export("lax", "stop_gradient")
 def stop_gradient(x: Value) -> Tracer:
     """``x`` unchanged, treated as a constant by ``grad``/``vjp``/``jvp``."""
@@ -55,10 +60,12 @@ def stop_gradient(x: Value) -> Tracer:
 @dataclass(frozen=True, eq=False)
 class CustomRuleParams:
     """A user-defined reverse rule (``axcomp.custom_vjp``): ``rule(builder, node, ct,
-    active)`` returns the cotangents of the node's inputs. Compared by identity."""
+    active)`` returns the cotangents of the node's inputs; ``jvp(builder, node, tangents)``,
+    when given (``axcomp.custom_jvp``), the node's tangent. Compared by identity."""
 
     rule: Any
     name: str
+    jvp: Any = None
 
 
 custom_rule_p = primitive(
@@ -79,3 +86,13 @@ def _lower_custom(
 def _vjp_custom(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
     out: list[Node | None] = node.params.rule(b, node, ct, active)
     return out
+
+
+@custom_rule_p.def_jvp
+def _jvp_custom(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
+    # custom_jvp: the user's forward rule; custom_vjp: its reverse rule, transposed locally
+    # (linear in the cotangent, so its transpose is the forward map)
+    if node.params.jvp is not None:
+        out: Node | None = node.params.jvp(b, node, tangents)
+        return out
+    return b.transpose_vjp(node, [None, *tangents[1:]])

@@ -102,6 +102,14 @@ def _vjp_scatter(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[N
     return [Node(index_p, (ct,), IndexParams(node.params.items), inp.shape, ct.dtype, inp.axes)]
 
 
+@index_p.def_jvp
+@scatter_p.def_jvp
+def _jvp_linear(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
+    # both are linear: the tangent is indexed (scattered) like the value
+    (t,) = tangents
+    return b.apply(node, (t,)) if t is not None else None
+
+
 def window(node_shape: Sequence[int], axis: int, start: int, stop: int) -> Any:
     """Index params selecting ``start:stop`` along ``axis`` of an array of ``node_shape``."""
     return IndexParams(

@@ -315,6 +315,51 @@ def _vjp(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | No
     raise GradError(f"axcomp.grad: linalg.{fn} is not differentiable here")
 
 
+@linalg_p.def_jvp
+def _jvp(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
+    q: LinalgParams = node.params
+    fn = q.fn
+    y = b.p(node)
+    ta = b.p(tangents[0]) if tangents[0] is not None else None
+    if fn == "inv":
+        assert ta is not None
+        return elementwise("negative", matmul(matmul(y, ta), y)).node  # d(A^-1) = -Y dA Y
+    if fn == "solve":
+        # A X = B: A dX = dB - dA X
+        a = b.p(node.inputs[0])
+        db = b.p(tangents[1]) if tangents[1] is not None else None
+        if ta is None:
+            rhs = db
+        else:
+            da_x = matmul(ta, y)
+            rhs = elementwise("negative", da_x) if db is None else elementwise("subtract", db, da_x)
+        assert rhs is not None
+        return _node("solve", [a, rhs]).node
+    if fn in ("det", "slogdet"):
+        # d log|det A| = tr(A^-1 dA); the sign is piecewise constant
+        assert ta is not None
+        a = b.p(node.inputs[0])
+        dlog = reduce_sum(multiply(_mT(_node("inv", [a])), ta), axis=(-2, -1))
+        if fn == "det":
+            return multiply(y, dlog).node
+        # packed [sign, logabsdet]: the tangent is [0, dlog]
+        unit = np.array([0.0, 1.0], dtype=y.dtype)
+        return multiply(reshape(dlog, (*dlog.shape, 1)), unit).node
+    if fn == "cholesky":
+        # L = chol(A): dL = L Phi(L^-1 dA L^-T), Phi the lower triangle with half its diagonal
+        assert ta is not None
+        n = y.shape[-1]
+        phi = np.tril(np.ones((n, n))) - 0.5 * np.eye(n)
+        linv = _node("inv", [y])
+        inner = matmul(matmul(linv, ta), _mT(linv))
+        return matmul(y, multiply(inner, phi.astype(y.dtype))).node
+    if fn in ("eigh", "svd", "svdvals", "qr"):
+        # packed factorisations: a closed forward form per result would be long, so the
+        # tangent is the transpose of this node's own reverse rule (exact, linear in ct)
+        return b.transpose_vjp(node, tangents)
+    raise GradError(f"axcomp.jvp: linalg.{fn} is not differentiable here")
+
+
 def _svd_vjp(u: Tracer, s: Tracer, vh: Tracer, gu: Tracer, gs: Tracer, gvh: Tracer) -> Tracer:
     """Reverse rule of the reduced SVD (Townsend, "Differentiating the SVD")."""
     m, k = u.shape[-2:]

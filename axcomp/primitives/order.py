@@ -182,6 +182,26 @@ def _vjp_take(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node
     return [reduce_sum(reshape(picked, shape), axis=q.axis + 1).node, None]
 
 
+argsort_p.def_jvp(lambda b, node, tangents: None)  # integer positions: no tangent
+
+
+@sort_p.def_jvp
+def _jvp_sort(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
+    # y = x[perm] along the axis: the tangent is permuted the same way (stable argsort)
+    (t,) = tangents
+    if t is None:
+        return None
+    axis: int = node.params.axis
+    perm = _argsort(b.p(node.inputs[0]), axis)
+    return take_along(b.p(t), perm, axis, permutation=True).node
+
+
+@take_p.def_jvp
+def _jvp_take(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
+    t = tangents[0]  # linear in x; the indices are integers
+    return b.apply(node, (t, node.inputs[1])) if t is not None else None
+
+
 def _argsort(t: Tracer, axis: int) -> Tracer:
     """Stable ascending argsort along logical ``axis`` (no checks)."""
     nb = len(t.levels)

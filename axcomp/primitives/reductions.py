@@ -142,22 +142,45 @@ def _vjp_reduce(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[No
         count = reduce_sum(hit, axis=axes, keepdims=True)
         return [b.product_reduced([elementwise("true_divide", g, count), hit], inp.shape, every)]
     if fn == "prod":
-        # product of the other entries, exact when some entries are zero
-        is_zero = elementwise("equal", x, 0)
-        nonzero = elementwise("where", is_zero, _typed(1.0, x), x)
-        p_nz = reduce("prod", nonzero, axis=axes, keepdims=True)
-        n_zero = reduce_sum(astype(is_zero, node.dtype), axis=axes, keepdims=True)
-        zero = _typed(0.0, x)
-        at_zero = elementwise("where", elementwise("equal", n_zero, 1), p_nz, zero)
-        elsewhere = elementwise(
-            "where",
-            elementwise("equal", n_zero, 0),
-            elementwise("true_divide", p_nz, nonzero),
-            zero,
-        )
-        return [
-            b.product_reduced(
-                [g, elementwise("where", is_zero, at_zero, elsewhere)], inp.shape, every
-            )
-        ]
+        return [b.product_reduced([g, _others(x, axes, node.dtype)], inp.shape, every)]
     raise GradError(f"axcomp.grad: the {fn} reduction is not differentiable")
+
+
+@reduce_p.def_jvp
+def _jvp_reduce(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
+    # the reverse rule's weights, contracted with the tangent instead of broadcasting the
+    # cotangent: one einsum over the reduced axes
+    fn: str = node.params.fn
+    axes: tuple[int, ...] = node.params.axes
+    (t,) = tangents
+    if t is None:
+        return None
+    (inp,) = node.inputs
+    x = b.p(inp)
+    keep_shape = tuple(1 if i in axes else s for i, s in enumerate(inp.shape))
+    kept = tuple(i for i in range(inp.ndim) if i not in axes)
+    if fn in ("max", "min"):
+        # ties share the tangent equally: the mean of the tied entries' tangents (JAX)
+        z = reshape(b.p(node), keep_shape)
+        hit = astype(elementwise("equal", x, z), node.dtype)
+        count = reduce_sum(hit, axis=axes, keepdims=True)
+        weight = elementwise("true_divide", hit, count)
+    elif fn == "prod":
+        weight = _others(x, axes, node.dtype)
+    else:
+        raise GradError(f"axcomp.jvp: the {fn} reduction is not differentiable")
+    return b.product_reduced([b.p(t), weight], inp.shape, kept)
+
+
+def _others(x: Tracer, axes: tuple[int, ...], dtype: np.dtype) -> Tracer:
+    """d prod(x) / d x_i: the product of the other entries, exact where entries are zero."""
+    is_zero = elementwise("equal", x, 0)
+    nonzero = elementwise("where", is_zero, _typed(1.0, x), x)
+    p_nz = reduce("prod", nonzero, axis=axes, keepdims=True)
+    n_zero = reduce_sum(astype(is_zero, dtype), axis=axes, keepdims=True)
+    zero = _typed(0.0, x)
+    at_zero = elementwise("where", elementwise("equal", n_zero, 1), p_nz, zero)
+    elsewhere = elementwise(
+        "where", elementwise("equal", n_zero, 0), elementwise("true_divide", p_nz, nonzero), zero
+    )
+    return elementwise("where", is_zero, at_zero, elsewhere)

@@ -55,6 +55,12 @@ def _vjp_refine(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[No
     raise GradError("axcomp.grad: refine is a compiler-internal node and has no reverse rule")
 
 
+@refine_p.def_jvp
+def _jvp_refine(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
+    # likewise for the forward sweep, which also runs on traced graphs only
+    raise GradError("axcomp.jvp: refine is a compiler-internal node and has no forward rule")
+
+
 @refine_p.def_shape
 def _refine_shape(p: RefineParams, inputs: Sequence[Node]) -> tuple[int, ...]:
     if len(inputs) < 7:

@@ -152,6 +152,28 @@ def _vjp_concat(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[No
     return grads
 
 
+# ---------------------------------------------------------------- forward rules
+# all four are linear: each applies itself, with its own params, to the tangents
+
+
+@reshape_p.def_jvp
+@broadcast_p.def_jvp
+def _jvp_layout(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
+    (t,) = tangents
+    return b.apply(node, (t,)) if t is not None else None
+
+
+@cast_p.def_jvp
+def _jvp_cast(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
+    (t,) = tangents
+    return b.cast(t, node.dtype) if t is not None else None
+
+
+@concat_p.def_jvp
+def _jvp_concat(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
+    return b.apply(node, [b.tangent(t, inp) for t, inp in zip(tangents, node.inputs)])
+
+
 def astype(x: Value, dtype: Any) -> Tracer:
     trace = trace_of((x,))
     t = lift(x, trace)

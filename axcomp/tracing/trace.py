@@ -67,6 +67,9 @@ class Trace:
         self.levels: list[Level] = []
         self.functions: list[str] = []
         self.level_records: list[LevelRecord] = []  # every vmap call, in call order
+        # the nodes of the Tracers made while a branch of ``lax.cond`` is traced (None
+        # otherwise): what the branch computes, as opposed to values it closes over
+        self.created: set[Any] | None = None
 
     def level_name(self, axis_name: str | None) -> str:
         if axis_name is not None:
@@ -107,6 +110,20 @@ def new_trace() -> Iterator[Trace]:
         yield trace
     finally:
         _state.trace = previous
+
+
+@contextmanager
+def recording(trace: Trace, into: set[Any]) -> Iterator[set[Any]]:
+    """Collect into ``into`` the node of every Tracer made in this block (nested blocks'
+    nodes count for the enclosing one too)."""
+    previous = trace.created
+    trace.created = into
+    try:
+        yield into
+    finally:
+        trace.created = previous
+        if previous is not None:
+            previous |= into
 
 
 @contextmanager

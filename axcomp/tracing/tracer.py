@@ -31,6 +31,9 @@ class Tracer:
         self.node = node
         self.levels = levels
         self.trace = trace
+        created = trace.created
+        if created is not None:  # tracing a cond branch: this value is computed there
+            created.add(node)
 
     # --- array attributes (the logical view) ---
     @property

@@ -74,6 +74,13 @@ class _Builder:
 
     fresh_label = staticmethod(_fresh_label)
 
+    def backprop(
+        self, outputs: Sequence[Node], seeds: Sequence[Node], wrt: Sequence[Node]
+    ) -> list[Node]:
+        """The reverse sweep, for rules that differentiate a graph of their own (the
+        branches of ``cond``), so the primitives never import this layer."""
+        return backprop(self.trace, outputs, seeds, wrt)
+
     def p(self, value: Node | Factor) -> Tracer:
         """A level-free tracer: the ops layer sees every physical axis as logical."""
         if isinstance(value, Node):

@@ -4,8 +4,11 @@ The primal value is computed by the function (or ``fwd``) as usual; a ``custom_v
 passes it through and carries the user's rule, which the reverse sweep calls with the
 cotangent instead of differentiating the forward computation. Under vmap the rule runs
 per example (its values carry the vmap levels), and the cotangent of an argument that is
-not batched along a level is summed over that level. A ``custom_jvp`` rule is turned into
-a reverse rule by transposing its linear tangent map (as the forward mode here does).
+not batched along a level is summed over that level. A ``custom_jvp`` node carries the
+user's tangent rule twice: the forward sweep (``jvp``, ``jacfwd``) calls it directly, and
+the reverse sweep calls its transpose (the pullback of the linear tangent map). A
+``custom_vjp`` node in the forward sweep transposes its reverse rule instead
+(``primitives/gradients.py``).
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ class custom_vjp:
         self._name = getattr(fun, "__name__", "fun")
         self._fwd_running = threading.local()
         self._jitted = jit(self._traced)
+        # custom_jvp's rule(primals, tangents), which the forward sweep calls directly
+        self._tangent_rule: Callable[..., Any] | None = None
 
     def defvjp(self, fwd: Callable[..., Any], bwd: Callable[..., Any]) -> None:
         self.fwd, self.bwd = fwd, bwd
@@ -106,16 +111,70 @@ class custom_vjp:
                 for lv, alive in revived:
                     lv.alive = alive
 
+        forward = None
+        if self._tangent_rule is not None:
+            forward = _forward_rule(self._tangent_rule, args, diff, out_t, arg_leaves, name)
         inputs = (out_t.node, *(a.node for a in arg_leaves), *(r.node for r in res_t))
         node = Node(
             custom_rule_p,
             inputs,
-            CustomRuleParams(rule, name),
+            CustomRuleParams(rule, name, forward),
             out_t.node.shape,
             out_t.dtype,
             out_t.node.axes,
         )
         return Tracer(node, out_t.levels, trace)
+
+
+def _forward_rule(
+    user_rule: Callable[..., Any],
+    args: tuple[Any, ...],
+    diff: list[int],
+    out_t: Tracer,
+    arg_leaves: list[Tracer],
+    name: str,
+) -> Callable[[Any, Node, Sequence[Node | None]], Node | None]:
+    """The node's forward rule: the user's ``rule(primals, tangents)`` on the arguments
+    and their tangents (zeros where there are none), its tangent put onto the node."""
+    trace = out_t.trace
+
+    def forward(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
+        revived = [(lv, lv.alive) for t in (out_t, *arg_leaves) for lv in t.levels]
+        for lv, _ in revived:
+            lv.alive = True  # a sweep after the vmap that made them (linearize) reads them
+        try:
+            # inputs 1.. of the node are the differentiable arguments (input 0, the primal
+            # computation, is not differentiated: the rule replaces it)
+            full = _zeros(args)
+            primals = list(args)
+            for k, arg, t in zip(diff, arg_leaves, tangents[1 : 1 + len(diff)]):
+                primals[k] = arg
+                if t is not None:
+                    full[k] = Tracer(t, arg.levels, trace)
+            result = user_rule(tuple(primals), tuple(full))
+            if not isinstance(result, (tuple, list)) or len(result) != 2:
+                raise GradError(
+                    f"custom_jvp {name}: the rule must return a pair (primal_out, tangent_out)"
+                )
+            tangent = lift(result[1], trace)
+            if tuple(tangent.shape) != tuple(out_t.shape):
+                raise GradError(
+                    f"custom_jvp {name}: the rule returned a tangent of shape {tangent.shape} "
+                    f"for an output of shape {out_t.shape}"
+                )
+            out_ids = {lv.id for lv in out_t.levels}
+            if not {lv.id for lv in tangent.levels} <= out_ids:
+                raise GradError(
+                    f"custom_jvp {name}: the rule's tangent is batched along a vmap axis "
+                    "that its output is not"
+                )
+            full_t = ops.broadcast_levels(tangent, out_t.levels)
+            return b.cast(full_t.node, node.dtype)
+        finally:
+            for lv, alive in revived:
+                lv.alive = alive
+
+    return forward
 
 
 def _onto(grad: Tracer, arg: Tracer, name: str) -> Tracer:
@@ -138,7 +197,8 @@ def _onto(grad: Tracer, arg: Tracer, name: str) -> Tracer:
 
 class custom_jvp:
     """``@axcomp.custom_jvp`` with ``f.defjvp(rule)``: ``rule(primals, tangents) ->
-    (out, tangent_out)``, linear in ``tangents``; grad uses its transpose."""
+    (out, tangent_out)``, linear in ``tangents``; jvp/jacfwd call it, grad uses its
+    transpose."""
 
     def __init__(self, fun: Callable[..., Any], nondiff_argnums: Any = ()) -> None:
         self.fun = fun
@@ -150,6 +210,7 @@ class custom_jvp:
 
     def defjvp(self, rule: Callable[..., Any]) -> Callable[..., Any]:
         self.rule = rule
+        self._vjp._tangent_rule = rule
         return rule
 
     def __call__(self, *args: Any) -> Any:

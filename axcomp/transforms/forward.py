@@ -1,10 +1,11 @@
 """Forward mode and Jacobians: ``jvp``, ``linearize``, ``jacfwd``, ``jacrev``, ``hessian``.
 
-A JVP is computed as the transpose of the pullback: ``vjp_fn(ct) = Jᵀ ct`` is linear in
-``ct``, so the pullback of ``vjp_fn`` (at any ``ct``) applied to a tangent ``t`` is ``J t``.
-Both sweeps are graph transforms (``autodiff``), so the tangent contractions are einsums
-of the same graph and fuse like any other (``explain`` shows them). A Jacobian is a
-``vmap`` of jvp/vjp over the basis vectors: contractions, no Python loop over the basis.
+``jvp`` is a forward sweep over the traced graph (``tangents``): every primitive's ``jvp``
+rule adds the nodes of its tangent, so the tangent contractions are einsums of the same
+graph and fuse with the primal ones (``explain`` shows them). A Jacobian is a ``vmap`` of
+the forward (``jacfwd``) or reverse (``jacrev``) sweep over the basis vectors:
+contractions, no Python loop over the basis. Integer and bool outputs get zero tangents of
+their own dtype (JAX's ``float0``).
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ import numpy as np
 from .. import primitives as ops
 from .. import pytree
 from ..errors import GradError
-from ..tracing.trace import current_trace
+from ..tracing.trace import Trace, current_trace
 from ..tracing.tracer import Tracer
 from .autodiff import vjp
 from .jit import jit
+from .tangents import jvp_flat, linearize_flat
 from .vmap import vmap
 
 
@@ -37,20 +39,33 @@ def _zeros_like_tree(tree: Any) -> Any:
     return pytree.unflatten(treedef, zeros)
 
 
+def _flat(fun: Callable[..., Any], treedef: Any, out_def: list[Any]) -> Callable[..., Any]:
+    """``fun`` on flat leaves (unflattened by ``treedef``), its output flattened; the
+    output structure is left in ``out_def``."""
+
+    def flat(*leaves: Any) -> tuple[Any, ...]:
+        out = fun(*pytree.unflatten(treedef, list(leaves)))
+        out_leaves, tree = pytree.flatten(out)
+        out_def[:] = [tree]
+        return tuple(out_leaves)
+
+    flat.__name__ = getattr(fun, "__name__", "fun")
+    flat.__qualname__ = getattr(fun, "__qualname__", flat.__name__)
+    return flat
+
+
 def _jvp_traced(
     fun: Callable[..., Any], primals: tuple[Any, ...], tangents: tuple[Any, ...]
 ) -> Any:
-    out, pullback = vjp(fun, *primals)
-    _, transposed = vjp(pullback, _zeros_like_tree(out))
-    (tangent_out,) = transposed(tuple(tangents))
-    return out, tangent_out
+    trace = current_trace()
+    assert trace is not None
+    p_leaves, p_def = pytree.flatten(primals)
+    out_def: list[Any] = []
+    outs, touts = jvp_flat(_flat(fun, p_def, out_def), p_leaves, pytree.flatten(tangents)[0], trace)
+    return pytree.unflatten(out_def[0], outs), pytree.unflatten(out_def[0], touts)
 
 
-def jvp(fun: Callable[..., Any], primals: Any, tangents: Any) -> tuple[Any, Any]:
-    """``(fun(*primals), J tangents)``, like ``jax.jvp``; ``primals`` and ``tangents`` are
-    tuples of the same structure."""
-    if not callable(fun):
-        raise GradError(f"jvp expects a callable, got {fun!r}")
+def _check_pair(primals: Any, tangents: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise GradError("jvp expects primals and tangents as tuples (one entry per argument)")
     primals, tangents = tuple(primals), tuple(tangents)
@@ -61,10 +76,20 @@ def jvp(fun: Callable[..., Any], primals: Any, tangents: Any) -> tuple[Any, Any]
             f"primal structure {p_def} and tangent structure {t_def}"
         )
     for p, t in zip(pytree.flatten(primals)[0], pytree.flatten(tangents)[0]):
-        if np.shape(p) != np.shape(t):
+        if _shape(p) != _shape(t):
             raise GradError(
-                f"jvp: a tangent has shape {np.shape(t)} but its primal has shape {np.shape(p)}"
+                f"jvp: a tangent has shape {_shape(t)} but its primal has shape {_shape(p)}"
             )
+    return primals, tangents
+
+
+def jvp(fun: Callable[..., Any], primals: Any, tangents: Any) -> tuple[Any, Any]:
+    """``(fun(*primals), J tangents)``, like ``jax.jvp``; ``primals`` and ``tangents`` are
+    tuples of the same structure. One forward sweep, compiled like ``jit`` (inline inside
+    another trace: under ``vmap``, ``grad``, ``jvp``)."""
+    if not callable(fun):
+        raise GradError(f"jvp expects a callable, got {fun!r}")
+    primals, tangents = _check_pair(primals, tangents)
     if current_trace() is not None:
         return _jvp_traced(fun, primals, tangents)
     n = len(primals)
@@ -84,13 +109,34 @@ def _staged_jvp(fun: Callable[..., Any], n: int) -> Any:
 
 def linearize(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
     """``(fun(*primals), f_jvp)`` with ``f_jvp(*tangents) = J tangents``, like
-    ``jax.linearize`` (each call of ``f_jvp`` runs one compiled program)."""
+    ``jax.linearize``. Inside a trace ``fun`` is traced once and each ``f_jvp`` call adds a
+    forward sweep of that graph; outside, each call of ``f_jvp`` runs one compiled program
+    (the primal recomputed with the tangent)."""
+    if not callable(fun):
+        raise GradError(f"linearize expects a callable, got {fun!r}")
+    trace = current_trace()
+    if trace is not None:
+        return _linearize_traced(fun, primals, trace)
     out, _ = jvp(fun, primals, primals)
 
     def f_jvp(*tangents: Any) -> Any:
         return jvp(fun, primals, tangents)[1]
 
     return out, f_jvp
+
+
+def _linearize_traced(
+    fun: Callable[..., Any], primals: tuple[Any, ...], trace: Trace
+) -> tuple[Any, Callable[..., Any]]:
+    p_leaves, p_def = pytree.flatten(primals)
+    out_def: list[Any] = []
+    outs, sweep = linearize_flat(_flat(fun, p_def, out_def), p_leaves, trace)
+
+    def f_jvp(*tangents: Any) -> Any:
+        _, tangents = _check_pair(primals, tangents)
+        return pytree.unflatten(out_def[0], sweep(pytree.flatten(tangents)[0]))
+
+    return pytree.unflatten(out_def[0], outs), f_jvp
 
 
 def _argnums(argnums: Any, n: int) -> tuple[int, ...]:
@@ -142,8 +188,11 @@ def _jacobian(fun: Callable[..., Any], argnums: Any, has_aux: bool, forward: boo
                 eye = np.eye(math.prod(i_shape)).reshape((-1, *i_shape))
 
                 def column(t: Any, j: int = j) -> Any:
-                    ts = tuple(t if m == j else _zeros_like_tree(x) for m, x in enumerate(xs))
-                    return _jvp_traced(core, xs, ts)[1]
+                    # the other leaves' tangents are symbolic zeros: nothing to sweep
+                    ts = [t if m == j else None for m in range(len(xs))]
+                    trace = current_trace()
+                    assert trace is not None
+                    return tuple(jvp_flat(core, xs, ts, trace)[1])
 
                 cols = vmap(column)(eye)  # per output leaf: (in_j.size, *out_i)
                 for i, o_shape in enumerate(o_shapes):

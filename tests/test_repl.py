@@ -87,6 +87,16 @@ def test_tokenize_highlights_dsl() -> None:
     assert styles["# hi"] == "class:comment"
 
 
+def test_highlighting_knows_every_name_of_the_language() -> None:
+    from axcomp.dsl import prelude
+
+    text = "kernel f(a[i]) = softmax[i](gelu(a[i])) + var[i](erf(a[i]))"
+    styles = dict((t, s) for s, t in tokenize(text))
+    assert {styles[n] for n in ("softmax", "gelu", "var", "erf")} == {"class:builtin"}
+    for name in prelude.FUNCTIONS:
+        assert dict((t, s) for s, t in tokenize(f"{name}(x)"))[name] == "class:builtin", name
+
+
 def test_history_path_respects_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert history_path() == tmp_path / "axcomp" / "history"

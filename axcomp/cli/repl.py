@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .. import dsl
+from ..dsl import prelude
 from ..errors import AxcompError
 from ..inspect.dot import write_picture
 from .common import (
@@ -37,27 +38,12 @@ PROMPT = "ax> "
 CONTINUATION = "... "
 
 KEYWORDS = ("kernel",)
-TRANSFORMS = ("vmap", "jit", "grad", "value_and_grad")
+# The language's own tables, so highlighting and completion know every name it knows.
+TRANSFORMS = tuple(sorted(prelude.TRANSFORMS))
 TRANSFORM_KEYWORDS = ("in_axes", "out_axes", "axis_size", "axis_name", "argnums")
 CONSTANTS = ("None", "True", "False")
-REDUCTIONS = ("sum", "mean", "max", "min", "prod", "logsumexp")
-FUNCTIONS = (
-    "exp",
-    "log",
-    "log1p",
-    "expm1",
-    "sqrt",
-    "abs",
-    "sign",
-    "tanh",
-    "sin",
-    "cos",
-    "sigmoid",
-    "relu",
-    "maximum",
-    "minimum",
-    "where",
-)
+REDUCTIONS = tuple(sorted(prelude.AXIS_FUNCTIONS | prelude.REDUCTIONS | prelude.COLLECTIVES))
+FUNCTIONS = tuple(sorted(prelude.FUNCTIONS))
 
 COMMAND_HELP: dict[str, str] = {
     ":explain": ":explain NAME SHAPES...   report for NAME at these shapes, e.g. 3,2,3 4,3"

@@ -449,9 +449,12 @@ def _lower_loop(
         index = ins[nc] if q.has_index else None
         xs = ins[nc + int(q.has_index) : nc + int(q.has_index) + ns]
         invs = ins[nc + int(q.has_index) + ns :]
-        srcs = args[nc : nc + ns]
-        if not all(isinstance(a, Ref) for a in srcs):
-            raise AssertionError("loop: scanned operands must be buffers")
+        srcs = list(args[nc : nc + ns])
+        for k, a in enumerate(srcs):
+            if not isinstance(a, Ref):  # a view (a cotangent's broadcast): bind it first
+                tmp = ctx.temp()
+                pre += (Assign(tmp, a),)
+                srcs[k] = Ref(tmp)
         stacks = tuple(ctx.temp() for _ in range(q.n_ys))
         results = (*carries, *stacks)
         loop = Loop(
@@ -485,17 +488,134 @@ def _lower_loop(
             ),
         )
         done[key] = results
-        pre = (loop,)
+        pre += (loop,)
     return (*pre, Assign(target, Ref(done[key][q.output])))
 
 
 @loop_p.def_vjp
 def _vjp_loop(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
-    raise GradError(
-        f"axcomp.grad: a loop of {node.params.length or 'unknown'} steps is not "
-        f"differentiable here: fori_loop and scan are unrolled (and differentiable) up to "
-        f"{MAX_UNROLL} static steps; longer ones and while_loop compile to a forward-only loop"
+    # Reverse mode of a static-length loop is two more loops of generated code, never
+    # unrolled: the loop again, also stacking each step's input carries (``_stacked``,
+    # shared by every result of the loop), then a loop running over the steps backwards,
+    # carrying the carries' cotangents (and the sums of the invariant operands'
+    # cotangents), scanning the stacked carries, the original slices and the ys'
+    # cotangent, its body the reverse sweep of this body (``b.backprop``), stacking the
+    # slices' cotangents. A loop of several results is swept once per result. Grad of
+    # grad is not supported (the reverse loop's body sweeps a backward graph of its own).
+    q: LoopParams = node.params
+    if q.length is None or q.has_stop:
+        raise GradError(
+            "axcomp.grad: a while_loop with a traced predicate is not differentiable here "
+            "(its trip count is unknown); fori_loop and scan with static lengths are"
+        )
+    nc, ni, ns, nb = q.n_carry, int(q.has_index), q.n_slice, q.nb
+    ins, outs = q.body.inputs, q.body.outputs
+    c_in, i_in = ins[:nc], ins[nc : nc + ni]
+    x_in, w_in = ins[nc + ni : nc + ni + ns], ins[nc + ni + ns :]
+
+    def inexact(n: Node) -> bool:
+        return bool(np.issubdtype(n.dtype, np.inexact))
+
+    dc = [k for k in range(nc) if inexact(c_in[k])]  # the carries with cotangents
+    xk = [k for k in range(ns) if active[nc + k] and inexact(x_in[k])]
+    wk = [k for k in range(len(w_in)) if active[nc + ns + k] and inexact(w_in[k])]
+    if not (xk or wk or any(active[k] for k in dc)):
+        return [None] * len(node.inputs)
+    y = q.output - nc if q.output >= nc else None  # the seeded y, if a y is seeded
+
+    def fresh(like: Node, name: str) -> Node:
+        return Node(input_p, (), InputParams(0, name), *_like(like))
+
+    ct_c = [fresh(c_in[k], "loop_ct_carry") for k in dc]
+    ct_w = [fresh(w_in[k], "loop_ct_inv") for k in wk]
+    ct_y = [fresh(outs[nc + y], "loop_ct_y")] if y is not None else []
+    grads = b.backprop(
+        [outs[k] for k in dc] + [outs[nc + y] for y in ([y] if y is not None else [])],
+        ct_c + ct_y,
+        [c_in[k] for k in dc] + [x_in[k] for k in xk] + [w_in[k] for k in wk],
     )
+    g_c = grads[: len(dc)]
+    g_x = grads[len(dc) : len(dc) + len(xk)]
+    g_w = grads[len(dc) + len(xk) :]
+    acc = [b.cast(b.add(a, g), a.dtype) for a, g in zip(ct_w, g_w, strict=True)]
+    leaves = [*ct_c, *ct_w, *i_in, *c_in, *x_in, *ct_y, *w_in]
+    body, free = _close(leaves, [*g_c, *acc, *g_x])
+    stacked = _stacked(b, node)
+    cs, xs, ws = node.inputs[:nc], node.inputs[nc : nc + ns], node.inputs[nc + ns :]
+    init_c = [ct if q.output == k else b.filled(0.0, cs[k].shape, cs[k].dtype) for k in dc]
+    init_w = [b.filled(0.0, ws[k].shape, ws[k].dtype) for k in wk]
+    inputs = (*init_c, *init_w, *stacked, *xs, *([ct] if y is not None else []), *ws, *free)
+    likes = [cs[k] for k in dc] + [ws[k] for k in wk] + [xs[k] for k in xk]
+    out_shapes = tuple(n.shape for n in likes)
+    group = object()
+    results = []
+    for j, like in enumerate(likes):
+        params = LoopParams(
+            body,
+            q.length,
+            not q.reverse,
+            nb,
+            len(dc) + len(wk),
+            q.has_index,
+            nc + ns + len(ct_y),
+            len(xk),
+            False,
+            out_shapes,
+            j,
+            group,
+        )
+        results.append(Node(loop_p, inputs, params, like.shape, like.dtype, like.axes))
+    out: list[Node | None] = [None] * len(node.inputs)
+    for j, k in enumerate(dc):
+        out[k] = results[j]
+    for j, k in enumerate(wk):
+        out[nc + ns + k] = results[len(dc) + j]
+    for j, k in enumerate(xk):
+        out[nc + k] = results[len(dc) + len(wk) + j]
+    return out
+
+
+_STACKED: weakref.WeakKeyDictionary[Any, dict[int, tuple[object, list[Node]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _stacked(b: Any, node: Node) -> list[Node]:
+    """Each step's input carries of ``node``'s loop, stacked along the step axis (after
+    the batch axes, as ys are): one new loop, the same body also yielding its carries,
+    shared by every reverse rule on that loop in this trace."""
+    q: LoopParams = node.params
+    memo = _STACKED.setdefault(b.trace, {})
+    hit = memo.get(id(q.group))
+    if hit is not None and hit[0] is q.group:
+        return hit[1]
+    nc, ny, nb = q.n_carry, q.n_ys, q.nb
+    c_in = q.body.inputs[:nc]
+    body = Graph(q.body.inputs, (*q.body.outputs[: nc + ny], *c_in))
+    stacks = tuple(c.shape[:nb] + (int(q.length or 0),) + c.shape[nb:] for c in c_in)
+    out_shapes = q.out_shapes[: nc + ny] + stacks
+    group = object()
+    results = []
+    for j in range(nc + ny, nc + ny + nc):
+        params = LoopParams(
+            body,
+            q.length,
+            q.reverse,
+            nb,
+            nc,
+            q.has_index,
+            q.n_slice,
+            ny + nc,
+            False,
+            out_shapes,
+            j,
+            group,
+        )
+        c = c_in[j - nc - ny]
+        axes = c.axes[:nb] + ("step",) + c.axes[nb:]
+        results.append(Node(loop_p, node.inputs, params, out_shapes[j], c.dtype, axes))
+    memo[id(q.group)] = (q.group, results)
+    return results
 
 
 @loop_p.def_jvp

@@ -481,3 +481,16 @@ def test_jvp_of_a_contraction_is_fused_einsums():
     np.testing.assert_allclose(t, w @ dA @ v, rtol=1e-12)
     e = ax.explain(ax.vmap(lambda a, da: ax.jvp(lambda a: a @ A.T, (a,), (da,))), A, dA)
     assert e.equations == ["ab,bc->ac", "ab,bc->ac"]  # per example: one batched GEMM each
+
+
+def test_primal_output_of_jvp_over_batched_tangents_stays_unbatched():
+    # JAX's batching_test.testJacobians: out_axes=None on the primal output.
+    A = np.arange(6.0).reshape(2, 3) / 6
+    x = np.array([0.3, -0.2, 0.1])
+
+    def push(v):
+        return ax.jvp(lambda u: anp.tanh(A @ u), (x,), (v,))
+
+    y, cols = ax.vmap(push, out_axes=(None, 1))(np.eye(3))
+    np.testing.assert_allclose(y, np.tanh(A @ x))
+    np.testing.assert_allclose(cols, (1 - np.tanh(A @ x) ** 2)[:, None] * A)

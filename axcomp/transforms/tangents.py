@@ -176,7 +176,19 @@ def jvp_flat(
         out = fun(*[s[0] for s in seeded])
     outs = [lift(o, trace) for o in out]
     seeds = {s[0].node: s[1] for s in seeded if s[1] is not None}
-    return outs, _read_out(outs, seeds, trace)
+    tangent_outs = _read_out(outs, seeds, trace)
+    if any(_levels_of(s[0]) != _levels_of(p) for s, p in zip(seeded, primals)):
+        # A tangent is batched where its primal is not (vmap over tangents, as in jacfwd):
+        # the sweep needs the primal broadcast to the tangent's levels, but the primal
+        # outputs must keep their own levels (JAX's out_axes=None works on them), so they
+        # are traced again from the unbroadcast primals.
+        with tracing_function(trace, function_name(fun)):
+            outs = [lift(o, trace) for o in fun(*primals)]
+    return outs, tangent_outs
+
+
+def _levels_of(x: Any) -> tuple[int, ...]:
+    return tuple(lv.id for lv in x.levels) if isinstance(x, Tracer) else ()
 
 
 def linearize_flat(

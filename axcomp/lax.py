@@ -6,6 +6,7 @@ program through ``jit`` (non-array arguments are static, as ``jax.lax`` requires
 
 from __future__ import annotations
 
+import builtins as _builtins
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,12 @@ from . import primitives as _ops
 from .errors import missing_function as _missing
 from .primitives import api as _api
 from .primitives import control as _control
+from .primitives.gathers import GatherDimensionNumbers as GatherDimensionNumbers
+from .primitives.gathers import ScatterDimensionNumbers as ScatterDimensionNumbers
+from .primitives.lax_elementwise import RoundingMethod as RoundingMethod
+from .primitives.lax_more import FftType as FftType
+from .primitives.lax_more import broadcast_shapes as broadcast_shapes
+from .primitives.lax_structural import GatherScatterMode as GatherScatterMode
 from .primitives.precision import Precision as Precision
 from .tracing.tracer import Tracer as _Tracer
 from .transforms.jit import jit as _jit
@@ -65,7 +72,7 @@ def _map(f: Callable[..., Any], xs: Any, batch_size: int | None = None) -> Any:
     full = size - size % bs
 
     def chunked(leaf: Any) -> Any:
-        head = _ops.getitem(leaf, (slice(0, full),))
+        head = _ops.getitem(leaf, (_builtins.slice(0, full),))
         return _ops.reshape(head, (full // bs, bs, *leaf.shape[1:]))
 
     chunks = _control._unflatten(treedef, [chunked(leaf) for leaf in leaves])
@@ -74,7 +81,9 @@ def _map(f: Callable[..., Any], xs: Any, batch_size: int | None = None) -> Any:
     y_leaves = [_ops.reshape(y, (full, *y.shape[2:])) for y in y_leaves]
     if full < size:
         rest = mapped(
-            _control._unflatten(treedef, [_ops.getitem(x, (slice(full, size),)) for x in leaves])
+            _control._unflatten(
+                treedef, [_ops.getitem(x, (_builtins.slice(full, size),)) for x in leaves]
+            )
         )
         y_leaves = [
             _ops.concatenate([a, b], axis=0)
@@ -84,4 +93,15 @@ def _map(f: Callable[..., Any], xs: Any, batch_size: int | None = None) -> Any:
 
 
 map = _wrap("map", _map)
-__all__ = sorted([*_api.exported("lax"), "map"])
+__all__ = sorted(
+    [
+        *_api.exported("lax"),
+        "map",
+        "FftType",
+        "broadcast_shapes",
+        "GatherDimensionNumbers",
+        "GatherScatterMode",
+        "ScatterDimensionNumbers",
+        "RoundingMethod",
+    ]
+)

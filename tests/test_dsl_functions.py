@@ -24,6 +24,8 @@ from axcomp.dsl.evaluate import AXIS_LOWERINGS, LOWERINGS
 from axcomp.errors import AxcompError, SpecSyntaxError
 from axcomp.primitives import api
 
+pytestmark = pytest.mark.sweep  # the floors run of .ci/run skips it
+
 B, N = 3, 5  # a batch of 3 examples, each a vector of 5
 RNG = np.random.default_rng(12)
 Arr = np.ndarray

@@ -380,8 +380,8 @@ def test_missing_names():
         alax.cumsun  # noqa: B018
     with pytest.raises(AttributeError, match="__foo__"):
         anp.__foo__  # noqa: B018
-    with pytest.raises(AxcompError, match="unwrap"):
-        anp.unwrap  # noqa: B018
+    with pytest.raises(AxcompError, match="piecewise"):
+        anp.piecewise  # noqa: B018
 
 
 def test_bincount_clips_like_jax():

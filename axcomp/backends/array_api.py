@@ -124,6 +124,9 @@ UFUNCS: dict[str, str] = {
     "clip": "clip",
     "hypot": "hypot",
     "copysign": "copysign",
+    "nextafter": "nextafter",
+    "left_shift": "bitwise_left_shift",
+    "right_shift": "bitwise_right_shift",
 }
 
 #: NumPy elementwise functions written as a product with a constant (exactly NumPy's
@@ -138,12 +141,16 @@ REFUSED: dict[str, str] = {
     "fmax": "no NaN-ignoring fmax in the Array API standard",
     "fmin": "no NaN-ignoring fmin in the Array API standard",
     "heaviside": "no heaviside in the Array API standard",
+    "fmod": "no fmod (the C remainder of lax.rem and integer lax.div) in the Array API standard",
+    "bitwise_count": "no bitwise_count (lax.population_count, lax.clz) in the Array API standard",
     "flatnonzero": "the GEMM expansion's refine step is NumPy-only",
     "unravel_index": "the GEMM expansion's refine step is NumPy-only",
     "item": "the GEMM expansion's refine step is NumPy-only",
     "gather": "the GEMM expansion's refine step is NumPy-only",
     "take_along_axis": "no take_along_axis in the 2023.12 standard (the reverse rule of sort)",
     "Scatter": "the GEMM expansion's refine step is NumPy-only",
+    "bitcast": "no bitcast in the Array API standard (lax.bitcast_convert_type, lax.complex, "
+    "lax.reduce_precision)",
 }
 
 #: NumPy reductions -> the standard's.

@@ -181,6 +181,10 @@ _FORMATS: dict[str, Callable[[Call], str]] = {
     "asarray": lambda c: f"{NP}.asarray({_args(c)}{_kw(c, 'dtype')})",
     "copy": lambda c: f"{NP}.array({_args(c)}, copy=True)",
     "apply": _apply,
+    "bitcast": lambda c: (
+        f"{NP}.ascontiguousarray({expr_text(c.args[0])})"
+        f".reshape(-1).view({expr_text(c.args[1])}).reshape({_tuple(c.attr('shape'))})"
+    ),
     "flatnonzero": lambda c: f"{NP}.flatnonzero({_args(c)})",
     "unravel_index": lambda c: f"{NP}.unravel_index({_args(c)}, {_tuple(c.attr('shape'))})",
     "item": lambda c: f"{_receiver(c.args[0])}[{_int(c.attr('k'))}]",

@@ -514,6 +514,14 @@ def _copy(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     return m.alloc(a[0].shape, a[0].dtype, a[0])
 
 
+def _bitcast(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
+    # a view of a C-contiguous operand (ascontiguousarray copies anything else)
+    x, shape, dtype = a[0], tuple(c.attr("shape")), m.dtype_of(a[1])
+    if x.strides == _c_strides(x.shape) or math.prod(x.shape) <= 1:
+        return _Val("array", shape, dtype, _c_strides(shape), x.buf)
+    return m.alloc(shape, dtype)
+
+
 def _apply(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     x, fn = a[0], c.attr("fn")
     keywords = dict(c.attr("keywords", ()))
@@ -577,6 +585,7 @@ _OP_RULES: dict[str, Any] = {
     "asarray": _asarray,
     "copy": _copy,
     "apply": _apply,
+    "bitcast": _bitcast,
     "flatnonzero": _dynamic,
     "unravel_index": _tuple,
     "item": _dynamic,

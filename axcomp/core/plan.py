@@ -41,6 +41,7 @@ OPS: dict[str, str] = {
     "unravel_index": "(i; shape) flat indices into ``shape`` as a tuple of per-axis arrays",
     "item": "(t; k) entry k of a tuple (of ``unravel_index``)",
     "gather": "(x, *idx) advanced indexing of x's leading axes by index arrays: a copy",
+    "bitcast": "(x, dtype; shape) the bytes of x (C order) read as dtype, reshaped to shape",
     "linalg": "(*xs; fn, keywords, pack, sizes, shape, dtype) ``linalg.<fn>`` of the namespace "
     "(a whitelisted name, ``LINALG``) with static bool keywords, stacked over leading axes; "
     "with ``pack`` >= 0 its tuple of results is flattened past the first ``pack`` axes (to "

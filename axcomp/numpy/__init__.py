@@ -368,6 +368,8 @@ def _from_primitive(name: str, traced: Callable[..., Any]) -> Callable[..., Any]
 for _name, _traced in _api.exported("numpy").items():
     globals()[_name] = _from_primitive(_name, _traced)
 
+from .extras import *  # noqa: E402, F403 - more jax.numpy names, built on the above
+
 __all__ = [
     name
     for name, value in list(globals().items())

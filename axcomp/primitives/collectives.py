@@ -1,5 +1,6 @@
 """Named-axis collectives under ``vmap(..., axis_name=...)``: ``psum``, ``pmean``, ``pmax``,
-``pmin``, ``axis_index``, ``all_gather``, ``psum_scatter`` (``axcomp.lax``, as in JAX).
+``pmin``, ``axis_index``, ``axis_size``, ``all_gather``, ``psum_scatter``, ``ppermute``,
+``pshuffle``, ``all_to_all``, ``pswapaxes`` (``axcomp.lax``, as in JAX).
 
 A vmap level's batch axis is a physical axis of every tracer that carries the level, so a
 collective over a level is an ordinary reduction over that axis. The result no longer
@@ -15,6 +16,12 @@ transpose rule): the sweep is seeded for every example, so that comes out of the
 sum by itself. Unlike JAX, which has no differentiation rule for them, ``pmax``/``pmin``
 are differentiable: the cotangent goes to the examples that attain the extremum, shared
 equally among ties (the rule of ``max``/``min``).
+
+``ppermute``/``pshuffle``/``all_to_all``/``pswapaxes`` move data between examples: every
+example's value is gathered along a logical axis (the ``all_gather`` einsum), indexed or
+reshaped there, and that axis becomes the level's batch axis again (``_bind``), so their
+reverse rules are those of einsum and gather. Examples ``ppermute`` writes to no pair of
+get zeros (JAX's vmap accepts full permutations only).
 
 A value that does not carry the named level is the same for every example of it:
 ``psum(x, 'i')`` is then ``x * size`` (``psum(1, 'i')`` is the axis size), ``pmean``,
@@ -36,7 +43,13 @@ import numpy as np
 from ..core.graph import Node
 from ..core.plan import Assign, Expr, LowerContext, Statement, call
 from ..core.primitive import primitive
-from ..errors import AxisSpecError, IncompatibleShapesError, UnboundAxisError, UnsupportedError
+from ..errors import (
+    AxisSpecError,
+    IncompatibleShapesError,
+    IndexOutOfBounds,
+    UnboundAxisError,
+    UnsupportedError,
+)
 from ..tracing.build import (
     Value,
     batch_names,
@@ -47,8 +60,9 @@ from ..tracing.build import (
 )
 from ..tracing.trace import Level, Trace, current_trace
 from ..tracing.tracer import Tracer
+from . import indexing
 from .api import export
-from .contraction import EinsumParams, einsum_p, multiply
+from .contraction import EinsumParams, einsum_p, moveaxis, multiply
 from .elementwise import elementwise
 from .reductions import _jvp_reduce, _lower_reduce, _reduce_shape, _vjp_reduce
 from .shape import add_batch_axis, astype, reshape
@@ -393,3 +407,129 @@ def psum_scatter(
             f"of axis {level.name!r} (or pass tiled=True)"
         )
     return _bind(t, dim, level)
+
+
+# ------------------------------------------------------------------ moving data between examples
+
+
+def _gather_levels(t: Tracer, levels: Sequence[Level], what: str) -> Tracer:
+    """Every example of ``levels`` along a new logical axis 0 (row-major over the names,
+    the last fastest), the levels removed."""
+    for level in reversed(levels):
+        _whole(level, what)
+        t = _unbind(t, level, 0)
+    if len(levels) > 1:
+        t = reshape(t, (math.prod(t.shape[: len(levels)]), *t.shape[len(levels) :]))
+    return t
+
+
+def _scatter_levels(t: Tracer, axis: int, levels: Sequence[Level]) -> Tracer:
+    """Logical ``axis`` (all examples of ``levels``, row-major) becomes their batch axes:
+    example i sees entry i."""
+    if len(levels) > 1:
+        sizes = tuple(lv.size for lv in levels)
+        t = reshape(t, (*t.shape[:axis], *sizes, *t.shape[axis + 1 :]))
+    for level in levels:
+        t = _bind(t, axis, level)
+    return t
+
+
+def _size(levels: Sequence[Level]) -> int:
+    return math.prod(lv.total for lv in levels)
+
+
+@export("lax", "axis_size")
+def axis_size(axis_name: Any) -> int:
+    """``jax.lax.axis_size``: the number of examples of the named vmap axis (the product
+    for a tuple of names), a Python int."""
+    _, levels = _levels((), axis_name, "axis_size")
+    return _size(levels)
+
+
+@export("lax", "ppermute")
+def ppermute(x: Value, axis_name: Any, perm: Sequence[Sequence[int]]) -> Tracer:
+    """``jax.lax.ppermute``: example ``dst`` receives ``x`` of example ``src`` for each
+    ``(src, dst)`` pair of ``perm``; an example no pair writes to gets zeros."""
+    trace, levels = _levels((x,), axis_name, "ppermute")
+    n = _size(levels)
+    pairs = [tuple(int(v) for v in pair) for pair in perm]
+    if any(len(pair) != 2 for pair in pairs):
+        raise AxisSpecError(f"ppermute: perm must be (source, destination) pairs, got {perm!r}")
+    for src, dst in pairs:
+        if not (0 <= src < n and 0 <= dst < n):
+            raise IndexOutOfBounds(
+                f"ppermute: pair ({src}, {dst}) is out of bounds for axis {axis_name!r} of size {n}"
+            )
+    srcs, dsts = [p[0] for p in pairs], [p[1] for p in pairs]
+    if len(set(srcs)) != len(srcs) or len(set(dsts)) != len(dsts):
+        raise AxisSpecError(f"ppermute sources and destinations must be unique, got {perm!r}")
+    t = lift(x, trace)
+    source = np.zeros(n, np.intp)
+    written = np.zeros(n, np.bool_)
+    for src, dst in pairs:
+        source[dst], written[dst] = src, True
+    everyone = _gather_levels(t, levels, "ppermute")
+    moved = indexing.getitem(everyone, (source,))
+    if not written.all():
+        mask = written.reshape((n,) + (1,) * t.ndim)
+        moved = elementwise("where", mask, moved, np.zeros((), t.dtype))
+    return _scatter_levels(moved, 0, levels)
+
+
+@export("lax", "pshuffle")
+def pshuffle(x: Value, axis_name: Any, perm: Sequence[int]) -> Tracer:
+    """``jax.lax.pshuffle``: example i receives ``x`` of example ``perm[i]`` (a permutation
+    of the axis)."""
+    _, levels = _levels((x,), axis_name, "pshuffle")
+    order = [int(p) for p in perm]
+    if sorted(order) != list(range(_size(levels))):
+        raise AxisSpecError(
+            f"pshuffle: perm must be a permutation of range({_size(levels)}), got {perm!r}"
+        )
+    return ppermute(x, axis_name, [(src, dst) for dst, src in enumerate(order)])
+
+
+@export("lax", "all_to_all")
+def all_to_all(
+    x: Value,
+    axis_name: Any,
+    split_axis: int,
+    concat_axis: int,
+    *,
+    axis_index_groups: Any = None,
+    tiled: bool = False,
+) -> Tracer:
+    """``jax.lax.all_to_all``: example i receives block i of every example's
+    ``split_axis``, stacked along ``concat_axis`` in example order. Untiled, ``split_axis``
+    has the axis size and is replaced by the new axis; ``tiled`` splits it into equal
+    blocks and concatenates them along ``concat_axis`` instead."""
+    _no_groups(axis_index_groups, "all_to_all")
+    trace, levels = _levels((x,), axis_name, "all_to_all")
+    t = lift(x, trace)
+    n = _size(levels)
+    split = normalize_axis(split_axis, t.ndim, "split_axis")
+    concat = normalize_axis(concat_axis, t.ndim, "concat_axis")
+    blocks = t.shape[split] // n if tiled else 1
+    if (t.shape[split] != n) if not tiled else (t.shape[split] % n):
+        need = "a multiple of" if tiled else "equal to"
+        raise AxisSpecError(
+            f"all_to_all requires x.shape[split_axis] to be {need} the size {n} of axis "
+            f"{axis_name!r}, got shape {t.shape} and split_axis {split_axis}"
+        )
+    everyone = _gather_levels(t, levels, "all_to_all")  # (source, *x.shape)
+    if tiled:
+        shape = everyone.shape
+        everyone = reshape(everyone, (*shape[: 1 + split], n, blocks, *shape[2 + split :]))
+    out = _scatter_levels(everyone, 1 + split, levels)  # (source, *x.shape less one block)
+    out = moveaxis(out, 0, concat)
+    if tiled:  # the sources, outermost, merged with the concatenated axis
+        shape = out.shape
+        out = reshape(out, (*shape[:concat], n * shape[concat + 1], *shape[concat + 2 :]))
+    return out
+
+
+@export("lax", "pswapaxes")
+def pswapaxes(x: Value, axis_name: Any, axis: int, *, axis_index_groups: Any = None) -> Tracer:
+    """``jax.lax.pswapaxes``: the named vmap axis and logical ``axis`` (of the axis size)
+    swapped: ``all_to_all(x, axis_name, axis, axis)``."""
+    return all_to_all(x, axis_name, axis, axis, axis_index_groups=axis_index_groups)

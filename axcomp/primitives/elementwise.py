@@ -84,7 +84,7 @@ _UFUNCS: dict[str, Callable[..., Any]] = {
         "greater_equal less less_equal equal not_equal logical_and logical_or logical_not "
         "logical_xor bitwise_and bitwise_or bitwise_xor invert conjugate real imag floor ceil "
         "rint trunc reciprocal isnan isinf isfinite where clip hypot copysign cbrt deg2rad "
-        "rad2deg heaviside multiply"
+        "rad2deg heaviside multiply fmod nextafter left_shift right_shift bitwise_count"
     ).split()
 }
 
@@ -331,5 +331,9 @@ _DERIVATIVES: dict[str, Callable[[int, list[Tracer], Tracer, Tracer], Any]] = {
     "trunc": _zero,
     "floor_divide": _zero,
     "heaviside": _zero,
+    # C-style remainder (lax.rem): d/dy of fmod(x, y) is -trunc(x / y), as in JAX
+    "fmod": lambda k, xs, z, ct: (
+        [] if k == 0 else [-1.0, _e("trunc", _e("true_divide", xs[0], xs[1]))]
+    ),
 }
 _DERIVATIVES["divide"] = _DERIVATIVES["true_divide"]  # NumPy 2 names true_divide "divide"

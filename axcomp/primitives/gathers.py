@@ -1,7 +1,7 @@
 """Gathers and scatters with static shapes: integer-array and constant boolean-mask
 indexing (``x[i]``, ``x[:, [0, 2]]``, traced ``i``), ``take``, ``take_along_axis``,
 ``lax.dynamic_slice``/``dynamic_update_slice``, ``lax.gather``/``lax.scatter*`` (index
-vector last, no batching dims) and the functional updates
+vector last, batching dims too) and the functional updates
 ``x.at[idx].get/set/add/subtract/multiply/min/max``, with JAX's semantics: negative indices
 count from the end, out-of-bounds gather indices are clamped (``take``: filled),
 out-of-bounds scatter indices are dropped, repeated ``add`` indices accumulate. A traced
@@ -588,6 +588,11 @@ def _starts(start_indices: Any, nd: int, trace: Any) -> list[Any]:
 
 
 def _clamped_start(s: Any, n: int, size: int, trace: Any) -> Tracer:
+    if not isinstance(s, Tracer) and np.ndim(s) == 0 and np.asarray(s).dtype.kind in "iu":
+        # a static start: clamped here, so no op has only literal operands (the Array API
+        # refuses ``less(0, 0)``)
+        v = int(s) + n if int(s) < 0 else int(s)
+        return lift(np.asarray(min(max(v, 0), max(n - size, 0)), np.intp), trace)
     i = _intp(lift(s, trace))
     if i.ndim:
         raise ShapeError(f"each start index must be a scalar, got shape {i.shape}")
@@ -625,6 +630,8 @@ def dynamic_update_slice(operand: Value, update: Value, start_indices: Any) -> T
         u = astype(u, t.dtype)
     if math.prod(u.shape) == 0:
         return t
+    if t.ndim == 0:  # a scalar operand: the update replaces it (no start index to clamp)
+        return u
     mask: Tracer | None = None
     for k, s in enumerate(_starts(start_indices, t.ndim, trace)):
         n, size = t.shape[k], u.shape[k]
@@ -692,11 +699,17 @@ def _mode(mode: Any, default: str) -> str:
 
 
 def _window_ids(
-    shape: tuple[int, ...], idx: Tracer, index_map: Sequence[int], sizes: Sequence[int], mode: str
+    shape: tuple[int, ...],
+    idx: Tracer,
+    index_map: Sequence[int],
+    sizes: Sequence[int],
+    mode: str,
+    batching: Sequence[tuple[int, int]] = (),
 ) -> tuple[Tracer, Tracer | None]:
     """Flat positions of every window (``sizes`` at the starts ``idx[..., k]`` of operand
     dims ``index_map``): shape ``idx.shape[:-1] + sizes``, and where each window is in bounds
-    (mode fill; clip clamps the starts so every window fits)."""
+    (mode fill; clip clamps the starts so every window fits). ``batching`` pairs an operand
+    dim (slice size 1) with an index batch dim: its start is the position along that dim."""
     nd = len(shape)
     if idx.ndim == 0 or idx.shape[-1] != len(index_map):
         raise ShapeError(
@@ -722,7 +735,23 @@ def _window_ids(
             valid = ok if valid is None else elementwise("logical_and", valid, ok)
         s = elementwise("multiply", elementwise("clip", s, 0, hi), strides[d])
         ids = elementwise("add", ids, reshape(s, batch + (1,) * nd))
+    for d, j in batching:
+        if shape[d] != batch[j] or sizes[d] != 1:
+            raise ShapeError(
+                f"operand batching dim {d} (size {shape[d]}, slice {sizes[d]}) must match "
+                f"start indices batching dim {j} (size {batch[j]}) with slice size 1"
+            )
+        r = [1] * (len(batch) + nd)
+        r[j] = batch[j]
+        ids = elementwise("add", ids, np.arange(batch[j], dtype=np.intp).reshape(r) * strides[d])
     return lift(ids, idx.trace), valid
+
+
+def _batching(operand_dims: Any, index_dims: Any, what: str) -> list[tuple[int, int]]:
+    ops, ins = tuple(operand_dims or ()), tuple(index_dims or ())
+    if len(ops) != len(ins):
+        raise ShapeError(f"{what}: operand_batching_dims {ops} and {ins} differ in length")
+    return [(int(d), int(j)) for d, j in zip(ops, ins)]
 
 
 @export("lax", "gather")
@@ -737,19 +766,23 @@ def lax_gather(
     mode: Any = None,
     fill_value: Any = None,
 ) -> Tracer:
-    """``jax.lax.gather`` (index vector last; no batching dims): windows of
+    """``jax.lax.gather`` (index vector last; batching dims too): windows of
     ``slice_sizes`` at the start indices, clamped (mode clip, the default) or filled."""
     trace = trace_of((operand, start_indices))
     t, idx = lift(operand, trace), _intp(lift(start_indices, trace))
     dn = dimension_numbers
-    if tuple(getattr(dn, "operand_batching_dims", ())):
-        raise UnsupportedError("lax.gather with operand_batching_dims is not supported")
+    pairs = _batching(
+        getattr(dn, "operand_batching_dims", ()),
+        getattr(dn, "start_indices_batching_dims", ()),
+        "lax.gather",
+    )
     sizes = tuple(int(z) for z in slice_sizes)
     m = _mode(mode, "clip")
-    ids, valid = _window_ids(t.shape, idx, tuple(dn.start_index_map), sizes, m)
+    ids, valid = _window_ids(t.shape, idx, tuple(dn.start_index_map), sizes, m, pairs)
     nb = idx.ndim - 1
     out = gather(reshape(t, (-1,)), ids, 0)
-    collapsed = set(dn.collapsed_slice_dims)
+    # batching dims leave the output as collapsed ones do
+    collapsed = set(dn.collapsed_slice_dims) | {d for d, _ in pairs}
     if any(sizes[d] != 1 for d in collapsed):
         raise ShapeError(f"collapsed_slice_dims {tuple(collapsed)} need slice size 1")
     kept = [z for d, z in enumerate(sizes) if d not in collapsed]
@@ -768,18 +801,22 @@ def _lax_scatter(
 ) -> Tracer:
     trace = trace_of((operand, indices, updates))
     t, idx, u = lift(operand, trace), _intp(lift(indices, trace)), lift(updates, trace)
-    if tuple(getattr(dn, "operand_batching_dims", ())):
-        raise UnsupportedError("lax.scatter with operand_batching_dims is not supported")
+    pairs = _batching(
+        getattr(dn, "operand_batching_dims", ()),
+        getattr(dn, "scatter_indices_batching_dims", ()),
+        "lax.scatter",
+    )
     if u.dtype != t.dtype:
         u = astype(u, t.dtype)
     window = tuple(dn.update_window_dims)
-    inserted = set(dn.inserted_window_dims)
+    # batching dims have no update window axis, as inserted ones
+    inserted = set(dn.inserted_window_dims) | {d for d, _ in pairs}
     nb = u.ndim - len(window)
     u = moveaxis(u, list(window), list(range(nb, u.ndim)))
     kept = iter(u.shape[nb:])
     sizes = tuple(1 if d in inserted else next(kept) for d in range(t.ndim))
     m = _mode(mode, "fill")
-    ids, valid = _window_ids(t.shape, idx, tuple(dn.scatter_dims_to_operand_dims), sizes, m)
+    ids, valid = _window_ids(t.shape, idx, tuple(dn.scatter_dims_to_operand_dims), sizes, m, pairs)
     if valid is not None:
         ids = elementwise("where", reshape(valid, valid.shape + (1,) * t.ndim), ids, -1)
     u = reshape(u, u.shape[:nb] + sizes)

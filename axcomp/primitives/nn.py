@@ -22,6 +22,7 @@ from ..tracing.tracer import Tracer
 from .api import export
 from .contraction import moveaxis, multiply, transpose
 from .elementwise import elementwise
+from .lax_elementwise import logistic_of
 from .reductions import mean, reduce, reduce_sum
 from .shape import astype, expand_dims, reshape
 from .special import erfc, float_input
@@ -45,16 +46,9 @@ def relu(x: Value) -> Tracer:
 
 @export("nn")
 def sigmoid(x: Value) -> Tracer:
-    """The logistic function ``1 / (1 + exp(-x))``, without overflow for any x."""
-    t = float_input(x)
-    e = _e("exp", _e("negative", _e("absolute", t)))
-    denom = _e("add", e, 1.0)
-    return _e(
-        "where",
-        _e("greater_equal", t, 0.0),
-        _e("true_divide", 1.0, denom),
-        _e("true_divide", e, denom),
-    )
+    """The logistic function ``1 / (1 + exp(-x))`` (``lax.logistic``): without overflow for
+    any real x, complex for complex x; its derivative is ``z (1 - z)``, as in JAX."""
+    return logistic_of(float_input(x))
 
 
 def _softplus(t: Tracer) -> Tracer:

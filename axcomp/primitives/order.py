@@ -619,19 +619,20 @@ def lax_sort(operand: Any, dimension: int = -1, is_stable: bool = True, num_keys
 
 
 @export("lax", "top_k")
-def top_k(operand: Value, k: int) -> tuple[Tracer, Tracer]:
-    """``jax.lax.top_k``: the ``k`` largest entries of the last axis and their indices
-    (ties: the lower index first)."""
+def top_k(operand: Value, k: int, *, axis: int = -1) -> tuple[Tracer, Tracer]:
+    """``jax.lax.top_k``: the ``k`` largest entries along ``axis`` (the last by default) and
+    their indices (ties: the lower index first)."""
     t = _t(operand)
     k = _int(k, "top_k k")
     if t.ndim == 0:
         raise ShapeError("top_k: operand must have at least one axis")
-    n = t.shape[-1]
+    ax = normalize_axis(_int(axis, "top_k axis"), t.ndim)
+    n = t.shape[ax]
     if not 0 <= k <= n:
-        raise ShapeError(f"top_k: k={k} must be in [0, {n}] for the last axis of shape {t.shape}")
-    perm = _argsort_along(t, t.ndim - 1, True)
-    values = _slice(take_along(t, perm, t.ndim - 1, True), t.ndim - 1, 0, k)
-    return values, astype(_slice(perm, t.ndim - 1, 0, k), np.int32)
+        raise ShapeError(f"top_k: k={k} must be in [0, {n}] for axis {ax} of shape {t.shape}")
+    perm = _argsort_along(t, ax, True)
+    values = _slice(take_along(t, perm, ax, True), ax, 0, k)
+    return values, astype(_slice(perm, ax, 0, k), np.int32)
 
 
 @export("numpy")

@@ -16,7 +16,8 @@ reverse mode by composition.
 * ``digamma``: the asymptotic series at ``x + 10`` minus the recurrence terms, and the
   reflection formula ``psi(1 - x) - pi / tan(pi x)`` below 0.5 (``nan`` at the poles,
   like JAX).
-* ``betainc`` is refused: its continued fraction needs a data-dependent iteration count.
+* ``betainc``, ``gammainc``, ``i0e``, ... live with their ``lax`` namesakes
+  (``lax_elementwise.py``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import UnsupportedError
 from ..tracing.build import Value, lift, trace_of
 from ..tracing.tracer import Tracer
 from .api import export
@@ -282,14 +282,3 @@ def xlogy(x: Value, y: Value) -> Tracer:
 def xlog1py(x: Value, y: Value) -> Tracer:
     """``x * log1p(y)``, 0 where ``x == 0``, as ``jax.scipy.special.xlog1py``."""
     return _xlog(x, y, "log1p")
-
-
-@export("special")
-def betainc(a: Value, b: Value, x: Value) -> Tracer:
-    """Refused: the regularized incomplete beta function needs a continued fraction whose
-    iteration count depends on the data; axcomp has no loop primitive to express it."""
-    raise UnsupportedError(
-        "betainc(a, b, x) is not supported by axcomp: its continued fraction needs a "
-        "data-dependent number of iterations; compute it outside the kernel "
-        "(scipy.special.betainc)"
-    )

@@ -417,6 +417,28 @@ def _scalar_output(out: Any, trace: Trace, what: str) -> Tracer:
     return t
 
 
+def _gradient(node: Node, levels: tuple[Level, ...], trace: Trace) -> Tracer:
+    """A leaf's cotangent as a Tracer of ``levels``, without the levels along which it is a
+    broadcast: it is then the same for every example, so it is unmapped there, as in JAX
+    (the cotangent of ``psum(x, 'i')`` is one value for all of axis 'i')."""
+    if node.op is not broadcast_p or not levels:
+        return Tracer(node, levels, trace)
+    maps: tuple[int, ...] = node.params.maps
+    drop = [k for k in range(len(levels)) if k not in maps]
+    if not drop:
+        return Tracer(node, levels, trace)
+    keep = [k for k in range(node.ndim) if k not in drop]
+    new_maps = tuple(m if m < 0 else keep.index(m) for m in maps)
+    shape = tuple(node.shape[k] for k in keep)
+    inp = node.inputs[0]
+    kept_levels = tuple(lv for k, lv in enumerate(levels) if k not in drop)
+    if shape == inp.shape and new_maps == tuple(range(inp.ndim)):
+        return Tracer(inp, kept_levels, trace)
+    axes = tuple(node.axes[k] for k in keep)
+    params = BroadcastParams(new_maps)
+    return Tracer(Node(broadcast_p, (inp,), params, shape, node.dtype, axes), kept_levels, trace)
+
+
 class GradFunction(Staged):
     """The result of ``grad`` / ``value_and_grad``: traced inline, or compiled and cached."""
 
@@ -487,7 +509,7 @@ class GradFunction(Staged):
         cts = iter(backprop(trace, [full.node], [seed], wrt))
         grads = []
         for tracers, treedef in zip(fresh, treedefs):
-            leaves = [Tracer(next(cts), t.levels, trace) for t in tracers]
+            leaves = [_gradient(next(cts), t.levels, trace) for t in tracers]
             grads.append(pytree.unflatten(treedef, leaves))
         g = grads[0] if isinstance(self.argnums, int) else tuple(grads)
         if self.with_value:
@@ -586,7 +608,7 @@ def _vjp_inline(
                 if t is None:
                     leaves.append(lift(np.zeros(np.shape(leaf), _leaf_dtype(leaf)), trace))
                 else:
-                    leaves.append(Tracer(next(cts), t.levels, trace))
+                    leaves.append(_gradient(next(cts), t.levels, trace))
             results.append(pytree.unflatten(treedef, leaves))
         return tuple(results)
 

@@ -46,6 +46,9 @@ from .transforms import (
 )
 from .transforms.checkpoint import checkpoint, checkpoint_policies, named_call, remat
 from .transforms.rank_promotion import numpy_rank_promotion
+from .transforms.shapes_only import block_until_ready, eval_shape
+
+jacobian = jacrev  # jax.jacobian
 
 __version__ = "0.1.0"
 
@@ -63,16 +66,19 @@ __all__ = [
     "TracingError",
     "UnsupportedError",
     "ad_checkpoint",
+    "block_until_ready",
     "checkpoint",
     "checkpoint_policies",
     "compile",
     "custom_jvp",
     "custom_vjp",
+    "eval_shape",
     "explain",
     "export",
     "grad",
     "hessian",
     "jacfwd",
+    "jacobian",
     "jacrev",
     "jit",
     "jvp",

@@ -80,3 +80,28 @@ def test_numpy_rank_promotion_in_vectorize():
     assert any("rank promotion" in str(w.message) for w in caught)
     with pytest.raises(ValueError, match="mode"), ax.numpy_rank_promotion("sometimes"):
         pass
+
+
+def test_eval_shape_traces_without_running():
+    calls = []
+
+    def f(M, v):
+        calls.append(1)
+        return {"y": M @ v, "n": anp.sum(v)}
+
+    mapped = ax.vmap(f, in_axes=(None, 0))
+    out = ax.eval_shape(mapped, ax.ShapeDtypeStruct((2, 3), np.float32), np.ones((5, 3)))
+    assert out == {
+        "y": ax.ShapeDtypeStruct((5, 2), np.float64),
+        "n": ax.ShapeDtypeStruct((5,), np.float64),
+    }
+    assert calls == [1]  # traced once, on shapes only
+    with pytest.raises(ValueError, match="contracted dimension mismatch"):
+        ax.eval_shape(mapped, np.ones((2, 3)), np.ones((5, 4)))
+
+
+def test_jacobian_and_block_until_ready_are_jax_names():
+    x = np.arange(3.0)
+    np.testing.assert_allclose(ax.jacobian(lambda v: v**2)(x), np.diag(2 * x))
+    tree = {"a": x}
+    assert ax.block_until_ready(tree) is tree

@@ -12,6 +12,7 @@ from . import lax_elementwise as lax_elementwise
 from . import lax_more as lax_more
 from . import lax_structural as lax_structural
 from . import linalg as linalg
+from . import nn_more as nn_more
 from .contraction import (
     EinsumParams,
     contract,

@@ -232,7 +232,7 @@ def _power(k: int, xs: list[Tracer], z: Tracer) -> list[Factor] | None:
     x, y = xs
     if k == 0:
         ynode = y.node
-        if ynode.op == "const" and ynode.ndim == 0:
+        if ynode.op.name == "const" and ynode.ndim == 0:  # a constant exponent
             c = ynode.params.value
             c = c.item() if isinstance(c, np.ndarray) else c
             if c == 0:

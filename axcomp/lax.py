@@ -21,26 +21,11 @@ from .primitives.lax_more import FftType as FftType
 from .primitives.lax_more import broadcast_shapes as broadcast_shapes
 from .primitives.lax_structural import GatherScatterMode as GatherScatterMode
 from .primitives.precision import Precision as Precision
-from .tracing.tracer import Tracer as _Tracer
-from .transforms.jit import jit as _jit
+from .transforms.jit import staged_export as _staged_export
 from .transforms.vmap import vmap as _vmap
 
-
-def _wrap(name: str, traced: Callable[..., Any]) -> Callable[..., Any]:
-    staged = _jit(traced)
-
-    def fn(*args: Any, **kwargs: Any) -> Any:
-        if any(isinstance(a, _Tracer) for a in (*args, *kwargs.values())):
-            return traced(*args, **kwargs)
-        return staged(*args, **kwargs)
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = traced.__doc__
-    return fn
-
-
 for _name, _traced in _api.exported("lax").items():
-    globals()[_name] = _wrap(_name, _traced)
+    globals()[_name] = _staged_export(_name, _traced)
 
 __all__ = sorted([*_api.exported("lax"), "Precision"])
 
@@ -92,7 +77,7 @@ def _map(f: Callable[..., Any], xs: Any, batch_size: int | None = None) -> Any:
     return _control._unflatten(ydef, y_leaves)
 
 
-map = _wrap("map", _map)
+map = _staged_export("map", _map)
 __all__ = sorted(
     [
         *_api.exported("lax"),

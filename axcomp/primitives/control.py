@@ -618,17 +618,27 @@ def _stacked(b: Any, node: Node) -> list[Node]:
     return results
 
 
+def _shared_tangent(
+    b: Any,
+    node: Node,
+    tangents: Sequence[Node | None],
+    build: Callable[[Any, Node, Sequence[Node | None]], list[Node | None]],
+) -> Node | None:
+    """``node``'s tangent from the one new loop/cond that ``build`` makes for all results
+    of its group (memoised on the sweep's builder)."""
+    key = (build, node.params.group, tuple(tangents))
+    if key not in b.memo:
+        b.memo[key] = build(b, node, tangents)
+    out: Node | None = b.memo[key][node.params.output]
+    return out
+
+
 @loop_p.def_jvp
 def _jvp_loop(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
     # a closed form: the loop again, carrying (value, tangent) pairs, its body the forward
     # sweep of this body; so long fori_loop/scan/while_loop have forward derivatives even
     # though they have no reverse ones. Every result of one loop shares that new loop.
-    q: LoopParams = node.params
-    key = ("loop", q.group, tuple(tangents))
-    if key not in b.memo:
-        b.memo[key] = _tangent_loop(b, node, tangents)
-    out: Node | None = b.memo[key][q.output]
-    return out
+    return _shared_tangent(b, node, tangents, _tangent_loop)
 
 
 def _tangent_loop(b: Any, node: Node, tangents: Sequence[Node | None]) -> list[Node | None]:
@@ -963,12 +973,7 @@ def _jvp_cond(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | Non
     # Forward mode is another cond on the same index: branch k's tangent graph is the
     # forward sweep of branch k (recomputing the primal values it needs), so only the
     # taken branch runs. Every result of one cond shares that new cond.
-    q: CondParams = node.params
-    key = ("cond", q.group, tuple(tangents))
-    if key not in b.memo:
-        b.memo[key] = _tangent_cond(b, node, tangents)
-    out: Node | None = b.memo[key][q.output]
-    return out
+    return _shared_tangent(b, node, tangents, _tangent_cond)
 
 
 def _tangent_cond(b: Any, node: Node, tangents: Sequence[Node | None]) -> list[Node | None]:

@@ -6,8 +6,11 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from ..errors import AxisSpecTypeError
 from ..tracing.trace import current_trace, function_name, tracing_function
+from ..tracing.tracer import Tracer
 from .staging import Staged
 
 
@@ -60,3 +63,25 @@ def jit(
     jitted = JittedFunction(fun, nums)
     jitted._set_options(memory_limit, threads, progress)
     return jitted
+
+
+def _static(v: Any) -> Any:
+    # a dtype given as a class (``jnp.float32``) is a static string for the signature
+    return np.dtype(v).name if isinstance(v, (type, np.dtype)) else v
+
+
+def staged_export(name: str, traced: Callable[..., Any]) -> Callable[..., Any]:
+    """A public ``lax``/``nn``/``special`` function from its traced implementation: inside
+    kernels it records the graph; on concrete values it runs the same program through
+    ``jit`` (non-array arguments are static)."""
+    staged = jit(traced)
+
+    def fn(*args: Any, **kwargs: Any) -> Any:
+        if any(isinstance(a, Tracer) for a in (*args, *kwargs.values())):
+            return traced(*args, **kwargs)
+        args = tuple(_static(a) for a in args)
+        return staged(*args, **{k: _static(v) for k, v in kwargs.items()})
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = traced.__doc__
+    return fn

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -32,8 +32,6 @@ class Case:
     atol: float | None = None
     # Why this case is left out of the count (pmap, sharding, convolution, RNG, ...).
     excluded: str | None = None
-    # JAX raises where axcomp is stricter or looser on purpose; say why.
-    differs: str | None = None
 
 
 CASES: dict[str, Case] = {}
@@ -136,7 +134,6 @@ class Outcome:
     structure: str = ""
     error: str | None = None  # the built-in base class name, or "other:<type>"
     message: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _builtin_name(exc: BaseException) -> str:

@@ -11,7 +11,12 @@ that declares the primitive (``axcomp/primitives/*.py``), side by side:
   ``None`` for zero); the sweep (``transforms/tangents.py``) calls it only for a node with
   an inexact dtype and at least one tangent;
 * ``lower(ctx, node, target, args) -> statements`` — the node as plan statements;
-* ``flops(node) -> int`` — what ``explain`` counts.
+* ``flops(node) -> int`` — what ``explain`` counts;
+* ``axes(node) -> Relations`` — how each input axis reaches the output (carried position by
+  position, reduced with a known combiner, or mixed), which decides where a blocked run may
+  split (``core/independence.py``); ``split(node, states) -> state`` instead, for a
+  primitive whose answer depends on which inputs are split (loops, conds). An undeclared
+  primitive mixes every axis: nothing is assumed.
 
 Layers above read the rules; none of them switch on an operation's name. Adding an
 operation is one declaration plus its rules (see ``docs/architecture.md``).
@@ -30,6 +35,8 @@ VjpRule = Callable[[Any, Any, Any, Sequence[bool]], list[Any]]
 JvpRule = Callable[[Any, Any, Sequence[Any]], Any]
 LowerRule = Callable[[Any, Any, str, Sequence[Any]], tuple[Any, ...]]
 FlopsRule = Callable[[Any], int]
+AxesRule = Callable[[Any], tuple[tuple[Any, ...], ...]]
+SplitRule = Callable[[Any, Sequence[Any]], Any]
 
 
 class Primitive:
@@ -39,6 +46,7 @@ class Primitive:
         "aliases_input",
         "allocates",
         "arity",
+        "axes",
         "describe",
         "flops",
         "inline_literals",
@@ -50,6 +58,7 @@ class Primitive:
         "params_type",
         "readonly_result",
         "shape_rule",
+        "split",
         "vjp",
     )
 
@@ -81,6 +90,8 @@ class Primitive:
         self.jvp: JvpRule | None = None
         self.lower: LowerRule | None = None
         self.flops: FlopsRule = lambda node: 0
+        self.axes: AxesRule | None = None
+        self.split: SplitRule | None = None
 
     def __repr__(self) -> str:
         return self.name
@@ -108,6 +119,14 @@ class Primitive:
 
     def def_flops(self, rule: FlopsRule) -> FlopsRule:
         self.flops = rule
+        return rule
+
+    def def_axes(self, rule: AxesRule) -> AxesRule:
+        self.axes = rule
+        return rule
+
+    def def_split(self, rule: SplitRule) -> SplitRule:
+        self.split = rule
         return rule
 
 

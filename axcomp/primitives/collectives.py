@@ -64,7 +64,7 @@ from . import indexing
 from .api import export
 from .contraction import EinsumParams, einsum_p, moveaxis, multiply
 from .elementwise import elementwise
-from .reductions import _jvp_reduce, _lower_reduce, _reduce_shape, _vjp_reduce
+from .reductions import _jvp_reduce, _lower_reduce, _reduce_shape, _vjp_reduce, reduction_relations
 from .shape import add_batch_axis, astype, reshape
 
 
@@ -85,6 +85,7 @@ for _p in (psum_p, pmax_p, pmin_p):
     _p.def_describe(lambda q: f"p{q.fn} over '{q.axis_name}' (vmap level {q.depth})")
     _p.def_shape(_reduce_shape)
     _p.def_flops(lambda node: math.prod(node.inputs[0].shape))
+    _p.def_axes(reduction_relations)  # over the examples: a partial sum/max/min per block
 for _p in (pmax_p, pmin_p):
     _p.def_lower(_lower_reduce)
     _p.def_vjp(_vjp_reduce)

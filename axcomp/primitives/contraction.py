@@ -17,6 +17,7 @@ import numpy as np
 import opt_einsum
 
 from ..core.graph import Node
+from ..core.independence import Carried, Reduced, Relations
 from ..core.leaves import ConstParams, const_p
 from ..core.primitive import primitive
 from ..errors import ShapeError
@@ -398,3 +399,15 @@ def unmap_axis(t: Tracer, level: Level, position: int) -> Tracer:
         new_axes,
     )
     return Tracer(node, levels, t.trace)
+
+
+@einsum_p.def_axes
+def _einsum_axes(node: Node) -> Relations:
+    # a label kept in the output is carried; a summed one is reduced, keyed by the label so
+    # every operand that shares it is checked together; a diagonal (a label twice in one
+    # operand) is caught by that check, as two axes meeting one output axis
+    p: EinsumParams = node.params
+    return tuple(
+        tuple(Carried(p.out.index(lab)) if lab in p.out else Reduced("sum", lab) for lab in sub)
+        for sub in p.subscripts
+    )

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..core.graph import Graph, Node, topological
+from ..core.independence import NotIndependent, Partial, Sliced, State, split_states
 from ..core.leaves import InputParams, const_p, input_p
 from ..core.plan import (
     Assign,
@@ -1106,3 +1107,60 @@ def branch(what: str, index: Tracer, branches: Sequence[Callable[..., Any]], ope
         node = Node(cond_p, inputs, params, n.shape, n.dtype, n.axes)
         results_out.append(Tracer(node, lv, trace))
     return _unflatten(treedef, results_out)
+
+
+# --- where a blocked run may split a loop or a cond: as their bodies allow ----------------
+
+
+def _shifted(state: State, at: int, by: int, node: Node, what: str) -> State:
+    """``state`` with the axes from ``at`` on moved by ``by`` (a scanned axis dropped or a
+    stacked one inserted); splitting along the scanned axis itself mixes the steps."""
+    if isinstance(state, Partial):
+        raise NotIndependent(node, f"takes a partial result of the split axis as {what}")
+    if isinstance(state, Sliced) and state.axis >= at:
+        if by < 0 and state.axis == at:
+            raise NotIndependent(node, "scans along the split axis")
+        return Sliced(state.axis + by)
+    return state
+
+
+@loop_p.def_split
+def _split_loop(node: Node, states: Sequence[State]) -> State:
+    # the body runs on the blocks' rows: split it as its own graph, the carries' states
+    # settling to a fixpoint (a carry that becomes split stays split)
+    q: LoopParams = node.params
+    nc, ns = q.n_carry, q.n_slice
+    carries = [_shifted(s, q.nb, 0, node, "a carry") for s in states[:nc]]
+    slices = [_shifted(s, q.nb, -1, node, "a scanned operand") for s in states[nc : nc + ns]]
+    invariants = [_shifted(s, 0, 0, node, "an operand") for s in states[nc + ns :]]
+    for _ in range(nc + 1):
+        body_in = [*carries, *([None] if q.has_index else []), *slices, *invariants]
+        found = split_states(q.body, body_in)
+        after = [found[o] for o in q.body.outputs[:nc]]
+        if after == carries:
+            break
+        for k, (was, now) in enumerate(zip(carries, after)):
+            if was is None and now is not None:
+                carries[k] = now
+            elif was != now:
+                raise NotIndependent(node, f"moves the split axis of carry {k}")
+    else:
+        raise NotIndependent(node, "its carries' split axes do not settle")
+    outs = [found[o] for o in q.body.outputs]
+    if q.has_stop and isinstance(outs[-1], Partial):
+        raise NotIndependent(node, "stops on a partial result of the split axis")
+    if q.output < nc:
+        return carries[q.output]
+    return _shifted(outs[q.output], q.nb, 1, node, "a stacked result")
+
+
+@cond_p.def_split
+def _split_cond(node: Node, states: Sequence[State]) -> State:
+    # one branch runs for every example: each branch must keep the split the same way
+    q: CondParams = node.params
+    if states[0] is not None:
+        raise NotIndependent(node, "chooses its branch from a result of the split axis")
+    got = {split_states(g, list(states[1:]))[g.outputs[q.output]] for g in q.branches}
+    if len(got) != 1:
+        raise NotIndependent(node, "its branches split the result differently")
+    return got.pop()

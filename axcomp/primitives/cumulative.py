@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..core.graph import Node
+from ..core.independence import all_axes_but
 from ..core.plan import Assign, Expr, LowerContext, Statement, call
 from ..core.primitive import Primitive, primitive
 from ..tracing.build import Value, lift, logical_names, make, normalize_axis, trace_of
@@ -182,3 +183,8 @@ def lax_cumprod(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer:
     """``jax.lax.cumprod``: along ``axis``, from the end when ``reverse``; keeps the dtype."""
     dtype = lift(operand, trace_of((operand,))).dtype
     return scan(cumprod_p, operand, axis, dtype, reverse, lax=True)
+
+
+for _scan in (cumsum_p, cumprod_p):
+    # each position depends on every earlier one along the scanned axis
+    _scan.def_axes(lambda node: all_axes_but(node, (node.params.axis,)))

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..core.graph import Node
+from ..core.independence import MIXED, Carried, Relations
 from ..core.plan import Assign, Expr, LowerContext, Statement, call
 from ..core.primitive import primitive
 from ..errors import GradError, UnsupportedError
@@ -337,3 +338,9 @@ _DERIVATIVES: dict[str, Callable[[int, list[Tracer], Tracer, Tracer], Any]] = {
     ),
 }
 _DERIVATIVES["divide"] = _DERIVATIVES["true_divide"]  # NumPy 2 names true_divide "divide"
+
+
+@elementwise_p.def_axes
+def _elementwise_axes(node: Node) -> Relations:
+    # a size-1 axis broadcast away (-1) is not a position of the result's axis
+    return tuple(tuple(Carried(m) if m >= 0 else MIXED for m in maps) for maps in node.params.maps)

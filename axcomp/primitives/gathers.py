@@ -26,6 +26,7 @@ from typing import Any, NamedTuple, cast
 import numpy as np
 
 from ..core.graph import Node
+from ..core.independence import MIXED, Carried, Relations
 from ..core.plan import Assign, Expr, LowerContext, Statement, call
 from ..core.primitive import primitive
 from ..errors import IndexOutOfBounds, ShapeError, TracingError, UnsupportedError
@@ -863,3 +864,21 @@ def lax_scatter_max(
 ) -> Tracer:
     """``jax.lax.scatter_max``."""
     return _lax_scatter(operand, scatter_indices, updates, dimension_numbers, kw.get("mode"), "max")
+
+
+@gather_p.def_axes
+def _gather_axes(node: Node) -> Relations:
+    # result: x's axes before ``axis``, idx's own axes, x's axes after ``axis``; the shared
+    # batch axes are carried from both operands, x's gathered axis is read anywhere
+    p: GatherParams = node.params
+    x, idx = node.inputs
+    n_idx = idx.ndim - p.nbatch
+    return (
+        tuple(
+            Carried(k) if k < p.axis else MIXED if k == p.axis else Carried(k - 1 + n_idx)
+            for k in range(x.ndim)
+        ),
+        tuple(
+            Carried(k) if k < p.nbatch else Carried(p.axis + k - p.nbatch) for k in range(idx.ndim)
+        ),
+    )

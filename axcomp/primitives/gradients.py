@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.graph import Node
+from ..core.independence import UNUSED, Relations, identity_relations
 from ..core.plan import Assign, Expr, LowerContext, Statement
 from ..core.primitive import primitive
 from ..tracing.build import Value, lift, logical_names, make, trace_of
@@ -96,3 +97,13 @@ def _jvp_custom(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | N
         out: Node | None = node.params.jvp(b, node, tangents)
         return out
     return b.transpose_vjp(node, [None, *tangents[1:]])
+
+
+stop_gradient_p.def_axes(identity_relations)
+
+
+@custom_rule_p.def_axes
+def _custom_rule_axes(node: Node) -> Relations:
+    # the value is the first input; the others only feed the user's derivative rule
+    (first,) = identity_relations(node)[:1]
+    return (first,) + tuple((UNUSED,) * i.ndim for i in node.inputs[1:])

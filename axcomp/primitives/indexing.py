@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..core.graph import Node
+from ..core.independence import MIXED, Carried, Flow, Relations
 from ..core.plan import Assign, Expr, LowerContext, Statement, Store, call
 from ..core.primitive import primitive
 from ..errors import ArgumentTypeError, IndexOutOfBounds, ShapeError, UnsupportedError
@@ -226,3 +227,35 @@ def getitem(x: Value, index: Any) -> Tracer:
         t.dtype,
         tuple(names),
     )
+
+
+def _window_flows(items: Sequence[tuple[Any, ...]], shape: Sequence[int]) -> tuple[Flow, ...]:
+    """For an array of ``shape`` indexed by ``items``: each axis carried to its axis of the
+    window when the window keeps it whole (a full slice, step 1), else mixed."""
+    flows: list[Flow] = []
+    out = 0
+    for item in items:
+        if item[0] == "new":
+            out += 1
+            continue
+        k = len(flows)
+        if item[0] == "slice":
+            whole = item[1] == 0 and item[2] == shape[k] and item[3] == 1
+            flows.append(Carried(out) if whole else MIXED)
+            out += 1
+        else:
+            flows.append(MIXED)
+    return tuple(flows) + tuple(Carried(out + j) for j in range(len(shape) - len(flows)))
+
+
+@index_p.def_axes
+def _index_axes(node: Node) -> Relations:
+    return (_window_flows(node.params.items, node.inputs[0].shape),)
+
+
+@scatter_p.def_axes
+def _scatter_axes(node: Node) -> Relations:
+    # the input is the window: its axes sit where the window's kept axes sit in the result
+    window = _window_flows(node.params.items, node.params.shape)
+    whole = {f.axis: k for k, f in enumerate(window) if isinstance(f, Carried)}
+    return (tuple(Carried(whole[j]) if j in whole else MIXED for j in range(node.inputs[0].ndim)),)

@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 
 from ..core.graph import Node
+from ..core.independence import MIXED, Carried, Relations
 from ..core.plan import Assign, Expr, LowerContext, Statement, call
 from ..core.primitive import primitive
 from ..errors import (
@@ -1676,3 +1677,12 @@ def ndtri(p: Value) -> Tracer:
 def special_betainc(a: Value, b: Value, x: Value) -> Tracer:
     """``jax.scipy.special.betainc``: the regularized incomplete beta function."""
     return betainc(*_jax_float(a, b, x))
+
+
+@bitcast_p.def_axes
+def _bitcast_axes(node: Node) -> Relations:
+    # the bytes of one element become one element (or a new last axis of parts): every axis
+    # but a last one that changes is carried
+    src = node.inputs[0]
+    changes = src.ndim > node.ndim
+    return (tuple(MIXED if changes and k == src.ndim - 1 else Carried(k) for k in range(src.ndim)),)

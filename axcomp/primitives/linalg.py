@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from ..core.graph import Node
+from ..core.independence import MIXED, Carried, Relations
 from ..core.plan import Assign, Expr, LowerContext, Statement, call
 from ..core.primitive import primitive
 from ..errors import (
@@ -751,3 +752,17 @@ def tridiagonal_solve(dl: Value, d: Value, du: Value, b: Value) -> Tracer:
     mat = where(below, reshape(tl, tl.shape + col), mat)
     mat = where(above, reshape(tu, tu.shape + col), mat)
     return solve(mat, tb)
+
+
+@linalg_p.def_axes
+def _linalg_axes(node: Node) -> Relations:
+    # each matrix of the stack is factored alone: the stack axes (all but each operand's
+    # last two, right-aligned as broadcasting aligns them) are carried, the matrix axes mixed
+    q: LinalgParams = node.params
+    lead = max(i.ndim for i in node.inputs) - 2
+    if q.pack >= 0 and q.pack != lead:
+        return tuple((MIXED,) * i.ndim for i in node.inputs)  # packing merged stack axes
+    return tuple(
+        tuple(Carried(k + lead - (i.ndim - 2)) if k < i.ndim - 2 else MIXED for k in range(i.ndim))
+        for i in node.inputs
+    )

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..core.graph import Node
+from ..core.independence import MIXED, Carried, Relations, all_axes_but
 from ..core.leaves import const_p
 from ..core.plan import Assign, Expr, LowerContext, Statement, call
 from ..core.primitive import primitive
@@ -823,3 +824,19 @@ def array_split(ary: Value, indices_or_sections: Any, axis: int = 0) -> list[Tra
 
 
 __all__ = ["argsort_p", "sort_p", "take_along", "take_p"]
+
+
+# a sort mixes the positions of the axis it sorts; the others are carried
+sort_p.def_axes(lambda node: all_axes_but(node, (node.params.axis,)))
+argsort_p.def_axes(lambda node: all_axes_but(node, (node.params.axis,)))
+
+
+@take_p.def_axes
+def _take_axes(node: Node) -> Relations:
+    # out[.., i, ..] = x[.., idx[.., i, ..], ..]: idx is read position by position, x whole
+    axis: int = node.params.axis
+    x, idx = node.inputs
+    return (
+        tuple(MIXED if d == axis else Carried(d) for d in range(x.ndim)),
+        tuple(Carried(d) for d in range(idx.ndim)),
+    )

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..core.graph import Node
+from ..core.independence import Carried, Flow, Reduced, Relations
 from ..core.plan import Assign, Expr, LowerContext, Statement, call
 from ..core.primitive import primitive
 from ..errors import GradError, ShapeError
@@ -184,3 +185,25 @@ def _others(x: Tracer, axes: tuple[int, ...], dtype: np.dtype) -> Tracer:
         "where", elementwise("equal", n_zero, 0), elementwise("true_divide", p_nz, nonzero), zero
     )
     return elementwise("where", is_zero, at_zero, elsewhere)
+
+
+#: how blocks' partial reductions combine (argmax/argmin and prod: not from blocks here)
+_COMBINERS = {"sum": "sum", "max": "max", "min": "min", "any": "max", "all": "min"}
+
+
+def reduction_relations(node: Node) -> Relations:
+    """The reduced axes (``params.axes``) combine by ``params.fn``; the rest are carried."""
+    axes: tuple[int, ...] = node.params.axes
+    how = _COMBINERS.get(node.params.fn)
+    flows: list[Flow] = []
+    kept = 0
+    for k in range(node.inputs[0].ndim):
+        if k in axes:
+            flows.append(Reduced(how, k))  # each axis apart: a max over (a, b) is separable
+        else:
+            flows.append(Carried(kept))
+            kept += 1
+    return (tuple(flows),)
+
+
+reduce_p.def_axes(reduction_relations)

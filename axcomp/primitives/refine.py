@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.graph import Node
+from ..core.independence import MIXED, Carried, Relations
 from ..core.plan import Assign, Expr, Lit, LowerContext, Ref, Scatter, Statement, call
 from ..core.primitive import primitive
 from ..errors import GradError
@@ -151,3 +152,13 @@ def _lower_refine(
     stmts.append(Assign(v.name, call("einsum", *operands, equation=",".join(subs) + "->a")))
     stmts.append(Scatter(target, call("gather", c, keep), v))
     return tuple(stmts)
+
+
+@refine_p.def_axes
+def _refine_axes(node: Node) -> Relations:
+    # entries are recomputed per output position; the summed labels are not split (a
+    # block's threshold would differ from the whole run's)
+    p: RefineParams = node.params
+    return tuple(
+        tuple(Carried(p.out.index(lab)) if lab in p.out else MIXED for lab in sub) for sub in p.subs
+    )

@@ -10,6 +10,14 @@ from typing import Any
 import numpy as np
 
 from ..core.graph import Node
+from ..core.independence import (
+    MIXED,
+    Carried,
+    Relations,
+    all_axes_but,
+    identity_relations,
+    reshape_relations,
+)
 from ..core.plan import Assign, Expr, LowerContext, Statement, call
 from ..core.primitive import primitive
 from ..errors import IncompatibleShapesError, ShapeError, UnsupportedError
@@ -323,3 +331,14 @@ def stack(values: Sequence[Value], axis: int = 0) -> Tracer:
         )
     ax = normalize_axis(axis, tracers[0].ndim + 1)
     return concatenate([expand_dims(t, ax) for t in tracers], axis=ax)
+
+
+reshape_p.def_axes(lambda node: (reshape_relations(node.inputs[0].shape, node.shape),))
+cast_p.def_axes(identity_relations)
+concat_p.def_axes(lambda node: all_axes_but(node, (node.params.axis,)))
+
+
+@broadcast_p.def_axes
+def _broadcast_axes(node: Node) -> Relations:
+    # new axes repeat the input along them: no position of the input is involved
+    return (tuple(Carried(m) if m >= 0 else MIXED for m in node.params.maps),)

@@ -11,9 +11,12 @@ the threads running at once, fit the budget; when chunking for speed it also aim
 one block per thread.
 
 A level can be chunked when the vmap maps axes of the program's own inputs (not of values
-computed inside it) and every output either carries its axis (each block writes a slice)
-or reduces it away by a sum or a min/max of per-example values (blocks' results are then
-accumulated: summed, or combined with min/max, which keeps NumPy's NaN propagation).
+computed inside it) and the split is proven independent: every primitive on the way
+declares how its axes flow (``core/independence.py``), so a ``cumsum``, ``sort``, ``flip``
+or ``take`` along the axis, which keep its name but mix its positions, is never split.
+Each output either carries the axis (each block writes a slice) or reduces it away by a
+sum or a min/max (blocks' parts are then accumulated: summed, or combined with min/max,
+which keeps NumPy's NaN propagation).
 A budget that even one-element blocks cannot meet is a ``MemoryBudgetError`` at compile
 time, never a ``MemoryError`` mid-run.
 """
@@ -21,17 +24,19 @@ time, never a ``MemoryError`` mid-run.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from ..backends.numpy_chunks import build_chunked
 from ..compiler.memory import temporary_peak
 from ..core.chunks import ChunkPlan
-from ..core.graph import Graph, Node, describe, topological
+from ..core.graph import Graph, Node, describe
+from ..core.independence import NotIndependent, Partial, Sliced, State, split_states
+from ..core.leaves import const_p
 from ..core.plan import Plan, format_bytes
 from ..errors import MemoryBudgetError
-from ..primitives.contraction import einsum_p, is_permutation
-from ..primitives.reductions import reduce_p
 from ..tracing.trace import LevelRecord
 from .compile import Compiled, _output_adapter
 from .options import Options, available_memory
@@ -44,49 +49,94 @@ BLOCK_TARGET = 4 << 20
 Shape = tuple[int, ...]
 
 
-def consumers_of(graph: Graph) -> dict[Node, list[Node]]:
-    users: dict[Node, list[Node]] = {}
-    for n in graph.nodes():
-        for i in n.inputs:
-            users.setdefault(i, []).append(n)
-    return users
+@dataclass(frozen=True)
+class LevelSplit:
+    """How a vmap level splits into blocks: the axis of each input it maps, the axis of each
+    output a block writes a slice of (None for an output that reduces the level away), and
+    how each output's blocks join ("slice", or "sum"/"min"/"max" of the blocks' parts)."""
+
+    in_axes: tuple[int | None, ...]
+    out_axes: tuple[int | None, ...]
+    combine: tuple[str, ...]
 
 
-def _per_example(node: Node, level: str) -> bool:
-    """Whether everything below ``node`` keeps ``level``'s axis once it has it: no value
-    below mixes examples, so a block of examples computes exactly its part."""
-    for n in topological(list(node.inputs)):
-        if any(level in i.axes for i in n.inputs) and level not in n.axes:
+def split_graph(
+    graph: Graph, in_axes: tuple[int | None, ...], level: str
+) -> tuple[LevelSplit, dict[Node, State]]:
+    """The split of ``graph`` along ``in_axes`` (one axis of some inputs, all of vmap level
+    ``level``), proven by the primitives' axis relations (``core/independence.py``), with
+    every node's state; raises ``NotIndependent`` naming the first node that mixes it."""
+    states = split_states(graph, [None if k is None else Sliced(k) for k in in_axes], level)
+    out_axes: list[int | None] = []
+    hows: list[str] = []
+    for node in graph.outputs:
+        state = states[node]
+        if isinstance(state, Sliced):
+            out_axes.append(state.axis)
+            hows.append("slice")
+        elif isinstance(state, Partial):
+            out_axes.append(None)
+            hows.append(state.combine)
+        else:
+            raise NotIndependent(node, "is an output that does not depend on the split axis")
+    return LevelSplit(in_axes, tuple(out_axes), tuple(hows)), states
+
+
+def block_matches(full: Compiled, block: Compiled, levels: Sequence[str]) -> bool:
+    """Whether ``block`` (the same function traced for a block's shapes along vmap
+    ``levels``) is the program the proof was made on: node by node the same operations,
+    every node that depends on no split axis the same (constants included: a Python
+    ``x.shape[0]`` would differ), the others differing only along their split axes."""
+    if full.traced is None or block.traced is None:
+        return False
+    per_level = []
+    for level in levels:
+        in_axes = _mapped_axes(full, level)
+        if in_axes is None:
+            return False
+        try:
+            per_level.append(split_graph(full.traced, in_axes, level)[1])
+        except NotIndependent:
+            return False
+    mine, theirs = full.traced.ordered(), block.traced.ordered()
+    if len(mine) != len(theirs):
+        return False
+    where = {node: k for k, node in enumerate(mine)}
+    there = {node: k for k, node in enumerate(theirs)}
+    for a, b in zip(mine, theirs):
+        if a.op is not b.op or a.dtype != b.dtype or a.axes != b.axes:
+            return False
+        if [where[i] for i in a.inputs] != [there[i] for i in b.inputs]:
+            return False
+        found = [states.get(a) for states in per_level]
+        split = {s.axis for s in found if isinstance(s, Sliced)}
+        if any(k not in split and m != n for k, (m, n) in enumerate(zip(a.shape, b.shape))):
+            return False
+        if all(s is None for s in found) and not _same_params(a, b):
             return False
     return True
 
 
-def combine(node: Node, level: str) -> str | None:
-    """How blocks' results of an output that reduces ``level`` away add up, if they do:
-    a sum (an einsum summing the axis) or a min/max reduction over it, possibly behind
-    axis permutations (which commute with combining the blocks)."""
-    while is_permutation(node) and level not in node.axes and level not in node.inputs[0].axes:
-        node = node.inputs[0]
-    if level in node.axes or not any(level in i.axes for i in node.inputs):
-        return None
-    if node.op is einsum_p:
-        how = "sum"
-    elif node.op is reduce_p and node.params.fn in ("min", "max"):
-        (inp,) = node.inputs
-        if inp.axes.index(level) not in node.params.axes:
-            return None
-        how = node.params.fn
-    else:
-        return None
-    return how if _per_example(node, level) else None
+def _same_params(a: Node, b: Node) -> bool:
+    if a.op is const_p:
+        x, y = np.asarray(a.params.value), np.asarray(b.params.value)
+        return x.dtype == y.dtype and x.shape == y.shape and bool(np.array_equal(x, y, True))
+    if a.op.split is not None:
+        return True  # loops and conds: their bodies were traced alike (compared per node)
+    try:
+        return bool(a.params == b.params)
+    except (TypeError, ValueError):
+        return False
 
 
-def level_in_axes(compiled: Compiled, rec: LevelRecord) -> tuple[int | None, ...] | None:
-    """The axis of each input that vmap level ``rec`` maps, when the level can be split
-    into blocks (each block computes a slice of every output that keeps the level, or a
-    partial result that ``combine`` adds up), else None. Any nesting depth: an inner
-    level qualifies when it maps axes of the program's own inputs."""
+def _mapped_axes(compiled: Compiled, level: str) -> tuple[int | None, ...] | None:
+    """The axis of each input that vmap level ``level`` maps, when it maps axes of the
+    program's own inputs (not of values computed inside it)."""
     graph = compiled.graph
+    found_rec = next((r for r in compiled.levels if r.name == level), None)
+    if found_rec is None:
+        return None
+    rec = found_rec
     sources = {src for _, _, src in rec.mapped}
     same_name = [r for r in compiled.levels if r.name == rec.name]
     if not rec.mapped or any(
@@ -99,45 +149,54 @@ def level_in_axes(compiled: Compiled, rec: LevelRecord) -> tuple[int | None, ...
     found = {graph.inputs[i].axes[k] for i, k in enumerate(in_axes) if k is not None}
     if found != sources:
         return None  # the level maps a value computed inside the program
-    users = consumers_of(graph)
-    sliced = [graph.inputs[i] for i, k in enumerate(in_axes) if k is not None]
-    if not all(is_permutation(u) and rec.name in u.axes for x in sliced for u in users.get(x, ())):
-        return None  # an input is also used whole (e.g. summed over outside the vmap)
-    if all(
-        (rec.name in node.axes and _per_example(node, rec.name))
-        or combine(node, rec.name) is not None
-        for node in graph.outputs
-    ):
-        return in_axes
-    return None
+    return in_axes
 
 
-def chunkable_levels(
-    compiled: Compiled,
-) -> list[tuple[LevelRecord, tuple[int | None, ...]]]:
-    """Every vmap level (one record per axis name, outermost first) that ``level_in_axes``
-    can split, with the axis of each input it maps. Levels map disjoint input axes, so
-    they can be split together (a grid of blocks: ``transforms.dask``)."""
-    out: list[tuple[LevelRecord, tuple[int | None, ...]]] = []
+def level_split(compiled: Compiled, rec: LevelRecord) -> LevelSplit | str:
+    """How vmap level ``rec`` splits into blocks (any nesting depth), or why it cannot: each
+    block must compute a slice of every output, or a part that ``combine`` joins."""
+    in_axes = _mapped_axes(compiled, rec.name)
+    if in_axes is None:
+        return f"vmap axis '{rec.name}' does not map axes of the program's inputs"
+    try:
+        return split_graph(compiled.traced or compiled.graph, in_axes, rec.name)[0]
+    except NotIndependent as e:
+        return f"vmap axis '{rec.name}' cannot be split: {e}"
+
+
+def level_in_axes(compiled: Compiled, rec: LevelRecord) -> tuple[int | None, ...] | None:
+    """The axis of each input that ``rec`` maps, when the level can be split into blocks."""
+    found = level_split(compiled, rec)
+    return found.in_axes if isinstance(found, LevelSplit) else None
+
+
+def chunkable_levels(compiled: Compiled) -> list[tuple[LevelRecord, LevelSplit]]:
+    """Every vmap level (one record per axis name, outermost first) that ``level_split``
+    can split. Levels map disjoint input axes, so they can be split together (a grid of
+    blocks: ``transforms.dask``) when each alone is proven independent: a node that mixes
+    one level's positions is refused for that level whatever the other does."""
+    out: list[tuple[LevelRecord, LevelSplit]] = []
     seen: set[str] = set()
     for rec in sorted(compiled.levels, key=lambda r: r.depth):
         if rec.name in seen:
             continue
         seen.add(rec.name)
-        in_axes = level_in_axes(compiled, rec)
-        if in_axes is not None:
-            out.append((rec, in_axes))
+        found = level_split(compiled, rec)
+        if isinstance(found, LevelSplit):
+            out.append((rec, found))
     return out
 
 
-def _chunkable(compiled: Compiled) -> tuple[LevelRecord, tuple[int | None, ...]] | None:
-    """The outermost vmap level that can be split, with the sliced axis of each input."""
-    outer = [rec for rec in compiled.levels if rec.depth == 0]
-    for rec in sorted(outer, key=lambda r: -r.size):
-        in_axes = level_in_axes(compiled, rec)
-        if in_axes is not None:
-            return rec, in_axes
-    return None
+def _chunkable(compiled: Compiled) -> tuple[LevelRecord, LevelSplit] | str:
+    """The vmap level to split (outermost first, the largest of a depth first), or why
+    none can be: when the outer axis is mixed (a cumsum over it), an inner one may not be."""
+    why = "the program has no vmap axis"
+    for rec in sorted(compiled.levels, key=lambda r: (r.depth, -r.size)):
+        found = level_split(compiled, rec)
+        if isinstance(found, LevelSplit):
+            return rec, found
+        why = found
+    return why
 
 
 def check_outputs_fit(compiled: Compiled) -> None:
@@ -188,18 +247,18 @@ def maybe_chunk(
     if not over and (threads <= 1 or full < SPEED_MIN):
         return compiled
     found = _chunkable(compiled)
-    if found is None:
+    if isinstance(found, str):
         if not over:
             return compiled
         raise MemoryBudgetError(
             f"{compiled.name}: the program's temporaries need {format_bytes(full)} at once "
             f"(largest step {_largest_step(compiled.plan)}), over "
-            f"memory_limit={format_bytes(budget)}, and no "
-            "vmap axis of its inputs that reaches every output can be split into chunks; "
-            "raise memory_limit (jit(f, memory_limit=...) or axcomp.set_options) or map the "
-            "large axis with vmap"
+            f"memory_limit={format_bytes(budget)}, and no vmap axis of its inputs can be split "
+            f"into chunks ({found}); raise memory_limit (jit(f, memory_limit=...) or "
+            "axcomp.set_options) or map the large axis with vmap"
         )
-    rec, in_axes = found
+    rec, split = found
+    in_axes = split.in_axes
     size = rec.size
     # cache-sized blocks, at least one per thread, and never over the budget per thread
     target = min(budget // max(threads, 1), BLOCK_TARGET)
@@ -224,26 +283,30 @@ def maybe_chunk(
                 "memory_limit (jit(f, memory_limit=...) or axcomp.set_options)"
             )
         chunk = max(1, min(chunk - 1, chunk * budget // max(per_block * running, 1)))
+    if not block_matches(compiled, block, [rec.name]):
+        # the function traced for a block is not the program that was proven (it reads its
+        # own shapes): run whole, or refuse
+        return compiled if not over else _refuse(compiled, full, budget)
     threads = max(1, min(threads, budget // max(per_block, 1), math.ceil(size / chunk)))
     outputs = compiled.graph.outputs
-    out_axes = tuple(n.axes.index(rec.name) if rec.name in n.axes else None for n in outputs)
-    hows = tuple(
-        "slice" if k is not None else combine(n, rec.name) for n, k in zip(outputs, out_axes)
-    )
+    out_axes = split.out_axes
     for node, axis, got in zip(outputs, out_axes, block.graph.outputs):
         want = node.shape if axis is None else node.shape[:axis] + (chunk,) + node.shape[axis + 1 :]
         if got.shape != want or got.dtype != node.dtype:
             return compiled if not over else _refuse(compiled, full, budget)
     tail = None
     if size % chunk:
-        tail = compile_shapes(block_shapes(size % chunk)).plan
+        last = compile_shapes(block_shapes(size % chunk))
+        if not block_matches(compiled, last, [rec.name]):
+            return compiled if not over else _refuse(compiled, full, budget)
+        tail = last.plan
     chunks = ChunkPlan(
         rec.name,
         size,
         chunk,
         in_axes,
         out_axes,
-        tuple(c or "slice" for c in hows),
+        split.combine,
         tuple(n.shape for n in compiled.graph.outputs),
         tuple(n.dtype for n in compiled.graph.outputs),
         block.plan,

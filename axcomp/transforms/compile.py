@@ -46,6 +46,7 @@ class Compiled:
     backend: str = "numpy"
     namespace: str = "numpy"  # the array library the code runs on
     chunks: ChunkPlan | None = None  # set when the program runs in blocks (transforms.chunking)
+    traced: Graph | None = None  # the graph before the passes (what blocked runs are proven on)
 
     def run(self, leaves: list[Any]) -> Any:
         return self.call_flat(*leaves)
@@ -81,6 +82,7 @@ def compile_traced(traced: Traced, name: str, namespace: str = "numpy") -> Compi
         traced.levels,
         backend,
         namespace,
+        traced=traced.graph,
     )
 
 

@@ -47,7 +47,7 @@ from ..compiler.memory import temporary_peak
 from ..core.graph import Graph
 from ..core.plan import format_bytes
 from ..errors import MemoryBudgetError
-from .chunking import _largest_step, chunkable_levels, combine
+from .chunking import LevelSplit, _largest_step, block_matches, chunkable_levels
 from .compile import Compiled
 from .namespaces import NUMPY
 
@@ -154,8 +154,12 @@ class Level:
     """One split vmap level of a dask call."""
 
     name: str
-    in_axes: tuple[int | None, ...]
+    split: LevelSplit  # the axis of each input it maps, of each output, how outputs join
     chunks: tuple[int, ...]  # dask chunks along the level's axis
+
+    @property
+    def in_axes(self) -> tuple[int | None, ...]:
+        return self.split.in_axes
 
 
 @dataclass(frozen=True)
@@ -237,19 +241,11 @@ def _make_plan(staged: Any, sig: Any, chunks: Any, budget: int) -> DaskPlan:
 
     full = staged._compile_plain(sig)
     levels = []
-    for rec, in_axes in chunkable_levels(full):
-        i = next(i for i, k in enumerate(in_axes) if k is not None)
-        levels.append(Level(rec.name, in_axes, tuple(chunks[i][in_axes[i]])))
+    for rec, split in chunkable_levels(full):
+        i = next(i for i, k in enumerate(split.in_axes) if k is not None)
+        levels.append(Level(rec.name, split, tuple(chunks[i][split.in_axes[i]])))
     if not levels:
-        peak = temporary_peak(full.plan)
-        if peak > budget:
-            raise MemoryBudgetError(
-                f"{full.name}: on dask arrays the program runs as one task, whose temporaries "
-                f"need {format_bytes(peak)} (largest step {_largest_step(full.plan)}), over "
-                f"memory_limit={format_bytes(budget)}, and no vmap axis of its inputs can be split "
-                "into blocks; raise memory_limit or map the large axis with vmap"
-            )
-        return DaskPlan((), {(): Program.of(full)}, peak, budget, False, full)
+        return _whole(full, budget)
 
     # the budget, per task: shrink the largest block until its temporaries fit
     rechunked = False
@@ -270,18 +266,35 @@ def _make_plan(staged: Any, sig: Any, chunks: Any, budget: int) -> DaskPlan:
         n = largest[j]
         n = max(1, min(n - 1, n * budget // max(per_block, 1)))
         size = sum(levels[j].chunks)
-        levels[j] = Level(levels[j].name, levels[j].in_axes, _regular(size, n))
+        levels[j] = Level(levels[j].name, levels[j].split, _regular(size, n))
         rechunked = True
     for j, lv in enumerate(levels):
         if len(set(lv.chunks)) > MAX_BLOCK_SHAPES:
-            levels[j] = Level(lv.name, lv.in_axes, _regular(sum(lv.chunks), max(lv.chunks)))
+            levels[j] = Level(lv.name, lv.split, _regular(sum(lv.chunks), max(lv.chunks)))
     programs: dict[tuple[int, ...], Program] = {}
+    names = [lv.name for lv in levels]
     for lengths in _product([sorted(set(lv.chunks)) for lv in levels]):
         compiled = (
             block if lengths == largest else compile_shapes(_block_shapes(shapes, levels, lengths))
         )
+        if not block_matches(full, compiled, names):
+            # traced for a block, the function is another program (it reads its shapes)
+            return _whole(full, budget)
         programs[lengths] = Program.of(compiled)
     return DaskPlan(tuple(levels), programs, per_block, budget, rechunked, full)
+
+
+def _whole(full: Compiled, budget: int) -> DaskPlan:
+    """The program as one task, when no vmap level can be split."""
+    peak = temporary_peak(full.plan)
+    if peak > budget:
+        raise MemoryBudgetError(
+            f"{full.name}: on dask arrays the program runs as one task, whose temporaries "
+            f"need {format_bytes(peak)} (largest step {_largest_step(full.plan)}), over "
+            f"memory_limit={format_bytes(budget)}, and no vmap axis of its inputs can be split "
+            "into blocks; raise memory_limit or map the large axis with vmap"
+        )
+    return DaskPlan((), {(): Program.of(full)}, peak, budget, False, full)
 
 
 def _product(options: list[list[int]]) -> list[tuple[int, ...]]:
@@ -330,15 +343,16 @@ def run_dask(staged: Any, sig: Any, leaves: list[Any]) -> Any:
         reduce: list[Any] = []  # (trailing axis, how) per reduced level
         adjust: dict[str, Any] = {}
         for j, lv in enumerate(plan.levels):
-            if lv.name in node.axes:
-                index[node.axes.index(lv.name)] = letters[j]
+            axis = lv.split.out_axes[k]
+            if axis is not None:
+                index[axis] = letters[j]
             else:
-                reduce.append(combine(node, lv.name))
+                reduce.append(lv.split.combine[k])
                 adjust[letters[j]] = (1,) * len(lv.chunks)
         for d, name in enumerate(index):
             if name.startswith("o"):
                 new_axes[name] = node.shape[d]
-        index += [letters[j] for j, lv in enumerate(plan.levels) if lv.name not in node.axes]
+        index += [letters[j] for j, lv in enumerate(plan.levels) if lv.split.out_axes[k] is None]
         return tuple(index), new_axes, adjust, reduce
 
     reduced = tuple(len(out_index(k)[3]) for k in range(len(outputs)))

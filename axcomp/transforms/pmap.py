@@ -34,7 +34,7 @@ from ..core.graph import Graph, Node, topological
 from ..core.leaves import InputParams, input_p
 from ..errors import AxisSpecError, AxisSpecTypeError, UnsupportedError
 from ..tracing.trace import current_trace
-from .chunking import combine, level_in_axes
+from .chunking import LevelSplit, block_matches, level_split
 from .compile import Compiled
 from .dask import Program
 from .namespaces import NUMPY
@@ -51,6 +51,10 @@ def _current_client() -> Any:
         return get_client()
     except ValueError:
         return None
+
+
+#: (whole program, pmapped level, each input's pmapped axis, the shards' split or None)
+_Analysis = tuple[Compiled, Any, tuple[int | None, ...], LevelSplit | None]
 
 
 class PmappedFunction(VmappedFunction):
@@ -72,7 +76,7 @@ class PmappedFunction(VmappedFunction):
         self.shards_per_worker = shards_per_worker
         self._shard_programs: dict[Any, tuple[Compiled, Program]] = {}
         self._staged: dict[Any, list[list[Program]] | None] = {}
-        self._analysed: dict[Signature, tuple[Compiled, Any, tuple[int | None, ...], bool]] = {}
+        self._analysed: dict[Signature, _Analysis] = {}
         self._extent = threading.local()  # (global size, offset) while a shard is traced
 
     def __repr__(self) -> str:
@@ -140,9 +144,9 @@ class PmappedFunction(VmappedFunction):
         length = max(1, math.ceil(size / max(most, 1)))
         return length, math.ceil(size / length) if size else 0
 
-    def _analyse(self, sig: Signature) -> tuple[Compiled, Any, tuple[int | None, ...], bool]:
-        """(whole program, pmapped level, each input's pmapped axis, whether the examples run
-        apart), traced once per signature."""
+    def _analyse(self, sig: Signature) -> _Analysis:
+        """(whole program, pmapped level, each input's pmapped axis, how the shards split
+        when the examples are proven to run apart), traced once per signature."""
         found = self._analysed.get(sig)
         if found is not None:
             return found
@@ -152,7 +156,9 @@ class PmappedFunction(VmappedFunction):
         in_axes = tuple(
             next((k for k, a in enumerate(n.axes) if a in sources), None) for n in full.graph.inputs
         )
-        found = self._analysed[sig] = (full, rec, in_axes, level_in_axes(full, rec) is not None)
+        split = level_split(full, rec)
+        found = (full, rec, in_axes, split if isinstance(split, LevelSplit) else None)
+        self._analysed[sig] = found
         while len(self._analysed) > 64:
             self._analysed.pop(next(iter(self._analysed)))
         return found
@@ -189,7 +195,7 @@ class PmappedFunction(VmappedFunction):
         if n_shards == 0:
             return full.run(leaves)
         bounds = [(s * length, min(rec.size, (s + 1) * length)) for s in range(n_shards)]
-        if not apart:
+        if apart is None:
             # examples depend on each other: collectives over the pmapped name run as rounds
             # of shard programs whose partial results the caller combines; anything else
             # (an input also used whole, all_gather) runs whole
@@ -197,6 +203,11 @@ class PmappedFunction(VmappedFunction):
             if rounds is None:
                 return full.run(leaves)
             return self._run_rounds(full, rec, rounds, bounds, in_axes, leaves, client, devices)
+        lengths = {min(rec.size, (s + 1) * length) - s * length for s in range(n_shards)}
+        if not all(
+            block_matches(full, self._program(sig, in_axes, n)[0], [rec.name]) for n in lengths
+        ):
+            return full.run(leaves)  # traced per shard, the function reads its own shapes
         calls = []
         for s in range(n_shards):
             lo, hi = s * length, min(rec.size, (s + 1) * length)
@@ -217,11 +228,10 @@ class PmappedFunction(VmappedFunction):
                 results = list(pool.map(lambda c: c[0](*c[1]), calls))
         outs = []
         for k, node in enumerate(full.graph.outputs):
-            if rec.name in node.axes:
-                axis = node.axes.index(rec.name)
+            axis, how = apart.out_axes[k], apart.combine[k]
+            if axis is not None:
                 outs.append(np.concatenate([r[k] for r in results], axis=axis))
-            else:  # reduced over the pmapped axis: the shards' partials add up
-                how = combine(node, rec.name) or "sum"
+            else:  # reduced over the pmapped axis: the shards' partials combine
                 parts = np.stack([np.asarray(r[k]) for r in results])
                 total = getattr(np, how)(parts, axis=0)  # np.sum, np.min or np.max
                 outs.append(np.asarray(total).astype(node.dtype, copy=False))
@@ -281,7 +291,7 @@ class PmappedFunction(VmappedFunction):
         length, n_shards = self._shards(rec.size, len(devices), where)
         if n_shards == 0:
             return full
-        if not apart:
+        if apart is None:
             bounds = [(s * length, min(rec.size, (s + 1) * length)) for s in range(n_shards)]
             rounds = self._rounds(sig, in_axes, bounds, rec.size) if self.axis_name else None
             if rounds is None:
@@ -312,17 +322,13 @@ class PmappedFunction(VmappedFunction):
         if rec.size % length:
             tail = self._program(sig, in_axes, rec.size % length)[0].plan
         outs = full.graph.outputs
-        out_axes = tuple(n.axes.index(rec.name) if rec.name in n.axes else None for n in outs)
         plan = ChunkPlan(
             rec.name,
             rec.size,
             length,
             in_axes,
-            out_axes,
-            tuple(
-                "slice" if k is not None else combine(n, rec.name) or "sum"
-                for n, k in zip(outs, out_axes)
-            ),
+            apart.out_axes,
+            apart.combine,
             tuple(n.shape for n in outs),
             tuple(n.dtype for n in outs),
             shard.plan,

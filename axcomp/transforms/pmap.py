@@ -31,6 +31,7 @@ from .. import pytree
 from ..compiler.memory import temporary_peak
 from ..core.chunks import ChunkPlan
 from ..core.graph import Graph, Node, topological
+from ..core.independence import Reduced
 from ..core.leaves import InputParams, input_p
 from ..errors import AxisSpecError, AxisSpecTypeError, UnsupportedError
 from ..tracing.trace import current_trace
@@ -371,7 +372,14 @@ def pmap(
     return mapped
 
 
-_COMBINE = {"psum": "sum", "pmax": "max", "pmin": "min"}
+def _collective_combine(node: Node, axis_name: str | None) -> str | None:
+    """How shards' partial values of ``node`` combine, when it is a collective over
+    ``axis_name``: its declared reduction over the examples (a psum's sum)."""
+    if axis_name is None or getattr(node.params, "axis_name", None) != axis_name:
+        return None
+    flows = node.op.axes(node)[0] if node.op.axes is not None else ()
+    hows = {f.combine for f in flows if isinstance(f, Reduced)}
+    return hows.pop() if len(hows) == 1 else None
 
 
 def _round_programs(shard: Compiled, axis_name: str | None) -> list[Program]:
@@ -381,11 +389,8 @@ def _round_programs(shard: Compiled, axis_name: str | None) -> list[Program]:
     the outputs. One program when there is no such collective."""
     graph = shard.graph
     order = graph.nodes()
-    cuts = [
-        n
-        for n in order
-        if n.op.name in _COMBINE and getattr(n.params, "axis_name", None) == axis_name
-    ]
+    hows = {n: _collective_combine(n, axis_name) for n in order}
+    cuts = [n for n in order if hows[n] is not None]
     if not cuts:
         return [Program.from_graph(graph, shard.name, [])]
     depth: dict[Node, int] = {}
@@ -400,9 +405,7 @@ def _round_programs(shard: Compiled, axis_name: str | None) -> list[Program]:
         outputs = current if r <= n_rounds else list(graph.outputs)
         cut = _substitute(graph, earlier, outputs)
         programs.append(
-            Program.from_graph(
-                cut, f"{shard.name}_round{r}", [_COMBINE[c.op.name] for c in current]
-            )
+            Program.from_graph(cut, f"{shard.name}_round{r}", [str(hows[c]) for c in current])
         )
         earlier += current
     return programs

@@ -12,7 +12,7 @@ gathers the public names from the layers below it.
 
 from __future__ import annotations
 
-from . import ad_checkpoint, lax, nn, numpy, scipy, tree_util
+from . import ad_checkpoint, flatten_util, lax, nn, numpy, scipy, tree, tree_util
 from .core.shapes import ShapeDtypeStruct
 from .dsl import Module, compile, kernel, load, spec
 from .errors import (
@@ -75,6 +75,7 @@ __all__ = [
     "eval_shape",
     "explain",
     "export",
+    "flatten_util",
     "grad",
     "hessian",
     "jacfwd",
@@ -95,6 +96,7 @@ __all__ = [
     "scipy",
     "set_options",
     "spec",
+    "tree",
     "tree_util",
     "value_and_grad",
     "vjp",

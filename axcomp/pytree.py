@@ -58,6 +58,40 @@ class TreeDef:
             return 1
         return sum(child.num_leaves for child in self.children)
 
+    @property
+    def num_nodes(self) -> int:
+        return 1 + sum(child.num_nodes for child in self.children)
+
+    def children_defs(self) -> list[TreeDef]:
+        return list(self.children)
+
+    def __repr__(self) -> str:
+        return f"PyTreeDef({self._jax_text()})"
+
+    def _jax_text(self) -> str:
+        """The structure as JAX prints it (containers it does not build in are
+        ``CustomNode(type[aux], [children])``)."""
+        kids = [c._jax_text() for c in self.children]
+        inner = ", ".join(kids)
+        if self.kind == _LEAF:
+            return "*"
+        if self.kind == _NONE:
+            return "None"
+        if self.kind == _TUPLE:
+            return f"({inner}{',' if len(kids) == 1 else ''})"
+        if self.kind == _LIST:
+            return f"[{inner}]"
+        if self.kind == _DICT:
+            return "{" + ", ".join(f"{k!r}: {c}" for k, c in zip(self.aux, kids)) + "}"
+        if self.kind == _ORDERED_DICT:
+            return f"CustomNode(OrderedDict[{self.aux!r}], [{inner}])"
+        if self.kind == _DEFAULT_DICT:
+            return f"CustomNode(defaultdict[{self.aux!r}], [{inner}])"
+        if self.kind == _CUSTOM:
+            nodetype, aux = self.aux
+            return f"CustomNode({nodetype.__name__}[{aux}], [{inner}])"
+        return f"CustomNode(namedtuple[{self.aux.__name__}], [{inner}])"
+
     def __str__(self) -> str:
         if self.kind == _LEAF:
             return "*"
@@ -83,6 +117,25 @@ class TreeDef:
 
 
 LEAF = TreeDef(_LEAF)
+
+
+class UnhashableAux:
+    """A registered node's aux data that cannot be hashed (a dict): treedefs holding it
+    compare by ``==`` and share one hash, so they still key caches, only less evenly."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UnhashableAux) and bool(self.value == other.value)
+
+    def __hash__(self) -> int:
+        return hash(type(self.value).__name__)
+
+    def __repr__(self) -> str:
+        return repr(self.value)
 
 
 def _is_namedtuple(x: Any) -> bool:
@@ -139,25 +192,28 @@ def children_of(x: Any) -> tuple[list[Any], list[str], Any]:
         try:
             hash(aux)
         except TypeError:
-            raise TypeError(
-                f"the aux data of a {type(x).__name__} pytree node must be hashable, got {aux!r}"
-            ) from None
+            aux = UnhashableAux(aux)  # JAX accepts a dict there: compared by ==
         return kids, frags, (type(x), aux)
     return list(x), [f"[{i}]" for i in range(len(x))], None
 
 
-def flatten(tree: Any) -> tuple[list[Any], TreeDef]:
+def flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> tuple[list[Any], TreeDef]:
+    """``(leaves, treedef)`` in JAX's order; ``is_leaf(x)`` true stops at ``x``."""
     leaves: list[Any] = []
-    return leaves, _flatten_into(tree, leaves)
+    return leaves, _flatten_into(tree, leaves, is_leaf)
 
 
-def _flatten_into(tree: Any, leaves: list[Any]) -> TreeDef:
+def _flatten_into(
+    tree: Any, leaves: list[Any], is_leaf: Callable[[Any], bool] | None = None
+) -> TreeDef:
+    # iterative over the children of each node would not help: pytrees are shallow, while
+    # their leaves are many; recursion depth is the tree's depth
     kind = node_kind(tree)
-    if kind == _LEAF:
+    if kind == _LEAF or (is_leaf is not None and is_leaf(tree)):
         leaves.append(tree)
         return LEAF
     kids, _, aux = children_of(tree)
-    return TreeDef(kind, tuple(_flatten_into(k, leaves) for k in kids), aux)
+    return TreeDef(kind, tuple(_flatten_into(k, leaves, is_leaf) for k in kids), aux)
 
 
 def unflatten(treedef: TreeDef, leaves: Any) -> Any:
@@ -186,6 +242,8 @@ def _build(treedef: TreeDef, it: Iterator[Any]) -> Any:
         return collections.defaultdict(factory, zip(keys, kids))
     if kind == _CUSTOM:
         nodetype, aux = treedef.aux
+        if isinstance(aux, UnhashableAux):
+            aux = aux.value
         return _REGISTRY[nodetype][1](aux, kids)
     return treedef.aux(*kids)
 
@@ -255,3 +313,112 @@ def _broadcast_into(
 
 def tree_leaves(tree: Any) -> list[Any]:
     return flatten(tree)[0]
+
+
+# --- key paths, as jax.tree_util names them -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class DictKey:
+    key: Any
+
+    def __str__(self) -> str:
+        return f"[{self.key!r}]"
+
+
+@dataclass(frozen=True)
+class SequenceKey:
+    idx: int
+
+    def __str__(self) -> str:
+        return f"[{self.idx!r}]"
+
+
+@dataclass(frozen=True)
+class GetAttrKey:
+    name: str
+
+    def __str__(self) -> str:
+        return f".{self.name}"
+
+
+@dataclass(frozen=True)
+class FlattenedIndexKey:
+    key: int
+
+    def __str__(self) -> str:
+        return f"[<flat index {self.key}>]"
+
+
+KeyEntry = DictKey | SequenceKey | GetAttrKey | FlattenedIndexKey
+
+
+def child_keys(x: Any) -> list[KeyEntry]:
+    """The key of each child of the container ``x``, as JAX's key paths name them."""
+    kind = node_kind(x)
+    if kind == _NONE:
+        return []
+    kids, _, aux = children_of(x)
+    if kind in (_DICT, _ORDERED_DICT):
+        return [DictKey(k) for k in aux]
+    if kind == _DEFAULT_DICT:
+        return [DictKey(k) for k in aux[1]]
+    if kind == _NAMEDTUPLE:
+        return [GetAttrKey(f) for f in type(x)._fields]
+    if kind == _CUSTOM:
+        names = _REGISTRY[type(x)][2]
+        if names and len(names) == len(kids):
+            return [GetAttrKey(n) for n in names]
+        return [FlattenedIndexKey(i) for i in range(len(kids))]
+    return [SequenceKey(i) for i in range(len(kids))]
+
+
+def flatten_with_path(
+    tree: Any, is_leaf: Callable[[Any], bool] | None = None
+) -> tuple[list[tuple[tuple[KeyEntry, ...], Any]], TreeDef]:
+    """``([(key path, leaf), ...], treedef)``."""
+    leaves, treedef = flatten(tree, is_leaf)
+    paths: list[tuple[KeyEntry, ...]] = []
+
+    def walk(node: Any, path: tuple[KeyEntry, ...]) -> None:
+        if node_kind(node) == _LEAF or (is_leaf is not None and is_leaf(node)):
+            paths.append(path)
+            return
+        kids, _, _ = children_of(node)
+        for kid, key in zip(kids, child_keys(node)):
+            walk(kid, (*path, key))
+
+    walk(tree, ())
+    return list(zip(paths, leaves)), treedef
+
+
+def flatten_up_to(treedef: TreeDef, tree: Any, what: str = "tree") -> list[Any]:
+    """The subtrees of ``tree`` at the leaves of ``treedef`` (a prefix of its structure);
+    a ``ValueError`` naming the key path where they differ."""
+    out: list[Any] = []
+
+    def walk(td: TreeDef, node: Any, path: str) -> None:
+        if td.kind == _LEAF:
+            out.append(node)
+            return
+        kind = node_kind(node)
+        if kind != td.kind:
+            raise ValueError(
+                f"pytree structure error: {what} has a {type(node).__name__} at key path "
+                f"'{path}' where the first tree has a {td._jax_text()}"
+            )
+        kids, frags, aux = children_of(node)
+        if aux != td.aux or len(kids) != len(td.children):
+            raise ValueError(
+                f"pytree structure error: {what} differs at key path '{path}': it has "
+                f"{_text_of(node)}, the first tree has {td._jax_text()}"
+            )
+        for child, kid, frag in zip(td.children, kids, frags):
+            walk(child, kid, path + frag)
+
+    walk(treedef, tree, "")
+    return out
+
+
+def _text_of(node: Any) -> str:
+    return flatten(node)[1]._jax_text()

@@ -19,6 +19,8 @@ ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "pytree": set(),
     "tree_util": {"pytree"},
+    "tree": {"tree_util", "pytree"},
+    "flatten_util": {"numpy", "transforms", "primitives", "tracing", "core", "errors", "pytree"},
     "ad_checkpoint": {"transforms"},
     "core": {"errors"},
     "tracing": {"core", "errors", "pytree"},

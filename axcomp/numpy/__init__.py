@@ -33,8 +33,14 @@ uint8, uint32, uint64 = _np.uint8, _np.uint32, _np.uint64
 complex64, complex128 = _np.complex64, _np.complex128
 bool_ = _np.bool_
 pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, None
-dtype, result_type, promote_types = _np.dtype, _np.result_type, _np.promote_types
+dtype, promote_types = _np.dtype, _np.promote_types
 shape_of = _np.shape
+
+
+def result_type(*arrays_and_dtypes: Any) -> _np.dtype:
+    """``np.result_type``, reading a traced value's dtype (NumPy's own would hand the
+    tracer back to this namespace through ``__array_function__``, forever)."""
+    return _np.result_type(*(a.dtype if isinstance(a, _Tracer) else a for a in arrays_and_dtypes))
 
 
 def _any_traced(values: Sequence[Any]) -> bool:

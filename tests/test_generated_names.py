@@ -419,3 +419,16 @@ def test_reserved_prefix_is_what_the_backends_use():
     assert all(n.startswith("_") for n in numpy_backend.BUILTINS)
     assert numpy_backend.NP.startswith("_") and array_api.XP.startswith("_")
     assert Path(numpy_backend.__file__).is_file()
+
+
+@pytest.mark.parametrize("name", ["zip", "bool", "ｔ0", "_np", "lambda", "t0", "c0", "ｃ0"])
+def test_hostile_names_through_pmap_and_dask(name):
+    x = np.arange(12.0).reshape(4, 3)
+    h = np.linspace(-1.0, 1.0, 12).reshape(4, 3)
+    want = x * C + h
+    got = ax.pmap(lambda **kw: kw["x"] * C + kw[name])(x=x[:2], **{name: h[:2]})  # 2 devices
+    np.testing.assert_allclose(got, want[:2], rtol=1e-12)
+    da = pytest.importorskip("dask.array")
+    f = ax.jit(ax.vmap(lambda **kw: kw["x"] * C + kw[name]))
+    lazy = f(x=da.from_array(x, chunks=(2, 3)), **{name: da.from_array(h, chunks=(2, 3))})
+    np.testing.assert_allclose(lazy.compute(), want, rtol=1e-12)

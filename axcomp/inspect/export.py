@@ -114,17 +114,17 @@ def export(fun: Callable[..., Any], *args: Any, name: str | None = None, **kwarg
     arg_names = ", ".join(compiled.plan.inputs)
     public = python_name(name if name is not None else compiled.name)
     shapes = ", ".join(f"{a}: {n.dtype.name}{list(n.shape)}" for a, n in named)
+    trailing = "," if len(inputs) == 1 else ""  # a one-element tuple
     guard = f'''
 
-_SIGNATURE = ({specs}{"," if len(inputs) == 1 else ""})
+_SIGNATURE = ({specs}{trailing})
 
 
 def {public}({arg_names}):
     """{_docstring_text(f"{public}({shapes})")}, exported by axcomp: the flat outputs for
     exactly these shapes and dtypes (anything else is refused: the code is specialised to
     them)."""
-    for _value, (_label, _shape, _dtype) in _zip(({arg_names}{"," if len(inputs) == 1 else ""}),
-                                                _SIGNATURE):
+    for _value, (_label, _shape, _dtype) in _zip(({arg_names}{trailing}), _SIGNATURE):
         _value = _np.asarray(_value)
         if _value.shape != _shape or _value.dtype != _np.dtype(_dtype):
             raise _ValueError(
@@ -154,6 +154,7 @@ import numpy as _np
 
 # the builtins the code calls, under names no parameter can take
 {builtins} = {", ".join(f.__name__ for f in BUILTINS.values())}
+
 
 '''
     return header + "\n\n".join(parts) + guard

@@ -53,6 +53,7 @@ BUILTINS: dict[str, Any] = {
     "_zip": zip,
     "_ValueError": ValueError,
 }
+
 _EQUATION = re.compile(r"^[A-Za-z,]*->[A-Za-z]*$")
 
 

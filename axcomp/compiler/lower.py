@@ -36,8 +36,9 @@ from .regions import find_regions
 
 class _Names:
     """The allocator of every buffer name of one plan (inputs, temporaries, constants, loop
-    and branch names). Its names are plain (``core.names``): NFKC-stable, so two of them
-    never read as one identifier, and never ``_``-prefixed, the backends' own space."""
+    and branch names). Its names are plain (``core.names``; a ``_k`` suffix may lengthen
+    them): NFKC-stable, so two never read as one identifier, and never ``_``-prefixed,
+    the backends' own space."""
 
     def __init__(self) -> None:
         self.used: set[str] = set()

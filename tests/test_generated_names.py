@@ -207,6 +207,18 @@ def test_hostile_parameter_and_function_name(tmp_path, name):
     public = python_name(name)
     assert_module_keeps_to_itself(source, public)
     np.testing.assert_allclose(getattr(load_module(tmp_path, source), public)(X, H), want)
+    # forward mode on the same names: columns of the Jacobian in x by central differences
+    eps = 1e-6
+    fd = np.stack(
+        [
+            (kernel_by_hand(X + eps * e, H) - kernel_by_hand(X - eps * e, H)) / (2 * eps)
+            for e in np.eye(3)
+        ],
+        axis=1,
+    )
+    np.testing.assert_allclose(ax.jacfwd(positional(name))(X, H), fd, rtol=1e-6, atol=1e-9)
+    _, tangent = ax.jvp(positional(name), (X, H), (np.ones(3), np.zeros(3)))
+    np.testing.assert_allclose(tangent, fd.sum(axis=1), rtol=1e-6, atol=1e-9)
 
 
 @pytest.mark.parametrize("name", HOSTILE, ids=ascii)

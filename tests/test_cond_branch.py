@@ -55,7 +55,7 @@ def _cond_nodes(compiled):
 def test_source_has_an_if_and_no_where():
     x = _rand(4)
     src = ax.explain(ax.jit(cond_kernel), x, np.asarray(1.0)).source
-    assert "if bool(" in src and "else:" in src
+    assert "if _bool(" in src and "else:" in src
     assert "where" not in src
     assert src.count("_np.sin(") == 1  # each branch is printed once, inside its arm
     src = ax.explain(ax.jit(switch_kernel), x, np.asarray(1)).source
@@ -67,7 +67,7 @@ def test_unmapped_predicate_under_vmap_branches():
     x = _rand(5, 3)
     f = ax.vmap(cond_kernel, in_axes=(0, None))
     src = ax.explain(f, x, np.asarray(1.0)).source
-    assert "if bool(" in src and "where" not in src
+    assert "if _bool(" in src and "where" not in src
 
 
 # --- (2) only the taken branch runs -------------------------------------------------------
@@ -213,7 +213,7 @@ def test_grad_through_the_branch(p):
     np.testing.assert_allclose(g, n, rtol=1e-6, atol=1e-7)
     compiled = ax.grad(loss).lower(x, pa)
     assert len(_cond_nodes(compiled)) == 2  # the forward value and the backward sweep
-    assert compiled.source.count("if bool(") == 2
+    assert compiled.source.count("if _bool(") == 2
     # grad of grad: the backward cond has the same rule
     want2 = (2 * np.cos(x) - x * np.sin(x)) if p > 0 else 6 * x
     gg = ax.grad(lambda r, p: anp.sum(ax.grad(lambda r, p: anp.sum(cond_kernel(r, p)))(r, p)))
@@ -265,7 +265,7 @@ def test_array_api_backend_prints_and_runs_the_branch():
     for p in (1.0, -1.0):
         got = g(xp.asarray(x[0]), xp.asarray(p))
         np.testing.assert_allclose(np.asarray(got), np_cond(x[0], p), rtol=1e-13)
-    assert "if bool(" in g.lower(xp.asarray(x[0]), xp.asarray(1.0)).source
+    assert "if _bool(" in g.lower(xp.asarray(x[0]), xp.asarray(1.0)).source
 
 
 # --- (5) a batched predicate still selects -------------------------------------------------

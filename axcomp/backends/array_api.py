@@ -46,11 +46,13 @@ from ..core.plan import (
 from ..errors import UnsupportedError
 from .numpy_backend import (
     _EQUATION,
+    BUILTINS,
     _axis,
     _ident,
     _int,
     _literal,
     _tuple,
+    comment_text,
     function_name,
     if_lines,
     loop_lines,
@@ -434,8 +436,8 @@ class _Emitter:
             return text
         reshape, concat = self.fn("reshape", "linalg"), self.fn("concat", "linalg")
         sizes = _tuple(c.attr("sizes"))
-        lead = f"tuple(_r.shape[:{_int(pack)}]) + (_k,)"
-        return f"{concat}([{reshape}(_r, {lead}) for _r, _k in zip({text}, {sizes})], axis=-1)"
+        lead = f"_tuple(_r.shape[:{_int(pack)}]) + (_k,)"
+        return f"{concat}([{reshape}(_r, {lead}) for _r, _k in _zip({text}, {sizes})], axis=-1)"
 
     # -- statements -------------------------------------------------------------------------
 
@@ -613,8 +615,7 @@ def _emit(plan: Plan, name: str, xp_name: str, xp: ModuleType) -> tuple[str, dic
     for k, step in enumerate(plan.steps):
         if not step.statements:
             continue
-        comment = "".join(c for c in step.comment if c.isprintable())
-        lines.append(f"    # %{step.index}: {comment}")
+        lines.append(f"    # %{step.index}: {comment_text(step.comment)}")
         lines.extend(em.step_lines(k, step, drop))
     outs = [_ident(o) for o in plan.outputs]
     lines.append(f"    return {outs[0]}" if len(outs) == 1 else f"    return ({', '.join(outs)})")
@@ -630,7 +631,7 @@ def build(
     if xp is None:
         raise UnsupportedError(f"the array namespace {xp_name} is not imported")
     source, casts = _emit(plan, name, xp_name, xp)
-    namespace: dict[str, Any] = {XP: xp, "_diagonal": _diagonal, "_place": _place}
+    namespace: dict[str, Any] = {XP: xp, "_diagonal": _diagonal, "_place": _place, **BUILTINS}
     namespace.update(casts)
     for cname, value in plan.constants:
         if isinstance(value, np.dtype):

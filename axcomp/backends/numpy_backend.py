@@ -4,6 +4,10 @@ It prints each plan operation the way a person would write it (``x.transpose(0, 
 ``_np.matmul(a, b)``, ``a * b``). Source text is assembled only from identifiers it checks,
 integer literals, finite float literals, NumPy function names it checks, and einsum
 equations of letters; nothing else can reach the generated code.
+
+Names: the plan's buffers come from the lowering's allocator (user names made plain by
+``core.names``); everything else the code reads is ``_``-prefixed, the builtins it calls
+included (``BUILTINS``), so no parameter, whatever its name, can shadow it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.names import MAX_LENGTH, identifier_chars, normalise
 from ..core.plan import (
     LINALG,
     OPS,
@@ -37,13 +42,36 @@ from ..core.plan import (
 from .source import compile_source
 
 NP = "_np"
+
+#: The builtins generated code calls, under reserved names (in every emitter's globals).
+BUILTINS: dict[str, Any] = {
+    "_bool": bool,
+    "_int": int,
+    "_min": min,
+    "_range": range,
+    "_tuple": tuple,
+    "_zip": zip,
+    "_ValueError": ValueError,
+}
+
 _EQUATION = re.compile(r"^[A-Za-z,]*->[A-Za-z]*$")
 
 
 def _ident(name: str) -> str:
-    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+    # NFKC-stable too: Python would read a look-alike (``ｔ0``) as another name (``t0``)
+    if (
+        not isinstance(name, str)
+        or not name.isidentifier()
+        or keyword.iskeyword(name)
+        or normalise(name) != name
+    ):
         raise ValueError(f"refusing to emit {name!r}: not a plain identifier")
     return name
+
+
+def comment_text(text: str) -> str:
+    """``text`` for a ``#`` comment: printable characters only, so it ends the line."""
+    return "".join(c for c in text if c.isprintable())
 
 
 def _int(value: Any) -> str:
@@ -155,7 +183,7 @@ def _linalg(c: Call) -> str:
         return text
     sizes = _tuple(c.attr("sizes"))  # each result's entries past the stack axes
     lead = f"_r.shape[:{_int(pack)}] + (_k,)"
-    return f"{NP}.concatenate([_r.reshape({lead}) for _r, _k in zip({text}, {sizes})], axis=-1)"
+    return f"{NP}.concatenate([_r.reshape({lead}) for _r, _k in _zip({text}, {sizes})], axis=-1)"
 
 
 _FORMATS: dict[str, Callable[[Call], str]] = {
@@ -207,9 +235,9 @@ def loop_lines(
         lines.append(f"{i} = 0")
         lines.append("while True:")
     elif st.reverse:
-        lines.append(f"for {i} in range({_int(st.length)} - 1, -1, -1):")
+        lines.append(f"for {i} in _range({_int(st.length)} - 1, -1, -1):")
     else:
-        lines.append(f"for {i} in range({_int(st.length)}):")
+        lines.append(f"for {i} in _range({_int(st.length)}):")
     body = []
     if st.index:
         body.append(f"{_ident(st.index)} = {xp}.asarray({i})")
@@ -218,7 +246,7 @@ def loop_lines(
     for step in st.body:
         body += text(step)
     if st.stop is not None:
-        body.append(f"if not bool({xp}.any({_ident(st.stop)})):")
+        body.append(f"if not _bool({xp}.any({_ident(st.stop)})):")
         body.append("    break")
     for out, value, _ in st.stacks:
         body.append(f"{_ident(out)}.append({_ident(value)})")
@@ -253,10 +281,10 @@ def if_lines(st: If, text: StepText, expr: Callable[[Expr], str]) -> list[str]:
     lines: list[str] = []
     n = len(st.branches)
     if n == 2:
-        heads = [(f"if bool({expr(st.index)}):", st.branches[1]), ("else:", st.branches[0])]
+        heads = [(f"if _bool({expr(st.index)}):", st.branches[1]), ("else:", st.branches[0])]
     else:
         key = _ident(st.key)
-        lines.append(f"{key} = int({expr(st.index)})")
+        lines.append(f"{key} = _int({expr(st.index)})")
         heads = [
             (f"{'if' if i == 0 else 'elif'} {key} == {_int(i)}:", br)
             for i, br in enumerate(st.branches[:-1])
@@ -313,9 +341,9 @@ def statement_text(st: Statement) -> str:
     raise ValueError(f"unknown plan statement {st!r}")
 
 
-def function_name(name: str) -> str:
-    clean = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
-    return "axcomp_" + (clean or "fun")
+def function_name(name: Any) -> str:
+    """``axcomp_<name>``: the user's function name as identifier characters (NFKC), cut."""
+    return "axcomp_" + (identifier_chars(name)[:MAX_LENGTH] or "fun")
 
 
 def emit(plan: Plan, name: str) -> str:
@@ -326,8 +354,7 @@ def emit(plan: Plan, name: str) -> str:
     for k, step in enumerate(plan.steps):
         if not step.statements:
             continue  # views that needed no code (identity transposes)
-        comment = "".join(c for c in step.comment if c.isprintable())
-        lines.append(f"    # %{step.index}: {comment}")
+        lines.append(f"    # %{step.index}: {comment_text(step.comment)}")
         for j, st in enumerate(step.statements):
             lines.extend(f"    {line}" for line in statement_text(st).split("\n"))
             dead = drop.get((k, j))
@@ -341,6 +368,6 @@ def emit(plan: Plan, name: str) -> str:
 def build(plan: Plan, name: str, xp_name: str = "numpy") -> tuple[str, Callable[..., Any]]:
     """Generate and compile ``plan``; returns (source, function). NumPy only."""
     source = emit(plan, name)
-    namespace: dict[str, Any] = {NP: np}
+    namespace: dict[str, Any] = {NP: np, **BUILTINS}
     namespace.update((_ident(k), v) for k, v in plan.constants)
     return source, compile_source(source, function_name(name), namespace)

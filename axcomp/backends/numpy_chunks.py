@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..core.chunks import ChunkPlan
-from .numpy_backend import NP, _ident, _int, _tuple, build, function_name
+from .numpy_backend import NP, _ident, _int, _tuple, build, comment_text, function_name
 from .runtime import run_blocks
 from .source import compile_source
 
@@ -21,7 +21,7 @@ def _window(axis: int, start: str, stop: str) -> str:
 def emit_driver(chunks: ChunkPlan, name: str, inputs: tuple[str, ...]) -> str:
     fname = function_name(name)
     args = [_ident(i) for i in inputs]
-    lines = [f"def {fname}({', '.join(args)}):", f"    # {chunks.describe()}"]
+    lines = [f"def {fname}({', '.join(args)}):", f"    # {comment_text(chunks.describe())}"]
     outs = [f"_o{k}" for k in range(len(chunks.out_shapes))]
     for k, (shape, how) in enumerate(zip(chunks.out_shapes, chunks.combine)):
         if how == "slice":

@@ -9,7 +9,6 @@ alias a caller's input or a read-only view are copied, so callers always own the
 from __future__ import annotations
 
 import itertools
-import keyword
 import math
 from typing import Any
 
@@ -17,6 +16,7 @@ import numpy as np
 
 from ..core.graph import Graph, Node, describe, topological
 from ..core.leaves import const_p, input_p
+from ..core.names import python_name
 from ..core.plan import (
     Assign,
     Expr,
@@ -33,19 +33,19 @@ from .contraction import lower_contraction
 from .inplace import in_place
 from .regions import find_regions
 
-#: Names the backends use for their own modules; never given to a buffer.
-RESERVED = frozenset({"_np", "_xp"})
-
 
 class _Names:
+    """The allocator of every buffer name of one plan (inputs, temporaries, constants, loop
+    and branch names). Its names are plain (``core.names``; a ``_k`` suffix may lengthen
+    them): NFKC-stable, so two never read as one identifier, and never ``_``-prefixed,
+    the backends' own space."""
+
     def __init__(self) -> None:
-        self.used: set[str] = set(RESERVED)
+        self.used: set[str] = set()
         self.counter = itertools.count()
 
     def claim(self, base: str) -> str:
-        name = base if base.isidentifier() and not keyword.iskeyword(base) else f"x_{base}"
-        if not name.isidentifier():
-            name = "x"
+        name = python_name(base)
         candidate, k = name, 1
         while candidate in self.used:
             candidate = f"{name}_{k}"

@@ -6,6 +6,7 @@ Nothing here touches arrays. The result is the order in which names can be built
 from __future__ import annotations
 
 import inspect
+import keyword
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -266,6 +267,13 @@ class KernelChecker:
                     f"parameter name {p.name!r} is a built-in name",
                     p.pos,
                     f"rename it, e.g. {p.name}_",
+                )
+            if keyword.iskeyword(p.name):  # the kernel's Python signature takes this name
+                raise self.fail(
+                    DslNameError,
+                    f"parameter name {p.name!r} is a Python keyword",
+                    p.pos,
+                    f"rename it, e.g. {p.name}_ (a kernel's parameters are Python parameters)",
                 )
             seen.add(p.name)
         _distinct(k.output, self.src, "output")

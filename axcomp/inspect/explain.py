@@ -225,7 +225,10 @@ class Explanation:
     # --- text ----------------------------------------------------------------------------
     def signature(self) -> str:
         graph = self.compiled.graph
-        ins = ", ".join(f"{n.params.name}: {_type(n)}" for n in graph.inputs)
+        names = self.compiled.plan.inputs  # as the source names them (look-alikes apart)
+        if len(names) != len(graph.inputs):
+            names = tuple(n.params.name for n in graph.inputs)
+        ins = ", ".join(f"{name}: {_type(n)}" for name, n in zip(names, graph.inputs))
         outs = [_type(n) for n in graph.outputs]
         res = outs[0] if len(outs) == 1 else "(" + ", ".join(outs) + ")"
         return f"{self.name}({ins}) -> {res}"

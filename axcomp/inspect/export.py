@@ -4,19 +4,24 @@ The module holds the generated function(s) as ``explain(...).source`` shows them
 constants (arrays embedded as base64 of their bytes), a guard that checks the shapes and
 dtypes the code was specialised for, and a docstring naming the spec it came from. A user
 who cannot add a dependency can compile with axcomp at build time and ship the result.
+
+Every module-level name but the public function's starts with ``_`` (the generated
+functions are bound as ``_axcomp_<name>``) and the public function's parameters are the
+plan's input names, which never do (``core.names``): no user name reaches the module's own.
+User text in docstrings is escaped (``_docstring_text``).
 """
 
 from __future__ import annotations
 
 import base64
-import keyword
 import textwrap
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ..backends.numpy_backend import function_name
+from ..backends.numpy_backend import BUILTINS, function_name
+from ..core.names import python_name
 from ..core.plan import Plan
 from ..errors import UnsupportedError
 from ..transforms.compile import Compiled
@@ -24,11 +29,20 @@ from ..transforms.jit import jit
 from ..transforms.staging import Staged
 
 _RUN_BLOCKS = """
-def _run_blocks(block, size, chunk, threads, progress):
+def _run_blocks(_one, _size, _chunk, _threads, _progress):
     # blocks one after the other (the axcomp runtime would use a thread pool)
-    for start in range(0, size, chunk):
-        block(start, min(start + chunk, size))
+    for _start in _range(0, _size, _chunk):
+        _one(_start, _min(_start + _chunk, _size))
 """
+
+
+def _docstring_text(text: str) -> str:
+    """``text`` inside a ``\"\"\"`` docstring: quotes, backslashes and unprintable
+    characters as escapes, so user text can neither end the string nor break a line."""
+    return "".join(
+        c if c.isprintable() and c not in '"\\' else ascii(c)[1:-1].replace('"', "\\x22")
+        for c in text
+    )
 
 
 def _constant(value: Any) -> str:
@@ -55,7 +69,7 @@ def _factory(source: str, fname: str, constants: dict[str, str]) -> str:
     lines.append(f"    return {fname}")
     lines.append("")
     lines.append("")
-    lines.append(f"{fname} = _make_{fname}()")
+    lines.append(f"_{fname} = _make_{fname}()")
     return "\n".join(lines)
 
 
@@ -84,48 +98,50 @@ def export(fun: Callable[..., Any], *args: Any, name: str | None = None, **kwarg
         driver, blocks = sources[0], ["def " + s for s in sources[1:]]
         block_body, block_fn = _plan_function(blocks[0], chunks.block, f"{compiled.name}_block")
         parts.append(block_body)
-        consts = {"_block": block_fn, "_progress": "None"}
+        consts = {"_block": f"_{block_fn}", "_progress": "None"}
         if chunks.tail is not None:
             tail_body, tail_fn = _plan_function(blocks[1], chunks.tail, f"{compiled.name}_tail")
             parts.append(tail_body)
-            consts["_tail"] = tail_fn
+            consts["_tail"] = f"_{tail_fn}"
         for k, dtype in enumerate(chunks.out_dtypes):
             consts[f"_dt{k}"] = _constant(np.dtype(dtype))
         parts.append(_RUN_BLOCKS.strip())
         entry = function_name(compiled.name)
         parts.append(_factory(driver, entry, consts))
     inputs = compiled.graph.inputs
-    specs = ", ".join(f"({n.params.name!r}, {tuple(n.shape)!r}, {n.dtype.str!r})" for n in inputs)
+    named = list(zip(compiled.plan.inputs, inputs, strict=True))  # the parameters' names
+    specs = ", ".join(f"({a!r}, {tuple(n.shape)!r}, {n.dtype.str!r})" for a, n in named)
     arg_names = ", ".join(compiled.plan.inputs)
-    wanted = name if name is not None else compiled.name
-    public = "".join(c if c.isalnum() or c == "_" else "_" for c in wanted) or "fun"
-    if public[0].isdigit() or keyword.iskeyword(public):
-        public = "f_" + public
-    shapes = ", ".join(f"{n.params.name}: {n.dtype.name}{list(n.shape)}" for n in inputs)
+    public = python_name(name if name is not None else compiled.name)
+    shapes = ", ".join(f"{a}: {n.dtype.name}{list(n.shape)}" for a, n in named)
+    trailing = "," if len(inputs) == 1 else ""  # a one-element tuple
     guard = f'''
 
-_SIGNATURE = ({specs}{"," if len(inputs) == 1 else ""})
+_SIGNATURE = ({specs}{trailing})
 
 
 def {public}({arg_names}):
-    """{public}({shapes}), exported by axcomp: the flat outputs for exactly these shapes and
-    dtypes (anything else is refused: the code is specialised to them)."""
-    for value, (label, shape, dtype) in zip(({arg_names}{"," if len(inputs) == 1 else ""}),
-                                             _SIGNATURE):
-        value = _np.asarray(value)
-        if value.shape != shape or value.dtype != _np.dtype(dtype):
-            raise ValueError(
-                f"{{label}} must have shape {{shape}} and dtype {{_np.dtype(dtype)}} (this module "
-                f"was exported for them), got {{value.shape}} {{value.dtype}}"
+    """{_docstring_text(f"{public}({shapes})")}, exported by axcomp: the flat outputs for
+    exactly these shapes and dtypes (anything else is refused: the code is specialised to
+    them)."""
+    for _value, (_label, _shape, _dtype) in _zip(({arg_names}{trailing}), _SIGNATURE):
+        _value = _np.asarray(_value)
+        if _value.shape != _shape or _value.dtype != _np.dtype(_dtype):
+            raise _ValueError(
+                f"{{_label}} must have shape {{_shape}} and dtype {{_np.dtype(_dtype)}} (this "
+                f"module was exported for them), got {{_value.shape}} {{_value.dtype}}"
             )
-    return {entry}({arg_names})
+    return _{entry}({arg_names})
 '''
     levels = "".join(
         f"\n    vmap level {r.depth + 1} over {r.function}: in_axes={r.in_axes!r}, "
         f"out_axes={r.out_axes!r}, size {r.size}"
         for r in compiled.levels
     )
-    origin = f"{fun!r} for {shapes}{levels}".replace("\\", "/").replace('"""', "'''")
+    origin = "\n".join(
+        _docstring_text(line) for line in f"{fun!r} for {shapes}{levels}".split("\n")
+    )
+    builtins = ", ".join(BUILTINS)
     header = f'''"""Generated by axcomp from {origin}.
 
 Standalone: needs only NumPy. Regenerate with axcomp.export (or `axcomp export`) when the
@@ -135,6 +151,10 @@ spec or the shapes change.
 import base64 as _b64
 
 import numpy as _np
+
+# the builtins the code calls, under names no parameter can take
+{builtins} = {", ".join(f.__name__ for f in BUILTINS.values())}
+
 
 '''
     return header + "\n\n".join(parts) + guard

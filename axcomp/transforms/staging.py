@@ -22,6 +22,7 @@ import numpy as np
 from .. import pytree
 from ..core.graph import Graph, Node
 from ..core.leaves import InputParams, input_p
+from ..core.names import normalise
 from ..errors import AxcompError, TracingError
 from ..tracing.build import lift
 from ..tracing.trace import current_trace, new_trace
@@ -169,7 +170,8 @@ def _paths(treedef: pytree.TreeDef) -> list[str]:
 
 
 def _identifier(text: str) -> str:
-    out = "".join(c if c.isalnum() else "_" for c in text).strip("_") or "x"
+    # NFKC first, as Python reads identifiers: ``ｘ`` is printed and compared as ``x``
+    out = "".join(c if c.isalnum() else "_" for c in normalise(text)).strip("_") or "x"
     return out if not out[0].isdigit() else "x" + out
 
 

@@ -102,3 +102,82 @@ def test_ordered_dicts_and_defaultdicts_are_containers_as_in_jax():
     back = ax.vmap(lambda d: d)(dd)
     assert type(back) is collections.defaultdict and back.default_factory is list
     assert list(back) == ["a", "z"]
+
+
+# --- pytrees, keyword arguments, defjvps, JAX's conventions -------------------------------
+
+
+def test_custom_vjp_takes_and_returns_pytrees():
+    @ax.custom_vjp
+    def g(t, s):
+        return {"p": t[0] * t[1] * s, "q": t[0]}
+
+    def fwd(t, s):
+        return g(t, s), (t, s)
+
+    def bwd(res, ct):
+        (a, b), s = res
+        return (ct["p"] * b * s + ct["q"], ct["p"] * a * s), ct["p"] * a * b
+
+    g.defvjp(fwd, bwd)
+    # the values JAX 0.10 gives for the same calls
+    got = ax.grad(lambda t: g(t, 2.0)["p"] + g(t, 2.0)["q"])((2.0, 3.0))
+    np.testing.assert_allclose(got, (7.0, 4.0))
+    jac = ax.jacrev(g, argnums=1)((2.0, 3.0), 2.0)
+    np.testing.assert_allclose(jac["p"], 6.0)
+    np.testing.assert_allclose(jac["q"], 0.0)
+
+
+def test_custom_vjp_with_a_callable_nondiff_argument():
+    @functools.partial(ax.custom_vjp, nondiff_argnums=(0,))
+    def app(f, x):
+        return f(x)
+
+    app.defvjp(lambda f, x: (f(x), x), lambda f, x, g: (g * 2.0,))
+    assert float(ax.grad(lambda x: app(anp.sin, x))(1.0)) == 2.0  # the rule, not cos(1)
+
+
+def test_custom_jvp_keywords_defaults_and_defjvps():
+    @ax.custom_jvp
+    def k(x, y=2.0):
+        return x * y
+
+    k.defjvp(lambda p, t: (k(*p), t[0] * p[1] + t[1] * p[0]))
+    assert float(ax.grad(k)(3.0)) == 2.0  # y left at its default
+    assert float(ax.grad(lambda x: k(x, y=4.0))(3.0)) == 4.0  # y by keyword
+
+    @ax.custom_jvp
+    def f(x, y):
+        return anp.sin(x) * y
+
+    f.defjvps(
+        lambda x_dot, out, x, y: anp.cos(x) * x_dot * y,
+        lambda y_dot, out, x, y: anp.sin(x) * y_dot,
+    )
+    np.testing.assert_allclose(ax.grad(f)(2.0, 3.0), np.cos(2.0) * 3.0)
+    np.testing.assert_allclose(ax.grad(f, 1)(2.0, 3.0), np.sin(2.0))
+    np.testing.assert_allclose(ax.jvp(f, (2.0, 3.0), (1.0, 0.0))[1], np.cos(2.0) * 3.0)
+
+
+def test_custom_jvp_rule_may_call_the_function_again_for_higher_orders():
+    @ax.custom_jvp
+    def r(x):
+        return anp.exp(x)
+
+    r.defjvp(lambda p, t: (r(p[0]), r(p[0]) * t[0]))
+    np.testing.assert_allclose(ax.grad(r)(1.0), np.e)
+    np.testing.assert_allclose(ax.hessian(r)(1.0), np.e)
+
+
+def test_custom_jvp_with_nondiff_argnums_gets_them_first_as_in_jax():
+    @functools.partial(ax.custom_jvp, nondiff_argnums=(0,))
+    def scaled(c, x):
+        return c * anp.sin(x)
+
+    @scaled.defjvp
+    def _rule(c, primals, tangents):
+        (x,), (t,) = primals, tangents
+        return scaled(c, x), c * anp.cos(x) * t
+
+    np.testing.assert_allclose(ax.grad(lambda x: scaled(3.0, x))(0.5), 3 * np.cos(0.5))
+    np.testing.assert_allclose(ax.jvp(lambda x: scaled(3.0, x), (0.5,), (2.0,))[1], 6 * np.cos(0.5))

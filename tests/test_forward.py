@@ -447,18 +447,22 @@ def test_custom_jvp_rule_is_called_by_the_forward_sweep():
     np.testing.assert_allclose(ax.jacfwd(f)(X[0]), ax.jacrev(f)(X[0]))  # reverse: its transpose
 
 
-def test_custom_vjp_rule_is_transposed_by_the_forward_sweep():
+def test_forward_mode_of_a_custom_vjp_function_is_refused_as_in_jax():
+    # JAX: "can't apply forward-mode autodiff (jvp) to a custom_vjp function." (TypeError);
+    # reverse mode uses the rule
     @functools.partial(ax.custom_vjp, nondiff_argnums=(0,))
     def f(k, x):
         return anp.sin(x) * k
 
     f.defvjp(lambda k, x: (anp.sin(x) * k, x), lambda k, x, g: (5.0 * k * g * anp.cos(x),))
     X, T = RNG.normal(size=(4, 3)), RNG.normal(size=(4, 3))
-    np.testing.assert_allclose(
-        ax.jvp(lambda x: f(2, x), (X[0],), (T[0],))[1], 10 * np.cos(X[0]) * T[0]
-    )
-    got = ax.vmap(lambda x, t: ax.jvp(lambda v: f(2, v), (x,), (t,))[1])(X, T)
-    np.testing.assert_allclose(got, 10 * np.cos(X) * T)
+    for forward in (
+        lambda: ax.jvp(lambda x: f(2, x), (X[0],), (T[0],)),
+        lambda: ax.jacfwd(lambda x: f(2, x))(X[0]),
+    ):
+        with pytest.raises(TypeError, match="custom_vjp"):
+            forward()
+    np.testing.assert_allclose(ax.grad(lambda x: anp.sum(f(2, x)))(X[0]), 10 * np.cos(X[0]))
 
 
 # ---------------------------------------------------------------- what the tangent compiles to

@@ -3,6 +3,7 @@ named_call, lax.Precision and precision=/preferred_element_type=, numpy_rank_pro
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -105,3 +106,60 @@ def test_jacobian_and_block_until_ready_are_jax_names():
     np.testing.assert_allclose(ax.jacobian(lambda v: v**2)(x), np.diag(2 * x))
     tree = {"a": x}
     assert ax.block_until_ready(tree) is tree
+
+
+# --- jit's options as JAX spells them ------------------------------------------------------
+
+
+def test_jit_static_argnames_and_argnums_name_each_other():
+    calls = []
+
+    def scale(x, n):
+        calls.append(n)
+        return x * n
+
+    f = ax.jit(scale, static_argnames="n")
+    np.testing.assert_array_equal(f(np.ones(2), n=3), [3.0, 3.0])
+    np.testing.assert_array_equal(f(np.ones(2), 3), [3.0, 3.0])
+    assert f.static_argnums == (1,) and f.static_argnames == ("n",)
+    g = ax.jit(scale, static_argnums=1)
+    assert g.static_argnames == ("n",)
+    with pytest.raises(ValueError, match="static argument 1 must be hashable"):
+        g(np.ones(2), np.ones(2))
+
+
+def test_jit_on_methods_binds_the_instance():
+    class Model:
+        def __init__(self, k):
+            self.k = k
+
+        @ax.jit
+        def plain(self, x):
+            return x * self.k
+
+        @functools.partial(ax.jit, static_argnums=0)
+        def static_self(self, x):
+            return x + self.k
+
+    m = Model(2.0)
+    np.testing.assert_array_equal(m.plain(np.ones(2)), [2.0, 2.0])
+    np.testing.assert_array_equal(m.static_self(np.ones(2)), [3.0, 3.0])
+    assert isinstance(Model.__dict__["plain"], type(ax.jit(lambda x: x)))
+
+
+def test_jit_accepts_jax_options_and_refuses_what_cannot_hold_on_a_cpu():
+    f = ax.jit(
+        lambda x: x + 1,
+        donate_argnums=0,
+        keep_unused=True,
+        inline=True,
+        device=None,
+        backend="cpu",
+    )
+    x = np.ones(2)
+    np.testing.assert_array_equal(f(x), [2.0, 2.0])
+    np.testing.assert_array_equal(x, [1.0, 1.0])  # a donated argument is never written
+    with pytest.raises(NotImplementedError, match="backend='gpu'"):
+        ax.jit(lambda x: x, backend="gpu")
+    with pytest.raises(NotImplementedError, match="abstracted_axes"):
+        ax.jit(lambda x: x, abstracted_axes=("n",))

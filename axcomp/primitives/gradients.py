@@ -66,7 +66,7 @@ class CustomRuleParams:
 
     rule: Any
     name: str
-    jvp: Any = None
+    jvp: Any = None  # the forward rule: a custom_jvp's, or a custom_vjp's refusal
 
 
 custom_rule_p = primitive(
@@ -91,12 +91,9 @@ def _vjp_custom(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[No
 
 @custom_rule_p.def_jvp
 def _jvp_custom(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
-    # custom_jvp: the user's forward rule; custom_vjp: its reverse rule, transposed locally
-    # (linear in the cotangent, so its transpose is the forward map)
-    if node.params.jvp is not None:
-        out: Node | None = node.params.jvp(b, node, tangents)
-        return out
-    return b.transpose_vjp(node, [None, *tangents[1:]])
+    # custom_jvp: the user's forward rule; custom_vjp: JAX's refusal (its ``jvp`` says why)
+    out: Node | None = node.params.jvp(b, node, tangents)
+    return out
 
 
 stop_gradient_p.def_axes(identity_relations)

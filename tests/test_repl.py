@@ -174,6 +174,38 @@ def test_scripted_session_through_a_pipe(tmp_path: Path) -> None:
     assert not (tmp_path / "data").exists()  # no history file for scripted sessions
 
 
+@needs_dsl
+def test_load_reads_toml_and_yaml_configs_with_a_byte_order_mark(tmp_path: Path) -> None:
+    toml = tmp_path / "k.toml"
+    toml.write_bytes('\ufeff[kernels]\ntwice = "(x[n]) -> [n] = 2 * x[n]"\n'.encode())
+    yaml = tmp_path / "k.yaml"
+    yaml.write_bytes("\ufefffunctions:\n  batched: vmap(twice)\n".encode())
+    code, out = scripted(f":load {toml}\n:load {yaml}\n:explain batched 4,3\n")
+    assert code == 0, out
+    assert "defined twice" in out and "defined batched" in out and "float64[4,3]" in out
+
+
+@pytest.mark.parametrize("has_tomli", [True, False])
+def test_load_toml_without_tomllib_uses_tomli_or_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, has_tomli: bool
+) -> None:
+    # Python 3.10 has no tomllib; a None in sys.modules makes an import fail the same way
+    if has_tomli:
+        pytest.importorskip("tomli")  # a dependency on Python 3.10 only
+    else:
+        monkeypatch.setitem(sys.modules, "tomli", None)
+    monkeypatch.setitem(sys.modules, "tomllib", None)
+    path = tmp_path / "k.toml"
+    path.write_text('[kernels]\ntwice = "(x) = 2 * x"\n')
+    code, out = scripted(f":load {path}\n:names\n")
+    if has_tomli:
+        assert code == 0 and "defined twice" in out, out
+    else:
+        assert code == 1 and "tomli" in out and "ModuleNotFoundError" not in out, out
+        with pytest.raises(axcomp.AxcompError, match="pip install tomli"):
+            axcomp.load(path)
+
+
 # --- a pseudo-terminal ---------------------------------------------------------------------
 pexpect = pytest.importorskip("pexpect")
 

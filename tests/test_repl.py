@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -310,3 +311,31 @@ def test_command_after_an_open_bracket_abandons_the_statement() -> None:
     assert "oops" not in out.split("abandoned", 1)[1].split("\n", 1)[1]  # never defined
     assert "defined t" in out and out.count("s  kernel") == 2  # the session went on
     assert is_complete("oops = vmap(nothing\n:names") and not is_complete("oops = vmap(nothing")
+
+
+@needs_dsl
+def test_tty_ctrl_c_during_run_cancels_it_and_the_session_goes_on(tmp_path: Path) -> None:
+    child = spawn(tmp_path)
+    try:
+        child.send("kernel d(a[k], b[k]) = sum[k](abs(a[k] - b[k]))\r")
+        child.expect("defined d")
+        # a chunked run on two threads that takes a minute or so: 2,000 x 3,000 pairs of
+        # length 1,000 (the whole :run is about 3 s at length 200), timed several times
+        child.send(
+            "p = jit(vmap(vmap(d, in_axes=(None, 0)), in_axes=(0, None)), "
+            'memory_limit="64MiB", threads=2)\r'
+        )
+        child.expect("defined p")
+        started = time.monotonic()
+        child.send(":run p 2000,1000 3000,1000\r")
+        time.sleep(2)  # let it compile and start the blocks
+        child.send("\x03")
+        child.expect("interrupted", timeout=20)
+        child.expect("ax>")
+        assert time.monotonic() - started < 20
+        child.send(":names\r")  # the session and its names are still there
+        child.expect(r"p\s+function")
+        child.send(":quit\r")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)

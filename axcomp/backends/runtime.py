@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from typing import Any
 
 from threadpoolctl import threadpool_limits
@@ -40,9 +40,20 @@ def run_blocks(
                 progress(done, total)
         return
     pool = _executor(threads)
+    futures: list[Future[Any]] = []
     with threadpool_limits(limits=1, user_api="blas"):
-        futures = [pool.submit(block, s, min(s + chunk, size)) for s in starts]
-        for done, future in enumerate(futures, 1):
-            future.result()  # re-raises a block's exception here
-            if progress is not None:
-                progress(done, total)
+        try:
+            for s in starts:
+                futures.append(pool.submit(block, s, min(s + chunk, size)))
+            # in the order blocks finish, so a failing block stops the run at once
+            for done, future in enumerate(as_completed(futures), 1):
+                future.result()  # re-raises a block's exception here
+                if progress is not None:
+                    progress(done, total)
+        except BaseException:
+            # Ctrl-C, a failing block or progress callback: the blocks still queued would
+            # run on for nothing (the pool is shared, so only ours are cancelled). Blocks
+            # already running finish on their own; the caller need not wait for them.
+            for future in futures:
+                future.cancel()
+            raise

@@ -528,8 +528,13 @@ def _interactive(session: Session) -> None:
             continue  # Ctrl-C drops the current input, as in Python's REPL
         except EOFError:
             break
-        if not session.handle(text):
-            break
+        try:
+            if not session.handle(text):
+                break
+        except KeyboardInterrupt:
+            # Ctrl-C during :run or a long compile cancels that input, not the session;
+            # handle() changes the session only when an input completes
+            session.print("interrupted")
 
 
 def _scripted(session: Session, stream: TextIO) -> None:

@@ -121,3 +121,18 @@ def test_a_byte_order_mark_in_text_keeps_error_columns_true() -> None:
     with pytest.raises(DslSyntaxError) as info:
         ax.compile("\ufeff" + text)
     assert (info.value.line, info.value.column) == (1, text.index("$") + 1)
+
+
+def test_kernels_calling_kernels_hundreds_deep_are_a_dsl_error_not_a_recursion_error() -> None:
+    n = 400
+    text = "kernel k0(x) = x\n" + "\n".join(
+        f"kernel k{i}(x) = k{i - 1}(x) + 1" for i in range(1, n)
+    )
+    mod = ax.compile(text)
+    with pytest.raises(DslNestingError, match="nest too deeply") as info:
+        mod[f"k{n - 1}"](np.float64(0.0))
+    exc = info.value
+    assert text.splitlines()[exc.line - 1].startswith(f"kernel k{exc.line - 1}(")
+    assert "^" in str(exc)
+    # the module still works where the chain is short enough
+    assert mod["k30"](np.float64(0.5)) == 30.5

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from threadpoolctl import threadpool_limits
@@ -45,11 +45,17 @@ def run_blocks(
         try:
             for s in starts:
                 futures.append(pool.submit(block, s, min(s + chunk, size)))
-            # in the order blocks finish, so a failing block stops the run at once
-            for done, future in enumerate(as_completed(futures), 1):
-                future.result()  # re-raises a block's exception here
-                if progress is not None:
-                    progress(done, total)
+            # in the order blocks finish, so a failing block stops the run at once; the
+            # timeout wakes this thread now and then, as the kernel may deliver Ctrl-C's
+            # signal to a worker thread, which would not end an untimed wait here
+            pending, done = set(futures), 0
+            while pending:
+                finished, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    future.result()  # re-raises a block's exception here
+                    done += 1
+                    if progress is not None:
+                        progress(done, total)
         except BaseException:
             # Ctrl-C, a failing block or progress callback: the blocks still queued would
             # run on for nothing (the pool is shared, so only ours are cancelled). Blocks

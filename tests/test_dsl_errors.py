@@ -339,13 +339,12 @@ def test_call_result_rank_mismatch() -> None:
     [
         "kernel f(x) = " + "-" * (MAX_NESTING + 50) + "x",
         "kernel f(x) = " + "exp(" * (MAX_NESTING + 50) + "x" + ")" * (MAX_NESTING + 50),
-        "kernel f(x) = " + " + ".join(["x"] * (MAX_NESTING + 50)),
         "kernel f(x) = x" + " ** x" * (MAX_NESTING + 50),
         "f = vmap(g, in_axes=" + "(" * (MAX_NESTING + 50) + "0" + ",)" * (MAX_NESTING + 50) + ")",
         "kernel f(x) = " + "-" * 20000 + "x",
         "f = " + "jit(" * 5000 + "g" + ")" * 5000,
     ],
-    ids=["unary", "calls", "sum-chain", "power-chain", "tuples", "huge-unary", "huge-jit"],
+    ids=["unary", "calls", "power-chain", "tuples", "huge-unary", "huge-jit"],
 )
 def test_too_deep_nesting_is_refused_not_a_recursion_error(text: str) -> None:
     with pytest.raises(DslNestingError) as info:

@@ -269,10 +269,10 @@ def test_wheel_contains_grammar_and_compiles_in_fresh_venv(tmp_path: Path) -> No
 def test_every_subpackage_is_listed_for_the_wheel():
     # setuptools ships only the packages pyproject names; a new folder left out installs
     # an axcomp that fails at import
-    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
-    listed = set(
-        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
-    )
+    from axcomp.dsl.toml_text import parse_toml
+
+    pyproject = parse_toml((ROOT / "pyproject.toml").read_text(), "pyproject.toml")
+    listed = set(pyproject["tool"]["setuptools"]["packages"])
     on_disk = {
         ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "axcomp").rglob("__init__.py")
     }

@@ -140,31 +140,6 @@ def test_a_config_cannot_import_read_or_run(tmp_path):
         assert set(sys.modules) - before == set(), text  # nothing was imported
 
 
-def test_the_dependency_floors_ci_installs_are_the_ones_pyproject_states():
-    import re
-
-    import tomllib
-
-    def version(text: str) -> tuple[int, ...]:
-        parts = [int(p) for p in text.split(".")]
-        while parts and parts[-1] == 0:
-            parts.pop()  # 3.1 == 3.1.0
-        return tuple(parts)
-
-    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    stated = {}
-    for dep in deps:
-        m = re.fullmatch(r"([A-Za-z0-9_.-]+)>=([0-9.]+)", dep)
-        assert m, f"{dep!r}: every dependency states a floor"
-        stated[m.group(1).lower().replace("-", "_")] = version(m.group(2))
-    pinned = {}
-    for line in (ROOT / ".ci" / "floors.txt").read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, v = line.split("==")
-            pinned[name.lower().replace("-", "_")] = version(v)
-    assert pinned == stated
-
-
 def test_outputs_that_cannot_fit_are_refused_before_anything_is_allocated(capsys):
     from axcomp.cli import main
 

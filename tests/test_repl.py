@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -174,6 +175,38 @@ def test_scripted_session_through_a_pipe(tmp_path: Path) -> None:
     assert not (tmp_path / "data").exists()  # no history file for scripted sessions
 
 
+@needs_dsl
+def test_load_reads_toml_and_yaml_configs_with_a_byte_order_mark(tmp_path: Path) -> None:
+    toml = tmp_path / "k.toml"
+    toml.write_bytes('\ufeff[kernels]\ntwice = "(x[n]) -> [n] = 2 * x[n]"\n'.encode())
+    yaml = tmp_path / "k.yaml"
+    yaml.write_bytes("\ufefffunctions:\n  batched: vmap(twice)\n".encode())
+    code, out = scripted(f":load {toml}\n:load {yaml}\n:explain batched 4,3\n")
+    assert code == 0, out
+    assert "defined twice" in out and "defined batched" in out and "float64[4,3]" in out
+
+
+@pytest.mark.parametrize("has_tomli", [True, False])
+def test_load_toml_without_tomllib_uses_tomli_or_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, has_tomli: bool
+) -> None:
+    # Python 3.10 has no tomllib; a None in sys.modules makes an import fail the same way
+    if has_tomli:
+        pytest.importorskip("tomli")  # a dependency on Python 3.10 only
+    else:
+        monkeypatch.setitem(sys.modules, "tomli", None)
+    monkeypatch.setitem(sys.modules, "tomllib", None)
+    path = tmp_path / "k.toml"
+    path.write_text('[kernels]\ntwice = "(x) = 2 * x"\n')
+    code, out = scripted(f":load {path}\n:names\n")
+    if has_tomli:
+        assert code == 0 and "defined twice" in out, out
+    else:
+        assert code == 1 and "tomli" in out and "ModuleNotFoundError" not in out, out
+        with pytest.raises(axcomp.AxcompError, match="pip install tomli"):
+            axcomp.load(path)
+
+
 # --- a pseudo-terminal ---------------------------------------------------------------------
 pexpect = pytest.importorskip("pexpect")
 
@@ -278,3 +311,31 @@ def test_command_after_an_open_bracket_abandons_the_statement() -> None:
     assert "oops" not in out.split("abandoned", 1)[1].split("\n", 1)[1]  # never defined
     assert "defined t" in out and out.count("s  kernel") == 2  # the session went on
     assert is_complete("oops = vmap(nothing\n:names") and not is_complete("oops = vmap(nothing")
+
+
+@needs_dsl
+def test_tty_ctrl_c_during_run_cancels_it_and_the_session_goes_on(tmp_path: Path) -> None:
+    child = spawn(tmp_path)
+    try:
+        child.send("kernel d(a[k], b[k]) = sum[k](abs(a[k] - b[k]))\r")
+        child.expect("defined d")
+        # a chunked run on two threads that takes a minute or so: 2,000 x 3,000 pairs of
+        # length 1,000 (the whole :run is about 3 s at length 200), timed several times
+        child.send(
+            "p = jit(vmap(vmap(d, in_axes=(None, 0)), in_axes=(0, None)), "
+            'memory_limit="64MiB", threads=2)\r'
+        )
+        child.expect("defined p")
+        started = time.monotonic()
+        child.send(":run p 2000,1000 3000,1000\r")
+        time.sleep(2)  # let it compile and start the blocks
+        child.send("\x03")
+        child.expect("interrupted", timeout=20)
+        child.expect("ax>")
+        assert time.monotonic() - started < 20
+        child.send(":names\r")  # the session and its names are still there
+        child.expect(r"p\s+function")
+        child.send(":quit\r")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from threadpoolctl import threadpool_limits
@@ -40,9 +40,26 @@ def run_blocks(
                 progress(done, total)
         return
     pool = _executor(threads)
+    futures: list[Future[Any]] = []
     with threadpool_limits(limits=1, user_api="blas"):
-        futures = [pool.submit(block, s, min(s + chunk, size)) for s in starts]
-        for done, future in enumerate(futures, 1):
-            future.result()  # re-raises a block's exception here
-            if progress is not None:
-                progress(done, total)
+        try:
+            for s in starts:
+                futures.append(pool.submit(block, s, min(s + chunk, size)))
+            # in the order blocks finish, so a failing block stops the run at once; the
+            # timeout wakes this thread now and then, as the kernel may deliver Ctrl-C's
+            # signal to a worker thread, which would not end an untimed wait here
+            pending, done = set(futures), 0
+            while pending:
+                finished, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    future.result()  # re-raises a block's exception here
+                    done += 1
+                    if progress is not None:
+                        progress(done, total)
+        except BaseException:
+            # Ctrl-C, a failing block or progress callback: the blocks still queued would
+            # run on for nothing (the pool is shared, so only ours are cancelled). Blocks
+            # already running finish on their own; the caller need not wait for them.
+            for future in futures:
+                future.cancel()
+            raise

@@ -23,6 +23,7 @@ from typing import Any, TextIO
 
 from .. import dsl
 from ..dsl import prelude
+from ..dsl.toml_text import parse_toml
 from ..errors import AxcompError
 from ..inspect.dot import write_picture
 from .common import (
@@ -148,13 +149,11 @@ def config_to_ax(path: Path) -> str:
     """A TOML/YAML config (``source``, ``[kernels]``, ``[functions]``) as .ax text, so the
     session stays one module that ``:save`` can write."""
     if path.suffix.lower() == ".toml":
-        import tomllib
-
-        data = tomllib.loads(path.read_text())
+        data = parse_toml(path.read_text(encoding="utf-8-sig"), str(path))
     else:
         import yaml
 
-        data = yaml.safe_load(path.read_text()) or {}
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
     if not isinstance(data, dict):
         raise UsageError(f"{path}: expected a table with source/kernels/functions")
     parts: list[str] = []
@@ -324,7 +323,11 @@ class Session:
         path = Path(args[0]).expanduser()
         if not path.is_file():
             raise UsageError(f"no such file: {args[0]!r}")
-        text = path.read_text() if path.suffix.lower() == ".ax" else config_to_ax(path)
+        text = (
+            path.read_text(encoding="utf-8-sig")
+            if path.suffix.lower() == ".ax"
+            else config_to_ax(path)
+        )
         self.add(text, origin=str(path))
 
     def cmd_save(self, args: list[str]) -> None:
@@ -525,8 +528,13 @@ def _interactive(session: Session) -> None:
             continue  # Ctrl-C drops the current input, as in Python's REPL
         except EOFError:
             break
-        if not session.handle(text):
-            break
+        try:
+            if not session.handle(text):
+                break
+        except KeyboardInterrupt:
+            # Ctrl-C during :run or a long compile cancels that input, not the session;
+            # handle() changes the session only when an input completes
+            session.print("interrupted")
 
 
 def _scripted(session: Session, stream: TextIO) -> None:

@@ -30,9 +30,10 @@ from .errors import (
 )
 from .kernel import Kernel
 from .module import Module, compile
-from .parser import MAX_NESTING
+from .parser import MAX_DEPTH, MAX_NESTING
 
 __all__ = [
+    "MAX_DEPTH",
     "MAX_NESTING",
     "ConfigError",
     "DslAxisSpecError",

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import AxcompError
 from ..transforms import autodiff
-from ..transforms.jit import jit
+from ..transforms.jit import JittedFunction, jit
 from ..transforms.vmap import vmap
 from . import ast
 from .errors import DslAxisSpecError, DslCallError, error
@@ -63,6 +63,10 @@ class Builder:
             make: Callable[..., Any] = vmap
         elif call.name == "jit":
             _check_ints(args.get("static_argnums"), self.src, "static_argnums")
+            if _is_plain_jit(fun) and not kwargs:
+                # jit(jit(f)) is jit(f); building it as one keeps a chain of hundreds of
+                # `g = jit(f)` bindings from tracing through as many nested calls
+                return fun
             make = jit
         else:
             _check_ints(args.get("argnums"), self.src, "argnums")
@@ -191,6 +195,10 @@ class Builder:
     def autodiff(self, call: ast.TransformCall) -> Callable[..., Any]:
         fn: Callable[..., Any] = getattr(autodiff, call.name)
         return fn
+
+
+def _is_plain_jit(fun: Any) -> bool:
+    return isinstance(fun, JittedFunction) and fun.memory_limit is None and fun.threads is None
 
 
 def _check_literal(value: ast.Value, src: Source, what: str) -> None:

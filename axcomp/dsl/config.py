@@ -20,6 +20,7 @@ from .module import Module, Registry, build_module
 from .parser import parse_function, parse_kernel, parse_module
 from .source import Pos, Source
 from .suggest import did_you_mean
+from .toml_text import parse_toml
 
 KEYS = ("source", "kernels", "functions")
 
@@ -39,7 +40,7 @@ def load(path: str | os.PathLike[str], *, kernels: Registry | None = None) -> Mo
     file = Path(path)
     name = str(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        text = file.read_text(encoding="utf-8-sig")  # -sig: a leading BOM is not text
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"{name} is not UTF-8 text ({exc.reason})",
@@ -136,23 +137,7 @@ def _check_layout(data: Any, file_src: Source, where: dict[str, Pos]) -> list[tu
 
 
 def _toml_entries(text: str, file: str) -> list[Entry]:
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        try:
-            import tomli as tomllib  # type: ignore[no-redef]
-        except ModuleNotFoundError:
-            raise ConfigError(
-                "reading TOML needs Python 3.11+ or the tomli package",
-                hint="pip install tomli",
-                source_name=file,
-            ) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"invalid TOML: {exc}", hint="check the quoting of the values", source_name=file
-        ) from None
+    data = parse_toml(text, file)
     lines = text.splitlines()
     where: dict[str, Pos] = {}
     entries = []

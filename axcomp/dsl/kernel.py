@@ -10,7 +10,7 @@ from typing import Any
 from ..tracing.trace import current_trace, tracing_function
 from ..transforms.staging import Staged
 from . import ast
-from .errors import DslCallError, DslShapeError, error
+from .errors import DslCallError, DslNestingError, DslShapeError, error
 from .evaluate import Evaluator, _shape
 
 
@@ -74,8 +74,20 @@ class Kernel(Staged):
                 d.pos,
                 f"pass {len(d.params)} arrays",
             ) from None
-        with tracing_function(trace, d.name):
-            return self._evaluate(tuple(bound.arguments[p.name] for p in d.params))
+        try:
+            with tracing_function(trace, d.name):
+                return self._evaluate(tuple(bound.arguments[p.name] for p in d.params))
+        except RecursionError:
+            # kernels calling kernels hundreds deep: the innermost call with room enough to
+            # build the error reports it, the outer ones pass the DslError on
+            raise error(
+                DslNestingError,
+                "kernel calls nest too deeply for Python's recursion limit (found while "
+                f"compiling kernel {d.name})",
+                d.origin,
+                d.pos,
+                "call fewer kernels inside one another (each call is a level)",
+            ) from None
 
     def _evaluate(self, args: tuple[Any, ...]) -> Any:
         d = self.definition

@@ -3,9 +3,11 @@ the nesting limit, and turning Lark's exceptions into positioned DSL errors."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,14 +22,25 @@ from .errors import DslError, DslNestingError, DslSyntaxError, error
 from .grammar_files import grammar_text
 from .source import Pos, Source
 
-#: Deepest parse-tree nesting accepted (parentheses, operators, calls, literals). Deeper
-#: text is refused with DslNestingError: the later passes recurse over the tree, and this
-#: keeps them far from Python's recursion limit. A left-leaning chain ``a + b + ...``
-#: counts one level per operator.
+#: Deepest real nesting accepted: brackets of calls, reductions, tuples and transform
+#: calls, unary minus, powers. A flat chain ``a + b + c`` (one precedence level, read left
+#: to right) is one level however long it is. Deeper text is refused with DslNestingError.
 MAX_NESTING = 100
+
+#: Deepest expression tree accepted, counting every operator of a chain: the later passes
+#: recurse over the tree (about three Python frames a level), and this keeps them far from
+#: Python's recursion limit. A flat sum of up to this many terms is fine.
+MAX_DEPTH = 250
+
+#: Most digits an integer literal may have: a float64 holds no larger integer, and Python
+#: refuses to convert longer digit strings (``sys.get_int_max_str_digits``).
+MAX_INT_DIGITS = 309
+_LARGEST_FLOAT = int(sys.float_info.max)
 
 #: Longest text accepted, in characters (bounded time and memory for any input).
 MAX_LENGTH = 1_000_000
+
+BOM = "\ufeff"
 
 _OPEN = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
 _CLOSE = set(_OPEN.values())
@@ -97,6 +110,8 @@ def parse_function(source: Source) -> ast.Value:
 
 
 def _parse(source: Source, start: str) -> Any:
+    if source.text.startswith(BOM):  # editors on Windows start UTF-8 files with one
+        source = dataclasses.replace(source, text=source.text[len(BOM) :])
     if len(source.text) > MAX_LENGTH:
         raise error(
             DslSyntaxError,
@@ -119,22 +134,48 @@ def _parse(source: Source, start: str) -> Any:
         raise
 
 
+# Rules that only group other nodes: entering one is not a level of nesting.
+_STRUCTURAL = frozenset(
+    {"start", "kernel_text", "function_text", "kernel_def", "signature", "param", "labels"}
+    | {"label", "binding", "targ", "kwarg", "entry"}
+)
+_CHAINS = ({"+", "-"}, {"*", "/"})  # left-associative operators of one precedence level
+
+
 def _check_nesting(tree: Tree, source: Source) -> None:
-    stack: list[tuple[Any, int]] = [(tree, 0)]
+    # iterative: the text may be far deeper than Python's recursion limit
+    stack: list[tuple[Any, int, int]] = [(tree, 0, 0)]  # node, nesting, tree depth
     while stack:
-        node, depth = stack.pop()
+        node, nesting, depth = stack.pop()
         if not isinstance(node, Tree):
             continue
-        if depth > MAX_NESTING:
-            pos = _first_token_pos(node)
+        counts = node.data not in _STRUCTURAL
+        if nesting > MAX_NESTING or depth > MAX_DEPTH:
+            deep = nesting > MAX_NESTING
             raise error(
                 DslNestingError,
-                f"the text nests more than {MAX_NESTING} levels deep",
+                f"the text nests more than {MAX_NESTING} levels deep"
+                if deep
+                else f"the expression is more than {MAX_DEPTH} operations deep "
+                "(each operator of a chain such as a + b + c counts)",
                 source,
-                pos,
-                "split the expression with helper kernels or bindings",
+                _first_token_pos(node),
+                "split the expression with helper kernels or bindings"
+                if deep
+                else "sum the terms in parts, e.g. with helper kernels",
             )
-        stack.extend((child, depth + 1) for child in node.children)
+        for i, child in enumerate(node.children):
+            chained = i == 0 and _continues_chain(node, child)
+            stack.append((child, nesting + (counts and not chained), depth + counts))
+
+
+def _continues_chain(parent: Tree, child: Any) -> bool:
+    """``child`` is the left operand of ``parent`` at the same precedence level
+    (``a + b`` inside ``a + b + c``): the chain is flat, not nested."""
+    if not (isinstance(child, Tree) and parent.data == child.data == "binary"):
+        return False
+    op, inner = str(parent.children[1]), str(child.children[1])
+    return any(op in group and inner in group for group in _CHAINS)
 
 
 def _first_token_pos(tree: Tree) -> Pos | None:
@@ -149,8 +190,21 @@ def _pos(tok: Token) -> Pos:
     return Pos(tok.line or 1, tok.column or 1, max(len(tok), 1))
 
 
-def _number(text: str) -> int | float:
-    return float(text) if any(c in text for c in ".eE") else int(text)
+def _number(tok: Token, source: Source) -> int | float:
+    text = str(tok)
+    if any(c in text for c in ".eE"):
+        return float(text)
+    digits = text.lstrip("0")
+    # checked before int(): Python refuses to convert very long digit strings
+    if len(digits) > MAX_INT_DIGITS or int(digits or "0") > _LARGEST_FLOAT:
+        raise error(
+            DslSyntaxError,
+            f"the integer literal ({len(digits)} digits) is larger than any float64",
+            source,
+            _pos(tok),
+            "write it in exponent form, e.g. 1e300",
+        )
+    return int(digits or "0")
 
 
 _ESCAPE = re.compile(r"\\(.)")
@@ -230,7 +284,7 @@ class _ToAst(Transformer_NonRecursive):
         return ast.Negate(_pos(op), operand)
 
     def number(self, tok: Token) -> ast.Number:
-        return ast.Number(_pos(tok), _number(str(tok)))
+        return ast.Number(_pos(tok), _number(tok, self.source))
 
     def ref(self, name: Token) -> ast.Ref:
         return ast.Ref(_pos(name), str(name))
@@ -264,10 +318,10 @@ class _ToAst(Transformer_NonRecursive):
         return ast.Argument(_pos(name), str(name), value)
 
     def lit_number(self, tok: Token) -> ast.Literal:
-        return ast.Literal(_pos(tok), _number(str(tok)))
+        return ast.Literal(_pos(tok), _number(tok, self.source))
 
     def lit_negative(self, minus: Token, tok: Token) -> ast.Literal:
-        return ast.Literal(_pos(minus), -_number(str(tok)))
+        return ast.Literal(_pos(minus), -_number(tok, self.source))
 
     def lit_string(self, tok: Token) -> ast.Literal:
         return ast.Literal(_pos(tok), _string(str(tok)))

@@ -75,6 +75,9 @@ class _Val:
     buf: int | None = None
     scalar: Any = None  # a Python scalar (weak) or a dtype, for kind scalar/dtype
     fresh: bool = False  # the array owns its buffer (not a view): elision may reuse it
+    # NumPy lets a ufunc write through it (``broadcast_to`` views, even without broadcast
+    # axes, are read-only, and so is every view of them)
+    writable: bool = True
 
 
 def _c_strides(shape: Sequence[int]) -> tuple[int, ...]:
@@ -244,10 +247,10 @@ class _Machine:
         ]
 
     def whole_buffer(self, name: str) -> _Val | None:
-        """``name``'s value when it is a temporary array spanning its whole buffer with no
-        broadcast axis (so a ufunc may write into it with ``out=``), else None."""
+        """``name``'s value when it is a writable temporary array spanning its whole buffer
+        with no broadcast axis (so a ufunc may write into it with ``out=``), else None."""
         v = self.names.get(name)
-        if v is None or v.kind != "array" or v.buf is None or 0 in v.strides:
+        if v is None or v.kind != "array" or v.buf is None or 0 in v.strides or not v.writable:
             return None
         if v.buf in self.uncertain:
             return None
@@ -319,8 +322,10 @@ _Args = list[_Val]
 _Kw = dict[str, _Val]
 
 
-def _view(v: _Val, shape: Sequence[int], strides: Sequence[int]) -> _Val:
-    return _Val("array", tuple(shape), v.dtype, tuple(strides), v.buf)
+def _view(v: _Val, shape: Sequence[int], strides: Sequence[int], writable: bool = True) -> _Val:
+    return _Val(
+        "array", tuple(shape), v.dtype, tuple(strides), v.buf, writable=v.writable and writable
+    )
 
 
 def _transpose(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
@@ -462,7 +467,7 @@ def _broadcast_to(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     strides = [0] * lead + [
         st if s == t else 0 for s, t, st in zip(x.shape, shape[lead:], x.strides)
     ]
-    return _view(x, shape, strides)
+    return _view(x, shape, strides, writable=False)
 
 
 def _astype(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
@@ -518,7 +523,7 @@ def _bitcast(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     # a view of a C-contiguous operand (ascontiguousarray copies anything else)
     x, shape, dtype = a[0], tuple(c.attr("shape")), m.dtype_of(a[1])
     if x.strides == _c_strides(x.shape) or math.prod(x.shape) <= 1:
-        return _Val("array", shape, dtype, _c_strides(shape), x.buf)
+        return _Val("array", shape, dtype, _c_strides(shape), x.buf, writable=x.writable)
     return m.alloc(shape, dtype)
 
 
@@ -530,11 +535,15 @@ def _apply(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
         axes = range(len(x.shape)) if axis is None else [axis % len(x.shape)]
         strides = [-st if i in axes else st for i, st in enumerate(x.strides)]
         return _view(x, x.shape, strides)
-    if fn in ("take", "take_along_axis"):  # (x, indices; axis): x's dtype, indices' length
+    if fn in ("take", "take_along_axis"):  # (x, indices; axis): x's dtype
         axis, idx = keywords["axis"] % len(x.shape), a[1]
-        out = list(x.shape) if fn == "take" else list(np.broadcast_shapes(x.shape, idx.shape))
-        out[axis] = math.prod(idx.shape) if fn == "take" else idx.shape[axis]
-        return m.alloc(tuple(out), x.dtype)
+        if fn == "take":  # the indices' axes replace ``axis``
+            out = x.shape[:axis] + idx.shape + x.shape[axis + 1 :]
+        else:  # the other axes broadcast; ``axis`` has the indices' length
+            others = [tuple(1 if d == axis else s for d, s in enumerate(v.shape)) for v in (x, idx)]
+            out = tuple(np.broadcast_shapes(*others))
+            out = out[:axis] + (idx.shape[axis],) + out[axis + 1 :]
+        return m.alloc(out, x.dtype)
     dtype = np.asarray(getattr(np, fn)(np.zeros(1, x.dtype))).dtype
     shape = x.shape if keywords.get("axis") is not None else (math.prod(x.shape),)
     return m.alloc(shape, dtype)

@@ -111,7 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     for name in cases(1):
         for n in sizes:
             make, want = cases(n)[name]
-            seconds, got = first_call(make)
+            try:
+                seconds, got = first_call(make)
+            except (RecursionError, ax.AxcompError) as exc:  # what older versions raised
+                print(f"{name:10s} {n:6d} {type(exc).__name__}")
+                continue
             np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12, err_msg=f"{name} {n}")
             print(f"{name:10s} {n:6d} {seconds:9.3f} {seconds / n * 1e6:9.1f}")
     return 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -99,3 +100,15 @@ def test_explain_and_the_generated_source_of_a_long_chain() -> None:
     assert report.source.count("_np.sin(") == N - 1
     assert report.source.count("_np.cos(") == N
     assert len(report.graph.splitlines()) > 2 * N
+
+
+def test_the_scaling_benchmark_checks_its_results(capsys: pytest.CaptureFixture[str]) -> None:
+    # a smoke run of benchmarks/compile_scaling.py: every case agrees with its reference
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    try:
+        import compile_scaling
+    finally:
+        sys.path.pop(0)
+    assert compile_scaling.main(["--sizes", "40"]) == 0
+    rows = capsys.readouterr().out.splitlines()[1:]
+    assert [row.split()[-3] for row in rows] == ["40"] * 6  # one timed row per case

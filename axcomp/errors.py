@@ -120,7 +120,8 @@ class GradError(AxcompError, TypeError):
 
 
 class ArgumentTypeError(TracingError):
-    """A bad argument type to an axcomp.numpy function (a TypeError)."""
+    """A bad argument type to an axcomp.numpy function, or a value vmap cannot map (a
+    ``str``, any object that is no array): a TypeError, as in JAX."""
 
 
 class GraphvizNotFound(AxcompError):

@@ -340,3 +340,40 @@ def test_map_many_chunks_and_flops():
     c, xs = _rand(5, 3), _rand(LONG, 5, 3)
     e = ax.explain(ax.vmap(ax_scan, in_axes=(0, 1)), c, xs)
     assert e.flops >= LONG * 5 * 3
+
+
+def test_scan_of_length_zero_returns_the_init_carry_and_empty_ys():
+    # JAX traces the body for the ys' shapes and dtypes, runs it no time, and returns the
+    # initial carry with zero-length stacked ys
+    c = _rand(3)
+    xs = np.zeros((0, 3))
+    got_c, got_y = alax.scan(ax_step, c, xs)
+    np.testing.assert_array_equal(got_c, c)
+    assert got_y.shape == (0,) and got_y.dtype == np.float64
+    # jit, a pytree body, ``length=0`` with no xs, reverse
+    carry, ys = ax.jit(
+        lambda c, xs: alax.scan(lambda c, x: ((c[0] + x, c[1]), {"a": x * 2, "b": c[1]}), c, xs)
+    )((c, np.int64(4)), xs)
+    np.testing.assert_array_equal(carry[0], c)
+    assert int(carry[1]) == 4
+    assert ys["a"].shape == (0, 3) and ys["b"].shape == (0,) and ys["b"].dtype == np.int64
+    c2, y2 = alax.scan(lambda c, _: (c * 2, c), c, None, length=0, reverse=True)
+    np.testing.assert_array_equal(c2, c)
+    assert y2.shape == (0, 3)
+    # under vmap: the carry per example, ys (batch, 0)
+    cb = _rand(5, 3)
+    got_c, got_y = ax.vmap(ax_scan)(cb, np.zeros((5, 0, 3)))
+    np.testing.assert_array_equal(got_c, cb)
+    assert got_y.shape == (5, 0)
+
+
+def test_grad_through_a_scan_of_length_zero_is_the_identity():
+    # the final carry is the initial one: d carry / d init = 1, nothing flows to xs
+    def f(c, xs):
+        out, _ = alax.scan(lambda c, x: (anp.sin(c) * x, c), c, xs)
+        return anp.sum(out * out)
+
+    c = _rand(3)
+    gc, gx = ax.grad(f, argnums=(0, 1))(c, np.zeros((0, 3)))
+    np.testing.assert_allclose(gc, 2 * c)
+    assert gx.shape == (0, 3)

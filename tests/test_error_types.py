@@ -50,6 +50,7 @@ CASES = [
     ("transpose", lambda vmap, np_: vmap(lambda x: np_.transpose(x, (1, 0)))(A43), ValueError),
     ("expand_dims", lambda vmap, np_: vmap(lambda x: np_.expand_dims(x, 5))(A43), ValueError),
     ("matmul 0-d", lambda vmap, np_: vmap(lambda x, y: x @ y)(np.ones(4), np.ones(4)), ValueError),
+    ("map a str", lambda vmap, np_: vmap(lambda x: x)("abc"), TypeError),
 ]
 
 

@@ -498,3 +498,22 @@ def test_primal_output_of_jvp_over_batched_tangents_stays_unbatched():
     y, cols = ax.vmap(push, out_axes=(None, 1))(np.eye(3))
     np.testing.assert_allclose(y, np.tanh(A @ x))
     np.testing.assert_allclose(cols, (1 - np.tanh(A @ x) ** 2)[:, None] * A)
+
+
+@pytest.mark.parametrize("jac", [ax.jacfwd, ax.jacrev])
+def test_jacobians_of_size_zero_inputs_and_outputs_are_empty(jac):
+    # JAX's layout still holds: output shape then input shape, with the zero-length axes
+    assert jac(lambda x: x * 2)(np.zeros(0)).shape == (0, 0)
+    assert jac(lambda x: anp.sin(x))(np.zeros((0, 3))).shape == (0, 3, 0, 3)
+    assert jac(lambda x: x[:0])(np.ones(3)).shape == (0, 3)
+    assert jac(lambda x: anp.sum(x))(np.zeros(0)).shape == (0,)
+    # a non-empty block next to an empty one keeps its values: d(sum(x) * y)/dy = sum(x) I
+    x, y = np.zeros(0), np.arange(1.0, 3.0)
+    dx, dy = jac(lambda x, y: (anp.sum(x) + 3.0) * y, argnums=(0, 1))(x, y)
+    assert dx.shape == (2, 0)
+    np.testing.assert_allclose(dy, 3.0 * np.eye(2))
+
+
+def test_hessian_of_a_size_zero_input_is_empty():
+    assert ax.hessian(lambda x: anp.sum(x**2))(np.zeros(0)).shape == (0, 0)
+    assert ax.hessian(lambda x: anp.sum(x**3))(np.zeros((0, 3))).shape == (0, 3, 0, 3)

@@ -223,3 +223,63 @@ def test_in_place_never_writes_inputs_outputs_or_live_temporaries() -> None:
     g = ax.jit(lambda v: anp.exp(anp.reshape(v.T, (-1,))))
     np.testing.assert_allclose(g(xt), np.exp(xt.T.reshape(-1)))
     np.testing.assert_allclose(g(np.ascontiguousarray(xt)), np.exp(xt.T.reshape(-1)))
+
+
+def test_in_place_never_writes_read_only_broadcast_views(monkeypatch: pytest.MonkeyPatch) -> None:
+    # third derivatives of cumprod reshape a same-shape ``broadcast_to`` (read-only even
+    # with no broadcast axis) and scale it: the product must allocate, not write into it
+    x = np.array([0.3, -0.2, 0.5])
+    got = ax.jacrev(ax.jacrev(ax.jacrev(anp.cumprod)))(x)
+    want = np.zeros((3, 3, 3, 3))
+    for i in range(3):  # d^3 prod_{k<=i} x_k / dx_a dx_b dx_c: the other factors, or 0
+        for a in range(3):
+            for b in range(3):
+                for c in range(3):
+                    if len({a, b, c}) == 3 and max(a, b, c) <= i:
+                        others = [x[k] for k in range(i + 1) if k not in (a, b, c)]
+                        want[i, a, b, c] = np.prod(others)
+    np.testing.assert_allclose(got, want, atol=1e-12)
+    monkeypatch.setattr(inplace, "ENABLED", False)
+    np.testing.assert_allclose(ax.jacrev(ax.jacrev(ax.jacrev(anp.cumprod)))(x), want, atol=1e-12)
+
+
+def test_per_example_clipped_gradients_match_a_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    # DP-SGD: per-example gradients clipped by their global norm (a broadcast norm scales
+    # each gradient; it used to be the ``out=`` of that product)
+    rng = np.random.default_rng(0)
+    w1, w2, xs = rng.normal(size=(8, 16)), rng.normal(size=(16, 1)), rng.normal(size=(256, 8))
+    bound = 1.0
+
+    def clipped(w1: Any, w2: Any, x: Any) -> Any:
+        g1, g2 = ax.grad(lambda a, b: anp.sum(anp.tanh(x @ a) @ b), argnums=(0, 1))(w1, w2)
+        norm = anp.sqrt(anp.sum(g1**2) + anp.sum(g2**2))
+        scale = anp.minimum(1, bound / norm)
+        return g1 * scale, g2 * scale
+
+    got = ax.vmap(clipped, (None, None, 0))(w1, w2, xs)
+    for n, x in enumerate(xs):  # the gradients by hand, clipped
+        h = np.tanh(x @ w1)
+        g1, g2 = np.outer(x, (1 - h**2) * w2[:, 0]), h[:, None]
+        scale = min(1.0, bound / np.sqrt((g1**2).sum() + (g2**2).sum()))
+        np.testing.assert_allclose(got[0][n], g1 * scale, rtol=1e-10)
+        np.testing.assert_allclose(got[1][n], g2 * scale, rtol=1e-10)
+    monkeypatch.setattr(inplace, "ENABLED", False)
+    plain = ax.vmap(clipped, (None, None, 0))(w1, w2, xs)
+    for a, b in zip(got, plain, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+@pytest.mark.parametrize("limit", [None, 32 << 10])
+def test_take_of_a_pairwise_table_runs_through_the_memory_model(limit: int | None) -> None:
+    # ``take`` lowers to ``take_along_axis`` with indices shorter than the taken axis: the
+    # memory model's shape rule broadcast the two shapes whole and failed
+    pw = ax.vmap(ax.vmap(lambda a, b: anp.sum(a * b), (None, 0)), (0, None))
+    a, b = _rand(50, 3), _rand(40, 3, seed=1)
+    rows, cols = np.array([1, 3, 7]), np.array([[1, 2], [3, 4]])
+    f = ax.jit(lambda a, b, i: anp.take(pw(a, b), i, axis=0), memory_limit=limit)
+    np.testing.assert_allclose(f(a, b, rows), (a @ b.T)[rows], rtol=1e-12)
+    g = ax.jit(lambda a, b, i: anp.take(pw(a, b), i, axis=1), memory_limit=limit)
+    np.testing.assert_allclose(g(a, b, cols), (a @ b.T)[:, cols], rtol=1e-12)
+    report = ax.explain(f, a, b, rows)
+    assert report.compiled.plan is not None
+    assert report.peak_bytes >= 50 * 40 * 8  # the table itself is materialised

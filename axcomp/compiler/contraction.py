@@ -178,19 +178,32 @@ class _Lowerer:
 
         Returns (expression, shape, number of transpose/reshape calls emitted).
         """
-        order = [lab for g in groups for lab in g if lab in term.labels]
-        assert sorted(order) == sorted(term.labels), (order, term.labels)
-        perm = tuple(term.labels.index(lab) for lab in order)
+        perm, shape, reshape = self._layout(term, groups)
+        assert len(perm) == len(term.labels), (groups, term.labels)
         expr, ops = term.expr, 0
         if perm != tuple(range(len(perm))):
             expr = call("transpose", expr, perm=perm)
             ops += 1
-        shape = tuple(self.size([lab for lab in g if lab in term.labels]) for g in groups)
-        if shape != tuple(self.sizes[lab] for lab in order):
+        if reshape:
             # numpy reshape is a view whenever the merge is expressible with strides.
             expr = call("reshape", expr, shape=shape)
             ops += 1
         return expr, shape, ops
+
+    def _layout(
+        self, term: _Term, groups: Sequence[tuple[str, ...]]
+    ) -> tuple[tuple[int, ...], tuple[int, ...], bool]:
+        """What ``arrange`` does, without building it: (transpose, grouped shape, whether a
+        reshape is needed). The layout search calls it for every candidate plan."""
+        labels = term.labels
+        order = [lab for g in groups for lab in g if lab in labels]
+        perm = tuple(labels.index(lab) for lab in order)
+        shape = tuple(self.size([lab for lab in g if lab in labels]) for g in groups)
+        return perm, shape, shape != tuple(self.sizes[lab] for lab in order)
+
+    def _arrange_ops(self, term: _Term, groups: Sequence[tuple[str, ...]]) -> int:
+        perm, _, reshape = self._layout(term, groups)
+        return int(perm != tuple(range(len(perm)))) + int(reshape)
 
     def to_order(self, term: _Term, out: tuple[str, ...]) -> _Term:
         if term.labels == out:
@@ -317,7 +330,7 @@ class _Lowerer:
         k: tuple[str, ...],
         is_left: bool,
     ) -> int:
-        return self.arrange(term, self._groups(term, p, free, k, is_left))[2]
+        return self._arrange_ops(term, self._groups(term, p, free, k, is_left))
 
     def _matmul_shape(
         self, left: _Term, right: _Term, p: tuple[str, ...], i: tuple[str, ...], j: tuple[str, ...]

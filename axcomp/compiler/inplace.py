@@ -5,8 +5,9 @@ would otherwise allocate a fresh full-size array per op. An elementwise step's `
 (or a contraction's final scaling ``t * c``, rewritten as ``multiply``) gets ``out=`` its
 operand ``t`` when ``t`` is a plain name whose array
 
-* is a temporary of this program spanning its whole buffer without broadcast axes (not an
-  input, a constant, a view of either, or a read-only broadcast),
+* is a writable temporary of this program spanning its whole buffer without broadcast axes
+  (not an input, a constant, a view of either, or a view of a ``broadcast_to``, which is
+  read-only even when nothing is broadcast),
 * has the result's shape (at least one axis: 0-d values may be NumPy scalars) and dtype,
   and
 * dies here: every name sharing its buffer has this statement as its last reader, and none

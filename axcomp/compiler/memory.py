@@ -75,6 +75,9 @@ class _Val:
     buf: int | None = None
     scalar: Any = None  # a Python scalar (weak) or a dtype, for kind scalar/dtype
     fresh: bool = False  # the array owns its buffer (not a view): elision may reuse it
+    # NumPy lets a ufunc write through it (``broadcast_to`` views, even without broadcast
+    # axes, are read-only, and so is every view of them)
+    writable: bool = True
 
 
 def _c_strides(shape: Sequence[int]) -> tuple[int, ...]:
@@ -142,21 +145,71 @@ def _zero(v: _Val) -> Any:
     raise TypeError(f"not an operand: {v.kind}")
 
 
+class _Names:
+    """The bound names (name -> value), indexed by buffer: the bytes of the buffers some
+    name holds are kept as a running total, so each statement costs O(1) however many
+    temporaries are alive (reverse mode keeps a long chain's values alive)."""
+
+    def __init__(self, sizes: dict[int, int], exclude: set[int]) -> None:
+        self._vals: dict[str, _Val] = {}
+        self._sizes = sizes
+        self._exclude = exclude
+        self.holders: dict[int, set[str]] = {}  # buffer -> the names whose arrays are in it
+        self.bytes = 0  # of the buffers in ``holders`` (the excluded ones left out)
+
+    def __getitem__(self, name: str) -> _Val:
+        return self._vals[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._vals
+
+    def get(self, name: str) -> _Val | None:
+        return self._vals.get(name)
+
+    def __setitem__(self, name: str, value: _Val) -> None:
+        self.pop(name)
+        self._vals[name] = value
+        if value.buf is not None:
+            names = self.holders.setdefault(value.buf, set())
+            if not names and value.buf not in self._exclude:
+                self.bytes += self._sizes[value.buf]
+            names.add(name)
+
+    def pop(self, name: str, default: None = None) -> _Val | None:
+        value = self._vals.pop(name, None)
+        if value is not None and value.buf is not None:
+            names = self.holders[value.buf]
+            names.discard(name)
+            if not names:
+                del self.holders[value.buf]
+                if value.buf not in self._exclude:
+                    self.bytes -= self._sizes[value.buf]
+        return value
+
+    def copy(self) -> _Names:
+        other = _Names(self._sizes, self._exclude)
+        other._vals = dict(self._vals)
+        other.holders = {buf: set(names) for buf, names in self.holders.items()}
+        other.bytes = self.bytes
+        return other
+
+
 class _Machine:
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, exclude: set[int] | None = None) -> None:
         self.plan = plan
         self.sizes: dict[int, int] = {}
-        self.names: dict[str, _Val] = {}
+        self.exclude: set[int] = exclude if exclude is not None else set()
+        self.names = _Names(self.sizes, self.exclude)
         self.stack: list[int] = []  # buffers held by the expression being evaluated
         self.peak = 0
         self.allocated = 0
-        self.exclude: set[int] = set()
         self.uncertain: set[int] = set()  # buffers that may be views at run time
 
     # -- buffers --------------------------------------------------------------------------
     def live_bytes(self) -> int:
-        bufs = {v.buf for v in self.names.values() if v.buf is not None} | set(self.stack)
-        return sum(self.sizes[b] for b in bufs if b not in self.exclude)
+        held = self.names.holders
+        extra = {b for b in self.stack if b not in held and b not in self.exclude}
+        return self.names.bytes + sum(self.sizes[b] for b in extra)
 
     def alloc(self, shape: Sequence[int], dtype: Any, like: _Val | None = None) -> _Val:
         shape = tuple(int(s) for s in shape)
@@ -244,10 +297,10 @@ class _Machine:
         ]
 
     def whole_buffer(self, name: str) -> _Val | None:
-        """``name``'s value when it is a temporary array spanning its whole buffer with no
-        broadcast axis (so a ufunc may write into it with ``out=``), else None."""
+        """``name``'s value when it is a writable temporary array spanning its whole buffer
+        with no broadcast axis (so a ufunc may write into it with ``out=``), else None."""
         v = self.names.get(name)
-        if v is None or v.kind != "array" or v.buf is None or 0 in v.strides:
+        if v is None or v.kind != "array" or v.buf is None or 0 in v.strides or not v.writable:
             return None
         if v.buf in self.uncertain:
             return None
@@ -257,7 +310,7 @@ class _Machine:
 
     def sharing(self, buf: int) -> list[str]:
         """The live names whose arrays live in buffer ``buf``."""
-        return [n for n, v in self.names.items() if v.buf == buf]
+        return list(self.names.holders.get(buf, ()))
 
     def statement(self, st: Statement) -> None:
         if isinstance(st, Loop):
@@ -283,7 +336,7 @@ class _Machine:
     def branches(self, st: If) -> None:
         """Run every branch from the same state (only one runs: the peak is the largest of
         theirs); afterwards the results are those of the branch that allocated most."""
-        saved = dict(self.names)
+        saved = self.names.copy()
         before = self.allocated
         best: tuple[int, list[_Val]] | None = None
         for br in st.branches:
@@ -300,7 +353,7 @@ class _Machine:
             results = [self.names[r] for r in br.results]
             if best is None or self.allocated - before > best[0]:
                 best = (self.allocated - before, results)
-            self.names = dict(saved)
+            self.names = saved.copy()
         assert best is not None
         self.allocated = before + best[0]
         for (name, _, _), v in zip(st.outs, best[1], strict=True):
@@ -319,8 +372,10 @@ _Args = list[_Val]
 _Kw = dict[str, _Val]
 
 
-def _view(v: _Val, shape: Sequence[int], strides: Sequence[int]) -> _Val:
-    return _Val("array", tuple(shape), v.dtype, tuple(strides), v.buf)
+def _view(v: _Val, shape: Sequence[int], strides: Sequence[int], writable: bool = True) -> _Val:
+    return _Val(
+        "array", tuple(shape), v.dtype, tuple(strides), v.buf, writable=v.writable and writable
+    )
 
 
 def _transpose(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
@@ -383,7 +438,7 @@ def _multiply(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
                 and v.dtype == dtype
                 and v.buf is not None
                 and m.sizes[v.buf] >= ELIDE_BYTES
-                and not any(n.buf == v.buf for n in m.names.values())
+                and v.buf not in m.names.holders
             ),
             None,
         )
@@ -462,7 +517,7 @@ def _broadcast_to(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     strides = [0] * lead + [
         st if s == t else 0 for s, t, st in zip(x.shape, shape[lead:], x.strides)
     ]
-    return _view(x, shape, strides)
+    return _view(x, shape, strides, writable=False)
 
 
 def _astype(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
@@ -518,7 +573,7 @@ def _bitcast(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     # a view of a C-contiguous operand (ascontiguousarray copies anything else)
     x, shape, dtype = a[0], tuple(c.attr("shape")), m.dtype_of(a[1])
     if x.strides == _c_strides(x.shape) or math.prod(x.shape) <= 1:
-        return _Val("array", shape, dtype, _c_strides(shape), x.buf)
+        return _Val("array", shape, dtype, _c_strides(shape), x.buf, writable=x.writable)
     return m.alloc(shape, dtype)
 
 
@@ -530,11 +585,15 @@ def _apply(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
         axes = range(len(x.shape)) if axis is None else [axis % len(x.shape)]
         strides = [-st if i in axes else st for i, st in enumerate(x.strides)]
         return _view(x, x.shape, strides)
-    if fn in ("take", "take_along_axis"):  # (x, indices; axis): x's dtype, indices' length
+    if fn in ("take", "take_along_axis"):  # (x, indices; axis): x's dtype
         axis, idx = keywords["axis"] % len(x.shape), a[1]
-        out = list(x.shape) if fn == "take" else list(np.broadcast_shapes(x.shape, idx.shape))
-        out[axis] = math.prod(idx.shape) if fn == "take" else idx.shape[axis]
-        return m.alloc(tuple(out), x.dtype)
+        if fn == "take":  # the indices' axes replace ``axis``
+            out = x.shape[:axis] + idx.shape + x.shape[axis + 1 :]
+        else:  # the other axes broadcast; ``axis`` has the indices' length
+            others = [tuple(1 if d == axis else s for d, s in enumerate(v.shape)) for v in (x, idx)]
+            out = tuple(np.broadcast_shapes(*others))
+            out = out[:axis] + (idx.shape[axis],) + out[axis + 1 :]
+        return m.alloc(out, x.dtype)
     dtype = np.asarray(getattr(np, fn)(np.zeros(1, x.dtype))).dtype
     shape = x.shape if keywords.get("axis") is not None else (math.prod(x.shape),)
     return m.alloc(shape, dtype)
@@ -599,9 +658,7 @@ def _simulate(plan: Plan, outputs_count: bool) -> list[StatementMemory]:
         return _Machine(plan).run()
     first = _Machine(plan)
     first.run()
-    again = _Machine(plan)
-    again.exclude = first.output_buffers()
-    return again.run()
+    return _Machine(plan, exclude=first.output_buffers()).run()
 
 
 def profile(plan: Plan, outputs_count: bool = True) -> list[StatementMemory]:

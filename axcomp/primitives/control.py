@@ -299,7 +299,8 @@ def scan(
             raise ValueError("scan: length must be given when xs is None")
         raise ShapeError(f"scan: xs leaves and length disagree on the length: {sorted(lengths)}")
     n = lengths.pop()
-    if n > MAX_UNROLL:
+    if n > MAX_UNROLL or n == 0:
+        # a loop traces the body once, so a length-0 scan knows the stacked ys' shapes too
         return _scan_loop(f, init, leaves, xdef, n, bool(reverse))
     carry = init
     ys: list[Any] = [None] * n
@@ -309,8 +310,6 @@ def scan(
         _check_carry("scan", carry, new)
         carry = _keep_dtype(carry, new)
         ys[i] = y
-    if n == 0:
-        raise UnsupportedError("scan: a length-0 scan needs the body's output shapes")
     first, ydef = _flatten(ys[0])
     cols = [_flatten(y)[0] for y in ys]
     stacked: list[Any] = []
@@ -433,6 +432,11 @@ def _lower_loop(
     ctx: LowerContext, node: Node, target: str, args: Sequence[Any]
 ) -> tuple[Statement, ...]:
     q: LoopParams = node.params
+    if q.length == 0:  # the body never runs: the initial carry, and empty stacked ys
+        if q.output < q.n_carry:
+            return (Assign(target, call("copy", args[q.output])),)
+        zeros = call("zeros", kwargs={"dtype": ctx.dtype(node.dtype)}, shape=node.shape)
+        return (Assign(target, zeros),)
     done = _LOWERED.setdefault(ctx, {})
     pre: tuple[Statement, ...] = ()
     key = id(q.group)

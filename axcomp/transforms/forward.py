@@ -185,7 +185,7 @@ def _jacobian(fun: Callable[..., Any], argnums: Any, has_aux: bool, forward: boo
         blocks: list[list[Any]] = [[None] * len(xs) for _ in o_shapes]
         if forward:
             for j, i_shape in enumerate(i_shapes):
-                eye = np.eye(math.prod(i_shape)).reshape((-1, *i_shape))
+                eye = np.eye(math.prod(i_shape)).reshape((math.prod(i_shape), *i_shape))
 
                 def column(t: Any, j: int = j) -> Any:
                     # the other leaves' tangents are symbolic zeros: nothing to sweep
@@ -200,7 +200,7 @@ def _jacobian(fun: Callable[..., Any], argnums: Any, has_aux: bool, forward: boo
                     blocks[i][j] = ops.reshape(moved, (*o_shape, *i_shape))
         else:
             for i, o_shape in enumerate(o_shapes):
-                eye = np.eye(math.prod(o_shape)).reshape((-1, *o_shape))
+                eye = np.eye(math.prod(o_shape)).reshape((math.prod(o_shape), *o_shape))
 
                 def row(ct: Any, i: int = i) -> Any:
                     outs, pullback = vjp(core, *xs)

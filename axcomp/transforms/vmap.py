@@ -17,7 +17,7 @@ import numpy as np
 from .. import primitives as ops
 from .. import pytree
 from ..core.shapes import ShapeDtypeStruct
-from ..errors import AxisSpecError, AxisSpecTypeError, TracingError
+from ..errors import ArgumentTypeError, AxisSpecError, AxisSpecTypeError, TracingError
 from ..tracing.build import lift
 from ..tracing.trace import Level, LevelRecord, current_trace, function_name, tracing_function
 from ..tracing.tracer import Tracer
@@ -171,8 +171,8 @@ class VmappedFunction(Staged):
             if shape is None:
                 if isinstance(leaf, (int, float, complex, bool)):
                     shape = ()
-                else:
-                    raise AxisSpecError(
+                else:  # a TypeError, as JAX raises for a value that is no array type
+                    raise ArgumentTypeError(
                         f"vmap was requested to map argument {label} (a {type(leaf).__name__}) "
                         f"along axis {spec}, but only arrays can be mapped ({where})"
                     )

@@ -532,7 +532,11 @@ def _apply(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
         return _view(x, x.shape, strides)
     if fn in ("take", "take_along_axis"):  # (x, indices; axis): x's dtype, indices' length
         axis, idx = keywords["axis"] % len(x.shape), a[1]
-        out = list(x.shape) if fn == "take" else list(np.broadcast_shapes(x.shape, idx.shape))
+        if fn == "take":
+            out = list(x.shape)
+        else:  # the other axes broadcast; along ``axis`` the lengths differ freely
+            ends = [s[:axis] + (1,) + s[axis + 1 :] for s in (x.shape, idx.shape)]
+            out = list(np.broadcast_shapes(*ends))
         out[axis] = math.prod(idx.shape) if fn == "take" else idx.shape[axis]
         return m.alloc(tuple(out), x.dtype)
     dtype = np.asarray(getattr(np, fn)(np.zeros(1, x.dtype))).dtype

@@ -32,7 +32,7 @@ for p in (ROOT, ROOT / "tests"):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
-from fuzz_harness import report, shrink  # noqa: E402
+from fuzz_harness import Outcome, report, shrink  # noqa: E402
 
 FUZZERS = ("transforms", "chunking", "export", "names")
 
@@ -50,7 +50,11 @@ def soak(
         name = fuzzers[i % len(fuzzers)]
         module = modules[name]
         case = module.draw(rngs[name])
-        outcome = module.check(case)
+        try:
+            outcome = module.check(case)
+        except Exception as exc:  # the fuzzer's own bug: count it, keep soaking
+            outcome = Outcome("harness", f"{type(exc).__name__}: {exc}")
+            print(f"[{name}] HARNESS {outcome.detail}\n{case.repro()}", flush=True)
         counts[name]["run"] += 1
         counts[name][outcome.label] += 1
         if outcome.failed and shown[name, outcome.label] < show:
@@ -77,7 +81,8 @@ def summary(counts: dict[str, Counter[str]], elapsed: float) -> str:
         lines.append(
             f"{name:10s} run {c['run']:,}  agreed {c['agree']:,}  wrong {c['wrong']:,}  "
             f"crashes {_crashes(c):,} {crashes or ''}  "
-            f"refusals {sum(refusals.values()):,} {refusals or ''}  invalid {c['invalid']:,}"
+            f"refusals {sum(refusals.values()):,} {refusals or ''}  invalid {c['invalid']:,}  "
+            f"harness {c['harness']:,}"
         )
     return "\n".join(lines)
 

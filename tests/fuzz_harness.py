@@ -65,6 +65,8 @@ def compare(got: Any, want: Any, *, rtol: float, atol_scale: float, what: str = 
     g, w = np.asarray(got), np.asarray(want)
     if g.shape != w.shape:
         raise Mismatch(f"{what}shape {g.shape}, expected {w.shape}")
+    if g.dtype.kind not in "biufc":
+        raise Mismatch(f"{what}got {type(got).__name__} of dtype {g.dtype}: {str(got)[:80]}")
     if g.size == 0:
         return
     scale = max(1.0, float(np.nanmax(np.abs(w))) if np.isfinite(w).any() else 1.0)

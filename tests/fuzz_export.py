@@ -95,3 +95,10 @@ def check(case: ExportCase) -> Outcome:
     if failed is not None:
         return failed
     return verdict(got, want, rtol=1e-12, atol_scale=1e-12, what="exported vs compiled: ")
+
+
+def known_issue(case: ExportCase) -> str | None:
+    inner = case.inner
+    if isinstance(inner, fuzz_transforms.ChainCase):
+        return fuzz_transforms.known_issue(inner)
+    return fuzz_chunking.known_issue(inner)

@@ -188,3 +188,14 @@ def check(case: NamesCase) -> Outcome:
     if failed is not None:
         return failed
     return verdict(got, want, rtol=1e-9, atol_scale=1e-11, what=f"{case.path}: ")
+
+
+EXPORTS = frozenset({"export", "chunked_export"})
+
+
+def known_issue(case: NamesCase) -> str | None:
+    """Hostile function names anywhere, hostile parameter names in exported modules: the
+    emitters' name hygiene (fixed elsewhere)."""
+    if case.name != "kernel" or (case.params != ("x", "y") and case.path in EXPORTS):
+        return "name hygiene"
+    return None

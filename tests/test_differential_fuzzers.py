@@ -50,16 +50,8 @@ def assert_none_fail(
     assert not found, "\n".join(found)
 
 
-def _has_empty_batch(case: fuzz_transforms.ChainCase) -> bool:
-    return any(layer.kind == "vmap" and layer.size == 0 for layer in case.layers)
-
-
-def _derivative_of_empty_batch(case: fuzz_transforms.ChainCase) -> bool:
-    return _has_empty_batch(case) and case.derivatives > 0
-
-
 def test_transform_chains_match_loops_and_finite_differences() -> None:
-    assert_none_fail(fuzz_transforms, 1, 160, lambda c: not _derivative_of_empty_batch(c))
+    assert_none_fail(fuzz_transforms, 1, 160, lambda c: not fuzz_transforms.known_issue(c))
 
 
 @pytest.mark.xfail(
@@ -68,12 +60,11 @@ def test_transform_chains_match_loops_and_finite_differences() -> None:
     "transforms/forward.py): the crash engineer's size-0 jacobian fix",
 )
 def test_derivatives_over_empty_batches() -> None:
-    assert_none_fail(fuzz_transforms, 2, 15, _derivative_of_empty_batch)
+    assert_none_fail(fuzz_transforms, 2, 15, fuzz_transforms.known_issue)
 
 
 def test_chunked_dask_and_pmap_runs_equal_the_unchunked_run() -> None:
-    keep = lambda c: not fuzz_chunking.order_dependent(c)  # noqa: E731
-    assert_none_fail(fuzz_chunking, 3, 120, keep)
+    assert_none_fail(fuzz_chunking, 3, 120, lambda c: not fuzz_chunking.known_issue(c))
 
 
 @pytest.mark.xfail(
@@ -85,18 +76,11 @@ def test_order_dependent_post_ops_under_chunking() -> None:
     assert_none_fail(fuzz_chunking, 4, 60, fuzz_chunking.order_dependent)
 
 
-def _export_known_to_pass(case: fuzz_export.ExportCase) -> bool:
-    inner = case.inner
-    if isinstance(inner, fuzz_transforms.ChainCase):
-        return not _derivative_of_empty_batch(inner)
-    return not fuzz_chunking.order_dependent(inner)
-
-
 def test_exported_modules_equal_the_compiled_functions() -> None:
-    assert_none_fail(fuzz_export, 5, 120, _export_known_to_pass)
+    assert_none_fail(fuzz_export, 5, 120, lambda c: not fuzz_export.known_issue(c))
 
 
-EXPORTS = ("export", "chunked_export")
+EXPORTS = tuple(sorted(fuzz_names.EXPORTS))
 NAMES_XFAIL = pytest.mark.xfail(
     strict=False,
     reason="emitter/export name hygiene (the names engineer's fix): NFKC look-alike function "

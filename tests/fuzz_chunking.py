@@ -5,7 +5,9 @@ A case is a random kernel (:mod:`fuzz_kernels`) mapped pairwise,
 inside one ``jit`` by a post-op on the ``(a, b, ...)`` result (:data:`POST_OPS`). The
 program runs
 
-* ``chunked``: under a tiny ``memory_limit`` (which forces chunking) on 1-3 threads;
+* ``chunked``: under a ``memory_limit`` of 50-80% of the unchunked program's
+  predicted temporaries (which forces chunking wherever the chunker can split) on 1-3
+  threads;
 * ``dask``: on a dask array ``A`` (random chunks), then computed;
 * ``pmap``: the rows mapped by ``ax.pmap`` on 1-3 local devices (no post-op).
 
@@ -30,6 +32,7 @@ from fuzz_kernels import AXCOMP, NUMPY, KernelProgram, random_kernel
 from oracle import loop_vmap
 
 import axcomp as ax
+from axcomp.compiler.memory import temporary_peak
 
 ROWS = np.array([3, 0, 0, 2, 1])  # for take along the vmap axis (sizes are >= 4)
 
@@ -66,7 +69,7 @@ class ChunkCase:
     mode: str  # chunked | dask | pmap
     a: int
     b: int
-    memory_limit: int
+    percent: int  # the memory limit: this percentage of the unchunked temporaries' peak
     threads: int  # threads (chunked), devices (pmap), dask chunk length (dask)
     seed: int
 
@@ -74,6 +77,12 @@ class ChunkCase:
         rng = np.random.default_rng(self.seed)
         n = self.kernel.n
         return rng.normal(size=(self.a, n)) * 0.7, rng.normal(size=(self.b, n)) * 0.7
+
+    def memory_limit(self) -> int:
+        """Bytes: a fraction of the temporaries the unchunked program is predicted to need
+        (a fixed tiny limit would leave most small programs whole)."""
+        whole = ax.jit(self.program(AXCOMP, ax.vmap)).lower(*self.inputs())
+        return max(64, temporary_peak(whole.plan) * self.percent // 100)
 
     def program(self, backend: Any, vmap: Callable[..., Any]) -> Callable[..., Any]:
         pairwise = vmap(vmap(self.kernel.function(backend), (None, 0)), (0, None))
@@ -92,7 +101,7 @@ class ChunkCase:
             post = POST_OPS[self.post].text.format(r=f"{pair}(A, B)")
             threads = f", threads={self.threads}" if self.mode == "chunked" else ""
             lines.append(
-                f"f = ax.jit(lambda A, B: {post}, memory_limit={self.memory_limit}{threads})"
+                f"f = ax.jit(lambda A, B: {post}, memory_limit={self.memory_limit()}{threads})"
             )
         lines.append(
             f"A, B = (np.random.default_rng({self.seed}).normal(size=s) * 0.7 for s in "
@@ -123,7 +132,7 @@ def draw(rng: random.Random) -> ChunkCase:
         mode=mode,
         a=rng.randint(4, 40),
         b=rng.randint(4, 30),
-        memory_limit=rng.choice([1 << 11, 1 << 12, 1 << 14]),
+        percent=rng.choice([50, 65, 80]),
         threads=rng.randint(1, 3) if mode != "dask" else rng.randint(1, 9),
         seed=rng.randrange(1 << 30),
     )
@@ -136,11 +145,11 @@ def _run(case: ChunkCase, A: np.ndarray, B: np.ndarray) -> Any:
         return ax.pmap(row, in_axes=(0, None), devices=case.threads, shards_per_worker=shards)(A, B)
     f = case.program(AXCOMP, ax.vmap)
     if case.mode == "chunked":
-        return ax.jit(f, memory_limit=case.memory_limit, threads=case.threads)(A, B)
+        return ax.jit(f, memory_limit=case.memory_limit(), threads=case.threads)(A, B)
     import dask.array as da
 
     dA, dB = da.from_array(A, chunks=(case.threads, -1)), da.from_array(B)
-    return ax.jit(f, memory_limit=case.memory_limit)(dA, dB)
+    return ax.jit(f, memory_limit=case.memory_limit())(dA, dB)
 
 
 def check(case: ChunkCase) -> Outcome:

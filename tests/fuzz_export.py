@@ -2,7 +2,7 @@
 compiled function.
 
 The programs are the transform chains of :mod:`fuzz_transforms` (under one ``jit``) and
-the pairwise programs of :mod:`fuzz_chunking` under a tiny ``memory_limit`` (so the module
+the pairwise programs of :mod:`fuzz_chunking` under a small ``memory_limit`` (so the module
 holds a block driver and block programs). The exported module is written to a temporary
 folder and imported from there; its function must return what the compiled function
 returns, to 1e-12.
@@ -64,7 +64,7 @@ class ExportCase:
         if isinstance(inner, fuzz_transforms.ChainCase):
             return ax.jit(inner.compiled()), inner.inputs()
         f = inner.program(AXCOMP, ax.vmap)
-        return ax.jit(f, memory_limit=inner.memory_limit, threads=1), inner.inputs()
+        return ax.jit(f, memory_limit=inner.memory_limit(), threads=1), inner.inputs()
 
     def repro(self) -> str:
         return (

@@ -21,6 +21,7 @@ the chunker refuses to split it. The CI slice tracks them separately.
 
 from __future__ import annotations
 
+import importlib.util
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -60,6 +61,7 @@ POST_OPS: dict[str, PostOp] = {
 #: splits only axes proven independent (the lead's fix).
 ORDER_DEPENDENT = frozenset({"cumsum0", "cumsum1", "sort0", "flip0", "take0", "negslice"})
 MODES = ("chunked", "chunked", "dask", "pmap")
+HAVE_DASK = importlib.util.find_spec("dask") is not None  # optional: the test extra has it
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,8 @@ def _run(case: ChunkCase, A: np.ndarray, B: np.ndarray) -> Any:
 
 
 def check(case: ChunkCase) -> Outcome:
+    if case.mode == "dask" and not HAVE_DASK:
+        return Outcome("invalid", "dask is not installed")
     A, B = case.inputs()
     want, bad = run_oracle(lambda: case.program(NUMPY, loop_vmap)(A, B))
     if bad is not None:

@@ -231,11 +231,15 @@ def draw(rng: random.Random) -> ChainCase:
         if kind == "deriv":
             if left == 0:
                 continue
-            kind = rng.choice(DERIVATIVES if kernel.smooth else DERIVATIVES[:-1])
+            # a Hessian is two derivatives (and its oracle two nested finite differences);
+            # more than two nested differences are too inexact to judge anything
+            second_order = left >= 2 and kernel.smooth
+            kind = rng.choice([d for d in DERIVATIVES if d != "hessian" or second_order])
             new: tuple[Layer, ...] = (Layer(kind, argnum=rng.randint(0, 1)),)
             if kind in ("grad", "hessian") and shapes[2] != ():
                 new = (Layer("sumw"),) + new
-            left -= 1
+            cost = 2 if kind == "hessian" else 1
+            left -= cost
         elif kind == "vmap":
             new = (_random_vmap(rng, shapes),)
         else:
@@ -243,7 +247,7 @@ def draw(rng: random.Random) -> ChainCase:
         if _valid(kernel, layers + new):
             layers += new
         elif kind in DERIVATIVES:
-            left += 1
+            left += cost
     if not layers:
         layers = (Layer("jit"),)
     return ChainCase(kernel, layers, rng.randrange(1 << 30))

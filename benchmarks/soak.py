@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
 import random
 import sys
 import time
@@ -40,15 +41,42 @@ FUZZERS = ("transforms", "chunking", "export", "names")
 
 
 def soak(
-    cases: int, seed: int, fuzzers: tuple[str, ...] = FUZZERS, show: int = 5, every: int = 1000
+    cases: int,
+    seed: int,
+    fuzzers: tuple[str, ...] = FUZZERS,
+    show: int = 5,
+    every: int = 1000,
+    seconds: float = math.inf,
 ) -> tuple[dict[str, Counter[str]], float]:
-    """Counts per fuzzer, and the elapsed seconds."""
+    """Counts per fuzzer, and the elapsed seconds; stops early after ``seconds`` or at
+    Ctrl-C (SIGINT), with the counts so far."""
     modules: dict[str, Any] = {f: importlib.import_module(f"fuzz_{f}") for f in fuzzers}
     rngs = {f: random.Random(f"{seed}:{f}") for f in fuzzers}
     counts: dict[str, Counter[str]] = {f: Counter() for f in fuzzers}
+    start = time.perf_counter()
+    try:
+        _run_cases(cases, fuzzers, modules, rngs, counts, show, every, start + seconds)
+    except KeyboardInterrupt:
+        print("interrupted: the counts so far", file=sys.stderr)
+    return counts, time.perf_counter() - start
+
+
+def _run_cases(
+    cases: int,
+    fuzzers: tuple[str, ...],
+    modules: dict[str, Any],
+    rngs: dict[str, random.Random],
+    counts: dict[str, Counter[str]],
+    show: int,
+    every: int,
+    deadline: float,
+) -> None:
     shown: Counter[tuple[str, str]] = Counter()
     start = time.perf_counter()
     for i in range(cases):
+        if time.perf_counter() > deadline:
+            print(f"time is up after {i:,} cases", file=sys.stderr)
+            return
         name = fuzzers[i % len(fuzzers)]
         module = modules[name]
         case = module.draw(rngs[name])
@@ -69,13 +97,12 @@ def soak(
             print(f"[{name} case {counts[name]['run']}] {report(small, small_outcome)}", flush=True)
         if every and (i + 1) % every == 0:
             bad = sum(c["wrong"] + _crashes(c) for c in counts.values())
-            known = sum(v for c in counts.values() for k, v in c.items() if k.startswith("known:"))
+            n_known = sum(v for c in counts.values() for k, v in c.items() if "known:" in k)
             rate = (i + 1) / (time.perf_counter() - start)
             print(
-                f"  {i + 1:,} cases, {bad} failing, {known} known-failing, {rate:.1f} cases/s",
+                f"  {i + 1:,} cases, {bad} failing, {n_known} known-failing, {rate:.1f} cases/s",
                 file=sys.stderr,
             )
-    return counts, time.perf_counter() - start
 
 
 def _crashes(c: Counter[str]) -> int:
@@ -106,9 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fuzzer", action="append", choices=FUZZERS, help="repeatable")
     parser.add_argument("--show", type=int, default=5, help="repros printed per failure kind")
     parser.add_argument("--every", type=int, default=1000, help="progress interval")
+    parser.add_argument("--seconds", type=float, default=math.inf, help="stop after this long")
     args = parser.parse_args(argv)
     fuzzers = tuple(args.fuzzer) if args.fuzzer else FUZZERS
-    counts, elapsed = soak(args.cases, args.seed, fuzzers, args.show, args.every)
+    counts, elapsed = soak(args.cases, args.seed, fuzzers, args.show, args.every, args.seconds)
     print(summary(counts, elapsed), flush=True)
     return int(any(c["wrong"] or _crashes(c) for c in counts.values()))
 

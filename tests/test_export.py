@@ -134,3 +134,15 @@ def test_explanation_renders_well_formed_html():
     text = "".join(checker.text)
     assert "abc,dc->adb" in text and "vmap levels" in text and "_np.matmul" in text
     assert "<lambda>(M: float64[3,2,3]" in text  # escaped in the HTML, intact as text
+
+
+def test_exported_infinite_constants(tmp_path):
+    # a scatter-add's identities are +-inf Python floats, whose repr (inf) is no Python
+    # name: the exported module used to fail with NameError when it ran
+    idx = np.array([1, 2, 0, 2])
+    f = ax.jit(lambda y: y.at[idx].add(y[:4] * 2.0))
+    y = RNG.normal(size=5)
+    want = y.copy()
+    np.add.at(want, idx, y[:4] * 2.0)
+    (got,) = run_exported(tmp_path, ax.export(f, y, name="fn"), "fn", [y])
+    np.testing.assert_allclose(got, want, rtol=1e-15)

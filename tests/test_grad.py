@@ -621,3 +621,12 @@ def test_constant_exponent_derivative_needs_no_select():
     source = ax.explain(ax.grad(f), np.ones(3)).source
     assert "where" not in source and "power" in source
     np.testing.assert_allclose(ax.grad(f)(np.array([0.0, 1.0, 2.0])), [0.0, 3.0, 12.0])
+
+
+def test_gradient_whose_contraction_multiplies_only_constants() -> None:
+    # the backward pass of sum(x - max(x)) contracts two Python-float constants (',->');
+    # their product is a Python float, and the next line's .reshape used to crash on it
+    x = np.array([0.3, -0.2, 0.1])
+    got = ax.grad(lambda v: anp.sum(v - anp.max(v)))(x)
+    want = np.ones(3) - 3.0 * (np.arange(3) == np.argmax(x))  # sum of ones minus n at argmax
+    np.testing.assert_allclose(got, want, rtol=1e-15)

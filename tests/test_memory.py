@@ -283,3 +283,24 @@ def test_take_of_a_pairwise_table_runs_through_the_memory_model(limit: int | Non
     report = ax.explain(f, a, b, rows)
     assert report.compiled.plan is not None
     assert report.peak_bytes >= 50 * 40 * 8  # the table itself is materialised
+
+
+def test_gather_with_a_shorter_index_axis_fits_a_budget() -> None:
+    # take_along_axis' index is shorter than the operand along the gathered axis (here
+    # x.at[perm].set within a pairwise vmap): the peak model used to broadcast the two
+    # shapes and raise a raw ValueError as soon as a memory_limit was set
+    perm = np.array([0, 2, 1])
+
+    def overwrite(x: Any, y: Any) -> Any:
+        return x.at[perm].set(y[perm])
+
+    rng = np.random.default_rng(0)
+    A, B = rng.normal(size=(6, 4)), rng.normal(size=(5, 4))
+    want = np.empty((6, 5, 4))
+    for i, a in enumerate(A):
+        for j, b in enumerate(B):
+            want[i, j] = a
+            want[i, j, perm] = b[perm]
+    pairwise = ax.vmap(ax.vmap(overwrite, (None, 0)), (0, None))
+    got = ax.jit(pairwise, memory_limit=4096, threads=1)(A, B)
+    np.testing.assert_array_equal(got, want)

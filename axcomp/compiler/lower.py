@@ -116,6 +116,14 @@ class _Lowering:
         self.value[node] = ref
         return ref
 
+    def _python_scalar(self, node: Node) -> bool:
+        """Whether ``named(node)`` binds a Python number (a literal's constant)."""
+        v = self.value[node]
+        if isinstance(v, Lit):
+            return True
+        bound = dict(self.constants).get(v.name) if isinstance(v, Ref) else None
+        return type(bound) in (bool, int, float, complex)
+
     def operand(self, node: Node, inline: bool) -> Expr:
         """The operand's value; a literal becomes a 0-d array where a method is called on it."""
         v = self.value[node]
@@ -137,6 +145,11 @@ class _Lowering:
             self.names.temp,
         )
         stmts, result = code.statements, code.result
+        if all(self._python_scalar(o) for o in region.operands):
+            # a product of Python-number literals is a Python number, which has no .reshape
+            # or .astype for the steps that read it: make it an array of the node's dtype
+            kwargs = {"dtype": self.dtype(node.dtype)}
+            result = call("asarray", result, kwargs=kwargs)
         if not isinstance(result, Ref):
             target = self.names.temp()
             stmts, result = (*stmts, Assign(target, result)), Ref(target)

@@ -49,6 +49,8 @@ def _constant(value: Any) -> str:
     if isinstance(value, np.dtype):
         return f"_np.dtype({value.str!r})"
     if isinstance(value, (bool, int, float, complex)) and not isinstance(value, np.generic):
+        if isinstance(value, (float, complex)) and not np.isfinite(value):
+            return f"{type(value).__name__}({repr(value)!r})"  # repr gives a bare inf/nan
         return repr(value)
     arr = np.ascontiguousarray(np.asarray(value))
     if arr.dtype == object:

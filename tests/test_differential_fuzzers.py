@@ -1,0 +1,124 @@
+"""The differential fuzzers' fixed-seed slice (the long run: benchmarks/soak.py).
+
+Each test draws a fixed number of cases from one fuzzer with a fixed seed and requires
+that none ends in a wrong answer or a crash that is not an ``AxcompError`` (refusals are
+allowed; the soak counts them). Subsets that fail on main for reasons owned elsewhere are
+separate tests marked ``xfail(strict=False)``, named for what they cover, so that they
+start passing silently once fixed and can then be un-marked.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+import fuzz_chunking
+import fuzz_export
+import fuzz_names
+import fuzz_transforms
+import pytest
+from fuzz_harness import Outcome, report, shrink
+
+
+def failures(
+    fuzzer: Any, seed: int, n: int, keep: Callable[[Any], bool] = lambda case: True
+) -> list[str]:
+    """Reports (shrunk repros) of the first three failing among ``n`` kept cases."""
+    rng = random.Random(seed)
+    found: list[str] = []
+    kept = 0
+    while kept < n:
+        case = fuzzer.draw(rng)
+        if not keep(case):
+            continue
+        kept += 1
+        outcome: Outcome = fuzzer.check(case)
+        if outcome.failed:
+            found.append(report(*shrink(case, fuzzer.check)))
+            if len(found) == 3:
+                break
+    return found
+
+
+def assert_none_fail(
+    fuzzer: Any, seed: int, n: int, keep: Callable[[Any], bool] = lambda case: True
+) -> None:
+    found = failures(fuzzer, seed, n, keep)
+    assert not found, "\n".join(found)
+
+
+def _runnable(case: Any) -> bool:
+    """dask is optional: without it, the chunking fuzzer's dask cases are left out."""
+    return fuzz_chunking.HAVE_DASK or getattr(case, "mode", None) != "dask"
+
+
+def test_transform_chains_match_loops_and_finite_differences() -> None:
+    assert_none_fail(fuzz_transforms, 1, 160, lambda c: not fuzz_transforms.known_issue(c))
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="jacobians over size-0 batches raise a raw ValueError (np.eye reshape in "
+    "transforms/forward.py): the crash engineer's size-0 jacobian fix",
+)
+def test_derivatives_over_empty_batches() -> None:
+    assert_none_fail(fuzz_transforms, 2, 15, fuzz_transforms.known_issue)
+
+
+def test_chunked_dask_and_pmap_runs_equal_the_unchunked_run() -> None:
+    assert_none_fail(
+        fuzz_chunking, 3, 120, lambda c: _runnable(c) and not fuzz_chunking.known_issue(c)
+    )
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="cumsum/sort/flip/take/negative slices along a chunked vmap axis: wrong or "
+    "crashing until chunking splits only axes proven independent (the lead's fix)",
+)
+def test_order_dependent_post_ops_under_chunking() -> None:
+    keep = lambda c: _runnable(c) and fuzz_chunking.order_dependent(c)  # noqa: E731
+    assert_none_fail(fuzz_chunking, 4, 60, keep)
+
+
+def test_exported_modules_equal_the_compiled_functions() -> None:
+    assert_none_fail(fuzz_export, 5, 120, lambda c: not fuzz_export.known_issue(c))
+
+
+EXPORTS = tuple(sorted(fuzz_names.EXPORTS))
+NAMES_XFAIL = pytest.mark.xfail(
+    strict=False,
+    reason="emitter/export name hygiene (the names engineer's fix): NFKC look-alike function "
+    "names (ｔ0, ﬁ, 𝔵) raise KeyError in compile_source; exported modules let parameter and "
+    "function names (_np, zip, shape, dtype, _b64, _SIGNATURE) shadow their own",
+)
+
+
+def _names(target: str, paths: tuple[str, ...]) -> Callable[[Any], bool]:
+    return lambda case: fuzz_names.target(case) == target and case.path in paths
+
+
+@pytest.mark.parametrize("path", fuzz_names.PATHS)
+def test_hostile_dict_keys(path: str) -> None:
+    assert_none_fail(fuzz_names, 6, 20, _names("keys", (path,)))
+
+
+@pytest.mark.parametrize("path", [p for p in fuzz_names.PATHS if p not in EXPORTS])
+def test_hostile_parameter_names_in_compiled_code(path: str) -> None:
+    assert_none_fail(fuzz_names, 7, 20, _names("parameters", (path,)))
+
+
+@NAMES_XFAIL
+def test_hostile_parameter_names_in_exported_modules() -> None:
+    assert_none_fail(fuzz_names, 8, 30, _names("parameters", EXPORTS))
+
+
+@NAMES_XFAIL
+def test_hostile_function_names() -> None:
+    assert_none_fail(fuzz_names, 9, 60, _names("function", fuzz_names.PATHS))
+
+
+@NAMES_XFAIL
+def test_all_names_hostile_at_once() -> None:
+    assert_none_fail(fuzz_names, 10, 60, _names("all", fuzz_names.PATHS))

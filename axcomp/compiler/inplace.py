@@ -24,6 +24,7 @@ import os
 
 import numpy as np
 
+from ..core.independence import is_pointwise
 from ..core.plan import Assign, Call, Plan, Ref, Step, releases
 from .memory import _Machine
 
@@ -44,7 +45,7 @@ def _candidate(step: Step, j: int, st: object) -> Call | None:
     ):
         # a contraction ending in a scaling ``t * c``: the same product as a ufunc
         return Call("ufunc", c.args, (("fn", "multiply"),))
-    if step.node.op.name != "elementwise" or c.op != "ufunc" or c.attr("out") is not None:
+    if not is_pointwise(step.node) or c.op != "ufunc" or c.attr("out") is not None:
         return None
     fn = getattr(np, c.attr("fn"), None)
     return c if isinstance(fn, np.ufunc) and fn.nout == 1 else None

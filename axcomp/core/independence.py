@@ -259,3 +259,20 @@ def reshape_relations(src: Sequence[int], dst: Sequence[int]) -> tuple[Flow, ...
         flows.append(Carried(at) if n != 1 and at is not None and dst[at] == n else MIXED)
         prod *= n
     return tuple(flows)
+
+
+def is_pointwise(node: Node) -> bool:
+    """Whether each result element depends only on the operands' elements at its own
+    position (broadcast size-1 axes aside), by the primitive's declared relations: what
+    lets an operation write its result over a dying operand."""
+    rule = node.op.axes
+    if rule is None:
+        return False
+    for inp, flows in zip(node.inputs, rule(node)):
+        for k, flow in enumerate(flows):
+            if isinstance(flow, Carried):
+                if node.shape[flow.axis] != inp.shape[k] and inp.shape[k] != 1:
+                    return False
+            elif not (flow is MIXED and inp.shape[k] == 1):
+                return False
+    return True

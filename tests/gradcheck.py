@@ -37,9 +37,9 @@ def numeric_jacobian(f, args, argnum=0, eps=1e-6):
     for idx in np.ndindex(x.shape):
         old = x[idx]
         x[idx] = old + eps
-        hi = np.asarray(f(*args), dtype=np.float64)
+        hi = np.array(f(*args), dtype=np.float64)  # copies: f may return a view of x
         x[idx] = old - eps
-        lo = np.asarray(f(*args), dtype=np.float64)
+        lo = np.array(f(*args), dtype=np.float64)
         x[idx] = old
         cols.append((hi - lo) / (2 * eps))
     if not cols:

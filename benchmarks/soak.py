@@ -24,6 +24,7 @@ import argparse
 import importlib
 import math
 import random
+import signal
 import sys
 import time
 from collections import Counter
@@ -49,16 +50,24 @@ def soak(
     seconds: float = math.inf,
 ) -> tuple[dict[str, Counter[str]], float]:
     """Counts per fuzzer, and the elapsed seconds; stops early after ``seconds`` or at
-    Ctrl-C (SIGINT), with the counts so far."""
+    SIGINT/SIGTERM, with the counts so far."""
     modules: dict[str, Any] = {f: importlib.import_module(f"fuzz_{f}") for f in fuzzers}
     rngs = {f: random.Random(f"{seed}:{f}") for f in fuzzers}
     counts: dict[str, Counter[str]] = {f: Counter() for f in fuzzers}
     start = time.perf_counter()
+    # SIGTERM and SIGINT stop the run with the counts so far (a background job started by
+    # a shell ignores SIGINT unless it is set here)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _interrupt)
     try:
         _run_cases(cases, fuzzers, modules, rngs, counts, show, every, start + seconds)
     except KeyboardInterrupt:
         print("interrupted: the counts so far", file=sys.stderr)
     return counts, time.perf_counter() - start
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def _run_cases(

@@ -36,9 +36,8 @@ def numeric_jacobian(f, args, argnum=0, eps=1e-6):
     cols = []
     for idx in np.ndindex(x.shape):
         old = x[idx]
-        # copies: f may return (a view of) its argument, which the next step perturbs
         x[idx] = old + eps
-        hi = np.array(f(*args), dtype=np.float64)
+        hi = np.array(f(*args), dtype=np.float64)  # copies: f may return a view of x
         x[idx] = old - eps
         lo = np.array(f(*args), dtype=np.float64)
         x[idx] = old

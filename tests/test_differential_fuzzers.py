@@ -2,9 +2,9 @@
 
 Each test draws a fixed number of cases from one fuzzer with a fixed seed and requires
 that none ends in a wrong answer or a crash that is not an ``AxcompError`` (refusals are
-allowed; the soak counts them). Subsets that fail on main for reasons owned elsewhere are
-separate tests marked ``xfail(strict=False)``, named for what they cover, so that they
-start passing silently once fixed and can then be un-marked.
+allowed; the soak counts them). The subsets that used to fail (order-dependent post-ops
+under chunking, derivatives over empty batches, hostile names in exported modules) are
+separate tests named for what they cover.
 """
 
 from __future__ import annotations
@@ -53,46 +53,35 @@ def _runnable(case: Any) -> bool:
     return fuzz_chunking.HAVE_DASK or getattr(case, "mode", None) != "dask"
 
 
+def _empty_batch_derivative(case: Any) -> bool:
+    empty = any(layer.kind == "vmap" and layer.size == 0 for layer in case.layers)
+    return bool(empty and case.derivatives)
+
+
 def test_transform_chains_match_loops_and_finite_differences() -> None:
-    assert_none_fail(fuzz_transforms, 1, 160, lambda c: not fuzz_transforms.known_issue(c))
+    assert_none_fail(fuzz_transforms, 1, 160, lambda c: not _empty_batch_derivative(c))
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="jacobians over size-0 batches raise a raw ValueError (np.eye reshape in "
-    "transforms/forward.py): the crash engineer's size-0 jacobian fix",
-)
 def test_derivatives_over_empty_batches() -> None:
-    assert_none_fail(fuzz_transforms, 2, 15, fuzz_transforms.known_issue)
+    assert_none_fail(fuzz_transforms, 2, 15, _empty_batch_derivative)
 
 
 def test_chunked_dask_and_pmap_runs_equal_the_unchunked_run() -> None:
     assert_none_fail(
-        fuzz_chunking, 3, 120, lambda c: _runnable(c) and not fuzz_chunking.known_issue(c)
+        fuzz_chunking, 3, 120, lambda c: _runnable(c) and not fuzz_chunking.order_dependent(c)
     )
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="cumsum/sort/flip/take/negative slices along a chunked vmap axis: wrong or "
-    "crashing until chunking splits only axes proven independent (the lead's fix)",
-)
 def test_order_dependent_post_ops_under_chunking() -> None:
     keep = lambda c: _runnable(c) and fuzz_chunking.order_dependent(c)  # noqa: E731
     assert_none_fail(fuzz_chunking, 4, 60, keep)
 
 
 def test_exported_modules_equal_the_compiled_functions() -> None:
-    assert_none_fail(fuzz_export, 5, 120, lambda c: not fuzz_export.known_issue(c))
+    assert_none_fail(fuzz_export, 5, 120)
 
 
 EXPORTS = tuple(sorted(fuzz_names.EXPORTS))
-NAMES_XFAIL = pytest.mark.xfail(
-    strict=False,
-    reason="emitter/export name hygiene (the names engineer's fix): NFKC look-alike function "
-    "names (ｔ0, ﬁ, 𝔵) raise KeyError in compile_source; exported modules let parameter and "
-    "function names (_np, zip, shape, dtype, _b64, _SIGNATURE) shadow their own",
-)
 
 
 def _names(target: str, paths: tuple[str, ...]) -> Callable[[Any], bool]:
@@ -109,16 +98,13 @@ def test_hostile_parameter_names_in_compiled_code(path: str) -> None:
     assert_none_fail(fuzz_names, 7, 20, _names("parameters", (path,)))
 
 
-@NAMES_XFAIL
 def test_hostile_parameter_names_in_exported_modules() -> None:
     assert_none_fail(fuzz_names, 8, 30, _names("parameters", EXPORTS))
 
 
-@NAMES_XFAIL
 def test_hostile_function_names() -> None:
     assert_none_fail(fuzz_names, 9, 60, _names("function", fuzz_names.PATHS))
 
 
-@NAMES_XFAIL
 def test_all_names_hostile_at_once() -> None:
     assert_none_fail(fuzz_names, 10, 60, _names("all", fuzz_names.PATHS))

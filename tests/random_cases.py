@@ -96,6 +96,25 @@ EXACT: dict[str, Case] = {
     "categorical_no_replace": lambda R, T, k: R.categorical(
         k, np.float32([0.0, 1.0, 2.0, 3.0]), shape=(3,), replace=False
     ),
+    "poisson_small": lambda R, T, k: R.poisson(k, 3.0, (64,)),
+    "poisson_large": lambda R, T, k: R.poisson(k, 50.0, (64,)),
+    "poisson_mixed": lambda R, T, k: R.poisson(k, np.float32([0.0, 0.5, 9.9, 10.0, 1e3])),
+    "vmap_poisson": lambda R, T, k: T.vmap(lambda kk: R.poisson(kk, 4.0, (3,)))(R.split(k, 3)),
+    "bits_u64_f64": lambda R, T, k: R.bits(k, (5,), np.uint64),
+    "split_zero": lambda R, T, k: R.split(k, 0),
+    "uniform_empty": lambda R, T, k: R.uniform(k, (0, 3)),
+    "binomial_small": lambda R, T, k: R.binomial(k, 10.0, 0.3, (64,)),
+    "binomial_large": lambda R, T, k: R.binomial(k, 200.0, 0.4, (64,)),
+    "binomial_high_p": lambda R, T, k: R.binomial(k, 100.0, 0.9, (32,)),
+    "binomial_mixed": lambda R, T, k: R.binomial(
+        k, np.float32([5, 50, 1000, -1, np.inf]), np.float32([0.5, 0.2, 0.7, 0.5, 0.5])
+    ),
+    "multinomial": lambda R, T, k: R.multinomial(
+        k, 20.0, np.float32([0.2, 0.5, 0.3]), shape=(4, 3)
+    ),
+    "vmap_binomial": lambda R, T, k: T.vmap(lambda kk: R.binomial(kk, 30.0, 0.5, (3,)))(
+        R.split(k, 3)
+    ),
     "geometric": lambda R, T, k: R.geometric(k, 0.3, (32,)),
     "init_zeros": lambda R, T, k: T.nn.initializers.zeros(k, (2, 3)),
     "init_ones_f64": lambda R, T, k: T.nn.initializers.ones(k, (2, 3), np.float64),

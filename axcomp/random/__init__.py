@@ -8,12 +8,14 @@ layout) and its samplers, giving JAX's numbers for the same key, shape and dtype
 
 ``threefry`` holds the hash and the key operations on raw key data, ``keys`` the key
 types and checks, ``samplers`` the distributions, ``gamma`` the rejection sampler and
-the distributions built on it. Everything works eagerly on NumPy,
+the distributions built on it,
+``binomial`` the binomial and multinomial. Everything works eagerly on NumPy,
 under ``jit`` and under ``vmap`` over keys.
 """
 
 from __future__ import annotations
 
+from .binomial import binomial, multinomial
 from .gamma import (
     ball,
     beta,
@@ -23,6 +25,7 @@ from .gamma import (
     gamma,
     generalized_normal,
     loggamma,
+    poisson,
     t,
 )
 from .keys import (
@@ -71,6 +74,7 @@ __all__ = [
     "ball",
     "bernoulli",
     "beta",
+    "binomial",
     "bits",
     "categorical",
     "cauchy",
@@ -94,11 +98,13 @@ __all__ = [
     "logistic",
     "lognormal",
     "maxwell",
+    "multinomial",
     "multivariate_normal",
     "normal",
     "orthogonal",
     "pareto",
     "permutation",
+    "poisson",
     "rademacher",
     "randint",
     "rayleigh",

@@ -219,7 +219,11 @@ def _shuffle(data: Any, x: Any, axis: int) -> Any:
     for _ in range(rounds):
         data, sub = _split2(data)
         sort_keys = threefry.random_bits(sub, 32, _shape_of(x))
-        x = lax.sort_key_val(sort_keys, x, dimension=axis, is_stable=True)[1]
+        if isinstance(sort_keys, Tracer) or isinstance(x, Tracer):
+            x = lax.sort_key_val(sort_keys, x, dimension=axis, is_stable=True)[1]
+        else:  # the same stable sort, straight in NumPy
+            order = np.argsort(sort_keys, axis=axis, kind="stable")
+            x = np.take_along_axis(np.asarray(x), order, axis=axis)
     return x
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import numpy as anp
 from . import threefry
-from .gamma import State, _loop
+from .gamma import State, _loop, transformed_rejection
 from .keys import canonical_shape, check_key
 from .keys import finish as _finish
 from .samplers import _as, _check_shape, _dtype, _param_dtype, _shape_of, _uniform
@@ -75,15 +75,7 @@ def _btrs(data: Any, count: Any, prob: Any, shape: tuple[int, ...]) -> Any:
     alpha = (2.83 + 5.1 / b) * stddev
     m = anp.floor((count + 1) * prob)
 
-    def rejecting(s: State) -> Any:
-        return ~s[1]
-
-    def propose(s: State) -> State:
-        k_out, accepted, key = s
-        keys = threefry.split_data(key, (3,))
-        key, k0, k1 = keys[..., 0, :], keys[..., 1, :], keys[..., 2, :]
-        u = _uniform(k0, shape, dt, 0.0, 1.0)
-        v = _uniform(k1, shape, dt, 0.0, 1.0)
+    def candidate(u: Any, v: Any) -> tuple[Any, Any]:
         u = u - 0.5
         us = 0.5 - anp.abs(u)
         accept1 = (us >= 0.07) & (v <= v_r)
@@ -99,11 +91,9 @@ def _btrs(data: Any, count: Any, prob: Any, shape: tuple[int, ...]) -> Any:
             - _stirling_tail(k)
             - _stirling_tail(count - k)
         )
-        accept = accept1 | (~reject & (v <= ub))
-        return anp.where(accept, k, k_out), accepted | accept, key
+        return k, accept1 | (~reject & (v <= ub))
 
-    start = (anp.full(shape, dt.type(-1)), anp.zeros(shape, bool), data)
-    return _loop(rejecting, propose, start)[0]
+    return transformed_rejection(data, shape, dt, candidate)
 
 
 def _binomial(data: Any, n: Any, p: Any, dims: tuple[int, ...], dtype: np.dtype) -> Any:

@@ -222,6 +222,29 @@ def ball(key: Any, d: int, p: float = 2, shape: Sequence[int] = (), dtype: Any =
     return _finish(g / norm[..., None])
 
 
+def transformed_rejection(
+    data: Any, shape: tuple[int, ...], dtype: Any, candidate: Callable[[Any, Any], tuple[Any, Any]]
+) -> Any:
+    """The rejection loop of Hörmann's transformed rejection samplers (``poisson``,
+    ``binomial``): each round splits the key in three, draws two uniform arrays ``u, v``
+    and keeps, per element, the first candidate ``k`` that ``candidate(u, v)`` accepts."""
+
+    def rejecting(s: State) -> Any:
+        return ~s[1]
+
+    def propose(s: State) -> State:
+        k_out, accepted, key = s
+        keys = threefry.split_data(key, (3,))
+        key, k0, k1 = keys[..., 0, :], keys[..., 1, :], keys[..., 2, :]
+        k, accept = candidate(
+            _uniform(k0, shape, dtype, 0.0, 1.0), _uniform(k1, shape, dtype, 0.0, 1.0)
+        )
+        return anp.where(accept, k, k_out), accepted | accept, key
+
+    start = (anp.full(shape, np.dtype(dtype).type(-1)), anp.zeros(shape, bool), data)
+    return _loop(rejecting, propose, start)[0]
+
+
 def _poisson_knuth(data: Any, lam: Any, shape: tuple[int, ...], dtype: np.dtype) -> Any:
     """Knuth's method for small rates: count uniforms until their product drops below
     ``exp(-lam)``, every element drawing from the same key each round."""
@@ -248,26 +271,17 @@ def _poisson_rejection(data: Any, lam: Any, shape: tuple[int, ...], dtype: np.dt
     inv_alpha = f32(1.1239) + f32(1.1328) / (b - f32(3.4))
     v_r = f32(0.9277) - f32(3.6224) / (b - f32(2))
 
-    def rejecting(s: State) -> Any:
-        return ~s[1]
-
-    def propose(s: State) -> State:
-        k_out, accepted, key = s
-        keys = threefry.split_data(key, (3,))
-        key, k0, k1 = keys[..., 0, :], keys[..., 1, :], keys[..., 2, :]
-        u = _uniform(k0, shape, lam.dtype, 0.0, 1.0) - f32(0.5)
-        v = _uniform(k1, shape, lam.dtype, 0.0, 1.0)
+    def candidate(u: Any, v: Any) -> tuple[Any, Any]:
+        u = u - f32(0.5)
         u_shifted = f32(0.5) - anp.abs(u)
         k = anp.floor((f32(2) * a / u_shifted + b) * u + lam + f32(0.43))
         s_ = anp.log(v * inv_alpha / (a / (u_shifted * u_shifted) + b))
         t_ = -lam + k * log_lam - lax.lgamma(k + f32(1))
         accept1 = (u_shifted >= f32(0.07)) & (v <= v_r)
         reject = (k < f32(0)) | ((u_shifted < f32(0.013)) & (v > u_shifted))
-        accept = accept1 | (~reject & (s_ <= t_))
-        return anp.where(accept, k, k_out), accepted | accept, key
+        return k, accept1 | (~reject & (s_ <= t_))
 
-    start = (anp.full(shape, f32(-1)), anp.zeros(shape, bool), data)
-    return anp.astype(_loop(rejecting, propose, start)[0], dtype)
+    return anp.astype(transformed_rejection(data, shape, lam.dtype, candidate), dtype)
 
 
 def poisson(key: Any, lam: Any, shape: Sequence[int] | None = None, dtype: Any = None) -> Any:

@@ -124,7 +124,7 @@ def test_typed_and_raw_keys_hold_the_same_data() -> None:
     assert bool(keys[0] == keys[0]) and not bool(keys[0] == keys[1])
     assert "key<fry>" in repr(keys)
     np.testing.assert_array_equal(R.normal(typed, (4,)), R.normal(raw, (4,)))
-    assert R.key_impl(typed) == "threefry2x32"
+    assert R.key_impl(typed) == "threefry2x32" and R.key_dtype() == typed.dtype
     assert R.clone(typed) is typed
 
 

@@ -223,6 +223,12 @@ def wrap_key_data(key_bits_array: Any, *, impl: Any = None) -> KeyArray:
     return KeyArray(data)
 
 
+def key_dtype(impl: Any = None) -> KeyDtype:
+    """``jax.random.key_dtype``: the dtype of typed keys (``key<fry>``)."""
+    _check_impl(impl)
+    return KEY_DTYPE
+
+
 def key_impl(keys: Any) -> str:
     """``jax.random.key_impl``: the name of the keys' PRNG implementation."""
     check_key("key_impl", keys, allow_batched=True)

@@ -152,6 +152,11 @@ def test_eager_results_are_arrays_even_for_scalars() -> None:
         assert isinstance(out, np.ndarray) and out.shape == ()
     assert R.uniform(R.PRNGKey(0), (2,)).dtype == np.float32
     assert R.randint(R.PRNGKey(0), (2,), 0, 3).dtype == np.int32
+    # Python's float and int mean JAX's x64-off defaults; NumPy's float64 is honoured
+    assert R.uniform(R.PRNGKey(0), (2,), float).dtype == np.float32
+    assert R.randint(R.PRNGKey(0), (2,), 0, 3, int).dtype == np.int32
+    assert R.normal(R.PRNGKey(0), (2,), np.float64).dtype == np.float64
+    assert ax.nn.initializers.normal(dtype=float)(R.PRNGKey(0), (2,)).dtype == np.float32
 
 
 def test_uniform_stays_in_range_and_is_uniform() -> None:

@@ -26,7 +26,7 @@ _COMPLEX_TRUNCATED_STD = 0.95311164380491208
 
 
 def _dt(dtype: Any) -> np.dtype:
-    return _F32 if dtype is None else np.dtype(dtype)
+    return random.keys.user_dtype(dtype, _F32)
 
 
 def _shape(shape: Any) -> tuple[int, ...]:

@@ -242,12 +242,22 @@ def clone(key: Any) -> Any:
 
 
 _DEFAULT_UINT = np.dtype(np.uint32)  # JAX's default with x64 off
+# Python's scalar types as dtypes mean JAX's defaults with x64 off, not NumPy's 64 bits
+_PYTHON_TYPES = {float: np.float32, int: np.int32, complex: np.complex64, bool: np.bool_}
+
+
+def user_dtype(dtype: Any, default: Any) -> np.dtype:
+    """A dtype argument as JAX with x64 off reads it: ``None`` is ``default``, ``float``
+    float32, ``int`` int32; NumPy dtypes (float64 included) are kept."""
+    if dtype is None:
+        return np.dtype(default)
+    return np.dtype(_PYTHON_TYPES.get(dtype, dtype))
 
 
 def bits(key: Any, shape: Sequence[int] = (), dtype: Any = None) -> Any:
     """``jax.random.bits``: uniformly random unsigned integers (uint32 by default)."""
     data, _ = check_key("bits", key)
-    dt = _DEFAULT_UINT if dtype is None else np.dtype(dtype)
+    dt = user_dtype(dtype, _DEFAULT_UINT)
     if not np.issubdtype(dt, np.unsignedinteger):
         raise RandomValueError(f"dtype argument to `bits` must be an unsigned int dtype, got {dt}")
     return finish(threefry.random_bits(data, dt.itemsize * 8, canonical_shape("bits", shape)))

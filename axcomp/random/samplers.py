@@ -22,7 +22,7 @@ from .. import numpy as anp
 from ..errors import RandomKeyError, RandomValueError
 from ..tracing.tracer import Tracer
 from . import threefry
-from .keys import canonical_shape, check_key
+from .keys import canonical_shape, check_key, user_dtype
 from .keys import finish as _finish
 
 _F32 = np.dtype(np.float32)
@@ -34,7 +34,7 @@ _ONE = np.float32(1)  # lognormal's default sigma, a float32 as in JAX
 
 
 def _dtype(name: str, dtype: Any, kind: Any = np.floating, default: np.dtype = _F32) -> np.dtype:
-    dt = default if dtype is None else np.dtype(dtype)
+    dt = user_dtype(dtype, default)
     if not np.issubdtype(dt, kind):
         what = {np.floating: "a float", np.integer: "an integer", np.inexact: "a float or complex"}
         raise RandomValueError(
@@ -183,7 +183,7 @@ def _randint(data: Any, shape: tuple[int, ...], minval: Any, maxval: Any, dtype:
 def randint(key: Any, shape: Sequence[int], minval: Any, maxval: Any, dtype: Any = None) -> Any:
     """``jax.random.randint``: integers in ``[minval, maxval)`` (int32 by default)."""
     data = _key("randint", key)
-    dt = np.dtype(_I32 if dtype is None else dtype)
+    dt = user_dtype(dtype, _I32)
     if not np.issubdtype(dt, np.integer):
         raise RandomKeyError(f"randint only accepts integer dtypes, got {dt}")
     dims = canonical_shape("randint", shape)
@@ -313,7 +313,7 @@ def choice(
 def rademacher(key: Any, shape: Sequence[int] = (), dtype: Any = None) -> Any:
     """``jax.random.rademacher``: -1 or 1 with equal probability (int32 by default)."""
     data = _key("rademacher", key)
-    dt = np.dtype(_I32 if dtype is None else dtype)
+    dt = user_dtype(dtype, _I32)
     b = _uniform(data, canonical_shape("rademacher", shape), _F32, 0.0, 1.0) < np.float32(0.5)
     return _finish((2 * b.astype(dt) - 1).astype(dt))
 

@@ -143,6 +143,11 @@ CLOSE: dict[str, Case] = {
     "exponential_f64": lambda R, T, k: R.exponential(k, (64,), np.float64),
     "gumbel": lambda R, T, k: R.gumbel(k, (64,)),
     "gumbel_high": lambda R, T, k: R.gumbel(k, (64,), mode="high"),
+    "gumbel_highest": lambda R, T, k: R.gumbel(k, (64,), mode="highest"),
+    "gumbel_highest_f64": lambda R, T, k: R.gumbel(k, (16,), np.float64, mode="highest"),
+    "categorical_highest": lambda R, T, k: R.categorical(
+        k, np.float32([[0.0, 1.0, 2.0], [2.0, 1.0, 0.0]]), mode="highest"
+    ),
     "laplace": lambda R, T, k: R.laplace(k, (64,)),
     "logistic": lambda R, T, k: R.logistic(k, (64,)),
     "pareto": lambda R, T, k: R.pareto(k, 3.0, (64,)),

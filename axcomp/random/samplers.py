@@ -376,9 +376,43 @@ def exponential(key: Any, shape: Sequence[int] = (), dtype: Any = None) -> Any:
     return _finish(_exponential(data, canonical_shape("exponential", shape), dt))
 
 
+def _bits_to_unit_float32(bits: Any) -> Any:
+    """64 random bits (two uint32 words, high first) as a float32 in (0, 1) without
+    losing the small values: the leading zeros set the exponent, the next 23 bits the
+    mantissa (JAX's ``_safe_int_to_float``)."""
+    u32 = np.uint32
+    hiclz, loclz = lax.clz(bits[0]), lax.clz(bits[1])
+    hi, lo = bits[0], bits[1]
+    low_part = anp.where(
+        hiclz == u32(32), lax.shift_left(lo, loclz), lax.shift_right_logical(lo, u32(32) - hiclz)
+    )
+    mantissa = anp.bitwise_or(lax.shift_left(hi, hiclz), low_part)
+    mantissa = anp.bitwise_and(anp.right_shift(mantissa, u32(8)), u32((1 << 23) - 1))
+    zeros = anp.where(hiclz == u32(32), u32(32) + loclz, hiclz)
+    exponent = anp.left_shift(u32(126) - zeros, u32(23))
+    exponent = anp.bitwise_and(exponent, u32((1 << 30) - (1 << 22)))
+    return _bitcast(anp.bitwise_or(exponent, mantissa), np.dtype(np.float32))
+
+
+def _gumbel_highest(data: Any, shape: tuple[int, ...]) -> Any:
+    """float32 Gumbel samples from 64 bits each, accurate far into both tails."""
+    u32 = np.uint32
+    bits = threefry.random_bits(data, 32, (2, *shape))
+    neg = anp.bitwise_not(bits)
+    carry = anp.astype(neg[1] == u32(0xFFFFFFFF), u32)
+    with np.errstate(over="ignore"):  # the two's complement of the 64-bit pair
+        neg = anp.stack([neg[0] + carry, neg[1] + u32(1)])
+    flip = bits[0] < u32(1 << 31)
+    x = _bits_to_unit_float32(anp.where(flip, bits, neg))
+    with np.errstate(divide="ignore"):
+        return anp.where(flip, -anp.log(-anp.log1p(-x)), -anp.log(-anp.log(x)))
+
+
 def _gumbel(data: Any, shape: tuple[int, ...], dtype: np.dtype, mode: str) -> Any:
     info = np.finfo(dtype)
-    if mode == "high":
+    if mode == "highest" and dtype == np.float32:
+        return _gumbel_highest(data, shape)
+    if mode in ("high", "highest"):
         u = _uniform(data, (2, *shape), dtype, 0.0, 1.0)
         high, low = u[0], u[1]
         x = anp.where(
@@ -391,13 +425,16 @@ def _gumbel(data: Any, shape: tuple[int, ...], dtype: np.dtype, mode: str) -> An
 
 
 def _gumbel_mode(mode: str | None) -> str:
-    if mode not in (None, "low", "high"):
-        raise RandomValueError(f"gumbel: mode must be None, 'low' or 'high', got {mode!r}")
+    if mode not in (None, "low", "high", "highest"):
+        raise RandomValueError(
+            f"gumbel: mode must be None, 'low', 'high' or 'highest', got {mode!r}"
+        )
     return mode or "low"
 
 
 def gumbel(key: Any, shape: Sequence[int] = (), dtype: Any = None, mode: str | None = None) -> Any:
-    """``jax.random.gumbel``: ``-log(-log(u))`` (``mode='high'`` for more range near 0)."""
+    """``jax.random.gumbel``: ``-log(-log(u))`` (``mode='high'`` and ``'highest'`` for
+    more range in the tails)."""
     data = _key("gumbel", key)
     dt = _dtype("gumbel", dtype)
     return _finish(_gumbel(data, canonical_shape("gumbel", shape), dt, _gumbel_mode(mode)))

@@ -115,6 +115,9 @@ EXACT: dict[str, Case] = {
     "vmap_binomial": lambda R, T, k: T.vmap(lambda kk: R.binomial(kk, 30.0, 0.5, (3,)))(
         R.split(k, 3)
     ),
+    "categorical_highest": lambda R, T, k: R.categorical(
+        k, np.float32([[0.0, 1.0, 2.0], [2.0, 1.0, 0.0]]), mode="highest"
+    ),
     "geometric": lambda R, T, k: R.geometric(k, 0.3, (32,)),
     "init_zeros": lambda R, T, k: T.nn.initializers.zeros(k, (2, 3)),
     "init_ones_f64": lambda R, T, k: T.nn.initializers.ones(k, (2, 3), np.float64),
@@ -145,9 +148,6 @@ CLOSE: dict[str, Case] = {
     "gumbel_high": lambda R, T, k: R.gumbel(k, (64,), mode="high"),
     "gumbel_highest": lambda R, T, k: R.gumbel(k, (64,), mode="highest"),
     "gumbel_highest_f64": lambda R, T, k: R.gumbel(k, (16,), np.float64, mode="highest"),
-    "categorical_highest": lambda R, T, k: R.categorical(
-        k, np.float32([[0.0, 1.0, 2.0], [2.0, 1.0, 0.0]]), mode="highest"
-    ),
     "laplace": lambda R, T, k: R.laplace(k, (64,)),
     "logistic": lambda R, T, k: R.logistic(k, (64,)),
     "pareto": lambda R, T, k: R.pareto(k, 3.0, (64,)),

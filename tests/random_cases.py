@@ -128,6 +128,12 @@ EXACT: dict[str, Case] = {
     ),
     "vmap_split": lambda R, T, k: T.vmap(lambda kk: R.split(kk, 3))(R.split(k, 2)),
     "vmap_fold_in": lambda R, T, k: T.vmap(lambda kk: R.fold_in(kk, 9))(R.split(k, 3)),
+    "vmap_fold_in_data": lambda R, T, k: T.vmap(lambda n: R.fold_in(k, n))(
+        np.arange(4, dtype=np.int32)
+    ),
+    "vmap_poisson_rates": lambda R, T, k: T.vmap(lambda kk, lam: R.poisson(kk, lam, (2,)))(
+        R.split(k, 3), np.float32([1.0, 8.0, 40.0])
+    ),
     "vmap_randint": lambda R, T, k: T.vmap(lambda kk: R.randint(kk, (5,), 0, 100))(R.split(k, 3)),
     "vmap_permutation": lambda R, T, k: T.vmap(lambda kk: R.permutation(kk, 6))(R.split(k, 3)),
 }
@@ -201,6 +207,9 @@ CLOSE: dict[str, Case] = {
         2.0, column_axis=0
     )(k, (3, 5)),
     "init_delta_orthogonal": lambda R, T, k: T.nn.initializers.delta_orthogonal()(k, (3, 3, 2, 4)),
+    "vmap_gamma_shapes": lambda R, T, k: T.vmap(lambda kk, a: R.gamma(kk, a, (2,)))(
+        R.split(k, 3), np.float32([0.5, 2.0, 7.0])
+    ),
     "vmap_normal": lambda R, T, k: T.vmap(lambda kk: R.normal(kk, (3,)))(R.split(k, 4)),
     "vmap_exponential_typed": lambda R, T, k: T.vmap(lambda kk: R.exponential(kk, (2,)))(
         R.split(_typed(R, k), 3)

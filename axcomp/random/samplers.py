@@ -352,9 +352,10 @@ def truncated_normal(
     a, b = lax.erf(lo / sqrt2), lax.erf(hi / sqrt2)
     with np.errstate(invalid="ignore"):  # erf_inv evaluates both of its branches
         out = sqrt2 * lax.erf_inv(_uniform(data, dims, dt, a, b))
-    return _finish(
-        anp.clip(out, anp.nextafter(lo, dt.type(np.inf)), anp.nextafter(hi, dt.type(-np.inf)))
-    )
+    # the clip bounds carry no gradient (JAX stops it), so grad flows through erf/erf_inv
+    floor = anp.nextafter(lax.stop_gradient(lo), dt.type(np.inf))
+    ceiling = anp.nextafter(lax.stop_gradient(hi), dt.type(-np.inf))
+    return _finish(anp.clip(out, floor, ceiling))
 
 
 def cauchy(key: Any, shape: Sequence[int] = (), dtype: Any = None) -> Any:

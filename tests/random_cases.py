@@ -210,6 +210,20 @@ CLOSE: dict[str, Case] = {
     "vmap_gamma_shapes": lambda R, T, k: T.vmap(lambda kk, a: R.gamma(kk, a, (2,)))(
         R.split(k, 3), np.float32([0.5, 2.0, 7.0])
     ),
+    "grad_gamma": lambda R, T, k: T.grad(lambda a: R.gamma(k, a, (3,)).sum())(np.float32(2.0)),
+    "grad_gamma_small_a": lambda R, T, k: T.grad(lambda a: R.gamma(k, a, (4,)).sum())(
+        np.float32(0.3)
+    ),
+    "grad_loggamma": lambda R, T, k: T.grad(lambda a: R.loggamma(k, a, (3,)).sum())(
+        np.float32(0.5)
+    ),
+    "grad_beta": lambda R, T, k: T.grad(lambda a: R.beta(k, a, 2.0, (3,)).sum())(np.float32(2.0)),
+    "grad_dirichlet": lambda R, T, k: T.grad(lambda a: R.dirichlet(k, a, (2,))[:, 0].sum())(
+        np.float32([1.0, 2.0, 3.0])
+    ),
+    "grad_normal_scale": lambda R, T, k: T.grad(lambda s: (R.normal(k, (4,)) * s).sum())(
+        np.float32(2.0)
+    ),
     "vmap_normal": lambda R, T, k: T.vmap(lambda kk: R.normal(kk, (3,)))(R.split(k, 4)),
     "vmap_exponential_typed": lambda R, T, k: T.vmap(lambda kk: R.exponential(kk, (2,)))(
         R.split(_typed(R, k), 3)

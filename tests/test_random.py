@@ -186,6 +186,15 @@ def test_truncated_normal_is_differentiable_in_its_bounds() -> None:
     assert abs(grad - central) < 1e-3
 
 
+def test_gamma_forward_mode_gives_jax_implicit_derivative() -> None:
+    # jvp uses the same implicit rule as grad; the reference is JAX's grad
+    key = R.PRNGKey(random_cases.SEED)
+    _, tangent = ax.jvp(
+        lambda a: R.gamma(key, a, (3,)).sum(), (np.float32(2.0),), (np.float32(1.0),)
+    )
+    np.testing.assert_allclose(tangent, REF["grad_gamma"], rtol=8 * np.finfo(np.float32).eps)
+
+
 def test_gamma_matches_its_moments() -> None:
     a = 0.4
     g = R.gamma(R.PRNGKey(11), a, (20_000,))

@@ -21,6 +21,7 @@ from .. import lax
 from .. import numpy as anp
 from ..errors import RandomValueError
 from ..tracing.tracer import Tracer
+from ..transforms import custom_jvp
 from . import threefry
 from .keys import canonical_shape, check_key
 from .samplers import (
@@ -43,11 +44,17 @@ State = tuple[Any, ...]
 def _loop(active: Callable[[State], Any], body: Callable[[State], State], state: State) -> State:
     """Run ``body`` while any element is ``active``: a Python loop over NumPy state, a
     ``lax.while_loop`` over traced state."""
-    if any(isinstance(x, Tracer) for x in state):
-        return tuple(lax.while_loop(lambda s: anp.any(active(s)), body, state))
-    while np.any(active(state)):
+    live = active(state)
+    while True:
+        # traced when the loop's constants are, or once a round comes back traced (lax
+        # functions record nodes inside any trace, even on constants): the rest of the
+        # rounds then run as a while_loop from there
+        if isinstance(live, Tracer) or any(isinstance(x, Tracer) for x in state):
+            return tuple(lax.while_loop(lambda s: anp.any(active(s)), body, state))
+        if not np.any(live):
+            return state
         state = body(state)
-    return state
+        live = active(state)
 
 
 def _keep(mask: Any, new: Any, old: Any) -> Any:
@@ -106,12 +113,44 @@ def _gamma_flat(keys: Any, alpha: Any, dtype: np.dtype, log_space: bool) -> Any:
     return d * v3 * anp.where(boost, t(1), anp.power(samples, t(1) / alpha))
 
 
+def _implicitly_differentiated(log_space: bool) -> custom_jvp:
+    """Gamma sampling whose derivative in ``alpha`` is JAX's implicit one: the sample
+    moves with ``alpha`` so that its CDF stays put, ``dx/da = -(dP(a, x)/da) / p(x; a)``
+    (``P`` the regularised lower incomplete gamma, ``p`` the density), not the derivative
+    of the accepted proposal."""
+
+    def sample(keys: Any, alpha: Any) -> Any:
+        return _gamma_flat(keys, alpha, np.dtype(alpha.dtype), log_space)
+
+    def rule(primals: tuple[Any, ...], tangents: tuple[Any, ...]) -> tuple[Any, Any]:
+        keys, alpha = primals
+        out = sample(keys, alpha)
+        x = out
+        if log_space:  # d log(x) = dx / x, with x = exp(out) at least the smallest normal
+            x = anp.exp(out)
+            x = anp.where(x == 0, np.finfo(np.dtype(alpha.dtype)).tiny, x)
+        density = anp.exp((alpha - 1) * anp.log(x) - x - lax.lgamma(alpha))
+        dx = -lax.igamma_grad_a(alpha, x) / density
+        return out, (dx / x if log_space else dx) * tangents[1]
+
+    fn = custom_jvp(sample)
+    fn.defjvp(rule)
+    return fn
+
+
+_GAMMA = {False: _implicitly_differentiated(False), True: _implicitly_differentiated(True)}
+
+
 def _gamma(data: Any, a: Any, shape: Any, dtype: np.dtype, log_space: bool, name: str) -> Any:
     dims = _broadcast_shape(name, shape, a)
     alpha = anp.broadcast_to(_as(a, dtype), dims)
     n = math.prod(dims)
     keys = threefry.split_data(data, (n,))
-    flat = _gamma_flat(keys, anp.reshape(alpha, (n,)), dtype, log_space)
+    alpha = anp.reshape(alpha, (n,))
+    if isinstance(keys, Tracer) or isinstance(alpha, Tracer):
+        flat = _GAMMA[log_space](keys, alpha)
+    else:  # nothing to differentiate: skip custom_jvp's staging
+        flat = _gamma_flat(keys, alpha, dtype, log_space)
     return anp.reshape(flat, dims)
 
 

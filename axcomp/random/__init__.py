@@ -9,7 +9,8 @@ layout) and its samplers, giving JAX's numbers for the same key, shape and dtype
 ``threefry`` holds the hash and the key operations on raw key data, ``keys`` the key
 types and checks, ``samplers`` the distributions, ``gamma`` the rejection sampler and
 the distributions built on it,
-``binomial`` the binomial and multinomial. Everything works eagerly on NumPy,
+``poisson`` and ``binomial`` theirs, ``rejection`` the loops they share, ``params`` the
+argument handling every sampler shares. Everything works eagerly on NumPy,
 under ``jit`` and under ``vmap`` over keys.
 """
 
@@ -25,7 +26,6 @@ from .gamma import (
     gamma,
     generalized_normal,
     loggamma,
-    poisson,
     t,
 )
 from .keys import (
@@ -41,6 +41,7 @@ from .keys import (
     split,
     wrap_key_data,
 )
+from .poisson import poisson
 from .samplers import (
     bernoulli,
     categorical,

@@ -11,10 +11,10 @@ import numpy as np
 
 from .. import numpy as anp
 from . import threefry
-from .gamma import State, _loop, transformed_rejection
-from .keys import canonical_shape, check_key
-from .keys import finish as _finish
-from .samplers import _as, _check_shape, _dtype, _param_dtype, _shape_of, _uniform
+from .keys import canonical_shape, check_key, finish
+from .params import as_dtype, check_shape, param_dtype, sampler_dtype, shape_of
+from .rejection import State, loop_while_any, transformed_rejection
+from .samplers import sample_uniform
 
 # log(k!) minus its Stirling approximation for k = 0..9; the series above 9
 _STIRLING_TAIL = (
@@ -56,11 +56,11 @@ def _inversion(data: Any, count: Any, prob: Any, shape: tuple[int, ...]) -> Any:
         keys = threefry.split_data(key, (2,))
         sub, key = keys[..., 0, :], keys[..., 1, :]  # JAX's order here: subkey first
         num = anp.where(total <= count, num + 1, num)
-        gap = anp.ceil(anp.log(_uniform(sub, shape, dt, 0.0, 1.0)) / log1m)
+        gap = anp.ceil(anp.log(sample_uniform(sub, shape, dt, 0.0, 1.0)) / log1m)
         return num, total + gap, key
 
     zeros = anp.zeros(shape, dt)
-    return _loop(summing, draw, (zeros, zeros, data))[0] - 1
+    return loop_while_any(summing, draw, (zeros, zeros, data))[0] - 1
 
 
 def _btrs(data: Any, count: Any, prob: Any, shape: tuple[int, ...]) -> Any:
@@ -104,9 +104,9 @@ def _binomial(data: Any, n: Any, p: Any, dims: tuple[int, ...], dtype: np.dtype)
 
 
 def _binomial_both(data: Any, n: Any, p: Any, dims: tuple[int, ...], dtype: np.dtype) -> Any:
-    pdt = _param_dtype(p)
-    prob = anp.broadcast_to(_as(p, pdt), dims)
-    count = anp.broadcast_to(_as(n, pdt), dims)
+    pdt = param_dtype(p)
+    prob = anp.broadcast_to(as_dtype(p, pdt), dims)
+    count = anp.broadcast_to(as_dtype(n, pdt), dims)
     t = pdt.type
     p_lt_half = prob < t(0.5)
     q = anp.where(p_lt_half, prob, t(1) - prob)
@@ -134,14 +134,14 @@ def binomial(
     """``jax.random.binomial``: successes in ``n`` trials of probability ``p`` (floats,
     NaN for invalid parameters, as in JAX)."""
     data = check_key("binomial", key)[0]
-    dt = _dtype("binomial", dtype)
-    params = (_shape_of(n), _shape_of(p))
+    dt = sampler_dtype("binomial", dtype)
+    params = (shape_of(n), shape_of(p))
     if shape is None:
         dims = tuple(np.broadcast_shapes(*params))
     else:
         dims = canonical_shape("binomial", shape)
-        _check_shape("binomial", dims, *params)
-    return _finish(_binomial(data, n, p, dims, dt))
+        check_shape("binomial", dims, *params)
+    return finish(_binomial(data, n, p, dims, dt))
 
 
 def multinomial(
@@ -150,11 +150,11 @@ def multinomial(
     """``jax.random.multinomial``: counts per category of ``n`` draws with probabilities
     ``p`` (last axis), by one conditional binomial per category."""
     data = check_key("multinomial", key)[0]
-    dt = _dtype("multinomial", dtype)
-    pdt = np.result_type(_param_dtype(n), _param_dtype(p))
-    dims = _shape_of(p) if shape is None else canonical_shape("multinomial", shape)
-    remainder = anp.broadcast_to(_as(n, pdt), dims[:-1])
-    probs = anp.moveaxis(anp.broadcast_to(_as(p, pdt), dims), -1, 0)
+    dt = sampler_dtype("multinomial", dtype)
+    pdt = np.result_type(param_dtype(n), param_dtype(p))
+    dims = shape_of(p) if shape is None else canonical_shape("multinomial", shape)
+    remainder = anp.broadcast_to(as_dtype(n, pdt), dims[:-1])
+    probs = anp.moveaxis(anp.broadcast_to(as_dtype(p, pdt), dims), -1, 0)
     remaining = anp.flip(anp.cumsum(anp.flip(probs, 0), axis=0), 0)
     ratios = probs / anp.where(remaining == pdt.type(0), pdt.type(1), remaining)
     keys = threefry.split_data(data, (dims[-1],))
@@ -164,4 +164,4 @@ def multinomial(
         count = _binomial(keys[..., i, :], remainder, ratio, dims[:-1], pdt)
         remainder = remainder - count
         counts.append(count)
-    return _finish(anp.astype(anp.stack(counts, axis=-1), dt))
+    return finish(anp.astype(anp.stack(counts, axis=-1), dt))

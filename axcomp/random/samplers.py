@@ -22,70 +22,25 @@ from .. import numpy as anp
 from ..errors import RandomKeyError, RandomValueError
 from ..tracing.tracer import Tracer
 from . import threefry
-from .keys import canonical_shape, check_key, user_dtype
-from .keys import finish as _finish
+from .keys import canonical_shape, finish, user_dtype
+from .params import (
+    F32,
+    I32,
+    as_dtype,
+    bitcast,
+    broadcast_shape,
+    check_shape,
+    key_data_of,
+    param_dtype,
+    sampler_dtype,
+    shape_of,
+    split2,
+)
 
-_F32 = np.dtype(np.float32)
-_I32 = np.dtype(np.int32)
 _ONE = np.float32(1)  # lognormal's default sigma, a float32 as in JAX
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def _dtype(name: str, dtype: Any, kind: Any = np.floating, default: np.dtype = _F32) -> np.dtype:
-    dt = user_dtype(dtype, default)
-    if not np.issubdtype(dt, kind):
-        what = {np.floating: "a float", np.integer: "an integer", np.inexact: "a float or complex"}
-        raise RandomValueError(
-            f"dtype argument to `{name}` must be {what.get(kind, str(kind))} dtype, got {dt}"
-        )
-    return dt
-
-
-def _param_dtype(x: Any) -> np.dtype:
-    """JAX's dtype for a float parameter with x64 off: Python numbers and integer arrays
-    become float32; float arrays keep their dtype."""
-    if isinstance(x, (np.ndarray, np.generic, Tracer)) and np.issubdtype(x.dtype, np.inexact):
-        return np.dtype(x.dtype)
-    return _F32
-
-
-def _as(x: Any, dtype: Any) -> Any:
-    return anp.astype(x if isinstance(x, Tracer) else np.asarray(x), dtype)
-
-
-def _shape_of(x: Any) -> tuple[int, ...]:
-    return tuple(x.shape) if isinstance(x, Tracer) else np.shape(x)
-
-
-def _check_shape(name: str, shape: tuple[int, ...], *param_shapes: tuple[int, ...]) -> None:
-    if not param_shapes:
-        return
-    try:
-        result = np.broadcast_shapes(shape, *param_shapes)
-    except ValueError:
-        result = None
-    if result != shape:
-        raise RandomValueError(
-            f"{name} parameter shapes must be broadcast-compatible with shape argument, and "
-            "the result of broadcasting the shapes must equal the shape argument, but got "
-            f"result {result} for shape argument {shape} (parameter shapes {list(param_shapes)})."
-        )
-
-
-def _broadcast_shape(name: str, shape: Any, *params: Any) -> tuple[int, ...]:
-    shapes = [_shape_of(p) for p in params]
-    if shape is None:
-        try:
-            return tuple(np.broadcast_shapes(*shapes)) if shapes else ()
-        except ValueError:
-            raise RandomValueError(
-                f"{name}: parameter shapes {shapes} do not broadcast together"
-            ) from None
-    dims = canonical_shape(name, shape)
-    _check_shape(name, dims, *shapes)
-    return dims
 
 
 def _linalg(name: str) -> Callable[..., Any]:
@@ -94,23 +49,12 @@ def _linalg(name: str) -> Callable[..., Any]:
     return fn
 
 
-def _bitcast(x: Any, dtype: np.dtype) -> Any:
-    return lax.bitcast_convert_type(x, dtype) if isinstance(x, Tracer) else x.view(dtype)
-
-
-def _split2(data: Any) -> tuple[Any, Any]:
-    keys = threefry.split_data(data, (2,))
-    return keys[..., 0, :], keys[..., 1, :]
-
-
-def _key(name: str, key: Any) -> Any:
-    return check_key(name, key)[0]
-
-
 # ------------------------------------------------------------------ exact samplers
 
 
-def _uniform(data: Any, shape: tuple[int, ...], dtype: np.dtype, minval: Any, maxval: Any) -> Any:
+def sample_uniform(
+    data: Any, shape: tuple[int, ...], dtype: np.dtype, minval: Any, maxval: Any
+) -> Any:
     """Random mantissa bits under the exponent of 1.0, minus 1, scaled to [minval, maxval)
     (key data ``(*batch, 2)`` draws ``(*batch, *shape)``, one draw per key)."""
     finfo = np.finfo(dtype)
@@ -122,19 +66,19 @@ def _uniform(data: Any, shape: tuple[int, ...], dtype: np.dtype, minval: Any, ma
         bits = bits.astype(uint)
     one_bits = np.array(1.0, dtype).view(uint)
     float_bits = anp.bitwise_or(anp.right_shift(bits, uint(rng_bits - nmant)), one_bits)
-    floats = _bitcast(float_bits, dtype) - dtype.type(1.0)
+    floats = bitcast(float_bits, dtype) - dtype.type(1.0)
     return _scale(floats, dtype, minval, maxval)
 
 
 def _scale(floats: Any, dtype: np.dtype, minval: Any, maxval: Any) -> Any:
-    lo, hi = _as(minval, dtype), _as(maxval, dtype)
+    lo, hi = as_dtype(minval, dtype), as_dtype(maxval, dtype)
     span = hi - lo
     if dtype.itemsize <= 4:
         # XLA fuses ``floats * span + lo`` into one fused multiply-add; in float64 the
         # product of two float32s is exact, so rounding the float64 sum once gives the
         # same (correctly rounded) result.
-        wide = _as(floats, np.float64) * _as(span, np.float64) + _as(lo, np.float64)
-        return anp.maximum(lo, _as(wide, dtype))
+        wide = as_dtype(floats, np.float64) * as_dtype(span, np.float64) + as_dtype(lo, np.float64)
+        return anp.maximum(lo, as_dtype(wide, dtype))
     return anp.maximum(lo, floats * span + lo)
 
 
@@ -142,9 +86,9 @@ def uniform(
     key: Any, shape: Sequence[int] = (), dtype: Any = None, minval: Any = 0.0, maxval: Any = 1.0
 ) -> Any:
     """``jax.random.uniform``: floats in ``[minval, maxval)``."""
-    data = _key("uniform", key)
-    dt = _dtype("uniform", dtype)
-    return _finish(_uniform(data, canonical_shape("uniform", shape), dt, minval, maxval))
+    data = key_data_of("uniform", key)
+    dt = sampler_dtype("uniform", dtype)
+    return finish(sample_uniform(data, canonical_shape("uniform", shape), dt, minval, maxval))
 
 
 def _clip_to(x: Any, dtype: np.dtype) -> Any:
@@ -162,12 +106,12 @@ def _int_param(x: Any) -> Any:
 
 def _randint(data: Any, shape: tuple[int, ...], minval: Any, maxval: Any, dtype: np.dtype) -> Any:
     lo, hi = _int_param(minval), _int_param(maxval)
-    _check_shape("randint", shape, _shape_of(lo), _shape_of(hi))
+    check_shape("randint", shape, shape_of(lo), shape_of(hi))
     out_of_range = hi > np.iinfo(dtype).max
     lo, hi = _clip_to(lo, dtype), _clip_to(hi, dtype)
     nbits = dtype.itemsize * 8
     uint = threefry._UINTS[nbits]
-    k1, k2 = _split2(data)
+    k1, k2 = split2(data)
     higher, lower = threefry.random_bits(k1, nbits, shape), threefry.random_bits(k2, nbits, shape)
     with np.errstate(over="ignore"):  # spans wrap as in XLA's unsigned arithmetic
         span = (hi - lo).astype(uint)
@@ -182,43 +126,43 @@ def _randint(data: Any, shape: tuple[int, ...], minval: Any, maxval: Any, dtype:
 
 def randint(key: Any, shape: Sequence[int], minval: Any, maxval: Any, dtype: Any = None) -> Any:
     """``jax.random.randint``: integers in ``[minval, maxval)`` (int32 by default)."""
-    data = _key("randint", key)
-    dt = user_dtype(dtype, _I32)
+    data = key_data_of("randint", key)
+    dt = user_dtype(dtype, I32)
     if not np.issubdtype(dt, np.integer):
         raise RandomKeyError(f"randint only accepts integer dtypes, got {dt}")
     dims = canonical_shape("randint", shape)
     info = np.iinfo(dt)
     if info.bits < 32:  # JAX samples narrow integers as int32 within their range
-        lo = anp.clip(_as(_int_param(minval), _I32), int(info.min), int(info.max))
-        hi = anp.clip(_as(_int_param(maxval), _I32), int(info.min), int(info.max) + 1)
-        return _finish(_randint(data, dims, lo, hi, _I32).astype(dt))
-    return _finish(_randint(data, dims, minval, maxval, dt))
+        lo = anp.clip(as_dtype(_int_param(minval), I32), int(info.min), int(info.max))
+        hi = anp.clip(as_dtype(_int_param(maxval), I32), int(info.min), int(info.max) + 1)
+        return finish(_randint(data, dims, lo, hi, I32).astype(dt))
+    return finish(_randint(data, dims, minval, maxval, dt))
 
 
 def bernoulli(key: Any, p: Any = 0.5, shape: Sequence[int] | None = None, mode: str = "low") -> Any:
     """``jax.random.bernoulli``: booleans that are True with probability ``p``."""
     if mode not in ("high", "low"):
         raise RandomValueError(f"bernoulli: mode must be 'high' or 'low', got {mode!r}")
-    data = _key("bernoulli", key)
+    data = key_data_of("bernoulli", key)
     if isinstance(p, (np.ndarray, np.generic, Tracer)) and not np.issubdtype(p.dtype, np.floating):
         raise RandomKeyError(
             f"bernoulli probability `p` must have a floating dtype, got {p.dtype}."
         )
-    dt = _param_dtype(p)
-    dims = _broadcast_shape("bernoulli", shape, p)
-    p = _as(p, dt)
+    dt = param_dtype(p)
+    dims = broadcast_shape("bernoulli", shape, p)
+    p = as_dtype(p, dt)
     if mode == "high":
-        u = _uniform(data, (2, *dims), dt, 0.0, 1.0)
-        return _finish(u[1] * dt.type(2.0 ** -np.finfo(dt).nmant) < p - u[0])
-    return _finish(_uniform(data, dims, dt, 0.0, 1.0) < p)
+        u = sample_uniform(data, (2, *dims), dt, 0.0, 1.0)
+        return finish(u[1] * dt.type(2.0 ** -np.finfo(dt).nmant) < p - u[0])
+    return finish(sample_uniform(data, dims, dt, 0.0, 1.0) < p)
 
 
 def _shuffle(data: Any, x: Any, axis: int) -> Any:
-    size = math.prod(_shape_of(x))
+    size = math.prod(shape_of(x))
     rounds = int(np.ceil(3 * np.log(max(1, size)) / np.log(np.iinfo(np.uint32).max)))
     for _ in range(rounds):
-        data, sub = _split2(data)
-        sort_keys = threefry.random_bits(sub, 32, _shape_of(x))
+        data, sub = split2(data)
+        sort_keys = threefry.random_bits(sub, 32, shape_of(x))
         if isinstance(sort_keys, Tracer) or isinstance(x, Tracer):
             x = lax.sort_key_val(sort_keys, x, dimension=axis, is_stable=True)[1]
         else:  # the same stable sort, straight in NumPy
@@ -236,17 +180,17 @@ def _canonical_axis(name: str, axis: int, ndim: int) -> int:
 def permutation(key: Any, x: Any, axis: int = 0, independent: bool = False) -> Any:
     """``jax.random.permutation``: a shuffled ``arange(x)`` or ``x`` shuffled along
     ``axis`` (each slice on its own with ``independent=True``)."""
-    data = _key("permutation", key)
-    ndim = len(_shape_of(x))
+    data = key_data_of("permutation", key)
+    ndim = len(shape_of(x))
     axis = _canonical_axis("permutation", axis, ndim or 1)
     if not ndim:
         if isinstance(x, Tracer) or not np.issubdtype(np.asarray(x).dtype, np.integer):
             raise RandomKeyError("x must be an integer or at least 1-dimensional")
-        return _finish(_shuffle(data, np.arange(int(x), dtype=_I32), 0))
+        return finish(_shuffle(data, np.arange(int(x), dtype=I32), 0))
     if independent or ndim == 1:
-        return _finish(_shuffle(data, x, axis))
-    order = _shuffle(data, np.arange(_shape_of(x)[axis], dtype=_I32), 0)
-    return _finish(anp.take(x, order, axis=axis))
+        return finish(_shuffle(data, x, axis))
+    order = _shuffle(data, np.arange(shape_of(x)[axis], dtype=I32), 0)
+    return finish(anp.take(x, order, axis=axis))
 
 
 def choice(
@@ -260,7 +204,7 @@ def choice(
 ) -> Any:
     """``jax.random.choice``: draws from ``arange(a)`` or along ``axis`` of ``a``, with or
     without replacement, uniform or with probabilities ``p``."""
-    data = _key("choice", key)
+    data = key_data_of("choice", key)
     if not isinstance(shape, Sequence):
         raise RandomKeyError(f"shape argument of jax.random.choice must be a sequence, got {shape}")
     dims = canonical_shape("choice", shape)
@@ -269,7 +213,7 @@ def choice(
         if isinstance(arr, Tracer):
             raise RandomKeyError("choice: a scalar `a` must be a concrete integer, not traced")
         n_inputs = int(arr)
-        arr = np.asarray(n_inputs, dtype=_I32)
+        arr = np.asarray(n_inputs, dtype=I32)
     else:
         axis = _canonical_axis("choice", axis, arr.ndim)
         n_inputs = arr.shape[axis]
@@ -285,96 +229,96 @@ def choice(
         )
     if p is None:
         if replace:
-            ind = _randint(data, dims, 0, n_inputs, _I32)
+            ind = _randint(data, dims, 0, n_inputs, I32)
         else:
-            perm = _shuffle(data, np.arange(n_inputs, dtype=_I32), 0)
+            perm = _shuffle(data, np.arange(n_inputs, dtype=I32), 0)
             ind = perm[:n_draws]
     else:
-        dt = _param_dtype(p)
-        p_arr = _as(p, dt)
-        if _shape_of(p_arr) != (n_inputs,):
+        dt = param_dtype(p)
+        p_arr = as_dtype(p, dt)
+        if shape_of(p_arr) != (n_inputs,):
             raise RandomValueError(
                 "p must be None or a 1D vector with the same size as a.shape[axis]. "
-                f"p has shape {_shape_of(p_arr)} and a.shape[axis] is {n_inputs}."
+                f"p has shape {shape_of(p_arr)} and a.shape[axis] is {n_inputs}."
             )
         if replace:
             cuml = anp.cumsum(p_arr)
-            r = cuml[-1] * (dt.type(1) - _uniform(data, dims, dt, 0.0, 1.0))
-            ind = anp.searchsorted(cuml, r).astype(_I32)
+            r = cuml[-1] * (dt.type(1) - sample_uniform(data, dims, dt, 0.0, 1.0))
+            ind = anp.searchsorted(cuml, r).astype(I32)
         else:
             g = _gumbel(data, (n_inputs,), dt, mode or "low") + anp.log(p_arr)
-            ind = lax.top_k(g, n_draws)[1].astype(_I32)
+            ind = lax.top_k(g, n_draws)[1].astype(I32)
     if arr.ndim == 0:
-        return _finish(anp.reshape(ind, dims))
+        return finish(anp.reshape(ind, dims))
     out = anp.take(arr, anp.reshape(ind, (-1,)), axis=axis)
-    return _finish(anp.reshape(out, (*arr.shape[:axis], *dims, *arr.shape[axis + 1 :])))
+    return finish(anp.reshape(out, (*arr.shape[:axis], *dims, *arr.shape[axis + 1 :])))
 
 
 def rademacher(key: Any, shape: Sequence[int] = (), dtype: Any = None) -> Any:
     """``jax.random.rademacher``: -1 or 1 with equal probability (int32 by default)."""
-    data = _key("rademacher", key)
-    dt = user_dtype(dtype, _I32)
-    b = _uniform(data, canonical_shape("rademacher", shape), _F32, 0.0, 1.0) < np.float32(0.5)
-    return _finish((2 * b.astype(dt) - 1).astype(dt))
+    data = key_data_of("rademacher", key)
+    dt = user_dtype(dtype, I32)
+    b = sample_uniform(data, canonical_shape("rademacher", shape), F32, 0.0, 1.0) < np.float32(0.5)
+    return finish((2 * b.astype(dt) - 1).astype(dt))
 
 
 # ------------------------------------------------------------------ through transcendentals
 
 
-def _normal(data: Any, shape: tuple[int, ...], dtype: np.dtype) -> Any:
+def sample_normal(data: Any, shape: tuple[int, ...], dtype: np.dtype) -> Any:
     if np.issubdtype(dtype, np.complexfloating):
         real = np.finfo(dtype).dtype
-        kr, ki = _split2(data)
-        re, im = _normal(kr, shape, real), _normal(ki, shape, real)
+        kr, ki = split2(data)
+        re, im = sample_normal(kr, shape, real), sample_normal(ki, shape, real)
         return (re.astype(dtype) + dtype.type(1j) * im.astype(dtype)) / dtype.type(np.sqrt(2))
     lo = np.nextafter(np.array(-1.0, dtype), np.array(0.0, dtype))
-    u = _uniform(data, shape, dtype, lo, 1.0)
+    u = sample_uniform(data, shape, dtype, lo, 1.0)
     with np.errstate(invalid="ignore"):  # erf_inv evaluates both of its branches
         return dtype.type(np.sqrt(2)) * lax.erf_inv(u)
 
 
 def normal(key: Any, shape: Sequence[int] = (), dtype: Any = None) -> Any:
     """``jax.random.normal``: standard normal samples (``sqrt(2) * erf_inv(u)``)."""
-    data = _key("normal", key)
-    dt = _dtype("normal", dtype, np.inexact)
-    return _finish(_normal(data, canonical_shape("normal", shape), dt))
+    data = key_data_of("normal", key)
+    dt = sampler_dtype("normal", dtype, np.inexact)
+    return finish(sample_normal(data, canonical_shape("normal", shape), dt))
 
 
 def truncated_normal(
     key: Any, lower: Any, upper: Any, shape: Sequence[int] | None = None, dtype: Any = None
 ) -> Any:
     """``jax.random.truncated_normal``: normal samples within ``(lower, upper)``."""
-    data = _key("truncated_normal", key)
-    dt = _dtype("truncated_normal", dtype)
-    dims = _broadcast_shape("truncated_normal", shape, lower, upper)
+    data = key_data_of("truncated_normal", key)
+    dt = sampler_dtype("truncated_normal", dtype)
+    dims = broadcast_shape("truncated_normal", shape, lower, upper)
     sqrt2 = dt.type(np.sqrt(2))
-    lo, hi = _as(lower, dt), _as(upper, dt)
+    lo, hi = as_dtype(lower, dt), as_dtype(upper, dt)
     a, b = lax.erf(lo / sqrt2), lax.erf(hi / sqrt2)
     with np.errstate(invalid="ignore"):  # erf_inv evaluates both of its branches
-        out = sqrt2 * lax.erf_inv(_uniform(data, dims, dt, a, b))
+        out = sqrt2 * lax.erf_inv(sample_uniform(data, dims, dt, a, b))
     # the clip bounds carry no gradient (JAX stops it), so grad flows through erf/erf_inv
     floor = anp.nextafter(lax.stop_gradient(lo), dt.type(np.inf))
     ceiling = anp.nextafter(lax.stop_gradient(hi), dt.type(-np.inf))
-    return _finish(anp.clip(out, floor, ceiling))
+    return finish(anp.clip(out, floor, ceiling))
 
 
 def cauchy(key: Any, shape: Sequence[int] = (), dtype: Any = None) -> Any:
     """``jax.random.cauchy``: ``tan(pi * (u - 1/2))``."""
-    data = _key("cauchy", key)
-    dt = _dtype("cauchy", dtype)
-    u = _uniform(data, canonical_shape("cauchy", shape), dt, np.finfo(dt).eps, 1.0)
-    return _finish(anp.tan(dt.type(np.pi) * (u - dt.type(0.5))))
+    data = key_data_of("cauchy", key)
+    dt = sampler_dtype("cauchy", dtype)
+    u = sample_uniform(data, canonical_shape("cauchy", shape), dt, np.finfo(dt).eps, 1.0)
+    return finish(anp.tan(dt.type(np.pi) * (u - dt.type(0.5))))
 
 
-def _exponential(data: Any, shape: tuple[int, ...], dtype: np.dtype) -> Any:
-    return -anp.log1p(-_uniform(data, shape, dtype, 0.0, 1.0))
+def sample_exponential(data: Any, shape: tuple[int, ...], dtype: np.dtype) -> Any:
+    return -anp.log1p(-sample_uniform(data, shape, dtype, 0.0, 1.0))
 
 
 def exponential(key: Any, shape: Sequence[int] = (), dtype: Any = None) -> Any:
     """``jax.random.exponential``: ``-log1p(-u)``."""
-    data = _key("exponential", key)
-    dt = _dtype("exponential", dtype)
-    return _finish(_exponential(data, canonical_shape("exponential", shape), dt))
+    data = key_data_of("exponential", key)
+    dt = sampler_dtype("exponential", dtype)
+    return finish(sample_exponential(data, canonical_shape("exponential", shape), dt))
 
 
 def _bits_to_unit_float32(bits: Any) -> Any:
@@ -392,7 +336,7 @@ def _bits_to_unit_float32(bits: Any) -> Any:
     zeros = anp.where(hiclz == u32(32), u32(32) + loclz, hiclz)
     exponent = anp.left_shift(u32(126) - zeros, u32(23))
     exponent = anp.bitwise_and(exponent, u32((1 << 30) - (1 << 22)))
-    return _bitcast(anp.bitwise_or(exponent, mantissa), np.dtype(np.float32))
+    return bitcast(anp.bitwise_or(exponent, mantissa), np.dtype(np.float32))
 
 
 def _gumbel_highest(data: Any, shape: tuple[int, ...]) -> Any:
@@ -414,7 +358,7 @@ def _gumbel(data: Any, shape: tuple[int, ...], dtype: np.dtype, mode: str) -> An
     if mode == "highest" and dtype == np.float32:
         return _gumbel_highest(data, shape)
     if mode in ("high", "highest"):
-        u = _uniform(data, (2, *shape), dtype, 0.0, 1.0)
+        u = sample_uniform(data, (2, *shape), dtype, 0.0, 1.0)
         high, low = u[0], u[1]
         x = anp.where(
             high >= dtype.type(0.5),
@@ -422,7 +366,7 @@ def _gumbel(data: Any, shape: tuple[int, ...], dtype: np.dtype, mode: str) -> An
             high + dtype.type(2.0**-info.nmant) * low + dtype.type(info.tiny),
         )
         return -anp.log(-anp.log1p(-x))
-    return -anp.log(-anp.log(_uniform(data, shape, dtype, info.tiny, 1.0)))
+    return -anp.log(-anp.log(sample_uniform(data, shape, dtype, info.tiny, 1.0)))
 
 
 def _gumbel_mode(mode: str | None) -> str:
@@ -436,9 +380,9 @@ def _gumbel_mode(mode: str | None) -> str:
 def gumbel(key: Any, shape: Sequence[int] = (), dtype: Any = None, mode: str | None = None) -> Any:
     """``jax.random.gumbel``: ``-log(-log(u))`` (``mode='high'`` and ``'highest'`` for
     more range in the tails)."""
-    data = _key("gumbel", key)
-    dt = _dtype("gumbel", dtype)
-    return _finish(_gumbel(data, canonical_shape("gumbel", shape), dt, _gumbel_mode(mode)))
+    data = key_data_of("gumbel", key)
+    dt = sampler_dtype("gumbel", dtype)
+    return finish(_gumbel(data, canonical_shape("gumbel", shape), dt, _gumbel_mode(mode)))
 
 
 def categorical(
@@ -451,15 +395,15 @@ def categorical(
 ) -> Any:
     """``jax.random.categorical``: indices drawn with probabilities ``softmax(logits)``
     along ``axis`` (the Gumbel-max trick, as JAX)."""
-    data = _key("categorical", key)
+    data = key_data_of("categorical", key)
     arr = logits if isinstance(logits, Tracer) else np.asarray(logits)
     if not np.issubdtype(arr.dtype, np.floating):
-        arr = anp.astype(arr, _F32)
+        arr = anp.astype(arr, F32)
     ndim = arr.ndim
     axis = _canonical_axis("categorical", axis, ndim)
     batch_shape = tuple(d for i, d in enumerate(arr.shape) if i != axis)
     dims = batch_shape if shape is None else canonical_shape("categorical", shape)
-    _check_shape("categorical", dims, batch_shape)
+    check_shape("categorical", dims, batch_shape)
     prefix = dims[: len(dims) - len(batch_shape)]
     dt = np.dtype(arr.dtype)
     gmode = _gumbel_mode(mode)
@@ -467,7 +411,7 @@ def categorical(
         g_shape = list(dims[len(prefix) :])
         g_shape.insert(axis, arr.shape[axis])
         g = _gumbel(data, (*prefix, *g_shape), dt, gmode)
-        return _finish(anp.argmax(g + arr, axis=axis - ndim).astype(_I32))
+        return finish(anp.argmax(g + arr, axis=axis - ndim).astype(I32))
     perturbed = arr + _gumbel(data, arr.shape, dt, gmode)
     k = math.prod(prefix)
     if k > arr.shape[axis]:
@@ -477,46 +421,46 @@ def categorical(
         )
     indices = lax.top_k(anp.moveaxis(perturbed, axis, -1), k)[1]
     indices = anp.moveaxis(indices, -1, 0)
-    return _finish(anp.reshape(indices, dims).astype(_I32))
+    return finish(anp.reshape(indices, dims).astype(I32))
 
 
 def laplace(key: Any, shape: Sequence[int] = (), dtype: Any = None) -> Any:
     """``jax.random.laplace``: ``sign(u) * log1p(-|u|)`` for ``u`` in (-1, 1)."""
-    data = _key("laplace", key)
-    dt = _dtype("laplace", dtype)
+    data = key_data_of("laplace", key)
+    dt = sampler_dtype("laplace", dtype)
     lo = dt.type(-1.0) + dt.type(np.finfo(dt).epsneg)
-    u = _uniform(data, canonical_shape("laplace", shape), dt, lo, 1.0)
-    return _finish(anp.sign(u) * anp.log1p(-anp.abs(u)))
+    u = sample_uniform(data, canonical_shape("laplace", shape), dt, lo, 1.0)
+    return finish(anp.sign(u) * anp.log1p(-anp.abs(u)))
 
 
 def logistic(key: Any, shape: Sequence[int] = (), dtype: Any = None) -> Any:
     """``jax.random.logistic``: ``log(u) - log1p(-u)``."""
-    data = _key("logistic", key)
-    dt = _dtype("logistic", dtype)
-    x = _uniform(data, canonical_shape("logistic", shape), dt, np.finfo(dt).tiny, 1.0)
-    return _finish(anp.log(x) - anp.log1p(-x))
+    data = key_data_of("logistic", key)
+    dt = sampler_dtype("logistic", dtype)
+    x = sample_uniform(data, canonical_shape("logistic", shape), dt, np.finfo(dt).tiny, 1.0)
+    return finish(anp.log(x) - anp.log1p(-x))
 
 
 def pareto(key: Any, b: Any, shape: Sequence[int] | None = None, dtype: Any = None) -> Any:
     """``jax.random.pareto``: ``exp(e / b)`` for exponential ``e``."""
-    data = _key("pareto", key)
-    dt = _dtype("pareto", dtype)
-    dims = _broadcast_shape("pareto", shape, b)
-    return _finish(anp.exp(_exponential(data, dims, dt) / _as(b, dt)))
+    data = key_data_of("pareto", key)
+    dt = sampler_dtype("pareto", dtype)
+    dims = broadcast_shape("pareto", shape, b)
+    return finish(anp.exp(sample_exponential(data, dims, dt) / as_dtype(b, dt)))
 
 
 def _normal_float(name: str, key: Any, dtype: Any) -> tuple[Any, np.dtype]:
-    return _key(name, key), _dtype(name, dtype)
+    return key_data_of(name, key), sampler_dtype(name, dtype)
 
 
 def maxwell(key: Any, shape: Sequence[int] = (), dtype: Any = None) -> Any:
     """``jax.random.maxwell``: the norm of three standard normals."""
     data, dt = _normal_float("maxwell", key, dtype)
-    return _finish(_maxwell(data, canonical_shape("maxwell", shape), dt))
+    return finish(_maxwell(data, canonical_shape("maxwell", shape), dt))
 
 
 def _maxwell(data: Any, shape: tuple[int, ...], dtype: np.dtype) -> Any:
-    z = _normal(data, (*shape, 3), dtype)
+    z = sample_normal(data, (*shape, 3), dtype)
     return anp.sqrt(anp.sum(z * z, axis=-1))
 
 
@@ -526,14 +470,14 @@ def double_sided_maxwell(
     """``jax.random.double_sided_maxwell``: a Maxwell sample with a random sign, scaled
     and shifted (``shape`` is prepended to the parameters' broadcast shape, as in JAX)."""
     data, dt = _normal_float("double_sided_maxwell", key, dtype)
-    params = tuple(np.broadcast_shapes(_shape_of(loc), _shape_of(scale)))
+    params = tuple(np.broadcast_shapes(shape_of(loc), shape_of(scale)))
     dims = canonical_shape("double_sided_maxwell", shape) or params
     dims = (*dims, *params)
-    k_maxwell, k_sign = _split2(data)
+    k_maxwell, k_sign = split2(data)
     m = _maxwell(k_maxwell, dims, dt)
-    sign = _uniform(k_sign, dims, _F32, 0.0, 1.0) < np.float32(0.5)
+    sign = sample_uniform(k_sign, dims, F32, 0.0, 1.0) < np.float32(0.5)
     sign = (2 * sign.astype(dt) - 1).astype(dt)
-    return _finish(sign * m * _as(scale, dt) + _as(loc, dt))
+    return finish(sign * m * as_dtype(scale, dt) + as_dtype(loc, dt))
 
 
 def weibull_min(
@@ -541,44 +485,44 @@ def weibull_min(
 ) -> Any:
     """``jax.random.weibull_min``: ``(-log1p(-u)) ** (1 / concentration) * scale``."""
     data, dt = _normal_float("weibull_min", key, dtype)
-    u = _uniform(data, canonical_shape("weibull_min", shape), dt, 0.0, 1.0)
-    c, s = _as(concentration, dt), _as(scale, dt)
-    return _finish(anp.power(-anp.log1p(-u), dt.type(1.0) / c) * s)
+    u = sample_uniform(data, canonical_shape("weibull_min", shape), dt, 0.0, 1.0)
+    c, s = as_dtype(concentration, dt), as_dtype(scale, dt)
+    return finish(anp.power(-anp.log1p(-u), dt.type(1.0) / c) * s)
 
 
 def rayleigh(key: Any, scale: Any, shape: Sequence[int] | None = None, dtype: Any = None) -> Any:
     """``jax.random.rayleigh``: ``scale * sqrt(-2 log u)``."""
     data, dt = _normal_float("rayleigh", key, dtype)
-    dims = _broadcast_shape("rayleigh", shape, scale)
-    u = _uniform(data, dims, dt, 0.0, 1.0)
-    return _finish(_as(scale, dt) * anp.sqrt(anp.log(u) * dt.type(-2)))
+    dims = broadcast_shape("rayleigh", shape, scale)
+    u = sample_uniform(data, dims, dt, 0.0, 1.0)
+    return finish(as_dtype(scale, dt) * anp.sqrt(anp.log(u) * dt.type(-2)))
 
 
 def wald(key: Any, mean: Any, shape: Sequence[int] | None = None, dtype: Any = None) -> Any:
     """``jax.random.wald``: the inverse Gaussian, by Michael, Schucany and Haas."""
     data, dt = _normal_float("wald", key, dtype)
-    dims = _broadcast_shape("wald", shape, mean)
-    k1, k2 = _split2(data)
-    mu = anp.broadcast_to(_as(mean, dt), dims)
-    v = _normal(k1, dims, dt)
-    z = _uniform(k2, dims, dt, 0.0, 1.0)
+    dims = broadcast_shape("wald", shape, mean)
+    k1, k2 = split2(data)
+    mu = anp.broadcast_to(as_dtype(mean, dt), dims)
+    v = sample_normal(k1, dims, dt)
+    z = sample_uniform(k2, dims, dt, 0.0, 1.0)
     y = v * v
     mean_sq = mu * mu
     root = anp.sqrt(dt.type(4) * mu * y + mean_sq * (y * y))
     x = mu + mean_sq * y / dt.type(2) - mu / dt.type(2) * root
-    return _finish(anp.where(z <= mu / (mu + x), x, mean_sq / x))
+    return finish(anp.where(z <= mu / (mu + x), x, mean_sq / x))
 
 
 def geometric(key: Any, p: Any, shape: Sequence[int] | None = None, dtype: Any = None) -> Any:
     """``jax.random.geometric``: the number of Bernoulli(p) trials to the first success."""
-    data = _key("geometric", key)
-    dt = _dtype("geometric", dtype, np.integer, _I32)
-    dims = _broadcast_shape("geometric", shape, p)
-    pdt = _param_dtype(p)
-    u = _uniform(data, dims, pdt, 0.0, 1.0)
+    data = key_data_of("geometric", key)
+    dt = sampler_dtype("geometric", dtype, np.integer, I32)
+    dims = broadcast_shape("geometric", shape, p)
+    pdt = param_dtype(p)
+    u = sample_uniform(data, dims, pdt, 0.0, 1.0)
     u = anp.where(u == pdt.type(0), pdt.type(1), u)
-    g = anp.floor(anp.log(u) / anp.log1p(-_as(p, pdt))) + pdt.type(1)
-    return _finish(g.astype(dt))
+    g = anp.floor(anp.log(u) / anp.log1p(-as_dtype(p, pdt))) + pdt.type(1)
+    return finish(g.astype(dt))
 
 
 def triangular(
@@ -591,23 +535,23 @@ def triangular(
 ) -> Any:
     """``jax.random.triangular``: inverse-CDF sampling of the triangular distribution."""
     data, dt = _normal_float("triangular", key, dtype)
-    dims = _broadcast_shape("triangular", shape, left, mode, right)
-    lft, mid, rgt = (anp.broadcast_to(_as(v, dt), dims) for v in (left, mode, right))
+    dims = broadcast_shape("triangular", shape, left, mode, right)
+    lft, mid, rgt = (anp.broadcast_to(as_dtype(v, dt), dims) for v in (left, mode, right))
     fc = (mid - lft) / (rgt - lft)
-    u = _uniform(data, dims, dt, 0.0, 1.0)
+    u = sample_uniform(data, dims, dt, 0.0, 1.0)
     out1 = lft + anp.sqrt(u * (rgt - lft) * (mid - lft))
     out2 = rgt - anp.sqrt((dt.type(1) - u) * (rgt - lft) * (rgt - mid))
-    return _finish(anp.where(u < fc, out1, out2))
+    return finish(anp.where(u < fc, out1, out2))
 
 
 def lognormal(
     key: Any, sigma: Any = _ONE, shape: Sequence[int] | None = None, dtype: Any = None
 ) -> Any:
     """``jax.random.lognormal``: ``exp(sigma * z)`` for standard normal ``z``."""
-    data = _key("lognormal", key)
-    dt = _dtype("lognormal", dtype, np.inexact)
-    dims = _broadcast_shape("lognormal", shape, sigma)
-    return _finish(anp.exp(_normal(data, dims, dt) * _as(sigma, dt)))
+    data = key_data_of("lognormal", key)
+    dt = sampler_dtype("lognormal", dtype, np.inexact)
+    dims = broadcast_shape("lognormal", shape, sigma)
+    return finish(anp.exp(sample_normal(data, dims, dt) * as_dtype(sigma, dt)))
 
 
 def multivariate_normal(
@@ -620,14 +564,14 @@ def multivariate_normal(
 ) -> Any:
     """``jax.random.multivariate_normal``: ``mean + factor @ z`` with ``factor`` from a
     Cholesky (default), SVD or eigh factorisation of ``cov``."""
-    data = _key("multivariate_normal", key)
+    data = key_data_of("multivariate_normal", key)
     if method not in ("svd", "eigh", "cholesky"):
         raise RandomValueError(
             f"method must be one of {{'svd', 'eigh', 'cholesky'}}, got {method!r}"
         )
-    common = np.result_type(_param_dtype(mean), _param_dtype(cov))
-    dt = _dtype("multivariate_normal", common if dtype is None else dtype)
-    mu, sigma = _as(mean, common), _as(cov, common)
+    common = np.result_type(param_dtype(mean), param_dtype(cov))
+    dt = sampler_dtype("multivariate_normal", common if dtype is None else dtype)
+    mu, sigma = as_dtype(mean, common), as_dtype(cov, common)
     if mu.ndim < 1:
         raise RandomValueError(
             f"multivariate_normal requires mean.ndim >= 1, got mean.ndim == {mu.ndim}"
@@ -647,7 +591,7 @@ def multivariate_normal(
         dims = tuple(np.broadcast_shapes(*batch))
     else:
         dims = canonical_shape("multivariate_normal", shape)
-        _check_shape("normal", dims, *batch)
+        check_shape("normal", dims, *batch)
     if method == "svd":
         u, s, _ = _linalg("svd")(sigma)
         factor = u * anp.sqrt(s[..., None, :])
@@ -656,8 +600,8 @@ def multivariate_normal(
         factor = v * anp.sqrt(w[..., None, :])
     else:
         factor = _linalg("cholesky")(sigma)
-    z = _normal(data, (*dims, n), dt)
-    return _finish(mu + anp.einsum("...ij,...j->...i", factor, z))
+    z = sample_normal(data, (*dims, n), dt)
+    return finish(mu + anp.einsum("...ij,...j->...i", factor, z))
 
 
 def orthogonal(
@@ -665,12 +609,12 @@ def orthogonal(
 ) -> Any:
     """``jax.random.orthogonal``: Haar-random ``n x m`` matrices with orthonormal columns
     (or rows), by QR of a normal matrix with the signs of R's diagonal."""
-    data = _key("orthogonal", key)
-    dt = _dtype("orthogonal", dtype, np.inexact)
+    data = key_data_of("orthogonal", key)
+    dt = sampler_dtype("orthogonal", dtype, np.inexact)
     rows, cols = int(n), int(n if m is None else m)
     dims = canonical_shape("orthogonal", shape)
-    z = _normal(data, (*dims, max(rows, cols), min(rows, cols)), dt)
+    z = sample_normal(data, (*dims, max(rows, cols), min(rows, cols)), dt)
     q, r = _linalg("qr")(z)
     d = anp.diagonal(r, axis1=-2, axis2=-1)
     x = q * anp.expand_dims(anp.sign(d), -2)
-    return _finish(anp.swapaxes(x, -1, -2) if rows < cols else x)
+    return finish(anp.swapaxes(x, -1, -2) if rows < cols else x)

@@ -12,7 +12,7 @@ gathers the public names from the layers below it.
 
 from __future__ import annotations
 
-from . import ad_checkpoint, flatten_util, lax, nn, numpy, scipy, tree, tree_util
+from . import ad_checkpoint, flatten_util, lax, nn, numpy, random, scipy, tree, tree_util
 from .core.shapes import ShapeDtypeStruct
 from .dsl import Module, compile, kernel, load, spec
 from .errors import (
@@ -92,6 +92,7 @@ __all__ = [
     "numpy",
     "numpy_rank_promotion",
     "pmap",
+    "random",
     "remat",
     "scipy",
     "set_options",

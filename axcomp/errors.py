@@ -134,3 +134,16 @@ class UsageError(AxcompError):
 
 class MemoryBudgetError(AxcompError, ValueError):
     """A program's temporaries cannot fit the memory budget, even in the smallest chunks."""
+
+
+class RandomKeyError(AxcompError, TypeError):
+    """A PRNG key (or seed) is not what ``axcomp.random`` accepts: wrong type, shape, dtype."""
+
+
+class RandomValueError(AxcompError, ValueError):
+    """An ``axcomp.random`` argument has a bad value: a batched key, a dtype of the wrong
+    kind, parameter shapes that do not broadcast to ``shape``."""
+
+
+class RandomOverflowError(AxcompError, OverflowError):
+    """An integer does not fit the uint32 that ``axcomp.random.fold_in`` folds in."""

@@ -44,3 +44,11 @@ def test_the_transforms_section_runs_and_its_comments_hold():
     np.testing.assert_allclose(grads, [0.5, 1.0, 1.0])
     assert ax.grad(lambda v: ns["clip_gradient"](v) * 5.0)(2.0) == pytest.approx(1.0)
     assert "def " in ns["source"]
+
+
+def test_the_random_section_gives_the_numbers_jax_gives():
+    # the numbers in the README's comments are JAX 0.10's outputs for these keys
+    ns = _run(_blocks("## Random numbers, as JAX draws them"))
+    np.testing.assert_array_equal(ns["u"], np.float32([0.8423141, 0.18237865, 0.2271781]))
+    np.testing.assert_array_equal(ns["n"], [2, 2, 6, 5, 1])
+    assert ns["z"].shape == (3, 2) and ns["w"].shape == (2, 2)

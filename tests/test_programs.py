@@ -9,6 +9,8 @@ until the entry is removed.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from programs import check, corpus, known_failures, store
 from programs.known_failures import KNOWN_FAILURES, KNOWN_FAILURES_WITH_STAND_INS
@@ -60,6 +62,22 @@ def test_every_program_names_its_source_and_runs_as_jax_users_write_it() -> None
 def test_known_failures_name_real_programs() -> None:
     assert not set(KNOWN_FAILURES) - set(KEYS)
     assert not set(KNOWN_FAILURES_WITH_STAND_INS) - set(KEYS)
+
+
+def test_known_failures_fail_for_their_stated_reason(
+    verdicts: dict[str, check.Verdict], verdicts_with_stand_ins: dict[str, check.Verdict]
+) -> None:
+    wrong = []
+    for table, found in (
+        (known_failures.BLOCKERS, verdicts),
+        (known_failures.BLOCKERS_WITH_STAND_INS, verdicts_with_stand_ins),
+    ):
+        for key, blockers in table.items():
+            v = found[key]
+            said = re.search(known_failures.SIGNATURES[blockers[0]], v.detail)
+            if v.outcome != "agrees" and not said:
+                wrong.append(f"{key}: expected {blockers[0]!r}, got {v.outcome}: {v.detail}")
+    assert not wrong, "update tests/programs/known_failures.py:\n" + "\n".join(wrong)
 
 
 def test_jax_ran_every_program() -> None:

@@ -3,7 +3,8 @@
 record: run every program under JAX (run it with a Python that has JAX, x64 on) and store
         what main() returns, what it prints and what it raises under recorded/;
 check:  run every program under axcomp after the import swap (jax -> axcomp) and print
-        one row per program (agrees / differs / raises) and a summary count.
+        one row per program (agrees / differs / raises) and a summary count;
+reasons: count the programs each reason in known_failures.py blocks, most first.
 --stand-in config|Array (check only, diagnostic, repeatable): give the swapped `jax` a
         stand-in for that name where axcomp has none, to see what blocks each program next.
 """
@@ -47,9 +48,26 @@ def record(corpus_name: str, only: str) -> None:
     print(f"recorded {len(outcomes)} {corpus_name} programs under jax {jax.__version__}")
 
 
+def reasons() -> str:
+    from collections import Counter
+
+    from programs.known_failures import BLOCKERS, BLOCKERS_WITH_STAND_INS
+
+    rows = []
+    for title, table, pick in (
+        ("blocks (anywhere in its chain)", BLOCKERS, slice(None)),
+        ("meets first, today", BLOCKERS, slice(1)),
+        ("meets first, given config and Array", BLOCKERS_WITH_STAND_INS, slice(1)),
+    ):
+        counts = Counter(r for chain in table.values() for r in chain[pick])
+        rows.append(f"programs each reason {title}:")
+        rows += [f"  {n:3}  {reason}" for reason, n in counts.most_common()]
+    return "\n".join(rows)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python tests/programs")
-    parser.add_argument("mode", choices=["record", "check", "worker"])
+    parser.add_argument("mode", choices=["record", "check", "reasons", "worker"])
     parser.add_argument("--corpus", default="all", choices=[*corpus.CORPORA, "all"])
     parser.add_argument("--stand-in", action="append", default=[], choices=["config", "Array"])
     parser.add_argument("-k", default="", help="record: only programs whose name has this")
@@ -57,6 +75,9 @@ def main() -> int:
     args, rest = parser.parse_known_args()
     if args.mode == "worker":  # internal: `worker CORPUS NAME...`
         check.worker(args.names[0], args.names[1:] + rest, tuple(args.stand_in))
+        return 0
+    if args.mode == "reasons":
+        print(reasons())
         return 0
     chosen = corpus.CORPORA if args.corpus == "all" else (args.corpus,)
     for name in chosen:

@@ -30,10 +30,6 @@ LSTSQ_RANK_DTYPE = "dtype: jnp.linalg.lstsq rank is int32, JAX's is int64"
 MEAN_BOOL_DTYPE = "dtype: jnp.mean of a bool array is float64, JAX's is float32"
 
 
-def _then(*reasons: str) -> str:
-    return "; then ".join([CONFIG, *reasons])
-
-
 # What blocks each program once `config` exists (the others agree with only that).
 _AFTER_CONFIG: dict[str, tuple[str, ...]] = {
     "main/bayesian_linear_regression": (SCIPY_STATS,),
@@ -98,16 +94,66 @@ _ALL = (
     "heldout/rmsprop_adagrad_by_hand heldout/softmax_temperature_annealing"
 ).split()
 
-KNOWN_FAILURES: dict[str, str] = {
-    **{key: CONFIG for key in _ALL},
-    **{key: _then(*after) for key, after in _AFTER_CONFIG.items()},
+# Programs whose first blocker above is an import, met before jax.config.update.
+_AT_IMPORT = {
+    "main/bayesian_linear_regression",
+    "main/conjugate_gradient",
+    "main/denoising_score_matching",
+    "main/dp_sgd_clipping",
+    "main/flow_log_det_jacobian",
+    "main/gmm_em",
+    "main/hmc_leapfrog",
+    "main/image_filters",
+    "main/langevin_sampler",
+    "main/mlp_training_loop",
+    "main/monte_carlo_pi",
+    "main/random_keys_basics",
+    "heldout/cholesky_whitening",
+    "heldout/dropout_training",
+    "heldout/gaussian_mixture_sampling",
+    "heldout/mala_sampler",
 }
+
+
+def _in_order(key: str, after: tuple[str, ...]) -> tuple[str, ...]:
+    return (after[0], CONFIG, *after[1:]) if key in _AT_IMPORT else (CONFIG, *after)
+
+
+# Each program's blockers in the order it meets them, today.
+BLOCKERS: dict[str, tuple[str, ...]] = {
+    **{key: (CONFIG,) for key in _ALL},
+    **{key: _in_order(key, after) for key, after in _AFTER_CONFIG.items()},
+}
+KNOWN_FAILURES: dict[str, str] = {key: "; then ".join(b) for key, b in BLOCKERS.items()}
 
 # What still fails when the harness gives the swapped `jax` stand-ins for `config` and
 # `Array` (tests/programs/swap.py): the measurement of everything past those two names.
 STAND_INS = ("config", "Array")
-KNOWN_FAILURES_WITH_STAND_INS: dict[str, str] = {
-    key: "; then ".join(r for r in after if r != ARRAY)
-    for key, after in _AFTER_CONFIG.items()
-    if any(r != ARRAY for r in after)
+BLOCKERS_WITH_STAND_INS: dict[str, tuple[str, ...]] = {
+    key: rest
+    for key, b in BLOCKERS.items()
+    if (rest := tuple(r for r in b if r not in (CONFIG, ARRAY)))
+}
+KNOWN_FAILURES_WITH_STAND_INS = {k: "; then ".join(b) for k, b in BLOCKERS_WITH_STAND_INS.items()}
+
+# A regular expression for what check's detail says when a program meets each blocker, so
+# that a known failure failing for another reason is caught (tests/test_programs.py).
+SIGNATURES: dict[str, str] = {
+    CONFIG: "has no attribute 'config'",
+    ARRAY: "has no attribute 'Array'",
+    RANDOM: r"cannot import name 'random'|No module named 'axcomp\.random'",
+    AT_ON_NUMPY: "'numpy.ndarray' object has no attribute 'at'",
+    SCIPY_STATS: "No module named 'axcomp.scipy.stats'",
+    SCIPY_LINALG: "linalg",
+    SCIPY_SPARSE: "No module named 'axcomp.scipy.sparse'",
+    SCIPY_SIGNAL: "No module named 'axcomp.scipy.signal'",
+    OPS: "has no attribute 'ops'",
+    RFFTFREQ: "rfftfreq",
+    CONV: "conv_general_dilated",
+    DEFJVPS: "has no attribute 'defjvps'",
+    STATIC_ARGNAMES: "unexpected keyword argument 'static_argnames'",
+    EAGER_GRAD_IF: r"TracingError: bool\(\)",
+    CUSTOM_VJP_TUPLE: "TracingError: cannot use tuple",
+    LSTSQ_RANK_DTYPE: r"\['rank'\]: dtype int32 vs JAX's int64",
+    MEAN_BOOL_DTYPE: "dtype float64 vs JAX's float32",
 }

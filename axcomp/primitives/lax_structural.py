@@ -881,9 +881,15 @@ def cumlogsumexp(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer
 # ------------------------------------------------------------------ reduce_window
 
 
-def _window_pads(
-    padding: Any, shape: tuple[int, ...], window: tuple[int, ...], strides: tuple[int, ...]
+def window_pads(
+    padding: Any,
+    shape: Sequence[int],
+    window: Sequence[int],
+    strides: Sequence[int],
+    what: str = "reduce_window",
 ) -> list[tuple[int, int]]:
+    """``(low, high)`` per axis for a padding string ('VALID', 'SAME', 'SAME_LOWER', as
+    ``lax.padtype_to_pads``) or explicit pairs."""
     if isinstance(padding, str):
         mode = padding.upper()
         if mode == "VALID":
@@ -899,10 +905,10 @@ def _window_pads(
             small, big = total // 2, total - total // 2
             pads.append((small, big) if mode == "SAME" else (big, small))
         return pads
-    pairs = [tuple(_ints(p, "reduce_window padding")) for p in padding]
+    pairs = [tuple(_ints(p, f"{what} padding")) for p in padding]
     if len(pairs) != len(shape) or any(len(p) != 2 for p in pairs):
         raise IncompatibleShapesError(
-            f"reduce_window padding must be one (low, high) pair per axis, got {padding!r}"
+            f"{what} padding must be one (low, high) pair per axis, got {padding!r}"
         )
     return [(p[0], p[1]) for p in pairs]
 
@@ -954,7 +960,7 @@ def reduce_window(
     base = per_axis(base_dilation, "base_dilation")
     wdil = per_axis(window_dilation, "window_dilation")
     effective = tuple((w - 1) * d + 1 for w, d in zip(window, wdil))
-    pads = _window_pads(padding, shape, effective, strides)
+    pads = window_pads(padding, shape, effective, strides)
     entries = [_axis_positions(n, lo, hi, b) for n, (lo, hi), b in zip(shape, pads, base)]
     out_shape = tuple(
         max(0, (len(e) - w) // s + 1) if len(e) >= w else 0

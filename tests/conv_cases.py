@@ -160,6 +160,16 @@ POOL = {
             window_dilation=(1, 2, 1),
         ),
     ),
+    "max_ties": (
+        (2, 6, 6),
+        "max",
+        dict(window_dimensions=(1, 3, 3), window_strides=(1, 2, 1), padding="SAME"),
+    ),
+    "min_ties": (
+        (6, 6),
+        "min",
+        dict(window_dimensions=(2, 2), window_strides=(1, 1), padding="VALID"),
+    ),
     "avg_3x3": (
         (2, 6, 6),
         "avg",
@@ -190,3 +200,9 @@ def pool_fn(lax, kind, kw):
         return lambda x: lax.reduce_window(x, 0.0, lax.add, **kw)
     size = float(np.prod(kw["window_dimensions"]))
     return lambda x: lax.reduce_window(x, 0.0, lax.add, **kw) / size
+
+
+def pool_input(name, shape, seed):
+    """Distinct entries, except for the ``*_ties`` cases (repeated values: where a max or min
+    pooling's derivative goes among equal entries)."""
+    return (data if name.endswith("_ties") else distinct)(shape, seed)

@@ -13,7 +13,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from conv_cases import BATCH, CONV, PATCHES, POOL, TRANSPOSE, data, distinct, keywords, pool_fn
+from conv_cases import BATCH, CONV, PATCHES, POOL, TRANSPOSE, data, keywords, pool_fn, pool_input
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "conv_reference.npz")
 
@@ -52,12 +52,12 @@ def main() -> None:
         out[f"patches/{name}"] = lax.conv_general_dilated_patches(data(ls, 1), **kw)
     for name, (shape, kind, kw) in POOL.items():
         f = pool_fn(jax.lax, kind, kw)
-        x = distinct(shape, 1)
+        x = pool_input(name, shape, 1)
         y = f(x)
         cot = data(y.shape, 5)
         out[f"pool/{name}/value"] = y
         out[f"pool/{name}/grad"] = jax.grad(lambda a, f=f, cot=cot: (f(a) * cot).sum())(x)
-        out[f"pool/{name}/vmap"] = jax.vmap(f)(np.stack([x, distinct(shape, 2)]))
+        out[f"pool/{name}/vmap"] = jax.vmap(f)(np.stack([x, pool_input(name, shape, 2)]))
     assert BATCH == 2
     out = {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
     np.savez_compressed(OUT, jax_version=np.array(jax.__version__), **out)

@@ -9,7 +9,7 @@ import os
 
 import numpy as np
 import pytest
-from conv_cases import CONV, PATCHES, POOL, TRANSPOSE, data, distinct, keywords, pool_fn
+from conv_cases import CONV, PATCHES, POOL, TRANSPOSE, data, keywords, pool_fn, pool_input
 from gradcheck import numeric_grad
 
 import axcomp as ax
@@ -121,10 +121,10 @@ def test_patches(name):
 def test_pooling(name):
     shape, kind, kw = POOL[name]
     f = pool_fn(lax, kind, kw)
-    x = distinct(shape, 1)
+    x = pool_input(name, shape, 1)
     close(f(x), REF[f"pool/{name}/value"])
     close(ax.jit(f)(x), REF[f"pool/{name}/value"])
-    close(ax.vmap(f)(np.stack([x, distinct(shape, 2)])), REF[f"pool/{name}/vmap"])
+    close(ax.vmap(f)(np.stack([x, pool_input(name, shape, 2)])), REF[f"pool/{name}/vmap"])
     cot = data(REF[f"pool/{name}/value"].shape, 5)
     close(ax.grad(lambda a: anp.sum(f(a) * cot))(x), REF[f"pool/{name}/grad"])
 

@@ -44,6 +44,7 @@ from .indexing import getitem
 from .precision import check_precision, preferred_dtype
 from .reductions import reduce, reduce_sum
 from .shape import astype, broadcast_to, concatenate, reshape
+from .windows import windows
 
 # ------------------------------------------------------------------ gather/scatter modes
 
@@ -921,6 +922,43 @@ def _axis_positions(n: int, lo: int, hi: int, dilation: int) -> np.ndarray:
     return entry
 
 
+def _pools(fn: str, dtype: np.dtype) -> bool:
+    return fn in ("add", "maximum", "minimum") and dtype.kind in "fiu"
+
+
+def _pool(
+    fn: str,
+    x: Tracer,
+    window: tuple[int, ...],
+    strides: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> Tracer:
+    """A sum, max or min over every window of the (padded) ``x``: a reduction over the
+    appended axes of its ``windows`` view. A max (min) is read at the window's first
+    argmax (argmin), so its derivatives route to that one entry, as XLA's
+    select-and-scatter does for JAX's max pooling."""
+    axes = [d for d in range(x.ndim) if (window[d], strides[d], dilation[d]) != (1, 1, 1)]
+    if not axes:
+        return x
+    out = tuple(
+        max(0, (n - (w - 1) * dl - 1) // st + 1)
+        for n, w, st, dl in zip(x.shape, window, strides, dilation)
+    )
+    if 0 in out:
+        return broadcast_to(_t(_identity(fn, x.dtype)), out)
+    win = windows(
+        x, axes, [window[d] for d in axes], [strides[d] for d in axes], [dilation[d] for d in axes]
+    )
+    lead = win.shape[: x.ndim]
+    if fn == "add":
+        return reduce_sum(win, axis=tuple(range(x.ndim, win.ndim)), dtype=x.dtype)
+    size = math.prod(win.shape[x.ndim :])
+    flat = reshape(win, (*lead, size))
+    pick = reduce("argmax" if fn == "maximum" else "argmin", flat, -1)
+    first = elementwise("equal", reshape(pick, (*lead, 1)), np.arange(size))
+    return reduce_sum(elementwise("where", first, flat, 0), axis=-1, dtype=x.dtype)
+
+
 @export("lax", "reduce_window")
 def reduce_window(
     operand: Any,
@@ -977,6 +1015,9 @@ def reduce_window(
     if holes:
         config = [(lo, hi, b - 1) for (lo, hi), b in zip(pads, base)]
         padded = [order.lax_pad(x, i, config) for x, i in zip(xs, init_ts)]
+    if plain and fns is not None and all(_pools(fn, x.dtype) for fn, x in zip(fns, xs)):
+        pooled = [_pool(fn, p, window, strides, wdil) for fn, p in zip(fns, padded)]
+        return control._unflatten(treedef, pooled)
     acc: list[Tracer] | None = None if plain else [broadcast_to(i, out_shape) for i in init_ts]
     for offsets in np.ndindex(*window):
         starts = [o * d for o, d in zip(offsets, wdil)]

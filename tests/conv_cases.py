@@ -177,6 +177,20 @@ POOL = {
     ),
 }
 
+# name -> (jax.scipy.signal function, in1 shape, in2 shape, mode)
+SIGNAL = {
+    "convolve_full_1d": ("convolve", (7,), (3,), "full"),
+    "convolve_same_swapped": ("convolve", (3, 2), (5, 4), "same"),
+    "convolve_valid_3d": ("convolve", (4, 5, 3), (2, 3, 2), "valid"),
+    "correlate_full": ("correlate", (4, 6), (3, 2), "full"),
+    "correlate_same_swapped": ("correlate", (2, 3), (4, 5), "same"),
+    "convolve2d_same": ("convolve2d", (5, 6), (3, 2), "same"),
+    "correlate2d_full_swapped": ("correlate2d", (2, 3), (4, 4), "full"),
+    "correlate2d_valid_swapped": ("correlate2d", (2, 2), (4, 3), "valid"),
+    "correlate2d_valid": ("correlate2d", (5, 4), (2, 3), "valid"),
+    "correlate2d_same": ("correlate2d", (4, 5), (3, 3), "same"),
+}
+
 BATCH = 2  # vmap cases stack this many examples
 
 

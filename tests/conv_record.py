@@ -13,7 +13,18 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from conv_cases import BATCH, CONV, PATCHES, POOL, TRANSPOSE, data, keywords, pool_fn, pool_input
+from conv_cases import (
+    BATCH,
+    CONV,
+    PATCHES,
+    POOL,
+    SIGNAL,
+    TRANSPOSE,
+    data,
+    keywords,
+    pool_fn,
+    pool_input,
+)
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "conv_reference.npz")
 
@@ -58,6 +69,11 @@ def main() -> None:
         out[f"pool/{name}/value"] = y
         out[f"pool/{name}/grad"] = jax.grad(lambda a, f=f, cot=cot: (f(a) * cot).sum())(x)
         out[f"pool/{name}/vmap"] = jax.vmap(f)(np.stack([x, pool_input(name, shape, 2)]))
+    import jax.scipy.signal as signal
+
+    for name, (fn, s1, s2, mode) in SIGNAL.items():
+        f = lambda a, b, fn=fn, mode=mode: getattr(signal, fn)(a, b, mode)  # noqa: E731
+        record_two(jax, out, f"signal/{name}", f, data(s1, 1), data(s2, 2))
     assert BATCH == 2
     out = {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
     np.savez_compressed(OUT, jax_version=np.array(jax.__version__), **out)

@@ -9,13 +9,14 @@ import os
 
 import numpy as np
 import pytest
-from conv_cases import CONV, PATCHES, POOL, TRANSPOSE, data, keywords, pool_fn, pool_input
+from conv_cases import CONV, PATCHES, POOL, SIGNAL, TRANSPOSE, data, keywords, pool_fn, pool_input
 from gradcheck import numeric_grad
 
 import axcomp as ax
 import axcomp.lax as lax
 import axcomp.numpy as anp
 from axcomp.errors import AxcompError
+from axcomp.scipy import signal
 
 REF = np.load(os.path.join(os.path.dirname(__file__), "conv_reference.npz"))
 
@@ -33,9 +34,15 @@ def _transpose(kw):
     return lambda a, b: lax.conv_transpose(a, b, **kw)
 
 
-TWO = [("conv", n, ls, rs, _conv(kw)) for n, (ls, rs, kw) in CONV.items()] + [
-    ("transpose", n, ls, rs, _transpose(kw)) for n, (ls, rs, kw) in TRANSPOSE.items()
-]
+def _signal(fn, mode):
+    return lambda a, b: getattr(signal, fn)(a, b, mode)
+
+
+TWO = (
+    [("conv", n, ls, rs, _conv(kw)) for n, (ls, rs, kw) in CONV.items()]
+    + [("transpose", n, ls, rs, _transpose(kw)) for n, (ls, rs, kw) in TRANSPOSE.items()]
+    + [("signal", n, s1, s2, _signal(fn, m)) for n, (fn, s1, s2, m) in SIGNAL.items()]
+)
 IDS = [f"{k}-{n}" for k, n, *_ in TWO]
 
 
@@ -247,3 +254,36 @@ def test_windows_declares_its_axes_and_vmapped_convs_chunk_on_the_batch():
     small = ax.jit(per, memory_limit="30KiB", threads=1)
     assert small.lower(x, w).chunks is not None
     close(small(x, w), f(x, w))
+
+
+def test_signal_refusals_and_missing_names():
+    from axcomp.errors import MissingFunctionError, UnsupportedError
+
+    a, b = data((4, 4), 1), data((2, 2), 2)
+    with pytest.raises(UnsupportedError):
+        signal.convolve(a, b, method="fft")
+    with pytest.raises(NotImplementedError):
+        signal.convolve2d(a, b, boundary="wrap")
+    with pytest.raises(ValueError):
+        signal.convolve2d(a[0], b[0])
+    with pytest.raises(ValueError):
+        signal.convolve(a, data((5, 1), 3))  # neither smaller in every axis
+    with pytest.raises(MissingFunctionError, match="fftconvolve"):
+        signal.fftconvolve  # noqa: B018
+    import axcomp.scipy
+
+    assert axcomp.scipy.signal is signal
+
+
+def test_jnp_convolve_takes_precision_like_jax():
+    a, v = data((9,), 1), data((4,), 2)
+    want = np.convolve(a, v)
+    close(anp.convolve(a, v, precision=lax.Precision.HIGHEST), want)
+    close(anp.correlate(a, v, "full", precision="highest"), np.correlate(a, v, "full"))
+    got = anp.convolve(
+        a.astype(np.float32), v.astype(np.float32), preferred_element_type=np.float64
+    )
+    assert got.dtype == np.float64
+    close(got, want)
+    with pytest.raises(ValueError):
+        anp.convolve(a, v, precision="bogus")

@@ -94,21 +94,27 @@ def _lower_window_sum(
     ctx: LowerContext, node: Node, target: str, args: Sequence[Expr]
 ) -> tuple[Statement, ...]:
     # zeros, then one strided accumulation per window offset (a few dozen at most): the
-    # scatter-add of overlapping windows without a copy of the windows themselves
+    # scatter-add of overlapping windows. The cotangent is first copied window-axes-first,
+    # so each offset's piece is contiguous (strided reads of it were twice as slow).
     p: WindowSumParams = node.params
     w = p.window
     ct_shape = node.inputs[0].shape
-    lead = tuple(("slice", 0, n, 1) for n in ct_shape[: len(p.shape)])
+    n = len(p.shape)
     out: list[Statement] = [
         Assign(target, call("zeros", kwargs={"dtype": ctx.dtype(node.dtype)}, shape=p.shape))
     ]
     if 0 in ct_shape:
         return tuple(out)
-    for offset in w.offsets():
+    # (the window axes joined into one: a reshape NumPy can only do by copying, C order)
+    perm = (*range(n, len(ct_shape)), *range(n))
+    moved = ctx.temp()
+    moved_shape = (math.prod(w.sizes), *ct_shape[:n])
+    first = call("transpose", args[0], perm=perm)
+    out.append(Assign(moved, call("reshape", first, shape=moved_shape)))
+    lead = tuple(("slice", 0, k, 1) for k in ct_shape[:n])
+    for k, offset in enumerate(w.offsets()):
         items = window_items(w, p.shape, offset)
-        piece = call(
-            "getitem", args[0], items=lead + tuple(("int", o) for o in offset), shape=ct_shape
-        )
+        piece = call("getitem", Ref(moved), items=(("int", k), *lead), shape=moved_shape)
         here = call("getitem", Ref(target), items=items, shape=p.shape)
         out.append(Store(target, items, p.shape, call("ufunc", here, piece, fn="add")))
     return tuple(out)

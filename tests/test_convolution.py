@@ -224,6 +224,10 @@ def test_windows_view_allocates_nothing_and_array_api_matches():
     want = np.asarray(f(x, w))
     got = f(xp.asarray(x), xp.asarray(w))
     close(np.asarray(got), want)
+    # the reverse rule (window_sum accumulates in place) on a mutable Array API library
+    g = ax.jit(ax.grad(lambda a, b: anp.sum(f(a, b) ** 2), argnums=(0, 1)))
+    for mine, ref in zip(g(xp.asarray(x), xp.asarray(w)), g(x, w)):
+        close(np.asarray(mine), ref)
 
 
 def test_window_sum_is_the_transpose_of_windows():
@@ -287,3 +291,28 @@ def test_jnp_convolve_takes_precision_like_jax():
     close(got, want)
     with pytest.raises(ValueError):
         anp.convolve(a, v, precision="bogus")
+
+
+def test_jacfwd_contracted_with_tangents_is_jaxs_jvp():
+    name = "explicit_dilated"
+    ls, rs, kw = CONV[name]
+    f = _conv(kw)
+    x, w = data(ls, 1), data(rs, 2)
+    jx, jw = ax.jacfwd(f, argnums=(0, 1))(x, w)
+    out_nd = REF[f"conv/{name}/value"].ndim
+    dx, dw = data(ls, 7), data(rs, 8)
+    got = np.tensordot(jx, dx, axes=dx.ndim) + np.tensordot(jw, dw, axes=dw.ndim)
+    assert got.ndim == out_nd
+    close(got, REF[f"conv/{name}/jvp"])
+
+
+def test_complex_convolution_against_direct_sums():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(1, 2, 5, 4)) + 1j * rng.normal(size=(1, 2, 5, 4))
+    w = rng.normal(size=(3, 2, 2, 3)) + 1j * rng.normal(size=(3, 2, 2, 3))
+    want = np.zeros((1, 3, 4, 2), complex)
+    for o in range(3):
+        for i in range(4):
+            for j in range(2):
+                want[0, o, i, j] = np.sum(x[0, :, i : i + 2, j : j + 3] * w[o])
+    close(ax.jit(lambda a, b: lax.conv_general_dilated(a, b, (1, 1), "VALID"))(x, w), want)

@@ -150,6 +150,8 @@ REFUSED: dict[str, str] = {
     "gather": "the GEMM expansion's refine step is NumPy-only",
     "take_along_axis": "no take_along_axis in the 2023.12 standard (the reverse rule of sort)",
     "Scatter": "the GEMM expansion's refine step is NumPy-only",
+    "Store": "its arrays cannot be written in place, and this step accumulates into one "
+    "(the reverse rule of a convolution or pooling: a scatter-add of overlapping windows)",
     "bitcast": "no bitcast in the Array API standard (lax.bitcast_convert_type, lax.complex, "
     "lax.reduce_precision)",
 }

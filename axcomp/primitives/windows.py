@@ -24,6 +24,7 @@ from ..core.independence import MIXED, Carried, Relations
 from ..core.plan import Assign, Expr, LowerContext, Ref, Statement, Store, call
 from ..core.primitive import primitive
 from ..core.windows import WindowParams, valid_window, window_items, windowed_shape
+from ..errors import ShapeError
 from ..tracing.build import make, trace_of
 from ..tracing.tracer import Tracer
 
@@ -174,7 +175,7 @@ def windows(
         tuple(int(d) for d in dilations),
     )
     if not valid_window(p, x.node.ndim):
-        raise ValueError(f"windows: bad window {_text(p)} for an array of shape {x.shape}")
+        raise ShapeError(f"windows: bad window {_text(p)} for an array of shape {x.shape}")
     shape = windowed_shape(p, x.node.shape)[lead:]
     names = x.node.axes[lead:] + tuple(f"w{k}" for k in range(len(p.axes)))
     return make(trace, windows_p, (x,), p, x.levels, shape, x.dtype, names)

@@ -316,3 +316,25 @@ def test_complex_convolution_against_direct_sums():
             for j in range(2):
                 want[0, o, i, j] = np.sum(x[0, :, i : i + 2, j : j + 3] * w[o])
     close(ax.jit(lambda a, b: lax.conv_general_dilated(a, b, (1, 1), "VALID"))(x, w), want)
+
+
+def test_chunked_per_example_gradients_equal_the_whole_run():
+    # window_sum declares its axes too: vmap(grad) over examples splits into blocks
+    x, w = data((12, 1, 2, 9, 8), 1), data((3, 2, 3, 3), 2)
+
+    def loss(b, a):
+        return anp.sum(anp.tanh(lax.conv_general_dilated(a, b, (2, 1), "SAME")))
+
+    g = ax.vmap(ax.grad(loss, argnums=(0, 1)), in_axes=(None, 0))
+    small = ax.jit(g, memory_limit="40KiB", threads=2)
+    assert small.lower(w, x).chunks is not None
+    for got, want in zip(small(w, x), ax.jit(g)(w, x)):
+        close(got, want)
+    ref = numeric_grad(
+        lambda a: float(
+            np.sum(np.tanh(np.asarray(lax.conv_general_dilated(a, w, (2, 1), "SAME"))))
+        ),
+        (x[3],),
+        0,
+    )
+    close(small(w, x)[1][3], ref, 1e-7)

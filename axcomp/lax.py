@@ -14,6 +14,8 @@ from . import primitives as _ops
 from .errors import missing_function as _missing
 from .primitives import api as _api
 from .primitives import control as _control
+from .primitives.convolution import ConvDimensionNumbers as ConvDimensionNumbers
+from .primitives.convolution import conv_dimension_numbers as conv_dimension_numbers
 from .primitives.gathers import GatherDimensionNumbers as GatherDimensionNumbers
 from .primitives.gathers import ScatterDimensionNumbers as ScatterDimensionNumbers
 from .primitives.lax_elementwise import RoundingMethod as RoundingMethod
@@ -84,6 +86,8 @@ __all__ = sorted(
         "map",
         "FftType",
         "broadcast_shapes",
+        "ConvDimensionNumbers",
+        "conv_dimension_numbers",
         "GatherDimensionNumbers",
         "GatherScatterMode",
         "ScatterDimensionNumbers",

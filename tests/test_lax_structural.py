@@ -750,3 +750,14 @@ def test_grad_of_psum_is_unmapped():
     assert float(f(np.ones(5))) == -5.0
     g = ax.vmap(ax.grad(lambda x: -lax.psum(x * x, "i")), axis_name="i")
     np.testing.assert_allclose(g(np.arange(5.0)), -10.0 * np.arange(5.0))
+
+
+def test_non_finite_python_scalar_init_keeps_a_float32_operand_float32():
+    # -inf (no literal can spell it) padded into a float32 operand: a cast of a Python
+    # scalar constant, which once raised AttributeError ('float' has no astype)
+    x = np.arange(20, dtype=np.float32).reshape(4, 5)
+    got = lax.reduce_window(x, -np.inf, lax.max, (2, 2), (1, 1), "SAME")
+    padded = np.pad(x, ((0, 1), (0, 1)), constant_values=-np.inf)
+    want = np.array([[padded[i : i + 2, j : j + 2].max() for j in range(5)] for i in range(4)])
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, want)

@@ -43,6 +43,7 @@ from ..core.plan import (
     Store,
     releases,
 )
+from ..core.windows import WindowParams, window_items, windowed_shape
 from ..errors import UnsupportedError
 from .numpy_backend import (
     _EQUATION,
@@ -151,6 +152,8 @@ REFUSED: dict[str, str] = {
     "gather": "the GEMM expansion's refine step is NumPy-only",
     "take_along_axis": "no take_along_axis in the 2023.12 standard (the reverse rule of sort)",
     "Scatter": "the GEMM expansion's refine step is NumPy-only",
+    "Store": "its arrays cannot be written in place, and this step accumulates into one "
+    "(the reverse rule of a convolution or pooling: a scatter-add of overlapping windows)",
     "bitcast": "no bitcast in the Array API standard (lax.bitcast_convert_type, lax.complex, "
     "lax.reduce_precision)",
 }
@@ -398,6 +401,19 @@ class _Emitter:
         index, flips = index_text(c.attr("items"), c.attr("shape"))
         text = f"({self.expr(c.args[0])})[{index}]"
         return f"{self.fn('flip')}({text}, axis={_tuple(flips)})" if flips else text
+
+    def op_windows(self, c: Call) -> str:
+        # no strided views in the standard: the entry at each window offset is one strided
+        # slice, stacked on a last axis and split into the window's axes
+        shape = tuple(c.attr("shape"))
+        p = WindowParams(c.attr("axes"), c.attr("sizes"), c.attr("strides"), c.attr("dilations"))
+        x = self.expr(c.args[0])
+        parts = []
+        for offset in p.offsets():
+            index, _ = index_text(window_items(p, shape, offset), shape)
+            parts.append(f"({x})[{index}]")
+        stacked = f"{self.fn('stack', 'windows')}(({', '.join(parts)},), axis=-1)"
+        return f"{self.fn('reshape', 'windows')}({stacked}, {_tuple(windowed_shape(p, shape))})"
 
     def op_zeros(self, c: Call) -> str:
         return f"{self.fn('zeros')}({_tuple(c.attr('shape'))}{self.kw(c, 'dtype')}, device=_dev)"

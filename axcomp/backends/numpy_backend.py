@@ -186,6 +186,24 @@ def _linalg(c: Call) -> str:
     return f"{NP}.concatenate([_r.reshape({lead}) for _r, _k in _zip({text}, {sizes})], axis=-1)"
 
 
+def _windows(c: Call) -> str:
+    axes, sizes = c.attr("axes"), c.attr("sizes")
+    strides, dilations = c.attr("strides"), c.attr("dilations")
+    extents = [(k - 1) * d + 1 for k, d in zip(sizes, dilations)]
+    view = (
+        f"{NP}.lib.stride_tricks.sliding_window_view({expr_text(c.args[0])}, "
+        f"{_tuple(extents)}, axis={_tuple(axes)})"
+    )
+    steps = [1] * len(c.attr("shape"))
+    for a, s in zip(axes, strides):
+        steps[a] = s
+    index = [":" if s == 1 else f"::{_int(s)}" for s in steps]
+    index += [":" if d == 1 else f"::{_int(d)}" for d in dilations]
+    if all(i == ":" for i in index):
+        return view
+    return f"{view}[{', '.join(index)}]"
+
+
 _FORMATS: dict[str, Callable[[Call], str]] = {
     "transpose": lambda c: (
         f"{_receiver(c.args[0])}.transpose(" + ", ".join(_int(p) for p in c.attr("perm")) + ")"
@@ -204,6 +222,7 @@ _FORMATS: dict[str, Callable[[Call], str]] = {
     "broadcast_to": lambda c: f"{NP}.broadcast_to({_args(c)}, {_tuple(c.attr('shape'))})",
     "astype": lambda c: f"{_receiver(c.args[0])}.astype({expr_text(c.args[1])})",
     "getitem": lambda c: f"{_receiver(c.args[0])}[{index_text(c.attr('items'), c.attr('shape'))}]",
+    "windows": _windows,
     "zeros": lambda c: f"{NP}.zeros({_tuple(c.attr('shape'))}{_kw(c, 'dtype')})",
     "concatenate": lambda c: f"{NP}.concatenate(({_args(c)},), axis={_int(c.attr('axis'))})",
     "asarray": lambda c: f"{NP}.asarray({_args(c)}{_kw(c, 'dtype')})",

@@ -129,6 +129,10 @@ class _Lowering:
         v = self.value[node]
         if isinstance(v, Lit) and not inline:
             return self.constant(np.asarray(v.value, dtype=node.dtype))
+        if not inline and node.op is const_p and node.params.weak:
+            # a weak scalar no literal can spell (inf, nan, complex) is a Python scalar
+            # constant, which has no array methods (``.astype`` of a cast)
+            return self.constant(np.asarray(node.params.value, dtype=node.dtype))
         return v
 
     def step(

@@ -546,6 +546,19 @@ def _getitem(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     return _view(x, shape, strides)
 
 
+def _windows(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
+    # a strided view: window positions ``stride`` apart, offsets ``dilation`` apart
+    x = a[0]
+    shape, strides = list(x.shape), list(x.strides)
+    for ax, k, s, d in zip(c.attr("axes"), c.attr("sizes"), c.attr("strides"), c.attr("dilations")):
+        extent = (k - 1) * d + 1
+        shape[ax] = (x.shape[ax] - extent) // s + 1 if x.shape[ax] >= extent else 0
+        strides[ax] = x.strides[ax] * s
+        shape.append(k)
+        strides.append(x.strides[ax] * d)
+    return _view(x, shape, strides)
+
+
 def _zeros(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     return m.alloc(c.attr("shape"), m.dtype_of(kw.get("dtype"), np.float64))
 
@@ -639,6 +652,7 @@ _OP_RULES: dict[str, Any] = {
     "broadcast_to": _broadcast_to,
     "astype": _astype,
     "getitem": _getitem,
+    "windows": _windows,
     "zeros": _zeros,
     "concatenate": _concatenate,
     "asarray": _asarray,

@@ -32,6 +32,9 @@ OPS: dict[str, str] = {
     "broadcast_to": "(x; shape) a read-only broadcast view",
     "astype": "(x, dtype) a cast",
     "getitem": "(x; items) basic indexing: a view",
+    "windows": "(x; axes, sizes, strides, dilations, shape) sliding windows along axes (each "
+    "shortened to its window positions, strides apart), the offsets within a window "
+    "(dilations apart) appended as new last axes: a read-only view on NumPy",
     "zeros": "(; shape) [dtype=] a zero-filled array",
     "concatenate": "(*xs; axis) join along an axis",
     "asarray": "(x) [dtype=] a 0-d or scalar value as an array",

@@ -31,8 +31,10 @@ from .api import export
 from .contraction import einsum, moveaxis, multiply
 from .elementwise import elementwise, power, where
 from .indexing import getitem
+from .precision import check_precision, preferred_dtype
 from .reductions import reduce, reduce_sum
 from .shape import astype, broadcast_to, concatenate, expand_dims, reshape, stack
+from .windows import windows
 
 
 def _eager(fn: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -515,10 +517,12 @@ def _conv(a: Tracer, v: Tracer, mode: str, what: str, late: bool = False) -> Tra
     s, kern = (a, v) if a.shape[0] >= v.shape[0] else (v, a)
     n_s, n_k = s.shape[0], kern.shape[0]
     total = n_s + n_k - 1
-    # windows[j, t] = s_padded[t + n_k - 1 - j]: n_k shifted slices (a static Toeplitz)
+    # full[t] = sum_j kern[j] s_padded[t + n_k - 1 - j]: the reversed kernel against the
+    # sliding-window view of the padded signal (no copy of the windows)
     sp = _pad_last(s, n_k - 1, n_k - 1)
-    windows = stack([getitem(sp, slice(n_k - 1 - j, n_k - 1 - j + total)) for j in range(n_k)])
-    full = einsum("j,jt->t", kern, windows)
+    view = windows(sp, (0,), (n_k,), (1,), (1,))
+    full = einsum("j,tj->t", getitem(kern, slice(None, None, -1)), view)
+    assert full.shape == (total,)
     if mode == "full":
         out = full
     elif mode == "same":
@@ -531,18 +535,64 @@ def _conv(a: Tracer, v: Tracer, mode: str, what: str, late: bool = False) -> Tra
     return astype(out, dtype) if out.dtype != dtype else out
 
 
+def _precision(
+    x: Tracer, y: Tracer, precision: Any, preferred: Any, what: str
+) -> tuple[Tracer, Tracer]:
+    check_precision(precision, what)
+    dtype = preferred_dtype(preferred)
+    return (x, y) if dtype is None else (astype(x, dtype), astype(y, dtype))
+
+
+def _numpy_with_precision(fn: Callable[..., Any], what: str, default: str) -> Callable[..., Any]:
+    """NumPy's ``fn`` taking JAX's ``precision``/``preferred_element_type`` keywords."""
+
+    def eager(
+        a: Any,
+        v: Any,
+        mode: str = default,
+        *,
+        precision: Any = None,
+        preferred_element_type: Any = None,
+    ) -> Any:
+        check_precision(precision, what)
+        dtype = preferred_dtype(preferred_element_type)
+        if dtype is not None:
+            a, v = np.asarray(a, dtype), np.asarray(v, dtype)
+        return fn(a, v, mode)
+
+    return eager
+
+
 @export("numpy")
-def convolve(a: Value, v: Value, mode: str = "full") -> Tracer:
-    """``numpy.convolve`` of 1-d arrays (modes full, same, valid): one einsum over shifted
-    slices of the longer input, no loop over the batch."""
+@_eager(_numpy_with_precision(np.convolve, "convolve", "full"))
+def convolve(
+    a: Value,
+    v: Value,
+    mode: str = "full",
+    *,
+    precision: Any = None,
+    preferred_element_type: Any = None,
+) -> Tracer:
+    """``numpy.convolve`` of 1-d arrays (modes full, same, valid): one einsum of the kernel
+    with the windows view of the longer input, no loop over the batch."""
     x, y = _lift(a, v)
+    x, y = _precision(x, y, precision, preferred_element_type, "convolve")
     return _conv(x, y, mode, "convolve")
 
 
 @export("numpy")
-def correlate(a: Value, v: Value, mode: str = "valid") -> Tracer:
+@_eager(_numpy_with_precision(np.correlate, "correlate", "valid"))
+def correlate(
+    a: Value,
+    v: Value,
+    mode: str = "valid",
+    *,
+    precision: Any = None,
+    preferred_element_type: Any = None,
+) -> Tracer:
     """``numpy.correlate`` of 1-d arrays: c[k] = sum_n a[n + k] * conj(v[n])."""
     x, y = _lift(a, v)
+    x, y = _precision(x, y, precision, preferred_element_type, "correlate")
     if y.ndim == 1 and y.dtype.kind == "c":
         y = _e("conjugate", y)
     if x.ndim != 1 or y.ndim != 1:

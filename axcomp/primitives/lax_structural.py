@@ -44,6 +44,7 @@ from .indexing import getitem
 from .precision import check_precision, preferred_dtype
 from .reductions import reduce, reduce_sum
 from .shape import astype, broadcast_to, concatenate, reshape
+from .windows import windows
 
 # ------------------------------------------------------------------ gather/scatter modes
 
@@ -881,9 +882,15 @@ def cumlogsumexp(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer
 # ------------------------------------------------------------------ reduce_window
 
 
-def _window_pads(
-    padding: Any, shape: tuple[int, ...], window: tuple[int, ...], strides: tuple[int, ...]
+def window_pads(
+    padding: Any,
+    shape: Sequence[int],
+    window: Sequence[int],
+    strides: Sequence[int],
+    what: str = "reduce_window",
 ) -> list[tuple[int, int]]:
+    """``(low, high)`` per axis for a padding string ('VALID', 'SAME', 'SAME_LOWER', as
+    ``lax.padtype_to_pads``) or explicit pairs."""
     if isinstance(padding, str):
         mode = padding.upper()
         if mode == "VALID":
@@ -899,10 +906,10 @@ def _window_pads(
             small, big = total // 2, total - total // 2
             pads.append((small, big) if mode == "SAME" else (big, small))
         return pads
-    pairs = [tuple(_ints(p, "reduce_window padding")) for p in padding]
+    pairs = [tuple(_ints(p, f"{what} padding")) for p in padding]
     if len(pairs) != len(shape) or any(len(p) != 2 for p in pairs):
         raise IncompatibleShapesError(
-            f"reduce_window padding must be one (low, high) pair per axis, got {padding!r}"
+            f"{what} padding must be one (low, high) pair per axis, got {padding!r}"
         )
     return [(p[0], p[1]) for p in pairs]
 
@@ -913,6 +920,43 @@ def _axis_positions(n: int, lo: int, hi: int, dilation: int) -> np.ndarray:
     pos = np.arange(-lo, size + hi)
     entry = np.where((pos >= 0) & (pos < size) & (pos % dilation == 0), pos // dilation, -1)
     return entry
+
+
+def _pools(fn: str, dtype: np.dtype) -> bool:
+    return fn in ("add", "maximum", "minimum") and dtype.kind in "fiu"
+
+
+def _pool(
+    fn: str,
+    x: Tracer,
+    window: tuple[int, ...],
+    strides: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> Tracer:
+    """A sum, max or min over every window of the (padded) ``x``: a reduction over the
+    appended axes of its ``windows`` view. A max (min) is read at the window's first
+    argmax (argmin), so its derivatives route to that one entry, as XLA's
+    select-and-scatter does for JAX's max pooling."""
+    axes = [d for d in range(x.ndim) if (window[d], strides[d], dilation[d]) != (1, 1, 1)]
+    if not axes:
+        return x
+    out = tuple(
+        max(0, (n - (w - 1) * dl - 1) // st + 1)
+        for n, w, st, dl in zip(x.shape, window, strides, dilation)
+    )
+    if 0 in out:
+        return broadcast_to(_t(_identity(fn, x.dtype)), out)
+    win = windows(
+        x, axes, [window[d] for d in axes], [strides[d] for d in axes], [dilation[d] for d in axes]
+    )
+    lead = win.shape[: x.ndim]
+    if fn == "add":
+        return reduce_sum(win, axis=tuple(range(x.ndim, win.ndim)), dtype=x.dtype)
+    size = math.prod(win.shape[x.ndim :])
+    flat = reshape(win, (*lead, size))
+    pick = reduce("argmax" if fn == "maximum" else "argmin", flat, -1)
+    first = elementwise("equal", reshape(pick, (*lead, 1)), np.arange(size))
+    return reduce_sum(elementwise("where", first, flat, 0), axis=-1, dtype=x.dtype)
 
 
 @export("lax", "reduce_window")
@@ -954,7 +998,7 @@ def reduce_window(
     base = per_axis(base_dilation, "base_dilation")
     wdil = per_axis(window_dilation, "window_dilation")
     effective = tuple((w - 1) * d + 1 for w, d in zip(window, wdil))
-    pads = _window_pads(padding, shape, effective, strides)
+    pads = window_pads(padding, shape, effective, strides)
     entries = [_axis_positions(n, lo, hi, b) for n, (lo, hi), b in zip(shape, pads, base)]
     out_shape = tuple(
         max(0, (len(e) - w) // s + 1) if len(e) >= w else 0
@@ -971,6 +1015,9 @@ def reduce_window(
     if holes:
         config = [(lo, hi, b - 1) for (lo, hi), b in zip(pads, base)]
         padded = [order.lax_pad(x, i, config) for x, i in zip(xs, init_ts)]
+    if plain and fns is not None and all(_pools(fn, x.dtype) for fn, x in zip(fns, xs)):
+        pooled = [_pool(fn, p, window, strides, wdil) for fn, p in zip(fns, padded)]
+        return control._unflatten(treedef, pooled)
     acc: list[Tracer] | None = None if plain else [broadcast_to(i, out_shape) for i in init_ts]
     for offsets in np.ndindex(*window):
         starts = [o * d for o, d in zip(offsets, wdil)]

@@ -1,5 +1,6 @@
-"""``axcomp.scipy``: the ``jax.scipy`` subset axcomp provides (``axcomp.scipy.special``)."""
+"""``axcomp.scipy``: the ``jax.scipy`` subset axcomp provides (``axcomp.scipy.special``,
+``axcomp.scipy.signal``)."""
 
-from . import special
+from . import signal, special
 
-__all__ = ["special"]
+__all__ = ["signal", "special"]

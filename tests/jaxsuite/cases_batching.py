@@ -333,17 +333,57 @@ def _sort_key_val(L, rng):
     )
 
 
-for _name in [
-    "testConvGeneralDilated",
-    "testConvGeneralDilatedBatchNotMajor",
-    "testMinMaxPool[op=max]",
-    "testMinMaxPool[op=min]",
-    "testSumPool",
-]:
+def _conv_nhwc(L, params, x):
+    one = (1, 1)
+    return L.lax.conv_general_dilated(x, params, one, "SAME", one, one, ("NHWC", "HWIO", "NHWC"))
 
-    @case(f"{F}.{_name}", excluded="convolution (conv_general_dilated, conv pools)")
-    def _conv(L, rng):
-        raise NotImplementedError
+
+def _per_example_and_grads(L, rng, f):
+    """JAX's conv batching tests: vmap of ``f`` and of its loss gradient over 10 examples
+    (each a batch of one), next to the direct batched call."""
+    jnp = L.jnp
+    W = rng.normal(size=(3, 3, 1, 5)).astype(np.float32)
+    X = rng.normal(size=(10, 5, 5, 1)).astype(np.float32)
+    grad_loss = L.grad(lambda params, x: jnp.mean(f(params, x) ** 2))
+    xs = X.reshape(10, 1, 5, 5, 1)
+    return (
+        L.vmap(partial(f, W))(xs),
+        f(W, X),
+        L.vmap(partial(grad_loss, W))(xs),
+    )
+
+
+@case(f"{F}.testConvGeneralDilated", rtol=1e-4, atol=1e-5)
+def _conv(L, rng):
+    return _per_example_and_grads(L, rng, partial(_conv_nhwc, L))
+
+
+@case(f"{F}.testConvGeneralDilatedBatchNotMajor", rtol=1e-4, atol=1e-5)
+def _conv_batch_not_major(L, rng):
+    W = rng.normal(size=(3, 3, 1, 4)).astype(np.float32)
+    x = rng.normal(size=(3, 5, 7, 5, 1)).astype(np.float32)
+
+    def f(params, x):
+        one = (1, 1)
+        return L.lax.conv_general_dilated(
+            x, params, one, "SAME", one, one, ("HNWC", "HWIO", "HWNC")
+        )
+
+    direct = f(W, np.transpose(x, (1, 0, 2, 3, 4)).reshape(5, 21, 5, 1))
+    return L.vmap(partial(f, W))(x), direct
+
+
+for _name, _op, _unit in [("max", "max", -np.inf), ("min", "min", np.inf), ("sum", "add", 0.0)]:
+    _test = "testSumPool" if _name == "sum" else f"testMinMaxPool[op={_name}]"
+
+    @case(f"{F}.{_test}", rtol=1e-4, atol=1e-5)
+    def _pool(L, rng, _op=_op, _unit=_unit):
+        def f(params, x):
+            y = _conv_nhwc(L, params, x)
+            op = getattr(L.lax, _op)
+            return L.lax.reduce_window(y, _unit, op, (1, 2, 2, 1), (1, 1, 1, 1), "SAME")
+
+        return _per_example_and_grads(L, rng, f)
 
 
 @case(f"{F}.testCumProd")

@@ -119,12 +119,84 @@ def _is_dtype(v):
     return isinstance(v, type) and issubclass(v, np.generic)
 
 
-# ------------------------------------------------------------------ conv (out of scope)
+# ------------------------------------------------------------------ conv
+
+# 3 group counts x 8 shapes x 35 bdim pairs x 4 layouts x 3 strides x 3 paddings x 2 lhs
+# dilations x 2 rhs dilations x 5 batch sizes = 302,400: 80 kept.
+_CONV_LAYOUTS = [
+    (("NCHW", "OIHW", "NCHW"), ((0, 1, 2, 3), (0, 1, 2, 3))),
+    (("NHWC", "HWIO", "NHWC"), ((0, 2, 3, 1), (2, 3, 1, 0))),
+    (("NHWC", "OIHW", "NCHW"), ((0, 2, 3, 1), (0, 1, 2, 3))),
+    (("HWCN", "HWIO", "HWCN"), ((2, 3, 1, 0), (2, 3, 1, 0))),
+]
+_CONV_PARAMS = _spread(
+    [
+        dict(
+            lhs_shape=(b * bg, i * fg, 6, 7),
+            rhs_shape=(j * bg * fg, i, 1, 2),
+            feature_group_count=fg,
+            batch_group_count=bg,
+            lhs_bdim=lb,
+            rhs_bdim=rb,
+            dimension_numbers=dn,
+            perms=perms,
+            strides=st,
+            padding=pd,
+            lhs_dil=ld,
+            rhs_dil=rd,
+            bdim_size=size,
+        )
+        for bg, fg in [(1, 1), (2, 1), (1, 2)]
+        for b, i, j in itertools.product([1, 2], repeat=3)
+        for lb in [None, *range(5)]
+        for rb in [None, *range(5)]
+        if (lb, rb) != (None, None)
+        for dn, perms in _CONV_LAYOUTS
+        for st in [(1, 1), (1, 2), (2, 1)]
+        for pd in [((0, 0), (0, 0)), ((1, 0), (0, 1)), ((0, -1), (0, 0))]
+        for ld in [(1, 1), (2, 1)]
+        for rd in [(1, 1), (2, 2)]
+        for size in range(5)
+    ],
+    80,
+)
 
 
-@case(f"{F}.testConvGeneralDilatedBatching", excluded="convolution (conv_general_dilated)")
-def _conv(L, rng):
-    raise NotImplementedError
+def _make_conv(p):
+    def fn(L, rng):
+        lhs_perm, rhs_perm = p["perms"]
+        shapes = [
+            tuple(np.take(p["lhs_shape"], lhs_perm)),
+            tuple(np.take(p["rhs_shape"], rhs_perm)),
+        ]
+
+        def conv(lhs, rhs):
+            return L.lax.conv_general_dilated(
+                lhs,
+                rhs,
+                window_strides=p["strides"],
+                padding=p["padding"],
+                lhs_dilation=p["lhs_dil"],
+                rhs_dilation=p["rhs_dil"],
+                dimension_numbers=p["dimension_numbers"],
+                feature_group_count=p["feature_group_count"],
+                batch_group_count=p["batch_group_count"],
+                precision=L.lax.Precision.HIGHEST,
+            )
+
+        bdims = (p["lhs_bdim"], p["rhs_bdim"])
+        return _check_batching(L, conv, p["bdim_size"], bdims, shapes, [np.float32] * 2, rng)
+
+    return fn
+
+
+# float32 sums of up to 8 products of 3*N(0,1) entries, in another order than XLA's
+_register(
+    "testConvGeneralDilatedBatching",
+    _CONV_PARAMS,
+    _make_conv,
+    tol=lambda p: {"rtol": 1e-4, "atol": 1e-4},
+)
 
 
 # ------------------------------------------------------------------ element types

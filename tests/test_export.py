@@ -146,3 +146,22 @@ def test_exported_infinite_constants(tmp_path):
     np.add.at(want, idx, y[:4] * 2.0)
     (got,) = run_exported(tmp_path, ax.export(f, y, name="fn"), "fn", [y])
     np.testing.assert_allclose(got, want, rtol=1e-15)
+
+
+def test_a_zero_dimensional_array_constant_keeps_its_shape():
+    # jvp of jvp of a sum leaves a 0-d zero array as the program's whole result (the soak
+    # found the export returning shape (1,): NumPy's ascontiguousarray makes 0-d values 1-d)
+    tx, ty = np.full(3, 0.1), np.full(3, 0.2)
+
+    def inner(x, y):
+        return ax.jvp(lambda x, y: anp.sum(y), (x, y), (tx, ty))[1]
+
+    def f(x, y):
+        return ax.jvp(inner, (x, y), (tx, ty))[1]
+
+    x, y = np.ones(3), np.ones(3)
+    namespace: dict = {}
+    exec(compile(ax.export(f, x, y, name="fn"), "exported", "exec"), namespace)
+    got, want = namespace["fn"](x, y), ax.jit(f)(x, y)
+    assert np.shape(got) == np.shape(want) == ()
+    np.testing.assert_array_equal(got, want)

@@ -52,7 +52,7 @@ def _constant(value: Any) -> str:
         if isinstance(value, (float, complex)) and not np.isfinite(value):
             return f"{type(value).__name__}({repr(value)!r})"  # repr gives a bare inf/nan
         return repr(value)
-    arr = np.ascontiguousarray(np.asarray(value))
+    arr = np.array(value, order="C")  # (np.ascontiguousarray makes a 0-d value 1-d)
     if arr.dtype == object:
         raise UnsupportedError(f"cannot export the constant {value!r}")
     data = base64.b64encode(arr.tobytes()).decode("ascii")

@@ -13,6 +13,7 @@ gathers the public names from the layers below it.
 from __future__ import annotations
 
 from . import ad_checkpoint, flatten_util, lax, nn, numpy, random, scipy, tree, tree_util
+from .config import config
 from .core.shapes import ShapeDtypeStruct
 from .dsl import Module, compile, kernel, load, spec
 from .errors import (
@@ -70,6 +71,7 @@ __all__ = [
     "checkpoint",
     "checkpoint_policies",
     "compile",
+    "config",
     "custom_jvp",
     "custom_vjp",
     "eval_shape",

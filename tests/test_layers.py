@@ -17,6 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "axcomp"
 LEAVES = {"errors", "pytree"}
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
+    "config": {"errors"},
     "pytree": set(),
     "tree_util": {"pytree"},
     "tree": {"tree_util", "pytree"},
@@ -30,7 +31,17 @@ ALLOWED: dict[str, set[str]] = {
     "transforms": {"backends", "compiler", "primitives", "tracing", "core", "errors", "pytree"},
     "numpy": {"transforms", "primitives", "tracing", "core", "errors", "pytree"},
     "lax": {"transforms", "primitives", "tracing", "core", "errors"},
-    "random": {"numpy", "lax", "transforms", "primitives", "tracing", "core", "errors", "pytree"},
+    "random": {
+        "config",
+        "numpy",
+        "lax",
+        "transforms",
+        "primitives",
+        "tracing",
+        "core",
+        "errors",
+        "pytree",
+    },
     "nn": {"random", "numpy", "transforms", "primitives", "tracing", "core", "errors"},
     "scipy": {"transforms", "primitives", "tracing", "core", "errors"},
     "inspect": {"backends", "transforms", "compiler", "primitives", "core", "errors", "pytree"},

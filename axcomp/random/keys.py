@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import numpy as anp
+from ..config import config
 from ..errors import RandomKeyError, RandomOverflowError, RandomValueError
 from ..pytree import register_node
 from ..tracing.tracer import Tracer
@@ -165,8 +166,8 @@ def _seed(name: str, seed: Any) -> Any:
 
 
 def key(seed: Any, *, impl: Any = None) -> KeyArray:
-    """``jax.random.key``: a typed scalar key from an integer seed (JAX's x64-off seeding:
-    the key data is ``[0, seed mod 2**32]``)."""
+    """``jax.random.key``: a typed scalar key from an integer seed (with x64 off the key
+    data is ``[0, seed mod 2**32]``; with it on, the seed's two 32-bit halves)."""
     _check_impl(impl)
     return KeyArray(_seed("key", seed))
 
@@ -241,23 +242,38 @@ def clone(key: Any) -> Any:
     return key
 
 
-_DEFAULT_UINT = np.dtype(np.uint32)  # JAX's default with x64 off
-# Python's scalar types as dtypes mean JAX's defaults with x64 off, not NumPy's 64 bits
-_PYTHON_TYPES = {float: np.float32, int: np.int32, complex: np.complex64, bool: np.bool_}
+class DefaultDtype:
+    """JAX's default dtype of one kind: the narrow one, or the wide one once
+    ``axcomp.config.update("jax_enable_x64", True)`` (read when a sampler runs)."""
+
+    def __init__(self, narrow: Any, wide: Any) -> None:
+        self.narrow, self.wide = np.dtype(narrow), np.dtype(wide)
+
+    def resolve(self) -> np.dtype:
+        return self.wide if config.jax_enable_x64 else self.narrow
+
+
+DEFAULT_FLOAT = DefaultDtype(np.float32, np.float64)
+DEFAULT_INT = DefaultDtype(np.int32, np.int64)
+DEFAULT_UINT = DefaultDtype(np.uint32, np.uint64)
+_DEFAULT_COMPLEX = DefaultDtype(np.complex64, np.complex128)
+# Python's scalar types as dtypes mean JAX's defaults, not NumPy's 64 bits
+_PYTHON_TYPES = {float: DEFAULT_FLOAT, int: DEFAULT_INT, complex: _DEFAULT_COMPLEX}
 
 
 def user_dtype(dtype: Any, default: Any) -> np.dtype:
-    """A dtype argument as JAX with x64 off reads it: ``None`` is ``default``, ``float``
-    float32, ``int`` int32; NumPy dtypes (float64 included) are kept."""
+    """A dtype argument as JAX reads it: ``None`` is ``default``, ``float``/``int``/
+    ``complex`` JAX's defaults (32 bits, 64 with x64); NumPy dtypes are kept."""
     if dtype is None:
-        return np.dtype(default)
-    return np.dtype(_PYTHON_TYPES.get(dtype, dtype))
+        return default.resolve() if isinstance(default, DefaultDtype) else np.dtype(default)
+    found = _PYTHON_TYPES.get(dtype)
+    return found.resolve() if found is not None else np.dtype(dtype)
 
 
 def bits(key: Any, shape: Sequence[int] = (), dtype: Any = None) -> Any:
     """``jax.random.bits``: uniformly random unsigned integers (uint32 by default)."""
     data, _ = check_key("bits", key)
-    dt = user_dtype(dtype, _DEFAULT_UINT)
+    dt = user_dtype(dtype, DEFAULT_UINT)
     if not np.issubdtype(dt, np.unsignedinteger):
         raise RandomValueError(f"dtype argument to `bits` must be an unsigned int dtype, got {dt}")
     return finish(threefry.random_bits(data, dt.itemsize * 8, canonical_shape("bits", shape)))

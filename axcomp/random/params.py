@@ -13,14 +13,13 @@ from .. import numpy as anp
 from ..errors import RandomValueError
 from ..tracing.tracer import Tracer
 from . import threefry
-from .keys import canonical_shape, check_key, user_dtype
+from .keys import DEFAULT_FLOAT, DEFAULT_INT, DefaultDtype, canonical_shape, check_key, user_dtype
 
 F32 = np.dtype(np.float32)
-I32 = np.dtype(np.int32)
 
 
 def sampler_dtype(
-    name: str, dtype: Any, kind: Any = np.floating, default: np.dtype = F32
+    name: str, dtype: Any, kind: Any = np.floating, default: np.dtype | DefaultDtype = DEFAULT_FLOAT
 ) -> np.dtype:
     """The ``dtype`` argument of sampler ``name``: ``default`` for None, JAX's error for
     the wrong kind."""
@@ -34,11 +33,11 @@ def sampler_dtype(
 
 
 def param_dtype(x: Any) -> np.dtype:
-    """JAX's dtype for a float parameter with x64 off: Python numbers and integer arrays
-    become float32; float arrays keep their dtype."""
+    """JAX's dtype for a float parameter: Python numbers and integer arrays become the
+    default float (float32, float64 with x64); float arrays keep their dtype."""
     if isinstance(x, (np.ndarray, np.generic, Tracer)) and np.issubdtype(x.dtype, np.inexact):
         return np.dtype(x.dtype)
-    return F32
+    return DEFAULT_FLOAT.resolve()
 
 
 def as_dtype(x: Any, dtype: Any) -> Any:
@@ -97,3 +96,6 @@ def split2(data: Any) -> tuple[Any, Any]:
 def key_data_of(name: str, key: Any) -> Any:
     """The data of sampler ``name``'s single key (typed or raw), checked."""
     return check_key(name, key)[0]
+
+
+I32 = DEFAULT_INT  # the default integer of randint, rademacher, geometric, poisson

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import lax
 from .. import numpy as anp
-from .keys import canonical_shape, check_key, finish
+from .keys import DEFAULT_INT, canonical_shape, check_key, finish
 from .params import as_dtype, sampler_dtype, shape_of, split2
 from .rejection import State, loop_while_any, transformed_rejection
 from .samplers import sample_uniform
@@ -64,7 +64,7 @@ def poisson(key: Any, lam: Any, shape: Sequence[int] | None = None, dtype: Any =
     """``jax.random.poisson``: Knuth's method where ``lam < 10``, transformed rejection
     elsewhere (both run over the whole array, as in JAX)."""
     data = check_key("poisson", key)[0]
-    dt = sampler_dtype("poisson", dtype, np.integer, np.dtype(np.int32))
+    dt = sampler_dtype("poisson", dtype, np.integer, DEFAULT_INT)
     dims = shape_of(lam) if shape is None else canonical_shape("poisson", shape)
     rate = anp.broadcast_to(as_dtype(lam, np.float32), dims)
     f32 = np.float32

@@ -22,7 +22,7 @@ from .. import numpy as anp
 from ..errors import RandomKeyError, RandomValueError
 from ..tracing.tracer import Tracer
 from . import threefry
-from .keys import canonical_shape, finish, user_dtype
+from .keys import DEFAULT_FLOAT, canonical_shape, finish, user_dtype
 from .params import (
     F32,
     I32,
@@ -38,6 +38,8 @@ from .params import (
 )
 
 _ONE = np.float32(1)  # lognormal's default sigma, a float32 as in JAX
+
+_INT32 = np.dtype(np.int32)  # randint draws narrow integers as int32, as JAX does
 
 
 # ------------------------------------------------------------------ helpers
@@ -133,9 +135,9 @@ def randint(key: Any, shape: Sequence[int], minval: Any, maxval: Any, dtype: Any
     dims = canonical_shape("randint", shape)
     info = np.iinfo(dt)
     if info.bits < 32:  # JAX samples narrow integers as int32 within their range
-        lo = anp.clip(as_dtype(_int_param(minval), I32), int(info.min), int(info.max))
-        hi = anp.clip(as_dtype(_int_param(maxval), I32), int(info.min), int(info.max) + 1)
-        return finish(_randint(data, dims, lo, hi, I32).astype(dt))
+        lo = anp.clip(as_dtype(_int_param(minval), _INT32), int(info.min), int(info.max))
+        hi = anp.clip(as_dtype(_int_param(maxval), _INT32), int(info.min), int(info.max) + 1)
+        return finish(_randint(data, dims, lo, hi, _INT32).astype(dt))
     return finish(_randint(data, dims, minval, maxval, dt))
 
 
@@ -186,10 +188,10 @@ def permutation(key: Any, x: Any, axis: int = 0, independent: bool = False) -> A
     if not ndim:
         if isinstance(x, Tracer) or not np.issubdtype(np.asarray(x).dtype, np.integer):
             raise RandomKeyError("x must be an integer or at least 1-dimensional")
-        return finish(_shuffle(data, np.arange(int(x), dtype=I32), 0))
+        return finish(_shuffle(data, np.arange(int(x), dtype=I32.resolve()), 0))
     if independent or ndim == 1:
         return finish(_shuffle(data, x, axis))
-    order = _shuffle(data, np.arange(shape_of(x)[axis], dtype=I32), 0)
+    order = _shuffle(data, np.arange(shape_of(x)[axis], dtype=I32.resolve()), 0)
     return finish(anp.take(x, order, axis=axis))
 
 
@@ -213,7 +215,7 @@ def choice(
         if isinstance(arr, Tracer):
             raise RandomKeyError("choice: a scalar `a` must be a concrete integer, not traced")
         n_inputs = int(arr)
-        arr = np.asarray(n_inputs, dtype=I32)
+        arr = np.asarray(n_inputs, dtype=I32.resolve())
     else:
         axis = _canonical_axis("choice", axis, arr.ndim)
         n_inputs = arr.shape[axis]
@@ -229,9 +231,9 @@ def choice(
         )
     if p is None:
         if replace:
-            ind = _randint(data, dims, 0, n_inputs, I32)
+            ind = _randint(data, dims, 0, n_inputs, I32.resolve())
         else:
-            perm = _shuffle(data, np.arange(n_inputs, dtype=I32), 0)
+            perm = _shuffle(data, np.arange(n_inputs, dtype=I32.resolve()), 0)
             ind = perm[:n_draws]
     else:
         dt = param_dtype(p)
@@ -244,10 +246,10 @@ def choice(
         if replace:
             cuml = anp.cumsum(p_arr)
             r = cuml[-1] * (dt.type(1) - sample_uniform(data, dims, dt, 0.0, 1.0))
-            ind = anp.searchsorted(cuml, r).astype(I32)
+            ind = anp.searchsorted(cuml, r).astype(I32.resolve())
         else:
             g = _gumbel(data, (n_inputs,), dt, mode or "low") + anp.log(p_arr)
-            ind = lax.top_k(g, n_draws)[1].astype(I32)
+            ind = lax.top_k(g, n_draws)[1].astype(I32.resolve())
     if arr.ndim == 0:
         return finish(anp.reshape(ind, dims))
     out = anp.take(arr, anp.reshape(ind, (-1,)), axis=axis)
@@ -258,7 +260,8 @@ def rademacher(key: Any, shape: Sequence[int] = (), dtype: Any = None) -> Any:
     """``jax.random.rademacher``: -1 or 1 with equal probability (int32 by default)."""
     data = key_data_of("rademacher", key)
     dt = user_dtype(dtype, I32)
-    b = sample_uniform(data, canonical_shape("rademacher", shape), F32, 0.0, 1.0) < np.float32(0.5)
+    unit = DEFAULT_FLOAT.resolve()  # JAX: bernoulli(key, 0.5), a Python float p
+    b = sample_uniform(data, canonical_shape("rademacher", shape), unit, 0.0, 1.0) < unit.type(0.5)
     return finish((2 * b.astype(dt) - 1).astype(dt))
 
 
@@ -411,7 +414,7 @@ def categorical(
         g_shape = list(dims[len(prefix) :])
         g_shape.insert(axis, arr.shape[axis])
         g = _gumbel(data, (*prefix, *g_shape), dt, gmode)
-        return finish(anp.argmax(g + arr, axis=axis - ndim).astype(I32))
+        return finish(anp.argmax(g + arr, axis=axis - ndim).astype(I32.resolve()))
     perturbed = arr + _gumbel(data, arr.shape, dt, gmode)
     k = math.prod(prefix)
     if k > arr.shape[axis]:
@@ -421,7 +424,7 @@ def categorical(
         )
     indices = lax.top_k(anp.moveaxis(perturbed, axis, -1), k)[1]
     indices = anp.moveaxis(indices, -1, 0)
-    return finish(anp.reshape(indices, dims).astype(I32))
+    return finish(anp.reshape(indices, dims).astype(I32.resolve()))
 
 
 def laplace(key: Any, shape: Sequence[int] = (), dtype: Any = None) -> Any:
@@ -475,7 +478,7 @@ def double_sided_maxwell(
     dims = (*dims, *params)
     k_maxwell, k_sign = split2(data)
     m = _maxwell(k_maxwell, dims, dt)
-    sign = sample_uniform(k_sign, dims, F32, 0.0, 1.0) < np.float32(0.5)
+    sign = sample_uniform(k_sign, dims, DEFAULT_FLOAT.resolve(), 0.0, 1.0) < 0.5
     sign = (2 * sign.astype(dt) - 1).astype(dt)
     return finish(sign * m * as_dtype(scale, dt) + as_dtype(loc, dt))
 

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from .. import numpy as anp
+from ..config import config
 
 _U32 = np.uint32
 _ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
@@ -54,13 +55,22 @@ def counters(shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def seed_data(seed: Any) -> Any:
-    """``uint32[2]`` key data from an integer seed, as JAX with x64 off: the seed becomes
-    an int32 (its low 32 bits), so the high word is 0 and the low word its bits."""
+    """``uint32[2]`` key data from an integer seed, as JAX: with x64 off the seed becomes
+    an int32 (its low 32 bits), so the high word is 0 and the low word its bits; with x64
+    on it is an int64 whose two halves are the words."""
+    wide = config.jax_enable_x64
     if isinstance(seed, int):
-        low = np.array(seed & 0xFFFFFFFF, dtype=_U32)
-        return np.array([0, low], dtype=_U32)
-    low = anp.asarray(seed).astype(np.int64).astype(_U32) if not _is_u32(seed) else seed
-    return anp.stack([anp.zeros_like(low), low])
+        bits = seed & 0xFFFFFFFFFFFFFFFF
+        high = (bits >> 32) if wide else 0
+        return np.array([high, bits & 0xFFFFFFFF], dtype=_U32)
+    if _is_u32(seed):
+        return anp.stack([anp.zeros_like(seed), seed])
+    as64 = anp.asarray(seed).astype(np.int64)
+    low = as64.astype(_U32)
+    if not wide:
+        return anp.stack([anp.zeros_like(low), low])
+    high = anp.right_shift(as64.astype(np.uint64), np.uint64(32)).astype(_U32)
+    return anp.stack([high, low])
 
 
 def _is_u32(x: Any) -> bool:

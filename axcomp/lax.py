@@ -7,6 +7,8 @@ program through ``jit`` (non-array arguments are static, as ``jax.lax`` requires
 from __future__ import annotations
 
 import builtins as _builtins
+import sys as _sys
+import types as _types
 from collections.abc import Callable
 from typing import Any
 
@@ -90,3 +92,25 @@ __all__ = sorted(
         "RoundingMethod",
     ]
 )
+
+
+def _linalg_namespace() -> _types.ModuleType:
+    """``axcomp.lax.linalg`` (as ``jax.lax.linalg``): the ``linalg_*`` exports above under
+    their short names; a name it lacks raises ``MissingFunctionError``."""
+    module = _types.ModuleType(f"{__name__}.linalg", _linalg_namespace.__doc__)
+    names = sorted(n[len("linalg_") :] for n in _api.exported("lax") if n.startswith("linalg_"))
+    for short in names:
+        setattr(module, short, globals()[f"linalg_{short}"])
+    module.__all__ = names  # type: ignore[attr-defined]
+
+    def missing(name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(f"module {module.__name__!r} has no attribute {name!r}")
+        raise _missing("axcomp.lax.linalg", "jax.lax.linalg", name, names)
+
+    module.__getattr__ = missing  # type: ignore[method-assign]
+    return module
+
+
+linalg = _linalg_namespace()
+_sys.modules[linalg.__name__] = linalg  # ``import axcomp.lax.linalg`` works too

@@ -235,6 +235,20 @@ def _prep(a: Value, what: str, square: bool = True) -> Tracer:
     return t
 
 
+def _phi(factor: Tracer) -> np.ndarray:
+    """The lower triangle with half its diagonal, as a mask: Cholesky's ``Phi``."""
+    n = factor.shape[-1]
+    return (np.tril(np.ones((n, n))) - 0.5 * np.eye(n)).astype(factor.dtype)
+
+
+def _sandwich(factor: Tracer, m: Tracer, transposed: bool) -> Tracer:
+    """``L^-1 M L^-T`` (or ``L^-T M L^-1`` when ``transposed``) by two solves with the
+    triangular factor: O(n^3) and O(n^2) memory, no inverse is formed."""
+    op = _mT(factor) if transposed else factor
+    left = _node("solve", [op, m])  # op^-1 M
+    return _mT(_node("solve", [op, _mT(left)]))  # (op^-1 (op^-1 M)^T)^T = op^-1 M op^-T
+
+
 # ---------------------------------------------------------------- reverse rules
 
 
@@ -262,13 +276,11 @@ def _vjp(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | No
         scale = reshape(g_log, g_log.shape + (1, 1))
         return [multiply(scale, _mT(_node("inv", [a]))).node]
     if fn == "cholesky":
-        # L = chol(A): A_bar = L^-T Phi(L^T L_bar) L^-1, symmetrized (JAX's rule)
-        n = y.shape[-1]
-        phi = np.tril(np.ones((n, n))) - 0.5 * np.eye(n)
-        p = multiply(matmul(_mT(y), g), phi.astype(y.dtype))
-        linv = _node("inv", [y])
-        s = matmul(matmul(_mT(linv), p), linv)
-        return [multiply(elementwise("add", s, _mT(s)), 0.5).node]
+        # L = chol(A): A_bar = L^-T Phi(L^T L_bar) L^-1, the transpose of the forward rule
+        # (JAX's primitive, which reads A whole; jnp.linalg.cholesky's symmetrization
+        # symmetrizes it). Two triangular solves, never an inverse.
+        p = multiply(matmul(_mT(y), g), _phi(y))
+        return [_sandwich(y, p, transposed=True).node]
     if fn == "eigh":
         n = node.inputs[0].shape[-1]
         w, v = _unpack(y, [(n,), (n, n)])
@@ -311,8 +323,8 @@ def _vjp(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | No
         mm = elementwise("subtract", matmul(_mT(qm), gq), matmul(gr, _mT(r)))
         low = np.tril(np.ones((n, n), bool), -1)
         nn = elementwise("subtract", where(low, elementwise("subtract", mm, _mT(mm)), 0), mm)
-        rinv = _node("inv", [r])
-        return [matmul(elementwise("add", gq, matmul(qm, nn)), _mT(rinv)).node]
+        # (...) R^-T as a solve with R: X R^T = C  <=>  R X^T = C^T
+        return [_mT(_node("solve", [r, _mT(elementwise("add", gq, matmul(qm, nn)))])).node]
     raise GradError(f"axcomp.grad: linalg.{fn} is not differentiable here")
 
 
@@ -349,11 +361,7 @@ def _jvp(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
     if fn == "cholesky":
         # L = chol(A): dL = L Phi(L^-1 dA L^-T), Phi the lower triangle with half its diagonal
         assert ta is not None
-        n = y.shape[-1]
-        phi = np.tril(np.ones((n, n))) - 0.5 * np.eye(n)
-        linv = _node("inv", [y])
-        inner = matmul(matmul(linv, ta), _mT(linv))
-        return matmul(y, multiply(inner, phi.astype(y.dtype))).node
+        return matmul(y, multiply(_sandwich(y, ta, transposed=False), _phi(y))).node
     if fn in ("eigh", "svd", "svdvals", "qr"):
         # packed factorisations: a closed forward form per result would be long, so the
         # tangent is the transpose of this node's own reverse rule (exact, linear in ct)

@@ -23,6 +23,8 @@ from .primitives.lax_more import FftType as FftType
 from .primitives.lax_more import broadcast_shapes as broadcast_shapes
 from .primitives.lax_structural import GatherScatterMode as GatherScatterMode
 from .primitives.precision import Precision as Precision
+from .transforms.implicit import custom_linear_solve as custom_linear_solve
+from .transforms.implicit import custom_root as custom_root
 from .transforms.jit import staged_export as _staged_export
 from .transforms.vmap import vmap as _vmap
 
@@ -84,6 +86,8 @@ __all__ = sorted(
     [
         *_api.exported("lax"),
         "map",
+        "custom_linear_solve",
+        "custom_root",
         "FftType",
         "broadcast_shapes",
         "GatherDimensionNumbers",

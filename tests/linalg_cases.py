@@ -4,7 +4,8 @@ axcomp against them).
 
 A case is a function of a namespace bundle ``ns`` (``ns.sl`` = ``jax.scipy.linalg`` or
 ``axcomp.scipy.linalg``, ``ns.la`` = ``jnp.linalg``, ``ns.lx`` = ``jax.lax.linalg``,
-``ns.np`` = ``jax.numpy``) returning the function to check, and its arguments (NumPy,
+``ns.np`` = ``jax.numpy``, ``ns.sp`` = ``jax.scipy.sparse.linalg``, ``ns.lax`` = ``jax.lax``,
+``ns.linear_transpose``) returning the function to check, and its arguments (NumPy,
 float64, from a fixed seed). Outputs are chosen gauge-free (no bare eigen- or singular
 vectors, whose signs LAPACK picks). ``loss`` is the scalar whose gradient in the first
 argument is recorded: a fixed cosine-weighted sum of every output.
@@ -49,13 +50,19 @@ class Case:
     build: Callable[[Any], Callable[..., Any]]
     args: tuple[np.ndarray, ...]
     grad: bool = True  # False: JAX defines no derivative (or integer output)
+    # False: the recorded derivative is JAX's implicit one of an unconverged solve, which
+    # finite differences of the function itself need not match
+    true_derivative: bool = True
 
 
 def second(args: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
     """A second example of the same shapes, for the vmap check (the first argument moved)."""
     head = args[0]
     if head.ndim == 2 and head.shape[0] == head.shape[1]:
-        moved = head + 0.3 * rng(99).normal(size=head.shape) + 0.5 * np.eye(head.shape[0])
+        noise = 0.3 * rng(99).normal(size=head.shape)
+        if np.array_equal(head, head.T):  # a symmetric matrix stays symmetric (for cg)
+            noise = noise + noise.T
+        moved = head + noise + 0.5 * np.eye(head.shape[0])
     else:
         moved = head + 0.3 * rng(99).normal(size=head.shape)
     return (moved, *args[1:])
@@ -79,7 +86,12 @@ def gp_nll(ns: Any) -> Callable[..., Any]:
     return f
 
 
+def general(n: int, seed: int) -> np.ndarray:
+    return mat(n, n, seed=seed) + n * np.eye(n)
+
+
 B = mat(5, 2, seed=7)
+BV6 = mat(6, seed=49)
 BV = mat(5, seed=8)
 
 CASES: dict[str, Case] = {
@@ -175,6 +187,59 @@ CASES: dict[str, Case] = {
         lambda ns: lambda a: ns.lx.cholesky(a, symmetrize_input=False), (lopsided(4, 38),)
     ),
     "lax_eigh_values": Case(lambda ns: lambda a: ns.lx.eigh(a)[1], (mat(4, 4, seed=39),)),
+    "cg_matrix": Case(lambda ns: lambda a, b: ns.sp.cg(a, b, tol=1e-13)[0], (spd(6, 40), BV6)),
+    "cg_function_in_b": Case(
+        lambda ns: lambda b, a: ns.sp.cg(lambda v: a @ v, b, tol=1e-13)[0], (BV6, spd(6, 41))
+    ),
+    "cg_two_steps_x0": Case(
+        lambda ns: lambda b, a: ns.sp.cg(a, b, x0=b * 0.1, maxiter=2)[0],
+        (BV6, spd(6, 42)),
+        true_derivative=False,
+    ),
+    "cg_preconditioned": Case(
+        lambda ns: lambda a, b: ns.sp.cg(a, b, tol=1e-13, M=np.diag(1 / np.arange(1.0, 7.0)))[0],
+        (spd(6, 43), BV6),
+    ),
+    "bicgstab_matrix": Case(
+        lambda ns: lambda a, b: ns.sp.bicgstab(a, b, tol=1e-13)[0], (general(6, 44), BV6)
+    ),
+    "gmres_matrix": Case(
+        lambda ns: lambda a, b: ns.sp.gmres(a, b, tol=1e-13, restart=3)[0], (general(6, 45), BV6)
+    ),
+    "gmres_function_in_b": Case(
+        lambda ns: lambda b, a: ns.sp.gmres(lambda v: a @ v, b, tol=1e-13)[0],
+        (BV6, general(6, 46)),
+    ),
+    "custom_linear_solve": Case(
+        lambda ns: (
+            lambda a, b: ns.lax.custom_linear_solve(
+                lambda v: a @ v,
+                b,
+                solve=lambda mv, r: ns.la.solve(a, r),
+                transpose_solve=lambda vm, r: ns.la.solve(a.T, r),
+            )
+        ),
+        (general(6, 47), BV6),
+    ),
+    "custom_root_sqrt": Case(
+        lambda ns: (
+            lambda a: ns.lax.custom_root(
+                lambda x: x * x - a,
+                a,
+                solve=lambda f, x0: ns.lax.fori_loop(0, 40, lambda i, x: x - f(x) / (2 * x), x0),
+                tangent_solve=lambda g, y: y / g(ns.np.ones_like(y)),
+            )
+        ),
+        (np.linspace(1.0, 3.0, 4),),
+    ),
+    "linear_transpose": Case(
+        lambda ns: (
+            lambda c: ns.linear_transpose(lambda v: (ns.np.cumsum(v) * 2.0)[::-1], np.zeros(5))(c)[
+                0
+            ]
+        ),
+        (mat(5, seed=48),),
+    ),
     "gp_nll": Case(
         gp_nll, (np.array(0.3), np.linspace(0, 3, 8), np.sin(np.linspace(0, 3, 8)) + 0.1)
     ),

@@ -22,12 +22,21 @@ def main() -> None:
     jax.config.update("jax_enable_x64", True)
     import jax.numpy as jnp
     import jax.scipy.linalg as jsl
+    import jax.scipy.sparse.linalg as jsp
     from jax.lax import linalg as jlx
 
     sys.path.insert(0, str(HERE))
     from linalg_cases import CASES, loss, second
 
-    ns = SimpleNamespace(sl=jsl, la=jnp.linalg, lx=jlx, np=jnp)
+    ns = SimpleNamespace(
+        sl=jsl,
+        la=jnp.linalg,
+        lx=jlx,
+        np=jnp,
+        sp=jsp,
+        lax=jax.lax,
+        linear_transpose=jax.linear_transpose,
+    )
     arrays: dict[str, np.ndarray] = {}
     for name, case in CASES.items():
         f = case.build(ns)

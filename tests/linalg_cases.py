@@ -240,6 +240,18 @@ CASES: dict[str, Case] = {
         ),
         (mat(5, seed=48),),
     ),
+    "associative_scan_matmul_reverse": Case(
+        lambda ns: lambda x: ns.lax.associative_scan(lambda a, b: a @ b, x, reverse=True, axis=1),
+        (mat(2, 7, 2, 2, seed=50) * 0.8,),
+    ),
+    "associative_scan_affine_pairs": Case(
+        lambda ns: (
+            lambda x: ns.lax.associative_scan(
+                lambda p, q: (p[0] * q[0], q[0] * p[1] + q[1]), (x, ns.np.sin(x))
+            )
+        ),
+        (mat(6, 3, seed=51),),
+    ),
     "gp_nll": Case(
         gp_nll, (np.array(0.3), np.linspace(0, 3, 8), np.sin(np.linspace(0, 3, 8)) + 0.1)
     ),

@@ -23,6 +23,7 @@ from .primitives.lax_more import FftType as FftType
 from .primitives.lax_more import broadcast_shapes as broadcast_shapes
 from .primitives.lax_structural import GatherScatterMode as GatherScatterMode
 from .primitives.precision import Precision as Precision
+from .transforms import lu as _lu
 from .transforms.implicit import custom_linear_solve as custom_linear_solve
 from .transforms.implicit import custom_root as custom_root
 from .transforms.jit import staged_export as _staged_export
@@ -105,6 +106,12 @@ def _linalg_namespace() -> _types.ModuleType:
     names = sorted(n[len("linalg_") :] for n in _api.exported("lax") if n.startswith("linalg_"))
     for short in names:
         setattr(module, short, globals()[f"linalg_{short}"])
+    # LU's value is a loop and its derivative a closed form (transforms/lu.py)
+    module.lu = _staged_export("lu", _lu.lu)  # type: ignore[attr-defined]
+    module.lu_pivots_to_permutation = _staged_export(  # type: ignore[attr-defined]
+        "lu_pivots_to_permutation", _lu.pivots_to_permutation
+    )
+    names = sorted([*names, "lu", "lu_pivots_to_permutation"])
     module.__all__ = names  # type: ignore[attr-defined]
 
     def missing(name: str) -> Any:

@@ -252,6 +252,24 @@ CASES: dict[str, Case] = {
         ),
         (mat(6, 3, seed=51),),
     ),
+    "lu_scipy": Case(lambda ns: ns.sl.lu, (mat(5, 5, seed=52),)),
+    "lu_permute_l_wide": Case(
+        lambda ns: lambda a: ns.sl.lu(a, permute_l=True), (mat(3, 5, seed=53),), grad=False
+    ),
+    "lu_tall": Case(lambda ns: ns.sl.lu, (mat(5, 3, seed=54),), grad=False),
+    "lu_solve": Case(
+        lambda ns: lambda a, b: ns.sl.lu_solve(ns.sl.lu_factor(a), b), (mat(5, 5, seed=55), B)
+    ),
+    "lu_solve_trans_vector": Case(
+        lambda ns: lambda a, b: ns.sl.lu_solve(ns.sl.lu_factor(a), b, trans=1),
+        (mat(5, 5, seed=56), BV),
+    ),
+    "lax_lu": Case(lambda ns: lambda a: tuple(ns.lx.lu(a)), (mat(4, 4, seed=57),)),
+    "lax_lu_pivots_to_permutation": Case(
+        lambda ns: lambda a: ns.lx.lu_pivots_to_permutation(ns.lx.lu(a)[1], 6),
+        (mat(4, 4, seed=58),),
+        grad=False,
+    ),
     "gp_nll": Case(
         gp_nll, (np.array(0.3), np.linspace(0, 3, 8), np.sin(np.linspace(0, 3, 8)) + 0.1)
     ),

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import missing_function as _missing
 from ..primitives import api as _api
+from ..transforms import lu as _lu
 from ..transforms.jit import staged_export as _staged_export
 
 _TABLE = _api.exported("scipy_linalg")
@@ -40,10 +41,23 @@ def cho_solve(
     return _cho_solve_flag(c, b, bool(lower))
 
 
+lu = _staged_export("lu", _lu.scipy_lu)
+lu_factor = _staged_export("lu_factor", _lu.lu_factor)
+_lu_solve_pair = _staged_export("lu_solve", _lu.lu_solve)
+
+
+def lu_solve(
+    lu_and_piv: Any, b: Any, trans: int = 0, overwrite_b: bool = False, check_finite: bool = True
+) -> Any:
+    """``jax.scipy.linalg.lu_solve``: solve with ``(lu, piv)`` from ``lu_factor``."""
+    lu_value, piv = lu_and_piv
+    return _lu_solve_pair(lu_value, piv, b, trans=trans)
+
+
 cho_factor.__doc__ = _TABLE["cho_factor"].__doc__
 cho_solve.__doc__ = _TABLE["cho_solve"].__doc__
 
-__all__ = sorted(_TABLE)
+__all__ = sorted([*_TABLE, "lu", "lu_factor", "lu_solve"])
 
 
 def __getattr__(name: str) -> Any:

@@ -270,6 +270,8 @@ CASES: dict[str, Case] = {
         (mat(4, 4, seed=58),),
         grad=False,
     ),
+    "expm_small": Case(lambda ns: ns.sl.expm, (0.05 * mat(4, 4, seed=59),)),
+    "expm_scaled": Case(lambda ns: ns.sl.expm, (2.0 * mat(4, 4, seed=60),)),
     "gp_nll": Case(
         gp_nll, (np.array(0.3), np.linspace(0, 3, 8), np.sin(np.linspace(0, 3, 8)) + 0.1)
     ),

@@ -182,3 +182,10 @@ def test_cg_under_vmap_runs_each_example_to_its_own_tolerance():
     b = rng(4).normal(size=(2, 5))
     x = ax.vmap(lambda m, v: sparse_linalg.cg(m, v, tol=1e-12)[0])(a, b)
     np.testing.assert_allclose(x, np.linalg.solve(a, b[..., None])[..., 0], rtol=1e-9, atol=1e-12)
+
+
+def test_expm_is_nan_past_max_squarings_and_exact_on_diagonals():
+    # as JAX: more squarings than max_squarings asks for give NaN
+    assert np.isnan(sl.expm(100 * np.eye(2), max_squarings=2)).all()
+    d = np.diag([-3.0, 0.5, 12.0])
+    np.testing.assert_allclose(sl.expm(d), np.diag(np.exp([-3.0, 0.5, 12.0])), rtol=1e-13)

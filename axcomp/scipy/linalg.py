@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import missing_function as _missing
 from ..primitives import api as _api
+from ..transforms import expm as _expm
 from ..transforms import lu as _lu
 from ..transforms.jit import staged_export as _staged_export
 
@@ -41,6 +42,7 @@ def cho_solve(
     return _cho_solve_flag(c, b, bool(lower))
 
 
+expm = _staged_export("expm", _expm.expm)
 lu = _staged_export("lu", _lu.scipy_lu)
 lu_factor = _staged_export("lu_factor", _lu.lu_factor)
 _lu_solve_pair = _staged_export("lu_solve", _lu.lu_solve)
@@ -57,7 +59,7 @@ def lu_solve(
 cho_factor.__doc__ = _TABLE["cho_factor"].__doc__
 cho_solve.__doc__ = _TABLE["cho_solve"].__doc__
 
-__all__ = sorted([*_TABLE, "lu", "lu_factor", "lu_solve"])
+__all__ = sorted([*_TABLE, "expm", "lu", "lu_factor", "lu_solve"])
 
 
 def __getattr__(name: str) -> Any:

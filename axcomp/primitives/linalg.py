@@ -24,6 +24,7 @@ in JAX) and ``qr`` (tall or square matrices, as in JAX).
 
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 from collections.abc import Sequence
@@ -51,7 +52,7 @@ from .elementwise import elementwise, where
 from .indexing import getitem
 from .products import matmul
 from .reductions import reduce, reduce_sum
-from .shape import astype, broadcast_levels, broadcast_to, reshape
+from .shape import astype, broadcast_levels, broadcast_to, concatenate, reshape
 
 
 @dataclass(frozen=True)
@@ -242,11 +243,11 @@ def _phi(factor: Tracer) -> np.ndarray:
 
 
 def _sandwich(factor: Tracer, m: Tracer, transposed: bool) -> Tracer:
-    """``L^-1 M L^-T`` (or ``L^-T M L^-1`` when ``transposed``) by two solves with the
-    triangular factor: O(n^3) and O(n^2) memory, no inverse is formed."""
-    op = _mT(factor) if transposed else factor
-    left = _node("solve", [op, m])  # op^-1 M
-    return _mT(_node("solve", [op, _mT(left)]))  # (op^-1 (op^-1 M)^T)^T = op^-1 M op^-T
+    """``L^-1 M L^-T`` (or ``L^-T M L^-1`` when ``transposed``) by two triangular solves
+    with the lower factor ``L``: O(n^3) and O(n^2) memory, no inverse is formed."""
+    op, low = (_mT(factor), False) if transposed else (factor, True)
+    left = _substitute(op, m, low)  # op^-1 M
+    return _mT(_substitute(op, _mT(left), low))  # (op^-1 (op^-1 M)^T)^T = op^-1 M op^-T
 
 
 # ---------------------------------------------------------------- reverse rules
@@ -324,7 +325,7 @@ def _vjp(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | No
         low = np.tril(np.ones((n, n), bool), -1)
         nn = elementwise("subtract", where(low, elementwise("subtract", mm, _mT(mm)), 0), mm)
         # (...) R^-T as a solve with R: X R^T = C  <=>  R X^T = C^T
-        return [_mT(_node("solve", [r, _mT(elementwise("add", gq, matmul(qm, nn)))])).node]
+        return [_mT(_substitute(r, _mT(elementwise("add", gq, matmul(qm, nn))), False)).node]
     raise GradError(f"axcomp.grad: linalg.{fn} is not differentiable here")
 
 
@@ -725,12 +726,40 @@ def triangular_solve(
         tri = elementwise("add", tri, _eye(n, tri.dtype))
     if conjugate_a and tri.dtype.kind == "c":
         tri = elementwise("conjugate", tri)
+    low = lower
     if transpose_a:
-        tri = _mT(tri)
+        tri, low = _mT(tri), not low
     if left_side:
-        return solve(tri, tb)
+        return _substitute(tri, tb, low)
     # x @ A = b  <=>  A^T @ x^T = b^T
-    return _mT(solve(_mT(tri), _mT(tb)))
+    return _mT(_substitute(_mT(tri), _mT(tb), not low))
+
+
+#: matrices above this size are solved by blocks (below it one LAPACK solve is cheapest)
+TRIANGULAR_BLOCK = 192
+
+
+def _substitute(tri: Tracer, b: Tracer, lower: bool) -> Tracer:
+    """``tri^-1 b`` for a (masked) triangular ``tri``. Small systems are one NumPy solve;
+    large ones block substitution: a small solve per diagonal block and one product per
+    block below (or above) it, so a few right-hand sides cost O(n^2), not an O(n^3) LU."""
+    n = tri.shape[-1]
+    if n <= TRIANGULAR_BLOCK:
+        return solve(tri, b)
+    edges = list(range(0, n, TRIANGULAR_BLOCK)) + [n]
+    spans = list(itertools.pairwise(edges))
+    order = range(len(spans)) if lower else range(len(spans) - 1, -1, -1)
+    done: dict[int, Tracer] = {}
+
+    def block(r: tuple[int, int], c: tuple[int, int]) -> Tracer:
+        return getitem(tri, (Ellipsis, slice(*r), slice(*c)))
+
+    for i in order:
+        rhs = getitem(b, (Ellipsis, slice(*spans[i]), slice(None)))
+        for j, x in done.items():
+            rhs = elementwise("subtract", rhs, matmul(block(spans[i], spans[j]), x))
+        done[i] = solve(block(spans[i], spans[i]), rhs)
+    return concatenate([done[i] for i in range(len(spans))], axis=-2)
 
 
 @export("lax", "linalg_tridiagonal_solve")

@@ -272,6 +272,20 @@ CASES: dict[str, Case] = {
     ),
     "expm_small": Case(lambda ns: ns.sl.expm, (0.05 * mat(4, 4, seed=59),)),
     "expm_scaled": Case(lambda ns: ns.sl.expm, (2.0 * mat(4, 4, seed=60),)),
+    "eigh_tridiagonal_values": Case(
+        lambda ns: lambda d, e: ns.sl.eigh_tridiagonal(d, e, eigvals_only=True),
+        (mat(6, seed=61), mat(5, seed=62)),
+        grad=False,  # JAX's bisection has no reverse mode
+    ),
+    "eigh_tridiagonal_vectors_squared_select": Case(
+        lambda ns: (
+            lambda d, e: (lambda w, v: (w, v * v))(
+                *ns.sl.eigh_tridiagonal(d, e, select="i", select_range=(1, 3))
+            )
+        ),
+        (mat(6, seed=63), mat(5, seed=64)),
+        grad=False,
+    ),
     "gp_nll": Case(
         gp_nll, (np.array(0.3), np.linspace(0, 3, 8), np.sin(np.linspace(0, 3, 8)) + 0.1)
     ),

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from gradcheck import numeric_jvp
+from gradcheck import numeric_grad, numeric_jvp
 from linalg_cases import CASES, loss, rng, second, spd
 
 import axcomp as ax
@@ -224,3 +224,17 @@ def test_large_cholesky_gradient_by_blocks_matches_finite_differences():
     np.testing.assert_allclose(np.sum(g * d), fd, rtol=1e-6)
     t = ax.jvp(f, (a,), (d,))[1]
     np.testing.assert_allclose(t, fd, rtol=1e-6)
+
+
+def test_eigh_tridiagonal_gradient_matches_finite_differences_and_refuses_select_v():
+    d, e = rng(16).normal(size=5), rng(17).normal(size=4)
+    w = rng(18).normal(size=5)
+
+    def f(dd, ee):
+        return (sl.eigh_tridiagonal(dd, ee, eigvals_only=True) * w).sum()
+
+    gd, ge = (np.asarray(g) for g in ax.grad(f, argnums=(0, 1))(d, e))
+    np.testing.assert_allclose(gd, numeric_grad(f, [d, e], 0), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(ge, numeric_grad(f, [d, e], 1), rtol=1e-6, atol=1e-8)
+    with pytest.raises(NotImplementedError, match="select='v'"):
+        sl.eigh_tridiagonal(d, e, select="v", select_range=(0.0, 1.0))

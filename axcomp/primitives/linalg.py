@@ -770,7 +770,6 @@ def tridiagonal_solve(dl: Value, d: Value, du: Value, b: Value) -> Tracer:
     trace = trace_of((dl, d, du, b))
     tl, td, tu = (_float(lift(v, trace), "tridiagonal_solve") for v in (dl, d, du))
     tb = _float(lift(b, trace), "tridiagonal_solve")
-    m = td.shape[-1] if td.ndim else 0
     if td.ndim < 1 or tl.shape != td.shape or tu.shape != td.shape:
         raise IncompatibleShapesError(
             f"tridiagonal_solve: dl, d and du must have the same shape, got {tl.shape}, "
@@ -780,6 +779,13 @@ def tridiagonal_solve(dl: Value, d: Value, du: Value, b: Value) -> Tracer:
         raise IncompatibleShapesError(
             f"tridiagonal_solve: b must have shape {td.shape} + (n,), got {tb.shape}"
         )
+    return solve(tridiagonal_matrix(tl, td, tu), tb)
+
+
+def tridiagonal_matrix(tl: Tracer, td: Tracer, tu: Tracer) -> Tracer:
+    """The matrices with diagonals ``tl`` (below; entry 0 unused), ``td`` and ``tu``
+    (above; the last entry unused), each ``(..., m)``."""
+    m = td.shape[-1]
     i = np.arange(m)
     below = i[:, None] == i[None, :] + 1  # [r, c]: r = c + 1, entry dl[r]
     above = i[:, None] + 1 == i[None, :]  # r = c - 1, entry du[r]
@@ -787,8 +793,7 @@ def tridiagonal_solve(dl: Value, d: Value, du: Value, b: Value) -> Tracer:
     col = (1,)
     mat = where(on, reshape(td, td.shape + col), 0)
     mat = where(below, reshape(tl, tl.shape + col), mat)
-    mat = where(above, reshape(tu, tu.shape + col), mat)
-    return solve(mat, tb)
+    return where(above, reshape(tu, tu.shape + col), mat)
 
 
 @linalg_p.def_axes

@@ -22,10 +22,22 @@ from ..errors import IncompatibleShapesError, ShapeError, UnsupportedError
 from ..tracing.build import Value, lift, trace_of
 from ..tracing.tracer import Tracer
 from .api import export
-from .contraction import swapaxes
+from .contraction import multiply, swapaxes
 from .elementwise import elementwise, where
 from .gradients import stop_gradient
-from .linalg import _float, _prep, _sym, det, eigh, inv, qr, svd, triangular_solve
+from .indexing import getitem
+from .linalg import (
+    _float,
+    _prep,
+    _sym,
+    det,
+    eigh,
+    inv,
+    qr,
+    svd,
+    triangular_solve,
+    tridiagonal_matrix,
+)
 from .linalg import lax_cholesky as _lax_cholesky
 from .linalg import solve as _solve
 from .order import pad
@@ -244,6 +256,46 @@ def _eigh(
     if eigvals is not None:
         raise UnsupportedError("eigh: eigvals != None is not supported, as in JAX")
     w, v = eigh(_prep(a, "eigh"))
+    return w if eigvals_only else (w, v)
+
+
+@export("scipy_linalg", "eigh_tridiagonal")
+def eigh_tridiagonal(
+    d: Value,
+    e: Value,
+    *,
+    eigvals_only: bool = False,
+    select: str = "a",
+    select_range: Any = None,
+    tol: Any = None,
+) -> Any:
+    """``jax.scipy.linalg.eigh_tridiagonal``: the eigenvalues (ascending) and eigenvectors
+    of the symmetric tridiagonal matrix with diagonal ``d`` (n) and off-diagonal ``e``
+    (n - 1); ``select='i'`` keeps indices ``select_range[0] ..= select_range[1]``. Solved as
+    a dense ``eigh``, so it is differentiable in both modes (JAX's bisection is not in
+    reverse mode)."""
+    trace = trace_of((d, e))
+    td = _float(lift(d, trace), "eigh_tridiagonal")
+    te = astype(_float(lift(e, trace), "eigh_tridiagonal"), td.dtype)
+    if td.ndim != 1 or te.ndim != 1 or te.shape[0] != max(td.shape[0] - 1, 0):
+        raise ShapeError(
+            f"eigh_tridiagonal: d must be 1-d (n,) and e (n - 1,), got {td.shape} and {te.shape}"
+        )
+    if select == "v":
+        raise UnsupportedError("eigh_tridiagonal(..., select='v') is not implemented, as in JAX")
+    if select not in ("a", "i"):
+        raise ShapeError(f"eigh_tridiagonal: select must be 'a', 'i' or 'v', got {select!r}")
+    zero = reshape(multiply(getitem(td, (slice(0, 1),)), 0.0), (1,))
+    low = concatenate([zero, te], axis=0)
+    high = concatenate([te, zero], axis=0)
+    w, v = eigh(tridiagonal_matrix(low, td, high), symmetrize_input=False)
+    if select == "i":
+        if select_range is None:
+            raise ShapeError("eigh_tridiagonal: select='i' needs select_range")
+        lo, hi = (int(k) for k in select_range)
+        if hi < lo:
+            raise ShapeError(f"eigh_tridiagonal: empty index range {select_range}")
+        w, v = getitem(w, (slice(lo, hi + 1),)), getitem(v, (slice(None), slice(lo, hi + 1)))
     return w if eigvals_only else (w, v)
 
 

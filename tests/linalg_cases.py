@@ -286,6 +286,12 @@ CASES: dict[str, Case] = {
         (mat(6, seed=63), mat(5, seed=64)),
         grad=False,
     ),
+    "eigvals": Case(lambda ns: ns.la.eigvals, (mat(5, 5, seed=65),), grad=False),
+    "eig_abs_vectors": Case(
+        lambda ns: lambda a: (lambda w, v: (w, ns.np.abs(v) ** 2))(*ns.la.eig(a)),
+        (mat(4, 4, seed=66),),
+        grad=False,  # axcomp does not differentiate complex results
+    ),
     "gp_nll": Case(
         gp_nll, (np.array(0.3), np.linspace(0, 3, 8), np.sin(np.linspace(0, 3, 8)) + 0.1)
     ),

@@ -84,8 +84,10 @@ def _parts(q: LinalgParams, shapes: Sequence[tuple[int, ...]]) -> list[tuple[int
         return [a[:-2]]
     if q.fn == "slogdet":
         return [a[:-2], a[:-2]]
-    if q.fn == "eigh":
+    if q.fn in ("eigh", "eig"):
         return [a[:-1], a]
+    if q.fn == "eigvals":
+        return [a[:-1]]
     m, n = a[-2:]
     k = min(m, n)
     if q.fn == "svdvals":
@@ -184,6 +186,8 @@ def _make(
     dtype = full[0].dtype
     if fn == "det" or fn == "solve":
         dtype = np.result_type(*[t.dtype for t in full])
+    if fn in ("eig", "eigvals"):
+        dtype = np.result_type(dtype, np.complex64)
     params = LinalgParams(fn, keywords, pack)
     return make(trace, linalg_p, full, params, levels, shape, dtype)
 

@@ -1,6 +1,7 @@
-"""More ``jnp.linalg``: ``eigvalsh``, ``svdvals``, ``matrix_rank``, ``cond``, ``multi_dot``,
-``vector_norm``, ``matrix_norm``, ``tensorinv``, ``tensorsolve``, built from the functions of
-``primitives/linalg.py`` (so each differentiates through their rules)."""
+"""More ``jnp.linalg``: ``eig`` and ``eigvals`` (complex, no derivatives), ``eigvalsh``,
+``svdvals``, ``matrix_rank``, ``cond``, ``multi_dot``, ``vector_norm``, ``matrix_norm``,
+``tensorinv``, ``tensorsolve``, built from the functions of ``primitives/linalg.py`` (so
+each differentiates through their rules)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from ..tracing.tracer import Tracer
 from .api import export
 from .contraction import moveaxis
 from .elementwise import elementwise, where
-from .linalg import _prep, eigh, inv, norm, solve, svd
+from .linalg import _node, _packed, _prep, eigh, inv, norm, solve, svd
 from .products import matmul
 from .reductions import reduce, reduce_sum
 from .shape import astype, reshape
@@ -28,6 +29,20 @@ def eigvalsh(a: Value, UPLO: str | None = "L", symmetrize_input: bool = True) ->
     """Ascending eigenvalues of each symmetric matrix (``jnp.linalg.eigvalsh``)."""
     w, _ = eigh(a, UPLO=UPLO, symmetrize_input=symmetrize_input)
     return w
+
+
+@export("linalg")
+def eig(a: Value) -> tuple[Tracer, Tracer]:
+    """``(eigenvalues, right eigenvectors)`` of each square matrix, always complex (as
+    ``jnp.linalg.eig``, which JAX computes on CPU only and does not differentiate here)."""
+    w, v = _packed("eig", _prep(a, "eig"))
+    return w, v
+
+
+@export("linalg")
+def eigvals(a: Value) -> Tracer:
+    """The eigenvalues of each square matrix, complex (``jnp.linalg.eigvals``)."""
+    return _node("eigvals", [_prep(a, "eigvals")])
 
 
 @export("linalg")

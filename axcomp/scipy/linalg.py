@@ -1,11 +1,12 @@
-"""``axcomp.scipy.linalg``: the ``jax.scipy.linalg`` functions ``primitives/scipy_linalg.py``
-exports (``cholesky``, ``cho_factor``, ``cho_solve``, ``solve_triangular``, ``solve``, ``inv``,
-``det``, ``qr``, ``svd``, ``eigh``, ``block_diag``).
+"""``axcomp.scipy.linalg``: ``jax.scipy.linalg`` (``cholesky``, ``cho_factor``, ``cho_solve``,
+``solve_triangular``, ``solve``, ``inv``, ``det``, ``qr``, ``svd``, ``eigh``,
+``eigh_tridiagonal``, ``block_diag`` from ``primitives/scipy_linalg.py``; ``lu``,
+``lu_factor``, ``lu_solve`` from ``transforms/lu.py``; ``expm`` from ``transforms/expm.py``).
 
 Inside kernels they record the axis graph; on NumPy values they compile and run the same
 program through ``jit`` (non-array arguments are static). ``cho_factor`` returns and
-``cho_solve`` takes the pair ``(c, lower)``, whose flag is static.
-"""
+``cho_solve`` takes the pair ``(c, lower)``, whose flag is static; ``lu_solve`` takes
+``(lu, piv)``."""
 
 from __future__ import annotations
 

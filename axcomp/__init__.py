@@ -46,6 +46,7 @@ from .transforms import (
     vmap,
 )
 from .transforms.checkpoint import checkpoint, checkpoint_policies, named_call, remat
+from .transforms.implicit import linear_transpose
 from .transforms.rank_promotion import numpy_rank_promotion
 from .transforms.shapes_only import block_until_ready, eval_shape
 
@@ -87,6 +88,7 @@ __all__ = [
     "jvp",
     "kernel",
     "lax",
+    "linear_transpose",
     "linearize",
     "load",
     "named_call",

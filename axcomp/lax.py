@@ -7,6 +7,8 @@ program through ``jit`` (non-array arguments are static, as ``jax.lax`` requires
 from __future__ import annotations
 
 import builtins as _builtins
+import sys as _sys
+import types as _types
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +25,9 @@ from .primitives.lax_more import FftType as FftType
 from .primitives.lax_more import broadcast_shapes as broadcast_shapes
 from .primitives.lax_structural import GatherScatterMode as GatherScatterMode
 from .primitives.precision import Precision as Precision
+from .transforms import lu as _lu
+from .transforms.implicit import custom_linear_solve as custom_linear_solve
+from .transforms.implicit import custom_root as custom_root
 from .transforms.jit import staged_export as _staged_export
 from .transforms.vmap import vmap as _vmap
 
@@ -84,6 +89,8 @@ __all__ = sorted(
     [
         *_api.exported("lax"),
         "map",
+        "custom_linear_solve",
+        "custom_root",
         "FftType",
         "broadcast_shapes",
         "ConvDimensionNumbers",
@@ -94,3 +101,31 @@ __all__ = sorted(
         "RoundingMethod",
     ]
 )
+
+
+def _linalg_namespace() -> _types.ModuleType:
+    """``axcomp.lax.linalg`` (as ``jax.lax.linalg``): the ``linalg_*`` exports above under
+    their short names; a name it lacks raises ``MissingFunctionError``."""
+    module = _types.ModuleType(f"{__name__}.linalg", _linalg_namespace.__doc__)
+    names = sorted(n[len("linalg_") :] for n in _api.exported("lax") if n.startswith("linalg_"))
+    for short in names:
+        setattr(module, short, globals()[f"linalg_{short}"])
+    # LU's value is a loop and its derivative a closed form (transforms/lu.py)
+    module.lu = _staged_export("lu", _lu.lu)  # type: ignore[attr-defined]
+    module.lu_pivots_to_permutation = _staged_export(  # type: ignore[attr-defined]
+        "lu_pivots_to_permutation", _lu.pivots_to_permutation
+    )
+    names = sorted([*names, "lu", "lu_pivots_to_permutation"])
+    module.__all__ = names  # type: ignore[attr-defined]
+
+    def missing(name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(f"module {module.__name__!r} has no attribute {name!r}")
+        raise _missing("axcomp.lax.linalg", "jax.lax.linalg", name, names)
+
+    module.__getattr__ = missing  # type: ignore[method-assign]
+    return module
+
+
+linalg = _linalg_namespace()
+_sys.modules[linalg.__name__] = linalg  # ``import axcomp.lax.linalg`` works too

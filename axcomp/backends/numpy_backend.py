@@ -178,12 +178,19 @@ def _linalg(c: Call) -> str:
         raise ValueError(f"refusing to emit linalg.{fn!r}: not a whitelisted function")
     keywords = "".join(f", {_ident(k)}={_static(v)}" for k, v in c.attr("keywords", ()))
     text = f"{NP}.linalg.{fn}({_args(c)}{keywords})"
+    cast = ""
+    if fn in ("eig", "eigvals"):  # NumPy gives real results when they are; JAX never does
+        kind = np.dtype(c.attr("dtype"))
+        assert kind.kind == "c", kind
+        cast = f".astype({NP}.{kind.name})"
     pack = c.attr("pack", -1)
     if pack < 0:
-        return text
+        return text + cast
     sizes = _tuple(c.attr("sizes"))  # each result's entries past the stack axes
     lead = f"_r.shape[:{_int(pack)}] + (_k,)"
-    return f"{NP}.concatenate([_r.reshape({lead}) for _r, _k in _zip({text}, {sizes})], axis=-1)"
+    return (
+        f"{NP}.concatenate([_r{cast}.reshape({lead}) for _r, _k in _zip({text}, {sizes})], axis=-1)"
+    )
 
 
 def _windows(c: Call) -> str:

@@ -53,7 +53,7 @@ OPS: dict[str, str] = {
 }
 
 #: The ``linalg.<fn>`` functions a plan may call (NumPy's and the Array API extension's).
-LINALG = frozenset("cholesky solve inv det slogdet eigh svd svdvals qr".split())
+LINALG = frozenset("cholesky solve inv det slogdet eigh eig eigvals svd svdvals qr".split())
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ in JAX) and ``qr`` (tall or square matrices, as in JAX).
 
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 from collections.abc import Sequence
@@ -51,7 +52,7 @@ from .elementwise import elementwise, where
 from .indexing import getitem
 from .products import matmul
 from .reductions import reduce, reduce_sum
-from .shape import astype, broadcast_levels, broadcast_to, reshape
+from .shape import astype, broadcast_levels, broadcast_to, concatenate, reshape
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,10 @@ def _parts(q: LinalgParams, shapes: Sequence[tuple[int, ...]]) -> list[tuple[int
         return [a[:-2]]
     if q.fn == "slogdet":
         return [a[:-2], a[:-2]]
-    if q.fn == "eigh":
+    if q.fn in ("eigh", "eig"):
         return [a[:-1], a]
+    if q.fn == "eigvals":
+        return [a[:-1]]
     m, n = a[-2:]
     k = min(m, n)
     if q.fn == "svdvals":
@@ -183,6 +186,8 @@ def _make(
     dtype = full[0].dtype
     if fn == "det" or fn == "solve":
         dtype = np.result_type(*[t.dtype for t in full])
+    if fn in ("eig", "eigvals"):
+        dtype = np.result_type(dtype, np.complex64)
     params = LinalgParams(fn, keywords, pack)
     return make(trace, linalg_p, full, params, levels, shape, dtype)
 
@@ -235,6 +240,20 @@ def _prep(a: Value, what: str, square: bool = True) -> Tracer:
     return t
 
 
+def _phi(factor: Tracer) -> np.ndarray:
+    """The lower triangle with half its diagonal, as a mask: Cholesky's ``Phi``."""
+    n = factor.shape[-1]
+    return (np.tril(np.ones((n, n))) - 0.5 * np.eye(n)).astype(factor.dtype)
+
+
+def _sandwich(factor: Tracer, m: Tracer, transposed: bool) -> Tracer:
+    """``L^-1 M L^-T`` (or ``L^-T M L^-1`` when ``transposed``) by two triangular solves
+    with the lower factor ``L``: O(n^3) and O(n^2) memory, no inverse is formed."""
+    op, low = (_mT(factor), False) if transposed else (factor, True)
+    left = _substitute(op, m, low)  # op^-1 M
+    return _mT(_substitute(op, _mT(left), low))  # (op^-1 (op^-1 M)^T)^T = op^-1 M op^-T
+
+
 # ---------------------------------------------------------------- reverse rules
 
 
@@ -262,13 +281,11 @@ def _vjp(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | No
         scale = reshape(g_log, g_log.shape + (1, 1))
         return [multiply(scale, _mT(_node("inv", [a]))).node]
     if fn == "cholesky":
-        # L = chol(A): A_bar = L^-T Phi(L^T L_bar) L^-1, symmetrized (JAX's rule)
-        n = y.shape[-1]
-        phi = np.tril(np.ones((n, n))) - 0.5 * np.eye(n)
-        p = multiply(matmul(_mT(y), g), phi.astype(y.dtype))
-        linv = _node("inv", [y])
-        s = matmul(matmul(_mT(linv), p), linv)
-        return [multiply(elementwise("add", s, _mT(s)), 0.5).node]
+        # L = chol(A): A_bar = L^-T Phi(L^T L_bar) L^-1, the transpose of the forward rule
+        # (JAX's primitive, which reads A whole; jnp.linalg.cholesky's symmetrization
+        # symmetrizes it). Two triangular solves, never an inverse.
+        p = multiply(matmul(_mT(y), g), _phi(y))
+        return [_sandwich(y, p, transposed=True).node]
     if fn == "eigh":
         n = node.inputs[0].shape[-1]
         w, v = _unpack(y, [(n,), (n, n)])
@@ -311,8 +328,8 @@ def _vjp(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | No
         mm = elementwise("subtract", matmul(_mT(qm), gq), matmul(gr, _mT(r)))
         low = np.tril(np.ones((n, n), bool), -1)
         nn = elementwise("subtract", where(low, elementwise("subtract", mm, _mT(mm)), 0), mm)
-        rinv = _node("inv", [r])
-        return [matmul(elementwise("add", gq, matmul(qm, nn)), _mT(rinv)).node]
+        # (...) R^-T as a solve with R: X R^T = C  <=>  R X^T = C^T
+        return [_mT(_substitute(r, _mT(elementwise("add", gq, matmul(qm, nn))), False)).node]
     raise GradError(f"axcomp.grad: linalg.{fn} is not differentiable here")
 
 
@@ -349,11 +366,7 @@ def _jvp(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
     if fn == "cholesky":
         # L = chol(A): dL = L Phi(L^-1 dA L^-T), Phi the lower triangle with half its diagonal
         assert ta is not None
-        n = y.shape[-1]
-        phi = np.tril(np.ones((n, n))) - 0.5 * np.eye(n)
-        linv = _node("inv", [y])
-        inner = matmul(matmul(linv, ta), _mT(linv))
-        return matmul(y, multiply(inner, phi.astype(y.dtype))).node
+        return matmul(y, multiply(_sandwich(y, ta, transposed=False), _phi(y))).node
     if fn in ("eigh", "svd", "svdvals", "qr"):
         # packed factorisations: a closed forward form per result would be long, so the
         # tangent is the transpose of this node's own reverse rule (exact, linear in ct)
@@ -717,12 +730,40 @@ def triangular_solve(
         tri = elementwise("add", tri, _eye(n, tri.dtype))
     if conjugate_a and tri.dtype.kind == "c":
         tri = elementwise("conjugate", tri)
+    low = lower
     if transpose_a:
-        tri = _mT(tri)
+        tri, low = _mT(tri), not low
     if left_side:
-        return solve(tri, tb)
+        return _substitute(tri, tb, low)
     # x @ A = b  <=>  A^T @ x^T = b^T
-    return _mT(solve(_mT(tri), _mT(tb)))
+    return _mT(_substitute(_mT(tri), _mT(tb), not low))
+
+
+#: matrices above this size are solved by blocks (below it one LAPACK solve is cheapest)
+TRIANGULAR_BLOCK = 192
+
+
+def _substitute(tri: Tracer, b: Tracer, lower: bool) -> Tracer:
+    """``tri^-1 b`` for a (masked) triangular ``tri``. Small systems are one NumPy solve;
+    large ones block substitution: a small solve per diagonal block and one product per
+    block below (or above) it, so a few right-hand sides cost O(n^2), not an O(n^3) LU."""
+    n = tri.shape[-1]
+    if n <= TRIANGULAR_BLOCK:
+        return solve(tri, b)
+    edges = list(range(0, n, TRIANGULAR_BLOCK)) + [n]
+    spans = list(itertools.pairwise(edges))
+    order = range(len(spans)) if lower else range(len(spans) - 1, -1, -1)
+    done: dict[int, Tracer] = {}
+
+    def block(r: tuple[int, int], c: tuple[int, int]) -> Tracer:
+        return getitem(tri, (Ellipsis, slice(*r), slice(*c)))
+
+    for i in order:
+        rhs = getitem(b, (Ellipsis, slice(*spans[i]), slice(None)))
+        for j, x in done.items():
+            rhs = elementwise("subtract", rhs, matmul(block(spans[i], spans[j]), x))
+        done[i] = solve(block(spans[i], spans[i]), rhs)
+    return concatenate([done[i] for i in range(len(spans))], axis=-2)
 
 
 @export("lax", "linalg_tridiagonal_solve")
@@ -733,7 +774,6 @@ def tridiagonal_solve(dl: Value, d: Value, du: Value, b: Value) -> Tracer:
     trace = trace_of((dl, d, du, b))
     tl, td, tu = (_float(lift(v, trace), "tridiagonal_solve") for v in (dl, d, du))
     tb = _float(lift(b, trace), "tridiagonal_solve")
-    m = td.shape[-1] if td.ndim else 0
     if td.ndim < 1 or tl.shape != td.shape or tu.shape != td.shape:
         raise IncompatibleShapesError(
             f"tridiagonal_solve: dl, d and du must have the same shape, got {tl.shape}, "
@@ -743,6 +783,13 @@ def tridiagonal_solve(dl: Value, d: Value, du: Value, b: Value) -> Tracer:
         raise IncompatibleShapesError(
             f"tridiagonal_solve: b must have shape {td.shape} + (n,), got {tb.shape}"
         )
+    return solve(tridiagonal_matrix(tl, td, tu), tb)
+
+
+def tridiagonal_matrix(tl: Tracer, td: Tracer, tu: Tracer) -> Tracer:
+    """The matrices with diagonals ``tl`` (below; entry 0 unused), ``td`` and ``tu``
+    (above; the last entry unused), each ``(..., m)``."""
+    m = td.shape[-1]
     i = np.arange(m)
     below = i[:, None] == i[None, :] + 1  # [r, c]: r = c + 1, entry dl[r]
     above = i[:, None] + 1 == i[None, :]  # r = c - 1, entry du[r]
@@ -750,8 +797,7 @@ def tridiagonal_solve(dl: Value, d: Value, du: Value, b: Value) -> Tracer:
     col = (1,)
     mat = where(on, reshape(td, td.shape + col), 0)
     mat = where(below, reshape(tl, tl.shape + col), mat)
-    mat = where(above, reshape(tu, tu.shape + col), mat)
-    return solve(mat, tb)
+    return where(above, reshape(tu, tu.shape + col), mat)
 
 
 @linalg_p.def_axes

@@ -1,0 +1,5 @@
+"""``axcomp.scipy.sparse``: ``axcomp.scipy.sparse.linalg`` (the iterative solvers)."""
+
+from . import linalg
+
+__all__ = ["linalg"]

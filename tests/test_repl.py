@@ -239,7 +239,8 @@ def _default_sigint() -> None:
 def completed(typed: str, rest: str) -> str:
     """A pattern for ``typed + rest`` on the terminal: when the machine is slow the typed
     part is drawn first and the completion after it, with colour codes in between."""
-    codes = r"(?:\x1b\[[0-9;?]*[A-Za-z])*"
+    # (prompt_toolkit 3.0.0, the floor, also draws a space and backs over it: " \x08")
+    codes = r"(?:\x1b\[[0-9;?]*[A-Za-z]| \x08)*"
     return re.escape(typed) + codes + codes.join(re.escape(c) for c in rest)
 
 

@@ -1,24 +1,13 @@
-"""What chunked generated code calls at run time: the block loop and its thread pool."""
+"""What chunked generated code calls at run time: the block loop and its worker threads."""
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from threadpoolctl import threadpool_limits
-
-_pools: dict[int, ThreadPoolExecutor] = {}  # one pool per thread count, kept for reuse
-_lock = threading.Lock()
-
-
-def _executor(threads: int) -> ThreadPoolExecutor:
-    with _lock:
-        pool = _pools.get(threads)
-        if pool is None:
-            pool = _pools[threads] = ThreadPoolExecutor(threads, thread_name_prefix="axcomp")
-        return pool
 
 
 def run_blocks(
@@ -30,7 +19,8 @@ def run_blocks(
 ) -> None:
     """Call ``block(start, stop)`` for every block of ``range(size)``; blocks are
     independent. With several threads BLAS is held to one thread per block, so the cores
-    run blocks instead of fighting over one GEMM."""
+    run blocks instead of fighting over one GEMM. Ctrl-C (or an exception from a block or
+    ``progress``) stops the run: no block starts after it, and it reaches the caller."""
     starts = range(0, size, chunk)
     total = len(starts)
     if threads <= 1 or total <= 1 or threading.current_thread().name.startswith("axcomp"):
@@ -39,27 +29,58 @@ def run_blocks(
             if progress is not None:
                 progress(done, total)
         return
-    pool = _executor(threads)
-    futures: list[Future[Any]] = []
+    run = _Run(block, size, chunk, starts)
     with threadpool_limits(limits=1, user_api="blas"):
         try:
-            for s in starts:
-                futures.append(pool.submit(block, s, min(s + chunk, size)))
-            # in the order blocks finish, so a failing block stops the run at once; the
-            # timeout wakes this thread now and then, as the kernel may deliver Ctrl-C's
-            # signal to a worker thread, which would not end an untimed wait here
-            pending, done = set(futures), 0
-            while pending:
-                finished, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    future.result()  # re-raises a block's exception here
-                    done += 1
-                    if progress is not None:
-                        progress(done, total)
-        except BaseException:
-            # Ctrl-C, a failing block or progress callback: the blocks still queued would
-            # run on for nothing (the pool is shared, so only ours are cancelled). Blocks
-            # already running finish on their own; the caller need not wait for them.
-            for future in futures:
-                future.cancel()
-            raise
+            for _ in range(min(threads, total)):
+                threading.Thread(target=run.work, name="axcomp-block", daemon=True).start()
+            for done in range(1, total + 1):
+                error = _next(run.finished)
+                if error is not None:
+                    raise error
+                if progress is not None:
+                    progress(done, total)
+        finally:
+            run.stopped = True  # the workers take no block after this
+
+
+class _Run:
+    """One threaded run. Ctrl-C is raised in the main thread at any bytecode, so the main
+    thread touches no lock a worker needs (a KeyboardInterrupt inside a Python-level
+    ``with condition:`` can leave its lock held, hanging that worker and the exit): it
+    only reads the C-level ``finished`` queue and sets ``stopped``. The workers are
+    daemons, so a block still running never holds up the interpreter's exit."""
+
+    def __init__(
+        self, block: Callable[[int, int], Any], size: int, chunk: int, starts: range
+    ) -> None:
+        self.block, self.size, self.chunk = block, size, chunk
+        self.todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+        for start in starts:
+            self.todo.put(start)
+        self.finished: queue.SimpleQueue[BaseException | None] = queue.SimpleQueue()
+        self.stopped = False
+
+    def work(self) -> None:
+        while not self.stopped:
+            try:
+                start = self.todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                self.block(start, min(start + self.chunk, self.size))
+            except BaseException as exc:  # handed to the main thread, which raises it
+                self.stopped = True
+                self.finished.put(exc)
+                return
+            self.finished.put(None)
+
+
+def _next(finished: queue.SimpleQueue[BaseException | None]) -> BaseException | None:
+    # the timeout wakes the main thread now and then to run Python's signal handlers: the
+    # kernel may deliver Ctrl-C's signal to a worker thread, which ends no untimed wait
+    while True:
+        try:
+            return finished.get(timeout=0.1)
+        except queue.Empty:
+            continue

@@ -12,7 +12,8 @@ gathers the public names from the layers below it.
 
 from __future__ import annotations
 
-from . import ad_checkpoint, flatten_util, lax, nn, numpy, random, scipy, tree, tree_util
+from . import ad_checkpoint, flatten_util, lax, nn, numpy, random, scipy, tree, tree_util, typing
+from .array import Array
 from .config import config
 from .core.shapes import ShapeDtypeStruct
 from .dsl import Module, compile, kernel, load, spec
@@ -55,6 +56,7 @@ jacobian = jacrev  # jax.jacobian
 __version__ = "0.1.0"
 
 __all__ = [
+    "Array",
     "AxcompError",
     "AxisSpecError",
     "AxisSpecTypeError",
@@ -103,6 +105,7 @@ __all__ = [
     "spec",
     "tree",
     "tree_util",
+    "typing",
     "value_and_grad",
     "vjp",
     "vmap",

@@ -18,6 +18,8 @@ LEAVES = {"errors", "pytree"}
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "config": {"errors"},
+    "array": {"tracing", "core", "errors", "pytree"},
+    "typing": {"array", "tracing", "core", "errors", "pytree"},
     "pytree": set(),
     "tree_util": {"pytree"},
     "tree": {"tree_util", "pytree"},

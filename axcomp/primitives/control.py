@@ -255,7 +255,10 @@ def _keep_dtype(before: Any, after: Any) -> Any:
 
 @export("lax", "fori_loop")
 def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any], init_val: Any) -> Any:
-    """``jax.lax.fori_loop`` with static bounds: ``val = body_fun(i, val)`` for i in range."""
+    """``jax.lax.fori_loop``: ``val = body_fun(i, val)`` for i in range; a traced bound
+    (a traced Python int under ``jit``) makes it a ``while_loop``, as in JAX."""
+    if _is_traced(lower) or _is_traced(upper):
+        return _fori_as_while(lower, upper, body_fun, init_val)
     lo, hi = _static_int("fori_loop", lower), _static_int("fori_loop", upper)
     if hi - lo > MAX_UNROLL:
         leaves, cdef = _flatten(init_val)
@@ -274,6 +277,20 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any], init_
         _check_carry("fori_loop", val, new)
         val = _keep_dtype(val, new)
     return val
+
+
+def _fori_as_while(
+    lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any], init_val: Any
+) -> Any:
+    def cond(carry: tuple[Any, Any]) -> Any:
+        return elementwise("less", carry[0], upper)
+
+    def body(carry: tuple[Any, Any]) -> tuple[Any, Any]:
+        i, val = carry
+        return elementwise("add", i, 1), body_fun(i, val)
+
+    start = elementwise("add", lower, elementwise("multiply", upper, 0))  # the bounds' dtype
+    return while_loop(cond, body, (start, init_val))[1]
 
 
 @export("lax", "scan")

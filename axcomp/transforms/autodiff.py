@@ -45,7 +45,7 @@ from ..primitives.shape import BroadcastParams, broadcast_p
 from ..tracing.build import lift
 from ..tracing.trace import Level, Trace, current_trace, function_name, tracing_function
 from ..tracing.tracer import Tracer
-from .jit import jit
+from .jit import static_jit
 from .staging import CACHE_SIZE, Staged
 
 __all__ = ["grad", "value_and_grad", "vjp"]
@@ -642,7 +642,7 @@ def _staged_vjp(
 ) -> tuple[Staged, _PullbackFunction]:
     # one forward and one pullback program per function, so repeated vjp calls outside a
     # trace hit the compile caches as grad does (a fresh pair per call recompiled each time)
-    return jit(fun), _PullbackFunction(fun, n_primals, has_aux)
+    return static_jit(fun), _PullbackFunction(fun, n_primals, has_aux)
 
 
 def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:

@@ -12,7 +12,7 @@ import numpy as np
 from ..errors import AxisSpecError, AxisSpecTypeError, UnsupportedError
 from ..tracing.trace import current_trace, function_name, tracing_function
 from ..tracing.tracer import Tracer
-from .staging import Staged
+from .staging import Staged, StaticArg
 
 
 class JittedFunction(Staged):
@@ -23,10 +23,12 @@ class JittedFunction(Staged):
         fun: Callable[..., Any],
         static_argnums: tuple[int, ...],
         static_argnames: tuple[str, ...] = (),
+        trace_scalars: bool = True,
     ) -> None:
         self.fun = fun
         self.static_argnums = static_argnums
         self.static_argnames = static_argnames
+        self.trace_scalars = trace_scalars
         functools.update_wrapper(self, fun, updated=())
         self._setup_cache()
 
@@ -43,7 +45,19 @@ class JittedFunction(Staged):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.static_argnums or self.static_argnames:
             self._check_static(args, kwargs)
+            if current_trace() is None:
+                args, kwargs = self._wrap_static(args, kwargs)
         return super().__call__(*args, **kwargs)
+
+    def _wrap_static(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        # a static argument is one leaf of the signature, its scalars never traced
+        n = len(args)
+        nums = {k % n for k in self.static_argnums if -n <= k < n}
+        args = tuple(StaticArg(a) if i in nums else a for i, a in enumerate(args))
+        kwargs = {k: StaticArg(v) if k in self.static_argnames else v for k, v in kwargs.items()}
+        return args, kwargs
 
     def _check_static(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         named = [
@@ -107,8 +121,19 @@ def jit(
 ) -> Any:
     """Compile ``fun`` once per argument signature into NumPy code (like ``jax.jit``).
 
-    Non-array arguments are static (part of the cache key); ``static_argnums`` /
-    ``static_argnames`` also check that such arguments are hashable, as JAX does.
+    Python scalars (``int``, ``float``, ``complex``, ``bool`` leaves, also inside tuples,
+    lists and dicts) are traced as 0-d inputs, as in JAX: ``jit(f)(x, 0.1)`` and
+    ``jit(f)(x, 0.2)`` share one compilation. They are weakly typed like JAX's (with x64: an
+    int is a weak int64, a float a weak float64, a complex a weak complex128; a bool is a
+    strong bool), so ``f32_array * 0.5`` stays float32. Python control flow on their
+    values raises JAX's errors (``axcomp.errors.TracerBoolConversionError``,
+    ``TracerIntegerConversionError``, ``ConcretizationTypeError``,
+    ``TracerArrayConversionError``); mark such arguments static with ``static_argnums`` /
+    ``static_argnames`` (which must be hashable, as in JAX), as a shape or a loop count
+    must be. Other non-array leaves (strings, None, callables, dtypes, NumPy scalars, any
+    hashable object) are static too, where JAX would reject them: their value is part of
+    the cache key, so they cannot be wrong, only recompile per value; unhashable ones
+    raise. An int beyond int64 is a static constant (JAX raises OverflowError).
     JAX's other options are accepted with their meaning on one CPU: ``donate_argnums`` /
     ``donate_argnames`` (a hint JAX may ignore; axcomp never writes into arguments),
     ``keep_unused`` and ``inline`` (no effect on results), ``device`` and ``backend``
@@ -160,7 +185,8 @@ def staged_export(name: str, traced: Callable[..., Any]) -> Callable[..., Any]:
     """A public ``lax``/``nn``/``special`` function from its traced implementation: inside
     kernels it records the graph; on concrete values it runs the same program through
     ``jit`` (non-array arguments are static)."""
-    staged = jit(traced)
+    # their ints are axes, shapes and sizes: static, compiled once per value
+    staged = static_jit(traced)
 
     def fn(*args: Any, **kwargs: Any) -> Any:
         if any(isinstance(a, Tracer) for a in (*args, *kwargs.values())):
@@ -171,3 +197,9 @@ def staged_export(name: str, traced: Callable[..., Any]) -> Callable[..., Any]:
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = traced.__doc__
     return fn
+
+
+def static_jit(fun: Callable[..., Any]) -> JittedFunction:
+    """``jit`` for axcomp's own staging (library exports, differentiation transforms):
+    Python scalar arguments stay static, concrete values as JAX's eager calls see them."""
+    return JittedFunction(fun, (), (), trace_scalars=False)

@@ -416,14 +416,27 @@ class _IntOutOfRange(Exception):
 
 def _scalars_as_arrays(call: Callable[..., Any], dtypes: dict[int, np.dtype]) -> Callable[..., Any]:
     """``call`` taking traced Python scalars at the positions of ``dtypes`` as 0-d arrays."""
+    asarray = np.asarray
+    if len(dtypes) == 1:  # the common case, kept to one conversion and one call
+        ((at, dtype),) = dtypes.items()
+
+        def run_one(*args: Any) -> Any:
+            try:
+                value = asarray(args[at], dtype)
+            except OverflowError:
+                raise _IntOutOfRange from None
+            return call(*args[:at], value, *args[at + 1 :])
+
+        return run_one
+    where = tuple(dtypes.items())
 
     def run(*args: Any) -> Any:
         flat = list(args)
-        for i, dtype in dtypes.items():
-            try:
-                flat[i] = np.asarray(args[i], dtype)
-            except OverflowError:
-                raise _IntOutOfRange from None
+        try:
+            for i, dt in where:
+                flat[i] = asarray(args[i], dt)
+        except OverflowError:
+            raise _IntOutOfRange from None
         return call(*flat)
 
     return run

@@ -6,6 +6,7 @@ first); the remaining axes are the *logical* axes the kernel sees.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator
 from typing import Any
 
@@ -88,25 +89,39 @@ class Tracer:
             "the argument static (jit's static_argnums / static_argnames)."
         )
 
+    def _value(self, what: str, kind: type[TracingError]) -> Any:
+        """The concrete value where the trace has one (an eager ``grad`` outside ``jit``;
+        the trace records the guard), else JAX's error of this ``kind``."""
+        concretize = self.trace.concretize
+        value = concretize(self.node) if concretize is not None else None
+        if value is not None and self.levels:
+            # batch axes (a forward-mode Jacobian broadcasts the primal over its basis
+            # vectors): one value only if every example has the same one
+            first = value[(0,) * len(self.levels)]
+            value = first if np.array_equal(value, np.broadcast_to(first, value.shape)) else None
+        if value is None:
+            raise self._concrete(what, kind)
+        return value
+
     def __bool__(self) -> bool:
-        raise self._concrete(
-            "bool() (an if, while, and/or or assert on an array)", TracerBoolConversionError
-        )
+        what = "bool() (an if, while, and/or or assert on an array)"
+        return bool(self._value(what, TracerBoolConversionError))
 
     def __float__(self) -> float:
         raise self._concrete("float()")
 
     def __int__(self) -> int:
-        raise self._concrete("int()")
+        return int(self._value("int()", ConcretizationTypeError))
 
     def __complex__(self) -> complex:
         raise self._concrete("complex()")
 
     def __index__(self) -> int:
-        raise self._concrete(
-            "__index__() (an array used as an index, size or range bound)",
-            TracerIntegerConversionError,
-        )
+        what = "__index__() (an array used as an index, size or range bound)"
+        value = self._value(what, TracerIntegerConversionError)
+        if value.dtype.kind not in "iu":
+            raise self._concrete(what + f" on a {value.dtype} value", TracerIntegerConversionError)
+        return operator.index(value)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         raise self._concrete(
@@ -114,9 +129,9 @@ class Tracer:
         )
 
     def tolist(self) -> Any:
-        raise self._concrete("tolist()")
+        return self._value("tolist()", ConcretizationTypeError).tolist()
 
     def item(self) -> Any:
-        raise self._concrete("item()")
+        return self._value("item()", ConcretizationTypeError).item()
 
     __hash__ = object.__hash__

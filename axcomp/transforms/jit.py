@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import AxisSpecError, AxisSpecTypeError, UnsupportedError
-from ..tracing.trace import current_trace, function_name, tracing_function
+from ..tracing.trace import abstract_values, current_trace, function_name, tracing_function
 from ..tracing.tracer import Tracer
 from .staging import Staged, StaticArg
 
@@ -24,11 +24,13 @@ class JittedFunction(Staged):
         static_argnums: tuple[int, ...],
         static_argnames: tuple[str, ...] = (),
         trace_scalars: bool = True,
+        eager: bool = False,
     ) -> None:
         self.fun = fun
         self.static_argnums = static_argnums
         self.static_argnames = static_argnames
         self.trace_scalars = trace_scalars
+        self.eager = eager
         functools.update_wrapper(self, fun, updated=())
         self._setup_cache()
 
@@ -78,6 +80,9 @@ class JittedFunction(Staged):
         trace = current_trace()
         assert trace is not None
         with tracing_function(trace, function_name(self.fun)):
+            if not self.eager:  # a user's jit: values are abstract in it, as in JAX
+                with abstract_values(trace):
+                    return self.fun(*args, **kwargs)
             return self.fun(*args, **kwargs)
 
 
@@ -199,7 +204,14 @@ def staged_export(name: str, traced: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def static_jit(fun: Callable[..., Any]) -> JittedFunction:
+def static_jit(fun: Callable[..., Any], traced: Any = ()) -> JittedFunction:
     """``jit`` for axcomp's own staging (library exports, differentiation transforms):
-    Python scalar arguments stay static, concrete values as JAX's eager calls see them."""
-    return JittedFunction(fun, (), (), trace_scalars=False)
+    outside any trace, Python control flow on values works (``Staged.eager``), as JAX's
+    eager calls see them. Python scalars are traced in the positional arguments
+    ``traced`` (``"all"``: everywhere; the differentiated ones), static elsewhere (an
+    axis, a shape, a size)."""
+    jitted = JittedFunction(fun, (), (), trace_scalars=traced != (), eager=True)
+    nums = (traced,) if isinstance(traced, int) else traced
+    if traced != () and isinstance(nums, tuple) and all(type(k) is int for k in nums):
+        jitted.scalar_argnums = nums  # (anything else: "all", or argnums the call refuses)
+    return jitted

@@ -27,13 +27,19 @@ from .. import pytree
 from ..core.graph import Graph, Node
 from ..core.leaves import InputParams, input_p
 from ..core.names import normalise
-from ..errors import AxcompError, TracingError
+from ..errors import (
+    AxcompError,
+    ConcretizationTypeError,
+    TracerIntegerConversionError,
+    TracingError,
+)
 from ..tracing.build import lift
 from ..tracing.trace import current_trace, new_trace
 from ..tracing.tracer import Tracer
 from .chunking import check_outputs_fit, maybe_chunk
 from .compile import Compiled, Traced, compile_traced
 from .dask import run_dask
+from .eager import Concretizer, GuardedProgram, PathCache, PathsInfo
 from .namespaces import NUMPY, is_array, is_dask, namespace_of, numpy_dtype
 from .options import Options, defaults, resolve
 
@@ -120,6 +126,24 @@ def signature_of(
     return Signature(treedef, tuple(arrays), tuple(statics), namespace, tuple(weak))
 
 
+def concrete_scalars(
+    args: tuple[Any, ...], kwargs: dict[str, Any], traced: tuple[int, ...]
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The Python scalars outside the positional arguments ``traced`` as static leaves."""
+    n = len(args)
+    keep = {k % n for k in traced if -n <= k < n}
+
+    def static(tree: Any) -> Any:
+        leaves, treedef = pytree.flatten(tree)
+        if not any(type(leaf) in SCALAR_DTYPES for leaf in leaves):
+            return tree
+        wrapped = [StaticArg(leaf) if type(leaf) in SCALAR_DTYPES else leaf for leaf in leaves]
+        return pytree.unflatten(treedef, wrapped)
+
+    args = tuple(a if i in keep else static(a) for i, a in enumerate(args))
+    return args, {k: static(v) for k, v in kwargs.items()}
+
+
 def input_leaves(args: tuple[Any, ...], kwargs: dict[str, Any], sig: Signature) -> list[Any]:
     """The values of ``sig``'s inputs in this call: array leaves, and traced scalars as 0-d
     arrays of their signature dtype."""
@@ -153,9 +177,15 @@ def _hashable(value: Any) -> Any:
 
 
 def trace_to_graph(
-    body: Callable[..., Any], sig: Signature, arg_names: tuple[str, ...], name: str
+    body: Callable[..., Any],
+    sig: Signature,
+    arg_names: tuple[str, ...],
+    name: str,
+    values: list[Any] | None = None,
 ) -> Traced:
-    """Trace ``body`` on inputs described by ``sig`` into an axis graph."""
+    """Trace ``body`` on inputs described by ``sig`` into an axis graph. With the inputs'
+    ``values`` (eager differentiation) Python control flow reads them and the graph also
+    outputs the guards it read (``eager.Concretizer``)."""
     with new_trace() as trace:
         trace.functions.append(name)
         leaves: list[Any] = []
@@ -183,7 +213,14 @@ def trace_to_graph(
             inputs.append(node)
             leaves.append(Tracer(node, (), trace, weak=idx in weak))
         args, kwargs = pytree.unflatten(sig.treedef, leaves)
+        concrete = None
+        if values is not None:
+            concrete = Concretizer(tuple(inputs), values, arg_names, sig.namespace)
+            trace.concretize = concrete
         out = body(*args, **kwargs)
+        if concrete is not None:
+            trace.concretize = None
+            out = (out, tuple(Tracer(node, (), trace) for node, _ in concrete.guards))
         out_leaves, out_treedef = pytree.flatten(out)
         out_nodes = []
         for i, leaf in enumerate(out_leaves):
@@ -202,8 +239,13 @@ def trace_to_graph(
             if t.levels:
                 raise TracingError(f"internal: output of {name} still carries vmap levels")
             out_nodes.append(t.node)
+    guards = tuple(value for _, value in concrete.guards) if concrete is not None else ()
     return Traced(
-        Graph(tuple(inputs), tuple(out_nodes)), out_treedef, arg_names, tuple(trace.level_records)
+        Graph(tuple(inputs), tuple(out_nodes)),
+        out_treedef,
+        arg_names,
+        tuple(trace.level_records),
+        guards,
     )
 
 
@@ -289,6 +331,12 @@ class Staged:
 
     fun: Callable[..., Any]
     trace_scalars = False  # Python scalar arguments: traced (jit) or static
+    # with trace_scalars, only these positional arguments' scalars are traced (None: all);
+    # the others stay concrete, as the non-differentiated arguments of JAX's grad are
+    scalar_argnums: tuple[int, ...] | None = None
+    # outside any trace, Python control flow on values works: traced again with the
+    # call's values where the abstract trace needs one (grad, jvp, ...; eager.py)
+    eager = False
     # per-function execution options (None: the process default when compiled)
     memory_limit: Any = None
     threads: int | None = None
@@ -313,10 +361,15 @@ class Staged:
     def _setup_cache(self) -> None:
         self._compile_cached = CompileCache(self._compile_signature, CACHE_SIZE)
         self._fast = functools.lru_cache(maxsize=CACHE_SIZE)(self._compile_fast)
+        self._paths = PathCache(CACHE_SIZE)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if current_trace() is not None:
             return self._inline(args, kwargs)
+        if self.scalar_argnums is not None and (
+            kwargs or any(type(a) is not np.ndarray for a in args)
+        ):
+            args, kwargs = concrete_scalars(args, kwargs, self.scalar_argnums)
         if not kwargs:
             scalars = _FAST_SCALARS if self.trace_scalars else _NO_SCALARS
             try:
@@ -337,10 +390,32 @@ class Staged:
         if is_dask(sig.namespace):
             leaves = [leaf for leaf in pytree.flatten((args, kwargs))[0] if is_array_leaf(leaf)]
             return run_dask(self, sig, leaves)
-        compiled = self._compile_cached(sig)
+        if self.eager and self._paths.knows(sig):
+            return self._run_eager(sig, *input_leaves(args, kwargs, sig))
+        try:
+            compiled = self._compile_cached(sig)
+        except _NEEDS_VALUES:
+            if not self.eager:
+                raise
+            return self._run_eager(sig, *input_leaves(args, kwargs, sig))
         if sig.namespace == NUMPY:
             check_outputs_fit(compiled)
         return compiled.run(input_leaves(args, kwargs, sig))
+
+    def _run_eager(self, sig: Signature, *leaves: Any) -> Any:
+        return self._paths.run(sig, list(leaves), lambda: self._trace_path(sig, list(leaves)))
+
+    def _trace_path(self, sig: Signature, leaves: list[Any]) -> GuardedProgram:
+        names = input_names(self.fun, sig)
+        try:
+            traced = trace_to_graph(self._inline_unpacked, sig, names, self.name, leaves)
+        except AxcompError as exc:
+            raise exc.with_traceback(None) from None
+        return GuardedProgram(compile_traced(traced, self.name, sig.namespace), traced.guards)
+
+    def paths_info(self) -> PathsInfo:
+        """Eager differentiation's paths: traced, answered from the cache, cached."""
+        return self._paths.info()
 
     def _compile_fast(self, key: tuple[Any, ...]) -> Callable[..., Any]:
         # ``key``: per positional argument ``(shape, dtype)`` of an ndarray, or the type of a
@@ -361,11 +436,17 @@ class Staged:
             (),
             weak=tuple(i for i in scalar_at if key[i] is not bool),
         )
-        compiled = self._compile_cached(sig)
-        check_outputs_fit(compiled)  # once per signature: _fast caches this call
+        try:
+            compiled = self._compile_cached(sig)
+            check_outputs_fit(compiled)  # once per signature: _fast caches this call
+            call = compiled.call_flat
+        except _NEEDS_VALUES:
+            if not self.eager:
+                raise
+            call = functools.partial(self._run_eager, sig)
         if not scalar_at:
-            return compiled.call_flat
-        return _scalars_as_arrays(compiled.call_flat, {i: SCALAR_DTYPES[key[i]] for i in scalar_at})
+            return call
+        return _scalars_as_arrays(call, {i: SCALAR_DTYPES[key[i]] for i in scalar_at})
 
     def _compile_signature(self, sig: Signature) -> Compiled:
         compiled = self._compile_plain(sig)
@@ -403,7 +484,12 @@ class Staged:
     def clear_cache(self) -> None:
         self._compile_cached.cache_clear()
         self._fast.cache_clear()
+        self._paths.clear()
 
+
+# what an abstract trace raises where Python control flow needs a value (float() stays an
+# error: JAX raises it on a differentiated value too)
+_NEEDS_VALUES = (ConcretizationTypeError, TracerIntegerConversionError)
 
 # the fast path's key for a positional Python scalar: its type when traced, else no key
 _FAST_SCALARS: dict[type, Any] = {t: t for t in SCALAR_DTYPES}

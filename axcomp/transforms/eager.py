@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -83,12 +83,20 @@ class GuardedProgram:
 
     compiled: Compiled
     expected: tuple[np.ndarray, ...]
+    # a 0-d guard (the usual ``if``/``while``) compares as a Python value: cheaper
+    items: tuple[Any, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        items = tuple(w.item() if w.ndim == 0 else None for w in self.expected)
+        object.__setattr__(self, "items", items)
 
     def run(self, leaves: list[Any]) -> tuple[bool, Any]:
         """Whether every guard took its recorded value, and the outputs."""
         out, got = self.compiled.run(leaves)
-        same = all(np.array_equal(v, w) for v, w in zip(got, self.expected))
-        return same, out
+        for v, w, item in zip(got, self.expected, self.items):
+            if not (v.item() == item if item is not None else np.array_equal(v, w)):
+                return False, out
+        return True, out
 
 
 class PathsInfo(NamedTuple):

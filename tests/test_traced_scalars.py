@@ -192,3 +192,16 @@ def test_new_float_each_call_hits_the_cache() -> None:
     for a in values:
         assert f(x, a).dtype == np.float32
     assert f.cache_info().misses == 1
+
+
+def test_full_with_a_traced_fill_value() -> None:
+    # JAX: jnp.full((3,), v) with a traced weak v is weak, so x32 + it stays float32
+    f = ax.jit(lambda x, v: x + jnp.full((3,), v))
+    x = np.ones(3, np.float32)
+    out = f(x, 2.5)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, np.full(3, 3.5, np.float32))
+    np.testing.assert_array_equal(f(x, 0.5), np.full(3, 1.5, np.float32))
+    assert f.cache_info().misses == 1
+    as_int = ax.jit(lambda v: jnp.full((2, 2), v, dtype=np.int32))(3.7)
+    np.testing.assert_array_equal(as_int, np.full((2, 2), 3, np.int32))

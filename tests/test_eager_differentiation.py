@@ -182,3 +182,18 @@ def test_many_paths_stay_correct_and_bounded() -> None:
     for a in values:
         assert float(g(a)) == pytest.approx(0.5 / math.sqrt(a), rel=1e-7)
     assert g.paths_info().currsize <= PATHS_PER_SIGNATURE
+
+
+def test_a_long_python_loop_reads_each_value_once() -> None:
+    # 100 guards, each computed from the values known before it: d/da of a * 0.99**k
+    def decay(a: object) -> object:
+        x = a
+        steps = 0
+        while x > 0.5:  # type: ignore[operator]
+            x = x * 0.99  # type: ignore[operator]
+            steps += 1
+        return x * steps
+
+    a = 1.5
+    k = math.ceil(math.log(0.5 / a) / math.log(0.99))
+    assert float(ax.grad(decay)(a)) == pytest.approx(0.99**k * k, rel=1e-12)

@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import pytree
 from ..core.graph import Graph, Node
-from ..core.leaves import input_p
+from ..core.leaves import InputParams, input_p
 from .compile import Compiled, Traced, compile_traced
 
 PATHS_PER_SIGNATURE = 16  # a loop whose trip count varies gives one path per count
@@ -50,12 +50,43 @@ class Concretizer:
             return value
         if not self._is_computable(node):
             return None
-        graph = Graph(self.inputs, (node,))
-        program = compile_traced(Traced(graph, pytree.LEAF, self.names), "concrete_value")
-        value = np.asarray(program.run(self.values))
+        graph, names, values = self._from_known(node)
+        program = compile_traced(Traced(graph, pytree.LEAF, names), "concrete_value")
+        value = np.asarray(program.run(values))
         self._known[node] = value
         self.guards.append((node, value))
         return value
+
+    def _from_known(self, node: Node) -> tuple[Graph, tuple[str, ...], list[Any]]:
+        """The graph computing ``node`` from the inputs and the values already known (as
+        more inputs): a loop's k-th guard compiles its own iteration, not all k before it."""
+        inputs, names, values = list(self.inputs), list(self.names), list(self.values)
+        new: dict[Node, Node] = {n: n for n in self.inputs}
+        stack = [node]
+        while stack:  # iterative post-order: a long Python loop builds deep graphs
+            n = stack[-1]
+            if n in new:
+                stack.pop()
+                continue
+            known = self._known.get(n)
+            if known is not None:
+                label = f"known{len(inputs)}"
+                params = InputParams(len(inputs), label)
+                new[n] = Node(input_p, (), params, n.shape, n.dtype, n.axes)
+                inputs.append(new[n])
+                names.append(label)
+                values.append(known)
+                stack.pop()
+                continue
+            pending = [i for i in n.inputs if i not in new]
+            if pending:
+                stack.extend(pending)
+                continue
+            rebuilt = tuple(new[i] for i in n.inputs)
+            same = all(a is b for a, b in zip(rebuilt, n.inputs))
+            new[n] = n if same else n.replace_inputs(rebuilt)
+            stack.pop()
+        return Graph(tuple(inputs), (new[node],)), tuple(names), values
 
     def _is_computable(self, node: Node) -> bool:
         stack = [node]

@@ -7,7 +7,9 @@ call of the generated function.
 
 Under ``jit`` Python scalars (``int``, ``float``, ``complex``, ``bool``) are traced as 0-d
 inputs, weakly typed as in JAX (``Signature.weak``), so a new value reuses the program;
-``vmap`` and the differentiation transforms keep them static (concrete), as JAX does there.
+``vmap`` keeps them static (concrete), as JAX does, and the differentiation transforms
+trace only those of the differentiated arguments (``scalar_argnums``). An ``eager``
+function whose abstract trace needs a value runs through ``eager.PathCache`` instead.
 """
 
 from __future__ import annotations
@@ -67,8 +69,9 @@ def is_traced_scalar(x: Any) -> bool:
 
 
 class StaticArg:
-    """A ``static_argnums`` / ``static_argnames`` argument: one opaque, hashable leaf, so
-    its Python scalars stay static and it is passed to the function as it was."""
+    """A ``static_argnums`` / ``static_argnames`` argument (or a scalar that is to stay
+    concrete, ``concrete_scalars``): one opaque, hashable leaf, so its Python scalars stay
+    static, and the function gets the value as it was."""
 
     __slots__ = ("value",)
 

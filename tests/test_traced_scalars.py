@@ -205,3 +205,12 @@ def test_full_with_a_traced_fill_value() -> None:
     assert f.cache_info().misses == 1
     as_int = ax.jit(lambda v: jnp.full((2, 2), v, dtype=np.int32))(3.7)
     np.testing.assert_array_equal(as_int, np.full((2, 2), 3, np.int32))
+
+
+def test_numpy_scalars_are_strongly_typed_arrays() -> None:
+    # JAX: a np.float32 argument is a float32 array, not weak: f32 * f64 array is f64
+    f = ax.jit(lambda s, x: s * x)
+    assert f(np.float32(2), np.ones(2, np.float32)).dtype == np.float32
+    assert f(np.float32(3), np.ones(2, np.float32)).dtype == np.float32
+    assert f(np.float32(2), np.ones(2)).dtype == np.float64
+    assert f.cache_info().misses == 2  # one per array dtype, not per value

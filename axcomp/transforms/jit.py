@@ -135,10 +135,11 @@ def jit(
     ``TracerIntegerConversionError``, ``ConcretizationTypeError``,
     ``TracerArrayConversionError``); mark such arguments static with ``static_argnums`` /
     ``static_argnames`` (which must be hashable, as in JAX), as a shape or a loop count
-    must be. Other non-array leaves (strings, None, callables, dtypes, NumPy scalars, any
-    hashable object) are static too, where JAX would reject them: their value is part of
-    the cache key, so they cannot be wrong, only recompile per value; unhashable ones
-    raise. An int beyond int64 is a static constant (JAX raises OverflowError).
+    must be. NumPy scalars are arrays (traced, strongly typed, as in JAX). Other non-array
+    leaves (strings, callables, dtypes, any hashable object) are static, where JAX would
+    reject them: their value is part of the cache key, so they cannot be wrong, only
+    recompile per value; unhashable ones raise. None is an empty pytree, as in JAX. An int
+    beyond int64 is a static constant (JAX raises OverflowError).
     JAX's other options are accepted with their meaning on one CPU: ``donate_argnums`` /
     ``donate_argnames`` (a hint JAX may ignore; axcomp never writes into arguments),
     ``keep_unused`` and ``inline`` (no effect on results), ``device`` and ``backend``

@@ -54,6 +54,25 @@ class TracingError(AxcompError, TypeError):
     an unsupported NumPy function, a leaked tracer)."""
 
 
+class ConcretizationTypeError(TracingError):
+    """Python needed the concrete value of a traced array (``float(x)``, ``x.item()``, a
+    shape) inside ``jit``, where values are abstract; ``jax.errors`` names it alike."""
+
+
+class TracerBoolConversionError(ConcretizationTypeError):
+    """``bool()`` of a traced array: an ``if``, ``while``, ``and``/``or`` or ``assert`` on
+    a value inside ``jit``."""
+
+
+class TracerIntegerConversionError(TracingError):
+    """``__index__`` of a traced array: a value used as a Python index, ``range`` bound or
+    size inside ``jit``."""
+
+
+class TracerArrayConversionError(TracingError):
+    """``np.asarray`` (``__array__``) of a traced array inside ``jit``."""
+
+
 class UnboundAxisError(AxcompError, NameError):
     """A collective (``psum``, ``axis_index``, ...) names an axis that no enclosing
     ``vmap(..., axis_name=...)`` binds (a NameError, like JAX)."""

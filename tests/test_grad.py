@@ -630,3 +630,12 @@ def test_gradient_whose_contraction_multiplies_only_constants() -> None:
     got = ax.grad(lambda v: anp.sum(v - anp.max(v)))(x)
     want = np.ones(3) - 3.0 * (np.arange(3) == np.argmax(x))  # sum of ones minus n at argmax
     np.testing.assert_allclose(got, want, rtol=1e-15)
+
+
+def test_value_and_grad_of_a_python_constant_times_x() -> None:
+    # d/dx 3x = 3: the int literal is cast to x's dtype (it once printed ``3.astype``)
+    for x in (np.array(0.5), np.float32(2.0)):
+        value, g = ax.value_and_grad(lambda x: 3 * x)(x)
+        assert float(value) == 3 * float(x)
+        assert float(g) == 3.0
+        assert np.asarray(g).dtype == np.asarray(x).dtype

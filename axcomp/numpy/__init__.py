@@ -300,7 +300,6 @@ arange = _np.arange
 zeros = _np.zeros
 ones = _np.ones
 empty = _np.zeros  # no uninitialised memory in compiled programs
-full = _np.full
 eye = _np.eye
 identity = _np.identity
 
@@ -348,6 +347,15 @@ def zeros_like(a: Any, dtype: Any = None) -> Any:
 
 def ones_like(a: Any, dtype: Any = None) -> Any:
     return _np.ones(shape(a), dtype=dtype or a.dtype)
+
+
+def full(shape: Any, fill_value: Any, dtype: Any = None) -> Any:
+    """``numpy.full``; inside kernels ``fill_value`` may be traced (a traced Python scalar
+    under ``jit``): broadcast to ``shape``, as ``jnp.full`` does."""
+    if isinstance(fill_value, _Tracer):
+        value = fill_value if dtype is None else _ops.astype(fill_value, dtype)
+        return _ops.broadcast_to(value, shape)
+    return _np.full(shape, fill_value, dtype=dtype)
 
 
 def full_like(a: Any, fill_value: Any, dtype: Any = None) -> Any:

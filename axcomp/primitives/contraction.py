@@ -25,6 +25,7 @@ from ..tracing.build import (
     Value,
     batch_names,
     broadcast_shapes,
+    cast_weak_inputs,
     lift,
     logical_names,
     make,
@@ -207,6 +208,7 @@ def contract(
     out_full = tuple(lv.label for lv in levels) + tuple(out)
     if dtype is None:
         dtype = result_dtype(_product, *operands) if len(tracers) > 1 else tracers[0].dtype
+    tracers = cast_weak_inputs(tracers, dtype)
     logical = tuple(sizes[lab] for lab in out)
     if out_names is None:
         label_name: dict[str, str] = {}

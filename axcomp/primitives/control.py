@@ -51,7 +51,7 @@ from ..errors import (
     UnsupportedError,
 )
 from ..tracing.build import Value, batch_names, lift, logical_names, trace_of, union_levels
-from ..tracing.trace import Level, recording
+from ..tracing.trace import Level, abstract_values, current_trace, recording
 from ..tracing.tracer import Tracer
 from .api import export
 from .elementwise import elementwise
@@ -172,6 +172,21 @@ def _scalar_pred(what: str, pred: Value) -> None:
         raise ShapeError(f"{what}: the predicate must be a scalar, got shape {shape}")
 
 
+def _abstract(fun: Callable[..., Any], *args: Any) -> Any:
+    """``fun(*args)`` with abstract values: a branch or loop body that runs at trace time
+    (static predicate, unrolled loop) sees no concrete values in an eager ``grad``, as in
+    JAX, where they are traced into their own programs."""
+    trace = current_trace()
+    if trace is None or trace.concretize is None:
+        return fun(*args)
+    with abstract_values(trace):
+        return fun(*args)
+
+
+def _static_branch(fun: Callable[..., Any], operands: tuple[Any, ...]) -> Any:
+    return _abstract(fun, *operands)
+
+
 @export("lax", "cond")
 def cond(
     pred: Value, true_fun: Callable[..., Any], false_fun: Callable[..., Any], *operands: Any
@@ -183,7 +198,7 @@ def cond(
     """
     _scalar_pred("cond", pred)
     if not _is_traced(pred):
-        return true_fun(*operands) if bool(np.asarray(pred)) else false_fun(*operands)
+        return _static_branch(true_fun if bool(np.asarray(pred)) else false_fun, operands)
     t = lift(pred, trace_of((pred,)))
     p = t if t.dtype == np.bool_ else elementwise("not_equal", t, 0)
     if not p.levels:  # one predicate for the whole batch: only the taken branch runs
@@ -200,7 +215,7 @@ def switch(index: Value, branches: Sequence[Callable[..., Any]], *operands: Any)
     _scalar_pred("switch", index)
     if not _is_traced(index):
         k = int(np.clip(np.asarray(index), 0, n - 1))
-        return branches[k](*operands)
+        return _static_branch(branches[k], operands)
     t = lift(index, trace_of((index,)))
     if t.dtype.kind not in "iub":
         raise TracingError(f"switch: index must be an integer scalar, got dtype {t.dtype}")
@@ -255,7 +270,10 @@ def _keep_dtype(before: Any, after: Any) -> Any:
 
 @export("lax", "fori_loop")
 def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any], init_val: Any) -> Any:
-    """``jax.lax.fori_loop`` with static bounds: ``val = body_fun(i, val)`` for i in range."""
+    """``jax.lax.fori_loop``: ``val = body_fun(i, val)`` for i in range; a traced bound
+    (a traced Python int under ``jit``) makes it a ``while_loop``, as in JAX."""
+    if _is_traced(lower) or _is_traced(upper):
+        return _fori_as_while(lower, upper, body_fun, init_val)
     lo, hi = _static_int("fori_loop", lower), _static_int("fori_loop", upper)
     if hi - lo > MAX_UNROLL:
         leaves, cdef = _flatten(init_val)
@@ -270,10 +288,24 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any], init_
         return _unflatten(cdef, out)
     val = init_val
     for i in range(lo, hi):
-        new = body_fun(i, val)
+        new = _abstract(body_fun, i, val)
         _check_carry("fori_loop", val, new)
         val = _keep_dtype(val, new)
     return val
+
+
+def _fori_as_while(
+    lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any], init_val: Any
+) -> Any:
+    def cond(carry: tuple[Any, Any]) -> Any:
+        return elementwise("less", carry[0], upper)
+
+    def body(carry: tuple[Any, Any]) -> tuple[Any, Any]:
+        i, val = carry
+        return elementwise("add", i, 1), body_fun(i, val)
+
+    start = elementwise("add", lower, elementwise("multiply", upper, 0))  # the bounds' dtype
+    return while_loop(cond, body, (start, init_val))[1]
 
 
 @export("lax", "scan")
@@ -306,7 +338,7 @@ def scan(
     ys: list[Any] = [None] * n
     for i in reversed(range(n)) if reverse else range(n):
         x = _unflatten(xdef, [getitem(v, (i,)) if _is_traced(v) else v[i] for v in leaves])
-        new, y = f(carry, x)
+        new, y = _abstract(f, carry, x)
         _check_carry("scan", carry, new)
         carry = _keep_dtype(carry, new)
         ys[i] = y
@@ -347,12 +379,12 @@ def while_loop(
     is refused (it needs a loop in the Plan)."""
     val = init_val
     for _ in range(MAX_STATIC_WHILE + 1):
-        p = cond_fun(val)
+        p = _abstract(cond_fun, val)
         if _is_traced(p):
             return _while_loop(cond_fun, body_fun, val)
         if not bool(np.asarray(p)):
             return val
-        new = body_fun(val)
+        new = _abstract(body_fun, val)
         _check_carry("while_loop", val, new)
         val = _keep_dtype(val, new)
     raise UnsupportedError(f"while_loop: more than {MAX_STATIC_WHILE} static iterations")

@@ -22,6 +22,7 @@ from ..tracing.build import (
     Value,
     broadcast_map,
     broadcast_shapes,
+    cast_weak_inputs,
     lift,
     make,
     merge_names,
@@ -97,6 +98,9 @@ for _f in list(_UFUNCS.values()):
     _UFUNCS.setdefault(_f.__name__, _f)  # NumPy 2 renames (true_divide is 'divide')
 
 
+_COMPARISONS = frozenset(("equal", "not_equal", "less", "less_equal", "greater", "greater_equal"))
+
+
 def elementwise(fn: str, *args: Value) -> Tracer:
     """``fn`` (a NumPy ufunc name, or where/clip) applied with NumPy broadcasting."""
     trace = trace_of(args)
@@ -105,6 +109,10 @@ def elementwise(fn: str, *args: Value) -> Tracer:
     if np_fn is None:
         raise UnsupportedError(f"elementwise function {fn!r} is not supported by axcomp")
     dtype = result_dtype(np_fn, *args)
+    if fn in _COMPARISONS:  # compared in the operands' common dtype (f32 0.1 > 0.1 is False)
+        tracers = cast_weak_inputs(tracers, result_dtype(np.add, *args))
+    elif fn != "ldexp":  # its exponent is an int operand, not promoted with the mantissa
+        tracers = cast_weak_inputs(tracers, dtype)
     out_logical = broadcast_shapes(*(t.shape for t in tracers))
     levels = union_levels(tracers)
     maps = tuple(broadcast_map(t, levels, out_logical) for t in tracers)

@@ -30,6 +30,7 @@ from ..tracing.build import (
     make,
     normalize_axes,
     normalize_axis,
+    register_weak_cast,
     trace_of,
     union_levels,
 )
@@ -189,6 +190,9 @@ def astype(x: Value, dtype: Any) -> Tracer:
     if dt == t.dtype:
         return t
     return make(trace, cast_p, (t,), CastParams(dt), t.levels, t.shape, dt, logical_names(t))
+
+
+register_weak_cast(astype)
 
 
 def reshape(x: Value, shape: Any, order: str = "C") -> Tracer:

@@ -43,7 +43,9 @@ def check_alive(t: Tracer) -> None:
 
 
 def is_weak_scalar(v: Any) -> bool:
-    return type(v) in (int, float, complex, bool)
+    """A Python scalar or a weakly typed tracer (a traced Python scalar): its dtype yields
+    to a typed operand's, as NumPy's NEP 50 and JAX's weak types do."""
+    return type(v) in (int, float, complex, bool) or (isinstance(v, Tracer) and v.weak)
 
 
 def lift(v: Value, trace: Trace) -> Tracer:
@@ -56,7 +58,7 @@ def lift(v: Value, trace: Trace) -> Tracer:
     if is_weak_scalar(v):
         dtype = np.result_type(v)
         node = Node(const_p, (), ConstParams(v, True), (), dtype, ())
-        return Tracer(node, (), trace)
+        return Tracer(node, (), trace, weak=type(v) is not bool)
     try:
         arr = np.asarray(v)
     except Exception as exc:
@@ -81,9 +83,13 @@ def union_levels(tracers: Sequence[Tracer]) -> tuple[Level, ...]:
     return tuple(sorted(seen.values(), key=lambda lv: (lv.depth, lv.id)))
 
 
+# a Python scalar of each weak kind, standing for a weak tracer in ``result_dtype``
+_WEAK_STAND_INS = {"i": 1, "u": 1, "f": 1.0, "c": 1 + 0j, "b": True}
+
+
 def _dummy(v: Value) -> Any:
     if isinstance(v, Tracer):
-        return np.ones(1, v.dtype)
+        return _WEAK_STAND_INS[v.dtype.kind] if v.weak else np.ones(1, v.dtype)
     if is_weak_scalar(v):
         return v
     return np.ones(1, np.asarray(v).dtype)
@@ -136,6 +142,31 @@ def batch_names(levels: Sequence[Level]) -> tuple[str, ...]:
     return tuple(lv.name for lv in levels)
 
 
+# the cast ``primitives/shape.py`` registers (this layer imports no primitives)
+_weak_cast: list[Callable[[Tracer, np.dtype], Tracer]] = []
+
+
+def register_weak_cast(cast: Callable[[Tracer, np.dtype], Tracer]) -> None:
+    _weak_cast[:] = [cast]
+
+
+def cast_weak_inputs(inputs: Sequence[Tracer], dtype: np.dtype) -> list[Tracer]:
+    """The operands of a promoting operation (arithmetic, products) whose ``dtype`` came
+    from ``result_dtype``: a weak traced input (a traced Python scalar) is cast to it, since
+    the generated NumPy code sees that input as a 0-d array, which NumPy does not treat as
+    weak (``f32 * f64[]`` is f64). A Python constant is printed as a literal, which NumPy
+    does treat as weak, so it needs no cast."""
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "iufc" or all(t.weak for t in inputs) or not _weak_cast:
+        return list(inputs)
+    return [
+        _weak_cast[0](t, dtype)
+        if t.weak and t.dtype != dtype and t.dtype.kind in "iufc" and t.node.op is not const_p
+        else t
+        for t in inputs
+    ]
+
+
 def make(
     trace: Trace,
     op: Primitive,
@@ -146,6 +177,7 @@ def make(
     dtype: np.dtype,
     logical_names: tuple[str, ...] | None = None,
 ) -> Tracer:
+    dtype = np.dtype(dtype)
     shape = tuple(lv.size for lv in levels) + tuple(logical_shape)
     names = logical_names if logical_names is not None else default_names(len(logical_shape))
     node = Node(
@@ -153,10 +185,13 @@ def make(
         tuple(t.node for t in inputs),
         params,
         shape,
-        np.dtype(dtype),
+        dtype,
         batch_names(levels) + tuple(names),
     )
-    return Tracer(node, levels, trace)
+    # weak in, same dtype out stays weak (``0.5 * 2.0``, ``sin(x)``); a new dtype
+    # (a comparison's bool, a cast) or any strong operand makes it strong, as in JAX
+    weak = bool(inputs) and all(t.weak for t in inputs) and node.dtype == inputs[0].dtype
+    return Tracer(node, levels, trace, weak)
 
 
 def logical_names(t: Tracer) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,6 +70,10 @@ class Trace:
         # the nodes of the Tracers made while a branch of ``lax.cond`` is traced (None
         # otherwise): what the branch computes, as opposed to values it closes over
         self.created: set[Any] | None = None
+        # eager differentiation (``grad`` outside ``jit``): the node -> concrete value
+        # function that lets ``bool(tracer)`` answer, recording a guard; None when values
+        # are abstract (under ``jit``, as in JAX)
+        self.concretize: Callable[[Any], Any] | None = None
 
     def level_name(self, axis_name: str | None) -> str:
         if axis_name is not None:
@@ -115,15 +119,28 @@ def new_trace() -> Iterator[Trace]:
 @contextmanager
 def recording(trace: Trace, into: set[Any]) -> Iterator[set[Any]]:
     """Collect into ``into`` the node of every Tracer made in this block (nested blocks'
-    nodes count for the enclosing one too)."""
-    previous = trace.created
-    trace.created = into
+    nodes count for the enclosing one too). Values are abstract there, as in JAX's
+    ``cond`` branches, also in an eager ``grad``."""
+    previous, concretize = trace.created, trace.concretize
+    trace.created, trace.concretize = into, None
     try:
         yield into
     finally:
-        trace.created = previous
+        trace.created, trace.concretize = previous, concretize
         if previous is not None:
             previous |= into
+
+
+@contextmanager
+def abstract_values(trace: Trace) -> Iterator[None]:
+    """Values are abstract in this block (a ``jit`` inside an eager ``grad``): Python
+    control flow on them raises, as in JAX."""
+    previous = trace.concretize
+    trace.concretize = None
+    try:
+        yield
+    finally:
+        trace.concretize = previous
 
 
 @contextmanager

@@ -6,13 +6,20 @@ first); the remaining axes are the *logical* axes the kernel sees.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from ..core.graph import Node
-from ..errors import TracingError
+from ..errors import (
+    ConcretizationTypeError,
+    TracerArrayConversionError,
+    TracerBoolConversionError,
+    TracerIntegerConversionError,
+    TracingError,
+)
 from .trace import Level, Trace
 
 
@@ -24,13 +31,18 @@ class Tracer:
     imports the primitives or the numpy namespace above it.
     """
 
-    __slots__ = ("levels", "node", "trace")
+    __slots__ = ("levels", "node", "trace", "weak")
     __array_priority__ = 1000.0  # make ndarray <op> Tracer defer to Tracer
 
-    def __init__(self, node: Node, levels: tuple[Level, ...], trace: Trace) -> None:
+    def __init__(
+        self, node: Node, levels: tuple[Level, ...], trace: Trace, weak: bool = False
+    ) -> None:
         self.node = node
         self.levels = levels
         self.trace = trace
+        # weakly typed, as JAX's ``weak_type``: a traced Python scalar (or a value computed
+        # from weak ones only) yields to a typed operand's dtype (``f32 * 0.5`` is f32)
+        self.weak = weak
         created = trace.created
         if created is not None:  # tracing a cond branch: this value is computed there
             created.add(node)
@@ -67,38 +79,59 @@ class Tracer:
             raise TracingError("iteration over a 0-d traced array")
         return (self[i] for i in range(self.shape[0]))  # type: ignore[index]
 
-    # --- things that would need a concrete value ---
-    def _concrete(self, what: str) -> TracingError:
-        return TracingError(
+    # --- things that would need a concrete value (JAX's error family) ---
+    def _concrete(self, what: str, kind: type[TracingError] = ConcretizationTypeError) -> Any:
+        return kind(
             f"{what} needs a concrete value, but inside the traced kernel "
             f"{self.trace.current_function!r} this is {self!r}. axcomp compiles kernels "
             "ahead of time, so Python control flow cannot depend on array values: use "
-            "axcomp.numpy.where(cond, a, b) instead of if/else, or pass the value as a "
-            "static (non-array) argument."
+            "axcomp.numpy.where(cond, a, b) or axcomp.lax.cond instead of if/else, or mark "
+            "the argument static (jit's static_argnums / static_argnames)."
         )
 
+    def _value(self, what: str, kind: type[TracingError]) -> Any:
+        """The concrete value where the trace has one (an eager ``grad`` outside ``jit``;
+        the trace records the guard), else JAX's error of this ``kind``."""
+        concretize = self.trace.concretize
+        value = concretize(self.node) if concretize is not None else None
+        if value is not None and self.levels:
+            # batch axes (a forward-mode Jacobian broadcasts the primal over its basis
+            # vectors): one value only if every example has the same one
+            first = value[(0,) * len(self.levels)]
+            value = first if np.array_equal(value, np.broadcast_to(first, value.shape)) else None
+        if value is None:
+            raise self._concrete(what, kind)
+        return value
+
     def __bool__(self) -> bool:
-        raise self._concrete("bool() (an if, while, and/or or assert on an array)")
+        what = "bool() (an if, while, and/or or assert on an array)"
+        return bool(self._value(what, TracerBoolConversionError))
 
     def __float__(self) -> float:
         raise self._concrete("float()")
 
     def __int__(self) -> int:
-        raise self._concrete("int()")
+        return int(self._value("int()", ConcretizationTypeError))
 
     def __complex__(self) -> complex:
         raise self._concrete("complex()")
 
     def __index__(self) -> int:
-        raise self._concrete("using an array as an index")
+        what = "__index__() (an array used as an index, size or range bound)"
+        value = self._value(what, TracerIntegerConversionError)
+        if value.dtype.kind not in "iu":
+            raise self._concrete(what + f" on a {value.dtype} value", TracerIntegerConversionError)
+        return operator.index(value)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        raise self._concrete("converting to a NumPy array (np.asarray, np.array)")
+        raise self._concrete(
+            "converting to a NumPy array (np.asarray, np.array)", TracerArrayConversionError
+        )
 
     def tolist(self) -> Any:
-        raise self._concrete("tolist()")
+        return self._value("tolist()", ConcretizationTypeError).tolist()
 
     def item(self) -> Any:
-        raise self._concrete("item()")
+        return self._value("item()", ConcretizationTypeError).item()
 
     __hash__ = object.__hash__

@@ -45,7 +45,7 @@ from ..primitives.shape import BroadcastParams, broadcast_p
 from ..tracing.build import lift
 from ..tracing.trace import Level, Trace, current_trace, function_name, tracing_function
 from ..tracing.tracer import Tracer
-from .jit import jit
+from .jit import static_jit
 from .staging import CACHE_SIZE, Staged
 
 __all__ = ["grad", "value_and_grad", "vjp"]
@@ -100,7 +100,12 @@ class _Builder:
         return Node(broadcast_p, (scalar,), BroadcastParams(()), shape, scalar.dtype, axes)
 
     def cast(self, node: Node, dtype: np.dtype) -> Node:
-        return node if node.dtype == dtype else ops.astype(self.p(node), dtype).node
+        if node.dtype == dtype:
+            return node
+        if node.op is const_p and node.params.weak:
+            # a Python scalar is printed as a literal, which has no ``astype``
+            return lift(np.asarray(node.params.value, dtype), self.trace).node
+        return ops.astype(self.p(node), dtype).node
 
     def add(self, a: Node, b: Node) -> Node:
         return ops.elementwise("add", self.p(a), self.p(b)).node
@@ -442,6 +447,9 @@ def _gradient(node: Node, levels: tuple[Level, ...], trace: Trace) -> Tracer:
 class GradFunction(Staged):
     """The result of ``grad`` / ``value_and_grad``: traced inline, or compiled and cached."""
 
+    eager = True  # outside a trace, Python control flow on values works, as in JAX
+    trace_scalars = True  # in the differentiated arguments (scalar_argnums)
+
     def __init__(
         self,
         fun: Callable[..., Any],
@@ -452,6 +460,7 @@ class GradFunction(Staged):
         self.fun = fun
         self.argnums = argnums
         self.nums = _check_argnums(argnums)
+        self.scalar_argnums = self.nums
         self.has_aux = has_aux
         self.with_value = with_value
         functools.update_wrapper(self, fun, updated=())
@@ -524,7 +533,12 @@ def grad(
 ) -> Any:
     """The gradient of scalar-valued ``fun`` w.r.t. positional argument(s) ``argnums``,
     compiled to NumPy code like ``jit`` (per-example under ``vmap``; composes with itself).
-    Without ``fun``, a decorator: ``@grad(argnums=1)``."""
+    Without ``fun``, a decorator: ``@grad(argnums=1)``.
+
+    Outside ``jit``, Python control flow on values works (``if x > 0:``, ``while err >
+    tol:``), as in JAX: the program of each path taken is compiled once and reused while
+    the values it read keep their outcome (``transforms/eager.py``). Python scalars in the
+    differentiated arguments are traced, the other arguments' stay concrete."""
     if fun is None:
         return functools.partial(grad, argnums=argnums, has_aux=has_aux)
     if not callable(fun):
@@ -618,6 +632,9 @@ def _vjp_inline(
 class _PullbackFunction(Staged):
     """``vjp_fn`` outside a trace: one compiled program taking (primals..., cotangent)."""
 
+    eager = True
+    trace_scalars = True  # primals and cotangent
+
     def __init__(self, fun: Callable[..., Any], n_primals: int, has_aux: bool) -> None:
         self.fun = fun
         self.n_primals = n_primals
@@ -642,7 +659,7 @@ def _staged_vjp(
 ) -> tuple[Staged, _PullbackFunction]:
     # one forward and one pullback program per function, so repeated vjp calls outside a
     # trace hit the compile caches as grad does (a fresh pair per call recompiled each time)
-    return jit(fun), _PullbackFunction(fun, n_primals, has_aux)
+    return static_jit(fun, "all"), _PullbackFunction(fun, n_primals, has_aux)
 
 
 def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:

@@ -29,6 +29,9 @@ class Traced:
     out_treedef: pytree.TreeDef
     arg_names: tuple[str, ...]
     levels: tuple[LevelRecord, ...] = ()  # every vmap call, outermost first (for explain)
+    # an eager trace's guards: the concrete values its Python control flow read, in order
+    # (the graph's outputs are then ``(outputs, guards)``)
+    guards: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)

@@ -30,7 +30,7 @@ from ..tracing.build import lift, union_levels
 from ..tracing.trace import Level, current_trace
 from ..tracing.tracer import Tracer
 from .autodiff import vjp
-from .jit import jit
+from .jit import static_jit
 
 
 def _nondiff(argnums: Any) -> tuple[int, ...]:
@@ -91,7 +91,7 @@ class custom_vjp:
         functools.update_wrapper(self, fun, updated=())
         self._name = getattr(fun, "__name__", "fun")
         self._fwd_running = threading.local()
-        self._jitted = jit(self._traced)
+        self._jitted = static_jit(self._traced)
         # custom_jvp's rule(primals, tangents), which the forward sweep calls directly
         self._tangent_rule: Callable[..., Any] | None = None
 

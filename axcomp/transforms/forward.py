@@ -23,7 +23,7 @@ from ..errors import GradError
 from ..tracing.trace import Trace, current_trace
 from ..tracing.tracer import Tracer
 from .autodiff import vjp
-from .jit import jit
+from .jit import static_jit
 from .tangents import jvp_flat, linearize_flat
 from .vmap import vmap
 
@@ -104,7 +104,7 @@ def _staged_jvp(fun: Callable[..., Any], n: int) -> Any:
         return _jvp_traced(fun, args[:n], args[n:])
 
     both.__name__ = f"jvp_{getattr(fun, '__name__', 'fun')}"
-    return jit(both)
+    return static_jit(both, "all")
 
 
 def linearize(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
@@ -230,14 +230,14 @@ def jacrev(fun: Callable[..., Any], argnums: Any = 0, has_aux: bool = False) -> 
     """The Jacobian by reverse mode: output shape followed by input shape (JAX's layout)."""
     if not callable(fun):
         raise GradError(f"jacrev expects a callable, got {fun!r}")
-    return jit(_jacobian(fun, argnums, has_aux, forward=False))
+    return static_jit(_jacobian(fun, argnums, has_aux, forward=False), argnums)
 
 
 def jacfwd(fun: Callable[..., Any], argnums: Any = 0, has_aux: bool = False) -> Any:
     """The Jacobian by forward mode: output shape followed by input shape (JAX's layout)."""
     if not callable(fun):
         raise GradError(f"jacfwd expects a callable, got {fun!r}")
-    return jit(_jacobian(fun, argnums, has_aux, forward=True))
+    return static_jit(_jacobian(fun, argnums, has_aux, forward=True), argnums)
 
 
 def hessian(fun: Callable[..., Any], argnums: Any = 0, has_aux: bool = False) -> Any:

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import AxisSpecError, AxisSpecTypeError, UnsupportedError
-from ..tracing.trace import current_trace, function_name, tracing_function
+from ..tracing.trace import abstract_values, current_trace, function_name, tracing_function
 from ..tracing.tracer import Tracer
-from .staging import Staged
+from .staging import Staged, StaticArg
 
 
 class JittedFunction(Staged):
@@ -23,10 +23,14 @@ class JittedFunction(Staged):
         fun: Callable[..., Any],
         static_argnums: tuple[int, ...],
         static_argnames: tuple[str, ...] = (),
+        trace_scalars: bool = True,
+        eager: bool = False,
     ) -> None:
         self.fun = fun
         self.static_argnums = static_argnums
         self.static_argnames = static_argnames
+        self.trace_scalars = trace_scalars
+        self.eager = eager
         functools.update_wrapper(self, fun, updated=())
         self._setup_cache()
 
@@ -43,7 +47,19 @@ class JittedFunction(Staged):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.static_argnums or self.static_argnames:
             self._check_static(args, kwargs)
+            if current_trace() is None:
+                args, kwargs = self._wrap_static(args, kwargs)
         return super().__call__(*args, **kwargs)
+
+    def _wrap_static(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        # a static argument is one leaf of the signature, its scalars never traced
+        n = len(args)
+        nums = {k % n for k in self.static_argnums if -n <= k < n}
+        args = tuple(StaticArg(a) if i in nums else a for i, a in enumerate(args))
+        kwargs = {k: StaticArg(v) if k in self.static_argnames else v for k, v in kwargs.items()}
+        return args, kwargs
 
     def _check_static(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         named = [
@@ -64,6 +80,9 @@ class JittedFunction(Staged):
         trace = current_trace()
         assert trace is not None
         with tracing_function(trace, function_name(self.fun)):
+            if not self.eager:  # a user's jit: values are abstract in it, as in JAX
+                with abstract_values(trace):
+                    return self.fun(*args, **kwargs)
             return self.fun(*args, **kwargs)
 
 
@@ -107,8 +126,20 @@ def jit(
 ) -> Any:
     """Compile ``fun`` once per argument signature into NumPy code (like ``jax.jit``).
 
-    Non-array arguments are static (part of the cache key); ``static_argnums`` /
-    ``static_argnames`` also check that such arguments are hashable, as JAX does.
+    Python scalars (``int``, ``float``, ``complex``, ``bool`` leaves, also inside tuples,
+    lists and dicts) are traced as 0-d inputs, as in JAX: ``jit(f)(x, 0.1)`` and
+    ``jit(f)(x, 0.2)`` share one compilation. They are weakly typed like JAX's (with x64: an
+    int is a weak int64, a float a weak float64, a complex a weak complex128; a bool is a
+    strong bool), so ``f32_array * 0.5`` stays float32. Python control flow on their
+    values raises JAX's errors (``axcomp.errors.TracerBoolConversionError``,
+    ``TracerIntegerConversionError``, ``ConcretizationTypeError``,
+    ``TracerArrayConversionError``); mark such arguments static with ``static_argnums`` /
+    ``static_argnames`` (which must be hashable, as in JAX), as a shape or a loop count
+    must be. NumPy scalars are arrays (traced, strongly typed, as in JAX). Other non-array
+    leaves (strings, callables, dtypes, any hashable object) are static, where JAX would
+    reject them: their value is part of the cache key, so they cannot be wrong, only
+    recompile per value; unhashable ones raise. None is an empty pytree, as in JAX. An int
+    beyond int64 is a static constant (JAX raises OverflowError).
     JAX's other options are accepted with their meaning on one CPU: ``donate_argnums`` /
     ``donate_argnames`` (a hint JAX may ignore; axcomp never writes into arguments),
     ``keep_unused`` and ``inline`` (no effect on results), ``device`` and ``backend``
@@ -160,7 +191,8 @@ def staged_export(name: str, traced: Callable[..., Any]) -> Callable[..., Any]:
     """A public ``lax``/``nn``/``special`` function from its traced implementation: inside
     kernels it records the graph; on concrete values it runs the same program through
     ``jit`` (non-array arguments are static)."""
-    staged = jit(traced)
+    # their ints are axes, shapes and sizes: static, compiled once per value
+    staged = static_jit(traced)
 
     def fn(*args: Any, **kwargs: Any) -> Any:
         if any(isinstance(a, Tracer) for a in (*args, *kwargs.values())):
@@ -171,3 +203,16 @@ def staged_export(name: str, traced: Callable[..., Any]) -> Callable[..., Any]:
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = traced.__doc__
     return fn
+
+
+def static_jit(fun: Callable[..., Any], traced: Any = ()) -> JittedFunction:
+    """``jit`` for axcomp's own staging (library exports, differentiation transforms):
+    outside any trace, Python control flow on values works (``Staged.eager``), as JAX's
+    eager calls see them. Python scalars are traced in the positional arguments
+    ``traced`` (``"all"``: everywhere; the differentiated ones), static elsewhere (an
+    axis, a shape, a size)."""
+    jitted = JittedFunction(fun, (), (), trace_scalars=traced != (), eager=True)
+    nums = (traced,) if isinstance(traced, int) else traced
+    if traced != () and isinstance(nums, tuple) and all(type(k) is int for k in nums):
+        jitted.scalar_argnums = nums  # (anything else: "all", or argnums the call refuses)
+    return jitted

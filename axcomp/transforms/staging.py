@@ -4,6 +4,12 @@ A staged function traces itself into the axis graph the first time it sees a sig
 (shapes, dtypes, pytree structure, static non-array values), lowers and generates code,
 and caches the result in a bounded LRU. A cached call is one key build, one lookup and one
 call of the generated function.
+
+Under ``jit`` Python scalars (``int``, ``float``, ``complex``, ``bool``) are traced as 0-d
+inputs, weakly typed as in JAX (``Signature.weak``), so a new value reuses the program;
+``vmap`` keeps them static (concrete), as JAX does, and the differentiation transforms
+trace only those of the differentiated arguments (``scalar_argnums``). An ``eager``
+function whose abstract trace needs a value runs through ``eager.PathCache`` instead.
 """
 
 from __future__ import annotations
@@ -23,13 +29,19 @@ from .. import pytree
 from ..core.graph import Graph, Node
 from ..core.leaves import InputParams, input_p
 from ..core.names import normalise
-from ..errors import AxcompError, TracingError
+from ..errors import (
+    AxcompError,
+    ConcretizationTypeError,
+    TracerIntegerConversionError,
+    TracingError,
+)
 from ..tracing.build import lift
 from ..tracing.trace import current_trace, new_trace
 from ..tracing.tracer import Tracer
 from .chunking import check_outputs_fit, maybe_chunk
 from .compile import Compiled, Traced, compile_traced
 from .dask import run_dask
+from .eager import Concretizer, GuardedProgram, PathCache, PathsInfo
 from .namespaces import NUMPY, is_array, is_dask, namespace_of, numpy_dtype
 from .options import Options, defaults, resolve
 
@@ -40,6 +52,46 @@ def is_array_leaf(x: Any) -> bool:
     return is_array(x)
 
 
+# the dtype a traced Python scalar gets (JAX with x64: int/float/complex weak, bool strong)
+SCALAR_DTYPES: dict[type, np.dtype] = {
+    int: np.dtype(np.int64),
+    float: np.dtype(np.float64),
+    complex: np.dtype(np.complex128),
+    bool: np.dtype(np.bool_),
+}
+_INT64 = np.iinfo(np.int64)
+
+
+def is_traced_scalar(x: Any) -> bool:
+    """A Python scalar ``jit`` traces: an int beyond int64 stays a static constant."""
+    t = type(x)
+    return t in SCALAR_DTYPES and (t is not int or _INT64.min <= x <= _INT64.max)
+
+
+class StaticArg:
+    """A ``static_argnums`` / ``static_argnames`` argument (or a scalar that is to stay
+    concrete, ``concrete_scalars``): one opaque, hashable leaf, so its Python scalars stay
+    static, and the function gets the value as it was."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            type(other) is StaticArg
+            and type(other.value) is type(self.value)
+            and bool(other.value == self.value)
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+    def __repr__(self) -> str:
+        return f"static {self.value!r}"
+
+
 @dataclass(frozen=True)
 class Signature:
     """What a compiled program is specialised on."""
@@ -48,22 +100,62 @@ class Signature:
     arrays: tuple[tuple[tuple[int, ...], np.dtype], ...]
     statics: tuple[tuple[int, type, Any], ...]  # (leaf position, type, value)
     namespace: str = NUMPY  # the arrays' library (namespaces.namespace_of)
+    weak: tuple[int, ...] = ()  # indices into ``arrays`` of traced weakly typed scalars
 
 
-def signature_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Signature:
+def signature_of(
+    args: tuple[Any, ...], kwargs: dict[str, Any], trace_scalars: bool = False
+) -> Signature:
     leaves, treedef = pytree.flatten((args, kwargs))
     arrays = []
     statics = []
+    weak = []
     found = []
     for i, leaf in enumerate(leaves):
         if is_array_leaf(leaf):
             arrays.append((tuple(int(n) for n in leaf.shape), numpy_dtype(leaf.dtype)))
             found.append(leaf)
+        elif trace_scalars and is_traced_scalar(leaf):
+            if type(leaf) is not bool:
+                weak.append(len(arrays))
+            arrays.append(((), SCALAR_DTYPES[type(leaf)]))
         else:
             statics.append((i, type(leaf), _hashable(leaf)))
     labels = [_arg_label(p) for p in pytree.leaf_paths((args, kwargs))] if found else []
     labels = [lab for lab, leaf in zip(labels, leaves) if is_array_leaf(leaf)]
-    return Signature(treedef, tuple(arrays), tuple(statics), namespace_of(found, labels))
+    namespace = namespace_of(found, labels)
+    if weak and is_dask(namespace):  # dask blocks are arrays: scalars stay static there
+        return signature_of(args, kwargs, False)
+    return Signature(treedef, tuple(arrays), tuple(statics), namespace, tuple(weak))
+
+
+def concrete_scalars(
+    args: tuple[Any, ...], kwargs: dict[str, Any], traced: tuple[int, ...]
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The Python scalars outside the positional arguments ``traced`` as static leaves."""
+    n = len(args)
+    keep = {k % n for k in traced if -n <= k < n}
+
+    def static(tree: Any) -> Any:
+        leaves, treedef = pytree.flatten(tree)
+        if not any(type(leaf) in SCALAR_DTYPES for leaf in leaves):
+            return tree
+        wrapped = [StaticArg(leaf) if type(leaf) in SCALAR_DTYPES else leaf for leaf in leaves]
+        return pytree.unflatten(treedef, wrapped)
+
+    args = tuple(a if i in keep else static(a) for i, a in enumerate(args))
+    return args, {k: static(v) for k, v in kwargs.items()}
+
+
+def input_leaves(args: tuple[Any, ...], kwargs: dict[str, Any], sig: Signature) -> list[Any]:
+    """The values of ``sig``'s inputs in this call: array leaves, and traced scalars as 0-d
+    arrays of their signature dtype."""
+    static = {pos for pos, _, _ in sig.statics}
+    return [
+        leaf if is_array_leaf(leaf) else np.asarray(leaf, SCALAR_DTYPES[type(leaf)])
+        for i, leaf in enumerate(pytree.flatten((args, kwargs))[0])
+        if i not in static
+    ]
 
 
 def _arg_label(path: str) -> str:
@@ -88,9 +180,15 @@ def _hashable(value: Any) -> Any:
 
 
 def trace_to_graph(
-    body: Callable[..., Any], sig: Signature, arg_names: tuple[str, ...], name: str
+    body: Callable[..., Any],
+    sig: Signature,
+    arg_names: tuple[str, ...],
+    name: str,
+    values: list[Any] | None = None,
 ) -> Traced:
-    """Trace ``body`` on inputs described by ``sig`` into an axis graph."""
+    """Trace ``body`` on inputs described by ``sig`` into an axis graph. With the inputs'
+    ``values`` (eager differentiation) Python control flow reads them and the graph also
+    outputs the guards it read (``eager.Concretizer``)."""
     with new_trace() as trace:
         trace.functions.append(name)
         leaves: list[Any] = []
@@ -98,9 +196,11 @@ def trace_to_graph(
         statics = {pos: value for pos, _, value in sig.statics}
         n_leaves = sig.treedef.num_leaves
         arrays = iter(sig.arrays)
+        weak = set(sig.weak)
         for pos in range(n_leaves):
             if pos in statics:
-                leaves.append(statics[pos])
+                value = statics[pos]
+                leaves.append(value.value if isinstance(value, StaticArg) else value)
                 continue
             shape, dtype = next(arrays)
             idx = len(inputs)
@@ -114,9 +214,16 @@ def trace_to_graph(
                 tuple(f"{label}.{k}" for k in range(len(shape))),
             )
             inputs.append(node)
-            leaves.append(Tracer(node, (), trace))
+            leaves.append(Tracer(node, (), trace, weak=idx in weak))
         args, kwargs = pytree.unflatten(sig.treedef, leaves)
+        concrete = None
+        if values is not None:
+            concrete = Concretizer(tuple(inputs), values, arg_names, sig.namespace)
+            trace.concretize = concrete
         out = body(*args, **kwargs)
+        if concrete is not None:
+            trace.concretize = None
+            out = (out, tuple(Tracer(node, (), trace) for node, _ in concrete.guards))
         out_leaves, out_treedef = pytree.flatten(out)
         out_nodes = []
         for i, leaf in enumerate(out_leaves):
@@ -135,8 +242,13 @@ def trace_to_graph(
             if t.levels:
                 raise TracingError(f"internal: output of {name} still carries vmap levels")
             out_nodes.append(t.node)
+    guards = tuple(value for _, value in concrete.guards) if concrete is not None else ()
     return Traced(
-        Graph(tuple(inputs), tuple(out_nodes)), out_treedef, arg_names, tuple(trace.level_records)
+        Graph(tuple(inputs), tuple(out_nodes)),
+        out_treedef,
+        arg_names,
+        tuple(trace.level_records),
+        guards,
     )
 
 
@@ -221,6 +333,13 @@ class Staged:
     """Base of jit- and vmap-transformed functions: trace inline, or compile and cache."""
 
     fun: Callable[..., Any]
+    trace_scalars = False  # Python scalar arguments: traced (jit) or static
+    # with trace_scalars, only these positional arguments' scalars are traced (None: all);
+    # the others stay concrete, as the non-differentiated arguments of JAX's grad are
+    scalar_argnums: tuple[int, ...] | None = None
+    # outside any trace, Python control flow on values works: traced again with the
+    # call's values where the abstract trace needs one (grad, jvp, ...; eager.py)
+    eager = False
     # per-function execution options (None: the process default when compiled)
     memory_limit: Any = None
     threads: int | None = None
@@ -245,29 +364,66 @@ class Staged:
     def _setup_cache(self) -> None:
         self._compile_cached = CompileCache(self._compile_signature, CACHE_SIZE)
         self._fast = functools.lru_cache(maxsize=CACHE_SIZE)(self._compile_fast)
+        self._paths = PathCache(CACHE_SIZE)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if current_trace() is not None:
             return self._inline(args, kwargs)
+        if self.scalar_argnums is not None and (
+            kwargs or any(type(a) is not np.ndarray for a in args)
+        ):
+            args, kwargs = concrete_scalars(args, kwargs, self.scalar_argnums)
         if not kwargs:
+            scalars = _FAST_SCALARS if self.trace_scalars else _NO_SCALARS
             try:
-                key = tuple([(a.shape, a.dtype) for a in args if type(a) is np.ndarray])
-            except AttributeError:
+                key = tuple(
+                    [
+                        (a.shape, a.dtype) if type(a) is np.ndarray else scalars[type(a)]
+                        for a in args
+                    ]
+                )
+            except (AttributeError, KeyError):
                 key = None
-            if key is not None and len(key) == len(args):
-                return self._fast(key)(*args)
-        sig = signature_of(args, kwargs)
-        leaves = [leaf for leaf in pytree.flatten((args, kwargs))[0] if is_array_leaf(leaf)]
+            if key is not None:
+                try:
+                    return self._fast(key)(*args)
+                except _IntOutOfRange:  # beyond int64: a static constant, below
+                    pass
+        sig = signature_of(args, kwargs, self.trace_scalars)
         if is_dask(sig.namespace):
+            leaves = [leaf for leaf in pytree.flatten((args, kwargs))[0] if is_array_leaf(leaf)]
             return run_dask(self, sig, leaves)
-        compiled = self._compile_cached(sig)
+        if self.eager and self._paths.knows(sig):
+            return self._run_eager(sig, *input_leaves(args, kwargs, sig))
+        try:
+            compiled = self._compile_cached(sig)
+        except _NEEDS_VALUES:
+            if not self.eager:
+                raise
+            return self._run_eager(sig, *input_leaves(args, kwargs, sig))
         if sig.namespace == NUMPY:
             check_outputs_fit(compiled)
-        return compiled.run(leaves)
+        return compiled.run(input_leaves(args, kwargs, sig))
 
-    def _compile_fast(
-        self, key: tuple[tuple[tuple[int, ...], np.dtype], ...]
-    ) -> Callable[..., Any]:
+    def _run_eager(self, sig: Signature, *leaves: Any) -> Any:
+        return self._paths.run(sig, list(leaves), lambda: self._trace_path(sig, list(leaves)))
+
+    def _trace_path(self, sig: Signature, leaves: list[Any]) -> GuardedProgram:
+        names = input_names(self.fun, sig)
+        try:
+            traced = trace_to_graph(self._inline_unpacked, sig, names, self.name, leaves)
+        except AxcompError as exc:
+            raise exc.with_traceback(None) from None
+        return GuardedProgram(compile_traced(traced, self.name, sig.namespace), traced.guards)
+
+    def paths_info(self) -> PathsInfo:
+        """Eager differentiation's paths: traced, answered from the cache, cached."""
+        return self._paths.info()
+
+    def _compile_fast(self, key: tuple[Any, ...]) -> Callable[..., Any]:
+        # ``key``: per positional argument ``(shape, dtype)`` of an ndarray, or the type of a
+        # traced Python scalar
+        scalar_at = [i for i, k in enumerate(key) if k in SCALAR_DTYPES]
         sig = Signature(
             pytree.TreeDef(
                 "tuple",
@@ -276,12 +432,24 @@ class Staged:
                     pytree.TreeDef("dict", (), ()),
                 ),
             ),
-            tuple((tuple(s), np.dtype(d)) for s, d in key),
+            tuple(
+                ((), SCALAR_DTYPES[k]) if k in SCALAR_DTYPES else (tuple(k[0]), np.dtype(k[1]))
+                for k in key
+            ),
             (),
+            weak=tuple(i for i in scalar_at if key[i] is not bool),
         )
-        compiled = self._compile_cached(sig)
-        check_outputs_fit(compiled)  # once per signature: _fast caches this call
-        return compiled.call_flat
+        try:
+            compiled = self._compile_cached(sig)
+            check_outputs_fit(compiled)  # once per signature: _fast caches this call
+            call = compiled.call_flat
+        except _NEEDS_VALUES:
+            if not self.eager:
+                raise
+            call = functools.partial(self._run_eager, sig)
+        if not scalar_at:
+            return call
+        return _scalars_as_arrays(call, {i: SCALAR_DTYPES[key[i]] for i in scalar_at})
 
     def _compile_signature(self, sig: Signature) -> Compiled:
         compiled = self._compile_plain(sig)
@@ -311,7 +479,7 @@ class Staged:
 
     def lower(self, *args: Any, **kwargs: Any) -> Compiled:
         """The compiled program for these arguments (arrays or ShapeDtypeStructs)."""
-        return self._compile_cached(signature_of(args, kwargs))
+        return self._compile_cached(signature_of(args, kwargs, self.trace_scalars))
 
     def cache_info(self) -> Any:
         return self._compile_cached.cache_info()
@@ -319,3 +487,45 @@ class Staged:
     def clear_cache(self) -> None:
         self._compile_cached.cache_clear()
         self._fast.cache_clear()
+        self._paths.clear()
+
+
+# what an abstract trace raises where Python control flow needs a value (float() stays an
+# error: JAX raises it on a differentiated value too)
+_NEEDS_VALUES = (ConcretizationTypeError, TracerIntegerConversionError)
+
+# the fast path's key for a positional Python scalar: its type when traced, else no key
+_FAST_SCALARS: dict[type, Any] = {t: t for t in SCALAR_DTYPES}
+_NO_SCALARS: dict[type, Any] = {}
+
+
+class _IntOutOfRange(Exception):
+    """A Python int beyond int64 reached the fast path (it is a static constant)."""
+
+
+def _scalars_as_arrays(call: Callable[..., Any], dtypes: dict[int, np.dtype]) -> Callable[..., Any]:
+    """``call`` taking traced Python scalars at the positions of ``dtypes`` as 0-d arrays."""
+    asarray = np.asarray
+    if len(dtypes) == 1:  # the common case, kept to one conversion and one call
+        ((at, dtype),) = dtypes.items()
+
+        def run_one(*args: Any) -> Any:
+            try:
+                value = asarray(args[at], dtype)
+            except OverflowError:
+                raise _IntOutOfRange from None
+            return call(*args[:at], value, *args[at + 1 :])
+
+        return run_one
+    where = tuple(dtypes.items())
+
+    def run(*args: Any) -> Any:
+        flat = list(args)
+        try:
+            for i, dt in where:
+                flat[i] = asarray(args[i], dt)
+        except OverflowError:
+            raise _IntOutOfRange from None
+        return call(*flat)
+
+    return run

@@ -13,6 +13,9 @@ from . import lax_more as lax_more
 from . import lax_structural as lax_structural
 from . import linalg as linalg
 from . import nn_more as nn_more
+from . import special_entropy as special_entropy
+from . import special_erf as special_erf
+from . import special_gamma as special_gamma
 from .contraction import (
     EinsumParams,
     contract,

@@ -8,6 +8,7 @@ nn.
 """
 
 from . import api, collectives, control, dft, everyday, gathers, nn, order, special
+from . import dft_nd as dft_nd
 from . import lax_elementwise as lax_elementwise
 from . import lax_more as lax_more
 from . import lax_structural as lax_structural

@@ -1,5 +1,15 @@
-"""``axcomp.scipy``: the ``jax.scipy`` subset axcomp provides (``axcomp.scipy.special``)."""
+"""``axcomp.scipy``: the ``jax.scipy`` subset axcomp provides (``axcomp.scipy.special``,
+``axcomp.scipy.stats``)."""
 
-from . import special
+from typing import Any
 
-__all__ = ["special"]
+from ..errors import missing_function as _missing
+from . import special, stats
+
+__all__ = ["special", "stats"]
+
+
+def __getattr__(name: str) -> Any:
+    if name.startswith("__"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise _missing("axcomp.scipy", "jax.scipy", name, __all__)

@@ -134,6 +134,11 @@ class SpecSyntaxError(AxcompError, ValueError):
         return text
 
 
+class ArgumentValueError(AxcompError, ValueError):
+    """An argument whose value or dtype a function refuses where JAX raises ValueError
+    (``polygamma``'s non-integer order, a negative ``bernoulli`` count, ...)."""
+
+
 class GradError(AxcompError, TypeError):
     """A gradient was requested where it is not defined."""
 

@@ -1626,6 +1626,9 @@ def _jax_float(*args: Value) -> list[Tracer]:
     return [broadcast_to(astype(t, dtype), shape) for t in ts]
 
 
+promote_args_inexact = _jax_float  # the public name other layers use
+
+
 @export("special", "i0e")
 def i0e(x: Value) -> Tracer:
     """``jax.scipy.special.i0e``: ``exp(-|x|) I0(x)``."""
@@ -1666,11 +1669,18 @@ def ndtri(p: Value) -> Tracer:
         raise ArgumentTypeError(
             f"ndtri: x.dtype={lift(p, t.trace).dtype.name} is not supported (float32 or float64)"
         )
-    d = astype(t, np.float64)
-    q = multiply(_e("where", _e("less", d, 0.5), d, _e("subtract", 1.0, d)), 2.0)
-    q = _e("where", _e("logical_or", _e("less", d, 0.0), _e("greater", d, 1.0)), -1.0, q)
-    y = _erf_inv64(_e("subtract", multiply(d, 2.0), 1.0), q)
-    return _back(multiply(y, math.sqrt(2.0)), t.dtype)
+
+    def value(v: Tracer) -> Tracer:
+        d = astype(v, np.float64)
+        q = multiply(_e("where", _e("less", d, 0.5), d, _e("subtract", 1.0, d)), 2.0)
+        q = _e("where", _e("logical_or", _e("less", d, 0.0), _e("greater", d, 1.0)), -1.0, q)
+        y = _erf_inv64(_e("subtract", multiply(d, 2.0), 1.0), q)
+        return _back(multiply(y, math.sqrt(2.0)), v.dtype)
+
+    # d ndtri / dp = sqrt(2 pi) exp(z**2 / 2), the reciprocal of the normal density
+    root = math.sqrt(2 * math.pi)
+    rule = lambda k, xs, z: [root, _e("exp", multiply(multiply(z, z), 0.5))]  # noqa: E731
+    return _ruled("ndtri", value, [t], rule)
 
 
 @export("special", "betainc")

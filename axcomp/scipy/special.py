@@ -7,6 +7,9 @@ program through ``jit`` (non-array arguments are static).
 
 from __future__ import annotations
 
+from typing import Any
+
+from ..errors import missing_function as _missing
 from ..primitives import api as _api
 from ..transforms.jit import staged_export as _staged_export
 
@@ -14,3 +17,9 @@ for _name, _traced in _api.exported("special").items():
     globals()[_name] = _staged_export(_name, _traced)
 
 __all__ = sorted(_api.exported("special"))
+
+
+def __getattr__(name: str) -> Any:
+    if name.startswith("__"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise _missing("axcomp.scipy.special", "jax.scipy.special", name, __all__)

@@ -1,0 +1,115 @@
+"""``jax.scipy.special``'s scaled error and Bessel functions: ``erfcx``, ``log_ndtr``,
+``i0``, ``i1``.
+
+* ``erfcx(x) = exp(x**2) erfc(x)`` reads the ``erfc`` series of ``special.py`` without
+  their ``exp(-x**2)`` factor for x >= 1 (so it stays finite to ``inf``), is
+  ``exp(x**2) erfc(x)`` on (-1, 1), and ``2 exp(x**2) - erfcx(-x)`` below -1 (``inf``
+  once that overflows); its derivative is JAX's ``2 x erfcx(x) - 2 / sqrt(pi)``.
+* ``log_ndtr(x)``: ``log(ndtr(x))`` on [-1, 0], ``log1p(-ndtr(-x))`` above, and
+  ``log(erfcx(-x / sqrt 2) / 2) - x**2 / 2`` below -1, so the left tail keeps its relative
+  accuracy far past where ``ndtr`` underflows.
+* ``i0``/``i1``: ``i0e``/``i1e`` times ``exp(|x|)``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..errors import ArgumentValueError
+from ..tracing.build import Value
+from ..tracing.tracer import Tracer
+from .api import export
+from .contraction import multiply
+from .elementwise import elementwise
+from .lax_elementwise import _jax_float, _ruled, bessel_i0e, bessel_i1e
+from .special import _affine, _clenshaw, _erf_tables, erfc
+
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+
+
+def _e(fn: str, *args: Any) -> Tracer:
+    return elementwise(fn, *args)
+
+
+def _exp_square(a: Tracer) -> Tracer:
+    """exp(a**2), with the square's rounding error kept out of the exponent."""
+    head = _e("true_divide", _e("floor", multiply(a, 2.0**12)), 2.0**12)
+    rest = multiply(_e("subtract", a, head), _e("add", a, head))
+    return multiply(_e("exp", multiply(head, head)), _e("exp", rest))
+
+
+def _erfcx_right(a: Tracer) -> Tracer:
+    """erfcx(a) for a >= 1 (clamped here): the mid and tail series without exp(-a**2)."""
+    _, mid, tail = _erf_tables(a.dtype)
+    xm = _e("minimum", _e("maximum", a, 1.0), 4.0)
+    near = _clenshaw(mid, _affine(xm, 1.0, 4.0))
+    xt = _e("maximum", a, 4.0)
+    s = _e("true_divide", 1.0, xt)
+    far = multiply(s, _clenshaw(tail, _affine(s, 0.0, 0.25)))
+    far = _e("where", _e("isinf", xt), 0.0, far)
+    return _e("where", _e("less", a, 4.0), near, far)
+
+
+def _erfcx(t: Tracer) -> Tracer:
+    a = _e("absolute", t)
+    right = _erfcx_right(a)
+    inner = _e("less", a, 1.0)
+    xs = _e("where", inner, t, 0.0)
+    middle = multiply(_exp_square(xs), erfc(xs))
+    xl = _e("where", _e("logical_or", inner, _e("isinf", a)), 0.0, a)
+    left = _e("subtract", multiply(2.0, _exp_square(xl)), right)
+    left = _e("where", _e("isinf", a), math.inf, left)
+    out = _e("where", inner, middle, _e("where", _e("less", t, 0.0), left, right))
+    return _e("where", _e("isnan", t), t, out)
+
+
+@export("special")
+def erfcx(x: Value) -> Tracer:
+    """The scaled complementary error function ``exp(x**2) erfc(x)``, as
+    ``jax.scipy.special.erfcx``."""
+    (t,) = _jax_float(x)
+
+    def rule(k: int, xs: list[Tracer], z: Tracer) -> list[Any]:
+        return [_e("subtract", multiply(multiply(2.0, xs[0]), z), _TWO_OVER_SQRT_PI)]
+
+    return _ruled("erfcx", _erfcx, [t], rule)
+
+
+@export("special")
+def log_ndtr(x: Value, series_order: int = 3) -> Tracer:
+    """``log`` of the standard normal CDF, accurate in both tails (``series_order`` is
+    accepted for JAX's signature; the value does not depend on it)."""
+    if not isinstance(series_order, int) or not 0 <= series_order <= 30:
+        raise ArgumentValueError(
+            f"log_ndtr: series_order must be an int in [0, 30], got {series_order!r}"
+        )
+    (t,) = _jax_float(x)
+    half = -1 / math.sqrt(2)
+    low = _e("less", t, -1.0)
+    high = _e("greater", t, 0.0)
+    mid_x = _e("where", _e("logical_or", low, high), 0.0, t)
+    middle = _e("log", multiply(0.5, erfc(multiply(mid_x, half))))
+    hx = _e("where", high, t, 0.0)
+    upper = _e("log1p", _e("negative", multiply(0.5, erfc(multiply(hx, -half)))))
+    lx = _e("where", low, t, -1.0)
+    lower = _e(
+        "subtract",
+        _e("log", multiply(0.5, erfcx(multiply(lx, half)))),
+        multiply(0.5, multiply(lx, lx)),
+    )
+    return _e("where", low, lower, _e("where", high, upper, middle))
+
+
+@export("special")
+def i0(x: Value) -> Tracer:
+    """The modified Bessel function ``I0``, as ``jax.scipy.special.i0``."""
+    (t,) = _jax_float(x)
+    return multiply(bessel_i0e(t), _e("exp", _e("absolute", t)))
+
+
+@export("special")
+def i1(x: Value) -> Tracer:
+    """The modified Bessel function ``I1``, as ``jax.scipy.special.i1``."""
+    (t,) = _jax_float(x)
+    return multiply(bessel_i1e(t), _e("exp", _e("absolute", t)))

@@ -88,6 +88,7 @@ def _run_cases(
             return
         name = fuzzers[i % len(fuzzers)]
         module = modules[name]
+        began = time.perf_counter()
         case = module.draw(rngs[name])
         try:
             outcome = module.check(case)
@@ -95,6 +96,7 @@ def _run_cases(
             outcome = Outcome("harness", f"{type(exc).__name__}: {exc}")
             print(f"[{name}] HARNESS {outcome.detail}\n{case.repro()}", flush=True)
         counts[name]["run"] += 1
+        counts[name]["us"] += round((time.perf_counter() - began) * 1e6)  # shrinking left out
         known = module.known_issue(case) if outcome.failed else None
         label = f"known:{outcome.label}" if known else outcome.label
         counts[name][label] += 1
@@ -126,7 +128,8 @@ def summary(counts: dict[str, Counter[str]], elapsed: float) -> str:
         refusals = {k.split(":", 1)[1]: v for k, v in sorted(c.items()) if k.startswith("refusal:")}
         crashes = {k.split(":", 1)[1]: v for k, v in sorted(c.items()) if k.startswith("crash:")}
         lines.append(
-            f"{name:10s} run {c['run']:,}  agreed {c['agree']:,}  wrong {c['wrong']:,}  "
+            f"{name:10s} run {c['run']:,} ({c['us'] / max(c['run'], 1) / 1e3:.0f} ms/case)  "
+            f"agreed {c['agree']:,}  wrong {c['wrong']:,}  "
             f"known-failing subsets {sum(known.values()):,} {known or ''}  "
             f"crashes {_crashes(c):,} {crashes or ''}  "
             f"refusals {sum(refusals.values()):,} {refusals or ''}  invalid {c['invalid']:,}  "

@@ -15,10 +15,14 @@ from typing import Any
 
 import fuzz_chunking
 import fuzz_export
+import fuzz_kernels
 import fuzz_names
 import fuzz_transforms
+import numpy as np
 import pytest
 from fuzz_harness import Outcome, report, shrink
+
+import axcomp as ax
 
 
 def failures(
@@ -93,6 +97,16 @@ def test_hostile_dict_keys(path: str) -> None:
     assert_none_fail(fuzz_names, 6, 20, _names("keys", (path,)))
 
 
+@pytest.mark.parametrize("keys", [("ｔ0", "t0"), ("ｘ", "x")])
+def test_dict_keys_that_nfkc_folds_together(keys: tuple[str, str]) -> None:
+    # {'ｔ0': x, 't0': y}: both become the parameter d__t0 (SyntaxError in compile_source);
+    # drawn too rarely to rely on the random slice, so built here
+    kernel = fuzz_kernels.random_kernel(random.Random(0), max_steps=2)
+    case = fuzz_names.NamesCase(kernel, ("x", "y"), "kernel", keys, "explain", seed=5)
+    outcome = fuzz_names.check(case)
+    assert not outcome.failed, report(case, outcome)
+
+
 @pytest.mark.parametrize("path", [p for p in fuzz_names.PATHS if p not in EXPORTS])
 def test_hostile_parameter_names_in_compiled_code(path: str) -> None:
     assert_none_fail(fuzz_names, 7, 20, _names("parameters", (path,)))
@@ -108,3 +122,81 @@ def test_hostile_function_names() -> None:
 
 def test_all_names_hostile_at_once() -> None:
     assert_none_fail(fuzz_names, 10, 60, _names("all", fuzz_names.PATHS))
+
+
+# -- the oracles can fail: an injected wrong answer, crash or refusal is classified as such
+
+
+def _first_agreeing(fuzzer: Any, seed: int) -> Any:
+    rng = random.Random(seed)
+    while True:
+        case = fuzzer.draw(rng)
+        if _runnable(case) and fuzzer.check(case).kind == "agree":
+            return case
+
+
+# where each fuzzer runs axcomp (module, attribute): the seam the injections replace
+SEAMS = {
+    "transforms": (fuzz_transforms.ChainCase, "compiled"),
+    "chunking": (fuzz_chunking, "_run"),
+    "export": (fuzz_export, "run_exported"),
+    "names": (fuzz_names, "_run"),
+}
+FUZZERS = {
+    "transforms": fuzz_transforms,
+    "chunking": fuzz_chunking,
+    "export": fuzz_export,
+    "names": fuzz_names,
+}
+
+
+def _inject(monkeypatch: pytest.MonkeyPatch, name: str, change: Callable[[Any], Any]) -> None:
+    """Make the seam's result ``change(result)``; for ``compiled``, of the function's result."""
+    owner, attr = SEAMS[name]
+    original = getattr(owner, attr)
+    if attr == "compiled":
+
+        def compiled(self: Any) -> Any:
+            f = original(self)
+            return lambda *a: change(f(*a))
+
+        monkeypatch.setattr(owner, attr, compiled)
+    else:
+        monkeypatch.setattr(owner, attr, lambda *a: change(original(*a)))
+
+
+def _perturb(value: Any) -> Any:
+    if hasattr(value, "compute"):  # a lazy dask result: perturbed once computed
+        return value * 1.001 + 1e-3
+    return np.asarray(value) * 1.001 + 1e-3
+
+
+def _raise(exc: BaseException) -> Callable[[Any], Any]:
+    def change(value: Any) -> Any:
+        raise exc
+
+    return change
+
+
+@pytest.mark.parametrize("name", sorted(FUZZERS))
+def test_an_injected_wrong_answer_is_called_wrong(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    fuzzer = FUZZERS[name]
+    case = _first_agreeing(fuzzer, 11)
+    _inject(monkeypatch, name, _perturb)
+    assert fuzzer.check(case).kind == "wrong"
+
+
+@pytest.mark.parametrize("name", sorted(FUZZERS))
+@pytest.mark.parametrize(
+    ("exc", "label"),
+    [(KeyError("injected"), "crash:KeyError"), (ax.ShapeError("injected"), "refusal:ShapeError")],
+)
+def test_an_injected_exception_is_a_crash_or_a_refusal(
+    monkeypatch: pytest.MonkeyPatch, name: str, exc: Exception, label: str
+) -> None:
+    fuzzer = FUZZERS[name]
+    case = _first_agreeing(fuzzer, 12)
+    _inject(monkeypatch, name, _raise(exc))
+    assert fuzzer.check(case).label == label

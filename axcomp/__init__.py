@@ -12,7 +12,19 @@ gathers the public names from the layers below it.
 
 from __future__ import annotations
 
-from . import ad_checkpoint, flatten_util, lax, nn, numpy, random, scipy, tree, tree_util, typing
+from . import (
+    ad_checkpoint,
+    flatten_util,
+    lax,
+    nn,
+    numpy,
+    ops,
+    random,
+    scipy,
+    tree,
+    tree_util,
+    typing,
+)
 from .array import Array
 from .config import config
 from .core.shapes import ShapeDtypeStruct
@@ -97,6 +109,7 @@ __all__ = [
     "nn",
     "numpy",
     "numpy_rank_promotion",
+    "ops",
     "pmap",
     "random",
     "remat",

@@ -23,6 +23,7 @@ ALLOWED: dict[str, set[str]] = {
     "pytree": set(),
     "tree_util": {"pytree"},
     "tree": {"tree_util", "pytree"},
+    "ops": {"lax", "numpy", "transforms", "primitives", "tracing", "core", "errors", "pytree"},
     "flatten_util": {"numpy", "transforms", "primitives", "tracing", "core", "errors", "pytree"},
     "ad_checkpoint": {"transforms"},
     "core": {"errors"},

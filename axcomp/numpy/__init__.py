@@ -181,6 +181,8 @@ def sum(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> 
 def mean(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:
     if _any_traced((a,)):
         return _ops.mean(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    if dtype is None:  # JAX's dtype: booleans and narrow integers average in float32
+        dtype = _ops.inexact_dtype(_np.asarray(a).dtype)
     return _np.mean(a, axis=axis, dtype=dtype, keepdims=keepdims)
 
 

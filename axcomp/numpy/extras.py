@@ -886,6 +886,30 @@ object_ = _np.object_
 r_, c_, s_, index_exp, mgrid, ogrid = _np.r_, _np.c_, _np.s_, _np.index_exp, _np.mgrid, _np.ogrid
 ix_, indices, fromfunction = _np.ix_, _np.indices, _np.fromfunction
 
+
+def array_equal(a1: Any, a2: Any, equal_nan: _b.bool = False) -> Any:
+    """``jnp.array_equal``: same shape and equal elements (NaNs equal with ``equal_nan``);
+    a shape mismatch is False without comparing."""
+    x, y = _jnp.asarray(a1), _jnp.asarray(a2)
+    if _jnp.shape(x) != _jnp.shape(y):
+        return _np.bool_(False)
+    same = _jnp.equal(x, y)
+    if equal_nan:
+        same = _jnp.logical_or(same, _jnp.logical_and(_jnp.isnan(x), _jnp.isnan(y)))
+    return _jnp.all(same)
+
+
+def array_equiv(a1: Any, a2: Any) -> Any:
+    """``jnp.array_equiv``: equal after broadcasting to one shape (False when they do not
+    broadcast)."""
+    x, y = _jnp.asarray(a1), _jnp.asarray(a2)
+    try:
+        _np.broadcast_shapes(_jnp.shape(x), _jnp.shape(y))
+    except ValueError:
+        return _np.bool_(False)
+    return _jnp.all(_jnp.equal(x, y))
+
+
 __all__ = [name for name in list(globals()) if not name.startswith("_") and name != "annotations"]
 __all__.remove("Any")
 __all__.remove("Sequence")

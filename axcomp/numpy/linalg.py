@@ -14,7 +14,6 @@ from typing import Any
 import numpy as _np
 
 from ..primitives import api as _api
-from ..primitives import linalg_extras as _extras
 from ..tracing.tracer import Tracer as _Tracer
 from ..transforms.jit import staged_export as _staged_export
 
@@ -43,12 +42,10 @@ def _wrap(name: str, traced: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-# the jnp.linalg extras follow JAX eagerly too (eigvalsh symmetrizes, matrix_rank's second
-# argument is rtol): they run their traced program through jit
-_JAX_EAGER = frozenset(
-    n for n, f in _api.exported("linalg").items() if f.__module__ == _extras.__name__
-)
+# on concrete arrays too, every function runs its traced program through jit, so an eager
+# call gives what the same call inside a kernel gives and what JAX gives (NumPy's own eigh
+# and cholesky read one triangle where JAX symmetrizes; its lstsq rank is int32)
 for _name, _fn in _api.exported("linalg").items():
-    globals()[_name] = (_staged_export if _name in _JAX_EAGER else _wrap)(_name, _fn)
+    globals()[_name] = _staged_export(_name, _fn)
 
 __all__ = sorted(_api.exported("linalg"))

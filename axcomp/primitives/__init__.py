@@ -49,7 +49,7 @@ from .elementwise import (
 from .gradients import stop_gradient, stop_gradient_p
 from .indexing import IndexParams, ScatterParams, getitem, index_p, scatter_p
 from .products import dot, inner, matmul, outer, tensordot, vdot
-from .reductions import ReduceParams, mean, reduce, reduce_p, reduce_sum
+from .reductions import ReduceParams, inexact_dtype, mean, reduce, reduce_p, reduce_sum
 from .refine import RefineParams, refine_p
 from .shape import (
     BroadcastParams,
@@ -112,6 +112,7 @@ __all__ = [
     "getitem",
     "identity",
     "index_p",
+    "inexact_dtype",
     "inner",
     "is_permutation",
     "is_rename",

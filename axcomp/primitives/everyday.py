@@ -32,7 +32,7 @@ from .contraction import einsum, moveaxis, multiply
 from .elementwise import elementwise, power, where
 from .indexing import getitem
 from .precision import check_precision, preferred_dtype
-from .reductions import reduce, reduce_sum
+from .reductions import inexact_dtype, reduce, reduce_sum, with_inexact_default
 from .shape import astype, broadcast_to, concatenate, expand_dims, reshape, stack
 from .windows import windows
 
@@ -394,7 +394,7 @@ def average(
     also the sum of the weights (broadcast to the average's shape)."""
     t = _one(a)
     if weights is None:
-        dtype = np.result_type(t.dtype, 1.0)
+        dtype = inexact_dtype(t.dtype)
         tf = astype(t, dtype)
         avg = _e("true_divide", reduce_sum(tf, axis=axis, keepdims=keepdims), 1)
         count = t.size if axis is None else None
@@ -434,6 +434,9 @@ def average(
     if returned:
         return avg, scl
     return avg
+
+
+average.__axcomp_eager__ = with_inexact_default(np.average)  # type: ignore[attr-defined]
 
 
 # ------------------------------------------------------------------ interp, polyval

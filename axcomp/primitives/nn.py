@@ -23,7 +23,7 @@ from .api import export
 from .contraction import moveaxis, multiply, transpose
 from .elementwise import elementwise
 from .lax_elementwise import logistic_of
-from .reductions import mean, reduce, reduce_sum
+from .reductions import inexact_dtype, mean, reduce, reduce_sum, with_inexact_default
 from .shape import astype, expand_dims, reshape
 from .special import erfc, float_input
 
@@ -308,7 +308,7 @@ def _var(a: Value, axis: Any, dtype: Any, ddof: Any, keepdims: bool, correction:
     if t.dtype.kind == "c":
         raise UnsupportedError("var/std: complex inputs are not supported by axcomp")
     axes = normalize_axes(axis, t.ndim)
-    target = np.var(np.ones(2, t.dtype)).dtype if dtype is None else np.dtype(dtype)
+    target = inexact_dtype(t.dtype) if dtype is None else np.dtype(dtype)
     if t.dtype != target:
         t = astype(t, target)
     dev = _e("subtract", t, mean(t, axis=axes, keepdims=True))
@@ -348,6 +348,10 @@ def std(
 ) -> Tracer:
     """The standard deviation, ``sqrt(var(a, axis, ddof=ddof))``."""
     return _e("sqrt", _var(a, axis, dtype, ddof, keepdims, correction))
+
+
+var.__axcomp_eager__ = with_inexact_default(np.var)  # type: ignore[attr-defined]
+std.__axcomp_eager__ = with_inexact_default(np.std)  # type: ignore[attr-defined]
 
 
 # ------------------------------------------------------------------ order statistics

@@ -79,11 +79,19 @@ def _keep(r: Tracer, shape: tuple[int, ...], axes: tuple[int, ...]) -> Tracer:
     return reshape(r, tuple(1 if i in axes else s for i, s in enumerate(shape)))
 
 
+def inexact_dtype(dtype: np.dtype) -> np.dtype:
+    """JAX's float for a mean of ``dtype`` (x64 on): floats keep theirs; booleans and
+    integers of up to 32 bits average in float32, 64-bit integers in float64."""
+    if np.issubdtype(dtype, np.inexact):
+        return np.dtype(dtype)
+    return np.dtype(np.float64 if dtype.itemsize == 8 else np.float32)
+
+
 def mean(x: Value, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Tracer:
     trace = trace_of((x,))
     t = lift(x, trace)
     axes = normalize_axes(axis, t.ndim)
-    target = np.mean(np.ones(1, t.dtype)).dtype if dtype is None else np.dtype(dtype)
+    target = inexact_dtype(t.dtype) if dtype is None else np.dtype(dtype)
     acc = np.dtype(np.float32) if target == np.float16 else target
     total = reduce_sum(t, axis=axes, dtype=acc, keepdims=keepdims)
     count = math.prod(t.shape[a] for a in axes)
@@ -207,3 +215,15 @@ def reduction_relations(node: Node) -> Relations:
 
 
 reduce_p.def_axes(reduction_relations)
+
+
+def with_inexact_default(np_fn: Callable[..., Any]) -> Callable[..., Any]:
+    """NumPy's ``np_fn`` (var, std, average) on concrete arrays, averaging booleans and
+    integers in JAX's float (``inexact_dtype``) as the traced version does."""
+
+    def eager(a: Any, *args: Any, **kwargs: Any) -> Any:
+        arr = np.asarray(a)
+        return np_fn(arr.astype(inexact_dtype(arr.dtype), copy=False), *args, **kwargs)
+
+    eager.__name__ = np_fn.__name__
+    return eager

@@ -27,7 +27,7 @@ from ...tracing.build import lift, trace_of
 from ...tracing.trace import current_trace
 from ...tracing.tracer import Tracer
 from ...transforms.implicit import custom_linear_solve
-from ...transforms.jit import jit
+from ...transforms.jit import static_jit
 
 Op = Callable[[Any], Any]
 
@@ -205,7 +205,7 @@ def _solver(name: str, method: Callable[..., Any], symmetric: bool) -> Callable[
             op, tb, solve, transpose_solve=None if symmetric else transposed, symmetric=symmetric
         )
 
-    staged = jit(traced)
+    staged = static_jit(traced)  # tol, maxiter, ... stay static: the solver reads them
 
     def public(
         a: Any,

@@ -13,7 +13,7 @@ import re
 
 import pytest
 from programs import check, corpus, known_failures, store
-from programs.known_failures import KNOWN_FAILURES, KNOWN_FAILURES_WITH_STAND_INS
+from programs.known_failures import KNOWN_FAILURES
 
 KEYS = [p.key for c in corpus.CORPORA for p in corpus.programs(c)]
 
@@ -24,18 +24,9 @@ def _param(key: str, failures: dict[str, str]) -> object:
     return key
 
 
-def _verdicts(stand_ins: tuple[str, ...]) -> dict[str, check.Verdict]:
-    return {f"{c}/{n}": v for c in corpus.CORPORA for n, v in check.check(c, stand_ins).items()}
-
-
 @pytest.fixture(scope="module")
 def verdicts() -> dict[str, check.Verdict]:
-    return _verdicts(())
-
-
-@pytest.fixture(scope="module")
-def verdicts_with_stand_ins() -> dict[str, check.Verdict]:
-    return _verdicts(known_failures.STAND_INS)
+    return {f"{c}/{n}": v for c in corpus.CORPORA for n, v in check.check(c).items()}
 
 
 def test_every_program_is_recorded_and_nothing_else() -> None:
@@ -61,22 +52,15 @@ def test_every_program_names_its_source_and_runs_as_jax_users_write_it() -> None
 
 def test_known_failures_name_real_programs() -> None:
     assert not set(KNOWN_FAILURES) - set(KEYS)
-    assert not set(KNOWN_FAILURES_WITH_STAND_INS) - set(KEYS)
 
 
-def test_known_failures_fail_for_their_stated_reason(
-    verdicts: dict[str, check.Verdict], verdicts_with_stand_ins: dict[str, check.Verdict]
-) -> None:
+def test_known_failures_fail_for_their_stated_reason(verdicts: dict[str, check.Verdict]) -> None:
     wrong = []
-    for table, found in (
-        (known_failures.BLOCKERS, verdicts),
-        (known_failures.BLOCKERS_WITH_STAND_INS, verdicts_with_stand_ins),
-    ):
-        for key, blockers in table.items():
-            v = found[key]
-            said = re.search(known_failures.SIGNATURES[blockers[0]], v.detail)
-            if v.outcome != "agrees" and not said:
-                wrong.append(f"{key}: expected {blockers[0]!r}, got {v.outcome}: {v.detail}")
+    for key, blockers in known_failures.BLOCKERS.items():
+        v = verdicts[key]
+        said = re.search(known_failures.SIGNATURES[blockers[0]], v.detail)
+        if v.outcome != "agrees" and not said:
+            wrong.append(f"{key}: expected {blockers[0]!r}, got {v.outcome}: {v.detail}")
     assert not wrong, "update tests/programs/known_failures.py:\n" + "\n".join(wrong)
 
 
@@ -90,13 +74,4 @@ def test_jax_ran_every_program() -> None:
 @pytest.mark.parametrize("key", [_param(k, KNOWN_FAILURES) for k in KEYS])
 def test_program_agrees_with_jax(key: str, verdicts: dict[str, check.Verdict]) -> None:
     v = verdicts[key]
-    assert v.outcome == "agrees", f"{key} {v.outcome}: {v.detail}"
-
-
-@pytest.mark.parametrize("key", [_param(k, KNOWN_FAILURES_WITH_STAND_INS) for k in KEYS])
-def test_program_agrees_given_config_and_array(
-    key: str, verdicts_with_stand_ins: dict[str, check.Verdict]
-) -> None:
-    """The same, with stand-ins for the two names every swapped program needs first."""
-    v = verdicts_with_stand_ins[key]
     assert v.outcome == "agrees", f"{key} {v.outcome}: {v.detail}"

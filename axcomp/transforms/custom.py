@@ -103,19 +103,30 @@ class custom_vjp:
         if current_trace() is None:
             return self._jitted(*args)
         if getattr(self._fwd_running, "depth", 0):
-            return self.fun(*args)  # fwd may call the function itself (as in JAX): the primal
+            # fwd calls the function itself (as in JAX's fixed-point example): the primal
+            # by the function, its residuals from fwd only if the reverse sweep asks (a
+            # second derivative), so fwd does not recurse into itself
+            return self._traced(*args, lazy=True)
         return self._traced(*args)
 
-    def _traced(self, *args: Any) -> Any:
-        if self.fwd is None or self.bwd is None:
-            raise GradError(f"custom_vjp {self._name}: call defvjp(fwd, bwd) before using it")
-        trace = current_trace()
-        assert trace is not None
+    def _forward(self, args: tuple[Any, ...]) -> tuple[Any, Any]:
+        assert self.fwd is not None
         self._fwd_running.depth = getattr(self._fwd_running, "depth", 0) + 1
         try:
             out, res = self.fwd(*args)
         finally:
             self._fwd_running.depth -= 1
+        return out, res
+
+    def _traced(self, *args: Any, lazy: bool = False) -> Any:
+        if self.fwd is None or self.bwd is None:
+            raise GradError(f"custom_vjp {self._name}: call defvjp(fwd, bwd) before using it")
+        trace = current_trace()
+        assert trace is not None
+        if lazy:
+            out, res = self.fun(*args), None
+        else:
+            out, res = self._forward(args)
         out_leaves, out_def = pytree.flatten(out)
         outs_t = [lift(o, trace) for o in out_leaves]
         diff = [k for k in range(len(args)) if k not in self.nondiff_argnums]
@@ -144,7 +155,7 @@ class custom_vjp:
                         for j, o in enumerate(outs_t)
                     ]
                     g = pytree.unflatten(out_def, g_leaves)
-                    r = pytree.unflatten(res_def, res_t)
+                    r = pytree.unflatten(res_def, res_t) if not lazy else self._forward(args)[1]
                     grads = bwd(*nondiff, r, g)
                     if not isinstance(grads, (tuple, list)) or len(grads) != len(diff):
                         raise GradError(

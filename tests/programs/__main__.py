@@ -51,13 +51,12 @@ def record(corpus_name: str, only: str) -> None:
 def reasons() -> str:
     from collections import Counter
 
-    from programs.known_failures import BLOCKERS, BLOCKERS_WITH_STAND_INS
+    from programs.known_failures import BLOCKERS
 
     rows = []
     for title, table, pick in (
         ("blocks (anywhere in its chain)", BLOCKERS, slice(None)),
         ("meets first, today", BLOCKERS, slice(1)),
-        ("meets first, given config and Array", BLOCKERS_WITH_STAND_INS, slice(1)),
     ):
         counts = Counter(r for chain in table.values() for r in chain[pick])
         rows.append(f"programs each reason {title}:")

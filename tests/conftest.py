@@ -7,3 +7,19 @@ os.environ.setdefault("AXCOMP_VERIFY", "1")
 
 # Run against the checkout (the grammar loader also handles an installed wheel).
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from collections.abc import Iterator
+
+import pytest
+
+import axcomp as ax
+
+
+@pytest.fixture(autouse=True)
+def _config_flags_are_restored() -> Iterator[None]:
+    """A test that sets an ``axcomp.config`` flag (x64) must not change the next test's
+    defaults: put every flag back."""
+    saved = dict(ax.config._values)
+    yield
+    ax.config._values.clear()
+    ax.config._values.update(saved)

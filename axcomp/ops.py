@@ -8,6 +8,7 @@ trace it cannot be read from ``segment_ids``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -60,53 +61,26 @@ def _segment(how: str, name: str, data: Any, segment_ids: Any, num_segments: Any
     return _staged(how, data, segment_ids, int(num_segments))
 
 
-def segment_sum(
-    data: Any,
-    segment_ids: Any,
-    num_segments: Any = None,
-    indices_are_sorted: bool = False,
-    unique_indices: bool = False,
-    bucket_size: Any = None,
-    mode: Any = None,
-) -> Any:
-    """``jax.ops.segment_sum``: the sum of ``data``'s rows per segment id."""
-    return _segment("add", "segment_sum", data, segment_ids, num_segments)
+def _segment_function(how: str, name: str, what: str) -> Callable[..., Any]:
+    def segment(
+        data: Any,
+        segment_ids: Any,
+        num_segments: Any = None,
+        indices_are_sorted: bool = False,
+        unique_indices: bool = False,
+        bucket_size: Any = None,
+        mode: Any = None,
+    ) -> Any:
+        # the sortedness/uniqueness hints and bucket_size only tune XLA; ids out of range
+        # are dropped (JAX's default mode for segment reductions)
+        return _segment(how, name, data, segment_ids, num_segments)
+
+    segment.__name__ = segment.__qualname__ = name
+    segment.__doc__ = f"``jax.ops.{name}``: the {what} of ``data``'s rows per segment id."
+    return segment
 
 
-def segment_prod(
-    data: Any,
-    segment_ids: Any,
-    num_segments: Any = None,
-    indices_are_sorted: bool = False,
-    unique_indices: bool = False,
-    bucket_size: Any = None,
-    mode: Any = None,
-) -> Any:
-    """``jax.ops.segment_prod``: the product of ``data``'s rows per segment id."""
-    return _segment("multiply", "segment_prod", data, segment_ids, num_segments)
-
-
-def segment_max(
-    data: Any,
-    segment_ids: Any,
-    num_segments: Any = None,
-    indices_are_sorted: bool = False,
-    unique_indices: bool = False,
-    bucket_size: Any = None,
-    mode: Any = None,
-) -> Any:
-    """``jax.ops.segment_max``: the maximum of ``data``'s rows per segment id."""
-    return _segment("max", "segment_max", data, segment_ids, num_segments)
-
-
-def segment_min(
-    data: Any,
-    segment_ids: Any,
-    num_segments: Any = None,
-    indices_are_sorted: bool = False,
-    unique_indices: bool = False,
-    bucket_size: Any = None,
-    mode: Any = None,
-) -> Any:
-    """``jax.ops.segment_min``: the minimum of ``data``'s rows per segment id."""
-    return _segment("min", "segment_min", data, segment_ids, num_segments)
+segment_sum = _segment_function("add", "segment_sum", "sum")
+segment_prod = _segment_function("multiply", "segment_prod", "product")
+segment_max = _segment_function("max", "segment_max", "maximum")
+segment_min = _segment_function("min", "segment_min", "minimum")

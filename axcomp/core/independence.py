@@ -22,6 +22,7 @@ instead, which may call ``split_state`` on their sub-graphs.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -202,6 +203,22 @@ def split_states(
     reaches still has the level's length, which a block run makes the block's. Such an
     axis that repeats one value (a broadcast) is split like the data (a constant's block
     is the block's constant); any other (``axis_index``'s positions) is refused."""
+    token = _LEVEL.set(level)  # sub-graphs (loop and cond bodies) are split under it too
+    try:
+        return _split_states(graph, inputs, level)
+    finally:
+        _LEVEL.reset(token)
+
+
+def current_level() -> str | None:
+    """The vmap level being split, for a ``split`` rule that analyses a sub-graph."""
+    return _LEVEL.get()
+
+
+_LEVEL: contextvars.ContextVar[str | None] = contextvars.ContextVar("split_level", default=None)
+
+
+def _split_states(graph: Graph, inputs: Sequence[State], level: str | None) -> dict[Node, State]:
     states: dict[Node, State] = dict(zip(graph.inputs, inputs))
     constant: dict[Node, frozenset[int]] = {}
     for node in topological(list(graph.outputs)):

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..core.graph import Graph, Node, topological
-from ..core.independence import NotIndependent, Partial, Sliced, State, split_states
+from ..core.independence import NotIndependent, Partial, Sliced, State, current_level, split_states
 from ..core.leaves import InputParams, const_p, input_p
 from ..core.plan import (
     Assign,
@@ -1171,7 +1171,7 @@ def _split_loop(node: Node, states: Sequence[State]) -> State:
     invariants = [_shifted(s, 0, 0, node, "an operand") for s in states[nc + ns :]]
     for _ in range(nc + 1):
         body_in = [*carries, *([None] if q.has_index else []), *slices, *invariants]
-        found = split_states(q.body, body_in)
+        found = split_states(q.body, body_in, current_level())
         after = [found[o] for o in q.body.outputs[:nc]]
         if after == carries:
             break
@@ -1196,7 +1196,8 @@ def _split_cond(node: Node, states: Sequence[State]) -> State:
     q: CondParams = node.params
     if states[0] is not None:
         raise NotIndependent(node, "chooses its branch from a result of the split axis")
-    got = {split_states(g, list(states[1:]))[g.outputs[q.output]] for g in q.branches}
+    level = current_level()
+    got = {split_states(g, list(states[1:]), level)[g.outputs[q.output]] for g in q.branches}
     if len(got) != 1:
         raise NotIndependent(node, "its branches split the result differently")
     return got.pop()

@@ -40,21 +40,28 @@ def _nondiff(argnums: Any) -> tuple[int, ...]:
     return nums
 
 
+@functools.lru_cache(maxsize=256)
+def _signature(fun: Callable[..., Any]) -> inspect.Signature | None:
+    # read once per function: custom-derivative functions are called on hot paths
+    try:
+        return inspect.signature(fun)
+    except (TypeError, ValueError):
+        return None
+
+
 def _positional(
     fun: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> tuple[Any, ...]:
     """``args`` and ``kwargs`` as one positional tuple, defaults filled in (JAX resolves
     keyword arguments of custom-derivative functions the same way)."""
-    if not kwargs:
-        try:
-            sig = inspect.signature(fun)
-        except (TypeError, ValueError):
-            return args
-        params = list(sig.parameters.values())
-        if len(args) >= len(params) or any(p.kind is p.VAR_POSITIONAL for p in params):
-            return args
+    sig = _signature(fun)
+    if sig is None:
+        return args
+    params = sig.parameters.values()
+    if not kwargs and (len(args) >= len(params) or any(p.kind is p.VAR_POSITIONAL for p in params)):
+        return args
     try:
-        bound = inspect.signature(fun).bind(*args, **kwargs)
+        bound = sig.bind(*args, **kwargs)
     except TypeError as e:
         raise ArgumentTypeError(f"{getattr(fun, '__name__', 'fun')}: {e}") from None
     bound.apply_defaults()

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import missing_function as _missing
-from ..primitives import api as _api
-from ..transforms.jit import staged_export as _staged_export
+from ...errors import missing_function as _missing
+from ...primitives import api as _api
+from ...transforms.jit import staged_export as _staged_export
 
 for _name, _traced in _api.exported("special").items():
     globals()[_name] = _staged_export(_name, _traced)

@@ -12,24 +12,24 @@ import types as _types
 from collections.abc import Callable
 from typing import Any
 
-from . import primitives as _ops
-from .errors import missing_function as _missing
-from .primitives import api as _api
-from .primitives import control as _control
-from .primitives.convolution import ConvDimensionNumbers as ConvDimensionNumbers
-from .primitives.convolution import conv_dimension_numbers as conv_dimension_numbers
-from .primitives.gathers import GatherDimensionNumbers as GatherDimensionNumbers
-from .primitives.gathers import ScatterDimensionNumbers as ScatterDimensionNumbers
-from .primitives.lax_elementwise import RoundingMethod as RoundingMethod
-from .primitives.lax_more import FftType as FftType
-from .primitives.lax_more import broadcast_shapes as broadcast_shapes
-from .primitives.lax_structural import GatherScatterMode as GatherScatterMode
-from .primitives.precision import Precision as Precision
-from .transforms import lu as _lu
-from .transforms.implicit import custom_linear_solve as custom_linear_solve
-from .transforms.implicit import custom_root as custom_root
-from .transforms.jit import staged_export as _staged_export
-from .transforms.vmap import vmap as _vmap
+from .. import primitives as _ops
+from ..errors import missing_function as _missing
+from ..primitives import api as _api
+from ..primitives import control as _control
+from ..primitives.convolution import ConvDimensionNumbers as ConvDimensionNumbers
+from ..primitives.convolution import conv_dimension_numbers as conv_dimension_numbers
+from ..primitives.gathers import GatherDimensionNumbers as GatherDimensionNumbers
+from ..primitives.gathers import ScatterDimensionNumbers as ScatterDimensionNumbers
+from ..primitives.lax_elementwise import RoundingMethod as RoundingMethod
+from ..primitives.lax_more import FftType as FftType
+from ..primitives.lax_more import broadcast_shapes as broadcast_shapes
+from ..primitives.lax_structural import GatherScatterMode as GatherScatterMode
+from ..primitives.precision import Precision as Precision
+from ..transforms import lu as _lu
+from ..transforms.implicit import custom_linear_solve as custom_linear_solve
+from ..transforms.implicit import custom_root as custom_root
+from ..transforms.jit import staged_export as _staged_export
+from ..transforms.vmap import vmap as _vmap
 
 for _name, _traced in _api.exported("lax").items():
     globals()[_name] = _staged_export(_name, _traced)

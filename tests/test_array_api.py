@@ -221,14 +221,6 @@ def test_in_place_hints_are_dropped():
     np.testing.assert_allclose(np.asarray(f(xp.asarray(x))), f(x), rtol=1e-12)
 
 
-def test_not_chunked():
-    x = np.random.default_rng(6).normal(size=(64, 64, 64))
-    f = ax.vmap(ax.vmap(lambda a, b: anp.sum(anp.tanh(a - b))), memory_limit="64 KiB")
-    assert f.lower(x, x).chunks is not None
-    assert f.lower(xp.asarray(x), xp.asarray(x)).chunks is None
-    np.testing.assert_allclose(np.asarray(f(xp.asarray(x), xp.asarray(x))), f(x, x), rtol=1e-10)
-
-
 def test_cache_keys_on_the_namespace():
     f = ax.jit(lambda a: anp.sum(a * 2.0, axis=0))
     x = np.arange(6.0).reshape(2, 3)

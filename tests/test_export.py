@@ -33,13 +33,17 @@ for k, o in enumerate(outs):
 """
 
 
-def run_exported(tmp_path: Path, source: str, name: str, args: list[np.ndarray]) -> list:
+def run_exported(
+    tmp_path: Path, source: str, name: str, args: list[np.ndarray], run: str = RUN
+) -> list:
+    """Outputs of ``source``'s function ``name`` on ``args``, run by the script ``run`` in
+    a process where axcomp cannot be imported."""
     (tmp_path / "exported.py").write_text(source)
     inputs = []
     for k, a in enumerate(args):
         inputs.append(str(tmp_path / f"in{k}.npy"))
         np.save(inputs[-1], a)
-    code = RUN.format(folder=str(tmp_path), module="exported", inputs=inputs, name=name)
+    code = run.format(folder=str(tmp_path), module="exported", inputs=inputs, name=name)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr

@@ -643,6 +643,13 @@ def build(
 ) -> tuple[str, Callable[..., Any]]:
     """Generate and compile ``plan`` for the namespace module ``xp_name``; returns (source,
     function). Refuses (``UnsupportedError``) what the standard cannot express."""
+    source, namespace = bindings(plan, name, xp_name)
+    return source, compile_source(source, function_name(name), namespace)
+
+
+def bindings(plan: Plan, name: str, xp_name: str) -> tuple[str, dict[str, Any]]:
+    """(source of ``plan``'s function, the globals it needs: ``_xp``, the helpers, the
+    builtins, dtype objects of ``xp_name`` and ``_k_``-prefixed NumPy constants)."""
     xp = sys.modules.get(xp_name)
     if xp is None:
         raise UnsupportedError(f"the array namespace {xp_name} is not imported")
@@ -656,7 +663,7 @@ def build(
             arr = np.asarray(value)
             _dtype_global(arr.dtype, xp, xp_name)
             namespace[f"_k_{_ident(cname)}"] = arr
-    return source, compile_source(source, function_name(name), namespace)
+    return source, namespace
 
 
 assert set(OPS) == {n.removeprefix("op_") for n in dir(_Emitter) if n.startswith("op_")} | set(

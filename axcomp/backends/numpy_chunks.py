@@ -9,13 +9,28 @@ from typing import Any
 import numpy as np
 
 from ..core.chunks import ChunkPlan
+from ..core.plan import Plan
 from .numpy_backend import NP, _ident, _int, _tuple, build, comment_text, function_name
 from .runtime import run_blocks
 from .source import compile_source
 
 
-def _window(axis: int, start: str, stop: str) -> str:
-    return ":, " * int(_int(axis)) + f"{start}:{stop}"
+def _window(axis: int, start: str, stop: str, trailing: bool = False) -> str:
+    # the Array API standard wants every axis indexed: a trailing ``...`` spells the rest
+    return ":, " * int(_int(axis)) + f"{start}:{stop}" + (", ..." if trailing else "")
+
+
+def block_call_lines(chunks: ChunkPlan, args: list[str], trailing: bool = False) -> list[str]:
+    """The head of the driver's ``_one(_s, _e)``: the block (or the shorter tail) called on
+    the slices ``_s:_e`` of the inputs that carry the split axis, its result in ``_r``."""
+    sliced = [
+        a if axis is None else f"{a}[{_window(axis, '_s', '_e', trailing)}]"
+        for a, axis in zip(args, chunks.in_axes)
+    ]
+    fn = "_block"
+    if chunks.tail is not None:
+        fn = f"(_block if _e - _s == {_int(chunks.chunk)} else _tail)"
+    return ["    def _one(_s, _e):", f"        _r = {fn}({', '.join(sliced)})"]
 
 
 def emit_driver(chunks: ChunkPlan, name: str, inputs: tuple[str, ...]) -> str:
@@ -28,15 +43,7 @@ def emit_driver(chunks: ChunkPlan, name: str, inputs: tuple[str, ...]) -> str:
             lines.append(f"    {outs[k]} = {NP}.empty({_tuple(shape)}, dtype=_dt{k})")
         else:  # one partial result per block, accumulated after the blocks ran
             lines.append(f"    _p{k} = [None] * {_int(chunks.n_blocks)}")
-    sliced = [
-        a if axis is None else f"{a}[{_window(axis, '_s', '_e')}]"
-        for a, axis in zip(args, chunks.in_axes)
-    ]
-    fn = "_block"
-    if chunks.tail is not None:
-        fn = f"(_block if _e - _s == {_int(chunks.chunk)} else _tail)"
-    lines.append("    def _one(_s, _e):")
-    lines.append(f"        _r = {fn}({', '.join(sliced)})")
+    lines += block_call_lines(chunks, args)
     for k, (axis, how) in enumerate(zip(chunks.out_axes, chunks.combine)):
         value = "_r" if len(outs) == 1 else f"_r[{k}]"
         if how == "slice" and axis is not None:
@@ -64,19 +71,31 @@ def build_chunked(
     progress: Callable[[int, int], Any] | None,
 ) -> tuple[str, Callable[..., Any]]:
     """(source of the driver and its block functions, the driver function)."""
-    block_src, block_fn = build(chunks.block, f"{name}_block")
+    dtypes = {f"_dt{k}": np.dtype(dtype) for k, dtype in enumerate(chunks.out_dtypes)}
+    driver = emit_driver(chunks, name, chunks.block.inputs)
+    return compile_driver(chunks, name, driver, build, {NP: np, **dtypes}, progress)
+
+
+def compile_driver(
+    chunks: ChunkPlan,
+    name: str,
+    driver: str,
+    build_plan: Callable[[Plan, str], tuple[str, Callable[..., Any]]],
+    bindings: dict[str, Any],
+    progress: Callable[[int, int], Any] | None,
+) -> tuple[str, Callable[..., Any]]:
+    """Compile the ``driver`` source of ``chunks`` with its block (and tail) functions,
+    built by ``build_plan``, and ``bindings`` as globals: (all the sources, the driver)."""
+    block_src, block_fn = build_plan(chunks.block, f"{name}_block")
     namespace: dict[str, Any] = {
-        NP: np,
+        **bindings,
         "_block": block_fn,
         "_run_blocks": run_blocks,
         "_progress": progress,
     }
     sources = [block_src]
     if chunks.tail is not None:
-        tail_src, namespace["_tail"] = build(chunks.tail, f"{name}_tail")
+        tail_src, namespace["_tail"] = build_plan(chunks.tail, f"{name}_tail")
         sources.append(tail_src)
-    for k, dtype in enumerate(chunks.out_dtypes):
-        namespace[f"_dt{k}"] = np.dtype(dtype)
-    driver = emit_driver(chunks, name, chunks.block.inputs)
     fn = compile_source(driver, function_name(name), namespace)
     return "\n".join([driver, *sources]), fn

@@ -83,10 +83,12 @@ def parse_dtype(text: str) -> np.dtype:
         ) from None
 
 
-def parse_shapes(text: str, dtype: str = "float64") -> list[ArgSpec]:
-    """``"3,2,3 4,3"`` -> two argument specs. Arguments are separated by spaces or ``;``;
-    ``()`` (or ``scalar``) is a 0-d array; ``3,2:float32`` gives one argument its own dtype;
-    ``3x2`` works like ``3,2``."""
+def parse_shapes(text: str | Sequence[str], dtype: str = "float64") -> list[ArgSpec]:
+    """``"3,2,3 4,3"`` (or ``["3x2x3", "4x3"]``, as ``--shapes 3x2x3 4x3`` gives) -> two
+    argument specs. Arguments are separated by spaces or ``;``; ``()`` (or ``scalar``) is a
+    0-d array; ``3,2:float32`` gives one argument its own dtype; ``3x2`` works like ``3,2``."""
+    if not isinstance(text, str):
+        text = " ".join(text)
     default = parse_dtype(dtype)
     specs = []
     for item in [t for t in re.split(r"[\s;]+", text.strip()) if t]:
@@ -144,6 +146,17 @@ def array_library(backend: str) -> Any:
             f"--backend {backend} needs the {backend} package: pip install {BACKENDS[backend]}"
         ) from None
     return lib
+
+
+def export_namespace(name: str) -> str:
+    """The ``--namespace`` of ``axcomp export``: ``numpy``, ``array_api`` (any Array API
+    library) or a ``BACKENDS`` library, imported here (a usage error when it is missing)."""
+    if name in ("numpy", "array_api"):
+        return name
+    if name not in BACKENDS:
+        choices = ", ".join(["numpy", "array_api", *BACKENDS])
+        raise UsageError(f"unknown --namespace {name!r}; choose one of {choices}")
+    return str(array_library(name).__name__)
 
 
 def random_inputs(specs: Sequence[ArgSpec], seed: int, backend: str = "numpy") -> list[Any]:

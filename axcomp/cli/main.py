@@ -21,6 +21,7 @@ from .common import (
     BACKENDS,
     array_library,
     explain_function,
+    export_namespace,
     format_error,
     load_module,
     parse_shapes,
@@ -92,7 +93,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     specs = parse_shapes(args.shapes, args.dtype)
     name, fun = pick_function(load_module(args.spec), args.name)
-    source = export(fun, *shape_structs(specs), name=name)
+    namespace = export_namespace(args.namespace)  # a usage error before compiling
+    source = export(fun, *shape_structs(specs), name=name, namespace=namespace)
     if args.output in (None, "-"):
         sys.stdout.write(source)
     else:
@@ -160,8 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
             "--shapes",
             "-s",
             required=True,
-            help="argument shapes, e.g. '3,2,3 4,3'; '()' is a scalar; '3,2:float32' "
-            "sets one argument's dtype",
+            nargs="+",
+            help="argument shapes, e.g. 3x2x3 4x3 (or '3,2,3 4,3'); '()' is a scalar; "
+            "'3,2:float32' sets one argument's dtype",
         )
         p.add_argument(
             "--dtype", default="float64", help="dtype of every argument (default float64)"
@@ -208,9 +211,16 @@ def build_parser() -> argparse.ArgumentParser:
     graph.set_defaults(handler=_cmd_graph)
 
     exp = spec_command(
-        "export", "write the generated code as a standalone module that needs only NumPy", False
+        "export", "write the generated code as a standalone module (NumPy or Array API)", False
     )
     exp.add_argument("-o", "--output", metavar="OUT", help="out.py (default: stdout)")
+    exp.add_argument(
+        "--namespace",
+        default="numpy",
+        metavar="NAME",
+        help="the array library the code is written for: numpy (default), array_api (any "
+        "Array API library), or an installed namespace module such as array_api_strict",
+    )
     exp.set_defaults(handler=_cmd_export)
 
     repl = sub.add_parser(

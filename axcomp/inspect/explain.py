@@ -113,6 +113,13 @@ class Explanation:
         return c.backend if c.namespace == c.backend else f"{c.backend} ({c.namespace})"
 
     @property
+    def target(self) -> str:
+        """Where the program runs (``backends.target``): ``numpy``, ``array_api (<library>)``,
+        with the chunk driver's blocks when chunked, the block grid on dask arrays (the
+        program shown is then the largest block's), the shards under pmap."""
+        return self.compiled.target.describe()
+
+    @property
     def chunks(self) -> ChunkPlan | None:
         """How the program runs in blocks (``None`` when it runs whole)."""
         return self.compiled.chunks
@@ -244,6 +251,8 @@ class Explanation:
             ),
             f"  backend {self.backend}",
         ]
+        if self.target != self.backend:  # blocks, a dask grid or pmap shards
+            lines.append(f"  target: {self.target}")
         chunks = self.chunks
         if chunks is not None:
             lines.append(
@@ -314,6 +323,7 @@ class Explanation:
             f"<p><code>{esc(self.signature())}</code><br>flops {self.flops:,} | peak "
             f"{esc(format_bytes(self.peak_bytes))} | {len(self.contractions)} contraction(s)</p>",
         ]
+        out.append(f"<p>target: {esc(self.target)}</p>")
         if self.chunks is not None:
             out.append(f"<p>{esc(self.chunks.describe())}</p>")
         if self.levels:

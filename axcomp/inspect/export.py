@@ -1,4 +1,10 @@
-"""``axcomp.export``: the generated code as a standalone Python module that needs only NumPy.
+"""``axcomp.export``: the generated code as a standalone Python module.
+
+``namespace`` picks the target the module is written for (by default the arguments'):
+NumPy code that needs only NumPy, or Array API code (``namespace="array_api"``, or a
+namespace module such as ``array_api_strict``) that needs NumPy for its constants and runs
+on the arrays of any Array API library (``export_array_api``). Dask arrays are refused:
+pass their shapes as ``ShapeDtypeStruct``s to export the whole-array program.
 
 The module holds the generated function(s) as ``explain(...).source`` shows them, their
 constants (arrays embedded as base64 of their bytes), a guard that checks the shapes and
@@ -8,88 +14,68 @@ who cannot add a dependency can compile with axcomp at build time and ship the r
 Every module-level name but the public function's starts with ``_`` (the generated
 functions are bound as ``_axcomp_<name>``) and the public function's parameters are the
 plan's input names, which never do (``core.names``): no user name reaches the module's own.
-User text in docstrings is escaped (``_docstring_text``).
+User text in docstrings is escaped (``export_text.docstring_text``).
 """
 
 from __future__ import annotations
 
-import base64
-import textwrap
+import sys
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 from ..backends.numpy_backend import BUILTINS, function_name
-from ..core.names import python_name
+from ..backends.target import DaskTarget
 from ..core.plan import Plan
 from ..errors import UnsupportedError
 from ..transforms.compile import Compiled
 from ..transforms.jit import jit
-from ..transforms.staging import Staged
-
-_RUN_BLOCKS = """
-def _run_blocks(_one, _size, _chunk, _threads, _progress):
-    # blocks one after the other (the axcomp runtime would use a thread pool)
-    for _start in _range(0, _size, _chunk):
-        _one(_start, _min(_start + _chunk, _size))
-"""
-
-
-def _docstring_text(text: str) -> str:
-    """``text`` inside a ``\"\"\"`` docstring: quotes, backslashes and unprintable
-    characters as escapes, so user text can neither end the string nor break a line."""
-    return "".join(
-        c if c.isprintable() and c not in '"\\' else ascii(c)[1:-1].replace('"', "\\x22")
-        for c in text
-    )
-
-
-def _constant(value: Any) -> str:
-    if isinstance(value, np.dtype):
-        return f"_np.dtype({value.str!r})"
-    if isinstance(value, (bool, int, float, complex)) and not isinstance(value, np.generic):
-        if isinstance(value, (float, complex)) and not np.isfinite(value):
-            return f"{type(value).__name__}({repr(value)!r})"  # repr gives a bare inf/nan
-        return repr(value)
-    arr = np.array(value, order="C")  # (np.ascontiguousarray makes a 0-d value 1-d)
-    if arr.dtype == object:
-        raise UnsupportedError(f"cannot export the constant {value!r}")
-    data = base64.b64encode(arr.tobytes()).decode("ascii")
-    return (
-        f"_np.frombuffer(_b64.b64decode({data!r}), dtype={arr.dtype.str!r})"
-        f".reshape({arr.shape!r}).copy()"
-    )
-
-
-def _factory(source: str, fname: str, constants: dict[str, str]) -> str:
-    """``source`` (one generated ``def``) inside a function that binds its constants, so
-    several generated functions' constants cannot collide in one module."""
-    lines = [f"def _make_{fname}():"]
-    lines += [f"    {name} = {text}" for name, text in constants.items()]
-    lines.append(textwrap.indent(source.rstrip(), "    "))
-    lines.append(f"    return {fname}")
-    lines.append("")
-    lines.append("")
-    lines.append(f"_{fname} = _make_{fname}()")
-    return "\n".join(lines)
+from ..transforms.namespaces import namespace_of
+from ..transforms.staging import Signature, Staged, signature_of
+from ..transforms.targets import choose_target
+from .export_array_api import array_api_module
+from .export_text import (
+    RUN_BLOCKS,
+    constant_text,
+    docstring_text,
+    factory_text,
+    origin_text,
+    signature_parts,
+)
 
 
 def _plan_function(source: str, plan: Plan, name: str) -> tuple[str, str]:
     fname = function_name(name)
-    return _factory(source, fname, {k: _constant(v) for k, v in plan.constants}), fname
+    return factory_text(source, fname, {k: constant_text(v) for k, v in plan.constants}), fname
 
 
-def export(fun: Callable[..., Any], *args: Any, name: str | None = None, **kwargs: Any) -> str:
+#: ``namespace="array_api"``: code for any Array API library, checked against this one
+#: (the strictest) when it is exported
+GENERIC_ARRAY_API = "array_api_strict"
+
+
+def export(
+    fun: Callable[..., Any],
+    *args: Any,
+    name: str | None = None,
+    namespace: str | ModuleType | None = None,
+    **kwargs: Any,
+) -> str:
     """Python source of a module computing ``fun`` for these arguments (arrays or
     ``ShapeDtypeStruct``s); its function ``name`` (default: ``fun``'s name) takes the flat
-    arrays."""
+    arrays. ``namespace`` (``"numpy"``, ``"array_api"`` or a namespace module; default:
+    the arguments') is the array library the module's code is written for."""
     staged = fun if isinstance(fun, Staged) else jit(fun)
-    compiled: Compiled = staged.lower(*args, **kwargs)
-    if compiled.namespace != "numpy":
+    compiled = _lower(staged, args, kwargs, namespace)
+    if isinstance(compiled.target, DaskTarget):
         raise UnsupportedError(
-            f"export writes NumPy code; these arguments are {compiled.namespace} arrays"
+            f"export writes whole-array code; these arguments are {compiled.namespace} arrays "
+            "(pass their shapes as ShapeDtypeStructs, and namespace= for a library)"
         )
+    if compiled.backend == "array_api":
+        return array_api_module(compiled, fun, name)
     parts = []
     chunks = compiled.chunks
     if chunks is None or chunks.reason.startswith("pmap"):
@@ -106,16 +92,13 @@ def export(fun: Callable[..., Any], *args: Any, name: str | None = None, **kwarg
             parts.append(tail_body)
             consts["_tail"] = f"_{tail_fn}"
         for k, dtype in enumerate(chunks.out_dtypes):
-            consts[f"_dt{k}"] = _constant(np.dtype(dtype))
-        parts.append(_RUN_BLOCKS.strip())
+            consts[f"_dt{k}"] = constant_text(np.dtype(dtype))
+        parts.append(RUN_BLOCKS.strip())
         entry = function_name(compiled.name)
-        parts.append(_factory(driver, entry, consts))
+        parts.append(factory_text(driver, entry, consts))
     inputs = compiled.graph.inputs
-    named = list(zip(compiled.plan.inputs, inputs, strict=True))  # the parameters' names
+    named, arg_names, public, shapes = signature_parts(compiled, name)
     specs = ", ".join(f"({a!r}, {tuple(n.shape)!r}, {n.dtype.str!r})" for a, n in named)
-    arg_names = ", ".join(compiled.plan.inputs)
-    public = python_name(name if name is not None else compiled.name)
-    shapes = ", ".join(f"{a}: {n.dtype.name}{list(n.shape)}" for a, n in named)
     trailing = "," if len(inputs) == 1 else ""  # a one-element tuple
     guard = f'''
 
@@ -123,7 +106,7 @@ _SIGNATURE = ({specs}{trailing})
 
 
 def {public}({arg_names}):
-    """{_docstring_text(f"{public}({shapes})")}, exported by axcomp: the flat outputs for
+    """{docstring_text(f"{public}({shapes})")}, exported by axcomp: the flat outputs for
     exactly these shapes and dtypes (anything else is refused: the code is specialised to
     them)."""
     for _value, (_label, _shape, _dtype) in _zip(({arg_names}{trailing}), _SIGNATURE):
@@ -135,14 +118,7 @@ def {public}({arg_names}):
             )
     return _{entry}({arg_names})
 '''
-    levels = "".join(
-        f"\n    vmap level {r.depth + 1} over {r.function}: in_axes={r.in_axes!r}, "
-        f"out_axes={r.out_axes!r}, size {r.size}"
-        for r in compiled.levels
-    )
-    origin = "\n".join(
-        _docstring_text(line) for line in f"{fun!r} for {shapes}{levels}".split("\n")
-    )
+    origin = origin_text(fun, compiled, shapes)
     builtins = ", ".join(BUILTINS)
     header = f'''"""Generated by axcomp from {origin}.
 
@@ -160,3 +136,35 @@ import numpy as _np
 
 '''
     return header + "\n\n".join(parts) + guard
+
+
+def _lower(
+    staged: Staged, args: tuple[Any, ...], kwargs: dict[str, Any], namespace: Any
+) -> Compiled:
+    """The program for these arguments, compiled for ``namespace`` (the name of a
+    namespace, ``"array_api"`` or a module; ``None``: the arguments' own)."""
+    if namespace is None:
+        return staged.lower(*args, **kwargs)
+    name = namespace.__name__ if isinstance(namespace, ModuleType) else str(namespace)
+    if name == "array_api":
+        name = GENERIC_ARRAY_API
+        try:
+            import array_api_strict  # noqa: F401  (the namespace the code is checked against)
+        except ImportError:
+            raise UnsupportedError(
+                f"export(namespace='array_api') checks the code against {name}, which is not "
+                "installed: pip install array-api-strict, or pass the namespace module"
+            ) from None
+    if name != "numpy":
+        module = sys.modules.get(name)
+        if module is None:
+            raise UnsupportedError(f"export: the array namespace {name!r} is not imported")
+        # the namespace of that library's arrays (torch -> array_api_compat.torch)
+        name = namespace_of([module.asarray(0)], ["a sample array"])
+    if isinstance(choose_target(name), DaskTarget):
+        raise UnsupportedError(
+            f"export writes whole-array code, not dask graphs (namespace {name!r}); export for "
+            "numpy and call the module on each block"
+        )
+    sig = signature_of(args, kwargs, staged.trace_scalars)
+    return staged._compile_cached(Signature(sig.treedef, sig.arrays, sig.statics, name, sig.weak))

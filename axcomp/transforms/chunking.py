@@ -5,10 +5,12 @@ need at once. When that exceeds the budget, or when it is large (``SPEED_MIN``) 
 several threads are allowed, the batch axis of the outermost vmap level is split into
 blocks: the same function is compiled for a block's shapes (so every rewrite and fusion
 applies per block) and a driver runs the blocks, on a thread pool when allowed, writing
-slices of preallocated outputs. The block length is the largest whose temporaries, times
-the threads running at once, fit the budget; when chunking for speed it also aims at
-``BLOCK_TARGET`` bytes per block (cache-sized blocks beat one huge broadcast) and at least
-one block per thread.
+slices of preallocated outputs (the target's driver: ``backends.numpy_chunks``, or
+``backends.array_api_chunks``, which joins the blocks' results and runs them one after
+the other, since the standard's arrays cannot be written in place). The block length is
+the largest whose temporaries, times the threads running at once, fit the budget; when
+chunking for speed it also aims at ``BLOCK_TARGET`` bytes per block (cache-sized blocks
+beat one huge broadcast) and at least one block per thread.
 
 A level can be chunked when the vmap maps axes of the program's own inputs (not of values
 computed inside it) and the split is proven independent: every primitive on the way
@@ -29,7 +31,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..backends.numpy_chunks import build_chunked
+from ..backends.target import ChunkedTarget
 from ..compiler.memory import temporary_peak
 from ..core.chunks import ChunkPlan
 from ..core.graph import Graph, Node, describe
@@ -239,7 +241,8 @@ def maybe_chunk(
 ) -> Compiled:
     """``compiled``, or a chunked program computing the same when its temporaries call for
     it. ``compile_shapes`` compiles the same function for other input shapes."""
-    budget, threads = options.memory_limit, options.threads
+    budget = options.memory_limit
+    threads = compiled.target.block_threads(options.threads)
     if _allocation_bound(compiled.plan) <= min(budget, SPEED_MIN):
         return compiled  # cannot exceed either threshold: skip the simulation
     full = temporary_peak(compiled.plan)
@@ -317,9 +320,12 @@ def maybe_chunk(
         budget,
         "memory" if over else "speed",
     )
-    source, fn = build_chunked(chunks, compiled.name, options.progress)
+    source, fn = compiled.target.build_chunked(chunks, compiled.name, options.progress)
     call_flat = _output_adapter(fn, compiled.out_treedef, len(compiled.plan.outputs))
-    return replace(compiled, source=source, function=fn, call_flat=call_flat, chunks=chunks)
+    chunked = ChunkedTarget(compiled.target.namespace, compiled.target, chunks)
+    return replace(
+        compiled, source=source, function=fn, call_flat=call_flat, chunks=chunks, target=chunked
+    )
 
 
 def _refuse(compiled: Compiled, full: int, budget: int) -> Compiled:

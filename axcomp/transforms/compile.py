@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import pytree
-from ..backends import BACKENDS
+from ..backends.target import NUMPY_TARGET, Target
 from ..compiler import expand, lower, simplify
 from ..core.chunks import ChunkPlan
 from ..core.graph import Graph
 from ..core.plan import Plan
-from ..errors import UnsupportedError
 from ..tracing.trace import LevelRecord
 
 #: Set AXCOMP_VERIFY=1 to check the graph after tracing and after every pass (the test
@@ -46,10 +45,19 @@ class Compiled:
     out_treedef: pytree.TreeDef
     call_flat: Callable[..., Any]
     levels: tuple[LevelRecord, ...] = ()  # every vmap call, outermost first (for explain)
-    backend: str = "numpy"
-    namespace: str = "numpy"  # the array library the code runs on
+    target: Target = NUMPY_TARGET  # where it runs (transforms.targets.choose_target)
     chunks: ChunkPlan | None = None  # set when the program runs in blocks (transforms.chunking)
     traced: Graph | None = None  # the graph before the passes (what blocked runs are proven on)
+
+    @property
+    def backend(self) -> str:
+        """The emitter that printed the code (``numpy`` or ``array_api``)."""
+        return self.target.emitter
+
+    @property
+    def namespace(self) -> str:
+        """The array library of the arguments."""
+        return self.target.namespace
 
     def run(self, leaves: list[Any]) -> Any:
         return self.call_flat(*leaves)
@@ -59,20 +67,17 @@ class Compiled:
         return [s.contraction.equation for s in self.plan.contractions if s.contraction]
 
 
-def compile_traced(traced: Traced, name: str, namespace: str = "numpy") -> Compiled:
-    """Compile for arrays of ``namespace`` (``namespaces.namespace_of``)."""
-    backend = "numpy" if namespace == "numpy" else "array_api"
+def compile_traced(traced: Traced, name: str, target: Target | None = None) -> Compiled:
+    """Compile for ``target`` (``targets.choose_target``; NumPy by default): the program
+    its blocks run (``Target.block``), with that target's passes and emitter."""
+    target = target.block if target is not None else NUMPY_TARGET
     if VERIFY:
         traced.graph.verify()
     graph = simplify(traced.graph, verify=VERIFY)
-    if backend == "numpy":
-        # the GEMM expansion's refine step scatters into flat buffers in place (NumPy only);
-        # other namespaces compute pairwise squared forms directly
+    if target.expand_gemm:
         graph = expand.expand(graph, verify=VERIFY)
     plan = lower(graph, traced.arg_names)
-    if backend not in BACKENDS:
-        raise UnsupportedError(f"no emitter for arrays of {namespace} yet")
-    source, fn = BACKENDS[backend].build(plan, name, namespace)
+    source, fn = target.build(plan, name)
     call_flat = _output_adapter(fn, traced.out_treedef, len(plan.outputs))
     return Compiled(
         name,
@@ -83,8 +88,7 @@ def compile_traced(traced: Traced, name: str, namespace: str = "numpy") -> Compi
         traced.out_treedef,
         call_flat,
         traced.levels,
-        backend,
-        namespace,
+        target,
         traced=traced.graph,
     )
 

@@ -33,7 +33,7 @@ import uuid
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -42,6 +42,7 @@ from .. import pytree
 from ..backends import numpy_backend
 from ..backends.numpy_backend import NP, function_name
 from ..backends.source import compile_source
+from ..backends.target import DaskGrid, DaskTarget, NumpyTarget
 from ..compiler import lower
 from ..compiler.memory import temporary_peak
 from ..core.graph import Graph
@@ -49,7 +50,7 @@ from ..core.plan import format_bytes
 from ..errors import MemoryBudgetError
 from .chunking import LevelSplit, _largest_step, block_matches, chunkable_levels
 from .compile import Compiled
-from .namespaces import NUMPY
+from .targets import choose_target
 
 #: Generated functions rebuilt from their source in this process, by ``Program.key``.
 BUILT_MAX = 256
@@ -94,7 +95,7 @@ class Program:
 
     @classmethod
     def of(cls, compiled: Compiled) -> Program:
-        if compiled.chunks is not None or compiled.namespace != NUMPY:
+        if not isinstance(compiled.target, NumpyTarget):
             raise ValueError("internal: only plain NumPy programs travel to dask tasks")
         prog = cls(
             uuid.uuid4().hex,
@@ -173,6 +174,13 @@ class DaskPlan:
     budget: int
     rechunked: bool  # whether the budget made the blocks smaller than the dask chunks
     full: Compiled  # the program for the whole shapes (never run when levels are split)
+    block: Compiled  # the program of the largest block (the whole one when nothing splits)
+
+    @property
+    def grid(self) -> DaskGrid:
+        """The blocks, for the target's description."""
+        levels = tuple((lv.name, lv.chunks) for lv in self.levels)
+        return DaskGrid(levels, self.block_temporaries, self.budget, self.rechunked)
 
     def describe(self) -> str:
         if not self.levels:
@@ -237,7 +245,7 @@ def _make_plan(staged: Any, sig: Any, chunks: Any, budget: int) -> DaskPlan:
 
     def compile_shapes(block: tuple[tuple[int, ...], ...]) -> Compiled:
         arrays = tuple((s, dt) for s, (_, dt) in zip(block, sig.arrays))
-        return staged._compile_plain(type(sig)(sig.treedef, arrays, sig.statics, NUMPY))
+        return staged._compile_plain(type(sig)(sig.treedef, arrays, sig.statics, sig.namespace))
 
     full = staged._compile_plain(sig)
     levels = []
@@ -281,7 +289,7 @@ def _make_plan(staged: Any, sig: Any, chunks: Any, budget: int) -> DaskPlan:
             # traced for a block, the function is another program (it reads its shapes)
             return _whole(full, budget)
         programs[lengths] = Program.of(compiled)
-    return DaskPlan(tuple(levels), programs, per_block, budget, rechunked, full)
+    return DaskPlan(tuple(levels), programs, per_block, budget, rechunked, full, block)
 
 
 def _whole(full: Compiled, budget: int) -> DaskPlan:
@@ -294,7 +302,7 @@ def _whole(full: Compiled, budget: int) -> DaskPlan:
             f"memory_limit={format_bytes(budget)}, and no vmap axis of its inputs can be split "
             "into blocks; raise memory_limit or map the large axis with vmap"
         )
-    return DaskPlan((), {(): Program.of(full)}, peak, budget, False, full)
+    return DaskPlan((), {(): Program.of(full)}, peak, budget, False, full, full)
 
 
 def _product(options: list[list[int]]) -> list[tuple[int, ...]]:
@@ -304,6 +312,22 @@ def _product(options: list[list[int]]) -> list[tuple[int, ...]]:
     return out
 
 
+def _plan_of(staged: Any, sig: Any, leaves: list[Any]) -> DaskPlan:
+    """The plan of a call on dask arrays ``leaves``: its blocks run the program of the dask
+    target's block target (NumPy)."""
+    block_namespace = choose_target(sig.namespace).block.namespace
+    block_sig = type(sig)(sig.treedef, sig.arrays, sig.statics, block_namespace)
+    chunks = tuple(tuple(tuple(c) for c in x.chunks) for x in leaves)
+    return plan_dask(staged, block_sig, chunks)
+
+
+def lower_dask(staged: Any, sig: Any, leaves: list[Any]) -> Compiled:
+    """What a call on dask arrays ``leaves`` runs, for ``explain`` and ``export``: the
+    program of its largest block, with the block grid in its ``DaskTarget``."""
+    plan = _plan_of(staged, sig, leaves)
+    return replace(plan.block, target=DaskTarget(sig.namespace, plan.grid))
+
+
 # --- the graph ------------------------------------------------------------------------------
 def run_dask(staged: Any, sig: Any, leaves: list[Any]) -> Any:
     """``staged`` (a ``Staged``) applied to dask arrays ``leaves``, the array leaves of one
@@ -311,9 +335,7 @@ def run_dask(staged: Any, sig: Any, leaves: list[Any]) -> Any:
     import dask
     import dask.array as da
 
-    numpy_sig = type(sig)(sig.treedef, sig.arrays, sig.statics, NUMPY)
-    chunks = tuple(tuple(tuple(c) for c in x.chunks) for x in leaves)
-    plan = plan_dask(staged, numpy_sig, chunks)
+    plan = _plan_of(staged, sig, leaves)
     full = plan.full
     outputs = full.graph.outputs
     if not plan.levels:  # one task, lazily
@@ -427,4 +449,4 @@ def n_tasks(x: Any) -> int:
     return len(x.__dask_graph__())
 
 
-__all__ = ["BlockTask", "DaskPlan", "Program", "n_tasks", "plan_dask", "run_dask"]
+__all__ = ["BlockTask", "DaskPlan", "Program", "lower_dask", "n_tasks", "plan_dask", "run_dask"]

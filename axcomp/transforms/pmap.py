@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from .. import pytree
+from ..backends.target import PmapTarget
 from ..compiler.memory import temporary_peak
 from ..core.chunks import ChunkPlan
 from ..core.graph import Graph, Node, topological
@@ -38,8 +39,8 @@ from ..tracing.trace import current_trace
 from .chunking import LevelSplit, block_matches, level_split
 from .compile import Compiled
 from .dask import Program
-from .namespaces import NUMPY
 from .staging import Signature, is_array_leaf, signature_of
+from .targets import choose_target
 from .vmap import VmappedFunction, _check_spec_types
 
 
@@ -53,6 +54,9 @@ def _current_client() -> Any:
     except ValueError:
         return None
 
+
+#: the namespace of the shards' programs (the pmap target's block target)
+_SHARD_NAMESPACE = PmapTarget().block.namespace
 
 #: (whole program, pmapped level, each input's pmapped axis, the shards' split or None)
 _Analysis = tuple[Compiled, Any, tuple[int | None, ...], LevelSplit | None]
@@ -105,7 +109,9 @@ class PmappedFunction(VmappedFunction):
                 )
                 self._extent.value = (size, lo)
                 try:
-                    shard = self._compile_plain(Signature(sig.treedef, arrays, sig.statics, NUMPY))
+                    shard = self._compile_plain(
+                        Signature(sig.treedef, arrays, sig.statics, _SHARD_NAMESPACE)
+                    )
                 finally:
                     self._extent.value = None
                 per_shard.append(_round_programs(shard, self.axis_name))
@@ -172,7 +178,9 @@ class PmappedFunction(VmappedFunction):
         key = (sig, length)
         found = self._shard_programs.get(key)
         if found is None:
-            compiled = self._compile_plain(Signature(sig.treedef, arrays, sig.statics, NUMPY))
+            compiled = self._compile_plain(
+                Signature(sig.treedef, arrays, sig.statics, _SHARD_NAMESPACE)
+            )
             found = self._shard_programs[key] = (compiled, Program.of(compiled))
             while len(self._shard_programs) > 64:
                 self._shard_programs.pop(next(iter(self._shard_programs)))
@@ -183,11 +191,7 @@ class PmappedFunction(VmappedFunction):
         if current_trace() is not None:
             return self._inline(args, kwargs)  # inside another trace: a vmap
         sig = signature_of(args, kwargs)
-        if sig.namespace != NUMPY:
-            raise UnsupportedError(
-                f"pmap takes NumPy arrays (got {sig.namespace} arrays); call a vmap on dask "
-                "arrays for a lazy blockwise graph instead"
-            )
+        choose_target(sig.namespace, pmap=True)  # refuses what pmap cannot run
         leaves = [np.asarray(x) for x in pytree.flatten((args, kwargs))[0] if is_array_leaf(x)]
         full, rec, in_axes, apart = self._analyse(sig)
         client, devices = self._devices()
@@ -286,12 +290,14 @@ class PmappedFunction(VmappedFunction):
         """The program for the whole arguments, with the shard plan as its ``chunks``
         (``explain`` shows it: one shard per block, devices as threads)."""
         sig = signature_of(args, kwargs)
+        choose_target(sig.namespace, pmap=True)
         full, rec, in_axes, apart = self._analyse(sig)
         client, devices = self._devices()
         where = f"{len(devices)} {'dask worker' if client is not None else 'local thread'}(s)"
         length, n_shards = self._shards(rec.size, len(devices), where)
         if n_shards == 0:
             return full
+        target = PmapTarget(shards=f"{n_shards} shard(s) of {length} on {where}")
         if apart is None:
             bounds = [(s * length, min(rec.size, (s + 1) * length)) for s in range(n_shards)]
             rounds = self._rounds(sig, in_axes, bounds, rec.size) if self.axis_name else None
@@ -313,11 +319,11 @@ class PmappedFunction(VmappedFunction):
                 temporary_peak(full.plan),
                 temporary_peak(full.plan),
                 self.options.memory_limit,
-                f"pmap: {n_shards} shard(s) of {length} on {where}, in {len(rounds)} rounds: "
+                f"pmap: {target.shards}, in {len(rounds)} rounds: "
                 f"the collectives over {self.axis_name!r} combine the shards' partials "
                 "between rounds",
             )
-            return replace(full, chunks=plan)
+            return replace(full, chunks=plan, target=target)
         shard = self._program(sig, in_axes, length)[0]
         tail = None
         if rec.size % length:
@@ -338,9 +344,9 @@ class PmappedFunction(VmappedFunction):
             temporary_peak(full.plan),
             temporary_peak(shard.plan),
             self.options.memory_limit,
-            f"pmap: {n_shards} shard(s) of {length} on {where}",
+            f"pmap: {target.shards}",
         )
-        return replace(full, chunks=plan)
+        return replace(full, chunks=plan, target=target)
 
 
 def pmap(

@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import pytree
+from ..backends.target import DaskTarget
 from ..core.graph import Graph, Node
 from ..core.leaves import InputParams, input_p
 from ..core.names import normalise
@@ -40,10 +41,11 @@ from ..tracing.trace import current_trace, new_trace
 from ..tracing.tracer import Tracer
 from .chunking import check_outputs_fit, maybe_chunk
 from .compile import Compiled, Traced, compile_traced
-from .dask import run_dask
+from .dask import lower_dask, run_dask
 from .eager import Concretizer, GuardedProgram, PathCache, PathsInfo
-from .namespaces import NUMPY, is_array, is_dask, namespace_of, numpy_dtype
+from .namespaces import NUMPY, is_array, namespace_of, numpy_dtype
 from .options import Options, defaults, resolve
+from .targets import choose_target
 
 CACHE_SIZE = 256
 
@@ -124,7 +126,8 @@ def signature_of(
     labels = [_arg_label(p) for p in pytree.leaf_paths((args, kwargs))] if found else []
     labels = [lab for lab, leaf in zip(labels, leaves) if is_array_leaf(leaf)]
     namespace = namespace_of(found, labels)
-    if weak and is_dask(namespace):  # dask blocks are arrays: scalars stay static there
+    if weak and isinstance(choose_target(namespace), DaskTarget):
+        # dask blocks are arrays: scalars stay static there
         return signature_of(args, kwargs, False)
     return Signature(treedef, tuple(arrays), tuple(statics), namespace, tuple(weak))
 
@@ -390,7 +393,8 @@ class Staged:
                 except _IntOutOfRange:  # beyond int64: a static constant, below
                     pass
         sig = signature_of(args, kwargs, self.trace_scalars)
-        if is_dask(sig.namespace):
+        target = choose_target(sig.namespace)
+        if isinstance(target, DaskTarget):
             leaves = [leaf for leaf in pytree.flatten((args, kwargs))[0] if is_array_leaf(leaf)]
             return run_dask(self, sig, leaves)
         if self.eager and self._paths.knows(sig):
@@ -401,7 +405,7 @@ class Staged:
             if not self.eager:
                 raise
             return self._run_eager(sig, *input_leaves(args, kwargs, sig))
-        if sig.namespace == NUMPY:
+        if target.host_memory:
             check_outputs_fit(compiled)
         return compiled.run(input_leaves(args, kwargs, sig))
 
@@ -414,7 +418,8 @@ class Staged:
             traced = trace_to_graph(self._inline_unpacked, sig, names, self.name, leaves)
         except AxcompError as exc:
             raise exc.with_traceback(None) from None
-        return GuardedProgram(compile_traced(traced, self.name, sig.namespace), traced.guards)
+        program = compile_traced(traced, self.name, choose_target(sig.namespace))
+        return GuardedProgram(program, traced.guards)
 
     def paths_info(self) -> PathsInfo:
         """Eager differentiation's paths: traced, answered from the cache, cached."""
@@ -459,8 +464,8 @@ class Staged:
             return self._compile_plain(Signature(sig.treedef, arrays, sig.statics, sig.namespace))
 
         shapes = tuple(shape for shape, _ in sig.arrays)
-        if sig.namespace != NUMPY:
-            return compiled  # chunked drivers are NumPy code
+        if not compiled.target.chunking:
+            return compiled
         try:
             return maybe_chunk(compiled, shapes, compile_shapes, self.options)
         except AxcompError as exc:
@@ -472,14 +477,19 @@ class Staged:
             traced = trace_to_graph(self._inline_unpacked, sig, names, self.name)
         except AxcompError as exc:
             raise exc.with_traceback(None) from None
-        return compile_traced(traced, self.name, sig.namespace)
+        return compile_traced(traced, self.name, choose_target(sig.namespace))
 
     def _inline_unpacked(self, *args: Any, **kwargs: Any) -> Any:
         return self._inline(args, kwargs)
 
     def lower(self, *args: Any, **kwargs: Any) -> Compiled:
-        """The compiled program for these arguments (arrays or ShapeDtypeStructs)."""
-        return self._compile_cached(signature_of(args, kwargs, self.trace_scalars))
+        """The compiled program for these arguments (arrays or ShapeDtypeStructs): on dask
+        arrays the program of the largest block, its target holding the block grid."""
+        sig = signature_of(args, kwargs, self.trace_scalars)
+        if isinstance(choose_target(sig.namespace), DaskTarget):
+            leaves = [leaf for leaf in pytree.flatten((args, kwargs))[0] if is_array_leaf(leaf)]
+            return lower_dask(self, sig, leaves)
+        return self._compile_cached(sig)
 
     def cache_info(self) -> Any:
         return self._compile_cached.cache_info()

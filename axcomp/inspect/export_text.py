@@ -1,0 +1,86 @@
+"""Text pieces of exported modules (``export``, ``export_array_api``): docstring-safe user
+text, constants as source (arrays as base64 of their bytes), and the factory that binds a
+generated function's constants in its own scope."""
+
+from __future__ import annotations
+
+import base64
+import textwrap
+from typing import Any
+
+import numpy as np
+
+from ..core.names import python_name
+from ..errors import UnsupportedError
+
+#: the chunk driver's block loop, written out (no axcomp runtime in an exported module)
+RUN_BLOCKS = """
+def _run_blocks(_one, _size, _chunk, _threads, _progress):
+    # blocks one after the other (the axcomp runtime would use a thread pool)
+    for _start in _range(0, _size, _chunk):
+        _one(_start, _min(_start + _chunk, _size))
+"""
+
+
+def docstring_text(text: str) -> str:
+    """``text`` inside a ``\"\"\"`` docstring: quotes, backslashes and unprintable
+    characters as escapes, so user text can neither end the string nor break a line."""
+    return "".join(
+        c if c.isprintable() and c not in '"\\' else ascii(c)[1:-1].replace('"', "\\x22")
+        for c in text
+    )
+
+
+def constant_text(value: Any) -> str:
+    if isinstance(value, np.dtype):
+        return f"_np.dtype({value.str!r})"
+    if isinstance(value, (bool, int, float, complex)) and not isinstance(value, np.generic):
+        if isinstance(value, (float, complex)) and not np.isfinite(value):
+            return f"{type(value).__name__}({repr(value)!r})"  # repr gives a bare inf/nan
+        return repr(value)
+    arr = np.array(value, order="C")  # (np.ascontiguousarray makes a 0-d value 1-d)
+    if arr.dtype == object:
+        raise UnsupportedError(f"cannot export the constant {value!r}")
+    data = base64.b64encode(arr.tobytes()).decode("ascii")
+    return (
+        f"_np.frombuffer(_b64.b64decode({data!r}), dtype={arr.dtype.str!r})"
+        f".reshape({arr.shape!r}).copy()"
+    )
+
+
+def factory_text(
+    source: str, fname: str, constants: dict[str, str], params: tuple[str, ...] | None = None
+) -> str:
+    """``source`` (one generated ``def``) inside a function that binds its constants, so
+    several generated functions' constants cannot collide in one module. Without ``params``
+    the factory is called once, binding ``_<fname>``; with them it is left for the module
+    to call (per array namespace: ``export_array_api``)."""
+    head = "" if params is None else ", ".join(params)
+    lines = [f"def _make_{fname}({head}):"]
+    lines += [f"    {name} = {text}" for name, text in constants.items()]
+    lines.append(textwrap.indent(source.rstrip(), "    "))
+    lines.append(f"    return {fname}")
+    if params is None:
+        lines += ["", "", f"_{fname} = _make_{fname}()"]
+    return "\n".join(lines)
+
+
+def origin_text(fun: Any, compiled: Any, shapes: str) -> str:
+    """What the module was generated from: the function, the shapes and its vmap levels,
+    safe inside a docstring."""
+    levels = "".join(
+        f"\n    vmap level {r.depth + 1} over {r.function}: in_axes={r.in_axes!r}, "
+        f"out_axes={r.out_axes!r}, size {r.size}"
+        for r in compiled.levels
+    )
+    return "\n".join(docstring_text(line) for line in f"{fun!r} for {shapes}{levels}".split("\n"))
+
+
+def signature_parts(compiled: Any, name: str | None) -> tuple[list[tuple[str, Any]], str, str, str]:
+    """(the parameters' names with their input nodes, the parameter list, the public
+    function's name, the shapes as a docstring shows them) of an exported module."""
+    named = list(zip(compiled.plan.inputs, compiled.graph.inputs, strict=True))
+    arg_names = ", ".join(compiled.plan.inputs)
+    public = python_name(name if name is not None else compiled.name)
+    shapes = ", ".join(f"{a}: {n.dtype.name}{list(n.shape)}" for a, n in named)
+    return named, arg_names, public, shapes

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..backends.numpy_backend import BUILTINS, function_name
-from ..backends.target import DaskTarget
+from ..backends.target import ChunkedTarget, DaskTarget
 from ..core.plan import Plan
 from ..errors import UnsupportedError
 from ..transforms.compile import Compiled
@@ -78,7 +78,7 @@ def export(
         return array_api_module(compiled, fun, name)
     parts = []
     chunks = compiled.chunks
-    if chunks is None or chunks.reason.startswith("pmap"):
+    if chunks is None or not isinstance(compiled.target, ChunkedTarget):  # pmap: whole
         body, entry = _plan_function(compiled.source, compiled.plan, compiled.name)
         parts.append(body)
     else:

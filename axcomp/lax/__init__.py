@@ -30,11 +30,12 @@ from ..transforms.implicit import custom_linear_solve as custom_linear_solve
 from ..transforms.implicit import custom_root as custom_root
 from ..transforms.jit import staged_export as _staged_export
 from ..transforms.vmap import vmap as _vmap
+from . import elementwise as _elementwise
 
-for _name, _traced in _api.exported("lax").items():
+for _name, _traced in {**_api.exported("lax"), **_elementwise.FUNCTIONS}.items():
     globals()[_name] = _staged_export(_name, _traced)
 
-__all__ = sorted([*_api.exported("lax"), "Precision"])
+__all__ = sorted([*_api.exported("lax"), *_elementwise.FUNCTIONS, "Precision"])
 
 
 def __getattr__(name: str) -> Any:
@@ -88,6 +89,7 @@ map = _staged_export("map", _map)
 __all__ = sorted(
     [
         *_api.exported("lax"),
+        *_elementwise.FUNCTIONS,
         "map",
         "custom_linear_solve",
         "custom_root",

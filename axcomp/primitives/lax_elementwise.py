@@ -47,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.elementwise_functions import ALL, INEXACT, INTEGER, NUMERIC
 from ..core.graph import Node
 from ..core.independence import MIXED, Carried, Relations
 from ..core.plan import Assign, Expr, LowerContext, Statement, call
@@ -72,10 +73,10 @@ from ..tracing.tracer import Tracer
 from .api import export
 from .contraction import multiply
 from .control import while_loop
-from .elementwise import elementwise
+from .elementwise import derivative_terms, elementwise, tangent_sum
 from .gradients import CustomRuleParams, custom_rule_p, stop_gradient
 from .reductions import reduce
-from .shape import astype, broadcast_levels, broadcast_to, reshape, stack
+from .shape import astype, broadcast_levels, broadcast_to, stack
 from .special import digamma, erf, erfc, gammaln
 
 Rule = Callable[[int, list[Tracer], Tracer], list[Any] | None]
@@ -176,28 +177,24 @@ def _with_rule(name: str, value: Tracer, args: Sequence[Tracer], rule: Rule) -> 
         # z is this node (not its stop-gradient input), so the factors differentiate again
         return rule(k, xs, b.p(node))
 
+    def rule_factors(b: Any, node: Node) -> Callable[[int, Any], list[Any] | None]:
+        return lambda k, _seed: factors(b, node, k)
+
     def vjp(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
-        grads: list[Node | None] = [None]  # the primal computation is not differentiated
-        for k, inp in enumerate(node.inputs[1:]):
-            d = factors(b, node, k) if active[k + 1] else None
-            if d is None:
-                grads.append(None)
-                continue
-            keep = [m for m in maps[k] if m >= 0]
-            g = b.product_reduced([b.p(ct), *d], node.shape, keep)
-            grads.append(g if g.shape == inp.shape else reshape(b.p(g), inp.shape).node)
-        return grads
+        # the primal computation (input 0) is not differentiated
+        seeds = [ct if a else None for a in active[1:]]
+        operands = node.inputs[1:]
+        return [
+            None,
+            *derivative_terms(b, node, operands, maps, seeds, rule_factors(b, node), True),
+        ]
 
     def jvp(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
-        every = tuple(range(node.ndim))
-        total: Node | None = None
-        for k, t in enumerate(tangents[1:]):
-            d = factors(b, node, k) if t is not None else None
-            if t is None or d is None:
-                continue
-            term = b.product_reduced([b.align(t, maps[k], node.ndim), *d], node.shape, every)
-            total = term if total is None else b.add(total, term)
-        return total
+        operands = node.inputs[1:]
+        terms = derivative_terms(
+            b, node, operands, maps, tangents[1:], rule_factors(b, node), False
+        )
+        return tangent_sum(b, terms)
 
     node = Node(
         custom_rule_p,
@@ -298,77 +295,12 @@ def bitcast_convert_type(operand: Value, new_dtype: Any) -> Tracer:
 
 
 # ------------------------------------------------------------------ simple ops
-_ALL = "biufc"
-_NUM = "iufc"
-_INEXACT = "fc"
-_INTS = "iu"
+_ALL, _NUM, _INEXACT, _INTS = ALL, NUMERIC, INEXACT, INTEGER
 
-#: (lax name, NumPy elementwise function, accepted kinds): the result is the function's
-_UNARY: tuple[tuple[str, str, str], ...] = (
-    ("neg", "negative", _NUM),
-    ("sign", "sign", _NUM),
-    ("floor", "floor", "f"),
-    ("ceil", "ceil", "f"),
-    ("is_finite", "isfinite", "f"),
-    ("exp", "exp", _INEXACT),
-    ("exp2", "exp2", _INEXACT),
-    ("expm1", "expm1", _INEXACT),
-    ("log", "log", _INEXACT),
-    ("log1p", "log1p", _INEXACT),
-    ("tanh", "tanh", _INEXACT),
-    ("sin", "sin", _INEXACT),
-    ("cos", "cos", _INEXACT),
-    ("tan", "tan", _INEXACT),
-    ("asin", "arcsin", _INEXACT),
-    ("acos", "arccos", _INEXACT),
-    ("atan", "arctan", _INEXACT),
-    ("asinh", "arcsinh", _INEXACT),
-    ("acosh", "arccosh", _INEXACT),
-    ("atanh", "arctanh", _INEXACT),
-    ("sinh", "sinh", _INEXACT),
-    ("cosh", "cosh", _INEXACT),
-    ("sqrt", "sqrt", _INEXACT),
-    ("cbrt", "cbrt", "f"),
-    ("square", "square", _NUM),
-    ("reciprocal", "reciprocal", _INEXACT),
-    ("real", "real", "c"),
-    ("imag", "imag", "c"),
-    ("abs", "absolute", "ifc"),
-    ("bitwise_not", "invert", "biu"),
-)
-
-_BINARY: tuple[tuple[str, str, str], ...] = (
-    ("add", "add", _NUM),
-    ("sub", "subtract", _NUM),
-    ("eq", "equal", _ALL),
-    ("ne", "not_equal", _ALL),
-    ("ge", "greater_equal", "biuf"),
-    ("gt", "greater", "biuf"),
-    ("le", "less_equal", "biuf"),
-    ("lt", "less", "biuf"),
-    ("bitwise_and", "bitwise_and", "biu"),
-    ("bitwise_or", "bitwise_or", "biu"),
-    ("bitwise_xor", "bitwise_xor", "biu"),
-    ("nextafter", "nextafter", "f"),
-    ("shift_left", "left_shift", _INTS),
-)
-
-
-def _simple(name: str, fn: str, kinds: str, arity: int) -> Callable[..., Tracer]:
-    def op(*args: Value) -> Tracer:
-        if len(args) != arity:
-            raise ArgumentTypeError(f"{name} takes {arity} operand(s), got {len(args)}")
-        return _e(fn, *_operands(name, args, kinds))
-
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = f"``jax.lax.{name}``: elementwise ``{fn}`` ({_accepted(kinds)} operands)."
-    return op
-
-
-for _name, _fn, _kinds in _UNARY:
-    export("lax", _name)(_simple(_name, _fn, _kinds, 1))
-for _name, _fn, _kinds in _BINARY:
-    export("lax", _name)(_simple(_name, _fn, _kinds, 2))
+# the lax functions that are one recorded elementwise function are generated from the
+# records (lax/elementwise.py) with these checks
+lax_operands = _operands
+accepted_kinds = _accepted
 
 
 @export("lax", "mul")

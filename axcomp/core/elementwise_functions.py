@@ -15,9 +15,11 @@ FLOP cost. The tables that used to repeat these facts are generated from ``REGIS
 
 **Adding an elementwise function** is one record in ``_RECORDS`` below (plus its tests).
 A function *composed* of primitives (``erf``, ``lgamma``, a new ``scipy.special``
-function) is not a record: it is one definition in the API module JAX keeps it in, and if
-its derivative is a closed form it states it with ``_with_rule``/``_ruled`` of
-``primitives/lax_elementwise.py``, whose factors use the same helper as the records.
+function) is not a record: it is one definition in the API module JAX keeps it in
+(``lax/special.py`` for ``jax.lax``, the family module of ``scipy/special/`` otherwise),
+listed in that module's ``FUNCTIONS``, plus its tests. If its derivative is a closed
+form, it passes the derivative's factors to ``_ruled`` (``primitives/lax_elementwise.py``),
+which applies them with the same helper as the records' derivatives.
 
 A derivative is written against an injected builder ``d`` (the elementwise primitive
 supplies it, so this module stays below tracing): ``derivative(d, k, xs, z, seed)`` gives

@@ -204,7 +204,7 @@ def test_cumulative_and_diagonals():
 
 def test_refused_functions_fail_at_compile_time():
     x = xp.asarray(np.linspace(0.1, 1.0, 6).reshape(2, 3))
-    for name, arity in (("exp2", 1), ("cbrt", 1), ("fmax", 2), ("heaviside", 2)):
+    for name, arity in (("exp2", 1), ("reciprocal", 1), ("fmax", 2), ("heaviside", 2)):
         fn = getattr(anp, name)
         f = ax.vmap(lambda a, fn=fn, arity=arity: fn(*[a] * arity))
         with pytest.raises(ax.UnsupportedError, match=f"{name}.*array_api_strict"):

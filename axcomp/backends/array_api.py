@@ -3,8 +3,9 @@
 The generated function calls only functions of the Array API standard (2023.12) through
 ``_xp``, the namespace module of the arguments (``array_api_strict``,
 ``array_api_compat.torch``, ``jax.numpy``, ...), so results stay arrays of that library on
-the arguments' device. NumPy names are translated (``absolute`` -> ``abs``, ``power`` ->
-``pow``, ``true_divide`` -> ``divide``, ...); in-place hints (``out=``) are dropped, since
+the arguments' device. NumPy names are translated as each function's record in
+``core/elementwise_functions.py`` says (``absolute`` -> ``abs``, ``power`` -> ``pow``,
+``deg2rad`` -> a product, ...); in-place hints (``out=``) are dropped, since
 the standard has no ``out=``. What the standard cannot express is refused at compile time
 with ``UnsupportedError`` naming the function and the namespace (``REFUSED``).
 
@@ -17,7 +18,6 @@ cannot be assigned to) are put next to ``_xp`` in the function's globals.
 
 from __future__ import annotations
 
-import math
 import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from ..core.elementwise_functions import REGISTRY as ELEMENTWISE_REGISTRY
+from ..core.elementwise_functions import Formula
 from ..core.graph import Node
 from ..core.plan import (
     LINALG,
@@ -62,90 +64,14 @@ from .source import compile_source
 
 XP = "_xp"
 
-#: NumPy elementwise names -> the standard's function (same meaning, same broadcasting).
-UFUNCS: dict[str, str] = {
-    "add": "add",
-    "subtract": "subtract",
-    "multiply": "multiply",
-    "true_divide": "divide",
-    "divide": "divide",
-    "floor_divide": "floor_divide",
-    "remainder": "remainder",
-    "power": "pow",
-    "negative": "negative",
-    "positive": "positive",
-    "square": "square",
-    "sqrt": "sqrt",
-    "exp": "exp",
-    "expm1": "expm1",
-    "log": "log",
-    "log2": "log2",
-    "log10": "log10",
-    "log1p": "log1p",
-    "absolute": "abs",
-    "sign": "sign",
-    "tanh": "tanh",
-    "sinh": "sinh",
-    "cosh": "cosh",
-    "sin": "sin",
-    "cos": "cos",
-    "tan": "tan",
-    "arcsin": "asin",
-    "arccos": "acos",
-    "arctan": "atan",
-    "arctan2": "atan2",
-    "arcsinh": "asinh",
-    "arccosh": "acosh",
-    "arctanh": "atanh",
-    "maximum": "maximum",
-    "minimum": "minimum",
-    "greater": "greater",
-    "greater_equal": "greater_equal",
-    "less": "less",
-    "less_equal": "less_equal",
-    "equal": "equal",
-    "not_equal": "not_equal",
-    "logical_and": "logical_and",
-    "logical_or": "logical_or",
-    "logical_not": "logical_not",
-    "logical_xor": "logical_xor",
-    "bitwise_and": "bitwise_and",
-    "bitwise_or": "bitwise_or",
-    "bitwise_xor": "bitwise_xor",
-    "invert": "bitwise_invert",
-    "conjugate": "conj",
-    "real": "real",
-    "imag": "imag",
-    "floor": "floor",
-    "ceil": "ceil",
-    "rint": "round",
-    "trunc": "trunc",
-    "isnan": "isnan",
-    "isinf": "isinf",
-    "isfinite": "isfinite",
-    "where": "where",
-    "clip": "clip",
-    "hypot": "hypot",
-    "copysign": "copysign",
-    "nextafter": "nextafter",
-    "left_shift": "bitwise_left_shift",
-    "right_shift": "bitwise_right_shift",
-}
-
-#: NumPy elementwise functions written as a product with a constant (exactly NumPy's
-#: formula: ``deg2rad(x) = x * (pi / 180)``).
-_SCALED = {"deg2rad": math.pi / 180.0, "rad2deg": 180.0 / math.pi}
-
-#: Functions the standard lacks, refused at compile time (see the module docstring).
+#: Functions the standard lacks, refused at compile time (see the module docstring): the
+#: elementwise ones with their record's reason, and the other plan operations.
 REFUSED: dict[str, str] = {
-    "exp2": "no exp2 in the Array API standard",
-    "cbrt": "no cbrt in the Array API standard",
-    "reciprocal": "no reciprocal in the Array API standard (NumPy's integer semantics)",
-    "fmax": "no NaN-ignoring fmax in the Array API standard",
-    "fmin": "no NaN-ignoring fmin in the Array API standard",
-    "heaviside": "no heaviside in the Array API standard",
-    "fmod": "no fmod (the C remainder of lax.rem and integer lax.div) in the Array API standard",
-    "bitwise_count": "no bitwise_count (lax.population_count, lax.clz) in the Array API standard",
+    **{
+        key: rec.array_api_refusal
+        for key, rec in ELEMENTWISE_REGISTRY.items()
+        if rec.array_api_refusal is not None
+    },
     "flatnonzero": "the GEMM expansion's refine step is NumPy-only",
     "unravel_index": "the GEMM expansion's refine step is NumPy-only",
     "item": "the GEMM expansion's refine step is NumPy-only",
@@ -192,7 +118,9 @@ _IMMUTABLE = ("jax",)
 
 
 def _refuse(what: str, xp_name: str) -> UnsupportedError:
-    why = REFUSED.get(what, "the Array API standard has no such function")
+    rec = ELEMENTWISE_REGISTRY.get(what)
+    why = REFUSED.get(what) or (rec and rec.array_api_refusal)
+    why = why or "the Array API standard has no such function"
     return UnsupportedError(
         f"{what} is not supported on arrays of {xp_name}: {why}; use NumPy arrays for it"
     )
@@ -359,11 +287,26 @@ class _Emitter:
         node = self.node
         if node is not None and node.op.name == "elementwise" and len(node.inputs) == len(args):
             args = self.promoted(fn, node, c, args)
-        if fn in _SCALED:
-            return f"{self.fn('multiply')}({args[0]}, {_literal(_SCALED[fn])})"
-        if fn not in UFUNCS:
+        # the spelling is the function's record's: a standard function or a composition
+        rec = ELEMENTWISE_REGISTRY.get(fn)
+        if rec is None or rec.array_api is None:
             raise _refuse(fn, self.xp_name)
-        return f"{self.fn(UFUNCS[fn], fn)}({', '.join(args)})"
+        if isinstance(rec.array_api, tuple):
+            return self.composed(rec.array_api, fn, args)
+        return f"{self.fn(rec.array_api, fn)}({', '.join(args)})"
+
+    def composed(self, formula: Formula, fn: str, args: list[str]) -> str:
+        """A record's composition of the standard's functions, on the operand texts."""
+        name, *parts = formula
+        texts = [
+            self.composed(p, fn, args)
+            if isinstance(p, tuple)
+            else args[p]
+            if isinstance(p, int)
+            else _literal(p)
+            for p in parts
+        ]
+        return f"{self.fn(name, fn)}({', '.join(texts)})"
 
     def promoted(self, fn: str, node: Node, c: Call, args: list[str]) -> list[str]:
         """The operands cast to the dtype NumPy computes ``fn`` in: the result's, or for a

@@ -2,44 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..core.elementwise_functions import RECORDS, ElementwiseFunction
+
 #: The functions the language had first; the evaluator lowers them itself (a NumPy ufunc,
-#: or the sigmoid/relu compositions), so the code they generate stays as it was.
+#: or the sigmoid/relu compositions), so the code they generate stays as it was. The
+#: ufuncs among them are the records with a ``dsl_core`` name.
 CORE_FUNCTIONS: dict[str, int] = {
-    "exp": 1,
-    "log": 1,
-    "log1p": 1,
-    "expm1": 1,
-    "sqrt": 1,
-    "abs": 1,
-    "sign": 1,
-    "tanh": 1,
-    "sin": 1,
-    "cos": 1,
+    **{rec.dsl_core: rec.arity for rec in RECORDS if rec.dsl_core is not None},
     "sigmoid": 1,
     "relu": 1,
-    "maximum": 2,
-    "minimum": 2,
-    "where": 3,
 }
 
 #: The NumPy ufunc behind each direct core function (sigmoid and relu are compositions).
-UFUNCS: dict[str, str] = {
-    "exp": "exp",
-    "log": "log",
-    "log1p": "log1p",
-    "expm1": "expm1",
-    "sqrt": "sqrt",
-    "abs": "absolute",
-    "sign": "sign",
-    "tanh": "tanh",
-    "sin": "sin",
-    "cos": "cos",
-    "maximum": "maximum",
-    "minimum": "minimum",
-    "where": "where",
-}
+UFUNCS: dict[str, str] = {rec.dsl_core: rec.name for rec in RECORDS if rec.dsl_core is not None}
 
 #: The Python API modules a DSL name may lower to (keys of ``ApiFunction.namespace``).
 NAMESPACES: tuple[str, ...] = ("numpy", "lax", "nn", "scipy.special")
@@ -61,48 +39,26 @@ def _np(arity: int, attr: str, differentiable: bool = True) -> ApiFunction:
     return ApiFunction(arity, "numpy", attr, differentiable)
 
 
-#: Elementwise functions that lower to the Python API (jax.numpy / jax.nn /
-#: jax.scipy.special names; asin and friends are the Array API spellings jnp also has).
+def record_functions(records: Iterable[ElementwiseFunction]) -> dict[str, ApiFunction]:
+    """The DSL functions of ``records``: each ``dsl`` name lowers to ``axcomp.numpy.<name>``,
+    differentiable as the record says."""
+    return {
+        name: ApiFunction(rec.arity, "numpy", rec.name, rec.differentiable)
+        for rec in records
+        for name in rec.dsl
+    }
+
+
+#: Elementwise functions that lower to the Python API: the records' DSL names, and the
+#: jax.numpy / jax.nn / jax.scipy.special functions composed of several primitives.
 API_FUNCTIONS: dict[str, ApiFunction] = {
-    # trigonometric and hyperbolic
-    "tan": _np(1, "tan"),
-    "arcsin": _np(1, "arcsin"),
-    "arccos": _np(1, "arccos"),
-    "arctan": _np(1, "arctan"),
-    "asin": _np(1, "arcsin"),
-    "acos": _np(1, "arccos"),
-    "atan": _np(1, "arctan"),
-    "sinh": _np(1, "sinh"),
-    "cosh": _np(1, "cosh"),
-    "arcsinh": _np(1, "arcsinh"),
-    "arccosh": _np(1, "arccosh"),
-    "arctanh": _np(1, "arctanh"),
-    "asinh": _np(1, "arcsinh"),
-    "acosh": _np(1, "arccosh"),
-    "atanh": _np(1, "arctanh"),
-    "deg2rad": _np(1, "deg2rad"),
-    "rad2deg": _np(1, "rad2deg"),
+    **record_functions(RECORDS),
     "sinc": _np(1, "sinc"),
-    # exponents, logarithms, powers
-    "exp2": _np(1, "exp2"),
-    "log2": _np(1, "log2"),
-    "log10": _np(1, "log10"),
-    "square": _np(1, "square"),
-    "reciprocal": _np(1, "reciprocal"),
-    "cbrt": _np(1, "cbrt"),
     # rounding: JAX's derivative is zero, which grad reproduces
-    "floor": _np(1, "floor", differentiable=False),
-    "ceil": _np(1, "ceil", differentiable=False),
     "round": _np(1, "round", differentiable=False),
-    "rint": _np(1, "rint", differentiable=False),
-    "trunc": _np(1, "trunc", differentiable=False),
     "fix": _np(1, "fix", differentiable=False),
     # predicates (boolean results)
-    "isnan": _np(1, "isnan", differentiable=False),
-    "isfinite": _np(1, "isfinite", differentiable=False),
-    "isinf": _np(1, "isinf", differentiable=False),
     "signbit": _np(1, "signbit", differentiable=False),
-    "logical_not": _np(1, "logical_not", differentiable=False),
     "nan_to_num": _np(1, "nan_to_num"),  # NaN → 0, ±inf → the dtype's extremes
     # jax.nn activations
     "softplus": ApiFunction(1, "nn", "softplus"),
@@ -118,27 +74,10 @@ API_FUNCTIONS: dict[str, ApiFunction] = {
     "xlogy": ApiFunction(2, "scipy.special", "xlogy"),
     "xlog1py": ApiFunction(2, "scipy.special", "xlog1py"),
     # binary
-    "arctan2": _np(2, "arctan2"),
-    "atan2": _np(2, "arctan2"),
-    "hypot": _np(2, "hypot"),
     "logaddexp": _np(2, "logaddexp"),
     "logaddexp2": _np(2, "logaddexp2"),
-    "power": _np(2, "power"),
-    "pow": _np(2, "power"),
     "float_power": _np(2, "float_power"),
-    "remainder": _np(2, "remainder"),
-    "mod": _np(2, "remainder"),
-    "copysign": _np(2, "copysign"),
-    "fmax": _np(2, "fmax"),
-    "fmin": _np(2, "fmin"),
-    "floor_divide": _np(2, "floor_divide", differentiable=False),
-    "heaviside": _np(2, "heaviside", differentiable=False),
-    "logical_and": _np(2, "logical_and", differentiable=False),
-    "logical_or": _np(2, "logical_or", differentiable=False),
-    "logical_xor": _np(2, "logical_xor", differentiable=False),
     "isclose": _np(2, "isclose", differentiable=False),  # rtol=1e-05, atol=1e-08
-    # ternary
-    "clip": _np(3, "clip"),
 }
 
 #: Every elementwise function and its arity.

@@ -30,11 +30,14 @@ from ..transforms.implicit import custom_linear_solve as custom_linear_solve
 from ..transforms.implicit import custom_root as custom_root
 from ..transforms.jit import staged_export as _staged_export
 from ..transforms.vmap import vmap as _vmap
+from . import elementwise as _elementwise
+from . import special as _special
 
-for _name, _traced in _api.exported("lax").items():
+_MODULES = {**_elementwise.FUNCTIONS, **_special.FUNCTIONS}  # lax functions defined here
+for _name, _traced in {**_api.exported("lax"), **_MODULES}.items():
     globals()[_name] = _staged_export(_name, _traced)
 
-__all__ = sorted([*_api.exported("lax"), "Precision"])
+__all__ = sorted([*_api.exported("lax"), *_MODULES, "Precision"])
 
 
 def __getattr__(name: str) -> Any:
@@ -88,6 +91,7 @@ map = _staged_export("map", _map)
 __all__ = sorted(
     [
         *_api.exported("lax"),
+        *_MODULES,
         "map",
         "custom_linear_solve",
         "custom_root",

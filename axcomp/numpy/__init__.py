@@ -24,6 +24,8 @@ from ..tracing.tracer import Tracer as _Tracer
 from . import array_methods as _array_methods
 from . import fft as fft
 from . import linalg as linalg
+from . import ufuncs as _ufuncs
+from .ufuncs import any_traced as _any_traced
 from .vectorize import vectorize as vectorize
 
 ndarray = _np.ndarray
@@ -43,47 +45,7 @@ def result_type(*arrays_and_dtypes: Any) -> _np.dtype:
     return _np.result_type(*(a.dtype if isinstance(a, _Tracer) else a for a in arrays_and_dtypes))
 
 
-def _any_traced(values: Sequence[Any]) -> bool:
-    for v in values:
-        if isinstance(v, _Tracer):
-            return True
-        if isinstance(v, (list, tuple)) and _any_traced(v):
-            return True
-    return False
-
-
-def _elementwise(name: str, np_name: str | None = None) -> Callable[..., Any]:
-    np_fn = getattr(_np, np_name or name)
-    op_name = np_fn.__name__
-
-    def fn(*args: Any) -> Any:
-        if _any_traced(args):
-            return _ops.elementwise(op_name, *args)
-        return np_fn(*args)
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"Elementwise ``numpy.{np_name or name}``; traced inside kernels."
-    return fn
-
-
-_UNARY_BINARY = (
-    "add subtract divide true_divide floor_divide remainder mod negative positive square sqrt "
-    "exp exp2 log log2 log10 log1p expm1 abs absolute sign tanh sinh cosh sin cos tan arcsin "
-    "arccos arctan arctan2 arcsinh arccosh arctanh maximum minimum fmax fmin greater "
-    "greater_equal less less_equal equal not_equal logical_and logical_or logical_not "
-    "logical_xor conjugate conj real imag floor ceil rint round_ trunc reciprocal isnan isinf "
-    "isfinite hypot copysign cbrt deg2rad rad2deg heaviside"
-).split()
-_ALIASES = {
-    "abs": "absolute",
-    "divide": "true_divide",
-    "mod": "remainder",
-    "conj": "conjugate",
-    "round_": "rint",
-}
-
-for _name in _UNARY_BINARY:
-    globals()[_name] = _elementwise(_name, _ALIASES.get(_name))
+globals().update(_ufuncs.FUNCTIONS)  # the elementwise functions, generated from the records
 
 
 def multiply(x: Any, y: Any) -> Any:

@@ -17,9 +17,9 @@ import numpy as _np
 
 from .. import primitives as _ops
 from ..errors import UnsupportedError as _UnsupportedError
+from ..lax.special import bessel_i0e as _bessel_i0e
 from ..primitives.control import fori_loop as _fori_loop
 from ..primitives.gathers import BooleanIndexError as _BooleanIndexError
-from ..primitives.lax_elementwise import bessel_i0e as _bessel_i0e
 from ..tracing.tracer import Tracer as _Tracer
 from ..transforms.jit import jit as _jit
 from . import array_methods as _array_methods

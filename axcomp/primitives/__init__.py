@@ -18,9 +18,6 @@ from . import linalg as linalg
 from . import linalg_extras as linalg_extras
 from . import nn_more as nn_more
 from . import scipy_linalg as scipy_linalg
-from . import special_entropy as special_entropy
-from . import special_erf as special_erf
-from . import special_gamma as special_gamma
 from .contraction import (
     EinsumParams,
     contract,

@@ -1,7 +1,9 @@
 """Elementwise functions with NumPy broadcasting: one primitive, the function a param.
 
-The reverse rule of each function is a table entry (``_DERIVATIVES``) next to the
-primitive; conventions at kinks follow JAX (see ``transforms/autodiff.py``).
+What the primitive knows of each function (its NumPy function, its derivative, its FLOP
+cost) is read from its record in ``core/elementwise_functions.py``; ``derivative_terms``
+applies a derivative in both sweeps. Conventions at kinks follow JAX (see
+``transforms/autodiff.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.elementwise_functions import REGISTRY, ElementwiseFunction
 from ..core.graph import Node
 from ..core.independence import MIXED, Carried, Relations
 from ..core.plan import Assign, Expr, LowerContext, Statement, call
@@ -49,7 +52,7 @@ class ElementwiseParams:
 
 elementwise_p = primitive("elementwise", ElementwiseParams, inline_literals=True)
 elementwise_p.def_describe(lambda p: p.fn)
-elementwise_p.def_flops(lambda node: math.prod(node.shape))
+elementwise_p.def_flops(lambda node: record_of(node.params.fn).flops * math.prod(node.shape))
 
 
 @elementwise_p.def_shape
@@ -77,25 +80,24 @@ def _lower_elementwise(
     return (Assign(target, call("ufunc", *operands, fn=p.fn)),)
 
 
+#: The NumPy function of every recorded name and alias (generated from the records).
 _UFUNCS: dict[str, Callable[..., Any]] = {
-    name: getattr(np, name)
-    for name in (
-        "add subtract true_divide floor_divide remainder power negative positive square sqrt "
-        "exp exp2 log log2 log10 log1p expm1 absolute sign tanh sinh cosh sin cos tan arcsin "
-        "arccos arctan arctan2 arcsinh arccosh arctanh maximum minimum fmax fmin greater "
-        "greater_equal less less_equal equal not_equal logical_and logical_or logical_not "
-        "logical_xor bitwise_and bitwise_or bitwise_xor invert conjugate real imag floor ceil "
-        "rint trunc reciprocal isnan isinf isfinite where clip hypot copysign cbrt deg2rad "
-        "rad2deg heaviside multiply fmod nextafter left_shift right_shift bitwise_count"
-    ).split()
+    key: getattr(np, rec.name) for key, rec in REGISTRY.items()
 }
-
+for _f in list(_UFUNCS.values()):
+    _UFUNCS.setdefault(_f.__name__, _f)  # NumPy 2 renames (true_divide is 'divide')
 
 ELEMENTWISE_FUNCTIONS = _UFUNCS
 
 
-for _f in list(_UFUNCS.values()):
-    _UFUNCS.setdefault(_f.__name__, _f)  # NumPy 2 renames (true_divide is 'divide')
+def record_of(fn: str) -> ElementwiseFunction:
+    """The record of ``fn`` (a recorded name, an alias or NumPy's own name for it)."""
+    rec = REGISTRY.get(fn)
+    if rec is None and fn in _UFUNCS:
+        rec = REGISTRY[_UFUNCS[fn].__name__]
+    if rec is None:
+        raise UnsupportedError(f"elementwise function {fn!r} is not supported by axcomp")
+    return rec
 
 
 _COMPARISONS = frozenset(("equal", "not_equal", "less", "less_equal", "greater", "greater_equal"))
@@ -107,7 +109,7 @@ def elementwise(fn: str, *args: Value) -> Tracer:
     tracers = [lift(a, trace) for a in args]
     np_fn = _UFUNCS.get(fn)
     if np_fn is None:
-        raise UnsupportedError(f"elementwise function {fn!r} is not supported by axcomp")
+        np_fn = getattr(np, record_of(fn).name)  # a record registered after import
     dtype = result_dtype(np_fn, *args)
     if fn in _COMPARISONS:  # compared in the operands' common dtype (f32 0.1 > 0.1 is False)
         tracers = cast_weak_inputs(tracers, result_dtype(np.add, *args))
@@ -141,7 +143,92 @@ def where(cond: Value, x: Value, y: Value) -> Tracer:
     return elementwise("where", cond, x, y)
 
 
-# ---------------------------------------------------------------- reverse rules
+# ---------------------------------------------------------------- derivatives
+FactorRule = Callable[[int, Tracer], Any]
+
+
+def derivative_terms(
+    b: Any,
+    node: Node,
+    operands: Sequence[Node],
+    maps: tuple[tuple[int, ...], ...],
+    seeds: Sequence[Node | None],
+    factors: FactorRule,
+    reverse: bool,
+) -> list[Node | None]:
+    """The terms of an elementwise derivative, for both sweeps: ``factors(k, seed)`` gives
+    the factors of dz/dx_k (a list; ``None`` for none; for ``where`` the term itself) read
+    with the seed aligned to the result. Reverse, the seeds are the cotangent (one per
+    active operand) and each term is its product with the factors summed down to operand
+    k's shape; forward, the seeds are the operands' tangents and each term is the product
+    broadcast to the result (elementwise derivatives are diagonal)."""
+    every = tuple(range(node.ndim))
+    terms: list[Node | None] = []
+    for k, (inp, seed) in enumerate(zip(operands, seeds)):
+        if seed is None:
+            terms.append(None)
+            continue
+        s = b.p(seed) if reverse else b.align(seed, maps[k], node.ndim)
+        d = factors(k, s)
+        if d is None:
+            terms.append(None)
+            continue
+        product = [s, *d] if isinstance(d, list) else [d]
+        if not reverse:
+            terms.append(b.product_reduced(product, node.shape, every))
+            continue
+        g = b.product_reduced(product, node.shape, [m for m in maps[k] if m >= 0])
+        if g.shape != inp.shape:  # size-1 axes that were broadcast away
+            g = reshape(b.p(g), inp.shape).node
+        terms.append(g)
+    return terms
+
+
+def tangent_sum(b: Any, terms: Sequence[Node | None]) -> Node | None:
+    """The forward sweep's tangent: the sum of the operands' terms."""
+    total: Node | None = None
+    for term in terms:
+        if term is not None:
+            total = term if total is None else b.add(total, term)
+    return total
+
+
+def _typed(value: float, like: Tracer) -> Tracer:
+    return lift(np.asarray(value, dtype=like.dtype), like.trace)
+
+
+class _Builder:
+    """The ``d`` the records' derivatives are written against: ``d.<fn>(...)`` is the
+    elementwise primitive, ``d.multiply`` the product that fuses into contractions."""
+
+    multiply = staticmethod(multiply)
+    typed = staticmethod(_typed)
+
+    @staticmethod
+    def constant(x: Tracer) -> Any:
+        node = x.node
+        if node.op.name != "const" or node.ndim != 0:
+            return None
+        c = node.params.value
+        return c.item() if isinstance(c, np.ndarray) else c
+
+    def __getattr__(self, fn: str) -> Callable[..., Tracer]:
+        return lambda *args: elementwise(fn, *args)
+
+
+_BUILDER = _Builder()
+
+
+def _record_rule(node: Node, sweep: str) -> Callable[..., Any]:
+    fn: str = node.params.fn
+    rule = record_of(fn).derivative
+    if rule is None:
+        what = "reverse rule" if sweep == "grad" else "derivative rule"
+        raise GradError(
+            f"axcomp.{sweep}: {fn} is not differentiable (no {what}); "
+            "compute it outside the differentiated function or use a differentiable op"
+        )
+    return rule
 
 
 @elementwise_p.def_vjp
@@ -152,200 +239,25 @@ def _vjp_elementwise(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> li
         raise GradError(
             f"axcomp.grad: complex-valued {fn} is not differentiable (real dtypes only)"
         )
-    rule = _DERIVATIVES.get(fn)
-    if rule is None:
-        raise GradError(
-            f"axcomp.grad: {fn} is not differentiable (no reverse rule); "
-            "compute it outside the differentiated function or use a differentiable op"
-        )
+    rule = _record_rule(node, "grad")
     xs = [b.align(inp, m, node.ndim) for inp, m in zip(node.inputs, maps)]
     z = b.p(node)
-    ctt = b.p(ct)
-    grads: list[Node | None] = []
-    for k, inp in enumerate(node.inputs):
-        if not active[k]:
-            grads.append(None)
-            continue
-        d = rule(k, xs, z, ctt)
-        if d is None:
-            grads.append(None)
-            continue
-        factors = [ctt] + list(d) if isinstance(d, list) else [d]
-        keep = [m for m in maps[k] if m >= 0]
-        g = b.product_reduced(factors, node.shape, keep)
-        if g.shape != inp.shape:  # size-1 axes that were broadcast away
-            g = reshape(b.p(g), inp.shape).node
-        grads.append(g)
-    return grads
+    seeds = [ct if a else None for a in active]
+    return derivative_terms(
+        b, node, node.inputs, maps, seeds, lambda k, s: rule(_BUILDER, k, xs, z, s), True
+    )
 
 
 @elementwise_p.def_jvp
 def _jvp_elementwise(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
-    # the reverse rule's table, read forwards: an entry gives the factors d of dz/dx_k (or,
-    # for where, the contribution itself given the "cotangent" passed in). Elementwise
-    # derivatives are diagonal, so the tangent term is d * t_k, *broadcast* to the output
-    # (where the reverse rule sums d * ct down to the input's shape).
-    fn: str = node.params.fn
     maps: tuple[tuple[int, ...], ...] = node.params.maps
-    rule = _DERIVATIVES.get(fn)
-    if rule is None:
-        raise GradError(
-            f"axcomp.jvp: {fn} is not differentiable (no derivative rule); "
-            "compute it outside the differentiated function or use a differentiable op"
-        )
+    rule = _record_rule(node, "jvp")
     xs = [b.align(inp, m, node.ndim) for inp, m in zip(node.inputs, maps)]
     z = b.p(node)
-    every = tuple(range(node.ndim))
-    total: Node | None = None
-    for k, t in enumerate(tangents):
-        if t is None:
-            continue
-        tk = b.align(t, maps[k], node.ndim)
-        d = rule(k, xs, z, tk)
-        if d is None:
-            continue
-        factors = [tk, *d] if isinstance(d, list) else [d]
-        term = b.product_reduced(factors, node.shape, every)  # a product, broadcast to z
-        total = term if total is None else b.add(total, term)
-    return total
-
-
-def _e(fn: str, *args: Any) -> Tracer:
-    return elementwise(fn, *args)
-
-
-def _recip(x: Tracer) -> Tracer:
-    return _e("true_divide", 1.0, x)
-
-
-def _typed(value: float, like: Tracer) -> Tracer:
-    return lift(np.asarray(value, dtype=like.dtype), like.trace)
-
-
-def _chooser(k: int, xs: list[Tracer], z: Tracer) -> list[Factor]:
-    # JAX's balanced convention: a tie sends half the cotangent to each side
-    me, other = xs[k], xs[1 - k]
-    half, one, zero = _typed(0.5, z), _typed(1.0, z), _typed(0.0, z)
-    return [_e("where", _e("equal", me, z), _e("where", _e("equal", other, z), half, one), zero)]
-
-
-def _fchooser(k: int, xs: list[Tracer], z: Tracer, cmp: str) -> list[Factor]:
-    # jnp.fmax(x, y) = where((x > y) | isnan(y), x, y): ties go to y
-    x, y = xs
-    pick_x = _e("logical_or", _e(cmp, x, y), _e("isnan", y))
-    one, zero = _typed(1.0, z), _typed(0.0, z)
-    return [_e("where", pick_x, one, zero) if k == 0 else _e("where", pick_x, zero, one)]
-
-
-def _power(k: int, xs: list[Tracer], z: Tracer) -> list[Factor] | None:
-    x, y = xs
-    if k == 0:
-        ynode = y.node
-        if ynode.op.name == "const" and ynode.ndim == 0:  # a constant exponent
-            c = ynode.params.value
-            c = c.item() if isinstance(c, np.ndarray) else c
-            if c == 0:
-                return None
-            if c == 1:
-                return []
-            if c == 2:
-                return [2.0, x]
-            return [c, _e("power", x, c - 1)]
-        # JAX: y * x ** (y - 1), with 0 where y == 0
-        dx = multiply(y, _e("power", x, _e("subtract", y, 1)))
-        return [_e("where", _e("equal", y, 0), _typed(0.0, z), dx)]
-    # JAX replaces x == 0 by 1 inside the log, so the derivative there is 0
-    safe = _e("where", _e("equal", x, 0), _typed(1.0, x), x)
-    return [z, _e("log", safe)]
-
-
-def _abs(xs: list[Tracer], z: Tracer) -> list[Factor]:
-    # JAX: select(x >= 0, g, -g), so abs'(0) = 1
-    return [_e("where", _e("greater_equal", xs[0], 0), _typed(1.0, z), _typed(-1.0, z))]
-
-
-def _square(x: Tracer) -> Tracer:
-    return _e("square", x)
-
-
-def _zero(*_: Any) -> None:
-    return None
-
-
-def _atan2(k: int, xs: list[Tracer]) -> list[Factor]:
-    a, c = xs
-    denom = _recip(_e("add", _square(a), _square(c)))
-    return [c, denom] if k == 0 else [-1.0, a, denom]
-
-
-_DERIVATIVES: dict[str, Callable[[int, list[Tracer], Tracer, Tracer], Any]] = {
-    "add": lambda k, xs, z, ct: [],
-    "subtract": lambda k, xs, z, ct: [] if k == 0 else [-1.0],
-    "multiply": lambda k, xs, z, ct: [xs[1 - k]],
-    "true_divide": lambda k, xs, z, ct: [_recip(xs[1])] if k == 0 else [-1.0, z, _recip(xs[1])],
-    "negative": lambda k, xs, z, ct: [-1.0],
-    "positive": lambda k, xs, z, ct: [],
-    "conjugate": lambda k, xs, z, ct: [],
-    "real": lambda k, xs, z, ct: [],
-    "imag": _zero,
-    "power": lambda k, xs, z, ct: _power(k, xs, z),
-    "square": lambda k, xs, z, ct: [2.0, xs[0]],
-    "sqrt": lambda k, xs, z, ct: [0.5, _recip(z)],  # inf at 0, like JAX
-    "cbrt": lambda k, xs, z, ct: [1.0 / 3.0, _recip(_square(z))],
-    "reciprocal": lambda k, xs, z, ct: [-1.0, _square(z)],
-    "exp": lambda k, xs, z, ct: [z],
-    "exp2": lambda k, xs, z, ct: [math.log(2.0), z],
-    "expm1": lambda k, xs, z, ct: [_e("add", z, 1.0)],
-    "log": lambda k, xs, z, ct: [_recip(xs[0])],
-    "log2": lambda k, xs, z, ct: [1.0 / math.log(2.0), _recip(xs[0])],
-    "log10": lambda k, xs, z, ct: [1.0 / math.log(10.0), _recip(xs[0])],
-    "log1p": lambda k, xs, z, ct: [_recip(_e("add", xs[0], 1.0))],
-    "absolute": lambda k, xs, z, ct: _abs(xs, z),
-    "tanh": lambda k, xs, z, ct: [_e("subtract", 1.0, _square(z))],
-    "sinh": lambda k, xs, z, ct: [_e("cosh", xs[0])],
-    "cosh": lambda k, xs, z, ct: [_e("sinh", xs[0])],
-    "sin": lambda k, xs, z, ct: [_e("cos", xs[0])],
-    "cos": lambda k, xs, z, ct: [-1.0, _e("sin", xs[0])],
-    "tan": lambda k, xs, z, ct: [_e("add", 1.0, _square(z))],
-    "arcsin": lambda k, xs, z, ct: [_recip(_e("sqrt", _e("subtract", 1.0, _square(xs[0]))))],
-    "arccos": lambda k, xs, z, ct: [-1.0, _recip(_e("sqrt", _e("subtract", 1.0, _square(xs[0]))))],
-    "arctan": lambda k, xs, z, ct: [_recip(_e("add", 1.0, _square(xs[0])))],
-    "arcsinh": lambda k, xs, z, ct: [_recip(_e("sqrt", _e("add", _square(xs[0]), 1.0)))],
-    "arccosh": lambda k, xs, z, ct: [_recip(_e("sqrt", _e("subtract", _square(xs[0]), 1.0)))],
-    "arctanh": lambda k, xs, z, ct: [_recip(_e("subtract", 1.0, _square(xs[0])))],
-    "arctan2": lambda k, xs, z, ct: _atan2(k, xs),
-    "hypot": lambda k, xs, z, ct: [xs[k], _recip(z)],
-    "copysign": lambda k, xs, z, ct: (
-        [_e("copysign", 1.0, xs[0]), _e("copysign", 1.0, xs[1])] if k == 0 else None
-    ),
-    "deg2rad": lambda k, xs, z, ct: [math.pi / 180.0],
-    "rad2deg": lambda k, xs, z, ct: [180.0 / math.pi],
-    "maximum": lambda k, xs, z, ct: _chooser(k, xs, z),
-    "minimum": lambda k, xs, z, ct: _chooser(k, xs, z),
-    "fmax": lambda k, xs, z, ct: _fchooser(k, xs, z, "greater"),
-    "fmin": lambda k, xs, z, ct: _fchooser(k, xs, z, "less"),
-    # d/dy of x mod y is -floor(x / y); d/dx is 1
-    "remainder": lambda k, xs, z, ct: [] if k == 0 else [-1.0, _e("floor_divide", xs[0], xs[1])],
-    "where": lambda k, xs, z, ct: (
-        None if k == 0 else _e("where", xs[0], ct, 0.0) if k == 1 else _e("where", xs[0], 0.0, ct)
-    ),
-    "clip": lambda k, xs, z, ct: [
-        _e("where", _e("equal", xs[k], z), _typed(1.0, z), _typed(0.0, z))
-    ],
-    # piecewise constant: zero derivative almost everywhere (JAX gives zeros too)
-    "sign": _zero,
-    "floor": _zero,
-    "ceil": _zero,
-    "rint": _zero,
-    "trunc": _zero,
-    "floor_divide": _zero,
-    "heaviside": _zero,
-    # C-style remainder (lax.rem): d/dy of fmod(x, y) is -trunc(x / y), as in JAX
-    "fmod": lambda k, xs, z, ct: (
-        [] if k == 0 else [-1.0, _e("trunc", _e("true_divide", xs[0], xs[1]))]
-    ),
-}
-_DERIVATIVES["divide"] = _DERIVATIVES["true_divide"]  # NumPy 2 names true_divide "divide"
+    terms = derivative_terms(
+        b, node, node.inputs, maps, tangents, lambda k, s: rule(_BUILDER, k, xs, z, s), False
+    )
+    return tangent_sum(b, terms)
 
 
 @elementwise_p.def_axes

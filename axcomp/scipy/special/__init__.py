@@ -1,5 +1,12 @@
-"""``axcomp.scipy.special``: the ``jax.scipy.special`` functions primitive modules export
-(``erf``, ``erfc``, ``gammaln``, ``digamma``, ``xlogy``, ``xlog1py``, ``logsumexp``).
+"""``axcomp.scipy.special``: ``jax.scipy.special``, laid out by family.
+
+* ``gamma_functions``: ``gamma``, ``betaln``, ``gammainc``, ``betainc``, ``zeta``, ...
+* ``error_functions``: ``erfcx``, ``log_ndtr``, ``erfinv``, ``ndtri``;
+* ``bessel``: ``i0``, ``i1``, ``i0e``, ``i1e``;
+* ``entropy``: ``entr``, ``rel_entr``, ``kl_div``, ``boxcox``, ``softmax``, ...;
+* the functions ``primitives/`` still exports to the ``special`` table (``erf``, ``erfc``,
+  ``gammaln``, ``digamma``, ``xlogy``, ``xlog1py``, ``logsumexp``: the ``jax.nn`` code in
+  ``primitives/`` is built on them).
 
 Inside kernels they record the axis graph; on NumPy values they compile and run the same
 program through ``jit`` (non-array arguments are static).
@@ -12,11 +19,22 @@ from typing import Any
 from ...errors import missing_function as _missing
 from ...primitives import api as _api
 from ...transforms.jit import staged_export as _staged_export
+from . import bessel as _bessel
+from . import entropy as _entropy
+from . import error_functions as _error_functions
+from . import gamma_functions as _gamma_functions
 
-for _name, _traced in _api.exported("special").items():
+# each family module's FUNCTIONS (a reductions module with logsumexp and friends joins
+# this tuple when those leave primitives/)
+_FAMILIES = (_gamma_functions, _error_functions, _bessel, _entropy)
+_TRACED = {**_api.exported("special")}
+for _family in _FAMILIES:
+    _TRACED.update(_family.FUNCTIONS)
+
+for _name, _traced in _TRACED.items():
     globals()[_name] = _staged_export(_name, _traced)
 
-__all__ = sorted(_api.exported("special"))
+__all__ = sorted(_TRACED)
 
 
 def __getattr__(name: str) -> Any:

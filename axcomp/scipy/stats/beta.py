@@ -6,9 +6,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ...primitives.lax_elementwise import special_betainc
 from ...primitives.special import xlog1py, xlogy
-from ...primitives.special_gamma import betaln
+from ..special.gamma_functions import betaln, special_betainc
 from ._common import e, exp_of, log_from_complement, promote, staged, standardized
 
 

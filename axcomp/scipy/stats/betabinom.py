@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ...primitives.special_gamma import betaln
+from ..special.gamma_functions import betaln
 from ._common import e, exp_of, promote, staged
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...primitives.contraction import multiply
-from ...primitives.lax_elementwise import gammaincc
 from ...primitives.special import gammaln
+from ..special.gamma_functions import gammaincc
 from ._common import e, exp_of, promote, staged
 
 

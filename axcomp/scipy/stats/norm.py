@@ -6,9 +6,8 @@ import math
 from typing import Any
 
 from ...primitives.contraction import multiply
-from ...primitives.lax_elementwise import ndtri
 from ...primitives.nn_more import ndtr
-from ...primitives.special_erf import log_ndtr
+from ..special.error_functions import log_ndtr, ndtri
 from ._common import e, exp_of, promote, staged, standardized
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ...primitives.lax_elementwise import gammaincc
 from ...primitives.special import gammaln, xlogy
+from ..special.gamma_functions import gammaincc
 from ._common import e, exp_of, promote, staged
 
 

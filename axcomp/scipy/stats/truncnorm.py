@@ -10,7 +10,7 @@ from typing import Any
 
 from ...primitives.contraction import multiply
 from ...primitives.nn_more import ndtr
-from ...primitives.special_erf import log_ndtr
+from ..special.error_functions import log_ndtr
 from . import norm
 from ._common import e, exp_of, promote, staged, standardized
 

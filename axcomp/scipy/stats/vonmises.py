@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ...lax.special import bessel_i0e
 from ...primitives.contraction import multiply
-from ...primitives.lax_elementwise import bessel_i0e
 from ._common import e, exp_of, promote, staged
 
 

@@ -1,5 +1,5 @@
-"""``jax.scipy.special``'s scaled error and Bessel functions: ``erfcx``, ``log_ndtr``,
-``i0``, ``i1``.
+"""``jax.scipy.special``'s error functions beyond ``erf``/``erfc``: ``erfcx``,
+``log_ndtr``, ``erfinv`` and ``ndtri``.
 
 * ``erfcx(x) = exp(x**2) erfc(x)`` reads the ``erfc`` series of ``special.py`` without
   their ``exp(-x**2)`` factor for x >= 1 (so it stays finite to ``inf``), is
@@ -8,22 +8,27 @@
 * ``log_ndtr(x)``: ``log(ndtr(x))`` on [-1, 0], ``log1p(-ndtr(-x))`` above, and
   ``log(erfcx(-x / sqrt 2) / 2) - x**2 / 2`` below -1, so the left tail keeps its relative
   accuracy far past where ``ndtr`` underflows.
-* ``i0``/``i1``: ``i0e``/``i1e`` times ``exp(|x|)``.
+* ``erfinv``/``ndtri``: ``lax.erf_inv``'s approximation (``ndtri`` from ``q = 2 min(p, 1 - p)``
+  in float64, so the tails keep their accuracy).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
-from ..errors import ArgumentValueError
-from ..tracing.build import Value
-from ..tracing.tracer import Tracer
-from .api import export
-from .contraction import multiply
-from .elementwise import elementwise
-from .lax_elementwise import _jax_float, _ruled, bessel_i0e, bessel_i1e
-from .special import _affine, _clenshaw, _erf_tables, erfc
+import numpy as np
+
+from ...errors import ArgumentTypeError, ArgumentValueError
+from ...lax.special import _erf_inv64, erf_inv
+from ...primitives.contraction import multiply
+from ...primitives.elementwise import elementwise
+from ...primitives.lax_elementwise import _back, _jax_float, _ruled
+from ...primitives.shape import astype
+from ...primitives.special import _affine, _clenshaw, _erf_tables, erfc
+from ...tracing.build import Value, is_weak_scalar, lift
+from ...tracing.tracer import Tracer
 
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
@@ -64,7 +69,6 @@ def _erfcx(t: Tracer) -> Tracer:
     return _e("where", _e("isnan", t), t, out)
 
 
-@export("special")
 def erfcx(x: Value) -> Tracer:
     """The scaled complementary error function ``exp(x**2) erfc(x)``, as
     ``jax.scipy.special.erfcx``."""
@@ -76,7 +80,6 @@ def erfcx(x: Value) -> Tracer:
     return _ruled("erfcx", _erfcx, [t], rule)
 
 
-@export("special")
 def log_ndtr(x: Value, series_order: int = 3) -> Tracer:
     """``log`` of the standard normal CDF, accurate in both tails (``series_order`` is
     accepted for JAX's signature; the value does not depend on it)."""
@@ -101,15 +104,38 @@ def log_ndtr(x: Value, series_order: int = 3) -> Tracer:
     return _e("where", low, lower, _e("where", high, upper, middle))
 
 
-@export("special")
-def i0(x: Value) -> Tracer:
-    """The modified Bessel function ``I0``, as ``jax.scipy.special.i0``."""
-    (t,) = _jax_float(x)
-    return multiply(bessel_i0e(t), _e("exp", _e("absolute", t)))
+def erfinv(x: Value) -> Tracer:
+    """``jax.scipy.special.erfinv``: the inverse error function."""
+    return erf_inv(*_jax_float(x))
 
 
-@export("special")
-def i1(x: Value) -> Tracer:
-    """The modified Bessel function ``I1``, as ``jax.scipy.special.i1``."""
-    (t,) = _jax_float(x)
-    return multiply(bessel_i1e(t), _e("exp", _e("absolute", t)))
+def ndtri(p: Value) -> Tracer:
+    """``jax.scipy.special.ndtri``: the standard normal quantile ``sqrt(2) erf_inv(2p - 1)``,
+    computed in float64 from ``q = 2 min(p, 1 - p)`` so the tails keep their accuracy
+    (``p = 0`` and ``1`` give ``-inf`` and ``inf``, nan outside [0, 1])."""
+    (t,) = _jax_float(p)
+    if not is_weak_scalar(p) and lift(p, t.trace).dtype not in (np.float32, np.float64):
+        raise ArgumentTypeError(
+            f"ndtri: x.dtype={lift(p, t.trace).dtype.name} is not supported (float32 or float64)"
+        )
+
+    def value(v: Tracer) -> Tracer:
+        d = astype(v, np.float64)
+        q = multiply(_e("where", _e("less", d, 0.5), d, _e("subtract", 1.0, d)), 2.0)
+        q = _e("where", _e("logical_or", _e("less", d, 0.0), _e("greater", d, 1.0)), -1.0, q)
+        y = _erf_inv64(_e("subtract", multiply(d, 2.0), 1.0), q)
+        return _back(multiply(y, math.sqrt(2.0)), v.dtype)
+
+    # d ndtri / dp = sqrt(2 pi) exp(z**2 / 2), the reciprocal of the normal density
+    root = math.sqrt(2 * math.pi)
+    rule = lambda k, xs, z: [root, _e("exp", multiply(multiply(z, z), 0.5))]  # noqa: E731
+    return _ruled("ndtri", value, [t], rule)
+
+
+#: The ``jax.scipy.special`` functions of this module by name.
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "erfcx": erfcx,
+    "log_ndtr": log_ndtr,
+    "erfinv": erfinv,
+    "ndtri": ndtri,
+}

@@ -17,21 +17,22 @@ and every backend runs them); JAX's conventions at poles and outside the domain 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-from ..errors import ArgumentTypeError, ArgumentValueError, UnsupportedError
-from ..tracing.build import Value, lift, trace_of
-from ..tracing.tracer import Tracer
-from .api import export
-from .contraction import multiply
-from .elementwise import elementwise
-from .lax_elementwise import _jax_float, _ruled
-from .reductions import reduce_sum
-from .shape import expand_dims
-from .special import _HALF_LOG_2PI, _STIRLING, _series, digamma, gammaln
+from ...errors import ArgumentTypeError, ArgumentValueError, UnsupportedError
+from ...lax.special import betainc, igamma, igammac
+from ...primitives.contraction import multiply
+from ...primitives.elementwise import elementwise
+from ...primitives.lax_elementwise import _jax_float, _ruled
+from ...primitives.reductions import reduce_sum
+from ...primitives.shape import expand_dims
+from ...primitives.special import _HALF_LOG_2PI, _STIRLING, _series, digamma, gammaln
+from ...tracing.build import Value, lift, trace_of
+from ...tracing.tracer import Tracer
 
 
 def _e(fn: str, *args: Any) -> Tracer:
@@ -49,14 +50,12 @@ def _sign_of_gamma(t: Tracer) -> Tracer:
     return _e("where", _e("logical_or", pole, _e("isnan", t)), math.nan, sign)
 
 
-@export("special")
 def gammasgn(x: Value) -> Tracer:
     """The sign of the gamma function, as ``jax.scipy.special.gammasgn``."""
     (t,) = _jax_float(x)
     return _sign_of_gamma(t)
 
 
-@export("special")
 def gamma(x: Value) -> Tracer:
     """The gamma function ``gammasgn(x) exp(gammaln(x))``, as ``jax.scipy.special.gamma``."""
     (t,) = _jax_float(x)
@@ -70,7 +69,6 @@ def _gamma(t: Tracer) -> Tracer:
     return _ruled("gamma", value, [t], lambda k, xs, z: [z, digamma(xs[0])])
 
 
-@export("special")
 def loggamma(x: Value) -> Tracer:
     """``log Gamma(x)`` on the real line: ``gammaln`` for x > 0, nan elsewhere (JAX)."""
     (t,) = _jax_float(x)
@@ -86,7 +84,6 @@ def _stirling_correction(x: Tracer) -> Tracer:
 _STIRLING_FROM = 10.0
 
 
-@export("special")
 def betaln(a: Value, b: Value) -> Tracer:
     """``log|B(a, b)|``, as ``jax.scipy.special.betaln``; accurate for large arguments."""
     ta, tb = _jax_float(a, b)
@@ -122,7 +119,6 @@ def betaln(a: Value, b: Value) -> Tracer:
     return _e("where", use, large, plain)
 
 
-@export("special")
 def beta(a: Value, b: Value) -> Tracer:
     """The beta function ``Gamma(a) Gamma(b) / Gamma(a + b)``, as
     ``jax.scipy.special.beta`` (signs from ``gammasgn``, magnitude from ``betaln``)."""
@@ -133,7 +129,6 @@ def beta(a: Value, b: Value) -> Tracer:
     return multiply(sign, _e("exp", betaln(ta, tb)))
 
 
-@export("special")
 def factorial(n: Value, exact: bool = False) -> Tracer:
     """``n! = Gamma(n + 1)`` (0 for n < 0), as ``jax.scipy.special.factorial``."""
     if exact:
@@ -142,7 +137,6 @@ def factorial(n: Value, exact: bool = False) -> Tracer:
     return _e("where", _e("less", t, 0.0), 0.0, _gamma(_e("add", t, 1.0)))
 
 
-@export("special")
 def comb(N: Value, k: Value, *, repetition: bool = False) -> Tracer:
     """``N`` choose ``k`` (0 outside ``0 <= k <= N``), as ``jax.scipy.special.comb``;
     ``repetition=True`` counts multisets, ``comb(N + k - 1, k)``."""
@@ -164,7 +158,6 @@ def comb(N: Value, k: Value, *, repetition: bool = False) -> Tracer:
     return _e("where", ok, _e("exp", log), 0.0)
 
 
-@export("special")
 def poch(z: Value, m: Value) -> Tracer:
     """The Pochhammer symbol ``Gamma(z + m) / Gamma(z)`` (1 where m == 0), as
     ``jax.scipy.special.poch``."""
@@ -173,7 +166,6 @@ def poch(z: Value, m: Value) -> Tracer:
     return _e("where", _e("equal", tm, 0.0), 1.0, ratio)
 
 
-@export("special")
 def multigammaln(a: Value, d: Any) -> Tracer:
     """The log of the multivariate gamma function of dimension ``d`` (a static int):
     ``d (d - 1) / 4 log(pi) + sum_j gammaln(a - j / 2)``."""
@@ -245,7 +237,6 @@ def _zeta(s: Tracer, q: Tracer) -> Tracer:
     return _e("where", _e("logical_or", _e("isnan", s), _e("isnan", q)), math.nan, out)
 
 
-@export("special")
 def zeta(x: Value, q: Value = None) -> Tracer:
     """The Hurwitz zeta function ``sum_k (k + q)**-x`` (``q`` is required, as in JAX)."""
     if q is None:
@@ -254,7 +245,6 @@ def zeta(x: Value, q: Value = None) -> Tracer:
     return _zeta(s, tq)
 
 
-@export("special")
 def polygamma(n: Value, x: Value) -> Tracer:
     """The n-th derivative of ``digamma`` (``n`` an integer array or int), as
     ``jax.scipy.special.polygamma``: ``(-1)**(n+1) n! zeta(n + 1, x)`` for n >= 1."""
@@ -270,7 +260,6 @@ def polygamma(n: Value, x: Value) -> Tracer:
     return _e("where", _e("equal", tn, 0.0), digamma(tx), scaled)
 
 
-@export("special")
 def bernoulli(n: Any) -> Any:
     """The Bernoulli numbers ``B_0 .. B_n`` (``B_1 = -1/2``) as a float64 array; ``n`` is a
     static int. SciPy's exact values (JAX's series is off by ~1e-7 at ``B_4``)."""
@@ -281,3 +270,38 @@ def bernoulli(n: Any) -> Any:
         raise ArgumentValueError(f"bernoulli: n must be a non-negative integer, got {n!r}")
     values = np.array([float(v) for v in _bernoulli_exact(k)], dtype=np.float64)
     return multiply(lift(values, trace_of(())), 1.0)
+
+
+def gammainc(a: Value, x: Value) -> Tracer:
+    """``jax.scipy.special.gammainc``: the regularized lower incomplete gamma."""
+    return igamma(*_jax_float(a, x))
+
+
+def gammaincc(a: Value, x: Value) -> Tracer:
+    """``jax.scipy.special.gammaincc``: the regularized upper incomplete gamma."""
+    return igammac(*_jax_float(a, x))
+
+
+def special_betainc(a: Value, b: Value, x: Value) -> Tracer:
+    """``jax.scipy.special.betainc``: the regularized incomplete beta function."""
+    return betainc(*_jax_float(a, b, x))
+
+
+#: The ``jax.scipy.special`` functions of this module by name.
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "gammasgn": gammasgn,
+    "gamma": gamma,
+    "loggamma": loggamma,
+    "betaln": betaln,
+    "beta": beta,
+    "factorial": factorial,
+    "comb": comb,
+    "poch": poch,
+    "multigammaln": multigammaln,
+    "zeta": zeta,
+    "polygamma": polygamma,
+    "bernoulli": bernoulli,
+    "gammainc": gammainc,
+    "gammaincc": gammaincc,
+    "betainc": special_betainc,
+}

@@ -7,8 +7,8 @@ from typing import Any
 
 from ...primitives.contraction import multiply
 from ...primitives.lax_elementwise import ndtri
-from ...primitives.nn_more import ndtr
 from ...primitives.special_erf import log_ndtr
+from ..special.distributions import ndtr
 from ._common import e, exp_of, promote, staged, standardized
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -31,7 +31,7 @@ pdf = exp_of(logpdf, "pdf")
 @staged
 def cdf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
     x, loc, scale = promote(x, loc, scale)
-    return ndtr(standardized(x, loc, scale))
+    return ndtr.traced(standardized(x, loc, scale))
 
 
 @staged
@@ -43,7 +43,7 @@ def logcdf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
 @staged
 def sf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
     x, loc, scale = promote(x, loc, scale)
-    return ndtr(e("negative", standardized(x, loc, scale)))
+    return ndtr.traced(e("negative", standardized(x, loc, scale)))
 
 
 @staged

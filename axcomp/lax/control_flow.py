@@ -1,20 +1,27 @@
-"""``jax.lax.associative_scan``: all prefix combinations of an associative ``fn`` in
+"""The user-facing ``jax.lax`` control flow that is not a primitive of its own: ``map`` and
+``associative_scan`` (``scan``, ``fori_loop``, ``while_loop``, ``cond``, ``switch`` build the
+loop and cond primitives of ``primitives/control.py``).
+
+``map`` is ``vmap`` (in chunks of ``batch_size`` stacked by ``scan``), never a loop over
+examples. ``associative_scan`` computes all prefix combinations of an associative ``fn`` in
 O(log n) rounds of vectorized ``fn`` calls (pairwise combine, recurse on the half, fill the
 other half), built from slices, ``stack`` and ``reshape`` so derivatives and vmap come
 from those primitives."""
 
 from __future__ import annotations
 
+import builtins
 import operator
 from collections.abc import Callable
 from typing import Any
 
 from ..errors import IncompatibleShapesError, ShapeError
+from ..primitives.control import _flatten, _unflatten, scan
+from ..primitives.indexing import getitem
+from ..primitives.shape import concatenate, reshape, stack
 from ..tracing.build import lift, trace_of
-from .api import export
-from .control import _flatten, _unflatten
-from .indexing import getitem
-from .shape import concatenate, reshape, stack
+from ..transforms.jit import staged_export
+from ..transforms.vmap import vmap
 
 
 def _take(x: Any, axis: int, start: int | None, stop: int | None, step: int = 1) -> Any:
@@ -43,7 +50,7 @@ def _scan(fn: Callable[[list[Any], list[Any]], list[Any]], xs: list[Any], axis: 
     return [_interleave(e, o, axis, n) for e, o in zip(even, odd)]
 
 
-@export("lax")
+@staged_export
 def associative_scan(
     fn: Callable[[Any, Any], Any], elems: Any, reverse: bool = False, axis: int = 0
 ) -> Any:
@@ -82,3 +89,40 @@ def associative_scan(
     if reverse:
         result = [_take(t, ax, None, None, -1) for t in result]
     return _unflatten(treedef, result)
+
+
+@staged_export
+def map(f: Callable[..., Any], xs: Any, batch_size: int | None = None) -> Any:
+    """``jax.lax.map``: ``f`` over the leading axis of ``xs``. Vectorized with ``vmap``: all at
+    once when ``batch_size`` is None, else ``vmap`` over chunks of ``batch_size`` stacked by
+    ``scan`` (unrolled at trace time) with the remainder mapped at once; never a loop over
+    examples."""
+    leaves, treedef = _flatten(xs)
+    n = {int(leaf.shape[0]) for leaf in leaves}
+    if len(n) != 1:
+        raise ValueError(f"map: xs leaves disagree on the leading axis length: {sorted(n)}")
+    size = n.pop()
+    mapped = vmap(f)
+    if batch_size is None or batch_size >= size:
+        return mapped(xs)
+    bs = int(batch_size)
+    if bs <= 0:
+        raise ValueError(f"map: batch_size must be positive, got {batch_size}")
+    full = size - size % bs
+
+    def chunked(leaf: Any) -> Any:
+        head = getitem(leaf, (builtins.slice(0, full),))
+        return reshape(head, (full // bs, bs, *leaf.shape[1:]))
+
+    chunks = _unflatten(treedef, [chunked(leaf) for leaf in leaves])
+    _, ys = scan(lambda c, x: (c, mapped(x)), 0, chunks)
+    y_leaves, ydef = _flatten(ys)
+    y_leaves = [reshape(y, (full, *y.shape[2:])) for y in y_leaves]
+    if full < size:
+        rest = mapped(
+            _unflatten(treedef, [getitem(x, (builtins.slice(full, size),)) for x in leaves])
+        )
+        y_leaves = [
+            concatenate([a, b], axis=0) for a, b in zip(y_leaves, _flatten(rest)[0], strict=True)
+        ]
+    return _unflatten(ydef, y_leaves)

@@ -224,7 +224,7 @@ class Evaluator:
     def collective(self, fn: str, pos: Pos, names: Labels, *operand: Any) -> Any:
         """``axcomp.lax.<fn>`` over the vmap axes ``names``, positioned on failure."""
         try:
-            return getattr(ops.collectives, fn)(*operand, names if len(names) > 1 else names[0])
+            return getattr(_lax, fn).traced(*operand, names if len(names) > 1 else names[0])
         except UnboundAxisError as exc:
             raise self.fail(
                 DslUnboundAxisError,

@@ -25,7 +25,13 @@ from ..transforms.jit import staged_export as _staged_export
 from . import linalg as linalg
 from .control_flow import (
     associative_scan,
+    cond,
+    fori_loop,
     map,
+    scan,
+    select,
+    switch,
+    while_loop,
 )
 from .convolution import (
     ConvDimensionNumbers,
@@ -69,6 +75,8 @@ from .operators import (
     broadcasted_iota,
     collapse,
     cumlogsumexp,
+    cummax,
+    cummin,
     dce_sink,
     dot,
     dot_general,
@@ -94,14 +102,25 @@ from .operators import (
     sort_key_val,
     split,
     stack,
+    stop_gradient,
     tile,
+    top_k,
     unstack,
 )
 from .operators import (
     lax_concatenate as concatenate,
 )
 from .operators import (
+    lax_cumprod as cumprod,
+)
+from .operators import (
+    lax_cumsum as cumsum,
+)
+from .operators import (
     lax_expand_dims as expand_dims,
+)
+from .operators import (
+    lax_pad as pad,
 )
 from .operators import (
     lax_reduce as reduce,
@@ -113,19 +132,59 @@ from .operators import (
     lax_slice as slice,
 )
 from .operators import (
+    lax_sort as sort,
+)
+from .operators import (
     lax_squeeze as squeeze,
 )
 from .operators import (
     lax_transpose as transpose,
 )
+from .parallel import (
+    all_gather,
+    all_to_all,
+    axis_index,
+    axis_size,
+    pmax,
+    pmean,
+    pmin,
+    ppermute,
+    pshuffle,
+    psum,
+    psum_scatter,
+    pswapaxes,
+)
 from .slicing import (
     GatherScatterMode,
+    dynamic_index_in_dim,
+    dynamic_slice,
+    dynamic_slice_in_dim,
+    dynamic_update_slice,
     scatter_apply,
+)
+from .slicing import (
+    lax_gather as gather,
+)
+from .slicing import (
+    lax_scatter as scatter,
+)
+from .slicing import (
+    lax_scatter_add as scatter_add,
+)
+from .slicing import (
+    lax_scatter_max as scatter_max,
+)
+from .slicing import (
+    lax_scatter_min as scatter_min,
+)
+from .slicing import (
+    lax_scatter_mul as scatter_mul,
 )
 from .windowed_reductions import (
     reduce_window,
 )
 
+# the elementwise functions primitives/lax_elementwise.py still exports to the lax table
 for _name, _traced in _api.exported("lax").items():
     globals()[_name] = _staged_export(_name, _traced)
 
@@ -136,9 +195,13 @@ __all__ = [
     "GatherScatterMode",
     "RoundingMethod",
     "ScatterDimensionNumbers",
+    "all_gather",
+    "all_to_all",
     "argmax",
     "argmin",
     "associative_scan",
+    "axis_index",
+    "axis_size",
     "batch_matmul",
     "broadcast",
     "broadcast_in_dim",
@@ -147,6 +210,7 @@ __all__ = [
     "broadcasted_iota",
     "collapse",
     "concatenate",
+    "cond",
     "conv",
     "conv_dimension_numbers",
     "conv_general_dilated",
@@ -154,18 +218,28 @@ __all__ = [
     "conv_transpose",
     "conv_with_general_padding",
     "cumlogsumexp",
+    "cummax",
+    "cummin",
+    "cumprod",
+    "cumsum",
     "custom_linear_solve",
     "custom_root",
     "dce_sink",
     "dot",
     "dot_general",
+    "dynamic_index_in_dim",
+    "dynamic_slice",
+    "dynamic_slice_in_dim",
     "dynamic_update_index_in_dim",
+    "dynamic_update_slice",
     "dynamic_update_slice_in_dim",
     "empty",
     "expand_dims",
     "fft",
+    "fori_loop",
     "full",
     "full_like",
+    "gather",
     "index_in_dim",
     "index_take",
     "iota",
@@ -177,6 +251,15 @@ __all__ = [
     "linalg_tridiagonal_solve",
     "map",
     "optimization_barrier",
+    "pad",
+    "pmax",
+    "pmean",
+    "pmin",
+    "ppermute",
+    "pshuffle",
+    "psum",
+    "psum_scatter",
+    "pswapaxes",
     "reduce",
     "reduce_and",
     "reduce_max",
@@ -188,19 +271,31 @@ __all__ = [
     "reduce_xor",
     "reshape",
     "rev",
+    "scan",
+    "scatter",
+    "scatter_add",
     "scatter_apply",
+    "scatter_max",
+    "scatter_min",
+    "scatter_mul",
+    "select",
     "select_n",
     "slice",
     "slice_in_dim",
+    "sort",
     "sort_key_val",
     "split",
     "squeeze",
     "stack",
+    "stop_gradient",
+    "switch",
     "tile",
+    "top_k",
     "transpose",
     "unstack",
+    "while_loop",
 ]
-__all__ += _api.exported("lax")  # the elementwise functions of primitives/lax_elementwise.py
+__all__ += _api.exported("lax")
 __all__.sort()
 
 

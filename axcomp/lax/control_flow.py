@@ -12,14 +12,34 @@ from __future__ import annotations
 
 import builtins
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..errors import IncompatibleShapesError, ShapeError
-from ..primitives.control import _flatten, _unflatten, scan
+import numpy as np
+
+from ..errors import IncompatibleShapesError, ShapeError, TracingError
+from ..primitives import control as _control
+from ..primitives.control import (
+    MAX_UNROLL,
+    _abstract,
+    _aval,
+    _check_carry,
+    _flatten,
+    _is_traced,
+    _keep_dtype,
+    _merge,
+    _scalar_pred,
+    _scan_loop,
+    _static_branch,
+    _static_int,
+    _unflatten,
+    _where,
+    branch,
+)
+from ..primitives.elementwise import elementwise
 from ..primitives.indexing import getitem
-from ..primitives.shape import concatenate, reshape, stack
-from ..tracing.build import lift, trace_of
+from ..primitives.shape import astype, concatenate, reshape, stack
+from ..tracing.build import Value, lift, trace_of
 from ..transforms.jit import staged_export
 from ..transforms.vmap import vmap
 
@@ -115,7 +135,7 @@ def map(f: Callable[..., Any], xs: Any, batch_size: int | None = None) -> Any:
         return reshape(head, (full // bs, bs, *leaf.shape[1:]))
 
     chunks = _unflatten(treedef, [chunked(leaf) for leaf in leaves])
-    _, ys = scan(lambda c, x: (c, mapped(x)), 0, chunks)
+    _, ys = scan.traced(lambda c, x: (c, mapped(x)), 0, chunks)
     y_leaves, ydef = _flatten(ys)
     y_leaves = [reshape(y, (full, *y.shape[2:])) for y in y_leaves]
     if full < size:
@@ -126,3 +146,129 @@ def map(f: Callable[..., Any], xs: Any, batch_size: int | None = None) -> Any:
             concatenate([a, b], axis=0) for a, b in zip(y_leaves, _flatten(rest)[0], strict=True)
         ]
     return _unflatten(ydef, y_leaves)
+
+
+@staged_export
+def select(pred: Value, on_true: Value, on_false: Value) -> Any:
+    """``jax.lax.select``: ``on_true`` where ``pred`` (bool, scalar or the operands' shape)."""
+    ps, pd = _aval(pred)
+    ts, td = _aval(on_true)
+    fs, fd = _aval(on_false)
+    if pd != np.bool_:
+        raise IncompatibleShapesError(f"select: pred must be a bool array, got dtype {pd}")
+    if ts != fs or td != fd:
+        raise IncompatibleShapesError(
+            f"select: on_true {ts} {td} and on_false {fs} {fd} must have the same shape and dtype"
+        )
+    if ps not in ((), ts):
+        raise IncompatibleShapesError(
+            f"select: pred shape {ps} must be () or the operands' shape {ts}"
+        )
+    return _where(pred, on_true, on_false)
+
+
+@staged_export
+def cond(
+    pred: Value, true_fun: Callable[..., Any], false_fun: Callable[..., Any], *operands: Any
+) -> Any:
+    """``jax.lax.cond``: ``true_fun(*operands)`` if ``pred`` else ``false_fun(*operands)``.
+
+    A static predicate runs one branch at trace time; a traced unbatched one becomes an
+    ``if`` of generated code; a batched one runs both branches and selects.
+    """
+    _scalar_pred("cond", pred)
+    if not _is_traced(pred):
+        return _static_branch(true_fun if bool(np.asarray(pred)) else false_fun, operands)
+    t = lift(pred, trace_of((pred,)))
+    p = t if t.dtype == np.bool_ else elementwise("not_equal", t, 0)
+    if not p.levels:  # one predicate for the whole batch: only the taken branch runs
+        return branch("cond", p, [false_fun, true_fun], operands)
+    return _merge("cond", p, true_fun(*operands), false_fun(*operands))
+
+
+@staged_export
+def switch(index: Value, branches: Sequence[Callable[..., Any]], *operands: Any) -> Any:
+    """``jax.lax.switch``: ``branches[clamp(index, 0, n - 1)](*operands)``."""
+    n = len(branches)
+    if n == 0:
+        raise ValueError("switch: branches must be a non-empty sequence")
+    _scalar_pred("switch", index)
+    if not _is_traced(index):
+        k = int(np.clip(np.asarray(index), 0, n - 1))
+        return _static_branch(branches[k], operands)
+    t = lift(index, trace_of((index,)))
+    if t.dtype.kind not in "iub":
+        raise TracingError(f"switch: index must be an integer scalar, got dtype {t.dtype}")
+    if n == 1:
+        return branches[0](*operands)
+    idx = elementwise("clip", astype(t, np.int64), 0, n - 1)
+    if not idx.levels:  # one index for the whole batch: only the taken branch runs
+        return branch("switch", idx, list(branches), operands)
+    results = [br(*operands) for br in branches]
+    out = results[-1]
+    for k in range(n - 2, -1, -1):
+        out = _merge("switch", elementwise("equal", idx, k), results[k], out)
+    return out
+
+
+@staged_export
+def scan(
+    f: Callable[[Any, Any], tuple[Any, Any]],
+    init: Any,
+    xs: Any = None,
+    length: int | None = None,
+    reverse: bool = False,
+    unroll: int = 1,
+) -> tuple[Any, Any]:
+    """``jax.lax.scan``: ``carry, y = f(carry, x)`` over the leading axis of ``xs``;
+    returns the final carry and the stacked ``y``s."""
+    del unroll
+    leaves, xdef = _flatten(xs)
+    if any(_aval(v)[0] == () for v in leaves):
+        raise ShapeError("scan: every leaf of xs needs a leading axis to scan over")
+    lengths = {int(_aval(v)[0][0]) for v in leaves}
+    if length is not None:
+        lengths.add(_static_int("scan", length))
+    if len(lengths) != 1:
+        if not lengths:
+            raise ValueError("scan: length must be given when xs is None")
+        raise ShapeError(f"scan: xs leaves and length disagree on the length: {sorted(lengths)}")
+    n = lengths.pop()
+    if n > MAX_UNROLL or n == 0:
+        # a loop traces the body once, so a length-0 scan knows the stacked ys' shapes too
+        return _scan_loop(f, init, leaves, xdef, n, bool(reverse))
+    carry = init
+    ys: list[Any] = [None] * n
+    for i in reversed(range(n)) if reverse else range(n):
+        x = _unflatten(xdef, [getitem(v, (i,)) if _is_traced(v) else v[i] for v in leaves])
+        new, y = _abstract(f, carry, x)
+        _check_carry("scan", carry, new)
+        carry = _keep_dtype(carry, new)
+        ys[i] = y
+    first, ydef = _flatten(ys[0])
+    cols = [_flatten(y)[0] for y in ys]
+    stacked: list[Any] = []
+    for j, leaf in enumerate(first):
+        col = [c[j] for c in cols]
+        if any(_is_traced(c) for c in col):
+            stacked.append(stack(col, axis=0))
+        else:
+            stacked.append(np.stack([np.asarray(c) for c in col]))
+        del leaf
+    return carry, _unflatten(ydef, stacked)
+
+
+@staged_export
+def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any], init_val: Any) -> Any:
+    """``jax.lax.fori_loop``: ``val = body_fun(i, val)`` for i in range; a traced bound
+    (a traced Python int under ``jit``) makes it a ``while_loop``, as in JAX."""
+    return _control.fori_loop(lower, upper, body_fun, init_val)
+
+
+@staged_export
+def while_loop(
+    cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any], init_val: Any
+) -> Any:
+    """``jax.lax.while_loop`` while the predicate is static (not traced); a traced predicate
+    is refused (it needs a loop in the Plan)."""
+    return _control.while_loop(cond_fun, body_fun, init_val)

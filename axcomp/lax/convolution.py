@@ -24,7 +24,6 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..errors import ArgumentTypeError, ShapeError
-from ..primitives import order
 from ..primitives.contraction import contract, permute
 from ..primitives.indexing import getitem
 from ..primitives.precision import check_precision, preferred_dtype
@@ -33,7 +32,7 @@ from ..primitives.windows import windows
 from ..tracing.build import Value, lift, trace_of
 from ..tracing.tracer import Tracer
 from ..transforms.jit import staged_export
-from .operators import _ints
+from .operators import _ints, lax_pad
 from .windowed_reductions import window_pads
 
 
@@ -224,7 +223,7 @@ def conv_general_dilated(
         xc, wc = astype(xc, dtype), astype(wc, dtype)
     if any(lo or hi for lo, hi in pads) or any(d > 1 for d in ldil):
         config = [(0, 0, 0), (0, 0, 0)] + [(lo, hi, d - 1) for (lo, hi), d in zip(pads, ldil)]
-        xc = order.lax_pad(xc, np.zeros((), xc.dtype), config)
+        xc = lax_pad.traced(xc, np.zeros((), xc.dtype), config)
     win = windows(xc, range(2, 2 + nsp), ksz, strides, rdil)  # (N, C, out..., k...)
     sp = [f"s{k}" for k in range(nsp)]
     ks = [f"k{k}" for k in range(nsp)]

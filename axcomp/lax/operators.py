@@ -41,18 +41,29 @@ from ..errors import (
     UnsupportedError,
 )
 from ..primitives import control, gathers, indexing, nn, order, products
+from ..primitives import gradients as _gradients
 from ..primitives import reductions as _reductions
 from ..primitives.contraction import EinsumParams, contract, einsum_p, moveaxis, permute
+from ..primitives.cumulative import cumprod_p, cumsum_p, scan
 from ..primitives.elementwise import ElementwiseParams, elementwise, elementwise_p
 from ..primitives.indexing import getitem
+from ..primitives.order import _argsort_along, _cumext, _int, _lex_perm, _slice, _sort, take_along
 from ..primitives.order import _int as _static_int  # one definition of "a static int argument"
 from ..primitives.precision import check_precision, preferred_dtype
 from ..primitives.reductions import reduce
-from ..primitives.shape import astype, broadcast_to, concatenate, reshape
+from ..primitives.shape import (
+    astype,
+    broadcast_levels,
+    broadcast_to,
+    concatenate,
+    expand_dims,
+    reshape,
+)
 from ..primitives.shape import stack as _stack
-from ..tracing.build import Value, lift, normalize_axis, trace_of
+from ..tracing.build import Value, lift, normalize_axis, trace_of, union_levels
 from ..tracing.tracer import Tracer
 from ..transforms.jit import staged_export
+from .slicing import dynamic_update_slice
 
 # ------------------------------------------------------------------ argument checks
 
@@ -520,7 +531,7 @@ def _update_in_dim(t: Tracer, update: Value, start: Value, ax: int, negative: bo
         start = elementwise("maximum", start, 0)
     starts: list[Any] = [0] * t.ndim
     starts[ax] = start
-    return gathers.dynamic_update_slice(t, update, starts)
+    return dynamic_update_slice.traced(t, update, starts)
 
 
 @staged_export
@@ -631,7 +642,7 @@ def sort_key_val(
     keys: Value, values: Value, dimension: int = -1, is_stable: bool = True
 ) -> tuple[Tracer, Tracer]:
     """``jax.lax.sort_key_val``: ``values`` reordered as the (stable) sort of ``keys``."""
-    k, v = order.lax_sort((keys, values), dimension, is_stable, 1)
+    k, v = lax_sort.traced((keys, values), dimension, is_stable, 1)
     return k, v
 
 
@@ -982,3 +993,128 @@ def cumlogsumexp(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer
         t = concatenate([head, astype(tail, t.dtype)], axis=ax)
         s *= 2
     return rev.traced(t, (ax,)) if reverse else t
+
+
+@staged_export("pad")
+def lax_pad(operand: Value, padding_value: Value, padding_config: Any) -> Tracer:
+    """``jax.lax.pad``: ``(low, high, interior)`` per axis; negative low/high crop."""
+    t = _t(operand)
+    config = [tuple(_int(v, "padding_config") for v in c) for c in padding_config]
+    if len(config) != t.ndim or any(len(c) != 3 for c in config):
+        raise ShapeError(
+            f"lax.pad: padding_config must have one (low, high, interior) per axis of the "
+            f"operand of shape {t.shape}, got {padding_config!r}"
+        )
+    pv = _t(padding_value)
+    if pv.ndim != 0:
+        raise ShapeError(f"lax.pad: padding_value must be a scalar, got shape {pv.shape}")
+    if pv.dtype != t.dtype:
+        raise ArgumentTypeError(
+            f"lax.pad: padding_value dtype {pv.dtype} must match the operand's {t.dtype}"
+        )
+    for d, (lo, hi, interior) in enumerate(config):
+        if interior < 0:
+            raise ShapeError(f"lax.pad: interior padding must be >= 0, got {interior} (axis {d})")
+        n = t.shape[d]
+        if interior and n > 1:
+            wide = expand_dims(t, d + 1)
+            fill = list(wide.shape)
+            fill[d + 1] = interior
+            joined = concatenate([wide, broadcast_to(pv, tuple(fill))], axis=d + 1)
+            shape = (*t.shape[:d], n * (interior + 1), *t.shape[d + 1 :])
+            t = _slice(reshape(joined, shape), d, 0, (n - 1) * (interior + 1) + 1)
+        n = t.shape[d]
+        if n + lo + hi < 0:
+            raise ShapeError(f"lax.pad: padding {config[d]} leaves axis {d} of negative size")
+        if lo < 0:
+            t = _slice(t, d, -lo, None)
+        if hi < 0:
+            t = _slice(t, d, 0, t.shape[d] + hi)
+        parts = []
+        if lo > 0:
+            parts.append(
+                broadcast_to(pv, tuple(lo if k == d else s for k, s in enumerate(t.shape)))
+            )
+        parts.append(t)
+        if hi > 0:
+            parts.append(
+                broadcast_to(pv, tuple(hi if k == d else s for k, s in enumerate(t.shape)))
+            )
+        if len(parts) > 1:
+            t = concatenate(parts, axis=d)
+    return t
+
+
+@staged_export("sort")
+def lax_sort(operand: Any, dimension: int = -1, is_stable: bool = True, num_keys: int = 1) -> Any:
+    """``jax.lax.sort``: one array, or a sequence sorted together by its first ``num_keys``."""
+    single = not isinstance(operand, (list, tuple))
+    ops = [_t(o) for o in ([operand] if single else operand)]
+    if not ops:
+        raise ShapeError("lax.sort: needs at least one operand")
+    shapes = {o.shape for o in ops}
+    if len(shapes) != 1:
+        raise ShapeError(
+            f"lax.sort: operands must have the same shape, got {[o.shape for o in ops]}"
+        )
+    num_keys = _int(num_keys, "num_keys")
+    if not 1 <= num_keys <= len(ops):
+        raise ShapeError(f"lax.sort: num_keys={num_keys} must be in [1, {len(ops)}]")
+    ax = normalize_axis(dimension, ops[0].ndim, "dimension")
+    if len(ops) == 1:  # a sequence of one gives a tuple of one, as in JAX
+        return _sort(ops[0], ax) if single else (_sort(ops[0], ax),)
+    levels = union_levels(ops)
+    ops = [broadcast_levels(o, levels) for o in ops]
+    perm = _lex_perm(ops[:num_keys], ax)
+    outs = tuple(take_along(o, perm, ax, True) for o in ops)
+    return outs
+
+
+@staged_export
+def top_k(operand: Value, k: int, *, axis: int = -1) -> tuple[Tracer, Tracer]:
+    """``jax.lax.top_k``: the ``k`` largest entries along ``axis`` (the last by default) and
+    their indices (ties: the lower index first)."""
+    t = _t(operand)
+    k = _int(k, "top_k k")
+    if t.ndim == 0:
+        raise ShapeError("top_k: operand must have at least one axis")
+    ax = normalize_axis(_int(axis, "top_k axis"), t.ndim)
+    n = t.shape[ax]
+    if not 0 <= k <= n:
+        raise ShapeError(f"top_k: k={k} must be in [0, {n}] for axis {ax} of shape {t.shape}")
+    perm = _argsort_along(t, ax, True)
+    values = _slice(take_along(t, perm, ax, True), ax, 0, k)
+    return values, astype(_slice(perm, ax, 0, k), np.int32)
+
+
+@staged_export
+def cummax(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer:
+    """``jax.lax.cummax``: running maximum along ``axis`` (from the end when ``reverse``)."""
+    return _cumext("maximum", operand, axis, reverse)
+
+
+@staged_export
+def cummin(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer:
+    """``jax.lax.cummin``: running minimum along ``axis`` (from the end when ``reverse``)."""
+    return _cumext("minimum", operand, axis, reverse)
+
+
+@staged_export("cumsum")
+def lax_cumsum(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer:
+    """``jax.lax.cumsum``: along ``axis``, from the end when ``reverse``; keeps the dtype."""
+    dtype = lift(operand, trace_of((operand,))).dtype
+    return scan(cumsum_p, operand, axis, dtype, reverse, lax=True)
+
+
+@staged_export("cumprod")
+def lax_cumprod(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer:
+    """``jax.lax.cumprod``: along ``axis``, from the end when ``reverse``; keeps the dtype."""
+    dtype = lift(operand, trace_of((operand,))).dtype
+    return scan(cumprod_p, operand, axis, dtype, reverse, lax=True)
+
+
+@staged_export
+def stop_gradient(x: Value) -> Tracer:
+    """``jax.lax.stop_gradient``: ``x`` unchanged, treated as a constant by
+    ``grad``/``vjp``/``jvp`` (the ``stop_gradient`` primitive)."""
+    return _gradients.stop_gradient(x)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ArgumentTypeError, IncompatibleShapesError, ShapeError
-from ..primitives import control, order
+from ..primitives import control
 from ..primitives.elementwise import elementwise
 from ..primitives.indexing import getitem
 from ..primitives.reductions import reduce, reduce_sum
@@ -25,7 +25,7 @@ from ..primitives.windows import windows
 from ..tracing.build import lift, trace_of
 from ..tracing.tracer import Tracer
 from ..transforms.jit import staged_export
-from .operators import _apply, _identity, _ints, _is_identity, _recognise, _t
+from .operators import _apply, _identity, _ints, _is_identity, _recognise, _t, lax_pad
 
 # ------------------------------------------------------------------ reduce_window
 
@@ -162,7 +162,7 @@ def reduce_window(
     padded = xs
     if holes:
         config = [(lo, hi, b - 1) for (lo, hi), b in zip(pads, base)]
-        padded = [order.lax_pad(x, i, config) for x, i in zip(xs, init_ts)]
+        padded = [lax_pad.traced(x, i, config) for x, i in zip(xs, init_ts)]
     if plain and fns is not None and all(_pools(fn, x.dtype) for fn, x in zip(fns, xs)):
         pooled = [_pool(fn, p, window, strides, wdil) for fn, p in zip(fns, padded)]
         return control._unflatten(treedef, pooled)

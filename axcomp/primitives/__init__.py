@@ -4,7 +4,8 @@ printing, lowering, reverse mode) next to the tracing functions that build them.
 This package is also the ``ops`` facade the layers above use: ``ops.multiply(x, y)``.
 Module order is the import order (each imports only those before it): indexing, shape,
 contraction, elementwise, products, reductions, cumulative, collectives, refine, special,
-nn.
+nn. The ``jax.lax``/``jax.nn``/``jax.scipy.linalg``/``signal`` functions built on these
+families are the API layer's (``axcomp/lax/``, ``axcomp/nn/``, ``axcomp/scipy/``).
 """
 
 from . import api, collectives, control, dft, everyday, gathers, nn, order, special

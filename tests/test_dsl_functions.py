@@ -22,7 +22,6 @@ import axcomp.scipy.special as asp
 from axcomp.dsl import DslCallError, DslError, DslIndexError, DslNameError, prelude
 from axcomp.dsl.evaluate import AXIS_LOWERINGS, LOWERINGS
 from axcomp.errors import AxcompError, SpecSyntaxError
-from axcomp.primitives import api
 
 pytestmark = pytest.mark.sweep  # the floors run of .ci/run skips it
 
@@ -338,13 +337,12 @@ def api_function(name: str) -> Callable[..., Any]:
 
 
 def lowered(namespace: str, attr: str) -> Callable[..., Any]:
-    """What the evaluator calls: axcomp.numpy's function, or for lax/nn/scipy.special (a
-    layer beside dsl) the traced implementation the public function is built from."""
+    """What the evaluator calls: axcomp.numpy's function, or for lax/nn/scipy.special the
+    traced implementation the public (staged) function is built from."""
     if namespace == "numpy":
         return getattr(anp, attr)  # type: ignore[no-any-return]
-    table = {"lax": "lax", "nn": "nn", "scipy.special": "special"}[namespace]
     assert attr in API_MODULES[namespace].__all__
-    return api.exported(table)[attr]
+    return getattr(API_MODULES[namespace], attr).traced  # type: ignore[no-any-return]
 
 
 def close(actual: Any, expected: Any, rtol: float = 1e-9, atol: float = 1e-12) -> None:

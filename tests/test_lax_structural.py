@@ -1,4 +1,4 @@
-"""The structural ``axcomp.lax`` surface (primitives/lax_structural.py) and the collectives
+"""The structural ``axcomp.lax`` surface (axcomp/lax/operators.py) and the collectives
 that move data between examples (ppermute, pshuffle, all_to_all, pswapaxes, axis_size):
 every op of the table against a NumPy closed form, eagerly, under vmap and nested vmap
 (the loop-and-stack oracle), under jit, under grad (finite differences) and on the

@@ -45,10 +45,21 @@ ALLOWED: dict[str, set[str]] = {
         "errors",
         "pytree",
     },
-    "nn": {"random", "numpy", "transforms", "primitives", "tracing", "core", "errors"},
+    "nn": {"scipy", "random", "numpy", "transforms", "primitives", "tracing", "core", "errors"},
     "scipy": {"lax", "transforms", "primitives", "tracing", "core", "errors"},
     "inspect": {"backends", "transforms", "compiler", "primitives", "core", "errors", "pytree"},
-    "dsl": {"numpy", "transforms", "primitives", "tracing", "core", "errors", "pytree"},
+    "dsl": {
+        "nn",
+        "scipy",
+        "lax",
+        "numpy",
+        "transforms",
+        "primitives",
+        "tracing",
+        "core",
+        "errors",
+        "pytree",
+    },
     "cli": {"dsl", "inspect", "numpy", "transforms", "core", "errors", "pytree"},
 }
 

@@ -14,10 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from .. import lax as _lax
+from .. import nn as _nn
 from .. import numpy as _anp
 from .. import primitives as ops
 from ..errors import AxcompError, UnboundAxisError
-from ..primitives import api as _api
+from ..scipy import special as _special
 from ..tracing import Tracer
 from . import ast
 from .errors import DslCallError, DslError, DslShapeError, DslUnboundAxisError, error
@@ -34,19 +36,18 @@ from .source import Pos, Source
 
 Labels = tuple[str, ...]
 
-#: Where each namespace's traced implementations are registered (primitives/api.py).
-_TABLES: dict[str, str] = {"lax": "lax", "nn": "nn", "scipy.special": "special"}
-assert ("numpy", *_TABLES) == NAMESPACES
+#: The API modules of the namespaces whose functions are staged (``staged_export``).
+_MODULES: dict[str, Any] = {"lax": _lax, "nn": _nn, "scipy.special": _special}
+assert ("numpy", *_MODULES) == NAMESPACES
 
 
 def _lower(namespace: str, attr: str) -> Callable[..., Any]:
     if namespace == "numpy":
         fun: Callable[..., Any] = getattr(_anp, attr)
     else:
-        # axcomp.lax/nn/scipy sit beside dsl in the layer table (docs/architecture.md), not
-        # below it: take the traced implementation each is built from, which is exactly what
-        # axcomp.nn.gelu etc. call on traced operands (kernel bodies always trace)
-        fun = _api.exported(_TABLES[namespace])[attr]
+        # the traced implementation the public function is staged from, which is exactly
+        # what axcomp.nn.gelu etc. call on traced operands (kernel bodies always trace)
+        fun = getattr(_MODULES[namespace], attr).traced
     assert callable(fun), f"axcomp.{namespace}.{attr}"
     return fun
 
@@ -223,7 +224,7 @@ class Evaluator:
     def collective(self, fn: str, pos: Pos, names: Labels, *operand: Any) -> Any:
         """``axcomp.lax.<fn>`` over the vmap axes ``names``, positioned on failure."""
         try:
-            return getattr(ops.collectives, fn)(*operand, names if len(names) > 1 else names[0])
+            return getattr(_lax, fn).traced(*operand, names if len(names) > 1 else names[0])
         except UnboundAxisError as exc:
             raise self.fail(
                 DslUnboundAxisError,

@@ -1,4 +1,9 @@
-"""``axcomp.lax``: the ``jax.lax`` functions that primitive modules export.
+"""``axcomp.lax`` (as ``jax.lax``): re-exports the functions of this package's modules, laid
+out as JAX's ``jax/_src/lax/``: ``operators.py`` (the basics of ``lax.py``), ``slicing.py``,
+``control_flow.py``, ``convolution.py``, ``windowed_reductions.py``, ``fft.py``,
+``linalg.py`` (``axcomp.lax.linalg``, also re-exported here as ``linalg_*``); and the
+functions primitive families still export to the ``lax`` table of ``primitives/api.py``
+(the elementwise functions of ``primitives/lax_elementwise.py``).
 
 Inside kernels they record the axis graph; on NumPy arrays they compile and run the same
 program through ``jit`` (non-array arguments are static, as ``jax.lax`` requires).
@@ -6,38 +11,296 @@ program through ``jit`` (non-array arguments are static, as ``jax.lax`` requires
 
 from __future__ import annotations
 
-import builtins as _builtins
-import sys as _sys
-import types as _types
-from collections.abc import Callable
 from typing import Any
 
-from .. import primitives as _ops
 from ..errors import missing_function as _missing
 from ..primitives import api as _api
-from ..primitives import control as _control
-from ..primitives.convolution import ConvDimensionNumbers as ConvDimensionNumbers
-from ..primitives.convolution import conv_dimension_numbers as conv_dimension_numbers
 from ..primitives.gathers import GatherDimensionNumbers as GatherDimensionNumbers
 from ..primitives.gathers import ScatterDimensionNumbers as ScatterDimensionNumbers
 from ..primitives.lax_elementwise import RoundingMethod as RoundingMethod
-from ..primitives.lax_more import FftType as FftType
-from ..primitives.lax_more import broadcast_shapes as broadcast_shapes
-from ..primitives.lax_structural import GatherScatterMode as GatherScatterMode
 from ..primitives.precision import Precision as Precision
-from ..transforms import lu as _lu
 from ..transforms.implicit import custom_linear_solve as custom_linear_solve
 from ..transforms.implicit import custom_root as custom_root
 from ..transforms.jit import staged_export as _staged_export
-from ..transforms.vmap import vmap as _vmap
 from . import elementwise as _elementwise
+from . import linalg as linalg
 from . import special as _special
+from .control_flow import (
+    associative_scan,
+    cond,
+    fori_loop,
+    map,
+    scan,
+    select,
+    switch,
+    while_loop,
+)
+from .convolution import (
+    ConvDimensionNumbers,
+    conv,
+    conv_dimension_numbers,
+    conv_general_dilated,
+    conv_general_dilated_patches,
+    conv_transpose,
+    conv_with_general_padding,
+)
+from .fft import (
+    FftType,
+    fft,
+)
+from .linalg import (
+    cholesky as linalg_cholesky,
+)
+from .linalg import (
+    eigh as linalg_eigh,
+)
+from .linalg import (
+    qr as linalg_qr,
+)
+from .linalg import (
+    svd as linalg_svd,
+)
+from .linalg import (
+    triangular_solve as linalg_triangular_solve,
+)
+from .linalg import (
+    tridiagonal_solve as linalg_tridiagonal_solve,
+)
+from .operators import (
+    argmax,
+    argmin,
+    batch_matmul,
+    broadcast,
+    broadcast_in_dim,
+    broadcast_shapes,
+    broadcast_to_rank,
+    broadcasted_iota,
+    collapse,
+    cumlogsumexp,
+    cummax,
+    cummin,
+    dce_sink,
+    dot,
+    dot_general,
+    dynamic_update_index_in_dim,
+    dynamic_update_slice_in_dim,
+    empty,
+    full,
+    full_like,
+    index_in_dim,
+    index_take,
+    iota,
+    optimization_barrier,
+    reduce_and,
+    reduce_max,
+    reduce_min,
+    reduce_or,
+    reduce_prod,
+    reduce_sum,
+    reduce_xor,
+    rev,
+    select_n,
+    slice_in_dim,
+    sort_key_val,
+    split,
+    stack,
+    stop_gradient,
+    tile,
+    top_k,
+    unstack,
+)
+from .operators import (
+    lax_concatenate as concatenate,
+)
+from .operators import (
+    lax_cumprod as cumprod,
+)
+from .operators import (
+    lax_cumsum as cumsum,
+)
+from .operators import (
+    lax_expand_dims as expand_dims,
+)
+from .operators import (
+    lax_pad as pad,
+)
+from .operators import (
+    lax_reduce as reduce,
+)
+from .operators import (
+    lax_reshape as reshape,
+)
+from .operators import (
+    lax_slice as slice,
+)
+from .operators import (
+    lax_sort as sort,
+)
+from .operators import (
+    lax_squeeze as squeeze,
+)
+from .operators import (
+    lax_transpose as transpose,
+)
+from .parallel import (
+    all_gather,
+    all_to_all,
+    axis_index,
+    axis_size,
+    pmax,
+    pmean,
+    pmin,
+    ppermute,
+    pshuffle,
+    psum,
+    psum_scatter,
+    pswapaxes,
+)
+from .slicing import (
+    GatherScatterMode,
+    dynamic_index_in_dim,
+    dynamic_slice,
+    dynamic_slice_in_dim,
+    dynamic_update_slice,
+    scatter_apply,
+)
+from .slicing import (
+    lax_gather as gather,
+)
+from .slicing import (
+    lax_scatter as scatter,
+)
+from .slicing import (
+    lax_scatter_add as scatter_add,
+)
+from .slicing import (
+    lax_scatter_max as scatter_max,
+)
+from .slicing import (
+    lax_scatter_min as scatter_min,
+)
+from .slicing import (
+    lax_scatter_mul as scatter_mul,
+)
+from .windowed_reductions import (
+    reduce_window,
+)
 
-_MODULES = {**_elementwise.FUNCTIONS, **_special.FUNCTIONS}  # lax functions defined here
+# the one-function elementwise names (records), the special functions, and the elementwise
+# functions primitives/lax_elementwise.py still exports to the lax table
+_MODULES = {**_elementwise.FUNCTIONS, **_special.FUNCTIONS}
 for _name, _traced in {**_api.exported("lax"), **_MODULES}.items():
     globals()[_name] = _staged_export(_name, _traced)
 
-__all__ = sorted([*_api.exported("lax"), *_MODULES, "Precision"])
+__all__ = [
+    "ConvDimensionNumbers",
+    "FftType",
+    "GatherDimensionNumbers",
+    "GatherScatterMode",
+    "RoundingMethod",
+    "ScatterDimensionNumbers",
+    "all_gather",
+    "all_to_all",
+    "argmax",
+    "argmin",
+    "associative_scan",
+    "axis_index",
+    "axis_size",
+    "batch_matmul",
+    "broadcast",
+    "broadcast_in_dim",
+    "broadcast_shapes",
+    "broadcast_to_rank",
+    "broadcasted_iota",
+    "collapse",
+    "concatenate",
+    "cond",
+    "conv",
+    "conv_dimension_numbers",
+    "conv_general_dilated",
+    "conv_general_dilated_patches",
+    "conv_transpose",
+    "conv_with_general_padding",
+    "cumlogsumexp",
+    "cummax",
+    "cummin",
+    "cumprod",
+    "cumsum",
+    "custom_linear_solve",
+    "custom_root",
+    "dce_sink",
+    "dot",
+    "dot_general",
+    "dynamic_index_in_dim",
+    "dynamic_slice",
+    "dynamic_slice_in_dim",
+    "dynamic_update_index_in_dim",
+    "dynamic_update_slice",
+    "dynamic_update_slice_in_dim",
+    "empty",
+    "expand_dims",
+    "fft",
+    "fori_loop",
+    "full",
+    "full_like",
+    "gather",
+    "index_in_dim",
+    "index_take",
+    "iota",
+    "linalg_cholesky",
+    "linalg_eigh",
+    "linalg_qr",
+    "linalg_svd",
+    "linalg_triangular_solve",
+    "linalg_tridiagonal_solve",
+    "map",
+    "optimization_barrier",
+    "pad",
+    "pmax",
+    "pmean",
+    "pmin",
+    "ppermute",
+    "pshuffle",
+    "psum",
+    "psum_scatter",
+    "pswapaxes",
+    "reduce",
+    "reduce_and",
+    "reduce_max",
+    "reduce_min",
+    "reduce_or",
+    "reduce_prod",
+    "reduce_sum",
+    "reduce_window",
+    "reduce_xor",
+    "reshape",
+    "rev",
+    "scan",
+    "scatter",
+    "scatter_add",
+    "scatter_apply",
+    "scatter_max",
+    "scatter_min",
+    "scatter_mul",
+    "select",
+    "select_n",
+    "slice",
+    "slice_in_dim",
+    "sort",
+    "sort_key_val",
+    "split",
+    "squeeze",
+    "stack",
+    "stop_gradient",
+    "switch",
+    "tile",
+    "top_k",
+    "transpose",
+    "unstack",
+    "while_loop",
+]
+__all__ += [*_api.exported("lax"), *_MODULES, "Precision"]
+__all__.sort()
 
 
 def __getattr__(name: str) -> Any:
@@ -46,90 +309,3 @@ def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     raise _missing("axcomp.lax", "jax.lax", name, __all__)
-
-
-def _map(f: Callable[..., Any], xs: Any, batch_size: int | None = None) -> Any:
-    """``jax.lax.map``: ``f`` over the leading axis of ``xs``. Vectorized with ``vmap``: all at
-    once when ``batch_size`` is None, else ``vmap`` over chunks of ``batch_size`` stacked by
-    ``scan`` (unrolled at trace time) with the remainder mapped at once; never a loop over
-    examples."""
-    leaves, treedef = _control._flatten(xs)
-    n = {int(leaf.shape[0]) for leaf in leaves}
-    if len(n) != 1:
-        raise ValueError(f"map: xs leaves disagree on the leading axis length: {sorted(n)}")
-    size = n.pop()
-    mapped = _vmap(f)
-    if batch_size is None or batch_size >= size:
-        return mapped(xs)
-    bs = int(batch_size)
-    if bs <= 0:
-        raise ValueError(f"map: batch_size must be positive, got {batch_size}")
-    full = size - size % bs
-
-    def chunked(leaf: Any) -> Any:
-        head = _ops.getitem(leaf, (_builtins.slice(0, full),))
-        return _ops.reshape(head, (full // bs, bs, *leaf.shape[1:]))
-
-    chunks = _control._unflatten(treedef, [chunked(leaf) for leaf in leaves])
-    _, ys = _control.scan(lambda c, x: (c, mapped(x)), 0, chunks)
-    y_leaves, ydef = _control._flatten(ys)
-    y_leaves = [_ops.reshape(y, (full, *y.shape[2:])) for y in y_leaves]
-    if full < size:
-        rest = mapped(
-            _control._unflatten(
-                treedef, [_ops.getitem(x, (_builtins.slice(full, size),)) for x in leaves]
-            )
-        )
-        y_leaves = [
-            _ops.concatenate([a, b], axis=0)
-            for a, b in zip(y_leaves, _control._flatten(rest)[0], strict=True)
-        ]
-    return _control._unflatten(ydef, y_leaves)
-
-
-map = _staged_export("map", _map)
-__all__ = sorted(
-    [
-        *_api.exported("lax"),
-        *_MODULES,
-        "map",
-        "custom_linear_solve",
-        "custom_root",
-        "FftType",
-        "broadcast_shapes",
-        "ConvDimensionNumbers",
-        "conv_dimension_numbers",
-        "GatherDimensionNumbers",
-        "GatherScatterMode",
-        "ScatterDimensionNumbers",
-        "RoundingMethod",
-    ]
-)
-
-
-def _linalg_namespace() -> _types.ModuleType:
-    """``axcomp.lax.linalg`` (as ``jax.lax.linalg``): the ``linalg_*`` exports above under
-    their short names; a name it lacks raises ``MissingFunctionError``."""
-    module = _types.ModuleType(f"{__name__}.linalg", _linalg_namespace.__doc__)
-    names = sorted(n[len("linalg_") :] for n in _api.exported("lax") if n.startswith("linalg_"))
-    for short in names:
-        setattr(module, short, globals()[f"linalg_{short}"])
-    # LU's value is a loop and its derivative a closed form (transforms/lu.py)
-    module.lu = _staged_export("lu", _lu.lu)  # type: ignore[attr-defined]
-    module.lu_pivots_to_permutation = _staged_export(  # type: ignore[attr-defined]
-        "lu_pivots_to_permutation", _lu.pivots_to_permutation
-    )
-    names = sorted([*names, "lu", "lu_pivots_to_permutation"])
-    module.__all__ = names  # type: ignore[attr-defined]
-
-    def missing(name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(f"module {module.__name__!r} has no attribute {name!r}")
-        raise _missing("axcomp.lax.linalg", "jax.lax.linalg", name, names)
-
-    module.__getattr__ = missing  # type: ignore[method-assign]
-    return module
-
-
-linalg = _linalg_namespace()
-_sys.modules[linalg.__name__] = linalg  # ``import axcomp.lax.linalg`` works too

@@ -1,18 +1,81 @@
-"""``axcomp.nn``: the ``jax.nn`` functions primitive modules export (``relu``, ``gelu``,
-``silu``, ``softplus``, ``softmax``, ``log_softmax``, ``logsumexp``, ``one_hot``, ...).
+"""``axcomp.nn`` (as ``jax.nn``): the functions of ``functions.py`` (``relu``, ``gelu``,
+``silu``, ``softplus``, ``softmax``, ``log_softmax``, ``one_hot``, ...), ``logsumexp`` from
+``axcomp.scipy.special`` as in JAX, and ``axcomp.nn.initializers``.
 
 Inside kernels they record the axis graph; on NumPy values they compile and run the same
-program through ``jit`` (non-array arguments are static). ``axcomp.nn.initializers`` holds
-JAX's parameter initializers.
+program through ``jit`` (non-array arguments are static).
 """
 
 from __future__ import annotations
 
-from ..primitives import api as _api
-from ..transforms.jit import staged_export as _staged_export
-from . import initializers as initializers
+from ..scipy.special.reductions import logsumexp
+from . import initializers
+from .functions import (
+    celu,
+    elu,
+    gelu,
+    glu,
+    hard_sigmoid,
+    hard_silu,
+    hard_swish,
+    hard_tanh,
+    identity,
+    leaky_relu,
+    log1mexp,
+    log_sigmoid,
+    log_softmax,
+    logmeanexp,
+    mish,
+    normalize,
+    one_hot,
+    relu,
+    relu6,
+    selu,
+    sigmoid,
+    silu,
+    soft_sign,
+    softmax,
+    softplus,
+    sparse_plus,
+    sparse_sigmoid,
+    squareplus,
+    standardize,
+    swish,
+    tanh,
+)
 
-for _name, _traced in _api.exported("nn").items():
-    globals()[_name] = _staged_export(_name, _traced)
-
-__all__ = sorted([*_api.exported("nn"), "initializers"])
+__all__ = [
+    "celu",
+    "elu",
+    "gelu",
+    "glu",
+    "hard_sigmoid",
+    "hard_silu",
+    "hard_swish",
+    "hard_tanh",
+    "identity",
+    "initializers",
+    "leaky_relu",
+    "log1mexp",
+    "log_sigmoid",
+    "log_softmax",
+    "logmeanexp",
+    "logsumexp",
+    "mish",
+    "normalize",
+    "one_hot",
+    "relu",
+    "relu6",
+    "selu",
+    "sigmoid",
+    "silu",
+    "soft_sign",
+    "softmax",
+    "softplus",
+    "sparse_plus",
+    "sparse_sigmoid",
+    "squareplus",
+    "standardize",
+    "swish",
+    "tanh",
+]

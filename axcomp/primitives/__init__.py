@@ -4,20 +4,15 @@ printing, lowering, reverse mode) next to the tracing functions that build them.
 This package is also the ``ops`` facade the layers above use: ``ops.multiply(x, y)``.
 Module order is the import order (each imports only those before it): indexing, shape,
 contraction, elementwise, products, reductions, cumulative, collectives, refine, special,
-nn.
+nn. The ``jax.lax``/``jax.nn``/``jax.scipy.linalg``/``signal`` functions built on these
+families are the API layer's (``axcomp/lax/``, ``axcomp/nn/``, ``axcomp/scipy/``).
 """
 
 from . import api, collectives, control, dft, everyday, gathers, nn, order, special
-from . import associative_scan as associative_scan
-from . import convolution as convolution
 from . import dft_nd as dft_nd
 from . import lax_elementwise as lax_elementwise
-from . import lax_more as lax_more
-from . import lax_structural as lax_structural
 from . import linalg as linalg
 from . import linalg_extras as linalg_extras
-from . import nn_more as nn_more
-from . import scipy_linalg as scipy_linalg
 from .contraction import (
     EinsumParams,
     contract,

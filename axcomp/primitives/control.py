@@ -1,6 +1,8 @@
-"""Control flow of ``jax.lax``: ``select``, ``cond``, ``switch``, ``fori_loop``, ``scan``,
-``while_loop`` — built from existing primitives (``where``, ``getitem``, ``stack``), so
-lowering, reverse mode and both backends come for free.
+"""The loop and cond primitives and their rules, and the ``fori_loop``/``while_loop``
+builders; the user-facing ``jax.lax`` control flow (``select``, ``cond``, ``switch``,
+``fori_loop``, ``scan``, ``while_loop``) is ``axcomp/lax/control_flow.py``, built on them and
+on existing primitives (``where``, ``getitem``, ``stack``), so lowering, reverse mode and
+both backends come for free.
 
 What each one does here (and how that differs from JAX in cost, never in value):
 
@@ -53,10 +55,8 @@ from ..errors import (
 from ..tracing.build import Value, batch_names, lift, logical_names, trace_of, union_levels
 from ..tracing.trace import Level, abstract_values, current_trace, recording
 from ..tracing.tracer import Tracer
-from .api import export
 from .elementwise import elementwise
-from .indexing import getitem
-from .shape import astype, broadcast_levels, stack
+from .shape import astype, broadcast_levels
 
 #: the most steps ``fori_loop``/``scan`` unroll at trace time (differentiable); longer
 #: loops become one ``Loop`` of generated code over the vectorized body (forward only)
@@ -134,25 +134,6 @@ def _where(pred: Value, a: Value, b: Value) -> Any:
     return elementwise("where", pred, a, b)
 
 
-@export("lax", "select")
-def select(pred: Value, on_true: Value, on_false: Value) -> Any:
-    """``jax.lax.select``: ``on_true`` where ``pred`` (bool, scalar or the operands' shape)."""
-    ps, pd = _aval(pred)
-    ts, td = _aval(on_true)
-    fs, fd = _aval(on_false)
-    if pd != np.bool_:
-        raise IncompatibleShapesError(f"select: pred must be a bool array, got dtype {pd}")
-    if ts != fs or td != fd:
-        raise IncompatibleShapesError(
-            f"select: on_true {ts} {td} and on_false {fs} {fd} must have the same shape and dtype"
-        )
-    if ps not in ((), ts):
-        raise IncompatibleShapesError(
-            f"select: pred shape {ps} must be () or the operands' shape {ts}"
-        )
-    return _where(pred, on_true, on_false)
-
-
 def _merge(what: str, pred: Value, a: Any, b: Any) -> Any:
     la, lb, d = _structure(what, a, b)
     out = []
@@ -185,50 +166,6 @@ def _abstract(fun: Callable[..., Any], *args: Any) -> Any:
 
 def _static_branch(fun: Callable[..., Any], operands: tuple[Any, ...]) -> Any:
     return _abstract(fun, *operands)
-
-
-@export("lax", "cond")
-def cond(
-    pred: Value, true_fun: Callable[..., Any], false_fun: Callable[..., Any], *operands: Any
-) -> Any:
-    """``jax.lax.cond``: ``true_fun(*operands)`` if ``pred`` else ``false_fun(*operands)``.
-
-    A static predicate runs one branch at trace time; a traced unbatched one becomes an
-    ``if`` of generated code; a batched one runs both branches and selects.
-    """
-    _scalar_pred("cond", pred)
-    if not _is_traced(pred):
-        return _static_branch(true_fun if bool(np.asarray(pred)) else false_fun, operands)
-    t = lift(pred, trace_of((pred,)))
-    p = t if t.dtype == np.bool_ else elementwise("not_equal", t, 0)
-    if not p.levels:  # one predicate for the whole batch: only the taken branch runs
-        return branch("cond", p, [false_fun, true_fun], operands)
-    return _merge("cond", p, true_fun(*operands), false_fun(*operands))
-
-
-@export("lax", "switch")
-def switch(index: Value, branches: Sequence[Callable[..., Any]], *operands: Any) -> Any:
-    """``jax.lax.switch``: ``branches[clamp(index, 0, n - 1)](*operands)``."""
-    n = len(branches)
-    if n == 0:
-        raise ValueError("switch: branches must be a non-empty sequence")
-    _scalar_pred("switch", index)
-    if not _is_traced(index):
-        k = int(np.clip(np.asarray(index), 0, n - 1))
-        return _static_branch(branches[k], operands)
-    t = lift(index, trace_of((index,)))
-    if t.dtype.kind not in "iub":
-        raise TracingError(f"switch: index must be an integer scalar, got dtype {t.dtype}")
-    if n == 1:
-        return branches[0](*operands)
-    idx = elementwise("clip", astype(t, np.int64), 0, n - 1)
-    if not idx.levels:  # one index for the whole batch: only the taken branch runs
-        return branch("switch", idx, list(branches), operands)
-    results = [br(*operands) for br in branches]
-    out = results[-1]
-    for k in range(n - 2, -1, -1):
-        out = _merge("switch", elementwise("equal", idx, k), results[k], out)
-    return out
 
 
 # --- loops ---------------------------------------------------------------------------------
@@ -268,7 +205,6 @@ def _keep_dtype(before: Any, after: Any) -> Any:
     return _unflatten(d, out)
 
 
-@export("lax", "fori_loop")
 def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any], init_val: Any) -> Any:
     """``jax.lax.fori_loop``: ``val = body_fun(i, val)`` for i in range; a traced bound
     (a traced Python int under ``jit``) makes it a ``while_loop``, as in JAX."""
@@ -308,53 +244,6 @@ def _fori_as_while(
     return while_loop(cond, body, (start, init_val))[1]
 
 
-@export("lax", "scan")
-def scan(
-    f: Callable[[Any, Any], tuple[Any, Any]],
-    init: Any,
-    xs: Any = None,
-    length: int | None = None,
-    reverse: bool = False,
-    unroll: int = 1,
-) -> tuple[Any, Any]:
-    """``jax.lax.scan``: ``carry, y = f(carry, x)`` over the leading axis of ``xs``;
-    returns the final carry and the stacked ``y``s."""
-    del unroll
-    leaves, xdef = _flatten(xs)
-    if any(_aval(v)[0] == () for v in leaves):
-        raise ShapeError("scan: every leaf of xs needs a leading axis to scan over")
-    lengths = {int(_aval(v)[0][0]) for v in leaves}
-    if length is not None:
-        lengths.add(_static_int("scan", length))
-    if len(lengths) != 1:
-        if not lengths:
-            raise ValueError("scan: length must be given when xs is None")
-        raise ShapeError(f"scan: xs leaves and length disagree on the length: {sorted(lengths)}")
-    n = lengths.pop()
-    if n > MAX_UNROLL or n == 0:
-        # a loop traces the body once, so a length-0 scan knows the stacked ys' shapes too
-        return _scan_loop(f, init, leaves, xdef, n, bool(reverse))
-    carry = init
-    ys: list[Any] = [None] * n
-    for i in reversed(range(n)) if reverse else range(n):
-        x = _unflatten(xdef, [getitem(v, (i,)) if _is_traced(v) else v[i] for v in leaves])
-        new, y = _abstract(f, carry, x)
-        _check_carry("scan", carry, new)
-        carry = _keep_dtype(carry, new)
-        ys[i] = y
-    first, ydef = _flatten(ys[0])
-    cols = [_flatten(y)[0] for y in ys]
-    stacked: list[Any] = []
-    for j, leaf in enumerate(first):
-        col = [c[j] for c in cols]
-        if any(_is_traced(c) for c in col):
-            stacked.append(stack(col, axis=0))
-        else:
-            stacked.append(np.stack([np.asarray(c) for c in col]))
-        del leaf
-    return carry, _unflatten(ydef, stacked)
-
-
 def _scan_loop(f: Any, init: Any, leaves: list[Any], xdef: Any, n: int, reverse: bool) -> Any:
     cleaves, cdef = _flatten(init)
     ydefs: list[Any] = []
@@ -371,7 +260,6 @@ def _scan_loop(f: Any, init: Any, leaves: list[Any], xdef: Any, n: int, reverse:
     return _unflatten(cdef, carry), _unflatten(ydefs[-1], ys)
 
 
-@export("lax", "while_loop")
 def while_loop(
     cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any], init_val: Any
 ) -> Any:

@@ -1,7 +1,8 @@
 """Cumulative sums and products along one axis (``cumsum``, ``cumprod``), with ``reverse``.
 
 Everything about them is here: the primitives, their shape rule, lowering, reverse rules,
-and the functions they export to ``axcomp.numpy``, ``axcomp.lax`` and the array methods.
+and the functions they export to ``axcomp.numpy`` and the array methods (``lax.cumsum``/
+``cumprod`` are in ``axcomp/lax/operators.py``).
 """
 
 from __future__ import annotations
@@ -169,20 +170,6 @@ def cumsum(a: Value, axis: Any = None, dtype: Any = None) -> Tracer:
 def cumprod(a: Value, axis: Any = None, dtype: Any = None) -> Tracer:
     """Cumulative product along ``axis`` (flattened when None), as ``numpy.cumprod``."""
     return scan(cumprod_p, a, axis, dtype, False)
-
-
-@export("lax", "cumsum")
-def lax_cumsum(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer:
-    """``jax.lax.cumsum``: along ``axis``, from the end when ``reverse``; keeps the dtype."""
-    dtype = lift(operand, trace_of((operand,))).dtype
-    return scan(cumsum_p, operand, axis, dtype, reverse, lax=True)
-
-
-@export("lax", "cumprod")
-def lax_cumprod(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer:
-    """``jax.lax.cumprod``: along ``axis``, from the end when ``reverse``; keeps the dtype."""
-    dtype = lift(operand, trace_of((operand,))).dtype
-    return scan(cumprod_p, operand, axis, dtype, reverse, lax=True)
 
 
 for _scan in (cumsum_p, cumprod_p):

@@ -1,7 +1,8 @@
 """Gathers and scatters with static shapes: integer-array and constant boolean-mask
 indexing (``x[i]``, ``x[:, [0, 2]]``, traced ``i``), ``take``, ``take_along_axis``,
 ``lax.dynamic_slice``/``dynamic_update_slice``, ``lax.gather``/``lax.scatter*`` (index
-vector last, batching dims too) and the functional updates
+vector last, batching dims too; their user functions are ``axcomp/lax/slicing.py``) and
+the functional updates
 ``x.at[idx].get/set/add/subtract/multiply/min/max``, with JAX's semantics: negative indices
 count from the end, out-of-bounds gather indices are clamped (``take``: filled),
 out-of-bounds scatter indices are dropped, repeated ``add`` indices accumulate. A traced
@@ -600,74 +601,6 @@ def _clamped_start(s: Any, n: int, size: int, trace: Any) -> Tracer:
     return elementwise("clip", _normalize(i, n), 0, n - size)
 
 
-@export("lax", "dynamic_slice")
-def dynamic_slice(operand: Value, start_indices: Any, slice_sizes: Sequence[int]) -> Tracer:
-    """``lax.dynamic_slice``: start indices (traced or not) clamped so the slice fits."""
-    trace = trace_of(
-        (operand, start_indices, *(() if isinstance(start_indices, Tracer) else start_indices))
-    )
-    t = lift(operand, trace)
-    sizes = tuple(int(s) for s in slice_sizes)
-    if len(sizes) != t.ndim or any(not 0 <= s <= n for s, n in zip(sizes, t.shape)):
-        raise ShapeError(f"slice_sizes {sizes} do not fit operand of shape {t.shape}")
-    for k, s in enumerate(_starts(start_indices, t.ndim, trace)):
-        if sizes[k] == t.shape[k] and not isinstance(s, Tracer):
-            continue
-        start = _clamped_start(s, t.shape[k], sizes[k], trace)
-        t = gather(t, elementwise("add", start, np.arange(sizes[k])), k)
-    return t
-
-
-@export("lax", "dynamic_update_slice")
-def dynamic_update_slice(operand: Value, update: Value, start_indices: Any) -> Tracer:
-    """``lax.dynamic_update_slice``: ``update`` written at clamped start indices."""
-    trace = trace_of(
-        (operand, update, *(() if isinstance(start_indices, Tracer) else start_indices))
-    )
-    t, u = lift(operand, trace), lift(update, trace)
-    if u.ndim != t.ndim or any(s > n for s, n in zip(u.shape, t.shape)):
-        raise ShapeError(f"update of shape {u.shape} does not fit operand of shape {t.shape}")
-    if u.dtype != t.dtype:
-        u = astype(u, t.dtype)
-    if math.prod(u.shape) == 0:
-        return t
-    if t.ndim == 0:  # a scalar operand: the update replaces it (no start index to clamp)
-        return u
-    mask: Tracer | None = None
-    for k, s in enumerate(_starts(start_indices, t.ndim, trace)):
-        n, size = t.shape[k], u.shape[k]
-        rel = elementwise("subtract", np.arange(n), _clamped_start(s, n, size, trace))
-        u = gather(u, elementwise("clip", rel, 0, size - 1), k)
-        inside = reshape(_in_bounds(rel, size), (n,) + (1,) * (t.ndim - k - 1))
-        mask = inside if mask is None else elementwise("logical_and", mask, inside)
-    assert mask is not None
-    return elementwise("where", mask, u, t)
-
-
-@export("lax", "dynamic_index_in_dim")
-def dynamic_index_in_dim(
-    operand: Value, index: Any, axis: int = 0, keepdims: bool = True
-) -> Tracer:
-    """``lax.dynamic_index_in_dim``: one (clamped) entry along ``axis``."""
-    trace = trace_of((operand, index))
-    t = lift(operand, trace)
-    ax = normalize_axis(axis, t.ndim)
-    i = _clamped_start(index, t.shape[ax], 1, trace)
-    return gather(t, reshape(i, (1,)) if keepdims else i, ax)
-
-
-@export("lax", "dynamic_slice_in_dim")
-def dynamic_slice_in_dim(
-    operand: Value, start_index: Any, slice_size: int, axis: int = 0
-) -> Tracer:
-    """``lax.dynamic_slice_in_dim``: ``slice_size`` entries from a clamped start."""
-    trace = trace_of((operand, start_index))
-    t = lift(operand, trace)
-    ax = normalize_axis(axis, t.ndim)
-    start = _clamped_start(start_index, t.shape[ax], slice_size, trace)
-    return gather(t, elementwise("add", start, np.arange(slice_size)), ax)
-
-
 # ------------------------------------------------------------------ lax.gather / lax.scatter
 
 
@@ -755,48 +688,6 @@ def _batching(operand_dims: Any, index_dims: Any, what: str) -> list[tuple[int, 
     return [(int(d), int(j)) for d, j in zip(ops, ins)]
 
 
-@export("lax", "gather")
-def lax_gather(
-    operand: Value,
-    start_indices: Value,
-    dimension_numbers: Any,
-    slice_sizes: Sequence[int],
-    *,
-    unique_indices: bool = False,
-    indices_are_sorted: bool = False,
-    mode: Any = None,
-    fill_value: Any = None,
-) -> Tracer:
-    """``jax.lax.gather`` (index vector last; batching dims too): windows of
-    ``slice_sizes`` at the start indices, clamped (mode clip, the default) or filled."""
-    trace = trace_of((operand, start_indices))
-    t, idx = lift(operand, trace), _intp(lift(start_indices, trace))
-    dn = dimension_numbers
-    pairs = _batching(
-        getattr(dn, "operand_batching_dims", ()),
-        getattr(dn, "start_indices_batching_dims", ()),
-        "lax.gather",
-    )
-    sizes = tuple(int(z) for z in slice_sizes)
-    m = _mode(mode, "clip")
-    ids, valid = _window_ids(t.shape, idx, tuple(dn.start_index_map), sizes, m, pairs)
-    nb = idx.ndim - 1
-    out = gather(reshape(t, (-1,)), ids, 0)
-    # batching dims leave the output as collapsed ones do
-    collapsed = set(dn.collapsed_slice_dims) | {d for d, _ in pairs}
-    if any(sizes[d] != 1 for d in collapsed):
-        raise ShapeError(f"collapsed_slice_dims {tuple(collapsed)} need slice size 1")
-    kept = [z for d, z in enumerate(sizes) if d not in collapsed]
-    out = reshape(out, idx.shape[:-1] + tuple(kept))
-    if valid is not None:
-        fill = np.asarray(_fill_value(t.dtype, fill_value), t.dtype)
-        out = elementwise("where", reshape(valid, valid.shape + (1,) * len(kept)), out, fill)
-    offset = tuple(dn.offset_dims)
-    if len(offset) != len(kept):
-        raise ShapeError(f"offset_dims {offset} must name {len(kept)} output axes")
-    return moveaxis(out, list(range(nb, nb + len(kept))), list(offset))
-
-
 def _lax_scatter(
     operand: Value, indices: Value, updates: Value, dn: Any, mode: Any, how: str
 ) -> Tracer:
@@ -822,48 +713,6 @@ def _lax_scatter(
         ids = elementwise("where", reshape(valid, valid.shape + (1,) * t.ndim), ids, -1)
     u = reshape(u, u.shape[:nb] + sizes)
     return _scatter_flat(t, ids, broadcast_to(u, ids.shape), how)
-
-
-@export("lax", "scatter")
-def lax_scatter(
-    operand: Value, scatter_indices: Value, updates: Value, dimension_numbers: Any, **kw: Any
-) -> Tracer:
-    """``jax.lax.scatter``: windows of ``updates`` written (out-of-bounds windows dropped)."""
-    return _lax_scatter(operand, scatter_indices, updates, dimension_numbers, kw.get("mode"), "set")
-
-
-@export("lax", "scatter_add")
-def lax_scatter_add(
-    operand: Value, scatter_indices: Value, updates: Value, dimension_numbers: Any, **kw: Any
-) -> Tracer:
-    """``jax.lax.scatter_add``: windows of ``updates`` added (repeats accumulate)."""
-    return _lax_scatter(operand, scatter_indices, updates, dimension_numbers, kw.get("mode"), "add")
-
-
-@export("lax", "scatter_mul")
-def lax_scatter_mul(
-    operand: Value, scatter_indices: Value, updates: Value, dimension_numbers: Any, **kw: Any
-) -> Tracer:
-    """``jax.lax.scatter_mul``."""
-    return _lax_scatter(
-        operand, scatter_indices, updates, dimension_numbers, kw.get("mode"), "multiply"
-    )
-
-
-@export("lax", "scatter_min")
-def lax_scatter_min(
-    operand: Value, scatter_indices: Value, updates: Value, dimension_numbers: Any, **kw: Any
-) -> Tracer:
-    """``jax.lax.scatter_min``."""
-    return _lax_scatter(operand, scatter_indices, updates, dimension_numbers, kw.get("mode"), "min")
-
-
-@export("lax", "scatter_max")
-def lax_scatter_max(
-    operand: Value, scatter_indices: Value, updates: Value, dimension_numbers: Any, **kw: Any
-) -> Tracer:
-    """``jax.lax.scatter_max``."""
-    return _lax_scatter(operand, scatter_indices, updates, dimension_numbers, kw.get("mode"), "max")
 
 
 @gather_p.def_axes

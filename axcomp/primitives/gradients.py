@@ -12,7 +12,6 @@ from ..core.plan import Assign, Expr, LowerContext, Statement
 from ..core.primitive import primitive
 from ..tracing.build import Value, lift, logical_names, make, trace_of
 from ..tracing.tracer import Tracer
-from .api import export
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,6 @@ def _jvp(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
     return None  # a constant for every derivative, forward ones included
 
 
-@export("lax", "stop_gradient")
 def stop_gradient(x: Value) -> Tracer:
     """``x`` unchanged, treated as a constant by ``grad``/``vjp``/``jvp``."""
     trace = trace_of((x,))

@@ -1,4 +1,4 @@
-"""Linear algebra: ``axcomp.numpy.linalg`` and ``jax.lax.linalg``-style solvers.
+"""Linear algebra: the ``linalg`` primitive and ``axcomp.numpy.linalg``.
 
 One primitive, ``linalg``, calls ``numpy.linalg.<fn>`` (or the Array API extension's
 ``xp.linalg.<fn>``) on the physical array. NumPy's linalg functions stack over leading
@@ -9,9 +9,9 @@ and joined on its last axis, and the user sees slices of it (views), so a factor
 runs once however many of its results are used.
 
 Everything else is built from existing primitives: ``norm``, ``pinv``, ``lstsq``
-(JAX's 4-tuple, residuals always present), ``matrix_power``, and the ``lax`` solvers
-``linalg_triangular_solve`` / ``linalg_tridiagonal_solve`` (dense solves on the masked or
-assembled matrix) and ``linalg_cholesky``.
+(JAX's 4-tuple, residuals always present), ``matrix_power``; ``axcomp/lax/linalg.py``
+builds ``jax.lax.linalg`` (``cholesky``, the triangular and tridiagonal solves) on the
+helpers here.
 
 JAX is the semantic reference inside traces: ``cholesky`` and ``eigh`` symmetrize their
 input, ``(a + a^T) / 2`` (so ``UPLO`` does not matter), and ``lstsq`` always returns the
@@ -691,54 +691,6 @@ def matrix_power(a: Value, n: int) -> Tracer:
     return result
 
 
-# ---------------------------------------------------------------- jax.lax.linalg
-
-
-@export("lax", "linalg_cholesky")
-def lax_cholesky(x: Value, symmetrize_input: bool = True) -> Tracer:
-    """``jax.lax.linalg.cholesky``: the lower factor (of ``(x + x^H) / 2`` by default)."""
-    t = _prep(x, "cholesky")
-    return _node("cholesky", [_sym(t) if symmetrize_input else t])
-
-
-@export("lax", "linalg_triangular_solve")
-def triangular_solve(
-    a: Value,
-    b: Value,
-    left_side: bool = False,
-    lower: bool = False,
-    transpose_a: bool = False,
-    conjugate_a: bool = False,
-    unit_diagonal: bool = False,
-) -> Tracer:
-    """``jax.lax.linalg.triangular_solve``: ``op(a) @ x = b`` (``left_side``) or
-    ``x @ op(a) = b``, reading only ``a``'s ``lower`` (or upper) triangle."""
-    trace = trace_of((a, b))
-    ta = _prep(a, "triangular_solve")
-    tb = _float(lift(b, trace), "triangular_solve")
-    n = ta.shape[-1]
-    if tb.ndim < 2 or tb.shape[-2 if left_side else -1] != n:
-        raise IncompatibleShapesError(
-            f"triangular_solve: b has shape {tb.shape}, incompatible with a of shape "
-            f"{ta.shape} (left_side={left_side})"
-        )
-    mask = np.tril(np.ones((n, n), bool), -1 if unit_diagonal else 0)
-    if not lower:
-        mask = mask.T
-    tri = where(mask, ta, 0)
-    if unit_diagonal:
-        tri = elementwise("add", tri, _eye(n, tri.dtype))
-    if conjugate_a and tri.dtype.kind == "c":
-        tri = elementwise("conjugate", tri)
-    low = lower
-    if transpose_a:
-        tri, low = _mT(tri), not low
-    if left_side:
-        return _substitute(tri, tb, low)
-    # x @ A = b  <=>  A^T @ x^T = b^T
-    return _mT(_substitute(_mT(tri), _mT(tb), not low))
-
-
 #: matrices above this size are solved by blocks (below it one LAPACK solve is cheapest)
 TRIANGULAR_BLOCK = 192
 
@@ -764,26 +716,6 @@ def _substitute(tri: Tracer, b: Tracer, lower: bool) -> Tracer:
             rhs = elementwise("subtract", rhs, matmul(block(spans[i], spans[j]), x))
         done[i] = solve(block(spans[i], spans[i]), rhs)
     return concatenate([done[i] for i in range(len(spans))], axis=-2)
-
-
-@export("lax", "linalg_tridiagonal_solve")
-def tridiagonal_solve(dl: Value, d: Value, du: Value, b: Value) -> Tracer:
-    """``jax.lax.linalg.tridiagonal_solve``: the system with diagonals ``dl`` (below,
-    ``dl[..., 0]`` unused), ``d`` and ``du`` (above, ``du[..., -1]`` unused), each
-    ``(..., m)``, and right-hand sides ``b`` of shape ``(..., m, n)``."""
-    trace = trace_of((dl, d, du, b))
-    tl, td, tu = (_float(lift(v, trace), "tridiagonal_solve") for v in (dl, d, du))
-    tb = _float(lift(b, trace), "tridiagonal_solve")
-    if td.ndim < 1 or tl.shape != td.shape or tu.shape != td.shape:
-        raise IncompatibleShapesError(
-            f"tridiagonal_solve: dl, d and du must have the same shape, got {tl.shape}, "
-            f"{td.shape}, {tu.shape}"
-        )
-    if tb.ndim != td.ndim + 1 or tb.shape[:-1] != td.shape:
-        raise IncompatibleShapesError(
-            f"tridiagonal_solve: b must have shape {td.shape} + (n,), got {tb.shape}"
-        )
-    return solve(tridiagonal_matrix(tl, td, tu), tb)
 
 
 def tridiagonal_matrix(tl: Tracer, td: Tracer, tu: Tracer) -> Tracer:

@@ -473,56 +473,6 @@ def pad(array: Value, pad_width: Any, mode: str = "constant", **kwargs: Any) -> 
     return t
 
 
-@export("lax", "pad")
-def lax_pad(operand: Value, padding_value: Value, padding_config: Any) -> Tracer:
-    """``jax.lax.pad``: ``(low, high, interior)`` per axis; negative low/high crop."""
-    t = _t(operand)
-    config = [tuple(_int(v, "padding_config") for v in c) for c in padding_config]
-    if len(config) != t.ndim or any(len(c) != 3 for c in config):
-        raise ShapeError(
-            f"lax.pad: padding_config must have one (low, high, interior) per axis of the "
-            f"operand of shape {t.shape}, got {padding_config!r}"
-        )
-    pv = _t(padding_value)
-    if pv.ndim != 0:
-        raise ShapeError(f"lax.pad: padding_value must be a scalar, got shape {pv.shape}")
-    if pv.dtype != t.dtype:
-        raise ArgumentTypeError(
-            f"lax.pad: padding_value dtype {pv.dtype} must match the operand's {t.dtype}"
-        )
-    for d, (lo, hi, interior) in enumerate(config):
-        if interior < 0:
-            raise ShapeError(f"lax.pad: interior padding must be >= 0, got {interior} (axis {d})")
-        n = t.shape[d]
-        if interior and n > 1:
-            wide = expand_dims(t, d + 1)
-            fill = list(wide.shape)
-            fill[d + 1] = interior
-            joined = concatenate([wide, broadcast_to(pv, tuple(fill))], axis=d + 1)
-            shape = (*t.shape[:d], n * (interior + 1), *t.shape[d + 1 :])
-            t = _slice(reshape(joined, shape), d, 0, (n - 1) * (interior + 1) + 1)
-        n = t.shape[d]
-        if n + lo + hi < 0:
-            raise ShapeError(f"lax.pad: padding {config[d]} leaves axis {d} of negative size")
-        if lo < 0:
-            t = _slice(t, d, -lo, None)
-        if hi < 0:
-            t = _slice(t, d, 0, t.shape[d] + hi)
-        parts = []
-        if lo > 0:
-            parts.append(
-                broadcast_to(pv, tuple(lo if k == d else s for k, s in enumerate(t.shape)))
-            )
-        parts.append(t)
-        if hi > 0:
-            parts.append(
-                broadcast_to(pv, tuple(hi if k == d else s for k, s in enumerate(t.shape)))
-            )
-        if len(parts) > 1:
-            t = concatenate(parts, axis=d)
-    return t
-
-
 # ------------------------------------------------------------------ sorting
 
 
@@ -594,48 +544,6 @@ def _lex_perm(keys: Sequence[Tracer], ax: int) -> Tracer:
     return perm
 
 
-@export("lax", "sort")
-def lax_sort(operand: Any, dimension: int = -1, is_stable: bool = True, num_keys: int = 1) -> Any:
-    """``jax.lax.sort``: one array, or a sequence sorted together by its first ``num_keys``."""
-    single = not isinstance(operand, (list, tuple))
-    ops = [_t(o) for o in ([operand] if single else operand)]
-    if not ops:
-        raise ShapeError("lax.sort: needs at least one operand")
-    shapes = {o.shape for o in ops}
-    if len(shapes) != 1:
-        raise ShapeError(
-            f"lax.sort: operands must have the same shape, got {[o.shape for o in ops]}"
-        )
-    num_keys = _int(num_keys, "num_keys")
-    if not 1 <= num_keys <= len(ops):
-        raise ShapeError(f"lax.sort: num_keys={num_keys} must be in [1, {len(ops)}]")
-    ax = normalize_axis(dimension, ops[0].ndim, "dimension")
-    if len(ops) == 1:  # a sequence of one gives a tuple of one, as in JAX
-        return _sort(ops[0], ax) if single else (_sort(ops[0], ax),)
-    levels = union_levels(ops)
-    ops = [broadcast_levels(o, levels) for o in ops]
-    perm = _lex_perm(ops[:num_keys], ax)
-    outs = tuple(take_along(o, perm, ax, True) for o in ops)
-    return outs
-
-
-@export("lax", "top_k")
-def top_k(operand: Value, k: int, *, axis: int = -1) -> tuple[Tracer, Tracer]:
-    """``jax.lax.top_k``: the ``k`` largest entries along ``axis`` (the last by default) and
-    their indices (ties: the lower index first)."""
-    t = _t(operand)
-    k = _int(k, "top_k k")
-    if t.ndim == 0:
-        raise ShapeError("top_k: operand must have at least one axis")
-    ax = normalize_axis(_int(axis, "top_k axis"), t.ndim)
-    n = t.shape[ax]
-    if not 0 <= k <= n:
-        raise ShapeError(f"top_k: k={k} must be in [0, {n}] for axis {ax} of shape {t.shape}")
-    perm = _argsort_along(t, ax, True)
-    values = _slice(take_along(t, perm, ax, True), ax, 0, k)
-    return values, astype(_slice(perm, ax, 0, k), np.int32)
-
-
 @export("numpy")
 def searchsorted(a: Value, v: Value, side: str = "left", sorter: Any = None) -> Tracer:
     """Insertion indices of ``v`` into sorted 1-d ``a``, as ``numpy.searchsorted`` (an
@@ -678,18 +586,6 @@ def _cumext(fn: str, operand: Value, axis: int, reverse: bool) -> Tracer:
         t = concatenate([head, tail], axis=ax)
         s *= 2
     return _reverse(t, (ax,)) if reverse else t
-
-
-@export("lax", "cummax")
-def cummax(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer:
-    """``jax.lax.cummax``: running maximum along ``axis`` (from the end when ``reverse``)."""
-    return _cumext("maximum", operand, axis, reverse)
-
-
-@export("lax", "cummin")
-def cummin(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer:
-    """``jax.lax.cummin``: running minimum along ``axis`` (from the end when ``reverse``)."""
-    return _cumext("minimum", operand, axis, reverse)
 
 
 # ------------------------------------------------------------------ differences, triangles

@@ -187,10 +187,25 @@ def _static(v: Any) -> Any:
     return np.dtype(v).name if isinstance(v, (type, np.dtype)) else v
 
 
-def staged_export(name: str, traced: Callable[..., Any]) -> Callable[..., Any]:
+def staged_export(name: str | Callable[..., Any], traced: Callable[..., Any] | None = None) -> Any:
     """A public ``lax``/``nn``/``special`` function from its traced implementation: inside
     kernels it records the graph; on concrete values it runs the same program through
-    ``jit`` (non-array arguments are static)."""
+    ``jit`` (non-array arguments are static).
+
+    Used as a decorator (``@staged_export`` or ``@staged_export("public_name")``) where
+    the function is written, or called as ``staged_export(name, traced)``. The result's
+    ``traced`` attribute is the traced implementation (what code that always traces, such
+    as the DSL, calls) and its ``__module__`` the module that wrote it. (Not
+    ``__wrapped__``: ``inspect.signature`` would follow it and rename export inputs.)"""
+    if callable(name):
+        return _staged(name.__name__, name)
+    if traced is None:
+        public = name
+        return lambda fn: _staged(public, fn)
+    return _staged(name, traced)
+
+
+def _staged(name: str, traced: Callable[..., Any]) -> Callable[..., Any]:
     # their ints are axes, shapes and sizes: static, compiled once per value
     staged = static_jit(traced)
 
@@ -202,6 +217,8 @@ def staged_export(name: str, traced: Callable[..., Any]) -> Callable[..., Any]:
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = traced.__doc__
+    fn.__module__ = traced.__module__
+    fn.traced = traced  # type: ignore[attr-defined]
     return fn
 
 

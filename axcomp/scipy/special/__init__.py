@@ -23,6 +23,10 @@ from . import bessel as _bessel
 from . import entropy as _entropy
 from . import error_functions as _error_functions
 from . import gamma_functions as _gamma_functions
+from .distributions import expit as expit
+from .distributions import logit as logit
+from .distributions import ndtr as ndtr
+from .reductions import logsumexp as logsumexp
 
 # each family module's FUNCTIONS (a reductions module with logsumexp and friends joins
 # this tuple when those leave primitives/)
@@ -34,7 +38,7 @@ for _family in _FAMILIES:
 for _name, _traced in _TRACED.items():
     globals()[_name] = _staged_export(_name, _traced)
 
-__all__ = sorted(_TRACED)
+__all__ = sorted([*_TRACED, "expit", "logit", "logsumexp", "ndtr"])
 
 
 def __getattr__(name: str) -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...primitives.contraction import multiply
-from ...primitives.nn_more import expit, logit
+from ..special.distributions import expit, logit
 from ._common import e, exp_of, promote, staged, standardized
 
 
@@ -24,22 +24,22 @@ pdf = exp_of(logpdf, "pdf")
 @staged
 def cdf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
     x, loc, scale = promote(x, loc, scale)
-    return expit(standardized(x, loc, scale))
+    return expit.traced(standardized(x, loc, scale))
 
 
 @staged
 def sf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
     x, loc, scale = promote(x, loc, scale)
-    return expit(e("negative", standardized(x, loc, scale)))
+    return expit.traced(e("negative", standardized(x, loc, scale)))
 
 
 @staged
 def ppf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
     x, loc, scale = promote(x, loc, scale)
-    return e("add", multiply(scale, logit(x)), loc)
+    return e("add", multiply(scale, logit.traced(x)), loc)
 
 
 @staged
 def isf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
     x, loc, scale = promote(x, loc, scale)
-    return e("subtract", loc, multiply(scale, logit(x)))
+    return e("subtract", loc, multiply(scale, logit.traced(x)))

@@ -7,8 +7,9 @@ import math
 from typing import Any
 
 from ...errors import IncompatibleShapesError, UnsupportedError
+from ...lax.linalg import triangular_solve
 from ...primitives.contraction import multiply
-from ...primitives.linalg import cholesky, triangular_solve
+from ...primitives.linalg import cholesky
 from ...primitives.order import diagonal
 from ...primitives.reductions import reduce_sum
 from ...primitives.shape import broadcast_to, expand_dims, reshape
@@ -40,7 +41,7 @@ def logpdf(x: Any, mean: Any, cov: Any, allow_singular: None = None) -> Any:
     batch = broadcast_shapes(y.shape[:-1], factor.shape[:-2])
     lb = broadcast_to(factor, (*batch, n, n))
     yb = expand_dims(broadcast_to(y, (*batch, n)), -1)
-    z = reshape(triangular_solve(lb, yb, left_side=True, lower=True), (*batch, n))
+    z = reshape(triangular_solve.traced(lb, yb, left_side=True, lower=True), (*batch, n))
     log_det = reduce_sum(e("log", diagonal(factor, axis1=-2, axis2=-1)), axis=-1)
     quad = reduce_sum(multiply(z, z), axis=-1)
     return e("subtract", multiply(-0.5, e("add", quad, n * _LOG_2PI)), log_det)

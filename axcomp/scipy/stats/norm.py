@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from ...primitives.contraction import multiply
-from ...primitives.nn_more import ndtr
+from ..special.distributions import ndtr
 from ..special.error_functions import log_ndtr, ndtri
 from ._common import e, exp_of, promote, staged, standardized
 
@@ -30,7 +30,7 @@ pdf = exp_of(logpdf, "pdf")
 @staged
 def cdf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
     x, loc, scale = promote(x, loc, scale)
-    return ndtr(standardized(x, loc, scale))
+    return ndtr.traced(standardized(x, loc, scale))
 
 
 @staged
@@ -42,7 +42,7 @@ def logcdf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
 @staged
 def sf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
     x, loc, scale = promote(x, loc, scale)
-    return ndtr(e("negative", standardized(x, loc, scale)))
+    return ndtr.traced(e("negative", standardized(x, loc, scale)))
 
 
 @staged

@@ -9,7 +9,7 @@ import math
 from typing import Any
 
 from ...primitives.contraction import multiply
-from ...primitives.nn_more import ndtr
+from ..special.distributions import ndtr
 from ..special.error_functions import log_ndtr
 from . import norm
 from ._common import e, exp_of, promote, staged, standardized
@@ -27,7 +27,7 @@ def _log_mass(lo: Any, hi: Any) -> Any:
     a = e("where", right, e("negative", hi), lo)
     b = e("where", right, e("negative", lo), hi)
     tail = _log_diff(log_ndtr(b), log_ndtr(a))
-    middle = e("log1p", e("negative", e("add", ndtr(lo), ndtr(e("negative", hi)))))
+    middle = e("log1p", e("negative", e("add", ndtr.traced(lo), ndtr.traced(e("negative", hi)))))
     return e("where", central, middle, tail)
 
 

@@ -1,7 +1,8 @@
 """Convolutions as contractions over windows: ``lax.conv_general_dilated`` and its wrappers
 (``conv``, ``conv_with_general_padding``, ``conv_transpose``,
 ``conv_general_dilated_patches``), ``ConvDimensionNumbers`` and ``conv_dimension_numbers``,
-and ``jax.scipy.signal``'s direct ``convolve``/``correlate`` (N-d) and their 2-d forms.
+(``jax.scipy.signal``'s direct ``convolve``/``correlate`` are built on it in
+``axcomp/scipy/signal.py``).
 
 A convolution pads and dilates its input (``lax.pad``, interior padding for
 ``lhs_dilation``), takes the ``windows`` view of that (strided, ``rhs_dilation`` apart) and
@@ -22,18 +23,17 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..errors import ArgumentTypeError, ShapeError, UnsupportedError
+from ..errors import ArgumentTypeError, ShapeError
+from ..primitives.contraction import contract, permute
+from ..primitives.indexing import getitem
+from ..primitives.precision import check_precision, preferred_dtype
+from ..primitives.shape import astype, broadcast_to, reshape
+from ..primitives.windows import windows
 from ..tracing.build import Value, lift, trace_of
 from ..tracing.tracer import Tracer
-from . import order
-from .api import export
-from .contraction import contract, permute
-from .elementwise import elementwise
-from .indexing import getitem
-from .lax_structural import _ints, window_pads
-from .precision import check_precision, preferred_dtype
-from .shape import astype, broadcast_to, reshape
-from .windows import windows
+from ..transforms.jit import staged_export
+from .operators import _ints, lax_pad
+from .windowed_reductions import window_pads
 
 
 class ConvDimensionNumbers(NamedTuple):
@@ -159,7 +159,7 @@ def _pads(
     return pairs
 
 
-@export("lax", "conv_general_dilated")
+@staged_export
 def conv_general_dilated(
     lhs: Value,
     rhs: Value,
@@ -223,7 +223,7 @@ def conv_general_dilated(
         xc, wc = astype(xc, dtype), astype(wc, dtype)
     if any(lo or hi for lo, hi in pads) or any(d > 1 for d in ldil):
         config = [(0, 0, 0), (0, 0, 0)] + [(lo, hi, d - 1) for (lo, hi), d in zip(pads, ldil)]
-        xc = order.lax_pad(xc, np.zeros((), xc.dtype), config)
+        xc = lax_pad.traced(xc, np.zeros((), xc.dtype), config)
     win = windows(xc, range(2, 2 + nsp), ksz, strides, rdil)  # (N, C, out..., k...)
     sp = [f"s{k}" for k in range(nsp)]
     ks = [f"k{k}" for k in range(nsp)]
@@ -284,7 +284,7 @@ def _check_groups(c: int, i: int, o: int, n: int, g: int, b: int) -> None:
         )
 
 
-@export("lax", "conv")
+@staged_export
 def conv(
     lhs: Value,
     rhs: Value,
@@ -294,7 +294,7 @@ def conv(
     preferred_element_type: Any = None,
 ) -> Tracer:
     """``jax.lax.conv``: ``conv_general_dilated`` in the NCHW/OIHW layout."""
-    return conv_general_dilated(
+    return conv_general_dilated.traced(
         lhs,
         rhs,
         window_strides,
@@ -304,7 +304,7 @@ def conv(
     )
 
 
-@export("lax", "conv_with_general_padding")
+@staged_export
 def conv_with_general_padding(
     lhs: Value,
     rhs: Value,
@@ -317,7 +317,7 @@ def conv_with_general_padding(
 ) -> Tracer:
     """``jax.lax.conv_with_general_padding``: ``conv_general_dilated`` in the NCHW/OIHW
     layout with dilations."""
-    return conv_general_dilated(
+    return conv_general_dilated.traced(
         lhs,
         rhs,
         window_strides,
@@ -354,7 +354,7 @@ _TRANSPOSE_LAYOUTS = {
 }
 
 
-@export("lax", "conv_transpose")
+@staged_export
 def conv_transpose(
     lhs: Value,
     rhs: Value,
@@ -401,7 +401,7 @@ def conv_transpose(
         perm = list(range(w.ndim))
         perm[dn.rhs_spec[0]], perm[dn.rhs_spec[1]] = perm[dn.rhs_spec[1]], perm[dn.rhs_spec[0]]
         w = permute(getitem(w, tuple(items)), tuple(perm))
-    return conv_general_dilated(
+    return conv_general_dilated.traced(
         x,
         w,
         (1,) * nsp,
@@ -414,7 +414,7 @@ def conv_transpose(
     )
 
 
-@export("lax", "conv_general_dilated_patches")
+@staged_export
 def conv_general_dilated_patches(
     lhs: Value,
     filter_shape: Sequence[int],
@@ -436,7 +436,7 @@ def conv_general_dilated_patches(
     c = x.shape[dn.lhs_spec[1]]
     eye = np.broadcast_to(np.eye(size, dtype=x.dtype), (c, size, size))
     kernel = np.moveaxis(eye.reshape(c * size, 1, *fs), (0, 1), (dn.rhs_spec[0], dn.rhs_spec[1]))
-    return conv_general_dilated(
+    return conv_general_dilated.traced(
         x,
         np.ascontiguousarray(kernel),
         window_strides,
@@ -448,138 +448,3 @@ def conv_general_dilated_patches(
         precision=precision,
         preferred_element_type=preferred_element_type,
     )
-
-
-# ------------------------------------------------------------------ jax.scipy.signal
-
-
-def _convolve_nd(in1: Value, in2: Value, mode: str, precision: Any, what: str) -> Tracer:
-    """The N-d convolution of ``scipy.signal`` (modes full, same, valid), as JAX computes it:
-    the smaller input (in every axis) flipped is the kernel of one ``conv_general_dilated``."""
-    if mode not in ("full", "same", "valid"):
-        raise ShapeError(f"{what}: mode must be one of ['full', 'same', 'valid'], got {mode!r}")
-    trace = trace_of((in1, in2))
-    x, y = lift(in1, trace), lift(in2, trace)
-    if x.ndim != y.ndim:
-        raise ShapeError(
-            f"{what}: in1 and in2 must have the same number of dimensions, got shapes "
-            f"{x.shape} and {y.shape}"
-        )
-    if 0 in (*x.shape, *y.shape):
-        raise ShapeError(
-            f"zero-size arrays not supported in convolutions, got shapes {x.shape} and {y.shape}."
-        )
-    dtype = np.result_type(x.dtype, y.dtype)
-    if dtype.kind not in "fc":
-        dtype = np.dtype(np.float64)
-    x, y = astype(x, dtype), astype(y, dtype)
-    no_swap = all(a >= b for a, b in zip(x.shape, y.shape))
-    swap = all(a <= b for a, b in zip(x.shape, y.shape))
-    if not (no_swap or swap):
-        raise ShapeError(
-            f"{what}: one input must be smaller than the other in every dimension, got "
-            f"shapes {x.shape} and {y.shape}"
-        )
-    shape_o = y.shape
-    if swap:
-        x, y = y, x
-    shape = y.shape
-    kernel = getitem(y, (slice(None, None, -1),) * y.ndim)
-    if mode == "valid":
-        pads = [(0, 0)] * len(shape)
-    elif mode == "same":
-        pads = [(s - 1 - (o - 1) // 2, s - o + (o - 1) // 2) for s, o in zip(shape, shape_o)]
-    else:
-        pads = [(s - 1, s - 1) for s in shape]
-    lead = (None, None)
-    out = conv_general_dilated(
-        getitem(x, lead), getitem(kernel, lead), (1,) * len(shape), pads, precision=precision
-    )
-    return getitem(out, (0, 0))
-
-
-def _flip(t: Tracer) -> Tracer:
-    return getitem(t, (slice(None, None, -1),) * t.ndim)
-
-
-def _conj(t: Tracer) -> Tracer:
-    return elementwise("conjugate", t) if t.dtype.kind == "c" else t
-
-
-@export("signal", "convolve")
-def signal_convolve(
-    in1: Value, in2: Value, mode: str = "full", method: str = "auto", precision: Any = None
-) -> Tracer:
-    """``jax.scipy.signal.convolve``: N-d, computed directly (``method`` 'auto' or
-    'direct'; 'fft' is refused)."""
-    _direct(method, "convolve")
-    return _convolve_nd(in1, in2, mode, precision, "convolve")
-
-
-@export("signal", "correlate")
-def signal_correlate(
-    in1: Value, in2: Value, mode: str = "full", method: str = "auto", precision: Any = None
-) -> Tracer:
-    """``jax.scipy.signal.correlate``: the convolution with ``conj(in2)`` flipped."""
-    _direct(method, "correlate")
-    y = lift(in2, trace_of((in1, in2)))
-    return _convolve_nd(in1, _flip(_conj(y)), mode, precision, "correlate")
-
-
-def _direct(method: str, what: str) -> None:
-    if method == "fft":
-        raise UnsupportedError(
-            f"{what}: method='fft' is not supported by axcomp (jax.scipy.signal.fftconvolve "
-            "has no axcomp equivalent yet); use method='direct'"
-        )
-    if method not in ("auto", "direct"):
-        raise ShapeError(f"{what}: got method={method!r}; expected 'auto', 'fft', or 'direct'.")
-
-
-def _two_d(
-    in1: Value, in2: Value, boundary: str, fillvalue: Any, what: str
-) -> tuple[Tracer, Tracer]:
-    if boundary != "fill" or fillvalue != 0:
-        raise UnsupportedError(f"{what}() only supports boundary='fill', fillvalue=0")
-    trace = trace_of((in1, in2))
-    x, y = lift(in1, trace), lift(in2, trace)
-    if x.ndim != 2 or y.ndim != 2:
-        raise ShapeError(
-            f"{what}() only supports 2-dimensional inputs, got shapes {x.shape} and {y.shape}"
-        )
-    return x, y
-
-
-@export("signal", "convolve2d")
-def convolve2d(
-    in1: Value,
-    in2: Value,
-    mode: str = "full",
-    boundary: str = "fill",
-    fillvalue: Any = 0,
-    precision: Any = None,
-) -> Tracer:
-    """``jax.scipy.signal.convolve2d`` (zero fill at the boundary only)."""
-    x, y = _two_d(in1, in2, boundary, fillvalue, "convolve2d")
-    return _convolve_nd(x, y, mode, precision, "convolve2d")
-
-
-@export("signal", "correlate2d")
-def correlate2d(
-    in1: Value,
-    in2: Value,
-    mode: str = "full",
-    boundary: str = "fill",
-    fillvalue: Any = 0,
-    precision: Any = None,
-) -> Tracer:
-    """``jax.scipy.signal.correlate2d`` (zero fill at the boundary only), with JAX's choice
-    of which input to flip in each mode."""
-    x, y = _two_d(in1, in2, boundary, fillvalue, "correlate2d")
-    swap = all(a <= b for a, b in zip(x.shape, y.shape))
-    same = x.shape == y.shape
-    if mode == "valid" and swap and not same:
-        return _convolve_nd(_flip(y), _conj(x), mode, precision, "correlate2d")
-    if mode == "full" and swap:
-        return _conj(_convolve_nd(_flip(y), _conj(x), mode, precision, "correlate2d"))
-    return _flip(_convolve_nd(_flip(x), _conj(y), mode, precision, "correlate2d"))

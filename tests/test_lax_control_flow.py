@@ -1,4 +1,5 @@
-"""Control flow (axcomp/primitives/control.py, ``axcomp.lax.map``): select, cond, switch,
+"""``axcomp.lax`` control flow (axcomp/lax/control_flow.py on the loop and cond primitives of
+primitives/control.py): select, cond, switch,
 fori_loop, scan, while_loop, map — against NumPy, the loop oracle, finite differences."""
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
-"""LU with partial pivoting (``jax.lax.linalg.lu``), the factorisation NumPy lacks.
+"""``axcomp.lax.linalg`` (as ``jax.lax.linalg``): ``cholesky``, ``triangular_solve``,
+``tridiagonal_solve``, ``qr``, ``eigh``, ``svd`` (compositions of the ``linalg`` primitive
+of ``primitives/linalg.py``) and LU with partial pivoting, ``lu`` and
+``lu_pivots_to_permutation``, the factorisation NumPy lacks.
 
-The value is Doolittle elimination written as a ``fori_loop`` over the columns (row
+LU's value is Doolittle elimination written as a ``fori_loop`` over the columns (row
 swaps and rank-one updates as masked, vectorized array operations, so a batch is one
 loop; LAPACK's choices: the first largest pivot, a zero pivot leaves its column
 unscaled). The loop is never differentiated: ``P A = L U`` gives the derivative in closed
@@ -15,12 +18,26 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as ops
-from ..errors import GradError, ShapeError
+from ..errors import GradError, IncompatibleShapesError, ShapeError, UnsupportedError
+from ..errors import missing_function as _missing
+from ..primitives import linalg as _linalg
 from ..primitives.control import fori_loop
-from ..primitives.linalg import _prep, triangular_solve
-from ..tracing.build import lift, trace_of
+from ..primitives.elementwise import elementwise, where
+from ..primitives.linalg import (
+    _eye,
+    _float,
+    _mT,
+    _node,
+    _prep,
+    _substitute,
+    _sym,
+    solve,
+    tridiagonal_matrix,
+)
+from ..tracing.build import Value, lift, trace_of
 from ..tracing.tracer import Tracer
-from .implicit import _with_derivative, linear_transpose
+from ..transforms.implicit import _with_derivative, linear_transpose
+from ..transforms.jit import staged_export
 
 ew = ops.elementwise
 
@@ -101,6 +118,7 @@ def _permute_rows(x: Any, perm: Any) -> Any:
     return ops.matmul(ops.astype(onehot, x.dtype), x)
 
 
+@staged_export
 def lu(a: Any) -> tuple[Tracer, Tracer, Tracer]:
     """``jax.lax.linalg.lu``: ``(lu, pivots, permutation)`` with ``a[permutation] = L U``,
     ``L`` unit lower (below the diagonal of ``lu``), ``U`` upper (on and above it)."""
@@ -121,8 +139,8 @@ def lu(a: Any) -> tuple[Tracer, Tracer, Tracer]:
                 "by axcomp"
             )
         pda = _permute_rows(da, perm)
-        x = triangular_solve(lower, pda, left_side=True, lower=True, unit_diagonal=True)
-        x = triangular_solve(upper, x, left_side=False, lower=False)
+        x = triangular_solve.traced(lower, pda, left_side=True, lower=True, unit_diagonal=True)
+        x = triangular_solve.traced(upper, x, left_side=False, lower=False)
         dl = ops.matmul(lower, ops.where(square, x, 0.0))
         du = ops.matmul(ops.where(~square, x, 0.0), upper)
         return ew("add", dl, du)
@@ -134,7 +152,8 @@ def lu(a: Any) -> tuple[Tracer, Tracer, Tracer]:
     return out, piv, perm
 
 
-def pivots_to_permutation(pivots: Any, permutation_size: int) -> Tracer:
+@staged_export
+def lu_pivots_to_permutation(pivots: Any, permutation_size: int) -> Tracer:
     """``jax.lax.linalg.lu_pivots_to_permutation``: the row order that the swaps
     ``i <-> pivots[i]`` make of ``arange(permutation_size)``."""
     piv = lift(pivots, trace_of((pivots,)))
@@ -157,59 +176,118 @@ def pivots_to_permutation(pivots: Any, permutation_size: int) -> Tracer:
     return ops.astype(fori_loop(0, k, swap, start), np.int32)
 
 
-def scipy_lu(a: Any, permute_l: bool = False) -> Any:
-    """``jax.scipy.linalg.lu``: ``(p, l, u)`` with ``a = p @ l @ u`` (``(p @ l, u)`` with
-    ``permute_l``)."""
-    value, _, perm = lu(a)
-    m, n = value.shape[-2:]
-    k = min(m, n)
-    lead = (slice(None),) * (value.ndim - 2)
-    left = ops.getitem(value, (*lead, slice(None), slice(0, k)))
-    top = ops.getitem(value, (*lead, slice(0, k), slice(None)))
-    lower = ew("add", ops.where(np.tril(np.ones((m, k), bool), -1), left, 0.0), np.eye(m, k))
-    upper = ops.where(np.triu(np.ones((k, n), bool)), top, 0.0)
-    onehot = ew("equal", np.arange(m)[:, None], ops.reshape(perm, perm.shape[:-1] + (1, m)))
-    p = ops.astype(onehot, value.dtype)
-    return (ops.matmul(p, lower), upper) if permute_l else (p, lower, upper)
+@staged_export
+def cholesky(x: Value, symmetrize_input: bool = True) -> Tracer:
+    """``jax.lax.linalg.cholesky``: the lower factor (of ``(x + x^H) / 2`` by default)."""
+    t = _prep(x, "cholesky")
+    return _node("cholesky", [_sym(t) if symmetrize_input else t])
 
 
-def lu_factor(a: Any) -> tuple[Tracer, Tracer]:
-    """``jax.scipy.linalg.lu_factor``: ``(lu, pivots)``."""
-    value, piv, _ = lu(a)
-    return value, piv
-
-
-def lu_solve(lu_value: Any, pivots: Any, b: Any, trans: int = 0) -> Tracer:
-    """``jax.scipy.linalg.lu_solve`` on ``(lu, pivots)`` from ``lu_factor``: ``a x = b``
-    (``trans`` 0), ``a^T x = b`` (1 or 2)."""
-    if trans not in (0, 1, 2):
-        raise ShapeError(f"lu_solve: trans must be 0, 1 or 2, got {trans!r}")
-    t = _prep(lu_value, "lu_solve")
-    piv = lift(pivots, t.trace)
-    n = t.shape[-1]
-    tb = _prep_rhs(b, t)
-    vector = tb.ndim == 1
-    if vector:
-        tb = ops.reshape(tb, (n, 1))
-    if tb.shape[-2] != n:
-        raise ShapeError(
-            f"lu_solve: b has shape {tb.shape}, incompatible with lu of shape {t.shape}"
+@staged_export
+def triangular_solve(
+    a: Value,
+    b: Value,
+    left_side: bool = False,
+    lower: bool = False,
+    transpose_a: bool = False,
+    conjugate_a: bool = False,
+    unit_diagonal: bool = False,
+) -> Tracer:
+    """``jax.lax.linalg.triangular_solve``: ``op(a) @ x = b`` (``left_side``) or
+    ``x @ op(a) = b``, reading only ``a``'s ``lower`` (or upper) triangle."""
+    trace = trace_of((a, b))
+    ta = _prep(a, "triangular_solve")
+    tb = _float(lift(b, trace), "triangular_solve")
+    n = ta.shape[-1]
+    if tb.ndim < 2 or tb.shape[-2 if left_side else -1] != n:
+        raise IncompatibleShapesError(
+            f"triangular_solve: b has shape {tb.shape}, incompatible with a of shape "
+            f"{ta.shape} (left_side={left_side})"
         )
-    perm = pivots_to_permutation(piv, n)
-    onehot = ops.astype(
-        ew("equal", ops.reshape(perm, perm.shape + (1,)), np.arange(n)), tb.dtype
-    )  # row i picks row perm[i]
-    if trans == 0:
-        x = ops.matmul(onehot, tb)
-        x = triangular_solve(t, x, left_side=True, lower=True, unit_diagonal=True)
-        x = triangular_solve(t, x, left_side=True, lower=False)
-    else:
-        x = triangular_solve(t, tb, left_side=True, lower=False, transpose_a=True)
-        x = triangular_solve(t, x, left_side=True, lower=True, transpose_a=True, unit_diagonal=True)
-        x = ops.matmul(ops.swapaxes(onehot, -1, -2), x)
-    return ops.reshape(x, x.shape[:-1]) if vector else x
+    mask = np.tril(np.ones((n, n), bool), -1 if unit_diagonal else 0)
+    if not lower:
+        mask = mask.T
+    tri = where(mask, ta, 0)
+    if unit_diagonal:
+        tri = elementwise("add", tri, _eye(n, tri.dtype))
+    if conjugate_a and tri.dtype.kind == "c":
+        tri = elementwise("conjugate", tri)
+    low = lower
+    if transpose_a:
+        tri, low = _mT(tri), not low
+    if left_side:
+        return _substitute(tri, tb, low)
+    # x @ A = b  <=>  A^T @ x^T = b^T
+    return _mT(_substitute(_mT(tri), _mT(tb), not low))
 
 
-def _prep_rhs(b: Any, like: Tracer) -> Tracer:
-    tb = lift(b, like.trace)
-    return ops.astype(tb, np.result_type(tb.dtype, like.dtype))
+@staged_export
+def tridiagonal_solve(dl: Value, d: Value, du: Value, b: Value) -> Tracer:
+    """``jax.lax.linalg.tridiagonal_solve``: the system with diagonals ``dl`` (below,
+    ``dl[..., 0]`` unused), ``d`` and ``du`` (above, ``du[..., -1]`` unused), each
+    ``(..., m)``, and right-hand sides ``b`` of shape ``(..., m, n)``."""
+    trace = trace_of((dl, d, du, b))
+    tl, td, tu = (_float(lift(v, trace), "tridiagonal_solve") for v in (dl, d, du))
+    tb = _float(lift(b, trace), "tridiagonal_solve")
+    if td.ndim < 1 or tl.shape != td.shape or tu.shape != td.shape:
+        raise IncompatibleShapesError(
+            f"tridiagonal_solve: dl, d and du must have the same shape, got {tl.shape}, "
+            f"{td.shape}, {tu.shape}"
+        )
+    if tb.ndim != td.ndim + 1 or tb.shape[:-1] != td.shape:
+        raise IncompatibleShapesError(
+            f"tridiagonal_solve: b must have shape {td.shape} + (n,), got {tb.shape}"
+        )
+    return solve(tridiagonal_matrix(tl, td, tu), tb)
+
+
+@staged_export
+def qr(x: Value, *, pivoting: bool = False, full_matrices: bool = True) -> Any:
+    """``jax.lax.linalg.qr``: ``(q, r)``; ``full_matrices=True`` only where it equals the
+    reduced factorisation (m <= n)."""
+    t = _prep(x, "qr", square=False)
+    if pivoting:
+        raise UnsupportedError("lax.linalg.qr: pivoting=True is not supported by axcomp")
+    if full_matrices and t.shape[-2] > t.shape[-1]:
+        raise UnsupportedError(
+            f"lax.linalg.qr: full_matrices=True of a tall matrix (shape {t.shape}) is not "
+            "supported by axcomp; pass full_matrices=False"
+        )
+    return _linalg.qr(t)
+
+
+@staged_export
+def eigh(
+    x: Value, *, lower: bool = True, symmetrize_input: bool = True, sort_eigenvalues: bool = True
+) -> tuple[Tracer, Tracer]:
+    """``jax.lax.linalg.eigh``: ``(v, w)`` (vectors first, as JAX's primitive)."""
+    t = _prep(x, "eigh")
+    t = _sym(t) if symmetrize_input else (t if lower else ops.swapaxes(t, -1, -2))
+    w, v = _linalg.eigh(t, symmetrize_input=False)
+    return v, w
+
+
+@staged_export
+def svd(x: Value, *, full_matrices: bool = True, compute_uv: bool = True) -> Any:
+    """``jax.lax.linalg.svd``: ``(u, s, vh)``, or ``s`` with ``compute_uv=False``."""
+    return _linalg.svd(x, full_matrices=full_matrices, compute_uv=compute_uv)
+
+
+__all__ = [
+    "cholesky",
+    "eigh",
+    "lu",
+    "lu_pivots_to_permutation",
+    "qr",
+    "svd",
+    "triangular_solve",
+    "tridiagonal_solve",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """A jax.lax.linalg name axcomp lacks: ``MissingFunctionError`` (also an
+    AttributeError) naming it and the nearest supported function."""
+    if name.startswith("__"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise _missing("axcomp.lax.linalg", "jax.lax.linalg", name, __all__)

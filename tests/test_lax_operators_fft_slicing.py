@@ -1,6 +1,6 @@
-"""Differential tests for axcomp/primitives/lax_more.py (lax.split, stack, unstack, tile,
-dot, fft/FftType, scatter_apply, broadcast_shapes), lax.top_k's ``axis`` and the batching
-dims of lax.gather / lax.scatter*.
+"""Differential tests for axcomp/lax/operators.py, fft.py and slicing.py (lax.split, stack,
+unstack, tile, dot, fft/FftType, scatter_apply, broadcast_shapes), lax.top_k's ``axis`` and
+the batching dims of lax.gather / lax.scatter*.
 
 References: NumPy closed forms and per-window loops written here, the loop oracle
 (tests/oracle.py) under vmap, finite differences (tests/gradcheck.py) under grad; the

@@ -1,30 +1,30 @@
-"""The structural ``jax.lax`` surface: products (``dot_general``, ``batch_matmul``), layout
-(``broadcast``, ``broadcast_in_dim``, ``broadcast_to_rank``, ``reshape``, ``transpose``,
-``squeeze``, ``expand_dims``, ``collapse``, ``rev``, ``slice``, ``concatenate``), indexing
-helpers (``index_in_dim``, ``slice_in_dim``, ``dynamic_update_*_in_dim``, ``index_take``),
-``select_n``, ``sort_key_val``, reductions
-(``reduce``, ``reduce_sum``/``max``/``min``/``prod``/``and``/``or``/``xor``, ``argmax``,
-``argmin``, ``reduce_window``, ``cumlogsumexp``) and constructors (``full``, ``full_like``,
-``iota``, ``broadcasted_iota``, ``empty``), plus ``optimization_barrier`` and ``dce_sink``.
+"""The basic ``jax.lax`` operators (JAX's ``lax.py``) that are compositions rather than
+primitives: products (``dot_general``, ``batch_matmul``, ``dot``), layout (``broadcast``,
+``broadcast_in_dim``, ``broadcast_to_rank``, ``broadcast_shapes``, ``reshape``,
+``transpose``, ``squeeze``, ``expand_dims``, ``collapse``, ``rev``, ``slice``,
+``concatenate``, ``split``, ``stack``, ``unstack``, ``tile``), indexing helpers
+(``index_in_dim``, ``slice_in_dim``, ``dynamic_update_*_in_dim``, ``index_take``),
+``select_n``, ``sort_key_val``, reductions (``reduce``,
+``reduce_sum``/``max``/``min``/``prod``/``and``/``or``/``xor``, ``argmax``, ``argmin``,
+``cumlogsumexp``) and constructors (``full``, ``full_like``, ``iota``,
+``broadcasted_iota``, ``empty``), plus ``optimization_barrier`` and ``dce_sink``.
 
-Nothing here is a new primitive: every function is composed from einsums, reshapes,
-broadcasts, index windows, gathers and elementwise ops, so vmap, jit, both sweeps and the
-Array API backend come with them. Shape errors are the built-in types JAX raises (mostly
-``TypeError``, ``ValueError`` where JAX says so).
+Every function is composed from einsums, reshapes, broadcasts, index windows, gathers and
+elementwise ops, so vmap, jit, both sweeps and the Array API backend come with them.
+Shape errors are the built-in types JAX raises (mostly ``TypeError``, ``ValueError``
+where JAX says so).
 
-``reduce`` and ``reduce_window`` take a Python ``computation``. It is first applied to two
-scalar probes: when each result is one known binary op of the matching probes (``add``,
-``multiply``, ``maximum``, ``minimum``, ``logical_and``/``or``, whatever function spelled
-it: ``lax.add``, ``jnp.add``, ``operator.add``, a lambda), the reduction is the native one
-(an einsum sum, the ``reduce`` primitive). Otherwise the computation itself is applied to
-arrays: a pairwise tree over the reduced axes for ``reduce`` (the order of a reduction is
-unspecified in XLA too), the window's elements in order for ``reduce_window``, with the
-init value combined once and padding (or base-dilation holes) skipped, as XLA on CPU does.
+``reduce`` takes a Python ``computation``. It is first applied to two scalar probes: when
+each result is one known binary op of the matching probes (``add``, ``multiply``,
+``maximum``, ``minimum``, ``logical_and``/``or``, whatever function spelled it:
+``lax.add``, ``jnp.add``, ``operator.add``, a lambda), the reduction is the native one (an
+einsum sum, the ``reduce`` primitive). Otherwise the computation itself is applied to
+arrays: a pairwise tree over the reduced axes (the order of a reduction is unspecified in
+XLA too).
 """
 
 from __future__ import annotations
 
-import enum
 import math
 import operator
 from collections.abc import Callable, Sequence
@@ -33,41 +33,37 @@ from typing import Any
 import numpy as np
 
 from ..core.graph import Node
-from ..errors import ArgumentTypeError, IncompatibleShapesError, IndexOutOfBounds, ShapeError
-from ..tracing.build import Value, lift, trace_of
+from ..errors import (
+    ArgumentTypeError,
+    IncompatibleShapesError,
+    IndexOutOfBounds,
+    ShapeError,
+    UnsupportedError,
+)
+from ..primitives import control, gathers, indexing, nn, order, products
+from ..primitives import gradients as _gradients
+from ..primitives import reductions as _reductions
+from ..primitives.contraction import EinsumParams, contract, einsum_p, moveaxis, permute
+from ..primitives.cumulative import cumprod_p, cumsum_p, scan
+from ..primitives.elementwise import ElementwiseParams, elementwise, elementwise_p
+from ..primitives.indexing import getitem
+from ..primitives.order import _argsort_along, _cumext, _int, _lex_perm, _slice, _sort, take_along
+from ..primitives.order import _int as _static_int  # one definition of "a static int argument"
+from ..primitives.precision import check_precision, preferred_dtype
+from ..primitives.reductions import reduce
+from ..primitives.shape import (
+    astype,
+    broadcast_levels,
+    broadcast_to,
+    concatenate,
+    expand_dims,
+    reshape,
+)
+from ..primitives.shape import stack as _stack
+from ..tracing.build import Value, lift, normalize_axis, trace_of, union_levels
 from ..tracing.tracer import Tracer
-from . import control, gathers, nn, order
-from .api import export
-from .contraction import EinsumParams, contract, einsum_p, moveaxis, permute
-from .elementwise import ElementwiseParams, elementwise, elementwise_p
-from .indexing import getitem
-from .precision import check_precision, preferred_dtype
-from .reductions import reduce, reduce_sum
-from .shape import astype, broadcast_to, concatenate, reshape
-from .windows import windows
-
-# ------------------------------------------------------------------ gather/scatter modes
-
-
-class GatherScatterMode(enum.Enum):
-    """``jax.lax.GatherScatterMode`` (``lax.gather``/``scatter`` read its ``name``)."""
-
-    CLIP = 1
-    FILL_OR_DROP = 2
-    PROMISE_IN_BOUNDS = 3
-    ONE_HOT = 4
-
-    @staticmethod
-    def from_any(s: Any) -> GatherScatterMode:
-        """A mode from a mode, its name (any case) or None (``FILL_OR_DROP``), as JAX."""
-        if isinstance(s, GatherScatterMode):
-            return s
-        if s is None:
-            return GatherScatterMode.FILL_OR_DROP
-        if isinstance(s, str) and s.upper() in GatherScatterMode.__members__:
-            return GatherScatterMode[s.upper()]
-        raise ArgumentTypeError(f"Unknown gather mode {s!r}")
-
+from ..transforms.jit import staged_export
+from .slicing import dynamic_update_slice
 
 # ------------------------------------------------------------------ argument checks
 
@@ -107,10 +103,131 @@ def _promote(*dtypes: np.dtype) -> np.dtype:
     return np.result_type(*dtypes)
 
 
+# ------------------------------------------------------------------ shapes
+
+
+def broadcast_shapes(*shapes: Any) -> tuple[int, ...]:
+    """``jax.lax.broadcast_shapes``: the shape of the broadcast, as Python ints (a dim of 1
+    stretches; the rank is the largest). A negative or non-integer dim is a TypeError, as in
+    JAX."""
+    clean: list[tuple[int, ...]] = []
+    for s in shapes:
+        if isinstance(s, np.ndarray) and s.ndim == 1:
+            s = s.tolist()
+        if isinstance(s, (str, bytes)) or not isinstance(s, Sequence):
+            raise TypeError(
+                f"Shapes must be 1D sequences of concrete values of integer type, got {s!r}."
+            )
+        try:
+            dims = tuple(operator.index(d) for d in s)
+        except TypeError:
+            raise TypeError(
+                f"Shapes must be 1D sequences of concrete values of integer type, got {s!r}."
+            ) from None
+        if any(d < 0 for d in dims):
+            raise TypeError(
+                "Only non-negative indices are allowed when broadcasting static shapes, but "
+                f"got shape {dims!r}."
+            )
+        clean.append(dims)
+    rank = max((len(s) for s in clean), default=0)
+    out: list[int] = []
+    for k in range(rank):
+        sizes = {s[k - rank + len(s)] for s in clean if k - rank + len(s) >= 0}
+        big = sizes - {1}
+        if len(big) > 1:
+            raise ValueError(f"Incompatible shapes for broadcasting: shapes={clean}")
+        out.append(int(big.pop()) if big else 1)
+    return tuple(out)
+
+
+@staged_export
+def split(operand: Value, sizes: Sequence[int], axis: int = 0) -> list[Tracer]:
+    """``jax.lax.split``: consecutive pieces of the given ``sizes`` along ``axis`` (they
+    must add up to its length)."""
+    t = _t(operand)
+    ax = normalize_axis(_static_int(axis, "split axis"), t.ndim)
+    widths = [_static_int(z, "split sizes") for z in sizes]
+    if any(z < 0 for z in widths) or sum(widths) != t.shape[ax]:
+        raise ShapeError(
+            f"split: sizes {tuple(widths)} must be non-negative and add up to "
+            f"{t.shape[ax]}, the length of axis {ax} of shape {t.shape}"
+        )
+    pieces, start = [], 0
+    for z in widths:
+        index = (slice(None),) * ax + (slice(start, start + z),)
+        pieces.append(indexing.getitem(t, index))
+        start += z
+    return pieces
+
+
+@staged_export
+def stack(operands: Sequence[Value], axis: int = 0) -> Tracer:
+    """``jax.lax.stack``: the operands (one shape) joined along a new ``axis``."""
+    return _stack(list(operands), axis=_static_int(axis, "stack axis"))
+
+
+@staged_export
+def unstack(x: Value, axis: int = 0) -> tuple[Tracer, ...]:
+    """``jax.lax.unstack``: the entries along ``axis``, that axis removed."""
+    t = _t(x)
+    ax = normalize_axis(_static_int(axis, "unstack axis"), t.ndim)
+    return tuple(indexing.getitem(t, (slice(None),) * ax + (k,)) for k in range(t.shape[ax]))
+
+
+@staged_export
+def tile(operand: Value, reps: Sequence[int]) -> Tracer:
+    """``jax.lax.tile``: ``numpy.tile`` with one repeat count per axis exactly."""
+    t = _t(operand)
+    r = tuple(_static_int(v, "tile reps") for v in reps)
+    if len(r) != t.ndim:
+        raise ArgumentTypeError(
+            "reps length must be equal to the ndim of x, got "
+            f"len(reps)={len(r)} and x.ndim={t.ndim}."
+        )
+    return order.tile(t, r)
+
+
+# ------------------------------------------------------------------ dot
+
+
+@staged_export
+def dot(
+    lhs: Value,
+    rhs: Value,
+    *,
+    dimension_numbers: Any = None,
+    precision: Any = None,
+    preferred_element_type: Any = None,
+    out_sharding: Any = None,
+) -> Tracer:
+    """``jax.lax.dot``: vector-vector, matrix-vector and matrix-matrix products (exact at
+    every ``precision`` on NumPy); ``preferred_element_type`` is the accumulation and
+    result dtype."""
+    check_precision(precision, "lax.dot")
+    if dimension_numbers is not None:
+        raise UnsupportedError("lax.dot with dimension_numbers: use lax.dot_general")
+    trace = trace_of((lhs, rhs))
+    x, y = lift(lhs, trace), lift(rhs, trace)
+    if not (1 <= x.ndim <= 2 and 1 <= y.ndim <= 2):
+        raise ShapeError(
+            "jax.lax.dot: dimension_numbers must be specified when not performing simple "
+            "un-batched matrix-matrix, matrix-vector, or vector-vector products; got "
+            f"lhs.shape={x.shape} rhs.shape={y.shape}"
+        )
+    if x.shape[-1] != y.shape[0]:
+        raise ShapeError(f"lax.dot: shapes {x.shape} and {y.shape} do not contract")
+    want = preferred_dtype(preferred_element_type)
+    if want is not None:
+        # accumulate in the preferred dtype (int8 inputs summed in int32, no wrap-around)
+        x, y = astype(x, want), astype(y, want)
+    return products.dot(x, y)
+
+
 # ------------------------------------------------------------------ products
 
 
-@export("lax", "dot_general")
+@staged_export
 def dot_general(
     lhs: Value,
     rhs: Value,
@@ -163,7 +280,7 @@ def dot_general(
     return contract((x, y), (tuple(lsub), tuple(rsub)), tuple(out), dtype=dtype)
 
 
-@export("lax", "batch_matmul")
+@staged_export
 def batch_matmul(lhs: Value, rhs: Value, precision: Any = None) -> Tracer:
     """``jax.lax.batch_matmul``: matrix products over equal leading batch axes."""
     x, y = _t(lhs), _t(rhs)
@@ -173,20 +290,20 @@ def batch_matmul(lhs: Value, rhs: Value, precision: Any = None) -> Tracer:
             f"and {y.shape}"
         )
     batch = tuple(range(x.ndim - 2))
-    return dot_general(x, y, (((x.ndim - 1,), (y.ndim - 2,)), (batch, batch)), precision)
+    return dot_general.traced(x, y, (((x.ndim - 1,), (y.ndim - 2,)), (batch, batch)), precision)
 
 
 # ------------------------------------------------------------------ layout
 
 
-@export("lax", "broadcast")
+@staged_export
 def broadcast(operand: Value, sizes: Sequence[int], *, out_sharding: Any = None) -> Tracer:
     """``jax.lax.broadcast``: new leading axes of ``sizes``."""
     t = _t(operand)
     return broadcast_to(t, _ints(sizes, "broadcast sizes") + t.shape)
 
 
-@export("lax", "broadcast_in_dim")
+@staged_export
 def broadcast_in_dim(
     operand: Value,
     shape: Sequence[int],
@@ -221,14 +338,14 @@ def broadcast_in_dim(
     return broadcast_to(reshape(t, tuple(placed)), out)
 
 
-@export("lax", "broadcast_to_rank")
+@staged_export
 def broadcast_to_rank(x: Value, rank: int) -> Tracer:
     """``jax.lax.broadcast_to_rank``: leading size-1 axes up to ``rank``."""
     t = _t(x)
     return reshape(t, (1,) * max(0, operator.index(rank) - t.ndim) + t.shape)
 
 
-@export("lax", "reshape")
+@staged_export("reshape")
 def lax_reshape(
     operand: Value,
     new_sizes: Sequence[int],
@@ -254,7 +371,7 @@ def lax_reshape(
     return reshape(t, sizes)
 
 
-@export("lax", "transpose")
+@staged_export("transpose")
 def lax_transpose(operand: Value, permutation: Sequence[int]) -> Tracer:
     """``jax.lax.transpose``: axis k of the result is axis ``permutation[k]``."""
     t = _t(operand)
@@ -267,7 +384,7 @@ def lax_transpose(operand: Value, permutation: Sequence[int]) -> Tracer:
     return permute(t, perm)
 
 
-@export("lax", "squeeze")
+@staged_export("squeeze")
 def lax_squeeze(array: Value, dimensions: Sequence[int]) -> Tracer:
     """``jax.lax.squeeze``: drop the size-1 axes ``dimensions`` (negative allowed)."""
     t = _t(array)
@@ -280,7 +397,7 @@ def lax_squeeze(array: Value, dimensions: Sequence[int]) -> Tracer:
     return reshape(t, tuple(n for d, n in enumerate(t.shape) if d not in dims))
 
 
-@export("lax", "expand_dims")
+@staged_export("expand_dims")
 def lax_expand_dims(array: Value, dimensions: Sequence[int]) -> Tracer:
     """``jax.lax.expand_dims``: size-1 axes at ``dimensions`` of the result."""
     t = _t(array)
@@ -295,7 +412,7 @@ def lax_expand_dims(array: Value, dimensions: Sequence[int]) -> Tracer:
     return reshape(t, tuple(1 if i in norm else next(it) for i in range(nd)))
 
 
-@export("lax", "collapse")
+@staged_export
 def collapse(operand: Value, start_dimension: int, stop_dimension: int | None = None) -> Tracer:
     """``jax.lax.collapse``: axes ``start_dimension:stop_dimension`` merged into one."""
     t = _t(operand)
@@ -304,7 +421,7 @@ def collapse(operand: Value, start_dimension: int, stop_dimension: int | None = 
     return reshape(t, t.shape[:lo] + (math.prod(t.shape[lo:hi]),) + t.shape[hi:])
 
 
-@export("lax", "rev")
+@staged_export
 def rev(operand: Value, dimensions: Sequence[int]) -> Tracer:
     """``jax.lax.rev``: reverse the order of elements along ``dimensions``."""
     t = _t(operand)
@@ -321,7 +438,7 @@ def rev(operand: Value, dimensions: Sequence[int]) -> Tracer:
     )
 
 
-@export("lax", "slice")
+@staged_export("slice")
 def lax_slice(
     operand: Value,
     start_indices: Sequence[int],
@@ -352,7 +469,7 @@ def lax_slice(
     return getitem(t, tuple(slice(s, lim, st) for s, lim, st in zip(starts, limits, steps)))
 
 
-@export("lax", "slice_in_dim")
+@staged_export
 def slice_in_dim(
     operand: Value,
     start_index: int | None,
@@ -370,10 +487,10 @@ def slice_in_dim(
     lo, hi = (lo + n if lo < 0 else lo), (hi + n if hi < 0 else hi)
     starts, limits, strides = [0] * t.ndim, list(t.shape), [1] * t.ndim
     starts[ax], limits[ax], strides[ax] = lo, hi, operator.index(stride)
-    return lax_slice(t, starts, limits, strides)
+    return lax_slice.traced(t, starts, limits, strides)
 
 
-@export("lax", "index_in_dim")
+@staged_export
 def index_in_dim(operand: Value, index: int, axis: int = 0, keepdims: bool = True) -> Tracer:
     """``jax.lax.index_in_dim``: one static entry along ``axis`` (negative from the end)."""
     t = _t(operand)
@@ -383,11 +500,11 @@ def index_in_dim(operand: Value, index: int, axis: int = 0, keepdims: bool = Tru
     if not -n <= i < n:
         raise IndexOutOfBounds(f"index {i} is out of bounds for axis {ax} with size {n}")
     i %= n
-    out = slice_in_dim(t, i, i + 1, 1, ax)
+    out = slice_in_dim.traced(t, i, i + 1, 1, ax)
     return out if keepdims else reshape(out, t.shape[:ax] + t.shape[ax + 1 :])
 
 
-@export("lax", "dynamic_update_slice_in_dim")
+@staged_export
 def dynamic_update_slice_in_dim(
     operand: Value,
     update: Value,
@@ -414,10 +531,10 @@ def _update_in_dim(t: Tracer, update: Value, start: Value, ax: int, negative: bo
         start = elementwise("maximum", start, 0)
     starts: list[Any] = [0] * t.ndim
     starts[ax] = start
-    return gathers.dynamic_update_slice(t, update, starts)
+    return dynamic_update_slice.traced(t, update, starts)
 
 
-@export("lax", "dynamic_update_index_in_dim")
+@staged_export
 def dynamic_update_index_in_dim(
     operand: Value,
     update: Value,
@@ -435,7 +552,7 @@ def dynamic_update_index_in_dim(
     return _update_in_dim(t, u, index, ax, allow_negative_indices)
 
 
-@export("lax", "index_take")
+@staged_export
 def index_take(src: Value, idxs: Sequence[Value], axes: Sequence[int]) -> Tracer:
     """``jax.lax.index_take``: ``src[idxs[0], idxs[1], ...]`` along ``axes`` (indices
     taken modulo the axis length, as JAX does), the other axes following."""
@@ -453,7 +570,7 @@ def index_take(src: Value, idxs: Sequence[Value], axes: Sequence[int]) -> Tracer
     return getitem(moved, tuple(wrapped))
 
 
-@export("lax", "concatenate")
+@staged_export("concatenate")
 def lax_concatenate(operands: Sequence[Value], dimension: int) -> Tracer:
     """``jax.lax.concatenate``: operands of one dtype and rank joined along ``dimension``."""
     if not isinstance(operands, (list, tuple)) or not operands:
@@ -481,7 +598,7 @@ def lax_concatenate(operands: Sequence[Value], dimension: int) -> Tracer:
     return concatenate(ts, axis=d)
 
 
-@export("lax", "select_n")
+@staged_export
 def select_n(which: Value, *cases: Value) -> Tracer:
     """``jax.lax.select_n``: ``cases[which]`` per element (``which`` bool for two cases, or
     an integer; out of range picks the nearest end, as XLA's nested selects)."""
@@ -520,12 +637,12 @@ def select_n(which: Value, *cases: Value) -> Tracer:
     return out if out.shape == cs[0].shape else broadcast_to(out, cs[0].shape)
 
 
-@export("lax", "sort_key_val")
+@staged_export
 def sort_key_val(
     keys: Value, values: Value, dimension: int = -1, is_stable: bool = True
 ) -> tuple[Tracer, Tracer]:
     """``jax.lax.sort_key_val``: ``values`` reordered as the (stable) sort of ``keys``."""
-    k, v = order.lax_sort((keys, values), dimension, is_stable, 1)
+    k, v = lax_sort.traced((keys, values), dimension, is_stable, 1)
     return k, v
 
 
@@ -547,7 +664,7 @@ def _scalar_dtype(v: Value) -> np.dtype:
     return np.asarray(v).dtype
 
 
-@export("lax", "full")
+@staged_export
 def full(shape: Any, fill_value: Value, dtype: Any = None, *, sharding: Any = None) -> Tracer:
     """``jax.lax.full``: ``shape`` filled with the scalar ``fill_value``."""
     dims = _static_shape(shape, "full shape")
@@ -563,24 +680,24 @@ def full(shape: Any, fill_value: Value, dtype: Any = None, *, sharding: Any = No
     return broadcast_to(lift(np.asarray(fill_value).astype(dt), trace), dims)
 
 
-@export("lax", "full_like")
+@staged_export
 def full_like(
     x: Value, fill_value: Value, dtype: Any = None, shape: Any = None, sharding: Any = None
 ) -> Tracer:
     """``jax.lax.full_like``: ``fill_value`` in ``x``'s shape and dtype (or the given)."""
     dt = np.dtype(dtype) if dtype is not None else _scalar_dtype(x)
     dims = np.shape(x) if not isinstance(x, Tracer) else x.shape
-    return full(dims if shape is None else shape, fill_value, dt)
+    return full.traced(dims if shape is None else shape, fill_value, dt)
 
 
-@export("lax", "iota")
+@staged_export
 def iota(dtype: Any, size: int) -> Tracer:
     """``jax.lax.iota``: ``0, 1, ..., size - 1`` of ``dtype``."""
     n = operator.index(size)
     return _t(np.arange(n).astype(np.dtype(dtype)))
 
 
-@export("lax", "broadcasted_iota")
+@staged_export
 def broadcasted_iota(dtype: Any, shape: Any, dimension: int, *, out_sharding: Any = None) -> Tracer:
     """``jax.lax.broadcasted_iota``: the position along ``dimension``, in ``shape``."""
     dims = _static_shape(shape, "broadcasted_iota shape")
@@ -591,21 +708,21 @@ def broadcasted_iota(dtype: Any, shape: Any, dimension: int, *, out_sharding: An
     return broadcast_to(_t(line.reshape(placed)), dims)
 
 
-@export("lax", "empty")
+@staged_export
 def empty(shape: Any, dtype: Any, *, out_sharding: Any = None) -> Tracer:
     """``jax.lax.empty``: an array of ``shape`` whose values are unspecified (zeros here)."""
     dims = _static_shape(shape, "empty shape")
     return broadcast_to(_t(np.zeros((), np.dtype(dtype))), dims)
 
 
-@export("lax", "optimization_barrier")
+@staged_export
 def optimization_barrier(operand: Any) -> Any:
     """``jax.lax.optimization_barrier``: the identity on a pytree (axcomp's compiler moves
     no computation across values, so there is nothing to fence)."""
     return operand
 
 
-@export("lax", "dce_sink")
+@staged_export
 def dce_sink(val: Any, *, prevent_mlir_dce: bool = False) -> None:
     """``jax.lax.dce_sink``: consumes ``val`` and returns None."""
     return None
@@ -714,7 +831,7 @@ def _native(fn: str, x: Tracer, axes: tuple[int, ...]) -> Tracer:
     if x.dtype == np.bool_ and kind in ("sum", "prod"):
         kind = "any" if kind == "sum" else "all"  # bool + is or, bool * is and
     if kind == "sum":
-        return reduce_sum(x, axes, dtype=x.dtype)
+        return _reductions.reduce_sum(x, axes, dtype=x.dtype)
     r = reduce(kind, x, axes)
     return astype(r, x.dtype)  # prod widens small integers, as NumPy; wrap back
 
@@ -749,7 +866,7 @@ def _is_identity(init: Value, fn: str, dtype: np.dtype) -> bool:
     return value.shape == () and bool(np.asarray(value == _identity(fn, dtype)))
 
 
-@export("lax", "reduce")
+@staged_export("reduce")
 def lax_reduce(
     operands: Any,
     init_values: Any,
@@ -824,16 +941,13 @@ def _reducer(fn: str, what: str) -> Callable[..., Tracer]:
     return reducer
 
 
-for _fn, _what in (
-    ("add", "reduce_sum"),
-    ("multiply", "reduce_prod"),
-    ("maximum", "reduce_max"),
-    ("minimum", "reduce_min"),
-    ("logical_and", "reduce_and"),
-    ("logical_or", "reduce_or"),
-    ("logical_xor", "reduce_xor"),
-):
-    export("lax", _what)(_reducer(_fn, _what))
+reduce_sum = staged_export("reduce_sum", _reducer("add", "reduce_sum"))
+reduce_prod = staged_export("reduce_prod", _reducer("multiply", "reduce_prod"))
+reduce_max = staged_export("reduce_max", _reducer("maximum", "reduce_max"))
+reduce_min = staged_export("reduce_min", _reducer("minimum", "reduce_min"))
+reduce_and = staged_export("reduce_and", _reducer("logical_and", "reduce_and"))
+reduce_or = staged_export("reduce_or", _reducer("logical_or", "reduce_or"))
+reduce_xor = staged_export("reduce_xor", _reducer("logical_xor", "reduce_xor"))
 
 
 def _arg(fn: str, operand: Value, axis: int, index_dtype: Any) -> Tracer:
@@ -848,19 +962,19 @@ def _arg(fn: str, operand: Value, axis: int, index_dtype: Any) -> Tracer:
     return astype(reduce(fn, x, int(axis)), dt)
 
 
-@export("lax", "argmax")
+@staged_export
 def argmax(operand: Value, axis: int, index_dtype: Any) -> Tracer:
     """``jax.lax.argmax``: the first index of the largest entry (a NaN counts as largest)."""
     return _arg("argmax", operand, axis, index_dtype)
 
 
-@export("lax", "argmin")
+@staged_export
 def argmin(operand: Value, axis: int, index_dtype: Any) -> Tracer:
     """``jax.lax.argmin``: the first index of the smallest entry (a NaN counts as smallest)."""
     return _arg("argmin", operand, axis, index_dtype)
 
 
-@export("lax", "cumlogsumexp")
+@staged_export
 def cumlogsumexp(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer:
     """``jax.lax.cumlogsumexp``: running ``logaddexp`` along ``axis`` (log-depth doubling,
     stable for large entries)."""
@@ -869,174 +983,138 @@ def cumlogsumexp(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer
     if t.dtype.kind not in "fc":
         raise ArgumentTypeError(f"cumlogsumexp requires a floating operand, got {t.dtype}")
     if reverse:
-        t = rev(t, (ax,))
+        t = rev.traced(t, (ax,))
     n, s = t.shape[ax], 1
     while s < n:  # doubling steps: y[i] = logaddexp(y[i], y[i - s])
-        head = slice_in_dim(t, 0, s, 1, ax)
-        tail = nn.logaddexp(slice_in_dim(t, s, n, 1, ax), slice_in_dim(t, 0, n - s, 1, ax))
+        head = slice_in_dim.traced(t, 0, s, 1, ax)
+        tail = nn.logaddexp(
+            slice_in_dim.traced(t, s, n, 1, ax), slice_in_dim.traced(t, 0, n - s, 1, ax)
+        )
         t = concatenate([head, astype(tail, t.dtype)], axis=ax)
         s *= 2
-    return rev(t, (ax,)) if reverse else t
+    return rev.traced(t, (ax,)) if reverse else t
 
 
-# ------------------------------------------------------------------ reduce_window
-
-
-def window_pads(
-    padding: Any,
-    shape: Sequence[int],
-    window: Sequence[int],
-    strides: Sequence[int],
-    what: str = "reduce_window",
-) -> list[tuple[int, int]]:
-    """``(low, high)`` per axis for a padding string ('VALID', 'SAME', 'SAME_LOWER', as
-    ``lax.padtype_to_pads``) or explicit pairs."""
-    if isinstance(padding, str):
-        mode = padding.upper()
-        if mode == "VALID":
-            return [(0, 0)] * len(shape)
-        if mode not in ("SAME", "SAME_LOWER"):
-            raise ShapeError(
-                f"Unrecognized padding type: expected 'VALID', 'SAME', or 'SAME_LOWER', got "
-                f"{padding}."
-            )
-        pads = []
-        for n, w, s in zip(shape, window, strides):
-            total = max((-(-n // s) - 1) * s + w - n, 0)
-            small, big = total // 2, total - total // 2
-            pads.append((small, big) if mode == "SAME" else (big, small))
-        return pads
-    pairs = [tuple(_ints(p, f"{what} padding")) for p in padding]
-    if len(pairs) != len(shape) or any(len(p) != 2 for p in pairs):
-        raise IncompatibleShapesError(
-            f"{what} padding must be one (low, high) pair per axis, got {padding!r}"
+@staged_export("pad")
+def lax_pad(operand: Value, padding_value: Value, padding_config: Any) -> Tracer:
+    """``jax.lax.pad``: ``(low, high, interior)`` per axis; negative low/high crop."""
+    t = _t(operand)
+    config = [tuple(_int(v, "padding_config") for v in c) for c in padding_config]
+    if len(config) != t.ndim or any(len(c) != 3 for c in config):
+        raise ShapeError(
+            f"lax.pad: padding_config must have one (low, high, interior) per axis of the "
+            f"operand of shape {t.shape}, got {padding_config!r}"
         )
-    return [(p[0], p[1]) for p in pairs]
-
-
-def _axis_positions(n: int, lo: int, hi: int, dilation: int) -> np.ndarray:
-    """For each position of the padded, dilated axis: the operand entry there, or -1."""
-    size = max(0, (n - 1) * dilation + 1) if n else 0
-    pos = np.arange(-lo, size + hi)
-    entry = np.where((pos >= 0) & (pos < size) & (pos % dilation == 0), pos // dilation, -1)
-    return entry
-
-
-def _pools(fn: str, dtype: np.dtype) -> bool:
-    return fn in ("add", "maximum", "minimum") and dtype.kind in "fiu"
-
-
-def _pool(
-    fn: str,
-    x: Tracer,
-    window: tuple[int, ...],
-    strides: tuple[int, ...],
-    dilation: tuple[int, ...],
-) -> Tracer:
-    """A sum, max or min over every window of the (padded) ``x``: a reduction over the
-    appended axes of its ``windows`` view. A max (min) is read at the window's first
-    argmax (argmin), so its derivatives route to that one entry, as XLA's
-    select-and-scatter does for JAX's max pooling."""
-    axes = [d for d in range(x.ndim) if (window[d], strides[d], dilation[d]) != (1, 1, 1)]
-    if not axes:
-        return x
-    out = tuple(
-        max(0, (n - (w - 1) * dl - 1) // st + 1)
-        for n, w, st, dl in zip(x.shape, window, strides, dilation)
-    )
-    if 0 in out:
-        return broadcast_to(_t(_identity(fn, x.dtype)), out)
-    win = windows(
-        x, axes, [window[d] for d in axes], [strides[d] for d in axes], [dilation[d] for d in axes]
-    )
-    lead = win.shape[: x.ndim]
-    if fn == "add":
-        return reduce_sum(win, axis=tuple(range(x.ndim, win.ndim)), dtype=x.dtype)
-    size = math.prod(win.shape[x.ndim :])
-    flat = reshape(win, (*lead, size))
-    pick = reduce("argmax" if fn == "maximum" else "argmin", flat, -1)
-    first = elementwise("equal", reshape(pick, (*lead, 1)), np.arange(size))
-    return reduce_sum(elementwise("where", first, flat, 0), axis=-1, dtype=x.dtype)
-
-
-@export("lax", "reduce_window")
-def reduce_window(
-    operand: Any,
-    init_value: Any,
-    computation: Callable[..., Any],
-    window_dimensions: Sequence[int],
-    window_strides: Sequence[int] | None = None,
-    padding: Any = "VALID",
-    base_dilation: Sequence[int] | None = None,
-    window_dilation: Sequence[int] | None = None,
-) -> Any:
-    """``jax.lax.reduce_window``: ``computation`` over every window (strided, padded,
-    dilated) of ``operand`` (an array or a tree of arrays of one shape)."""
-    leaves, treedef = control._flatten(operand)
-    inits, initdef = control._flatten(init_value)
-    if not leaves or initdef != treedef:
+    pv = _t(padding_value)
+    if pv.ndim != 0:
+        raise ShapeError(f"lax.pad: padding_value must be a scalar, got shape {pv.shape}")
+    if pv.dtype != t.dtype:
         raise ArgumentTypeError(
-            "reduce_window: operand and init_value must be trees of the same structure"
+            f"lax.pad: padding_value dtype {pv.dtype} must match the operand's {t.dtype}"
         )
-    trace = trace_of((*leaves, *inits))
-    xs = [lift(x, trace) for x in leaves]
-    if len({x.shape for x in xs}) != 1:
-        raise IncompatibleShapesError("reduce_window operands must all have the same shape")
-    shape = xs[0].shape
-    nd = len(shape)
-
-    def per_axis(v: Any, what: str) -> tuple[int, ...]:
-        vals = (1,) * nd if v is None else _ints(v, f"reduce_window {what}")
-        if len(vals) != nd or any(k < 1 for k in vals):
-            raise IncompatibleShapesError(
-                f"reduce_window {what} must be {nd} positive ints, got {v!r}"
+    for d, (lo, hi, interior) in enumerate(config):
+        if interior < 0:
+            raise ShapeError(f"lax.pad: interior padding must be >= 0, got {interior} (axis {d})")
+        n = t.shape[d]
+        if interior and n > 1:
+            wide = expand_dims(t, d + 1)
+            fill = list(wide.shape)
+            fill[d + 1] = interior
+            joined = concatenate([wide, broadcast_to(pv, tuple(fill))], axis=d + 1)
+            shape = (*t.shape[:d], n * (interior + 1), *t.shape[d + 1 :])
+            t = _slice(reshape(joined, shape), d, 0, (n - 1) * (interior + 1) + 1)
+        n = t.shape[d]
+        if n + lo + hi < 0:
+            raise ShapeError(f"lax.pad: padding {config[d]} leaves axis {d} of negative size")
+        if lo < 0:
+            t = _slice(t, d, -lo, None)
+        if hi < 0:
+            t = _slice(t, d, 0, t.shape[d] + hi)
+        parts = []
+        if lo > 0:
+            parts.append(
+                broadcast_to(pv, tuple(lo if k == d else s for k, s in enumerate(t.shape)))
             )
-        return vals
+        parts.append(t)
+        if hi > 0:
+            parts.append(
+                broadcast_to(pv, tuple(hi if k == d else s for k, s in enumerate(t.shape)))
+            )
+        if len(parts) > 1:
+            t = concatenate(parts, axis=d)
+    return t
 
-    window = per_axis(window_dimensions, "window_dimensions")
-    strides = per_axis(window_strides, "window_strides")
-    base = per_axis(base_dilation, "base_dilation")
-    wdil = per_axis(window_dilation, "window_dilation")
-    effective = tuple((w - 1) * d + 1 for w, d in zip(window, wdil))
-    pads = window_pads(padding, shape, effective, strides)
-    entries = [_axis_positions(n, lo, hi, b) for n, (lo, hi), b in zip(shape, pads, base)]
-    out_shape = tuple(
-        max(0, (len(e) - w) // s + 1) if len(e) >= w else 0
-        for e, w, s in zip(entries, effective, strides)
-    )
-    init_ts = [astype(lift(i, trace), x.dtype) for i, x in zip(inits, xs)]
-    fns = _recognise(computation, [x.dtype for x in xs], treedef)
-    # a known op with its identity as init: padding with the init is exact, no masks
-    plain = fns is not None and all(
-        _is_identity(raw, fn, x.dtype) for fn, raw, x in zip(fns, inits, xs)
-    )
-    holes = any(lo or hi for lo, hi in pads) or any(b > 1 for b in base)
-    padded = xs
-    if holes:
-        config = [(lo, hi, b - 1) for (lo, hi), b in zip(pads, base)]
-        padded = [order.lax_pad(x, i, config) for x, i in zip(xs, init_ts)]
-    if plain and fns is not None and all(_pools(fn, x.dtype) for fn, x in zip(fns, xs)):
-        pooled = [_pool(fn, p, window, strides, wdil) for fn, p in zip(fns, padded)]
-        return control._unflatten(treedef, pooled)
-    acc: list[Tracer] | None = None if plain else [broadcast_to(i, out_shape) for i in init_ts]
-    for offsets in np.ndindex(*window):
-        starts = [o * d for o, d in zip(offsets, wdil)]
-        items = tuple(
-            slice(s, s + (m - 1) * st + 1, st) if m else slice(0, 0)
-            for s, m, st in zip(starts, out_shape, strides)
+
+@staged_export("sort")
+def lax_sort(operand: Any, dimension: int = -1, is_stable: bool = True, num_keys: int = 1) -> Any:
+    """``jax.lax.sort``: one array, or a sequence sorted together by its first ``num_keys``."""
+    single = not isinstance(operand, (list, tuple))
+    ops = [_t(o) for o in ([operand] if single else operand)]
+    if not ops:
+        raise ShapeError("lax.sort: needs at least one operand")
+    shapes = {o.shape for o in ops}
+    if len(shapes) != 1:
+        raise ShapeError(
+            f"lax.sort: operands must have the same shape, got {[o.shape for o in ops]}"
         )
-        parts = [getitem(p, items) for p in padded]
-        if acc is None:
-            acc = parts
-            continue
-        combined = _apply(computation, treedef, acc, parts)
-        if holes and not plain:
-            mask = np.ones(out_shape, np.bool_)
-            for d, (e, s, m, st) in enumerate(zip(entries, starts, out_shape, strides)):
-                line = e[s : s + (m - 1) * st + 1 : st] >= 0 if m else np.zeros(0, np.bool_)
-                mask &= line.reshape((1,) * d + (m,) + (1,) * (nd - d - 1))
-            if not mask.all():
-                combined = [elementwise("where", mask, c, a) for c, a in zip(combined, acc)]
-        acc = combined
-    assert acc is not None
-    return control._unflatten(treedef, acc)
+    num_keys = _int(num_keys, "num_keys")
+    if not 1 <= num_keys <= len(ops):
+        raise ShapeError(f"lax.sort: num_keys={num_keys} must be in [1, {len(ops)}]")
+    ax = normalize_axis(dimension, ops[0].ndim, "dimension")
+    if len(ops) == 1:  # a sequence of one gives a tuple of one, as in JAX
+        return _sort(ops[0], ax) if single else (_sort(ops[0], ax),)
+    levels = union_levels(ops)
+    ops = [broadcast_levels(o, levels) for o in ops]
+    perm = _lex_perm(ops[:num_keys], ax)
+    outs = tuple(take_along(o, perm, ax, True) for o in ops)
+    return outs
+
+
+@staged_export
+def top_k(operand: Value, k: int, *, axis: int = -1) -> tuple[Tracer, Tracer]:
+    """``jax.lax.top_k``: the ``k`` largest entries along ``axis`` (the last by default) and
+    their indices (ties: the lower index first)."""
+    t = _t(operand)
+    k = _int(k, "top_k k")
+    if t.ndim == 0:
+        raise ShapeError("top_k: operand must have at least one axis")
+    ax = normalize_axis(_int(axis, "top_k axis"), t.ndim)
+    n = t.shape[ax]
+    if not 0 <= k <= n:
+        raise ShapeError(f"top_k: k={k} must be in [0, {n}] for axis {ax} of shape {t.shape}")
+    perm = _argsort_along(t, ax, True)
+    values = _slice(take_along(t, perm, ax, True), ax, 0, k)
+    return values, astype(_slice(perm, ax, 0, k), np.int32)
+
+
+@staged_export
+def cummax(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer:
+    """``jax.lax.cummax``: running maximum along ``axis`` (from the end when ``reverse``)."""
+    return _cumext("maximum", operand, axis, reverse)
+
+
+@staged_export
+def cummin(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer:
+    """``jax.lax.cummin``: running minimum along ``axis`` (from the end when ``reverse``)."""
+    return _cumext("minimum", operand, axis, reverse)
+
+
+@staged_export("cumsum")
+def lax_cumsum(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer:
+    """``jax.lax.cumsum``: along ``axis``, from the end when ``reverse``; keeps the dtype."""
+    dtype = lift(operand, trace_of((operand,))).dtype
+    return scan(cumsum_p, operand, axis, dtype, reverse, lax=True)
+
+
+@staged_export("cumprod")
+def lax_cumprod(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer:
+    """``jax.lax.cumprod``: along ``axis``, from the end when ``reverse``; keeps the dtype."""
+    dtype = lift(operand, trace_of((operand,))).dtype
+    return scan(cumprod_p, operand, axis, dtype, reverse, lax=True)
+
+
+@staged_export
+def stop_gradient(x: Value) -> Tracer:
+    """``jax.lax.stop_gradient``: ``x`` unchanged, treated as a constant by
+    ``grad``/``vjp``/``jvp`` (the ``stop_gradient`` primitive)."""
+    return _gradients.stop_gradient(x)

@@ -24,6 +24,7 @@ from ..tracing.tracer import Tracer as _Tracer
 from . import array_methods as _array_methods
 from . import fft as fft
 from . import linalg as linalg
+from .dispatch import any_traced as _any_traced
 from .vectorize import vectorize as vectorize
 
 ndarray = _np.ndarray
@@ -41,15 +42,6 @@ def result_type(*arrays_and_dtypes: Any) -> _np.dtype:
     """``np.result_type``, reading a traced value's dtype (NumPy's own would hand the
     tracer back to this namespace through ``__array_function__``, forever)."""
     return _np.result_type(*(a.dtype if isinstance(a, _Tracer) else a for a in arrays_and_dtypes))
-
-
-def _any_traced(values: Sequence[Any]) -> bool:
-    for v in values:
-        if isinstance(v, _Tracer):
-            return True
-        if isinstance(v, (list, tuple)) and _any_traced(v):
-            return True
-    return False
 
 
 def _elementwise(name: str, np_name: str | None = None) -> Callable[..., Any]:

@@ -10,12 +10,10 @@ nn.
 from . import api, collectives, control, dft, everyday, gathers, nn, order, special
 from . import associative_scan as associative_scan
 from . import convolution as convolution
-from . import dft_nd as dft_nd
 from . import lax_elementwise as lax_elementwise
 from . import lax_more as lax_more
 from . import lax_structural as lax_structural
 from . import linalg as linalg
-from . import linalg_extras as linalg_extras
 from . import nn_more as nn_more
 from . import scipy_linalg as scipy_linalg
 from . import special_entropy as special_entropy

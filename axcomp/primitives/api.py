@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-NAMESPACES = ("numpy", "lax", "methods", "fft", "linalg", "nn", "special", "signal", "scipy_linalg")
+NAMESPACES = ("numpy", "lax", "methods", "nn", "special", "signal", "scipy_linalg")
 _TABLES: dict[str, dict[str, Callable[..., Any]]] = {ns: {} for ns in NAMESPACES}
 
 

@@ -24,7 +24,37 @@ from ..tracing.tracer import Tracer as _Tracer
 from . import array_methods as _array_methods
 from . import fft as fft
 from . import linalg as linalg
+from .convolution import convolve as convolve
+from .convolution import correlate as correlate
+from .creation import meshgrid as meshgrid
+from .creation import tril_indices as tril_indices
+from .creation import triu_indices as triu_indices
 from .dispatch import any_traced as _any_traced
+from .elementwise import allclose as allclose
+from .elementwise import around as around
+from .elementwise import fix as fix
+from .elementwise import float_power as float_power
+from .elementwise import isclose as isclose
+from .elementwise import round as round
+from .elementwise import signbit as signbit
+from .elementwise import sinc as sinc
+from .indexing import bincount as bincount
+from .indexing import interp as interp
+from .indexing import select as select
+from .manipulation import atleast_1d as atleast_1d
+from .manipulation import atleast_2d as atleast_2d
+from .manipulation import atleast_3d as atleast_3d
+from .manipulation import column_stack as column_stack
+from .manipulation import diag as diag
+from .manipulation import dstack as dstack
+from .manipulation import hstack as hstack
+from .manipulation import vstack as vstack
+from .polynomial import polyval as polyval
+from .reductions import average as average
+from .reductions import count_nonzero as count_nonzero
+from .reductions import ptp as ptp
+from .tensor_contractions import cross as cross
+from .tensor_contractions import kron as kron
 from .vectorize import vectorize as vectorize
 
 ndarray = _np.ndarray

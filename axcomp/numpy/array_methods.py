@@ -14,6 +14,7 @@ from .. import primitives as ops
 from ..errors import TracingError
 from ..tracing.trace import Trace
 from ..tracing.tracer import Tracer
+from . import elementwise, reductions
 
 _NAMESPACE: dict[str, Callable[..., Any]] = {}  # axcomp.numpy's functions, for np.* dispatch
 
@@ -198,6 +199,29 @@ class _Methods:
 
     def copy(self) -> Any:
         return self  # values in the graph are immutable: a copy is the value itself
+
+    def clip(self, min: Any = None, max: Any = None) -> Tracer:
+        out: Any = self
+        if min is not None:
+            out = ops.elementwise("maximum", out, min)
+        if max is not None:
+            out = ops.elementwise("minimum", out, max)
+        return out
+
+    def any(self, axis: Any = None, keepdims: bool = False) -> Tracer:
+        return ops.reduce("any", self, axis=axis, keepdims=keepdims)
+
+    def all(self, axis: Any = None, keepdims: bool = False) -> Tracer:
+        return ops.reduce("all", self, axis=axis, keepdims=keepdims)
+
+    def argmax(self, axis: Any = None, keepdims: bool = False) -> Tracer:
+        return ops.reduce("argmax", self, axis=axis, keepdims=keepdims)
+
+    def argmin(self, axis: Any = None, keepdims: bool = False) -> Tracer:
+        return ops.reduce("argmin", self, axis=axis, keepdims=keepdims)
+
+    round = elementwise.round  # numpy.round(x, decimals) as x.round(decimals)
+    ptp = reductions.ptp
 
 
 _UFUNC_TO_OP: dict[str, Callable[..., Tracer]] = {

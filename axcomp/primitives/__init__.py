@@ -7,7 +7,7 @@ contraction, elementwise, products, reductions, cumulative, collectives, refine,
 nn.
 """
 
-from . import api, collectives, control, dft, everyday, gathers, nn, order, special
+from . import api, collectives, control, dft, gathers, nn, order, special
 from . import associative_scan as associative_scan
 from . import convolution as convolution
 from . import lax_elementwise as lax_elementwise
@@ -104,7 +104,6 @@ __all__ = [
     "einsum_p",
     "elementwise",
     "elementwise_p",
-    "everyday",
     "expand_dims",
     "gathers",
     "getitem",

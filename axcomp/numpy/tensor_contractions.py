@@ -1,0 +1,61 @@
+"""Products of ``jax.numpy`` built from contraction and elementwise nodes: ``kron`` and
+``cross``."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+from ..errors import ShapeError
+from ..primitives.contraction import moveaxis, multiply
+from ..primitives.elementwise import elementwise
+from ..primitives.indexing import getitem
+from ..primitives.shape import reshape, stack
+from ..tracing.build import Value, normalize_axis
+from ..tracing.tracer import Tracer
+from .dispatch import numpy_function
+from .traced_values import lift_values as _lift
+
+
+@numpy_function()
+def kron(a: Value, b: Value) -> Tracer:
+    """``numpy.kron``: the Kronecker product (one broadcast multiply and a reshape)."""
+    x, y = _lift(a, b)
+    nd = builtins.max(x.ndim, y.ndim)
+    xs = (1,) * (nd - x.ndim) + x.shape
+    ys = (1,) * (nd - y.ndim) + y.shape
+    xr = reshape(x, tuple(v for s in xs for v in (s, 1)))
+    yr = reshape(y, tuple(v for s in ys for v in (1, s)))
+    return reshape(multiply(xr, yr), tuple(p * q for p, q in zip(xs, ys)))
+
+
+@numpy_function()
+def cross(
+    a: Value, b: Value, axisa: int = -1, axisb: int = -1, axisc: int = -1, axis: Any = None
+) -> Tracer:
+    """``numpy.cross`` of 3-vectors along ``axisa``/``axisb``, result along ``axisc``."""
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    x, y = _lift(a, b)
+    x = moveaxis(x, normalize_axis(axisa, x.ndim, "axisa"), -1)
+    y = moveaxis(y, normalize_axis(axisb, y.ndim, "axisb"), -1)
+    if x.shape[-1] != 3 or y.shape[-1] != 3:
+        raise ShapeError(
+            f"cross: incompatible vector dimensions {x.shape[-1]} (a) and {y.shape[-1]} (b) "
+            "(axcomp supports 3-vectors only)"
+        )
+    x0, x1, x2 = (getitem(x, (Ellipsis, i)) for i in range(3))
+    y0, y1, y2 = (getitem(y, (Ellipsis, i)) for i in range(3))
+
+    def sub(p: Tracer, q: Tracer) -> Tracer:
+        return elementwise("subtract", p, q)
+
+    c = stack(
+        [
+            sub(multiply(x1, y2), multiply(x2, y1)),
+            sub(multiply(x2, y0), multiply(x0, y2)),
+            sub(multiply(x0, y1), multiply(x1, y0)),
+        ],
+        axis=-1,
+    )
+    return moveaxis(c, -1, normalize_axis(axisc, c.ndim, "axisc"))

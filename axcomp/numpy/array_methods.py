@@ -14,7 +14,7 @@ from .. import primitives as ops
 from ..errors import TracingError
 from ..tracing.trace import Trace
 from ..tracing.tracer import Tracer
-from . import elementwise, reductions
+from . import elementwise, indexing, manipulation, reductions, sorting
 
 _NAMESPACE: dict[str, Callable[..., Any]] = {}  # axcomp.numpy's functions, for np.* dispatch
 
@@ -222,6 +222,10 @@ class _Methods:
 
     round = elementwise.round  # numpy.round(x, decimals) as x.round(decimals)
     ptp = reductions.ptp
+    repeat = manipulation.repeat
+    sort = sorting.sort
+    argsort = sorting.argsort
+    diagonal = indexing.diagonal  # no x.trace(): Tracer.trace is the tracer's Trace
 
 
 _UFUNC_TO_OP: dict[str, Callable[..., Tracer]] = {

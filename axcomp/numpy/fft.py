@@ -18,10 +18,10 @@ from ..errors import ShapeError, missing_function
 from ..primitives import dft as _dft
 from ..primitives.contraction import multiply
 from ..primitives.elementwise import elementwise
-from ..primitives.order import roll
 from ..tracing.build import Value, lift, normalize_axis, trace_of
 from ..tracing.tracer import Tracer
 from .dispatch import numpy_function
+from .manipulation import roll
 
 _SWAPPED = {None: "forward", "backward": "forward", "forward": "backward", "ortho": "ortho"}
 

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ArgumentTypeError, ShapeError, TracingError, UnsupportedError
+from ..primitives import order as _order
 from ..primitives.contraction import multiply
 from ..primitives.elementwise import elementwise as _e
 from ..primitives.elementwise import where
@@ -132,3 +133,10 @@ def select(condlist: Sequence[Value], choicelist: Sequence[Value], default: Any 
     for c, v in reversed(list(zip(conds, choicelist))):
         out = where(c, v, out)
     return _one(out)
+
+
+@numpy_function()
+def diagonal(a: Value, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tracer:
+    """The ``offset`` diagonal of the (axis1, axis2) planes, appended as the last axis, as
+    ``numpy.diagonal``."""
+    return _order.diagonal(a, offset, axis1, axis2)

@@ -9,13 +9,19 @@ import operator
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from ..errors import ArgumentTypeError, ShapeError
+from ..primitives import order as _order
+from ..primitives.contraction import transpose
 from ..primitives.indexing import getitem
-from ..primitives.shape import concatenate, reshape
-from ..tracing.build import Value
+from ..primitives.order import _int, _ints, _reverse, _slice, take_along
+from ..primitives.shape import broadcast_to, concatenate, expand_dims, reshape
+from ..tracing.build import Value, normalize_axes, normalize_axis
 from ..tracing.tracer import Tracer
 from .dispatch import numpy_function
 from .traced_values import lift_value as _one
+from .traced_values import lift_value as _t
 from .traced_values import lift_values as _lift
 from .traced_values import pad_last as _pad_last
 
@@ -116,3 +122,128 @@ def diag(v: Value, k: int = 0) -> Tracer:
     if length == 0:
         return getitem(flat, slice(0, 0))
     return getitem(flat, slice(start, start + (length - 1) * (cols + 1) + 1, cols + 1))
+
+
+@numpy_function()
+def flip(m: Value, axis: Any = None) -> Tracer:
+    """Reverse the order of elements along ``axis`` (all axes when None), as ``numpy.flip``."""
+    t = _t(m)
+    return _reverse(t, normalize_axes(axis, t.ndim))
+
+
+@numpy_function()
+def fliplr(m: Value) -> Tracer:
+    """Reverse along axis 1, as ``numpy.fliplr``."""
+    t = _t(m)
+    if t.ndim < 2:
+        raise ShapeError(f"fliplr: input must be >= 2-d, got shape {t.shape}")
+    return _reverse(t, (1,))
+
+
+@numpy_function()
+def flipud(m: Value) -> Tracer:
+    """Reverse along axis 0, as ``numpy.flipud``."""
+    t = _t(m)
+    if t.ndim < 1:
+        raise ShapeError("flipud: input must be >= 1-d, got a 0-d array")
+    return _reverse(t, (0,))
+
+
+@numpy_function()
+def roll(a: Value, shift: Any, axis: Any = None) -> Tracer:
+    """Roll elements along ``axis`` by static ``shift`` (flattened when None), as ``numpy.roll``."""
+    t = _t(a)
+    if axis is None:
+        return reshape(roll(reshape(t, (-1,)), shift, 0), t.shape)
+    shifts, axes = _ints(shift, "roll shift"), _ints(axis, "roll axis")
+    if len(shifts) == 1:
+        shifts = shifts * len(axes)
+    if len(axes) == 1 and len(shifts) > 1:
+        axes = axes * len(shifts)
+    if len(shifts) != len(axes):
+        raise ShapeError(f"roll: shift {shift!r} and axis {axis!r} must have the same length")
+    total: dict[int, int] = {}
+    for s, ax in zip(shifts, axes):
+        d = normalize_axis(ax, t.ndim)
+        total[d] = total.get(d, 0) + s
+    for d, s in total.items():
+        n = t.shape[d]
+        k = s % n if n else 0
+        if k:
+            t = concatenate([_slice(t, d, n - k, None), _slice(t, d, 0, n - k)], axis=d)
+    return t
+
+
+@numpy_function()
+def rot90(m: Value, k: int = 1, axes: Any = (0, 1)) -> Tracer:
+    """Rotate by 90 degrees ``k`` times in the plane of ``axes``, as ``numpy.rot90``."""
+    t = _t(m)
+    axes = tuple(axes)
+    if len(axes) != 2:
+        raise ShapeError(f"rot90: len(axes) must be 2, got {axes!r}")
+    a0, a1 = (normalize_axis(a, t.ndim, "rot90 axes") for a in axes)
+    if a0 == a1:
+        raise ShapeError(f"rot90: axes must be different, got {axes!r}")
+    k = _int(k, "rot90 k") % 4
+    if k == 0:
+        return t
+    if k == 2:
+        return _reverse(_reverse(t, (a0,)), (a1,))
+    perm = list(range(t.ndim))
+    perm[a0], perm[a1] = perm[a1], perm[a0]
+    if k == 1:
+        return transpose(_reverse(t, (a1,)), perm)
+    return _reverse(transpose(t, perm), (a1,))
+
+
+@numpy_function()
+def repeat(a: Value, repeats: Any, axis: Any = None) -> Tracer:
+    """Repeat each element ``repeats`` times (an int or one static count per element) along
+    ``axis`` (flattened when None), as ``numpy.repeat``."""
+    t = _t(a)
+    if axis is None:
+        t, ax = reshape(t, (-1,)), 0
+    else:
+        ax = normalize_axis(axis, t.ndim)
+    reps = _ints(repeats, "repeat repeats")
+    if any(v < 0 for v in reps):
+        raise ShapeError(f"repeat: negative repeats {repeats!r}")
+    n = t.shape[ax]
+    if len(reps) == 1:  # one count for every element (NumPy broadcasts it)
+        v = reps[0]
+        wide = expand_dims(t, ax + 1)
+        shape = list(wide.shape)
+        shape[ax + 1] = v
+        big = broadcast_to(wide, tuple(shape))
+        return reshape(big, (*t.shape[:ax], n * v, *t.shape[ax + 1 :]))
+    if len(reps) != n:
+        raise ShapeError(
+            f"repeat: operands could not be broadcast: {len(reps)} repeats for axis {ax} "
+            f"of size {n}"
+        )
+    return take_along(t, np.repeat(np.arange(n), reps), ax)
+
+
+@numpy_function()
+def tile(A: Value, reps: Any) -> Tracer:
+    """Repeat the whole array ``reps`` times per axis, as ``numpy.tile``."""
+    return _order.tile(A, reps)
+
+
+@numpy_function()
+def pad(array: Value, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Tracer:
+    """Pad with ``mode`` constant (``constant_values``), edge, reflect, symmetric or wrap,
+    as ``numpy.pad``; pad widths in NumPy's forms (an int, a pair, one pair per axis)."""
+    return _order.pad(array, pad_width, mode, **kwargs)
+
+
+@numpy_function()
+def split(ary: Value, indices_or_sections: Any, axis: int = 0) -> list[Tracer]:
+    """Split into equal sections or at static indices along ``axis``, as ``numpy.split``."""
+    return _order.split(ary, indices_or_sections, axis)
+
+
+@numpy_function()
+def array_split(ary: Value, indices_or_sections: Any, axis: int = 0) -> list[Tracer]:
+    """Split into nearly equal sections or at static indices, as ``numpy.array_split``."""
+    return _order.array_split(ary, indices_or_sections, axis)

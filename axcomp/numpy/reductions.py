@@ -10,6 +10,7 @@ import numpy as np
 from ..errors import ShapeError, UnsupportedError
 from ..primitives.contraction import multiply
 from ..primitives.elementwise import elementwise as _e
+from ..primitives.order import diagonal as _diagonal
 from ..primitives.reductions import inexact_dtype, reduce, reduce_sum, with_inexact_default
 from ..primitives.shape import astype, broadcast_to, reshape
 from ..tracing.build import Value, normalize_axis
@@ -93,3 +94,9 @@ def average(
     if returned:
         return avg, scl
     return avg
+
+
+@numpy_function()  # no ``x.trace()`` method: ``Tracer.trace`` is the tracer's Trace
+def trace(a: Value, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None) -> Tracer:
+    """Sum along the ``offset`` diagonal, as ``numpy.trace``."""
+    return reduce_sum(_diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype)

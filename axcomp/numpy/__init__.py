@@ -38,6 +38,9 @@ from .elementwise import around as around
 from .elementwise import fix as fix
 from .elementwise import float_power as float_power
 from .elementwise import isclose as isclose
+from .elementwise import logaddexp as logaddexp
+from .elementwise import logaddexp2 as logaddexp2
+from .elementwise import nan_to_num as nan_to_num
 from .elementwise import round as round
 from .elementwise import signbit as signbit
 from .elementwise import sinc as sinc
@@ -66,8 +69,17 @@ from .manipulation import vstack as vstack
 from .polynomial import polyval as polyval
 from .reductions import average as average
 from .reductions import count_nonzero as count_nonzero
+from .reductions import median as median
+from .reductions import nanmax as nanmax
+from .reductions import nanmean as nanmean
+from .reductions import nanmin as nanmin
+from .reductions import nansum as nansum
+from .reductions import percentile as percentile
 from .reductions import ptp as ptp
+from .reductions import quantile as quantile
+from .reductions import std as std
 from .reductions import trace as trace
+from .reductions import var as var
 from .sorting import argsort as argsort
 from .sorting import searchsorted as searchsorted
 from .sorting import sort as sort

@@ -223,6 +223,8 @@ class _Methods:
     round = elementwise.round  # numpy.round(x, decimals) as x.round(decimals)
     ptp = reductions.ptp
     repeat = manipulation.repeat
+    var = reductions.var
+    std = reductions.std
     sort = sorting.sort
     argsort = sorting.argsort
     diagonal = indexing.diagonal  # no x.trace(): Tracer.trace is the tracer's Trace

@@ -4,15 +4,18 @@ than one ufunc: ``sinc``, ``signbit``, ``fix``, ``float_power``, ``round``/``aro
 
 from __future__ import annotations
 
+import math
 import operator
 from typing import Any
 
 import numpy as np
 
 from ..errors import UnsupportedError
+from ..primitives import nn as _nn
 from ..primitives.contraction import multiply
 from ..primitives.elementwise import elementwise as _e
 from ..primitives.elementwise import power, where
+from ..primitives.nn import _logaddexp, _pair
 from ..primitives.reductions import reduce
 from ..primitives.shape import astype
 from ..tracing.build import Value
@@ -20,6 +23,7 @@ from ..tracing.tracer import Tracer
 from .dispatch import numpy_function
 from .traced_values import as_inexact as _inexact
 from .traced_values import lift_value as _one
+from .traced_values import lift_value as _t
 from .traced_values import lift_values as _lift
 
 
@@ -110,3 +114,39 @@ def allclose(
 
 
 around = round  # as numpy.around and jax.numpy.around
+
+
+@numpy_function()
+def logaddexp(x1: Value, x2: Value) -> Tracer:
+    """``log(exp(x1) + exp(x2))`` without overflow, as ``numpy.logaddexp``."""
+    return _nn.logaddexp(x1, x2)
+
+
+@numpy_function()
+def logaddexp2(x1: Value, x2: Value) -> Tracer:
+    """``log2(2**x1 + 2**x2)`` without overflow, as ``numpy.logaddexp2``."""
+    a, b = _pair(x1, x2)
+    return _logaddexp(a, b, _log1p_exp2)
+
+
+def _log1p_exp2(d: Tracer) -> Tracer:
+    # 2**d as exp(d ln 2): the Array API standard has no exp2
+    return multiply(1 / math.log(2), _e("log1p", _e("exp", multiply(d, math.log(2)))))
+
+
+@numpy_function()
+def nan_to_num(
+    x: Value, copy: bool = True, nan: float = 0.0, posinf: Any = None, neginf: Any = None
+) -> Tracer:
+    """``nan`` to ``nan``, ``inf`` to ``posinf`` (the largest float), ``-inf`` to ``neginf``."""
+    t = _t(x)
+    if t.dtype.kind not in "fc":
+        return t
+    if t.dtype.kind == "c":
+        raise UnsupportedError("nan_to_num: complex inputs are not supported by axcomp")
+    info = np.finfo(t.dtype)
+    hi = np.asarray(info.max if posinf is None else posinf, t.dtype)
+    lo = np.asarray(info.min if neginf is None else neginf, t.dtype)
+    out = _e("where", _e("isnan", t), np.asarray(nan, t.dtype), t)
+    out = _e("where", _e("equal", t, math.inf), hi, out)
+    return _e("where", _e("equal", t, -math.inf), lo, out)

@@ -3,20 +3,23 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
-from ..errors import ShapeError, UnsupportedError
-from ..primitives.contraction import multiply
+from ..errors import ArgumentTypeError, ShapeError, UnsupportedError
+from ..primitives.contraction import multiply, transpose
 from ..primitives.elementwise import elementwise as _e
 from ..primitives.order import diagonal as _diagonal
-from ..primitives.reductions import inexact_dtype, reduce, reduce_sum, with_inexact_default
+from ..primitives.reductions import inexact_dtype, mean, reduce, reduce_sum, with_inexact_default
 from ..primitives.shape import astype, broadcast_to, reshape
-from ..tracing.build import Value, normalize_axis
+from ..primitives.special import float_input
+from ..tracing.build import Value, normalize_axes, normalize_axis
 from ..tracing.tracer import Tracer
 from .dispatch import numpy_function
 from .traced_values import lift_value as _one
+from .traced_values import lift_value as _t
 
 
 @numpy_function()
@@ -100,3 +103,212 @@ def average(
 def trace(a: Value, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None) -> Tracer:
     """Sum along the ``offset`` diagonal, as ``numpy.trace``."""
     return reduce_sum(_diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype)
+
+
+def _nan_free(a: Value, fill: float) -> tuple[Tracer, Tracer | None]:
+    t = _t(a)
+    if t.dtype.kind not in "fc":
+        return t, None
+    isnan = _e("isnan", t)
+    return _e("where", isnan, np.asarray(fill, t.dtype), t), isnan
+
+
+@numpy_function()
+def nansum(a: Value, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Tracer:
+    """``sum`` with nan entries counted as zero."""
+    t, _ = _nan_free(a, 0.0)
+    return reduce_sum(t, axis=axis, dtype=dtype, keepdims=keepdims)
+
+
+@numpy_function()
+def nanmean(a: Value, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Tracer:
+    """``mean`` over the entries that are not nan (nan where there are none)."""
+    t, isnan = _nan_free(a, 0.0)
+    if isnan is None:
+        return mean(t, axis=axis, dtype=dtype, keepdims=keepdims)
+    target = t.dtype if dtype is None else np.dtype(dtype)
+    total = reduce_sum(t, axis=axis, dtype=target, keepdims=keepdims)
+    count = reduce_sum(_e("logical_not", isnan), axis=axis, dtype=target, keepdims=keepdims)
+    return _e("true_divide", total, count)
+
+
+def _nanext(fn: str, a: Value, axis: Any, keepdims: bool) -> Tracer:
+    t, isnan = _nan_free(a, -math.inf if fn == "max" else math.inf)
+    out = reduce(fn, t, axis=axis, keepdims=keepdims)
+    if isnan is None:
+        return out
+    every = reduce("all", isnan, axis=axis, keepdims=keepdims)
+    return _e("where", every, np.asarray(math.nan, t.dtype), out)
+
+
+@numpy_function()
+def nanmax(a: Value, axis: Any = None, keepdims: bool = False) -> Tracer:
+    """``max`` ignoring nan entries (nan where every entry is nan)."""
+    return _nanext("max", a, axis, keepdims)
+
+
+@numpy_function()
+def nanmin(a: Value, axis: Any = None, keepdims: bool = False) -> Tracer:
+    """``min`` ignoring nan entries (nan where every entry is nan)."""
+    return _nanext("min", a, axis, keepdims)
+
+
+def _var(a: Value, axis: Any, dtype: Any, ddof: Any, keepdims: bool, correction: Any) -> Tracer:
+    if correction is not None:
+        ddof = correction
+    if isinstance(ddof, Tracer):
+        raise ArgumentTypeError("var: ddof must be static, not a traced value")
+    t = _t(a)
+    if t.dtype.kind == "c":
+        raise UnsupportedError("var/std: complex inputs are not supported by axcomp")
+    axes = normalize_axes(axis, t.ndim)
+    target = inexact_dtype(t.dtype) if dtype is None else np.dtype(dtype)
+    if t.dtype != target:
+        t = astype(t, target)
+    dev = _e("subtract", t, mean(t, axis=axes, keepdims=True))
+    total = reduce_sum(multiply(dev, dev), axis=axes, keepdims=keepdims)
+    n = math.prod(t.shape[i] for i in axes)
+    with np.errstate(all="ignore"):
+        return _e("true_divide", total, np.asarray(max(n - ddof, 0), target))
+
+
+@numpy_function(with_inexact_default(np.var))
+def var(
+    a: Value,
+    axis: Any = None,
+    dtype: Any = None,
+    out: None = None,
+    ddof: Any = 0,
+    keepdims: bool = False,
+    *,
+    correction: Any = None,
+) -> Tracer:
+    """The variance ``sum(|x - mean|**2) / (n - ddof)`` along ``axis``, as NumPy."""
+    return _var(a, axis, dtype, ddof, keepdims, correction)
+
+
+@numpy_function(with_inexact_default(np.std))
+def std(
+    a: Value,
+    axis: Any = None,
+    dtype: Any = None,
+    out: None = None,
+    ddof: Any = 0,
+    keepdims: bool = False,
+    *,
+    correction: Any = None,
+) -> Tracer:
+    """The standard deviation, ``sqrt(var(a, axis, ddof=ddof))``."""
+    return _e("sqrt", _var(a, axis, dtype, ddof, keepdims, correction))
+
+
+_METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _ranked(t: Tracer, axis: Any) -> tuple[Tracer, Tracer, tuple[int, ...], int]:
+    """(x with the reduced axes flattened last, each entry's rank there, the kept shape, n).
+
+    The rank counts the smaller entries (earlier equal ones too, so ranks are a
+    permutation): an n-by-n comparison table per example instead of a sort."""
+    axes = normalize_axes(axis, t.ndim)
+    rest = [i for i in range(t.ndim) if i not in axes]
+    moved = transpose(t, (*rest, *axes)) if list(axes) != list(range(t.ndim))[len(rest) :] else t
+    kept = tuple(t.shape[i] for i in rest)
+    n = math.prod(t.shape[i] for i in axes)
+    if n == 0:
+        raise UnsupportedError("quantile/median of an empty axis (zero-size reduction)")
+    x = reshape(moved, (*kept, n))
+    later = np.arange(n)[None, :] < np.arange(n)[:, None]  # [i, j]: j before i
+    xi = reshape(x, (*kept, n, 1))
+    xj = reshape(x, (*kept, 1, n))
+    before = _e("logical_or", _e("less", xj, xi), _e("logical_and", _e("equal", xj, xi), later))
+    rank = reduce_sum(astype(before, np.int64), axis=-1)
+    return x, rank, kept, n
+
+
+def _order_stat(x: Tracer, rank: Tracer, k: Tracer) -> Tracer:
+    """The k-th smallest entry (k's dims in front of the kept ones)."""
+    kk = reshape(k, (*k.shape, *(1,) * x.ndim))  # q dims, kept dims, n
+    pick = _e("equal", rank, kk)
+    return reduce_sum(_e("where", pick, x, np.zeros((), x.dtype)), axis=-1)
+
+
+def _quantile(a: Value, q: Value, axis: Any, method: str, keepdims: bool) -> Tracer:
+    if method not in _METHODS:
+        raise UnsupportedError(
+            f"quantile: method {method!r} is not supported; use one of {_METHODS}"
+        )
+    t = float_input(a)
+    if t.dtype.kind == "c":
+        raise UnsupportedError("quantile: complex inputs are not supported by axcomp")
+    tq = _t(q)
+    x, rank, kept, n = _ranked(t, axis)
+    pos = multiply(astype(tq, t.dtype) if tq.dtype != t.dtype else tq, float(n - 1))
+    lo = _e("floor", pos)
+    hi = _e("ceil", pos)
+    if method == "lower":
+        out = _order_stat(x, rank, lo)
+    elif method == "higher":
+        out = _order_stat(x, rank, hi)
+    elif method == "nearest":
+        out = _order_stat(x, rank, _e("rint", pos))
+    else:
+        a_lo, a_hi = _order_stat(x, rank, lo), _order_stat(x, rank, hi)
+        if method == "midpoint":
+            out = multiply(_e("add", a_lo, a_hi), 0.5)
+        else:  # NumPy's lerp: exact at both ends
+            frac = reshape(_e("subtract", pos, lo), (*tq.shape, *(1,) * len(kept)))
+            diff = _e("subtract", a_hi, a_lo)
+            out = _e(
+                "where",
+                _e("greater_equal", frac, 0.5),
+                _e("subtract", a_hi, multiply(diff, _e("subtract", 1.0, frac))),
+                _e("add", a_lo, multiply(diff, frac)),
+            )
+    anynan = reduce("any", _e("isnan", x), axis=-1)
+    out = _e("where", anynan, np.asarray(math.nan, out.dtype), out)
+    if keepdims:
+        axes = normalize_axes(axis, t.ndim)
+        out = reshape(out, (*tq.shape, *(1 if i in axes else s for i, s in enumerate(t.shape))))
+    return out
+
+
+@numpy_function()
+def quantile(
+    a: Value,
+    q: Value,
+    axis: Any = None,
+    out: None = None,
+    overwrite_input: bool = False,
+    method: str = "linear",
+    keepdims: bool = False,
+) -> Tracer:
+    """The ``q``-th quantiles along ``axis`` (q's dims first, as NumPy); ``method`` linear,
+    lower, higher, midpoint or nearest. Ranks by an n-by-n comparison per example."""
+    return _quantile(a, q, axis, method, keepdims)
+
+
+@numpy_function()
+def percentile(
+    a: Value,
+    q: Value,
+    axis: Any = None,
+    out: None = None,
+    overwrite_input: bool = False,
+    method: str = "linear",
+    keepdims: bool = False,
+) -> Tracer:
+    """``quantile(a, q / 100)``."""
+    return _quantile(a, _e("true_divide", _t(q), 100), axis, method, keepdims)
+
+
+@numpy_function()
+def median(
+    a: Value,
+    axis: Any = None,
+    out: None = None,
+    overwrite_input: bool = False,
+    keepdims: bool = False,
+) -> Tracer:
+    """The median along ``axis`` (the mean of the two middle entries for even counts)."""
+    return _quantile(a, 0.5, axis, "midpoint", keepdims)

@@ -33,6 +33,7 @@ from .creation import triu as triu
 from .creation import triu_indices as triu_indices
 from .differences import diff as diff
 from .dispatch import any_traced as _any_traced
+from .dispatch import numpy_function as _numpy_function
 from .elementwise import allclose as allclose
 from .elementwise import around as around
 from .elementwise import fix as fix
@@ -48,6 +49,8 @@ from .indexing import bincount as bincount
 from .indexing import diagonal as diagonal
 from .indexing import interp as interp
 from .indexing import select as select
+from .indexing import take as take
+from .indexing import take_along_axis as take_along_axis
 from .manipulation import array_split as array_split
 from .manipulation import atleast_1d as atleast_1d
 from .manipulation import atleast_2d as atleast_2d
@@ -69,6 +72,8 @@ from .manipulation import vstack as vstack
 from .polynomial import polyval as polyval
 from .reductions import average as average
 from .reductions import count_nonzero as count_nonzero
+from .reductions import cumprod as cumprod
+from .reductions import cumsum as cumsum
 from .reductions import median as median
 from .reductions import nanmax as nanmax
 from .reductions import nanmean as nanmean
@@ -418,23 +423,9 @@ def full_like(a: Any, fill_value: Any, dtype: Any = None) -> Any:
     return _np.full(shape(a), fill_value, dtype=dtype or a.dtype)
 
 
-def _from_primitive(name: str, traced: Callable[..., Any]) -> Callable[..., Any]:
-    # a module may name its own eager function (JAX-only keywords such as bincount's length)
-    eager = getattr(traced, "__axcomp_eager__", None) or getattr(_np, name)
-
-    def fn(*args: Any, **kwargs: Any) -> Any:
-        if _any_traced(args) or _any_traced(tuple(kwargs.values())):
-            return traced(*args, **kwargs)
-        return eager(*args, **kwargs)
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = traced.__doc__
-    return fn
-
-
-# functions that primitive modules export (cumsum, cumprod, ...): NumPy on NumPy values
+# the integer ufuncs primitives/lax_elementwise.py still exports (fmod, invert, ...)
 for _name, _traced in _api.exported("numpy").items():
-    globals()[_name] = _from_primitive(_name, _traced)
+    globals()[_name] = _numpy_function()(_traced)
 
 from .extras import *  # noqa: E402, F403 - more jax.numpy names, built on the above
 

@@ -11,12 +11,64 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import primitives as ops
-from ..errors import TracingError
+from ..errors import TracingError, UnsupportedError
+from ..primitives.gathers import _SCATTER_MODES, advanced, scatter
+from ..tracing.build import Value
 from ..tracing.trace import Trace
 from ..tracing.tracer import Tracer
 from . import elementwise, indexing, manipulation, reductions, sorting
 
 _NAMESPACE: dict[str, Callable[..., Any]] = {}  # axcomp.numpy's functions, for np.* dispatch
+
+
+class _Index:
+    def __init__(self, x: Tracer, index: Any) -> None:
+        self.x, self.index = x, index
+
+    def _check(self, mode: Any) -> None:
+        if mode not in _SCATTER_MODES:
+            raise UnsupportedError(f"scatter mode {mode!r} is not supported (drop)")
+
+    def get(self, mode: Any = None, fill_value: Any = None, **_: Any) -> Tracer:
+        if mode in (None, "clip", "promise_in_bounds"):
+            return ops.getitem(self.x, self.index)
+        if mode == "fill":
+            return advanced(self.x, self.index, mode="fill", fill=fill_value)
+        raise UnsupportedError(f"gather mode {mode!r} is not supported (clip, fill)")
+
+    def set(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
+        self._check(mode)
+        return scatter(self.x, self.index, values, "set")
+
+    def add(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
+        self._check(mode)
+        return scatter(self.x, self.index, values, "add")
+
+    def subtract(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
+        self._check(mode)
+        return scatter(self.x, self.index, ops.elementwise("negative", values), "add")
+
+    def multiply(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
+        self._check(mode)
+        return scatter(self.x, self.index, values, "multiply")
+
+    mul = multiply
+
+    def min(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
+        self._check(mode)
+        return scatter(self.x, self.index, values, "min")
+
+    def max(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
+        self._check(mode)
+        return scatter(self.x, self.index, values, "max")
+
+
+class _At:
+    def __init__(self, x: Tracer) -> None:
+        self.x = x
+
+    def __getitem__(self, index: Any) -> _Index:
+        return _Index(self.x, index)
 
 
 class _Methods:
@@ -31,6 +83,12 @@ class _Methods:
     @property
     def mT(self) -> Tracer:
         return ops.swapaxes(self, -1, -2)
+
+    @property
+    def at(self) -> _At:
+        """JAX's ``x.at[index].set(v)`` (also add, multiply, min, max, get): the updated
+        copy, as scatters."""
+        return _At(self)  # type: ignore[arg-type]  # (self is a Tracer once installed)
 
     @property
     def real(self) -> Tracer:
@@ -224,6 +282,8 @@ class _Methods:
     ptp = reductions.ptp
     repeat = manipulation.repeat
     var = reductions.var
+    cumsum = reductions.cumsum
+    cumprod = reductions.cumprod
     std = reductions.std
     sort = sorting.sort
     argsort = sorting.argsort
@@ -280,6 +340,3 @@ def install(namespace: dict[str, Any], public: list[str]) -> None:
     for name, value in vars(_Methods).items():
         if name not in skip:
             setattr(Tracer, name, value)
-    for name, fn in ops.api.exported("methods").items():
-        if not hasattr(Tracer, name):
-            setattr(Tracer, name, fn)

@@ -15,12 +15,20 @@ import numpy as np
 from ..errors import ArgumentTypeError, ShapeError, TracingError, UnsupportedError
 from ..primitives import order as _order
 from ..primitives.contraction import multiply
+from ..primitives.elementwise import elementwise, where
 from ..primitives.elementwise import elementwise as _e
-from ..primitives.elementwise import where
+from ..primitives.gathers import (
+    _fill_value,
+    _in_bounds,
+    _intp,
+    _normalize,
+    gather,
+    take_clamped,
+)
 from ..primitives.indexing import getitem
 from ..primitives.reductions import reduce_sum
 from ..primitives.shape import astype, broadcast_to, expand_dims, reshape
-from ..tracing.build import Value
+from ..tracing.build import Value, broadcast_shapes, lift, normalize_axis, trace_of
 from ..tracing.tracer import Tracer
 from .dispatch import numpy_function
 from .traced_values import lift_value as _one
@@ -140,3 +148,64 @@ def diagonal(a: Value, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Trace
     """The ``offset`` diagonal of the (axis1, axis2) planes, appended as the last axis, as
     ``numpy.diagonal``."""
     return _order.diagonal(a, offset, axis1, axis2)
+
+
+@numpy_function()
+def take(
+    a: Value, indices: Value, axis: Any = None, mode: Any = None, fill_value: Any = None
+) -> Tracer:
+    """``jnp.take``: mode None/fill (out-of-bounds -> NaN / int min), clip, wrap."""
+    trace = trace_of((a, indices))
+    t = lift(a, trace)
+    if axis is None:
+        t, axis = reshape(t, (-1,)), 0
+    if mode == "clip":
+        return take_clamped(t, indices, axis, "clip", negative=False)
+    return take_clamped(t, indices, axis, "fill" if mode is None else mode, fill_value)
+
+
+@numpy_function()
+def take_along_axis(
+    arr: Value, indices: Value, axis: Any, mode: Any = None, fill_value: Any = None
+) -> Tracer:
+    """``jnp.take_along_axis``: one gather on the flattened array (out-of-bounds filled,
+    or clamped with mode='clip')."""
+    trace = trace_of((arr, indices))
+    t, i = lift(arr, trace), _intp(lift(indices, trace))
+    if axis is None:
+        t, axis = reshape(t, (-1,)), 0
+        if i.ndim != 1:
+            raise ShapeError(f"indices must be 1-d when axis is None, got shape {i.shape}")
+    if i.ndim != t.ndim:
+        raise ShapeError(
+            f"indices of shape {i.shape} and arr of shape {t.shape} need the same ndim"
+        )
+    ax = normalize_axis(axis, t.ndim)
+    n = t.shape[ax]
+    shape = list(
+        broadcast_shapes(
+            t.shape[:ax] + (1,) + t.shape[ax + 1 :], i.shape[:ax] + (1,) + i.shape[ax + 1 :]
+        )
+    )
+    shape[ax] = i.shape[ax]
+    t = broadcast_to(t, tuple(shape[:ax]) + (n,) + tuple(shape[ax + 1 :]))
+    i = broadcast_to(i, tuple(shape))
+    i = _normalize(i, n)
+    strides = np.cumprod((t.shape[1:] + (1,))[::-1])[::-1]
+    base = np.zeros(tuple(shape), np.intp)
+    for d in range(len(shape)):
+        if d != ax:
+            r = [1] * len(shape)
+            r[d] = shape[d]
+            base = base + np.arange(shape[d]).reshape(r) * int(strides[d])
+    flat = elementwise(
+        "add",
+        base,
+        elementwise("multiply", elementwise("clip", i, 0, max(n - 1, 0)), int(strides[ax])),
+    )
+    out = gather(reshape(t, (-1,)), flat, 0)
+    if mode == "clip":
+        return out
+    return elementwise(
+        "where", _in_bounds(i, n), out, np.asarray(_fill_value(t.dtype, fill_value), t.dtype)
+    )

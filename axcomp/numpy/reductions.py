@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import ArgumentTypeError, ShapeError, UnsupportedError
 from ..primitives.contraction import multiply, transpose
+from ..primitives.cumulative import cumprod_p, cumsum_p, scan
 from ..primitives.elementwise import elementwise as _e
 from ..primitives.order import diagonal as _diagonal
 from ..primitives.reductions import inexact_dtype, mean, reduce, reduce_sum, with_inexact_default
@@ -312,3 +313,15 @@ def median(
 ) -> Tracer:
     """The median along ``axis`` (the mean of the two middle entries for even counts)."""
     return _quantile(a, 0.5, axis, "midpoint", keepdims)
+
+
+@numpy_function()
+def cumsum(a: Value, axis: Any = None, dtype: Any = None) -> Tracer:
+    """Cumulative sum along ``axis`` (flattened when None), as ``numpy.cumsum``."""
+    return scan(cumsum_p, a, axis, dtype, False)
+
+
+@numpy_function()
+def cumprod(a: Value, axis: Any = None, dtype: Any = None) -> Tracer:
+    """Cumulative product along ``axis`` (flattened when None), as ``numpy.cumprod``."""
+    return scan(cumprod_p, a, axis, dtype, False)

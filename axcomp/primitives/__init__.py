@@ -35,7 +35,7 @@ from .contraction import (
     transpose,
     unmap_axis,
 )
-from .cumulative import CumulativeParams, cumprod, cumprod_p, cumsum, cumsum_p
+from .cumulative import CumulativeParams, cumprod_p, cumsum_p
 from .elementwise import (
     ELEMENTWISE_FUNCTIONS,
     ElementwiseParams,
@@ -94,9 +94,7 @@ __all__ = [
     "concatenate",
     "contract",
     "control",
-    "cumprod",
     "cumprod_p",
-    "cumsum",
     "cumsum_p",
     "dft",
     "dot",

@@ -157,20 +157,6 @@ def _partial_products(x: Tracer) -> tuple[Tracer, Tracer, np.ndarray]:
     return concatenate([head, prefix], axis=-1), after, upper
 
 
-@export("numpy")
-@export("methods")
-def cumsum(a: Value, axis: Any = None, dtype: Any = None) -> Tracer:
-    """Cumulative sum along ``axis`` (flattened when None), as ``numpy.cumsum``."""
-    return scan(cumsum_p, a, axis, dtype, False)
-
-
-@export("numpy")
-@export("methods")
-def cumprod(a: Value, axis: Any = None, dtype: Any = None) -> Tracer:
-    """Cumulative product along ``axis`` (flattened when None), as ``numpy.cumprod``."""
-    return scan(cumprod_p, a, axis, dtype, False)
-
-
 @export("lax", "cumsum")
 def lax_cumsum(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer:
     """``jax.lax.cumsum``: along ``axis``, from the end when ``reverse``; keeps the dtype."""

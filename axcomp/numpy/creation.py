@@ -3,17 +3,20 @@ inputs) and the static ``tri[ul]_indices``."""
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
 
-from ..errors import ShapeError
+from .. import primitives as _ops
+from ..errors import ShapeError, TracingError
 from ..primitives.elementwise import where
 from ..primitives.order import _int
 from ..primitives.shape import broadcast_to, reshape
 from ..tracing.build import Value
 from ..tracing.tracer import Tracer
-from .dispatch import numpy_function
+from .dispatch import any_traced, numpy_function
+from .manipulation import shape
 from .traced_values import lift_value as _t
 from .traced_values import lift_values as _lift
 
@@ -76,3 +79,86 @@ def tril(m: Value, k: int = 0) -> Tracer:
 def triu(m: Value, k: int = 0) -> Tracer:
     """Upper triangle (on and above diagonal ``k``) of the last two axes, as ``numpy.triu``."""
     return _triangle(m, k, False)
+
+
+def array(obj: Any, dtype: Any = None, copy: bool = True) -> Any:
+    if isinstance(obj, Tracer):
+        return obj if dtype is None else _ops.astype(obj, dtype)
+    if isinstance(obj, (list, tuple)) and any_traced(obj):
+        stacked = _ops.stack([array(o) for o in obj])
+        return stacked if dtype is None else _ops.astype(stacked, dtype)
+    return np.array(obj, dtype=dtype, copy=copy)
+
+
+def asarray(obj: Any, dtype: Any = None) -> Any:
+    if isinstance(obj, Tracer) or (isinstance(obj, (list, tuple)) and any_traced(obj)):
+        return array(obj, dtype=dtype)
+    return np.asarray(obj, dtype=dtype)
+
+
+arange = np.arange
+zeros = np.zeros
+ones = np.ones
+empty = np.zeros  # no uninitialised memory in compiled programs
+eye = np.eye
+identity = np.identity
+
+
+def linspace(
+    start: Any,
+    stop: Any,
+    num: int = 50,
+    endpoint: bool = True,
+    retstep: bool = False,
+    dtype: Any = None,
+    axis: int = 0,
+) -> Any:
+    """``numpy.linspace``; inside kernels ``start``/``stop`` may be traced (``num`` is static)."""
+    if not any_traced((start, stop, num)):
+        return np.linspace(start, stop, num, endpoint, retstep, dtype, axis)  # type: ignore[call-overload]
+    if isinstance(num, Tracer):
+        raise TracingError("linspace: num must be a static int, not a traced value")
+    num = operator.index(num)
+    if num < 0:
+        raise ShapeError(f"linspace: number of samples, {num}, must be non-negative")
+    lo, hi = asarray(start), asarray(stop)
+    rank = len(np.broadcast_shapes(shape(lo), shape(hi)))
+    div = num - 1 if endpoint else num
+    frac = np.arange(num, dtype=np.float64) / (div if div > 0 else 1)
+    frac = frac.reshape((num,) + (1,) * rank)
+    out = _ops.elementwise("add", lo, _ops.multiply(frac, _ops.elementwise("subtract", hi, lo)))
+    if endpoint and num > 1:  # the last sample is exactly ``stop``, as in NumPy
+        last = (np.arange(num) == num - 1).reshape(frac.shape)
+        out = _ops.where(last, hi, out)
+    if axis != 0:
+        out = _ops.moveaxis(out, 0, axis)
+    target = np.dtype(dtype) if dtype is not None else np.result_type(lo.dtype, hi.dtype, 1.0)
+    out = _ops.astype(out, target)
+    if retstep:
+        step = _ops.elementwise("true_divide", _ops.elementwise("subtract", hi, lo), div)
+        return out, step
+    return out
+
+
+def zeros_like(a: Any, dtype: Any = None) -> Any:
+    """Depends only on ``a``'s shape and dtype, so the result is never batched."""
+    return np.zeros(shape(a), dtype=dtype or a.dtype)
+
+
+def ones_like(a: Any, dtype: Any = None) -> Any:
+    return np.ones(shape(a), dtype=dtype or a.dtype)
+
+
+def full(shape: Any, fill_value: Any, dtype: Any = None) -> Any:
+    """``numpy.full``; inside kernels ``fill_value`` may be traced (a traced Python scalar
+    under ``jit``): broadcast to ``shape``, as ``jnp.full`` does."""
+    if isinstance(fill_value, Tracer):
+        value = fill_value if dtype is None else _ops.astype(fill_value, dtype)
+        return _ops.broadcast_to(value, shape)
+    return np.full(shape, fill_value, dtype=dtype)
+
+
+def full_like(a: Any, fill_value: Any, dtype: Any = None) -> Any:
+    if isinstance(fill_value, Tracer):
+        return _ops.broadcast_to(_ops.astype(fill_value, dtype or a.dtype), shape(a))
+    return np.full(shape(a), fill_value, dtype=dtype or a.dtype)

@@ -11,15 +11,14 @@ from typing import Any
 
 import numpy as np
 
+from .. import primitives as _ops
 from ..errors import ArgumentTypeError, ShapeError
 from ..primitives import order as _order
-from ..primitives.contraction import transpose
 from ..primitives.indexing import getitem
 from ..primitives.order import _int, _ints, _reverse, _slice, take_along
-from ..primitives.shape import broadcast_to, concatenate, expand_dims, reshape
 from ..tracing.build import Value, normalize_axes, normalize_axis
 from ..tracing.tracer import Tracer
-from .dispatch import numpy_function
+from .dispatch import any_traced, numpy_function
 from .traced_values import lift_value as _one
 from .traced_values import lift_value as _t
 from .traced_values import lift_values as _lift
@@ -29,14 +28,16 @@ from .traced_values import pad_last as _pad_last
 @numpy_function()
 def atleast_1d(*arys: Value) -> Any:
     """``numpy.atleast_1d``; several arguments give a list, as in JAX."""
-    out = [reshape(t, (1,)) if t.ndim == 0 else t for t in _lift(*arys)]
+    out = [_ops.reshape(t, (1,)) if t.ndim == 0 else t for t in _lift(*arys)]
     return out[0] if len(out) == 1 else out
 
 
 @numpy_function()
 def atleast_2d(*arys: Value) -> Any:
     """``numpy.atleast_2d``: 0-d to (1, 1), 1-d (n,) to (1, n)."""
-    out = [reshape(t, (1,) * (2 - t.ndim) + t.shape) if t.ndim < 2 else t for t in _lift(*arys)]
+    out = [
+        _ops.reshape(t, (1,) * (2 - t.ndim) + t.shape) if t.ndim < 2 else t for t in _lift(*arys)
+    ]
     return out[0] if len(out) == 1 else out
 
 
@@ -46,11 +47,11 @@ def atleast_3d(*arys: Value) -> Any:
     out = []
     for t in _lift(*arys):
         if t.ndim == 0:
-            t = reshape(t, (1, 1, 1))
+            t = _ops.reshape(t, (1, 1, 1))
         elif t.ndim == 1:
-            t = reshape(t, (1, t.shape[0], 1))
+            t = _ops.reshape(t, (1, t.shape[0], 1))
         elif t.ndim == 2:
-            t = reshape(t, (*t.shape, 1))
+            t = _ops.reshape(t, (*t.shape, 1))
         out.append(t)
     return out[0] if len(out) == 1 else out
 
@@ -67,29 +68,29 @@ def _seq(tup: Any, what: str) -> list[Tracer]:
 def hstack(tup: Sequence[Value]) -> Tracer:
     """``numpy.hstack``: along axis 1, or axis 0 for 1-d arrays."""
     ts = [atleast_1d(t) for t in _seq(tup, "hstack")]
-    return concatenate(ts, axis=0 if ts[0].ndim == 1 else 1)
+    return _ops.concatenate(ts, axis=0 if ts[0].ndim == 1 else 1)
 
 
 @numpy_function()
 def vstack(tup: Sequence[Value]) -> Tracer:
     """``numpy.vstack``: along axis 0 after ``atleast_2d``."""
-    return concatenate([atleast_2d(t) for t in _seq(tup, "vstack")], axis=0)
+    return _ops.concatenate([atleast_2d(t) for t in _seq(tup, "vstack")], axis=0)
 
 
 @numpy_function()
 def dstack(tup: Sequence[Value]) -> Tracer:
     """``numpy.dstack``: along axis 2 after ``atleast_3d``."""
-    return concatenate([atleast_3d(t) for t in _seq(tup, "dstack")], axis=2)
+    return _ops.concatenate([atleast_3d(t) for t in _seq(tup, "dstack")], axis=2)
 
 
 @numpy_function()
 def column_stack(tup: Sequence[Value]) -> Tracer:
     """``numpy.column_stack``: 1-d arrays become columns, then ``hstack``."""
     ts = [
-        reshape(t, (t.shape[0], 1)) if t.ndim < 2 else t
+        _ops.reshape(t, (t.shape[0], 1)) if t.ndim < 2 else t
         for t in map(atleast_1d, _seq(tup, "column_stack"))
     ]
-    return concatenate(ts, axis=1)
+    return _ops.concatenate(ts, axis=1)
 
 
 @numpy_function()
@@ -103,14 +104,14 @@ def diag(v: Value, k: int = 0) -> Tracer:
         length = t.shape[0]
         n = length + abs(k)
         if n == 0:
-            return reshape(t, (0, 0))
+            return _ops.reshape(t, (0, 0))
         # row i of (length, n + 1): v_i then n zeros; flattened, v_i lands at i*(n+1)
-        padded = _pad_last(reshape(t, (length, 1)), 0, n)
-        flat = reshape(padded, (length * (n + 1),))
+        padded = _pad_last(_ops.reshape(t, (length, 1)), 0, n)
+        flat = _ops.reshape(padded, (length * (n + 1),))
         front = k if k >= 0 else -k * n
         have = length * (n + 1) + front
         flat = _pad_last(flat, front, builtins.max(0, n * n - have))
-        return reshape(getitem(flat, slice(0, n * n)), (n, n))
+        return _ops.reshape(getitem(flat, slice(0, n * n)), (n, n))
     if t.ndim != 2:
         raise ShapeError(f"diag: input must be 1-d or 2-d, got shape {t.shape}")
     rows, cols = t.shape
@@ -118,7 +119,7 @@ def diag(v: Value, k: int = 0) -> Tracer:
         length, start = builtins.max(0, builtins.min(rows, cols - k)), k
     else:
         length, start = builtins.max(0, builtins.min(rows + k, cols)), -k * cols
-    flat = reshape(t, (rows * cols,))
+    flat = _ops.reshape(t, (rows * cols,))
     if length == 0:
         return getitem(flat, slice(0, 0))
     return getitem(flat, slice(start, start + (length - 1) * (cols + 1) + 1, cols + 1))
@@ -154,7 +155,7 @@ def roll(a: Value, shift: Any, axis: Any = None) -> Tracer:
     """Roll elements along ``axis`` by static ``shift`` (flattened when None), as ``numpy.roll``."""
     t = _t(a)
     if axis is None:
-        return reshape(roll(reshape(t, (-1,)), shift, 0), t.shape)
+        return _ops.reshape(roll(_ops.reshape(t, (-1,)), shift, 0), t.shape)
     shifts, axes = _ints(shift, "roll shift"), _ints(axis, "roll axis")
     if len(shifts) == 1:
         shifts = shifts * len(axes)
@@ -170,7 +171,7 @@ def roll(a: Value, shift: Any, axis: Any = None) -> Tracer:
         n = t.shape[d]
         k = s % n if n else 0
         if k:
-            t = concatenate([_slice(t, d, n - k, None), _slice(t, d, 0, n - k)], axis=d)
+            t = _ops.concatenate([_slice(t, d, n - k, None), _slice(t, d, 0, n - k)], axis=d)
     return t
 
 
@@ -192,8 +193,8 @@ def rot90(m: Value, k: int = 1, axes: Any = (0, 1)) -> Tracer:
     perm = list(range(t.ndim))
     perm[a0], perm[a1] = perm[a1], perm[a0]
     if k == 1:
-        return transpose(_reverse(t, (a1,)), perm)
-    return _reverse(transpose(t, perm), (a1,))
+        return _ops.transpose(_reverse(t, (a1,)), perm)
+    return _reverse(_ops.transpose(t, perm), (a1,))
 
 
 @numpy_function()
@@ -202,7 +203,7 @@ def repeat(a: Value, repeats: Any, axis: Any = None) -> Tracer:
     ``axis`` (flattened when None), as ``numpy.repeat``."""
     t = _t(a)
     if axis is None:
-        t, ax = reshape(t, (-1,)), 0
+        t, ax = _ops.reshape(t, (-1,)), 0
     else:
         ax = normalize_axis(axis, t.ndim)
     reps = _ints(repeats, "repeat repeats")
@@ -211,11 +212,11 @@ def repeat(a: Value, repeats: Any, axis: Any = None) -> Tracer:
     n = t.shape[ax]
     if len(reps) == 1:  # one count for every element (NumPy broadcasts it)
         v = reps[0]
-        wide = expand_dims(t, ax + 1)
+        wide = _ops.expand_dims(t, ax + 1)
         shape = list(wide.shape)
         shape[ax + 1] = v
-        big = broadcast_to(wide, tuple(shape))
-        return reshape(big, (*t.shape[:ax], n * v, *t.shape[ax + 1 :]))
+        big = _ops.broadcast_to(wide, tuple(shape))
+        return _ops.reshape(big, (*t.shape[:ax], n * v, *t.shape[ax + 1 :]))
     if len(reps) != n:
         raise ShapeError(
             f"repeat: operands could not be broadcast: {len(reps)} repeats for axis {ax} "
@@ -247,3 +248,62 @@ def split(ary: Value, indices_or_sections: Any, axis: int = 0) -> list[Tracer]:
 def array_split(ary: Value, indices_or_sections: Any, axis: int = 0) -> list[Tracer]:
     """Split into nearly equal sections or at static indices, as ``numpy.array_split``."""
     return _order.array_split(ary, indices_or_sections, axis)
+
+
+def reshape(a: Any, shape: Any = None, order: str = "C", **kwargs: Any) -> Any:
+    shape = kwargs.pop("newshape", shape)
+    if any_traced((a,)):
+        return _ops.reshape(a, shape, order=order)
+    return np.reshape(a, shape, order=order)  # type: ignore[call-overload]
+
+
+def transpose(a: Any, axes: Any = None) -> Any:
+    return _ops.transpose(a, axes) if any_traced((a,)) else np.transpose(a, axes)
+
+
+def swapaxes(a: Any, axis1: int, axis2: int) -> Any:
+    return _ops.swapaxes(a, axis1, axis2) if any_traced((a,)) else np.swapaxes(a, axis1, axis2)
+
+
+def moveaxis(a: Any, source: Any, destination: Any) -> Any:
+    if any_traced((a,)):
+        return _ops.moveaxis(a, source, destination)
+    return np.moveaxis(a, source, destination)
+
+
+def expand_dims(a: Any, axis: Any) -> Any:
+    return _ops.expand_dims(a, axis) if any_traced((a,)) else np.expand_dims(a, axis)
+
+
+def squeeze(a: Any, axis: Any = None) -> Any:
+    return _ops.squeeze(a, axis) if any_traced((a,)) else np.squeeze(a, axis)
+
+
+def broadcast_to(a: Any, shape: Any) -> Any:
+    return _ops.broadcast_to(a, shape) if any_traced((a,)) else np.broadcast_to(a, shape)
+
+
+def ravel(a: Any) -> Any:
+    return _ops.reshape(a, (-1,)) if any_traced((a,)) else np.ravel(a)
+
+
+def concatenate(arrays: Sequence[Any], axis: int = 0) -> Any:
+    if any_traced(tuple(arrays)):
+        return _ops.concatenate(arrays, axis)
+    return np.concatenate(arrays, axis)
+
+
+def stack(arrays: Sequence[Any], axis: int = 0) -> Any:
+    return _ops.stack(arrays, axis) if any_traced(tuple(arrays)) else np.stack(arrays, axis)
+
+
+def shape(a: Any) -> tuple[int, ...]:
+    return tuple(a.shape) if isinstance(a, Tracer) else np.shape(a)
+
+
+def ndim(a: Any) -> int:
+    return a.ndim if isinstance(a, Tracer) else np.ndim(a)
+
+
+def size(a: Any) -> int:
+    return a.size if isinstance(a, Tracer) else np.size(a)

@@ -3,22 +3,25 @@
 
 from __future__ import annotations
 
+import builtins
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from .. import primitives as _ops
 from ..errors import ArgumentTypeError, ShapeError, UnsupportedError
 from ..primitives.contraction import multiply, transpose
 from ..primitives.cumulative import cumprod_p, cumsum_p, scan
 from ..primitives.elementwise import elementwise as _e
 from ..primitives.order import diagonal as _diagonal
-from ..primitives.reductions import inexact_dtype, mean, reduce, reduce_sum, with_inexact_default
+from ..primitives.reductions import inexact_dtype, reduce, reduce_sum, with_inexact_default
 from ..primitives.shape import astype, broadcast_to, reshape
 from ..primitives.special import float_input
 from ..tracing.build import Value, normalize_axes, normalize_axis
 from ..tracing.tracer import Tracer
-from .dispatch import numpy_function
+from .dispatch import any_traced, numpy_function
 from .traced_values import lift_value as _one
 from .traced_values import lift_value as _t
 
@@ -126,7 +129,7 @@ def nanmean(a: Value, axis: Any = None, dtype: Any = None, keepdims: bool = Fals
     """``mean`` over the entries that are not nan (nan where there are none)."""
     t, isnan = _nan_free(a, 0.0)
     if isnan is None:
-        return mean(t, axis=axis, dtype=dtype, keepdims=keepdims)
+        return _ops.mean(t, axis=axis, dtype=dtype, keepdims=keepdims)
     target = t.dtype if dtype is None else np.dtype(dtype)
     total = reduce_sum(t, axis=axis, dtype=target, keepdims=keepdims)
     count = reduce_sum(_e("logical_not", isnan), axis=axis, dtype=target, keepdims=keepdims)
@@ -166,11 +169,11 @@ def _var(a: Value, axis: Any, dtype: Any, ddof: Any, keepdims: bool, correction:
     target = inexact_dtype(t.dtype) if dtype is None else np.dtype(dtype)
     if t.dtype != target:
         t = astype(t, target)
-    dev = _e("subtract", t, mean(t, axis=axes, keepdims=True))
+    dev = _e("subtract", t, _ops.mean(t, axis=axes, keepdims=True))
     total = reduce_sum(multiply(dev, dev), axis=axes, keepdims=keepdims)
     n = math.prod(t.shape[i] for i in axes)
     with np.errstate(all="ignore"):
-        return _e("true_divide", total, np.asarray(max(n - ddof, 0), target))
+        return _e("true_divide", total, np.asarray(builtins.max(n - ddof, 0), target))
 
 
 @numpy_function(with_inexact_default(np.var))
@@ -325,3 +328,50 @@ def cumsum(a: Value, axis: Any = None, dtype: Any = None) -> Tracer:
 def cumprod(a: Value, axis: Any = None, dtype: Any = None) -> Tracer:
     """Cumulative product along ``axis`` (flattened when None), as ``numpy.cumprod``."""
     return scan(cumprod_p, a, axis, dtype, False)
+
+
+def sum(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:
+    if any_traced((a,)):
+        return _ops.reduce_sum(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    return np.sum(a, axis=axis, dtype=dtype, keepdims=keepdims)
+
+
+def mean(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:
+    if any_traced((a,)):
+        return _ops.mean(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    if dtype is None:  # JAX's dtype: booleans and narrow integers average in float32
+        dtype = _ops.inexact_dtype(np.asarray(a).dtype)
+    return np.mean(a, axis=axis, dtype=dtype, keepdims=keepdims)
+
+
+def _reducer(name: str) -> Callable[..., Any]:
+    np_fn = getattr(np, name)
+
+    def fn(a: Any, axis: Any = None, keepdims: bool = False, **kwargs: Any) -> Any:
+        if any_traced((a,)):
+            return _ops.reduce(name, a, axis=axis, keepdims=keepdims, **kwargs)
+        return np_fn(a, axis=axis, keepdims=keepdims, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+max = _reducer("max")
+min = _reducer("min")
+prod = _reducer("prod")
+any = _reducer("any")
+all = _reducer("all")
+amax = max
+amin = min
+
+
+def argmax(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    if any_traced((a,)):
+        return _ops.reduce("argmax", a, axis=axis, keepdims=keepdims)
+    return np.argmax(a, axis=axis, keepdims=keepdims)
+
+
+def argmin(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    if any_traced((a,)):
+        return _ops.reduce("argmin", a, axis=axis, keepdims=keepdims)
+    return np.argmin(a, axis=axis, keepdims=keepdims)

@@ -4,16 +4,22 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
+from .. import primitives as _ops
 from ..errors import ShapeError
 from ..primitives.contraction import moveaxis, multiply
 from ..primitives.elementwise import elementwise
 from ..primitives.indexing import getitem
+from ..primitives.precision import check_precision, preferred_dtype
 from ..primitives.shape import reshape, stack
 from ..tracing.build import Value, normalize_axis
 from ..tracing.tracer import Tracer
-from .dispatch import numpy_function
+from .dispatch import any_traced, numpy_function
+from .dtypes import astype
 from .traced_values import lift_values as _lift
 
 
@@ -59,3 +65,56 @@ def cross(
         axis=-1,
     )
     return moveaxis(c, -1, normalize_axis(axisc, c.ndim, "axisc"))
+
+
+def _product(
+    name: str, traced: Callable[..., Any], eager: Callable[..., Any]
+) -> Callable[..., Any]:
+    """A product with JAX's ``precision=`` (validated; NumPy is always exact) and
+    ``preferred_element_type=`` (the result's dtype)."""
+
+    def fn(
+        a: Any, b: Any, *args: Any, precision: Any = None, preferred_element_type: Any = None
+    ) -> Any:
+        check_precision(precision, name)
+        out = traced(a, b, *args) if any_traced((a, b)) else eager(a, b, *args)
+        want = preferred_dtype(preferred_element_type)
+        return out if want is None else astype(out, want)
+
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+dot = _product("dot", _ops.dot, np.dot)
+vdot = _product("vdot", _ops.vdot, np.vdot)
+matmul = _product("matmul", _ops.matmul, np.matmul)
+inner = _product("inner", _ops.inner, np.inner)
+outer = _product("outer", _ops.outer, np.outer)
+_tensordot = _product("tensordot", _ops.tensordot, np.tensordot)
+
+
+def tensordot(
+    a: Any, b: Any, axes: Any = 2, *, precision: Any = None, preferred_element_type: Any = None
+) -> Any:
+    return _tensordot(
+        a, b, axes, precision=precision, preferred_element_type=preferred_element_type
+    )
+
+
+def einsum(
+    subscripts: str,
+    *operands: Any,
+    precision: Any = None,
+    preferred_element_type: Any = None,
+    optimize: Any = "auto",
+    **kwargs: Any,
+) -> Any:
+    check_precision(precision, "einsum")
+    if any_traced(operands):
+        out = _ops.einsum(subscripts, *operands)
+    else:
+        out = np.einsum(
+            subscripts, *operands, optimize=optimize if optimize != "auto" else True, **kwargs
+        )
+    want = preferred_dtype(preferred_element_type)
+    return out if want is None else astype(out, want)

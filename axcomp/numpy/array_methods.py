@@ -17,8 +17,7 @@ from ..tracing.build import Value
 from ..tracing.trace import Trace
 from ..tracing.tracer import Tracer
 from . import elementwise, indexing, manipulation, reductions, sorting
-
-_NAMESPACE: dict[str, Callable[..., Any]] = {}  # axcomp.numpy's functions, for np.* dispatch
+from .namespace import FUNCTIONS as _NAMESPACE  # axcomp.numpy's, for np.* dispatch
 
 
 class _Index:

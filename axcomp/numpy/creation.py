@@ -3,6 +3,7 @@ inputs) and the static ``tri[ul]_indices``."""
 
 from __future__ import annotations
 
+import builtins
 import operator
 from typing import Any
 
@@ -17,6 +18,8 @@ from ..tracing.build import Value
 from ..tracing.tracer import Tracer
 from .dispatch import any_traced, numpy_function
 from .manipulation import shape
+from .namespace import as_float as _as_float
+from .namespace import jnp as _jnp
 from .traced_values import lift_value as _t
 from .traced_values import lift_values as _lift
 
@@ -162,3 +165,70 @@ def full_like(a: Any, fill_value: Any, dtype: Any = None) -> Any:
     if isinstance(fill_value, Tracer):
         return _ops.broadcast_to(_ops.astype(fill_value, dtype or a.dtype), shape(a))
     return np.full(shape(a), fill_value, dtype=dtype or a.dtype)
+
+
+def copy(a: Any, order: str | None = None) -> Any:
+    # traced values are immutable, so the value itself is a copy
+    return a if isinstance(a, Tracer) else np.array(a, copy=True)
+
+
+def empty_like(prototype: Any, dtype: Any = None, shape: Any = None) -> Any:
+    """Zeros (compiled programs have no uninitialised memory); never batched."""
+    want = _jnp.shape(prototype) if shape is None else shape
+    return np.zeros(want, dtype=dtype or _jnp.asarray(prototype).dtype)
+
+
+def tri(N: int, M: int | None = None, k: int = 0, dtype: Any = None) -> Any:
+    return np.tri(N, M, k, dtype=dtype or np.float64)
+
+
+def diagflat(v: Any, k: int = 0) -> Any:
+    return _jnp.diag(_jnp.ravel(v), k)
+
+
+def logspace(
+    start: Any,
+    stop: Any,
+    num: int = 50,
+    endpoint: builtins.bool = True,
+    base: Any = 10.0,
+    dtype: Any = None,
+    axis: int = 0,
+) -> Any:
+    exps = _jnp.linspace(start, stop, num, endpoint=endpoint, axis=axis)
+    out = _jnp.power(base, exps)
+    return out if dtype is None else _jnp.astype(out, dtype)
+
+
+def geomspace(
+    start: Any,
+    stop: Any,
+    num: int = 50,
+    endpoint: builtins.bool = True,
+    dtype: Any = None,
+    axis: int = 0,
+) -> Any:
+    """Real ``start``/``stop`` of one sign (NumPy's endpoints are exact)."""
+    lo, hi = _as_float(start), _as_float(stop)
+    sign = _jnp.sign(lo)
+    logs = _jnp.linspace(
+        _jnp.log10(_jnp.absolute(lo)), _jnp.log10(_jnp.absolute(hi)), num, endpoint
+    )
+    out = _jnp.multiply(sign, _jnp.power(10.0, logs))
+    rank = len(np.broadcast_shapes(_jnp.shape(lo), _jnp.shape(hi)))
+    pos = np.arange(num).reshape((num,) + (1,) * rank)
+    out = _jnp.where(pos == 0, lo, out)
+    if endpoint and num > 1:
+        out = _jnp.where(pos == num - 1, hi, out)
+    if axis != 0:
+        out = _jnp.moveaxis(out, 0, axis)
+    return out if dtype is None else _jnp.astype(out, dtype)
+
+
+def vander(x: Any, N: int | None = None, increasing: builtins.bool = False) -> Any:
+    x = _jnp.asarray(x)
+    if _jnp.ndim(x) != 1:
+        raise ValueError("vander: x must be one-dimensional")
+    n = _jnp.shape(x)[0] if N is None else N
+    powers = np.arange(n) if increasing else np.arange(n - 1, -1, -1)
+    return _jnp.power(_jnp.expand_dims(x, -1), powers.astype(np.result_type(x.dtype, 0)))

@@ -17,6 +17,7 @@ from ..primitives import order as _order
 from ..primitives.contraction import multiply
 from ..primitives.elementwise import elementwise, where
 from ..primitives.elementwise import elementwise as _e
+from ..primitives.gathers import BooleanIndexError as _BooleanIndexError
 from ..primitives.gathers import (
     _fill_value,
     _in_bounds,
@@ -31,6 +32,8 @@ from ..primitives.shape import astype, broadcast_to, expand_dims, reshape
 from ..tracing.build import Value, broadcast_shapes, lift, normalize_axis, trace_of
 from ..tracing.tracer import Tracer
 from .dispatch import numpy_function
+from .namespace import jnp as _jnp
+from .namespace import traced as _traced
 from .traced_values import lift_value as _one
 from .traced_values import lift_values as _lift
 
@@ -209,3 +212,78 @@ def take_along_axis(
     return elementwise(
         "where", _in_bounds(i, n), out, np.asarray(_fill_value(t.dtype, fill_value), t.dtype)
     )
+
+
+def tril_indices_from(arr: Any, k: int = 0) -> tuple[Any, Any]:
+    s = _jnp.shape(arr)
+    if len(s) != 2:
+        raise ValueError("tril_indices_from: input array must be 2-d")
+    return np.tril_indices(s[0], k, s[1])
+
+
+def triu_indices_from(arr: Any, k: int = 0) -> tuple[Any, Any]:
+    s = _jnp.shape(arr)
+    if len(s) != 2:
+        raise ValueError("triu_indices_from: input array must be 2-d")
+    return np.triu_indices(s[0], k, s[1])
+
+
+diag_indices = np.diag_indices
+
+
+def diag_indices_from(arr: Any) -> tuple[Any, ...]:
+    s = _jnp.shape(arr)
+    if len(s) < 2 or len(set(s)) != 1:
+        raise ValueError("diag_indices_from: input must be at least 2-d with equal lengths")
+    return np.diag_indices(s[0], len(s))
+
+
+def _need_size(name: str, size: Any, *values: Any) -> builtins.bool:
+    """True when the composition must run (traced, or ``size=`` asked for)."""
+    if size is None and _traced(*values):
+        raise _BooleanIndexError(
+            f"{name} has a data-dependent shape and cannot be traced; pass a static size="
+        )
+    return size is not None
+
+
+def _first_true(mask: Any, size: int) -> tuple[Any, Any]:
+    """Positions of the first ``size`` True entries of 1-d ``mask`` (n where missing) and
+    whether each exists: the masked positions sorted to the front."""
+    n = _jnp.shape(mask)[0]
+    key = _jnp.sort(_jnp.where(mask, np.arange(n), n))
+    if size > n:
+        key = _jnp.concatenate([key, np.full(size - n, n)], 0)
+    key = key[:size]
+    return key, _jnp.less(key, n)
+
+
+def nonzero(a: Any, *, size: int | None = None, fill_value: Any = None) -> tuple[Any, ...]:
+    if not _need_size("nonzero", size, a):
+        return np.nonzero(a)
+    a = _jnp.asarray(a)
+    if _jnp.ndim(a) == 0:
+        raise ValueError("nonzero: 0-d arrays are not supported; use atleast_1d")
+    pos, ok = _first_true(_jnp.not_equal(_jnp.ravel(a), 0), operator.index(size))  # type: ignore[arg-type]
+    pos = _jnp.where(ok, pos, 0)
+    dims = _jnp.shape(a)
+    fills = fill_value if isinstance(fill_value, tuple) else (fill_value or 0,) * len(dims)
+    out = []
+    for i, d in enumerate(dims):
+        stride = int(np.prod(dims[i + 1 :], dtype=np.int64))
+        coord = _jnp.remainder(_jnp.floor_divide(pos, stride), d)
+        out.append(_jnp.astype(_jnp.where(ok, coord, fills[i]), np.int64))
+    return tuple(out)
+
+
+def flatnonzero(a: Any, *, size: int | None = None, fill_value: Any = None) -> Any:
+    return nonzero(_jnp.ravel(_jnp.asarray(a)), size=size, fill_value=fill_value)[0]
+
+
+def argwhere(a: Any, *, size: int | None = None, fill_value: Any = None) -> Any:
+    if not _need_size("argwhere", size, a):
+        return np.argwhere(a)
+    a = _jnp.asarray(a)
+    if _jnp.ndim(a) == 0:  # no coordinates to give, as JAX
+        return np.zeros((operator.index(size), 0), np.int64)  # type: ignore[arg-type]
+    return _jnp.stack(nonzero(a, size=size, fill_value=fill_value), 1)

@@ -19,6 +19,7 @@ from ..primitives.order import _int, _ints, _reverse, _slice, take_along
 from ..tracing.build import Value, normalize_axes, normalize_axis
 from ..tracing.tracer import Tracer
 from .dispatch import any_traced, numpy_function
+from .namespace import jnp as _jnp
 from .traced_values import lift_value as _one
 from .traced_values import lift_value as _t
 from .traced_values import lift_values as _lift
@@ -307,3 +308,67 @@ def ndim(a: Any) -> int:
 
 def size(a: Any) -> int:
     return a.size if isinstance(a, Tracer) else np.size(a)
+
+
+def concat(arrays: Sequence[Any], /, *, axis: int | None = 0) -> Any:
+    if axis is None:
+        return _jnp.concatenate([_jnp.ravel(a) for a in arrays], 0)
+    return _jnp.concatenate(arrays, axis)
+
+
+def permute_dims(a: Any, /, axes: Sequence[int]) -> Any:
+    return _jnp.transpose(a, tuple(axes))
+
+
+def matrix_transpose(x: Any, /) -> Any:
+    if _jnp.ndim(x) < 2:
+        raise ValueError(f"matrix_transpose requires at least 2 dimensions; got {_jnp.ndim(x)}")
+    return _jnp.swapaxes(x, -1, -2)
+
+
+def unstack(x: Any, /, *, axis: int = 0) -> tuple[Any, ...]:
+    moved = _jnp.moveaxis(x, axis, 0)
+    return tuple(moved[i] for i in range(_jnp.shape(moved)[0]))
+
+
+def _split_at_least(name: str, ary: Any, ios: Any, axis: int, rank: int) -> list[Any]:
+    if _jnp.ndim(ary) < rank:
+        raise ValueError(f"{name} only works on arrays of {rank} or more dimensions")
+    return list(_jnp.split(ary, ios, axis=axis))
+
+
+def vsplit(ary: Any, indices_or_sections: Any) -> list[Any]:
+    return _split_at_least("vsplit", ary, indices_or_sections, 0, 2)
+
+
+def hsplit(ary: Any, indices_or_sections: Any) -> list[Any]:
+    axis = 1 if _jnp.ndim(ary) > 1 else 0
+    return _split_at_least("hsplit", ary, indices_or_sections, axis, 1)
+
+
+def dsplit(ary: Any, indices_or_sections: Any) -> list[Any]:
+    return _split_at_least("dsplit", ary, indices_or_sections, 2, 3)
+
+
+def rollaxis(a: Any, axis: int, start: int = 0) -> Any:
+    n = _jnp.ndim(a)
+    axis = operator.index(axis) % n if n else 0
+    if not -n <= start <= n:
+        raise ValueError(f"rollaxis: start={start} out of range for {n} dimensions")
+    start = start + n if start < 0 else start
+    if axis < start:
+        start -= 1  # the axis is removed before it is reinserted
+    perm = [i for i in range(n) if i != axis]
+    perm.insert(start, axis)
+    return _jnp.transpose(a, tuple(perm))
+
+
+def append(arr: Any, values: Any, axis: int | None = None) -> Any:
+    if axis is None:
+        return _jnp.concatenate([_jnp.ravel(arr), _jnp.ravel(values)], 0)
+    return _jnp.concatenate([arr, values], axis)
+
+
+def broadcast_arrays(*args: Any) -> list[Any]:
+    target = np.broadcast_shapes(*(_jnp.shape(a) for a in args))
+    return [_jnp.broadcast_to(_jnp.asarray(a), target) for a in args]

@@ -22,6 +22,9 @@ from ..primitives.special import float_input
 from ..tracing.build import Value, normalize_axes, normalize_axis
 from ..tracing.tracer import Tracer
 from .dispatch import any_traced, numpy_function
+from .namespace import as_float as _as_float
+from .namespace import float_dtype as _float_dtype
+from .namespace import jnp as _jnp
 from .traced_values import lift_value as _one
 from .traced_values import lift_value as _t
 
@@ -375,3 +378,151 @@ def argmin(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     if any_traced((a,)):
         return _ops.reduce("argmin", a, axis=axis, keepdims=keepdims)
     return np.argmin(a, axis=axis, keepdims=keepdims)
+
+
+def _nan_fill(a: Any, value: Any) -> Any:
+    return _jnp.where(_jnp.isnan(a), value, a)
+
+
+def nanprod(a: Any, axis: Any = None, dtype: Any = None, keepdims: builtins.bool = False) -> Any:
+    a = _jnp.asarray(a)
+    if dtype is not None:
+        a = _jnp.astype(a, dtype)
+    return _jnp.prod(_nan_fill(a, 1), axis=axis, keepdims=keepdims)
+
+
+def nanvar(
+    a: Any, axis: Any = None, dtype: Any = None, ddof: int = 0, keepdims: builtins.bool = False
+) -> Any:
+    a = _jnp.asarray(a)
+    a = _jnp.astype(a, dtype or _float_dtype(a))
+    valid = _jnp.logical_not(_jnp.isnan(a))
+    count = _jnp.sum(_jnp.astype(valid, _jnp.real(a).dtype), axis=axis, keepdims=True)
+    avg = _jnp.true_divide(_jnp.sum(_nan_fill(a, 0), axis=axis, keepdims=True), count)
+    dev = _jnp.where(valid, _jnp.subtract(a, avg), 0)
+    sq = _jnp.real(_jnp.multiply(dev, _jnp.conjugate(dev)))
+    out = _jnp.true_divide(_jnp.sum(sq, axis=axis, keepdims=True), _jnp.subtract(count, ddof))
+    return out if keepdims else _jnp.squeeze(out, axis)
+
+
+def nanstd(
+    a: Any, axis: Any = None, dtype: Any = None, ddof: int = 0, keepdims: builtins.bool = False
+) -> Any:
+    return _jnp.sqrt(nanvar(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims))
+
+
+def _nanarg(name: str, fill: float, a: Any, axis: Any, keepdims: builtins.bool) -> Any:
+    a = _jnp.asarray(a)
+    nans = _jnp.isnan(a)
+    idx = getattr(_jnp, name)(_nan_fill(a, fill), axis=axis, keepdims=keepdims)
+    # an all-nan slice gives -1, as in JAX
+    return _jnp.where(_jnp.all(nans, axis=axis, keepdims=keepdims), -1, idx)
+
+
+def nanargmax(a: Any, axis: int | None = None, keepdims: builtins.bool = False) -> Any:
+    return _nanarg("argmax", -np.inf, a, axis, keepdims)
+
+
+def nanargmin(a: Any, axis: int | None = None, keepdims: builtins.bool = False) -> Any:
+    return _nanarg("argmin", np.inf, a, axis, keepdims)
+
+
+def nancumsum(a: Any, axis: int | None = None, dtype: Any = None) -> Any:
+    return _jnp.cumsum(_nan_fill(_jnp.asarray(a), 0), axis=axis, dtype=dtype)
+
+
+def nancumprod(a: Any, axis: int | None = None, dtype: Any = None) -> Any:
+    return _jnp.cumprod(_nan_fill(_jnp.asarray(a), 1), axis=axis, dtype=dtype)
+
+
+def nanquantile(
+    a: Any,
+    q: Any,
+    axis: int | None = None,
+    out: None = None,
+    overwrite_input: builtins.bool = False,
+    method: str = "linear",
+    keepdims: builtins.bool = False,
+) -> Any:
+    """``method='linear'`` over one axis (or all): nans sort last, so each slice's valid
+    count picks the two order statistics to interpolate; an all-nan slice gives nan."""
+    if method != "linear":
+        raise UnsupportedError("nanquantile: only method='linear' is supported")
+    a = _as_float(a)
+    shape_in = _jnp.shape(a)
+    if axis is None:
+        a, axis_ = _jnp.ravel(a), 0
+    else:
+        axis_ = axis % builtins.max(_jnp.ndim(a), 1)
+    x = _jnp.sort(_jnp.moveaxis(a, axis_, -1), axis=-1)
+    valid = _jnp.sum(_jnp.astype(_jnp.logical_not(_jnp.isnan(x)), x.dtype), axis=-1)
+    qa = _jnp.asarray(q)
+    qs = _jnp.reshape(qa, _jnp.shape(qa) + (1,) * (_jnp.ndim(x) - 1))
+    pos = _jnp.multiply(qs, _jnp.maximum(_jnp.subtract(valid, 1), 0))
+    lo = _jnp.floor(pos)
+    frac = _jnp.subtract(pos, lo)
+    n = _jnp.shape(x)[-1]
+    lo_i = _jnp.astype(lo, np.int64)
+    last = _jnp.astype(_jnp.maximum(_jnp.subtract(valid, 1), 0), np.int64)
+    hi_i = _jnp.minimum(_jnp.add(lo_i, 1), last)  # never a trailing nan
+    xb = _jnp.broadcast_to(x, _jnp.shape(pos) + (n,))
+    low = _jnp.take_along_axis(xb, _jnp.expand_dims(lo_i, -1), axis=-1)[..., 0]
+    high = _jnp.take_along_axis(xb, _jnp.expand_dims(hi_i, -1), axis=-1)[..., 0]
+    res = _jnp.add(low, _jnp.multiply(_jnp.subtract(high, low), frac))
+    res = _jnp.where(_jnp.equal(valid, 0), np.nan, res)
+    if keepdims:
+        kept = [1] * len(shape_in) if axis is None else list(shape_in)
+        if axis is not None:
+            kept[axis_] = 1
+        res = _jnp.reshape(res, _jnp.shape(qa) + tuple(kept))
+    return res
+
+
+def nanpercentile(
+    a: Any,
+    q: Any,
+    axis: int | None = None,
+    out: None = None,
+    overwrite_input: builtins.bool = False,
+    method: str = "linear",
+    keepdims: builtins.bool = False,
+) -> Any:
+    return nanquantile(a, _jnp.true_divide(q, 100.0), axis=axis, method=method, keepdims=keepdims)
+
+
+def nanmedian(
+    a: Any,
+    axis: int | None = None,
+    out: None = None,
+    overwrite_input: builtins.bool = False,
+    keepdims: builtins.bool = False,
+) -> Any:
+    return nanquantile(a, 0.5, axis=axis, keepdims=keepdims)
+
+
+def _cumulative(name: str, x: Any, axis: Any, dtype: Any, include_initial: builtins.bool) -> Any:
+    x = _jnp.asarray(x)
+    if axis is None:
+        if _jnp.ndim(x) > 1:
+            raise ValueError(f"cumulative_{name}: axis must be given for arrays of rank > 1")
+        axis = 0
+        x = _jnp.ravel(x)
+    out = getattr(_jnp, "cum" + name)(x, axis=axis, dtype=dtype)
+    if not include_initial:
+        return out
+    head = list(_jnp.shape(out))
+    head[axis] = 1
+    first = np.zeros(head, out.dtype) if name == "sum" else np.ones(head, out.dtype)
+    return _jnp.concatenate([first, out], axis)
+
+
+def cumulative_sum(
+    x: Any, /, *, axis: int | None = None, dtype: Any = None, include_initial: builtins.bool = False
+) -> Any:
+    return _cumulative("sum", x, axis, dtype, include_initial)
+
+
+def cumulative_prod(
+    x: Any, /, *, axis: int | None = None, dtype: Any = None, include_initial: builtins.bool = False
+) -> Any:
+    return _cumulative("prod", x, axis, dtype, include_initial)

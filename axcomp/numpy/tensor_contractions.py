@@ -20,6 +20,7 @@ from ..tracing.build import Value, normalize_axis
 from ..tracing.tracer import Tracer
 from .dispatch import any_traced, numpy_function
 from .dtypes import astype
+from .namespace import jnp as _jnp
 from .traced_values import lift_values as _lift
 
 
@@ -118,3 +119,15 @@ def einsum(
         )
     want = preferred_dtype(preferred_element_type)
     return out if want is None else astype(out, want)
+
+
+def matvec(x1: Any, x2: Any, /) -> Any:
+    return _jnp.matmul(x1, _jnp.expand_dims(x2, -1))[..., 0]
+
+
+def vecmat(x1: Any, x2: Any, /) -> Any:
+    return _jnp.matmul(_jnp.expand_dims(_jnp.conjugate(x1), -2), x2)[..., 0, :]
+
+
+def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
+    return _jnp.sum(_jnp.multiply(_jnp.conjugate(x1), x2), axis=axis)

@@ -2,6 +2,12 @@
 
 On NumPy values every function is plain NumPy (eager, returns ndarrays). On traced values
 (inside ``vmap``/``jit``) it records nodes in the axis graph instead.
+
+Each function is defined once, in the module of this package named as in JAX's
+``jax/_src/numpy/`` (``reductions``, ``manipulation``, ``creation``, ``indexing``,
+``sorting``, ``tensor_contractions``, ``linalg``, ``fft``...), most with
+``dispatch.numpy_function``; this module re-exports them, holds the dtype constants and
+the elementwise ufunc table, and installs the Tracer's methods (``array_methods``).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from .creation import arange as arange
 from .creation import array as array
 from .creation import asarray as asarray
 from .creation import copy as copy
+from .creation import diag as diag
 from .creation import diagflat as diagflat
 from .creation import empty as empty
 from .creation import empty_like as empty_like
@@ -157,7 +164,6 @@ from .manipulation import broadcast_to as broadcast_to
 from .manipulation import column_stack as column_stack
 from .manipulation import concat as concat
 from .manipulation import concatenate as concatenate
-from .manipulation import diag as diag
 from .manipulation import dsplit as dsplit
 from .manipulation import dstack as dstack
 from .manipulation import expand_dims as expand_dims

@@ -1,5 +1,7 @@
-"""Array creation in ``jax.numpy``: ``meshgrid`` (reshapes and broadcasts of its traced
-inputs) and the static ``tri[ul]_indices``."""
+"""Array creation in ``jax.numpy``: ``array``/``asarray``/``copy``, ``zeros``/``ones``/
+``full``/``empty`` and their ``*_like``, ranges (``arange``, ``linspace``, ``logspace``,
+``geomspace``), ``meshgrid``, and the matrices ``eye``/``identity``/``tri``/``tril``/
+``triu``/``diag``/``diagflat``/``vander`` with the static ``tri[ul]_indices``."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import numpy as np
 from .. import primitives as _ops
 from ..errors import ShapeError, TracingError
 from ..primitives.elementwise import where
+from ..primitives.indexing import getitem
 from ..primitives.order import _int
 from ..primitives.shape import broadcast_to, reshape
 from ..tracing.build import Value
@@ -20,8 +23,10 @@ from .dispatch import any_traced, numpy_function
 from .manipulation import shape
 from .namespace import as_float as _as_float
 from .namespace import jnp as _jnp
+from .traced_values import lift_value as _one
 from .traced_values import lift_value as _t
 from .traced_values import lift_values as _lift
+from .traced_values import pad_last as _pad_last
 
 
 @numpy_function()
@@ -56,6 +61,38 @@ def triu_indices(n: int, k: int = 0, m: Any = None) -> Any:
 def tril_indices(n: int, k: int = 0, m: Any = None) -> Any:
     """``numpy.tril_indices``: static, NumPy arrays."""
     return np.tril_indices(n, k, m)
+
+
+@numpy_function()
+def diag(v: Value, k: int = 0) -> Tracer:
+    """``numpy.diag``: a 1-d array to a matrix with it on diagonal ``k``, a 2-d array to its
+    ``k``-th diagonal. Built by strided slicing of the flattened matrix (exact: no products
+    with zeros, so a NaN or inf stays in its place)."""
+    t = _one(v)
+    k = operator.index(k)
+    if t.ndim == 1:
+        length = t.shape[0]
+        n = length + abs(k)
+        if n == 0:
+            return _ops.reshape(t, (0, 0))
+        # row i of (length, n + 1): v_i then n zeros; flattened, v_i lands at i*(n+1)
+        padded = _pad_last(_ops.reshape(t, (length, 1)), 0, n)
+        flat = _ops.reshape(padded, (length * (n + 1),))
+        front = k if k >= 0 else -k * n
+        have = length * (n + 1) + front
+        flat = _pad_last(flat, front, builtins.max(0, n * n - have))
+        return _ops.reshape(getitem(flat, slice(0, n * n)), (n, n))
+    if t.ndim != 2:
+        raise ShapeError(f"diag: input must be 1-d or 2-d, got shape {t.shape}")
+    rows, cols = t.shape
+    if k >= 0:
+        length, start = builtins.max(0, builtins.min(rows, cols - k)), k
+    else:
+        length, start = builtins.max(0, builtins.min(rows + k, cols)), -k * cols
+    flat = _ops.reshape(t, (rows * cols,))
+    if length == 0:
+        return getitem(flat, slice(0, 0))
+    return getitem(flat, slice(start, start + (length - 1) * (cols + 1) + 1, cols + 1))
 
 
 def _triangle(m: Value, k: Any, lower: bool) -> Tracer:

@@ -1,4 +1,5 @@
-"""Differences in ``jax.numpy``: ``diff``."""
+"""Differences, gradients and integrals in ``jax.numpy``: ``diff``, ``ediff1d``,
+``gradient`` and ``trapezoid``."""
 
 from __future__ import annotations
 

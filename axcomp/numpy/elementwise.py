@@ -1,6 +1,9 @@
-"""Elementwise ``jax.numpy`` functions that are compositions of several primitives rather
-than one ufunc: ``sinc``, ``signbit``, ``fix``, ``float_power``, ``round``/``around``,
-``isclose`` and ``allclose``."""
+"""Elementwise ``jax.numpy`` functions that are compositions rather than one ufunc:
+rounding (``round``/``around``, ``fix``), ``sinc``, ``signbit``, ``float_power``,
+``logaddexp``/``logaddexp2``, ``nan_to_num``, closeness and equality (``isclose``,
+``allclose``, ``array_equal``, ``array_equiv``), the Array API aliases (``acos``, ``pow``...),
+bit shifts, ``divmod``/``modf``/``ldexp``/``frexp``, ``i0``, ``gcd``/``lcm``, ``spacing``,
+``unwrap`` and the complex predicates."""
 
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
-"""Data-dependent selection in ``jax.numpy``: ``interp`` and ``bincount`` compare against
-every knot / bin (O(n * k) work and memory: exact, selected with ``where`` so a NaN in one
-knot does not leak into the others, vectorised, and meant for small ``k``); ``select``
-takes the first choice whose condition holds."""
+"""Indexing routines of ``jax.numpy``: ``take``/``take_along_axis``, ``diagonal``, the
+index generators (``nonzero``/``flatnonzero``/``argwhere`` with JAX's static ``size=``,
+``diag_indices``, ``tri[ul]_indices_from``), ``select``, and the data-dependent ``interp``
+and ``bincount``, which compare against every knot / bin (O(n * k) work and memory: exact,
+selected with ``where`` so a NaN in one knot does not leak into the others, vectorised, and
+meant for small ``k``)."""
 
 from __future__ import annotations
 

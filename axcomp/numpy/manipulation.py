@@ -1,10 +1,11 @@
-"""Shape manipulation of ``jax.numpy``: stacking (``hstack``, ``vstack``, ``dstack``,
-``column_stack``), ``atleast_*d`` and ``diag``, each a few reshape, concatenate and
-indexing nodes (lowering, both backends, vmap and the reverse rules come from those)."""
+"""Shape manipulation in ``jax.numpy``: ``reshape``, ``transpose``/``swapaxes``/
+``moveaxis``/``permute_dims``, ``squeeze``/``expand_dims``, ``broadcast_to``/
+``broadcast_arrays``, ``concatenate``/``stack``/``[hvd]stack``/``column_stack``/``append``,
+``split``/``array_split``/``[hvd]split``/``unstack``, ``flip``/``roll``/``rot90``,
+``tile``/``repeat``/``pad``, ``atleast_*d``, and ``shape``/``ndim``/``size``."""
 
 from __future__ import annotations
 
-import builtins
 import operator
 from collections.abc import Sequence
 from typing import Any
@@ -14,16 +15,13 @@ import numpy as np
 from .. import primitives as _ops
 from ..errors import ArgumentTypeError, ShapeError
 from ..primitives import order as _order
-from ..primitives.indexing import getitem
 from ..primitives.order import _int, _ints, _reverse, _slice, take_along
 from ..tracing.build import Value, normalize_axes, normalize_axis
 from ..tracing.tracer import Tracer
 from .dispatch import any_traced, numpy_function
 from .namespace import jnp as _jnp
-from .traced_values import lift_value as _one
 from .traced_values import lift_value as _t
 from .traced_values import lift_values as _lift
-from .traced_values import pad_last as _pad_last
 
 
 @numpy_function()
@@ -92,38 +90,6 @@ def column_stack(tup: Sequence[Value]) -> Tracer:
         for t in map(atleast_1d, _seq(tup, "column_stack"))
     ]
     return _ops.concatenate(ts, axis=1)
-
-
-@numpy_function()
-def diag(v: Value, k: int = 0) -> Tracer:
-    """``numpy.diag``: a 1-d array to a matrix with it on diagonal ``k``, a 2-d array to its
-    ``k``-th diagonal. Built by strided slicing of the flattened matrix (exact: no products
-    with zeros, so a NaN or inf stays in its place)."""
-    t = _one(v)
-    k = operator.index(k)
-    if t.ndim == 1:
-        length = t.shape[0]
-        n = length + abs(k)
-        if n == 0:
-            return _ops.reshape(t, (0, 0))
-        # row i of (length, n + 1): v_i then n zeros; flattened, v_i lands at i*(n+1)
-        padded = _pad_last(_ops.reshape(t, (length, 1)), 0, n)
-        flat = _ops.reshape(padded, (length * (n + 1),))
-        front = k if k >= 0 else -k * n
-        have = length * (n + 1) + front
-        flat = _pad_last(flat, front, builtins.max(0, n * n - have))
-        return _ops.reshape(getitem(flat, slice(0, n * n)), (n, n))
-    if t.ndim != 2:
-        raise ShapeError(f"diag: input must be 1-d or 2-d, got shape {t.shape}")
-    rows, cols = t.shape
-    if k >= 0:
-        length, start = builtins.max(0, builtins.min(rows, cols - k)), k
-    else:
-        length, start = builtins.max(0, builtins.min(rows + k, cols)), -k * cols
-    flat = _ops.reshape(t, (rows * cols,))
-    if length == 0:
-        return getitem(flat, slice(0, 0))
-    return getitem(flat, slice(start, start + (length - 1) * (cols + 1) + 1, cols + 1))
 
 
 @numpy_function()

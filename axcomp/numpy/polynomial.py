@@ -1,4 +1,5 @@
-"""Polynomials of ``jax.numpy``: ``polyval`` (Horner's scheme)."""
+"""Polynomials of ``jax.numpy``: ``polyval`` (Horner's scheme), ``polyadd``,
+``polysub``, ``polymul``, ``polyder`` and ``polyint``."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Reductions of ``jax.numpy`` built from the reduction primitives: ``count_nonzero``,
-``ptp`` and ``average``."""
+"""Reductions in ``jax.numpy``: ``sum``/``prod``/``max``/``min``/``any``/``all``/
+``argmax``/``argmin``, ``mean``/``average``/``var``/``std``, ``ptp``, ``count_nonzero``,
+``trace``, order statistics (``quantile``/``percentile``/``median``), the ``nan*``
+variants and the running ``cumsum``/``cumprod``/``cumulative_*``."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Products of ``jax.numpy`` built from contraction and elementwise nodes: ``kron`` and
-``cross``."""
+"""Products in ``jax.numpy``: ``dot``/``vdot``/``matmul``/``inner``/``outer``/
+``tensordot``/``einsum`` (with JAX's ``precision`` and ``preferred_element_type``),
+``matvec``/``vecmat``/``vecdot``, ``kron`` and ``cross``."""
 
 from __future__ import annotations
 

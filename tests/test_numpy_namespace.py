@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 import axcomp as ax
+import axcomp.lax as alax
 import axcomp.numpy as anp
+from axcomp.errors import AxcompError, UnsupportedError
 
 rng = np.random.default_rng(0)
 X = rng.random((4, 3, 2)) + 0.5  # batch 4 of (3, 2), positive for log/sqrt
@@ -176,3 +178,21 @@ def test_vectorize_core_size_mismatch():
     f = anp.vectorize(lambda a, b: a @ b, signature="(n),(n)->()")
     with pytest.raises(ValueError, match="inconsistent size for core dimension 'n'"):
         f(np.zeros(3), np.zeros(4))
+
+
+# ------------------------------------------------------------------ missing names
+
+
+def test_missing_names():
+    with pytest.raises(UnsupportedError, match=r"axcomp.numpy.hstak.*nearest supported: hstack"):
+        anp.hstak  # noqa: B018
+    with pytest.raises(AttributeError):
+        anp.definitely_not_a_function  # noqa: B018
+    assert not hasattr(anp, "nonexistent_fn")
+    assert getattr(anp, "nonexistent_fn", 7) == 7
+    with pytest.raises(UnsupportedError, match=r"axcomp.lax.cumsun.*cumsum"):
+        alax.cumsun  # noqa: B018
+    with pytest.raises(AttributeError, match="__foo__"):
+        anp.__foo__  # noqa: B018
+    with pytest.raises(AxcompError, match="piecewise"):
+        anp.piecewise  # noqa: B018

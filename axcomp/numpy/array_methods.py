@@ -11,11 +11,63 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import primitives as ops
-from ..errors import TracingError
+from ..errors import TracingError, UnsupportedError
+from ..primitives.gathers import _SCATTER_MODES, advanced, scatter
+from ..tracing.build import Value
 from ..tracing.trace import Trace
 from ..tracing.tracer import Tracer
+from . import elementwise, indexing, manipulation, reductions, sorting
+from .namespace import FUNCTIONS as _NAMESPACE  # axcomp.numpy's, for np.* dispatch
 
-_NAMESPACE: dict[str, Callable[..., Any]] = {}  # axcomp.numpy's functions, for np.* dispatch
+
+class _Index:
+    def __init__(self, x: Tracer, index: Any) -> None:
+        self.x, self.index = x, index
+
+    def _check(self, mode: Any) -> None:
+        if mode not in _SCATTER_MODES:
+            raise UnsupportedError(f"scatter mode {mode!r} is not supported (drop)")
+
+    def get(self, mode: Any = None, fill_value: Any = None, **_: Any) -> Tracer:
+        if mode in (None, "clip", "promise_in_bounds"):
+            return ops.getitem(self.x, self.index)
+        if mode == "fill":
+            return advanced(self.x, self.index, mode="fill", fill=fill_value)
+        raise UnsupportedError(f"gather mode {mode!r} is not supported (clip, fill)")
+
+    def set(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
+        self._check(mode)
+        return scatter(self.x, self.index, values, "set")
+
+    def add(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
+        self._check(mode)
+        return scatter(self.x, self.index, values, "add")
+
+    def subtract(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
+        self._check(mode)
+        return scatter(self.x, self.index, ops.elementwise("negative", values), "add")
+
+    def multiply(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
+        self._check(mode)
+        return scatter(self.x, self.index, values, "multiply")
+
+    mul = multiply
+
+    def min(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
+        self._check(mode)
+        return scatter(self.x, self.index, values, "min")
+
+    def max(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
+        self._check(mode)
+        return scatter(self.x, self.index, values, "max")
+
+
+class _At:
+    def __init__(self, x: Tracer) -> None:
+        self.x = x
+
+    def __getitem__(self, index: Any) -> _Index:
+        return _Index(self.x, index)
 
 
 class _Methods:
@@ -30,6 +82,12 @@ class _Methods:
     @property
     def mT(self) -> Tracer:
         return ops.swapaxes(self, -1, -2)
+
+    @property
+    def at(self) -> _At:
+        """JAX's ``x.at[index].set(v)`` (also add, multiply, min, max, get): the updated
+        copy, as scatters."""
+        return _At(self)  # type: ignore[arg-type]  # (self is a Tracer once installed)
 
     @property
     def real(self) -> Tracer:
@@ -199,6 +257,37 @@ class _Methods:
     def copy(self) -> Any:
         return self  # values in the graph are immutable: a copy is the value itself
 
+    def clip(self, min: Any = None, max: Any = None) -> Tracer:
+        out: Any = self
+        if min is not None:
+            out = ops.elementwise("maximum", out, min)
+        if max is not None:
+            out = ops.elementwise("minimum", out, max)
+        return out
+
+    def any(self, axis: Any = None, keepdims: bool = False) -> Tracer:
+        return ops.reduce("any", self, axis=axis, keepdims=keepdims)
+
+    def all(self, axis: Any = None, keepdims: bool = False) -> Tracer:
+        return ops.reduce("all", self, axis=axis, keepdims=keepdims)
+
+    def argmax(self, axis: Any = None, keepdims: bool = False) -> Tracer:
+        return ops.reduce("argmax", self, axis=axis, keepdims=keepdims)
+
+    def argmin(self, axis: Any = None, keepdims: bool = False) -> Tracer:
+        return ops.reduce("argmin", self, axis=axis, keepdims=keepdims)
+
+    round = elementwise.round  # numpy.round(x, decimals) as x.round(decimals)
+    ptp = reductions.ptp
+    repeat = manipulation.repeat
+    var = reductions.var
+    cumsum = reductions.cumsum
+    cumprod = reductions.cumprod
+    std = reductions.std
+    sort = sorting.sort
+    argsort = sorting.argsort
+    diagonal = indexing.diagonal  # no x.trace(): Tracer.trace is the tracer's Trace
+
 
 _UFUNC_TO_OP: dict[str, Callable[..., Tracer]] = {
     "multiply": ops.multiply,
@@ -250,6 +339,3 @@ def install(namespace: dict[str, Any], public: list[str]) -> None:
     for name, value in vars(_Methods).items():
         if name not in skip:
             setattr(Tracer, name, value)
-    for name, fn in ops.api.exported("methods").items():
-        if not hasattr(Tracer, name):
-            setattr(Tracer, name, fn)

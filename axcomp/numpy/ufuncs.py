@@ -7,24 +7,16 @@ elementwise primitive under the function's NumPy name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as _np
 
+from .. import primitives as _ops
 from ..core.elementwise_functions import RECORDS, ElementwiseFunction
+from ..errors import UnsupportedError as _UnsupportedError
 from ..primitives.elementwise import elementwise as _elementwise_p
-from ..tracing.tracer import Tracer as _Tracer
-
-
-def any_traced(values: Sequence[Any]) -> bool:
-    """Whether any value (or any value in a nested list or tuple) is traced."""
-    for v in values:
-        if isinstance(v, _Tracer):
-            return True
-        if isinstance(v, (list, tuple)) and any_traced(v):
-            return True
-    return False
+from .dispatch import any_traced
 
 
 def _elementwise(name: str, rec: ElementwiseFunction) -> Callable[..., Any]:
@@ -49,4 +41,39 @@ def generate(records: Iterable[ElementwiseFunction]) -> dict[str, Callable[..., 
 #: The generated functions by name (``axcomp.numpy`` re-exports them).
 FUNCTIONS: dict[str, Callable[..., Any]] = generate(RECORDS)
 globals().update(FUNCTIONS)
-__all__ = sorted(FUNCTIONS)
+
+
+# the four with their own behaviour: the x**2 rewrite, one-argument where, clip as
+# maximum/minimum
+def multiply(x: Any, y: Any) -> Any:
+    return _ops.multiply(x, y) if any_traced((x, y)) else _np.multiply(x, y)
+
+
+def power(x: Any, y: Any) -> Any:
+    return _ops.power(x, y) if any_traced((x, y)) else _np.power(x, y)
+
+
+def where(condition: Any, x: Any = None, y: Any = None) -> Any:
+    if x is None or y is None:
+        if any_traced((condition,)):
+            raise _UnsupportedError(
+                "where(condition) with one argument has a data-dependent shape and cannot be traced"
+            )
+        return _np.where(condition)
+    if any_traced((condition, x, y)):
+        return _ops.where(condition, x, y)
+    return _np.where(condition, x, y)
+
+
+def clip(a: Any, a_min: Any = None, a_max: Any = None) -> Any:
+    if not any_traced((a, a_min, a_max)):
+        return _np.clip(a, a_min, a_max)
+    out = a
+    if a_min is not None:
+        out = _ops.elementwise("maximum", out, a_min)
+    if a_max is not None:
+        out = _ops.elementwise("minimum", out, a_max)
+    return out
+
+
+__all__ = sorted([*FUNCTIONS, "multiply", "power", "where", "clip"])

@@ -8,11 +8,9 @@ nn. The ``jax.lax``/``jax.nn``/``jax.scipy.linalg``/``signal`` functions built o
 families are the API layer's (``axcomp/lax/``, ``axcomp/nn/``, ``axcomp/scipy/``).
 """
 
-from . import api, collectives, control, dft, everyday, gathers, nn, order, special
-from . import dft_nd as dft_nd
+from . import api, collectives, control, dft, gathers, nn, order, special
 from . import lax_elementwise as lax_elementwise
 from . import linalg as linalg
-from . import linalg_extras as linalg_extras
 from .contraction import (
     EinsumParams,
     contract,
@@ -29,7 +27,7 @@ from .contraction import (
     transpose,
     unmap_axis,
 )
-from .cumulative import CumulativeParams, cumprod, cumprod_p, cumsum, cumsum_p
+from .cumulative import CumulativeParams, cumprod_p, cumsum_p
 from .elementwise import (
     ELEMENTWISE_FUNCTIONS,
     ElementwiseParams,
@@ -88,9 +86,7 @@ __all__ = [
     "concatenate",
     "contract",
     "control",
-    "cumprod",
     "cumprod_p",
-    "cumsum",
     "cumsum_p",
     "dft",
     "dot",
@@ -98,7 +94,6 @@ __all__ = [
     "einsum_p",
     "elementwise",
     "elementwise_p",
-    "everyday",
     "expand_dims",
     "gathers",
     "getitem",

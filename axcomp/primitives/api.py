@@ -1,8 +1,10 @@
 """Tables of the public functions that primitive modules provide, by namespace.
 
-A primitive module exports its user-facing functions here (``axcomp.numpy.cumsum``,
-``axcomp.lax.cumsum``, the ``x.cumsum()`` method); the namespaces above build themselves
-from these tables, so a new primitive needs no edit outside its own module.
+A primitive module exports its user-facing functions here (``axcomp.lax.cumsum``,
+``axcomp.nn.relu``); the namespaces above build themselves from these tables, so a new
+primitive needs no edit outside its own module. ``axcomp.numpy`` (with ``linalg``, ``fft``
+and the Tracer's methods) defines its functions in its own modules instead; its table
+only holds the integer ufuncs ``lax_elementwise.py`` still exports.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-NAMESPACES = ("numpy", "lax", "methods", "fft", "linalg", "special")
+NAMESPACES = ("numpy", "lax", "special")
 _TABLES: dict[str, dict[str, Callable[..., Any]]] = {ns: {} for ns in NAMESPACES}
 
 

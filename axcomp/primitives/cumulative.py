@@ -20,7 +20,6 @@ from ..core.plan import Assign, Expr, LowerContext, Statement, call
 from ..core.primitive import Primitive, primitive
 from ..tracing.build import Value, lift, logical_names, make, normalize_axis, trace_of
 from ..tracing.tracer import Tracer
-from .api import export
 from .contraction import moveaxis, multiply
 from .elementwise import elementwise
 from .indexing import getitem
@@ -156,20 +155,6 @@ def _partial_products(x: Tracer) -> tuple[Tracer, Tracer, np.ndarray]:
     head = np.ones((*x.shape[:-1], 1), x.dtype)
     prefix = scan(cumprod_p, getitem(x, (Ellipsis, slice(0, n - 1))), -1, None, False)
     return concatenate([head, prefix], axis=-1), after, upper
-
-
-@export("numpy")
-@export("methods")
-def cumsum(a: Value, axis: Any = None, dtype: Any = None) -> Tracer:
-    """Cumulative sum along ``axis`` (flattened when None), as ``numpy.cumsum``."""
-    return scan(cumsum_p, a, axis, dtype, False)
-
-
-@export("numpy")
-@export("methods")
-def cumprod(a: Value, axis: Any = None, dtype: Any = None) -> Tracer:
-    """Cumulative product along ``axis`` (flattened when None), as ``numpy.cumprod``."""
-    return scan(cumprod_p, a, axis, dtype, False)
 
 
 for _scan in (cumsum_p, cumprod_p):

@@ -19,7 +19,6 @@ import numpy as np
 from ..errors import ArgumentTypeError, ShapeError
 from ..tracing.build import Value, lift, normalize_axis, trace_of
 from ..tracing.tracer import Tracer
-from .api import export
 from .contraction import moveaxis, multiply
 from .elementwise import elementwise
 from .indexing import getitem
@@ -91,19 +90,16 @@ def _c2c(a: Value, n: Any, axis: int, norm: Any, inverse: bool) -> Tracer:
     return _finish(out, ax, _scale(norm, size, inverse))
 
 
-@export("fft")
 def fft(a: Value, n: Any = None, axis: int = -1, norm: Any = None) -> Tracer:
     """``numpy.fft.fft`` along ``axis`` (a DFT-matrix contraction)."""
     return _c2c(a, n, axis, norm, False)
 
 
-@export("fft")
 def ifft(a: Value, n: Any = None, axis: int = -1, norm: Any = None) -> Tracer:
     """``numpy.fft.ifft`` along ``axis``."""
     return _c2c(a, n, axis, norm, True)
 
 
-@export("fft")
 def rfft(a: Value, n: Any = None, axis: int = -1, norm: Any = None) -> Tracer:
     """``numpy.fft.rfft`` of a real input: the n // 2 + 1 non-negative frequencies."""
     t, size, ax = _prepare(a, n, axis, norm, "rfft")
@@ -117,7 +113,6 @@ def rfft(a: Value, n: Any = None, axis: int = -1, norm: Any = None) -> Tracer:
     return _finish(out, ax, _scale(norm, size, False))
 
 
-@export("fft")
 def irfft(a: Value, n: Any = None, axis: int = -1, norm: Any = None) -> Tracer:
     """``numpy.fft.irfft``: the real signal of length ``n`` (default 2 (m - 1)) whose
     spectrum's non-negative half is ``a`` (imaginary parts of the DC and Nyquist terms are

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -43,7 +43,6 @@ from ..tracing.build import (
 )
 from ..tracing.tracer import Tracer
 from . import indexing
-from .api import export
 from .contraction import moveaxis
 from .elementwise import elementwise
 from .reductions import reduce, reduce_sum
@@ -457,125 +456,7 @@ def _basic_scatter(t: Tracer, items: tuple[Any, ...], u: Tracer, how: str) -> Tr
     return out if mask is None else elementwise("where", mask, out, t)
 
 
-class _Index:
-    def __init__(self, x: Tracer, index: Any) -> None:
-        self.x, self.index = x, index
-
-    def _check(self, mode: Any) -> None:
-        if mode not in _SCATTER_MODES:
-            raise UnsupportedError(f"scatter mode {mode!r} is not supported (drop)")
-
-    def get(self, mode: Any = None, fill_value: Any = None, **_: Any) -> Tracer:
-        if mode in (None, "clip", "promise_in_bounds"):
-            return indexing.getitem(self.x, self.index)
-        if mode == "fill":
-            return advanced(self.x, self.index, mode="fill", fill=fill_value)
-        raise UnsupportedError(f"gather mode {mode!r} is not supported (clip, fill)")
-
-    def set(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
-        self._check(mode)
-        return scatter(self.x, self.index, values, "set")
-
-    def add(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
-        self._check(mode)
-        return scatter(self.x, self.index, values, "add")
-
-    def subtract(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
-        self._check(mode)
-        return scatter(self.x, self.index, elementwise("negative", values), "add")
-
-    def multiply(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
-        self._check(mode)
-        return scatter(self.x, self.index, values, "multiply")
-
-    mul = multiply
-
-    def min(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
-        self._check(mode)
-        return scatter(self.x, self.index, values, "min")
-
-    def max(self, values: Value, mode: Any = None, **_: Any) -> Tracer:
-        self._check(mode)
-        return scatter(self.x, self.index, values, "max")
-
-
-class _At:
-    def __init__(self, x: Tracer) -> None:
-        self.x = x
-
-    def __getitem__(self, index: Any) -> _Index:
-        return _Index(self.x, index)
-
-
-def _at(self: Tracer) -> _At:
-    return _At(self)
-
-
-export("methods", "at")(cast(Any, property(_at)))
-
-
 # ------------------------------------------------------------------ user functions
-
-
-@export("numpy")
-def take(
-    a: Value, indices: Value, axis: Any = None, mode: Any = None, fill_value: Any = None
-) -> Tracer:
-    """``jnp.take``: mode None/fill (out-of-bounds -> NaN / int min), clip, wrap."""
-    trace = trace_of((a, indices))
-    t = lift(a, trace)
-    if axis is None:
-        t, axis = reshape(t, (-1,)), 0
-    if mode == "clip":
-        return take_clamped(t, indices, axis, "clip", negative=False)
-    return take_clamped(t, indices, axis, "fill" if mode is None else mode, fill_value)
-
-
-@export("numpy")
-def take_along_axis(
-    arr: Value, indices: Value, axis: Any, mode: Any = None, fill_value: Any = None
-) -> Tracer:
-    """``jnp.take_along_axis``: one gather on the flattened array (out-of-bounds filled,
-    or clamped with mode='clip')."""
-    trace = trace_of((arr, indices))
-    t, i = lift(arr, trace), _intp(lift(indices, trace))
-    if axis is None:
-        t, axis = reshape(t, (-1,)), 0
-        if i.ndim != 1:
-            raise ShapeError(f"indices must be 1-d when axis is None, got shape {i.shape}")
-    if i.ndim != t.ndim:
-        raise ShapeError(
-            f"indices of shape {i.shape} and arr of shape {t.shape} need the same ndim"
-        )
-    ax = normalize_axis(axis, t.ndim)
-    n = t.shape[ax]
-    shape = list(
-        broadcast_shapes(
-            t.shape[:ax] + (1,) + t.shape[ax + 1 :], i.shape[:ax] + (1,) + i.shape[ax + 1 :]
-        )
-    )
-    shape[ax] = i.shape[ax]
-    t = broadcast_to(t, tuple(shape[:ax]) + (n,) + tuple(shape[ax + 1 :]))
-    i = broadcast_to(i, tuple(shape))
-    i = _normalize(i, n)
-    strides = np.cumprod((t.shape[1:] + (1,))[::-1])[::-1]
-    base = np.zeros(tuple(shape), np.intp)
-    for d in range(len(shape)):
-        if d != ax:
-            r = [1] * len(shape)
-            r[d] = shape[d]
-            base = base + np.arange(shape[d]).reshape(r) * int(strides[d])
-    flat = elementwise(
-        "add",
-        base,
-        elementwise("multiply", elementwise("clip", i, 0, max(n - 1, 0)), int(strides[ax])),
-    )
-    out = gather(reshape(t, (-1,)), flat, 0)
-    if mode == "clip":
-        return out
-    return elementwise(
-        "where", _in_bounds(i, n), out, np.asarray(_fill_value(t.dtype, fill_value), t.dtype)
-    )
 
 
 def _starts(start_indices: Any, nd: int, trace: Any) -> list[Any]:

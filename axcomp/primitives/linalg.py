@@ -46,7 +46,6 @@ from ..errors import (
 )
 from ..tracing.build import Value, broadcast_shapes, lift, make, trace_of, union_levels
 from ..tracing.tracer import Tracer
-from .api import export
 from .contraction import multiply, swapaxes
 from .elementwise import elementwise, where
 from .indexing import getitem
@@ -410,33 +409,28 @@ def _svd_vjp(u: Tracer, s: Tracer, vh: Tracer, gu: Tracer, gs: Tracer, gvh: Trac
 # ---------------------------------------------------------------- numpy.linalg
 
 
-@export("linalg")
 def cholesky(a: Value) -> Tracer:
     """Lower Cholesky factor of the symmetrized ``(a + a^H) / 2`` (as ``jnp.linalg.cholesky``)."""
     t = _prep(a, "cholesky")
     return _node("cholesky", [_sym(t)])
 
 
-@export("linalg")
 def inv(a: Value) -> Tracer:
     """Inverse of each square matrix of ``a`` (stacked over leading axes)."""
     return _node("inv", [_prep(a, "inv")])
 
 
-@export("linalg")
 def det(a: Value) -> Tracer:
     """Determinant of each square matrix of ``a``."""
     return _node("det", [_prep(a, "det")])
 
 
-@export("linalg")
 def slogdet(a: Value) -> tuple[Tracer, Tracer]:
     """``(sign, logabsdet)`` of each square matrix of ``a``."""
     sign, logdet = _packed("slogdet", _prep(a, "slogdet"))
     return sign, logdet
 
 
-@export("linalg")
 def solve(a: Value, b: Value) -> Tracer:
     """Solve ``a @ x = b``; ``b`` is a vector only when 1-d (NumPy 2 and JAX)."""
     trace = trace_of((a, b))
@@ -463,7 +457,6 @@ def solve(a: Value, b: Value) -> Tracer:
     return reshape(x, x.shape[:-1]) if vector else x
 
 
-@export("linalg")
 def eigh(a: Value, UPLO: str | None = None, symmetrize_input: bool = True) -> tuple[Tracer, Tracer]:
     """``(eigenvalues, eigenvectors)`` of each symmetric matrix, ascending. As
     ``jnp.linalg.eigh``, the input is symmetrized first (so ``UPLO`` does not matter)."""
@@ -478,7 +471,6 @@ def eigh(a: Value, UPLO: str | None = None, symmetrize_input: bool = True) -> tu
     return w, v
 
 
-@export("linalg")
 def svd(
     a: Value, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False
 ) -> Any:
@@ -494,7 +486,6 @@ def svd(
     return u, s, vh
 
 
-@export("linalg")
 def qr(a: Value, mode: str = "reduced") -> tuple[Tracer, Tracer]:
     """``(Q, R)`` of each matrix, ``mode='reduced'`` only."""
     if mode != "reduced":
@@ -565,7 +556,6 @@ def _move_last2(x: Tracer, r: int, c: int) -> Tracer:
     return x if perm == list(range(x.ndim)) else permute(x, perm)
 
 
-@export("linalg")
 def norm(x: Value, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Tracer:
     """Vector or matrix norm, as ``numpy.linalg.norm`` (orders None/1/2/inf/-inf/0/p for
     vectors, fro/nuc/1/-1/2/-2/inf/-inf for matrices)."""
@@ -600,7 +590,6 @@ def norm(x: Value, ord: Any = None, axis: Any = None, keepdims: bool = False) ->
     raise ShapeError(f"norm: improper number of dimensions to norm (axis={axis})")
 
 
-@export("linalg")
 def pinv(a: Value, rcond: Any = None, hermitian: bool = False, *, rtol: Any = None) -> Tracer:
     """Moore-Penrose pseudo-inverse from the reduced SVD; singular values at or below
     ``rtol * max(s)`` count as zero (NumPy's default ``rtol = max(m, n) * eps``)."""
@@ -620,7 +609,6 @@ def pinv(a: Value, rcond: Any = None, hermitian: bool = False, *, rtol: Any = No
     return matmul(_mT(vh), scaled)
 
 
-@export("linalg")
 def lstsq(a: Value, b: Value, rcond: Any = None) -> tuple[Tracer, Tracer, Tracer, Tracer]:
     """``(x, residuals, rank, s)`` as ``jnp.linalg.lstsq``: residuals are always returned
     (the squared norm of ``b - a @ x`` per column)."""
@@ -662,7 +650,6 @@ def lstsq(a: Value, b: Value, rcond: Any = None) -> tuple[Tracer, Tracer, Tracer
     return x, resid, rank, s
 
 
-@export("linalg")
 def matrix_power(a: Value, n: int) -> Tracer:
     """``a`` to the integer power ``n`` by repeated squaring (``inv`` first for n < 0)."""
     if isinstance(n, Tracer):

@@ -1,5 +1,9 @@
-"""Shape and order: tile, repeat, flip, roll, rot90, pad, sort, argsort, top_k, searchsorted,
-cummax/cummin, diff, triu/tril, diagonal, trace, split.
+"""Sort, argsort and take-along primitives, with the builders other layers need: ``tile``,
+``pad``, ``diagonal``, ``split``/``array_split`` (``axcomp.numpy`` publishes them; ``lax``,
+``scipy`` and other primitives build on them), ``lax.pad``, ``lax.sort``, ``lax.top_k`` and
+``lax.cummax``/``cummin``. The ``jax.numpy`` functions built on these primitives (``flip``,
+``roll``, ``repeat``, ``sort``, ``searchsorted``, ``diff``, ``tril``...) live in
+``axcomp/numpy/``.
 
 Most functions are built from existing primitives (indexing, concatenation, broadcasting,
 elementwise), so lowering, reverse mode and both backends come with them. Three small
@@ -28,24 +32,22 @@ from ..core.independence import MIXED, Carried, Relations, all_axes_but
 from ..core.leaves import const_p
 from ..core.plan import Assign, Expr, LowerContext, Statement, call
 from ..core.primitive import primitive
-from ..errors import ArgumentTypeError, AxisError, ShapeError, UnsupportedError
+from ..errors import ArgumentTypeError, ShapeError, UnsupportedError
 from ..tracing.build import (
     Value,
     lift,
     logical_names,
     make,
-    normalize_axes,
     normalize_axis,
     trace_of,
     union_levels,
 )
 from ..tracing.tracer import Tracer
-from .api import export
-from .contraction import contract, moveaxis, transpose
-from .elementwise import elementwise, where
+from .contraction import contract, moveaxis
+from .elementwise import elementwise
 from .indexing import getitem
 from .reductions import reduce_sum
-from .shape import astype, broadcast_levels, broadcast_to, concatenate, expand_dims, reshape
+from .shape import astype, broadcast_levels, broadcast_to, concatenate, reshape
 
 # ------------------------------------------------------------------ primitives
 
@@ -281,85 +283,9 @@ def _full(value: Value, shape: tuple[int, ...], dtype: np.dtype) -> Tracer:
     return broadcast_to(_t(np.asarray(value).astype(dtype)), shape)
 
 
-# ------------------------------------------------------------------ flips and rolls
+# ------------------------------------------------------------------ tile
 
 
-@export("numpy")
-def flip(m: Value, axis: Any = None) -> Tracer:
-    """Reverse the order of elements along ``axis`` (all axes when None), as ``numpy.flip``."""
-    t = _t(m)
-    return _reverse(t, normalize_axes(axis, t.ndim))
-
-
-@export("numpy")
-def fliplr(m: Value) -> Tracer:
-    """Reverse along axis 1, as ``numpy.fliplr``."""
-    t = _t(m)
-    if t.ndim < 2:
-        raise ShapeError(f"fliplr: input must be >= 2-d, got shape {t.shape}")
-    return _reverse(t, (1,))
-
-
-@export("numpy")
-def flipud(m: Value) -> Tracer:
-    """Reverse along axis 0, as ``numpy.flipud``."""
-    t = _t(m)
-    if t.ndim < 1:
-        raise ShapeError("flipud: input must be >= 1-d, got a 0-d array")
-    return _reverse(t, (0,))
-
-
-@export("numpy")
-def roll(a: Value, shift: Any, axis: Any = None) -> Tracer:
-    """Roll elements along ``axis`` by static ``shift`` (flattened when None), as ``numpy.roll``."""
-    t = _t(a)
-    if axis is None:
-        return reshape(roll(reshape(t, (-1,)), shift, 0), t.shape)
-    shifts, axes = _ints(shift, "roll shift"), _ints(axis, "roll axis")
-    if len(shifts) == 1:
-        shifts = shifts * len(axes)
-    if len(axes) == 1 and len(shifts) > 1:
-        axes = axes * len(shifts)
-    if len(shifts) != len(axes):
-        raise ShapeError(f"roll: shift {shift!r} and axis {axis!r} must have the same length")
-    total: dict[int, int] = {}
-    for s, ax in zip(shifts, axes):
-        d = normalize_axis(ax, t.ndim)
-        total[d] = total.get(d, 0) + s
-    for d, s in total.items():
-        n = t.shape[d]
-        k = s % n if n else 0
-        if k:
-            t = concatenate([_slice(t, d, n - k, None), _slice(t, d, 0, n - k)], axis=d)
-    return t
-
-
-@export("numpy")
-def rot90(m: Value, k: int = 1, axes: Any = (0, 1)) -> Tracer:
-    """Rotate by 90 degrees ``k`` times in the plane of ``axes``, as ``numpy.rot90``."""
-    t = _t(m)
-    axes = tuple(axes)
-    if len(axes) != 2:
-        raise ShapeError(f"rot90: len(axes) must be 2, got {axes!r}")
-    a0, a1 = (normalize_axis(a, t.ndim, "rot90 axes") for a in axes)
-    if a0 == a1:
-        raise ShapeError(f"rot90: axes must be different, got {axes!r}")
-    k = _int(k, "rot90 k") % 4
-    if k == 0:
-        return t
-    if k == 2:
-        return _reverse(_reverse(t, (a0,)), (a1,))
-    perm = list(range(t.ndim))
-    perm[a0], perm[a1] = perm[a1], perm[a0]
-    if k == 1:
-        return transpose(_reverse(t, (a1,)), perm)
-    return _reverse(transpose(t, perm), (a1,))
-
-
-# ------------------------------------------------------------------ tile and repeat
-
-
-@export("numpy")
 def tile(A: Value, reps: Any) -> Tracer:
     """Repeat the whole array ``reps`` times per axis, as ``numpy.tile``."""
     t = _t(A)
@@ -374,35 +300,6 @@ def tile(A: Value, reps: Any) -> Tracer:
     spread = reshape(t, tuple(x for s in t.shape for x in (1, s)))
     big = broadcast_to(spread, tuple(x for v, s in zip(r, t.shape) for x in (v, s)))
     return reshape(big, tuple(v * s for v, s in zip(r, t.shape)))
-
-
-@export("numpy")
-@export("methods")
-def repeat(a: Value, repeats: Any, axis: Any = None) -> Tracer:
-    """Repeat each element ``repeats`` times (an int or one static count per element) along
-    ``axis`` (flattened when None), as ``numpy.repeat``."""
-    t = _t(a)
-    if axis is None:
-        t, ax = reshape(t, (-1,)), 0
-    else:
-        ax = normalize_axis(axis, t.ndim)
-    reps = _ints(repeats, "repeat repeats")
-    if any(v < 0 for v in reps):
-        raise ShapeError(f"repeat: negative repeats {repeats!r}")
-    n = t.shape[ax]
-    if len(reps) == 1:  # one count for every element (NumPy broadcasts it)
-        v = reps[0]
-        wide = expand_dims(t, ax + 1)
-        shape = list(wide.shape)
-        shape[ax + 1] = v
-        big = broadcast_to(wide, tuple(shape))
-        return reshape(big, (*t.shape[:ax], n * v, *t.shape[ax + 1 :]))
-    if len(reps) != n:
-        raise ShapeError(
-            f"repeat: operands could not be broadcast: {len(reps)} repeats for axis {ax} "
-            f"of size {n}"
-        )
-    return take_along(t, np.repeat(np.arange(n), reps), ax)
 
 
 # ------------------------------------------------------------------ padding
@@ -425,7 +322,6 @@ def _pad_widths(pad_width: Any, ndim: int) -> list[tuple[int, int]]:
     return [(int(lo), int(hi)) for lo, hi in full]
 
 
-@export("numpy")
 def pad(array: Value, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Tracer:
     """Pad with ``mode`` constant (``constant_values``), edge, reflect, symmetric or wrap,
     as ``numpy.pad``; pad widths in NumPy's forms (an int, a pair, one pair per axis)."""
@@ -476,14 +372,6 @@ def pad(array: Value, pad_width: Any, mode: str = "constant", **kwargs: Any) -> 
 # ------------------------------------------------------------------ sorting
 
 
-def _axis_or_flat(t: Tracer, axis: Any) -> tuple[Tracer, int]:
-    if axis is None:
-        return reshape(t, (-1,)), 0
-    if t.ndim == 0:
-        raise AxisError(f"axis {axis} is out of bounds for an array of dimension 0")
-    return t, normalize_axis(axis, t.ndim)
-
-
 def _argsort_along(t: Tracer, ax: int, descending: bool) -> Tracer:
     if not descending:
         return _argsort(t, ax)
@@ -493,48 +381,6 @@ def _argsort_along(t: Tracer, ax: int, descending: bool) -> Tracer:
     return elementwise("subtract", np.asarray(n - 1, np.intp), rev)
 
 
-def _check_kind(kind: Any, order: Any) -> None:
-    if order is not None:
-        raise UnsupportedError("sort/argsort: 'order' (structured arrays) is not supported")
-    if kind not in (None, "stable", "mergesort", "quicksort", "heapsort"):
-        raise ArgumentTypeError(f"sort/argsort: unknown kind {kind!r}")
-
-
-@export("numpy")
-@export("methods")
-def sort(
-    a: Value,
-    axis: Any = -1,
-    kind: Any = None,
-    order: Any = None,
-    *,
-    stable: Any = None,
-    descending: bool = False,
-) -> Tracer:
-    """Sorted copy along ``axis`` (flattened when None), as ``jax.numpy.sort``."""
-    _check_kind(kind, order)
-    t, ax = _axis_or_flat(_t(a), axis)
-    out = _sort(t, ax)
-    return _reverse(out, (ax,)) if descending else out
-
-
-@export("numpy")
-@export("methods")
-def argsort(
-    a: Value,
-    axis: Any = -1,
-    kind: Any = None,
-    order: Any = None,
-    *,
-    stable: Any = None,
-    descending: bool = False,
-) -> Tracer:
-    """Indices that sort along ``axis`` (stable), as ``jax.numpy.argsort``."""
-    _check_kind(kind, order)
-    t, ax = _axis_or_flat(_t(a), axis)
-    return _argsort_along(t, ax, bool(descending))
-
-
 def _lex_perm(keys: Sequence[Tracer], ax: int) -> Tracer:
     """The stable permutation sorting by keys[0], then keys[1], ... (successive stable sorts
     from the last key)."""
@@ -542,32 +388,6 @@ def _lex_perm(keys: Sequence[Tracer], ax: int) -> Tracer:
     for key in reversed(keys[:-1]):
         perm = take_along(perm, _argsort(take_along(key, perm, ax, True), ax), ax, True)
     return perm
-
-
-@export("numpy")
-def searchsorted(a: Value, v: Value, side: str = "left", sorter: Any = None) -> Tracer:
-    """Insertion indices of ``v`` into sorted 1-d ``a``, as ``numpy.searchsorted`` (an
-    all-pairs comparison: O(len(a) * v.size))."""
-    if sorter is not None:
-        raise UnsupportedError("searchsorted: 'sorter' is not supported inside kernels")
-    if side not in ("left", "right"):
-        raise ArgumentTypeError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
-    ta, tv = _t(a), _t(v)
-    if ta.ndim != 1:
-        raise ShapeError(f"searchsorted: a must be 1-d, got shape {ta.shape}")
-    cmp = "less" if side == "left" else "less_equal"
-    wide = reshape(tv, (*tv.shape, 1))
-    hits = elementwise(cmp, ta, wide)
-    if np.issubdtype(ta.dtype, np.floating) or np.issubdtype(tv.dtype, np.floating):
-        # NaN sorts last (as in jnp.searchsorted): below a NaN query is every number, and
-        # for side='right' every NaN too
-        below = elementwise("isnan", wide)
-        if side == "left":
-            below = elementwise(
-                "logical_and", below, elementwise("logical_not", elementwise("isnan", ta))
-            )
-        hits = elementwise("logical_or", hits, below)
-    return astype(reduce_sum(hits, axis=-1), np.intp)
 
 
 # ------------------------------------------------------------------ cumulative extrema
@@ -588,70 +408,9 @@ def _cumext(fn: str, operand: Value, axis: int, reverse: bool) -> Tracer:
     return _reverse(t, (ax,)) if reverse else t
 
 
-# ------------------------------------------------------------------ differences, triangles
+# ------------------------------------------------------------------ diagonals
 
 
-@export("numpy")
-def diff(a: Value, n: int = 1, axis: int = -1, prepend: Any = None, append: Any = None) -> Tracer:
-    """``n``-th discrete difference along ``axis``, as ``numpy.diff``."""
-    t = _t(a)
-    n = _int(n, "diff n")
-    if n < 0:
-        raise ShapeError(f"diff: order must be non-negative but got {n}")
-    if t.ndim == 0:
-        raise ShapeError("diff requires input that is at least one dimensional")
-    ax = normalize_axis(axis, t.ndim)
-    if n == 0:
-        return t
-    parts: list[Tracer | None] = []
-    for extra in (prepend, append):
-        if extra is None:
-            parts.append(None)
-            continue
-        e = _t(extra)
-        if e.ndim == 0:
-            e = broadcast_to(e, tuple(1 if d == ax else s for d, s in enumerate(t.shape)))
-        parts.append(e)
-    joined = [p for p in (parts[0], t, parts[1]) if p is not None]
-    if len(joined) > 1:
-        t = concatenate(joined, axis=ax)
-    fn = "not_equal" if t.dtype == np.bool_ else "subtract"
-    for _ in range(n):
-        m = t.shape[ax]
-        if m == 0:
-            break
-        t = elementwise(fn, _slice(t, ax, 1, None), _slice(t, ax, 0, m - 1))
-    return t
-
-
-def _triangle(m: Value, k: Any, lower: bool) -> Tracer:
-    t = _t(m)
-    k = _int(k, "k")
-    if t.ndim == 0:
-        raise ShapeError("tril/triu: input must be at least 1-d")
-    if t.ndim == 1:
-        t = broadcast_to(t, (t.shape[0], t.shape[0]))
-    rows, cols = t.shape[-2:]
-    mask = np.tri(rows, cols, k if lower else k - 1, dtype=bool)
-    if not lower:
-        mask = ~mask
-    return where(mask, t, np.zeros((), t.dtype))
-
-
-@export("numpy")
-def tril(m: Value, k: int = 0) -> Tracer:
-    """Lower triangle (on and below diagonal ``k``) of the last two axes, as ``numpy.tril``."""
-    return _triangle(m, k, True)
-
-
-@export("numpy")
-def triu(m: Value, k: int = 0) -> Tracer:
-    """Upper triangle (on and above diagonal ``k``) of the last two axes, as ``numpy.triu``."""
-    return _triangle(m, k, False)
-
-
-@export("numpy")
-@export("methods")
 def diagonal(a: Value, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tracer:
     """The ``offset`` diagonal of the (axis1, axis2) planes, appended as the last axis, as
     ``numpy.diagonal``."""
@@ -673,12 +432,6 @@ def diagonal(a: Value, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Trace
         t = getitem(t, (Ellipsis, slice(-offset, -offset + size), slice(0, size)))
     labels = tuple(f"a{i}" for i in range(t.ndim - 2))
     return contract((t,), (labels + ("i", "i"),), labels + ("i",))
-
-
-@export("numpy")  # no ``x.trace()`` method: ``Tracer.trace`` is the tracer's Trace
-def trace(a: Value, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None) -> Tracer:
-    """Sum along the ``offset`` diagonal, as ``numpy.trace``."""
-    return reduce_sum(diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype)
 
 
 # ------------------------------------------------------------------ splitting
@@ -707,13 +460,11 @@ def _split(ary: Value, sections: Any, axis: int, strict: bool) -> list[Tracer]:
     return out
 
 
-@export("numpy")
 def split(ary: Value, indices_or_sections: Any, axis: int = 0) -> list[Tracer]:
     """Split into equal sections or at static indices along ``axis``, as ``numpy.split``."""
     return _split(ary, indices_or_sections, axis, True)
 
 
-@export("numpy")
 def array_split(ary: Value, indices_or_sections: Any, axis: int = 0) -> list[Tracer]:
     """Split into nearly equal sections or at static indices, as ``numpy.array_split``."""
     return _split(ary, indices_or_sections, axis, False)

@@ -1,5 +1,6 @@
-"""axcomp.numpy.fft's n-d, real n-d, Hermitian, shift and frequency functions traced
-(under jit, vmap and grad) against numpy.fft, whose conventions jax.numpy.fft shares."""
+"""axcomp.numpy.fft's one-axis, n-d, real n-d, Hermitian, shift and frequency functions
+traced (under jit, vmap and grad) against numpy.fft, whose conventions jax.numpy.fft
+shares."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 import axcomp as ax
 import axcomp.numpy as anp
-from axcomp.errors import MissingFunctionError
+from axcomp.errors import MissingFunctionError, UnsupportedError
 
 RNG = np.random.default_rng(5)
 X = RNG.normal(size=(3, 4, 6))
@@ -104,3 +105,56 @@ def test_errors():
         ax.jit(lambda z: anp.fft.hfft(z, norm="bad"))(Z)
     with pytest.raises(MissingFunctionError):
         anp.fft.nonexistent  # noqa: B018
+
+
+# ------------------------------------------------------------------ one-axis transforms
+
+
+FFT_KW = [{}, {"n": 4}, {"n": 9, "axis": 0}, {"norm": "ortho"}, {"norm": "forward", "axis": -2}]
+
+
+def _np_kw(kw):
+    """The same call on the batched array (batch axis 0 in front)."""
+    axis = kw.get("axis", -1)
+    return {**kw, "axis": axis + 1 if axis >= 0 else axis}
+
+
+@pytest.mark.parametrize("kw", FFT_KW)
+@pytest.mark.parametrize("name", ["fft", "ifft", "rfft", "irfft"])
+def test_fft_vmap_jit(name, kw):
+    x = RNG.normal(size=(3, 5, 6))
+    if name == "irfft":
+        x = np.fft.rfft(x)
+    if name in ("fft", "ifft") and kw.get("n") == 4:
+        x = x + 1j * RNG.normal(size=x.shape)
+    fn = getattr(anp.fft, name)
+    ref = getattr(np.fft, name)
+    got = ax.vmap(lambda a: fn(a, **kw))(x)
+    want = ref(x, **_np_kw(kw))
+    assert got.dtype == want.dtype
+    np.testing.assert_allclose(got, want, atol=1e-12)
+    np.testing.assert_allclose(ax.jit(lambda a: fn(a, **kw))(x[0]), ref(x[0], **kw), atol=1e-12)
+    np.testing.assert_allclose(fn(x[0], **kw), ref(x[0], **kw))  # eager: NumPy's
+
+
+def test_fft_float32_nested_and_errors():
+    x = RNG.normal(size=(2, 3, 8)).astype(np.float32)
+    got = ax.vmap(ax.vmap(anp.fft.rfft), in_axes=1)(x)
+    assert got.dtype == np.complex64
+    np.testing.assert_allclose(got, np.fft.rfft(x.transpose(1, 0, 2)), rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match="norm"):
+        ax.vmap(lambda a: anp.fft.fft(a, norm="bad"))(x)
+    with pytest.raises(TypeError, match="real"):
+        ax.vmap(lambda a: anp.fft.rfft(a * 1j))(x)
+    # axcomp differentiates real dtypes only: a complex spectrum refuses, clearly
+    with pytest.raises(TypeError, match="complex"):
+        ax.grad(lambda a: anp.sum(anp.abs(anp.fft.rfft(a)) ** 2))(x[0, 0].astype(np.float64))
+    with pytest.raises(UnsupportedError, match=r"rfft3.*nearest supported"):
+        anp.fft.rfft3  # noqa: B018  (every jax.numpy.fft name exists now)
+
+
+def test_fft_array_api():
+    xp = pytest.importorskip("array_api_strict")
+    x = RNG.normal(size=(3, 6))
+    got = ax.vmap(lambda a: anp.fft.irfft(anp.fft.rfft(a), n=6))(xp.asarray(x))
+    np.testing.assert_allclose(np.asarray(got), x, atol=1e-12)

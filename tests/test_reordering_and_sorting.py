@@ -1,6 +1,7 @@
-"""Differential tests for the shape-and-order family (axcomp/primitives/order.py): tile,
-repeat, flip, roll, rot90, pad, lax.pad, sort, argsort, lax.sort, top_k, searchsorted,
-cummax/cummin, diff, triu/tril, diagonal, trace, split.
+"""Differential tests for reordering and sorting (the sort/take-along primitives of
+axcomp/primitives/order.py and the functions built on them): tile, repeat, flip, roll,
+rot90, pad, lax.pad, sort, argsort, lax.sort, top_k, searchsorted, cummax/cummin, diff,
+triu/tril, diagonal, trace, split.
 
 References: NumPy, the loop oracle (tests/oracle.py), finite differences
 (tests/gradcheck.py), and values computed with jax 0.10.2 (x64) written down here where

@@ -1,5 +1,5 @@
-"""Differential tests for ``axcomp.numpy.linalg`` and the ``axcomp.lax.linalg_*`` solvers
-(axcomp/primitives/linalg.py).
+"""Differential tests for ``axcomp.numpy.linalg`` (axcomp/numpy/linalg.py) and the
+``axcomp.lax.linalg_*`` solvers, on the primitives of axcomp/primitives/linalg.py.
 
 References: NumPy itself, the loop oracle (``tests/oracle.py``), finite differences
 (``tests/gradcheck.py``) and, on the Array API backend, array_api_strict.

@@ -1,6 +1,7 @@
-"""``axcomp.numpy.extras``: each function against NumPy (or a closed form) eagerly, under
-nested vmap against the loop-and-stack oracle, under jit, and its gradient against finite
-differences where it is differentiable."""
+"""The ``axcomp.numpy`` functions composed from the namespace's own (Array API aliases,
+``nan*`` reductions, polynomials, set operations, ``cov``...): each function against NumPy
+(or a closed form) eagerly, under nested vmap against the loop-and-stack oracle, under jit,
+and its gradient against finite differences where it is differentiable."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from oracle import loop_vmap
 
 import axcomp as ax
 import axcomp.numpy as anp
-from axcomp.numpy import extras
 from axcomp.primitives.gathers import BooleanIndexError
 
 pytestmark = pytest.mark.sweep  # the floors run of .ci/run skips it
@@ -296,10 +296,10 @@ CASES: list[tuple[str, Callable[..., Any], Callable[..., Any], tuple[Any, ...]]]
         lambda a: np.histogram(a, bins=3)[0].astype(float),
         (V,),
     ),
-    ("unwrap", extras.unwrap, np.unwrap, (PH,)),
+    ("unwrap", anp.unwrap, np.unwrap, (PH,)),
     (
         "unwrap_period",
-        lambda a: extras.unwrap(a, period=5.0, axis=0),
+        lambda a: anp.unwrap(a, period=5.0, axis=0),
         lambda a: np.unwrap(a, period=5.0, axis=0),
         (PH[:6].reshape(3, 2),),
     ),

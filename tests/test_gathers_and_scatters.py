@@ -1,8 +1,9 @@
-"""Gathers and scatters (axcomp/primitives/gathers.py): integer-array and constant-mask
-indexing, traced indices, ``take``, ``take_along_axis``, ``lax.dynamic_slice`` /
-``dynamic_update_slice`` and ``x.at[idx]`` updates, against NumPy, the loop oracle and
-JAX's semantics (negatives count from the end, gathers clamp, ``take`` fills, scatters
-drop out-of-bounds writes, repeated ``add`` indices accumulate), under vmap, jit and grad.
+"""Gathers and scatters (axcomp/primitives/gathers.py; ``take``, ``take_along_axis`` and
+``x.at`` in axcomp/numpy/): integer-array and constant-mask indexing, traced indices,
+``take``, ``take_along_axis``, ``lax.dynamic_slice`` / ``dynamic_update_slice`` and
+``x.at[idx]`` updates, against NumPy, the loop oracle and JAX's semantics (negatives count
+from the end, gathers clamp, ``take`` fills, scatters drop out-of-bounds writes, repeated
+``add`` indices accumulate), under vmap, jit and grad.
 """
 
 from __future__ import annotations

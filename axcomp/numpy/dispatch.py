@@ -1,0 +1,66 @@
+"""The one wrapper every ``axcomp.numpy`` function is written with: NumPy on NumPy
+values, graph nodes on traced values.
+
+A function of the namespace is written once, as its traced implementation; the decorator
+runs NumPy's namesake instead when no argument is traced (outside ``vmap``/``jit``, where
+JAX would run eagerly too). Functions whose eager result must follow JAX rather than NumPy
+(``jnp.linalg``) run their traced program through ``jit`` instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from types import ModuleType
+from typing import Any, TypeVar
+
+import numpy as np
+
+from ..tracing.tracer import Tracer
+from ..transforms.jit import staged_export
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def any_traced(values: Sequence[Any]) -> bool:
+    """Whether any value, or any value in a nested list or tuple, is traced."""
+    for v in values:
+        if isinstance(v, Tracer):
+            return True
+        if isinstance(v, (list, tuple)) and any_traced(v):
+            return True
+    return False
+
+
+def _named_like(fn: Callable[..., Any], traced: Callable[..., Any]) -> None:
+    fn.__name__ = fn.__qualname__ = traced.__name__
+    fn.__doc__ = traced.__doc__
+    fn.__module__ = traced.__module__  # the module that defines the public function
+
+
+def numpy_function(
+    eager: Callable[..., Any] | None = None, *, module: ModuleType = np
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Make a traced implementation a public function: ``eager`` (default ``module``'s
+    function of the same name, ``numpy.<name>``) when no argument is traced."""
+
+    def wrap(traced: Callable[..., Any]) -> Callable[..., Any]:
+        run_eagerly = eager or getattr(module, traced.__name__)
+
+        def fn(*args: Any, **kwargs: Any) -> Any:
+            if any_traced(args) or any_traced(tuple(kwargs.values())):
+                return traced(*args, **kwargs)
+            return run_eagerly(*args, **kwargs)
+
+        _named_like(fn, traced)
+        return fn
+
+    return wrap
+
+
+def staged_function(traced: Callable[..., Any]) -> Callable[..., Any]:
+    """Make a traced implementation a public function that, on concrete arrays too, runs
+    its traced program (through ``jit``): an eager call gives what the same call inside a
+    kernel gives, and what JAX gives."""
+    fn = staged_export(traced.__name__, traced)
+    _named_like(fn, traced)
+    return fn

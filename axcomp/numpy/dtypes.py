@@ -1,0 +1,77 @@
+"""Data types in ``jax.numpy``: ``result_type`` and ``astype`` (which read a traced
+value's dtype), NumPy's dtype predicates and scalar types."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import numpy as np
+
+from .. import primitives as _ops
+from ..tracing.tracer import Tracer
+from .dispatch import any_traced
+from .namespace import jnp as _jnp
+
+
+def result_type(*arrays_and_dtypes: Any) -> np.dtype:
+    """``np.result_type``, reading a traced value's dtype (NumPy's own would hand the
+    tracer back to this namespace through ``__array_function__``, forever)."""
+    return np.result_type(*(a.dtype if isinstance(a, Tracer) else a for a in arrays_and_dtypes))
+
+
+def astype(x: Any, dtype: Any) -> Any:
+    return _ops.astype(x, dtype) if any_traced((x,)) else np.asarray(x).astype(dtype)
+
+
+def iscomplexobj(x: Any) -> builtins.bool:
+    return builtins.bool(np.issubdtype(_jnp.asarray(x).dtype, np.complexfloating))
+
+
+def isrealobj(x: Any) -> builtins.bool:
+    return not iscomplexobj(x)
+
+
+def isscalar(element: Any) -> builtins.bool:
+    # JAX: 0-d arrays count as scalars, as do Python and NumPy scalars
+    if isinstance(element, (np.ndarray, Tracer)):
+        return element.ndim == 0
+    return builtins.bool(np.isscalar(element))
+
+
+finfo, iinfo, issubdtype, can_cast, iterable = (
+    np.finfo,
+    np.iinfo,
+    np.issubdtype,
+    np.can_cast,
+    np.iterable,
+)
+
+
+isdtype = np.isdtype
+
+
+bool = np.bool_
+
+
+int_, uint, float_, complex_ = np.int64, np.uint64, np.float64, np.complex128
+
+
+single, double, csingle, cdouble = np.float32, np.float64, np.complex64, np.complex128
+
+
+integer, floating, inexact, number = np.integer, np.floating, np.inexact, np.number
+
+
+signedinteger, unsignedinteger = np.signedinteger, np.unsignedinteger
+
+
+complexfloating, generic, character, flexible = (
+    np.complexfloating,
+    np.generic,
+    np.character,
+    np.flexible,
+)
+
+
+object_ = np.object_

@@ -169,8 +169,9 @@ _REDUCERS = {
     "argmin": "argmin",
 }
 
-#: ``apply`` functions -> the standard's (cumprod needs ``cumulative_prod``, 2024.12).
-_APPLY = {
+#: The standard's names of the ordering, selection and running-reduction operations, by
+#: NumPy name (cumprod needs ``cumulative_prod``, 2024.12).
+_ORDERING = {
     "flip": "flip",
     "cumsum": "cumulative_sum",
     "cumprod": "cumulative_prod",
@@ -275,8 +276,9 @@ class _Emitter:
             if not isinstance(value, np.dtype):
                 self.dtypes[cname] = np.asarray(value).dtype
         for step in plan.steps:
-            if isinstance(step.result, Ref):
-                self.dtypes.setdefault(step.result.name, step.node.dtype)
+            for st in step.statements:  # the dtypes the lowering records (steps' results)
+                if isinstance(st, (Assign, Store)) and st.dtype is not None:
+                    self.dtypes.setdefault(st.target, st.dtype)
         self.cast_to: np.dtype | None = None  # cast every buffer read to this (contractions)
         self.casts: dict[str, Any] = {}  # dtype globals the casts name
 
@@ -427,18 +429,32 @@ class _Emitter:
     def op_copy(self, c: Call) -> str:
         return f"{self.fn('asarray')}({self.args(c)}, copy=True)"
 
-    def op_apply(self, c: Call) -> str:
-        fn = c.attr("fn")
-        if fn not in _APPLY:
-            raise _refuse(fn, self.xp_name)
-        keywords = c.attr("keywords", ())
-        if any(
-            not ((k == "axis" and type(v) is int) or (k == "stable" and type(v) is bool))
-            for k, v in keywords
-        ):
-            raise _refuse(fn, self.xp_name)
-        kw = "".join(f", {k}={_int(v) if k == 'axis' else repr(bool(v))}" for k, v in keywords)
-        return f"{self.fn(_APPLY[fn], fn)}({self.args(c)}{kw})"
+    def with_axis(self, fn: str, c: Call, flag: str | None = None) -> str:
+        """The standard's ``fn`` (by NumPy name, ``_ORDERING``) on the operands, with the
+        call's ``axis`` and bool attribute ``flag`` as keywords where it sets them."""
+        axis = c.attr("axis")
+        kw = "" if axis is None else f", axis={_int(axis)}"
+        if flag is not None and c.attr(flag) is not None:
+            kw += f", {flag}={bool(c.attr(flag))!r}"
+        return f"{self.fn(_ORDERING[fn], fn)}({self.args(c)}{kw})"
+
+    def op_flip(self, c: Call) -> str:
+        return self.with_axis("flip", c)
+
+    def op_sort(self, c: Call) -> str:
+        return self.with_axis("sort", c)
+
+    def op_argsort(self, c: Call) -> str:
+        return self.with_axis("argsort", c, "stable")
+
+    def op_take(self, c: Call) -> str:
+        return self.with_axis("take", c)
+
+    def op_take_along_axis(self, c: Call) -> str:
+        return self.with_axis("take_along_axis", c)
+
+    def op_cumulative(self, c: Call) -> str:
+        return self.with_axis(c.attr("fn"), c)
 
     def op_linalg(self, c: Call) -> str:
         fn = c.attr("fn")

@@ -495,6 +495,16 @@ class Plan:
         )
 
 
+def result_dtype(step: Step) -> np.dtype | None:
+    """The dtype the lowering recorded for ``step``'s result (None where none is)."""
+    if isinstance(step.result, Ref):
+        name = step.result.name
+        for st in reversed(step.statements):
+            if isinstance(st, (Assign, Store)) and st.target == name and st.dtype is not None:
+                return st.dtype
+    return None
+
+
 def nbytes(shape: tuple[int, ...], dtype: np.dtype) -> int:
     return math.prod(int(s) for s in shape) * np.dtype(dtype).itemsize
 

@@ -38,12 +38,14 @@ from ..core.plan import (
     Lit,
     Loop,
     Plan,
+    PlanError,
     Ref,
     Scatter,
     Statement,
     Step,
     Store,
     releases,
+    result_dtype,
 )
 from ..core.windows import WindowParams, window_items, windowed_shape
 from ..errors import UnsupportedError
@@ -95,8 +97,9 @@ _REDUCERS = {
     "argmin": "argmin",
 }
 
-#: ``apply`` functions -> the standard's (cumprod needs ``cumulative_prod``, 2024.12).
-_APPLY = {
+#: The standard's names of the ordering, selection and running-reduction operations, by
+#: NumPy name (cumprod needs ``cumulative_prod``, 2024.12).
+_ORDERING = {
     "flip": "flip",
     "cumsum": "cumulative_sum",
     "cumprod": "cumulative_prod",
@@ -203,10 +206,44 @@ class _Emitter:
             if not isinstance(value, np.dtype):
                 self.dtypes[cname] = np.asarray(value).dtype
         for step in plan.steps:
-            if isinstance(step.result, Ref):
-                self.dtypes.setdefault(step.result.name, step.node.dtype)
+            for st in step.statements:  # the dtypes the lowering records (steps' results)
+                if isinstance(st, (Assign, Store)) and st.dtype is not None:
+                    self.dtypes.setdefault(st.target, st.dtype)
+        # every name's dtype the plan records, loop and branch bodies included (the operand
+        # dtypes of an elementwise call, which the standard promotes only within a kind)
+        self.recorded: dict[str, np.dtype] = dict(self.dtypes)
+        self.record(plan.steps)
         self.cast_to: np.dtype | None = None  # cast every buffer read to this (contractions)
+        self.step_dtype: np.dtype | None = None  # the recorded dtype of the step's result
         self.casts: dict[str, Any] = {}  # dtype globals the casts name
+
+    def record(self, steps: Sequence[Step]) -> None:
+        """Note in ``recorded`` the dtypes of the names ``steps`` bind (where known)."""
+        known = self.recorded
+        for step in steps:
+            for st in step.statements:
+                if isinstance(st, (Assign, Store)) and st.dtype is not None:
+                    known[st.target] = st.dtype
+                elif isinstance(st, Loop):
+                    for name, value in st.init:
+                        self.note(name, self.expr_dtype(value, known))
+                    for name, src, _ in st.slices:
+                        self.note(name, known.get(src))
+                    if st.index:  # the step counter as a 0-d array, as the body graph has it
+                        self.note(st.index, np.dtype(np.int64))
+                    self.record(st.body)
+                elif isinstance(st, If):
+                    for br in st.branches:
+                        for name, value in br.init:
+                            self.note(name, self.expr_dtype(value, known))
+                        self.record(br.body)
+                if isinstance(st, (Loop, If)):
+                    for name, _, dtype in st.outs:
+                        known[name] = np.dtype(dtype)
+
+    def note(self, name: str, dtype: np.dtype | None) -> None:
+        if dtype is not None:
+            self.recorded[name] = dtype
 
     def cast(self, text: str, dtype: np.dtype) -> str:
         name = f"_dt_{np.dtype(dtype).name}"
@@ -286,7 +323,7 @@ class _Emitter:
         args = [self.expr(a) for a in c.args]  # ``out=`` hints are dropped
         node = self.node
         if node is not None and node.op.name == "elementwise" and len(node.inputs) == len(args):
-            args = self.promoted(fn, node, c, args)
+            args = self.promoted(fn, c, args)
         # the spelling is the function's record's: a standard function or a composition
         rec = ELEMENTWISE_REGISTRY.get(fn)
         if rec is None or rec.array_api is None:
@@ -308,24 +345,38 @@ class _Emitter:
         ]
         return f"{self.fn(name, fn)}({', '.join(texts)})"
 
-    def promoted(self, fn: str, node: Node, c: Call, args: list[str]) -> list[str]:
+    def promoted(self, fn: str, c: Call, args: list[str]) -> list[str]:
         """The operands cast to the dtype NumPy computes ``fn`` in: the result's, or for a
-        comparison the operands' common dtype (Python scalars stay weak)."""
+        comparison the operands' common dtype (Python scalars stay weak); dtypes as the
+        plan records them."""
         arrays = [k for k, a in enumerate(c.args) if not isinstance(a, Lit)]
         if fn == "where":
             arrays = [k for k in arrays if k]
-        target = node.dtype
+        target = self.step_dtype
+        dtypes = {k: self.expr_dtype(c.args[k], self.recorded) for k in arrays}
+        if target is None or any(d is None for d in dtypes.values()):
+            raise PlanError(f"the plan records no dtype for {fn} or an operand of it")
         if target == np.bool_:
-            operands = [node.inputs[k].dtype for k in arrays]
+            operands = [dtypes[k] for k in arrays]
             scalars = [a.value for a in c.args if isinstance(a, Lit)]
             target = np.result_type(*operands, *scalars) if operands else target
         out = list(args)
         for k in arrays:
-            have = node.inputs[k].dtype
+            have = dtypes[k]
+            assert have is not None
             if have == target or (have.kind == "c" and target.kind != "c"):
                 continue  # real/imag/abs of complex keep their operand
             out[k] = self.cast(args[k], target)
         return out
+
+    @staticmethod
+    def expr_dtype(e: Expr, known: dict[str, np.dtype]) -> np.dtype | None:
+        """The dtype of a buffer, or of a view of one, as ``known`` records it."""
+        if isinstance(e, Ref):
+            return known.get(e.name)
+        if isinstance(e, Call) and e.op in ("transpose", "reshape", "broadcast_to", "getitem"):
+            return _Emitter.expr_dtype(e.args[0], known)
+        return None
 
     def op_reduce(self, c: Call) -> str:
         fn = c.attr("fn")
@@ -370,18 +421,32 @@ class _Emitter:
     def op_copy(self, c: Call) -> str:
         return f"{self.fn('asarray')}({self.args(c)}, copy=True)"
 
-    def op_apply(self, c: Call) -> str:
-        fn = c.attr("fn")
-        if fn not in _APPLY:
-            raise _refuse(fn, self.xp_name)
-        keywords = c.attr("keywords", ())
-        if any(
-            not ((k == "axis" and type(v) is int) or (k == "stable" and type(v) is bool))
-            for k, v in keywords
-        ):
-            raise _refuse(fn, self.xp_name)
-        kw = "".join(f", {k}={_int(v) if k == 'axis' else repr(bool(v))}" for k, v in keywords)
-        return f"{self.fn(_APPLY[fn], fn)}({self.args(c)}{kw})"
+    def with_axis(self, fn: str, c: Call, flag: str | None = None) -> str:
+        """The standard's ``fn`` (by NumPy name, ``_ORDERING``) on the operands, with the
+        call's ``axis`` and bool attribute ``flag`` as keywords where it sets them."""
+        axis = c.attr("axis")
+        kw = "" if axis is None else f", axis={_int(axis)}"
+        if flag is not None and c.attr(flag) is not None:
+            kw += f", {flag}={bool(c.attr(flag))!r}"
+        return f"{self.fn(_ORDERING[fn], fn)}({self.args(c)}{kw})"
+
+    def op_flip(self, c: Call) -> str:
+        return self.with_axis("flip", c)
+
+    def op_sort(self, c: Call) -> str:
+        return self.with_axis("sort", c)
+
+    def op_argsort(self, c: Call) -> str:
+        return self.with_axis("argsort", c, "stable")
+
+    def op_take(self, c: Call) -> str:
+        return self.with_axis("take", c)
+
+    def op_take_along_axis(self, c: Call) -> str:
+        return self.with_axis("take_along_axis", c)
+
+    def op_cumulative(self, c: Call) -> str:
+        return self.with_axis(c.attr("fn"), c)
 
     def op_linalg(self, c: Call) -> str:
         fn = c.attr("fn")
@@ -448,8 +513,9 @@ class _Emitter:
     ) -> list[str]:
         lines: list[str] = []
         self.node = step.node
+        self.step_dtype = result_dtype(step)
         mixed = step.kind == "contraction" or step.node.op.name == "concatenate"
-        self.cast_to = step.node.dtype if mixed else None
+        self.cast_to = self.step_dtype if mixed else None
         sts = step.statements
         for j, st in enumerate(sts):
             following = sts[j + 1] if j + 1 < len(sts) else None

@@ -167,9 +167,14 @@ def _static(value: Any) -> str:
     return _tuple(value) if isinstance(value, tuple) else _int(value)
 
 
-def _apply(c: Call) -> str:
-    keywords = "".join(f", {_ident(k)}={_static(v)}" for k, v in c.attr("keywords", ()))
-    return f"{_numpy_function(c.attr('fn'))}({_args(c)}{keywords})"
+def _with_axis(fn: str, c: Call, flag: str | None = None) -> str:
+    """``_np.<fn>(args, axis=k)`` (no ``axis`` when the call has none), with the bool
+    attribute ``flag`` as a keyword when the call sets it."""
+    axis = c.attr("axis")
+    keywords = "" if axis is None else f", axis={_int(axis)}"
+    if flag is not None and c.attr(flag) is not None:
+        keywords += f", {flag}={_static(bool(c.attr(flag)))}"
+    return f"{_numpy_function(fn)}({_args(c)}{keywords})"
 
 
 def _linalg(c: Call) -> str:
@@ -234,7 +239,12 @@ _FORMATS: dict[str, Callable[[Call], str]] = {
     "concatenate": lambda c: f"{NP}.concatenate(({_args(c)},), axis={_int(c.attr('axis'))})",
     "asarray": lambda c: f"{NP}.asarray({_args(c)}{_kw(c, 'dtype')})",
     "copy": lambda c: f"{NP}.array({_args(c)}, copy=True)",
-    "apply": _apply,
+    "flip": lambda c: _with_axis("flip", c),
+    "sort": lambda c: _with_axis("sort", c),
+    "argsort": lambda c: _with_axis("argsort", c, "stable"),
+    "take": lambda c: _with_axis("take", c),
+    "take_along_axis": lambda c: _with_axis("take_along_axis", c),
+    "cumulative": lambda c: _with_axis(c.attr("fn"), c),
     "bitcast": lambda c: (
         f"{NP}.ascontiguousarray({expr_text(c.args[0])})"
         f".reshape(-1).view({expr_text(c.args[1])}).reshape({_tuple(c.attr('shape'))})"

@@ -82,8 +82,8 @@ def in_place(plan: Plan) -> Plan:
             if c is not None and isinstance(st, Assign):
                 target = _pick(machine, c, step, (k, j), last)
                 if target is not None:
-                    stmts[j] = st = Assign(
-                        st.target, Call(c.op, c.args, (*c.attrs, ("out", target)), c.kwargs)
+                    stmts[j] = st = dataclasses.replace(
+                        st, value=Call(c.op, c.args, (*c.attrs, ("out", target)), c.kwargs)
                     )
                     changed = True
             machine.execute(k, j, st, drop.get((k, j), ()))

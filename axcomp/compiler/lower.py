@@ -8,8 +8,10 @@ alias a caller's input or a read-only view are copied, so callers always own the
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
+import os
 from typing import Any
 
 import numpy as np
@@ -24,14 +26,23 @@ from ..core.plan import (
     Plan,
     Ref,
     Region,
+    Scatter,
     Statement,
     Step,
+    StepKind,
+    Store,
     call,
     nbytes,
+    statement_writes,
 )
+from ..core.plan_verify import verify_plan
 from .contraction import lower_contraction
 from .inplace import in_place
 from .regions import find_regions
+
+#: Set AXCOMP_VERIFY=1 (the test suite does) to check every plan after lowering
+#: (``verify_plan``); a failure is a compiler bug, reported as ``PlanError``.
+VERIFY = os.environ.get("AXCOMP_VERIFY", "") not in ("", "0")
 
 
 class _Names:
@@ -136,8 +147,10 @@ class _Lowering:
         return v
 
     def step(
-        self, node: Node, kind: str, stmts: tuple[Statement, ...], result: Expr, **extra: Any
+        self, node: Node, kind: StepKind, stmts: tuple[Statement, ...], result: Expr, **extra: Any
     ) -> Step:
+        if isinstance(result, Ref):
+            stmts = _typed(stmts, result.name, node)
         return Step(node, self.numbering.get(node, -1), kind, stmts, result, **extra)
 
     def contraction(self, node: Node, region: Region) -> Step:
@@ -197,7 +210,7 @@ class _Lowering:
             self.readonly.add(target)
         self.value[node] = Ref(target)
         size = nbytes(node.shape, node.dtype) if node.op.allocates else 0
-        kind = "call" if node.op.allocates else "view"
+        kind: StepKind = "call" if node.op.allocates else "view"
         return self.step(node, kind, stmts, Ref(target), comment=_comment(node), nbytes=size)
 
     def output(self, node: Node) -> tuple[str, Step | None]:
@@ -259,7 +272,25 @@ class _Lowering:
 def lower(graph: Graph, input_names: tuple[str, ...]) -> Plan:
     """The plan computing ``graph`` with its inputs named ``input_names``; elementwise
     steps write into dying temporaries where they can (``inplace``)."""
-    return in_place(_Lowering(graph).run(input_names))
+    plan = in_place(_Lowering(graph).run(input_names))
+    if VERIFY:
+        verify_plan(plan)
+    return plan
+
+
+def _typed(stmts: tuple[Statement, ...], name: str, node: Node) -> tuple[Statement, ...]:
+    """``stmts`` with the last statement binding ``name`` (a step's result) recording the
+    node's shape and dtype (a ``Loop``/``If`` records its results itself)."""
+    for j in range(len(stmts) - 1, -1, -1):
+        st = stmts[j]
+        if name not in statement_writes(st) or isinstance(st, Scatter):
+            continue  # a scatter writes into the buffer an earlier statement binds
+        if isinstance(st, Assign):
+            st = dataclasses.replace(st, shape=node.shape, dtype=node.dtype)
+        elif isinstance(st, Store):
+            st = dataclasses.replace(st, dtype=node.dtype)
+        return (*stmts[:j], st, *stmts[j + 1 :])
+    return stmts
 
 
 def _comment(node: Node) -> str:

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..core.plan import (
+    OPS,
     Assign,
     Call,
     Expr,
@@ -204,6 +205,8 @@ class _Machine:
         self.peak = 0
         self.allocated = 0
         self.uncertain: set[int] = set()  # buffers that may be views at run time
+        # the value of the statement being run, with the dtype the plan records for it
+        self.top: tuple[Call, np.dtype] | None = None
 
     # -- buffers --------------------------------------------------------------------------
     def live_bytes(self) -> int:
@@ -259,6 +262,11 @@ class _Machine:
             return _OP_RULES[expr.op](self, expr, args, kwargs)
         finally:
             del self.stack[base:]
+
+    def declared(self, c: Call) -> np.dtype | None:
+        """The dtype the plan records for ``c`` (the whole value of an annotated ``Assign``),
+        else None (a nested call: its rule works the dtype out)."""
+        return self.top[1] if self.top is not None and self.top[0] is c else None
 
     def dtype_of(self, v: _Val | None, default: Any = None) -> Any:
         if v is None:
@@ -323,7 +331,10 @@ class _Machine:
         elif isinstance(st, If):
             self.branches(st)
         elif isinstance(st, Assign):
+            known = isinstance(st.value, Call) and st.dtype is not None
+            self.top = (st.value, st.dtype) if known else None  # type: ignore[assignment]
             self.names[st.target] = self.eval(st.value)
+            self.top = None
         elif isinstance(st, Store):
             self.eval(st.value)
         elif isinstance(st, Scatter):
@@ -415,11 +426,16 @@ def _matmul(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     return m.alloc(_matmul_shape(x.shape, y.shape), dtype)
 
 
-def _elementwise(m: _Machine, fn: Any, a: _Args) -> tuple[tuple[int, ...], Any, _Val | None]:
+def _elementwise(
+    m: _Machine, fn: Any, a: _Args, dtype: np.dtype | None = None
+) -> tuple[tuple[int, ...], Any, _Val | None]:
+    """The broadcast shape, the result dtype (``dtype`` when the plan records it, else
+    NumPy's rule on stand-ins) and the operand whose layout the result takes."""
     shapes = [v.shape for v in a if v.kind == "array"]
     shape = tuple(np.broadcast_shapes(*shapes)) if shapes else ()
-    with np.errstate(all="ignore"):
-        dtype = np.asarray(fn(*[_zero(v) for v in a])).dtype
+    if dtype is None:
+        with np.errstate(all="ignore"):
+            dtype = np.asarray(fn(*[_zero(v) for v in a])).dtype
     like = next((v for v in a if v.kind == "array" and v.shape == shape), None)
     return shape, dtype, like
 
@@ -458,7 +474,7 @@ def _ufunc(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     out = c.attr("out")
     if out is not None:
         return m.names[out]
-    shape, dtype, like = _elementwise(m, fn, a)
+    shape, dtype, like = _elementwise(m, fn, a, m.declared(c))
     return m.alloc(shape, dtype, like)
 
 
@@ -498,7 +514,9 @@ def _sum(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
 
 def _reduce(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     x, fn = a[0], c.attr("fn")
-    dtype = np.asarray(getattr(np, fn)(np.zeros(1, x.dtype), axis=0)).dtype
+    dtype = m.declared(c)
+    if dtype is None:
+        dtype = np.asarray(getattr(np, fn)(np.zeros(1, x.dtype), axis=0)).dtype
     like = _reduced_like(x, c.attr("axis"))
     return m.alloc(like.shape, dtype, like)
 
@@ -590,26 +608,41 @@ def _bitcast(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     return m.alloc(shape, dtype)
 
 
-def _apply(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
-    x, fn = a[0], c.attr("fn")
-    keywords = dict(c.attr("keywords", ()))
-    if fn == "flip":
-        axis = keywords.get("axis")
-        axes = range(len(x.shape)) if axis is None else [axis % len(x.shape)]
-        strides = [-st if i in axes else st for i, st in enumerate(x.strides)]
-        return _view(x, x.shape, strides)
-    if fn in ("take", "take_along_axis"):  # (x, indices; axis): x's dtype
-        axis, idx = keywords["axis"] % len(x.shape), a[1]
-        if fn == "take":  # the indices' axes replace ``axis``
-            out = x.shape[:axis] + idx.shape + x.shape[axis + 1 :]
-        else:  # the other axes broadcast; ``axis`` has the indices' length
-            others = [tuple(1 if d == axis else s for d, s in enumerate(v.shape)) for v in (x, idx)]
-            out = tuple(np.broadcast_shapes(*others))
-            out = out[:axis] + (idx.shape[axis],) + out[axis + 1 :]
-        return m.alloc(out, x.dtype)
-    dtype = np.asarray(getattr(np, fn)(np.zeros(1, x.dtype))).dtype
-    shape = x.shape if keywords.get("axis") is not None else (math.prod(x.shape),)
-    return m.alloc(shape, dtype)
+def _flip(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
+    x, axis = a[0], c.attr("axis")
+    axes = range(len(x.shape)) if axis is None else [axis % len(x.shape)]
+    strides = [-st if i in axes else st for i, st in enumerate(x.strides)]
+    return _view(x, x.shape, strides)
+
+
+def _take(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
+    # (x, indices; axis): x's dtype; the indices' axes replace ``axis``
+    (x, idx), axis = a, c.attr("axis") % len(a[0].shape)
+    return m.alloc(x.shape[:axis] + idx.shape + x.shape[axis + 1 :], x.dtype)
+
+
+def _take_along_axis(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
+    # (x, indices; axis): x's dtype; the other axes broadcast, ``axis`` has the indices' length
+    (x, idx), axis = a, c.attr("axis") % len(a[0].shape)
+    others = [tuple(1 if d == axis else s for d, s in enumerate(v.shape)) for v in (x, idx)]
+    out = tuple(np.broadcast_shapes(*others))
+    return m.alloc(out[:axis] + (idx.shape[axis],) + out[axis + 1 :], x.dtype)
+
+
+def _sort(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
+    return m.alloc(a[0].shape, a[0].dtype)
+
+
+def _argsort(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
+    return m.alloc(a[0].shape, np.dtype(np.intp))
+
+
+def _cumulative(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
+    x = a[0]
+    dtype = m.declared(c)
+    if dtype is None:  # NumPy accumulates bools and small integers in the platform integer
+        dtype = np.asarray(getattr(np, c.attr("fn"))(np.zeros(1, x.dtype))).dtype
+    return m.alloc(x.shape, dtype)
 
 
 def _linalg(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
@@ -657,7 +690,12 @@ _OP_RULES: dict[str, Any] = {
     "concatenate": _concatenate,
     "asarray": _asarray,
     "copy": _copy,
-    "apply": _apply,
+    "flip": _flip,
+    "sort": _sort,
+    "argsort": _argsort,
+    "take": _take,
+    "take_along_axis": _take_along_axis,
+    "cumulative": _cumulative,
     "bitcast": _bitcast,
     "flatnonzero": _dynamic,
     "unravel_index": _tuple,
@@ -665,6 +703,7 @@ _OP_RULES: dict[str, Any] = {
     "gather": _dynamic,
     "linalg": _linalg,
 }
+assert set(_OP_RULES) == set(OPS), "every plan operation needs a memory rule"
 
 
 def _simulate(plan: Plan, outputs_count: bool) -> list[StatementMemory]:

@@ -10,50 +10,237 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, get_args
 
 import numpy as np
 
 from .graph import Graph, Node
 
-#: The array operations a plan may use, with their operands and static attributes.
-OPS: dict[str, str] = {
-    "transpose": "(x; perm) axes permuted: a view",
-    "reshape": "(x; shape) C-order reshape: a view where strides allow",
-    "matmul": "(a, b) matrix product with broadcasting batch dimensions",
-    "multiply": "(*xs) elementwise product with broadcasting",
-    "einsum": "(*xs; equation) [dtype=] a single-operand einsum (diagonals)",
-    "sum": "(x; axis) [dtype=] sum over axes",
-    "dtype_of": "(x) the dtype of an array",
-    "result_type": "(*xs) the promoted dtype of arrays",
-    "ufunc": "(*xs; fn) [out] a NumPy-named elementwise function with broadcasting; with the "
-    "attr ``out`` (a buffer name) it writes into that buffer in place",
-    "reduce": "(x; fn, axis) max/min/prod/any/all over axes, argmax/argmin over one axis",
-    "broadcast_to": "(x; shape) a read-only broadcast view",
-    "astype": "(x, dtype) a cast",
-    "getitem": "(x; items) basic indexing: a view",
-    "windows": "(x; axes, sizes, strides, dilations, shape) sliding windows along axes (each "
-    "shortened to its window positions, strides apart), the offsets within a window "
-    "(dilations apart) appended as new last axes: a read-only view on NumPy",
-    "zeros": "(; shape) [dtype=] a zero-filled array",
-    "concatenate": "(*xs; axis) join along an axis",
-    "asarray": "(x) [dtype=] a 0-d or scalar value as an array",
-    "copy": "(x) a fresh, writable copy",
-    "apply": "(*xs; fn, keywords) the namespace's function ``fn`` with static int/bool keywords",
-    "flatnonzero": "(x) the flat (C-order) indices of the nonzero entries, a 1-d int array",
-    "unravel_index": "(i; shape) flat indices into ``shape`` as a tuple of per-axis arrays",
-    "item": "(t; k) entry k of a tuple (of ``unravel_index``)",
-    "gather": "(x, *idx) advanced indexing of x's leading axes by index arrays: a copy",
-    "bitcast": "(x, dtype; shape) the bytes of x (C order) read as dtype, reshaped to shape",
-    "linalg": "(*xs; fn, keywords, pack, sizes, shape, dtype) ``linalg.<fn>`` of the namespace "
-    "(a whitelisted name, ``LINALG``) with static bool keywords, stacked over leading axes; "
-    "with ``pack`` >= 0 its tuple of results is flattened past the first ``pack`` axes (to "
-    "``sizes`` entries each) and joined on the last axis; ``shape``/``dtype`` describe the "
-    "result",
-}
+
+class PlanError(AssertionError):
+    """A malformed plan (an unknown operation, a wrong attribute, a name used before it is
+    bound, a result that is not what the graph says): a compiler bug, never a user error."""
+
+
+_SEQ = (tuple, list)
+_INT = (int, np.integer)
+_AXIS = (int, np.integer, tuple)
+
+
+@dataclass(frozen=True)
+class Attr:
+    """One static attribute of an operation: its name, the Python types it accepts, whether
+    it may be left out, and (when not empty) the closed set of values it may take."""
+
+    name: str
+    types: tuple[type, ...]
+    optional: bool = False
+    choices: frozenset[Any] = frozenset()
+
+
+@dataclass(frozen=True)
+class Op:
+    """The schema of one plan operation: how many operands it takes (``max_args`` None:
+    any number from ``min_args``), its static attributes, the names of its expression-valued
+    keyword operands, and what it computes (``doc``)."""
+
+    name: str
+    doc: str
+    min_args: int
+    max_args: int | None
+    attrs: tuple[Attr, ...] = ()
+    kwargs: tuple[str, ...] = ()
+
+    def check(self, c: Call) -> None:
+        """Refuse (``PlanError``) a call that does not fit this schema."""
+        n = len(c.args)
+        if n < self.min_args or (self.max_args is not None and n > self.max_args):
+            want = self.min_args if self.max_args == self.min_args else f">= {self.min_args}"
+            if self.max_args not in (None, self.min_args):
+                want = f"{self.min_args}..{self.max_args}"
+            raise PlanError(f"plan operation {self.name!r} takes {want} operands, got {n}")
+        given = dict(c.attrs)
+        if len(given) != len(c.attrs):
+            raise PlanError(f"plan operation {self.name!r} has a repeated attribute")
+        known = {a.name: a for a in self.attrs}
+        for key, value in c.attrs:
+            spec = known.get(key)
+            if spec is None:
+                raise PlanError(f"plan operation {self.name!r} has no attribute {key!r}")
+            if not isinstance(value, spec.types) or (spec.choices and value not in spec.choices):
+                raise PlanError(
+                    f"plan operation {self.name!r}: attribute {key}={value!r} is not "
+                    + (f"one of {sorted(spec.choices)}" if spec.choices else _names(spec.types))
+                )
+        missing = [a.name for a in self.attrs if not a.optional and a.name not in given]
+        if missing:
+            raise PlanError(f"plan operation {self.name!r} lacks attribute(s) {missing}")
+        for key, _ in c.kwargs:
+            if key not in self.kwargs:
+                raise PlanError(f"plan operation {self.name!r} has no keyword operand {key!r}")
+
+
+def _names(types: tuple[type, ...]) -> str:
+    return " or ".join(t.__name__ for t in types)
+
 
 #: The ``linalg.<fn>`` functions a plan may call (NumPy's and the Array API extension's).
 LINALG = frozenset("cholesky solve inv det slogdet eigh eig eigvals svd svdvals qr".split())
+
+#: The running reductions of ``cumulative``.
+CUMULATIVE = frozenset({"cumsum", "cumprod"})
+
+#: The reductions of ``reduce`` (argmax/argmin over one axis, the others over axes).
+REDUCTIONS = frozenset("max min prod any all argmax argmin".split())
+
+
+def _op(
+    name: str,
+    doc: str,
+    args: tuple[int, int | None],
+    *attrs: Attr,
+    kwargs: tuple[str, ...] = (),
+) -> Op:
+    return Op(name, doc, args[0], args[1], attrs, kwargs)
+
+
+_OPS = (
+    _op("transpose", "(x; perm) axes permuted: a view", (1, 1), Attr("perm", _SEQ)),
+    _op(
+        "reshape",
+        "(x; shape) C-order reshape: a view where strides allow",
+        (1, 1),
+        Attr("shape", _SEQ),
+    ),
+    _op("matmul", "(a, b) matrix product with broadcasting batch dimensions", (2, 2)),
+    _op("multiply", "(*xs) elementwise product with broadcasting", (1, None)),
+    _op(
+        "einsum",
+        "(*xs; equation) [dtype=] a single-operand einsum (diagonals)",
+        (1, None),
+        Attr("equation", (str,)),
+        kwargs=("dtype",),
+    ),
+    _op("sum", "(x; axis) [dtype=] sum over axes", (1, 1), Attr("axis", _AXIS), kwargs=("dtype",)),
+    _op("dtype_of", "(x) the dtype of an array", (1, 1)),
+    _op("result_type", "(*xs) the promoted dtype of arrays", (1, None)),
+    _op(
+        "ufunc",
+        "(*xs; fn) [out] a NumPy-named elementwise function with broadcasting; with the attr "
+        "``out`` (a buffer name) it writes into that buffer in place",
+        (1, None),
+        Attr("fn", (str,)),
+        Attr("out", (str,), optional=True),
+    ),
+    _op(
+        "reduce",
+        "(x; fn, axis) max/min/prod/any/all over axes, argmax/argmin over one axis",
+        (1, 1),
+        Attr("fn", (str,), choices=REDUCTIONS),
+        Attr("axis", _AXIS),
+    ),
+    _op("broadcast_to", "(x; shape) a read-only broadcast view", (1, 1), Attr("shape", _SEQ)),
+    _op("astype", "(x, dtype) a cast", (2, 2)),
+    _op(
+        "getitem",
+        "(x; items, shape) basic indexing of x (of ``shape``): a view",
+        (1, 1),
+        Attr("items", _SEQ),
+        Attr("shape", _SEQ),
+    ),
+    _op(
+        "windows",
+        "(x; axes, sizes, strides, dilations, shape) sliding windows along axes (each "
+        "shortened to its window positions, strides apart), the offsets within a window "
+        "(dilations apart) appended as new last axes: a read-only view on NumPy",
+        (1, 1),
+        *(Attr(k, _SEQ) for k in ("axes", "sizes", "strides", "dilations", "shape")),
+    ),
+    _op(
+        "zeros",
+        "(; shape) [dtype=] a zero-filled array",
+        (0, 0),
+        Attr("shape", _SEQ),
+        kwargs=("dtype",),
+    ),
+    _op("concatenate", "(*xs; axis) join along an axis", (1, None), Attr("axis", _INT)),
+    _op("asarray", "(x) [dtype=] a 0-d or scalar value as an array", (1, 1), kwargs=("dtype",)),
+    _op("copy", "(x) a fresh, writable copy", (1, 1)),
+    _op(
+        "flip",
+        "(x; axis) the entries along ``axis`` (every axis when absent) reversed: a view",
+        (1, 1),
+        Attr("axis", _INT, optional=True),
+    ),
+    _op("sort", "(x; axis) sorted along an axis", (1, 1), Attr("axis", _INT)),
+    _op(
+        "argsort",
+        "(x; axis, stable) the indices sorting x along an axis",
+        (1, 1),
+        Attr("axis", _INT),
+        Attr("stable", (bool,), optional=True),
+    ),
+    _op(
+        "take",
+        "(x, idx; axis) the entries of x at the 1-d indices idx along an axis",
+        (2, 2),
+        Attr("axis", _INT),
+    ),
+    _op(
+        "take_along_axis",
+        "(x, idx; axis) the entries of x at idx along an axis, the other axes broadcast",
+        (2, 2),
+        Attr("axis", _INT),
+    ),
+    _op(
+        "cumulative",
+        "(x; fn, axis) the running sum or product (``CUMULATIVE``) along an axis",
+        (1, 1),
+        Attr("fn", (str,), choices=CUMULATIVE),
+        Attr("axis", _INT),
+    ),
+    _op(
+        "flatnonzero",
+        "(x) the flat (C-order) indices of the nonzero entries, a 1-d int array",
+        (1, 1),
+    ),
+    _op(
+        "unravel_index",
+        "(i; shape) flat indices into ``shape`` as a tuple of per-axis arrays",
+        (1, 1),
+        Attr("shape", _SEQ),
+    ),
+    _op("item", "(t; k) entry k of a tuple (of ``unravel_index``)", (1, 1), Attr("k", _INT)),
+    _op(
+        "gather",
+        "(x, *idx) advanced indexing of x's leading axes by index arrays: a copy",
+        (1, None),
+    ),
+    _op(
+        "bitcast",
+        "(x, dtype; shape) the bytes of x (C order) read as dtype, reshaped to shape",
+        (2, 2),
+        Attr("shape", _SEQ),
+    ),
+    _op(
+        "linalg",
+        "(*xs; fn, keywords, pack, sizes, shape, dtype) ``linalg.<fn>`` of the namespace (a "
+        "whitelisted name, ``LINALG``) with static bool keywords, stacked over leading axes; "
+        "with ``pack`` >= 0 its tuple of results is flattened past the first ``pack`` axes (to "
+        "``sizes`` entries each) and joined on the last axis; ``shape``/``dtype`` describe the "
+        "result",
+        (1, None),
+        Attr("fn", (str,), choices=LINALG),
+        Attr("keywords", _SEQ),
+        Attr("pack", _INT, optional=True),
+        Attr("sizes", _SEQ, optional=True),
+        Attr("shape", _SEQ),
+        Attr("dtype", (str,)),
+    ),
+)
+
+#: The array operations a plan may use, by name: each with its schema.
+OPS: dict[str, Op] = {op.name: op for op in _OPS}
 
 
 @dataclass(frozen=True)
@@ -81,8 +268,10 @@ class Call:
     kwargs: tuple[tuple[str, Expr], ...] = ()
 
     def __post_init__(self) -> None:
-        if self.op not in OPS:
-            raise ValueError(f"unknown plan operation {self.op!r}")
+        schema = OPS.get(self.op)
+        if schema is None:
+            raise PlanError(f"unknown plan operation {self.op!r}")
+        schema.check(self)
 
     def attr(self, key: str, default: Any = None) -> Any:
         for k, v in self.attrs:
@@ -106,10 +295,13 @@ def call(op: str, *args: Expr, kwargs: dict[str, Expr] | None = None, **attrs: A
 
 @dataclass(frozen=True)
 class Assign:
-    """``target = value``."""
+    """``target = value``; ``shape``/``dtype``: the value's, where the lowering records them
+    (always on the statement binding a step's result; ``None`` where not recorded)."""
 
     target: str
     value: Expr
+    shape: tuple[int, ...] | None = None
+    dtype: np.dtype | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +312,7 @@ class Store:
     items: tuple[tuple[Any, ...], ...]
     shape: tuple[int, ...]  # the target's shape, which the index items refer to
     value: Expr
+    dtype: np.dtype | None = None  # the target's dtype, where the lowering records it
 
 
 @dataclass(frozen=True)
@@ -257,19 +450,29 @@ class Contraction:
     largest_intermediate: int  # elements of the largest intermediate (0 if none)
 
 
+#: What a step is: a fused contraction, a view (no allocation), a primitive's call, or an
+#: output hand-over (a copy or a 0-d array).
+StepKind = Literal["contraction", "view", "call", "output"]
+STEP_KINDS: frozenset[str] = frozenset(get_args(StepKind))
+
+
 @dataclass(frozen=True)
 class Step:
     """The statements computing one graph node (or one output hand-over)."""
 
     node: Node
     index: int  # the node's number in the graph's local numbering
-    kind: str  # "contraction", "view", "call" or "output"
+    kind: StepKind
     statements: tuple[Statement, ...]
     result: Expr
     comment: str = ""
     contraction: Contraction | None = None
     region: Region | None = None
     nbytes: int = 0  # bytes the step allocates (0 for views and constants)
+
+    def __post_init__(self) -> None:
+        if self.kind not in STEP_KINDS:
+            raise PlanError(f"step %{self.index}: unknown step kind {self.kind!r}")
 
 
 @dataclass(frozen=True)
@@ -290,6 +493,16 @@ class Plan:
             for s in self.steps
             if s.contraction is not None and s.region is not None and not s.region.is_permutation
         )
+
+
+def result_dtype(step: Step) -> np.dtype | None:
+    """The dtype the lowering recorded for ``step``'s result (None where none is)."""
+    if isinstance(step.result, Ref):
+        name = step.result.name
+        for st in reversed(step.statements):
+            if isinstance(st, (Assign, Store)) and st.target == name and st.dtype is not None:
+                return st.dtype
+    return None
 
 
 def nbytes(shape: tuple[int, ...], dtype: np.dtype) -> int:

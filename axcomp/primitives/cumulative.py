@@ -47,13 +47,12 @@ def _rules(p: Primitive) -> None:
         ctx: LowerContext, node: Node, target: str, args: Sequence[Expr]
     ) -> tuple[Statement, ...]:
         q: CumulativeParams = node.params
-        axis = (("axis", q.axis),)
         value: Expr = args[0]
         if q.reverse:
-            value = call("apply", value, fn="flip", keywords=axis)
-        value = call("apply", value, fn=p.name, keywords=axis)
+            value = call("flip", value, axis=q.axis)
+        value = call("cumulative", value, fn=p.name, axis=q.axis)
         if q.reverse:
-            value = call("apply", value, fn="flip", keywords=axis)
+            value = call("flip", value, axis=q.axis)
         # NumPy accumulates small integers and bools in the platform integer; a node that
         # keeps its dtype (lax semantics, ``dtype=int8``) casts back, which is exact:
         # integer sums and products wrap modulo 2**bits either way, bool ones are or/and

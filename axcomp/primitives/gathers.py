@@ -88,7 +88,7 @@ def _lower_gather(
     m = math.prod(idx.shape[p.nbatch :])
     shape = idx.shape[: p.nbatch] + (1,) * (p.axis - p.nbatch) + (m,) + (1,) * (x.ndim - p.axis - 1)
     value: Expr = call("reshape", args[1], shape=shape)
-    value = call("apply", args[0], value, fn="take_along_axis", keywords=(("axis", p.axis),))
+    value = call("take_along_axis", args[0], value, axis=p.axis)
     return (Assign(target, call("reshape", value, shape=node.shape)),)
 
 

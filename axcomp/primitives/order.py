@@ -107,17 +107,14 @@ def _take_shape(q: TakeParams, inputs: Sequence[Node]) -> tuple[int, ...]:
 def _lower_sort(
     ctx: LowerContext, node: Node, target: str, args: Sequence[Expr]
 ) -> tuple[Statement, ...]:
-    return (
-        Assign(target, call("apply", args[0], fn="sort", keywords=(("axis", node.params.axis),))),
-    )
+    return (Assign(target, call("sort", args[0], axis=node.params.axis)),)
 
 
 @argsort_p.def_lower
 def _lower_argsort(
     ctx: LowerContext, node: Node, target: str, args: Sequence[Expr]
 ) -> tuple[Statement, ...]:
-    keywords = (("axis", node.params.axis), ("stable", True))
-    return (Assign(target, call("apply", args[0], fn="argsort", keywords=keywords)),)
+    return (Assign(target, call("argsort", args[0], axis=node.params.axis, stable=True)),)
 
 
 def _is_line(idx: Node, axis: int) -> bool:
@@ -130,11 +127,10 @@ def _lower_take(
 ) -> tuple[Statement, ...]:
     q: TakeParams = node.params
     idx = node.inputs[1]
-    axis = (("axis", q.axis),)
     if _is_line(idx, q.axis):  # the same indices for every line: the standard's ``take``
         line = call("reshape", args[1], shape=(idx.shape[q.axis],))
-        return (Assign(target, call("apply", args[0], line, fn="take", keywords=axis)),)
-    return (Assign(target, call("apply", args[0], args[1], fn="take_along_axis", keywords=axis)),)
+        return (Assign(target, call("take", args[0], line, axis=q.axis)),)
+    return (Assign(target, call("take_along_axis", args[0], args[1], axis=q.axis)),)
 
 
 def _no_grad(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:

@@ -1,0 +1,232 @@
+"""The typed Plan (core/plan.py) and ``verify_plan`` (core/plan_verify.py): every call is
+checked against its operation's schema when it is built, a step's kind is one of four, the
+lowering records each step result's shape and dtype, and ``verify_plan`` (run after every
+lowering while ``AXCOMP_VERIFY`` is set, as in this suite) refuses plans that read unbound
+names, misstate a shape or dtype, or hand over outputs unlike the graph's."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+
+import numpy as np
+import pytest
+
+import axcomp as ax
+import axcomp.lax as alax
+import axcomp.numpy as anp
+from axcomp.backends import array_api, numpy_backend
+from axcomp.compiler import memory
+from axcomp.core.plan import (
+    OPS,
+    Assign,
+    If,
+    Loop,
+    Plan,
+    PlanError,
+    Ref,
+    Step,
+    Store,
+    call,
+)
+from axcomp.core.plan_verify import verify_plan
+
+X = np.arange(12.0).reshape(3, 4)
+
+
+def _plan(fun, *args) -> Plan:
+    return ax.explain(fun, *args).compiled.plan
+
+
+def _matvec_plan() -> Plan:
+    return _plan(ax.vmap(lambda a, v: anp.dot(a, v), (0, None)), np.ones((5, 3, 4)), np.ones(4))
+
+
+def test_the_suite_verifies_every_plan_it_lowers(monkeypatch: pytest.MonkeyPatch) -> None:
+    lower_module = sys.modules["axcomp.compiler.lower"]
+    assert lower_module.VERIFY
+    seen: list[Plan] = []
+    monkeypatch.setattr(lower_module, "verify_plan", seen.append)
+    ax.jit(lambda a: anp.tanh(a) * 3.0)(np.ones((2, 7)))  # a fresh function: compiled now
+    assert len(seen) == 1 and seen[0].graph.outputs[0].shape == (2, 7)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: call("fft", Ref("x")), "unknown plan operation 'fft'"),
+        (lambda: call("transpose", Ref("x"), perm="ba"), "perm='ba' is not tuple or list"),
+        (lambda: call("transpose", Ref("x")), r"lacks attribute\(s\) \['perm'\]"),
+        (lambda: call("copy", Ref("x"), axis=0), "'copy' has no attribute 'axis'"),
+        (lambda: call("matmul", Ref("a")), "'matmul' takes 2 operands, got 1"),
+        (lambda: call("zeros", Ref("a"), shape=()), "'zeros' takes 0 operands, got 1"),
+        (lambda: call("cumulative", Ref("x"), fn="cummax", axis=0), "'cummax' is not one of"),
+        (lambda: call("reduce", Ref("x"), fn="median", axis=0), "'median' is not one of"),
+        (lambda: call("sort", Ref("x"), axis=0.5), "axis=0.5 is not int"),
+        (lambda: call("copy", Ref("x"), kwargs={"dtype": Ref("d")}), "no keyword operand"),
+    ],
+)
+def test_calls_off_their_schema_are_refused_when_built(build, message) -> None:
+    with pytest.raises(PlanError, match=message):
+        build()
+
+
+def test_a_step_kind_outside_the_four_is_refused() -> None:
+    step = _matvec_plan().steps[0]
+    with pytest.raises(PlanError, match="unknown step kind 'loop'"):
+        dataclasses.replace(step, kind="loop")  # type: ignore[arg-type]
+
+
+def test_every_operation_has_a_spelling_in_every_consumer() -> None:
+    emitter = {n.removeprefix("op_") for n in dir(array_api._Emitter) if n.startswith("op_")}
+    assert set(numpy_backend._FORMATS) == set(OPS)
+    assert set(memory._OP_RULES) == set(OPS)
+    assert set(OPS) <= emitter | set(array_api.REFUSED)
+    assert "apply" not in OPS  # the open escape hatch is gone
+
+
+def _results(plan: Plan) -> list[tuple[Step, Assign | Store]]:
+    """Each step with the statement binding its result."""
+    found = []
+    for step in plan.steps:
+        assert isinstance(step.result, Ref)
+        writers = [
+            st
+            for st in step.statements
+            if isinstance(st, (Assign, Store)) and st.target == step.result.name
+        ]
+        if writers:
+            found.append((step, writers[-1]))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("fun", "args"),
+    [
+        (lambda a: anp.cumsum(a, axis=1) * 2, (X,)),
+        (lambda a: alax.cumprod(a.astype(np.int8), axis=0, reverse=True), (X,)),
+        (lambda a: anp.sort(a, axis=0) + anp.argsort(a, axis=1), (X,)),
+        (lambda a: anp.take(a, np.array([2, 0]), axis=1), (X,)),
+        (ax.grad(lambda a: anp.sum(anp.sin(a) @ a.T)), (X,)),
+    ],
+)
+def test_each_step_result_records_the_nodes_shape_and_dtype(fun, args) -> None:
+    plan = _plan(fun, *args)
+    results = _results(plan)
+    assert results
+    for step, st in results:
+        assert st.dtype == step.node.dtype, step
+        if isinstance(st, Assign):
+            assert st.shape == step.node.shape, step
+    verify_plan(plan)
+
+
+def test_order_and_cumulative_lowerings_use_their_own_operations() -> None:
+    plan = _plan(lambda a: alax.cumsum(anp.sort(a, axis=1), axis=0, reverse=True), X)
+    ops: list[str] = []
+
+    def walk(e) -> None:
+        if hasattr(e, "op"):
+            ops.append(e.op)
+            for a in e.args:
+                walk(a)
+
+    for step in plan.steps:
+        for st in step.statements:
+            if isinstance(st, Assign):
+                walk(st.value)
+    assert {"sort", "flip", "cumulative"} <= set(ops)
+    source = ax.explain(lambda a: alax.cumsum(a, axis=0, reverse=True), X).compiled.source
+    assert "_np.flip(_np.cumsum(_np.flip(a, axis=0), axis=0), axis=0)" in source
+
+
+def _replace_statement(plan: Plan, k: int, j: int, st) -> Plan:
+    step = plan.steps[k]
+    stmts = (*step.statements[:j], st, *step.statements[j + 1 :])
+    steps = (*plan.steps[:k], dataclasses.replace(step, statements=stmts), *plan.steps[k + 1 :])
+    return dataclasses.replace(plan, steps=steps)
+
+
+def _first_assign(plan: Plan) -> tuple[int, int, Assign]:
+    for k, step in enumerate(plan.steps):
+        for j, st in enumerate(step.statements):
+            if isinstance(st, Assign) and isinstance(st.value, type(call("copy", Ref("x")))):
+                return k, j, st
+    raise AssertionError("no assignment of a call")
+
+
+def test_verify_accepts_the_lowered_plan() -> None:
+    verify_plan(_matvec_plan())
+
+
+def test_verify_refuses_a_read_of_an_unbound_name() -> None:
+    plan = _matvec_plan()
+    k, j, st = _first_assign(plan)
+    bad = _replace_statement(plan, k, j, Assign(st.target, call("copy", Ref("ghost"))))
+    index = plan.steps[k].index
+    with pytest.raises(PlanError, match=rf"step %{index} .*reads \['ghost'\] before"):
+        verify_plan(bad)
+
+
+def test_verify_refuses_a_misrecorded_shape() -> None:
+    plan = _plan(lambda a: a.reshape(4, 3) * 2.0, X)
+    for k, step in enumerate(plan.steps):
+        for j, st in enumerate(step.statements):
+            if isinstance(st, Assign) and getattr(st.value, "op", None) == "reshape":
+                bad = _replace_statement(plan, k, j, dataclasses.replace(st, shape=(2, 6)))
+                with pytest.raises(PlanError, match=rf"step %{step.index} .*recorded as \[2, 6\]"):
+                    verify_plan(bad)
+                return
+    raise AssertionError("no reshape statement")
+
+
+def test_verify_refuses_an_output_unlike_the_graphs() -> None:
+    plan = _matvec_plan()
+    k = len(plan.steps) - 1
+    step = plan.steps[k]
+    j = len(step.statements) - 1
+    st = step.statements[j]
+    assert isinstance(st, Assign) and st.target == plan.outputs[0]
+    bad = _replace_statement(plan, k, j, dataclasses.replace(st, dtype=np.dtype(np.float32)))
+    with pytest.raises(PlanError, match=r"output 0 .* is float32\[5, 3\], the graph's is float64"):
+        verify_plan(bad)
+    unbound = dataclasses.replace(plan, outputs=("nowhere",))
+    with pytest.raises(PlanError, match="output 0 \\('nowhere'\\) is never bound"):
+        verify_plan(unbound)
+
+
+def test_verify_checks_loop_and_branch_bodies() -> None:
+    xs = np.ones((100, 4))  # long enough to stay a loop (short ones are unrolled)
+    loop_plan = _plan(lambda a: alax.scan(lambda c, r: (c + r, c * r), anp.zeros(4), a), xs)
+    verify_plan(loop_plan)
+    for k, step in enumerate(loop_plan.steps):
+        for j, st in enumerate(step.statements):
+            if isinstance(st, Loop):
+                inner = st.body[0]
+                body_st = inner.statements[0]
+                assert isinstance(body_st, Assign)
+                broken = dataclasses.replace(body_st, value=call("copy", Ref("ghost")))
+                body = (dataclasses.replace(inner, statements=(broken,)), *st.body[1:])
+                bad = _replace_statement(loop_plan, k, j, dataclasses.replace(st, body=body))
+                with pytest.raises(PlanError, match=r"loop body step %\d+ .*\['ghost'\]"):
+                    verify_plan(bad)
+                break
+        else:
+            continue
+        break
+    else:
+        raise AssertionError("no loop in the scan's plan")
+
+    cond_plan = _plan(lambda p, a: alax.cond(p, lambda v: v * 2, lambda v: v - 1, a), True, X)
+    verify_plan(cond_plan)
+    for k, step in enumerate(cond_plan.steps):
+        for j, st in enumerate(step.statements):
+            if isinstance(st, If):
+                br = st.branches[0]
+                broken_br = dataclasses.replace(br, results=("ghost",))
+                bad_if = dataclasses.replace(st, branches=(broken_br, *st.branches[1:]))
+                bad = _replace_statement(cond_plan, k, j, bad_if)
+                with pytest.raises(PlanError, match=r"step %\d+ .*reads \['ghost'\] before"):
+                    verify_plan(bad)
+                return
+    raise AssertionError("no branch in the cond's plan")

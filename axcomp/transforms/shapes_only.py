@@ -10,6 +10,7 @@ from ..core.shapes import ShapeDtypeStruct
 from ..errors import AxcompError, AxisSpecTypeError
 from .jit import jit
 from .staging import input_names, signature_of, trace_to_graph
+from .tracebacks import user_frames
 
 
 def eval_shape(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -22,7 +23,7 @@ def eval_shape(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     try:
         traced = trace_to_graph(staged._inline_unpacked, sig, input_names(fun, sig), staged.name)
     except AxcompError as exc:
-        raise exc.with_traceback(None) from None
+        raise exc.with_traceback(user_frames(exc.__traceback__)) from None
     outs = [ShapeDtypeStruct(node.shape, node.dtype) for node in traced.graph.outputs]
     return pytree.unflatten(traced.out_treedef, outs)
 

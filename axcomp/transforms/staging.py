@@ -46,6 +46,7 @@ from .eager import Concretizer, GuardedProgram, PathCache, PathsInfo
 from .namespaces import NUMPY, is_array, namespace_of, numpy_dtype
 from .options import Options, defaults, resolve
 from .targets import choose_target
+from .tracebacks import user_frames
 
 CACHE_SIZE = 256
 
@@ -417,7 +418,7 @@ class Staged:
         try:
             traced = trace_to_graph(self._inline_unpacked, sig, names, self.name, leaves)
         except AxcompError as exc:
-            raise exc.with_traceback(None) from None
+            raise exc.with_traceback(user_frames(exc.__traceback__)) from None
         program = compile_traced(traced, self.name, choose_target(sig.namespace))
         return GuardedProgram(program, traced.guards)
 
@@ -469,14 +470,14 @@ class Staged:
         try:
             return maybe_chunk(compiled, shapes, compile_shapes, self.options)
         except AxcompError as exc:
-            raise exc.with_traceback(None) from None
+            raise exc.with_traceback(user_frames(exc.__traceback__)) from None
 
     def _compile_plain(self, sig: Signature) -> Compiled:
         names = input_names(self.fun, sig)
         try:
             traced = trace_to_graph(self._inline_unpacked, sig, names, self.name)
         except AxcompError as exc:
-            raise exc.with_traceback(None) from None
+            raise exc.with_traceback(user_frames(exc.__traceback__)) from None
         return compile_traced(traced, self.name, choose_target(sig.namespace))
 
     def _inline_unpacked(self, *args: Any, **kwargs: Any) -> Any:

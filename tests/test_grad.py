@@ -639,3 +639,48 @@ def test_value_and_grad_of_a_python_constant_times_x() -> None:
         assert float(value) == 3 * float(x)
         assert float(g) == 3.0
         assert np.asarray(g).dtype == np.asarray(x).dtype
+
+
+def test_gradient_that_no_mapped_input_reaches_is_unmapped() -> None:
+    # as in JAX: nothing is mapped, so the gradient is one value and out_axes=None holds it
+    f = lambda x: anp.sum(anp.sin(x))  # noqa: E731
+    x = np.arange(3.0)
+    g = ax.vmap(ax.grad(f), in_axes=None, out_axes=None, axis_size=2)(x)
+    np.testing.assert_allclose(g, np.cos(x), rtol=1e-15)
+    stacked = ax.vmap(ax.grad(f), in_axes=None, axis_size=2)(x)
+    np.testing.assert_allclose(stacked, np.stack([np.cos(x)] * 2), rtol=1e-15)
+    # the gradient in w does not read the mapped x: unmapped; in x it does: mapped
+    h = lambda w, x: anp.sum(w**2) + anp.sum(x)  # noqa: E731
+    w, xs = np.array([1.0, -2.0]), np.ones((4, 2))
+    gw = ax.vmap(ax.grad(h), in_axes=(None, 0), out_axes=None)(w, xs)
+    np.testing.assert_allclose(gw, 2 * w)
+    k = lambda w, x: anp.sum(w * x)  # noqa: E731
+    gx = ax.vmap(ax.grad(k), in_axes=(None, 0))(w, np.arange(8.0).reshape(4, 2))
+    np.testing.assert_allclose(gx, np.arange(8.0).reshape(4, 2))
+    with pytest.raises(ax.AxcompError):
+        ax.vmap(ax.grad(k), in_axes=(None, 0), out_axes=None)(w, xs)
+
+
+def test_pullback_that_no_mapped_input_reaches_is_unmapped() -> None:
+    f = lambda x: anp.sum(anp.sin(x))  # noqa: E731
+    x = np.arange(3.0)
+    g = ax.vmap(lambda x: ax.vjp(f, x)[1](1.0)[0], in_axes=None, out_axes=None, axis_size=2)(x)
+    np.testing.assert_allclose(g, np.cos(x), rtol=1e-15)
+
+
+def test_forward_over_reverse_keeps_tangents_that_vary_where_values_repeat() -> None:
+    # under jacfwd the primal repeats along the tangent level while its tangent does not:
+    # the inner gradient must stay mapped there (a slice would keep one direction only)
+    def g(x):
+        return anp.sin(anp.einsum("nij,njk->nik", x, x))
+
+    x = 0.5 * np.random.default_rng(0).normal(size=(3, 2, 2))
+    forward_over_reverse = ax.jacfwd(ax.jacrev(g))(x)
+    reverse_over_reverse = ax.jacrev(ax.jacrev(g))(x)
+    np.testing.assert_allclose(forward_over_reverse, reverse_over_reverse, atol=1e-12)
+    eps, jac = 1e-6, lambda v: np.asarray(ax.jacrev(g)(v))
+    for idx in [(0, 0, 0), (2, 1, 0)]:
+        d = np.zeros_like(x)
+        d[idx] = eps
+        fd = (jac(x + d) - jac(x - d)) / (2 * eps)
+        np.testing.assert_allclose(forward_over_reverse[(...,) + idx], fd, atol=1e-7)

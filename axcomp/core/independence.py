@@ -169,6 +169,26 @@ def constant_axes(
     return frozenset(j for j in range(node.ndim) if reached.get(j, True))
 
 
+def repeated_axes(
+    outputs: Sequence[Node], varying: frozenset[Node] | set[Node] = frozenset()
+) -> dict[Node, frozenset[int]]:
+    """For every node that ``outputs`` depend on, the axes along which it repeats one value
+    (``constant_axes`` from the leaves up). A node without inputs (an input, a constant),
+    without declared axis relations, or in ``varying`` repeats nothing, so the answer errs
+    towards "varies"."""
+    repeated: dict[Node, frozenset[int]] = {}
+    for node in topological(list(outputs)):
+        op: Any = node.op
+        known = node.inputs and op.axes is not None and node not in varying
+        relations = op.axes(node) if known else None
+        repeated[node] = (
+            constant_axes(node, relations, [repeated[i] for i in node.inputs])
+            if relations is not None
+            else frozenset()
+        )
+    return repeated
+
+
 def _through_partial(node: Node, relations: Relations, states: Sequence[State]) -> State:
     """A partial result may only go through operations linear in it: a sum's part through a
     product with values every block computes whole (an einsum) or a data move (reshape,

@@ -74,6 +74,11 @@ class Trace:
         # function that lets ``bool(tracer)`` answer, recording a guard; None when values
         # are abstract (under ``jit``, as in JAX)
         self.concretize: Callable[[Any], Any] | None = None
+        # the nodes a sweep differentiates with respect to (``grad``/``vjp`` inputs,
+        # ``jvp``/``linearize`` tangent seeds): each position along a level is its own
+        # variable there even where the values repeat, so a gradient that depends on one
+        # (of a sweep still pending) is never unmapped along a level it seems to repeat along
+        self.differentiated: set[Any] = set()
 
     def level_name(self, axis_name: str | None) -> str:
         if axis_name is not None:

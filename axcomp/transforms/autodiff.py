@@ -37,6 +37,7 @@ import numpy as np
 from .. import primitives as ops
 from .. import pytree
 from ..core.graph import Node, describe, topological
+from ..core.independence import repeated_axes
 from ..core.leaves import ConstParams, const_p
 from ..errors import GradError
 from ..primitives.contraction import EinsumParams, einsum_p, identity
@@ -395,7 +396,9 @@ def _fresh(leaf: Any, trace: Trace, levels: tuple[Level, ...], *, what: str) -> 
         raise GradError(f"{what}: complex inputs are not supported (got {dtype.name})")
     t = ops.broadcast_levels(lift(leaf, trace), levels)
     # an identity einsum: fused away by the lowering, but a node of its own for the sweep
-    return Tracer(identity(t.node), t.levels, trace)
+    fresh = Tracer(identity(t.node), t.levels, trace)
+    trace.differentiated.add(fresh.node)
+    return fresh
 
 
 def _scalar_output(out: Any, trace: Trace, what: str) -> Tracer:
@@ -422,12 +425,18 @@ def _scalar_output(out: Any, trace: Trace, what: str) -> Tracer:
     return t
 
 
-def _gradient(node: Node, levels: tuple[Level, ...], trace: Trace) -> Tracer:
-    """A leaf's cotangent as a Tracer of ``levels``, without the levels along which it is a
-    broadcast: it is then the same for every example, so it is unmapped there, as in JAX
-    (the cotangent of ``psum(x, 'i')`` is one value for all of axis 'i')."""
-    if node.op is not broadcast_p or not levels:
+def _gradient(
+    node: Node, levels: tuple[Level, ...], trace: Trace, repeated: dict[Node, frozenset[int]]
+) -> Tracer:
+    """A leaf's cotangent as a Tracer of ``levels``, without the levels along which it
+    repeats one value (a broadcast, or a value no mapped input reaches): it is then the same
+    for every example, so it is unmapped there, as in JAX (the cotangent of ``psum(x, 'i')``
+    is one value for all of axis 'i'; ``vmap(grad(f), in_axes=None, axis_size=2)`` maps
+    nothing)."""
+    if not levels:
         return Tracer(node, levels, trace)
+    if node.op is not broadcast_p:
+        return _unmapped_where_repeated(node, levels, trace, repeated.get(node, frozenset()))
     maps: tuple[int, ...] = node.params.maps
     drop = [k for k in range(len(levels)) if k not in maps]
     if not drop:
@@ -442,6 +451,26 @@ def _gradient(node: Node, levels: tuple[Level, ...], trace: Trace) -> Tracer:
     axes = tuple(node.axes[k] for k in keep)
     params = BroadcastParams(new_maps)
     return Tracer(Node(broadcast_p, (inp,), params, shape, node.dtype, axes), kept_levels, trace)
+
+
+def _repeated(
+    cotangents: Sequence[Node], wrt: Sequence[Node], trace: Trace
+) -> dict[Node, frozenset[int]]:
+    """The axes along which each cotangent repeats one value, for the variables of every
+    sweep still pending (``trace.differentiated`` but this sweep's own ``wrt``) varying."""
+    return repeated_axes(cotangents, trace.differentiated - set(wrt))
+
+
+def _unmapped_where_repeated(
+    node: Node, levels: tuple[Level, ...], trace: Trace, repeated: frozenset[int]
+) -> Tracer:
+    """``node`` without the level axes (its leading ones) along which it repeats one value:
+    the first entry along each (a view)."""
+    t = Tracer(node, levels, trace)
+    for k in reversed(range(len(levels))):
+        if k in repeated and node.shape[k] > 0:
+            t = ops.getitem(ops.unmap_axis(t, levels[k], 0), 0)
+    return t
 
 
 class GradFunction(Staged):
@@ -515,10 +544,12 @@ class GradFunction(Staged):
         full = ops.broadcast_levels(value, levels)
         seed = _Builder(trace).filled(1.0, full.node.shape, full.dtype)
         wrt = [t.node for tracers in fresh for t in tracers]
-        cts = iter(backprop(trace, [full.node], [seed], wrt))
+        cotangents = backprop(trace, [full.node], [seed], wrt)
+        repeated = _repeated(cotangents, wrt, trace) if levels else {}
+        cts = iter(cotangents)
         grads = []
         for tracers, treedef in zip(fresh, treedefs):
-            leaves = [_gradient(next(cts), t.levels, trace) for t in tracers]
+            leaves = [_gradient(next(cts), t.levels, trace, repeated) for t in tracers]
             grads.append(pytree.unflatten(treedef, leaves))
         g = grads[0] if isinstance(self.argnums, int) else tuple(grads)
         if self.with_value:
@@ -614,7 +645,9 @@ def _vjp_inline(
             full_outs.append(fo.node)
             seeds.append(b.cast(seed, fo.dtype) if _inexact(fo.dtype) else seed)
         wrt = [t.node for ts in fresh for t in ts if t is not None]
-        cts = iter(backprop(trace, full_outs, seeds, wrt))
+        cotangents = backprop(trace, full_outs, seeds, wrt)
+        repeated = _repeated(cotangents, wrt, trace) if levels else {}
+        cts = iter(cotangents)
         results = []
         for ts, treedef, primal in zip(fresh, treedefs, primals):
             leaves = []
@@ -622,7 +655,7 @@ def _vjp_inline(
                 if t is None:
                     leaves.append(lift(np.zeros(np.shape(leaf), _leaf_dtype(leaf)), trace))
                 else:
-                    leaves.append(_gradient(next(cts), t.levels, trace))
+                    leaves.append(_gradient(next(cts), t.levels, trace, repeated))
             results.append(pytree.unflatten(treedef, leaves))
         return tuple(results)
 

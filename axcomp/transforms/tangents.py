@@ -150,6 +150,7 @@ def _seed(primal: Any, tangent: Any, trace: Trace) -> tuple[Any, Node | None]:
     levels = union_levels([p, t])
     pb = ops.broadcast_levels(p, levels)
     fresh = Tracer(identity(pb.node), levels, trace)  # a node of its own for the sweep
+    trace.differentiated.add(fresh.node)
     return fresh, ops.broadcast_levels(t, levels).node
 
 
@@ -204,6 +205,7 @@ def linearize_flat(
         t = lift(p, trace)
         if _inexact(t.dtype) and not np.issubdtype(t.dtype, np.complexfloating):
             f = Tracer(identity(ops.broadcast_levels(t, levels).node), levels, trace)
+            trace.differentiated.add(f.node)
             leaves.append(f)
             fresh.append(f)
         else:

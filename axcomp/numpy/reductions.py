@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as _ops
-from ..errors import ArgumentTypeError, ShapeError, UnsupportedError
+from ..errors import ArgumentTypeError, ArgumentValueError, ShapeError, UnsupportedError
 from ..primitives.contraction import multiply, transpose
 from ..primitives.cumulative import cumprod_p, cumsum_p, scan
 from ..primitives.elementwise import elementwise as _e
@@ -162,7 +162,26 @@ def nanmin(a: Value, axis: Any = None, keepdims: bool = False) -> Tracer:
     return _nanext("min", a, axis, keepdims)
 
 
-def _var(a: Value, axis: Any, dtype: Any, ddof: Any, keepdims: bool, correction: Any) -> Tracer:
+def _unset_dropped(np_fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``np_fn`` called without the keywords left at None (NumPy reads ``where=None`` as
+    a mask, not as "no mask")."""
+
+    def eager(*args: Any, **kwargs: Any) -> Any:
+        return np_fn(*args, **{k: v for k, v in kwargs.items() if v is not None})
+
+    eager.__name__ = np_fn.__name__
+    return eager
+
+
+def _var(
+    a: Value,
+    axis: Any,
+    dtype: Any,
+    ddof: Any,
+    keepdims: bool,
+    correction: Any,
+    where: Any = None,
+) -> Tracer:
     if correction is not None:
         ddof = correction
     if isinstance(ddof, Tracer):
@@ -174,6 +193,18 @@ def _var(a: Value, axis: Any, dtype: Any, ddof: Any, keepdims: bool, correction:
     target = inexact_dtype(t.dtype) if dtype is None else np.dtype(dtype)
     if t.dtype != target:
         t = astype(t, target)
+    if where is not None:  # the selected entries only; their count is traced
+        mask = broadcast_to(_t(where), t.shape)
+        count = reduce_sum(astype(mask, target), axis=axes, keepdims=True)
+        with np.errstate(all="ignore"):
+            avg = _e(
+                "true_divide", reduce_sum(_masked("sum", t, mask, None), axes, keepdims=True), count
+            )
+        dev = _masked("sum", _e("subtract", t, avg), mask, None)
+        total = reduce_sum(multiply(dev, dev), axis=axes, keepdims=keepdims)
+        kept = count if keepdims else reshape(count, total.shape)
+        with np.errstate(all="ignore"):
+            return _e("true_divide", total, _e("maximum", _e("subtract", kept, ddof), 0))
     dev = _e("subtract", t, _ops.mean(t, axis=axes, keepdims=True))
     total = reduce_sum(multiply(dev, dev), axis=axes, keepdims=keepdims)
     n = math.prod(t.shape[i] for i in axes)
@@ -181,7 +212,7 @@ def _var(a: Value, axis: Any, dtype: Any, ddof: Any, keepdims: bool, correction:
         return _e("true_divide", total, np.asarray(builtins.max(n - ddof, 0), target))
 
 
-@numpy_function(with_inexact_default(np.var))
+@numpy_function(_unset_dropped(with_inexact_default(np.var)))
 def var(
     a: Value,
     axis: Any = None,
@@ -190,13 +221,17 @@ def var(
     ddof: Any = 0,
     keepdims: bool = False,
     *,
+    where: Any = None,
+    mean: Any = None,
     correction: Any = None,
 ) -> Tracer:
-    """The variance ``sum(|x - mean|**2) / (n - ddof)`` along ``axis``, as NumPy."""
-    return _var(a, axis, dtype, ddof, keepdims, correction)
+    """The variance ``sum(|x - mean|**2) / (n - ddof)`` along ``axis``, as NumPy (with
+    ``where=``, of the selected entries)."""
+    _no_mean("var", mean)
+    return _var(a, axis, dtype, ddof, keepdims, correction, where)
 
 
-@numpy_function(with_inexact_default(np.std))
+@numpy_function(_unset_dropped(with_inexact_default(np.std)))
 def std(
     a: Value,
     axis: Any = None,
@@ -205,10 +240,19 @@ def std(
     ddof: Any = 0,
     keepdims: bool = False,
     *,
+    where: Any = None,
+    mean: Any = None,
     correction: Any = None,
 ) -> Tracer:
-    """The standard deviation, ``sqrt(var(a, axis, ddof=ddof))``."""
-    return _e("sqrt", _var(a, axis, dtype, ddof, keepdims, correction))
+    """The standard deviation, ``sqrt(var(a, axis, ddof=ddof))`` (with ``where=``, of the
+    selected entries)."""
+    _no_mean("std", mean)
+    return _e("sqrt", _var(a, axis, dtype, ddof, keepdims, correction, where))
+
+
+def _no_mean(name: str, mean: Any) -> None:
+    if mean is not None:
+        raise UnsupportedError(f"{name}: mean= (a precomputed mean) is not supported by axcomp")
 
 
 _METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
@@ -335,35 +379,144 @@ def cumprod(a: Value, axis: Any = None, dtype: Any = None) -> Tracer:
     return scan(cumprod_p, a, axis, dtype, False)
 
 
-def sum(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:
-    if any_traced((a,)):
-        return _ops.reduce_sum(a, axis=axis, dtype=dtype, keepdims=keepdims)
-    return np.sum(a, axis=axis, dtype=dtype, keepdims=keepdims)
+#: what a masked-out entry counts as in each reduction (JAX's ``where=``)
+_IDENTITY: dict[str, Any] = {"sum": 0, "prod": 1, "any": False, "all": True}
+#: how ``initial`` joins a reduction's result
+_JOIN = {"sum": "add", "prod": "multiply", "max": "maximum", "min": "minimum"}
 
 
-def mean(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:
-    if any_traced((a,)):
-        return _ops.mean(a, axis=axis, dtype=dtype, keepdims=keepdims)
+def _check_identity(name: str, where: Any, initial: Any) -> None:
+    if where is not None and name not in _IDENTITY and initial is None:
+        raise ArgumentValueError(
+            f"reduction operation {name} does not have an identity, so to use a where "
+            "mask one has to specify 'initial'"
+        )
+
+
+def _masked(name: str, a: Any, where: Any, initial: Any) -> Any:
+    """``a`` with the entries outside ``where`` replaced by the reduction's identity (or by
+    ``initial`` for max/min, which have none: JAX refuses a mask without it)."""
+    if where is None:
+        return a
+    _check_identity(name, where, initial)
+    t = _t(a)
+    fill = _IDENTITY.get(name, initial)
+    return _e("where", _t(where), t, np.asarray(fill).astype(t.dtype))
+
+
+def _joined(name: str, r: Any, initial: Any) -> Any:
+    if initial is None:
+        return r
+    return _e(_JOIN[name], r, np.asarray(initial).astype(r.dtype))
+
+
+def _eager_options(initial: Any, where: Any) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if initial is not None:
+        options["initial"] = initial
+    if where is not None:
+        options["where"] = where
+    return options
+
+
+def sum(
+    a: Any,
+    axis: Any = None,
+    dtype: Any = None,
+    out: None = None,
+    keepdims: bool = False,
+    initial: Any = None,
+    where: Any = None,
+    promote_integers: bool = True,
+) -> Any:
+    """``jnp.sum``: with ``where=`` masked-out entries count as 0; ``initial`` is added."""
+    if any_traced((a, where, initial)):
+        r = _ops.reduce_sum(
+            _masked("sum", a, where, None), axis=axis, dtype=dtype, keepdims=keepdims
+        )
+        return _joined("sum", r, initial)
+    return np.sum(a, axis=axis, dtype=dtype, keepdims=keepdims, **_eager_options(initial, where))
+
+
+def mean(
+    a: Any,
+    axis: Any = None,
+    dtype: Any = None,
+    out: None = None,
+    keepdims: bool = False,
+    *,
+    where: Any = None,
+) -> Any:
+    """``jnp.mean``: with ``where=`` the mean of the selected entries (nan where none is)."""
+    if any_traced((a, where)):
+        if where is None:
+            return _ops.mean(a, axis=axis, dtype=dtype, keepdims=keepdims)
+        t = _t(a)
+        target = inexact_dtype(t.dtype) if dtype is None else np.dtype(dtype)
+        mask = broadcast_to(_t(where), t.shape)
+        total = reduce_sum(
+            _masked("sum", t, mask, None), axis=axis, dtype=target, keepdims=keepdims
+        )
+        count = reduce_sum(astype(mask, target), axis=axis, keepdims=keepdims)
+        with np.errstate(all="ignore"):
+            return _e("true_divide", total, count)
     if dtype is None:  # JAX's dtype: booleans and narrow integers average in float32
         dtype = _ops.inexact_dtype(np.asarray(a).dtype)
-    return np.mean(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    with np.errstate(all="ignore"):
+        return np.mean(a, axis=axis, dtype=dtype, keepdims=keepdims, **_eager_options(None, where))
+
+
+def _reduced(
+    name: str, a: Any, axis: Any, keepdims: bool, initial: Any, where: Any, **kwargs: Any
+) -> Any:
+    takes_initial = name in _JOIN
+    if initial is not None and not takes_initial:
+        raise ArgumentTypeError(f"{name}() got an unexpected keyword argument 'initial'")
+    _check_identity(name, where, initial)
+    if any_traced((a, where, initial)):
+        masked = _masked(name, a, where, initial)
+        r = _ops.reduce(name, masked, axis=axis, keepdims=keepdims, **kwargs)
+        return _joined(name, r, initial) if takes_initial else r
+    options = _eager_options(initial, where)
+    return getattr(np, name)(a, axis=axis, keepdims=keepdims, **options, **kwargs)
+
+
+def prod(
+    a: Any,
+    axis: Any = None,
+    dtype: Any = None,
+    out: None = None,
+    keepdims: bool = False,
+    initial: Any = None,
+    where: Any = None,
+    promote_integers: bool = True,
+) -> Any:
+    """``jnp.prod``: with ``where=`` masked-out entries count as 1; ``initial`` multiplies."""
+    return _reduced("prod", a, axis, keepdims, initial, where, dtype=dtype)
 
 
 def _reducer(name: str) -> Callable[..., Any]:
-    np_fn = getattr(np, name)
+    takes_initial = name in _JOIN
 
-    def fn(a: Any, axis: Any = None, keepdims: bool = False, **kwargs: Any) -> Any:
-        if any_traced((a,)):
-            return _ops.reduce(name, a, axis=axis, keepdims=keepdims, **kwargs)
-        return np_fn(a, axis=axis, keepdims=keepdims, **kwargs)
+    def fn(
+        a: Any,
+        axis: Any = None,
+        out: None = None,
+        keepdims: bool = False,
+        initial: Any = None,
+        where: Any = None,
+    ) -> Any:
+        return _reduced(name, a, axis, keepdims, initial, where)
 
     fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``jnp.{name}``: with ``where=`` only the selected entries count" + (
+        ", joined with ``initial``." if takes_initial else "."
+    )
     return fn
 
 
 max = _reducer("max")
 min = _reducer("min")
-prod = _reducer("prod")
 any = _reducer("any")
 all = _reducer("all")
 amax = max

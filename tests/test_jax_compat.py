@@ -163,3 +163,19 @@ def test_jit_accepts_jax_options_and_refuses_what_cannot_hold_on_a_cpu():
         ax.jit(lambda x: x, backend="gpu")
     with pytest.raises(NotImplementedError, match="abstracted_axes"):
         ax.jit(lambda x: x, abstracted_axes=("n",))
+
+
+def test_eval_shape_inside_transforms_traces_inline() -> None:
+    # as in JAX: inside jit/vmap/grad, eval_shape of a function of traced values (closures
+    # included) gives the logical shapes, and adds nothing to the program
+    def f(x):
+        s = ax.eval_shape(lambda y: anp.outer(y, x), x)
+        assert isinstance(s, ax.ShapeDtypeStruct) and s.shape == (3, 3)
+        return anp.zeros(s.shape, s.dtype) + x.sum()
+
+    x = np.arange(3.0)
+    np.testing.assert_array_equal(ax.jit(f)(x), np.full((3, 3), 3.0))
+    np.testing.assert_array_equal(ax.vmap(f)(np.ones((2, 3))), np.full((2, 3, 3), 3.0))
+    np.testing.assert_array_equal(ax.grad(lambda x: f(x).sum())(x), np.full(3, 9.0))
+    assert "outer" not in str(ax.explain(ax.jit(f), x))  # the traced outer product is dropped
+    assert len(ax.explain(ax.jit(f), x).equations) == 1  # x.sum() only

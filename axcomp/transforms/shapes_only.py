@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from .. import pytree
 from ..core.shapes import ShapeDtypeStruct
 from ..errors import AxcompError, AxisSpecTypeError
+from ..tracing.trace import current_trace
+from ..tracing.tracer import Tracer
 from .jit import jit
 from .staging import input_names, signature_of, trace_to_graph
 from .tracebacks import user_frames
@@ -18,6 +22,11 @@ def eval_shape(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     ``ShapeDtypeStruct``s, found by tracing alone (arguments may be ShapeDtypeStructs)."""
     if not callable(fun):
         raise AxisSpecTypeError(f"eval_shape expects a callable, got {fun!r}")
+    if current_trace() is not None:
+        # inside jit/vmap/grad: traced inline (closed-over tracers are fine); nothing reads
+        # the nodes, so the passes drop them
+        leaves, treedef = pytree.flatten(fun(*args, **kwargs))
+        return pytree.unflatten(treedef, [_shape_dtype(leaf) for leaf in leaves])
     staged = jit(fun)
     sig = signature_of(args, kwargs)
     try:
@@ -26,6 +35,12 @@ def eval_shape(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         raise exc.with_traceback(user_frames(exc.__traceback__)) from None
     outs = [ShapeDtypeStruct(node.shape, node.dtype) for node in traced.graph.outputs]
     return pytree.unflatten(traced.out_treedef, outs)
+
+
+def _shape_dtype(value: Any) -> ShapeDtypeStruct:
+    if isinstance(value, Tracer):
+        return ShapeDtypeStruct(value.shape, value.dtype)
+    return ShapeDtypeStruct(np.shape(value), np.result_type(value))
 
 
 def block_until_ready(x: Any) -> Any:

@@ -1,9 +1,9 @@
 """``axcomp.lax`` (as ``jax.lax``): re-exports the functions of this package's modules, laid
 out as JAX's ``jax/_src/lax/``: ``operators.py`` (the basics of ``lax.py``), ``slicing.py``,
 ``control_flow.py``, ``convolution.py``, ``windowed_reductions.py``, ``fft.py``,
-``linalg.py`` (``axcomp.lax.linalg``, also re-exported here as ``linalg_*``); and the
-functions primitive families still export to the ``lax`` table of ``primitives/api.py``
-(the elementwise functions of ``primitives/lax_elementwise.py``).
+``linalg.py`` (``axcomp.lax.linalg``, also re-exported here as ``linalg_*``),
+``elementwise.py`` (the elementwise functions of ``lax.py``: generated from the records,
+and the composed ones) and ``special.py`` (``erf``, ``lgamma``, ``igamma``, ...).
 
 Inside kernels they record the axis graph; on NumPy arrays they compile and run the same
 program through ``jit`` (non-array arguments are static, as ``jax.lax`` requires).
@@ -14,11 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import missing_function as _missing
-from ..primitives import api as _api
 from ..primitives.gathers import GatherDimensionNumbers as GatherDimensionNumbers
 from ..primitives.gathers import ScatterDimensionNumbers as ScatterDimensionNumbers
-from ..primitives.lax_elementwise import RoundingMethod as RoundingMethod
-from ..primitives.precision import Precision as Precision
 from ..transforms.implicit import custom_linear_solve as custom_linear_solve
 from ..transforms.implicit import custom_root as custom_root
 from ..transforms.jit import staged_export as _staged_export
@@ -44,6 +41,31 @@ from .convolution import (
     conv_transpose,
     conv_with_general_padding,
 )
+from .elementwise import (
+    RoundingMethod,
+    atan2,
+    bitcast_convert_type,
+    clamp,
+    clz,
+    conj,
+    convert_element_type,
+    div,
+    integer_pow,
+    logistic,
+    mul,
+    mulhi,
+    population_count,
+    reduce_precision,
+    rem,
+    rsqrt,
+    shift_right_arithmetic,
+    shift_right_logical,
+)
+from .elementwise import lax_complex as complex
+from .elementwise import lax_max as max
+from .elementwise import lax_min as min
+from .elementwise import lax_pow as pow
+from .elementwise import lax_round as round
 from .fft import (
     FftType,
     fft,
@@ -156,6 +178,7 @@ from .parallel import (
     psum_scatter,
     pswapaxes,
 )
+from .precision import Precision as Precision
 from .slicing import (
     GatherScatterMode,
     dynamic_index_in_dim,
@@ -186,10 +209,9 @@ from .windowed_reductions import (
     reduce_window,
 )
 
-# the one-function elementwise names (records), the special functions, and the elementwise
-# functions primitives/lax_elementwise.py still exports to the lax table
+# the one-function elementwise names (generated from the records) and the special functions
 _MODULES = {**_elementwise.FUNCTIONS, **_special.FUNCTIONS}
-for _name, _traced in {**_api.exported("lax"), **_MODULES}.items():
+for _name, _traced in _MODULES.items():
     globals()[_name] = _staged_export(_name, _traced)
 
 __all__ = [
@@ -204,23 +226,30 @@ __all__ = [
     "argmax",
     "argmin",
     "associative_scan",
+    "atan2",
     "axis_index",
     "axis_size",
     "batch_matmul",
+    "bitcast_convert_type",
     "broadcast",
     "broadcast_in_dim",
     "broadcast_shapes",
     "broadcast_to_rank",
     "broadcasted_iota",
+    "clamp",
+    "clz",
     "collapse",
+    "complex",
     "concatenate",
     "cond",
+    "conj",
     "conv",
     "conv_dimension_numbers",
     "conv_general_dilated",
     "conv_general_dilated_patches",
     "conv_transpose",
     "conv_with_general_padding",
+    "convert_element_type",
     "cumlogsumexp",
     "cummax",
     "cummin",
@@ -229,6 +258,7 @@ __all__ = [
     "custom_linear_solve",
     "custom_root",
     "dce_sink",
+    "div",
     "dot",
     "dot_general",
     "dynamic_index_in_dim",
@@ -246,6 +276,7 @@ __all__ = [
     "gather",
     "index_in_dim",
     "index_take",
+    "integer_pow",
     "iota",
     "linalg_cholesky",
     "linalg_eigh",
@@ -253,12 +284,19 @@ __all__ = [
     "linalg_svd",
     "linalg_triangular_solve",
     "linalg_tridiagonal_solve",
+    "logistic",
     "map",
+    "max",
+    "min",
+    "mul",
+    "mulhi",
     "optimization_barrier",
     "pad",
     "pmax",
     "pmean",
     "pmin",
+    "population_count",
+    "pow",
     "ppermute",
     "pshuffle",
     "psum",
@@ -269,12 +307,16 @@ __all__ = [
     "reduce_max",
     "reduce_min",
     "reduce_or",
+    "reduce_precision",
     "reduce_prod",
     "reduce_sum",
     "reduce_window",
     "reduce_xor",
+    "rem",
     "reshape",
     "rev",
+    "round",
+    "rsqrt",
     "scan",
     "scatter",
     "scatter_add",
@@ -284,6 +326,8 @@ __all__ = [
     "scatter_mul",
     "select",
     "select_n",
+    "shift_right_arithmetic",
+    "shift_right_logical",
     "slice",
     "slice_in_dim",
     "sort",
@@ -299,7 +343,7 @@ __all__ = [
     "unstack",
     "while_loop",
 ]
-__all__ += [*_api.exported("lax"), *_MODULES, "Precision"]
+__all__ += [*_MODULES, "Precision"]
 __all__.sort()
 
 

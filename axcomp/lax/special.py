@@ -35,22 +35,24 @@ import numpy as np
 from ..errors import GradError
 from ..primitives.contraction import multiply
 from ..primitives.control import while_loop
+from ..primitives.elementwise import elementwise
 from ..primitives.gradients import stop_gradient
-from ..primitives.lax_elementwise import (
-    Rule,
-    _back,
-    _e,
-    _eps,
-    _like,
-    _operands,
-    _ruled,
-    _upcast,
-)
 from ..primitives.reductions import reduce
 from ..primitives.shape import astype
-from ..primitives.special import digamma, erf, erfc, gammaln
 from ..tracing.build import Value
 from ..tracing.tracer import Tracer
+from .custom_rule import Rule
+from .custom_rule import ruled as _ruled
+from .operands import back as _back
+from .operands import eps as _eps
+from .operands import lax_operands as _operands
+from .operands import like as _like
+from .operands import upcast as _upcast
+from .special_approximations import digamma, erf, erfc, gammaln
+
+
+def _e(fn: str, *args: Any) -> Tracer:
+    return elementwise(fn, *args)
 
 
 def _float_op(name: str, x: Value) -> Tracer:

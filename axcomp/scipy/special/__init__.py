@@ -3,10 +3,13 @@
 * ``gamma_functions``: ``gamma``, ``betaln``, ``gammainc``, ``betainc``, ``zeta``, ...
 * ``error_functions``: ``erfcx``, ``log_ndtr``, ``erfinv``, ``ndtri``;
 * ``bessel``: ``i0``, ``i1``, ``i0e``, ``i1e``;
-* ``entropy``: ``entr``, ``rel_entr``, ``kl_div``, ``boxcox``, ``softmax``, ...;
-* the functions ``primitives/`` still exports to the ``special`` table (``erf``, ``erfc``,
-  ``gammaln``, ``digamma``, ``xlogy``, ``xlog1py``, ``logsumexp``: the ``jax.nn`` code in
-  ``primitives/`` is built on them).
+* ``entropy``: ``entr``, ``rel_entr``, ``kl_div``, ``boxcox``, ``boxcox1p``;
+* ``softmax_functions``: ``softmax``, ``log_softmax``; ``log_products``: ``xlogy``,
+  ``xlog1py``;
+* ``distributions``: ``expit``, ``logit``, ``ndtr``; ``reductions``: ``logsumexp``.
+
+``erf``, ``erfc``, ``gammaln`` and ``digamma`` are the approximations that ``lax``'s
+namesakes share (``lax/special_approximations.py``).
 
 Inside kernels they record the axis graph; on NumPy values they compile and run the same
 program through ``jit`` (non-array arguments are static).
@@ -17,21 +20,28 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import missing_function as _missing
-from ...primitives import api as _api
 from ...transforms.jit import staged_export as _staged_export
 from . import bessel as _bessel
 from . import entropy as _entropy
 from . import error_functions as _error_functions
 from . import gamma_functions as _gamma_functions
+from . import log_products as _log_products
+from . import softmax_functions as _softmax_functions
 from .distributions import expit as expit
 from .distributions import logit as logit
 from .distributions import ndtr as ndtr
 from .reductions import logsumexp as logsumexp
 
-# each family module's FUNCTIONS (a reductions module with logsumexp and friends joins
-# this tuple when those leave primitives/)
-_FAMILIES = (_gamma_functions, _error_functions, _bessel, _entropy)
-_TRACED = {**_api.exported("special")}
+# each family module's FUNCTIONS
+_FAMILIES = (
+    _gamma_functions,
+    _error_functions,
+    _bessel,
+    _entropy,
+    _softmax_functions,
+    _log_products,
+)
+_TRACED: dict[str, Any] = {}
 for _family in _FAMILIES:
     _TRACED.update(_family.FUNCTIONS)
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ...lax.operands import promote_args_inexact as _jax_float
 from ...lax.special import bessel_i0e, bessel_i1e
 from ...primitives.contraction import multiply
 from ...primitives.elementwise import elementwise
-from ...primitives.lax_elementwise import _jax_float
 from ...tracing.build import Value
 from ...tracing.tracer import Tracer
 

@@ -1,7 +1,6 @@
 """``jax.scipy.special``'s entropy and transformation functions: ``entr``, ``rel_entr``,
-``kl_div``, ``boxcox``, ``boxcox1p``, and the scipy spellings of ``softmax``/
-``log_softmax`` (``axis=None``: all axes). Compositions of elementwise primitives with
-JAX's values outside the domain (``-inf``/``inf``/0 as in its docstrings)."""
+``kl_div``, ``boxcox``, ``boxcox1p``. Compositions of elementwise primitives with JAX's
+values outside the domain (``-inf``/``inf``/0 as in its docstrings)."""
 
 from __future__ import annotations
 
@@ -9,11 +8,9 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from ...lax.operands import promote_args_inexact as _jax_float
 from ...primitives.contraction import multiply
 from ...primitives.elementwise import elementwise
-from ...primitives.lax_elementwise import _jax_float
-from ...primitives.nn import log_softmax as _nn_log_softmax
-from ...primitives.nn import softmax as _nn_softmax
 from ...tracing.build import Value
 from ...tracing.tracer import Tracer
 
@@ -71,16 +68,6 @@ def boxcox1p(x: Value, lmbda: Value) -> Tracer:
     return _boxcox(_e("log1p", tx), tl)
 
 
-def special_softmax(x: Value, *, axis: Any = None) -> Tracer:
-    """``jax.scipy.special.softmax``: ``jax.nn.softmax`` with all axes by default."""
-    return _nn_softmax(x, axis=axis)
-
-
-def special_log_softmax(x: Value, *, axis: Any = None) -> Tracer:
-    """``jax.scipy.special.log_softmax``: ``jax.nn.log_softmax`` over all axes by default."""
-    return _nn_log_softmax(x, axis=axis)
-
-
 #: The ``jax.scipy.special`` functions of this module by name.
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "entr": entr,
@@ -88,6 +75,4 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "kl_div": kl_div,
     "boxcox": boxcox,
     "boxcox1p": boxcox1p,
-    "softmax": special_softmax,
-    "log_softmax": special_log_softmax,
 }

@@ -1,7 +1,7 @@
-"""``jax.scipy.special``'s error functions beyond ``erf``/``erfc``: ``erfcx``,
-``log_ndtr``, ``erfinv`` and ``ndtri``.
+"""``jax.scipy.special``'s error functions: ``erf``/``erfc`` (the approximations of
+``lax/special_approximations.py``), ``erfcx``, ``log_ndtr``, ``erfinv`` and ``ndtri``.
 
-* ``erfcx(x) = exp(x**2) erfc(x)`` reads the ``erfc`` series of ``special.py`` without
+* ``erfcx(x) = exp(x**2) erfc(x)`` reads the ``erfc`` series of those approximations without
   their ``exp(-x**2)`` factor for x >= 1 (so it stays finite to ``inf``), is
   ``exp(x**2) erfc(x)`` on (-1, 1), and ``2 exp(x**2) - erfcx(-x)`` below -1 (``inf``
   once that overflows); its derivative is JAX's ``2 x erfcx(x) - 2 / sqrt(pi)``.
@@ -21,12 +21,15 @@ from typing import Any
 import numpy as np
 
 from ...errors import ArgumentTypeError, ArgumentValueError
+from ...lax import special_approximations as _approx
+from ...lax.custom_rule import ruled as _ruled
+from ...lax.operands import back as _back
+from ...lax.operands import promote_args_inexact as _jax_float
 from ...lax.special import _erf_inv64, erf_inv
+from ...lax.special_approximations import affine, clenshaw, erf_tables
 from ...primitives.contraction import multiply
 from ...primitives.elementwise import elementwise
-from ...primitives.lax_elementwise import _back, _jax_float, _ruled
 from ...primitives.shape import astype
-from ...primitives.special import _affine, _clenshaw, _erf_tables, erfc
 from ...tracing.build import Value, is_weak_scalar, lift
 from ...tracing.tracer import Tracer
 
@@ -46,12 +49,12 @@ def _exp_square(a: Tracer) -> Tracer:
 
 def _erfcx_right(a: Tracer) -> Tracer:
     """erfcx(a) for a >= 1 (clamped here): the mid and tail series without exp(-a**2)."""
-    _, mid, tail = _erf_tables(a.dtype)
+    _, mid, tail = erf_tables(a.dtype)
     xm = _e("minimum", _e("maximum", a, 1.0), 4.0)
-    near = _clenshaw(mid, _affine(xm, 1.0, 4.0))
+    near = clenshaw(mid, affine(xm, 1.0, 4.0))
     xt = _e("maximum", a, 4.0)
     s = _e("true_divide", 1.0, xt)
-    far = multiply(s, _clenshaw(tail, _affine(s, 0.0, 0.25)))
+    far = multiply(s, clenshaw(tail, affine(s, 0.0, 0.25)))
     far = _e("where", _e("isinf", xt), 0.0, far)
     return _e("where", _e("less", a, 4.0), near, far)
 
@@ -67,6 +70,17 @@ def _erfcx(t: Tracer) -> Tracer:
     left = _e("where", _e("isinf", a), math.inf, left)
     out = _e("where", inner, middle, _e("where", _e("less", t, 0.0), left, right))
     return _e("where", _e("isnan", t), t, out)
+
+
+def erf(x: Value) -> Tracer:
+    """``jax.scipy.special.erf``: the error function (integers and bools become float64;
+    differentiated through the series, unlike ``lax.erf``'s closed-form rule)."""
+    return _approx.erf(x)
+
+
+def erfc(x: Value) -> Tracer:
+    """``jax.scipy.special.erfc``: ``1 - erf(x)``, accurate in the right tail."""
+    return _approx.erfc(x)
 
 
 def erfcx(x: Value) -> Tracer:
@@ -134,6 +148,8 @@ def ndtri(p: Value) -> Tracer:
 
 #: The ``jax.scipy.special`` functions of this module by name.
 FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "erf": erf,
+    "erfc": erfc,
     "erfcx": erfcx,
     "log_ndtr": log_ndtr,
     "erfinv": erfinv,

@@ -1,6 +1,7 @@
-"""The gamma family of ``jax.scipy.special`` beyond ``gammaln``/``digamma``: ``gamma``,
-``gammasgn``, ``loggamma``, ``beta``, ``betaln``, ``factorial``, ``comb``, ``poch``,
-``multigammaln``, the Hurwitz ``zeta``, ``polygamma`` and ``bernoulli``.
+"""The gamma family of ``jax.scipy.special``: ``gammaln``/``digamma`` (the approximations
+of ``lax/special_approximations.py``), ``gamma``, ``gammasgn``, ``loggamma``, ``beta``,
+``betaln``, ``factorial``, ``comb``, ``poch``, ``multigammaln``, the Hurwitz ``zeta``,
+``polygamma`` and ``bernoulli``.
 
 Each is a composition of elementwise primitives (so derivatives come from the chain rule
 and every backend runs them); JAX's conventions at poles and outside the domain are kept:
@@ -24,13 +25,15 @@ from typing import Any
 import numpy as np
 
 from ...errors import ArgumentTypeError, ArgumentValueError, UnsupportedError
+from ...lax import special_approximations as _approx
+from ...lax.custom_rule import ruled as _ruled
+from ...lax.operands import promote_args_inexact as _jax_float
 from ...lax.special import betainc, igamma, igammac
+from ...lax.special_approximations import HALF_LOG_2PI, STIRLING, series
 from ...primitives.contraction import multiply
 from ...primitives.elementwise import elementwise
-from ...primitives.lax_elementwise import _jax_float, _ruled
 from ...primitives.reductions import reduce_sum
 from ...primitives.shape import expand_dims
-from ...primitives.special import _HALF_LOG_2PI, _STIRLING, _series, digamma, gammaln
 from ...tracing.build import Value, lift, trace_of
 from ...tracing.tracer import Tracer
 
@@ -48,6 +51,17 @@ def _sign_of_gamma(t: Tracer) -> Tracer:
     sign = _e("where", _e("equal", t, 0.0), _e("copysign", 1.0, t), sign)
     pole = _e("logical_and", negative, _e("equal", t, _e("floor", t)))
     return _e("where", _e("logical_or", pole, _e("isnan", t)), math.nan, sign)
+
+
+def gammaln(x: Value) -> Tracer:
+    """``jax.scipy.special.gammaln``: ``log|Gamma(x)|`` (``inf`` at the poles)."""
+    return _approx.gammaln(x)
+
+
+def digamma(x: Value) -> Tracer:
+    """``jax.scipy.special.digamma``: the logarithmic derivative of Gamma (``nan`` at the
+    poles)."""
+    return _approx.digamma(x)
 
 
 def gammasgn(x: Value) -> Tracer:
@@ -78,7 +92,7 @@ def loggamma(x: Value) -> Tracer:
 def _stirling_correction(x: Tracer) -> Tracer:
     """log Gamma(x) - ((x - 1/2) log x - x + log(2 pi) / 2), for x >= 10."""
     inv = _e("true_divide", 1.0, x)
-    return multiply(inv, _series(_STIRLING, multiply(inv, inv)))
+    return multiply(inv, series(STIRLING, multiply(inv, inv)))
 
 
 _STIRLING_FROM = 10.0
@@ -107,7 +121,7 @@ def betaln(a: Value, b: Value) -> Tracer:
     ab = _e("where", _e("greater_equal", small, _STIRLING_FROM), aa, _STIRLING_FROM)
     both = _e(
         "subtract",
-        _e("add", _e("add", tail, _HALF_LOG_2PI), _e("add", corr_b, _stirling_correction(ab))),
+        _e("add", _e("add", tail, HALF_LOG_2PI), _e("add", corr_b, _stirling_correction(ab))),
         _e(
             "add",
             multiply(0.5, _e("log", ab)),
@@ -289,6 +303,8 @@ def special_betainc(a: Value, b: Value, x: Value) -> Tracer:
 
 #: The ``jax.scipy.special`` functions of this module by name.
 FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "gammaln": gammaln,
+    "digamma": digamma,
     "gammasgn": gammasgn,
     "gamma": gamma,
     "loggamma": loggamma,

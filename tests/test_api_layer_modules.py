@@ -62,7 +62,8 @@ def test_each_public_name_is_defined_in_an_api_module(namespace: str) -> None:
         assert where.startswith(API_PACKAGES), f"{namespace}.{name} is defined in {where}"
         home = sys.modules[where]
         # really written there: the module holds this very object, or the traced function
-        # it stages (by name, or in the module's FUNCTIONS table of generated functions)
+        # it stages (by name, or in the module's FUNCTIONS table of functions generated from
+        # the elementwise records)
         held = [*vars(home).values(), *getattr(home, "FUNCTIONS", {}).values()]
         traced = getattr(obj, "traced", None)
         assert any(v is obj or (traced is not None and v is traced) for v in held), (

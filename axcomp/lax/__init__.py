@@ -21,7 +21,6 @@ from ..transforms.implicit import custom_root as custom_root
 from ..transforms.jit import staged_export as _staged_export
 from . import elementwise as _elementwise
 from . import linalg as linalg
-from . import special as _special
 from .control_flow import (
     associative_scan,
     cond,
@@ -205,13 +204,25 @@ from .slicing import (
 from .slicing import (
     lax_scatter_mul as scatter_mul,
 )
+from .special import (
+    bessel_i0e,
+    bessel_i1e,
+    betainc,
+    erf_inv,
+    igamma,
+    igamma_grad_a,
+    igammac,
+    lgamma,
+)
+from .special import lax_digamma as digamma
+from .special import lax_erf as erf
+from .special import lax_erfc as erfc
 from .windowed_reductions import (
     reduce_window,
 )
 
-# the one-function elementwise names (generated from the records) and the special functions
-_MODULES = {**_elementwise.FUNCTIONS, **_special.FUNCTIONS}
-for _name, _traced in _MODULES.items():
+# the one-function elementwise names, generated from the records
+for _name, _traced in _elementwise.FUNCTIONS.items():
     globals()[_name] = _staged_export(_name, _traced)
 
 __all__ = [
@@ -230,6 +241,9 @@ __all__ = [
     "axis_index",
     "axis_size",
     "batch_matmul",
+    "bessel_i0e",
+    "bessel_i1e",
+    "betainc",
     "bitcast_convert_type",
     "broadcast",
     "broadcast_in_dim",
@@ -258,6 +272,7 @@ __all__ = [
     "custom_linear_solve",
     "custom_root",
     "dce_sink",
+    "digamma",
     "div",
     "dot",
     "dot_general",
@@ -268,16 +283,23 @@ __all__ = [
     "dynamic_update_slice",
     "dynamic_update_slice_in_dim",
     "empty",
+    "erf",
+    "erf_inv",
+    "erfc",
     "expand_dims",
     "fft",
     "fori_loop",
     "full",
     "full_like",
     "gather",
+    "igamma",
+    "igamma_grad_a",
+    "igammac",
     "index_in_dim",
     "index_take",
     "integer_pow",
     "iota",
+    "lgamma",
     "linalg_cholesky",
     "linalg_eigh",
     "linalg_qr",
@@ -343,7 +365,7 @@ __all__ = [
     "unstack",
     "while_loop",
 ]
-__all__ += [*_MODULES, "Precision"]
+__all__ += [*_elementwise.FUNCTIONS, "Precision"]
 __all__.sort()
 
 

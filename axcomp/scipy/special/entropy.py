@@ -5,7 +5,6 @@ values outside the domain (``-inf``/``inf``/0 as in its docstrings)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 from ...lax.operands import promote_args_inexact as _jax_float
@@ -13,6 +12,7 @@ from ...primitives.contraction import multiply
 from ...primitives.elementwise import elementwise
 from ...tracing.build import Value
 from ...tracing.tracer import Tracer
+from ...transforms.jit import staged_export
 
 
 def _e(fn: str, *args: Any) -> Tracer:
@@ -26,12 +26,14 @@ def _xlogx(t: Tracer) -> Tracer:
     return _e("where", positive, multiply(safe, _e("log", safe)), 0.0)
 
 
+@staged_export
 def entr(x: Value) -> Tracer:
     """``-x log x`` (0 at 0, ``-inf`` for x < 0), as ``jax.scipy.special.entr``."""
     (t,) = _jax_float(x)
     return _e("where", _e("less", t, 0.0), -math.inf, _e("negative", _xlogx(t)))
 
 
+@staged_export
 def rel_entr(p: Value, q: Value) -> Tracer:
     """``p log(p / q)`` for p, q > 0; 0 where p == 0 <= q; ``inf`` elsewhere."""
     tp, tq = _jax_float(p, q)
@@ -43,6 +45,7 @@ def rel_entr(p: Value, q: Value) -> Tracer:
     return _e("where", both, value, _e("where", zero, 0.0, math.inf))
 
 
+@staged_export
 def kl_div(p: Value, q: Value) -> Tracer:
     """``rel_entr(p, q) - p + q``, as ``jax.scipy.special.kl_div``."""
     tp, tq = _jax_float(p, q)
@@ -56,23 +59,15 @@ def _boxcox(log: Tracer, lmbda: Tracer) -> Tracer:
     return _e("where", zero, log, power)
 
 
+@staged_export
 def boxcox(x: Value, lmbda: Value) -> Tracer:
     """The Box-Cox transform ``(x**lmbda - 1) / lmbda`` (``log x`` at ``lmbda == 0``)."""
     tx, tl = _jax_float(x, lmbda)
     return _boxcox(_e("log", tx), tl)
 
 
+@staged_export
 def boxcox1p(x: Value, lmbda: Value) -> Tracer:
     """The Box-Cox transform of ``1 + x``, accurate for small ``x``."""
     tx, tl = _jax_float(x, lmbda)
     return _boxcox(_e("log1p", tx), tl)
-
-
-#: The ``jax.scipy.special`` functions of this module by name.
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "entr": entr,
-    "rel_entr": rel_entr,
-    "kl_div": kl_div,
-    "boxcox": boxcox,
-    "boxcox1p": boxcox1p,
-}

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -25,13 +24,14 @@ from ...lax import special_approximations as _approx
 from ...lax.custom_rule import ruled as _ruled
 from ...lax.operands import back as _back
 from ...lax.operands import promote_args_inexact as _jax_float
-from ...lax.special import _erf_inv64, erf_inv
+from ...lax.special import erf_inv, erf_inv64
 from ...lax.special_approximations import affine, clenshaw, erf_tables
 from ...primitives.contraction import multiply
 from ...primitives.elementwise import elementwise
 from ...primitives.shape import astype
 from ...tracing.build import Value, is_weak_scalar, lift
 from ...tracing.tracer import Tracer
+from ...transforms.jit import staged_export
 
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
@@ -72,17 +72,20 @@ def _erfcx(t: Tracer) -> Tracer:
     return _e("where", _e("isnan", t), t, out)
 
 
+@staged_export
 def erf(x: Value) -> Tracer:
     """``jax.scipy.special.erf``: the error function (integers and bools become float64;
     differentiated through the series, unlike ``lax.erf``'s closed-form rule)."""
     return _approx.erf(x)
 
 
+@staged_export
 def erfc(x: Value) -> Tracer:
     """``jax.scipy.special.erfc``: ``1 - erf(x)``, accurate in the right tail."""
     return _approx.erfc(x)
 
 
+@staged_export
 def erfcx(x: Value) -> Tracer:
     """The scaled complementary error function ``exp(x**2) erfc(x)``, as
     ``jax.scipy.special.erfcx``."""
@@ -94,6 +97,7 @@ def erfcx(x: Value) -> Tracer:
     return _ruled("erfcx", _erfcx, [t], rule)
 
 
+@staged_export
 def log_ndtr(x: Value, series_order: int = 3) -> Tracer:
     """``log`` of the standard normal CDF, accurate in both tails (``series_order`` is
     accepted for JAX's signature; the value does not depend on it)."""
@@ -118,11 +122,13 @@ def log_ndtr(x: Value, series_order: int = 3) -> Tracer:
     return _e("where", low, lower, _e("where", high, upper, middle))
 
 
+@staged_export
 def erfinv(x: Value) -> Tracer:
     """``jax.scipy.special.erfinv``: the inverse error function."""
     return erf_inv(*_jax_float(x))
 
 
+@staged_export
 def ndtri(p: Value) -> Tracer:
     """``jax.scipy.special.ndtri``: the standard normal quantile ``sqrt(2) erf_inv(2p - 1)``,
     computed in float64 from ``q = 2 min(p, 1 - p)`` so the tails keep their accuracy
@@ -137,21 +143,10 @@ def ndtri(p: Value) -> Tracer:
         d = astype(v, np.float64)
         q = multiply(_e("where", _e("less", d, 0.5), d, _e("subtract", 1.0, d)), 2.0)
         q = _e("where", _e("logical_or", _e("less", d, 0.0), _e("greater", d, 1.0)), -1.0, q)
-        y = _erf_inv64(_e("subtract", multiply(d, 2.0), 1.0), q)
+        y = erf_inv64(_e("subtract", multiply(d, 2.0), 1.0), q)
         return _back(multiply(y, math.sqrt(2.0)), v.dtype)
 
     # d ndtri / dp = sqrt(2 pi) exp(z**2 / 2), the reciprocal of the normal density
     root = math.sqrt(2 * math.pi)
     rule = lambda k, xs, z: [root, _e("exp", multiply(multiply(z, z), 0.5))]  # noqa: E731
     return _ruled("ndtri", value, [t], rule)
-
-
-#: The ``jax.scipy.special`` functions of this module by name.
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "erf": erf,
-    "erfc": erfc,
-    "erfcx": erfcx,
-    "log_ndtr": log_ndtr,
-    "erfinv": erfinv,
-    "ndtri": ndtri,
-}

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ...lax.operands import float_input
@@ -11,6 +10,7 @@ from ...primitives.contraction import multiply
 from ...primitives.elementwise import elementwise
 from ...tracing.build import Value, lift, trace_of
 from ...tracing.tracer import Tracer
+from ...transforms.jit import staged_export
 
 
 def _e(fn: str, *args: Any) -> Tracer:
@@ -27,15 +27,13 @@ def _xlog(x: Value, y: Value, fn: str) -> Tracer:
     return multiply(tx, _e("where", drop, 0.0, log))
 
 
+@staged_export
 def xlogy(x: Value, y: Value) -> Tracer:
     """``x * log(y)``, 0 where ``x == 0`` (whatever ``y``), as ``jax.scipy.special.xlogy``."""
     return _xlog(x, y, "log")
 
 
+@staged_export
 def xlog1py(x: Value, y: Value) -> Tracer:
     """``x * log1p(y)``, 0 where ``x == 0``, as ``jax.scipy.special.xlog1py``."""
     return _xlog(x, y, "log1p")
-
-
-#: The ``jax.scipy.special`` functions of this module by name.
-FUNCTIONS: dict[str, Callable[..., Any]] = {"xlogy": xlogy, "xlog1py": xlog1py}

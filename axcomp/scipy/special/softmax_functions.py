@@ -4,7 +4,6 @@ primitives and reductions, shifted by the maximum so ``exp`` never overflows."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ...lax.operands import float_input
@@ -12,6 +11,7 @@ from ...primitives.elementwise import elementwise
 from ...primitives.reductions import reduce, reduce_sum
 from ...tracing.build import Value, normalize_axes
 from ...tracing.tracer import Tracer
+from ...transforms.jit import staged_export
 
 
 def _e(fn: str, *args: Any) -> Tracer:
@@ -26,6 +26,7 @@ def _shifted(t: Tracer, axis: Any) -> tuple[Tracer, tuple[int, ...]]:
     return _e("subtract", t, m), axes
 
 
+@staged_export("softmax")
 def special_softmax(x: Value, *, axis: Any = None) -> Tracer:
     """``jax.scipy.special.softmax``: ``exp(x) / sum(exp(x))`` along ``axis`` (an int, a
     tuple, or all axes by default), shifted by the maximum; ``jax.nn.softmax`` is this
@@ -36,16 +37,10 @@ def special_softmax(x: Value, *, axis: Any = None) -> Tracer:
     return _e("true_divide", e, reduce_sum(e, axis=axes, keepdims=True))
 
 
+@staged_export("log_softmax")
 def special_log_softmax(x: Value, *, axis: Any = None) -> Tracer:
     """``jax.scipy.special.log_softmax``: ``x - logsumexp(x)`` along ``axis`` (all axes by
     default), shifted by the maximum; ``jax.nn.log_softmax`` is this with ``axis=-1``."""
     t = float_input(x)
     s, axes = _shifted(t, axis)
     return _e("subtract", s, _e("log", reduce_sum(_e("exp", s), axis=axes, keepdims=True)))
-
-
-#: The ``jax.scipy.special`` functions of this module by name.
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "softmax": special_softmax,
-    "log_softmax": special_log_softmax,
-}

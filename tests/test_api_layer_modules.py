@@ -1,6 +1,7 @@
 """Each public function of ``axcomp.lax`` (and ``lax.linalg``), ``axcomp.nn``,
-``axcomp.scipy.linalg`` and ``axcomp.scipy.signal`` is written once, in a module of the API
-layer (``axcomp/lax/``, ``axcomp/nn/``, ``axcomp/scipy/``), never in ``primitives/``."""
+``axcomp.scipy.linalg``, ``axcomp.scipy.signal`` and ``axcomp.scipy.special`` is written
+once, in a module of the API layer (``axcomp/lax/``, ``axcomp/nn/``, ``axcomp/scipy/``),
+never in ``primitives/``."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ import axcomp.nn
 import axcomp.scipy.linalg
 import axcomp.scipy.signal
 import axcomp.scipy.special
-from axcomp.primitives import api
 
 NAMESPACES: dict[str, types.ModuleType] = {
     "axcomp.lax": axcomp.lax,
@@ -23,6 +23,7 @@ NAMESPACES: dict[str, types.ModuleType] = {
     "axcomp.nn": axcomp.nn,
     "axcomp.scipy.linalg": axcomp.scipy.linalg,
     "axcomp.scipy.signal": axcomp.scipy.signal,
+    "axcomp.scipy.special": axcomp.scipy.special,
 }
 API_PACKAGES = ("axcomp.lax.", "axcomp.nn.", "axcomp.scipy.")
 
@@ -34,11 +35,6 @@ ELSEWHERE = {
     # transforms with their own derivative rules
     "custom_linear_solve": "axcomp.transforms.implicit",
     "custom_root": "axcomp.transforms.implicit",
-    # the elementwise records part: primitives/lax_elementwise.py generates these
-    "RoundingMethod": "axcomp.primitives.lax_elementwise",
-    # the precision enum every product primitive reads
-    "Precision": "axcomp.primitives.precision",
-    **{name: "axcomp.primitives.lax_elementwise" for name in api.exported("lax")},
 }
 
 
@@ -51,8 +47,7 @@ def _public(module: types.ModuleType) -> list[tuple[str, Any]]:
 
 
 def _defining_module(obj: Any) -> str:
-    # staged functions (transforms.jit.staged_export) carry the module that wrote them;
-    # the lax table's are staged in lax/__init__ from the traced function
+    # staged functions (transforms.jit.staged_export) carry the module that wrote them
     traced = getattr(obj, "traced", None)
     return str((traced or obj).__module__)
 
@@ -67,7 +62,8 @@ def test_each_public_name_is_defined_in_an_api_module(namespace: str) -> None:
         assert where.startswith(API_PACKAGES), f"{namespace}.{name} is defined in {where}"
         home = sys.modules[where]
         # really written there: the module holds this very object, or the traced function
-        # it stages (by name, or in the module's FUNCTIONS table of generated functions)
+        # it stages (by name, or in the module's FUNCTIONS table of functions generated from
+        # the elementwise records)
         held = [*vars(home).values(), *getattr(home, "FUNCTIONS", {}).values()]
         traced = getattr(obj, "traced", None)
         assert any(v is obj or (traced is not None and v is traced) for v in held), (
@@ -78,7 +74,7 @@ def test_each_public_name_is_defined_in_an_api_module(namespace: str) -> None:
 def test_each_traced_function_is_staged_once() -> None:
     # a name re-exported elsewhere (lax.linalg_qr, nn.logsumexp) is the same object, not a
     # second wrapper of the same implementation
-    namespaces = [*NAMESPACES.values(), axcomp.scipy.special]
+    namespaces = list(NAMESPACES.values())
     staged: dict[int, set[int]] = {}
     for module in namespaces:
         for _, obj in _public(module):
@@ -87,13 +83,6 @@ def test_each_traced_function_is_staged_once() -> None:
     assert staged and all(len(wrappers) == 1 for wrappers in staged.values())
     assert axcomp.lax.linalg_qr is axcomp.lax.linalg.qr
     assert axcomp.nn.logsumexp is axcomp.scipy.special.logsumexp
-
-
-def test_primitives_export_nothing_to_lax_nn_or_scipy_linalg_and_signal() -> None:
-    assert not {"nn", "signal", "scipy_linalg"} & set(api.NAMESPACES)
-    # what is left in the lax table is the elementwise records part, nothing else
-    modules = {fn.__module__ for fn in api.exported("lax").values()}
-    assert modules == {"axcomp.primitives.lax_elementwise"}
 
 
 def test_the_checker_sees_a_function_defined_in_primitives() -> None:

@@ -1,4 +1,4 @@
-"""The elementwise ``axcomp.lax`` surface (primitives/lax_elementwise.py) and the ``jnp`` /
+"""The elementwise ``axcomp.lax`` surface (lax/elementwise.py) and the ``jnp`` /
 ``scipy.special`` functions built on it.
 
 References are independent of the implementation: NumPy and ``math`` closed forms, Python

@@ -45,7 +45,17 @@ ALLOWED: dict[str, set[str]] = {
         "errors",
         "pytree",
     },
-    "nn": {"scipy", "random", "numpy", "transforms", "primitives", "tracing", "core", "errors"},
+    "nn": {
+        "scipy",
+        "random",
+        "numpy",
+        "lax",
+        "transforms",
+        "primitives",
+        "tracing",
+        "core",
+        "errors",
+    },
     "scipy": {"lax", "transforms", "primitives", "tracing", "core", "errors"},
     "inspect": {"backends", "transforms", "compiler", "primitives", "core", "errors", "pytree"},
     "dsl": {

@@ -1,5 +1,5 @@
-"""axcomp.nn, axcomp.scipy.special and the jnp math family (nn/functions.py, primitives/nn.py,
-special.py):
+"""axcomp.nn, axcomp.scipy.special and the jnp math family (nn/functions.py,
+scipy/special/, lax/special_approximations.py, numpy/elementwise.py):
 values against NumPy / SciPy / math, vmap against the loop oracle (in_axes 0, 1, None,
 nested), jit, grad against finite differences, JAX's conventions at kinks, refusals."""
 

@@ -1,7 +1,6 @@
 """Where ``axcomp.numpy`` is defined: each public function of ``axcomp.numpy``,
 ``axcomp.numpy.linalg`` and ``axcomp.numpy.fft`` (and each Tracer method) in exactly one
-module of ``axcomp/numpy/``, never in ``primitives/``, which exports nothing to those
-namespaces."""
+module of ``axcomp/numpy/``, never in ``primitives/``."""
 
 from __future__ import annotations
 
@@ -13,23 +12,9 @@ from typing import Any
 import pytest
 
 import axcomp.numpy as anp
-from axcomp.primitives import api
 from axcomp.tracing.tracer import Tracer
 
 NUMPY_DIR = Path(anp.__file__).resolve().parent
-
-# the integer ufuncs primitives/lax_elementwise.py still exports to the numpy table; they
-# move to axcomp/numpy with the elementwise records (the set may only shrink)
-STILL_IN_PRIMITIVES = {
-    "bitwise_and",
-    "bitwise_count",
-    "bitwise_not",
-    "bitwise_or",
-    "bitwise_xor",
-    "fmod",
-    "invert",
-    "nextafter",
-}
 
 
 def _top_level_definitions(directory: Path, package: str) -> dict[str, list[str]]:
@@ -63,7 +48,7 @@ def _public(module: types.ModuleType) -> list[tuple[str, Any]]:
 def test_each_function_is_defined_in_one_numpy_module(namespace: types.ModuleType) -> None:
     checked = 0
     for name, value in _public(namespace):
-        if not isinstance(value, types.FunctionType) or name in STILL_IN_PRIMITIVES:
+        if not isinstance(value, types.FunctionType):
             continue
         module = value.__module__
         if not module.startswith("axcomp"):
@@ -93,13 +78,6 @@ def test_no_public_name_is_defined_twice() -> None:
         and len([m for m in modules if m not in ("axcomp.numpy.linalg", "axcomp.numpy.fft")]) > 1
     }
     assert twice == {}
-
-
-def test_primitives_export_nothing_to_numpy_methods_linalg_fft() -> None:
-    assert not {"methods", "linalg", "fft"} & set(api.NAMESPACES)
-    assert set(api.exported("numpy")) <= STILL_IN_PRIMITIVES
-    for name in STILL_IN_PRIMITIVES & set(api.exported("numpy")):
-        assert getattr(anp, name).__module__ == "axcomp.primitives.lax_elementwise"
 
 
 def test_tracer_methods_come_from_axcomp_numpy() -> None:

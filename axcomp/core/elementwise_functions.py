@@ -17,8 +17,8 @@ FLOP cost. The tables that used to repeat these facts are generated from ``REGIS
 A function *composed* of primitives (``erf``, ``lgamma``, a new ``scipy.special``
 function) is not a record: it is one definition in the API module JAX keeps it in
 (``lax/special.py`` for ``jax.lax``, the family module of ``scipy/special/`` otherwise),
-listed in that module's ``FUNCTIONS``, plus its tests. If its derivative is a closed
-form, it passes the derivative's factors to ``_ruled`` (``primitives/lax_elementwise.py``),
+staged there with ``@staged_export``, plus its tests. If its derivative is a closed
+form, it passes the derivative's factors to ``ruled`` (``lax/custom_rule.py``),
 which applies them with the same helper as the records' derivatives.
 
 A derivative is written against an injected builder ``d`` (the elementwise primitive

@@ -1,9 +1,9 @@
 """``axcomp.lax`` (as ``jax.lax``): re-exports the functions of this package's modules, laid
 out as JAX's ``jax/_src/lax/``: ``operators.py`` (the basics of ``lax.py``), ``slicing.py``,
 ``control_flow.py``, ``convolution.py``, ``windowed_reductions.py``, ``fft.py``,
-``linalg.py`` (``axcomp.lax.linalg``, also re-exported here as ``linalg_*``); and the
-functions primitive families still export to the ``lax`` table of ``primitives/api.py``
-(the elementwise functions of ``primitives/lax_elementwise.py``).
+``linalg.py`` (``axcomp.lax.linalg``, also re-exported here as ``linalg_*``),
+``elementwise.py`` (the elementwise functions of ``lax.py``: generated from the records,
+and the composed ones) and ``special.py`` (``erf``, ``lgamma``, ``igamma``, ...).
 
 Inside kernels they record the axis graph; on NumPy arrays they compile and run the same
 program through ``jit`` (non-array arguments are static, as ``jax.lax`` requires).
@@ -14,17 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import missing_function as _missing
-from ..primitives import api as _api
 from ..primitives.gathers import GatherDimensionNumbers as GatherDimensionNumbers
 from ..primitives.gathers import ScatterDimensionNumbers as ScatterDimensionNumbers
-from ..primitives.lax_elementwise import RoundingMethod as RoundingMethod
-from ..primitives.precision import Precision as Precision
 from ..transforms.implicit import custom_linear_solve as custom_linear_solve
 from ..transforms.implicit import custom_root as custom_root
 from ..transforms.jit import staged_export as _staged_export
 from . import elementwise as _elementwise
 from . import linalg as linalg
-from . import special as _special
 from .control_flow import (
     associative_scan,
     cond,
@@ -44,6 +40,31 @@ from .convolution import (
     conv_transpose,
     conv_with_general_padding,
 )
+from .elementwise import (
+    RoundingMethod,
+    atan2,
+    bitcast_convert_type,
+    clamp,
+    clz,
+    conj,
+    convert_element_type,
+    div,
+    integer_pow,
+    logistic,
+    mul,
+    mulhi,
+    population_count,
+    reduce_precision,
+    rem,
+    rsqrt,
+    shift_right_arithmetic,
+    shift_right_logical,
+)
+from .elementwise import lax_complex as complex
+from .elementwise import lax_max as max
+from .elementwise import lax_min as min
+from .elementwise import lax_pow as pow
+from .elementwise import lax_round as round
 from .fft import (
     FftType,
     fft,
@@ -156,6 +177,7 @@ from .parallel import (
     psum_scatter,
     pswapaxes,
 )
+from .precision import Precision as Precision
 from .slicing import (
     GatherScatterMode,
     dynamic_index_in_dim,
@@ -182,14 +204,25 @@ from .slicing import (
 from .slicing import (
     lax_scatter_mul as scatter_mul,
 )
+from .special import (
+    bessel_i0e,
+    bessel_i1e,
+    betainc,
+    erf_inv,
+    igamma,
+    igamma_grad_a,
+    igammac,
+    lgamma,
+)
+from .special import lax_digamma as digamma
+from .special import lax_erf as erf
+from .special import lax_erfc as erfc
 from .windowed_reductions import (
     reduce_window,
 )
 
-# the one-function elementwise names (records), the special functions, and the elementwise
-# functions primitives/lax_elementwise.py still exports to the lax table
-_MODULES = {**_elementwise.FUNCTIONS, **_special.FUNCTIONS}
-for _name, _traced in {**_api.exported("lax"), **_MODULES}.items():
+# the one-function elementwise names, generated from the records
+for _name, _traced in _elementwise.FUNCTIONS.items():
     globals()[_name] = _staged_export(_name, _traced)
 
 __all__ = [
@@ -204,23 +237,33 @@ __all__ = [
     "argmax",
     "argmin",
     "associative_scan",
+    "atan2",
     "axis_index",
     "axis_size",
     "batch_matmul",
+    "bessel_i0e",
+    "bessel_i1e",
+    "betainc",
+    "bitcast_convert_type",
     "broadcast",
     "broadcast_in_dim",
     "broadcast_shapes",
     "broadcast_to_rank",
     "broadcasted_iota",
+    "clamp",
+    "clz",
     "collapse",
+    "complex",
     "concatenate",
     "cond",
+    "conj",
     "conv",
     "conv_dimension_numbers",
     "conv_general_dilated",
     "conv_general_dilated_patches",
     "conv_transpose",
     "conv_with_general_padding",
+    "convert_element_type",
     "cumlogsumexp",
     "cummax",
     "cummin",
@@ -229,6 +272,8 @@ __all__ = [
     "custom_linear_solve",
     "custom_root",
     "dce_sink",
+    "digamma",
+    "div",
     "dot",
     "dot_general",
     "dynamic_index_in_dim",
@@ -238,27 +283,42 @@ __all__ = [
     "dynamic_update_slice",
     "dynamic_update_slice_in_dim",
     "empty",
+    "erf",
+    "erf_inv",
+    "erfc",
     "expand_dims",
     "fft",
     "fori_loop",
     "full",
     "full_like",
     "gather",
+    "igamma",
+    "igamma_grad_a",
+    "igammac",
     "index_in_dim",
     "index_take",
+    "integer_pow",
     "iota",
+    "lgamma",
     "linalg_cholesky",
     "linalg_eigh",
     "linalg_qr",
     "linalg_svd",
     "linalg_triangular_solve",
     "linalg_tridiagonal_solve",
+    "logistic",
     "map",
+    "max",
+    "min",
+    "mul",
+    "mulhi",
     "optimization_barrier",
     "pad",
     "pmax",
     "pmean",
     "pmin",
+    "population_count",
+    "pow",
     "ppermute",
     "pshuffle",
     "psum",
@@ -269,12 +329,16 @@ __all__ = [
     "reduce_max",
     "reduce_min",
     "reduce_or",
+    "reduce_precision",
     "reduce_prod",
     "reduce_sum",
     "reduce_window",
     "reduce_xor",
+    "rem",
     "reshape",
     "rev",
+    "round",
+    "rsqrt",
     "scan",
     "scatter",
     "scatter_add",
@@ -284,6 +348,8 @@ __all__ = [
     "scatter_mul",
     "select",
     "select_n",
+    "shift_right_arithmetic",
+    "shift_right_logical",
     "slice",
     "slice_in_dim",
     "sort",
@@ -299,7 +365,7 @@ __all__ = [
     "unstack",
     "while_loop",
 ]
-__all__ += [*_api.exported("lax"), *_MODULES, "Precision"]
+__all__ += [*_elementwise.FUNCTIONS, "Precision"]
 __all__.sort()
 
 

@@ -26,13 +26,13 @@ import numpy as np
 from ..errors import ArgumentTypeError, ShapeError
 from ..primitives.contraction import contract, permute
 from ..primitives.indexing import getitem
-from ..primitives.precision import check_precision, preferred_dtype
 from ..primitives.shape import astype, broadcast_to, reshape
 from ..primitives.windows import windows
 from ..tracing.build import Value, lift, trace_of
 from ..tracing.tracer import Tracer
 from ..transforms.jit import staged_export
 from .operators import _ints, lax_pad
+from .precision import check_precision, preferred_dtype
 from .windowed_reductions import window_pads
 
 

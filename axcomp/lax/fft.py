@@ -1,5 +1,5 @@
 """``jax.lax.fft`` (with ``FftType``): the FFT kinds over the trailing axes, each a chain of
-the 1-d DFT compositions of ``primitives/dft.py`` (matrices contracted with the input), so
+the 1-d DFT compositions of ``lax/dft.py`` (matrices contracted with the input), so
 vmap, jit, grad and both backends come with them."""
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import ArgumentTypeError, ShapeError
-from ..primitives import dft
 from ..primitives.elementwise import elementwise
 from ..primitives.order import _int as _static_int  # one definition of "a static int argument"
 from ..primitives.order import _t
@@ -17,6 +16,7 @@ from ..primitives.shape import astype
 from ..tracing.build import Value
 from ..tracing.tracer import Tracer
 from ..transforms.jit import staged_export
+from . import dft
 
 # ------------------------------------------------------------------ fft
 
@@ -66,13 +66,13 @@ def fft(x: Value, fft_type: Any, fft_lengths: Sequence[int]) -> Tracer:
         if t.dtype.kind == "c":
             raise ArgumentTypeError(f"lax.fft: RFFT needs real input, got {t.dtype}")
         if not k:
-            return astype(t, dft._complex_dtype(t.dtype))
+            return astype(t, dft.complex_dtype(t.dtype))
         out = dft.rfft(t, axis=axes[-1])
         for ax in axes[:-1]:
             out = dft.fft(out, axis=ax)
         return out
     if t.dtype.kind != "c":
-        t = astype(t, dft._complex_dtype(t.dtype))
+        t = astype(t, dft.complex_dtype(t.dtype))
     if kind is FftType.IRFFT:
         if not k:
             return elementwise("real", t)

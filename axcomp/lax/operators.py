@@ -40,7 +40,7 @@ from ..errors import (
     ShapeError,
     UnsupportedError,
 )
-from ..primitives import control, gathers, indexing, nn, order, products
+from ..primitives import control, gathers, indexing, order, products
 from ..primitives import gradients as _gradients
 from ..primitives import reductions as _reductions
 from ..primitives.contraction import EinsumParams, contract, einsum_p, moveaxis, permute
@@ -49,7 +49,6 @@ from ..primitives.elementwise import ElementwiseParams, elementwise, elementwise
 from ..primitives.indexing import getitem
 from ..primitives.order import _argsort_along, _cumext, _int, _lex_perm, _slice, _sort, take_along
 from ..primitives.order import _int as _static_int  # one definition of "a static int argument"
-from ..primitives.precision import check_precision, preferred_dtype
 from ..primitives.reductions import reduce
 from ..primitives.shape import (
     astype,
@@ -63,6 +62,7 @@ from ..primitives.shape import stack as _stack
 from ..tracing.build import Value, lift, normalize_axis, trace_of, union_levels
 from ..tracing.tracer import Tracer
 from ..transforms.jit import staged_export
+from .precision import check_precision, preferred_dtype
 from .slicing import dynamic_update_slice
 
 # ------------------------------------------------------------------ argument checks
@@ -974,6 +974,38 @@ def argmin(operand: Value, axis: int, index_dtype: Any) -> Tracer:
     return _arg("argmin", operand, axis, index_dtype)
 
 
+def logaddexp_operands(x1: Value, x2: Value) -> tuple[Tracer, Tracer]:
+    """The operands of ``numpy.logaddexp``, promoted as it promotes them."""
+    trace = trace_of((x1, x2))
+    a, b = lift(x1, trace), lift(x2, trace)
+    dtype = np.result_type(np.logaddexp(np.ones(1, a.dtype), np.ones(1, b.dtype)))
+    if a.dtype != dtype and not isinstance(x1, (int, float)):
+        a = astype(a, dtype)
+    if b.dtype != dtype and not isinstance(x2, (int, float)):
+        b = astype(b, dtype)
+    return a, b
+
+
+def logaddexp_of(a: Tracer, b: Tracer, log1p_exp: Any) -> Tracer:
+    """``max(a, b) + log1p_exp(-|a - b|)``: ``logaddexp`` (or ``logaddexp2``, by its
+    ``log1p_exp``), finite in both branches of every ``where``."""
+    # the larger argument by a where that sends ties to a: with abs'(0) = 1 each side of a
+    # tie gets half the cotangent (JAX's rule); nan or inf - inf falls back to a + b
+    delta = elementwise("subtract", a, b)
+    amax = elementwise("where", elementwise("greater_equal", a, b), a, b)
+    out = elementwise(
+        "add", amax, log1p_exp(elementwise("negative", elementwise("absolute", delta)))
+    )
+    return elementwise("where", elementwise("isnan", delta), elementwise("add", a, b), out)
+
+
+def logaddexp(x1: Value, x2: Value) -> Tracer:
+    """``log(exp(x1) + exp(x2))`` without overflow, as ``numpy.logaddexp`` (``jnp.logaddexp``
+    and ``cumlogsumexp`` share it)."""
+    a, b = logaddexp_operands(x1, x2)
+    return logaddexp_of(a, b, lambda d: elementwise("log1p", elementwise("exp", d)))
+
+
 @staged_export
 def cumlogsumexp(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer:
     """``jax.lax.cumlogsumexp``: running ``logaddexp`` along ``axis`` (log-depth doubling,
@@ -987,7 +1019,7 @@ def cumlogsumexp(operand: Value, axis: int = 0, reverse: bool = False) -> Tracer
     n, s = t.shape[ax], 1
     while s < n:  # doubling steps: y[i] = logaddexp(y[i], y[i - s])
         head = slice_in_dim.traced(t, 0, s, 1, ax)
-        tail = nn.logaddexp(
+        tail = logaddexp(
             slice_in_dim.traced(t, s, n, 1, ax), slice_in_dim.traced(t, 0, n - s, 1, ax)
         )
         t = concatenate([head, astype(tail, t.dtype)], axis=ax)

@@ -1,7 +1,8 @@
 """The special functions of ``jax.lax`` (``lgamma``, ``digamma``, ``erf``, ``erfc``,
 ``erf_inv``, ``bessel_i0e``/``bessel_i1e``, ``igamma``/``igammac``/``igamma_grad_a``,
 ``betainc``): compositions of primitives with ``jax.lax``'s operand checks, each carrying
-JAX's closed-form derivative (``_ruled``) rather than the derivative of its approximation.
+JAX's closed-form derivative (``custom_rule.ruled``) rather than the derivative of its
+approximation. Each is staged where it is written (``@staged_export``).
 
 * ``erf_inv``: Giles' single-precision approximation (the one XLA uses for float32);
   float64 starts from it (or, far in the tails, from the asymptotic inversion of
@@ -35,22 +36,25 @@ import numpy as np
 from ..errors import GradError
 from ..primitives.contraction import multiply
 from ..primitives.control import while_loop
+from ..primitives.elementwise import elementwise
 from ..primitives.gradients import stop_gradient
-from ..primitives.lax_elementwise import (
-    Rule,
-    _back,
-    _e,
-    _eps,
-    _like,
-    _operands,
-    _ruled,
-    _upcast,
-)
 from ..primitives.reductions import reduce
 from ..primitives.shape import astype
-from ..primitives.special import digamma, erf, erfc, gammaln
 from ..tracing.build import Value
 from ..tracing.tracer import Tracer
+from ..transforms.jit import staged_export
+from .custom_rule import Rule
+from .custom_rule import ruled as _ruled
+from .operands import back as _back
+from .operands import eps as _eps
+from .operands import lax_operands as _operands
+from .operands import like as _like
+from .operands import upcast as _upcast
+from .special_approximations import digamma, erf, erfc, gammaln
+
+
+def _e(fn: str, *args: Any) -> Tracer:
+    return elementwise(fn, *args)
 
 
 def _float_op(name: str, x: Value) -> Tracer:
@@ -68,6 +72,7 @@ def _in_float64(fn: Callable[[Tracer], Tracer]) -> Callable[[Tracer], Tracer]:
     return wrapped
 
 
+@staged_export
 def lgamma(x: Value) -> Tracer:
     """``jax.lax.lgamma``: ``log|Gamma(x)|``; its derivative is ``digamma``."""
     t = _float_op("lgamma", x)
@@ -75,6 +80,7 @@ def lgamma(x: Value) -> Tracer:
     return _ruled("lgamma", _in_float64(gammaln), [t], rule)
 
 
+@staged_export("digamma")
 def lax_digamma(x: Value) -> Tracer:
     """``jax.lax.digamma``: the logarithmic derivative of Gamma (nan at the poles)."""
     return _in_float64(digamma)(_float_op("digamma", x))
@@ -87,12 +93,14 @@ def _gauss(x: Tracer, scale: float) -> list[Any]:
     return [scale, _e("exp", _e("negative", multiply(x, x)))]
 
 
+@staged_export("erf")
 def lax_erf(x: Value) -> Tracer:
     """``jax.lax.erf``; its derivative is ``2 / sqrt(pi) exp(-x**2)``."""
     t = _float_op("erf", x)
     return _ruled("erf", erf, [t], lambda k, xs, z: _gauss(xs[0], _TWO_OVER_SQRT_PI))
 
 
+@staged_export("erfc")
 def lax_erfc(x: Value) -> Tracer:
     """``jax.lax.erfc``: ``1 - erf(x)``, accurate in the right tail."""
     t = _float_op("erfc", x)
@@ -145,7 +153,7 @@ def _erf_inv(t: Tracer) -> Tracer:
     a, dtype = _upcast(t)
     if a.dtype == np.float64:
         ax = _e("absolute", a)
-        return _erf_inv64(a, _e("subtract", _like(1.0, a), ax))  # 1 - |x| is exact near 1
+        return erf_inv64(a, _e("subtract", _like(1.0, a), ax))  # 1 - |x| is exact near 1
     w = _e("negative", _e("log1p", _e("negative", multiply(a, a))))
     y = multiply(_giles(w), a)
     one = _e("equal", _e("absolute", a), _like(1.0, a))
@@ -153,7 +161,7 @@ def _erf_inv(t: Tracer) -> Tracer:
     return _back(y, dtype)
 
 
-def _erf_inv64(x: Tracer, q: Tracer) -> Tracer:
+def erf_inv64(x: Tracer, q: Tracer) -> Tracer:
     """erf_inv(x) in float64 given ``q = 1 - |x|`` to full relative accuracy (so the tail
     is resolved: ``ndtri`` passes ``2p`` for tiny ``p``). The start is Giles' approximation
     for ``w = -log(q (2 - q)) < 16``, else the asymptotic inversion of
@@ -189,6 +197,7 @@ def _erf_inv64(x: Tracer, q: Tracer) -> Tracer:
     return _e("where", _e("logical_or", bad, _e("isnan", q)), _like(math.nan, x), y)
 
 
+@staged_export
 def erf_inv(x: Value) -> Tracer:
     """``jax.lax.erf_inv``: the inverse error function (``+-inf`` at ``+-1``, nan beyond);
     its derivative is ``sqrt(pi) / 2 exp(z**2)``."""
@@ -368,6 +377,7 @@ def _bessel_scaled(t: Tracer, order: int) -> Tracer:
     return _back(out, dtype)
 
 
+@staged_export
 def bessel_i0e(x: Value) -> Tracer:
     """``jax.lax.bessel_i0e``: ``exp(-|x|) I0(x)``; its derivative is
     ``i1e(x) - sign(x) i0e(x)``."""
@@ -380,6 +390,7 @@ def bessel_i0e(x: Value) -> Tracer:
     )
 
 
+@staged_export
 def bessel_i1e(x: Value) -> Tracer:
     """``jax.lax.bessel_i1e``: ``exp(-|x|) I1(x)``; its derivative is
     ``i0e(x) - i1e(x) (sign(x) + 1 / x)`` (1/2 at tiny x), as in JAX."""
@@ -639,18 +650,21 @@ def _igamma_rule(sign: float) -> Rule:
     return rule
 
 
+@staged_export
 def igamma(a: Value, x: Value) -> Tracer:
     """``jax.lax.igamma``: the regularized lower incomplete gamma ``P(a, x)``."""
     ta, tx = _operands("igamma", (a, x), "f")
     return _ruled("igamma", lambda u, v: _igamma_value(u, v, False), [ta, tx], _igamma_rule(1.0))
 
 
+@staged_export
 def igammac(a: Value, x: Value) -> Tracer:
     """``jax.lax.igammac``: the regularized upper incomplete gamma ``Q(a, x) = 1 - P``."""
     ta, tx = _operands("igammac", (a, x), "f")
     return _ruled("igammac", lambda u, v: _igamma_value(u, v, True), [ta, tx], _igamma_rule(-1.0))
 
 
+@staged_export
 def igamma_grad_a(a: Value, x: Value) -> Tracer:
     """``jax.lax.igamma_grad_a``: ``d/da P(a, x)`` (not differentiable itself here)."""
     ta, tx = _operands("igamma_grad_a", (a, x), "f")
@@ -782,24 +796,9 @@ def _betainc_rule(k: int, xs: list[Tracer], z: Tracer) -> list[Any]:
     ]
 
 
+@staged_export
 def betainc(a: Value, b: Value, x: Value) -> Tracer:
     """``jax.lax.betainc``: the regularized incomplete beta function ``I_x(a, b)``;
     differentiable in ``x`` only, as in JAX."""
     ta, tb, tx = _operands("betainc", (a, b, x), "f")
     return _ruled("betainc", _betainc_value, [ta, tb, tx], _betainc_rule)
-
-
-#: The traced functions by ``jax.lax`` name; ``axcomp.lax`` stages them.
-FUNCTIONS: dict[str, Callable[..., Tracer]] = {
-    "lgamma": lgamma,
-    "digamma": lax_digamma,
-    "erf": lax_erf,
-    "erfc": lax_erfc,
-    "erf_inv": erf_inv,
-    "bessel_i0e": bessel_i0e,
-    "bessel_i1e": bessel_i1e,
-    "igamma": igamma,
-    "igammac": igammac,
-    "igamma_grad_a": igamma_grad_a,
-    "betainc": betainc,
-}

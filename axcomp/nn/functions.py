@@ -16,15 +16,16 @@ from typing import Any
 import numpy as np
 
 from ..errors import ArgumentTypeError
-from ..primitives import nn as _builders
+from ..lax.elementwise import logistic_of
+from ..lax.operands import float_input
+from ..lax.special_approximations import erfc
 from ..primitives.contraction import moveaxis, multiply
 from ..primitives.elementwise import elementwise
-from ..primitives.lax_elementwise import logistic_of
 from ..primitives.order import split
 from ..primitives.reductions import mean
 from ..primitives.shape import astype, expand_dims
-from ..primitives.special import erfc, float_input
 from ..scipy.special.reductions import logsumexp
+from ..scipy.special.softmax_functions import special_log_softmax, special_softmax
 from ..tracing.build import Value, lift, normalize_axes, normalize_axis, trace_of
 from ..tracing.tracer import Tracer
 from ..transforms.jit import staged_export
@@ -154,13 +155,13 @@ def normalize(
 @staged_export
 def softmax(x: Value, axis: Any = -1) -> Tracer:
     """``exp(x) / sum(exp(x))`` along ``axis`` (an int or a tuple), shifted by the maximum."""
-    return _builders.softmax(x, axis)
+    return special_softmax(x, axis=axis)
 
 
 @staged_export
 def log_softmax(x: Value, axis: Any = -1) -> Tracer:
     """``x - logsumexp(x)`` along ``axis``, shifted by the maximum."""
-    return _builders.log_softmax(x, axis)
+    return special_log_softmax(x, axis=axis)
 
 
 @staged_export

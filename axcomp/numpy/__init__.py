@@ -17,7 +17,6 @@ from typing import Any
 import numpy as _np
 
 from ..errors import missing_function as _missing
-from ..primitives import api as _api
 from . import array_methods as _array_methods
 from . import fft as fft
 from . import linalg as linalg
@@ -54,7 +53,6 @@ from .differences import diff as diff
 from .differences import ediff1d as ediff1d
 from .differences import gradient as gradient
 from .differences import trapezoid as trapezoid
-from .dispatch import numpy_function as _numpy_function
 from .dtypes import astype as astype
 from .dtypes import bool as bool
 from .dtypes import can_cast as can_cast
@@ -276,10 +274,15 @@ shape_of = _np.shape
 globals().update(_ufuncs.FUNCTIONS)  # the elementwise functions, generated from the records
 
 
-# the integer ufuncs primitives/lax_elementwise.py still exports (fmod, invert, ...)
-for _name, _traced in _api.exported("numpy").items():
-    globals()[_name] = _numpy_function()(_traced)
-
+# the ufuncs with NumPy's promotion that compose the elementwise primitive by hand
+from .elementwise import bitwise_and as bitwise_and  # noqa: E402
+from .elementwise import bitwise_count as bitwise_count  # noqa: E402
+from .elementwise import bitwise_not as bitwise_not  # noqa: E402
+from .elementwise import bitwise_or as bitwise_or  # noqa: E402
+from .elementwise import bitwise_xor as bitwise_xor  # noqa: E402
+from .elementwise import fmod as fmod  # noqa: E402
+from .elementwise import invert as invert  # noqa: E402
+from .elementwise import nextafter as nextafter  # noqa: E402
 
 __all__ = [
     name

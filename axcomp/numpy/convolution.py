@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import ShapeError
+from ..lax.precision import check_precision, preferred_dtype
 from ..primitives.contraction import einsum
 from ..primitives.elementwise import elementwise as _e
 from ..primitives.indexing import getitem
-from ..primitives.precision import check_precision, preferred_dtype
 from ..primitives.shape import astype
 from ..primitives.windows import windows
 from ..tracing.build import Value

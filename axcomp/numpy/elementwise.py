@@ -10,19 +10,22 @@ from __future__ import annotations
 import builtins
 import math
 import operator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .. import primitives as _ops
 from ..errors import UnsupportedError
+from ..lax.operands import lifted as _lifted
+from ..lax.operators import logaddexp as _logaddexp_traced
+from ..lax.operators import logaddexp_of as _logaddexp
+from ..lax.operators import logaddexp_operands as _pair
 from ..lax.special import bessel_i0e as _bessel_i0e
-from ..primitives import nn as _nn
 from ..primitives.contraction import multiply
 from ..primitives.control import fori_loop as _fori_loop
 from ..primitives.elementwise import elementwise as _e
 from ..primitives.elementwise import power, where
-from ..primitives.nn import _logaddexp, _pair
 from ..primitives.reductions import reduce
 from ..primitives.shape import astype
 from ..tracing.build import Value
@@ -130,7 +133,7 @@ around = round  # as numpy.around and jax.numpy.around
 @numpy_function()
 def logaddexp(x1: Value, x2: Value) -> Tracer:
     """``log(exp(x1) + exp(x2))`` without overflow, as ``numpy.logaddexp``."""
-    return _nn.logaddexp(x1, x2)
+    return _logaddexp_traced(x1, x2)
 
 
 @numpy_function()
@@ -250,6 +253,51 @@ bitwise_left_shift, bitwise_right_shift = left_shift, right_shift
 
 def bitwise_invert(x: Any, /) -> Any:
     return _jnp.invert(x)
+
+
+# the integer and float ufuncs with NumPy's promotion (``lax.rem``'s fmod, the bitwise ones)
+@numpy_function()
+def fmod(x1: Value, x2: Value) -> Tracer:
+    """``jnp.fmod``: the C remainder (the dividend's sign), with NumPy's promotion."""
+    return _e("fmod", *_lifted(x1, x2))
+
+
+@numpy_function()
+def nextafter(x1: Value, x2: Value) -> Tracer:
+    """``jnp.nextafter``: the next float after ``x1`` towards ``x2``."""
+    return _e("nextafter", *_lifted(x1, x2))
+
+
+def _np_binary(name: str) -> Callable[..., Tracer]:
+    def fn(x1: Value, x2: Value) -> Tracer:
+        return _e(name, *_lifted(x1, x2))
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``jnp.{name}`` of integers or bools, with NumPy's promotion."
+    return fn
+
+
+bitwise_and = numpy_function()(_np_binary("bitwise_and"))
+bitwise_or = numpy_function()(_np_binary("bitwise_or"))
+bitwise_xor = numpy_function()(_np_binary("bitwise_xor"))
+
+
+@numpy_function()
+def invert(x: Value) -> Tracer:
+    """``jnp.invert``: bitwise NOT (logical NOT for bools)."""
+    return _e("invert", *_lifted(x))
+
+
+@numpy_function()
+def bitwise_not(x: Value) -> Tracer:
+    """``jnp.bitwise_not``: the same as ``invert``."""
+    return _e("invert", *_lifted(x))
+
+
+@numpy_function()
+def bitwise_count(x: Value) -> Tracer:
+    """``jnp.bitwise_count``: the set bits of ``|x|``, as uint8 (NumPy's definition)."""
+    return _e("bitwise_count", *_lifted(x))
 
 
 def divmod(x1: Any, x2: Any, /) -> tuple[Any, Any]:

@@ -1,6 +1,6 @@
 """``axcomp.numpy.fft``: ``jax.numpy.fft``, NumPy's ``numpy.fft`` on arrays and graph nodes
 on tracers. ``fft``/``ifft``/``rfft``/``irfft`` call the one-axis transforms of
-``primitives/dft.py`` (``lax.fft`` needs them too); the rest is built from them:
+``lax/dft.py`` (``lax.fft`` needs them too); the rest is built from them:
 ``fft2``/``fftn`` (and inverses, real ``rfft2``/``rfftn``/``irfft2``/``irfftn``) as one
 transform per axis, ``hfft``/``ihfft`` (the Hermitian pair, through ``irfft``/``rfft`` of
 the conjugate with the normalisation swapped, as NumPy defines them), ``fftshift``/
@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ShapeError, missing_function
-from ..primitives import dft as _dft
+from ..lax import dft as _dft
 from ..primitives.contraction import multiply
 from ..primitives.elementwise import elementwise
 from ..tracing.build import Value, lift, normalize_axis, trace_of

@@ -14,13 +14,13 @@ import numpy as np
 
 from .. import primitives as _ops
 from ..errors import ArgumentTypeError, ArgumentValueError, ShapeError, UnsupportedError
+from ..lax.operands import float_input
 from ..primitives.contraction import multiply, transpose
 from ..primitives.cumulative import cumprod_p, cumsum_p, scan
 from ..primitives.elementwise import elementwise as _e
 from ..primitives.order import diagonal as _diagonal
 from ..primitives.reductions import inexact_dtype, reduce, reduce_sum, with_inexact_default
 from ..primitives.shape import astype, broadcast_to, reshape
-from ..primitives.special import float_input
 from ..tracing.build import Value, normalize_axes, normalize_axis
 from ..tracing.tracer import Tracer
 from .dispatch import any_traced, numpy_function

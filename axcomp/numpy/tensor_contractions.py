@@ -12,10 +12,10 @@ import numpy as np
 
 from .. import primitives as _ops
 from ..errors import ShapeError
+from ..lax.precision import check_precision, preferred_dtype
 from ..primitives.contraction import moveaxis, multiply
 from ..primitives.elementwise import elementwise
 from ..primitives.indexing import getitem
-from ..primitives.precision import check_precision, preferred_dtype
 from ..primitives.shape import reshape, stack
 from ..tracing.build import Value, normalize_axis
 from ..tracing.tracer import Tracer

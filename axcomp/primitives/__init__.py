@@ -1,15 +1,19 @@
 """The primitive families. Each module declares its primitives with their rules (shape,
-printing, lowering, reverse mode) next to the tracing functions that build them.
+printing, lowering, reverse mode) next to the tracing functions that build them:
+``indexing`` (index, scatter), ``shape`` (reshape, broadcast, cast, concat),
+``contraction`` (einsum), ``elementwise``, ``reductions``, ``cumulative`` (cumsum,
+cumprod), ``collectives`` (psum, pmax, pmin), ``refine``, ``gradients`` (stop_gradient,
+custom_rule), ``bitcast``, ``order`` (sort, argsort, take_along), ``gathers``, ``windows``
+(windows, window_sum), ``control`` (loop, cond) and ``linalg``. Two modules declare none:
+``lowering`` (the alignment helper every ``def_lower`` uses) and ``products``
+(``dot``/``matmul``/``tensordot`` on einsum, which ``linalg``'s rules use).
 
 This package is also the ``ops`` facade the layers above use: ``ops.multiply(x, y)``.
-Module order is the import order (each imports only those before it): indexing, shape,
-contraction, elementwise, products, reductions, cumulative, collectives, refine, special,
-nn. The ``jax.lax``/``jax.nn``/``jax.scipy.linalg``/``signal`` functions built on these
-families are the API layer's (``axcomp/lax/``, ``axcomp/nn/``, ``axcomp/scipy/``).
+The library functions built on these families are the API layer's (``axcomp/numpy/``,
+``axcomp/lax/``, ``axcomp/nn/``, ``axcomp/scipy/``).
 """
 
-from . import api, collectives, control, dft, gathers, nn, order, special
-from . import lax_elementwise as lax_elementwise
+from . import collectives, control, gathers, order
 from . import linalg as linalg
 from .contraction import (
     EinsumParams,
@@ -75,7 +79,6 @@ __all__ = [
     "ReshapeParams",
     "ScatterParams",
     "add_batch_axis",
-    "api",
     "astype",
     "broadcast_levels",
     "broadcast_p",
@@ -88,7 +91,6 @@ __all__ = [
     "control",
     "cumprod_p",
     "cumsum_p",
-    "dft",
     "dot",
     "einsum",
     "einsum_p",
@@ -108,7 +110,6 @@ __all__ = [
     "mean",
     "moveaxis",
     "multiply",
-    "nn",
     "order",
     "outer",
     "permute",
@@ -120,7 +121,6 @@ __all__ = [
     "reshape",
     "reshape_p",
     "scatter_p",
-    "special",
     "squeeze",
     "stack",
     "stop_gradient",

@@ -1,15 +1,19 @@
 """``axcomp.scipy.special``: ``jax.scipy.special``, laid out by family.
 
-* ``gamma_functions``: ``gamma``, ``betaln``, ``gammainc``, ``betainc``, ``zeta``, ...
-* ``error_functions``: ``erfcx``, ``log_ndtr``, ``erfinv``, ``ndtri``;
+* ``gamma_functions``: ``gammaln``, ``digamma``, ``gamma``, ``betaln``, ``gammainc``,
+  ``betainc``, ``zeta``, ...
+* ``error_functions``: ``erf``, ``erfc``, ``erfcx``, ``log_ndtr``, ``erfinv``, ``ndtri``;
 * ``bessel``: ``i0``, ``i1``, ``i0e``, ``i1e``;
-* ``entropy``: ``entr``, ``rel_entr``, ``kl_div``, ``boxcox``, ``softmax``, ...;
-* the functions ``primitives/`` still exports to the ``special`` table (``erf``, ``erfc``,
-  ``gammaln``, ``digamma``, ``xlogy``, ``xlog1py``, ``logsumexp``: the ``jax.nn`` code in
-  ``primitives/`` is built on them).
+* ``entropy``: ``entr``, ``rel_entr``, ``kl_div``, ``boxcox``, ``boxcox1p``;
+* ``softmax_functions``: ``softmax``, ``log_softmax``; ``log_products``: ``xlogy``,
+  ``xlog1py``;
+* ``distributions``: ``expit``, ``logit``, ``ndtr``; ``reductions``: ``logsumexp``.
 
-Inside kernels they record the axis graph; on NumPy values they compile and run the same
-program through ``jit`` (non-array arguments are static).
+Each function is staged where it is written (``@staged_export``): inside kernels it
+records the axis graph; on NumPy values it compiles and runs the same program through
+``jit`` (non-array arguments are static). ``erf``, ``erfc``, ``gammaln`` and ``digamma``
+are built on the approximations ``lax``'s namesakes share
+(``lax/special_approximations.py``).
 """
 
 from __future__ import annotations
@@ -17,28 +21,89 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import missing_function as _missing
-from ...primitives import api as _api
-from ...transforms.jit import staged_export as _staged_export
-from . import bessel as _bessel
-from . import entropy as _entropy
-from . import error_functions as _error_functions
-from . import gamma_functions as _gamma_functions
+from .bessel import i0 as i0
+from .bessel import i0e as i0e
+from .bessel import i1 as i1
+from .bessel import i1e as i1e
 from .distributions import expit as expit
 from .distributions import logit as logit
 from .distributions import ndtr as ndtr
+from .entropy import boxcox as boxcox
+from .entropy import boxcox1p as boxcox1p
+from .entropy import entr as entr
+from .entropy import kl_div as kl_div
+from .entropy import rel_entr as rel_entr
+from .error_functions import erf as erf
+from .error_functions import erfc as erfc
+from .error_functions import erfcx as erfcx
+from .error_functions import erfinv as erfinv
+from .error_functions import log_ndtr as log_ndtr
+from .error_functions import ndtri as ndtri
+from .gamma_functions import bernoulli as bernoulli
+from .gamma_functions import beta as beta
+from .gamma_functions import betaln as betaln
+from .gamma_functions import comb as comb
+from .gamma_functions import digamma as digamma
+from .gamma_functions import factorial as factorial
+from .gamma_functions import gamma as gamma
+from .gamma_functions import gammainc as gammainc
+from .gamma_functions import gammaincc as gammaincc
+from .gamma_functions import gammaln as gammaln
+from .gamma_functions import gammasgn as gammasgn
+from .gamma_functions import loggamma as loggamma
+from .gamma_functions import multigammaln as multigammaln
+from .gamma_functions import poch as poch
+from .gamma_functions import polygamma as polygamma
+from .gamma_functions import special_betainc as betainc
+from .gamma_functions import zeta as zeta
+from .log_products import xlog1py as xlog1py
+from .log_products import xlogy as xlogy
 from .reductions import logsumexp as logsumexp
+from .softmax_functions import special_log_softmax as log_softmax
+from .softmax_functions import special_softmax as softmax
 
-# each family module's FUNCTIONS (a reductions module with logsumexp and friends joins
-# this tuple when those leave primitives/)
-_FAMILIES = (_gamma_functions, _error_functions, _bessel, _entropy)
-_TRACED = {**_api.exported("special")}
-for _family in _FAMILIES:
-    _TRACED.update(_family.FUNCTIONS)
-
-for _name, _traced in _TRACED.items():
-    globals()[_name] = _staged_export(_name, _traced)
-
-__all__ = sorted([*_TRACED, "expit", "logit", "logsumexp", "ndtr"])
+__all__ = [
+    "bernoulli",
+    "beta",
+    "betainc",
+    "betaln",
+    "boxcox",
+    "boxcox1p",
+    "comb",
+    "digamma",
+    "entr",
+    "erf",
+    "erfc",
+    "erfcx",
+    "erfinv",
+    "expit",
+    "factorial",
+    "gamma",
+    "gammainc",
+    "gammaincc",
+    "gammaln",
+    "gammasgn",
+    "i0",
+    "i0e",
+    "i1",
+    "i1e",
+    "kl_div",
+    "log_ndtr",
+    "log_softmax",
+    "loggamma",
+    "logit",
+    "logsumexp",
+    "multigammaln",
+    "ndtr",
+    "ndtri",
+    "poch",
+    "polygamma",
+    "rel_entr",
+    "softmax",
+    "xlog1py",
+    "xlogy",
+    "zeta",
+]
 
 
 def __getattr__(name: str) -> Any:

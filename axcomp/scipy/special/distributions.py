@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import math
 
+from ...lax.elementwise import logistic_of
+from ...lax.operands import float_input
 from ...primitives.contraction import multiply
 from ...primitives.elementwise import elementwise as _e
-from ...primitives.lax_elementwise import logistic_of
-from ...primitives.special import erfc, float_input
 from ...tracing.build import Value
 from ...tracing.tracer import Tracer
 from ...transforms.jit import staged_export
+from .error_functions import erfc
 
 
 @staged_export

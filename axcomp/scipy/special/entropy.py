@@ -1,21 +1,18 @@
 """``jax.scipy.special``'s entropy and transformation functions: ``entr``, ``rel_entr``,
-``kl_div``, ``boxcox``, ``boxcox1p``, and the scipy spellings of ``softmax``/
-``log_softmax`` (``axis=None``: all axes). Compositions of elementwise primitives with
-JAX's values outside the domain (``-inf``/``inf``/0 as in its docstrings)."""
+``kl_div``, ``boxcox``, ``boxcox1p``. Compositions of elementwise primitives with JAX's
+values outside the domain (``-inf``/``inf``/0 as in its docstrings)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
+from ...lax.operands import promote_args_inexact as _jax_float
 from ...primitives.contraction import multiply
 from ...primitives.elementwise import elementwise
-from ...primitives.lax_elementwise import _jax_float
-from ...primitives.nn import log_softmax as _nn_log_softmax
-from ...primitives.nn import softmax as _nn_softmax
 from ...tracing.build import Value
 from ...tracing.tracer import Tracer
+from ...transforms.jit import staged_export
 
 
 def _e(fn: str, *args: Any) -> Tracer:
@@ -29,12 +26,14 @@ def _xlogx(t: Tracer) -> Tracer:
     return _e("where", positive, multiply(safe, _e("log", safe)), 0.0)
 
 
+@staged_export
 def entr(x: Value) -> Tracer:
     """``-x log x`` (0 at 0, ``-inf`` for x < 0), as ``jax.scipy.special.entr``."""
     (t,) = _jax_float(x)
     return _e("where", _e("less", t, 0.0), -math.inf, _e("negative", _xlogx(t)))
 
 
+@staged_export
 def rel_entr(p: Value, q: Value) -> Tracer:
     """``p log(p / q)`` for p, q > 0; 0 where p == 0 <= q; ``inf`` elsewhere."""
     tp, tq = _jax_float(p, q)
@@ -46,6 +45,7 @@ def rel_entr(p: Value, q: Value) -> Tracer:
     return _e("where", both, value, _e("where", zero, 0.0, math.inf))
 
 
+@staged_export
 def kl_div(p: Value, q: Value) -> Tracer:
     """``rel_entr(p, q) - p + q``, as ``jax.scipy.special.kl_div``."""
     tp, tq = _jax_float(p, q)
@@ -59,35 +59,15 @@ def _boxcox(log: Tracer, lmbda: Tracer) -> Tracer:
     return _e("where", zero, log, power)
 
 
+@staged_export
 def boxcox(x: Value, lmbda: Value) -> Tracer:
     """The Box-Cox transform ``(x**lmbda - 1) / lmbda`` (``log x`` at ``lmbda == 0``)."""
     tx, tl = _jax_float(x, lmbda)
     return _boxcox(_e("log", tx), tl)
 
 
+@staged_export
 def boxcox1p(x: Value, lmbda: Value) -> Tracer:
     """The Box-Cox transform of ``1 + x``, accurate for small ``x``."""
     tx, tl = _jax_float(x, lmbda)
     return _boxcox(_e("log1p", tx), tl)
-
-
-def special_softmax(x: Value, *, axis: Any = None) -> Tracer:
-    """``jax.scipy.special.softmax``: ``jax.nn.softmax`` with all axes by default."""
-    return _nn_softmax(x, axis=axis)
-
-
-def special_log_softmax(x: Value, *, axis: Any = None) -> Tracer:
-    """``jax.scipy.special.log_softmax``: ``jax.nn.log_softmax`` over all axes by default."""
-    return _nn_log_softmax(x, axis=axis)
-
-
-#: The ``jax.scipy.special`` functions of this module by name.
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "entr": entr,
-    "rel_entr": rel_entr,
-    "kl_div": kl_div,
-    "boxcox": boxcox,
-    "boxcox1p": boxcox1p,
-    "softmax": special_softmax,
-    "log_softmax": special_log_softmax,
-}

@@ -1,7 +1,7 @@
-"""``jax.scipy.special``'s error functions beyond ``erf``/``erfc``: ``erfcx``,
-``log_ndtr``, ``erfinv`` and ``ndtri``.
+"""``jax.scipy.special``'s error functions: ``erf``/``erfc`` (the approximations of
+``lax/special_approximations.py``), ``erfcx``, ``log_ndtr``, ``erfinv`` and ``ndtri``.
 
-* ``erfcx(x) = exp(x**2) erfc(x)`` reads the ``erfc`` series of ``special.py`` without
+* ``erfcx(x) = exp(x**2) erfc(x)`` reads the ``erfc`` series of those approximations without
   their ``exp(-x**2)`` factor for x >= 1 (so it stays finite to ``inf``), is
   ``exp(x**2) erfc(x)`` on (-1, 1), and ``2 exp(x**2) - erfcx(-x)`` below -1 (``inf``
   once that overflows); its derivative is JAX's ``2 x erfcx(x) - 2 / sqrt(pi)``.
@@ -15,20 +15,23 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ...errors import ArgumentTypeError, ArgumentValueError
-from ...lax.special import _erf_inv64, erf_inv
+from ...lax import special_approximations as _approx
+from ...lax.custom_rule import ruled as _ruled
+from ...lax.operands import back as _back
+from ...lax.operands import promote_args_inexact as _jax_float
+from ...lax.special import erf_inv, erf_inv64
+from ...lax.special_approximations import affine, clenshaw, erf_tables
 from ...primitives.contraction import multiply
 from ...primitives.elementwise import elementwise
-from ...primitives.lax_elementwise import _back, _jax_float, _ruled
 from ...primitives.shape import astype
-from ...primitives.special import _affine, _clenshaw, _erf_tables, erfc
 from ...tracing.build import Value, is_weak_scalar, lift
 from ...tracing.tracer import Tracer
+from ...transforms.jit import staged_export
 
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
@@ -46,12 +49,12 @@ def _exp_square(a: Tracer) -> Tracer:
 
 def _erfcx_right(a: Tracer) -> Tracer:
     """erfcx(a) for a >= 1 (clamped here): the mid and tail series without exp(-a**2)."""
-    _, mid, tail = _erf_tables(a.dtype)
+    _, mid, tail = erf_tables(a.dtype)
     xm = _e("minimum", _e("maximum", a, 1.0), 4.0)
-    near = _clenshaw(mid, _affine(xm, 1.0, 4.0))
+    near = clenshaw(mid, affine(xm, 1.0, 4.0))
     xt = _e("maximum", a, 4.0)
     s = _e("true_divide", 1.0, xt)
-    far = multiply(s, _clenshaw(tail, _affine(s, 0.0, 0.25)))
+    far = multiply(s, clenshaw(tail, affine(s, 0.0, 0.25)))
     far = _e("where", _e("isinf", xt), 0.0, far)
     return _e("where", _e("less", a, 4.0), near, far)
 
@@ -69,6 +72,20 @@ def _erfcx(t: Tracer) -> Tracer:
     return _e("where", _e("isnan", t), t, out)
 
 
+@staged_export
+def erf(x: Value) -> Tracer:
+    """``jax.scipy.special.erf``: the error function (integers and bools become float64;
+    differentiated through the series, unlike ``lax.erf``'s closed-form rule)."""
+    return _approx.erf(x)
+
+
+@staged_export
+def erfc(x: Value) -> Tracer:
+    """``jax.scipy.special.erfc``: ``1 - erf(x)``, accurate in the right tail."""
+    return _approx.erfc(x)
+
+
+@staged_export
 def erfcx(x: Value) -> Tracer:
     """The scaled complementary error function ``exp(x**2) erfc(x)``, as
     ``jax.scipy.special.erfcx``."""
@@ -80,6 +97,7 @@ def erfcx(x: Value) -> Tracer:
     return _ruled("erfcx", _erfcx, [t], rule)
 
 
+@staged_export
 def log_ndtr(x: Value, series_order: int = 3) -> Tracer:
     """``log`` of the standard normal CDF, accurate in both tails (``series_order`` is
     accepted for JAX's signature; the value does not depend on it)."""
@@ -104,11 +122,13 @@ def log_ndtr(x: Value, series_order: int = 3) -> Tracer:
     return _e("where", low, lower, _e("where", high, upper, middle))
 
 
+@staged_export
 def erfinv(x: Value) -> Tracer:
     """``jax.scipy.special.erfinv``: the inverse error function."""
     return erf_inv(*_jax_float(x))
 
 
+@staged_export
 def ndtri(p: Value) -> Tracer:
     """``jax.scipy.special.ndtri``: the standard normal quantile ``sqrt(2) erf_inv(2p - 1)``,
     computed in float64 from ``q = 2 min(p, 1 - p)`` so the tails keep their accuracy
@@ -123,19 +143,10 @@ def ndtri(p: Value) -> Tracer:
         d = astype(v, np.float64)
         q = multiply(_e("where", _e("less", d, 0.5), d, _e("subtract", 1.0, d)), 2.0)
         q = _e("where", _e("logical_or", _e("less", d, 0.0), _e("greater", d, 1.0)), -1.0, q)
-        y = _erf_inv64(_e("subtract", multiply(d, 2.0), 1.0), q)
+        y = erf_inv64(_e("subtract", multiply(d, 2.0), 1.0), q)
         return _back(multiply(y, math.sqrt(2.0)), v.dtype)
 
     # d ndtri / dp = sqrt(2 pi) exp(z**2 / 2), the reciprocal of the normal density
     root = math.sqrt(2 * math.pi)
     rule = lambda k, xs, z: [root, _e("exp", multiply(multiply(z, z), 0.5))]  # noqa: E731
     return _ruled("ndtri", value, [t], rule)
-
-
-#: The ``jax.scipy.special`` functions of this module by name.
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "erfcx": erfcx,
-    "log_ndtr": log_ndtr,
-    "erfinv": erfinv,
-    "ndtri": ndtri,
-}

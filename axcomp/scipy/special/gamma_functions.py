@@ -1,6 +1,7 @@
-"""The gamma family of ``jax.scipy.special`` beyond ``gammaln``/``digamma``: ``gamma``,
-``gammasgn``, ``loggamma``, ``beta``, ``betaln``, ``factorial``, ``comb``, ``poch``,
-``multigammaln``, the Hurwitz ``zeta``, ``polygamma`` and ``bernoulli``.
+"""The gamma family of ``jax.scipy.special``: ``gammaln``/``digamma`` (the approximations
+of ``lax/special_approximations.py``), ``gamma``, ``gammasgn``, ``loggamma``, ``beta``,
+``betaln``, ``factorial``, ``comb``, ``poch``, ``multigammaln``, the Hurwitz ``zeta``,
+``polygamma`` and ``bernoulli``.
 
 Each is a composition of elementwise primitives (so derivatives come from the chain rule
 and every backend runs them); JAX's conventions at poles and outside the domain are kept:
@@ -17,22 +18,24 @@ and every backend runs them); JAX's conventions at poles and outside the domain 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from ...errors import ArgumentTypeError, ArgumentValueError, UnsupportedError
+from ...lax import special_approximations as _approx
+from ...lax.custom_rule import ruled as _ruled
+from ...lax.operands import promote_args_inexact as _jax_float
 from ...lax.special import betainc, igamma, igammac
+from ...lax.special_approximations import HALF_LOG_2PI, STIRLING, series
 from ...primitives.contraction import multiply
 from ...primitives.elementwise import elementwise
-from ...primitives.lax_elementwise import _jax_float, _ruled
 from ...primitives.reductions import reduce_sum
 from ...primitives.shape import expand_dims
-from ...primitives.special import _HALF_LOG_2PI, _STIRLING, _series, digamma, gammaln
 from ...tracing.build import Value, lift, trace_of
 from ...tracing.tracer import Tracer
+from ...transforms.jit import staged_export
 
 
 def _e(fn: str, *args: Any) -> Tracer:
@@ -50,12 +53,27 @@ def _sign_of_gamma(t: Tracer) -> Tracer:
     return _e("where", _e("logical_or", pole, _e("isnan", t)), math.nan, sign)
 
 
+@staged_export
+def gammaln(x: Value) -> Tracer:
+    """``jax.scipy.special.gammaln``: ``log|Gamma(x)|`` (``inf`` at the poles)."""
+    return _approx.gammaln(x)
+
+
+@staged_export
+def digamma(x: Value) -> Tracer:
+    """``jax.scipy.special.digamma``: the logarithmic derivative of Gamma (``nan`` at the
+    poles)."""
+    return _approx.digamma(x)
+
+
+@staged_export
 def gammasgn(x: Value) -> Tracer:
     """The sign of the gamma function, as ``jax.scipy.special.gammasgn``."""
     (t,) = _jax_float(x)
     return _sign_of_gamma(t)
 
 
+@staged_export
 def gamma(x: Value) -> Tracer:
     """The gamma function ``gammasgn(x) exp(gammaln(x))``, as ``jax.scipy.special.gamma``."""
     (t,) = _jax_float(x)
@@ -69,6 +87,7 @@ def _gamma(t: Tracer) -> Tracer:
     return _ruled("gamma", value, [t], lambda k, xs, z: [z, digamma(xs[0])])
 
 
+@staged_export
 def loggamma(x: Value) -> Tracer:
     """``log Gamma(x)`` on the real line: ``gammaln`` for x > 0, nan elsewhere (JAX)."""
     (t,) = _jax_float(x)
@@ -78,12 +97,13 @@ def loggamma(x: Value) -> Tracer:
 def _stirling_correction(x: Tracer) -> Tracer:
     """log Gamma(x) - ((x - 1/2) log x - x + log(2 pi) / 2), for x >= 10."""
     inv = _e("true_divide", 1.0, x)
-    return multiply(inv, _series(_STIRLING, multiply(inv, inv)))
+    return multiply(inv, series(STIRLING, multiply(inv, inv)))
 
 
 _STIRLING_FROM = 10.0
 
 
+@staged_export
 def betaln(a: Value, b: Value) -> Tracer:
     """``log|B(a, b)|``, as ``jax.scipy.special.betaln``; accurate for large arguments."""
     ta, tb = _jax_float(a, b)
@@ -107,7 +127,7 @@ def betaln(a: Value, b: Value) -> Tracer:
     ab = _e("where", _e("greater_equal", small, _STIRLING_FROM), aa, _STIRLING_FROM)
     both = _e(
         "subtract",
-        _e("add", _e("add", tail, _HALF_LOG_2PI), _e("add", corr_b, _stirling_correction(ab))),
+        _e("add", _e("add", tail, HALF_LOG_2PI), _e("add", corr_b, _stirling_correction(ab))),
         _e(
             "add",
             multiply(0.5, _e("log", ab)),
@@ -119,6 +139,7 @@ def betaln(a: Value, b: Value) -> Tracer:
     return _e("where", use, large, plain)
 
 
+@staged_export
 def beta(a: Value, b: Value) -> Tracer:
     """The beta function ``Gamma(a) Gamma(b) / Gamma(a + b)``, as
     ``jax.scipy.special.beta`` (signs from ``gammasgn``, magnitude from ``betaln``)."""
@@ -129,6 +150,7 @@ def beta(a: Value, b: Value) -> Tracer:
     return multiply(sign, _e("exp", betaln(ta, tb)))
 
 
+@staged_export
 def factorial(n: Value, exact: bool = False) -> Tracer:
     """``n! = Gamma(n + 1)`` (0 for n < 0), as ``jax.scipy.special.factorial``."""
     if exact:
@@ -137,6 +159,7 @@ def factorial(n: Value, exact: bool = False) -> Tracer:
     return _e("where", _e("less", t, 0.0), 0.0, _gamma(_e("add", t, 1.0)))
 
 
+@staged_export
 def comb(N: Value, k: Value, *, repetition: bool = False) -> Tracer:
     """``N`` choose ``k`` (0 outside ``0 <= k <= N``), as ``jax.scipy.special.comb``;
     ``repetition=True`` counts multisets, ``comb(N + k - 1, k)``."""
@@ -158,6 +181,7 @@ def comb(N: Value, k: Value, *, repetition: bool = False) -> Tracer:
     return _e("where", ok, _e("exp", log), 0.0)
 
 
+@staged_export
 def poch(z: Value, m: Value) -> Tracer:
     """The Pochhammer symbol ``Gamma(z + m) / Gamma(z)`` (1 where m == 0), as
     ``jax.scipy.special.poch``."""
@@ -166,6 +190,7 @@ def poch(z: Value, m: Value) -> Tracer:
     return _e("where", _e("equal", tm, 0.0), 1.0, ratio)
 
 
+@staged_export
 def multigammaln(a: Value, d: Any) -> Tracer:
     """The log of the multivariate gamma function of dimension ``d`` (a static int):
     ``d (d - 1) / 4 log(pi) + sum_j gammaln(a - j / 2)``."""
@@ -237,6 +262,7 @@ def _zeta(s: Tracer, q: Tracer) -> Tracer:
     return _e("where", _e("logical_or", _e("isnan", s), _e("isnan", q)), math.nan, out)
 
 
+@staged_export
 def zeta(x: Value, q: Value = None) -> Tracer:
     """The Hurwitz zeta function ``sum_k (k + q)**-x`` (``q`` is required, as in JAX)."""
     if q is None:
@@ -245,6 +271,7 @@ def zeta(x: Value, q: Value = None) -> Tracer:
     return _zeta(s, tq)
 
 
+@staged_export
 def polygamma(n: Value, x: Value) -> Tracer:
     """The n-th derivative of ``digamma`` (``n`` an integer array or int), as
     ``jax.scipy.special.polygamma``: ``(-1)**(n+1) n! zeta(n + 1, x)`` for n >= 1."""
@@ -260,6 +287,7 @@ def polygamma(n: Value, x: Value) -> Tracer:
     return _e("where", _e("equal", tn, 0.0), digamma(tx), scaled)
 
 
+@staged_export
 def bernoulli(n: Any) -> Any:
     """The Bernoulli numbers ``B_0 .. B_n`` (``B_1 = -1/2``) as a float64 array; ``n`` is a
     static int. SciPy's exact values (JAX's series is off by ~1e-7 at ``B_4``)."""
@@ -272,36 +300,19 @@ def bernoulli(n: Any) -> Any:
     return multiply(lift(values, trace_of(())), 1.0)
 
 
+@staged_export
 def gammainc(a: Value, x: Value) -> Tracer:
     """``jax.scipy.special.gammainc``: the regularized lower incomplete gamma."""
     return igamma(*_jax_float(a, x))
 
 
+@staged_export
 def gammaincc(a: Value, x: Value) -> Tracer:
     """``jax.scipy.special.gammaincc``: the regularized upper incomplete gamma."""
     return igammac(*_jax_float(a, x))
 
 
+@staged_export("betainc")
 def special_betainc(a: Value, b: Value, x: Value) -> Tracer:
     """``jax.scipy.special.betainc``: the regularized incomplete beta function."""
     return betainc(*_jax_float(a, b, x))
-
-
-#: The ``jax.scipy.special`` functions of this module by name.
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "gammasgn": gammasgn,
-    "gamma": gamma,
-    "loggamma": loggamma,
-    "betaln": betaln,
-    "beta": beta,
-    "factorial": factorial,
-    "comb": comb,
-    "poch": poch,
-    "multigammaln": multigammaln,
-    "zeta": zeta,
-    "polygamma": polygamma,
-    "bernoulli": bernoulli,
-    "gammainc": gammainc,
-    "gammaincc": gammaincc,
-    "betainc": special_betainc,
-}

@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import UnsupportedError
+from ...lax.operands import float_input
 from ...primitives.contraction import multiply
 from ...primitives.elementwise import elementwise
 from ...primitives.reductions import reduce, reduce_sum
 from ...primitives.shape import reshape
-from ...primitives.special import float_input
 from ...tracing.build import Value, lift, normalize_axes, trace_of
 from ...tracing.tracer import Tracer
 from ...transforms.jit import staged_export

@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from ...lax.operands import promote_args_inexact
 from ...primitives.elementwise import elementwise
-from ...primitives.lax_elementwise import promote_args_inexact
 from ...primitives.shape import astype
 from ...tracing.build import lift, trace_of
 from ...tracing.tracer import Tracer

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ...primitives.special import xlog1py, xlogy
+from ..special.log_products import xlog1py, xlogy
 from ._common import e, exp_of, promote, staged
 
 

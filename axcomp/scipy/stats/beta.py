@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ...primitives.special import xlog1py, xlogy
 from ..special.gamma_functions import betaln, special_betainc
+from ..special.log_products import xlog1py, xlogy
 from ._common import e, exp_of, log_from_complement, promote, staged, standardized
 
 

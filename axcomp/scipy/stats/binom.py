@@ -6,7 +6,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ...primitives.special import gammaln, xlog1py, xlogy
+from ..special.gamma_functions import gammaln
+from ..special.log_products import xlog1py, xlogy
 from ._common import e, exp_of, promote, staged
 
 

@@ -9,7 +9,8 @@ from typing import Any
 from ...errors import ShapeError
 from ...primitives.reductions import reduce, reduce_sum
 from ...primitives.shape import concatenate, reshape
-from ...primitives.special import gammaln, xlogy
+from ..special.gamma_functions import gammaln
+from ..special.log_products import xlogy
 from ._common import e, exp_of, inexact, staged
 
 

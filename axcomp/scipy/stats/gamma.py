@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ...primitives.special import gammaln, xlogy
-from ..special.gamma_functions import gammainc, gammaincc
+from ..special.gamma_functions import gammainc, gammaincc, gammaln
+from ..special.log_products import xlogy
 from ._common import e, exp_of, log_from_complement, promote, staged, standardized
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...primitives.contraction import multiply
-from ...primitives.special import gammaln
-from ..special.gamma_functions import gammaincc
+from ..special.gamma_functions import gammaincc, gammaln
 from ._common import e, exp_of, promote, staged
 
 

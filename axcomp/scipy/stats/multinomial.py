@@ -9,8 +9,9 @@ from typing import Any
 from ...errors import ArgumentValueError
 from ...primitives.reductions import reduce_sum
 from ...primitives.shape import astype
-from ...primitives.special import gammaln, xlogy
 from ...tracing.build import lift, trace_of
+from ..special.gamma_functions import gammaln
+from ..special.log_products import xlogy
 from ._common import e, exp_of, promote, staged
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ...primitives.special import gammaln, xlogy
-from ..special.gamma_functions import gammaincc
+from ..special.gamma_functions import gammaincc, gammaln
+from ..special.log_products import xlogy
 from ._common import e, exp_of, promote, staged
 
 

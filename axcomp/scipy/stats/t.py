@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from ...primitives.contraction import multiply
-from ...primitives.special import gammaln
+from ..special.gamma_functions import gammaln
 from ._common import e, exp_of, promote, staged, standardized
 
 

@@ -1,6 +1,7 @@
-"""Special functions (``jax.scipy.special``-like): ``erf``, ``erfc``, ``gammaln``,
-``digamma``, ``xlogy``, ``xlog1py``, exported to the ``special`` namespace
-(``axcomp.scipy.special``).
+"""The float approximations of ``erf``, ``erfc``, ``log|Gamma|`` (``gammaln``) and
+``digamma`` that ``lax``'s namesakes (``lax/special.py``, which add JAX's derivative
+rules) and ``scipy.special``'s (which promote their input and differentiate the
+composition) share.
 
 NumPy has none of them, so each is a composition of elementwise primitives (polynomials,
 ``exp``, ``log``, ``where``): no new primitive, no plan vocabulary, both backends, and
@@ -16,8 +17,6 @@ reverse mode by composition.
 * ``digamma``: the asymptotic series at ``x + 10`` minus the recurrence terms, and the
   reflection formula ``psi(1 - x) - pi / tan(pi x)`` below 0.5 (``nan`` at the poles,
   like JAX).
-* ``betainc``, ``gammainc``, ``i0e``, ... live with their ``lax`` namesakes
-  (``lax_elementwise.py``).
 """
 
 from __future__ import annotations
@@ -28,24 +27,16 @@ from typing import Any
 
 import numpy as np
 
-from ..tracing.build import Value, lift, trace_of
+from ..primitives.contraction import multiply
+from ..primitives.elementwise import elementwise
+from ..primitives.shape import astype
+from ..tracing.build import Value
 from ..tracing.tracer import Tracer
-from .api import export
-from .contraction import multiply
-from .elementwise import elementwise
-from .shape import astype
+from .operands import float_input
 
 
 def _e(fn: str, *args: Any) -> Tracer:
     return elementwise(fn, *args)
-
-
-def float_input(x: Value) -> Tracer:
-    """``x`` as a tracer of its floating dtype (integers and bools become float64)."""
-    t = lift(x, trace_of((x,)))
-    if t.dtype.kind not in "fc":
-        t = astype(t, np.result_type(t.dtype, 1.0) if t.dtype.kind != "b" else np.float64)
-    return t
 
 
 def _compute(t: Tracer) -> tuple[Tracer, np.dtype]:
@@ -77,7 +68,7 @@ def _fit(
     return np.polynomial.chebyshev.chebfit(u, np.array([fn(float(v)) for v in x]), deg)
 
 
-def _clenshaw(coef: np.ndarray, t: Tracer) -> Tracer:
+def clenshaw(coef: np.ndarray, t: Tracer) -> Tracer:
     """sum_k coef[k] T_k(t), for t in [-1, 1]."""
     b1: Any = 0.0
     b2: Any = 0.0
@@ -99,7 +90,7 @@ def _erfc_tail_ref(x: float) -> float:
 
 
 @functools.cache
-def _erf_tables(dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def erf_tables(dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The three series, cut where the coefficients drop below the dtype's resolution."""
     small = _fit(
         lambda u: math.erf(math.sqrt(u)) / math.sqrt(u), 1e-300, 1.0, 18, exact=False
@@ -113,7 +104,7 @@ def _erf_tables(dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return small, mid, tail
 
 
-def _affine(x: Tracer, lo: float, hi: float) -> Tracer:
+def affine(x: Tracer, lo: float, hi: float) -> Tracer:
     return _e("subtract", multiply(2.0 / (hi - lo), x), (lo + hi) / (hi - lo))
 
 
@@ -129,25 +120,24 @@ def _exp_neg_square(a: Tracer) -> Tracer:
 
 def _erf_parts(t: Tracer) -> tuple[Tracer, Tracer, Tracer]:
     """(erf for |x| < 1, erfc(|x|) for |x| >= 1, the mask |x| < 1)."""
-    small, mid, tail = _erf_tables(t.dtype)
+    small, mid, tail = erf_tables(t.dtype)
     a = _e("absolute", t)
     inner = _e("less", a, 1.0)
     xs = _e("where", inner, t, 0.0)
     u = multiply(xs, xs)
-    erf_small = multiply(xs, _clenshaw(small, _e("subtract", multiply(2.0, u), 1.0)))
+    erf_small = multiply(xs, clenshaw(small, _e("subtract", multiply(2.0, u), 1.0)))
     top = 27.0 if t.dtype == np.float64 else 10.5
     xm = _e("minimum", _e("maximum", a, 1.0), 4.0)
-    erfc_mid = multiply(_exp_neg_square(xm), _clenshaw(mid, _affine(xm, 1.0, 4.0)))
+    erfc_mid = multiply(_exp_neg_square(xm), clenshaw(mid, affine(xm, 1.0, 4.0)))
     xt = _e("minimum", _e("maximum", a, 4.0), top)
     s = _e("true_divide", 1.0, xt)
-    erfc_tail = multiply(_exp_neg_square(xt), multiply(s, _clenshaw(tail, _affine(s, 0.0, 0.25))))
+    erfc_tail = multiply(_exp_neg_square(xt), multiply(s, clenshaw(tail, affine(s, 0.0, 0.25))))
     big = _e("where", _e("less", a, 4.0), erfc_mid, erfc_tail)
     big = _e("where", _e("less", a, top), big, 0.0)  # nan stays nan (a < top is False)
     big = _e("where", _e("isnan", t), t, big)
     return erf_small, big, inner
 
 
-@export("special")
 def erf(x: Value) -> Tracer:
     """The error function, as ``jax.scipy.special.erf``."""
     t, dtype = _compute(float_input(x))
@@ -156,7 +146,6 @@ def erf(x: Value) -> Tracer:
     return _done(out, dtype)
 
 
-@export("special")
 def erfc(x: Value) -> Tracer:
     """The complementary error function ``1 - erf(x)``, accurate in the right tail."""
     t, dtype = _compute(float_input(x))
@@ -166,9 +155,9 @@ def erfc(x: Value) -> Tracer:
 
 
 # ------------------------------------------------------------------ gamma family
-_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 # B_2k / (2k (2k - 1)), k = 1..8: the Stirling series of log Gamma
-_STIRLING = (
+STIRLING = (
     1 / 12,
     -1 / 360,
     1 / 1260,
@@ -182,7 +171,7 @@ _STIRLING = (
 _PSI = (1 / 12, -1 / 120, 1 / 252, -1 / 240, 1 / 132, -691 / 32760, 1 / 12, -3617 / 8160)
 
 
-def _series(coef: tuple[float, ...], w: Tracer) -> Tracer:
+def series(coef: tuple[float, ...], w: Tracer) -> Tracer:
     """sum_k coef[k] w**k (k from 0), by Horner."""
     acc: Any = coef[-1]
     for c in coef[-2::-1]:
@@ -195,11 +184,11 @@ def _lgamma_pos(x: Tracer) -> Tracer:
     shift = _e("less", x, 8.0)
     y = _e("where", shift, _e("add", x, 8.0), x)
     inv = _e("true_divide", 1.0, y)
-    corr = multiply(inv, _series(_STIRLING, multiply(inv, inv)))
+    corr = multiply(inv, series(STIRLING, multiply(inv, inv)))
     stirling = _e(
         "add",
         _e("subtract", multiply(_e("subtract", y, 0.5), _e("log", y)), y),
-        _e("add", corr, _HALF_LOG_2PI),
+        _e("add", corr, HALF_LOG_2PI),
     )
     xs = _e("where", shift, x, 1.0)
     prod: Any = xs
@@ -214,7 +203,6 @@ def _sinpi_abs(x: Tracer) -> Tracer:
     return _e("absolute", _e("sin", multiply(math.pi, r)))
 
 
-@export("special")
 def gammaln(x: Value) -> Tracer:
     """``log|Gamma(x)|``, as ``jax.scipy.special.gammaln`` (``inf`` at 0, -1, -2, ...)."""
     t, dtype = _compute(float_input(x))
@@ -234,9 +222,7 @@ def _digamma_pos(x: Tracer) -> Tracer:
     y = _e("where", shift, _e("add", x, 10.0), x)
     inv = _e("true_divide", 1.0, y)
     w = multiply(inv, inv)
-    asym = _e(
-        "subtract", _e("log", y), _e("add", multiply(0.5, inv), multiply(w, _series(_PSI, w)))
-    )
+    asym = _e("subtract", _e("log", y), _e("add", multiply(0.5, inv), multiply(w, series(_PSI, w))))
     xs = _e("where", shift, x, 1.0)
     total: Any = _e("true_divide", 1.0, xs)
     for k in range(1, 10):
@@ -244,7 +230,6 @@ def _digamma_pos(x: Tracer) -> Tracer:
     return _e("where", shift, _e("subtract", asym, total), asym)
 
 
-@export("special")
 def digamma(x: Value) -> Tracer:
     """The digamma function ``d/dx log Gamma(x)``, as ``jax.scipy.special.digamma``."""
     t, dtype = _compute(float_input(x))
@@ -259,26 +244,3 @@ def digamma(x: Value) -> Tracer:
     out = _e("where", _e("equal", t, math.inf), math.inf, out)
     out = _e("where", _e("equal", t, -math.inf), math.nan, out)
     return _done(out, dtype)
-
-
-# ------------------------------------------------------------------ x log y
-def _xlog(x: Value, y: Value, fn: str) -> Tracer:
-    trace = trace_of((x, y))
-    tx, ty = float_input(lift(x, trace)), float_input(lift(y, trace))
-    log = _e(fn, ty)
-    # x == 0 gives 0 whatever y (but nan y), and d/dx stays log(y) there, as in JAX
-    drop = _e("logical_and", _e("equal", tx, 0.0), _e("logical_not", _e("isfinite", log)))
-    drop = _e("logical_and", drop, _e("logical_not", _e("isnan", ty)))
-    return multiply(tx, _e("where", drop, 0.0, log))
-
-
-@export("special")
-def xlogy(x: Value, y: Value) -> Tracer:
-    """``x * log(y)``, 0 where ``x == 0`` (whatever ``y``), as ``jax.scipy.special.xlogy``."""
-    return _xlog(x, y, "log")
-
-
-@export("special")
-def xlog1py(x: Value, y: Value) -> Tracer:
-    """``x * log1p(y)``, 0 where ``x == 0``, as ``jax.scipy.special.xlog1py``."""
-    return _xlog(x, y, "log1p")

@@ -1,4 +1,5 @@
-"""``axcomp.numpy.fft``: ``fft``, ``ifft``, ``rfft``, ``irfft`` (``n``, ``axis``, ``norm``).
+"""The 1-d DFT compositions ``fft``, ``ifft``, ``rfft``, ``irfft`` (``n``, ``axis``, ``norm``)
+that ``lax.fft`` (``lax/fft.py``) and ``axcomp.numpy.fft`` are built on.
 
 Each transform is one contraction of the (truncated or zero-padded) axis with a static DFT
 matrix, ``exp(-+2 pi i j k / n)`` with ``j k`` reduced modulo ``n`` before the angle is
@@ -17,18 +18,18 @@ from typing import Any
 import numpy as np
 
 from ..errors import ArgumentTypeError, ShapeError
+from ..primitives.contraction import moveaxis, multiply
+from ..primitives.elementwise import elementwise
+from ..primitives.indexing import getitem
+from ..primitives.products import matmul
+from ..primitives.shape import astype, concatenate
 from ..tracing.build import Value, lift, normalize_axis, trace_of
 from ..tracing.tracer import Tracer
-from .contraction import moveaxis, multiply
-from .elementwise import elementwise
-from .indexing import getitem
-from .products import matmul
-from .shape import astype, concatenate
 
 _NORMS = (None, "backward", "ortho", "forward")
 
 
-def _complex_dtype(dtype: np.dtype) -> np.dtype:
+def complex_dtype(dtype: np.dtype) -> np.dtype:
     return (
         np.dtype(np.complex64) if dtype in (np.float32, np.complex64) else np.dtype(np.complex128)
     )
@@ -84,7 +85,7 @@ def _c2c(a: Value, n: Any, axis: int, norm: Any, inverse: bool) -> Tracer:
     size = t.shape[-1] if size is None else size
     if size < 1:
         raise ShapeError(f"fft.{what}: invalid number of data points ({size}) specified")
-    dtype = _complex_dtype(t.dtype)
+    dtype = complex_dtype(t.dtype)
     t = astype(_fit(t, size), dtype)
     out = matmul(t, _matrix(size, size, size, 1.0 if inverse else -1.0, dtype))
     return _finish(out, ax, _scale(norm, size, inverse))
@@ -106,7 +107,7 @@ def rfft(a: Value, n: Any = None, axis: int = -1, norm: Any = None) -> Tracer:
     if t.dtype.kind == "c":
         raise ArgumentTypeError("fft.rfft: the input must be real, got a complex array")
     size = t.shape[-1] if size is None else size
-    dtype = _complex_dtype(t.dtype)
+    dtype = complex_dtype(t.dtype)
     real = np.dtype(np.float32) if dtype == np.complex64 else np.dtype(np.float64)
     t = astype(_fit(t, size), real)
     out = matmul(t, _matrix(size, size // 2 + 1, size, -1.0, dtype))
@@ -121,7 +122,7 @@ def irfft(a: Value, n: Any = None, axis: int = -1, norm: Any = None) -> Tracer:
     size = 2 * (t.shape[-1] - 1) if size is None else size
     if size < 1:
         raise ShapeError(f"fft.irfft: invalid number of data points ({size}) specified")
-    dtype = _complex_dtype(t.dtype)
+    dtype = complex_dtype(t.dtype)
     half = size // 2 + 1
     t = astype(_fit(t, half), dtype)
     weights = np.full(half, 2.0)

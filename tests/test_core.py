@@ -110,3 +110,20 @@ def test_public_surface() -> None:
     assert importlib.resources.files("axcomp").joinpath("py.typed").is_file()
     assert issubclass(ax.ShapeError, ax.AxcompError) and issubclass(ax.ShapeError, ValueError)
     assert callable(ax.numpy.cumsum) and callable(ax.lax.cumsum)
+
+
+def test_equal_small_constants_are_merged_by_value_bit_for_bit() -> None:
+    import axcomp as ax
+
+    def f(x):
+        # two arrays of equal values (distinct objects, as literals in two modules would be)
+        a, b = np.array([1.0, float("2.5")]), np.array([1.0, float("2.5")])
+        return x * a + x * b * np.array([0.0, -0.0]) + x * np.array([0.0, 0.0])
+
+    plan = ax.jit(f).lower(np.ones(2)).plan
+    values = [v for _, v in plan.constants]
+    assert sum(np.array_equal(v, [1.0, 2.5]) for v in values) <= 1
+    # 0.0 and -0.0 differ bit for bit: never merged into one
+    signs = {tuple(np.signbit(v)) for v in values if np.array_equal(v, [0.0, 0.0])}
+    assert len(signs) == len([v for v in values if np.array_equal(v, [0.0, 0.0])])
+    np.testing.assert_array_equal(ax.jit(f)(np.full(2, 3.0)), f(np.full(2, 3.0)))

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from ..core.graph import Graph, Node
 from ..core.leaves import ConstParams, input_p
 from ..primitives.shape import ReshapeParams, reshape_p
@@ -50,9 +52,21 @@ def fold_reshapes(graph: Graph) -> tuple[Graph, bool]:
     return _rebuild(graph, rewrite)
 
 
+#: constants up to this many elements are merged by value, larger ones only when the same
+#: object (comparing big arrays would cost more than the duplicate)
+_MERGE_BY_VALUE = 64
+
+
 def _params_key(params: Any) -> Any:
     if isinstance(params, ConstParams):
-        return ("const", id(params.value))
+        value = params.value
+        array = np.asarray(value)
+        if array.size <= _MERGE_BY_VALUE and array.dtype.kind in "biufc":
+            # by value, bit for bit (0.0 and -0.0 differ, a NaN equals itself), so where a
+            # literal is written (one module or two) cannot change the program
+            kind = type(value).__name__
+            return ("const", kind, array.dtype.str, array.shape, array.tobytes(), params.weak)
+        return ("const", id(value))
     return params
 
 

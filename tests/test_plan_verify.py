@@ -7,6 +7,7 @@ names, misstate a shape or dtype, or hand over outputs unlike the graph's."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import sys
 
 import numpy as np
@@ -55,20 +56,119 @@ def test_the_suite_verifies_every_plan_it_lowers(monkeypatch: pytest.MonkeyPatch
     ("build", "message"),
     [
         (lambda: call("fft", Ref("x")), "unknown plan operation 'fft'"),
-        (lambda: call("transpose", Ref("x"), perm="ba"), "perm='ba' is not tuple or list"),
+        (lambda: call("transpose", Ref("x"), perm="ba"), "perm='ba' is not a tuple of ints"),
         (lambda: call("transpose", Ref("x")), r"lacks attribute\(s\) \['perm'\]"),
         (lambda: call("copy", Ref("x"), axis=0), "'copy' has no attribute 'axis'"),
         (lambda: call("matmul", Ref("a")), "'matmul' takes 2 operands, got 1"),
         (lambda: call("zeros", Ref("a"), shape=()), "'zeros' takes 0 operands, got 1"),
         (lambda: call("cumulative", Ref("x"), fn="cummax", axis=0), "'cummax' is not one of"),
         (lambda: call("reduce", Ref("x"), fn="median", axis=0), "'median' is not one of"),
-        (lambda: call("sort", Ref("x"), axis=0.5), "axis=0.5 is not int"),
+        (lambda: call("sort", Ref("x"), axis=0.5), "axis=0.5 is not an int"),
         (lambda: call("copy", Ref("x"), kwargs={"dtype": Ref("d")}), "no keyword operand"),
     ],
 )
 def test_calls_off_their_schema_are_refused_when_built(build, message) -> None:
     with pytest.raises(PlanError, match=message):
         build()
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        # ints: a bool or a float is no axis, a shape holds ints only
+        (lambda: call("sort", Ref("x"), axis=True), "axis=True is not an int"),
+        (lambda: call("reshape", Ref("x"), shape=(2, 3.0)), r"shape=\(2, 3.0\) is not a tuple"),
+        (lambda: call("transpose", Ref("x"), perm=(0, None)), "is not a tuple of ints"),
+        (lambda: call("sum", Ref("x"), axis=(0, "1")), "is not an int or a tuple of ints"),
+        (lambda: call("argsort", Ref("x"), axis=0, stable=1), "stable=1 is not a bool"),
+        # closed string sets: the records' functions, NumPy dtype names
+        (
+            lambda: call("ufunc", Ref("x"), fn="system"),
+            "fn='system' is not a recorded elementwise function",
+        ),
+        (
+            lambda: call("linalg", Ref("x"), fn="inv", keywords=(), shape=(2,), dtype="f8"),
+            "dtype='f8' is not a NumPy dtype name",
+        ),
+        # structured attributes: einsum equations, index items, keyword flags, buffer names
+        (lambda: call("einsum", Ref("x"), equation="ij->i;"), "not an einsum equation"),
+        (
+            lambda: call("getitem", Ref("x"), items=(("slice", 0, 2),), shape=(3,)),
+            "is not a tuple of index items",
+        ),
+        (
+            lambda: call(
+                "linalg",
+                Ref("x"),
+                fn="eigh",
+                keywords=(("UPLO", "L"),),
+                shape=(2,),
+                dtype="float64",
+            ),
+            r"keywords=\(\('UPLO', 'L'\),\) is not a tuple of \(keyword, bool\) pairs",
+        ),
+        (lambda: call("ufunc", Ref("x"), fn="exp", out="x[0]"), "is not a buffer name"),
+        # operands are expressions, never raw values
+        (lambda: call("copy", "x"), "operand 'x' is no Expr"),  # type: ignore[arg-type]
+    ],
+)
+def test_malformed_attributes_of_every_kind_are_refused_when_built(build, message) -> None:
+    with pytest.raises(PlanError, match=message):
+        build()
+
+
+def test_a_promotion_outside_the_three_is_refused() -> None:
+    step = _matvec_plan().steps[0]
+    with pytest.raises(PlanError, match="unknown promotion 'cast'"):
+        dataclasses.replace(step, promotion="cast")  # type: ignore[arg-type]
+
+
+I8 = np.arange(12, dtype=np.int8).reshape(3, 4)
+
+
+@pytest.mark.parametrize(
+    ("fun", "args", "casts"),
+    [
+        (lambda a, b: a + b, (I8, X), True),
+        (lambda a, b: a > b, (I8, X), True),
+        (lambda a, b: anp.concatenate([a, b]), (I8, X), True),
+        (lambda a, b: a @ b.T, (I8, X), True),
+        (lambda a: alax.fori_loop(0, 50, lambda k, c: c * 2 + 1, a), (X,), False),
+    ],
+)
+def test_the_array_api_emitter_needs_only_the_plan(fun, args, casts) -> None:
+    """With the graph and every step's node taken away, the Array API emitter prints the
+    same program: the input dtypes and the promotions it spells out come from the plan."""
+    pytest.importorskip("array_api_strict")
+    plan = _plan(fun, *args)
+    want = array_api.emit(plan, "f", "array_api_strict")
+
+    def bare(steps):
+        return tuple(
+            dataclasses.replace(s, node=None, statements=tuple(map(bare_st, s.statements)))
+            for s in steps
+        )
+
+    def bare_st(st):
+        if isinstance(st, Loop):
+            return dataclasses.replace(st, body=bare(st.body))
+        if isinstance(st, If):
+            branches = tuple(dataclasses.replace(b, body=bare(b.body)) for b in st.branches)
+            return dataclasses.replace(st, branches=branches)
+        return st
+
+    stripped = dataclasses.replace(plan, graph=None, steps=bare(plan.steps), numbering={})
+    assert array_api.emit(stripped, "f", "array_api_strict") == want
+    # the int8 operand is promoted as NumPy would (cast in the plan or by the emitter)
+    assert (re.search(r"astype\(a, _?dt_float64\)", want) is not None) == casts
+
+
+def test_verify_refuses_inputs_typed_unlike_the_graph() -> None:
+    plan = _matvec_plan()
+    (shape, _), *rest = plan.input_types
+    bad = dataclasses.replace(plan, input_types=((shape, np.dtype(np.float32)), *rest))
+    with pytest.raises(PlanError, match=r"input 'a' is typed float32\[5, 3, 4\]"):
+        verify_plan(bad)
 
 
 def test_a_step_kind_outside_the_four_is_refused() -> None:

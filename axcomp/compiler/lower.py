@@ -24,6 +24,7 @@ from ..core.plan import (
     Expr,
     Lit,
     Plan,
+    Promotion,
     Ref,
     Region,
     Scatter,
@@ -151,7 +152,15 @@ class _Lowering:
     ) -> Step:
         if isinstance(result, Ref):
             stmts = _typed(stmts, result.name, node)
-        return Step(node, self.numbering.get(node, -1), kind, stmts, result, **extra)
+        return Step(
+            node,
+            self.numbering.get(node, -1),
+            kind,
+            stmts,
+            result,
+            promotion=_promotion(node, kind),
+            **extra,
+        )
 
     def contraction(self, node: Node, region: Region) -> Step:
         code = lower_contraction(
@@ -265,6 +274,7 @@ class _Lowering:
             tuple(steps),
             tuple(outputs),
             tuple(self.constants),
+            tuple((tuple(node.shape), node.dtype) for node in graph.inputs),
             self.numbering,
         )
 
@@ -291,6 +301,13 @@ def _typed(stmts: tuple[Statement, ...], name: str, node: Node) -> tuple[Stateme
             st = dataclasses.replace(st, dtype=node.dtype)
         return (*stmts[:j], st, *stmts[j + 1 :])
     return stmts
+
+
+def _promotion(node: Node, kind: StepKind) -> Promotion:
+    """Where the step's operands need NumPy's mixed-kind promotion spelled out (``Promotion``)."""
+    if kind == "contraction" or node.op.name == "concatenate":
+        return "result"
+    return "operands" if node.op.name == "elementwise" else "none"
 
 
 def _comment(node: Node) -> str:

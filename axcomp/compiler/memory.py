@@ -280,8 +280,8 @@ class _Machine:
     def begin(self) -> None:
         """Bind the inputs and constants (the caller's memory)."""
         plan = self.plan
-        for node, name in zip(plan.graph.inputs, plan.inputs):
-            self.names[name] = _Val("array", node.shape, node.dtype, _c_strides(node.shape), None)
+        for name, (shape, dtype) in zip(plan.inputs, plan.input_types):
+            self.names[name] = _Val("array", shape, dtype, _c_strides(shape), None)
         for name, value in plan.constants:
             self.names[name] = self.leaf(value)
 

@@ -43,8 +43,15 @@ def verify_plan(plan: Plan) -> None:
     """Raise ``PlanError`` naming the first step and statement that is malformed."""
     known: _Known = {}
     constants = dict(plan.constants)
-    for node, name in zip(plan.graph.inputs, plan.inputs, strict=True):
-        known[name] = (tuple(node.shape), node.dtype)
+    if len(plan.input_types) != len(plan.inputs):
+        raise PlanError(f"the plan types {len(plan.input_types)} of its {len(plan.inputs)} inputs")
+    for node, name, (in_shape, in_dtype) in zip(plan.graph.inputs, plan.inputs, plan.input_types):
+        if (tuple(in_shape), np.dtype(in_dtype)) != (tuple(node.shape), node.dtype):
+            raise PlanError(
+                f"input {name!r} is typed {_kind(in_shape, in_dtype)}, the graph's is "
+                + _kind(node.shape, node.dtype)
+            )
+        known[name] = (tuple(in_shape), np.dtype(in_dtype))
     for name, value in plan.constants:
         if not isinstance(value, np.dtype):
             arr = np.asarray(value)

@@ -288,8 +288,11 @@ def test_verify_refuses_an_output_unlike_the_graphs() -> None:
     st = step.statements[j]
     assert isinstance(st, Assign) and st.target == plan.outputs[0]
     bad = _replace_statement(plan, k, j, dataclasses.replace(st, dtype=np.dtype(np.float32)))
-    with pytest.raises(PlanError, match=r"output 0 .* is float32\[5, 3\], the graph's is float64"):
-        verify_plan(bad)
+    with pytest.raises(PlanError, match=rf"step %{step.index} .*'{st.target}' is recorded as "):
+        verify_plan(bad)  # the statement's own rule refuses it before the output check
+    other = dataclasses.replace(plan, outputs=(plan.inputs[0],))
+    with pytest.raises(PlanError, match=r"output 0 \('a'\) is float64\[5, 3, 4\], the graph's"):
+        verify_plan(other)
     unbound = dataclasses.replace(plan, outputs=("nowhere",))
     with pytest.raises(PlanError, match="output 0 \\('nowhere'\\) is never bound"):
         verify_plan(unbound)
@@ -330,3 +333,89 @@ def test_verify_checks_loop_and_branch_bodies() -> None:
                     verify_plan(bad)
                 return
     raise AssertionError("no branch in the cond's plan")
+
+
+def _statements(steps):
+    """Every Assign/Store/Scatter of ``steps``, loop and branch bodies included."""
+    for step in steps:
+        for st in step.statements:
+            if isinstance(st, Loop):
+                yield from _statements(st.body)
+            elif isinstance(st, If):
+                for br in st.branches:
+                    yield from _statements(br.body)
+            else:
+                yield step, st
+
+
+_TYPED_PROGRAMS = [
+    (ax.vmap(ax.vmap(lambda a, b: anp.sum((a - b) ** 2), (None, 0)), (0, None)), (X, X)),
+    (lambda a: alax.scan(lambda c, r: (c + r, c * r), anp.zeros(4), a), (np.ones((100, 4)),)),
+    (lambda p, a: alax.cond(p, lambda v: v * 2, lambda v: v - 1, a), (True, X)),
+    (lambda a, i: a.at[i].add(1.0), (X, np.array([2, 0]))),
+    (lambda a: anp.concatenate([a, a.astype(np.int8)]) * 2, (X,)),
+]
+
+
+@pytest.mark.parametrize(("fun", "args"), _TYPED_PROGRAMS)
+def test_every_statement_records_its_shape_and_dtype(fun, args) -> None:
+    plan = _plan(fun, *args)
+    seen = 0
+    for _, st in _statements(plan.steps):
+        seen += 1
+        assert st.shape is not None and st.dtype is not None, st
+    assert seen
+    verify_plan(plan)
+
+
+def test_the_gemm_rewrites_temporaries_are_typed() -> None:
+    big = np.random.default_rng(0).normal(size=(300, 64)).astype(np.float32)
+    sqdist = ax.vmap(ax.vmap(lambda a, b: anp.sum((a - b) ** 2), (None, 0)), (0, None))
+    plan = _plan(sqdist, big, big)
+    typed = {st.target: (st.shape, st.dtype) for _, st in _statements(plan.steps)}
+    flagged = [t for t, (shape, _) in typed.items() if shape and shape[0] == -1]
+    assert flagged  # the refine step's data-dependent selections: a DYNAMIC length
+    assert all(typed[t][1] == np.intp for t in flagged if t.endswith(("_c", "_k")))
+    # unravel_index's tuple: its index arrays stacked (one per axis of the 300x300 result)
+    assert [typed[t] for t in typed if t.endswith("_i")] == [((2, -1), np.intp)]
+    matrices = [dtype for shape, dtype in typed.values() if len(shape) == 2 and shape[1] > 0]
+    assert matrices and all(dtype == np.float32 for dtype in matrices)
+
+
+def _contraction_temporary(plan: Plan) -> tuple[int, int, Assign]:
+    for k, step in enumerate(plan.steps):
+        if step.kind != "contraction":
+            continue
+        for j, st in enumerate(step.statements):
+            if isinstance(st, Assign) and st.target != getattr(step.result, "name", None):
+                return k, j, st
+    raise AssertionError("no contraction temporary")
+
+
+def test_verify_refuses_a_temporary_with_a_wrong_dtype_or_shape() -> None:
+    plan = _plan(lambda a, b: (a * 2.0) @ b.T, X, X)
+    k, j, st = _contraction_temporary(plan)
+    index = plan.steps[k].index
+    assert st.dtype == np.float64
+    wrong_dtype = _replace_statement(plan, k, j, dataclasses.replace(st, dtype=np.dtype("f4")))
+    with pytest.raises(PlanError, match=rf"step %{index} .*recorded as float32 but its value"):
+        verify_plan(wrong_dtype)
+    wrong_shape = _replace_statement(plan, k, j, dataclasses.replace(st, shape=(7,)))
+    with pytest.raises(PlanError, match=rf"step %{index} .*recorded as \[7\] but its value"):
+        verify_plan(wrong_shape)
+    untyped = _replace_statement(plan, k, j, dataclasses.replace(st, shape=None))
+    with pytest.raises(PlanError, match=rf"step %{index} .*records no shape and dtype"):
+        verify_plan(untyped)
+
+
+def test_verify_refuses_a_store_with_a_wrong_dtype() -> None:
+    plan = _plan(ax.grad(lambda a: anp.sum(anp.sin(a[1:3]))), X)  # scatters the cotangent
+    for k, step in enumerate(plan.steps):
+        for j, st in enumerate(step.statements):
+            if isinstance(st, Store):
+                assert st.dtype == np.float64
+                bad = _replace_statement(plan, k, j, dataclasses.replace(st, dtype=np.dtype("i8")))
+                with pytest.raises(PlanError, match=rf"step %{step.index} .*recorded as int64"):
+                    verify_plan(bad)
+                return
+    raise AssertionError("no Store in the plan")

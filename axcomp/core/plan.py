@@ -365,8 +365,8 @@ def call(op: str, *args: Expr, kwargs: dict[str, Expr] | None = None, **attrs: A
 
 @dataclass(frozen=True)
 class Assign:
-    """``target = value``; ``shape``/``dtype``: the value's, where the lowering records them
-    (always on the statement binding a step's result; ``None`` where not recorded)."""
+    """``target = value``; ``shape``/``dtype``: the value's (``core.plan_types``), which
+    lowering records on every assignment (``None`` only before it has)."""
 
     target: str
     value: Expr
@@ -382,7 +382,7 @@ class Store:
     items: tuple[tuple[Any, ...], ...]
     shape: tuple[int, ...]  # the target's shape, which the index items refer to
     value: Expr
-    dtype: np.dtype | None = None  # the target's dtype, where the lowering records it
+    dtype: np.dtype | None = None  # the target's dtype (lowering records it)
 
 
 @dataclass(frozen=True)
@@ -393,6 +393,8 @@ class Scatter:
     target: str
     index: Expr
     value: Expr
+    shape: tuple[int, ...] | None = None  # the target's shape and dtype (lowering records
+    dtype: np.dtype | None = None  # them on every statement)
 
 
 @dataclass(frozen=True)

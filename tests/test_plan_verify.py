@@ -354,6 +354,8 @@ _TYPED_PROGRAMS = [
     (lambda p, a: alax.cond(p, lambda v: v * 2, lambda v: v - 1, a), (True, X)),
     (lambda a, i: a.at[i].add(1.0), (X, np.array([2, 0]))),
     (lambda a: anp.concatenate([a, a.astype(np.int8)]) * 2, (X,)),
+    # Python numbers multiplied first stay weak: the product keeps complex64
+    (lambda a: a.astype(np.complex64) * 2.0 * 1j, (X,)),
 ]
 
 

@@ -51,10 +51,13 @@ from ..core.plan_types import (
     broadcast,
     constant_type,
     einsum_shape,
+    getitem_axes,
     matmul_shape,
     promoted,
+    reduced_axes,
     take_along_shape,
     ufunc_dtype,
+    window_shape,
 )
 
 __all__ = ["StatementMemory", "peak_bytes", "profile", "temporary_peak"]
@@ -490,8 +493,7 @@ def _einsum(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
 
 
 def _reduced_like(v: _Val, axis: Any) -> _Val:
-    axes = {a % len(v.shape) for a in (axis if isinstance(axis, tuple) else (axis,))}
-    keep = [i for i in range(len(v.shape)) if i not in axes]
+    keep = reduced_axes(len(v.shape), axis)
     return _Val(
         "array", tuple(v.shape[i] for i in keep), v.dtype, tuple(v.strides[i] for i in keep)
     )
@@ -537,36 +539,20 @@ def _astype(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
 
 def _getitem(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     x = a[0]
-    shape: list[int] = []
-    strides: list[int] = []
-    dim = 0
-    for item in c.attr("items"):
-        if item[0] == "new":
-            shape.append(1)
-            strides.append(0)
-            continue
-        if item[0] != "int":
-            _, start, stop, step = item
-            end = None if step < 0 and stop < 0 else stop  # printed as "start::-k"
-            shape.append(len(range(*slice(start, end, step).indices(x.shape[dim]))))
-            strides.append(x.strides[dim] * step)
-        dim += 1
-    shape.extend(x.shape[dim:])
-    strides.extend(x.strides[dim:])
-    return _view(x, shape, strides)
+    axes = getitem_axes(c.attr("items"), x.shape)
+    strides = [x.strides[d] * step if d >= 0 else 0 for d, _, step in axes]
+    return _view(x, [n for _, n, _ in axes], strides)
 
 
 def _windows(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     # a strided view: window positions ``stride`` apart, offsets ``dilation`` apart
     x = a[0]
-    shape, strides = list(x.shape), list(x.strides)
-    for ax, k, s, d in zip(c.attr("axes"), c.attr("sizes"), c.attr("strides"), c.attr("dilations")):
-        extent = (k - 1) * d + 1
-        shape[ax] = (x.shape[ax] - extent) // s + 1 if x.shape[ax] >= extent else 0
+    axes, sizes, steps, dilations = (c.attr(k) for k in ("axes", "sizes", "strides", "dilations"))
+    strides = list(x.strides)
+    for ax, s, d in zip(axes, steps, dilations):
         strides[ax] = x.strides[ax] * s
-        shape.append(k)
         strides.append(x.strides[ax] * d)
-    return _view(x, shape, strides)
+    return _view(x, window_shape(x.shape, axes, sizes, steps, dilations), strides)
 
 
 def _zeros(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:

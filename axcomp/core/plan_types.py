@@ -31,6 +31,9 @@ DYNAMIC = -1
 
 _INTP = np.dtype(np.intp)
 
+#: Python's numbers from the narrowest: the product of two is of the wider one's type
+_PYTHON_KINDS: tuple[type, ...] = (bool, int, float, complex)
+
 
 @dataclass(frozen=True)
 class VType:
@@ -173,21 +176,24 @@ def reduced_axes(ndim: int, axis: Any) -> list[int]:
     return [i for i in range(ndim) if i not in axes]
 
 
-def getitem_axes(items: Sequence[tuple[Any, ...]], shape: Sequence[int]) -> list[tuple[int, int]]:
-    """Per result axis of basic indexing: (the operand axis it views or -1 for a new axis,
-    its length); an int item drops its axis. Trailing axes are kept whole."""
-    out: list[tuple[int, int]] = []
+def getitem_axes(
+    items: Sequence[tuple[Any, ...]], shape: Sequence[int]
+) -> list[tuple[int, int, int]]:
+    """Per result axis of basic indexing: (the operand axis it views, -1 for a new axis;
+    its length; its step along that axis, 0 for a new axis). An int item drops its axis;
+    trailing axes are kept whole."""
+    out: list[tuple[int, int, int]] = []
     dim = 0
     for item in items:
         if item[0] == "new":
-            out.append((-1, 1))
+            out.append((-1, 1, 0))
             continue
         if item[0] != "int":
             _, start, stop, step = item
             end = None if step < 0 and stop < 0 else stop  # printed as "start::-k"
-            out.append((dim, len(range(*slice(start, end, step).indices(shape[dim])))))
+            out.append((dim, len(range(*slice(start, end, step).indices(shape[dim]))), step))
         dim += 1
-    out.extend((d, shape[d]) for d in range(dim, len(shape)))
+    out.extend((d, shape[d], 1) for d in range(dim, len(shape)))
     return out
 
 
@@ -252,8 +258,12 @@ def _elementwise(fn: str, a: _Args) -> VType:
 def _multiply(c: Call, a: _Args, kw: _Kw) -> VType:
     acc = a[0]
     for nxt in a[1:]:  # printed as ``x * y * z``: left to right
-        acc = _elementwise("multiply", [acc, nxt])
-    return acc if acc.kind == "array" else _elementwise("multiply", [acc])
+        if acc.kind == nxt.kind == "scalar":  # Python arithmetic: a Python number, still weak
+            wider = max(acc, nxt, key=lambda t: _PYTHON_KINDS.index(t.weak))
+            acc = constant_type(wider.weak(1) * wider.weak(1))  # type: ignore[misc]
+        else:
+            acc = _elementwise("multiply", [acc, nxt])
+    return acc
 
 
 def _einsum(c: Call, a: _Args, kw: _Kw) -> VType:
@@ -278,7 +288,7 @@ def _getitem(c: Call, a: _Args, kw: _Kw) -> VType:
     x = a[0]
     if tuple(c.attr("shape")) != x.shape:
         raise PlanError(f"indexes an array of {list(x.shape)} as if {list(c.attr('shape'))}")
-    return array_type([n for _, n in getitem_axes(c.attr("items"), x.shape)], x.dtype)
+    return array_type([n for _, n, _ in getitem_axes(c.attr("items"), x.shape)], x.dtype)
 
 
 def _windows(c: Call, a: _Args, kw: _Kw) -> VType:

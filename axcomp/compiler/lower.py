@@ -187,7 +187,7 @@ class _Lowering:
             if st.shape is None or st.dtype is None:
                 t = types[st.target] = expr_type(st.value, self.type_of)
                 shape, dtype = recorded(t)
-                st = dataclasses.replace(st, shape=shape, dtype=dtype)
+                st = Assign(st.target, st.value, shape, dtype)  # (replace() is slow here)
             else:
                 types[st.target] = array_type(st.shape, st.dtype)
         elif isinstance(st, (Store, Scatter)):

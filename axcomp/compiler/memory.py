@@ -53,6 +53,7 @@ from ..core.plan_types import (
     einsum_shape,
     getitem_axes,
     matmul_shape,
+    promote_dtypes,
     promoted,
     reduced_axes,
     take_along_shape,
@@ -423,7 +424,7 @@ def _reshape(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
 
 def _matmul(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     x, y = a
-    dtype = promoted([_vtype(x), _vtype(y)])
+    dtype = promote_dtypes((x.dtype, y.dtype))
     for v in (x, y):
         if v.dtype != dtype:  # the gufunc casts a mismatched operand into a copy
             m.transient(math.prod(v.shape) * dtype.itemsize)
@@ -483,7 +484,7 @@ def _einsum(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     eq: str = c.attr("equation")
     ins, res = eq.split("->")
     shape = einsum_shape(eq, [v.shape for v in a])
-    dtype = m.dtype_of(kw.get("dtype"), promoted([_vtype(v) for v in a]))
+    dtype = m.dtype_of(kw.get("dtype"), promote_dtypes(tuple(v.dtype for v in a)))
     summed = set(ins.replace(",", "")) - set(res)
     if len(a) == 1 and not summed and dtype == a[0].dtype:  # a diagonal is a view
         (x,), (sub,) = a, ins.split(",")
@@ -563,7 +564,7 @@ def _concatenate(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     axis = c.attr("axis")
     shape = list(a[0].shape)
     shape[axis] = sum(v.shape[axis] for v in a)
-    return m.alloc(shape, promoted([_vtype(v) for v in a]))
+    return m.alloc(shape, promote_dtypes(tuple(v.dtype for v in a)))
 
 
 def _asarray(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:

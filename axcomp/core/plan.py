@@ -121,6 +121,15 @@ class Op:
     max_args: int | None
     attrs: tuple[Attr, ...] = ()
     kwargs: tuple[str, ...] = ()
+    # derived once: the attributes by name and the required ones (checks run per Call)
+    by_name: dict[str, Attr] = field(init=False, repr=False, compare=False)
+    required: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {a.name: a for a in self.attrs})
+        object.__setattr__(
+            self, "required", frozenset(a.name for a in self.attrs if not a.optional)
+        )
 
     def check(self, c: Call) -> None:
         """Refuse (``PlanError``) a call that does not fit this schema."""
@@ -130,24 +139,28 @@ class Op:
             if self.max_args not in (None, self.min_args):
                 want = f"{self.min_args}..{self.max_args}"
             raise PlanError(f"plan operation {self.name!r} takes {want} operands, got {n}")
-        for operand in (*c.args, *(v for _, v in c.kwargs)):
-            if not isinstance(operand, (Ref, Lit, Call)):
+        for operand in c.args:
+            if operand.__class__ not in _EXPRS:
                 raise PlanError(f"plan operation {self.name!r}: operand {operand!r} is no Expr")
-        given = dict(c.attrs)
-        if len(given) != len(c.attrs):
-            raise PlanError(f"plan operation {self.name!r} has a repeated attribute")
-        known = {a.name: a for a in self.attrs}
+        for _, operand in c.kwargs:
+            if operand.__class__ not in _EXPRS:
+                raise PlanError(f"plan operation {self.name!r}: operand {operand!r} is no Expr")
+        known = self.by_name
+        given = set()
         for key, value in c.attrs:
             spec = known.get(key)
             if spec is None:
                 raise PlanError(f"plan operation {self.name!r} has no attribute {key!r}")
+            if key in given:
+                raise PlanError(f"plan operation {self.name!r} has a repeated attribute")
+            given.add(key)
             if not spec.type.accepts(value) or (spec.choices and value not in spec.choices):
                 raise PlanError(
                     f"plan operation {self.name!r}: attribute {key}={value!r} is not "
                     + (f"one of {sorted(spec.choices)}" if spec.choices else spec.type.doc)
                 )
-        missing = [a.name for a in self.attrs if not a.optional and a.name not in given]
-        if missing:
+        if not self.required <= given:
+            missing = [a.name for a in self.attrs if a.name in self.required - given]
             raise PlanError(f"plan operation {self.name!r} lacks attribute(s) {missing}")
         for key, _ in c.kwargs:
             if key not in self.kwargs:
@@ -357,6 +370,7 @@ class Call:
 
 
 Expr = Ref | Lit | Call
+_EXPRS: frozenset[type] = frozenset({Ref, Lit, Call})
 
 
 def call(op: str, *args: Expr, kwargs: dict[str, Expr] | None = None, **attrs: Any) -> Call:

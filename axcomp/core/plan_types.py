@@ -16,9 +16,9 @@ only when the program runs (the flagged entries of the refine step) is ``DYNAMIC
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
@@ -35,11 +35,11 @@ _INTP = np.dtype(np.intp)
 _PYTHON_KINDS: tuple[type, ...] = (bool, int, float, complex)
 
 
-@dataclass(frozen=True)
-class VType:
+class VType(NamedTuple):
     """The type of one plan value: ``kind`` array (``shape``, ``dtype``), scalar (a weak
     Python number: ``dtype`` is its type's default dtype, ``weak`` its Python type),
-    dtype (the value is the dtype ``dtype``) or tuple (``shape[0]`` index arrays)."""
+    dtype (the value is the dtype ``dtype``) or tuple (``shape[0]`` index arrays).
+    Immutable; a named tuple because lowering builds one per statement."""
 
     kind: Literal["array", "scalar", "dtype", "tuple"]
     shape: tuple[int, ...]
@@ -48,7 +48,11 @@ class VType:
 
 
 def array_type(shape: Sequence[int], dtype: Any) -> VType:
-    return VType("array", tuple(int(s) for s in shape), np.dtype(dtype))
+    if shape.__class__ is not tuple:
+        shape = tuple(int(s) for s in shape)
+    if not isinstance(dtype, np.dtype):
+        dtype = np.dtype(dtype)
+    return VType("array", tuple(shape), dtype)
 
 
 def constant_type(value: Any) -> VType:
@@ -78,8 +82,11 @@ def expr_type(e: Expr, env: Env) -> VType:
     if isinstance(e, Lit):
         return constant_type(e.value)
     args = [expr_type(a, env) for a in e.args]
-    kwargs = {k: expr_type(v, env) for k, v in e.kwargs}
+    kwargs = {k: expr_type(v, env) for k, v in e.kwargs} if e.kwargs else _NO_KWARGS
     return _RULES[e.op](e, args, kwargs)
+
+
+_NO_KWARGS: dict[str, VType] = {}
 
 
 # -- dtype rules (cached: a lowering asks the same few questions many times) ---------------
@@ -129,6 +136,11 @@ def ufunc_dtype(fn: str, operands: Sequence[VType]) -> np.dtype:
     if all(not isinstance(k, np.dtype) for k in keys):  # Python numbers only
         keys = tuple(np.dtype(t.dtype) for t in operands)
     return _ufunc_dtype(fn, keys)
+
+
+def promote_dtypes(dtypes: tuple[np.dtype, ...]) -> np.dtype:
+    """NumPy's ``result_type`` of array dtypes (cached)."""
+    return _promoted(dtypes)
 
 
 def promoted(operands: Sequence[VType]) -> np.dtype:
@@ -245,7 +257,7 @@ def _transpose(c: Call, a: _Args, kw: _Kw) -> VType:
 
 def _reshape(c: Call, a: _Args, kw: _Kw) -> VType:
     x, shape = a[0], tuple(c.attr("shape"))
-    if np.prod(x.shape, dtype=np.int64) != np.prod(shape, dtype=np.int64):
+    if math.prod(x.shape) != math.prod(shape):
         raise PlanError(f"reshape of an array of {list(x.shape)} to {list(shape)}")
     return array_type(shape, x.dtype)
 

@@ -7,6 +7,7 @@ names, misstate a shape or dtype, or hand over outputs unlike the graph's."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import sys
 
 import numpy as np
@@ -55,20 +56,119 @@ def test_the_suite_verifies_every_plan_it_lowers(monkeypatch: pytest.MonkeyPatch
     ("build", "message"),
     [
         (lambda: call("fft", Ref("x")), "unknown plan operation 'fft'"),
-        (lambda: call("transpose", Ref("x"), perm="ba"), "perm='ba' is not tuple or list"),
+        (lambda: call("transpose", Ref("x"), perm="ba"), "perm='ba' is not a tuple of ints"),
         (lambda: call("transpose", Ref("x")), r"lacks attribute\(s\) \['perm'\]"),
         (lambda: call("copy", Ref("x"), axis=0), "'copy' has no attribute 'axis'"),
         (lambda: call("matmul", Ref("a")), "'matmul' takes 2 operands, got 1"),
         (lambda: call("zeros", Ref("a"), shape=()), "'zeros' takes 0 operands, got 1"),
         (lambda: call("cumulative", Ref("x"), fn="cummax", axis=0), "'cummax' is not one of"),
         (lambda: call("reduce", Ref("x"), fn="median", axis=0), "'median' is not one of"),
-        (lambda: call("sort", Ref("x"), axis=0.5), "axis=0.5 is not int"),
+        (lambda: call("sort", Ref("x"), axis=0.5), "axis=0.5 is not an int"),
         (lambda: call("copy", Ref("x"), kwargs={"dtype": Ref("d")}), "no keyword operand"),
     ],
 )
 def test_calls_off_their_schema_are_refused_when_built(build, message) -> None:
     with pytest.raises(PlanError, match=message):
         build()
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        # ints: a bool or a float is no axis, a shape holds ints only
+        (lambda: call("sort", Ref("x"), axis=True), "axis=True is not an int"),
+        (lambda: call("reshape", Ref("x"), shape=(2, 3.0)), r"shape=\(2, 3.0\) is not a tuple"),
+        (lambda: call("transpose", Ref("x"), perm=(0, None)), "is not a tuple of ints"),
+        (lambda: call("sum", Ref("x"), axis=(0, "1")), "is not an int or a tuple of ints"),
+        (lambda: call("argsort", Ref("x"), axis=0, stable=1), "stable=1 is not a bool"),
+        # closed string sets: the records' functions, NumPy dtype names
+        (
+            lambda: call("ufunc", Ref("x"), fn="system"),
+            "fn='system' is not a recorded elementwise function",
+        ),
+        (
+            lambda: call("linalg", Ref("x"), fn="inv", keywords=(), shape=(2,), dtype="f8"),
+            "dtype='f8' is not a NumPy dtype name",
+        ),
+        # structured attributes: einsum equations, index items, keyword flags, buffer names
+        (lambda: call("einsum", Ref("x"), equation="ij->i;"), "not an einsum equation"),
+        (
+            lambda: call("getitem", Ref("x"), items=(("slice", 0, 2),), shape=(3,)),
+            "is not a tuple of index items",
+        ),
+        (
+            lambda: call(
+                "linalg",
+                Ref("x"),
+                fn="eigh",
+                keywords=(("UPLO", "L"),),
+                shape=(2,),
+                dtype="float64",
+            ),
+            r"keywords=\(\('UPLO', 'L'\),\) is not a tuple of \(keyword, bool\) pairs",
+        ),
+        (lambda: call("ufunc", Ref("x"), fn="exp", out="x[0]"), "is not a buffer name"),
+        # operands are expressions, never raw values
+        (lambda: call("copy", "x"), "operand 'x' is no Expr"),  # type: ignore[arg-type]
+    ],
+)
+def test_malformed_attributes_of_every_kind_are_refused_when_built(build, message) -> None:
+    with pytest.raises(PlanError, match=message):
+        build()
+
+
+def test_a_promotion_outside_the_three_is_refused() -> None:
+    step = _matvec_plan().steps[0]
+    with pytest.raises(PlanError, match="unknown promotion 'cast'"):
+        dataclasses.replace(step, promotion="cast")  # type: ignore[arg-type]
+
+
+I8 = np.arange(12, dtype=np.int8).reshape(3, 4)
+
+
+@pytest.mark.parametrize(
+    ("fun", "args", "casts"),
+    [
+        (lambda a, b: a + b, (I8, X), True),
+        (lambda a, b: a > b, (I8, X), True),
+        (lambda a, b: anp.concatenate([a, b]), (I8, X), True),
+        (lambda a, b: a @ b.T, (I8, X), True),
+        (lambda a: alax.fori_loop(0, 50, lambda k, c: c * 2 + 1, a), (X,), False),
+    ],
+)
+def test_the_array_api_emitter_needs_only_the_plan(fun, args, casts) -> None:
+    """With the graph and every step's node taken away, the Array API emitter prints the
+    same program: the input dtypes and the promotions it spells out come from the plan."""
+    pytest.importorskip("array_api_strict")
+    plan = _plan(fun, *args)
+    want = array_api.emit(plan, "f", "array_api_strict")
+
+    def bare(steps):
+        return tuple(
+            dataclasses.replace(s, node=None, statements=tuple(map(bare_st, s.statements)))
+            for s in steps
+        )
+
+    def bare_st(st):
+        if isinstance(st, Loop):
+            return dataclasses.replace(st, body=bare(st.body))
+        if isinstance(st, If):
+            branches = tuple(dataclasses.replace(b, body=bare(b.body)) for b in st.branches)
+            return dataclasses.replace(st, branches=branches)
+        return st
+
+    stripped = dataclasses.replace(plan, graph=None, steps=bare(plan.steps), numbering={})
+    assert array_api.emit(stripped, "f", "array_api_strict") == want
+    # the int8 operand is promoted as NumPy would (cast in the plan or by the emitter)
+    assert (re.search(r"astype\(a, _?dt_float64\)", want) is not None) == casts
+
+
+def test_verify_refuses_inputs_typed_unlike_the_graph() -> None:
+    plan = _matvec_plan()
+    (shape, _), *rest = plan.input_types
+    bad = dataclasses.replace(plan, input_types=((shape, np.dtype(np.float32)), *rest))
+    with pytest.raises(PlanError, match=r"input 'a' is typed float32\[5, 3, 4\]"):
+        verify_plan(bad)
 
 
 def test_a_step_kind_outside_the_four_is_refused() -> None:
@@ -188,8 +288,11 @@ def test_verify_refuses_an_output_unlike_the_graphs() -> None:
     st = step.statements[j]
     assert isinstance(st, Assign) and st.target == plan.outputs[0]
     bad = _replace_statement(plan, k, j, dataclasses.replace(st, dtype=np.dtype(np.float32)))
-    with pytest.raises(PlanError, match=r"output 0 .* is float32\[5, 3\], the graph's is float64"):
-        verify_plan(bad)
+    with pytest.raises(PlanError, match=rf"step %{step.index} .*'{st.target}' is recorded as "):
+        verify_plan(bad)  # the statement's own rule refuses it before the output check
+    other = dataclasses.replace(plan, outputs=(plan.inputs[0],))
+    with pytest.raises(PlanError, match=r"output 0 \('a'\) is float64\[5, 3, 4\], the graph's"):
+        verify_plan(other)
     unbound = dataclasses.replace(plan, outputs=("nowhere",))
     with pytest.raises(PlanError, match="output 0 \\('nowhere'\\) is never bound"):
         verify_plan(unbound)
@@ -230,3 +333,91 @@ def test_verify_checks_loop_and_branch_bodies() -> None:
                     verify_plan(bad)
                 return
     raise AssertionError("no branch in the cond's plan")
+
+
+def _statements(steps):
+    """Every Assign/Store/Scatter of ``steps``, loop and branch bodies included."""
+    for step in steps:
+        for st in step.statements:
+            if isinstance(st, Loop):
+                yield from _statements(st.body)
+            elif isinstance(st, If):
+                for br in st.branches:
+                    yield from _statements(br.body)
+            else:
+                yield step, st
+
+
+_TYPED_PROGRAMS = [
+    (ax.vmap(ax.vmap(lambda a, b: anp.sum((a - b) ** 2), (None, 0)), (0, None)), (X, X)),
+    (lambda a: alax.scan(lambda c, r: (c + r, c * r), anp.zeros(4), a), (np.ones((100, 4)),)),
+    (lambda p, a: alax.cond(p, lambda v: v * 2, lambda v: v - 1, a), (True, X)),
+    (lambda a, i: a.at[i].add(1.0), (X, np.array([2, 0]))),
+    (lambda a: anp.concatenate([a, a.astype(np.int8)]) * 2, (X,)),
+    # Python numbers multiplied first stay weak: the product keeps complex64
+    (lambda a: a.astype(np.complex64) * 2.0 * 1j, (X,)),
+]
+
+
+@pytest.mark.parametrize(("fun", "args"), _TYPED_PROGRAMS)
+def test_every_statement_records_its_shape_and_dtype(fun, args) -> None:
+    plan = _plan(fun, *args)
+    seen = 0
+    for _, st in _statements(plan.steps):
+        seen += 1
+        assert st.shape is not None and st.dtype is not None, st
+    assert seen
+    verify_plan(plan)
+
+
+def test_the_gemm_rewrites_temporaries_are_typed() -> None:
+    big = np.random.default_rng(0).normal(size=(300, 64)).astype(np.float32)
+    sqdist = ax.vmap(ax.vmap(lambda a, b: anp.sum((a - b) ** 2), (None, 0)), (0, None))
+    plan = _plan(sqdist, big, big)
+    typed = {st.target: (st.shape, st.dtype) for _, st in _statements(plan.steps)}
+    flagged = [t for t, (shape, _) in typed.items() if shape and shape[0] == -1]
+    assert flagged  # the refine step's data-dependent selections: a DYNAMIC length
+    assert all(typed[t][1] == np.intp for t in flagged if t.endswith(("_c", "_k")))
+    # unravel_index's tuple: its index arrays stacked (one per axis of the 300x300 result)
+    assert [typed[t] for t in typed if t.endswith("_i")] == [((2, -1), np.intp)]
+    matrices = [dtype for shape, dtype in typed.values() if len(shape) == 2 and shape[1] > 0]
+    assert matrices and all(dtype == np.float32 for dtype in matrices)
+
+
+def _contraction_temporary(plan: Plan) -> tuple[int, int, Assign]:
+    for k, step in enumerate(plan.steps):
+        if step.kind != "contraction":
+            continue
+        for j, st in enumerate(step.statements):
+            if isinstance(st, Assign) and st.target != getattr(step.result, "name", None):
+                return k, j, st
+    raise AssertionError("no contraction temporary")
+
+
+def test_verify_refuses_a_temporary_with_a_wrong_dtype_or_shape() -> None:
+    plan = _plan(lambda a, b: (a * 2.0) @ b.T, X, X)
+    k, j, st = _contraction_temporary(plan)
+    index = plan.steps[k].index
+    assert st.dtype == np.float64
+    wrong_dtype = _replace_statement(plan, k, j, dataclasses.replace(st, dtype=np.dtype("f4")))
+    with pytest.raises(PlanError, match=rf"step %{index} .*recorded as float32 but its value"):
+        verify_plan(wrong_dtype)
+    wrong_shape = _replace_statement(plan, k, j, dataclasses.replace(st, shape=(7,)))
+    with pytest.raises(PlanError, match=rf"step %{index} .*recorded as \[7\] but its value"):
+        verify_plan(wrong_shape)
+    untyped = _replace_statement(plan, k, j, dataclasses.replace(st, shape=None))
+    with pytest.raises(PlanError, match=rf"step %{index} .*records no shape and dtype"):
+        verify_plan(untyped)
+
+
+def test_verify_refuses_a_store_with_a_wrong_dtype() -> None:
+    plan = _plan(ax.grad(lambda a: anp.sum(anp.sin(a[1:3]))), X)  # scatters the cotangent
+    for k, step in enumerate(plan.steps):
+        for j, st in enumerate(step.statements):
+            if isinstance(st, Store):
+                assert st.dtype == np.float64
+                bad = _replace_statement(plan, k, j, dataclasses.replace(st, dtype=np.dtype("i8")))
+                with pytest.raises(PlanError, match=rf"step %{step.index} .*recorded as int64"):
+                    verify_plan(bad)
+                return
+    raise AssertionError("no Store in the plan")

@@ -27,7 +27,6 @@ import numpy as np
 
 from ..core.elementwise_functions import REGISTRY as ELEMENTWISE_REGISTRY
 from ..core.elementwise_functions import Formula
-from ..core.graph import Node
 from ..core.plan import (
     LINALG,
     OPS,
@@ -39,6 +38,7 @@ from ..core.plan import (
     Loop,
     Plan,
     PlanError,
+    Promotion,
     Ref,
     Scatter,
     Statement,
@@ -196,11 +196,11 @@ class _Emitter:
         self.xp_name = xp_name
         self.xp = xp
         self.immutable = xp_name.removeprefix("array_api_compat.").startswith(_IMMUTABLE)
-        self.node: Node | None = None
+        self.promotion: Promotion = "none"  # the current step's (``Step.promotion``)
         # the dtype of every named buffer, for the casts NumPy's mixed-kind promotion implies
         # (the standard only promotes within a kind: float64 * int64 is an error there)
         self.dtypes: dict[str, np.dtype] = {
-            name: node.dtype for name, node in zip(plan.inputs, plan.graph.inputs)
+            name: dtype for name, (_, dtype) in zip(plan.inputs, plan.input_types, strict=True)
         }
         for cname, value in plan.constants:
             if not isinstance(value, np.dtype):
@@ -321,8 +321,7 @@ class _Emitter:
     def op_ufunc(self, c: Call) -> str:
         fn = c.attr("fn")
         args = [self.expr(a) for a in c.args]  # ``out=`` hints are dropped
-        node = self.node
-        if node is not None and node.op.name == "elementwise" and len(node.inputs) == len(args):
+        if self.promotion == "operands":
             args = self.promoted(fn, c, args)
         # the spelling is the function's record's: a standard function or a composition
         rec = ELEMENTWISE_REGISTRY.get(fn)
@@ -470,14 +469,14 @@ class _Emitter:
             self.fn("asarray")
             self.fn("stack")
             self.fn("any")
-            saved = self.node, self.cast_to
+            saved = self.promotion, self.cast_to
             lines = loop_lines(st, self.body_lines, self.expr, XP)
-            self.node, self.cast_to = saved
+            self.promotion, self.cast_to = saved
             return "\n".join(lines)
         if isinstance(st, If):
-            saved = self.node, self.cast_to
+            saved = self.promotion, self.cast_to
             lines = if_lines(st, self.branch_lines, self.expr)
-            self.node, self.cast_to = saved
+            self.promotion, self.cast_to = saved
             return "\n".join(lines)
         if isinstance(st, Assign):
             return f"{_ident(st.target)} = {self.expr(st.value)}"
@@ -512,10 +511,9 @@ class _Emitter:
         self, k: int, step: Step, drop: dict[tuple[int, int], tuple[str, ...]]
     ) -> list[str]:
         lines: list[str] = []
-        self.node = step.node
+        self.promotion = step.promotion
         self.step_dtype = result_dtype(step)
-        mixed = step.kind == "contraction" or step.node.op.name == "concatenate"
-        self.cast_to = self.step_dtype if mixed else None
+        self.cast_to = self.step_dtype if step.promotion == "result" else None
         sts = step.statements
         for j, st in enumerate(sts):
             following = sts[j + 1] if j + 1 < len(sts) else None

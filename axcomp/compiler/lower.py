@@ -22,8 +22,12 @@ from ..core.names import python_name
 from ..core.plan import (
     Assign,
     Expr,
+    If,
     Lit,
+    Loop,
     Plan,
+    PlanError,
+    Promotion,
     Ref,
     Region,
     Scatter,
@@ -35,6 +39,7 @@ from ..core.plan import (
     nbytes,
     statement_writes,
 )
+from ..core.plan_types import VType, array_type, constant_type, expr_type, recorded
 from ..core.plan_verify import verify_plan
 from .contraction import lower_contraction
 from .inplace import in_place
@@ -90,6 +95,9 @@ class _Lowering:
         self.aliases_input: set[str] = set()  # buffers that may share a caller's memory
         self.readonly: set[str] = set()
         self.numbering = graph.numbering()
+        # the type of every name bound so far (``core.plan_types``), shared with loop and
+        # branch bodies like the names: lowering records it on every statement
+        self.types: dict[str, VType] = {}
 
     # -- LowerContext -------------------------------------------------------------------
     def dtype(self, dtype: np.dtype) -> Expr:
@@ -98,11 +106,13 @@ class _Lowering:
                 return Ref(name)
         name = self.names.claim(f"dt_{np.dtype(dtype).name}")
         self.constants.append((name, np.dtype(dtype)))
+        self.types[name] = constant_type(np.dtype(dtype))
         return Ref(name)
 
     def constant(self, value: Any) -> Ref:
         name = self.names.claim(f"c{len(self.constants)}")
         self.constants.append((name, value))
+        self.types[name] = constant_type(value)
         self.readonly.add(name)
         return Ref(name)
 
@@ -114,6 +124,7 @@ class _Lowering:
     ) -> tuple[tuple[Step, ...], tuple[str, ...], tuple[str, ...]]:
         sub = _Lowering(graph)
         sub.names, sub.constants, sub.readonly = self.names, self.constants, self.readonly
+        sub.types = self.types
         plan = sub.run(input_names)
         return plan.steps, plan.inputs, plan.outputs
 
@@ -151,7 +162,50 @@ class _Lowering:
     ) -> Step:
         if isinstance(result, Ref):
             stmts = _typed(stmts, result.name, node)
-        return Step(node, self.numbering.get(node, -1), kind, stmts, result, **extra)
+        stmts = tuple(self.typed(st) for st in stmts)
+        return Step(
+            node,
+            self.numbering.get(node, -1),
+            kind,
+            stmts,
+            result,
+            promotion=_promotion(node, kind),
+            **extra,
+        )
+
+    def type_of(self, name: str) -> VType:
+        t = self.types.get(name)
+        if t is None:
+            raise PlanError(f"{name!r} is read before a statement types it")
+        return t
+
+    def typed(self, st: Statement) -> Statement:
+        """``st`` with its shape and dtype recorded where the primitive's rule left them out
+        (by its operation's rule over its typed operands); notes the types of what it binds."""
+        types = self.types
+        if isinstance(st, Assign):
+            if st.shape is None or st.dtype is None:
+                t = types[st.target] = expr_type(st.value, self.type_of)
+                shape, dtype = recorded(t)
+                st = Assign(st.target, st.value, shape, dtype)  # (replace() is slow here)
+            else:
+                types[st.target] = array_type(st.shape, st.dtype)
+        elif isinstance(st, (Store, Scatter)):
+            have = self.type_of(st.target)
+            if st.dtype is None or (isinstance(st, Scatter) and st.shape is None):
+                st = dataclasses.replace(st, shape=have.shape, dtype=have.dtype)
+        elif isinstance(st, Loop):
+            for name, value in st.init:
+                types[name] = expr_type(value, self.type_of)
+            for name, shape, dtype in st.outs:
+                types[name] = array_type(shape, dtype)
+        elif isinstance(st, If):
+            for br in st.branches:
+                for name, value in br.init:
+                    types[name] = expr_type(value, self.type_of)
+            for name, shape, dtype in st.outs:
+                types[name] = array_type(shape, dtype)
+        return st
 
     def contraction(self, node: Node, region: Region) -> Step:
         code = lower_contraction(
@@ -238,6 +292,7 @@ class _Lowering:
         for node, nm in zip(graph.inputs, input_names):
             v = self.names.claim(nm)
             self.value[node] = Ref(v)
+            self.types[v] = array_type(node.shape, node.dtype)
             inputs.append(v)
             self.aliases_input.add(v)
         needed = _needed(graph, regions)
@@ -265,6 +320,7 @@ class _Lowering:
             tuple(steps),
             tuple(outputs),
             tuple(self.constants),
+            tuple((tuple(node.shape), node.dtype) for node in graph.inputs),
             self.numbering,
         )
 
@@ -291,6 +347,13 @@ def _typed(stmts: tuple[Statement, ...], name: str, node: Node) -> tuple[Stateme
             st = dataclasses.replace(st, dtype=node.dtype)
         return (*stmts[:j], st, *stmts[j + 1 :])
     return stmts
+
+
+def _promotion(node: Node, kind: StepKind) -> Promotion:
+    """Where the step's operands need NumPy's mixed-kind promotion spelled out (``Promotion``)."""
+    if kind == "contraction" or node.op.name == "concatenate":
+        return "result"
+    return "operands" if node.op.name == "elementwise" else "none"
 
 
 def _comment(node: Node) -> str:

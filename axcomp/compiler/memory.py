@@ -44,6 +44,22 @@ from ..core.plan import (
     nbytes,
     releases,
 )
+from ..core.plan_types import (
+    VType,
+    accumulator,
+    array_type,
+    broadcast,
+    constant_type,
+    einsum_shape,
+    getitem_axes,
+    matmul_shape,
+    promote_dtypes,
+    promoted,
+    reduced_axes,
+    take_along_shape,
+    ufunc_dtype,
+    window_shape,
+)
 
 __all__ = ["StatementMemory", "peak_bytes", "profile", "temporary_peak"]
 
@@ -137,12 +153,12 @@ def _nocopy_reshape(
     return tuple(newst)
 
 
-def _zero(v: _Val) -> Any:
-    """A tiny stand-in with ``v``'s dtype (or its Python scalar) for dtype rules."""
+def _vtype(v: _Val) -> VType:
+    """``v``'s type for the dtype and shape rules of ``core.plan_types``."""
     if v.kind == "array":
-        return np.zeros((), v.dtype)
+        return array_type(v.shape, v.dtype)
     if v.kind == "scalar":
-        return v.scalar
+        return constant_type(v.scalar)
     raise TypeError(f"not an operand: {v.kind}")
 
 
@@ -280,8 +296,8 @@ class _Machine:
     def begin(self) -> None:
         """Bind the inputs and constants (the caller's memory)."""
         plan = self.plan
-        for node, name in zip(plan.graph.inputs, plan.inputs):
-            self.names[name] = _Val("array", node.shape, node.dtype, _c_strides(node.shape), None)
+        for name, (shape, dtype) in zip(plan.inputs, plan.input_types):
+            self.names[name] = _Val("array", shape, dtype, _c_strides(shape), None)
         for name, value in plan.constants:
             self.names[name] = self.leaf(value)
 
@@ -406,36 +422,23 @@ def _reshape(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     return _view(x, shape, strides)
 
 
-def _matmul_shape(sa: tuple[int, ...], sb: tuple[int, ...]) -> tuple[int, ...]:
-    if len(sa) == 1 and len(sb) == 1:
-        return ()
-    if len(sa) == 1:
-        return sb[:-2] + sb[-1:]
-    if len(sb) == 1:
-        return sa[:-1]
-    batch = np.broadcast_shapes(sa[:-2], sb[:-2])
-    return tuple(batch) + (sa[-2], sb[-1])
-
-
 def _matmul(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     x, y = a
-    dtype = np.result_type(x.dtype, y.dtype)
+    dtype = promote_dtypes((x.dtype, y.dtype))
     for v in (x, y):
         if v.dtype != dtype:  # the gufunc casts a mismatched operand into a copy
             m.transient(math.prod(v.shape) * dtype.itemsize)
-    return m.alloc(_matmul_shape(x.shape, y.shape), dtype)
+    return m.alloc(matmul_shape(x.shape, y.shape), dtype)
 
 
 def _elementwise(
-    m: _Machine, fn: Any, a: _Args, dtype: np.dtype | None = None
+    m: _Machine, fn: str, a: _Args, dtype: np.dtype | None = None
 ) -> tuple[tuple[int, ...], Any, _Val | None]:
     """The broadcast shape, the result dtype (``dtype`` when the plan records it, else
-    NumPy's rule on stand-ins) and the operand whose layout the result takes."""
-    shapes = [v.shape for v in a if v.kind == "array"]
-    shape = tuple(np.broadcast_shapes(*shapes)) if shapes else ()
+    NumPy's promotion rule for ``fn``) and the operand whose layout the result takes."""
+    shape = broadcast([v.shape for v in a if v.kind == "array"])
     if dtype is None:
-        with np.errstate(all="ignore"):
-            dtype = np.asarray(fn(*[_zero(v) for v in a])).dtype
+        dtype = ufunc_dtype(fn, [_vtype(v) for v in a])
     like = next((v for v in a if v.kind == "array" and v.shape == shape), None)
     return shape, dtype, like
 
@@ -444,7 +447,7 @@ def _multiply(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     # printed as ``x * y * z``: left to right; NumPy elides a fresh temporary operand
     acc = a[0]
     for nxt in a[1:]:
-        shape, dtype, like = _elementwise(m, np.multiply, [acc, nxt])
+        shape, dtype, like = _elementwise(m, "multiply", [acc, nxt])
         reuse = next(
             (
                 v
@@ -470,24 +473,18 @@ def _multiply(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
 
 
 def _ufunc(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
-    fn = getattr(np, c.attr("fn"))
     out = c.attr("out")
     if out is not None:
         return m.names[out]
-    shape, dtype, like = _elementwise(m, fn, a, m.declared(c))
+    shape, dtype, like = _elementwise(m, c.attr("fn"), a, m.declared(c))
     return m.alloc(shape, dtype, like)
 
 
 def _einsum(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     eq: str = c.attr("equation")
     ins, res = eq.split("->")
-    size: dict[str, int] = {}
-    for sub, v in zip(ins.split(","), a):
-        for lab, s in zip(sub, v.shape):
-            size[lab] = max(size.get(lab, 0), s) if s else 0
-    shape = tuple(size[lab] for lab in res)
-    arrays = [v.dtype for v in a]
-    dtype = m.dtype_of(kw.get("dtype"), np.result_type(*arrays))
+    shape = einsum_shape(eq, [v.shape for v in a])
+    dtype = m.dtype_of(kw.get("dtype"), promote_dtypes(tuple(v.dtype for v in a)))
     summed = set(ins.replace(",", "")) - set(res)
     if len(a) == 1 and not summed and dtype == a[0].dtype:  # a diagonal is a view
         (x,), (sub,) = a, ins.split(",")
@@ -497,8 +494,7 @@ def _einsum(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
 
 
 def _reduced_like(v: _Val, axis: Any) -> _Val:
-    axes = {a % len(v.shape) for a in (axis if isinstance(axis, tuple) else (axis,))}
-    keep = [i for i in range(len(v.shape)) if i not in axes]
+    keep = reduced_axes(len(v.shape), axis)
     return _Val(
         "array", tuple(v.shape[i] for i in keep), v.dtype, tuple(v.strides[i] for i in keep)
     )
@@ -506,8 +502,7 @@ def _reduced_like(v: _Val, axis: Any) -> _Val:
 
 def _sum(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     x = a[0]
-    default = np.zeros(1, x.dtype).sum().dtype
-    dtype = m.dtype_of(kw.get("dtype"), default)
+    dtype = m.dtype_of(kw.get("dtype"), accumulator("sum", x.dtype))
     like = _reduced_like(x, c.attr("axis"))
     return m.alloc(like.shape, dtype, like)
 
@@ -516,7 +511,7 @@ def _reduce(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     x, fn = a[0], c.attr("fn")
     dtype = m.declared(c)
     if dtype is None:
-        dtype = np.asarray(getattr(np, fn)(np.zeros(1, x.dtype), axis=0)).dtype
+        dtype = accumulator(fn, x.dtype)
     like = _reduced_like(x, c.attr("axis"))
     return m.alloc(like.shape, dtype, like)
 
@@ -526,7 +521,7 @@ def _dtype_of(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
 
 
 def _result_type(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
-    return _Val("dtype", scalar=np.result_type(*[_zero(v) for v in a]))
+    return _Val("dtype", scalar=promoted([_vtype(v) for v in a]))
 
 
 def _broadcast_to(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
@@ -545,36 +540,20 @@ def _astype(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
 
 def _getitem(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     x = a[0]
-    shape: list[int] = []
-    strides: list[int] = []
-    dim = 0
-    for item in c.attr("items"):
-        if item[0] == "new":
-            shape.append(1)
-            strides.append(0)
-            continue
-        if item[0] != "int":
-            _, start, stop, step = item
-            end = None if step < 0 and stop < 0 else stop  # printed as "start::-k"
-            shape.append(len(range(*slice(start, end, step).indices(x.shape[dim]))))
-            strides.append(x.strides[dim] * step)
-        dim += 1
-    shape.extend(x.shape[dim:])
-    strides.extend(x.strides[dim:])
-    return _view(x, shape, strides)
+    axes = getitem_axes(c.attr("items"), x.shape)
+    strides = [x.strides[d] * step if d >= 0 else 0 for d, _, step in axes]
+    return _view(x, [n for _, n, _ in axes], strides)
 
 
 def _windows(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     # a strided view: window positions ``stride`` apart, offsets ``dilation`` apart
     x = a[0]
-    shape, strides = list(x.shape), list(x.strides)
-    for ax, k, s, d in zip(c.attr("axes"), c.attr("sizes"), c.attr("strides"), c.attr("dilations")):
-        extent = (k - 1) * d + 1
-        shape[ax] = (x.shape[ax] - extent) // s + 1 if x.shape[ax] >= extent else 0
+    axes, sizes, steps, dilations = (c.attr(k) for k in ("axes", "sizes", "strides", "dilations"))
+    strides = list(x.strides)
+    for ax, s, d in zip(axes, steps, dilations):
         strides[ax] = x.strides[ax] * s
-        shape.append(k)
         strides.append(x.strides[ax] * d)
-    return _view(x, shape, strides)
+    return _view(x, window_shape(x.shape, axes, sizes, steps, dilations), strides)
 
 
 def _zeros(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
@@ -585,7 +564,7 @@ def _concatenate(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     axis = c.attr("axis")
     shape = list(a[0].shape)
     shape[axis] = sum(v.shape[axis] for v in a)
-    return m.alloc(shape, np.result_type(*[v.dtype for v in a]))
+    return m.alloc(shape, promote_dtypes(tuple(v.dtype for v in a)))
 
 
 def _asarray(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
@@ -624,9 +603,7 @@ def _take(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
 def _take_along_axis(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     # (x, indices; axis): x's dtype; the other axes broadcast, ``axis`` has the indices' length
     (x, idx), axis = a, c.attr("axis") % len(a[0].shape)
-    others = [tuple(1 if d == axis else s for d, s in enumerate(v.shape)) for v in (x, idx)]
-    out = tuple(np.broadcast_shapes(*others))
-    return m.alloc(out[:axis] + (idx.shape[axis],) + out[axis + 1 :], x.dtype)
+    return m.alloc(take_along_shape(x.shape, idx.shape, axis), x.dtype)
 
 
 def _sort(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
@@ -641,7 +618,7 @@ def _cumulative(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     x = a[0]
     dtype = m.declared(c)
     if dtype is None:  # NumPy accumulates bools and small integers in the platform integer
-        dtype = np.asarray(getattr(np, c.attr("fn"))(np.zeros(1, x.dtype))).dtype
+        dtype = accumulator(c.attr("fn"), x.dtype)
     return m.alloc(x.shape, dtype)
 
 

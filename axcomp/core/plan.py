@@ -9,11 +9,14 @@ operation for its array namespace; ``explain`` and the memory accounting read th
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, get_args
 
 import numpy as np
 
+from .elementwise_functions import REGISTRY as ELEMENTWISE_FUNCTIONS
 from .graph import Graph, Node
 
 
@@ -22,18 +25,86 @@ class PlanError(AssertionError):
     bound, a result that is not what the graph says): a compiler bug, never a user error."""
 
 
-_SEQ = (tuple, list)
-_INT = (int, np.integer)
-_AXIS = (int, np.integer, tuple)
+def _is_int(v: Any) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _is_ints(v: Any) -> bool:
+    return isinstance(v, (tuple, list)) and all(_is_int(x) for x in v)
+
+
+def _is_index_item(v: Any) -> bool:
+    """``("new",)``, ``("int", k)`` or ``("slice", start, stop, step)``."""
+    if not isinstance(v, tuple) or not v:
+        return False
+    tag, rest = v[0], v[1:]
+    want = {"new": 0, "int": 1, "slice": 3}.get(tag) if isinstance(tag, str) else None
+    return want == len(rest) and all(_is_int(x) for x in rest)
+
+
+def _is_dtype_name(v: Any) -> bool:
+    if not isinstance(v, str):
+        return False
+    try:
+        return np.dtype(v).name == v
+    except TypeError:
+        return False
+
+
+@dataclass(frozen=True)
+class AttrType:
+    """What values an attribute accepts: ``accepts`` decides, ``doc`` names them in
+    refusals. Precise enough that a malformed value (a bool for an int, a string for a
+    shape, a float in an index) is refused when the call is built."""
+
+    doc: str
+    accepts: Callable[[Any], bool]
+
+
+INT = AttrType("an int", _is_int)
+INTS = AttrType("a tuple of ints", _is_ints)
+AXIS = AttrType("an int or a tuple of ints", lambda v: _is_int(v) or _is_ints(v))
+BOOL = AttrType("a bool", lambda v: isinstance(v, bool))
+STR = AttrType("a str", lambda v: isinstance(v, str))
+NAME = AttrType("a buffer name", lambda v: isinstance(v, str) and v.isidentifier())
+EQUATION = AttrType(
+    "an einsum equation of letters",
+    lambda v: (
+        isinstance(v, str) and re.fullmatch(r"[A-Za-z]*(,[A-Za-z]*)*->[A-Za-z]*", v) is not None
+    ),
+)
+INDEX_ITEMS = AttrType(
+    "a tuple of index items", lambda v: isinstance(v, tuple) and all(map(_is_index_item, v))
+)
+#: a name or alias of an elementwise function's record (the registry, read when checked)
+ELEMENTWISE = AttrType(
+    "a recorded elementwise function",
+    lambda v: isinstance(v, str) and v in ELEMENTWISE_FUNCTIONS,
+)
+DTYPE_NAME = AttrType("a NumPy dtype name", _is_dtype_name)
+FLAGS = AttrType(
+    "a tuple of (keyword, bool) pairs",
+    lambda v: (
+        isinstance(v, tuple)
+        and all(
+            isinstance(kv, tuple)
+            and len(kv) == 2
+            and isinstance(kv[0], str)
+            and kv[0].isidentifier()
+            and isinstance(kv[1], bool)
+            for kv in v
+        )
+    ),
+)
 
 
 @dataclass(frozen=True)
 class Attr:
-    """One static attribute of an operation: its name, the Python types it accepts, whether
+    """One static attribute of an operation: its name, the values it accepts, whether
     it may be left out, and (when not empty) the closed set of values it may take."""
 
     name: str
-    types: tuple[type, ...]
+    type: AttrType
     optional: bool = False
     choices: frozenset[Any] = frozenset()
 
@@ -50,6 +121,15 @@ class Op:
     max_args: int | None
     attrs: tuple[Attr, ...] = ()
     kwargs: tuple[str, ...] = ()
+    # derived once: the attributes by name and the required ones (checks run per Call)
+    by_name: dict[str, Attr] = field(init=False, repr=False, compare=False)
+    required: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {a.name: a for a in self.attrs})
+        object.__setattr__(
+            self, "required", frozenset(a.name for a in self.attrs if not a.optional)
+        )
 
     def check(self, c: Call) -> None:
         """Refuse (``PlanError``) a call that does not fit this schema."""
@@ -59,29 +139,32 @@ class Op:
             if self.max_args not in (None, self.min_args):
                 want = f"{self.min_args}..{self.max_args}"
             raise PlanError(f"plan operation {self.name!r} takes {want} operands, got {n}")
-        given = dict(c.attrs)
-        if len(given) != len(c.attrs):
-            raise PlanError(f"plan operation {self.name!r} has a repeated attribute")
-        known = {a.name: a for a in self.attrs}
+        for operand in c.args:
+            if operand.__class__ not in _EXPRS:
+                raise PlanError(f"plan operation {self.name!r}: operand {operand!r} is no Expr")
+        for _, operand in c.kwargs:
+            if operand.__class__ not in _EXPRS:
+                raise PlanError(f"plan operation {self.name!r}: operand {operand!r} is no Expr")
+        known = self.by_name
+        given = set()
         for key, value in c.attrs:
             spec = known.get(key)
             if spec is None:
                 raise PlanError(f"plan operation {self.name!r} has no attribute {key!r}")
-            if not isinstance(value, spec.types) or (spec.choices and value not in spec.choices):
+            if key in given:
+                raise PlanError(f"plan operation {self.name!r} has a repeated attribute")
+            given.add(key)
+            if not spec.type.accepts(value) or (spec.choices and value not in spec.choices):
                 raise PlanError(
                     f"plan operation {self.name!r}: attribute {key}={value!r} is not "
-                    + (f"one of {sorted(spec.choices)}" if spec.choices else _names(spec.types))
+                    + (f"one of {sorted(spec.choices)}" if spec.choices else spec.type.doc)
                 )
-        missing = [a.name for a in self.attrs if not a.optional and a.name not in given]
-        if missing:
+        if not self.required <= given:
+            missing = [a.name for a in self.attrs if a.name in self.required - given]
             raise PlanError(f"plan operation {self.name!r} lacks attribute(s) {missing}")
         for key, _ in c.kwargs:
             if key not in self.kwargs:
                 raise PlanError(f"plan operation {self.name!r} has no keyword operand {key!r}")
-
-
-def _names(types: tuple[type, ...]) -> str:
-    return " or ".join(t.__name__ for t in types)
 
 
 #: The ``linalg.<fn>`` functions a plan may call (NumPy's and the Array API extension's).
@@ -105,12 +188,12 @@ def _op(
 
 
 _OPS = (
-    _op("transpose", "(x; perm) axes permuted: a view", (1, 1), Attr("perm", _SEQ)),
+    _op("transpose", "(x; perm) axes permuted: a view", (1, 1), Attr("perm", INTS)),
     _op(
         "reshape",
         "(x; shape) C-order reshape: a view where strides allow",
         (1, 1),
-        Attr("shape", _SEQ),
+        Attr("shape", INTS),
     ),
     _op("matmul", "(a, b) matrix product with broadcasting batch dimensions", (2, 2)),
     _op("multiply", "(*xs) elementwise product with broadcasting", (1, None)),
@@ -118,10 +201,10 @@ _OPS = (
         "einsum",
         "(*xs; equation) [dtype=] a single-operand einsum (diagonals)",
         (1, None),
-        Attr("equation", (str,)),
+        Attr("equation", EQUATION),
         kwargs=("dtype",),
     ),
-    _op("sum", "(x; axis) [dtype=] sum over axes", (1, 1), Attr("axis", _AXIS), kwargs=("dtype",)),
+    _op("sum", "(x; axis) [dtype=] sum over axes", (1, 1), Attr("axis", AXIS), kwargs=("dtype",)),
     _op("dtype_of", "(x) the dtype of an array", (1, 1)),
     _op("result_type", "(*xs) the promoted dtype of arrays", (1, None)),
     _op(
@@ -129,24 +212,24 @@ _OPS = (
         "(*xs; fn) [out] a NumPy-named elementwise function with broadcasting; with the attr "
         "``out`` (a buffer name) it writes into that buffer in place",
         (1, None),
-        Attr("fn", (str,)),
-        Attr("out", (str,), optional=True),
+        Attr("fn", ELEMENTWISE),
+        Attr("out", NAME, optional=True),
     ),
     _op(
         "reduce",
         "(x; fn, axis) max/min/prod/any/all over axes, argmax/argmin over one axis",
         (1, 1),
-        Attr("fn", (str,), choices=REDUCTIONS),
-        Attr("axis", _AXIS),
+        Attr("fn", STR, choices=REDUCTIONS),
+        Attr("axis", AXIS),
     ),
-    _op("broadcast_to", "(x; shape) a read-only broadcast view", (1, 1), Attr("shape", _SEQ)),
+    _op("broadcast_to", "(x; shape) a read-only broadcast view", (1, 1), Attr("shape", INTS)),
     _op("astype", "(x, dtype) a cast", (2, 2)),
     _op(
         "getitem",
         "(x; items, shape) basic indexing of x (of ``shape``): a view",
         (1, 1),
-        Attr("items", _SEQ),
-        Attr("shape", _SEQ),
+        Attr("items", INDEX_ITEMS),
+        Attr("shape", INTS),
     ),
     _op(
         "windows",
@@ -154,50 +237,50 @@ _OPS = (
         "shortened to its window positions, strides apart), the offsets within a window "
         "(dilations apart) appended as new last axes: a read-only view on NumPy",
         (1, 1),
-        *(Attr(k, _SEQ) for k in ("axes", "sizes", "strides", "dilations", "shape")),
+        *(Attr(k, INTS) for k in ("axes", "sizes", "strides", "dilations", "shape")),
     ),
     _op(
         "zeros",
         "(; shape) [dtype=] a zero-filled array",
         (0, 0),
-        Attr("shape", _SEQ),
+        Attr("shape", INTS),
         kwargs=("dtype",),
     ),
-    _op("concatenate", "(*xs; axis) join along an axis", (1, None), Attr("axis", _INT)),
+    _op("concatenate", "(*xs; axis) join along an axis", (1, None), Attr("axis", INT)),
     _op("asarray", "(x) [dtype=] a 0-d or scalar value as an array", (1, 1), kwargs=("dtype",)),
     _op("copy", "(x) a fresh, writable copy", (1, 1)),
     _op(
         "flip",
         "(x; axis) the entries along ``axis`` (every axis when absent) reversed: a view",
         (1, 1),
-        Attr("axis", _INT, optional=True),
+        Attr("axis", INT, optional=True),
     ),
-    _op("sort", "(x; axis) sorted along an axis", (1, 1), Attr("axis", _INT)),
+    _op("sort", "(x; axis) sorted along an axis", (1, 1), Attr("axis", INT)),
     _op(
         "argsort",
         "(x; axis, stable) the indices sorting x along an axis",
         (1, 1),
-        Attr("axis", _INT),
-        Attr("stable", (bool,), optional=True),
+        Attr("axis", INT),
+        Attr("stable", BOOL, optional=True),
     ),
     _op(
         "take",
         "(x, idx; axis) the entries of x at the 1-d indices idx along an axis",
         (2, 2),
-        Attr("axis", _INT),
+        Attr("axis", INT),
     ),
     _op(
         "take_along_axis",
         "(x, idx; axis) the entries of x at idx along an axis, the other axes broadcast",
         (2, 2),
-        Attr("axis", _INT),
+        Attr("axis", INT),
     ),
     _op(
         "cumulative",
         "(x; fn, axis) the running sum or product (``CUMULATIVE``) along an axis",
         (1, 1),
-        Attr("fn", (str,), choices=CUMULATIVE),
-        Attr("axis", _INT),
+        Attr("fn", STR, choices=CUMULATIVE),
+        Attr("axis", INT),
     ),
     _op(
         "flatnonzero",
@@ -208,9 +291,9 @@ _OPS = (
         "unravel_index",
         "(i; shape) flat indices into ``shape`` as a tuple of per-axis arrays",
         (1, 1),
-        Attr("shape", _SEQ),
+        Attr("shape", INTS),
     ),
-    _op("item", "(t; k) entry k of a tuple (of ``unravel_index``)", (1, 1), Attr("k", _INT)),
+    _op("item", "(t; k) entry k of a tuple (of ``unravel_index``)", (1, 1), Attr("k", INT)),
     _op(
         "gather",
         "(x, *idx) advanced indexing of x's leading axes by index arrays: a copy",
@@ -220,7 +303,7 @@ _OPS = (
         "bitcast",
         "(x, dtype; shape) the bytes of x (C order) read as dtype, reshaped to shape",
         (2, 2),
-        Attr("shape", _SEQ),
+        Attr("shape", INTS),
     ),
     _op(
         "linalg",
@@ -230,12 +313,12 @@ _OPS = (
         "``sizes`` entries each) and joined on the last axis; ``shape``/``dtype`` describe the "
         "result",
         (1, None),
-        Attr("fn", (str,), choices=LINALG),
-        Attr("keywords", _SEQ),
-        Attr("pack", _INT, optional=True),
-        Attr("sizes", _SEQ, optional=True),
-        Attr("shape", _SEQ),
-        Attr("dtype", (str,)),
+        Attr("fn", STR, choices=LINALG),
+        Attr("keywords", FLAGS),
+        Attr("pack", INT, optional=True),
+        Attr("sizes", INTS, optional=True),
+        Attr("shape", INTS),
+        Attr("dtype", DTYPE_NAME),
     ),
 )
 
@@ -287,6 +370,7 @@ class Call:
 
 
 Expr = Ref | Lit | Call
+_EXPRS: frozenset[type] = frozenset({Ref, Lit, Call})
 
 
 def call(op: str, *args: Expr, kwargs: dict[str, Expr] | None = None, **attrs: Any) -> Call:
@@ -295,8 +379,8 @@ def call(op: str, *args: Expr, kwargs: dict[str, Expr] | None = None, **attrs: A
 
 @dataclass(frozen=True)
 class Assign:
-    """``target = value``; ``shape``/``dtype``: the value's, where the lowering records them
-    (always on the statement binding a step's result; ``None`` where not recorded)."""
+    """``target = value``; ``shape``/``dtype``: the value's (``core.plan_types``), which
+    lowering records on every assignment (``None`` only before it has)."""
 
     target: str
     value: Expr
@@ -312,7 +396,7 @@ class Store:
     items: tuple[tuple[Any, ...], ...]
     shape: tuple[int, ...]  # the target's shape, which the index items refer to
     value: Expr
-    dtype: np.dtype | None = None  # the target's dtype, where the lowering records it
+    dtype: np.dtype | None = None  # the target's dtype (lowering records it)
 
 
 @dataclass(frozen=True)
@@ -323,6 +407,8 @@ class Scatter:
     target: str
     index: Expr
     value: Expr
+    shape: tuple[int, ...] | None = None  # the target's shape and dtype (lowering records
+    dtype: np.dtype | None = None  # them on every statement)
 
 
 @dataclass(frozen=True)
@@ -455,6 +541,14 @@ class Contraction:
 StepKind = Literal["contraction", "view", "call", "output"]
 STEP_KINDS: frozenset[str] = frozenset(get_args(StepKind))
 
+#: How a step's operands meet NumPy's mixed-kind promotion, for a namespace that promotes
+#: only within a kind (the Array API: float64 * int64 is an error there): "operands" casts
+#: the operands of the step's ``ufunc`` calls to the dtype the function computes in (an
+#: elementwise step), "result" casts every buffer the step reads to the step's result dtype
+#: (a contraction or a concatenation), "none" casts nothing.
+Promotion = Literal["none", "operands", "result"]
+PROMOTIONS: frozenset[str] = frozenset(get_args(Promotion))
+
 
 @dataclass(frozen=True)
 class Step:
@@ -469,21 +563,26 @@ class Step:
     contraction: Contraction | None = None
     region: Region | None = None
     nbytes: int = 0  # bytes the step allocates (0 for views and constants)
+    promotion: Promotion = "none"
 
     def __post_init__(self) -> None:
         if self.kind not in STEP_KINDS:
             raise PlanError(f"step %{self.index}: unknown step kind {self.kind!r}")
+        if self.promotion not in PROMOTIONS:
+            raise PlanError(f"step %{self.index}: unknown promotion {self.promotion!r}")
 
 
 @dataclass(frozen=True)
 class Plan:
-    """The program for one signature: named inputs, constants, steps and outputs."""
+    """The program for one signature: named inputs (with their shapes and dtypes),
+    constants, steps and outputs."""
 
     graph: Graph
     inputs: tuple[str, ...]
     steps: tuple[Step, ...]
     outputs: tuple[str, ...]
     constants: tuple[tuple[str, Any], ...]
+    input_types: tuple[tuple[tuple[int, ...], np.dtype], ...]  # (shape, dtype) per input
     numbering: dict[Node, int] = field(default_factory=dict, compare=False)
 
     @property

@@ -647,6 +647,8 @@ def test_gradient_that_no_mapped_input_reaches_is_unmapped() -> None:
     x = np.arange(3.0)
     g = ax.vmap(ax.grad(f), in_axes=None, out_axes=None, axis_size=2)(x)
     np.testing.assert_allclose(g, np.cos(x), rtol=1e-15)
+    one = ax.vmap(ax.grad(f), in_axes=None, out_axes=None, axis_size=1)(x)
+    np.testing.assert_allclose(one, np.cos(x), rtol=1e-15)  # lengths do not matter
     stacked = ax.vmap(ax.grad(f), in_axes=None, axis_size=2)(x)
     np.testing.assert_allclose(stacked, np.stack([np.cos(x)] * 2), rtol=1e-15)
     # the gradient in w does not read the mapped x: unmapped; in x it does: mapped

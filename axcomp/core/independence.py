@@ -153,18 +153,25 @@ def split_by_relations(
 
 
 def constant_axes(
-    node: Node, relations: Relations, constant: Sequence[frozenset[int]]
+    node: Node,
+    relations: Relations,
+    constant: Sequence[frozenset[int]],
+    *,
+    length_one_repeats: bool = True,
 ) -> frozenset[int]:
     """The axes along which ``node`` repeats one value: those that only carry such axes of
     its inputs, and those no input reaches (a broadcast's new axes), unless the node mixes
-    positions of some input axis (then nothing is assumed)."""
+    positions of some input axis (then nothing is assumed). With ``length_one_repeats``
+    false, an input axis of length 1 counts as varying too: the answer then says which
+    axes no varying input reaches, whatever the lengths (so a block of one example is
+    analysed as a block of many is)."""
     reached: dict[int, bool] = {}
     for inp, flows, repeated in zip(node.inputs, relations, constant):
         for k, flow in enumerate(flows):
             if flow is MIXED and inp.shape[k] != 1:
                 return frozenset()
             if isinstance(flow, Carried):
-                same = k in repeated or inp.shape[k] == 1
+                same = k in repeated or (length_one_repeats and inp.shape[k] == 1)
                 reached[flow.axis] = reached.get(flow.axis, True) and same
     return frozenset(j for j in range(node.ndim) if reached.get(j, True))
 
@@ -173,7 +180,8 @@ def repeated_axes(
     outputs: Sequence[Node], varying: frozenset[Node] | set[Node] = frozenset()
 ) -> dict[Node, frozenset[int]]:
     """For every node that ``outputs`` depend on, the axes along which it repeats one value
-    (``constant_axes`` from the leaves up). A node without inputs (an input, a constant),
+    because no varying input reaches them (``constant_axes`` from the leaves up, lengths
+    ignored). A node without inputs (an input, a constant),
     without declared axis relations, or in ``varying`` repeats nothing, so the answer errs
     towards "varies"."""
     repeated: dict[Node, frozenset[int]] = {}
@@ -182,7 +190,9 @@ def repeated_axes(
         known = node.inputs and op.axes is not None and node not in varying
         relations = op.axes(node) if known else None
         repeated[node] = (
-            constant_axes(node, relations, [repeated[i] for i in node.inputs])
+            constant_axes(
+                node, relations, [repeated[i] for i in node.inputs], length_one_repeats=False
+            )
             if relations is not None
             else frozenset()
         )

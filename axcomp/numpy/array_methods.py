@@ -391,16 +391,16 @@ class _EagerIndex:
     method, index structure and mode) and run, so eager and traced give the same numbers."""
 
     def __init__(self, x: ArrayImpl, index: Any) -> None:
-        self.x = x
-        self.skeleton, self.arrays = _split_index(index)
+        self.x, self.index = x, index
 
     def _run(self, how: str, values: Any, mode: Any, fill_value: Any = None) -> Any:
         if any_traced((values,)):  # a traced update of a constant: record it
-            return getattr(_Index(self.x, _join_index(self.skeleton, self.arrays)), how)(
-                values, mode=mode
-            )
-        program = _eager_program(how, self.skeleton, mode, _static_key(fill_value))
-        return program(self.x, values, *self.arrays)
+            return getattr(_Index(self.x, self.index), how)(values, mode=mode)
+        # (min/max keep integer positions static: the traced scatter takes a traced
+        # single position for a set there)
+        skeleton, arrays = _split_index(self.index, static_ints=how in ("min", "max"))
+        program = _eager_program(how, skeleton, mode, _static_key(fill_value))
+        return program(self.x, values, *arrays)
 
     def get(
         self,
@@ -438,17 +438,23 @@ class _EagerIndex:
         return update
 
 
-def _split_index(index: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    """An index as a hashable skeleton and its arrays (the program's arguments); boolean
-    masks become their integer positions, as NumPy indexes with them."""
+def _split_index(index: Any, static_ints: bool) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """An index as a hashable skeleton and its arrays (the program's arguments: integers
+    too, as 0-d arrays, so a loop over positions compiles once); boolean masks become
+    their integer positions, as NumPy indexes with them."""
     is_tuple = isinstance(index, tuple)
     items: list[Any] = []
     arrays: list[Any] = []
     for it in index if is_tuple else (index,):
         if isinstance(it, slice):
             items.append(("slice", it.start, it.stop, it.step))
-        elif it is None or it is Ellipsis or isinstance(it, (int, np.integer)):
+        elif it is None or it is Ellipsis or isinstance(it, (bool, np.bool_)):
             items.append(("item", it))
+        elif isinstance(it, (int, np.integer)) and static_ints:
+            items.append(("item", int(it)))
+        elif isinstance(it, (int, np.integer)):  # an argument: one program for every i
+            items.append(("array",))
+            arrays.append(np.asarray(it, dtype=np.intp))
         else:
             a = np.asarray(it)
             if a.dtype == bool:
@@ -495,7 +501,9 @@ class _EagerAt:
     def __init__(self, x: ArrayImpl) -> None:
         self.x = x
 
-    def __getitem__(self, index: Any) -> _EagerIndex:
+    def __getitem__(self, index: Any) -> _EagerIndex | _Index:
+        if any_traced((index,)):  # a constant updated at traced positions: record it
+            return _Index(self.x, index)
         return _EagerIndex(self.x, index)
 
 

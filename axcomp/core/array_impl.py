@@ -9,9 +9,11 @@ JAX's dtype rules, which the numpy layer installs (``numpy.array_methods``) as i
 NumPy functions and ufuncs given one return plain ``np.ndarray``s, as NumPy functions given
 a JAX array do: NumPy code that allocates with ``np.empty_like(x)`` and writes into it keeps
 working (an ``ArrayImpl`` there would refuse the writes). Operators and methods return
-``ArrayImpl``. Results are wrapped with one ``.view`` and marked read-only, so writing
-through ``np.asarray(x)`` raises NumPy's own error instead of changing a value JAX would
-keep.
+``ArrayImpl``. Results are wrapped with one ``.view`` and nothing more: marking the view
+read-only would cost more than the view itself on every compiled call, so immutability is
+what the type enforces (item assignment, in-place operators and ``out=`` an ``ArrayImpl``
+raise or rebind), while ``np.asarray(x)`` is a writable plain view of the same memory, as
+any NumPy array's is: writing through it changes ``x`` (JAX programs do not do this).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ CPU = CpuDevice()
 
 
 class ArrayImpl(np.ndarray):
-    """A concrete axcomp array: a read-only NumPy array with JAX's array surface."""
+    """A concrete axcomp array: an immutable NumPy array with JAX's array surface."""
 
     __slots__ = ()
 
@@ -56,6 +58,11 @@ class ArrayImpl(np.ndarray):
         inputs = tuple(plain(x) for x in inputs)
         out = kwargs.get("out")
         if out is not None:
+            if any(isinstance(o, ArrayImpl) for o in out):
+                raise ImmutableArrayError(
+                    f"{ufunc.__name__}: an axcomp array cannot be written (out=): JAX "
+                    "arrays are immutable; use the result instead"
+                )
             kwargs["out"] = tuple(plain(o) for o in out)
         return getattr(ufunc, method)(*inputs, **kwargs)
 
@@ -128,18 +135,11 @@ def _unwrapped(x: Any) -> Any:
 
 
 def as_array(x: Any) -> Any:
-    """A NumPy result as an ``ArrayImpl`` (one read-only view); anything else unchanged."""
-    t = type(x)
-    if t is np.ndarray:
-        v = x.view(ArrayImpl)
-        v.flags.writeable = False
-        return v
+    """A NumPy result as an ``ArrayImpl`` (one view); anything else unchanged."""
+    if type(x) is np.ndarray:
+        return x.view(ArrayImpl)
     if isinstance(x, np.generic):
-        v = np.asarray(x).view(ArrayImpl)
-        v.flags.writeable = False
-        return v
-    if t is ArrayImpl:
-        return x
+        return np.asarray(x).view(ArrayImpl)
     return x
 
 

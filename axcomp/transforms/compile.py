@@ -102,7 +102,7 @@ def _output_adapter(
     """The call that runs a program and returns its outputs in their pytree. For NumPy
     programs, ``ArrayImpl`` arguments enter as plain ndarrays (the generated code's
     ufuncs and methods must be NumPy's, not the array type's) and outputs leave as
-    ``ArrayImpl``s: one read-only view each."""
+    ``ArrayImpl``s: one view each (the per-call cost, kept to that)."""
     if emitter != "numpy":
         return _structured(fn, treedef, n_out)
     if treedef.kind == "leaf":
@@ -113,19 +113,19 @@ def _output_adapter(
 
 
 def _plain_leaves(leaves: tuple[Any, ...]) -> Any:
-    return [x.view(np.ndarray) if type(x) is ArrayImpl else x for x in leaves]
+    return tuple([x.view(np.ndarray) if type(x) is ArrayImpl else x for x in leaves])
 
 
 def _one_array(fn: Callable[..., Any]) -> Callable[..., Any]:
     ndarray, impl = np.ndarray, ArrayImpl
 
     def call(*leaves: Any) -> Any:
-        out = fn(*(_plain_leaves(leaves) if impl in map(type, leaves) else leaves))
-        if type(out) is ndarray:
-            out = out.view(impl)
-            out.flags.writeable = False
-            return out
-        return as_array(out)
+        for x in leaves:
+            if type(x) is impl:
+                leaves = _plain_leaves(leaves)
+                break
+        out = fn(*leaves)
+        return out.view(impl) if type(out) is ndarray else as_array(out)
 
     return call
 

@@ -237,6 +237,9 @@ def test_results_of_transforms_and_random_are_the_type() -> None:
         jr.uniform(jr.PRNGKey(1)),
         jnp.zeros(3),
         jnp.linalg.norm(x),
+        jnp.fft.fft(x),
+        jax.lax.exp(x),
+        jnp.sum(x),
     ):
         assert type(value) is ArrayImpl, type(value)
     np.testing.assert_array_equal(jax.jit(lambda a: a * 2)(x), [0.0, 2.0, 4.0])

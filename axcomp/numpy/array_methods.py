@@ -22,7 +22,7 @@ from ..tracing.build import Value
 from ..tracing.trace import Trace
 from ..tracing.tracer import Tracer
 from ..transforms.jit import static_jit
-from . import elementwise, indexing, manipulation, reductions, sorting, ufuncs
+from . import elementwise, fft, indexing, manipulation, reductions, sorting, ufuncs
 from .dispatch import any_traced, returning_arrays
 from .namespace import FUNCTIONS as _NAMESPACE  # axcomp.numpy's, for np.* dispatch
 
@@ -664,4 +664,6 @@ def install(namespace: dict[str, Any], public: list[str]) -> None:
             namespace[name] = returning_arrays(fn, products=name in _PRODUCTS)
             if ufuncs.FUNCTIONS.get(name) is fn:  # the generated table names the public one
                 ufuncs.FUNCTIONS[name] = namespace[name]
+    for name in fft.__all__:  # (jnp.linalg runs through jit: its outputs are arrays already)
+        setattr(fft, name, returning_arrays(getattr(fft, name)))
     _install_array(namespace)

@@ -112,15 +112,22 @@ def _output_adapter(
     return _structured(lambda *leaves: _all_arrays(fn, leaves, n_out), treedef, n_out)
 
 
-def _plain_leaves(leaves: tuple[Any, ...]) -> Any:
+def _plain_leaves(leaves: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple([x.view(np.ndarray) if type(x) is ArrayImpl else x for x in leaves])
+
+
+def _entering(leaves: tuple[Any, ...]) -> tuple[Any, ...]:
+    for x in leaves:
+        if type(x) is ArrayImpl:
+            return _plain_leaves(leaves)
+    return leaves
 
 
 def _one_array(fn: Callable[..., Any]) -> Callable[..., Any]:
     ndarray, impl = np.ndarray, ArrayImpl
 
     def call(*leaves: Any) -> Any:
-        for x in leaves:
+        for x in leaves:  # (_entering, inlined: this is every cached call's path)
             if type(x) is impl:
                 leaves = _plain_leaves(leaves)
                 break
@@ -131,17 +138,14 @@ def _one_array(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _array_tuple(fn: Callable[..., Any]) -> Callable[..., Any]:
-    impl = ArrayImpl
-
     def call(*leaves: Any) -> Any:
-        out = fn(*(_plain_leaves(leaves) if impl in map(type, leaves) else leaves))
-        return tuple([as_array(x) for x in out])
+        return tuple([as_array(x) for x in fn(*_entering(leaves))])
 
     return call
 
 
 def _all_arrays(fn: Callable[..., Any], leaves: tuple[Any, ...], n_out: int) -> Any:
-    out = fn(*(_plain_leaves(leaves) if ArrayImpl in map(type, leaves) else leaves))
+    out = fn(*_entering(leaves))
     return as_array(out) if n_out == 1 else tuple([as_array(x) for x in out])
 
 

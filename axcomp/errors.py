@@ -171,3 +171,7 @@ class RandomValueError(AxcompError, ValueError):
 
 class RandomOverflowError(AxcompError, OverflowError):
     """An integer does not fit the uint32 that ``axcomp.random.fold_in`` folds in."""
+
+
+class ImmutableArrayError(AxcompError, TypeError):
+    """Item assignment on an axcomp array (JAX's arrays are immutable too)."""

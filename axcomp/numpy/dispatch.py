@@ -9,12 +9,16 @@ JAX would run eagerly too). Functions whose eager result must follow JAX rather 
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any, TypeVar
 
 import numpy as np
 
+from ..core.array_impl import as_arrays
+from ..errors import IncompatibleShapesError
 from ..tracing.tracer import Tracer
 from ..transforms.jit import staged_export
 
@@ -64,3 +68,32 @@ def staged_function(traced: Callable[..., Any]) -> Callable[..., Any]:
     fn = staged_export(traced.__name__, traced)
     _named_like(fn, traced)
     return fn
+
+
+def returning_arrays(fn: Callable[..., Any], products: bool = False) -> Callable[..., Any]:
+    """``fn`` with its concrete NumPy results as ``ArrayImpl``s (JAX's array type); traced
+    values, other libraries' arrays and non-arrays pass through. ``products``: NumPy's
+    ``ValueError`` for operands whose shapes do not contract is JAX's ``TypeError``."""
+
+    if products:
+
+        @functools.wraps(fn)
+        def contracting(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return as_arrays(fn(*args, **kwargs))
+            except ValueError as exc:
+                if not _SHAPE_MISMATCH.search(str(exc)):
+                    raise
+                raise IncompatibleShapesError(f"{fn.__name__}: {exc}") from None
+
+        return contracting
+
+    @functools.wraps(fn)
+    def returning(*args: Any, **kwargs: Any) -> Any:
+        return as_arrays(fn(*args, **kwargs))
+
+    return returning
+
+
+# NumPy's messages for operands a product cannot contract
+_SHAPE_MISMATCH = re.compile(r"not aligned|mismatch|does not match|shape")

@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import numpy as anp
 from ..config import config
+from ..core.array_impl import as_array
 from ..errors import RandomKeyError, RandomOverflowError, RandomValueError
 from ..pytree import register_node
 from ..tracing.tracer import Tracer
@@ -135,8 +136,9 @@ def check_key(name: str, key: Any, *, allow_batched: bool = False) -> tuple[Any,
 
 
 def finish(x: Any) -> Any:
-    """NumPy scalars from 0-d arithmetic become 0-d arrays, as JAX returns arrays."""
-    return x if isinstance(x, Tracer) else np.asarray(x)
+    """Samples as axcomp arrays (NumPy scalars from 0-d arithmetic too), as JAX returns
+    arrays."""
+    return x if isinstance(x, Tracer) else as_array(np.asarray(x))
 
 
 def wrap_like(typed: bool, data: Any) -> Any:

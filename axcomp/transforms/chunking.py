@@ -321,7 +321,9 @@ def maybe_chunk(
         "memory" if over else "speed",
     )
     source, fn = compiled.target.build_chunked(chunks, compiled.name, options.progress)
-    call_flat = _output_adapter(fn, compiled.out_treedef, len(compiled.plan.outputs))
+    call_flat = _output_adapter(
+        fn, compiled.out_treedef, len(compiled.plan.outputs), compiled.target.emitter
+    )
     chunked = ChunkedTarget(compiled.target.namespace, compiled.target, chunks)
     return replace(
         compiled, source=source, function=fn, call_flat=call_flat, chunks=chunks, target=chunked

@@ -7,9 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from .. import pytree
 from ..backends.target import NUMPY_TARGET, Target
 from ..compiler import expand, lower, simplify
+from ..core.array_impl import ArrayImpl, as_array
 from ..core.chunks import ChunkPlan
 from ..core.graph import Graph
 from ..core.plan import Plan
@@ -78,7 +81,7 @@ def compile_traced(traced: Traced, name: str, target: Target | None = None) -> C
         graph = expand.expand(graph, verify=VERIFY)
     plan = lower(graph, traced.arg_names)
     source, fn = target.build(plan, name)
-    call_flat = _output_adapter(fn, traced.out_treedef, len(plan.outputs))
+    call_flat = _output_adapter(fn, traced.out_treedef, len(plan.outputs), target.emitter)
     return Compiled(
         name,
         graph,
@@ -94,10 +97,61 @@ def compile_traced(traced: Traced, name: str, target: Target | None = None) -> C
 
 
 def _output_adapter(
-    fn: Callable[..., Any], treedef: pytree.TreeDef, n_out: int
+    fn: Callable[..., Any], treedef: pytree.TreeDef, n_out: int, emitter: str = "numpy"
 ) -> Callable[..., Any]:
+    """The call that runs a program and returns its outputs in their pytree. For NumPy
+    programs, ``ArrayImpl`` arguments enter as plain ndarrays (the generated code's
+    ufuncs and methods must be NumPy's, not the array type's) and outputs leave as
+    ``ArrayImpl``s: one view each (the per-call cost, kept to that)."""
+    if emitter != "numpy":
+        return _structured(fn, treedef, n_out)
     if treedef.kind == "leaf":
-        return fn  # generated code returns the single array itself: no wrapper on the hot path
+        return _one_array(fn)
+    if treedef.kind == "tuple" and all(c.kind == "leaf" for c in treedef.children) and n_out > 1:
+        return _array_tuple(fn)
+    return _structured(lambda *leaves: _all_arrays(fn, leaves, n_out), treedef, n_out)
+
+
+def _plain_leaves(leaves: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple([x.view(np.ndarray) if type(x) is ArrayImpl else x for x in leaves])
+
+
+def _entering(leaves: tuple[Any, ...]) -> tuple[Any, ...]:
+    for x in leaves:
+        if type(x) is ArrayImpl:
+            return _plain_leaves(leaves)
+    return leaves
+
+
+def _one_array(fn: Callable[..., Any]) -> Callable[..., Any]:
+    ndarray, impl = np.ndarray, ArrayImpl
+
+    def call(*leaves: Any) -> Any:
+        for x in leaves:  # (_entering, inlined: this is every cached call's path)
+            if type(x) is impl:
+                leaves = _plain_leaves(leaves)
+                break
+        out = fn(*leaves)
+        return out.view(impl) if type(out) is ndarray else as_array(out)
+
+    return call
+
+
+def _array_tuple(fn: Callable[..., Any]) -> Callable[..., Any]:
+    def call(*leaves: Any) -> Any:
+        return tuple([as_array(x) for x in fn(*_entering(leaves))])
+
+    return call
+
+
+def _all_arrays(fn: Callable[..., Any], leaves: tuple[Any, ...], n_out: int) -> Any:
+    out = fn(*_entering(leaves))
+    return as_array(out) if n_out == 1 else tuple([as_array(x) for x in out])
+
+
+def _structured(fn: Callable[..., Any], treedef: pytree.TreeDef, n_out: int) -> Callable[..., Any]:
+    if treedef.kind == "leaf":
+        return fn
     if treedef.kind == "tuple" and all(c.kind == "leaf" for c in treedef.children) and n_out > 1:
         return fn
 

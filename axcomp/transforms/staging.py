@@ -27,6 +27,7 @@ import numpy as np
 
 from .. import pytree
 from ..backends.target import DaskTarget
+from ..core.array_impl import ArrayImpl
 from ..core.graph import Graph, Node
 from ..core.leaves import InputParams, input_p
 from ..core.names import normalise
@@ -374,7 +375,7 @@ class Staged:
         if current_trace() is not None:
             return self._inline(args, kwargs)
         if self.scalar_argnums is not None and (
-            kwargs or any(type(a) is not np.ndarray for a in args)
+            kwargs or any(type(a) not in _ARRAY_TYPES for a in args)
         ):
             args, kwargs = concrete_scalars(args, kwargs, self.scalar_argnums)
         if not kwargs:
@@ -382,7 +383,7 @@ class Staged:
             try:
                 key = tuple(
                     [
-                        (a.shape, a.dtype) if type(a) is np.ndarray else scalars[type(a)]
+                        (a.shape, a.dtype) if type(a) in _ARRAY_TYPES else scalars[type(a)]
                         for a in args
                     ]
                 )
@@ -504,6 +505,9 @@ class Staged:
 # what an abstract trace raises where Python control flow needs a value (float() stays an
 # error: JAX raises it on a differentiated value too)
 _NEEDS_VALUES = (ConcretizationTypeError, TracerIntegerConversionError)
+
+# the arrays the fast path keys by shape and dtype
+_ARRAY_TYPES = frozenset((np.ndarray, ArrayImpl))
 
 # the fast path's key for a positional Python scalar: its type when traced, else no key
 _FAST_SCALARS: dict[type, Any] = {t: t for t in SCALAR_DTYPES}

@@ -496,3 +496,17 @@ def test_row_scatter_layouts_and_non_finite(how):
     np.testing.assert_array_equal(got, np_scatter(y, r, v, how))
     src = ax.jit(lambda a: at(a, r, how, v)).lower(y).source
     assert "(4, 8)" not in src  # one-hot over rows, not over every entry
+
+
+@pytest.mark.parametrize("how", ["min", "max"])
+@pytest.mark.parametrize("index", [3, [3], [3, 3], [1, 3, 1], [0, 4]])
+def test_traced_index_min_max_keep_the_original_value(how: str, index) -> None:
+    # the original entry takes part in the min/max however many updates hit it (one
+    # update at one traced position once came out as a plain set)
+    x = np.arange(5.0)
+    idx = np.asarray(index)
+    u = np.linspace(1.5, 6.5, idx.size).reshape(idx.shape) if idx.ndim else np.float64(2.0)
+    want = x.copy()
+    (np.minimum if how == "min" else np.maximum).at(want, idx, u)
+    got = ax.jit(lambda a, i, v: getattr(a.at[i], how)(v))(x, idx, u)
+    np.testing.assert_array_equal(got, want)

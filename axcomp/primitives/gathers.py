@@ -415,7 +415,10 @@ def _scatter_flat(t: Tracer, sel: Tracer, u: Tracer, how: str) -> Tracer:
         prod = reduce("prod", elementwise("where", hit, u_f, np.asarray(1, t.dtype)), axis=0)
         out = elementwise("multiply", x_f, astype(prod, t.dtype))
     elif how in ("min", "max"):
-        out = reduce(how, elementwise("where", hit, u_f, reshape(x_f, (1, size))), axis=0)
+        # the original value takes part too: when every update hits one position (m == 1
+        # among them) no row would bring it in
+        best = reduce(how, elementwise("where", hit, u_f, reshape(x_f, (1, size))), axis=0)
+        out = elementwise("minimum" if how == "min" else "maximum", x_f, best)
     elif how == "set":
         last = reduce("max", elementwise("where", hit, np.arange(m).reshape(m, 1), -1), axis=0)
         written = gather(reshape(u_f, (m,)), elementwise("maximum", last, 0), 0)

@@ -111,11 +111,6 @@ def _sweep(
         ins = [tangents.get(i) for i in node.inputs]
         if all(t is None for t in ins):
             continue
-        if np.issubdtype(node.dtype, np.complexfloating):
-            raise GradError(
-                f"axcomp.jvp: complex values are not differentiable here ({describe(node)} "
-                f"gives {node.dtype.name}); only real floating-point paths are supported"
-            )
         rule = node.op.jvp
         if rule is None:
             raise GradError(f"axcomp.jvp: {describe(node)} is not differentiable (no jvp rule)")
@@ -140,8 +135,6 @@ def _seed(primal: Any, tangent: Any, trace: Trace) -> tuple[Any, Node | None]:
     p = lift(primal, trace)
     if not _inexact(p.dtype):
         return primal, None  # an integer or bool argument: a constant (float0 in JAX)
-    if np.issubdtype(p.dtype, np.complexfloating):
-        raise GradError(f"axcomp.jvp: complex inputs are not supported (got {p.dtype.name})")
     if tangent is None:
         return primal, None  # a symbolic zero: nothing to seed
     t = lift(tangent, trace)
@@ -203,7 +196,7 @@ def linearize_flat(
     fresh: list[Tracer | None] = []
     for p in primals:
         t = lift(p, trace)
-        if _inexact(t.dtype) and not np.issubdtype(t.dtype, np.complexfloating):
+        if _inexact(t.dtype):
             f = Tracer(identity(ops.broadcast_levels(t, levels).node), levels, trace)
             trace.differentiated.add(f.node)
             leaves.append(f)

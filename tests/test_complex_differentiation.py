@@ -168,6 +168,16 @@ def test_holomorphic_requires_complex_inputs_and_outputs():
         ax.jacrev(lambda z: anp.abs(z), holomorphic=True)(np.ones(2, complex))
 
 
+def test_complex_primals_need_complex_tangents():
+    with pytest.raises(TypeError, match="expected tangent dtype complex128, but got tangent"):
+        ax.jvp(anp.sin, (Z,), (X,))
+    _, f_jvp = ax.linearize(anp.sin, Z)
+    with pytest.raises(ax.GradError, match="dtypes must be equal"):
+        f_jvp(X)
+    _, tangent = ax.jvp(anp.sin, (Z,), (X.astype(complex),))
+    np.testing.assert_allclose(tangent, np.cos(Z) * X, rtol=1e-13)
+
+
 def test_complex_outputs_need_holomorphic_and_complex_inputs_need_jvp_for_jacfwd():
     with pytest.raises(ax.GradError, match="pass holomorphic=True") as info:
         ax.grad(lambda z: z**2)(1.0 + 1j)

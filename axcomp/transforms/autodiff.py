@@ -22,6 +22,13 @@ Conventions at non-differentiable points follow JAX: ``abs'(0) = 1``; ties in
 equally among tied entries; ``sqrt'(0) = inf``; ``relu`` written as ``maximum(x, 0)`` has
 derivative 0.5 at 0 (JAX's ``jnp.maximum`` convention); ``sign``, ``floor``, ``ceil``,
 ``rint``, ``trunc``, comparisons and integer casts have zero derivatives.
+
+Complex values follow JAX: the reverse sweep is the *transpose* of the forward one for the
+real pairing ``<a, b> = Re(sum(a * b))``, so a holomorphic rule's factor is f'(z), never
+conjugated, and ``grad`` of a real-valued ``f(z)`` is ``conj(df/dx + i df/dy)``. A
+complex (co)tangent that reaches a real value is read as its real part
+(``_Builder.cast``); the non-holomorphic records (``conjugate``, ``imag``, ``abs``) carry
+their own real-linear rules.
 """
 
 from __future__ import annotations

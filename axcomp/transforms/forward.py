@@ -226,7 +226,10 @@ def _jacobian(
         blocks: list[list[Any]] = [[None] * len(xs) for _ in o_shapes]
         if forward:
             for j, i_shape in enumerate(i_shapes):
-                eye = np.eye(math.prod(i_shape)).reshape((math.prod(i_shape), *i_shape))
+                # complex for a complex input (jvp wants tangents of the primal's kind)
+                basis = np.result_type(float, _dtype(xs[j]))
+                size = math.prod(i_shape)
+                eye = np.eye(size, dtype=basis).reshape((size, *i_shape))
 
                 def column(t: Any, j: int = j) -> Any:
                     # the other leaves' tangents are symbolic zeros: nothing to sweep

@@ -138,6 +138,7 @@ def _seed(primal: Any, tangent: Any, trace: Trace) -> tuple[Any, Node | None]:
     if tangent is None:
         return primal, None  # a symbolic zero: nothing to seed
     t = lift(tangent, trace)
+    _check_complex_tangent(p.dtype, t.dtype)
     if t.dtype != p.dtype:
         t = ops.astype(t, p.dtype)
     levels = union_levels([p, t])
@@ -145,6 +146,18 @@ def _seed(primal: Any, tangent: Any, trace: Trace) -> tuple[Any, Node | None]:
     fresh = Tracer(identity(pb.node), levels, trace)  # a node of its own for the sweep
     trace.differentiated.add(fresh.node)
     return fresh, ops.broadcast_levels(t, levels).node
+
+
+def _check_complex_tangent(primal: np.dtype, tangent: np.dtype) -> None:
+    """JAX refuses a real tangent for a complex primal (a real one would silently drop the
+    imaginary direction); other dtype differences are cast, as before."""
+    if np.issubdtype(primal, np.complexfloating) and not np.issubdtype(tangent, np.complexfloating):
+        raise GradError(
+            "primal and tangent arguments to jax.jvp do not match; dtypes must be equal, or "
+            "in case of int/bool primal dtype the tangent dtype must be float0. Got primal "
+            f"dtype {primal.name} and so expected tangent dtype {primal.name}, but got "
+            f"tangent dtype {tangent.name} instead."
+        )
 
 
 def _read_out(outs: Sequence[Tracer], seeds: dict[Node, Node], trace: Trace) -> list[Tracer]:
@@ -215,6 +228,7 @@ def linearize_flat(
             if f is None or t is None:
                 continue
             tt = lift(t, trace)
+            _check_complex_tangent(f.dtype, tt.dtype)
             if not {lv.id for lv in tt.levels} <= ids:
                 # batched along a newer level (vmap of f_jvp): trace the primal with it
                 return jvp_flat(fun, primals, tangents, trace)[1]

@@ -87,15 +87,15 @@ def test_vmap_batches_like_a_loop():
     close(got, np.stack([np.fft.fftshift(np.fft.fftn(Z[:, :, k])) for k in range(Z.shape[2])]))
 
 
-def test_grad_through_shifts_and_the_complex_refusal():
+def test_grad_through_shifts_and_a_complex_spectrum():
     x = X[0]
     h = lambda v: anp.sum(anp.fft.fftshift(v) * anp.arange(v.size).reshape(v.shape))  # noqa: E731
     close(ax.grad(h)(x), np.fft.ifftshift(np.arange(x.size).reshape(x.shape)))
-    # axcomp differentiates real paths only: a complex intermediate (any DFT) is refused
-    # with a TypeError (JAX would differentiate it; see the report)
+    # through a complex spectrum (Parseval): sum |fft2(v)|^2 = v.size * sum v^2
     f = lambda v: anp.sum(anp.abs(anp.fft.fft2(v)) ** 2)  # noqa: E731
-    with pytest.raises(TypeError, match="complex"):
-        ax.grad(f)(x)
+    g = ax.grad(f)(x)
+    assert g.dtype == x.dtype
+    close(g, 2 * x.size * x)
 
 
 def test_errors():
@@ -146,9 +146,11 @@ def test_fft_float32_nested_and_errors():
         ax.vmap(lambda a: anp.fft.fft(a, norm="bad"))(x)
     with pytest.raises(TypeError, match="real"):
         ax.vmap(lambda a: anp.fft.rfft(a * 1j))(x)
-    # axcomp differentiates real dtypes only: a complex spectrum refuses, clearly
-    with pytest.raises(TypeError, match="complex"):
-        ax.grad(lambda a: anp.sum(anp.abs(anp.fft.rfft(a)) ** 2))(x[0, 0].astype(np.float64))
+    # through a complex half spectrum: sum_k<=4 |X_k|^2 = (8 |a|^2 + X_0^2 + X_4^2) / 2
+    a = x[0, 0].astype(np.float64)
+    g = ax.grad(lambda a: anp.sum(anp.abs(anp.fft.rfft(a)) ** 2))(a)
+    alternate = (-1.0) ** np.arange(8)
+    close(g, 8 * a + np.sum(a) + np.sum(a * alternate) * alternate)
     with pytest.raises(UnsupportedError, match=r"rfft3.*nearest supported"):
         anp.fft.rfft3  # noqa: B018  (every jax.numpy.fft name exists now)
 

@@ -138,6 +138,10 @@ def _power(d: Any, k: int, xs: list[Any], z: Any) -> list[Any] | None:
 
 
 def _abs(d: Any, xs: list[Any], z: Any) -> list[Any]:
+    if xs[0].dtype.kind == "c":
+        # |x| is real-linear in x: the factor conj(x) / |x| (0 at 0, as JAX), whose product
+        # with a complex tangent each sweep reads as its real part for the real result
+        return [d.conjugate(xs[0]), _recip(d, d.where(d.equal(z, 0), d.typed(1.0, z), z))]
     # JAX: select(x >= 0, g, -g), so abs'(0) = 1
     return [d.where(d.greater_equal(xs[0], 0), d.typed(1.0, z), d.typed(-1.0, z))]
 
@@ -421,15 +425,22 @@ _RECORDS: tuple[ElementwiseFunction, ...] = (
     ),
     # ---------------------------------------------------------------- complex parts
     ElementwiseFunction(
-        "conjugate", 1, lambda d, k, xs, z, s: [], array_api="conj",
+        # not holomorphic: the term is the seed's conjugate in both sweeps (conj is its
+        # own transpose); the identity on a real seed
+        "conjugate", 1, lambda d, k, xs, z, s: d.conjugate(s) if s.dtype.kind == "c" else [],
+        array_api="conj",
         numpy=("conjugate", "conj"),
     ),
     ElementwiseFunction(
+        # the sweeps read a complex tangent of a real result as its real part, and cast a
+        # real cotangent of a complex operand to complex(ct, 0): JAX's real rules
         "real", 1, lambda d, k, xs, z, s: [], kinds="c", array_api="real", numpy=("real",),
         lax="real",
     ),
     ElementwiseFunction(
-        "imag", 1, ZERO_DERIVATIVE, kinds="c", array_api="imag", numpy=("imag",), lax="imag",
+        # imag(t) = real(-1j * t); the cotangent is -1j * ct, as JAX's complex(0, -ct)
+        "imag", 1, lambda d, k, xs, z, s: [d.typed(-1j, xs[0])], kinds="c", array_api="imag",
+        numpy=("imag",), lax="imag",
     ),
     # ---------------------------------------------------------------- rounding
     ElementwiseFunction(

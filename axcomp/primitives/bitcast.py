@@ -17,6 +17,7 @@ from ..core.primitive import primitive
 from ..errors import GradError
 from ..tracing.build import logical_names, make
 from ..tracing.tracer import Tracer
+from .elementwise import elementwise
 
 
 @dataclass(frozen=True)
@@ -55,15 +56,28 @@ def _lower_bitcast(
     return (Assign(target, call("bitcast", args[0], ctx.dtype(node.dtype), shape=node.shape)),)
 
 
+def _complex_parts(node: Node) -> bool:
+    """Whether ``node`` reads (real, imag) float pairs as complex numbers (``lax.complex``):
+    the one bitcast that is linear in its operand's values."""
+    src, dst = node.inputs[0].dtype, node.dtype
+    return src.kind == "f" and dst.kind == "c" and dst.itemsize == 2 * src.itemsize
+
+
 @bitcast_p.def_vjp
 def _vjp_bitcast(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
-    # reached only for an inexact result of an inexact operand (lax.complex's parts, and
-    # complex values are refused before any rule runs): bits have no derivative
+    if _complex_parts(node):
+        # x + i y transposed: the pair (re ct, -im ct), the bits of conj(ct)
+        conj = elementwise("conjugate", b.p(ct))
+        return [bitcast(conj, node.inputs[0].dtype).node]
+    # other reinterpretations of an inexact operand's bits have no derivative
     raise GradError("axcomp.grad: bitcast_convert_type is not differentiable")
 
 
 @bitcast_p.def_jvp
 def _jvp_bitcast(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
+    if _complex_parts(node):
+        (t,) = tangents
+        return b.apply(node, (b.tangent(t, node.inputs[0]),))
     raise GradError("axcomp.jvp: bitcast_convert_type is not differentiable")
 
 

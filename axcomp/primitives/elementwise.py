@@ -233,12 +233,7 @@ def _record_rule(node: Node, sweep: str) -> Callable[..., Any]:
 
 @elementwise_p.def_vjp
 def _vjp_elementwise(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
-    fn: str = node.params.fn
     maps: tuple[tuple[int, ...], ...] = node.params.maps
-    if np.issubdtype(node.dtype, np.complexfloating):
-        raise GradError(
-            f"axcomp.grad: complex-valued {fn} is not differentiable (real dtypes only)"
-        )
     rule = _record_rule(node, "grad")
     xs = [b.align(inp, m, node.ndim) for inp, m in zip(node.inputs, maps)]
     z = b.p(node)

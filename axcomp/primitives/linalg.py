@@ -256,8 +256,22 @@ def _sandwich(factor: Tracer, m: Tracer, transposed: bool) -> Tracer:
 # ---------------------------------------------------------------- reverse rules
 
 
+# holomorphic in the matrix, so the real rules hold for complex ones too (no conjugate
+# transposes in them); the factorisations' rules are written for real matrices only
+_COMPLEX_RULES = ("inv", "solve", "det")
+
+
+def _refuse_complex(node: Node, sweep: str) -> None:
+    if node.params.fn not in _COMPLEX_RULES and any(inp.dtype.kind == "c" for inp in node.inputs):
+        raise UnsupportedError(
+            f"axcomp.{sweep}: linalg.{node.params.fn} of complex matrices is not "
+            "differentiable yet (inv, solve and det are)"
+        )
+
+
 @linalg_p.def_vjp
 def _vjp(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
+    _refuse_complex(node, "grad")
     q: LinalgParams = node.params
     fn = q.fn
     g = b.p(ct)
@@ -334,6 +348,7 @@ def _vjp(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | No
 
 @linalg_p.def_jvp
 def _jvp(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
+    _refuse_complex(node, "jvp")
     q: LinalgParams = node.params
     fn = q.fn
     y = b.p(node)

@@ -22,6 +22,13 @@ Conventions at non-differentiable points follow JAX: ``abs'(0) = 1``; ties in
 equally among tied entries; ``sqrt'(0) = inf``; ``relu`` written as ``maximum(x, 0)`` has
 derivative 0.5 at 0 (JAX's ``jnp.maximum`` convention); ``sign``, ``floor``, ``ceil``,
 ``rint``, ``trunc``, comparisons and integer casts have zero derivatives.
+
+Complex values follow JAX: the reverse sweep is the *transpose* of the forward one for the
+real pairing ``<a, b> = Re(sum(a * b))``, so a holomorphic rule's factor is f'(z), never
+conjugated, and ``grad`` of a real-valued ``f(z)`` is ``conj(df/dx + i df/dy)``. A
+complex (co)tangent that reaches a real value is read as its real part
+(``_Builder.cast``); the non-holomorphic records (``conjugate``, ``imag``, ``abs``) carry
+their own real-linear rules.
 """
 
 from __future__ import annotations
@@ -64,6 +71,10 @@ def _inexact(dtype: np.dtype) -> bool:
     return np.issubdtype(dtype, np.inexact)
 
 
+def _complex(dtype: np.dtype) -> bool:
+    return np.issubdtype(dtype, np.complexfloating)
+
+
 # ---------------------------------------------------------------- graph building helpers
 
 
@@ -103,6 +114,12 @@ class _Builder:
     def cast(self, node: Node, dtype: np.dtype) -> Node:
         if node.dtype == dtype:
             return node
+        if _complex(node.dtype) and not _complex(dtype):
+            # a complex (co)tangent of a real value: its real part, as JAX's transpose of
+            # the real-to-complex conversion (and the tangent of a real-valued function)
+            node = ops.elementwise("real", self.p(node)).node
+            if node.dtype == dtype:
+                return node
         if node.op is const_p and node.params.weak:
             # a Python scalar is printed as a literal, which has no ``astype``
             return lift(np.asarray(node.params.value, dtype), self.trace).node
@@ -324,11 +341,6 @@ def backprop(
     active: set[Node] = set()
     for node in order:
         if node in wrt_set or (_inexact(node.dtype) and any(i in active for i in node.inputs)):
-            if np.issubdtype(node.dtype, np.complexfloating):
-                raise GradError(
-                    f"axcomp.grad: complex values are not differentiable here ({describe(node)} "
-                    f"gives {node.dtype.name}); only real floating-point paths are supported"
-                )
             active.add(node)
     pending: dict[Node, list[Node]] = {}
     for out, seed in zip(outputs, seeds):
@@ -382,18 +394,23 @@ def _leaf_dtype(leaf: Any) -> np.dtype:
     return np.asarray(leaf).dtype
 
 
-def _fresh(leaf: Any, trace: Trace, levels: tuple[Level, ...], *, what: str) -> Tracer:
+def _fresh(
+    leaf: Any, trace: Trace, levels: tuple[Level, ...], *, what: str, holomorphic: bool = False
+) -> Tracer:
     """A new node standing for one differentiated leaf, carrying every active level so the
     sweep yields per-example gradients under vmap."""
     dtype = _leaf_dtype(leaf)
+    if holomorphic and not _complex(dtype):
+        raise GradError(
+            f"{what} with holomorphic=True requires inputs with complex dtype, but got "
+            f"{dtype.name}."
+        )
     if not _inexact(dtype):
         raise GradError(
             f"{what} requires real- or complex-valued inputs (input dtype that is a sub-dtype "
             f"of np.inexact), but got {dtype.name}. If you want to use Boolean- or "
             "integer-valued inputs, pass them as other (non-differentiated) arguments."
         )
-    if np.issubdtype(dtype, np.complexfloating):
-        raise GradError(f"{what}: complex inputs are not supported (got {dtype.name})")
     t = ops.broadcast_levels(lift(leaf, trace), levels)
     # an identity einsum: fused away by the lowering, but a node of its own for the sweep
     fresh = Tracer(identity(t.node), t.levels, trace)
@@ -401,7 +418,7 @@ def _fresh(leaf: Any, trace: Trace, levels: tuple[Level, ...], *, what: str) -> 
     return fresh
 
 
-def _scalar_output(out: Any, trace: Trace, what: str) -> Tracer:
+def _scalar_output(out: Any, trace: Trace, what: str, holomorphic: bool) -> Tracer:
     if not isinstance(out, Tracer) and pytree.node_kind(out) != "leaf":
         raise GradError(
             f"Gradient only defined for scalar-output functions. Output was {out!r} "
@@ -412,13 +429,20 @@ def _scalar_output(out: Any, trace: Trace, what: str) -> Tracer:
         raise GradError(
             f"Gradient only defined for scalar-output functions. Output had shape: {t.shape}."
         )
+    if holomorphic:
+        if not _complex(t.dtype):
+            raise GradError(
+                f"{what} with holomorphic=True requires outputs with complex dtype, but got "
+                f"{t.dtype.name}."
+            )
+        return t
     if not np.issubdtype(t.dtype, np.floating):
         raise GradError(
             f"{what} requires real-valued outputs (output dtype that is a sub-dtype of "
             f"np.floating), but got {t.dtype.name}. For holomorphic differentiation, pass "
             "holomorphic=True. For differentiation of non-holomorphic functions involving "
             "complex outputs, use jax.vjp directly."
-            if np.issubdtype(t.dtype, np.complexfloating)
+            if _complex(t.dtype)
             else f"{what} requires real-valued outputs (output dtype that is a sub-dtype of "
             f"np.floating), but got {t.dtype.name}."
         )
@@ -485,8 +509,10 @@ class GradFunction(Staged):
         argnums: int | tuple[int, ...],
         has_aux: bool,
         with_value: bool,
+        holomorphic: bool = False,
     ) -> None:
         self.fun = fun
+        self.holomorphic = holomorphic
         self.argnums = argnums
         self.nums = _check_argnums(argnums)
         self.scalar_argnums = self.nums
@@ -526,7 +552,10 @@ class GradFunction(Staged):
         treedefs: list[pytree.TreeDef] = []
         for a in self.nums:
             leaves, treedef = pytree.flatten(args[a])
-            tracers = [_fresh(leaf, trace, levels, what=self.what) for leaf in leaves]
+            tracers = [
+                _fresh(leaf, trace, levels, what=self.what, holomorphic=self.holomorphic)
+                for leaf in leaves
+            ]
             new_args[a % n] = pytree.unflatten(treedef, tracers)
             fresh.append(tracers)
             treedefs.append(treedef)
@@ -540,7 +569,7 @@ class GradFunction(Staged):
                     f"got {type(out).__name__}"
                 )
             out, aux = out
-        value = _scalar_output(out, trace, self.what)
+        value = _scalar_output(out, trace, self.what, self.holomorphic)
         full = ops.broadcast_levels(value, levels)
         seed = _Builder(trace).filled(1.0, full.node.shape, full.dtype)
         wrt = [t.node for tracers in fresh for t in tracers]
@@ -561,6 +590,7 @@ def grad(
     fun: Callable[..., Any] | None = None,
     argnums: int | tuple[int, ...] = 0,
     has_aux: bool = False,
+    holomorphic: bool = False,
 ) -> Any:
     """The gradient of scalar-valued ``fun`` w.r.t. positional argument(s) ``argnums``,
     compiled to NumPy code like ``jit`` (per-example under ``vmap``; composes with itself).
@@ -569,26 +599,34 @@ def grad(
     Outside ``jit``, Python control flow on values works (``if x > 0:``, ``while err >
     tol:``), as in JAX: the program of each path taken is compiled once and reused while
     the values it read keep their outcome (``transforms/eager.py``). Python scalars in the
-    differentiated arguments are traced, the other arguments' stay concrete."""
+    differentiated arguments are traced, the other arguments' stay concrete.
+
+    Complex inputs follow JAX: for a real-valued ``fun`` the result is the transpose of
+    the derivative applied to 1 (``grad(lambda z: abs(z) ** 2)(z) == 2 * conj(z)``); with
+    ``holomorphic=True``, ``fun`` maps complex inputs to a complex output and the result
+    is ``f'(z)``."""
     if fun is None:
-        return functools.partial(grad, argnums=argnums, has_aux=has_aux)
+        return functools.partial(grad, argnums=argnums, has_aux=has_aux, holomorphic=holomorphic)
     if not callable(fun):
         raise GradError(f"grad expects a callable, got {fun!r}")
-    return GradFunction(fun, argnums, has_aux, with_value=False)
+    return GradFunction(fun, argnums, has_aux, with_value=False, holomorphic=holomorphic)
 
 
 def value_and_grad(
     fun: Callable[..., Any] | None = None,
     argnums: int | tuple[int, ...] = 0,
     has_aux: bool = False,
+    holomorphic: bool = False,
 ) -> Any:
     """Like ``grad``, but returns ``(value, grad)`` (``((value, aux), grad)`` with has_aux);
     both come from one compiled program. Without ``fun``, a decorator."""
     if fun is None:
-        return functools.partial(value_and_grad, argnums=argnums, has_aux=has_aux)
+        return functools.partial(
+            value_and_grad, argnums=argnums, has_aux=has_aux, holomorphic=holomorphic
+        )
     if not callable(fun):
         raise GradError(f"value_and_grad expects a callable, got {fun!r}")
-    return GradFunction(fun, argnums, has_aux, with_value=True)
+    return GradFunction(fun, argnums, has_aux, with_value=True, holomorphic=holomorphic)
 
 
 # ---------------------------------------------------------------- vjp

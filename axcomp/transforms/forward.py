@@ -153,7 +153,45 @@ def _shape(x: Any) -> tuple[int, ...]:
     return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
 
 
-def _jacobian(fun: Callable[..., Any], argnums: Any, has_aux: bool, forward: bool) -> Any:
+def _dtype(x: Any) -> np.dtype:
+    return np.dtype(x.dtype) if hasattr(x, "dtype") else np.result_type(x)
+
+
+def _check_complex(
+    what: str, holomorphic: bool, inputs: list[Any], outputs: list[Any], forward: bool
+) -> None:
+    """JAX's dtype checks of a Jacobian: with ``holomorphic=True`` complex inputs and
+    outputs; without, real inputs (forward) or real outputs (reverse) where complex
+    values would make the Jacobian a real-linear map that one array cannot hold."""
+    for kind, leaves in (("inputs", inputs), ("outputs", outputs)):
+        for leaf in leaves:
+            dt = _dtype(leaf)
+            if holomorphic and not np.issubdtype(dt, np.complexfloating):
+                raise GradError(
+                    f"{what} with holomorphic=True requires {kind} with complex dtype, but "
+                    f"got {dt.name}."
+                )
+            if holomorphic or not np.issubdtype(dt, np.complexfloating):
+                continue
+            if forward and kind == "inputs":
+                raise GradError(
+                    f"{what} requires real-valued inputs (input dtype that is a sub-dtype of "
+                    f"np.floating), but got {dt.name}. For holomorphic differentiation, pass "
+                    "holomorphic=True. For differentiation of non-holomorphic functions "
+                    "involving complex inputs or integer inputs, use jax.jvp directly."
+                )
+            if not forward and kind == "outputs":
+                raise GradError(
+                    f"{what} requires real-valued outputs (output dtype that is a sub-dtype of "
+                    f"np.floating), but got {dt.name}. For holomorphic differentiation, pass "
+                    "holomorphic=True. For differentiation of non-holomorphic functions "
+                    "involving complex outputs, use jax.vjp directly."
+                )
+
+
+def _jacobian(
+    fun: Callable[..., Any], argnums: Any, has_aux: bool, forward: bool, holomorphic: bool
+) -> Any:
     def jac(*args: Any) -> Any:
         nums = _argnums(argnums, len(args))
         arg_defs = [pytree.flatten(args[k])[1] for k in nums]
@@ -179,13 +217,19 @@ def _jacobian(fun: Callable[..., Any], argnums: Any, has_aux: bool, forward: boo
             return tuple(flat)
 
         xs = tuple(x_leaves)
-        o_shapes = [_shape(o) for o in core(*xs)]
+        o_leaves = core(*xs)
+        what = "jacfwd" if forward else "jacrev"
+        _check_complex(what, holomorphic, list(xs), list(o_leaves), forward)
+        o_shapes = [_shape(o) for o in o_leaves]
         i_shapes = [_shape(x) for x in xs]
         # blocks[i][j]: d out_leaf_i / d in_leaf_j, shaped (*out_i, *in_j).
         blocks: list[list[Any]] = [[None] * len(xs) for _ in o_shapes]
         if forward:
             for j, i_shape in enumerate(i_shapes):
-                eye = np.eye(math.prod(i_shape)).reshape((math.prod(i_shape), *i_shape))
+                # complex for a complex input (jvp wants tangents of the primal's kind)
+                basis = np.result_type(float, _dtype(xs[j]))
+                size = math.prod(i_shape)
+                eye = np.eye(size, dtype=basis).reshape((size, *i_shape))
 
                 def column(t: Any, j: int = j) -> Any:
                     # the other leaves' tangents are symbolic zeros: nothing to sweep
@@ -226,21 +270,29 @@ def _jacobian(fun: Callable[..., Any], argnums: Any, has_aux: bool, forward: boo
     return jac
 
 
-def jacrev(fun: Callable[..., Any], argnums: Any = 0, has_aux: bool = False) -> Any:
-    """The Jacobian by reverse mode: output shape followed by input shape (JAX's layout)."""
+def jacrev(
+    fun: Callable[..., Any], argnums: Any = 0, has_aux: bool = False, holomorphic: bool = False
+) -> Any:
+    """The Jacobian by reverse mode: output shape followed by input shape (JAX's layout).
+    Real outputs only, unless ``holomorphic=True`` (complex inputs and outputs: f'(z))."""
     if not callable(fun):
         raise GradError(f"jacrev expects a callable, got {fun!r}")
-    return static_jit(_jacobian(fun, argnums, has_aux, forward=False), argnums)
+    return static_jit(_jacobian(fun, argnums, has_aux, False, holomorphic), argnums)
 
 
-def jacfwd(fun: Callable[..., Any], argnums: Any = 0, has_aux: bool = False) -> Any:
-    """The Jacobian by forward mode: output shape followed by input shape (JAX's layout)."""
+def jacfwd(
+    fun: Callable[..., Any], argnums: Any = 0, has_aux: bool = False, holomorphic: bool = False
+) -> Any:
+    """The Jacobian by forward mode: output shape followed by input shape (JAX's layout).
+    Real inputs only, unless ``holomorphic=True`` (complex inputs and outputs: f'(z))."""
     if not callable(fun):
         raise GradError(f"jacfwd expects a callable, got {fun!r}")
-    return static_jit(_jacobian(fun, argnums, has_aux, forward=True), argnums)
+    return static_jit(_jacobian(fun, argnums, has_aux, True, holomorphic), argnums)
 
 
-def hessian(fun: Callable[..., Any], argnums: Any = 0, has_aux: bool = False) -> Any:
+def hessian(
+    fun: Callable[..., Any], argnums: Any = 0, has_aux: bool = False, holomorphic: bool = False
+) -> Any:
     """``jacfwd(jacrev(fun))``: for a scalar function of ``x``, shape ``x.shape * 2``; pytree
     inputs and outputs nest as in JAX."""
-    return jacfwd(jacrev(fun, argnums, has_aux), argnums, has_aux)
+    return jacfwd(jacrev(fun, argnums, has_aux, holomorphic), argnums, has_aux, holomorphic)

@@ -111,11 +111,6 @@ def _sweep(
         ins = [tangents.get(i) for i in node.inputs]
         if all(t is None for t in ins):
             continue
-        if np.issubdtype(node.dtype, np.complexfloating):
-            raise GradError(
-                f"axcomp.jvp: complex values are not differentiable here ({describe(node)} "
-                f"gives {node.dtype.name}); only real floating-point paths are supported"
-            )
         rule = node.op.jvp
         if rule is None:
             raise GradError(f"axcomp.jvp: {describe(node)} is not differentiable (no jvp rule)")
@@ -140,11 +135,10 @@ def _seed(primal: Any, tangent: Any, trace: Trace) -> tuple[Any, Node | None]:
     p = lift(primal, trace)
     if not _inexact(p.dtype):
         return primal, None  # an integer or bool argument: a constant (float0 in JAX)
-    if np.issubdtype(p.dtype, np.complexfloating):
-        raise GradError(f"axcomp.jvp: complex inputs are not supported (got {p.dtype.name})")
     if tangent is None:
         return primal, None  # a symbolic zero: nothing to seed
     t = lift(tangent, trace)
+    _check_complex_tangent(p.dtype, t.dtype)
     if t.dtype != p.dtype:
         t = ops.astype(t, p.dtype)
     levels = union_levels([p, t])
@@ -152,6 +146,18 @@ def _seed(primal: Any, tangent: Any, trace: Trace) -> tuple[Any, Node | None]:
     fresh = Tracer(identity(pb.node), levels, trace)  # a node of its own for the sweep
     trace.differentiated.add(fresh.node)
     return fresh, ops.broadcast_levels(t, levels).node
+
+
+def _check_complex_tangent(primal: np.dtype, tangent: np.dtype) -> None:
+    """JAX refuses a real tangent for a complex primal (a real one would silently drop the
+    imaginary direction); other dtype differences are cast, as before."""
+    if np.issubdtype(primal, np.complexfloating) and not np.issubdtype(tangent, np.complexfloating):
+        raise GradError(
+            "primal and tangent arguments to jax.jvp do not match; dtypes must be equal, or "
+            "in case of int/bool primal dtype the tangent dtype must be float0. Got primal "
+            f"dtype {primal.name} and so expected tangent dtype {primal.name}, but got "
+            f"tangent dtype {tangent.name} instead."
+        )
 
 
 def _read_out(outs: Sequence[Tracer], seeds: dict[Node, Node], trace: Trace) -> list[Tracer]:
@@ -203,7 +209,7 @@ def linearize_flat(
     fresh: list[Tracer | None] = []
     for p in primals:
         t = lift(p, trace)
-        if _inexact(t.dtype) and not np.issubdtype(t.dtype, np.complexfloating):
+        if _inexact(t.dtype):
             f = Tracer(identity(ops.broadcast_levels(t, levels).node), levels, trace)
             trace.differentiated.add(f.node)
             leaves.append(f)
@@ -222,6 +228,7 @@ def linearize_flat(
             if f is None or t is None:
                 continue
             tt = lift(t, trace)
+            _check_complex_tangent(f.dtype, tt.dtype)
             if not {lv.id for lv in tt.levels} <= ids:
                 # batched along a newer level (vmap of f_jvp): trace the primal with it
                 return jvp_flat(fun, primals, tangents, trace)[1]

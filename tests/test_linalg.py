@@ -581,3 +581,14 @@ def test_grad_in_axes_none_and_nested():
     gj = ax.jit(ax.vmap(ax.grad(loss, argnums=1), in_axes=(None, 0)))(a, bs[0])
     for j in range(4):
         close(gj[j], numeric_grad(ref, [a, bs[0, j]], argnum=1), 1e-6)
+
+
+def test_complex_pinv_and_slogdet_match_numpy() -> None:
+    m = np.array([[1 + 2j, 0.5, -1j], [0.3j, 2 - 1j, 0.25], [1.0, 1j, 3.0]])
+    for a in (m, m[:, :2]):
+        np.testing.assert_allclose(ax.jit(anp.linalg.pinv)(a), np.linalg.pinv(a), atol=1e-13)
+    sign, logdet = ax.jit(anp.linalg.slogdet)(m)
+    want_sign, want_logdet = np.linalg.slogdet(m)
+    assert logdet.dtype == np.float64  # a real log, as NumPy and JAX give
+    np.testing.assert_allclose(logdet, want_logdet, rtol=1e-13)
+    np.testing.assert_allclose(sign, want_sign, rtol=1e-13)

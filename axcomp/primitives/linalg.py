@@ -442,7 +442,10 @@ def det(a: Value) -> Tracer:
 
 def slogdet(a: Value) -> tuple[Tracer, Tracer]:
     """``(sign, logabsdet)`` of each square matrix of ``a``."""
-    sign, logdet = _packed("slogdet", _prep(a, "slogdet"))
+    t = _prep(a, "slogdet")
+    sign, logdet = _packed("slogdet", t)
+    if logdet.dtype.kind == "c":  # packed with the complex sign; the log is real
+        logdet = elementwise("real", logdet)
     return sign, logdet
 
 
@@ -620,8 +623,11 @@ def pinv(a: Value, rcond: Any = None, hermitian: bool = False, *, rtol: Any = No
     big = reduce("max", s, axis=-1, keepdims=True)
     keep = elementwise("greater", s, multiply(big, cut))
     sinv = where(keep, elementwise("true_divide", 1, where(keep, s, 1)), 0)
-    scaled = multiply(_mT(u), reshape(sinv, sinv.shape + (1,)))
-    return matmul(_mT(vh), scaled)
+    uh, v = _mT(u), _mT(vh)
+    if t.dtype.kind == "c":  # V S^-1 U^H: conjugate transposes
+        uh, v = elementwise("conjugate", uh), elementwise("conjugate", v)
+    scaled = multiply(uh, reshape(sinv, sinv.shape + (1,)))
+    return matmul(v, scaled)
 
 
 def lstsq(a: Value, b: Value, rcond: Any = None) -> tuple[Tracer, Tracer, Tracer, Tracer]:

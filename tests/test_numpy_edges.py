@@ -83,3 +83,19 @@ def test_linspace_traced_array_bounds_axis_and_retstep():
 def test_linspace_with_a_traced_count_is_a_clear_error():
     with pytest.raises(ax.AxcompError, match="num must be a static int"):
         ax.vmap(lambda v: anp.linspace(0.0, 1.0, v))(np.arange(3))
+
+
+def test_complex_variance_is_real_and_matches_numpy() -> None:
+    z = np.array([[1 + 2j, 3 - 1j, 0.5j], [2, -1j, 1 + 1j]])
+    mask = np.array([[True, False, True], [True, True, False]])
+    cases = [
+        (lambda m, x: m.var(x), {}),
+        (lambda m, x: m.std(x, axis=1, ddof=1), {}),
+        (lambda m, x: m.var(x, axis=0, where=mask), {}),
+        (lambda m, x: m.var(x, axis=1, keepdims=True), {}),
+    ]
+    for f, _ in cases:
+        want = f(np, z)
+        for got in (f(anp, z), ax.jit(lambda x, f=f: f(anp, x))(z)):
+            assert np.asarray(got).dtype == np.float64
+            np.testing.assert_allclose(got, want, rtol=1e-13)

@@ -187,29 +187,36 @@ def _var(
     if isinstance(ddof, Tracer):
         raise ArgumentTypeError("var: ddof must be static, not a traced value")
     t = _t(a)
-    if t.dtype.kind == "c":
-        raise UnsupportedError("var/std: complex inputs are not supported by axcomp")
     axes = normalize_axes(axis, t.ndim)
     target = inexact_dtype(t.dtype) if dtype is None else np.dtype(dtype)
     if t.dtype != target:
         t = astype(t, target)
     if where is not None:  # the selected entries only; their count is traced
         mask = broadcast_to(_t(where), t.shape)
-        count = reduce_sum(astype(mask, target), axis=axes, keepdims=True)
+        real = np.empty(0, target).real.dtype  # a count (and a variance) is real
+        count = reduce_sum(astype(mask, real), axis=axes, keepdims=True)
         with np.errstate(all="ignore"):
             avg = _e(
                 "true_divide", reduce_sum(_masked("sum", t, mask, None), axes, keepdims=True), count
             )
         dev = _masked("sum", _e("subtract", t, avg), mask, None)
-        total = reduce_sum(multiply(dev, dev), axis=axes, keepdims=keepdims)
+        total = reduce_sum(_squared_magnitude(dev), axis=axes, keepdims=keepdims)
         kept = count if keepdims else reshape(count, total.shape)
         with np.errstate(all="ignore"):
             return _e("true_divide", total, _e("maximum", _e("subtract", kept, ddof), 0))
     dev = _e("subtract", t, _ops.mean(t, axis=axes, keepdims=True))
-    total = reduce_sum(multiply(dev, dev), axis=axes, keepdims=keepdims)
+    total = reduce_sum(_squared_magnitude(dev), axis=axes, keepdims=keepdims)
     n = math.prod(t.shape[i] for i in axes)
     with np.errstate(all="ignore"):
-        return _e("true_divide", total, np.asarray(builtins.max(n - ddof, 0), target))
+        return _e("true_divide", total, np.asarray(builtins.max(n - ddof, 0), total.dtype))
+
+
+def _squared_magnitude(dev: Tracer) -> Tracer:
+    """``|dev|**2``: real for complex deviations (a complex variance is real, as in NumPy)."""
+    if dev.dtype.kind != "c":
+        return multiply(dev, dev)
+    re, im = _e("real", dev), _e("imag", dev)
+    return _e("add", multiply(re, re), multiply(im, im))
 
 
 @numpy_function(_unset_dropped(with_inexact_default(np.var)))

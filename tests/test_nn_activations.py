@@ -76,3 +76,29 @@ def test_derivatives_at_the_kinks_follow_jax():
     assert g(an.leaky_relu, 0.0) == 1.0
     assert g(an.sparse_sigmoid, -1.0) == 0.25
     assert g(an.elu, 0.0) == 1.0
+
+
+def _masked_softmax_reference(x: np.ndarray, mask: np.ndarray, axis: int) -> np.ndarray:
+    m = np.max(np.where(mask, x, -np.inf), axis=axis, keepdims=True)
+    e = np.where(mask, np.exp(x - np.where(np.isfinite(m), m, 0)), 0.0)
+    total = e.sum(axis=axis, keepdims=True)
+    return np.where(mask, e / np.where(total == 0, 1, total), 0.0)
+
+
+@pytest.mark.parametrize("axis", [-1, 0])
+def test_softmax_and_log_softmax_with_where(axis: int) -> None:
+    x = np.array([[1.0, 2.0, 3.0, 0.5], [0.2, -1.0, 4.0, 2.0]])
+    mask = np.array([[True, False, True, True], [False, False, True, True]])
+    want = _masked_softmax_reference(x, mask, axis)
+    with np.errstate(divide="ignore"):
+        want_log = np.where(mask, np.log(np.where(mask, want, 1.0)), -np.inf)
+    np.testing.assert_allclose(ax.nn.softmax(x, axis, mask), want, rtol=1e-14)
+    np.testing.assert_allclose(ax.nn.softmax(x, axis=axis, where=mask), want, rtol=1e-14)
+    np.testing.assert_allclose(ax.nn.log_softmax(x, axis, mask), want_log, rtol=1e-14)
+    # gradients through the selected entries only (JAX's values, by the closed form
+    # d/dx sum_i w_i log_softmax_i = w - softmax * sum(w) over the selected entries)
+    w = np.where(mask, x, 0.0)
+    jnp = ax.numpy
+    g = ax.grad(lambda v: jnp.sum(jnp.where(mask, ax.nn.log_softmax(v, axis, mask), 0.0) * w))(x)
+    closed = np.where(mask, w - want * w.sum(axis=axis, keepdims=True), 0.0)
+    np.testing.assert_allclose(g, closed, atol=1e-12)

@@ -25,7 +25,7 @@ from ..primitives.order import split
 from ..primitives.reductions import mean
 from ..primitives.shape import astype, expand_dims
 from ..scipy.special.reductions import logsumexp
-from ..scipy.special.softmax_functions import special_log_softmax, special_softmax
+from ..scipy.special.softmax_functions import masked_log_softmax, masked_softmax
 from ..tracing.build import Value, lift, normalize_axes, normalize_axis, trace_of
 from ..tracing.tracer import Tracer
 from ..transforms.jit import staged_export
@@ -153,15 +153,17 @@ def normalize(
 
 
 @staged_export
-def softmax(x: Value, axis: Any = -1) -> Tracer:
-    """``exp(x) / sum(exp(x))`` along ``axis`` (an int or a tuple), shifted by the maximum."""
-    return special_softmax(x, axis=axis)
+def softmax(x: Value, axis: Any = -1, where: Any = None) -> Tracer:
+    """``exp(x) / sum(exp(x))`` along ``axis`` (an int or a tuple), shifted by the maximum;
+    with ``where=``, over the selected entries only (0 elsewhere)."""
+    return masked_softmax(x, axis, where)
 
 
 @staged_export
-def log_softmax(x: Value, axis: Any = -1) -> Tracer:
-    """``x - logsumexp(x)`` along ``axis``, shifted by the maximum."""
-    return special_log_softmax(x, axis=axis)
+def log_softmax(x: Value, axis: Any = -1, where: Any = None) -> Tracer:
+    """``x - logsumexp(x)`` along ``axis``, shifted by the maximum; with ``where=``, over
+    the selected entries only (``-inf`` elsewhere)."""
+    return masked_log_softmax(x, axis, where)
 
 
 @staged_export

@@ -36,7 +36,7 @@ from . import (
     vonmises,
     wrapcauchy,
 )
-from ._core import sem
+from ._core import mode, rankdata, sem
 
 __all__ = [
     "bernoulli",
@@ -54,12 +54,14 @@ __all__ = [
     "gumbel_r",
     "laplace",
     "logistic",
+    "mode",
     "multinomial",
     "multivariate_normal",
     "nbinom",
     "norm",
     "pareto",
     "poisson",
+    "rankdata",
     "sem",
     "t",
     "truncnorm",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from . import (
     ad_checkpoint,
+    debug,
     flatten_util,
     lax,
     nn,
@@ -89,6 +90,7 @@ __all__ = [
     "config",
     "custom_jvp",
     "custom_vjp",
+    "debug",
     "eval_shape",
     "explain",
     "export",

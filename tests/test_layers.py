@@ -26,6 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "ops": {"lax", "numpy", "transforms", "primitives", "tracing", "core", "errors", "pytree"},
     "flatten_util": {"numpy", "transforms", "primitives", "tracing", "core", "errors", "pytree"},
     "ad_checkpoint": {"transforms"},
+    "debug": {"primitives", "tracing", "core", "errors", "pytree"},
     "core": {"errors"},
     "tracing": {"core", "errors", "pytree"},
     "primitives": {"tracing", "core", "errors"},

@@ -82,6 +82,8 @@ REFUSED: dict[str, str] = {
     "Scatter": "the GEMM expansion's refine step is NumPy-only",
     "Store": "its arrays cannot be written in place, and this step accumulates into one "
     "(the reverse rule of a convolution or pooling: a scatter-add of overlapping windows)",
+    "callback": "a Python callback (jax.debug.print, jax.debug.callback) runs in NumPy "
+    "programs only",
     "bitcast": "no bitcast in the Array API standard (lax.bitcast_convert_type, lax.complex, "
     "lax.reduce_precision)",
 }

@@ -256,6 +256,8 @@ _FORMATS: dict[str, Callable[[Call], str]] = {
         f"{_receiver(c.args[0])}[" + ", ".join(expr_text(a) for a in c.args[1:]) + "]"
     ),
     "linalg": _linalg,
+    # the function is a plan constant (a lowering-allocated name), never user text
+    "callback": lambda c: f"{expr_text(c.args[0])}({', '.join(expr_text(a) for a in c.args[1:])})",
 }
 assert set(_FORMATS) == set(OPS), "every plan operation needs a NumPy spelling"
 

@@ -205,7 +205,8 @@ def expand_squares(graph: Graph) -> tuple[Graph, bool]:
         new[node] = out
     if not changed:
         return graph, False
-    return Graph(graph.inputs, tuple(new.get(o, o) for o in graph.outputs)), True
+    outputs = tuple(new.get(o, o) for o in graph.outputs)
+    return Graph(graph.inputs, outputs, tuple(new.get(e, e) for e in graph.effects)), True
 
 
 def _remap(node: Node, new: dict[Node, Node]) -> Node:

@@ -297,7 +297,7 @@ class _Lowering:
             self.aliases_input.add(v)
         needed = _needed(graph, regions)
         steps: list[Step] = []
-        for node in topological(graph.outputs):
+        for node in topological(graph.roots):
             if node.op is input_p or node not in needed:
                 continue
             if node.op is const_p:
@@ -363,7 +363,7 @@ def _comment(node: Node) -> str:
 
 def _needed(graph: Graph, regions: dict[Node, Region]) -> set[Node]:
     needed: set[Node] = set()
-    stack = list(graph.outputs)
+    stack = list(graph.roots)
     while stack:
         node = stack.pop()
         if node in needed:

@@ -679,6 +679,7 @@ _OP_RULES: dict[str, Any] = {
     "item": _dynamic,
     "gather": _dynamic,
     "linalg": _linalg,
+    "callback": lambda m, c, a, kw: m.alloc((), np.dtype(bool)),
 }
 assert set(_OP_RULES) == set(OPS), "every plan operation needs a memory rule"
 

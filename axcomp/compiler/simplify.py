@@ -33,7 +33,8 @@ def _rebuild(graph: Graph, rewrite: Callable[[Node, tuple[Node, ...]], Node]) ->
         new[node] = out
     for n in graph.inputs:
         new.setdefault(n, n)
-    return Graph(graph.inputs, tuple(new[o] for o in graph.outputs)), changed
+    outputs = tuple(new[o] for o in graph.outputs)
+    return Graph(graph.inputs, outputs, tuple(new[e] for e in graph.effects)), changed
 
 
 def fold_reshapes(graph: Graph) -> tuple[Graph, bool]:
@@ -74,8 +75,8 @@ def eliminate_common_subexpressions(graph: Graph) -> tuple[Graph, bool]:
     seen: dict[Any, Node] = {}
 
     def rewrite(node: Node, inputs: tuple[Node, ...]) -> Node:
-        if node.op is input_p:
-            return node
+        if node.op is input_p or node.op.effect:
+            return node  # an effect runs once per place it is written
         key = (
             node.op,
             inputs,

@@ -86,13 +86,22 @@ class GraphError(AssertionError):
 
 @dataclass(frozen=True)
 class Graph:
-    """A traced program: flat inputs, flat outputs."""
+    """A traced program: flat inputs, flat outputs, and the nodes it runs for their
+    effects (``jax.debug.print``, a loop whose body prints) though no output reads them,
+    in program order: roots like the outputs, so no pass drops them."""
 
     inputs: tuple[Node, ...]
     outputs: tuple[Node, ...]
+    effects: tuple[Node, ...] = ()
+
+    @property
+    def roots(self) -> tuple[Node, ...]:
+        """The effects, then the outputs: a topological order from these runs each effect
+        as soon as its operands are ready, effects in the order they were traced."""
+        return self.effects + self.outputs if self.effects else self.outputs
 
     def nodes(self) -> list[Node]:
-        return topological(self.outputs)
+        return topological(self.roots)
 
     def ordered(self) -> list[Node]:
         """Inputs first (in argument order), then every other node in topological order."""
@@ -153,6 +162,8 @@ class Graph:
             call = f"{describe(node)}({args})" if args else describe(node)
             lines.append(f"  %{num[node]} = {call} : {node.type_str()}")
         outs = ", ".join(f"%{num[n]}" for n in self.outputs)
+        if self.effects:
+            lines.append("  effects " + ", ".join(f"%{num[n]}" for n in self.effects))
         return "\n".join([*lines, f"  return {outs}"])
 
     def __str__(self) -> str:

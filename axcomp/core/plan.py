@@ -306,6 +306,12 @@ _OPS = (
         Attr("shape", INTS),
     ),
     _op(
+        "callback",
+        "(fn, *xs) the Python function held in the plan constant ``fn`` called with the "
+        "operands, for its effect (``jax.debug.print``); binds an unused 0-d bool token",
+        (1, None),
+    ),
+    _op(
         "linalg",
         "(*xs; fn, keywords, pack, sizes, shape, dtype) ``linalg.<fn>`` of the namespace (a "
         "whitelisted name, ``LINALG``) with static bool keywords, stacked over leading axes; "
@@ -625,6 +631,11 @@ class LowerContext(Protocol):
 
     def temp(self) -> str:
         """A fresh buffer name."""
+        ...
+
+    def constant(self, value: Any) -> Ref:
+        """A plan constant holding ``value`` (an array, or a callback's Python function),
+        named by the lowering's allocator."""
         ...
 
     def lower_body(

@@ -48,6 +48,7 @@ class Primitive:
         "arity",
         "axes",
         "describe",
+        "effect",
         "flops",
         "inline_literals",
         "jvp",
@@ -74,6 +75,7 @@ class Primitive:
         allocates: bool = True,
         moves_data: bool = False,
         inline_literals: bool = False,
+        effect: bool = False,
     ) -> None:
         self.name = name
         self.params_type = params_type  # every node of this primitive has params of this type
@@ -84,6 +86,9 @@ class Primitive:
         self.allocates = allocates  # False: a view that allocates nothing
         self.moves_data = moves_data  # only moves, views or converts data: no arithmetic
         self.inline_literals = inline_literals  # Python scalar operands may stay literals
+        # run for its effect (a callback): never merged with another node, never dropped
+        # where a graph keeps it among its effects
+        self.effect = effect
         self.shape_rule: ShapeRule | None = None
         self.describe: DescribeRule = lambda params: name
         self.vjp: VjpRule | None = None

@@ -183,7 +183,8 @@ def cond(
     p = t if t.dtype == np.bool_ else elementwise("not_equal", t, 0)
     if not p.levels:  # one predicate for the whole batch: only the taken branch runs
         return branch("cond", p, [false_fun, true_fun], operands)
-    return _merge("cond", p, true_fun(*operands), false_fun(*operands))
+    on_false = false_fun(*operands)  # traced first, as JAX's branches are (index 0 first):
+    return _merge("cond", p, true_fun(*operands), on_false)  # debug.print order follows
 
 
 @staged_export

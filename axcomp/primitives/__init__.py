@@ -4,7 +4,8 @@ printing, lowering, reverse mode) next to the tracing functions that build them:
 ``contraction`` (einsum), ``elementwise``, ``reductions``, ``cumulative`` (cumsum,
 cumprod), ``collectives`` (psum, pmax, pmin), ``refine``, ``gradients`` (stop_gradient,
 custom_rule), ``bitcast``, ``order`` (sort, argsort, take_along), ``gathers``, ``windows``
-(windows, window_sum), ``control`` (loop, cond) and ``linalg``. Two modules declare none:
+(windows, window_sum), ``control`` (loop, cond), ``callback`` (a Python function called
+at run time for its effect: ``jax.debug.print``) and ``linalg``. Two modules declare none:
 ``lowering`` (the alignment helper every ``def_lower`` uses) and ``products``
 (``dot``/``matmul``/``tensordot`` on einsum, which ``linalg``'s rules use).
 
@@ -13,7 +14,7 @@ The library functions built on these families are the API layer's (``axcomp/nump
 ``axcomp/lax/``, ``axcomp/nn/``, ``axcomp/scipy/``).
 """
 
-from . import collectives, control, gathers, order
+from . import callback, collectives, control, gathers, order
 from . import linalg as linalg
 from .contraction import (
     EinsumParams,
@@ -83,6 +84,7 @@ __all__ = [
     "broadcast_levels",
     "broadcast_p",
     "broadcast_to",
+    "callback",
     "cast_p",
     "collectives",
     "concat_p",

@@ -53,7 +53,14 @@ from ..errors import (
     UnsupportedError,
 )
 from ..tracing.build import Value, batch_names, lift, logical_names, trace_of, union_levels
-from ..tracing.trace import Level, abstract_values, current_trace, recording
+from ..tracing.trace import (
+    Level,
+    abstract_values,
+    collecting_effects,
+    current_trace,
+    guarding_effects,
+    recording,
+)
 from ..tracing.tracer import Tracer
 from .elementwise import elementwise
 from .shape import astype, broadcast_levels
@@ -282,6 +289,7 @@ def _while_loop(cond_fun: Any, body_fun: Any, init_val: Any) -> Any:
     """A traced predicate: one while loop of generated code; under vmap it runs until every
     example is done, finished examples keep their carry (``where`` masks the update)."""
     leaves, cdef = _flatten(init_val)
+    trace = trace_of(leaves)
 
     def body(c_in: list[Tracer], i_in: Tracer | None, _: list[Tracer]) -> Any:
         tree = _unflatten(cdef, c_in)
@@ -291,7 +299,9 @@ def _while_loop(cond_fun: Any, body_fun: Any, init_val: Any) -> Any:
             raise TracingError(
                 f"while_loop: cond_fun must return a bool scalar, got {dtype} of shape {shape}"
             )
-        new = body_fun(tree)
+        outer = trace.effect_guard  # a while loop in the body of another
+        with guarding_effects(trace, p if outer is None else _where(outer, p, False)):
+            new = body_fun(tree)
         _check_carry("while_loop", tree, new)
         new_leaves = _flatten(new)[0]
         masked = [_where(p, v, c) for v, c in zip(new_leaves, c_in, strict=True)]
@@ -672,12 +682,15 @@ def _input_node(
     )
 
 
-def _close(leaves: list[Node], outs: list[Node]) -> tuple[Graph, list[Node]]:
+def _close(
+    leaves: list[Node], outs: list[Node], effects: Sequence[Node] = ()
+) -> tuple[Graph, list[Node]]:
     """The body graph over ``leaves``: loop-invariant nodes (free variables) become extra
-    inputs; returns it and the outer nodes feeding those inputs."""
-    order = topological(outs)
+    inputs; returns it and the outer nodes feeding those inputs. The body's ``effects``
+    run in every step, whatever they read."""
+    order = topological([*effects, *outs])
     leaf_set = set(leaves)
-    dep = set(leaves)
+    dep = set(leaves) | set(effects)
     for n in order:
         if n not in leaf_set and any(i in dep for i in n.inputs):
             dep.add(n)
@@ -702,7 +715,8 @@ def _close(leaves: list[Node], outs: list[Node]) -> tuple[Graph, list[Node]]:
         if n in dep and n not in leaf_set:
             clone[n] = n.replace_inputs(tuple(clone[i] if i in dep else outer(i) for i in n.inputs))
     body_outs = tuple(clone[o] if o in dep else outer(o) for o in outs)
-    return Graph(tuple(leaves) + tuple(free.values()), body_outs), list(free)
+    body_effects = tuple(clone[e] for e in effects)
+    return Graph(tuple(leaves) + tuple(free.values()), body_outs, body_effects), list(free)
 
 
 Body = Callable[[list[Tracer], Tracer | None, list[Tracer]], tuple[list[Any], list[Any], Any]]
@@ -737,7 +751,8 @@ def loop(
             )
             for x in xt
         ]
-        new, ys, stop = body(c_in, i_in, x_in)
+        with collecting_effects(trace) as effects:
+            new, ys, stop = body(c_in, i_in, x_in)
         new = [lift(v, trace) for v in new]
         ys = [lift(v, trace) for v in ys]
         extra = [lift(stop, trace)] if stop is not None else []
@@ -761,7 +776,7 @@ def loop(
     leaves = (
         [t.node for t in c_in] + ([i_in.node] if i_in is not None else []) + [t.node for t in x_in]
     )
-    graph, free = _close(leaves, outs)
+    graph, free = _close(leaves, outs, effects)
     n = length
     out_shapes = tuple(c.node.shape for c in cs) + tuple(
         y.node.shape[:nb] + (int(n or 0),) + y.node.shape[nb:] for y in ys
@@ -789,6 +804,13 @@ def loop(
         )
         dtype = graph.outputs[k].dtype
         results.append(Tracer(Node(loop_p, inputs, q, shape, dtype, axes), levels, trace))
+    if effects:
+        if not results:
+            raise UnsupportedError(
+                "a loop with no carry and no outputs cannot run a callback (jax.debug.print) "
+                "in its body: carry a value through it"
+            )
+        trace.add_effect(results[0].node)  # the loop runs for its body's effects
     return results[: len(cs)], results[len(cs) :]
 
 
@@ -880,7 +902,7 @@ def _vjp_cond(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node
         with recording(b.trace, seen):
             outs.append(b.backprop([g.outputs[q.output]], [seed], [leaves[k] for k in want]))
         made.append(seen)
-    graphs, free = _close_branches([*leaves, seed], outs, made)
+    graphs, free = _close_branches([*leaves, seed], outs, made, [()] * len(made))
     inputs = (*node.inputs, ct, *free)  # the same index, operands and closed-over values
     shapes = tuple(leaves[k].shape for k in want)
     group = object()
@@ -923,7 +945,7 @@ def _tangent_cond(b: Any, node: Node, tangents: Sequence[Node | None]) -> list[N
     if not want:
         return [None] * len(q.out_shapes)
     outs = [[b.tangent(t[i], g.outputs[i]) for i in want] for t, g in zip(swept, q.branches)]
-    graphs, free = _close_branches([*leaves, *dots], outs, made)
+    graphs, free = _close_branches([*leaves, *dots], outs, made, [()] * len(made))
     given = [t for t in tangents[1:] if t is not None]  # the dots' values, in order
     inputs = (*node.inputs, *given, *free)
     shapes = tuple(q.out_shapes[i] for i in want)
@@ -937,7 +959,10 @@ def _tangent_cond(b: Any, node: Node, tangents: Sequence[Node | None]) -> list[N
 
 
 def _close_branches(
-    leaves: list[Node], outs: Sequence[Sequence[Node]], made: Sequence[set[Node]]
+    leaves: list[Node],
+    outs: Sequence[Sequence[Node]],
+    made: Sequence[set[Node]],
+    effects: Sequence[Sequence[Node]],
 ) -> tuple[tuple[Graph, ...], list[Node]]:
     """One graph per branch over shared inputs: ``leaves``, then one input per outer value
     some branch reads (returned: the outer nodes feeding them). A node belongs to branch k
@@ -955,8 +980,8 @@ def _close_branches(
         return free[n]
 
     bodies = []
-    for branch_outs, mine in zip(outs, made, strict=True):
-        order = topological(list(branch_outs))
+    for branch_outs, mine, branch_effects in zip(outs, made, effects, strict=True):
+        order = topological([*branch_effects, *branch_outs])
         inside = set(leaves)
         for n in order:
             if n in leaf_set or n.op is input_p or n.op is const_p:
@@ -969,9 +994,10 @@ def _close_branches(
                 clone[n] = n.replace_inputs(
                     tuple(clone[i] if i in inside else outer(i) for i in n.inputs)
                 )
-        bodies.append(tuple(clone[o] if o in inside else outer(o) for o in branch_outs))
+        body = tuple(clone[o] if o in inside else outer(o) for o in branch_outs)
+        bodies.append((body, tuple(clone[e] for e in branch_effects)))
     inputs = (*leaves, *free.values())
-    return tuple(Graph(inputs, body) for body in bodies), list(free)
+    return tuple(Graph(inputs, body, effs) for body, effs in bodies), list(free)
 
 
 def branch(what: str, index: Tracer, branches: Sequence[Callable[..., Any]], operands: Any) -> Any:
@@ -993,11 +1019,13 @@ def branch(what: str, index: Tracer, branches: Sequence[Callable[..., Any]], ope
     stand_ins = [a.node for a in args if isinstance(a, Tracer)]
     made: list[set[Node]] = []
     results: list[list[Tracer]] = []
+    effects: list[list[Node]] = []
     treedef: Any = None
     for k, fun in enumerate(branches):
         seen: set[Node] = set()
-        with recording(trace, seen):
+        with recording(trace, seen), collecting_effects(trace) as branch_effects:
             out_leaves, d = _flatten(fun(*_unflatten(odef, args)))
+            effects.append(branch_effects)
             if k == 0:
                 treedef = d
             elif d != treedef:
@@ -1020,8 +1048,13 @@ def branch(what: str, index: Tracer, branches: Sequence[Callable[..., Any]], ope
         with recording(trace, seen):
             outs.append([broadcast_levels(r, lv).node for r, lv in zip(res, levels, strict=True)])
     if not results[0]:
+        if any(effects):
+            raise UnsupportedError(
+                f"{what}: branches that return nothing cannot run a callback "
+                "(jax.debug.print): return a value from them"
+            )
         return _unflatten(treedef, [])
-    graphs, free = _close_branches(stand_ins, outs, made)
+    graphs, free = _close_branches(stand_ins, outs, made, effects)
     inputs = (index.node, *ins, *free)
     shapes = tuple(n.shape for n in outs[0])
     group = object()
@@ -1030,6 +1063,8 @@ def branch(what: str, index: Tracer, branches: Sequence[Callable[..., Any]], ope
         params = CondParams(graphs, shapes, i, group)
         node = Node(cond_p, inputs, params, n.shape, n.dtype, n.axes)
         results_out.append(Tracer(node, lv, trace))
+    if any(effects):
+        trace.add_effect(results_out[0].node)  # the cond runs for its branches' effects
     return _unflatten(treedef, results_out)
 
 

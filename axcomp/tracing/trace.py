@@ -79,6 +79,20 @@ class Trace:
         # variable there even where the values repeat, so a gradient that depends on one
         # (of a sweep still pending) is never unmapped along a level it seems to repeat along
         self.differentiated: set[Any] = set()
+        # the nodes run for their effects (``jax.debug.print``), in program order, of the
+        # graph being traced: the function's, or a loop body's or cond branch's while one is
+        # traced (``collecting_effects``)
+        self.effects: list[Any] = []
+        # while a ``while_loop`` body is traced: its "keep going" predicate (a Tracer), which
+        # its callbacks read, since the generated loop also runs the body once after the
+        # last step (whose update is masked) and a callback must not run there
+        self.effect_guard: Any = None
+
+    def add_effect(self, node: Any) -> None:
+        """Keep ``node`` in the graph being traced though no output reads it."""
+        self.effects.append(node)
+        if self.created is not None:  # a cond branch runs its effects inside the branch
+            self.created.add(node)
 
     def level_name(self, axis_name: str | None) -> str:
         if axis_name is not None:
@@ -134,6 +148,38 @@ def recording(trace: Trace, into: set[Any]) -> Iterator[set[Any]]:
         trace.created, trace.concretize = previous, concretize
         if previous is not None:
             previous |= into
+
+
+@contextmanager
+def collecting_effects(trace: Trace) -> Iterator[list[Any]]:
+    """Collect the effects traced in this block (a loop body, a cond branch) apart from
+    the enclosing graph's, which gets the loop or cond node instead."""
+    previous = trace.effects
+    trace.effects = []
+    try:
+        yield trace.effects
+    finally:
+        trace.effects = previous
+
+
+@contextmanager
+def guarding_effects(trace: Trace, guard: Any) -> Iterator[None]:
+    """Callbacks traced in this block run only when some entry of ``guard`` is true."""
+    previous = trace.effect_guard
+    trace.effect_guard = guard
+    try:
+        yield
+    finally:
+        trace.effect_guard = previous
+
+
+@contextmanager
+def discarding_effects(trace: Trace) -> Iterator[None]:
+    """Drop the effects traced in this block: it traces again a function whose effects an
+    earlier trace of the same call already keeps (a Jacobian's columns), so a
+    ``debug.print`` runs once per call, as in JAX."""
+    with collecting_effects(trace):
+        yield
 
 
 @contextmanager

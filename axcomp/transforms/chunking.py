@@ -157,6 +157,9 @@ def _mapped_axes(compiled: Compiled, level: str) -> tuple[int | None, ...] | Non
 def level_split(compiled: Compiled, rec: LevelRecord) -> LevelSplit | str:
     """How vmap level ``rec`` splits into blocks (any nesting depth), or why it cannot: each
     block must compute a slice of every output, or a part that ``combine`` joins."""
+    if (compiled.traced or compiled.graph).effects:
+        # blocks would each run the callbacks, on parts of the values
+        return "the program runs a callback (jax.debug.print/callback), which needs whole values"
     in_axes = _mapped_axes(compiled, rec.name)
     if in_axes is None:
         return f"vmap axis '{rec.name}' does not map axes of the program's inputs"

@@ -114,6 +114,9 @@ class GuardedProgram:
 
     compiled: Compiled
     expected: tuple[np.ndarray, ...]
+    # a program with callbacks (``debug.print``) must not run them on a path not taken: a
+    # program computing only the guards checks the path first
+    check: Compiled | None = None
     # a 0-d guard (the usual ``if``/``while``) compares as a Python value: cheaper
     items: tuple[Any, ...] = field(init=False)
 
@@ -122,12 +125,33 @@ class GuardedProgram:
         object.__setattr__(self, "items", items)
 
     def run(self, leaves: list[Any]) -> tuple[bool, Any]:
-        """Whether every guard took its recorded value, and the outputs."""
+        """Whether every guard took its recorded value, and the outputs (None where a
+        callback program's path was not taken)."""
+        if self.check is not None:
+            if not self._taken(self.check.run(leaves)):
+                return False, None
+            return True, self.compiled.run(leaves)[0]
         out, got = self.compiled.run(leaves)
+        return self._taken(got), out
+
+    def _taken(self, got: Any) -> bool:
         for v, w, item in zip(got, self.expected, self.items):
             if not (v.item() == item if item is not None else np.array_equal(v, w)):
-                return False, out
-        return True, out
+                return False
+        return True
+
+    @classmethod
+    def of(cls, traced: Traced, compile_graph: Callable[[Traced], Compiled]) -> GuardedProgram:
+        """The program of ``traced`` (an eager trace), with its guard check when it has
+        callbacks."""
+        check = None
+        graph = traced.graph
+        if graph.effects:
+            guards = graph.outputs[len(graph.outputs) - len(traced.guards) :]
+            treedef = pytree.flatten(tuple(range(len(guards))))[1]
+            only = Traced(Graph(graph.inputs, guards), treedef, traced.arg_names)
+            check = compile_graph(only)
+        return cls(compile_graph(traced), traced.guards, check)
 
 
 class PathsInfo(NamedTuple):
@@ -160,7 +184,8 @@ class PathCache:
                     self._promote(sig, path)
                 return out
         path = trace_path()
-        _, out = path.run(leaves)  # traced for these values (a NaN guard never compares equal)
+        # traced for these values: no guard check (a NaN guard never compares equal)
+        out = path.compiled.run(leaves)[0]
         with self._lock:
             self._traces += 1
             self._promote(sig, path)

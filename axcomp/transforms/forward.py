@@ -20,7 +20,7 @@ import numpy as np
 from .. import primitives as ops
 from .. import pytree
 from ..errors import GradError
-from ..tracing.trace import Trace, current_trace
+from ..tracing.trace import Trace, current_trace, discarding_effects
 from ..tracing.tracer import Tracer
 from .autodiff import vjp
 from .jit import static_jit
@@ -189,6 +189,12 @@ def _check_complex(
                 )
 
 
+def _trace() -> Trace:
+    trace = current_trace()
+    assert trace is not None, "a Jacobian is computed inside its static_jit trace"
+    return trace
+
+
 def _jacobian(
     fun: Callable[..., Any], argnums: Any, has_aux: bool, forward: bool, holomorphic: bool
 ) -> Any:
@@ -238,7 +244,8 @@ def _jacobian(
                     assert trace is not None
                     return tuple(jvp_flat(core, xs, ts, trace)[1])
 
-                cols = vmap(column)(eye)  # per output leaf: (in_j.size, *out_i)
+                with discarding_effects(_trace()):  # the primal trace above keeps them
+                    cols = vmap(column)(eye)  # per output leaf: (in_j.size, *out_i)
                 for i, o_shape in enumerate(o_shapes):
                     moved = ops.moveaxis(cols[i], 0, -1) if o_shape else cols[i]
                     blocks[i][j] = ops.reshape(moved, (*o_shape, *i_shape))
@@ -251,7 +258,8 @@ def _jacobian(
                     cts = tuple(ct if m == i else _zeros_like_tree(o) for m, o in enumerate(outs))
                     return pullback(cts)
 
-                rows = vmap(row)(eye)  # per input leaf: (out_i.size, *in_j)
+                with discarding_effects(_trace()):  # the primal trace above keeps them
+                    rows = vmap(row)(eye)  # per input leaf: (out_i.size, *in_j)
                 for j, i_shape in enumerate(i_shapes):
                     blocks[i][j] = ops.reshape(rows[j], (*o_shape, *i_shape))
         per_out = []
@@ -263,7 +271,8 @@ def _jacobian(
             per_out.append(trees[0] if isinstance(argnums, int) else tuple(trees))
         jacobian = pytree.unflatten(out_def[0], per_out)
         if has_aux:
-            return jacobian, fun(*args)[1]
+            with discarding_effects(_trace()):
+                return jacobian, fun(*args)[1]
         return jacobian
 
     jac.__name__ = f"{'jacfwd' if forward else 'jacrev'}_{getattr(fun, '__name__', 'fun')}"

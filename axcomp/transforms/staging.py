@@ -249,7 +249,7 @@ def trace_to_graph(
             out_nodes.append(t.node)
     guards = tuple(value for _, value in concrete.guards) if concrete is not None else ()
     return Traced(
-        Graph(tuple(inputs), tuple(out_nodes)),
+        Graph(tuple(inputs), tuple(out_nodes), tuple(trace.effects)),
         out_treedef,
         arg_names,
         tuple(trace.level_records),
@@ -420,8 +420,8 @@ class Staged:
             traced = trace_to_graph(self._inline_unpacked, sig, names, self.name, leaves)
         except AxcompError as exc:
             raise exc.with_traceback(user_frames(exc.__traceback__)) from None
-        program = compile_traced(traced, self.name, choose_target(sig.namespace))
-        return GuardedProgram(program, traced.guards)
+        target = choose_target(sig.namespace)
+        return GuardedProgram.of(traced, lambda t: compile_traced(t, self.name, target))
 
     def paths_info(self) -> PathsInfo:
         """Eager differentiation's paths: traced, answered from the cache, cached."""

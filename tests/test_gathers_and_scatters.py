@@ -18,6 +18,7 @@ from oracle import loop_vmap
 import axcomp as ax
 import axcomp.lax as alax
 import axcomp.numpy as anp
+from axcomp.core.array_impl import ArrayImpl
 from axcomp.errors import AxcompError
 
 RNG = np.random.default_rng(12)
@@ -150,7 +151,7 @@ def test_take_modes(mode):
     np.testing.assert_array_equal(flat, np.take(x, [3, 19], mode="clip"))
     ints = ax.jit(lambda a: anp.take(a, np.array([0, 9])))(np.arange(4, dtype=np.int32))
     np.testing.assert_array_equal(ints, [0, np.iinfo(np.int32).min])
-    # outside a trace: NumPy's own take
+    # outside a trace: the same program (JAX's semantics, not NumPy's raising take)
     np.testing.assert_array_equal(anp.take(x, [1, 2], axis=0), x[[1, 2]])
 
 
@@ -510,3 +511,53 @@ def test_traced_index_min_max_keep_the_original_value(how: str, index) -> None:
     (np.minimum if how == "min" else np.maximum).at(want, idx, u)
     got = ax.jit(lambda a, i, v: getattr(a.at[i], how)(v))(x, idx, u)
     np.testing.assert_array_equal(got, want)
+
+
+# ------------------------------------------- JAX 0.10's out-of-bounds and repeat semantics
+# (each expected value is what JAX 0.10.2 gives for the same call, eager and under jit)
+
+
+@pytest.mark.parametrize("run", [lambda f, x: f(x), lambda f, x: ax.jit(f)(x)])
+def test_static_out_of_bounds_ints_clamp_eager_and_under_jit(run):
+    x = np.arange(4.0).view(ArrayImpl)
+    assert float(run(lambda a: a[10], x)) == 3.0
+    assert float(run(lambda a: a[-10], x)) == 0.0
+    assert float(run(lambda a: a.reshape(2, 2)[5, 0], x)) == 2.0
+    assert float(run(lambda a: a.reshape(2, 2)[1, 10], x)) == 3.0
+    # scatters drop the write instead
+    np.testing.assert_array_equal(run(lambda a: a.at[10].set(5.0), x), [0, 1, 2, 3])
+    np.testing.assert_array_equal(run(lambda a: a.at[-5].set(5.0), x), [0, 1, 2, 3])
+
+
+def test_apply_runs_once_per_occurrence_of_a_position():
+    x = np.arange(4.0).view(ArrayImpl)
+    f = lambda v: v * 2 + 1  # noqa: E731
+    idx = np.array([0, 0, 1, 0])
+    want = [7.0, 3.0, 2.0, 3.0]  # f(f(f(0))), f(1)
+    np.testing.assert_array_equal(x.at[idx].apply(f), want)
+    np.testing.assert_array_equal(ax.jit(lambda a: a.at[idx].apply(f))(x), want)
+    np.testing.assert_array_equal(ax.jit(lambda a, i: a.at[i].apply(f))(x, idx), want)
+    np.testing.assert_array_equal(
+        ax.jit(lambda a, i: a.at[i].apply(f))(x, np.array([2, 1])), [0.0, 3.0, 5.0, 3.0]
+    )
+    got = ax.vmap(lambda a, i: a.at[i].apply(f))(np.ones((2, 3)), np.array([[0, 0], [1, 2]]))
+    np.testing.assert_array_equal(got, [[7.0, 1.0, 1.0], [1.0, 3.0, 3.0]])
+    # out of bounds: clamped with clip, dropped otherwise
+    oob = np.array([0, 0, 9])
+    np.testing.assert_array_equal(x.at[oob].apply(f, mode="clip"), [3.0, 1.0, 2.0, 7.0])
+    np.testing.assert_array_equal(x.at[oob].apply(f, mode="drop"), [3.0, 1.0, 2.0, 3.0])
+
+
+def test_eager_take_fills_and_clamps_as_jax():
+    x = np.arange(6.0).reshape(2, 3)
+    i = np.array([[0, 5], [-1, -4]])
+    np.testing.assert_array_equal(anp.take_along_axis(x, i, axis=1), [[0.0, np.nan], [5.0, np.nan]])
+    np.testing.assert_array_equal(anp.take_along_axis(x, i, axis=1, mode="clip"), [[0, 2], [5, 3]])
+    np.testing.assert_array_equal(
+        anp.take(x, i, axis=1), [[[0, np.nan], [2, np.nan]], [[3, np.nan], [5, np.nan]]]
+    )
+    np.testing.assert_array_equal(anp.take(x, np.array([0, 5, -1, -7]), mode="clip"), [0, 5, 0, 0])
+    np.testing.assert_array_equal(anp.take(x, np.array([0, 5, -1, -7]), mode="wrap"), [0, 5, 5, 5])
+    ints = anp.take(x.astype(np.int64), np.array([0, 9]))
+    np.testing.assert_array_equal(ints, [0, np.iinfo(np.int64).min])
+    np.testing.assert_array_equal(anp.take(x, np.array([0, 9]), fill_value=3), [0.0, 3.0])

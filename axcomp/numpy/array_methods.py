@@ -17,6 +17,7 @@ import numpy as np
 from .. import primitives as ops
 from ..core.array_impl import ArrayImpl, as_array
 from ..errors import TracingError, UnsupportedError
+from ..primitives.control import while_loop
 from ..primitives.gathers import _SCATTER_MODES, advanced, scatter
 from ..tracing.build import Value
 from ..tracing.trace import Trace
@@ -81,9 +82,79 @@ class _Index:
         return self._scatter(values, "max", mode)
 
     def apply(self, func: Callable[[Any], Any], mode: Any = None, **_: Any) -> Tracer:
-        """``func`` applied at the index (once per element written, as for unique indices)."""
-        got = self.get(mode="clip" if mode == "clip" else None)
-        return self.set(func(got), mode=mode)
+        """``func`` applied at the index, once per occurrence of a position (JAX applies it
+        again for each repeat): where no position repeats, once to the gathered values;
+        else ``func`` of the whole array, kept where a position has more rounds to go."""
+        if not _traced_index(self.index):
+            counts = _occurrences(self.x, self.index, mode)
+            if counts is None or int(np.max(counts, initial=0)) <= 1:
+                got = self.get(mode="clip" if mode == "clip" else None)
+                return self.set(func(got), mode=mode)
+            return _apply_rounds(self.x, counts, func)
+        shape = _NAMESPACE["shape"](self.x)
+        traced_counts = _Index(np.zeros(shape, np.int32), self.index).add(1, mode=mode)
+        rounds = _NAMESPACE["max"](traced_counts) if traced_counts.size else 0
+        where = _NAMESPACE["where"]
+
+        def step(state: tuple[Any, Any]) -> tuple[Any, Any]:
+            k, y = state
+            return k + 1, where(traced_counts > k, func(y), y)
+
+        # traced positions: as many rounds as the most repeated one needs (one, if none is)
+        return while_loop(lambda state: state[0] < rounds, step, (0, self.x))[1]
+
+
+def _traced_index(index: Any) -> bool:
+    return any(isinstance(it, Tracer) for it in (index if isinstance(index, tuple) else (index,)))
+
+
+def _occurrences(x: Any, index: Any, mode: Any) -> np.ndarray | None:
+    """How many times ``x.at[index]`` (a static index of ints, integer arrays and slices)
+    writes each position of ``x``, out-of-bounds writes dropped (clamped with ``clip``), in
+    NumPy alone (no trace); None for an index of another kind (masks, ``None``, ``...``)."""
+    shape = tuple(_NAMESPACE["shape"](x))
+    items = index if isinstance(index, tuple) else (index,)
+    if len(items) > len(shape):
+        return None
+    # one extra slot per indexed axis takes the dropped writes
+    padded = np.zeros(tuple(n + 1 for n in shape), np.int64)
+    selection: list[Any] = []
+    for it, n in zip(items, shape):
+        if isinstance(it, slice):
+            selection.append(slice(*it.indices(n)))
+            continue
+        if it is None or it is Ellipsis or isinstance(it, (bool, np.bool_)):
+            return None
+        i = np.asarray(it)
+        if i.dtype.kind not in "iu":
+            return None
+        i = np.where(i < 0, i + n, i)
+        dropped = np.where((i < 0) | (i >= n), n, i)
+        selection.append(np.clip(i, 0, n - 1) if mode == "clip" else dropped)
+    selection += [slice(0, n) for n in shape[len(items) :]]
+    np.add.at(padded, tuple(selection), 1)
+    return padded[tuple(slice(0, n) for n in shape)]
+
+
+def _apply_rounds(x: Any, counts: np.ndarray, func: Callable[[Any], Any]) -> Any:
+    """``func`` applied ``counts`` times at each position of ``x``."""
+    where = _NAMESPACE["where"]
+    y = x
+    for k in range(int(counts.max())):
+        y = where(counts > k, func(y), y)
+    return y
+
+
+def _static_clamped(x: Any, index: Any) -> Any:
+    """``x[index]``'s index with out-of-bounds ints clamped, as JAX's gathers do (eager and
+    under ``jit``); an index that does not fit ``x`` is left for ``getitem`` to refuse."""
+    items = index if isinstance(index, tuple) else (index,)
+    if not any(isinstance(it, (int, np.integer)) and not isinstance(it, bool) for it in items):
+        return index
+    try:
+        return _clipped(x, index, arrays=False)
+    except IndexError:
+        return index
 
 
 def _clipped(x: Any, index: Any, arrays: bool = True) -> Any:
@@ -253,7 +324,7 @@ class _Methods:
     __hash__ = object.__hash__
 
     def __getitem__(self, index: Any) -> Tracer:
-        return ops.getitem(self, index)
+        return ops.getitem(self, _static_clamped(self, index))
 
     # --- methods ---
     def sum(self, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Tracer:
@@ -420,6 +491,9 @@ class _EagerIndex:
         indices_are_sorted: bool = False,
         unique_indices: bool = False,
     ) -> Any:
+        counts = None if _traced_index(self.index) else _occurrences(self.x, self.index, mode)
+        if counts is not None and int(np.max(counts, initial=0)) > 1:  # once per repeat
+            return as_array(_apply_rounds(self.x, counts, func))
         return self._run("apply", func, mode)
 
     def __getattr__(self, how: str) -> Callable[..., Any]:

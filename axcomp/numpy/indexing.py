@@ -33,7 +33,7 @@ from ..primitives.reductions import reduce_sum
 from ..primitives.shape import astype, broadcast_to, expand_dims, reshape
 from ..tracing.build import Value, broadcast_shapes, lift, normalize_axis, trace_of
 from ..tracing.tracer import Tracer
-from .dispatch import numpy_function
+from .dispatch import numpy_function, staged_function
 from .namespace import jnp as _jnp
 from .namespace import traced as _traced
 from .traced_values import lift_value as _one
@@ -155,7 +155,7 @@ def diagonal(a: Value, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Trace
     return _order.diagonal(a, offset, axis1, axis2)
 
 
-@numpy_function()
+@staged_function  # eagerly too: NumPy's take raises where JAX's fills or clamps
 def take(
     a: Value, indices: Value, axis: Any = None, mode: Any = None, fill_value: Any = None
 ) -> Tracer:
@@ -169,7 +169,7 @@ def take(
     return take_clamped(t, indices, axis, "fill" if mode is None else mode, fill_value)
 
 
-@numpy_function()
+@staged_function  # eagerly too: NumPy's take_along_axis has no mode and raises
 def take_along_axis(
     arr: Value, indices: Value, axis: Any, mode: Any = None, fill_value: Any = None
 ) -> Tracer:

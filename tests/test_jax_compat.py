@@ -179,3 +179,20 @@ def test_eval_shape_inside_transforms_traces_inline() -> None:
     np.testing.assert_array_equal(ax.grad(lambda x: f(x).sum())(x), np.full(3, 9.0))
     assert "outer" not in str(ax.explain(ax.jit(f), x))  # the traced outer product is dropped
     assert len(ax.explain(ax.jit(f), x).equations) == 1  # x.sum() only
+
+
+def test_python_scalars_are_traced_and_weak_in_eval_shape_and_pmap() -> None:
+    # as under jit (JAX 0.10's eval_shape prints weak_type=True for these)
+    f32 = np.ones(3, np.float32)
+    assert ax.eval_shape(lambda x, a: x * a, f32, 0.1) == ax.ShapeDtypeStruct((3,), np.float32)
+    got = ax.eval_shape(lambda a: (a * 2, a + 1), 3)
+    assert got == (ax.ShapeDtypeStruct((), np.int64, weak_type=True),) * 2
+    assert repr(got[0]) == "ShapeDtypeStruct(shape=(), dtype=int64, weak_type=True)"
+    assert not ax.eval_shape(lambda a: np.float32(2) * a, 0.5).weak_type
+    with pytest.raises(ax.errors.TracerBoolConversionError):
+        ax.eval_shape(lambda a: 1 if a > 0 else 2, 0.1)
+    scaled = ax.pmap(lambda x, a: x * a, in_axes=(0, None))
+    out = scaled(np.ones((2, 3), np.float32), 0.25)
+    assert out.dtype == np.float32 and np.all(out == 0.25)
+    with pytest.raises(ax.errors.TracerBoolConversionError):
+        ax.pmap(lambda x, a: x if a > 0 else -x, in_axes=(0, None))(np.ones((2, 3)), 0.5)

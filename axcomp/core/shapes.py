@@ -14,14 +14,18 @@ class ShapeDtypeStruct:
 
     shape: tuple[int, ...]
     dtype: np.dtype
+    # JAX's weak type: a value computed from Python scalars only (``eval_shape(f, 0.1)``)
+    weak_type: bool = False
 
-    def __init__(self, shape: Any, dtype: Any = np.float64) -> None:
+    def __init__(self, shape: Any, dtype: Any = np.float64, *, weak_type: bool = False) -> None:
         object.__setattr__(self, "shape", tuple(int(s) for s in shape))
         object.__setattr__(self, "dtype", np.dtype(dtype))
+        object.__setattr__(self, "weak_type", bool(weak_type))
 
     @property
     def ndim(self) -> int:
         return len(self.shape)
 
     def __repr__(self) -> str:
-        return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype})"
+        weak = ", weak_type=True" if self.weak_type else ""
+        return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype}{weak})"

@@ -39,7 +39,7 @@ from ..tracing.trace import current_trace
 from .chunking import LevelSplit, block_matches, level_split
 from .compile import Compiled
 from .dask import Program
-from .staging import Signature, is_array_leaf, signature_of
+from .staging import Signature, is_array_leaf, is_traced_scalar, signature_of
 from .targets import choose_target
 from .vmap import VmappedFunction, _check_spec_types
 
@@ -190,9 +190,13 @@ class PmappedFunction(VmappedFunction):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if current_trace() is not None:
             return self._inline(args, kwargs)  # inside another trace: a vmap
-        sig = signature_of(args, kwargs)
+        sig = signature_of(args, kwargs, True)  # Python scalars traced (weak), as under jit
         choose_target(sig.namespace, pmap=True)  # refuses what pmap cannot run
-        leaves = [np.asarray(x) for x in pytree.flatten((args, kwargs))[0] if is_array_leaf(x)]
+        leaves = [
+            np.asarray(x)
+            for x in pytree.flatten((args, kwargs))[0]
+            if is_array_leaf(x) or is_traced_scalar(x)
+        ]
         full, rec, in_axes, apart = self._analyse(sig)
         client, devices = self._devices()
         where = f"{len(devices)} {'dask worker' if client is not None else 'local thread'}(s)"
@@ -289,7 +293,7 @@ class PmappedFunction(VmappedFunction):
     def lower(self, *args: Any, **kwargs: Any) -> Compiled:
         """The program for the whole arguments, with the shard plan as its ``chunks``
         (``explain`` shows it: one shard per block, devices as threads)."""
-        sig = signature_of(args, kwargs)
+        sig = signature_of(args, kwargs, True)
         choose_target(sig.namespace, pmap=True)
         full, rec, in_axes, apart = self._analyse(sig)
         client, devices = self._devices()

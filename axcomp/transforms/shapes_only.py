@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -27,20 +28,37 @@ def eval_shape(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         # the nodes, so the passes drop them
         leaves, treedef = pytree.flatten(fun(*args, **kwargs))
         return pytree.unflatten(treedef, [_shape_dtype(leaf) for leaf in leaves])
-    staged = jit(fun)
-    sig = signature_of(args, kwargs)
+    weak: list[bool] = []
+
+    @functools.wraps(fun)
+    def noting_weak_types(*a: Any, **k: Any) -> Any:
+        out = fun(*a, **k)
+        weak[:] = [_is_weak(leaf) for leaf in pytree.flatten(out)[0]]
+        return out
+
+    staged = jit(noting_weak_types)
+    sig = signature_of(args, kwargs, trace_scalars=True)  # Python scalars traced, as in jit
     try:
         traced = trace_to_graph(staged._inline_unpacked, sig, input_names(fun, sig), staged.name)
     except AxcompError as exc:
         raise exc.with_traceback(user_frames(exc.__traceback__)) from None
-    outs = [ShapeDtypeStruct(node.shape, node.dtype) for node in traced.graph.outputs]
+    outs = [
+        ShapeDtypeStruct(node.shape, node.dtype, weak_type=w)
+        for node, w in zip(traced.graph.outputs, weak, strict=True)
+    ]
     return pytree.unflatten(traced.out_treedef, outs)
+
+
+def _is_weak(value: Any) -> bool:
+    if isinstance(value, Tracer):
+        return value.weak
+    return type(value) in (int, float, complex)
 
 
 def _shape_dtype(value: Any) -> ShapeDtypeStruct:
     if isinstance(value, Tracer):
-        return ShapeDtypeStruct(value.shape, value.dtype)
-    return ShapeDtypeStruct(np.shape(value), np.result_type(value))
+        return ShapeDtypeStruct(value.shape, value.dtype, weak_type=value.weak)
+    return ShapeDtypeStruct(np.shape(value), np.result_type(value), weak_type=_is_weak(value))
 
 
 def block_until_ready(x: Any) -> Any:

@@ -13,7 +13,13 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as _ops
-from ..errors import ArgumentTypeError, ArgumentValueError, ShapeError, UnsupportedError
+from ..errors import (
+    ArgumentTypeError,
+    ArgumentValueError,
+    IncompatibleShapesError,
+    ShapeError,
+    UnsupportedError,
+)
 from ..lax.operands import float_input
 from ..primitives.contraction import multiply, transpose
 from ..primitives.cumulative import cumprod_p, cumsum_p, scan
@@ -181,6 +187,7 @@ def _var(
     keepdims: bool,
     correction: Any,
     where: Any = None,
+    mean: Any = None,
 ) -> Tracer:
     if correction is not None:
         ddof = correction
@@ -191,24 +198,45 @@ def _var(
     target = inexact_dtype(t.dtype) if dtype is None else np.dtype(dtype)
     if t.dtype != target:
         t = astype(t, target)
+    given = None if mean is None else _given_mean(mean, t, axes, target)
     if where is not None:  # the selected entries only; their count is traced
         mask = broadcast_to(_t(where), t.shape)
         real = np.empty(0, target).real.dtype  # a count (and a variance) is real
         count = reduce_sum(astype(mask, real), axis=axes, keepdims=True)
-        with np.errstate(all="ignore"):
-            avg = _e(
-                "true_divide", reduce_sum(_masked("sum", t, mask, None), axes, keepdims=True), count
-            )
+        if given is not None:
+            avg = given
+        else:
+            with np.errstate(all="ignore"):
+                total_sum = reduce_sum(_masked("sum", t, mask, None), axes, keepdims=True)
+                avg = _e("true_divide", total_sum, count)
         dev = _masked("sum", _e("subtract", t, avg), mask, None)
         total = reduce_sum(_squared_magnitude(dev), axis=axes, keepdims=keepdims)
         kept = count if keepdims else reshape(count, total.shape)
         with np.errstate(all="ignore"):
             return _e("true_divide", total, _e("maximum", _e("subtract", kept, ddof), 0))
-    dev = _e("subtract", t, _ops.mean(t, axis=axes, keepdims=True))
+    avg = given if given is not None else _ops.mean(t, axis=axes, keepdims=True)
+    dev = _e("subtract", t, avg)
     total = reduce_sum(_squared_magnitude(dev), axis=axes, keepdims=keepdims)
     n = math.prod(t.shape[i] for i in axes)
     with np.errstate(all="ignore"):
         return _e("true_divide", total, np.asarray(builtins.max(n - ddof, 0), total.dtype))
+
+
+def _given_mean(mean: Any, t: Tracer, axes: tuple[int, ...], dtype: np.dtype) -> Tracer:
+    """``mean=`` of var/std: shaped as the mean with ``keepdims=True`` (NumPy's rule)."""
+    m = _t(mean)
+    want = tuple(1 if i in axes else n for i, n in enumerate(t.shape))
+    try:
+        np.broadcast_shapes(m.shape, want)
+        fits = m.ndim == t.ndim  # JAX subtracts without rank promotion
+    except ValueError:
+        fits = False
+    if not fits:
+        raise IncompatibleShapesError(
+            f"var/std: mean of shape {m.shape} does not fit {want}, the shape of the mean over "
+            "the reduced axes with keepdims=True"
+        )
+    return astype(m, dtype) if m.dtype != dtype else m
 
 
 def _squared_magnitude(dev: Tracer) -> Tracer:
@@ -234,8 +262,7 @@ def var(
 ) -> Tracer:
     """The variance ``sum(|x - mean|**2) / (n - ddof)`` along ``axis``, as NumPy (with
     ``where=``, of the selected entries)."""
-    _no_mean("var", mean)
-    return _var(a, axis, dtype, ddof, keepdims, correction, where)
+    return _var(a, axis, dtype, ddof, keepdims, correction, where, mean)
 
 
 @numpy_function(_unset_dropped(with_inexact_default(np.std)))
@@ -253,13 +280,7 @@ def std(
 ) -> Tracer:
     """The standard deviation, ``sqrt(var(a, axis, ddof=ddof))`` (with ``where=``, of the
     selected entries)."""
-    _no_mean("std", mean)
-    return _e("sqrt", _var(a, axis, dtype, ddof, keepdims, correction, where))
-
-
-def _no_mean(name: str, mean: Any) -> None:
-    if mean is not None:
-        raise UnsupportedError(f"{name}: mean= (a precomputed mean) is not supported by axcomp")
+    return _e("sqrt", _var(a, axis, dtype, ddof, keepdims, correction, where, mean))
 
 
 _METHODS = ("linear", "lower", "higher", "midpoint", "nearest")

@@ -15,6 +15,7 @@ import pytest
 import axcomp as ax
 import axcomp.lax as alax
 import axcomp.numpy as anp
+from axcomp.errors import ArgumentValueError
 from tests.complex_differentiation_cases import (
     HOLOMORPHIC,
     REAL_OF_COMPLEX,
@@ -189,3 +190,19 @@ def test_complex_outputs_need_holomorphic_and_complex_inputs_need_jvp_for_jacfwd
     # JAX's hessian is jacfwd(jacrev): complex inputs need holomorphic=True there too
     with pytest.raises(TypeError, match="jacfwd requires real-valued inputs"):
         ax.hessian(lambda z: anp.sum(anp.abs(z) ** 2))(np.ones(2, complex))
+
+
+def test_vjp_refuses_a_cotangent_of_the_other_kind():
+    # JAX 0.10: ValueError "unexpected JAX type ... got float64[], but expected complex128[]"
+    _, pullback = ax.vjp(lambda x: anp.exp(1j * x), 1.0)
+    for ct in (1.0, np.float64(1.0), np.float32(1.0)):
+        with pytest.raises(ValueError, match=r"got float\d+\[\], but expected complex128\[\]"):
+            pullback(ct)
+    np.testing.assert_allclose(pullback(np.complex128(1.0))[0], -np.sin(1.0))
+    _, real = ax.vjp(lambda x: 2 * x, 1.0)
+    with pytest.raises(ValueError, match=r"expected float64\[\]"):
+        real(np.complex128(1.0))
+    with pytest.raises(ArgumentValueError):
+        ax.jit(lambda x: ax.vjp(lambda x: anp.exp(1j * x), x)[1](1.0))(1.0)
+    with pytest.raises(TypeError, match="holomorphic=True"):
+        ax.grad(lambda x: anp.exp(1j * x))(1.0)

@@ -11,8 +11,9 @@ import pytest
 import axcomp as ax
 import axcomp.numpy as jnp
 from axcomp.ad_checkpoint import print_saved_residuals
+from axcomp.core.shapes import type_text
 from axcomp.errors import GradError
-from axcomp.transforms.residuals import saved_residuals, type_text
+from axcomp.transforms.residuals import saved_residuals
 
 
 def _layer(W, x):

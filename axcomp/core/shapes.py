@@ -29,3 +29,13 @@ class ShapeDtypeStruct:
     def __repr__(self) -> str:
         weak = ", weak_type=True" if self.weak_type else ""
         return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype}{weak})"
+
+
+_KINDS = {"f": "f", "i": "i", "u": "u", "c": "c"}
+
+
+def type_text(shape: tuple[int, ...], dtype: np.dtype) -> str:
+    """JAX's short spelling of a value's type: ``f64[3,4]``, ``bool[]``."""
+    kind = _KINDS.get(dtype.kind)
+    name = f"{kind}{dtype.itemsize * 8}" if kind else dtype.name
+    return f"{name}[{','.join(str(n) for n in shape)}]"

@@ -49,8 +49,9 @@ callback_p.def_shape(lambda params, inputs: ())
 callback_p.def_describe(lambda params: params.description)
 
 
-# the token carries no derivative: its operands get none through it
+# the token carries no derivative: its operands get none through it, it has no tangent
 callback_p.def_vjp(lambda b, node, ct, active: [None] * len(node.inputs))
+callback_p.def_jvp(lambda b, node, tangents: None)
 
 
 @callback_p.def_axes

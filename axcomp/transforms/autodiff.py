@@ -46,7 +46,7 @@ from .. import pytree
 from ..core.graph import Node, describe, topological
 from ..core.independence import repeated_axes
 from ..core.leaves import ConstParams, const_p
-from ..errors import GradError
+from ..errors import ArgumentValueError, GradError
 from ..primitives.contraction import EinsumParams, einsum_p, identity
 from ..primitives.elementwise import elementwise_p
 from ..primitives.shape import BroadcastParams, broadcast_p
@@ -678,6 +678,15 @@ def _vjp_inline(
                     f"Shape of cotangent input to vjp pullback function {ct.shape} must be the "
                     f"same as the shape of corresponding primal input {o.shape}."
                 )
+            if _inexact(o.dtype) and (ct.dtype.kind == "c") != (o.dtype.kind == "c"):
+                # JAX's check: a real cotangent for a complex output (or a complex one for
+                # a real output) is a mistake, not something to cast; a float of another
+                # width is cast (JAX refuses that too)
+                raise ArgumentValueError(
+                    "unexpected JAX type (e.g. shape/dtype) for argument to VJP function: got "
+                    f"{_aval(ct)}, but expected {_aval(o)} because the corresponding "
+                    f"output of the differentiated function had JAX type {_aval(o)}"
+                )
             fo = ops.broadcast_levels(o, levels)
             seed = ops.broadcast_levels(ct, levels).node
             full_outs.append(fo.node)
@@ -698,6 +707,11 @@ def _vjp_inline(
         return tuple(results)
 
     return pytree.unflatten(out_def, outs), vjp_fn, aux
+
+
+def _aval(t: Tracer) -> str:
+    """A value's type as JAX's VJP errors print it: ``float64[3,4]``."""
+    return f"{t.dtype.name}[{','.join(str(n) for n in t.shape)}]"
 
 
 class _PullbackFunction(Staged):

@@ -251,7 +251,10 @@ def _jacobian(
                     blocks[i][j] = ops.reshape(moved, (*o_shape, *i_shape))
         else:
             for i, o_shape in enumerate(o_shapes):
-                eye = np.eye(math.prod(o_shape)).reshape((math.prod(o_shape), *o_shape))
+                # of the output's kind: the pullback takes cotangents of the output's dtype
+                kind = _dtype(o_leaves[i])
+                kind = kind if np.issubdtype(kind, np.inexact) else np.dtype(np.float64)
+                eye = np.eye(math.prod(o_shape), dtype=kind).reshape((math.prod(o_shape), *o_shape))
 
                 def row(ct: Any, i: int = i) -> Any:
                     outs, pullback = vjp(core, *xs)

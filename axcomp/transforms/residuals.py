@@ -19,6 +19,7 @@ import numpy as np
 from .. import pytree
 from ..core.graph import Node, describe, topological
 from ..core.leaves import const_p, input_p
+from ..core.shapes import type_text
 from ..errors import AxcompError, GradError
 from ..primitives.contraction import is_rename
 from ..tracing.build import lift
@@ -27,15 +28,6 @@ from .autodiff import vjp
 from .jit import jit
 from .staging import input_names, signature_of, trace_to_graph
 from .tracebacks import user_frames
-
-_KINDS = {"f": "f", "i": "i", "u": "u", "c": "c"}
-
-
-def type_text(shape: tuple[int, ...], dtype: np.dtype) -> str:
-    """JAX's short spelling of a value's type: ``f64[3,4]``, ``bool[]``."""
-    kind = _KINDS.get(dtype.kind)
-    name = f"{kind}{dtype.itemsize * 8}" if kind else dtype.name
-    return f"{name}[{','.join(str(n) for n in shape)}]"
 
 
 def saved_residuals(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> list[tuple[Any, str]]:

@@ -269,3 +269,16 @@ def test_eager_shape_mismatch_in_products_is_type_error(fn: Any, a: Any, b: Any)
         fn(jnp.ones(a), jnp.ones(b))
     with pytest.raises(TypeError):
         jax.jit(fn)(jnp.ones(a), jnp.ones(b))
+
+
+@pytest.mark.parametrize("n_inputs", [1, 3, 40])  # 40: past the generated entries (32)
+def test_cached_calls_take_and_give_array_impl_whatever_the_arity(n_inputs):
+    f = jax.jit(lambda *xs: sum(xs[1:], xs[0] * 2.0))
+    xs = [jnp.arange(3.0) + k for k in range(n_inputs)]  # ArrayImpl arguments
+    want = 2.0 * np.arange(3.0) + sum(np.arange(3.0) + k for k in range(1, n_inputs))
+    for _ in range(2):  # the first call compiles, the second takes the cached entry
+        out = f(*xs)
+        assert type(out) is ArrayImpl
+        np.testing.assert_array_equal(out, want)
+    scalar = jax.jit(lambda x: x.sum())(xs[0])
+    assert type(scalar) is ArrayImpl and scalar.shape == () and float(scalar) == 3.0

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .. import pytree
+from ..backends.source import compile_source
 from ..backends.target import NUMPY_TARGET, Target
 from ..compiler import expand, lower, simplify
 from ..core.array_impl import ArrayImpl, as_array
@@ -81,7 +82,9 @@ def compile_traced(traced: Traced, name: str, target: Target | None = None) -> C
         graph = expand.expand(graph, verify=VERIFY)
     plan = lower(graph, traced.arg_names)
     source, fn = target.build(plan, name)
-    call_flat = _output_adapter(fn, traced.out_treedef, len(plan.outputs), target.emitter)
+    call_flat = _output_adapter(
+        fn, traced.out_treedef, len(plan.outputs), target.emitter, len(plan.inputs)
+    )
     return Compiled(
         name,
         graph,
@@ -97,7 +100,11 @@ def compile_traced(traced: Traced, name: str, target: Target | None = None) -> C
 
 
 def _output_adapter(
-    fn: Callable[..., Any], treedef: pytree.TreeDef, n_out: int, emitter: str = "numpy"
+    fn: Callable[..., Any],
+    treedef: pytree.TreeDef,
+    n_out: int,
+    emitter: str = "numpy",
+    n_in: int | None = None,
 ) -> Callable[..., Any]:
     """The call that runs a program and returns its outputs in their pytree. For NumPy
     programs, ``ArrayImpl`` arguments enter as plain ndarrays (the generated code's
@@ -106,6 +113,8 @@ def _output_adapter(
     if emitter != "numpy":
         return _structured(fn, treedef, n_out)
     if treedef.kind == "leaf":
+        if n_in is not None and n_in <= _MAX_ENTRY_INPUTS:
+            return _entry_maker(n_in)(fn, type, ArrayImpl, np.ndarray.view, np.ndarray, as_array)
         return _one_array(fn)
     if treedef.kind == "tuple" and all(c.kind == "leaf" for c in treedef.children) and n_out > 1:
         return _array_tuple(fn)
@@ -121,6 +130,34 @@ def _entering(leaves: tuple[Any, ...]) -> tuple[Any, ...]:
         if type(x) is ArrayImpl:
             return _plain_leaves(leaves)
     return leaves
+
+
+#: programs with up to this many inputs get a generated entry (``_entry_maker``)
+_MAX_ENTRY_INPUTS = 32
+_ENTRY_MAKERS: dict[int, Callable[..., Callable[..., Any]]] = {}
+
+
+def _entry_maker(n: int) -> Callable[..., Callable[..., Any]]:
+    """A factory of ``_one_array``'s call for programs of ``n`` inputs, generated once per
+    ``n``: named parameters instead of ``*leaves``, the input check unrolled, helpers in
+    closure cells. A cached call pays one frame and one ``view`` for the array type (B2).
+    Its names are all ours (``a0``.., ``_``-names): no user text enters it."""
+    make = _ENTRY_MAKERS.get(n)
+    if make is None:
+        params = ", ".join(f"a{i}" for i in range(n))
+        lines = [
+            "def _make(_fn, _type, _impl, _view, _nd, _as_array):",
+            f"    def _entry({params}):",
+        ]
+        for i in range(n):
+            lines += [f"        if _type(a{i}) is _impl:", f"            a{i} = _view(a{i}, _nd)"]
+        lines += [
+            f"        _out = _fn({params})",
+            "        return _view(_out, _impl) if _type(_out) is _nd else _as_array(_out)",
+            "    return _entry",
+        ]
+        make = _ENTRY_MAKERS[n] = compile_source("\n".join(lines) + "\n", "_make", {})
+    return make
 
 
 def _one_array(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -380,13 +380,14 @@ class Staged:
             args, kwargs = concrete_scalars(args, kwargs, self.scalar_argnums)
         if not kwargs:
             scalars = _FAST_SCALARS if self.trace_scalars else _NO_SCALARS
+            parts = []  # (a loop, not a comprehension: no extra frame on every call)
             try:
-                key = tuple(
-                    [
-                        (a.shape, a.dtype) if type(a) in _ARRAY_TYPES else scalars[type(a)]
-                        for a in args
-                    ]
-                )
+                for a in args:
+                    if type(a) in _ARRAY_TYPES:
+                        parts.append((a.shape, a.dtype))
+                    else:
+                        parts.append(scalars[type(a)])
+                key: tuple[Any, ...] | None = tuple(parts)
             except (AttributeError, KeyError):
                 key = None
             if key is not None:

@@ -57,7 +57,7 @@ ALLOWED: dict[str, set[str]] = {
         "core",
         "errors",
     },
-    "scipy": {"lax", "transforms", "primitives", "tracing", "core", "errors"},
+    "scipy": {"lax", "transforms", "primitives", "tracing", "core", "errors", "pytree"},
     "inspect": {"backends", "transforms", "compiler", "primitives", "core", "errors", "pytree"},
     "dsl": {
         "nn",

@@ -7,7 +7,9 @@ vmap batch, running until every example has converged: ``norm(r) <= max(tol * no
 atol)``). They are wrapped in ``lax.custom_linear_solve``, so derivatives are implicit, as
 in JAX: a tangent or cotangent costs one more solve (with the transposed operator for
 ``bicgstab``/``gmres``; ``cg`` assumes a symmetric operator) and the iterations are never
-differentiated. ``b`` is one array of any shape (pytrees are not supported).
+differentiated. ``b`` is an array or, as in JAX, a pytree of arrays (``x0`` then has its
+structure and ``A``/``M`` are functions of such pytrees): the solver runs on the leaves
+raveled into one vector, inner products summing over every leaf, as JAX's tree ones do.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from typing import Any
 import numpy as np
 
 from ... import primitives as _ops
-from ...errors import IncompatibleShapesError, ShapeError
+from ... import pytree
+from ...core.array_impl import ArrayImpl
+from ...errors import ArgumentTypeError, ArgumentValueError, IncompatibleShapesError, ShapeError
 from ...errors import missing_function as _missing
 from ...primitives.control import while_loop
 from ...primitives.elementwise import elementwise as _ew
@@ -178,10 +182,69 @@ def _gmres(
     return while_loop(going, cycle, (x0, residual(x0), np.int64(0)))[0]
 
 
+class _Raveled:
+    """A pytree's leaves as one vector (of their common inexact dtype) and back."""
+
+    def __init__(self, name: str, b: Any) -> None:
+        leaves, self.treedef = pytree.flatten(b)
+        trace = trace_of(leaves)
+        ts = [lift(v, trace) for v in leaves]
+        self.trace = trace
+        self.shapes = [t.shape for t in ts]
+        self.dtypes = [t.dtype for t in ts]
+        common = np.result_type(*self.dtypes) if ts else np.dtype(np.float64)
+        self.dtype = common if common.kind in "fc" else np.dtype(np.float64)
+        self.name = name
+
+    def ravel(self, tree: Any, what: str) -> Tracer:
+        leaves, treedef = pytree.flatten(tree)
+        if treedef != self.treedef:
+            raise ArgumentValueError(
+                f"{self.name}: {what} and b must have matching tree structure: {treedef} vs "
+                f"{self.treedef}"
+            )
+        parts = []
+        for v, shape in zip(leaves, self.shapes, strict=True):
+            t = lift(v, self.trace)
+            if t.shape != shape:
+                raise IncompatibleShapesError(
+                    f"{self.name}: a leaf of {what} has shape {t.shape}, b's has {shape}"
+                )
+            parts.append(_ops.reshape(_ops.astype(t, self.dtype), (-1,)))
+        return _ops.concatenate(parts, 0)
+
+    def unravel(self, v: Any) -> Any:
+        leaves, start = [], 0
+        for shape, dtype in zip(self.shapes, self.dtypes, strict=True):
+            n = int(np.prod(shape, dtype=np.int64))
+            part = _ops.reshape(_ops.getitem(v, slice(start, start + n)), shape)
+            kind = dtype if dtype.kind in "fc" else self.dtype
+            leaves.append(part if part.dtype == kind else _ops.astype(part, kind))
+            start += n
+        return pytree.unflatten(self.treedef, leaves)
+
+    def function(self, f: Any, what: str) -> Op:
+        if f is None:
+            return lambda v: v
+        if not callable(f):
+            raise ArgumentTypeError(
+                f"{self.name}: {what} must be a function when b is a pytree (a matrix "
+                "applies to one array b)"
+            )
+        return lambda v: self.ravel(f(self.unravel(v)), f"{what}(x)")
+
+
 def _solver(name: str, method: Callable[..., Any], symmetric: bool) -> Callable[..., Any]:
     def traced(
         a: Any, b: Any, x0: Any, tol: float, atol: float, maxiter: Any, m: Any, extra: Any
     ) -> Any:
+        if pytree.flatten(b)[1] != pytree.LEAF:  # a pytree: solved on its raveled leaves
+            tree = _Raveled(name, b)
+            start = None if x0 is None else tree.ravel(x0, "x0")
+            flat = tree.ravel(b, "b")
+            ops_ = (tree.function(a, "A"), tree.function(m, "M"))
+            x = traced(ops_[0], flat, start, tol, atol, maxiter, ops_[1], extra)
+            return tree.unravel(x)
         tb = lift(b, trace_of((b,)))
         if tb.dtype.kind not in "fc":
             tb = _ops.astype(tb, np.float64)
@@ -217,7 +280,7 @@ def _solver(name: str, method: Callable[..., Any], symmetric: bool) -> Callable[
         maxiter: Any = None,
         M: Any = None,
         **options: Any,
-    ) -> tuple[Any, None]:
+    ) -> tuple[Any, Any]:
         extra = None
         if name == "gmres":
             restart = int(options.pop("restart", 20))
@@ -226,14 +289,16 @@ def _solver(name: str, method: Callable[..., Any], symmetric: bool) -> Callable[
                 raise ShapeError(
                     f"gmres: solve_method must be 'batched' or 'incremental', got {method_name!r}"
                 )
-            size = int(np.prod(np.shape(b), dtype=np.int64))
+            size = sum(int(np.prod(np.shape(v), dtype=np.int64)) for v in pytree.tree_leaves(b))
             extra = max(1, min(restart, size))
         if options:
             raise TypeError(f"{name}() got unexpected keyword arguments {sorted(options)}")
-        every = (a, b, x0, M)
+        # gmres reports 0 where JAX does (its placeholder for convergence information)
+        info = np.asarray(0).view(ArrayImpl) if name == "gmres" else None
+        every = (a, *pytree.tree_leaves(b), *pytree.tree_leaves(x0), M)
         if current_trace() is not None or any(isinstance(v, Tracer) for v in every):
-            return traced(a, b, x0, tol, atol, maxiter, M, extra), None
-        return staged(a, b, x0, float(tol), float(atol), maxiter, M, extra), None
+            return traced(a, b, x0, tol, atol, maxiter, M, extra), info
+        return staged(a, b, x0, float(tol), float(atol), maxiter, M, extra), info
 
     public.__name__ = public.__qualname__ = name
     public.__doc__ = (

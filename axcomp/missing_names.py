@@ -464,11 +464,7 @@ STILL_MISSING: dict[str, frozenset[str]] = {
             "wofz",
         }
     ),
-    "jax.scipy.stats": frozenset(
-        {
-            "gaussian_kde",
-        }
-    ),
+    "jax.scipy.stats": frozenset(),
     "jax.scipy.stats.bernoulli": frozenset(),
     "jax.scipy.stats.beta": frozenset(),
     "jax.scipy.stats.betabinom": frozenset(),

@@ -57,7 +57,16 @@ ALLOWED: dict[str, set[str]] = {
         "core",
         "errors",
     },
-    "scipy": {"lax", "transforms", "primitives", "tracing", "core", "errors"},
+    "scipy": {
+        "random",
+        "lax",
+        "transforms",
+        "primitives",
+        "tracing",
+        "core",
+        "errors",
+        "pytree",
+    },
     "inspect": {"backends", "transforms", "compiler", "primitives", "core", "errors", "pytree"},
     "dsl": {
         "nn",

@@ -83,20 +83,44 @@ class UnsupportedError(AxcompError, NotImplementedError):
 
 
 class MissingFunctionError(UnsupportedError, AttributeError):
-    """A jax.numpy / jax.lax function that axcomp's namespace lacks (also an AttributeError,
-    so ``hasattr`` and ``getattr(..., default)`` keep working)."""
+    """A name that an axcomp namespace lacks (also an AttributeError, so ``hasattr`` and
+    ``getattr(..., default)`` keep working). ``in_jax`` says whether the JAX module has it
+    (axcomp does not provide it yet) or not (a typo, or a NumPy name JAX never had)."""
+
+    in_jax: bool | None = None
 
 
 def missing_function(namespace: str, reference: str, name: str, known: Any) -> MissingFunctionError:
-    """The error for ``namespace.name``, suggesting the nearest of ``known`` (difflib)."""
+    """The error for ``namespace.name``, suggesting the nearest of ``known`` (difflib) and
+    saying, from ``missing_names.STILL_MISSING``, whether ``reference`` (the JAX module)
+    has the name."""
     import difflib
 
-    near = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.5)
+    from .missing_names import JAX_VERSION, STILL_MISSING
+
+    near = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.7)
     hint = f"; nearest supported: {', '.join(near)}" if near else ""
-    return MissingFunctionError(
-        f"{namespace}.{name} is not supported by axcomp ({reference}.{name} has no axcomp "
-        f"equivalent yet){hint}"
-    )
+    missing = STILL_MISSING.get(reference)
+    if missing is None:
+        error = MissingFunctionError(
+            f"{namespace}.{name} is not supported by axcomp ({reference}.{name} has no "
+            f"axcomp equivalent yet){hint}"
+        )
+    elif name in missing:
+        inside = sorted(STILL_MISSING.get(f"{reference}.{name}", ()))
+        contents = f" (a module: {', '.join(inside)})" if inside else ""
+        error = MissingFunctionError(
+            f"{namespace}.{name} is not supported by axcomp yet: {reference}.{name}"
+            f"{contents} exists in JAX {JAX_VERSION}, axcomp has no equivalent{hint}"
+        )
+        error.in_jax = True
+    else:
+        error = MissingFunctionError(
+            f"{namespace}.{name} does not exist: {name!r} is not in {reference} (JAX "
+            f"{JAX_VERSION}) at all{hint}"
+        )
+        error.in_jax = False
+    return error
 
 
 class SpecSyntaxError(AxcompError, ValueError):

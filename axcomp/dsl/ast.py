@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .source import Pos, Source
 
@@ -76,7 +77,30 @@ class Call:
     labels: tuple[Label, ...] | None
 
 
-Expr = Number | Ref | Indexed | Negate | Binary | Reduction | Call
+@dataclass(frozen=True)
+class WindowOption:
+    """``stride=2``, ``padding="SAME"``, ``window=(2, 2)`` in a window function."""
+
+    pos: Pos
+    name: str
+    value: Any  # an int, float, str or a tuple of them
+
+
+@dataclass(frozen=True)
+class Window:
+    """``conv[t:k, ...](x, w, ...)`` and the pools ``max_pool[t, ...](x, window=...)``: a
+    function over windows along the named indices (``kernels``: each one's kernel index,
+    ``t:k``'s ``k``, None where none is written)."""
+
+    pos: Pos
+    fn: str
+    labels: tuple[Label, ...]
+    kernels: tuple[Label | None, ...]
+    operands: tuple[Expr, ...]
+    options: tuple[WindowOption, ...]
+
+
+Expr = Number | Ref | Indexed | Negate | Binary | Reduction | Call | Window
 
 # ---------------------------------------------------------------- transform expressions
 

@@ -21,6 +21,7 @@ from .. import primitives as ops
 from ..errors import AxcompError, UnboundAxisError
 from ..scipy import special as _special
 from ..tracing import Tracer
+from ..tracing.build import lift, trace_of
 from . import ast
 from .errors import DslCallError, DslError, DslShapeError, DslUnboundAxisError, error
 from .prelude import (
@@ -175,6 +176,8 @@ class Evaluator:
             return self.binary(e)
         if isinstance(e, ast.Reduction):
             return self.reduction(e)
+        if isinstance(e, ast.Window):
+            return self._term(self.window(e))
         return self.call(e)
 
     def indexed(self, value: Any, labels: Labels, e: ast.Expr) -> Product:
@@ -236,6 +239,12 @@ class Evaluator:
 
     def reduction(self, e: ast.Reduction) -> Product:
         axes = tuple(lab.name for lab in e.labels)
+        if e.fn == "sum" and isinstance(e.body, ast.Window) and e.body.fn == "conv":
+            # summed input features are the convolution's own: one ungrouped contraction
+            value, labels = self.window(e.body, summed=axes)
+            rest = tuple(labels.index(a) for a in axes if a in labels)
+            keep = tuple(lab for lab in labels if lab not in axes)
+            return self._term((ops.reduce_sum(value, axis=rest) if rest else value, keep))
         p = self.evaluate(e.body)
         if e.fn in COLLECTIVES:
             value, labels = self.materialize(p)
@@ -260,6 +269,97 @@ class Evaluator:
         if e.fn == "logsumexp":
             return self._term(self.logsumexp(value, labels, positions, keep, e.pos))
         return self._term((ops.reduce(e.fn, value, axis=positions), keep))
+
+    def window(self, e: ast.Window, summed: Labels = ()) -> tuple[Any, Labels]:
+        """``conv`` as one grouped ``lax.conv_general_dilated`` (the input's other indices
+        its batch, the indices both operands share its feature groups, the kernel's own
+        indices its output features per group), the pools as ``lax.reduce_window``; the
+        named indices are the spatial axes, of the output's length."""
+        axes = tuple(lab.name for lab in e.labels)
+        terms = [self.materialize(self.evaluate(op)) for op in e.operands]
+        trace = trace_of(tuple(v for v, _ in terms))
+        terms = [(lift(v, trace), labels) for v, labels in terms]
+        opts = {o.name: o.value for o in e.options}
+        n = len(axes)
+
+        def per_axis(name: str, default: int) -> tuple[int, ...]:
+            v = opts.get(name, default)
+            return tuple(v) if isinstance(v, tuple) else (v,) * n
+
+        padding = opts.get("padding", "VALID")
+        x, xl = terms[0]
+        sizes = dict(zip(xl, _shape(x)))
+        if e.fn == "conv":
+            w, wl = terms[1]
+            kaxes = tuple(k.name for k in e.kernels if k is not None)
+            shared = tuple(lab for lab in xl if lab in wl and lab not in axes)
+            inner = tuple(lab for lab in shared if lab in summed)  # contracted features
+            groups = tuple(lab for lab in shared if lab not in summed)
+            own_x = tuple(lab for lab in xl if lab not in wl and lab not in axes)
+            own_w = tuple(lab for lab in wl if lab not in xl and lab not in kaxes)
+            wsizes = dict(zip(wl, _shape(w)))
+            for lab in shared:
+                if sizes[lab] != wsizes[lab]:
+                    raise self.fail(
+                        DslShapeError,
+                        f"index {lab!r} has size {sizes[lab]} in the input and {wsizes[lab]} "
+                        "in the kernel",
+                        e.pos,
+                        "indices the input and the kernel share must agree on their size",
+                    )
+            every = {**sizes, **wsizes}
+
+            def size(group: Labels) -> int:
+                return int(np.prod([every[lab] for lab in group]))
+
+            b, g, c, m = size(own_x), size(groups), size(inner), size(own_w)
+            lhs = ops.reshape(
+                ops.permute(x, [xl.index(lab) for lab in own_x + groups + inner + axes]),
+                (b, g * c) + tuple(sizes[a] for a in axes),
+            )
+            rhs = ops.reshape(
+                ops.permute(w, [wl.index(lab) for lab in groups + own_w + inner + kaxes]),
+                (g * m, c) + tuple(wsizes[a] for a in kaxes),
+            )
+            out = self.call_api(
+                "conv",
+                _lax.conv_general_dilated.traced,
+                e.pos,
+                lhs,
+                rhs,
+                per_axis("stride", 1),
+                padding,
+                rhs_dilation=per_axis("dilation", 1),
+                feature_group_count=g,
+            )
+            spatial = _shape(out)[2:]
+            keep = own_x + groups + own_w
+            out = ops.reshape(out, tuple(every[lab] for lab in keep) + spatial)
+            return out, keep + axes
+        positions = tuple(xl.index(a) for a in axes)
+        dims = [1] * len(xl)
+        strides = [1] * len(xl)
+        for p, wd, st in zip(positions, per_axis("window", 1), per_axis("stride", 1)):
+            dims[p], strides[p] = wd, st
+        if isinstance(padding, tuple):
+            pads: Any = [(0, 0)] * len(xl)
+            for p, pair in zip(positions, padding):
+                pads[p] = pair
+        else:
+            pads = padding
+        if e.fn == "max_pool":
+            init = -np.inf if np.dtype(getattr(x, "dtype", float)).kind == "f" else None
+            fn = _lax.max
+        else:
+            init, fn = 0.0, _lax.add
+        if init is None:
+            init = np.iinfo(x.dtype).min
+        out = self.call_api(
+            e.fn, _lax.reduce_window.traced, e.pos, x, init, fn, tuple(dims), tuple(strides), pads
+        )
+        if e.fn == "avg_pool":  # padding counts, as flax's avg_pool by default
+            out = ops.multiply(1.0 / float(np.prod(per_axis("window", 1))), out)
+        return out, xl
 
     def logsumexp(
         self, value: Any, labels: Labels, positions: tuple[int, ...], keep: Labels, pos: Pos

@@ -219,6 +219,7 @@ def _string(text: str) -> str:
 class _Labels:
     pos: Pos
     items: tuple[ast.Label, ...]
+    kernels: tuple[ast.Label | None, ...] = ()  # ``t:k``'s k (conv[...] only)
 
 
 @dataclass(frozen=True)
@@ -259,20 +260,38 @@ class _ToAst(Transformer_NonRecursive):
         output: tuple[ast.Label, ...] = ()
         for prev, item in itertools.pairwise(items):
             if isinstance(prev, Token) and prev.type == "ARROW":
-                output = item.items
+                output = self._plain(item)
         eq = next(i for i in items if isinstance(i, Token) and i.type == "EQUAL")
         return _Signature(_pos(eq), params, output, items[-1])
 
     def param(self, name: Token, labels: _Labels | None = None) -> ast.Param:
-        return ast.Param(_pos(name), str(name), labels.items if labels else ())
+        return ast.Param(_pos(name), str(name), self._plain(labels) if labels else ())
 
     @v_args(inline=False, meta=True)
-    def labels(self, meta: Any, items: list[ast.Label]) -> _Labels:
+    def labels(self, meta: Any, items: list[Any]) -> _Labels:
         pos = Pos(meta.line, meta.column) if not meta.empty else Pos(1, 1)
-        return _Labels(pos, tuple(items))
+        pairs = [i if isinstance(i, tuple) else (i, None) for i in items]
+        return _Labels(pos, tuple(a for a, _ in pairs), tuple(k for _, k in pairs))
 
     def label(self, name: Token) -> ast.Label:
         return ast.Label(_pos(name), str(name))
+
+    def label_pair(self, name: Token, kernel: Token) -> tuple[ast.Label, ast.Label]:
+        return ast.Label(_pos(name), str(name)), ast.Label(_pos(kernel), str(kernel))
+
+    def _plain(self, labels: _Labels) -> tuple[ast.Label, ...]:
+        """``labels`` where no ``t:k`` pair may stand (everywhere but ``conv[...]``)."""
+        for lab, kernel in zip(labels.items, labels.kernels):
+            if kernel is not None:
+                raise error(
+                    DslSyntaxError,
+                    f"{lab.name}:{kernel.name} pairs an index with a kernel index, which only "
+                    "conv[...] takes",
+                    self.source,
+                    kernel.pos,
+                    f"write {lab.name} alone here",
+                )
+        return labels.items
 
     # expressions
     def compare(self, left: ast.Expr, op: Token, right: ast.Expr) -> ast.Binary:
@@ -290,15 +309,48 @@ class _ToAst(Transformer_NonRecursive):
         return ast.Ref(_pos(name), str(name))
 
     def indexed(self, name: Token, labels: _Labels) -> ast.Indexed:
-        return ast.Indexed(_pos(name), str(name), labels.items)
+        return ast.Indexed(_pos(name), str(name), self._plain(labels))
 
     def reduction(self, name: Token, labels: _Labels, body: ast.Expr) -> ast.Reduction:
-        return ast.Reduction(_pos(name), str(name), labels.items, body)
+        return ast.Reduction(_pos(name), str(name), self._plain(labels), body)
+
+    def window(self, name: Token, labels: _Labels, *args: Any) -> ast.Window:
+        operands = [a for a in args if a is not None and not isinstance(a, ast.WindowOption)]
+        options = tuple(a for a in args if isinstance(a, ast.WindowOption))
+        first_option = next(
+            (i for i, a in enumerate(args) if isinstance(a, ast.WindowOption)), len(args)
+        )
+        late = [a for a in args[first_option:] if a is not None and a not in options]
+        if late:
+            raise error(
+                DslSyntaxError,
+                f"{name}[...]: an operand after the options",
+                self.source,
+                late[0].pos,
+                "write the operands first, then the options (stride=..., padding=...)",
+            )
+        kernels = labels.kernels or (None,) * len(labels.items)
+        return ast.Window(_pos(name), str(name), labels.items, kernels, tuple(operands), options)
+
+    def window_arg(self, value: ast.Expr) -> ast.Expr:
+        return value
+
+    def window_option(self, name: Token, _eq: Token, value: Any) -> ast.WindowOption:
+        return ast.WindowOption(_pos(name), str(name), value)
+
+    def window_number(self, tok: Token) -> int | float:
+        return _number(tok, self.source)
+
+    def window_string(self, tok: Token) -> str:
+        return _string(str(tok))
+
+    def window_tuple(self, *items: Any) -> tuple[Any, ...]:
+        return tuple(i for i in items if i is not None)
 
     def call(self, name: Token, *rest: Any) -> ast.Call:
         labels = None
         if rest and isinstance(rest[-1], _Labels):
-            labels, rest = rest[-1].items, rest[:-1]
+            labels, rest = self._plain(rest[-1]), rest[:-1]
         return ast.Call(_pos(name), str(name), tuple(rest), labels)
 
     # bindings and transform expressions

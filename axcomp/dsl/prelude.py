@@ -166,3 +166,27 @@ OPERATORS: dict[str, str] = {
 RESERVED: frozenset[str] = (
     frozenset(FUNCTIONS) | CORE_REDUCTIONS | COLLECTIVES | TRANSFORMS | {"kernel", AXIS_INDEX}
 )
+
+
+@dataclass(frozen=True)
+class WindowFunction:
+    """``name[i, ...](operand, ..., option=value)``: a function over windows along the
+    named indices (``docs/language.md``, "Functions over windows"). ``options`` are the
+    keyword options it takes, ``required`` those it needs."""
+
+    operands: int
+    options: frozenset[str]
+    required: frozenset[str] = frozenset()
+
+
+_POOL = WindowFunction(1, frozenset({"window", "stride", "padding"}), frozenset({"window"}))
+
+#: Convolution (``axcomp.lax.conv_general_dilated``) and pooling (``lax.reduce_window``).
+WINDOW_FUNCTIONS: dict[str, WindowFunction] = {
+    "conv": WindowFunction(2, frozenset({"stride", "padding", "dilation"})),
+    "max_pool": _POOL,
+    "avg_pool": _POOL,
+}
+
+#: The padding names the window functions accept (``lax``'s).
+WINDOW_PADDINGS: frozenset[str] = frozenset({"VALID", "SAME", "SAME_LOWER"})

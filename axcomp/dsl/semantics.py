@@ -23,6 +23,9 @@ from .prelude import (
     REDUCTIONS,
     RESERVED,
     TRANSFORMS,
+    WINDOW_FUNCTIONS,
+    WINDOW_PADDINGS,
+    WindowFunction,
 )
 from .source import Pos, Source
 from .suggest import did_you_mean
@@ -327,6 +330,8 @@ class KernelChecker:
             return out
         if isinstance(e, ast.Reduction):
             return self.reduction(e)
+        if isinstance(e, ast.Window):
+            return self.window(e)
         return self.call(e)
 
     def scalar_ref(self, e: ast.Ref) -> None:
@@ -483,6 +488,137 @@ class KernelChecker:
         bound = {lab.name for lab in e.labels}
         return {n: lab for n, lab in inner.items() if n not in bound}
 
+    def window(self, e: ast.Window) -> Free:
+        form = WINDOW_FUNCTIONS.get(e.fn)
+        if form is None:
+            raise self.fail(
+                DslNameError,
+                f"unknown window function {e.fn!r}",
+                e.pos,
+                did_you_mean(
+                    e.fn,
+                    WINDOW_FUNCTIONS,
+                    "functions over windows: " + ", ".join(sorted(WINDOW_FUNCTIONS)),
+                ),
+            )
+        if not e.labels:
+            raise self.fail(
+                DslIndexError,
+                f"{e.fn}[] names no index",
+                e.pos,
+                f"name the indices its windows run along, e.g. {e.fn}[t](...)",
+            )
+        _distinct(e.labels, self.src, e.fn)
+        if len(e.operands) != form.operands:
+            want = "an input and a kernel" if form.operands == 2 else "one input"
+            raise self.fail(
+                DslCallError,
+                f"{e.fn} takes {want} ({form.operands} operand"
+                f"{'s' if form.operands > 1 else ''}), got {len(e.operands)}",
+                e.pos,
+                f"write {e.fn}[t](x[t]{', w[t]' if form.operands == 2 else ''}"
+                f"{', window=2' if form.required else ''})",
+            )
+        kernels = [k for k in e.kernels if k is not None]
+        if form.operands == 2 and len(kernels) != len(e.labels):
+            lab = next(lab for lab, k in zip(e.labels, e.kernels) if k is None)
+            raise self.fail(
+                DslIndexError,
+                f"{e.fn}[{lab.name}] names no kernel index for {lab.name!r}",
+                lab.pos,
+                f"pair the input's index with the kernel's: {e.fn}[{lab.name}:k](x[{lab.name}], "
+                "w[k])",
+            )
+        if form.operands == 1 and kernels:
+            raise self.fail(
+                DslIndexError,
+                f"{e.fn} has no kernel: {kernels[0].name!r} pairs with nothing",
+                kernels[0].pos,
+                f"name the indices alone, e.g. {e.fn}[{e.labels[0].name}](...)",
+            )
+        if kernels:
+            _distinct(tuple(kernels), self.src, e.fn)
+        out: Free = {}
+        for k, operand in enumerate(e.operands):
+            inner = self.free(operand)
+            which = ("input", "kernel")[k] if form.operands == 2 else "operand"
+            mine = e.labels if k == 0 else tuple(kernels)
+            other = tuple(kernels) if k == 0 else e.labels
+            for lab in mine:
+                if lab.name not in inner:
+                    has = ", ".join(inner) or "none"
+                    raise self.fail(
+                        DslIndexError,
+                        f"{e.fn} along {lab.name!r}, but {lab.name!r} is not an index of its "
+                        f"{which}",
+                        lab.pos,
+                        f"the {which}'s free indices are: {has}",
+                    )
+            for lab in other:
+                if lab.name in inner:
+                    raise self.fail(
+                        DslIndexError,
+                        f"{lab.name!r} is an index of both the input and the kernel of {e.fn}",
+                        lab.pos,
+                        "name the kernel's window index apart from the input's: conv[t:k](x[t],"
+                        " w[k])",
+                    )
+            bound = {lab.name for lab in kernels}
+            for name, lab in inner.items():
+                if name not in bound:
+                    out.setdefault(name, lab)
+        self.window_options(e, form)
+        return out
+
+    def window_options(self, e: ast.Window, form: WindowFunction) -> None:
+        seen: set[str] = set()
+        n = len(e.labels)
+        for opt in e.options:
+            if opt.name not in form.options:
+                raise self.fail(
+                    DslCallError,
+                    f"{e.fn} has no option {opt.name!r}",
+                    opt.pos,
+                    did_you_mean(
+                        opt.name, form.options, "its options: " + ", ".join(sorted(form.options))
+                    ),
+                )
+            if opt.name in seen:
+                raise self.fail(
+                    DslCallError, f"option {opt.name!r} is given twice", opt.pos, "give it once"
+                )
+            seen.add(opt.name)
+            if opt.name == "padding":
+                ok = opt.value in WINDOW_PADDINGS or (
+                    isinstance(opt.value, tuple)
+                    and len(opt.value) == n
+                    and all(
+                        isinstance(p, tuple) and len(p) == 2 and all(_is_int(v, 0) for v in p)
+                        for p in opt.value
+                    )
+                )
+                shape = ", ".join(["(lo, hi)"] * n)
+                hint = f'"VALID", "SAME", "SAME_LOWER" or one (lo, hi) pair per index: ({shape},)'
+            else:
+                ok = _is_int(opt.value, 1) or (
+                    isinstance(opt.value, tuple)
+                    and len(opt.value) == n
+                    and all(_is_int(v, 1) for v in opt.value)
+                )
+                hint = f"a positive integer, or a tuple of {n} (one per index)"
+            if not ok:
+                raise self.fail(
+                    DslCallError, f"bad {opt.name} for {e.fn}: {opt.value!r}", opt.pos, hint
+                )
+        missing = sorted(form.required - seen)
+        if missing:
+            raise self.fail(
+                DslCallError,
+                f"{e.fn} needs the option {missing[0]}=",
+                e.pos,
+                f"e.g. {e.fn}[{e.labels[0].name}](..., {missing[0]}=2)",
+            )
+
     def call(self, e: ast.Call) -> Free:
         if e.name in FUNCTIONS:
             want: int | None = FUNCTIONS[e.name]
@@ -613,6 +749,9 @@ def _all_labels(e: ast.Expr) -> set[str]:
         if isinstance(x, ast.Call):
             out.update(lab.name for lab in x.labels or ())
             stack.extend(x.args)
+        elif isinstance(x, ast.Window):
+            out.update(lab.name for lab in x.labels)
+            stack.extend(x.operands)
         elif isinstance(x, ast.Reduction):
             stack.append(x.body)
         elif isinstance(x, ast.Negate):
@@ -620,6 +759,10 @@ def _all_labels(e: ast.Expr) -> set[str]:
         elif isinstance(x, ast.Binary):
             stack.extend((x.left, x.right))
     return out
+
+
+def _is_int(value: Any, least: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
 
 
 def _names_axes(x: ast.Indexed | ast.Reduction) -> bool:

@@ -38,6 +38,7 @@ from ..tracing.build import Value, lift, trace_of
 from ..tracing.tracer import Tracer
 from ..transforms.implicit import _with_derivative, linear_transpose
 from ..transforms.jit import staged_export
+from .schur import schur
 
 ew = ops.elementwise
 
@@ -279,6 +280,7 @@ __all__ = [
     "lu",
     "lu_pivots_to_permutation",
     "qr",
+    "schur",
     "svd",
     "triangular_solve",
     "tridiagonal_solve",

@@ -52,6 +52,7 @@ from ..tracing.build import Value, lift, trace_of
 from ..tracing.tracer import Tracer
 from ..transforms.implicit import _with_derivative
 from ..transforms.jit import staged_export
+from .matrix_functions import funm, hessenberg, rsf2csf, schur, sqrtm
 
 ew = ops.elementwise
 
@@ -536,13 +537,18 @@ __all__ = [
     "eigh",
     "eigh_tridiagonal",
     "expm",
+    "funm",
+    "hessenberg",
     "inv",
     "lu",
     "lu_factor",
     "lu_solve",
     "qr",
+    "rsf2csf",
+    "schur",
     "solve",
     "solve_triangular",
+    "sqrtm",
     "svd",
 ]
 

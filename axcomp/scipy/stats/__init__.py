@@ -1,5 +1,6 @@
 """``axcomp.scipy.stats``: the ``jax.scipy.stats`` distributions, one module each as in
-JAX (``norm.logpdf``, ``gamma.cdf``, ``poisson.logpmf``, ...), and ``sem``. Every
+JAX (``norm.logpdf``, ``gamma.cdf``, ``poisson.logpmf``, ...), ``sem``, ``mode``,
+``rankdata`` and the kernel density estimate ``gaussian_kde``. Every
 function records the axis graph inside kernels and compiles through ``jit`` on NumPy
 values; derivatives come from the special functions they are built of."""
 
@@ -37,6 +38,7 @@ from . import (
     wrapcauchy,
 )
 from ._core import mode, rankdata, sem
+from .kde import gaussian_kde
 
 __all__ = [
     "bernoulli",
@@ -48,6 +50,7 @@ __all__ = [
     "dirichlet",
     "expon",
     "gamma",
+    "gaussian_kde",
     "gennorm",
     "geom",
     "gumbel_l",

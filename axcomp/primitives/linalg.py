@@ -20,11 +20,21 @@ residuals. Unlike JAX, a singular or non-positive-definite matrix raises NumPy's
 ``solve``, ``inv``, ``det``, ``slogdet``, ``eigh`` (values and vectors; degenerate pairs
 get a zero coupling), ``svd`` (reduced, or square; full non-square matrices are refused as
 in JAX) and ``qr`` (tall or square matrices, as in JAX).
+
+Structured rules: no rule forms an inverse where a solve does. Triangular systems
+(``_substitute``) are solved by recursive halving, so all but small diagonal-block LAPACK
+solves are large matrix products, and carry their own derivative (a triangular solve with
+the transpose, a masked rank-k product), never the derivative of the blocks. The Cholesky
+reverse rule ``L^-T Phi(L^T G) L^-1`` is two such solves; since ``Phi`` keeps the lower
+triangle and ``(L^T G)_ij`` (i >= j) reads ``G`` on its lower triangle only, the masks that
+triangular solves' reverse rules put on ``G`` are dropped and a diagonal ``G`` (the reverse
+rule of ``log(diag(L))``) is scaled, not multiplied (``_lower_product``): a GP's gradient
+through ``cholesky`` costs the factorisation and two triangular solves, not an n^3
+product more.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import operator
 from collections.abc import Sequence
@@ -48,6 +58,7 @@ from ..tracing.build import Value, broadcast_shapes, lift, make, trace_of, union
 from ..tracing.tracer import Tracer
 from .contraction import multiply, swapaxes
 from .elementwise import elementwise, where
+from .gradients import CustomRuleParams, custom_rule_p, stop_gradient
 from .indexing import getitem
 from .products import matmul
 from .reductions import reduce, reduce_sum
@@ -253,6 +264,90 @@ def _sandwich(factor: Tracer, m: Tracer, transposed: bool) -> Tracer:
     return _mT(_substitute(op, _mT(left), low))  # (op^-1 (op^-1 M)^T)^T = op^-1 M op^-T
 
 
+# ------------------------------------------------- the Cholesky reverse rule's product
+
+
+def _diagonal_of(node: Node) -> Node | None:
+    """``d`` when ``node`` is the stack of diagonal matrices ``diag(d)`` that the reverse
+    rule of ``diag``/``diagonal`` builds (``d`` scattered onto the flattened diagonal)."""
+    if node.op.name != "reshape" or len(node.shape) < 2 or node.shape[-1] != node.shape[-2]:
+        return None
+    n = node.shape[-1]
+    src = node.inputs[0]
+    if src.op.name != "scatter" or src.shape != node.shape[:-2] + (n * n,):
+        return None
+    *lead, last = src.params.items
+    full = all(item == ("slice", 0, k, 1) for item, k in zip(lead, src.shape))
+    if not full or last != ("slice", 0, n * n, n + 1):
+        return None
+    return src.inputs[0]
+
+
+def _covers(mask_node: Node, node: Node, lower: bool) -> bool:
+    """Whether the ``where`` mask ``mask_node`` keeps every entry of the lower (or upper)
+    triangle of each matrix of ``node``."""
+    if mask_node.op.name != "const" or node.params.maps[0] != (node.ndim - 2, node.ndim - 1):
+        return False
+    mask = np.asarray(mask_node.params.value)
+    n = node.shape[-1]
+    return mask.shape == (n, n) and bool(np.all(mask[_triangle(n, lower)]))
+
+
+def _is_zero(node: Node) -> bool:
+    return node.op.name == "const" and np.ndim(node.params.value) == 0 and node.params.value == 0
+
+
+def _terms(b: Any, node: Node, lower: bool) -> list[tuple[bool, Tracer, bool]]:
+    """``node`` as a sum of ``(negated, term, diagonal)`` terms that agree with it on the
+    lower (or upper) triangle of each matrix: masks that keep that triangle are dropped
+    (the masked rank-one products of triangular solves' reverse rules become plain
+    rank-one products, which a product with them contracts in O(n^2)). ``diagonal``: the
+    term is the vector of a diagonal matrix."""
+    op, p = node.op.name, node.params
+    if op == "elementwise" and node.ndim >= 2:
+        ins = node.inputs
+        keeps = p.fn == "where" and _is_zero(ins[2]) and _covers(ins[0], node, lower)
+        if keeps and ins[1].shape == node.shape:
+            return _terms(b, ins[1], lower)
+        if p.fn in ("add", "subtract") and all(i.shape == node.shape for i in ins):
+            first, second = _terms(b, ins[0], lower), _terms(b, ins[1], lower)
+            if p.fn == "subtract":
+                second = [(not neg, t, d) for neg, t, d in second]
+            return first + second
+        if p.fn == "negative" and ins[0].shape == node.shape:
+            return [(not neg, t, d) for neg, t, d in _terms(b, ins[0], lower)]
+    if op == "einsum" and len(node.inputs) == 1 and node.ndim >= 2:
+        (sub,) = p.subscripts
+        if len(set(sub)) == len(sub) and p.out == sub[:-2] + (sub[-1], sub[-2]):
+            inner = _terms(b, node.inputs[0], not lower)  # a transpose swaps the triangles
+            return [(neg, t if d else _mT(t), d) for neg, t, d in inner]
+    d = _diagonal_of(node)
+    if d is not None:
+        return [(False, b.p(d), True)]
+    return [(False, b.p(node), False)]
+
+
+def _lower_product(b: Any, factor: Tracer, ct: Node) -> Tracer:
+    """A matrix equal to ``factor^T @ ct`` on and below the diagonal, for a lower
+    triangular ``factor``: ``(L^T M)_ij`` (i >= j) reads ``M`` on its lower triangle only,
+    so masks above it are dropped and a diagonal ``M`` costs O(n^2), not a product."""
+    lt = _mT(factor)
+    total: Tracer | None = None
+    for neg, term, diagonal in _terms(b, ct, True):
+        if diagonal:  # L^T diag(d) is upper triangular: on the lower one, L_ii d_i
+            n = factor.shape[-1]
+            flat = reshape(factor, factor.shape[:-2] + (n * n,))
+            part = _diag_embed(multiply(getitem(flat, (Ellipsis, slice(0, n * n, n + 1))), term))
+        else:
+            part = matmul(lt, term)
+        if total is None:
+            total = elementwise("negative", part) if neg else part
+        else:
+            total = elementwise("subtract" if neg else "add", total, part)
+    assert total is not None
+    return total
+
+
 # ---------------------------------------------------------------- reverse rules
 
 
@@ -297,7 +392,7 @@ def _vjp(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | No
         # L = chol(A): A_bar = L^-T Phi(L^T L_bar) L^-1, the transpose of the forward rule
         # (JAX's primitive, which reads A whole; jnp.linalg.cholesky's symmetrization
         # symmetrizes it). Two triangular solves, never an inverse.
-        p = multiply(matmul(_mT(y), g), _phi(y))
+        p = multiply(_lower_product(b, y, ct), _phi(y))
         return [_sandwich(y, p, transposed=True).node]
     if fn == "eigh":
         n = node.inputs[0].shape[-1]
@@ -700,30 +795,81 @@ def matrix_power(a: Value, n: int) -> Tracer:
 
 
 #: matrices above this size are solved by blocks (below it one LAPACK solve is cheapest)
-TRIANGULAR_BLOCK = 192
+TRIANGULAR_BLOCK = 128
 
 
-def _substitute(tri: Tracer, b: Tracer, lower: bool) -> Tracer:
-    """``tri^-1 b`` for a (masked) triangular ``tri``. Small systems are one NumPy solve;
-    large ones block substitution: a small solve per diagonal block and one product per
-    block below (or above) it, so a few right-hand sides cost O(n^2), not an O(n^3) LU."""
+def _blocked(tri: Tracer, b: Tracer, lower: bool) -> Tracer:
+    """``tri^-1 b`` by recursive halving: the two diagonal halves solved alone and the
+    block below (or above) them applied as one product, so all but the small diagonal
+    solves at the leaves are large matrix products (NumPy has no triangular solver)."""
     n = tri.shape[-1]
     if n <= TRIANGULAR_BLOCK:
         return solve(tri, b)
-    edges = list(range(0, n, TRIANGULAR_BLOCK)) + [n]
-    spans = list(itertools.pairwise(edges))
-    order = range(len(spans)) if lower else range(len(spans) - 1, -1, -1)
-    done: dict[int, Tracer] = {}
+    h = n // 2
+    top, rest = slice(0, h), slice(h, n)
 
-    def block(r: tuple[int, int], c: tuple[int, int]) -> Tracer:
-        return getitem(tri, (Ellipsis, slice(*r), slice(*c)))
+    def part(r: slice, c: slice) -> Tracer:
+        return getitem(tri, (Ellipsis, r, c))
 
-    for i in order:
-        rhs = getitem(b, (Ellipsis, slice(*spans[i]), slice(None)))
-        for j, x in done.items():
-            rhs = elementwise("subtract", rhs, matmul(block(spans[i], spans[j]), x))
-        done[i] = solve(block(spans[i], spans[i]), rhs)
-    return concatenate([done[i] for i in range(len(spans))], axis=-2)
+    def rows(x: Tracer, r: slice) -> Tracer:
+        return getitem(x, (Ellipsis, r, slice(None)))
+
+    if lower:
+        first = _blocked(part(top, top), rows(b, top), True)
+        rhs = elementwise("subtract", rows(b, rest), matmul(part(rest, top), first))
+        return concatenate([first, _blocked(part(rest, rest), rhs, True)], axis=-2)
+    last = _blocked(part(rest, rest), rows(b, rest), False)
+    rhs = elementwise("subtract", rows(b, top), matmul(part(top, rest), last))
+    return concatenate([_blocked(part(top, top), rhs, False), last], axis=-2)
+
+
+def _triangle(n: int, lower: bool) -> np.ndarray:
+    return np.tril(np.ones((n, n), bool)) if lower else np.triu(np.ones((n, n), bool))
+
+
+def _substitute(tri: Tracer, b: Tracer, lower: bool) -> Tracer:
+    """``tri^-1 b`` for a triangular ``tri`` (lower or upper; the other triangle is
+    zero), with the same stack axes as ``b``. O(n^2) per right-hand side, no inverse.
+
+    The value is ``_blocked``'s; the derivative is the solve's own closed form (so neither
+    sweep differentiates the blocks): ``dx = tri^-1 (db - dtri x)``, and in reverse
+    ``b_bar = tri^-T x_bar``, ``tri_bar = -b_bar x^T`` on ``tri``'s triangle."""
+    trace = trace_of((tri, b))
+    levels = union_levels([tri, b])
+    tri, b = broadcast_levels(tri, levels), broadcast_levels(b, levels)
+    stack = broadcast_shapes(tri.shape[:-2], b.shape[:-2])  # the rule needs equal stacks
+    tri = broadcast_to(tri, stack + tri.shape[-2:])
+    b = broadcast_to(b, stack + b.shape[-2:])
+    value = _blocked(stop_gradient(tri), stop_gradient(b), lower)
+    mask = _triangle(tri.shape[-1], lower)
+
+    def rule(bld: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
+        t, x = bld.p(node.inputs[1]), bld.p(node)
+        gb = _substitute(_mT(t), bld.p(ct), not lower)
+        gt = None
+        if active[1]:
+            gt = elementwise("negative", where(mask, matmul(gb, _mT(x)), 0)).node
+        return [None, gt, gb.node if active[2] else None]
+
+    def tangent(bld: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
+        t, x = bld.p(node.inputs[1]), bld.p(node)
+        dt, db = tangents[1], tangents[2]
+        rhs = None if db is None else bld.p(db)
+        if dt is not None:
+            dtx = matmul(where(mask, bld.p(dt), 0), x)
+            rhs = elementwise("negative", dtx) if rhs is None else elementwise("subtract", rhs, dtx)
+        return None if rhs is None else _substitute(t, rhs, lower).node
+
+    params = CustomRuleParams(rule, "triangular_solve", tangent)
+    node = Node(
+        custom_rule_p,
+        (value.node, tri.node, b.node),
+        params,
+        value.node.shape,
+        value.dtype,
+        value.node.axes,
+    )
+    return Tracer(node, levels, trace)
 
 
 def tridiagonal_matrix(tl: Tracer, td: Tracer, tu: Tracer) -> Tracer:

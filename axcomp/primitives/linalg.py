@@ -19,7 +19,8 @@ residuals. Unlike JAX, a singular or non-positive-definite matrix raises NumPy's
 ``LinAlgError`` at run time rather than giving NaNs. Reverse rules: ``cholesky``,
 ``solve``, ``inv``, ``det``, ``slogdet``, ``eigh`` (values and vectors; degenerate pairs
 get a zero coupling), ``svd`` (reduced, or square; full non-square matrices are refused as
-in JAX) and ``qr`` (tall or square matrices, as in JAX).
+in JAX) and ``qr`` (tall or square matrices, as in JAX); for complex matrices each is the
+transpose of JAX's forward rule (see "Complex matrices" below the helpers).
 
 Structured rules: no rule forms an inverse where a solve does. Triangular systems
 (``_substitute``) are solved by recursive halving, so all but small diagonal-block LAPACK
@@ -198,6 +199,8 @@ def _make(
         dtype = np.result_type(*[t.dtype for t in full])
     if fn in ("eig", "eigvals"):
         dtype = np.result_type(dtype, np.complex64)
+    if fn == "svdvals":  # real for complex matrices too
+        dtype = np.finfo(dtype).dtype
     params = LinalgParams(fn, keywords, pack)
     return make(trace, linalg_p, full, params, levels, shape, dtype)
 
@@ -256,12 +259,18 @@ def _phi(factor: Tracer) -> np.ndarray:
     return (np.tril(np.ones((n, n))) - 0.5 * np.eye(n)).astype(factor.dtype)
 
 
+def _conj(x: Tracer) -> Tracer:
+    return elementwise("conjugate", x) if x.dtype.kind == "c" else x
+
+
 def _sandwich(factor: Tracer, m: Tracer, transposed: bool) -> Tracer:
-    """``L^-1 M L^-T`` (or ``L^-T M L^-1`` when ``transposed``) by two triangular solves
-    with the lower factor ``L``: O(n^3) and O(n^2) memory, no inverse is formed."""
+    """``L^-1 M L^-H`` (or ``L^-T M conj(L)^-1`` when ``transposed``) by two triangular
+    solves with the lower factor ``L``: O(n^3) and O(n^2) memory, no inverse is formed.
+    (For real matrices ``L^-1 M L^-T`` and ``L^-T M L^-1``.)"""
     op, low = (_mT(factor), False) if transposed else (factor, True)
     left = _substitute(op, m, low)  # op^-1 M
-    return _mT(_substitute(op, _mT(left), low))  # (op^-1 (op^-1 M)^T)^T = op^-1 M op^-T
+    # M2 op'^-T = (op'^-1 M2^T)^T with op' = conj(op)
+    return _mT(_substitute(_conj(op), _mT(left), low))
 
 
 # ------------------------------------------------- the Cholesky reverse rule's product
@@ -351,22 +360,29 @@ def _lower_product(b: Any, factor: Tracer, ct: Node) -> Tracer:
 # ---------------------------------------------------------------- reverse rules
 
 
-# holomorphic in the matrix, so the real rules hold for complex ones too (no conjugate
-# transposes in them); the factorisations' rules are written for real matrices only
-_COMPLEX_RULES = ("inv", "solve", "det")
+# Complex matrices: each reverse rule is the transpose, for the real pairing
+# Re sum(a * b), of JAX's forward rule (plain transposes, conjugates only where JAX's
+# forward rule has conjugate transposes), so ``inv``, ``solve`` and ``det`` (holomorphic)
+# keep their real form and the factorisations gain the conjugates written below.
 
 
-def _refuse_complex(node: Node, sweep: str) -> None:
-    if node.params.fn not in _COMPLEX_RULES and any(inp.dtype.kind == "c" for inp in node.inputs):
-        raise UnsupportedError(
-            f"axcomp.{sweep}: linalg.{node.params.fn} of complex matrices is not "
-            "differentiable yet (inv, solve and det are)"
-        )
+def _inverse_coupling(w: Tracer) -> Tracer:
+    """``F_ij = 1 / (w_j - w_i)`` off the diagonal (zero where two values are equal)."""
+    n = w.shape[-1]
+    diff = elementwise("subtract", reshape(w, w.shape[:-1] + (1, n)), reshape(w, w.shape + (1,)))
+    off = ~np.eye(n, dtype=bool)
+    ok = elementwise("logical_and", off, elementwise("not_equal", diff, 0))
+    return where(ok, elementwise("true_divide", 1, where(ok, diff, 1)), 0)
+
+
+def _imaginary_diagonal(x: Tracer) -> Tracer:
+    """``i Im(x_ii)`` on the diagonal, zero elsewhere (zero for real ``x``)."""
+    n = x.shape[-1]
+    return multiply(elementwise("subtract", x, elementwise("real", x)), _eye(n, x.dtype))
 
 
 @linalg_p.def_vjp
 def _vjp(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
-    _refuse_complex(node, "grad")
     q: LinalgParams = node.params
     fn = q.fn
     g = b.p(ct)
@@ -384,13 +400,19 @@ def _vjp(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | No
         scale = reshape(multiply(g, y), g.shape + (1, 1))
         return [multiply(scale, _mT(_node("inv", [a]))).node]
     if fn == "slogdet":
+        # forward: t = tr(A^-1 dA), d logabsdet = Re t, d sign = i Im(t) sign; so the
+        # cotangent of t is Re g_log + i Im(g_sign sign), times A^-T
         a = b.p(node.inputs[0])
-        _, g_log = _unpack(g, [(), ()])
+        g_sign, g_log = _unpack(g, [(), ()])
+        if g.dtype.kind == "c":
+            sign, _ = _unpack(y, [(), ()])
+            turn = elementwise("imag", multiply(g_sign, sign))
+            g_log = elementwise("add", elementwise("real", g_log), multiply(turn, 1j))
         scale = reshape(g_log, g_log.shape + (1, 1))
         return [multiply(scale, _mT(_node("inv", [a]))).node]
     if fn == "cholesky":
-        # L = chol(A): A_bar = L^-T Phi(L^T L_bar) L^-1, the transpose of the forward rule
-        # (JAX's primitive, which reads A whole; jnp.linalg.cholesky's symmetrization
+        # L = chol(A): A_bar = L^-T Phi(L^T L_bar) conj(L)^-1, the transpose of the forward
+        # rule (JAX's primitive, which reads A whole; jnp.linalg.cholesky's symmetrization
         # symmetrizes it). Two triangular solves, never an inverse.
         p = multiply(_lower_product(b, y, ct), _phi(y))
         return [_sandwich(y, p, transposed=True).node]
@@ -398,19 +420,20 @@ def _vjp(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | No
         n = node.inputs[0].shape[-1]
         w, v = _unpack(y, [(n,), (n, n)])
         gw, gv = _unpack(g, [(n,), (n, n)])
-        diff = elementwise(
-            "subtract", reshape(w, w.shape[:-1] + (1, n)), reshape(w, w.shape + (1,))
-        )
-        off = ~np.eye(n, dtype=bool)
-        ok = elementwise("logical_and", off, elementwise("not_equal", diff, 0))
-        safe = where(ok, diff, 1)
-        f = where(ok, elementwise("true_divide", 1, safe), 0)
+        if w.dtype.kind == "c":  # packed with the vectors; the values are real
+            w, gw = elementwise("real", w), elementwise("real", gw)
+        # forward (JAX): M = V^H dA V, dw = Re diag(M), dV = V (F o M); transposed:
+        # A_bar = conj(V) (diag(gw) + F o (V^T gV)) V^T
+        f = _inverse_coupling(w)
         inner = elementwise("add", _diag_embed(gw), multiply(f, matmul(_mT(v), gv)))
-        return [matmul(matmul(v, inner), _mT(v)).node]
+        return [matmul(matmul(_conj(v), inner), _mT(v)).node]
     if fn == "svdvals":
         a = b.p(node.inputs[0])
         u, _, vh = _packed("svd", a, (("full_matrices", False),))
-        return [matmul(multiply(u, reshape(g, g.shape[:-1] + (1, g.shape[-1]))), vh).node]
+        if g.dtype.kind == "c":
+            g = elementwise("real", g)
+        scaled = multiply(_conj(u), reshape(g, g.shape[:-1] + (1, g.shape[-1])))
+        return [matmul(scaled, _conj(vh)).node]
     if fn == "svd":
         m, n = node.inputs[0].shape[-2:]
         k = min(m, n)
@@ -422,6 +445,8 @@ def _vjp(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | No
             )
         u, s, vh = _unpack(y, [(m, k), (k,), (k, n)])
         gu, gs, gvh = _unpack(g, [(m, k), (k,), (k, n)])
+        if s.dtype.kind == "c":  # packed with the vectors; the values are real
+            s, gs = elementwise("real", s), elementwise("real", gs)
         return [_svd_vjp(u, s, vh, gu, gs, gvh).node]
     if fn == "qr":
         m, n = node.inputs[0].shape[-2:]
@@ -432,10 +457,15 @@ def _vjp(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | No
             )
         qm, r = _unpack(y, [(m, n), (n, n)])
         gq, gr = _unpack(g, [(m, n), (n, n)])
-        # x_bar = (Q_bar + Q N) R^-T, N = tril(M - M^T, -1) - M, M = Q^T Q_bar - R_bar R^T
+        # x_bar = (Q_bar + conj(Q) N) R^-T, M = Q^T Q_bar - R_bar R^T,
+        # N = tril(M - M^H, -1) - M + i Im diag(M) (the last term zero for real matrices)
         mm = elementwise("subtract", matmul(_mT(qm), gq), matmul(gr, _mT(r)))
         low = np.tril(np.ones((n, n), bool), -1)
-        nn = elementwise("subtract", where(low, elementwise("subtract", mm, _mT(mm)), 0), mm)
+        skew = elementwise("subtract", mm, _conj(_mT(mm)))
+        nn = elementwise("subtract", where(low, skew, 0), mm)
+        if mm.dtype.kind == "c":
+            nn = elementwise("add", nn, _imaginary_diagonal(mm))
+            qm = _conj(qm)
         # (...) R^-T as a solve with R: X R^T = C  <=>  R X^T = C^T
         return [_mT(_substitute(r, _mT(elementwise("add", gq, matmul(qm, nn))), False)).node]
     raise GradError(f"axcomp.grad: linalg.{fn} is not differentiable here")
@@ -443,7 +473,6 @@ def _vjp(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | No
 
 @linalg_p.def_jvp
 def _jvp(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
-    _refuse_complex(node, "jvp")
     q: LinalgParams = node.params
     fn = q.fn
     y = b.p(node)
@@ -463,15 +492,23 @@ def _jvp(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
         assert rhs is not None
         return _node("solve", [a, rhs]).node
     if fn in ("det", "slogdet"):
-        # d log|det A| = tr(A^-1 dA); the sign is piecewise constant
+        # d log det A = tr(A^-1 dA); a real sign is piecewise constant
         assert ta is not None
         a = b.p(node.inputs[0])
         dlog = reduce_sum(multiply(_mT(_node("inv", [a])), ta), axis=(-2, -1))
         if fn == "det":
             return multiply(y, dlog).node
-        # packed [sign, logabsdet]: the tangent is [0, dlog]
+        # packed [sign, logabsdet]: the tangent is [0, dlog], or for complex matrices
+        # (JAX) [i Im(dlog) sign, Re(dlog)]
+        col = (*dlog.shape, 1)
         unit = np.array([0.0, 1.0], dtype=y.dtype)
-        return multiply(reshape(dlog, (*dlog.shape, 1)), unit).node
+        if y.dtype.kind != "c":
+            return multiply(reshape(dlog, col), unit).node
+        sign, _ = _unpack(y, [(), ()])
+        real = elementwise("real", dlog)
+        turn = multiply(elementwise("subtract", dlog, real), sign)
+        first = multiply(reshape(turn, col), np.array([1.0, 0.0], dtype=y.dtype))
+        return elementwise("add", first, multiply(reshape(real, col), unit)).node
     if fn == "cholesky":
         # L = chol(A): dL = L Phi(L^-1 dA L^-T), Phi the lower triangle with half its diagonal
         assert ta is not None
@@ -484,35 +521,35 @@ def _jvp(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
 
 
 def _svd_vjp(u: Tracer, s: Tracer, vh: Tracer, gu: Tracer, gs: Tracer, gvh: Tracer) -> Tracer:
-    """Reverse rule of the reduced SVD (Townsend, "Differentiating the SVD")."""
+    """Reverse rule of the reduced SVD (Townsend, "Differentiating the SVD"): for complex
+    matrices the transpose of JAX's forward rule, whose ``i Im diag(U^H dA V) / s`` term
+    (the phase the SVD leaves free) the real rule does not have."""
     m, k = u.shape[-2:]
     n = vh.shape[-1]
-    v, gv = _mT(vh), _mT(gvh)
-    s2 = multiply(s, s)
-    diff = elementwise(
-        "subtract", reshape(s2, s2.shape[:-1] + (1, k)), reshape(s2, s2.shape + (1,))
-    )
-    off = ~np.eye(k, dtype=bool)
-    ok = elementwise("logical_and", off, elementwise("not_equal", diff, 0))
-    f = where(ok, elementwise("true_divide", 1, where(ok, diff, 1)), 0)
+    # V^T = conj(Vh) and the cotangent of V is gVh^H, so V^T gV = conj(Vh gVh^T)
+    vt, uc = _conj(vh), _conj(u)
+    f = _inverse_coupling(multiply(s, s))
     utgu = matmul(_mT(u), gu)
-    vtgv = matmul(_mT(v), gv)
-    j = multiply(f, elementwise("subtract", utgu, _mT(utgu)))
-    kk = multiply(f, elementwise("subtract", vtgv, _mT(vtgv)))
+    vtgv = _conj(matmul(vh, _mT(gvh)))
+    j = multiply(f, elementwise("subtract", utgu, _conj(_mT(utgu))))
+    kk = multiply(f, elementwise("subtract", vtgv, _conj(_mT(vtgv))))
     srow = reshape(s, s.shape[:-1] + (1, k))  # scales columns
     scol = reshape(s, s.shape + (1,))  # scales rows
     core = elementwise("add", _diag_embed(gs), multiply(j, srow))
     core = elementwise("add", core, multiply(scol, kk))
-    out = matmul(matmul(u, core), vh)
     safe = where(elementwise("not_equal", s, 0), s, 1)
     sinv = where(elementwise("not_equal", s, 0), elementwise("true_divide", 1, safe), 0)
     sinv_row = reshape(sinv, sinv.shape[:-1] + (1, k))
+    if u.dtype.kind == "c":
+        core = elementwise("add", core, multiply(_imaginary_diagonal(utgu), sinv_row))
+    out = matmul(matmul(uc, core), vt)
     if m > k:
-        proj = elementwise("subtract", _eye(m, u.dtype), matmul(u, _mT(u)))
-        out = elementwise("add", out, matmul(matmul(proj, multiply(gu, sinv_row)), vh))
+        proj = elementwise("subtract", _eye(m, u.dtype), matmul(uc, _mT(u)))
+        out = elementwise("add", out, matmul(matmul(proj, multiply(gu, sinv_row)), vt))
     if n > k:
-        proj = elementwise("subtract", _eye(n, v.dtype), matmul(v, vh))
-        out = elementwise("add", out, matmul(multiply(u, sinv_row), matmul(_mT(gv), proj)))
+        proj = elementwise("subtract", _eye(n, vh.dtype), matmul(_mT(vh), vt))
+        scaled = multiply(reshape(sinv, sinv.shape + (1,)), gvh)
+        out = elementwise("add", out, matmul(uc, matmul(scaled, proj)))
     return out
 
 
@@ -576,11 +613,11 @@ def eigh(a: Value, UPLO: str | None = None, symmetrize_input: bool = True) -> tu
     if UPLO not in (None, "L", "U"):
         raise ShapeError(f"eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
     t = _prep(a, "eigh")
-    if t.dtype.kind == "c":
-        raise ArgumentTypeError("eigh: complex matrices are not supported inside traces")
     if symmetrize_input:
         t = _sym(t)
     w, v = _packed("eigh", t)
+    if w.dtype.kind == "c":  # packed with the complex vectors; the values are real
+        w = elementwise("real", w)
     return w, v
 
 
@@ -589,13 +626,13 @@ def svd(
 ) -> Any:
     """``(U, S, Vh)`` of each matrix (``S`` alone with ``compute_uv=False``)."""
     t = _prep(a, "svd", square=False)
-    if t.dtype.kind == "c":
-        raise ArgumentTypeError("svd: complex matrices are not supported inside traces")
     if hermitian:
         raise UnsupportedError("svd: hermitian=True is not supported inside traces")
     if not compute_uv:
         return _node("svdvals", [t])
     u, s, vh = _packed("svd", t, (("full_matrices", bool(full_matrices)),))
+    if s.dtype.kind == "c":  # packed with the complex vectors; the values are real
+        s = elementwise("real", s)
     return u, s, vh
 
 
@@ -604,8 +641,6 @@ def qr(a: Value, mode: str = "reduced") -> tuple[Tracer, Tracer]:
     if mode != "reduced":
         raise UnsupportedError(f"qr: only mode='reduced' is supported inside traces, got {mode!r}")
     t = _prep(a, "qr", square=False)
-    if t.dtype.kind == "c":
-        raise ArgumentTypeError("qr: complex matrices are not supported inside traces")
     q, r = _packed("qr", t)
     return q, r
 

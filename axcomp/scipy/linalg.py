@@ -133,8 +133,14 @@ def _cho_solve(
         ) from None
     tc, tb, vector = _operands("cho_solve", c, b)
     low = bool(lower)
-    y = _lax_linalg.triangular_solve.traced(tc, tb, left_side=True, lower=low, transpose_a=not low)
-    x = _lax_linalg.triangular_solve.traced(tc, y, left_side=True, lower=low, transpose_a=low)
+    # A = L L^H = U^H U: the conjugate transpose of the factor is solved with, not its
+    # transpose (the two agree for real matrices)
+    y = _lax_linalg.triangular_solve.traced(
+        tc, tb, left_side=True, lower=low, transpose_a=not low, conjugate_a=not low
+    )
+    x = _lax_linalg.triangular_solve.traced(
+        tc, y, left_side=True, lower=low, transpose_a=low, conjugate_a=low
+    )
     return _column(x, vector)
 
 

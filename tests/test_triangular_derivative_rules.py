@@ -75,6 +75,20 @@ def test_blocked_triangular_solve_gradient_matches_finite_differences(lower, tra
     np.testing.assert_allclose(tangent, fd, rtol=1e-6)
 
 
+@pytest.mark.parametrize("lower", [True, False])
+def test_blocked_triangular_solve_with_many_right_hand_sides_matches_numpy(lower):
+    # as many right-hand sides as rows: the diagonal blocks are inverted and multiplied
+    n = 2 * TRIANGULAR_BLOCK + 9
+    a = rng(17).normal(size=(n, n)) / np.sqrt(n) + np.diag(np.linspace(0.05, 3.0, n))
+    b = rng(18).normal(size=(n, n + 3))
+    tri = np.tril(a) if lower else np.triu(a)
+    got = ax.jit(lambda m, r: sl.solve_triangular(m, r, lower=lower))(a, b)
+    want = np.linalg.solve(tri, b)
+    assert np.linalg.norm(got - want) <= 1e-11 * np.linalg.norm(want)
+    # the residual is as small as LAPACK's
+    assert np.linalg.norm(tri @ got - b) <= 10 * np.linalg.norm(tri @ want - b) + 1e-12
+
+
 @pytest.mark.slow
 def test_gp_gradient_through_cholesky_matches_the_hand_formula_and_differences():
     n = TRIANGULAR_BLOCK + 20
@@ -118,7 +132,7 @@ def test_cholesky_reverse_rule_skips_the_product_with_masked_cotangents(monkeypa
     plain_vg = ax.value_and_grad(nll, argnums=(0, 1))
     plain = ax.explain(plain_vg, *args).flops
     slow = ax.jit(plain_vg)(*args)
-    assert structured < 4 * n**3 < plain
+    assert plain - structured > 1.5 * n**3  # the product L^T G: 2 n^3 flops
     np.testing.assert_allclose(fast[0], slow[0], rtol=1e-12)
     np.testing.assert_allclose(fast[1], slow[1], rtol=1e-9)
 

@@ -17,8 +17,8 @@ triangle and its gradient is masked to it; ``eigh`` symmetrizes its input;
 ``solve(assume_a='pos')`` reads one triangle for its value and differentiates through the
 whole matrix, as JAX's ``custom_linear_solve`` does. Every triangular system is solved
 by recursive blocks (``primitives/linalg.py``'s ``_substitute``: large matrix products and
-small LAPACK solves on the diagonal blocks, since NumPy has no triangular solver), with
-the solve's own derivative rule; no explicit inverse is ever formed.
+small LAPACK solves, or small inverses, on the diagonal blocks, since NumPy has no
+triangular solver), with the solve's own derivative rule; no matrix is inverted whole.
 
 ``expm`` is scaling and squaring with the degree-13 Padé approximant (Higham, "The scaling
 and squaring method for the matrix exponential revisited", 2005). The number of squarings

@@ -166,3 +166,22 @@ def test_half_slogdet_value_and_grad_under_jit():
     batch = np.stack([a, a.T + np.eye(5)])
     g2 = ax.jit(ax.grad(lambda m: 0.5 * anp.linalg.slogdet(m)[1].sum()))(batch)
     np.testing.assert_allclose(g2, 0.5 * np.linalg.inv(batch).transpose(0, 2, 1), rtol=1e-10)
+
+
+@pytest.mark.slow
+def test_gp_hessian_through_the_solves_matches_differences_of_the_gradient(monkeypatch):
+    # the triangular solves' rules are built of triangular solves: they differentiate again
+    # (small blocks, so a small system takes the recursive path)
+    monkeypatch.setattr(plinalg, "TRIANGULAR_BLOCK", 8)
+    n = 30
+    x = rng(19).normal(size=(n, 3))
+    y = rng(20).normal(size=n)
+
+    def f(p):
+        return nll(p[0], p[1], x, y)
+
+    p = np.array([1.3, 0.1])
+    g = ax.jit(ax.grad(f))
+    fd = np.stack([(g(p + 1e-5 * e) - g(p - 1e-5 * e)) / 2e-5 for e in np.eye(2)])
+    for h in (ax.jit(ax.hessian(f))(p), ax.jit(ax.jacrev(ax.grad(f)))(p)):
+        np.testing.assert_allclose(h, fd, rtol=1e-6, atol=1e-7 * np.abs(fd).max())

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as ops
-from ..errors import GradError, IncompatibleShapesError, ShapeError, UnsupportedError
+from ..errors import GradError, IncompatibleShapesError, UnsupportedError
 from ..errors import missing_function as _missing
 from ..primitives import linalg as _linalg
 from ..primitives.control import fori_loop
@@ -62,7 +62,11 @@ def _eliminate(a: Tracer) -> tuple[Tracer, Tracer, Tracer]:
     def step(j: Any, state: Any) -> Any:
         lu, perm, piv = state
         col = _pick(lu, _cmp("equal", cols, j), -1)  # (..., m)
-        cand = ops.where(_cmp("greater_equal", rows, j), ew("absolute", col), -1.0)
+        # LAPACK's pivot: the largest |x| (|Re x| + |Im x| for complex x, as izamax)
+        size = ew("absolute", col)
+        if col.dtype.kind == "c":
+            size = ew("add", ew("absolute", ew("real", col)), ew("absolute", ew("imag", col)))
+        cand = ops.where(_cmp("greater_equal", rows, j), size, -1.0)
         p = _argmax(cand)
         at_j = _cmp("equal", rows, j)
         at_p = ew("equal", rows, ops.reshape(p, p.shape + (1,)))  # (..., m)
@@ -124,8 +128,6 @@ def lu(a: Any) -> tuple[Tracer, Tracer, Tracer]:
     """``jax.lax.linalg.lu``: ``(lu, pivots, permutation)`` with ``a[permutation] = L U``,
     ``L`` unit lower (below the diagonal of ``lu``), ``U`` upper (on and above it)."""
     t = _prep(a, "lu", square=False)
-    if t.dtype.kind == "c":
-        raise ShapeError("lu: complex matrices are not supported by axcomp")
     value, piv, perm = _eliminate(ops.stop_gradient(t))
     value = ops.stop_gradient(value)
     m, n = t.shape[-2:]

@@ -16,8 +16,9 @@ triangle zeroed; their derivative is taken with respect to the whole input (JAX'
 triangle and its gradient is masked to it; ``eigh`` symmetrizes its input;
 ``solve(assume_a='pos')`` reads one triangle for its value and differentiates through the
 whole matrix, as JAX's ``custom_linear_solve`` does. Every triangular system is solved
-with NumPy's ``solve`` on the masked factor (NumPy has no triangular solver): O(n^3), and
-no explicit inverse is ever formed.
+by recursive blocks (``primitives/linalg.py``'s ``_substitute``: large matrix products and
+small LAPACK solves, or small inverses, on the diagonal blocks, since NumPy has no
+triangular solver), with the solve's own derivative rule; no matrix is inverted whole.
 
 ``expm`` is scaling and squaring with the degree-13 Padé approximant (Higham, "The scaling
 and squaring method for the matrix exponential revisited", 2005). The number of squarings
@@ -133,8 +134,14 @@ def _cho_solve(
         ) from None
     tc, tb, vector = _operands("cho_solve", c, b)
     low = bool(lower)
-    y = _lax_linalg.triangular_solve.traced(tc, tb, left_side=True, lower=low, transpose_a=not low)
-    x = _lax_linalg.triangular_solve.traced(tc, y, left_side=True, lower=low, transpose_a=low)
+    # A = L L^H = U^H U: the conjugate transpose of the factor is solved with, not its
+    # transpose (the two agree for real matrices)
+    y = _lax_linalg.triangular_solve.traced(
+        tc, tb, left_side=True, lower=low, transpose_a=not low, conjugate_a=not low
+    )
+    x = _lax_linalg.triangular_solve.traced(
+        tc, y, left_side=True, lower=low, transpose_a=low, conjugate_a=low
+    )
     return _column(x, vector)
 
 

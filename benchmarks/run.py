@@ -883,6 +883,22 @@ def l1_blocked(A: np.ndarray, B: np.ndarray, block: int = 64) -> np.ndarray:
     return out
 
 
+def fused_off(f: Any, args: tuple[np.ndarray, ...]) -> Any:
+    """``jit(f)`` compiled now for ``args`` with fused loops off (``AXCOMP_FUSE=0``): the
+    NumPy path, beside the default (fused where numba is installed)."""
+    jf = ax.jit(f)
+    saved = os.environ.get("AXCOMP_FUSE")
+    os.environ["AXCOMP_FUSE"] = "0"
+    try:
+        jf.lower(*args)  # compiled and cached for this signature
+    finally:
+        if saved is None:
+            del os.environ["AXCOMP_FUSE"]
+        else:
+            os.environ["AXCOMP_FUSE"] = saved
+    return jf
+
+
 def case_b6(cfg: Config) -> list[Row]:
     rng = np.random.default_rng(6)
     n, d = cfg.b6_n, cfg.b6_d
@@ -898,8 +914,19 @@ def case_b6(cfg: Config) -> list[Row]:
     base = Candidate(
         "hand loop, 64-row blocks (1 thread)", l1_blocked, (A, B), baseline=True, **big
     )
+    fused = "fused loop" if importlib.util.find_spec("numba") else "no numba: NumPy path"
     axc = axcomp_guarded(
-        label, "axcomp nested vmap", f, (A, B), target=0.8, note="may use both cores", **big
+        label,
+        f"axcomp nested vmap ({fused})",
+        f,
+        (A, B),
+        target=0.8,
+        note="may use both cores",
+        **big,
+    )
+    plain = fused_off(pairwise(l1dist), (A, B))
+    axp = axcomp_guarded(
+        label, "axcomp nested vmap, AXCOMP_FUSE=0 (NumPy path)", plain, (A, B), **big
     )
     jx = jax_candidate(
         label,
@@ -909,7 +936,7 @@ def case_b6(cfg: Config) -> list[Row]:
         guard_bytes=MEMORY_GUARD_BYTES,
         **big,
     )
-    entries = [base, axc, jx]
+    entries = [base, axc, axp, jx]
     cands = _timed(entries)
     check_results("B6", cands)
     _time_big(cfg, entries)

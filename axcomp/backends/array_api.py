@@ -84,6 +84,7 @@ REFUSED: dict[str, str] = {
     "(the reverse rule of a convolution or pooling: a scatter-add of overlapping windows)",
     "bitcast": "no bitcast in the Array API standard (lax.bitcast_convert_type, lax.complex, "
     "lax.reduce_precision)",
+    "fused": "fused loops are compiled for NumPy arrays only (the NumPy target's pass)",
 }
 
 #: NumPy reductions -> the standard's.

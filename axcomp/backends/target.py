@@ -28,7 +28,7 @@ from typing import Any
 
 from ..core.chunks import ChunkPlan
 from ..core.plan import Plan, format_bytes
-from . import array_api, array_api_chunks, numpy_backend, numpy_chunks
+from . import array_api, array_api_chunks, fused_loops, numpy_backend, numpy_chunks
 
 NUMPY = "numpy"
 
@@ -54,6 +54,13 @@ class Target:
     def emitter(self) -> str:
         """The ``backends.BACKENDS`` key of the emitter that prints this target's Plans."""
         return "numpy"
+
+    @property
+    def fuse_min(self) -> int | None:
+        """Reductions of elementwise chains this long or longer become fused loops
+        (``compiler.fusion``); None: never. NumPy programs fuse when numba is installed and
+        ``AXCOMP_FUSE`` allows it (``fused_loops.policy``)."""
+        return fused_loops.policy() if self.emitter == "numpy" else None
 
     @property
     def block(self) -> Target:
@@ -94,7 +101,8 @@ class ArrayApiTarget(Target):
 
     name = "array_api"
     # the expansion's refine step gathers and scatters into flat buffers in place, which the
-    # standard cannot express (no in-place writes, no flatnonzero/unravel_index)
+    # standard cannot express (no in-place writes, no flatnonzero/unravel_index); fused loops
+    # are compiled for NumPy arrays (``fuse_min`` reads the emitter)
     expand_gemm = False
     host_memory = False  # a device's memory, which ``available_memory`` does not measure
 

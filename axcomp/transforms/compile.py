@@ -79,7 +79,7 @@ def compile_traced(traced: Traced, name: str, target: Target | None = None) -> C
     graph = simplify(traced.graph, verify=VERIFY)
     if target.expand_gemm:
         graph = expand.expand(graph, verify=VERIFY)
-    plan = lower(graph, traced.arg_names)
+    plan = lower(graph, traced.arg_names, fuse_min=target.fuse_min)
     source, fn = target.build(plan, name)
     call_flat = _output_adapter(fn, traced.out_treedef, len(plan.outputs), target.emitter)
     return Compiled(

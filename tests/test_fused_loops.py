@@ -278,3 +278,25 @@ def test_a_new_process_loads_the_kernel_from_the_disk_cache(_shared_cache: Path)
     assert out.returncode == 0, out.stderr
     hits, misses = map(int, out.stdout.split())
     assert hits >= 1 and misses == 0, out.stdout
+
+
+def test_a_cache_directory_others_may_write_is_not_used(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # numba would load machine code others could have written
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AXCOMP_CACHE_DIR", str(shared))
+        path = fused_loops._module_path("# a module\n")
+    assert shared not in path.parents and path.read_text() == "# a module\n"
+
+
+@pytest.mark.slow
+def test_without_a_cache_directory_the_loop_compiles_in_memory() -> None:
+    def refuse(text: str) -> Path:
+        raise OSError("read-only")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fused_loops, "_module_path", refuse)
+        mp.setattr(fused_loops, "_kernels", {})
+        got, want = fused_and_plain(pairwise(chebyshev), A, B)
+    np.testing.assert_array_equal(got, want)

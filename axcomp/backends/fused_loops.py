@@ -177,8 +177,9 @@ def _index(axes: tuple[int, ...]) -> str:
     return ", ".join(f"i{a}" if a >= 0 else "0" for a in axes) + ("," if len(axes) == 1 else "")
 
 
-def source(loop: FusedLoop) -> str:
-    """The module text of ``loop``'s kernel (sizes are arguments: the same for all sizes)."""
+def source(loop: FusedLoop, cache: bool = True) -> str:
+    """The module text of ``loop``'s kernel (sizes are arguments: the same for all sizes);
+    ``cache``: numba keeps its machine code beside the module's file."""
     n_ops = len(loop.operands)
     xs = ", ".join(f"x{k}" for k in range(n_ops))
     lines = [
@@ -189,7 +190,7 @@ def source(loop: FusedLoop) -> str:
         "_range = range",
         "",
         "",
-        '@_nb.njit(fastmath=False, error_model="numpy", cache=True)',
+        f'@_nb.njit(fastmath=False, error_model="numpy", cache={cache})',
         f"def _body({xs}):",
     ]
     lines += [_instruction(ins, j, loop) for j, ins in enumerate(loop.body)]
@@ -220,7 +221,7 @@ def source(loop: FusedLoop) -> str:
     lines += [
         "",
         "",
-        '@_nb.njit(nogil=True, fastmath={"reassoc"}, error_model="numpy", cache=True)',
+        f'@_nb.njit(nogil=True, fastmath={{"reassoc"}}, error_model="numpy", cache={cache})',
         f"def _loop({xs}, _out, {sizes}, _lo, _hi):",
         *body,
         "",
@@ -235,6 +236,9 @@ def _module_path(text: str) -> Path:
         path = root / f"fused_{key}.py"
         try:
             root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            st = root.stat()
+            if st.st_uid != os.getuid() or st.st_mode & 0o022:
+                continue  # numba loads machine code from here: only a directory of ours
             if not path.exists() or path.read_text() != text:
                 tmp = root / f".{path.name}.{os.getpid()}.{threading.get_ident()}"
                 tmp.write_text(text)
@@ -242,7 +246,7 @@ def _module_path(text: str) -> Path:
             return path
         except OSError:
             continue  # not writable: the next place
-    raise OSError("no writable directory for axcomp's fused loops (set AXCOMP_CACHE_DIR)")
+    raise OSError("no directory of this user's to cache fused loops in")
 
 
 def kernel(loop: FusedLoop) -> Any:
@@ -252,7 +256,12 @@ def kernel(loop: FusedLoop) -> Any:
     found = _kernels.get(text)
     if found is not None:
         return found
-    path = _module_path(text)  # the module imports numba (deferred: an optional extra)
+    try:
+        path = _module_path(text)  # the module imports numba (deferred: an optional extra)
+    except OSError:  # no directory of ours to cache in: compile in memory, every process
+        namespace: dict[str, Any] = {"__name__": "axcomp_fused"}
+        exec(compile(source(loop, cache=False), "<axcomp-fused-loop>", "exec"), namespace)
+        return _kernels.setdefault(text, namespace["_loop"])
     name = f"axcomp_{path.stem}"
     module = sys.modules.get(name)
     if module is None:

@@ -162,6 +162,18 @@ def test_a_full_reduction_and_a_logsumexp_row() -> None:
     np.testing.assert_allclose(got, np.log(np.exp(x - m).sum(1)) + m[:, 0], rtol=1e-13)
 
 
+def test_scalar_arguments_and_strided_operands() -> None:
+    x = RNG.standard_normal((30, 20))
+
+    def shifted_max(x: Any, s: Any) -> Any:  # s: a 0-d operand; x.T: a strided one
+        return anp.max(anp.abs(x.T - s), axis=1)
+
+    for s in (np.float64(0.5), np.asarray(-1.5)):
+        got, want = fused_and_plain(shifted_max, x, s)
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(got, np.abs(x.T - s).max(1))
+
+
 @settings(max_examples=12, deadline=None)
 @given(
     n=st.integers(1, 9),

@@ -197,7 +197,10 @@ def source(loop: FusedLoop, cache: bool = True) -> str:
     lines.append(f"    return v{len(loop.body) - 1}")
     ndim = len(loop.shape)
     sizes = ", ".join(f"n{a}" for a in range(ndim))
-    loads = ", ".join(f"x{k}[{_index(axes)}]" for k, axes in enumerate(loop.operands))
+    # a 0-d operand arrives as a scalar (``caller``): NumPy scalars are no arrays to index
+    loads = ", ".join(
+        f"x{k}[{_index(axes)}]" if axes else f"x{k}" for k, axes in enumerate(loop.operands)
+    )
     out_index = _index(loop.out_axes)
     kept = [a for a in range(ndim) if a not in loop.reduced]
     in_register = (ndim - 1) in loop.reduced
@@ -288,7 +291,11 @@ def caller(loop: FusedLoop) -> Callable[..., np.ndarray]:
     # and the loop is long enough to pay for starting them
     split = axis not in loop.reduced and loop.elements >= PARALLEL_ELEMENTS
 
-    def run(*operands: np.ndarray) -> np.ndarray:
+    scalars = [k for k, axes in enumerate(loop.operands) if not axes]
+
+    def run(*operands: Any) -> np.ndarray:
+        if scalars:  # a 0-d array or a NumPy scalar (an argument under jit): its value
+            operands = tuple(x[()] if k in scalars else x for k, x in enumerate(operands))
         out = np.empty(shape, dtype) if fill is None else np.full(shape, fill, dtype)
         threads = min(_threads(), n) if split else 1
         if threads <= 1:

@@ -174,6 +174,17 @@ def test_scalar_arguments_and_strided_operands() -> None:
         np.testing.assert_array_equal(got, np.abs(x.T - s).max(1))
 
 
+def test_an_integer_compared_with_a_float_literal_is_compared_as_numpy_does() -> None:
+    a = RNG.integers(-3, 3, size=(30, 20)).astype(np.int32)
+
+    def counts(a: Any) -> Any:  # NumPy compares in float64: -0.5 and 0.5 are not 0
+        return anp.sum(a > -0.5, axis=1) * 100 + anp.sum(a == 0.5, axis=1)
+
+    got, want = fused_and_plain(counts, a)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(got, (a > -0.5).sum(1) * 100 + (a == 0.5).sum(1))
+
+
 @settings(max_examples=12, deadline=None)
 @given(
     n=st.integers(1, 9),

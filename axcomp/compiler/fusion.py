@@ -128,17 +128,34 @@ def _joins(node: Node) -> bool:
     dtypes = {i.dtype for i in strong}
     if fn == "where":
         cond, *values = node.inputs
-        return cond.dtype == np.dtype(bool) and all(
-            _literal(v) is not None or v.dtype == node.dtype for v in values
+        return (
+            cond.dtype == np.dtype(bool)
+            and _literal(cond) is None
+            and all(_literal(v) is None or _fits(_literal(v), node.dtype) for v in values)
+            and all(_literal(v) is not None or v.dtype == node.dtype for v in values)
         )
     if len(dtypes) != 1:
         return False  # mixed operands: NumPy would promote first (a cast node does it here)
     (dtype,) = dtypes
+    literals = [_literal(i) for i in node.inputs if _literal(i) is not None]
+    if not all(_fits(v, dtype) for v in literals):
+        return False  # NumPy would compute in a wider type (an int array > 0.5 in float64)
     if fn in _COMPARISONS:
         return node.dtype == np.dtype(bool) and dtype in _NUMBERS
     if dtype != node.dtype or dtype not in _NUMBERS:
         return False
     return dtype in _FLOATS or fn not in _FLOAT_ONLY
+
+
+def _fits(value: bool | int | float | None, dtype: np.dtype) -> bool:
+    """Whether a weak literal is exactly what NumPy computes with in ``dtype``: a float only
+    beside floats, an int within an integer dtype's range."""
+    if type(value) is float:
+        return dtype in _FLOATS
+    if type(value) is int and dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        return int(info.min) <= value <= int(info.max)
+    return True
 
 
 def _literal(node: Node) -> bool | int | float | None:

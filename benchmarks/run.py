@@ -31,7 +31,8 @@ The execution-planner cases (float64):
 
 B5  RBF kernel 2048x2048x32 ``exp(-sqdist/2)`` vs hand GEMM + in-place exp.  target <= 1.25
 B6  pairwise L1 4096x4096x64 vs a single-threaded loop over 64-row blocks (target <= 0.8),
-    and axcomp's peak memory under tracemalloc (target <= output + 1 GiB)
+    and axcomp's peak memory under tracemalloc (target <= output + 1 GiB); axcomp runs a
+    fused loop where numba is installed, and a row with AXCOMP_FUSE=0 times its NumPy path
 B7  nearest neighbour 40000x40000x64 vs hand blocked GEMM + min (target <= 1.3); sampled
     rows checked against the direct formula; axcomp run in a subprocess under a 4 GiB
     RLIMIT_AS

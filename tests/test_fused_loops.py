@@ -323,3 +323,23 @@ def test_without_a_cache_directory_the_loop_compiles_in_memory() -> None:
         mp.setattr(fused_loops, "_kernels", {})
         got, want = fused_and_plain(pairwise(chebyshev), A, B)
     np.testing.assert_array_equal(got, want)
+
+
+def test_the_threads_option_bounds_the_loops_threads() -> None:
+    a, b = RNG.standard_normal((128, 64)), RNG.standard_normal((128, 64))
+    assert fused_loops.PARALLEL_ELEMENTS <= 128 * 128 * 64
+    seen: list[int] = []
+
+    def recording(block: Any, size: int, chunk: int, threads: int) -> None:
+        seen.append(threads)
+        for start in range(0, size, chunk):
+            block(start, min(start + chunk, size))
+
+    want = np.abs(a[:, None] - b[None]).sum(-1)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AXCOMP_FUSE", "always")
+        mp.setattr(fused_loops, "run_blocks", recording)
+        for threads in (1, 3):
+            got = ax.jit(pairwise(l1), threads=threads)(a, b)
+            np.testing.assert_allclose(got, want, rtol=1e-14)
+    assert seen == [3]  # one thread runs the loop itself; three take slices of its rows

@@ -8,7 +8,7 @@ accumulates with the ``reassoc`` flag only, which lets the compiler vectorise th
 exact). A reduction over the innermost loop axis keeps its accumulator in a register;
 otherwise the result row is the accumulator and the inner loop runs along it. ``_loop``
 releases the GIL and takes bounds of its outermost axis: when that axis is kept, threads
-(``runtime.run_blocks``, ``AXCOMP_THREADS`` of them, else one per core) run slices of it.
+(``runtime.run_blocks``, as many as the ``threads`` option allows) run slices of it.
 numba's own ``parallel=True`` is not used: it doubles the compile time and its default
 thread pool takes one call at a time, where chunked blocks call loops from several threads.
 
@@ -276,8 +276,9 @@ def kernel(loop: FusedLoop) -> Any:
     return _kernels.setdefault(text, module._loop)
 
 
-def caller(loop: FusedLoop) -> Callable[..., np.ndarray]:
-    """The function the generated NumPy code calls: allocates the result, runs the loop."""
+def caller(loop: FusedLoop, threads: int | None = None) -> Callable[..., np.ndarray]:
+    """The function the generated NumPy code calls: allocates the result, runs the loop on
+    up to ``threads`` threads (None: ``AXCOMP_THREADS``, else one per core)."""
     fn = kernel(loop)
     shape, dtype, sizes = loop.out_shape, np.dtype(loop.dtype), loop.shape
     in_register = (len(loop.shape) - 1) in loop.reduced
@@ -297,12 +298,12 @@ def caller(loop: FusedLoop) -> Callable[..., np.ndarray]:
         if scalars:  # a 0-d array or a NumPy scalar (an argument under jit): its value
             operands = tuple(x[()] if k in scalars else x for k, x in enumerate(operands))
         out = np.empty(shape, dtype) if fill is None else np.full(shape, fill, dtype)
-        threads = min(_threads(), n) if split else 1
-        if threads <= 1:
+        used = min(threads or _threads(), n) if split else 1
+        if used <= 1:
             fn(*operands, out, *sizes, 0, n)
         else:
-            chunk = -(-n // threads)
-            run_blocks(lambda lo, hi: fn(*operands, out, *sizes, lo, hi), n, chunk, threads)
+            chunk = -(-n // used)
+            run_blocks(lambda lo, hi: fn(*operands, out, *sizes, lo, hi), n, chunk, used)
         return out
 
     return run

@@ -404,13 +404,16 @@ def emit(plan: Plan, name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build(plan: Plan, name: str, xp_name: str = "numpy") -> tuple[str, Callable[..., Any]]:
-    """Generate and compile ``plan``; returns (source, function). NumPy only."""
+def build(
+    plan: Plan, name: str, xp_name: str = "numpy", threads: int | None = None
+) -> tuple[str, Callable[..., Any]]:
+    """Generate and compile ``plan``; returns (source, function). NumPy only; its fused
+    loops run on up to ``threads`` threads (``fused_loops.caller``)."""
     source = emit(plan, name)
     namespace: dict[str, Any] = {NP: np, **BUILTINS}
     namespace.update((_ident(k), v) for k, v in plan.constants)
     for _, loop in fused_steps(plan):
-        namespace.setdefault(fused_loops.call_name(loop), fused_loops.caller(loop))
+        namespace.setdefault(fused_loops.call_name(loop), fused_loops.caller(loop, threads))
     return source, compile_source(source, function_name(name), namespace)
 
 

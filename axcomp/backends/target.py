@@ -68,9 +68,10 @@ class Target:
         plain target a driver calls."""
         return self
 
-    def build(self, plan: Plan, name: str) -> Built:
-        """Generate and compile ``plan``: (source, function)."""
-        return numpy_backend.build(plan, name)
+    def build(self, plan: Plan, name: str, threads: int | None = None) -> Built:
+        """Generate and compile ``plan``: (source, function); ``threads``: what its fused
+        loops may use (None: ``AXCOMP_THREADS`` or every core)."""
+        return numpy_backend.build(plan, name, threads=threads)
 
     def build_chunked(
         self, chunks: ChunkPlan, name: str, progress: Callable[[int, int], Any] | None
@@ -110,7 +111,7 @@ class ArrayApiTarget(Target):
     def emitter(self) -> str:
         return "array_api"
 
-    def build(self, plan: Plan, name: str) -> Built:
+    def build(self, plan: Plan, name: str, threads: int | None = None) -> Built:
         return array_api.build(plan, name, self.namespace)
 
     def build_chunked(
@@ -155,8 +156,8 @@ class ChunkedTarget(Target):
     def block(self) -> Target:
         return self.inner
 
-    def build(self, plan: Plan, name: str) -> Built:
-        return self.inner.build(plan, name)
+    def build(self, plan: Plan, name: str, threads: int | None = None) -> Built:
+        return self.inner.build(plan, name, threads)
 
     def build_chunked(
         self, chunks: ChunkPlan, name: str, progress: Callable[[int, int], Any] | None

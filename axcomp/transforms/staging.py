@@ -420,7 +420,9 @@ class Staged:
             traced = trace_to_graph(self._inline_unpacked, sig, names, self.name, leaves)
         except AxcompError as exc:
             raise exc.with_traceback(user_frames(exc.__traceback__)) from None
-        program = compile_traced(traced, self.name, choose_target(sig.namespace))
+        program = compile_traced(
+            traced, self.name, choose_target(sig.namespace), self.options.threads
+        )
         return GuardedProgram(program, traced.guards)
 
     def paths_info(self) -> PathsInfo:
@@ -479,7 +481,7 @@ class Staged:
             traced = trace_to_graph(self._inline_unpacked, sig, names, self.name)
         except AxcompError as exc:
             raise exc.with_traceback(user_frames(exc.__traceback__)) from None
-        return compile_traced(traced, self.name, choose_target(sig.namespace))
+        return compile_traced(traced, self.name, choose_target(sig.namespace), self.options.threads)
 
     def _inline_unpacked(self, *args: Any, **kwargs: Any) -> Any:
         return self._inline(args, kwargs)

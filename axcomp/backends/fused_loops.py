@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.fused import CAST, Arg, FusedLoop, Instruction
+from ..core.fused import CAST, FUSIBLE_FUNCTIONS, Arg, FusedLoop, Instruction
 from .runtime import run_blocks
 
 #: Loops shorter than this stay NumPy. A loop saves NumPy's passes over the chain's
@@ -69,7 +69,6 @@ _BINARY = {
     "subtract": "({0} - {1})",
     "multiply": "({0} * {1})",
     "divide": "({0} / {1})",
-    "power": "({0} ** {1})",
     "maximum": "_np.maximum({0}, {1})",
     "minimum": "_np.minimum({0}, {1})",
     "equal": "({0} == {1})",
@@ -84,9 +83,8 @@ _UNARY = {
     "absolute": "_np.abs({0})",
     "square": "({0} * {0})",
     "sqrt": "_np.sqrt({0})",
-    "exp": "_np.exp({0})",
-    "log": "_np.log({0})",
 }
+assert set(_BINARY) | set(_UNARY) | {"where"} == FUSIBLE_FUNCTIONS, "one spelling each"
 _COMPARISONS = frozenset(("equal", "not_equal", "less", "less_equal", "greater", "greater_equal"))
 
 _kernels: dict[str, Any] = {}  # source hash -> numba dispatcher, for this process

@@ -12,8 +12,8 @@ A node joins the chain when it is an elementwise function of ``FUSIBLE_FUNCTIONS
 computes in the dtypes a loop can (``FUSIBLE_DTYPES``, its operands already in the dtype
 NumPy would compute in, so the loop's values are NumPy's), is no output and is read only
 by nodes of the chain, all at the same loop positions. Only loops of at least
-``min_elements`` iterations are fused: a compiled loop's call costs microseconds, which a
-small array does not win back (``backends.fused_loops.policy`` sets it).
+``min_elements`` iterations are fused: a loop's first compilation and each call's dispatch
+cost what a small array does not win back (``backends.fused_loops.policy`` sets it).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ MAX_OPERANDS = 16
 MAX_INSTRUCTIONS = 48
 
 _COMPARISONS = frozenset("equal not_equal less less_equal greater greater_equal".split())
-_FLOAT_ONLY = frozenset("divide sqrt exp log power".split())
+_FLOAT_ONLY = frozenset("divide sqrt".split())
 _NUMBERS = frozenset(np.dtype(t) for t in ("float32", "float64", "int32", "int64"))
 _FLOATS = frozenset(np.dtype(t) for t in ("float32", "float64"))
 

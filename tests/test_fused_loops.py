@@ -153,6 +153,13 @@ def test_a_full_reduction_to_a_scalar() -> None:
     np.testing.assert_allclose(got, want, rtol=1e-13)
     np.testing.assert_allclose(got, np.sqrt(np.abs(x - 1.0)).sum(), rtol=1e-13)
 
+    def flat_max(x: Any) -> Any:  # one loop axis: the lanes' slice and its tail
+        return anp.max(anp.abs(x.reshape(-1)[3:] - 1.0))
+
+    got, want = fused_and_plain(flat_max, x)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(got, np.abs(x.reshape(-1)[3:] - 1.0).max())
+
 
 def test_exp_chains_stay_numpy() -> None:
     # a loop calls libm's exp per element; NumPy's SIMD exp and a sum are faster

@@ -5,8 +5,10 @@ element of the elementwise chain, every value cast to the dtype NumPy computes i
 with no fast-math flag, so each element is NumPy's; ``_loop`` runs the loop nest and
 accumulates with the ``reassoc`` flag only, which lets the compiler vectorise the reduction
 (a sum's order then differs from NumPy's pairwise one; max, min and integer sums are
-exact). A reduction over the innermost loop axis keeps its accumulator in a register;
-otherwise the result row is the accumulator and the inner loop runs along it. ``_loop``
+exact). A reduction over the innermost loop axis keeps its accumulator in a register (a
+max or min in ``LANES`` independent ones, whose compare-and-select chains overlap where
+they do not vectorise); otherwise the result row is the accumulator and the inner loop runs
+along it. ``_loop``
 releases the GIL and takes bounds of its outermost axis: when that axis is kept, threads
 (``runtime.run_blocks``, as many as the ``threads`` option allows) run slices of it.
 numba's own ``parallel=True`` is not used: it doubles the compile time and its default
@@ -50,6 +52,8 @@ from .runtime import run_blocks
 #: dispatch: at a million elements a loop wins its compilation back within a few hundred
 #: calls, and a cached one within a few.
 MIN_ELEMENTS = 1 << 20
+#: Independent accumulators of a max or min along the innermost axis.
+LANES = 4
 #: Loops this long run on several threads (each start costs tens of microseconds).
 PARALLEL_ELEMENTS = 1 << 20
 
@@ -169,10 +173,23 @@ def _combine(loop: FusedLoop, acc: str, value: str) -> str:
     return f"_np.{'maximum' if loop.reduction == 'max' else 'minimum'}({acc}, {value})"
 
 
-def _index(axes: tuple[int, ...]) -> str:
+def _index(axes: tuple[int, ...], inner: int = -1, offset: int = 0) -> str:
+    """The index of loop position ``i<a>`` (``i<inner> + offset`` along ``inner``)."""
     if not axes:
         return "()"
-    return ", ".join(f"i{a}" if a >= 0 else "0" for a in axes) + ("," if len(axes) == 1 else "")
+    parts = [
+        "0" if a < 0 else (f"i{a} + {offset}" if a == inner and offset else f"i{a}") for a in axes
+    ]
+    return ", ".join(parts) + ("," if len(axes) == 1 else "")
+
+
+def _loads(loop: FusedLoop, inner: int, offset: int) -> str:
+    """The operands' values at the loop position, ``offset`` further along ``inner``; a 0-d
+    operand arrives as a scalar (``caller``): NumPy scalars are no arrays to index."""
+    return ", ".join(
+        f"x{k}[{_index(axes, inner, offset)}]" if axes else f"x{k}"
+        for k, axes in enumerate(loop.operands)
+    )
 
 
 def source(loop: FusedLoop, cache: bool = True) -> str:
@@ -195,28 +212,44 @@ def source(loop: FusedLoop, cache: bool = True) -> str:
     lines.append(f"    return v{len(loop.body) - 1}")
     ndim = len(loop.shape)
     sizes = ", ".join(f"n{a}" for a in range(ndim))
-    # a 0-d operand arrives as a scalar (``caller``): NumPy scalars are no arrays to index
-    loads = ", ".join(
-        f"x{k}[{_index(axes)}]" if axes else f"x{k}" for k, axes in enumerate(loop.operands)
-    )
     out_index = _index(loop.out_axes)
     kept = [a for a in range(ndim) if a not in loop.reduced]
     in_register = (ndim - 1) in loop.reduced
     order = _order(loop)
+    # max/min accumulate in LANES registers along the innermost axis: a select chain does
+    # not vectorise, but independent chains overlap (a sum vectorises under reassoc)
+    lanes = LANES if in_register and loop.reduction != "sum" else 1
     body = []
     depth = 1
     for level, axis in enumerate(order):
         if in_register and level == len(kept):
-            body.append("    " * depth + f"_acc = {_init(loop)}")
+            accs = " = ".join(f"_a{k}" for k in range(lanes))
+            body.append("    " * depth + f"{accs} = {_init(loop)}")
         # the outermost axis runs from _lo to _hi: the caller's threads take slices of it
-        bounds = "_lo, _hi" if level == 0 else f"n{axis}"
-        body.append("    " * depth + f"for i{axis} in _range({bounds}):")
+        lo, hi = ("_lo", "_hi") if level == 0 else ("0", f"n{axis}")
+        if level == len(order) - 1 and lanes > 1:
+            body.append("    " * depth + f"_m = {hi} - ({hi} - {lo}) % {lanes}")
+            hi = "_m"
+        step = f", {lanes}" if level == len(order) - 1 and lanes > 1 else ""
+        body.append("    " * depth + f"for i{axis} in _range({lo}, {hi}{step}):")
         depth += 1
     pad = "    " * depth
+    inner = order[-1]
     if in_register:
-        body.append(pad + f"_acc = {_combine(loop, '_acc', f'_body({loads})')}")
-        body.append("    " * (len(kept) + 1) + f"_out[{out_index}] = _acc")
+        for k in range(lanes):
+            value = f"_body({_loads(loop, inner, k)})"
+            body.append(pad + f"_a{k} = {_combine(loop, f'_a{k}', value)}")
+        if lanes > 1:  # the tail of the innermost axis
+            end = "_hi" if len(order) == 1 else f"n{inner}"
+            body.append("    " * (depth - 1) + f"for i{inner} in _range(_m, {end}):")
+            value = f"_body({_loads(loop, inner, 0)})"
+            body.append(pad + f"_a0 = {_combine(loop, '_a0', value)}")
+        acc = "_a0"
+        for k in range(1, lanes):
+            acc = _combine(loop, acc, f"_a{k}")
+        body.append("    " * (len(kept) + 1) + f"_out[{out_index}] = {acc}")
     else:
+        loads = _loads(loop, inner, 0)
         target = f"_out[{out_index}]"
         body.append(pad + f"{target} = {_combine(loop, target, f'_body({loads})')}")
     lines += [

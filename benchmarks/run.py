@@ -31,7 +31,8 @@ The execution-planner cases (float64):
 
 B5  RBF kernel 2048x2048x32 ``exp(-sqdist/2)`` vs hand GEMM + in-place exp.  target <= 1.25
 B6  pairwise L1 4096x4096x64 vs a single-threaded loop over 64-row blocks (target <= 0.8),
-    and axcomp's peak memory under tracemalloc (target <= output + 1 GiB)
+    and axcomp's peak memory under tracemalloc (target <= output + 1 GiB); axcomp runs a
+    fused loop where numba is installed, and a row with AXCOMP_FUSE=0 times its NumPy path
 B7  nearest neighbour 40000x40000x64 vs hand blocked GEMM + min (target <= 1.3); sampled
     rows checked against the direct formula; axcomp run in a subprocess under a 4 GiB
     RLIMIT_AS
@@ -883,6 +884,22 @@ def l1_blocked(A: np.ndarray, B: np.ndarray, block: int = 64) -> np.ndarray:
     return out
 
 
+def fused_off(f: Any, args: tuple[np.ndarray, ...]) -> Any:
+    """``jit(f)`` compiled now for ``args`` with fused loops off (``AXCOMP_FUSE=0``): the
+    NumPy path, beside the default (fused where numba is installed)."""
+    jf = ax.jit(f)
+    saved = os.environ.get("AXCOMP_FUSE")
+    os.environ["AXCOMP_FUSE"] = "0"
+    try:
+        jf.lower(*args)  # compiled and cached for this signature
+    finally:
+        if saved is None:
+            del os.environ["AXCOMP_FUSE"]
+        else:
+            os.environ["AXCOMP_FUSE"] = saved
+    return jf
+
+
 def case_b6(cfg: Config) -> list[Row]:
     rng = np.random.default_rng(6)
     n, d = cfg.b6_n, cfg.b6_d
@@ -898,8 +915,19 @@ def case_b6(cfg: Config) -> list[Row]:
     base = Candidate(
         "hand loop, 64-row blocks (1 thread)", l1_blocked, (A, B), baseline=True, **big
     )
+    fused = "fused loop" if importlib.util.find_spec("numba") else "no numba: NumPy path"
     axc = axcomp_guarded(
-        label, "axcomp nested vmap", f, (A, B), target=0.8, note="may use both cores", **big
+        label,
+        f"axcomp nested vmap ({fused})",
+        f,
+        (A, B),
+        target=0.8,
+        note="may use both cores",
+        **big,
+    )
+    plain = fused_off(pairwise(l1dist), (A, B))
+    axp = axcomp_guarded(
+        label, "axcomp nested vmap, AXCOMP_FUSE=0 (NumPy path)", plain, (A, B), **big
     )
     jx = jax_candidate(
         label,
@@ -909,7 +937,7 @@ def case_b6(cfg: Config) -> list[Row]:
         guard_bytes=MEMORY_GUARD_BYTES,
         **big,
     )
-    entries = [base, axc, jx]
+    entries = [base, axc, axp, jx]
     cands = _timed(entries)
     check_results("B6", cands)
     _time_big(cfg, entries)

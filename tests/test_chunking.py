@@ -16,6 +16,13 @@ from axcomp.transforms import options
 RNG = np.random.default_rng(0)
 
 
+@pytest.fixture(autouse=True)
+def _numpy_path(monkeypatch):
+    """The NumPy path's temporaries are what chunking splits: a fused loop (numba installed)
+    leaves the pairwise L1 below none to split (tests/test_fused_loops.py chunks one)."""
+    monkeypatch.setenv("AXCOMP_FUSE", "0")
+
+
 def l1(a, b):
     return anp.sum(anp.abs(a - b))
 

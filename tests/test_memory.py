@@ -21,6 +21,13 @@ expand = importlib.import_module("axcomp.compiler.expand")  # the module, not th
 MiB = 1 << 20
 
 
+@pytest.fixture(autouse=True)
+def _numpy_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model is checked against NumPy's buffers: the kernels' temporaries, which a fused
+    loop (numba installed) would not allocate (tests/test_fused_loops.py checks its peak)."""
+    monkeypatch.setenv("AXCOMP_FUSE", "0")
+
+
 def matvec(M: Any, v: Any) -> Any:
     return anp.dot(M, v)
 

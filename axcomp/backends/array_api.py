@@ -86,6 +86,7 @@ REFUSED: dict[str, str] = {
     "programs only",
     "bitcast": "no bitcast in the Array API standard (lax.bitcast_convert_type, lax.complex, "
     "lax.reduce_precision)",
+    "fused": "fused loops are compiled for NumPy arrays only (the NumPy target's pass)",
 }
 
 #: NumPy reductions -> the standard's.

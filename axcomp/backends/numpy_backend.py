@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.fused import FusedLoop
 from ..core.names import MAX_LENGTH, identifier_chars, normalise
 from ..core.plan import (
     LINALG,
@@ -39,6 +40,7 @@ from ..core.plan import (
     Store,
     releases,
 )
+from . import fused_loops
 from .source import compile_source
 
 NP = "_np"
@@ -258,6 +260,7 @@ _FORMATS: dict[str, Callable[[Call], str]] = {
     "linalg": _linalg,
     # the function is a plan constant (a lowering-allocated name), never user text
     "callback": lambda c: f"{expr_text(c.args[0])}({', '.join(expr_text(a) for a in c.args[1:])})",
+    "fused": lambda c: f"{_ident(fused_loops.call_name(c.attr('loop')))}({_args(c)})",
 }
 assert set(_FORMATS) == set(OPS), "every plan operation needs a NumPy spelling"
 
@@ -403,9 +406,25 @@ def emit(plan: Plan, name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build(plan: Plan, name: str, xp_name: str = "numpy") -> tuple[str, Callable[..., Any]]:
-    """Generate and compile ``plan``; returns (source, function). NumPy only."""
+def build(
+    plan: Plan, name: str, xp_name: str = "numpy", threads: int | None = None
+) -> tuple[str, Callable[..., Any]]:
+    """Generate and compile ``plan``; returns (source, function). NumPy only; its fused
+    loops run on up to ``threads`` threads (``fused_loops.caller``)."""
     source = emit(plan, name)
     namespace: dict[str, Any] = {NP: np, **BUILTINS}
     namespace.update((_ident(k), v) for k, v in plan.constants)
+    for _, loop in fused_steps(plan):
+        namespace.setdefault(fused_loops.call_name(loop), fused_loops.caller(loop, threads))
     return source, compile_source(source, function_name(name), namespace)
+
+
+def fused_steps(plan: Plan) -> list[tuple[Step, FusedLoop]]:
+    """The steps of ``plan`` that call a fused loop, with the loop (fusion makes them
+    top-level statements only)."""
+    return [
+        (step, st.value.attr("loop"))
+        for step in plan.steps
+        for st in step.statements
+        if isinstance(st, Assign) and isinstance(st.value, Call) and st.value.op == "fused"
+    ]

@@ -73,7 +73,11 @@ def build_chunked(
     """(source of the driver and its block functions, the driver function)."""
     dtypes = {f"_dt{k}": np.dtype(dtype) for k, dtype in enumerate(chunks.out_dtypes)}
     driver = emit_driver(chunks, name, chunks.block.inputs)
-    return compile_driver(chunks, name, driver, build, {NP: np, **dtypes}, progress)
+
+    def build_block(plan: Plan, fname: str) -> tuple[str, Callable[..., Any]]:
+        return build(plan, fname, threads=chunks.threads)  # (run serially inside blocks)
+
+    return compile_driver(chunks, name, driver, build_block, {NP: np, **dtypes}, progress)
 
 
 def compile_driver(

@@ -28,7 +28,7 @@ from typing import Any
 
 from ..core.chunks import ChunkPlan
 from ..core.plan import Plan, format_bytes
-from . import array_api, array_api_chunks, numpy_backend, numpy_chunks
+from . import array_api, array_api_chunks, fused_loops, numpy_backend, numpy_chunks
 
 NUMPY = "numpy"
 
@@ -56,14 +56,22 @@ class Target:
         return "numpy"
 
     @property
+    def fuse_min(self) -> int | None:
+        """Reductions of elementwise chains this long or longer become fused loops
+        (``compiler.fusion``); None: never. NumPy programs fuse when numba is installed and
+        ``AXCOMP_FUSE`` allows it (``fused_loops.policy``)."""
+        return fused_loops.policy() if self.emitter == "numpy" else None
+
+    @property
     def block(self) -> Target:
         """The target of the program a block (or the whole call) runs: itself, or the
         plain target a driver calls."""
         return self
 
-    def build(self, plan: Plan, name: str) -> Built:
-        """Generate and compile ``plan``: (source, function)."""
-        return numpy_backend.build(plan, name)
+    def build(self, plan: Plan, name: str, threads: int | None = None) -> Built:
+        """Generate and compile ``plan``: (source, function); ``threads``: what its fused
+        loops may use (None: ``AXCOMP_THREADS`` or every core)."""
+        return numpy_backend.build(plan, name, threads=threads)
 
     def build_chunked(
         self, chunks: ChunkPlan, name: str, progress: Callable[[int, int], Any] | None
@@ -94,7 +102,8 @@ class ArrayApiTarget(Target):
 
     name = "array_api"
     # the expansion's refine step gathers and scatters into flat buffers in place, which the
-    # standard cannot express (no in-place writes, no flatnonzero/unravel_index)
+    # standard cannot express (no in-place writes, no flatnonzero/unravel_index); fused loops
+    # are compiled for NumPy arrays (``fuse_min`` reads the emitter)
     expand_gemm = False
     host_memory = False  # a device's memory, which ``available_memory`` does not measure
 
@@ -102,7 +111,7 @@ class ArrayApiTarget(Target):
     def emitter(self) -> str:
         return "array_api"
 
-    def build(self, plan: Plan, name: str) -> Built:
+    def build(self, plan: Plan, name: str, threads: int | None = None) -> Built:
         return array_api.build(plan, name, self.namespace)
 
     def build_chunked(
@@ -147,8 +156,8 @@ class ChunkedTarget(Target):
     def block(self) -> Target:
         return self.inner
 
-    def build(self, plan: Plan, name: str) -> Built:
-        return self.inner.build(plan, name)
+    def build(self, plan: Plan, name: str, threads: int | None = None) -> Built:
+        return self.inner.build(plan, name, threads)
 
     def build_chunked(
         self, chunks: ChunkPlan, name: str, progress: Callable[[int, int], Any] | None

@@ -42,6 +42,7 @@ from ..core.plan import (
 from ..core.plan_types import VType, array_type, constant_type, expr_type, recorded
 from ..core.plan_verify import verify_plan
 from .contraction import lower_contraction
+from .fusion import Fusion, find_fusions
 from .inplace import in_place
 from .regions import find_regions
 
@@ -87,8 +88,9 @@ def literal(value: Any) -> Lit | None:
 class _Lowering:
     """The state of lowering one graph (also the ``LowerContext`` rules receive)."""
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, fuse_min: int | None = None) -> None:
         self.graph = graph
+        self.fuse_min = fuse_min  # fuse loops of this many iterations and more (None: never)
         self.names = _Names()
         self.constants: list[tuple[str, Any]] = []
         self.value: dict[Node, Expr] = {}
@@ -267,6 +269,26 @@ class _Lowering:
         kind: StepKind = "call" if node.op.allocates else "view"
         return self.step(node, kind, stmts, Ref(target), comment=_comment(node), nbytes=size)
 
+    def fused(self, node: Node, fusion: Fusion) -> Step:
+        """One ``fused`` call computing ``node`` from the chain's operands."""
+        operands = []
+        for inp in fusion.operands:
+            v = self.value[inp]
+            if not isinstance(v, Ref):
+                raise AssertionError(f"fused loop operand {inp!r} is not a buffer: {v!r}")
+            operands.append(v)
+        target = self.names.temp()
+        self.value[node] = Ref(target)
+        stmts = (Assign(target, call("fused", *operands, loop=fusion.loop)),)
+        return self.step(
+            node,
+            "call",
+            stmts,
+            Ref(target),
+            comment=fusion.loop.describe(),
+            nbytes=nbytes(node.shape, node.dtype),
+        )
+
     def output(self, node: Node) -> tuple[str, Step | None]:
         v = self.value[node]
         t = self.names.temp()
@@ -288,6 +310,7 @@ class _Lowering:
     def run(self, input_names: tuple[str, ...]) -> Plan:
         graph = self.graph
         regions = find_regions(graph)
+        fusions = {} if self.fuse_min is None else find_fusions(graph, regions, self.fuse_min)
         inputs = []
         for node, nm in zip(graph.inputs, input_names):
             v = self.names.claim(nm)
@@ -295,7 +318,7 @@ class _Lowering:
             self.types[v] = array_type(node.shape, node.dtype)
             inputs.append(v)
             self.aliases_input.add(v)
-        needed = _needed(graph, regions)
+        needed = _needed(graph, regions, fusions)
         steps: list[Step] = []
         for node in topological(graph.roots):
             if node.op is input_p or node not in needed:
@@ -304,7 +327,9 @@ class _Lowering:
                 lit = literal(node.params.value) if node.params.weak else None
                 self.value[node] = lit if lit is not None else self.constant(node.params.value)
                 continue
-            if node.op.multilinear:
+            if node in fusions:
+                steps.append(self.fused(node, fusions[node]))
+            elif node.op.multilinear:
                 steps.append(self.contraction(node, regions[node]))
             else:
                 steps.append(self.call(node))
@@ -325,10 +350,12 @@ class _Lowering:
         )
 
 
-def lower(graph: Graph, input_names: tuple[str, ...]) -> Plan:
+def lower(graph: Graph, input_names: tuple[str, ...], fuse_min: int | None = None) -> Plan:
     """The plan computing ``graph`` with its inputs named ``input_names``; elementwise
-    steps write into dying temporaries where they can (``inplace``)."""
-    plan = in_place(_Lowering(graph).run(input_names))
+    steps write into dying temporaries where they can (``inplace``). With ``fuse_min``,
+    reductions of elementwise chains of at least that many elements become fused loops
+    (``fusion``; the target decides)."""
+    plan = in_place(_Lowering(graph, fuse_min).run(input_names))
     if VERIFY:
         verify_plan(plan)
     return plan
@@ -361,7 +388,7 @@ def _comment(node: Node) -> str:
     return "".join(c for c in text if c.isprintable() and c != "\n")[:80]
 
 
-def _needed(graph: Graph, regions: dict[Node, Region]) -> set[Node]:
+def _needed(graph: Graph, regions: dict[Node, Region], fusions: dict[Node, Fusion]) -> set[Node]:
     needed: set[Node] = set()
     stack = list(graph.roots)
     while stack:
@@ -369,7 +396,9 @@ def _needed(graph: Graph, regions: dict[Node, Region]) -> set[Node]:
         if node in needed:
             continue
         needed.add(node)
-        if node.op.multilinear:
+        if node in fusions:
+            stack.extend(fusions[node].operands)
+        elif node.op.multilinear:
             stack.extend(regions[node].operands)
         else:
             stack.extend(node.inputs)

@@ -636,6 +636,12 @@ def _linalg(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
         del m.sizes[-1]
 
 
+def _fused(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
+    # one fresh result; the loop keeps its values in registers
+    loop = c.attr("loop")
+    return m.alloc(loop.out_shape, np.dtype(loop.dtype))
+
+
 def _dynamic(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     # data-dependent and small (the refine step's flagged entries): counted as empty
     x = a[0] if a else None
@@ -680,6 +686,7 @@ _OP_RULES: dict[str, Any] = {
     "gather": _dynamic,
     "linalg": _linalg,
     "callback": lambda m, c, a, kw: m.alloc((), np.dtype(bool)),
+    "fused": _fused,
 }
 assert set(_OP_RULES) == set(OPS), "every plan operation needs a memory rule"
 

@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol, get_args
 import numpy as np
 
 from .elementwise_functions import REGISTRY as ELEMENTWISE_FUNCTIONS
+from .fused import FusedLoop
 from .graph import Graph, Node
 
 
@@ -82,6 +83,8 @@ ELEMENTWISE = AttrType(
     lambda v: isinstance(v, str) and v in ELEMENTWISE_FUNCTIONS,
 )
 DTYPE_NAME = AttrType("a NumPy dtype name", _is_dtype_name)
+#: a fused loop nest (``core.fused``), well formed by construction
+FUSED_LOOP = AttrType("a FusedLoop", lambda v: isinstance(v, FusedLoop))
 FLAGS = AttrType(
     "a tuple of (keyword, bool) pairs",
     lambda v: (
@@ -325,6 +328,14 @@ _OPS = (
         Attr("sizes", INTS, optional=True),
         Attr("shape", INTS),
         Attr("dtype", DTYPE_NAME),
+    ),
+    _op(
+        "fused",
+        "(*xs; loop) one compiled loop nest (``core.fused.FusedLoop``) over operands xs: an "
+        "elementwise chain and the reduction it feeds, with no temporaries (NumPy target, "
+        "when a loop compiler is installed)",
+        (1, None),
+        Attr("loop", FUSED_LOOP),
     ),
 )
 

@@ -333,6 +333,20 @@ def _gather(c: Call, a: _Args, kw: _Kw) -> VType:
     return array_type(lead + x.shape[len(idx) :], x.dtype)
 
 
+def _fused(c: Call, a: _Args, kw: _Kw) -> VType:
+    loop = c.attr("loop")
+    if len(a) != len(loop.operands):
+        raise PlanError(f"a fused loop of {len(loop.operands)} operands called with {len(a)}")
+    for k, (t, axes, dtype) in enumerate(zip(a, loop.operands, loop.operand_dtypes)):
+        want = tuple(1 if ax < 0 else loop.shape[ax] for ax in axes)
+        if t.kind != "array" or t.shape != want or t.dtype != np.dtype(dtype):
+            raise PlanError(
+                f"fused loop operand {k} is {t.kind} {list(t.shape)} {t.dtype}, the loop reads "
+                f"{want} {dtype}"
+            )
+    return array_type(loop.out_shape, np.dtype(loop.dtype))
+
+
 _RULES: dict[str, Callable[[Call, _Args, _Kw], VType]] = {
     "transpose": _transpose,
     "reshape": _reshape,
@@ -369,4 +383,5 @@ _RULES: dict[str, Callable[[Call, _Args, _Kw], VType]] = {
     "bitcast": lambda c, a, kw: array_type(c.attr("shape"), _dtype_operand(a[1], a[0].dtype)),
     "linalg": lambda c, a, kw: array_type(c.attr("shape"), np.dtype(c.attr("dtype"))),
     "callback": lambda c, a, kw: array_type((), np.dtype(bool)),
+    "fused": _fused,
 }

@@ -21,7 +21,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..backends.numpy_backend import statement_text
+from ..backends.numpy_backend import fused_steps, statement_text
 from ..compiler import memory
 from ..core.chunks import ChunkPlan
 from ..core.graph import Graph, Node, describe
@@ -144,6 +144,21 @@ class Explanation:
         return out
 
     @property
+    def fused(self) -> list[str]:
+        """The fused loops (``compiler.fusion``): one line per region the program runs as
+        one compiled loop nest, with the node it computes."""
+        plans = [self.compiled.plan]
+        if self.compiled.chunks is not None:
+            plans.append(self.compiled.chunks.block)
+        out: list[str] = []
+        for plan in plans:
+            for step, loop in fused_steps(plan):
+                line = f"%{step.index}: {loop.describe()}"
+                if line not in out:
+                    out.append(line)
+        return out
+
+    @property
     def equations(self) -> list[str]:
         return self.compiled.equations
 
@@ -183,7 +198,16 @@ class Explanation:
 
     @functools.cached_property
     def elementwise_flops(self) -> int:
-        return sum(st.node.op.flops(st.node) for st in self._statements if st.contraction is None)
+        # a fused loop does its chain's work and its reduction's: one flop per instruction
+        # and one per accumulation, per iteration
+        fused = {st.node: loop for st, loop in fused_steps(self.compiled.plan)}
+        return sum(
+            (fused[st.node].elements * (len(fused[st.node].body) + 1))
+            if st.node in fused
+            else st.node.op.flops(st.node)
+            for st in self._statements
+            if st.contraction is None
+        )
 
     @functools.cached_property
     def peak_bytes(self) -> int:
@@ -265,6 +289,8 @@ class Explanation:
             )
         if self.rewrites:
             lines += ["", "rewrites:"] + [f"  {r}" for r in self.rewrites]
+        if self.fused:
+            lines += ["", "fused loops (numba):"] + [f"  {r}" for r in self.fused]
         if self.levels:
             lines += ["", "vmap levels (outermost first):"]
             rows: list[tuple[str, ...]] = [

@@ -26,8 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from ..backends.numpy_backend import BUILTINS, function_name
+from ..backends.numpy_backend import BUILTINS, emit, function_name, fused_steps
 from ..backends.target import ChunkedTarget, DaskTarget
+from ..compiler.lower import lower
 from ..core.plan import Plan
 from ..errors import UnsupportedError
 from ..transforms.compile import Compiled
@@ -48,6 +49,9 @@ from .export_text import (
 
 def _plan_function(source: str, plan: Plan, name: str) -> tuple[str, str]:
     fname = function_name(name)
+    if fused_steps(plan):  # a module needs only NumPy: the plan without fused loops
+        plan = lower(plan.graph, plan.inputs)
+        source = emit(plan, name)
     return factory_text(source, fname, {k: constant_text(v) for k, v in plan.constants}), fname
 
 

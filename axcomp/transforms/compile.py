@@ -71,17 +71,20 @@ class Compiled:
         return [s.contraction.equation for s in self.plan.contractions if s.contraction]
 
 
-def compile_traced(traced: Traced, name: str, target: Target | None = None) -> Compiled:
+def compile_traced(
+    traced: Traced, name: str, target: Target | None = None, threads: int | None = None
+) -> Compiled:
     """Compile for ``target`` (``targets.choose_target``; NumPy by default): the program
-    its blocks run (``Target.block``), with that target's passes and emitter."""
+    its blocks run (``Target.block``), with that target's passes and emitter; ``threads``
+    bounds the threads its fused loops use (the ``threads`` option)."""
     target = target.block if target is not None else NUMPY_TARGET
     if VERIFY:
         traced.graph.verify()
     graph = simplify(traced.graph, verify=VERIFY)
     if target.expand_gemm:
         graph = expand.expand(graph, verify=VERIFY)
-    plan = lower(graph, traced.arg_names)
-    source, fn = target.build(plan, name)
+    plan = lower(graph, traced.arg_names, fuse_min=target.fuse_min)
+    source, fn = target.build(plan, name, threads)
     call_flat = _output_adapter(
         fn, traced.out_treedef, len(plan.outputs), target.emitter, len(plan.inputs)
     )

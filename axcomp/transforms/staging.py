@@ -422,7 +422,8 @@ class Staged:
         except AxcompError as exc:
             raise exc.with_traceback(user_frames(exc.__traceback__)) from None
         target = choose_target(sig.namespace)
-        return GuardedProgram.of(traced, lambda t: compile_traced(t, self.name, target))
+        threads = self.options.threads
+        return GuardedProgram.of(traced, lambda t: compile_traced(t, self.name, target, threads))
 
     def paths_info(self) -> PathsInfo:
         """Eager differentiation's paths: traced, answered from the cache, cached."""
@@ -480,7 +481,7 @@ class Staged:
             traced = trace_to_graph(self._inline_unpacked, sig, names, self.name)
         except AxcompError as exc:
             raise exc.with_traceback(user_frames(exc.__traceback__)) from None
-        return compile_traced(traced, self.name, choose_target(sig.namespace))
+        return compile_traced(traced, self.name, choose_target(sig.namespace), self.options.threads)
 
     def _inline_unpacked(self, *args: Any, **kwargs: Any) -> Any:
         return self._inline(args, kwargs)

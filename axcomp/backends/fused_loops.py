@@ -1,0 +1,369 @@
+"""Fused loops (``core.fused.FusedLoop``) compiled by numba, cached on disk.
+
+Each loop becomes a small Python module of two numba functions: ``_body`` computes one
+element of the elementwise chain, every value cast to the dtype NumPy computes it in and
+with no fast-math flag, so each element is NumPy's; ``_loop`` runs the loop nest and
+accumulates with the ``reassoc`` flag only, which lets the compiler vectorise the reduction
+(a sum's order then differs from NumPy's pairwise one; max, min and integer sums are
+exact). A reduction over the innermost loop axis keeps its accumulator in a register (a
+max or min in ``LANES`` independent ones, whose compare-and-select chains overlap where
+they do not vectorise); otherwise the result row is the accumulator and the inner loop runs
+along it. ``_loop``
+releases the GIL and takes bounds of its outermost axis: when that axis is kept, threads
+(``runtime.run_blocks``, as many as the ``threads`` option allows) run slices of it.
+numba's own ``parallel=True`` is not used: it doubles the compile time and its default
+thread pool takes one call at a time, where chunked blocks call loops from several threads.
+
+The source holds only names this module makes (``x0``, ``v0``, ``i0``, ``n0``, ``_``-names),
+integer and finite float literals, and spellings from the tables below: no user text. It is
+written to the cache directory under the hash of its text (``AXCOMP_CACHE_DIR``, else
+``$XDG_CACHE_HOME/axcomp/fused`` or ``~/.cache/axcomp/fused``), so numba's ``cache=True`` keeps the
+machine code beside it and a new process loads it instead of compiling again. Loop sizes
+are arguments, not part of the text: one kernel serves every size.
+
+``policy`` is the switch: ``AXCOMP_FUSE=0`` turns fusion off, ``AXCOMP_FUSE=always`` fuses
+loops of any size (the tests), anything else fuses loops of at least ``MIN_ELEMENTS``
+iterations when numba is installed (the ``fast`` extra).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import math
+import os
+import sys
+import tempfile
+import threading
+import types
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..core.fused import CAST, FUSIBLE_FUNCTIONS, Arg, FusedLoop, Instruction
+from .runtime import run_blocks
+
+#: Loops shorter than this stay NumPy. A loop saves NumPy's passes over the chain's
+#: temporaries (about 1 ns an element and pass) but its first compilation costs about a
+#: second (a twentieth once the disk cache has it) and each call a few microseconds of
+#: dispatch: at a million elements a loop wins its compilation back within a few hundred
+#: calls, and a cached one within a few.
+MIN_ELEMENTS = 1 << 20
+#: Independent accumulators of a max or min along the innermost axis.
+LANES = 4
+#: Loops this long run on several threads (each start costs tens of microseconds).
+PARALLEL_ELEMENTS = 1 << 20
+
+_OFF = ("0", "off", "false", "no")
+_ALWAYS = ("always", "all")
+
+_TYPES = {
+    "float64": "_nb.float64",
+    "float32": "_nb.float32",
+    "int64": "_nb.int64",
+    "int32": "_nb.int32",
+    "bool": "_nb.boolean",
+}
+
+_BINARY = {
+    "add": "({0} + {1})",
+    "subtract": "({0} - {1})",
+    "multiply": "({0} * {1})",
+    "divide": "({0} / {1})",
+    "maximum": "_np.maximum({0}, {1})",
+    "minimum": "_np.minimum({0}, {1})",
+    "equal": "({0} == {1})",
+    "not_equal": "({0} != {1})",
+    "less": "({0} < {1})",
+    "less_equal": "({0} <= {1})",
+    "greater": "({0} > {1})",
+    "greater_equal": "({0} >= {1})",
+}
+_UNARY = {
+    "negative": "(-{0})",
+    "absolute": "_np.abs({0})",
+    "square": "({0} * {0})",
+    "sqrt": "_np.sqrt({0})",
+}
+assert set(_BINARY) | set(_UNARY) | {"where"} == FUSIBLE_FUNCTIONS, "one spelling each"
+_COMPARISONS = frozenset(("equal", "not_equal", "less", "less_equal", "greater", "greater_equal"))
+
+_kernels: dict[str, Any] = {}  # source hash -> numba dispatcher, for this process
+
+
+@functools.lru_cache(maxsize=1)
+def available() -> bool:
+    """Whether numba is installed (without importing it; asked once)."""
+    return importlib.util.find_spec("numba") is not None
+
+
+def policy() -> int | None:
+    """The least trip count a fused loop needs (None: no fusion), from ``AXCOMP_FUSE``."""
+    mode = os.environ.get("AXCOMP_FUSE", "").strip().lower()
+    if mode in _OFF or not available():
+        return None
+    return 0 if mode in _ALWAYS else MIN_ELEMENTS
+
+
+def cache_dir() -> Path:
+    """Where generated loop modules and numba's machine code for them are kept."""
+    root = os.environ.get("AXCOMP_CACHE_DIR")
+    if root:
+        return Path(root)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "axcomp" / "fused"
+
+
+def _literal(value: Any, dtype: str) -> str:
+    if type(value) in (bool, int) or (type(value) is float and math.isfinite(value)):
+        return f"{_TYPES[dtype]}({value!r})"
+    raise ValueError(f"refusing to emit literal {value!r}")
+
+
+def _arg_dtype(arg: Arg, loop: FusedLoop) -> str | None:
+    kind, ref = arg
+    if kind == "operand":
+        return loop.operand_dtypes[int(ref)]
+    if kind == "value":
+        return loop.body[int(ref)].dtype
+    return None
+
+
+def _instruction(ins: Instruction, j: int, loop: FusedLoop) -> str:
+    """``v<j> = <type>(<expr>)``: one value of the body, in its dtype."""
+    # a literal takes the dtype its operation computes in (NumPy's weak scalar)
+    compute = ins.dtype
+    if ins.fn in _COMPARISONS:
+        compute = next(d for d in map(lambda a: _arg_dtype(a, loop), ins.args) if d)
+    texts = []
+    for pos, (kind, ref) in enumerate(ins.args):
+        if kind == "operand":
+            texts.append(f"x{int(ref)}")
+        elif kind == "value":
+            texts.append(f"v{int(ref)}")
+        else:
+            texts.append(_literal(ref, "bool" if ins.fn == "where" and pos == 0 else compute))
+    if ins.fn == CAST:
+        expr = f"({texts[0]} != 0)" if ins.dtype == "bool" else texts[0]
+    elif ins.fn == "where":
+        expr = f"({texts[1]} if {texts[0]} else {texts[2]})"
+    elif ins.fn in _BINARY:
+        expr = _BINARY[ins.fn].format(*texts)
+    else:
+        expr = _UNARY[ins.fn].format(*texts)
+    return f"    v{j} = {_TYPES[ins.dtype]}({expr})"
+
+
+def _init(loop: FusedLoop) -> str:
+    dtype = np.dtype(loop.dtype)
+    if loop.reduction == "sum":
+        return _literal(0, loop.dtype)
+    if dtype.kind == "f":
+        return f"{'-' if loop.reduction == 'max' else ''}_np.inf"
+    info = np.iinfo(dtype)
+    return _literal(int(info.min if loop.reduction == "max" else info.max), loop.dtype)
+
+
+def _combine(loop: FusedLoop, acc: str, value: str) -> str:
+    if loop.reduction == "sum":
+        return f"{acc} + {value}"
+    return f"_np.{'maximum' if loop.reduction == 'max' else 'minimum'}({acc}, {value})"
+
+
+def _index(axes: tuple[int, ...], inner: int = -1, offset: int = 0) -> str:
+    """The index of loop position ``i<a>`` (``i<inner> + offset`` along ``inner``)."""
+    if not axes:
+        return "()"
+    parts = [
+        "0" if a < 0 else (f"i{a} + {offset}" if a == inner and offset else f"i{a}") for a in axes
+    ]
+    return ", ".join(parts) + ("," if len(axes) == 1 else "")
+
+
+def _loads(loop: FusedLoop, inner: int, offset: int) -> str:
+    """The operands' values at the loop position, ``offset`` further along ``inner``; a 0-d
+    operand arrives as a scalar (``caller``): NumPy scalars are no arrays to index."""
+    return ", ".join(
+        f"x{k}[{_index(axes, inner, offset)}]" if axes else f"x{k}"
+        for k, axes in enumerate(loop.operands)
+    )
+
+
+def source(loop: FusedLoop, cache: bool = True) -> str:
+    """The module text of ``loop``'s kernel (sizes are arguments: the same for all sizes);
+    ``cache``: numba keeps its machine code beside the module's file."""
+    n_ops = len(loop.operands)
+    xs = ", ".join(f"x{k}" for k in range(n_ops))
+    lines = [
+        '"""A fused loop generated by axcomp (backends/fused_loops.py)."""',
+        "import numba as _nb",
+        "import numpy as _np",
+        "",
+        "_range = range",
+        "",
+        "",
+        f'@_nb.njit(fastmath=False, error_model="numpy", cache={cache})',
+        f"def _body({xs}):",
+    ]
+    lines += [_instruction(ins, j, loop) for j, ins in enumerate(loop.body)]
+    lines.append(f"    return v{len(loop.body) - 1}")
+    ndim = len(loop.shape)
+    sizes = ", ".join(f"n{a}" for a in range(ndim))
+    out_index = _index(loop.out_axes)
+    kept = [a for a in range(ndim) if a not in loop.reduced]
+    in_register = (ndim - 1) in loop.reduced
+    order = _order(loop)
+    # max/min accumulate in LANES registers along the innermost axis: a select chain does
+    # not vectorise, but independent chains overlap (a sum vectorises under reassoc)
+    lanes = LANES if in_register and loop.reduction != "sum" else 1
+    body = []
+    depth = 1
+    for level, axis in enumerate(order):
+        if in_register and level == len(kept):
+            accs = " = ".join(f"_a{k}" for k in range(lanes))
+            body.append("    " * depth + f"{accs} = {_init(loop)}")
+        # the outermost axis runs from _lo to _hi: the caller's threads take slices of it
+        lo, hi = ("_lo", "_hi") if level == 0 else ("0", f"n{axis}")
+        if level == len(order) - 1 and lanes > 1:
+            body.append("    " * depth + f"_m = {hi} - ({hi} - {lo}) % {lanes}")
+            hi = "_m"
+        step = f", {lanes}" if level == len(order) - 1 and lanes > 1 else ""
+        body.append("    " * depth + f"for i{axis} in _range({lo}, {hi}{step}):")
+        depth += 1
+    pad = "    " * depth
+    inner = order[-1]
+    if in_register:
+        for k in range(lanes):
+            value = f"_body({_loads(loop, inner, k)})"
+            body.append(pad + f"_a{k} = {_combine(loop, f'_a{k}', value)}")
+        if lanes > 1:  # the tail of the innermost axis
+            end = "_hi" if len(order) == 1 else f"n{inner}"
+            body.append("    " * (depth - 1) + f"for i{inner} in _range(_m, {end}):")
+            value = f"_body({_loads(loop, inner, 0)})"
+            body.append(pad + f"_a0 = {_combine(loop, '_a0', value)}")
+        acc = "_a0"
+        for k in range(1, lanes):
+            acc = _combine(loop, acc, f"_a{k}")
+        body.append("    " * (len(kept) + 1) + f"_out[{out_index}] = {acc}")
+    else:
+        loads = _loads(loop, inner, 0)
+        target = f"_out[{out_index}]"
+        body.append(pad + f"{target} = {_combine(loop, target, f'_body({loads})')}")
+    lines += [
+        "",
+        "",
+        f'@_nb.njit(nogil=True, fastmath={{"reassoc"}}, error_model="numpy", cache={cache})',
+        f"def _loop({xs}, _out, {sizes}, _lo, _hi):",
+        *body,
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _module_path(text: str) -> Path:
+    """The file holding ``text`` (written once, so numba's cache index stays valid)."""
+    key = hashlib.sha256(text.encode()).hexdigest()[:24]
+    for root in (cache_dir(), Path(tempfile.gettempdir()) / f"axcomp-fused-{os.getuid()}"):
+        path = root / f"fused_{key}.py"
+        try:
+            root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            st = root.stat()
+            if st.st_uid != os.getuid() or st.st_mode & 0o022:
+                continue  # numba loads machine code from here: only a directory of ours
+            if not path.exists() or path.read_text() != text:
+                tmp = root / f".{path.name}.{os.getpid()}.{threading.get_ident()}"
+                tmp.write_text(text)
+                os.replace(tmp, path)
+            return path
+        except OSError:
+            continue  # not writable: the next place
+    raise OSError("no directory of this user's to cache fused loops in")
+
+
+def kernel(loop: FusedLoop) -> Any:
+    """The numba dispatcher of ``loop``'s kernel (compiled on its first call, or loaded
+    from the disk cache)."""
+    text = source(loop)
+    found = _kernels.get(text)
+    if found is not None:
+        return found
+    try:
+        path = _module_path(text)  # the module imports numba (deferred: an optional extra)
+    except OSError:  # no directory of ours to cache in: compile in memory, every process
+        namespace: dict[str, Any] = {"__name__": "axcomp_fused"}
+        exec(compile(source(loop, cache=False), "<axcomp-fused-loop>", "exec"), namespace)
+        return _kernels.setdefault(text, namespace["_loop"])
+    name = f"axcomp_{path.stem}"
+    module = sys.modules.get(name)
+    if module is None:
+        # a registered module: numba's disk cache finds its functions' globals by name
+        module = types.ModuleType(name, "a fused loop generated by axcomp")
+        module.__file__ = str(path)
+        exec(compile(text, str(path), "exec"), module.__dict__)  # from checked pieces only
+        sys.modules[name] = module
+    return _kernels.setdefault(text, module._loop)
+
+
+def caller(loop: FusedLoop, threads: int | None = None) -> Callable[..., np.ndarray]:
+    """The function the generated NumPy code calls: allocates the result, runs the loop on
+    up to ``threads`` threads (None: ``AXCOMP_THREADS``, else one per core)."""
+    fn = kernel(loop)
+    shape, dtype, sizes = loop.out_shape, np.dtype(loop.dtype), loop.shape
+    in_register = (len(loop.shape) - 1) in loop.reduced
+    fill: Any = None
+    if not in_register:  # the result is the accumulator: it starts at the reduction's unit
+        fill = 0 if loop.reduction == "sum" else _unit(loop.reduction, dtype)
+
+    axis = _order(loop)[0]
+    n = sizes[axis]
+    # threads take slices of the outermost axis when it is kept (each writes its own rows)
+    # and the loop is long enough to pay for starting them
+    split = axis not in loop.reduced and loop.elements >= PARALLEL_ELEMENTS
+
+    scalars = [k for k, axes in enumerate(loop.operands) if not axes]
+
+    def run(*operands: Any) -> np.ndarray:
+        if scalars:  # a 0-d array or a NumPy scalar (an argument under jit): its value
+            operands = tuple(x[()] if k in scalars else x for k, x in enumerate(operands))
+        out = np.empty(shape, dtype) if fill is None else np.full(shape, fill, dtype)
+        used = min(threads or _threads(), n) if split else 1
+        if used <= 1:
+            fn(*operands, out, *sizes, 0, n)
+        else:
+            chunk = -(-n // used)
+            run_blocks(lambda lo, hi: fn(*operands, out, *sizes, lo, hi), n, chunk, used)
+        return out
+
+    return run
+
+
+def _threads() -> int:
+    """Threads a loop may use: ``AXCOMP_THREADS``, else every core (axcomp's default)."""
+    value = os.environ.get("AXCOMP_THREADS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else max(1, os.cpu_count() or 1)
+
+
+def _order(loop: FusedLoop) -> list[int]:
+    """The loop axes from the outermost: with the reduction over the innermost axis, the
+    kept axes outside the reduced ones (the accumulator stays in a register); otherwise
+    the loop space's order (the inner loop runs along a result row)."""
+    ndim = len(loop.shape)
+    if (ndim - 1) in loop.reduced:
+        return [a for a in range(ndim) if a not in loop.reduced] + list(loop.reduced)
+    return list(range(ndim))
+
+
+def _unit(reduction: str, dtype: np.dtype) -> Any:
+    if dtype.kind == "f":
+        return -np.inf if reduction == "max" else np.inf
+    info = np.iinfo(dtype)
+    return info.min if reduction == "max" else info.max
+
+
+def call_name(loop: FusedLoop) -> str:
+    """The name generated NumPy code calls ``loop``'s function by (``_``: never a user's)."""
+    text = f"{source(loop)}# {loop.shape}"  # a caller allocates its loop's result shape
+    return "_fused_" + hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -1,0 +1,238 @@
+"""Loop fusion: an elementwise chain and the reduction it feeds become one loop nest.
+
+The contraction planner takes the multilinear regions; what it leaves is an elementwise
+chain (``subtract``, ``absolute``, ``not_equal``, casts, ``where``...) materialised whole
+before a sum or a max reduces it: the pairwise L1 distance is a (n, m, d) temporary, an
+``absolute`` pass and a short-row sum. ``find_fusions`` finds each reduction (a one-operand
+sum region, a ``max``/``min`` reduce) whose operand is such a chain and describes the chain
+and the reduction as one ``core.fused.FusedLoop``: the chain's nodes are no longer
+materialised, the loop reads the chain's inputs (its operands) directly.
+
+A node joins the chain when it is an elementwise function of ``FUSIBLE_FUNCTIONS`` or a cast,
+computes in the dtypes a loop can (``FUSIBLE_DTYPES``, its operands already in the dtype
+NumPy would compute in, so the loop's values are NumPy's), is no output and is read only
+by nodes of the chain, all at the same loop positions. Only loops of at least
+``min_elements`` iterations are fused: a loop's first compilation and each call's dispatch
+cost what a small array does not win back (``backends.fused_loops.policy`` sets it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core.fused import (
+    CAST,
+    FUSIBLE_DTYPES,
+    FUSIBLE_FUNCTIONS,
+    Arg,
+    FusedLoop,
+    Instruction,
+)
+from ..core.graph import Graph, Node, topological
+from ..core.leaves import const_p
+from ..core.plan import Region
+from ..primitives.elementwise import elementwise_p, record_of
+from ..primitives.reductions import reduce_p
+from ..primitives.shape import cast_p
+
+#: A loop reads at most this many operands and runs at most this many instructions (the
+#: loop compiler's time grows with the body).
+MAX_OPERANDS = 16
+MAX_INSTRUCTIONS = 48
+
+_COMPARISONS = frozenset("equal not_equal less less_equal greater greater_equal".split())
+_FLOAT_ONLY = frozenset("divide sqrt".split())
+_NUMBERS = frozenset(np.dtype(t) for t in ("float32", "float64", "int32", "int64"))
+_FLOATS = frozenset(np.dtype(t) for t in ("float32", "float64"))
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """One fused region: ``root`` (the reduction) computed by ``loop`` from ``operands``
+    (graph nodes, in the loop's operand order); ``chain`` is the nodes it absorbs."""
+
+    root: Node
+    operands: tuple[Node, ...]
+    chain: frozenset[Node]
+    loop: FusedLoop
+
+
+def find_fusions(
+    graph: Graph, regions: dict[Node, Region], min_elements: int
+) -> dict[Node, Fusion]:
+    """The fused loop of every reduction whose operand chain can fuse, by root."""
+    order = topological(graph.outputs)
+    users: dict[Node, list[tuple[Node, int]]] = {}
+    for node in order:
+        for pos, inp in enumerate(node.inputs):
+            users.setdefault(inp, []).append((node, pos))
+    outputs = set(graph.outputs)
+    found: dict[Node, Fusion] = {}
+    claimed: set[Node] = set()
+    for root in reversed(order):
+        start = _reduction(root, regions)
+        if start is None:
+            continue
+        chain_end, reduction, reduced, out_axes = start
+        if chain_end in outputs or chain_end in claimed or len(users.get(chain_end, ())) != 1:
+            continue
+        if not _joins(chain_end) or chain_end.dtype != root.dtype:
+            continue
+        if int(np.prod(chain_end.shape)) < max(min_elements, 1):
+            continue
+        fusion = _fuse(root, chain_end, reduction, reduced, out_axes, order, users, outputs)
+        if fusion is not None and not (fusion.chain & claimed):
+            found[root] = fusion
+            claimed |= fusion.chain
+    return found
+
+
+def _reduction(
+    root: Node, regions: dict[Node, Region]
+) -> tuple[Node, str, tuple[int, ...], tuple[int, ...]] | None:
+    """(operand, reduction, reduced axes, kept axes in result order) of a reduction root."""
+    if root.op.multilinear:
+        region = regions.get(root)
+        if region is None or len(region.operands) != 1 or region.is_permutation:
+            return None
+        subs = region.subscripts[0]
+        if len(set(subs)) != len(subs) or not set(region.out) <= set(subs):
+            return None
+        reduced = tuple(k for k, label in enumerate(subs) if label not in region.out)
+        out_axes = tuple(subs.index(label) for label in region.out)
+        return (region.operands[0], "sum", reduced, out_axes) if reduced else None
+    if root.op is reduce_p and root.params.fn in ("max", "min") and root.params.axes:
+        axes = tuple(sorted(root.params.axes))
+        kept = tuple(k for k in range(root.inputs[0].ndim) if k not in axes)
+        return root.inputs[0], root.params.fn, axes, kept
+    return None
+
+
+def _joins(node: Node) -> bool:
+    """Whether ``node`` may be computed inside a loop (its function and dtypes)."""
+    if node.dtype not in FUSIBLE_DTYPES:
+        return False
+    if node.op is cast_p:
+        return node.inputs[0].dtype in FUSIBLE_DTYPES and node.inputs[0].shape == node.shape
+    if node.op is not elementwise_p:
+        return False
+    fn = record_of(node.params.fn).name
+    if fn not in FUSIBLE_FUNCTIONS:
+        return False
+    strong = [i for i in node.inputs if _literal(i) is None]
+    if not strong or any(_weak_unwritable(i) for i in node.inputs):
+        return False
+    dtypes = {i.dtype for i in strong}
+    if fn == "where":
+        cond, *values = node.inputs
+        return (
+            cond.dtype == np.dtype(bool)
+            and _literal(cond) is None
+            and all(_literal(v) is None or _fits(_literal(v), node.dtype) for v in values)
+            and all(_literal(v) is not None or v.dtype == node.dtype for v in values)
+        )
+    if len(dtypes) != 1:
+        return False  # mixed operands: NumPy would promote first (a cast node does it here)
+    (dtype,) = dtypes
+    literals = [_literal(i) for i in node.inputs if _literal(i) is not None]
+    if not all(_fits(v, dtype) for v in literals):
+        return False  # NumPy would compute in a wider type (an int array > 0.5 in float64)
+    if fn in _COMPARISONS:
+        return node.dtype == np.dtype(bool) and dtype in _NUMBERS
+    if dtype != node.dtype or dtype not in _NUMBERS:
+        return False
+    return dtype in _FLOATS or fn not in _FLOAT_ONLY
+
+
+def _fits(value: bool | int | float | None, dtype: np.dtype) -> bool:
+    """Whether a weak literal is exactly what NumPy computes with in ``dtype``: a float only
+    beside floats, an int within an integer dtype's range."""
+    if type(value) is float:
+        return dtype in _FLOATS
+    if type(value) is int and dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        return int(info.min) <= value <= int(info.max)
+    return True
+
+
+def _literal(node: Node) -> bool | int | float | None:
+    """The Python number a weak constant is written as in a loop (None: not a literal)."""
+    if node.op is not const_p or not node.params.weak:
+        return None
+    v = node.params.value
+    if type(v) in (bool, int) or (type(v) is float and np.isfinite(v)):
+        return v  # type: ignore[no-any-return]
+    return None
+
+
+def _weak_unwritable(node: Node) -> bool:
+    # inf, nan, complex: the lowering binds them as Python objects, which a loop cannot take
+    return node.op is const_p and node.params.weak and _literal(node) is None
+
+
+def _input_map(node: Node, pos: int, loop_map: tuple[int, ...]) -> tuple[int, ...]:
+    """The loop axis of each axis of ``node``'s input ``pos``, given ``node``'s own."""
+    if node.op is cast_p:
+        return loop_map
+    maps = node.params.maps[pos]
+    return tuple(loop_map[m] if m >= 0 else -1 for m in maps)
+
+
+def _fuse(
+    root: Node,
+    end: Node,
+    reduction: str,
+    reduced: tuple[int, ...],
+    out_axes: tuple[int, ...],
+    order: Sequence[Node],
+    users: dict[Node, list[tuple[Node, int]]],
+    outputs: set[Node],
+) -> Fusion | None:
+    maps: dict[Node, tuple[int, ...]] = {end: tuple(range(end.ndim))}
+    position = {n: k for k, n in enumerate(order)}
+    for node in reversed(order[: position[end]]):
+        if node in outputs or not _joins(node):
+            continue
+        readers = users.get(node, ())
+        if not readers or any(r not in maps for r, _ in readers):
+            continue
+        seen = {_input_map(r, pos, maps[r]) for r, pos in readers}
+        if len(seen) == 1:
+            maps[node] = seen.pop()
+    chain = sorted(maps, key=position.__getitem__)
+    if len(chain) > MAX_INSTRUCTIONS:
+        return None
+    operands: list[tuple[Node, tuple[int, ...]]] = []
+    value_of = {n: j for j, n in enumerate(chain)}
+    body = []
+    for node in chain:
+        args: list[Arg] = []
+        for pos, inp in enumerate(node.inputs):
+            lit = _literal(inp)
+            if lit is not None:
+                args.append(("literal", lit))
+            elif inp in value_of:
+                args.append(("value", value_of[inp]))
+            else:
+                key = (inp, _input_map(node, pos, maps[node]))
+                if key not in operands:
+                    operands.append(key)
+                args.append(("operand", operands.index(key)))
+        fn = CAST if node.op is cast_p else record_of(node.params.fn).name
+        body.append(Instruction(fn, tuple(args), node.dtype.name))
+    if len(operands) > MAX_OPERANDS:
+        return None
+    loop = FusedLoop(
+        tuple(int(n) for n in end.shape),
+        tuple(m for _, m in operands),
+        tuple(n.dtype.name for n, _ in operands),
+        tuple(body),
+        reduction,  # type: ignore[arg-type]
+        reduced,
+        out_axes,
+        root.dtype.name,
+    )
+    return Fusion(root, tuple(n for n, _ in operands), frozenset(chain), loop)

@@ -1,0 +1,358 @@
+"""Fused loops (compiler/fusion.py, backends/fused_loops.py) equal the NumPy path.
+
+Every fused kernel is compared with the same function compiled with ``AXCOMP_FUSE=0`` (the
+plain NumPy plan) and with an independent NumPy formula: sums within a few ulps per term
+(the loop sums in another order), max, min and integer sums exactly. Few, small kernels,
+compiled once per session into a temporary cache directory and shared by the tests.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import axcomp as ax
+import axcomp.numpy as anp
+from axcomp.backends import fused_loops
+from axcomp.backends.numpy_backend import fused_steps
+from axcomp.core.fused import FusedLoop, Instruction
+from axcomp.core.plan import PlanError, Ref, call
+from axcomp.core.plan_types import array_type, expr_type
+
+numba = pytest.importorskip("numba")
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One cache directory for the module's kernels (compiled once, shared by the tests)."""
+    path = tmp_path_factory.mktemp("fused-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AXCOMP_CACHE_DIR", str(path))
+        yield path
+
+
+def compiled(f: Callable[..., Any], fuse: str, *args: Any) -> tuple[Any, Any]:
+    """(result, Compiled) of a fresh ``jit(f)`` with ``AXCOMP_FUSE=fuse``."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AXCOMP_FUSE", fuse)
+        jf = ax.jit(f)
+        return jf(*args), jf.lower(*args)
+
+
+def fused_and_plain(f: Callable[..., Any], *args: Any) -> tuple[Any, Any]:
+    """``f(*args)`` fused (every fusible region, whatever its size) and plain; asserts the
+    first ran a fused loop and the second none."""
+    got, c = compiled(f, "always", *args)
+    want, plain = compiled(f, "0", *args)
+    assert fused_steps(c.plan), c.source
+    assert not fused_steps(plain.plan), plain.source
+    assert got.dtype == want.dtype and got.shape == want.shape
+    return np.asarray(got), np.asarray(want)
+
+
+def pairwise(kernel: Callable[..., Any]) -> Any:
+    return ax.vmap(ax.vmap(kernel, in_axes=(None, 0)), in_axes=(0, None))
+
+
+def l1(a: Any, b: Any) -> Any:
+    return anp.sum(anp.abs(a - b))
+
+
+def chebyshev(a: Any, b: Any) -> Any:
+    return anp.max(anp.abs(a - b))
+
+
+def hamming(a: Any, b: Any) -> Any:
+    return anp.sum(a != b)
+
+
+RNG = np.random.default_rng(7)
+A = RNG.standard_normal((37, 9))
+B = RNG.standard_normal((23, 9))
+B[:, :4] = A[:23, :4]  # equal entries, so the Hamming distances vary
+
+
+def test_pairwise_l1_equals_the_numpy_path_and_the_formula() -> None:
+    got, want = fused_and_plain(pairwise(l1), A, B)
+    formula = np.abs(A[:, None, :] - B[None, :, :]).sum(-1)
+    np.testing.assert_allclose(got, want, rtol=1e-14, atol=0)
+    np.testing.assert_allclose(got, formula, rtol=1e-14, atol=0)
+
+
+def test_pairwise_chebyshev_and_hamming_are_exact() -> None:
+    got, want = fused_and_plain(pairwise(chebyshev), A, B)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(got, np.abs(A[:, None, :] - B[None, :, :]).max(-1))
+    got, want = fused_and_plain(pairwise(hamming), A, B)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(got, (A[:, None, :] != B[None, :, :]).sum(-1))
+
+
+@pytest.mark.slow
+def test_float32_keeps_its_dtype_and_sums_to_float32_accuracy() -> None:
+    a, b = A.astype(np.float32), B.astype(np.float32)
+    got, want = fused_and_plain(pairwise(l1), a, b)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, want, rtol=2e-6, atol=0)
+
+
+def test_nan_and_inf_propagate_as_numpy_does() -> None:
+    a, b = A.copy(), B.copy()
+    a[0, 3], a[1, 5], b[2, 0] = np.nan, np.inf, -np.inf
+    for kernel in (l1, chebyshev):
+        got, want = fused_and_plain(pairwise(kernel), a, b)
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+        np.testing.assert_allclose(got, want, rtol=1e-14, atol=0)
+
+
+@pytest.mark.slow
+def test_masked_row_sums_with_literals_equal_the_numpy_path() -> None:
+    x = RNG.standard_normal((40, 30))
+
+    def masked(x: Any) -> Any:
+        return anp.sum(anp.where(x > 0.25, x * 2.0, 0.0), axis=1)
+
+    got, want = fused_and_plain(masked, x)
+    np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(got, np.where(x > 0.25, x * 2.0, 0.0).sum(1), rtol=1e-14)
+
+
+@pytest.mark.slow
+def test_a_reduction_over_the_outer_axis_accumulates_along_the_rows() -> None:
+    x = RNG.standard_normal((50, 33))
+
+    def column_minimum(x: Any) -> Any:
+        return anp.min(anp.sqrt(anp.abs(x) + 1.0), axis=0)
+
+    got, want = fused_and_plain(column_minimum, x)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(got, np.sqrt(np.abs(x) + 1.0).min(0))
+
+
+@pytest.mark.slow
+def test_a_full_reduction_to_a_scalar() -> None:
+    x = RNG.standard_normal((20, 64))
+
+    def total(x: Any) -> Any:
+        return anp.sum(anp.sqrt(anp.abs(x - 1.0)))
+
+    got, want = fused_and_plain(total, x)
+    assert got.shape == ()
+    np.testing.assert_allclose(got, want, rtol=1e-13)
+    np.testing.assert_allclose(got, np.sqrt(np.abs(x - 1.0)).sum(), rtol=1e-13)
+
+    def flat_max(x: Any) -> Any:  # one loop axis: the lanes' slice and its tail
+        return anp.max(anp.abs(x.reshape(-1)[3:] - 1.0))
+
+    got, want = fused_and_plain(flat_max, x)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(got, np.abs(x.reshape(-1)[3:] - 1.0).max())
+
+
+def test_exp_chains_stay_numpy() -> None:
+    # a loop calls libm's exp per element; NumPy's SIMD exp and a sum are faster
+    x = RNG.standard_normal((20, 64))
+
+    def lse(x: Any) -> Any:
+        m = anp.max(x, axis=1, keepdims=True)
+        return anp.log(anp.sum(anp.exp(x - m), axis=1)) + m[:, 0]
+
+    got, c = compiled(lse, "always", x)
+    assert not fused_steps(c.plan)
+    m = x.max(1, keepdims=True)
+    np.testing.assert_allclose(got, np.log(np.exp(x - m).sum(1)) + m[:, 0], rtol=1e-13)
+
+
+def test_scalar_arguments_and_strided_operands() -> None:
+    x = RNG.standard_normal((30, 20))
+
+    def shifted_max(x: Any, s: Any) -> Any:  # s: a 0-d operand; x.T: a strided one
+        return anp.max(anp.abs(x.T - s), axis=1)
+
+    for s in (np.float64(0.5), np.asarray(-1.5)):
+        got, want = fused_and_plain(shifted_max, x, s)
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(got, np.abs(x.T - s).max(1))
+
+
+def test_an_integer_compared_with_a_float_literal_is_compared_as_numpy_does() -> None:
+    a = RNG.integers(-3, 3, size=(30, 20)).astype(np.int32)
+
+    def counts(a: Any) -> Any:  # NumPy compares in float64: -0.5 and 0.5 are not 0
+        return anp.sum(a > -0.5, axis=1) * 100 + anp.sum(a == 0.5, axis=1)
+
+    got, want = fused_and_plain(counts, a)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(got, (a > -0.5).sum(1) * 100 + (a == 0.5).sum(1))
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    n=st.integers(1, 9),
+    m=st.integers(1, 9),
+    d=st.integers(1, 20),
+    special=st.sampled_from([None, np.nan, np.inf, 0.0]),
+    seed=st.integers(0, 2**16),
+)
+def test_fused_pairwise_distances_equal_the_numpy_path_on_any_shape(
+    n: int, m: int, d: int, special: float | None, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    a, b = rng.standard_normal((n, d)), rng.standard_normal((m, d))
+    if special is not None:
+        a[rng.integers(n), rng.integers(d)] = special
+    for kernel, exact in ((l1, False), (chebyshev, True), (hamming, True)):
+        got, want = fused_and_plain(pairwise(kernel), a, b)
+        if exact:
+            np.testing.assert_array_equal(got, want)
+        else:
+            np.testing.assert_allclose(got, want, rtol=1e-13, atol=0)
+
+
+def test_small_loops_stay_numpy_and_the_switch_turns_fusion_off() -> None:
+    f = pairwise(l1)
+    _, auto = compiled(f, "", A, B)  # 37*23*9 iterations: below the cost rule's minimum
+    assert not fused_steps(auto.plan)
+    big_a, big_b = np.zeros((128, 64)), np.zeros((128, 64))
+    assert fused_loops.MIN_ELEMENTS <= 128 * 128 * 64
+    _, auto = compiled(f, "", big_a, big_b)
+    assert fused_steps(auto.plan)
+    _, off = compiled(f, "0", big_a, big_b)
+    assert not fused_steps(off.plan)
+
+
+def test_explain_names_the_fused_region_and_export_stays_numpy_only() -> None:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AXCOMP_FUSE", "always")
+        report = ax.explain(pairwise(l1), A, B)
+        text = str(report)
+        module = ax.export(pairwise(l1), A, B)
+    assert report.fused and "sum(subtract -> absolute)" in report.fused[0]
+    assert report.peak_bytes == A.shape[0] * B.shape[0] * 8  # the result, no temporaries
+    assert "fused loops (numba):" in text
+    assert "_fused_" not in module and "numba" not in module
+    namespace: dict[str, Any] = {}
+    exec(module, namespace)
+    np.testing.assert_allclose(namespace["l1"](A, B), np.abs(A[:, None] - B[None]).sum(-1))
+
+
+@pytest.mark.slow
+def test_chunked_blocks_run_the_fused_loop_on_threads() -> None:
+    a = RNG.standard_normal((200, 16))
+    b = RNG.standard_normal((150, 16))
+
+    def l1_and_max(a: Any, b: Any) -> Any:  # the difference, read twice, stays a temporary
+        d = a - b
+        return anp.sum(anp.abs(d)) + anp.max(d)
+
+    f = ax.jit(pairwise(l1_and_max), memory_limit="64KiB", threads=2)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AXCOMP_FUSE", "always")
+        c = f.lower(a, b)
+        got = f(a, b)
+    assert c.chunks is not None and fused_steps(c.chunks.block)
+    d = a[:, None] - b[None]
+    np.testing.assert_allclose(got, np.abs(d).sum(-1) + d.max(-1), rtol=1e-14)
+
+
+def test_the_kernel_source_holds_no_user_text() -> None:
+    def weird(lambda_: Any, _np: Any) -> Any:  # names a user might pick
+        return anp.sum(anp.abs(lambda_ - _np))
+
+    _, c = compiled(pairwise(weird), "always", A, B)
+    ((_, loop),) = fused_steps(c.plan)
+    text = fused_loops.source(loop)
+    assert "lambda" not in text and "weird" not in text
+    assert "def _loop(x0, x1, _out, n0, n1, n2, _lo, _hi):" in text
+
+
+def test_malformed_loops_and_calls_are_refused() -> None:
+    body = (Instruction("absolute", (("operand", 0),), "float64"),)
+    with pytest.raises(ValueError, match="reduced or kept"):
+        FusedLoop((4, 5), ((0, 1),), ("float64",), body, "sum", (), (0, 1), "float64")
+    with pytest.raises(ValueError, match="reads operand 1"):
+        bad = (Instruction("absolute", (("operand", 1),), "float64"),)
+        FusedLoop((4, 5), ((0, 1),), ("float64",), bad, "sum", (1,), (0,), "float64")
+    loop = FusedLoop((4, 5), ((0, 1),), ("float64",), body, "sum", (1,), (0,), "float64")
+    c = call("fused", Ref("x"), loop=loop)
+    good = expr_type(c, lambda name: array_type((4, 5), np.float64))
+    assert good.shape == (4,) and good.dtype == np.float64
+    with pytest.raises(PlanError, match="operand 0"):
+        expr_type(c, lambda name: array_type((5, 4), np.float64))
+    with pytest.raises(PlanError, match="attribute loop"):
+        call("fused", Ref("x"), loop="not a loop")
+
+
+@pytest.mark.slow
+def test_a_new_process_loads_the_kernel_from_the_disk_cache(_shared_cache: Path) -> None:
+    compiled(pairwise(l1), "always", A, B)  # compiled (or loaded) here: now on disk
+    script = (
+        "import numpy as np, axcomp as ax, axcomp.numpy as anp\n"
+        "from axcomp.backends import fused_loops\n"
+        "from axcomp.backends.numpy_backend import fused_steps\n"
+        "f = ax.jit(ax.vmap(ax.vmap(lambda a, b: anp.sum(anp.abs(a - b)), (None, 0)), (0, None)))\n"
+        "a, b = np.ones((37, 9)), np.ones((23, 9))\n"
+        "f(a, b)\n"
+        "(_, loop), = fused_steps(f.lower(a, b).plan)\n"
+        "k = fused_loops.kernel(loop)\n"
+        "print(sum(k.stats.cache_hits.values()), sum(k.stats.cache_misses.values()))\n"
+    )
+    env = {**os.environ, "AXCOMP_FUSE": "always", "AXCOMP_CACHE_DIR": str(_shared_cache)}
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    hits, misses = map(int, out.stdout.split())
+    assert hits >= 1 and misses == 0, out.stdout
+
+
+def test_a_cache_directory_others_may_write_is_not_used(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # numba would load machine code others could have written
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AXCOMP_CACHE_DIR", str(shared))
+        path = fused_loops._module_path("# a module\n")
+    assert shared not in path.parents and path.read_text() == "# a module\n"
+
+
+@pytest.mark.slow
+def test_without_a_cache_directory_the_loop_compiles_in_memory() -> None:
+    def refuse(text: str) -> Path:
+        raise OSError("read-only")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fused_loops, "_module_path", refuse)
+        mp.setattr(fused_loops, "_kernels", {})
+        got, want = fused_and_plain(pairwise(chebyshev), A, B)
+    np.testing.assert_array_equal(got, want)
+
+
+def test_the_threads_option_bounds_the_loops_threads() -> None:
+    a, b = RNG.standard_normal((128, 64)), RNG.standard_normal((128, 64))
+    assert fused_loops.PARALLEL_ELEMENTS <= 128 * 128 * 64
+    seen: list[int] = []
+
+    def recording(block: Any, size: int, chunk: int, threads: int) -> None:
+        seen.append(threads)
+        for start in range(0, size, chunk):
+            block(start, min(start + chunk, size))
+
+    want = np.abs(a[:, None] - b[None]).sum(-1)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AXCOMP_FUSE", "always")
+        mp.setattr(fused_loops, "run_blocks", recording)
+        for threads in (1, 3):
+            got = ax.jit(pairwise(l1), threads=threads)(a, b)
+            np.testing.assert_allclose(got, want, rtol=1e-14)
+    assert seen == [3]  # one thread runs the loop itself; three take slices of its rows

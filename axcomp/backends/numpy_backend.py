@@ -39,6 +39,7 @@ from ..core.plan import (
     Store,
     releases,
 )
+from .selection import _argselect
 from .source import compile_source
 
 NP = "_np"
@@ -53,6 +54,9 @@ BUILTINS: dict[str, Any] = {
     "_zip": zip,
     "_ValueError": ValueError,
 }
+
+#: Functions generated code calls that NumPy lacks (export copies their modules' source).
+HELPERS: dict[str, Any] = {"_argselect": _argselect}
 
 _EQUATION = re.compile(r"^[A-Za-z,]*->[A-Za-z]*$")
 
@@ -242,6 +246,10 @@ _FORMATS: dict[str, Callable[[Call], str]] = {
     "flip": lambda c: _with_axis("flip", c),
     "sort": lambda c: _with_axis("sort", c),
     "argsort": lambda c: _with_axis("argsort", c, "stable"),
+    "argselect": lambda c: (
+        f"_argselect({expr_text(c.args[0])}, {_int(c.attr('k'))}, {_int(c.attr('axis'))}, "
+        f"{bool(c.attr('largest'))!r})"
+    ),
     "take": lambda c: _with_axis("take", c),
     "take_along_axis": lambda c: _with_axis("take_along_axis", c),
     "cumulative": lambda c: _with_axis(c.attr("fn"), c),
@@ -404,6 +412,6 @@ def emit(plan: Plan, name: str) -> str:
 def build(plan: Plan, name: str, xp_name: str = "numpy") -> tuple[str, Callable[..., Any]]:
     """Generate and compile ``plan``; returns (source, function). NumPy only."""
     source = emit(plan, name)
-    namespace: dict[str, Any] = {NP: np, **BUILTINS}
+    namespace: dict[str, Any] = {NP: np, **BUILTINS, **HELPERS}
     namespace.update((_ident(k), v) for k, v in plan.constants)
     return source, compile_source(source, function_name(name), namespace)

@@ -264,6 +264,16 @@ _OPS = (
         Attr("stable", BOOL, optional=True),
     ),
     _op(
+        "argselect",
+        "(x; axis, k, largest) the indices of the k smallest (``largest``: largest) entries "
+        "along an axis, in sort order: ``argsort(x, stable)[..., :k]`` (NaN last), or "
+        "``lax.top_k``'s totalOrder from the top; ties by the lower index",
+        (1, 1),
+        Attr("axis", INT),
+        Attr("k", INT),
+        Attr("largest", BOOL),
+    ),
+    _op(
         "take",
         "(x, idx; axis) the entries of x at the 1-d indices idx along an axis",
         (2, 2),

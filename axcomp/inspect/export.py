@@ -92,6 +92,10 @@ def export(
             tail_body, tail_fn = _plan_function(blocks[1], chunks.tail, f"{compiled.name}_tail")
             parts.append(tail_body)
             consts["_tail"] = f"_{tail_fn}"
+        if chunks.prologue is not None:  # the block-invariant work, built last
+            body, fn = _plan_function(blocks[-1], chunks.prologue, f"{compiled.name}_prologue")
+            parts.append(body)
+            consts["_prologue"] = f"_{fn}"
         for k, dtype in enumerate(chunks.out_dtypes):
             consts[f"_dt{k}"] = constant_text(np.dtype(dtype))
         parts.append(RUN_BLOCKS.strip())

@@ -75,6 +75,7 @@ REFUSED: dict[str, str] = {
         if rec.array_api_refusal is not None
     },
     "flatnonzero": "the GEMM expansion's refine step is NumPy-only",
+    "flat_not_greater": "the GEMM expansion's refine step is NumPy-only",
     "unravel_index": "the GEMM expansion's refine step is NumPy-only",
     "item": "the GEMM expansion's refine step is NumPy-only",
     "gather": "the GEMM expansion's refine step is NumPy-only",

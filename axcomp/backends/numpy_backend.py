@@ -39,6 +39,7 @@ from ..core.plan import (
     Store,
     releases,
 )
+from .cancellation import _flat_not_greater
 from .selection import _argselect
 from .source import compile_source
 
@@ -56,7 +57,7 @@ BUILTINS: dict[str, Any] = {
 }
 
 #: Functions generated code calls that NumPy lacks (export copies their modules' source).
-HELPERS: dict[str, Any] = {"_argselect": _argselect}
+HELPERS: dict[str, Any] = {"_argselect": _argselect, "_flat_not_greater": _flat_not_greater}
 
 _EQUATION = re.compile(r"^[A-Za-z,]*->[A-Za-z]*$")
 
@@ -258,6 +259,7 @@ _FORMATS: dict[str, Callable[[Call], str]] = {
         f".reshape(-1).view({expr_text(c.args[1])}).reshape({_tuple(c.attr('shape'))})"
     ),
     "flatnonzero": lambda c: f"{NP}.flatnonzero({_args(c)})",
+    "flat_not_greater": lambda c: f"_flat_not_greater({_args(c)})",
     "unravel_index": lambda c: f"{NP}.unravel_index({_args(c)}, {_tuple(c.attr('shape'))})",
     "item": lambda c: f"{_receiver(c.args[0])}[{_int(c.attr('k'))}]",
     "gather": lambda c: (

@@ -682,6 +682,7 @@ _OP_RULES: dict[str, Any] = {
     "cumulative": _cumulative,
     "bitcast": _bitcast,
     "flatnonzero": _dynamic,
+    "flat_not_greater": _dynamic,
     "unravel_index": _tuple,
     "item": _dynamic,
     "gather": _dynamic,

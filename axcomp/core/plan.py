@@ -298,6 +298,12 @@ _OPS = (
         (1, 1),
     ),
     _op(
+        "flat_not_greater",
+        "(x, bound) the flat (C-order) indices of the entries of x not greater than the "
+        "scalar bound (NaN entries included), a 1-d int array; no mask of x's size is held",
+        (2, 2),
+    ),
+    _op(
         "unravel_index",
         "(i; shape) flat indices into ``shape`` as a tuple of per-axis arrays",
         (1, 1),

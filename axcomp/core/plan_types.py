@@ -369,6 +369,7 @@ _RULES: dict[str, Callable[[Call, _Args, _Kw], VType]] = {
     ),
     "cumulative": lambda c, a, kw: array_type(a[0].shape, accumulator(c.attr("fn"), a[0].dtype)),
     "flatnonzero": lambda c, a, kw: array_type((DYNAMIC,), _INTP),
+    "flat_not_greater": lambda c, a, kw: array_type((DYNAMIC,), _INTP),
     "unravel_index": lambda c, a, kw: VType("tuple", (len(c.attr("shape")), *a[0].shape), _INTP),
     "item": lambda c, a, kw: array_type(a[0].shape[1:], a[0].dtype),
     "gather": _gather,

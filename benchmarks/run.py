@@ -39,6 +39,15 @@ B7  nearest neighbour 40000x40000x64 vs hand blocked GEMM + min (target <= 1.3);
 B8  per-example attention 32x8x128x64 ``vmap(vmap(attn))`` vs hand np.matmul + softmax;
     target axcomp <= 1.0 x ``jax.jit(vmap(vmap(attn)))``
 
+B9-B14 (``benchmarks/workloads.py``): RNN ``lax.scan`` forward and ``value_and_grad``,
+``vmap(hessian)`` of logsumexp-regression, a Hessian-vector product ``jvp(grad)``, an
+empirical NTK, kNN ``top_k`` and ``argmin`` under a 512 MiB budget; each also against
+``torch.func`` when ``torch`` is importable.
+
+``--threads one`` runs with one thread everywhere (BLAS, axcomp's blocks, XLA, torch),
+``--threads both`` runs the chosen cases once per setting (each in a fresh interpreter,
+since XLA and BLAS read their thread counts at start) and prints both tables.
+
 JAX rows appear when ``jax`` is importable (imported lazily, float64 enabled) and say
 "not installed" otherwise. B6/B7 skip (with a row) any candidate whose predicted
 temporaries exceed MEMORY_GUARD_BYTES (4 GiB); ``--size-scale S`` shrinks their point
@@ -1271,6 +1280,47 @@ def environment() -> dict[str, str]:
 # ----------------------------------------------------------------------------------------
 
 
+def all_cases() -> dict[str, Callable[[Config], list[Row]]]:
+    """B1-B8 (this module) and B9-B14 (``workloads``, imported here: it imports this one)."""
+    from benchmarks.workloads import CASES as WORKLOADS
+
+    return {**CASES, **WORKLOADS}
+
+
+#: What ``--threads one`` sets for the child interpreter: one thread for BLAS (NumPy,
+#: torch), axcomp's block runner, XLA's CPU client and torch's intra-op pool.
+ONE_THREAD_ENV = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "AXCOMP_THREADS": "1",
+    "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
+}
+
+
+def _thread_settings(argv: Sequence[str], setting: str) -> int:
+    """Rerun this command once per thread setting (``--threads both``), each in a fresh
+    interpreter; returns the worst exit status."""
+    rest: list[str] = []
+    skip = False
+    for a in argv:  # this command's arguments less ``--threads X`` / ``--threads=X``
+        if not skip and not a.startswith("--threads"):
+            rest.append(a)
+        skip = a == "--threads"
+    worst = 0
+    for name in ("one", "default") if setting == "both" else (setting,):
+        env = dict(os.environ)
+        if name == "one":
+            env.update(ONE_THREAD_ENV)
+        else:
+            for key in ONE_THREAD_ENV:
+                env.pop(key, None)
+        print(f"\n=== thread setting: {name} ===", flush=True)
+        cmd = [sys.executable, str(Path(__file__).resolve()), *rest, f"--threads={name}-child"]
+        worst = max(worst, subprocess.run(cmd, env=env, check=False).returncode)
+    return worst
+
+
 def run(
     quick: bool = False,
     cases: Sequence[str] | None = None,
@@ -1290,12 +1340,13 @@ def run(
             b7_n=max(8, round(cfg.b7_n * size_scale)),
         )
     rows: list[Row] = []
-    for key in cases or list(CASES):
+    table = all_cases()
+    for key in cases or list(table):
         key = key.upper()
-        if key not in CASES:
-            raise ValueError(f"unknown case {key!r}; choose from {', '.join(CASES)}")
+        if key not in table:
+            raise ValueError(f"unknown case {key!r}; choose from {', '.join(table)}")
         t0 = perf_counter()
-        case_rows = CASES[key](cfg)
+        case_rows = table[key](cfg)
         rows.extend(case_rows)
         if out is not None:
             print(f"  {key} done in {perf_counter() - t0:.1f} s", file=out, flush=True)
@@ -1312,9 +1363,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument(
         "--case",
         action="append",
-        choices=list(CASES),
-        metavar="B1..B8",
+        choices=list(all_cases()),
+        metavar="B1..B14",
         help="run only this case (repeatable)",
+    )
+    p.add_argument(
+        "--threads",
+        choices=["default", "one", "both", "one-child", "default-child"],
+        default="default",
+        help="one: one thread for every library; both: once per setting, two tables",
     )
     p.add_argument(
         "--size-scale",
@@ -1331,6 +1388,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--strict", action="store_true", help="exit with status 1 when any target is missed"
     )
     ns = p.parse_args(argv)
+    if ns.threads in ("one", "both"):
+        return _thread_settings(list(sys.argv[1:] if argv is None else argv), ns.threads)
+    if ns.threads == "one-child":
+        _one_thread_in_process()
 
     env = environment()
     print(
@@ -1366,5 +1427,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1 if (ns.strict and missed) else 0
 
 
+def _one_thread_in_process() -> None:
+    """What the environment cannot set: axcomp's default and torch's intra-op threads."""
+    ax.set_options(threads=1)
+    if importlib.util.find_spec("torch") is not None:
+        import torch
+
+        torch.set_num_threads(1)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    # run as the module ``benchmarks.run``, the one ``benchmarks.workloads`` imports, so both
+    # share one copy of this module's state
+    from benchmarks.run import main as _main
+
+    sys.exit(_main())

@@ -35,6 +35,17 @@ def loop_pairwise(f, A, B):
     return np.array([[f(a, b) for b in B] for a in A]).reshape(len(A), len(B))
 
 
+def traced_call(f, *args):
+    """``f(*args)`` and the peak bytes ``tracemalloc`` saw during the call."""
+    tracemalloc.start()
+    try:
+        got = f(*args)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return got, peak
+
+
 def test_chunked_equals_whole_and_the_loop():
     A, B = RNG.normal(size=(37, 16)), RNG.normal(size=(23, 16))
     whole = pairwise(l1)
@@ -125,12 +136,7 @@ def test_memory_used_stays_within_the_budget():
     f = pairwise(l1, memory_limit=budget, threads=1)
     f.lower(A, B)  # compile outside the measurement
     whole = 2 * 200 * 150 * 64 * 8  # the unchunked difference and its absolute value
-    tracemalloc.start()
-    try:
-        got = f(A, B)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    got, peak = traced_call(f, A, B)
     assert peak <= got.nbytes + budget * 1.1 < whole / 5
     np.testing.assert_allclose(got, np.abs(A[:, None] - B[None]).sum(-1))
 
@@ -231,3 +237,76 @@ def test_a_config_file_sets_the_memory_limit(tmp_path):
     np.testing.assert_allclose(mod.f(A, B), np.abs(A[:, None] - B[None]).sum(-1))
     chunks = ax.explain(mod.f, A, B).chunks
     assert chunks is not None and chunks.budget == 8 << 10 and chunks.threads == 1
+
+
+def sqdist(a, b):
+    return anp.sum((a - b) ** 2)
+
+
+def nearest_index(**kw):
+    f = ax.vmap(lambda x, B: anp.argmin(ax.vmap(sqdist, in_axes=(None, 0))(x, B)), (0, None))
+    return ax.jit(f, **kw)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_block_invariant_norms_are_computed_once_before_the_blocks(threads):
+    # the GEMM expansion's norms of B do not depend on the split axis: one prologue
+    A, B = RNG.normal(size=(97, 8)), RNG.normal(size=(70, 8))
+    f = nearest_index(memory_limit="16KiB", threads=threads)
+    compiled = f.lower(A, B)
+    chunks = compiled.chunks
+    assert chunks is not None and chunks.prologue is not None and chunks.tail is not None
+    assert chunks.prologue_args == (1,) and chunks.hoisted_bytes == 70 * 8
+    prologue = compiled.source.split("_prologue(B):")[1]
+    block = compiled.source.split("_block(x, B, hoisted0):")[1].split("\ndef ")[0]
+    assert "B.reshape((70, 1, 8))" in prologue and "B.reshape((70, 1, 8))" not in block
+    got = f(A, B)
+    whole = nearest_index()(A, B)
+    assert nearest_index().lower(A, B).chunks is None
+    np.testing.assert_array_equal(got, whole)
+    np.testing.assert_array_equal(got, ((A[:, None] - B[None]) ** 2).sum(-1).argmin(1))
+    assert "block-invariant value(s)" in str(ax.explain(f, A, B))
+
+
+def test_hoisted_values_count_against_the_budget_and_views_are_not_hoisted():
+    A, B = RNG.normal(size=(200, 64)), RNG.normal(size=(150, 64))
+    f = nearest_index(memory_limit=1 << 18, threads=1)
+    f.lower(A, B)
+    got, peak = traced_call(f, A, B)
+    chunks = f.lower(A, B).chunks
+    assert chunks is not None and chunks.peak_temporaries <= chunks.budget
+    assert peak <= got.nbytes + (1 << 18) * 1.1
+    np.testing.assert_array_equal(got, ((A[:, None] - B[None]) ** 2).sum(-1).argmin(1))
+    # pairwise L1 reads B only through views: nothing to hoist
+    l1_chunks = pairwise(l1, memory_limit="64KiB", threads=1).lower(A[:30], B[:20]).chunks
+    assert l1_chunks is not None and l1_chunks.prologue is None
+
+
+def test_a_gemm_along_the_split_axis_gets_gemm_sized_blocks(monkeypatch):
+    from axcomp.transforms import chunking
+
+    monkeypatch.setattr(chunking, "SPEED_MIN", 1 << 16)  # the same rules at test sizes
+    monkeypatch.setattr(chunking, "BLOCK_TARGET", 1 << 12)
+    monkeypatch.setattr(chunking, "GEMM_ROWS", 64)
+    A, B = RNG.normal(size=(300, 16)), RNG.normal(size=(200, 16))
+    f = nearest_index(threads=2)
+    chunks = f.lower(A, B).chunks
+    assert chunks is not None and chunks.reason == "speed" and chunks.chunk == 64
+    np.testing.assert_array_equal(f(A, B), nearest_index(threads=1)(A, B))
+    # without a GEMM (pairwise L1) the cache-sized rule stands
+    l1_chunks = pairwise(l1, threads=2).lower(A, B).chunks
+    assert l1_chunks is not None and l1_chunks.chunk < 64
+    # the budget still bounds the rows: two threads' blocks fit in it
+    tight = nearest_index(threads=2, memory_limit=1 << 16).lower(A, B).chunks
+    assert tight is not None and tight.chunk < 64 and tight.peak_temporaries <= 1 << 16
+
+
+def test_an_exported_chunked_program_carries_its_prologue():
+    import types
+
+    A, B = RNG.normal(size=(50, 8)), RNG.normal(size=(40, 8))
+    f = nearest_index(memory_limit="8KiB", threads=1)
+    assert f.lower(A, B).chunks.prologue is not None
+    module = types.ModuleType("exported_nearest")
+    exec(compile(ax.export(f, A, B, name="nearest"), "exported_nearest", "exec"), module.__dict__)
+    np.testing.assert_array_equal(module.nearest(A, B), f(A, B))

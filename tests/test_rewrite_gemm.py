@@ -158,3 +158,46 @@ def test_explain_lists_the_rewrite_with_its_cost_model():
     assert "rewrites:" in str(e)
     small = ax.explain(f, np.ones((3, 2)), np.ones((4, 2)))  # D=2: the model says no
     assert small.rewrites == []
+
+
+def test_refine_holds_no_mask_of_the_result_size() -> None:
+    # the scan for cancelled entries goes slice by slice: the peak is the result itself
+    # (plus the scaled copy of B and the norms), in the model and under tracemalloc
+    import tracemalloc
+
+    A, B = rng.standard_normal((512, 16)), rng.standard_normal((400, 16))
+    f = pairwise(sqdist)
+    out_bytes = 512 * 400 * 8
+    predicted = ax.explain(f, A, B).peak_bytes
+    assert predicted <= 1.05 * out_bytes
+    f(A, B)
+    tracemalloc.start()
+    try:
+        got = f(A, B)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= 1.05 * out_bytes
+    np.testing.assert_allclose(got, direct64(A, B), rtol=1e-10, atol=1e-10)
+
+
+def test_flagged_entries_span_the_scan_slices() -> None:
+    # duplicates spread over more than one slice of the scan, NaN rows included: every
+    # flagged entry is recomputed exactly (the direct formula's zeros and NaNs)
+    from axcomp.backends.cancellation import _flat_not_greater
+
+    A = rng.standard_normal((300, 8))
+    B = np.concatenate([A[::3], rng.standard_normal((200, 8))])
+    A[7, 2] = np.nan
+    got = pairwise(sqdist)(A, B)
+    ref = direct64(A, B)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(ref))
+    np.testing.assert_array_equal(got[np.arange(0, 300, 3), np.arange(100)], 0.0)
+    ok = ~np.isnan(ref)
+    np.testing.assert_allclose(got[ok], ref[ok], rtol=1e-9, atol=1e-9)
+    x = np.array([[3.0, np.nan, -1.0], [0.5, 2.0, 9.0]])
+    np.testing.assert_array_equal(_flat_not_greater(x, 0.5), [1, 2, 3])
+    big = np.full(100_000, 5.0)
+    big[[3, 40_000, 99_999]] = 0.0
+    np.testing.assert_array_equal(_flat_not_greater(big, 1.0), [3, 40_000, 99_999])
+    assert _flat_not_greater(big, -1.0).dtype == np.intp

@@ -75,6 +75,7 @@ REFUSED: dict[str, str] = {
         if rec.array_api_refusal is not None
     },
     "flatnonzero": "the GEMM expansion's refine step is NumPy-only",
+    "flat_not_greater": "the GEMM expansion's refine step is NumPy-only",
     "unravel_index": "the GEMM expansion's refine step is NumPy-only",
     "item": "the GEMM expansion's refine step is NumPy-only",
     "gather": "the GEMM expansion's refine step is NumPy-only",
@@ -440,6 +441,13 @@ class _Emitter:
 
     def op_argsort(self, c: Call) -> str:
         return self.with_axis("argsort", c, "stable")
+
+    def op_argselect(self, c: Call) -> str:
+        # the standard has no partition: a stable sort (descending keeps ties in order), cut
+        axis, k = _int(c.attr("axis")), _int(c.attr("k"))
+        order = f"descending={bool(c.attr('largest'))!r}, stable=True"
+        window = ":, " * int(axis) + f"0:{k}, ..."
+        return f"{self.fn('argsort', 'argsort')}({self.args(c)}, axis={axis}, {order})[{window}]"
 
     def op_take(self, c: Call) -> str:
         return self.with_axis("take", c)

@@ -41,6 +41,8 @@ from ..core.plan import (
     releases,
 )
 from . import fused_loops
+from .cancellation import _flat_not_greater
+from .selection import _argselect
 from .source import compile_source
 
 NP = "_np"
@@ -55,6 +57,9 @@ BUILTINS: dict[str, Any] = {
     "_zip": zip,
     "_ValueError": ValueError,
 }
+
+#: Functions generated code calls that NumPy lacks (export copies their modules' source).
+HELPERS: dict[str, Any] = {"_argselect": _argselect, "_flat_not_greater": _flat_not_greater}
 
 _EQUATION = re.compile(r"^[A-Za-z,]*->[A-Za-z]*$")
 
@@ -244,6 +249,10 @@ _FORMATS: dict[str, Callable[[Call], str]] = {
     "flip": lambda c: _with_axis("flip", c),
     "sort": lambda c: _with_axis("sort", c),
     "argsort": lambda c: _with_axis("argsort", c, "stable"),
+    "argselect": lambda c: (
+        f"_argselect({expr_text(c.args[0])}, {_int(c.attr('k'))}, {_int(c.attr('axis'))}, "
+        f"{bool(c.attr('largest'))!r})"
+    ),
     "take": lambda c: _with_axis("take", c),
     "take_along_axis": lambda c: _with_axis("take_along_axis", c),
     "cumulative": lambda c: _with_axis(c.attr("fn"), c),
@@ -252,6 +261,7 @@ _FORMATS: dict[str, Callable[[Call], str]] = {
         f".reshape(-1).view({expr_text(c.args[1])}).reshape({_tuple(c.attr('shape'))})"
     ),
     "flatnonzero": lambda c: f"{NP}.flatnonzero({_args(c)})",
+    "flat_not_greater": lambda c: f"_flat_not_greater({_args(c)})",
     "unravel_index": lambda c: f"{NP}.unravel_index({_args(c)}, {_tuple(c.attr('shape'))})",
     "item": lambda c: f"{_receiver(c.args[0])}[{_int(c.attr('k'))}]",
     "gather": lambda c: (
@@ -412,7 +422,7 @@ def build(
     """Generate and compile ``plan``; returns (source, function). NumPy only; its fused
     loops run on up to ``threads`` threads (``fused_loops.caller``)."""
     source = emit(plan, name)
-    namespace: dict[str, Any] = {NP: np, **BUILTINS}
+    namespace: dict[str, Any] = {NP: np, **BUILTINS, **HELPERS}
     namespace.update((_ident(k), v) for k, v in plan.constants)
     for _, loop in fused_steps(plan):
         namespace.setdefault(fused_loops.call_name(loop), fused_loops.caller(loop, threads))

@@ -27,16 +27,21 @@ def block_call_lines(chunks: ChunkPlan, args: list[str], trailing: bool = False)
         a if axis is None else f"{a}[{_window(axis, '_s', '_e', trailing)}]"
         for a, axis in zip(args, chunks.in_axes)
     ]
-    fn = "_block"
+    call = f"_block({', '.join(sliced)})"
+    if chunks.prologue is not None:  # the hoisted values follow a full block's inputs
+        hoisted = "*_h" if len(chunks.prologue.outputs) > 1 else "_h"
+        call = f"_block({', '.join([*sliced, hoisted])})"
     if chunks.tail is not None:
-        fn = f"(_block if _e - _s == {_int(chunks.chunk)} else _tail)"
-    return ["    def _one(_s, _e):", f"        _r = {fn}({', '.join(sliced)})"]
+        call = f"{call} if _e - _s == {_int(chunks.chunk)} else _tail({', '.join(sliced)})"
+    return ["    def _one(_s, _e):", f"        _r = {call}"]
 
 
 def emit_driver(chunks: ChunkPlan, name: str, inputs: tuple[str, ...]) -> str:
     fname = function_name(name)
-    args = [_ident(i) for i in inputs]
+    args = [_ident(i) for i in inputs[: len(chunks.in_axes)]]  # a block's own inputs
     lines = [f"def {fname}({', '.join(args)}):", f"    # {comment_text(chunks.describe())}"]
+    if chunks.prologue is not None:
+        lines.append(f"    _h = _prologue({', '.join(args[k] for k in chunks.prologue_args)})")
     outs = [f"_o{k}" for k in range(len(chunks.out_shapes))]
     for k, (shape, how) in enumerate(zip(chunks.out_shapes, chunks.combine)):
         if how == "slice":
@@ -101,5 +106,8 @@ def compile_driver(
     if chunks.tail is not None:
         tail_src, namespace["_tail"] = build_plan(chunks.tail, f"{name}_tail")
         sources.append(tail_src)
+    if chunks.prologue is not None:
+        prologue_src, namespace["_prologue"] = build_plan(chunks.prologue, f"{name}_prologue")
+        sources.append(prologue_src)
     fn = compile_source(driver, function_name(name), namespace)
     return "\n".join([driver, *sources]), fn

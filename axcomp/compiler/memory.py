@@ -614,6 +614,12 @@ def _argsort(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     return m.alloc(a[0].shape, np.dtype(np.intp))
 
 
+def _argselect(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
+    axis = c.attr("axis") % len(a[0].shape)
+    shape = tuple(c.attr("k") if d == axis else s for d, s in enumerate(a[0].shape))
+    return m.alloc(shape, np.dtype(np.intp))
+
+
 def _cumulative(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     x = a[0]
     dtype = m.declared(c)
@@ -676,11 +682,13 @@ _OP_RULES: dict[str, Any] = {
     "flip": _flip,
     "sort": _sort,
     "argsort": _argsort,
+    "argselect": _argselect,
     "take": _take,
     "take_along_axis": _take_along_axis,
     "cumulative": _cumulative,
     "bitcast": _bitcast,
     "flatnonzero": _dynamic,
+    "flat_not_greater": _dynamic,
     "unravel_index": _tuple,
     "item": _dynamic,
     "gather": _dynamic,

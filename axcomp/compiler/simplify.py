@@ -1,4 +1,5 @@
-"""Graph clean-up before lowering: common subexpressions and redundant reshapes.
+"""Graph clean-up before lowering: common subexpressions, redundant reshapes, and full
+sorts read only through their first entries (``selection``).
 
 Each pass returns ``(graph, changed)``; ``simplify`` runs them until nothing changes.
 Tracing emits one node per user operation, so identical transposes of an input or chains
@@ -15,6 +16,7 @@ import numpy as np
 from ..core.graph import Graph, Node
 from ..core.leaves import ConstParams, input_p
 from ..primitives.shape import ReshapeParams, reshape_p
+from .selection import select_partially
 
 
 def _rebuild(graph: Graph, rewrite: Callable[[Node, tuple[Node, ...]], Node]) -> tuple[Graph, bool]:
@@ -93,7 +95,7 @@ def eliminate_common_subexpressions(graph: Graph) -> tuple[Graph, bool]:
     return _rebuild(graph, rewrite)
 
 
-PASSES = (fold_reshapes, eliminate_common_subexpressions)
+PASSES = (fold_reshapes, eliminate_common_subexpressions, select_partially)
 
 
 def simplify(graph: Graph, max_rounds: int = 8, verify: bool = False) -> Graph:

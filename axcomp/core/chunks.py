@@ -34,6 +34,11 @@ class ChunkPlan:
     block_temporaries: int  # predicted temporaries of one block
     budget: int
     reason: str  # "memory" (over budget) or "speed" (large temporaries, several threads)
+    # block-invariant work (``compiler/hoist.py``): run once before the blocks on the inputs
+    # at ``prologue_args``; its results follow the inputs of every full block
+    prologue: Plan | None = None
+    prologue_args: tuple[int, ...] = ()
+    hoisted_bytes: int = 0  # the prologue's results, alive while the blocks run
 
     @property
     def n_blocks(self) -> int:
@@ -47,8 +52,11 @@ class ChunkPlan:
 
     @property
     def peak_temporaries(self) -> int:
-        """Temporaries alive at once: one block's per thread that runs a block."""
-        return self.block_temporaries * min(self.threads, max(self.n_blocks, 1))
+        """Temporaries alive at once: one block's per thread that runs a block, and the
+        values hoisted out of the blocks."""
+        return (
+            self.block_temporaries * min(self.threads, max(self.n_blocks, 1)) + self.hoisted_bytes
+        )
 
     def describe(self) -> str:
         return (
@@ -56,4 +64,9 @@ class ChunkPlan:
             f"blocks of {self.chunk} on {min(self.threads, self.n_blocks)} thread(s) "
             f"({self.reason}): temporaries {self.full_temporaries:,} B unchunked, "
             f"{self.block_temporaries:,} B per block, budget {self.budget:,} B"
+            + (
+                f"; {len(self.prologue.outputs)} block-invariant value(s) computed once"
+                if self.prologue is not None
+                else ""
+            )
         )

@@ -267,6 +267,16 @@ _OPS = (
         Attr("stable", BOOL, optional=True),
     ),
     _op(
+        "argselect",
+        "(x; axis, k, largest) the indices of the k smallest (``largest``: largest) entries "
+        "along an axis, in sort order: ``argsort(x, stable)[..., :k]`` (NaN last), or "
+        "``lax.top_k``'s totalOrder from the top; ties by the lower index",
+        (1, 1),
+        Attr("axis", INT),
+        Attr("k", INT),
+        Attr("largest", BOOL),
+    ),
+    _op(
         "take",
         "(x, idx; axis) the entries of x at the 1-d indices idx along an axis",
         (2, 2),
@@ -289,6 +299,12 @@ _OPS = (
         "flatnonzero",
         "(x) the flat (C-order) indices of the nonzero entries, a 1-d int array",
         (1, 1),
+    ),
+    _op(
+        "flat_not_greater",
+        "(x, bound) the flat (C-order) indices of the entries of x not greater than the "
+        "scalar bound (NaN entries included), a 1-d int array; no mask of x's size is held",
+        (2, 2),
     ),
     _op(
         "unravel_index",

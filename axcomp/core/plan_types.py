@@ -248,6 +248,11 @@ def _same(c: Call, a: _Args, kw: _Kw) -> VType:
     return array_type(a[0].shape, a[0].dtype)
 
 
+def _argselect(c: Call, a: _Args, kw: _Kw) -> VType:
+    shape, axis = a[0].shape, c.attr("axis") % max(len(a[0].shape), 1)
+    return array_type(tuple(c.attr("k") if d == axis else s for d, s in enumerate(shape)), _INTP)
+
+
 def _transpose(c: Call, a: _Args, kw: _Kw) -> VType:
     x, perm = a[0], tuple(c.attr("perm"))
     if sorted(perm) != list(range(len(x.shape))):
@@ -371,12 +376,14 @@ _RULES: dict[str, Callable[[Call, _Args, _Kw], VType]] = {
     "flip": _same,
     "sort": _same,
     "argsort": lambda c, a, kw: array_type(a[0].shape, _INTP),
+    "argselect": _argselect,
     "take": _take,
     "take_along_axis": lambda c, a, kw: array_type(
         take_along_shape(a[0].shape, a[1].shape, c.attr("axis")), a[0].dtype
     ),
     "cumulative": lambda c, a, kw: array_type(a[0].shape, accumulator(c.attr("fn"), a[0].dtype)),
     "flatnonzero": lambda c, a, kw: array_type((DYNAMIC,), _INTP),
+    "flat_not_greater": lambda c, a, kw: array_type((DYNAMIC,), _INTP),
     "unravel_index": lambda c, a, kw: VType("tuple", (len(c.attr("shape")), *a[0].shape), _INTP),
     "item": lambda c, a, kw: array_type(a[0].shape[1:], a[0].dtype),
     "gather": _gather,

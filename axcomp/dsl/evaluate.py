@@ -368,6 +368,7 @@ class Evaluator:
         peak = (ops.reduce("max", value, axis=positions), keep)
         finite = self.elementwise("isfinite", pos, peak)
         shift = self.elementwise("where", pos, finite, peak, (0, ()))
+        shift = (ops.stop_gradient(shift[0]), shift[1])  # no gradient, as in JAX
         shifted = self.elementwise("subtract", pos, (value, labels), shift)
         exp, _ = self.elementwise("exp", pos, shifted)  # its labels are `labels`
         total = (ops.reduce_sum(exp, axis=positions), keep)

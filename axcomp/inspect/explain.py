@@ -286,6 +286,12 @@ class Explanation:
                 f"{format_bytes(chunks.full_temporaries)} whole -> "
                 f"{format_bytes(chunks.block_temporaries)} per block, memory_limit "
                 f"{format_bytes(chunks.budget)}"
+                + (
+                    f"; {len(chunks.prologue.outputs)} block-invariant value(s) "
+                    f"({format_bytes(chunks.hoisted_bytes)}) computed once, before the blocks"
+                    if chunks.prologue is not None
+                    else ""
+                )
             )
         if self.rewrites:
             lines += ["", "rewrites:"] + [f"  {r}" for r in self.rewrites]

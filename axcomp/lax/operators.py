@@ -47,7 +47,17 @@ from ..primitives.contraction import EinsumParams, contract, einsum_p, moveaxis,
 from ..primitives.cumulative import cumprod_p, cumsum_p, scan
 from ..primitives.elementwise import ElementwiseParams, elementwise, elementwise_p
 from ..primitives.indexing import getitem
-from ..primitives.order import _argsort_along, _cumext, _int, _lex_perm, _slice, _sort, take_along
+from ..primitives.order import (
+    _argselect,
+    _argsort_along,
+    _cumext,
+    _int,
+    _lex_perm,
+    _slice,
+    _sort,
+    selects_partially,
+    take_along,
+)
 from ..primitives.order import _int as _static_int  # one definition of "a static int argument"
 from ..primitives.reductions import reduce
 from ..primitives.shape import (
@@ -1114,7 +1124,13 @@ def top_k(operand: Value, k: int, *, axis: int = -1) -> tuple[Tracer, Tracer]:
     n = t.shape[ax]
     if not 0 <= k <= n:
         raise ShapeError(f"top_k: k={k} must be in [0, {n}] for axis {ax} of shape {t.shape}")
-    perm = _argsort_along(t, ax, True)
+    if selects_partially(t.dtype, n, k):  # a partition and a sort of the k it keeps
+        idx = _argselect(t, ax, k, True)
+        return take_along(t, idx, ax), astype(idx, np.int32)
+    # the whole order (totalOrder for real values, as JAX), so the reverse rule is the
+    # inverse permutation
+    real = t.dtype.kind in "biuf"
+    perm = _argselect(t, ax, n, True) if real else _argsort_along(t, ax, True)
     values = _slice(take_along(t, perm, ax, True), ax, 0, k)
     return values, astype(_slice(perm, ax, 0, k), np.int32)
 

@@ -58,6 +58,13 @@ class SortParams:
 
 
 @dataclass(frozen=True)
+class SelectParams:
+    axis: int  # physical axis
+    k: int  # how many entries it keeps along ``axis``
+    largest: bool  # lax.top_k's order (totalOrder from the top), else argsort's from the bottom
+
+
+@dataclass(frozen=True)
 class TakeParams:
     axis: int  # physical axis
     permutation: bool  # ``idx`` is a permutation of range(n) along ``axis`` (x's shape)
@@ -66,9 +73,13 @@ class TakeParams:
 sort_p = primitive("sort", SortParams, arity=1)
 argsort_p = primitive("argsort", SortParams, arity=1)
 take_p = primitive("take_along", TakeParams, arity=2, moves_data=True)
+argselect_p = primitive("argselect", SelectParams, arity=1)
 
 sort_p.def_describe(lambda q: f"sort axis={q.axis}")
 argsort_p.def_describe(lambda q: f"argsort axis={q.axis} stable")
+argselect_p.def_describe(
+    lambda q: f"argselect axis={q.axis} k={q.k} {'largest' if q.largest else 'smallest'}"
+)
 take_p.def_describe(lambda q: f"take_along axis={q.axis}{' permutation' if q.permutation else ''}")
 
 
@@ -87,6 +98,34 @@ def _sort_flops(node: Node) -> int:
 
 sort_p.def_flops(_sort_flops)
 argsort_p.def_flops(_sort_flops)
+
+
+@argselect_p.def_shape
+def _select_shape(q: SelectParams, inputs: Sequence[Node]) -> tuple[int, ...]:
+    x = inputs[0]
+    if not 0 <= q.axis < x.ndim or not 0 <= q.k <= x.shape[q.axis]:
+        return (-1,)
+    return tuple(q.k if d == q.axis else s for d, s in enumerate(x.shape))
+
+
+@argselect_p.def_flops
+def _select_flops(node: Node) -> int:
+    # a linear-time selection per line plus a sort of the k it keeps
+    x, q = node.inputs[0], node.params
+    lines = math.prod(x.shape) // max(x.shape[q.axis], 1)
+    return lines * (x.shape[q.axis] + q.k * max(1, math.ceil(math.log2(max(q.k, 2)))))
+
+
+@argselect_p.def_lower
+def _lower_argselect(
+    ctx: LowerContext, node: Node, target: str, args: Sequence[Expr]
+) -> tuple[Statement, ...]:
+    q: SelectParams = node.params
+    return (Assign(target, call("argselect", args[0], axis=q.axis, k=q.k, largest=q.largest)),)
+
+
+argselect_p.def_vjp(lambda b, node, ct, active: [None])  # integer positions: no cotangent
+argselect_p.def_jvp(lambda b, node, tangents: None)
 take_p.def_flops(lambda node: math.prod(node.shape))
 
 
@@ -159,7 +198,7 @@ def _vjp_take(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node
     if q.permutation:
         return [take_along(g, _argsort(b.p(idx), q.axis), q.axis, permutation=True).node, None]
     if idx.op is not const_p or not _is_line(idx, q.axis):
-        raise UnsupportedError("internal: take_along with traced non-permutation indices")
+        return [_scatter_add_along(g, b.p(idx), q.axis, x.shape[q.axis]).node, None]
     line = np.asarray(idx.params.value).reshape(-1).astype(np.intp)
     n, m = x.shape[q.axis], line.size
     counts = np.bincount(line, minlength=n)
@@ -179,6 +218,17 @@ def _vjp_take(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node
     picked = take_along(src, table.reshape(-1), q.axis)
     shape = (*x.shape[: q.axis], n, width, *x.shape[q.axis + 1 :])
     return [reduce_sum(reshape(picked, shape), axis=q.axis + 1).node, None]
+
+
+def _scatter_add_along(g: Tracer, idx: Tracer, axis: int, n: int) -> Tracer:
+    """The transpose of a take along ``axis`` by traced indices: the cotangent ``g`` added
+    into ``n`` positions per line, through a (k, n) one-hot per line."""
+    gl = moveaxis(g, axis, -1)  # (..., k)
+    il = moveaxis(broadcast_to(idx, g.shape), axis, -1)
+    onehot = astype(elementwise("equal", reshape(il, (*il.shape, 1)), np.arange(n)), g.dtype)
+    rest = tuple(chr(97 + d) for d in range(gl.ndim - 1))
+    dx = contract((onehot, gl), (rest + ("k", "z"), rest + ("k",)), rest + ("z",))
+    return moveaxis(dx, -1, axis)
 
 
 argsort_p.def_jvp(lambda b, node, tangents: None)  # integer positions: no tangent
@@ -216,21 +266,38 @@ def _sort(t: Tracer, axis: int) -> Tracer:
     return make(t.trace, sort_p, (t,), SortParams(nb + axis), t.levels, t.shape, t.dtype, names)
 
 
+def _argselect(t: Tracer, axis: int, k: int, largest: bool) -> Tracer:
+    """The indices of the ``k`` smallest (``largest``: largest, totalOrder) entries along
+    logical ``axis``, in sort order, ties by the lower index (no checks)."""
+    nb = len(t.levels)
+    names = logical_names(t)
+    shape = tuple(k if d == axis else s for d, s in enumerate(t.shape))
+    params = SelectParams(nb + axis, k, largest)
+    return make(t.trace, argselect_p, (t,), params, t.levels, shape, np.dtype(np.intp), names)
+
+
+def selects_partially(dtype: np.dtype, n: int, k: int) -> bool:
+    """Whether ``k`` of ``n`` entries per line are better selected than fully sorted: real
+    values (a partition has no complex order) and ``k`` small enough that the reverse rule
+    of the take (a one-hot of ``k`` by ``n`` per line) stays near the sort it replaces."""
+    return dtype.kind in "biuf" and k > 0 and 2 * k <= n and k <= 8 * math.ceil(math.log2(n))
+
+
 def take_along(x: Value, idx: Any, axis: int, permutation: bool = False) -> Tracer:
     """``x`` indexed along logical ``axis``: by a NumPy 1-d int array (the same for every
-    line), or by a traced permutation of x's shape (``permutation=True``)."""
+    line), or by traced in-bounds indices of x's rank, a permutation of x's shape when
+    ``permutation``."""
     trace = trace_of((x, idx))
     t = lift(x, trace)
     ax = normalize_axis(axis, t.ndim)
     names = logical_names(t)
     if isinstance(idx, Tracer):
-        if not permutation:
-            raise UnsupportedError("internal: traced indices must be a permutation")
         levels = union_levels([t, idx])
         t, i = broadcast_levels(t, levels), broadcast_levels(idx, levels)
         i = astype(i, np.intp)
-        params = TakeParams(len(levels) + ax, True)
-        return make(trace, take_p, (t, i), params, levels, t.shape, t.dtype, names)
+        out = tuple(i.shape[d] if d == ax else s for d, s in enumerate(t.shape))
+        params = TakeParams(len(levels) + ax, permutation)
+        return make(trace, take_p, (t, i), params, levels, out, t.dtype, names)
     line = np.asarray(idx, dtype=np.intp).reshape(-1)
     nb = len(t.levels)
     shape = [1] * (nb + t.ndim)
@@ -466,12 +533,13 @@ def array_split(ary: Value, indices_or_sections: Any, axis: int = 0) -> list[Tra
     return _split(ary, indices_or_sections, axis, False)
 
 
-__all__ = ["argsort_p", "sort_p", "take_along", "take_p"]
+__all__ = ["argselect_p", "argsort_p", "sort_p", "take_along", "take_p"]
 
 
 # a sort mixes the positions of the axis it sorts; the others are carried
 sort_p.def_axes(lambda node: all_axes_but(node, (node.params.axis,)))
 argsort_p.def_axes(lambda node: all_axes_but(node, (node.params.axis,)))
+argselect_p.def_axes(lambda node: all_axes_but(node, (node.params.axis,)))
 
 
 @take_p.def_axes

@@ -3,7 +3,9 @@
 ``compiler/expand.py`` rewrites ``sum w (x - y)**2`` over pairs into ``P + Q - 2 G`` (two
 norm reductions and one GEMM). This primitive is its last step: it adds the three terms,
 finds the entries where the sum may have cancelled (``t <= tau * (Pb + Qb)``, with ``Pb``
-and ``Qb`` the same norms under ``|w|``; NaN entries are flagged too) and recomputes just
+and ``Qb`` the same norms under ``|w|``; NaN entries are flagged too: a scan against one
+scalar bound, slice by slice with no mask of the result's size, then the exact test on
+those candidates only) and recomputes just
 those entries with the direct formula: gather the flagged index pairs, form ``x - y`` for
 them only, contract, scatter back. ``tau`` comes from a rounding-error bound (see the
 compiler module). Entries that are not flagged are ``> tau * B >= 0``; flagged ones are the
@@ -94,13 +96,10 @@ def _lower_refine(
     bmax: Expr = call(
         "ufunc", *(total(args[k]) if p.subs[k] else args[k] for k in (3, 4)), fn="add"
     )
-    coarse = call(
-        "ufunc",
-        call("ufunc", Ref(target), call("ufunc", bmax, Lit(p.tau), fn="multiply"), fn="greater"),
-        fn="logical_not",
-    )
     c, idx, keep, d, v = (Ref(n) for n in names)
-    stmts.append(Assign(c.name, call("flatnonzero", coarse)))
+    # scanned slice by slice (no mask of the result's size: the peak stays the result)
+    bound_all = call("ufunc", bmax, Lit(p.tau), fn="multiply")
+    stmts.append(Assign(c.name, call("flat_not_greater", Ref(target), bound_all)))
     stmts.append(Assign(idx.name, call("unravel_index", c, shape=node.shape)))
     pos = {lab: call("item", idx, k=k) for k, lab in enumerate(out)}
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..backends.target import ChunkedTarget
+from ..compiler.hoist import hoist
 from ..compiler.memory import temporary_peak
 from ..core.chunks import ChunkPlan
 from ..core.graph import Graph, Node, describe
@@ -47,6 +48,10 @@ from .options import Options, available_memory
 SPEED_MIN = 16 << 20
 #: The temporaries per block that chunking for speed aims at.
 BLOCK_TARGET = 4 << 20
+#: The rows a block gives a GEMM along the split axis when the budget allows: below a few
+#: hundred rows BLAS runs a skinny product well under its peak, and each block pays its
+#: Python dispatch again (hand-written blocked code uses 256-1024 rows).
+GEMM_ROWS = 512
 
 Shape = tuple[int, ...]
 
@@ -236,6 +241,25 @@ def _largest_step(plan: Plan) -> str:
     return f"%{step.index} {describe(step.node)} ({format_bytes(step.nbytes)})"
 
 
+def gemm_rows(plan: Plan, level: str) -> int:
+    """``GEMM_ROWS`` when the program's work is mostly a contraction whose result carries
+    vmap axis ``level`` as a row of a matrix product (other free axes beside it), else 1:
+    such a program wants blocks of many rows, not cache-sized ones."""
+    steps = plan.contractions
+    total = sum(s.contraction.flops for s in steps if s.contraction is not None)
+    for step in steps:
+        c, axes, region = step.contraction, step.node.axes, step.region
+        if c is None or region is None or level not in axes or 2 * c.flops < total:
+            continue
+        summed = {x for sub in region.subscripts for x in sub} - set(region.out)
+        if sum(1 for sub in region.subscripts if sub) < 2 or not summed:
+            continue  # a product of arrays summed over an axis, not a reduction
+        others = math.prod(n for a, n in zip(axes, step.node.shape) if a != level)
+        if others >= GEMM_ROWS:
+            return GEMM_ROWS
+    return 1
+
+
 def maybe_chunk(
     compiled: Compiled,
     shapes: tuple[Shape, ...],
@@ -266,9 +290,11 @@ def maybe_chunk(
     rec, split = found
     in_axes = split.in_axes
     size = rec.size
-    # cache-sized blocks, at least one per thread, and never over the budget per thread
+    # cache-sized blocks, or GEMM-sized ones where a GEMM carries the split axis; at least
+    # one block per thread, and never over the budget per thread (the loop below)
     target = min(budget // max(threads, 1), BLOCK_TARGET)
-    chunk = max(1, min(size, size * target // max(full, 1), math.ceil(size / threads)))
+    rows = max(size * target // max(full, 1), gemm_rows(compiled.plan, rec.name))
+    chunk = max(1, min(size, rows, math.ceil(size / threads)))
 
     def block_shapes(length: int) -> tuple[Shape, ...]:
         return tuple(
@@ -306,6 +332,15 @@ def maybe_chunk(
         if not block_matches(compiled, last, [rec.name]):
             return compiled if not over else _refuse(compiled, full, budget)
         tail = last.plan
+    block_plan, hoisted = block.plan, None
+    if block.target.emitter == "numpy":  # the NumPy driver runs a prologue (Array API: no)
+        hoisted = hoist(block.graph, block.plan.inputs, [k is not None for k in in_axes])
+    if hoisted is not None:
+        per_hoisted = temporary_peak(hoisted.block)
+        if per_hoisted * min(threads, math.ceil(size / chunk)) + hoisted.nbytes > budget:
+            hoisted = None  # the hoisted values would not fit beside the blocks
+        else:
+            block_plan, per_block = hoisted.block, per_hoisted
     chunks = ChunkPlan(
         rec.name,
         size,
@@ -315,13 +350,16 @@ def maybe_chunk(
         split.combine,
         tuple(n.shape for n in compiled.graph.outputs),
         tuple(n.dtype for n in compiled.graph.outputs),
-        block.plan,
+        block_plan,
         tail,
         threads,
         full,
         per_block,
         budget,
         "memory" if over else "speed",
+        prologue=None if hoisted is None else hoisted.prologue,
+        prologue_args=() if hoisted is None else hoisted.prologue_args,
+        hoisted_bytes=0 if hoisted is None else hoisted.nbytes,
     )
     source, fn = compiled.target.build_chunked(chunks, compiled.name, options.progress)
     call_flat = _output_adapter(

@@ -40,7 +40,7 @@ import numpy as np
 
 from .. import pytree
 from ..backends import numpy_backend
-from ..backends.numpy_backend import NP, function_name
+from ..backends.numpy_backend import HELPERS, NP, function_name
 from ..backends.source import compile_source
 from ..backends.target import DaskGrid, DaskTarget, NumpyTarget
 from ..compiler import lower
@@ -110,7 +110,7 @@ class Program:
     def function(self) -> Callable[..., Any]:
         fn = _built.get(self.key)
         if fn is None:
-            namespace: dict[str, Any] = {NP: np, **dict(self.constants)}
+            namespace: dict[str, Any] = {NP: np, **HELPERS, **dict(self.constants)}
             fn = compile_source(self.source, function_name(self.name), namespace)
             _remember(self.key, fn)
         return fn

@@ -1,6 +1,7 @@
 """``jax.scipy.special``'s reductions: ``logsumexp`` (``axcomp.nn`` re-exports it, as
 ``jax.nn`` does), composed from elementwise ops and reductions, shifted by the maximum so
-no ``exp`` overflows; its gradient is ``softmax``."""
+no ``exp`` overflows (a shift that carries no gradient, as in JAX); its gradient is
+``softmax``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from ...errors import UnsupportedError
 from ...lax.operands import float_input
 from ...primitives.contraction import multiply
 from ...primitives.elementwise import elementwise
+from ...primitives.gradients import stop_gradient
 from ...primitives.reductions import reduce, reduce_sum
 from ...primitives.shape import reshape
 from ...tracing.build import Value, lift, normalize_axes, trace_of
@@ -35,7 +37,9 @@ def logsumexp(
         t = _e("add", t, multiply(tb, 0.0))  # broadcast a against b first, like JAX
     axes = normalize_axes(axis, t.ndim)
     m = reduce("max", t, axis=axes, keepdims=True)
-    m = _e("where", _e("isfinite", m), m, 0.0)
+    # the shift carries no gradient (JAX's convention): it cancels in the value, and the
+    # derivative is softmax without differentiating the max (no tie splitting)
+    m = stop_gradient(_e("where", _e("isfinite", m), m, 0.0))
     e = _e("exp", _e("subtract", t, m))
     if b is not None:
         e = multiply(e, b)

@@ -10,6 +10,7 @@ import numpy as np
 
 from ...lax.operands import float_input
 from ...primitives.elementwise import elementwise
+from ...primitives.gradients import stop_gradient
 from ...primitives.reductions import reduce, reduce_sum
 from ...tracing.build import Value, normalize_axes
 from ...tracing.tracer import Tracer
@@ -21,13 +22,15 @@ def _e(fn: str, *args: Any) -> Tracer:
 
 
 def _shifted(t: Tracer, axis: Any, where: Any = None) -> tuple[Tracer, tuple[int, ...]]:
-    """``x - max(x)`` along ``axis`` (infinite maxima replaced by 0, as in JAX); with a
-    mask ``where``, the maximum of the selected entries and ``-inf`` outside them."""
+    """``x - max(x)`` along ``axis`` (infinite maxima replaced by 0, as in JAX; the max is
+    a constant to derivatives); with a mask ``where``, the maximum of the selected entries
+    and ``-inf`` outside them."""
     axes = normalize_axes(axis, t.ndim)
     if where is not None:
         t = _e("where", where, t, -np.inf)
     m = reduce("max", t, axis=axes, keepdims=True)
-    m = _e("where", _e("isfinite", m), m, 0.0)
+    # no gradient through the shift (JAX's convention): it cancels in the result
+    m = stop_gradient(_e("where", _e("isfinite", m), m, 0.0))
     return _e("subtract", t, m), axes
 
 

@@ -1,6 +1,7 @@
-"""Reverse mode through long static loops (issue 12): ``fori_loop``/``scan`` past
-``MAX_UNROLL`` steps differentiate through a recomputing forward loop and a reverse loop
-of generated code, never unrolled. Grad of grad through them is not supported yet."""
+"""Reverse mode through long static loops: ``fori_loop``/``scan`` past ``MAX_UNROLL``
+steps differentiate through one forward loop that stacks each step's residuals and one
+reverse loop of generated code, never unrolled; contractions that read no carry are
+hoisted out of both. Grad of grad through them is not supported yet."""
 
 from __future__ import annotations
 
@@ -136,3 +137,154 @@ def test_while_loop_grad_refused():
 
     with pytest.raises(GradError):
         ax.grad(k)(np.abs(_rand(3)) + 0.1)
+
+
+# --- reverse mode from one forward pass: residuals, hoisted contractions --------------------
+
+
+def rnn(params, h0, xs):
+    """An Elman RNN: ``x_t @ U.T`` reads no carry (hoisted before the loop), the loss reads
+    both the final carry and every step's y."""
+    W, U, b = params
+
+    def step(h, x):
+        h = anp.tanh(h @ W.T + x @ U.T + b)
+        return h, h * 0.5
+
+    hT, hs = alax.scan(step, h0, xs)
+    return anp.sum(hT**2) + 0.1 * anp.sum(hs * anp.cos(hs))
+
+
+def rnn_by_hand(params, h0, xs):
+    """The same loss and its gradient in NumPy: forward once, then backwards."""
+    W, U, b = params
+    hs = [h0]
+    for x in xs:
+        hs.append(np.tanh(hs[-1] @ W.T + x @ U.T + b))
+    ys = np.stack(hs[1:]) * 0.5
+    value = np.sum(hs[-1] ** 2) + 0.1 * np.sum(ys * np.cos(ys))
+    g_ys = 0.1 * (np.cos(ys) - ys * np.sin(ys)) * 0.5
+    gh = 2 * hs[-1]
+    gW, gU, gb = np.zeros_like(W), np.zeros_like(U), np.zeros_like(b)
+    for t in reversed(range(len(xs))):
+        g = (gh + g_ys[t]) * (1 - hs[t + 1] ** 2)
+        gW += g.T @ hs[t]
+        gU += g.T @ xs[t]
+        gb += g.sum(0)
+        gh = g @ W
+    return value, ((gW, gU, gb), gh)
+
+
+def _rnn_args(steps=90, batch=5, hidden=4, inputs=3):
+    params = (_rand(hidden, hidden) * 0.4, _rand(hidden, inputs) * 0.4, _rand(hidden) * 0.1)
+    return params, _rand(batch, hidden) * 0.3, _rand(steps, batch, inputs)
+
+
+def test_rnn_gradient_matches_numpy_by_hand():
+    params, h0, xs = _rnn_args()
+    value, (g_params, g_h0) = ax.value_and_grad(rnn, argnums=(0, 1))(params, h0, xs)
+    want_value, (want_params, want_h0) = rnn_by_hand(params, h0, xs)
+    np.testing.assert_allclose(value, want_value, rtol=1e-12)
+    for got, want in zip((*g_params, g_h0), (*want_params, want_h0), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+    _agrees_with_differences(ax.jit(lambda h0: rnn(params, h0, xs)), [h0], 0, g_h0)
+
+
+def test_rnn_reverse_mode_is_one_forward_and_one_reverse_loop():
+    params, h0, xs = _rnn_args()
+    src = ax.explain(ax.value_and_grad(rnn, argnums=(0, 1)), params, h0, xs).source
+    assert src.count("for ") == 2, src  # the forward once (it stacks residuals), one reverse
+    assert "range(90 - 1, -1, -1)" in src
+    # x_t @ U.T for every step is one contraction before the loop, and the gradients of W,
+    # U and b are contractions over the stacked steps after it
+    assert "reshape((450, 3))" in src and "reshape((4, 450))" in src, src
+
+
+def _without_residuals_or_hoisting(monkeypatch):
+    from axcomp.primitives import control
+
+    monkeypatch.setattr(control, "MAX_RESIDUAL_BYTES", -1)
+    monkeypatch.setattr(control, "MAX_HOISTED_BYTES", -1)
+
+
+def _plain_path(monkeypatch, f, *args, **kwargs):
+    """``f`` differentiated the plain way: the reverse loop recomputes every step's values
+    from the stacked carries, nothing is hoisted out of a loop, gradients accumulate."""
+    with monkeypatch.context() as m:
+        _without_residuals_or_hoisting(m)
+        return f(*args, **kwargs)
+
+
+def test_rnn_matches_the_recomputing_path(monkeypatch):
+    params, h0, xs = _rnn_args()
+    g = lambda *a: ax.grad(rnn, argnums=(0, 1))(*a)  # noqa: E731  (a fresh compile each)
+    plain = _plain_path(monkeypatch, g, params, h0, xs)
+    src = _plain_path(
+        monkeypatch, lambda: ax.explain(ax.grad(rnn, argnums=(0, 1)), params, h0, xs).source
+    )
+    # one forward loop stacking the carries; the reverse loop recomputes tanh from them
+    assert src.count("for ") == 2 and src.count("tanh") == 2, src
+    src = ax.explain(ax.grad(rnn, argnums=(0, 1)), params, h0, xs).source
+    assert src.count("tanh") == 1, src  # the reverse loop reads the stacked values
+    got = g(params, h0, xs)
+    for a, b in zip(ax.tree_util.tree_leaves(got), ax.tree_util.tree_leaves(plain), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+def test_vmapped_rnn_gradients_match_each_example(monkeypatch):
+    params, h0, xs = _rnn_args(steps=70, batch=2)
+    xb = np.stack([xs, xs[::-1] * 0.5, xs * 0.3])
+    f = ax.vmap(ax.grad(rnn, argnums=(0, 1)), in_axes=(None, None, 0))
+    got = f(params, h0, xb)
+    for e in range(3):
+        _, (want_params, want_h0) = rnn_by_hand(params, h0, xb[e])
+        for g, want in zip((*got[0], got[1]), (*want_params, want_h0), strict=True):
+            np.testing.assert_allclose(g[e], want, rtol=1e-10, atol=1e-12)
+    plain = _plain_path(monkeypatch, lambda: f(params, h0, xb))
+    for a, b in zip(ax.tree_util.tree_leaves(got), ax.tree_util.tree_leaves(plain), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+def _bodies():
+    """Scan bodies that exercise each path of the loop's reverse rule."""
+
+    def carry_as_y(c, xs, w):  # the y is the carry the step read: a stacked input carry
+        def f(h, x):
+            return anp.sin(h * w + x), h
+
+        h, ys = alax.scan(f, c, xs)
+        return anp.sum(h) + anp.sum(ys**2)
+
+    def weight_used_twice(c, xs, w):  # w's per-step gradient is a sum: accumulated
+        def f(h, x):
+            return anp.tanh(h * w + x * w), anp.exp(-h * h)
+
+        h, ys = alax.scan(f, c, xs, reverse=True)
+        return anp.sum(h * h) + anp.sum(ys)
+
+    def two_carries_with_index(c, xs, w):  # fori_loop: the index is read, two carries
+        def f(i, hc):
+            h, g = hc
+            return anp.cos(g) * w + i * 1e-3, h * 0.9 + xs[0] * g
+
+        h, g = alax.fori_loop(0, 100, f, (c, c * 0.5))
+        return anp.sum(h * g)
+
+    def hoisted_outer_product(c, xs, w):  # einsum of a slice and an invariant, hoisted
+        def f(h, x):
+            return anp.tanh(h + anp.outer(x, w).sum(1) * 0.1), anp.dot(h, w)
+
+        h, ys = alax.scan(f, c, xs)
+        return anp.sum(h) + anp.sum(ys * ys)
+
+    return [carry_as_y, weight_used_twice, two_carries_with_index, hoisted_outer_product]
+
+
+@pytest.mark.parametrize("body", _bodies(), ids=lambda f: f.__name__)
+def test_loop_bodies_match_differences_and_the_plain_path(body, monkeypatch):
+    args = [_rand(3) * 0.5, _rand(80, 3) * 0.5, _rand(3) * 0.5]
+    got = ax.grad(body, argnums=(0, 1, 2))(*args)
+    plain = _plain_path(monkeypatch, lambda: ax.grad(body, argnums=(0, 1, 2))(*args))
+    for argnum in range(3):
+        np.testing.assert_allclose(got[argnum], plain[argnum], rtol=1e-12, atol=1e-14)
+        _agrees_with_differences(ax.jit(body), args, argnum, got[argnum])

@@ -16,6 +16,7 @@ import numpy as np
 from ..core.graph import Graph, Node
 from ..core.leaves import ConstParams, input_p
 from ..primitives.shape import ReshapeParams, reshape_p
+from .loops import merge_extended_loops
 from .selection import select_partially
 
 
@@ -95,7 +96,12 @@ def eliminate_common_subexpressions(graph: Graph) -> tuple[Graph, bool]:
     return _rebuild(graph, rewrite)
 
 
-PASSES = (fold_reshapes, eliminate_common_subexpressions, select_partially)
+PASSES = (
+    fold_reshapes,
+    eliminate_common_subexpressions,
+    select_partially,
+    merge_extended_loops,
+)
 
 
 def simplify(graph: Graph, max_rounds: int = 8, verify: bool = False) -> Graph:

@@ -6,6 +6,10 @@ that declares the primitive (``axcomp/primitives/*.py``), side by side:
 * ``shape_rule(params, inputs) -> shape`` — what the verifier re-derives and checks;
 * ``describe(params) -> str`` — how a node prints in graphs and comments;
 * ``vjp(builder, node, cotangent, active) -> [input cotangents]`` — reverse mode;
+  ``vjp_group(builder, nodes, cotangents, active) -> [input cotangents]`` instead, for a
+  primitive whose nodes are the results of one operation (a loop's, sharing
+  ``params.group`` and the inputs): the sweep calls it once with every result's cotangent
+  (``None`` where a result has none), so one reverse program serves them all;
 * ``jvp(builder, node, tangents) -> tangent`` — forward mode: ``tangents`` holds one entry
   per input (``None`` for a symbolic zero), the result is the node's tangent (its shape,
   ``None`` for zero); the sweep (``transforms/tangents.py``) calls it only for a node with
@@ -32,6 +36,7 @@ from typing import Any
 ShapeRule = Callable[[Any, Sequence[Any]], tuple[int, ...]]
 DescribeRule = Callable[[Any], str]
 VjpRule = Callable[[Any, Any, Any, Sequence[bool]], list[Any]]
+VjpGroupRule = Callable[[Any, Sequence[Any], Sequence[Any], Sequence[bool]], list[Any]]
 JvpRule = Callable[[Any, Any, Sequence[Any]], Any]
 LowerRule = Callable[[Any, Any, str, Sequence[Any]], tuple[Any, ...]]
 FlopsRule = Callable[[Any], int]
@@ -61,6 +66,7 @@ class Primitive:
         "shape_rule",
         "split",
         "vjp",
+        "vjp_group",
     )
 
     def __init__(
@@ -92,6 +98,7 @@ class Primitive:
         self.shape_rule: ShapeRule | None = None
         self.describe: DescribeRule = lambda params: name
         self.vjp: VjpRule | None = None
+        self.vjp_group: VjpGroupRule | None = None
         self.jvp: JvpRule | None = None
         self.lower: LowerRule | None = None
         self.flops: FlopsRule = lambda node: 0
@@ -112,6 +119,10 @@ class Primitive:
 
     def def_vjp(self, rule: VjpRule) -> VjpRule:
         self.vjp = rule
+        return rule
+
+    def def_vjp_group(self, rule: VjpGroupRule) -> VjpGroupRule:
+        self.vjp_group = rule
         return rule
 
     def def_jvp(self, rule: JvpRule) -> JvpRule:

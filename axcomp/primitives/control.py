@@ -12,17 +12,21 @@ What each one does here (and how that differs from JAX in cost, never in value):
   its own graph and becomes one ``If`` of generated code (the ``cond`` primitive): only the
   taken branch runs, forward and in reverse mode. A static Python/NumPy predicate picks its
   branch at trace time, so only that branch is traced and run.
-* ``fori_loop`` (static bounds) and ``scan`` (static length) are unrolled at trace time:
-  the body is traced once per step, each step vectorized over every vmap level. Gradients
-  follow from the unrolled graph. The Plan has no loop statement yet, so long loops make
-  long programs (see ``MAX_UNROLL``).
+* ``fori_loop`` (static bounds) and ``scan`` (static length) of up to ``MAX_UNROLL``
+  steps are unrolled at trace time: the body is traced once per step, each step vectorized
+  over every vmap level, and gradients follow from the unrolled graph. Longer ones are one
+  ``loop`` node (one ``Loop`` of generated code over the body traced once); contractions
+  of the slices with loop-invariant operands alone (``x_t @ U``) are hoisted out of its
+  body as one contraction over every step. Reverse mode of a loop runs the forward once,
+  stacking each step's residuals, then one reverse loop (``_vjp_loop_group``).
 * ``while_loop`` runs at trace time while its predicate is static (it does not depend on
-  traced values); a traced predicate needs a loop in the Plan and is refused with
-  ``UnsupportedError``.
+  traced values); a traced predicate makes it a ``loop`` node without a length (forward
+  mode only: its trip count is unknown, so reverse mode refuses it).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -62,6 +66,7 @@ from ..tracing.trace import (
     recording,
 )
 from ..tracing.tracer import Tracer
+from .contraction import EinsumParams, einsum_p
 from .elementwise import elementwise
 from .shape import astype, broadcast_levels
 
@@ -427,111 +432,262 @@ def _lower_loop(
     return (*pre, Assign(target, Ref(done[key][q.output])))
 
 
+#: residual stacks a loop's reverse mode may keep beyond its carries; past this many bytes
+#: it keeps only the carries and recomputes each step's other values (checkpointing)
+MAX_RESIDUAL_BYTES = 1 << 30
+
+
 @loop_p.def_vjp
 def _vjp_loop(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | None]:
-    # Reverse mode of a static-length loop is two more loops of generated code, never
-    # unrolled: the loop again, also stacking each step's input carries (``_stacked``,
-    # shared by every result of the loop), then a loop running over the steps backwards,
-    # carrying the carries' cotangents (and the sums of the invariant operands'
-    # cotangents), scanning the stacked carries, the original slices and the ys'
-    # cotangent, its body the reverse sweep of this body (``b.backprop``), stacking the
-    # slices' cotangents. A loop of several results is swept once per result. Grad of
-    # grad is not supported (the reverse loop's body sweeps a backward graph of its own).
+    return _vjp_loop_group(b, [node], [ct], active)
+
+
+@loop_p.def_vjp_group
+def _vjp_loop_group(
+    b: Any, members: Sequence[Node], cts: Sequence[Node | None], active: Sequence[bool]
+) -> list[Node | None]:
+    # Reverse mode of a static-length loop is one reverse loop for every result of the
+    # loop, never unrolled. The forward loop also stacks each step's residuals (the values
+    # of the body that the body's reverse sweep reads: `_residuals`), and becomes the loop
+    # the value is read from (`compiler/loops.py` merges the two), so the forward runs once.
+    # The reverse loop carries the carries' cotangents, scans the residual stacks and the
+    # ys' cotangents; its body is the reverse sweep of this body (`b.backprop`) reading the
+    # residuals, never recomputing them. An invariant operand's cotangent whose per-step
+    # term is a contraction of per-step values is not accumulated step by step: those
+    # values are stacked and contracted once after the loop (`_hoisted_sum`).
+    node = members[0]
     q: LoopParams = node.params
     if q.length is None or q.has_stop:
         raise GradError(
             "axcomp.grad: a while_loop with a traced predicate is not differentiable here "
             "(its trip count is unknown); fori_loop and scan with static lengths are"
         )
-    nc, ni, ns, nb = q.n_carry, int(q.has_index), q.n_slice, q.nb
+    nc, ni, ns, nb, ny = q.n_carry, int(q.has_index), q.n_slice, q.nb, q.n_ys
     ins, outs = q.body.inputs, q.body.outputs
     c_in, i_in = ins[:nc], ins[nc : nc + ni]
     x_in, w_in = ins[nc + ni : nc + ni + ns], ins[nc + ni + ns :]
+    seeded = {m.params.output: ct for m, ct in zip(members, cts, strict=True) if ct is not None}
 
     def inexact(n: Node) -> bool:
         return bool(np.issubdtype(n.dtype, np.inexact))
 
     dc = [k for k in range(nc) if inexact(c_in[k])]  # the carries with cotangents
+    yk = [k for k in range(ny) if nc + k in seeded]  # the ys with cotangents
     xk = [k for k in range(ns) if active[nc + k] and inexact(x_in[k])]
     wk = [k for k in range(len(w_in)) if active[nc + ns + k] and inexact(w_in[k])]
     if not (xk or wk or any(active[k] for k in dc)):
         return [None] * len(node.inputs)
-    y = q.output - nc if q.output >= nc else None  # the seeded y, if a y is seeded
 
     def fresh(like: Node, name: str) -> Node:
         return Node(input_p, (), InputParams(0, name), *_like(like))
 
     ct_c = [fresh(c_in[k], "loop_ct_carry") for k in dc]
-    ct_w = [fresh(w_in[k], "loop_ct_inv") for k in wk]
-    ct_y = [fresh(outs[nc + y], "loop_ct_y")] if y is not None else []
+    ct_y = [fresh(outs[nc + k], "loop_ct_y") for k in yk]
     grads = b.backprop(
-        [outs[k] for k in dc] + [outs[nc + y] for y in ([y] if y is not None else [])],
+        [outs[k] for k in dc] + [outs[nc + k] for k in yk],
         ct_c + ct_y,
         [c_in[k] for k in dc] + [x_in[k] for k in xk] + [w_in[k] for k in wk],
     )
+    ys = list(outs[nc : nc + ny])
+    residuals = _residuals(q, grads)
+    to_stack = [r for r in residuals if r not in x_in and r not in i_in and r not in ys]
+    if _stack_bytes(q, to_stack) > MAX_RESIDUAL_BYTES:
+        residuals = _residuals(q, grads, only_inputs=True)
+        to_stack = [r for r in residuals if r in c_in and r not in ys]
+    # each residual as the reverse body reads it: slices of an outer array
+    stacked = dict(zip(to_stack, _with_residuals(b, node, to_stack), strict=True))
+    forward = [m for m in members if m.params.output >= nc]  # the ys the forward gave
+    stack_of: dict[Node, Node] = {}
+    for r in residuals:
+        if r in x_in:
+            stack_of[r] = node.inputs[nc + x_in.index(r)]
+        elif r in ys:
+            stack_of[r] = _result(node, nc + ys.index(r), forward)
+        elif r in stacked:
+            stack_of[r] = stacked[r]
+    res_in = {r: r if r.op is input_p else fresh(r, "loop_res") for r in stack_of}
+    grads = _substitute(grads, {r: n for r, n in res_in.items() if n is not r})
     g_c = grads[: len(dc)]
     g_x = grads[len(dc) : len(dc) + len(xk)]
     g_w = grads[len(dc) + len(xk) :]
-    acc = [b.cast(b.add(a, g), a.dtype) for a, g in zip(ct_w, g_w, strict=True)]
-    leaves = [*ct_c, *ct_w, *i_in, *c_in, *x_in, *ct_y, *w_in]
-    body, free = _close(leaves, [*g_c, *acc, *g_x])
-    stacked = _stacked(b, node)
-    cs, xs, ws = node.inputs[:nc], node.inputs[nc : nc + ns], node.inputs[nc + ns :]
-    init_c = [ct if q.output == k else b.filled(0.0, cs[k].shape, cs[k].dtype) for k in dc]
-    init_w = [b.filled(0.0, ws[k].shape, ws[k].dtype) for k in wk]
-    inputs = (*init_c, *init_w, *stacked, *xs, *([ct] if y is not None else []), *ws, *free)
-    likes = [cs[k] for k in dc] + [ws[k] for k in wk] + [xs[k] for k in xk]
-    out_shapes = tuple(n.shape for n in likes)
+    slice_leaves = list(res_in.values())
+    step_leaves = {*ct_c, *slice_leaves, *ct_y, *i_in}
+    hoists = [_hoisted_sum(g, q, step_leaves, set(slice_leaves) | set(ct_y)) for g in g_w]
+    acc_k = [j for j, h in enumerate(hoists) if h is None]
+    ct_w = [fresh(w_in[wk[j]], "loop_ct_inv") for j in acc_k]
+    acc = [b.cast(b.add(a, g_w[j]), a.dtype) for a, j in zip(ct_w, acc_k, strict=True)]
+    stacked_ops: list[Node] = []  # per-step operands of the hoisted sums, stacked as ys
+    for h in hoists:
+        if h is not None:
+            stacked_ops += [o for o, s in h if s and o not in slice_leaves and o not in ct_y]
+    stacked_ops = list(dict.fromkeys(stacked_ops))
+    stacked_ys = list(dict.fromkeys([*g_x, *stacked_ops]))  # one stack per value
+    leaves = [*ct_c, *ct_w, *i_in, *slice_leaves, *ct_y, *w_in]
+    body, free = _close(leaves, [*g_c, *acc, *stacked_ys])
+    cs, ws = node.inputs[:nc], node.inputs[nc + ns :]
+    init_c = [seeded[k] if k in seeded else b.filled(0.0, cs[k].shape, cs[k].dtype) for k in dc]
+    init_w = [b.filled(0.0, ws[wk[j]].shape, ws[wk[j]].dtype) for j in acc_k]
+    outer_slices = [stack_of[r] for r in res_in] + [seeded[nc + k] for k in yk]
+    inputs = (*init_c, *init_w, *outer_slices, *ws, *free)
+    likes = [cs[k] for k in dc] + [ws[wk[j]] for j in acc_k]
+    out_shapes = tuple(n.shape for n in likes) + tuple(_stacked_shape(o, q) for o in stacked_ys)
+    out_axes = [n.axes for n in likes] + [_stacked_axes(o, nb) for o in stacked_ys]
+    out_dtypes = [n.dtype for n in likes] + [o.dtype for o in stacked_ys]
     group = object()
     results = []
-    for j, like in enumerate(likes):
+    for j, shape in enumerate(out_shapes):
         params = LoopParams(
             body,
             q.length,
             not q.reverse,
             nb,
-            len(dc) + len(wk),
+            len(likes),
             q.has_index,
-            nc + ns + len(ct_y),
-            len(xk),
+            len(outer_slices),
+            len(stacked_ys),
             False,
             out_shapes,
             j,
             group,
         )
-        results.append(Node(loop_p, inputs, params, like.shape, like.dtype, like.axes))
+        results.append(Node(loop_p, inputs, params, shape, out_dtypes[j], out_axes[j]))
+    stacked_of = dict(zip(stacked_ys, results[len(likes) :], strict=True))
+    outer_of = {leaf: s for leaf, s in zip([*slice_leaves, *ct_y], outer_slices, strict=True)}
+    outer_of.update(zip(w_in, ws, strict=True))
+    outer_of.update(stacked_of)
     out: list[Node | None] = [None] * len(node.inputs)
     for j, k in enumerate(dc):
         out[k] = results[j]
     for j, k in enumerate(wk):
-        out[nc + ns + k] = results[len(dc) + j]
+        h = hoists[j]
+        if h is None:
+            out[nc + ns + k] = results[len(dc) + acc_k.index(j)]
+        elif h:
+            out[nc + ns + k] = b.cast(_sum_over_steps(g_w[j], h, outer_of, nb), ws[k].dtype)
     for j, k in enumerate(xk):
-        out[nc + k] = results[len(dc) + len(wk) + j]
+        out[nc + k] = stacked_of[g_x[j]]
     return out
 
 
-_STACKED: weakref.WeakKeyDictionary[Any, dict[int, tuple[object, list[Node]]]] = (
+def _result(node: Node, k: int, known: Sequence[Node]) -> Node:
+    """Result ``k`` of ``node``'s loop: a node the graph has, or a new one of the group."""
+    for m in known:
+        if m.params.output == k:
+            return m
+    q: LoopParams = node.params
+    like = q.body.outputs[k]
+    axes = _stacked_axes(like, q.nb) if k >= q.n_carry else like.axes
+    params = dataclasses.replace(q, output=k)
+    return Node(loop_p, node.inputs, params, q.out_shapes[k], like.dtype, axes)
+
+
+def _stacked_shape(n: Node, q: LoopParams) -> tuple[int, ...]:
+    return n.shape[: q.nb] + (int(q.length or 0),) + n.shape[q.nb :]
+
+
+def _stacked_axes(n: Node, nb: int) -> tuple[str, ...]:
+    return n.axes[:nb] + ("step",) + n.axes[nb:]
+
+
+def _varying(q: LoopParams) -> set[Node]:
+    """The body's nodes that change from step to step (depend on a carry, the index or a
+    slice); the others depend only on the invariant operands."""
+    nc, ns = q.n_carry, q.n_slice
+    step = set(q.body.inputs[: nc + int(q.has_index) + ns])
+    varying = set(step)
+    for n in q.body.nodes():
+        if any(i in varying for i in n.inputs):
+            varying.add(n)
+    return varying
+
+
+def _residuals(q: LoopParams, grads: Sequence[Node], only_inputs: bool = False) -> list[Node]:
+    """The body's step-varying values the reverse sweep ``grads`` reads, in body order.
+    A value that cannot be stacked along the step axis (one without the loop's batch axes
+    in front) is recomputed from the values it reads instead; with ``only_inputs``, every
+    value is recomputed from the carries, the slices and the index."""
+    nc, nb = q.n_carry, q.nb
+    ins = q.body.inputs
+    ni = int(q.has_index)
+    step_inputs = set(ins[: nc + ni + q.n_slice])
+    primal = set(q.body.nodes()) | set(ins)
+    varying = _varying(q)
+    refs = [*ins[:nc], *ins[nc + ni : nc + ni + q.n_slice]]  # they have the batch axes
+
+    def stackable(n: Node) -> bool:
+        if n in step_inputs:
+            return True
+        if only_inputs or (nb and not refs):
+            return False
+        lead = refs[0] if refs else n
+        return n.ndim >= nb and n.axes[:nb] == lead.axes[:nb] and n.shape[:nb] == lead.shape[:nb]
+
+    work = [g for g in grads if g in varying]
+    for n in topological(list(grads)):
+        if n not in primal:
+            work += [i for i in n.inputs if i in varying]
+    found: set[Node] = set()
+    seen: set[Node] = set()
+    while work:
+        n = work.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        if stackable(n):
+            found.add(n)
+        else:
+            work += [i for i in n.inputs if i in varying]
+    order = [*ins, *q.body.nodes()]
+    return [n for n in dict.fromkeys(order) if n in found]
+
+
+def _stack_bytes(q: LoopParams, nodes: Sequence[Node]) -> int:
+    return sum(int(np.prod(n.shape)) * n.dtype.itemsize for n in nodes) * int(q.length or 0)
+
+
+def _substitute(outs: Sequence[Node], mapping: dict[Node, Node]) -> list[Node]:
+    """``outs`` rebuilt with the nodes of ``mapping`` replaced (their ancestors unread)."""
+    new: dict[Node, Node] = dict(mapping)
+    stack = list(outs)
+    while stack:
+        n = stack[-1]
+        if n in new:
+            stack.pop()
+            continue
+        missing = [i for i in n.inputs if i not in new]
+        if missing:
+            stack += missing
+            continue
+        stack.pop()
+        inputs = tuple(new[i] for i in n.inputs)
+        changed = any(a is not c for a, c in zip(inputs, n.inputs, strict=True))
+        new[n] = n.replace_inputs(inputs) if changed else n
+    return [new[o] for o in outs]
+
+
+_RESIDUAL_LOOPS: weakref.WeakKeyDictionary[Any, dict[Any, tuple[object, list[Node]]]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _stacked(b: Any, node: Node) -> list[Node]:
-    """Each step's input carries of ``node``'s loop, stacked along the step axis (after
-    the batch axes, as ys are): one new loop, the same body also yielding its carries,
-    shared by every reverse rule on that loop in this trace."""
+def _with_residuals(b: Any, node: Node, extra: Sequence[Node]) -> list[Node]:
+    """``extra`` (values of ``node``'s body) stacked along the step axis, after the batch
+    axes as ys are: results of one new loop with ``node``'s inputs and body, also yielding
+    them, shared by every reverse rule on that loop in this trace that stacks the same."""
     q: LoopParams = node.params
-    memo = _STACKED.setdefault(b.trace, {})
-    hit = memo.get(id(q.group))
+    if not extra:
+        return []
+    memo = _RESIDUAL_LOOPS.setdefault(b.trace, {})
+    key = (id(q.group), tuple(id(n) for n in extra))
+    hit = memo.get(key)
     if hit is not None and hit[0] is q.group:
         return hit[1]
     nc, ny, nb = q.n_carry, q.n_ys, q.nb
-    c_in = q.body.inputs[:nc]
-    body = Graph(q.body.inputs, (*q.body.outputs[: nc + ny], *c_in))
-    stacks = tuple(c.shape[:nb] + (int(q.length or 0),) + c.shape[nb:] for c in c_in)
-    out_shapes = q.out_shapes[: nc + ny] + stacks
+    body = Graph(q.body.inputs, (*q.body.outputs[: nc + ny], *extra))
+    out_shapes = q.out_shapes[: nc + ny] + tuple(_stacked_shape(n, q) for n in extra)
     group = object()
     results = []
-    for j in range(nc + ny, nc + ny + nc):
+    for j, n in enumerate(extra, start=nc + ny):
         params = LoopParams(
             body,
             q.length,
@@ -540,17 +696,80 @@ def _stacked(b: Any, node: Node) -> list[Node]:
             nc,
             q.has_index,
             q.n_slice,
-            ny + nc,
+            ny + len(extra),
             False,
             out_shapes,
             j,
             group,
         )
-        c = c_in[j - nc - ny]
-        axes = c.axes[:nb] + ("step",) + c.axes[nb:]
-        results.append(Node(loop_p, node.inputs, params, out_shapes[j], c.dtype, axes))
-    memo[id(q.group)] = (q.group, results)
+        axes = _stacked_axes(n, nb)
+        results.append(Node(loop_p, node.inputs, params, out_shapes[j], n.dtype, axes))
+    memo[key] = (q.group, results)
     return results
+
+
+#: an einsum's operands, each with "varies per step" (empty: the cotangent is zero)
+Hoist = list[tuple[Node, bool]]
+
+
+def _hoisted_sum(g: Node, q: LoopParams, step: set[Node], slices: set[Node]) -> Hoist | None:
+    """How the sum over the steps of ``g`` (an invariant operand's per-step cotangent) is
+    one contraction after the loop: ``g`` is an einsum whose operands either vary per step
+    and have the loop's batch axes in front (stacked as ys, or already the slices of an
+    outer array) or are invariant (an invariant operand or a constant); None otherwise."""
+    if not _reads_inputs(g):
+        return [] if _is_zero(g) else None  # an operand the body reads only as a view
+    if g.op is not einsum_p:
+        return None
+    varying: set[Node] = set(step)
+    for n in topological([g]):
+        if any(i in varying for i in n.inputs):
+            varying.add(n)
+    invariants = set(q.body.inputs[q.n_carry + int(q.has_index) + q.n_slice :])
+    batch = next(iter(slices), None)
+    found: Hoist = []
+    for o in g.inputs:
+        if o in varying:
+            if o in slices:
+                found.append((o, True))
+                continue
+            if q.nb and (batch is None or o.axes[: q.nb] != batch.axes[: q.nb]):
+                return None
+            if o.ndim < q.nb or o in step:
+                return None
+            found.append((o, True))
+        elif o in invariants or not _reads_inputs(o):
+            found.append((o, False))
+        else:
+            return None
+    return found
+
+
+def _is_zero(n: Node) -> bool:
+    while n.op is not const_p and len(n.inputs) == 1 and not n.op.allocates:
+        n = n.inputs[0]  # a broadcast of a zero
+    return n.op is const_p and not np.any(np.asarray(n.params.value))
+
+
+def _reads_inputs(n: Node) -> bool:
+    return any(m.op is input_p for m in topological([n]))
+
+
+def _sum_over_steps(g: Node, hoist: Hoist, outer_of: dict[Node, Node], nb: int) -> Node:
+    """``g`` summed over the steps: its einsum with a step label on every per-step operand,
+    read from the stacked arrays (``outer_of``)."""
+    p: EinsumParams = g.params
+    step = "_loop_step"
+    subs, operands = [], []
+    for (o, per_step), sub in zip(hoist, p.subscripts, strict=True):
+        if per_step:
+            subs.append((*sub[:nb], step, *sub[nb:]))
+            operands.append(outer_of[o])
+        else:
+            subs.append(sub)
+            operands.append(outer_of.get(o, o))
+    params = EinsumParams(tuple(subs), p.out)
+    return Node(einsum_p, tuple(operands), params, g.shape, g.dtype, g.axes)
 
 
 def _shared_tangent(
@@ -721,6 +940,73 @@ def _close(
 
 Body = Callable[[list[Tracer], Tracer | None, list[Tracer]], tuple[list[Any], list[Any], Any]]
 
+#: the most bytes the contractions hoisted out of one loop body (``x_t @ U``) may stack
+MAX_HOISTED_BYTES = 256 << 20
+
+
+def _hoist_step_contractions(
+    body: Graph, nc: int, ni: int, xs: Sequence[Node], free: Sequence[Node], length: int, nb: int
+) -> tuple[Graph, list[Node], list[Node]]:
+    """``body`` with every contraction of slices and invariant operands alone (``x_t @ U``,
+    which no carry reaches) read as the slice of one contraction over all the steps, done
+    before the loop (one GEMM instead of one per step); returns the new body (those slices
+    appended to its scanned operands) and the outer nodes of its scanned and invariant
+    operands."""
+    ns = len(xs)
+    x_in = body.inputs[nc + ni : nc + ni + ns]
+    w_in = body.inputs[nc + ni + ns :]
+    outer: dict[Node, Node] = dict(zip(x_in, xs, strict=True))
+    outer.update(zip(w_in, free, strict=True))
+    per_step = set(x_in)
+    lead = x_in[0] if x_in else None
+    hoisted: dict[Node, Node] = {}
+    budget = MAX_HOISTED_BYTES
+    for n in body.nodes():
+        if n.op is not einsum_p or lead is None or not any(i in per_step for i in n.inputs):
+            continue
+        if not all(i in outer or i.op is const_p for i in n.inputs):
+            continue
+        if n.axes[:nb] != lead.axes[:nb] or n.shape[:nb] != lead.shape[:nb]:
+            continue  # its result lacks the batch axes the stacked slices have in front
+        size = int(np.prod(n.shape)) * n.dtype.itemsize * length
+        if size > budget:
+            continue
+        budget -= size
+        p: EinsumParams = n.params
+        step = "_loop_step"
+        subs = tuple(
+            (*sub[:nb], step, *sub[nb:]) if i in per_step else sub
+            for i, sub in zip(n.inputs, p.subscripts, strict=True)
+        )
+        out = (*p.out[:nb], step, *p.out[nb:])
+        hoisted[n] = Node(
+            einsum_p,
+            tuple(outer.get(i, i) for i in n.inputs),
+            EinsumParams(subs, out),
+            n.shape[:nb] + (length,) + n.shape[nb:],
+            n.dtype,
+            _stacked_axes(n, nb),
+        )
+    if not hoisted:
+        return body, list(xs), list(free)
+    slices = {
+        n: Node(input_p, (), InputParams(0, f"loop_hoisted{k}"), *_like(n))
+        for k, n in enumerate(hoisted)
+    }
+    outs = _substitute(body.outputs, slices)
+    # the slices and invariant operands only the hoisted contractions read are dropped
+    read = set(topological(outs))
+    keep_x = [k for k, x in enumerate(x_in) if x in read]
+    keep_w = [k for k, w in enumerate(w_in) if w in read]
+    new_inputs = (
+        *body.inputs[: nc + ni],
+        *(x_in[k] for k in keep_x),
+        *slices.values(),
+        *(w_in[k] for k in keep_w),
+    )
+    new_xs = [xs[k] for k in keep_x] + list(hoisted.values())
+    return Graph(new_inputs, tuple(outs)), new_xs, [free[k] for k in keep_w]
+
 
 def loop(
     body: Body,
@@ -777,6 +1063,11 @@ def loop(
         [t.node for t in c_in] + ([i_in.node] if i_in is not None else []) + [t.node for t in x_in]
     )
     graph, free = _close(leaves, outs, effects)
+    xs_outer = [x.node for x in xt]
+    if length:
+        graph, xs_outer, free = _hoist_step_contractions(
+            graph, len(cs), int(with_index), xs_outer, free, length, nb
+        )
     n = length
     out_shapes = tuple(c.node.shape for c in cs) + tuple(
         y.node.shape[:nb] + (int(n or 0),) + y.node.shape[nb:] for y in ys
@@ -785,7 +1076,7 @@ def loop(
         y.node.axes[:nb] + ("step",) + y.node.axes[nb:] for y in ys
     )
     group = object()
-    inputs = tuple(c.node for c in cs) + tuple(x.node for x in xt) + tuple(free)
+    inputs = tuple(c.node for c in cs) + tuple(xs_outer) + tuple(free)
     results = []
     for k, (shape, axes) in enumerate(zip(out_shapes, out_axes, strict=True)):
         q = LoopParams(
@@ -795,7 +1086,7 @@ def loop(
             nb,
             len(cs),
             with_index,
-            len(xt),
+            len(xs_outer),
             len(ys),
             stop is not None,
             out_shapes,

@@ -346,8 +346,22 @@ def backprop(
     for out, seed in zip(outputs, seeds):
         if out in active:
             pending.setdefault(out, []).append(seed)
+    # the results of one operation (a loop's) are swept together, at the first of them in
+    # topological order: every other result's users come after it, so by then each
+    # result's cotangent is complete
+    groups: dict[int, list[Node]] = {}
+    for node in order:
+        if node.op.vjp_group is not None and node in active:
+            groups.setdefault(id(node.params.group), []).append(node)
     for node in reversed(order):
-        if node in wrt_set or node not in pending:
+        if node in wrt_set:
+            continue
+        if node.op.vjp_group is not None and node in active:
+            members = groups[id(node.params.group)]
+            if node is members[0]:
+                _sweep_group(b, members, pending, active)
+            continue
+        if node not in pending:
             continue
         ct = _total(b, pending.pop(node), node)
         rule = node.op.vjp
@@ -364,6 +378,22 @@ def backprop(
         parts = pending.get(w)
         results.append(_total(b, parts, w) if parts else b.filled(0.0, w.shape, w.dtype))
     return results
+
+
+def _sweep_group(
+    b: _Builder, members: list[Node], pending: dict[Node, list[Node]], active: set[Node]
+) -> None:
+    """One ``vjp_group`` call for the results ``members`` of one operation (same inputs)."""
+    cts = [_total(b, pending.pop(m), m) if m in pending else None for m in members]
+    if all(ct is None for ct in cts):
+        return
+    first = members[0]
+    rule = first.op.vjp_group
+    assert rule is not None
+    flags = [i in active for i in first.inputs]
+    for inp, g in zip(first.inputs, rule(b, members, cts, flags)):
+        if g is not None and inp in active:
+            pending.setdefault(inp, []).append(g)
 
 
 def _total(b: _Builder, parts: list[Node], node: Node) -> Node:

@@ -299,3 +299,15 @@ def test_run_backend_picks_the_input_library(
     code, out, _ = run_main(capsys, *args, "--backend", backend)
     assert code == 0 and f"random inputs ({backend} arrays), seed 0" in out
     assert out.splitlines()[1:4] == want.splitlines()[1:4]  # same shape, dtype and values
+
+
+def test_version_is_the_installed_distributions(capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.metadata
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    installed = importlib.metadata.version("axcomp")
+    assert capsys.readouterr().out == f"axcomp {installed}\n"
+    # pyproject.toml reads the version from axcomp.__version__: the two cannot differ
+    assert installed == axcomp.__version__

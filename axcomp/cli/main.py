@@ -8,6 +8,7 @@ Errors print as one report without a traceback; ``--traceback`` shows it.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -122,6 +123,14 @@ def _cmd_repl(args: argparse.Namespace) -> int:
     return run_repl(args.file)
 
 
+def _installed_version() -> str:
+    """The version pip installed (pyproject.toml reads it from ``axcomp.__version__``)."""
+    try:
+        return importlib.metadata.version("axcomp")
+    except importlib.metadata.PackageNotFoundError:  # a source tree that was never installed
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS: a subcommand's flag must not reset one given before the subcommand.
@@ -137,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 1 error in the spec or program, 2 bad command line.",
     )
     parser.add_argument("--traceback", action="store_true", help="show Python tracebacks on errors")
+    parser.add_argument("--version", action="version", version=f"axcomp {_installed_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = sub.add_parser(
         "demo",

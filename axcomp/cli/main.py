@@ -12,12 +12,12 @@ import importlib.metadata
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from ..errors import UsageError
 from ..inspect.dot import check_picture_target, write_picture
 from ..inspect.export import export
 from ..transforms.options import restore, set_options
+from ..transforms.progress import ProgressBar
 from .common import (
     BACKENDS,
     array_library,
@@ -61,31 +61,17 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-class ProgressBar:
-    """Chunk progress of the first (compiling) call on a stream; quiet afterwards."""
-
-    def __init__(self, stream: Any, width: int = 30) -> None:
-        self.stream, self.width, self.active = stream, width, True
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.active or total < 2:
-            return
-        filled = self.width * done // total
-        bar = "#" * filled + " " * (self.width - filled)
-        self.stream.write(f"\rchunks [{bar}] {done}/{total}")
-        if done == total:
-            self.stream.write("\n")
-            self.active = False
-        self.stream.flush()
-
-
 def _cmd_run(args: argparse.Namespace) -> int:
-    previous = set_options(progress=ProgressBar(sys.stderr))
+    if args.repeat < 1:
+        raise UsageError(f"--repeat must be at least 1, got {args.repeat}")
+    specs = parse_shapes(args.shapes, args.dtype)
+    name, fun = pick_function(load_module(args.spec), args.name)
+    # a bar on a terminal (silence elsewhere) unless --progress / --no-progress says
+    bar = ProgressBar(name, only_on_terminal=args.progress is None)
+    previous = set_options(progress=bar if args.progress is not False else False)
     try:
-        specs = parse_shapes(args.shapes, args.dtype)
-        name, fun = pick_function(load_module(args.spec), args.name)
         array_library(args.backend)  # a missing library is a usage error before compiling
-        print(run_function(name, fun, specs, args.seed, args.backend))
+        print(run_function(name, fun, specs, args.seed, args.backend, args.repeat))
     finally:
         restore(previous)  # in-process callers (tests, the REPL) keep their own options
     return 0
@@ -197,9 +183,23 @@ def build_parser() -> argparse.ArgumentParser:
     ex.set_defaults(handler=_cmd_explain)
 
     run = spec_command(
-        "run", "run a spec on random inputs: output shape, dtype, preview, time", False
+        "run", "run a spec on random inputs: output shape, dtype, preview, times", False
     )
     run.add_argument("--seed", type=int, default=0, help="random seed for the inputs (default 0)")
+    run.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run N times after compiling and show the best and median (default 1)",
+    )
+    run.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a progress bar of chunked runs and long compiles (default: on a terminal "
+        "only; --progress writes plain lines to a log too)",
+    )
     run.add_argument(
         "--backend",
         choices=list(BACKENDS),

@@ -47,6 +47,7 @@ from .dask import lower_dask, run_dask
 from .eager import Concretizer, GuardedProgram, PathCache, PathsInfo
 from .namespaces import NUMPY, is_array, namespace_of, numpy_dtype
 from .options import Options, defaults, resolve
+from .progress import compile_status
 from .targets import choose_target
 from .tracebacks import user_frames
 
@@ -460,7 +461,10 @@ class Staged:
         return _scalars_as_arrays(call, {i: SCALAR_DTYPES[key[i]] for i in scalar_at})
 
     def _compile_signature(self, sig: Signature) -> Compiled:
-        with logged_compile(self.name, lambda: describe_arrays(sig.arrays, sig.statics)):
+        with (
+            logged_compile(self.name, lambda: describe_arrays(sig.arrays, sig.statics)),
+            compile_status(self.name, self.options.progress),
+        ):
             return self._compile_chunked(sig)
 
     def _compile_chunked(self, sig: Signature) -> Compiled:

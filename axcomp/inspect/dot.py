@@ -17,6 +17,7 @@ from ..core.leaves import const_p, input_p
 from ..errors import AxcompError, GraphvizNotFound
 from ..primitives.contraction import einsum_p, is_rename
 from .levels import LevelInfo
+from .numbering import Numbering
 
 RENDERED_FORMATS = ("svg", "png", "pdf")
 INSTALL_HINT = (
@@ -57,6 +58,24 @@ def _summed(node: Node) -> str:
     return ("\nsums " + ", ".join("=".join(g) for g in groups.values())) if groups else ""
 
 
+#: A constant with at most this many entries is drawn with its values.
+SHOWN_VALUES = 6
+
+
+def constant_label(node: Node) -> str:
+    """A constant as a reader wants it: its value (``0.5``, ``[0. 1. 2.]``) and, where the
+    value alone does not say it, its dtype; a large array by its type only."""
+    value = np.asarray(node.params.value)
+    dtype = np.dtype(node.dtype)
+    if value.size > SHOWN_VALUES:
+        return f"constant\n{_type(node)}"
+    text = np.array2string(value.astype(dtype), separator=" ") if value.ndim else repr(value.item())
+    default = {"f": np.dtype(np.float64), "i": np.dtype(np.int64), "b": np.dtype(np.bool_)}
+    if value.ndim or default.get(dtype.kind) != dtype:
+        text += f"\n{dtype.name}" if not value.ndim else f"\n{_type(node)}"
+    return text
+
+
 def graph_to_dot(
     graph: Graph, num: dict[Node, int], name: str, levels: Sequence[LevelInfo] = ()
 ) -> str:
@@ -77,14 +96,15 @@ def graph_to_dot(
         f'  label={quote(name)}; labelloc=t; fontname="Helvetica";',
     ]
     order = list(num)
+    number = Numbering(graph, num).number
     for node in order:
         if is_rename(node):
             continue
-        k = num[node]
+        k = number(node)
         if node.op is input_p:
             label, style = f"{node.params.name}\n{_type(node)}", _STYLE["input"]
         elif node.op is const_p:
-            label, style = describe(node).removeprefix("const "), _STYLE["const"]
+            label, style = constant_label(node), _STYLE["const"]
         elif node.op is einsum_p:
             label = f"%{k} einsum\n{node.params.equation()}{_summed(node)}"
             style = _STYLE["einsum"]
@@ -96,12 +116,13 @@ def graph_to_dot(
             continue
         for inp in node.inputs:
             # The edge shows the value as the consumer sees it, after any renames.
-            lines.append(f"  n{num[shown(inp)]} -> n{num[node]} [label={quote(_axes_label(inp))}];")
+            edge = f"n{number(shown(inp))} -> n{number(node)}"
+            lines.append(f"  {edge} [label={quote(_axes_label(inp))}];")
     for j, out in enumerate(graph.outputs):
         oname = "output" if len(graph.outputs) == 1 else f"output {j}"
         olabel = quote(f"{oname}\n{_type(out)}")
         lines.append(f"  out{j} [label={olabel}, {_STYLE['output']}];")
-        lines.append(f"  n{num[shown(out)]} -> out{j} [label={quote(_axes_label(out))}];")
+        lines.append(f"  n{number(shown(out))} -> out{j} [label={quote(_axes_label(out))}];")
     if levels:
         rows = ["vmap levels, outermost first"]
         for lv in levels:

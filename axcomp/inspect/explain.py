@@ -32,6 +32,7 @@ from ..transforms.jit import jit
 from ..transforms.staging import Staged
 from .dot import _type, graph_to_dot, render_svg
 from .levels import LevelInfo, MappedAxis, positions_text
+from .numbering import Numbering
 
 
 @dataclass(frozen=True)
@@ -385,19 +386,22 @@ def explain(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Explanation:
 
 # --- helpers -------------------------------------------------------------------------------
 def format_graph(graph: Graph, num: dict[Node, int]) -> str:
-    """``Graph.format`` with vmap's renames spelled out."""
+    """``Graph.format`` with vmap's renames spelled out and identities left out (a use of
+    one reads the node it passes on; ``numbering.Numbering`` says under which number)."""
+    numbering = Numbering(graph, num)
     lines = []
     for node in num:
-        args = ", ".join(f"%{num[i]}" for i in node.inputs)
+        if node in numbering.passes_on:
+            continue
+        args = ", ".join(f"%{numbering.number(i)}" for i in node.inputs)
         what = describe(node)
         note = ""
         if is_rename(node):
             renames = [f"{a}->{b}" for a, b in zip(node.inputs[0].axes, node.axes) if a != b]
-            what = "rename" if renames else "identity"
-            note = f"  # {', '.join(renames)}" if renames else ""
+            what, note = "rename", f"  # {', '.join(renames)}"
         call = f"{what}({args})" if args else what
-        lines.append(f"  %{num[node]} = {call} : {node.type_str()}{note}")
-    outs = ", ".join(f"%{num[n]}" for n in graph.outputs)
+        lines.append(f"  %{numbering.number(node)} = {call} : {node.type_str()}{note}")
+    outs = ", ".join(f"%{numbering.number(n)}" for n in graph.outputs)
     return "\n".join(lines + [f"  return {outs}"])
 
 

@@ -62,3 +62,10 @@ def test_inside_real_jax_transformations(kind: str, transform: str) -> None:
     x = jnp.ones((2, 3)) if transform == "vmap" else jnp.ones(3)
     with pytest.raises(JaxTracerError, match="is a JAX tracer"):
         outer(lambda v: jnp.sum(FUNCTIONS[kind](v)))(x)
+
+
+def test_a_tracer_beside_a_numpy_array_is_the_same_error() -> None:
+    # not MixedArraysError ("different array libraries"): the tracer is what to fix
+    f = ax.jit(lambda x, y: x + y)
+    with pytest.raises(JaxTracerError, match=r"argument 1 is a JAX tracer"):
+        f(np.ones(3), _fake_tracer_class()())

@@ -248,3 +248,24 @@ def test_every_environment_variable_is_documented() -> None:
 def test_the_language_block_is_the_example_file() -> None:
     (block,) = [b for b in blocks(README) if b.language == "axcomp"]
     assert block.text == (ROOT / "examples" / "readme.ax").read_text(encoding="utf-8")
+
+
+def test_the_readme_picture_shows_what_axcomp_graph_draws() -> None:
+    """docs/pairwise_matvec.svg (rendered by Graphviz from `axcomp graph`) holds the labels
+    the DOT of today's code has, so the picture cannot drift from the tool."""
+    import html
+
+    import axcomp
+    from axcomp.cli.common import explain_function, parse_shapes
+
+    assert "](docs/pairwise_matvec.svg)" in README.read_text()
+    mod = axcomp.load(ROOT / "examples" / "seed.ax")
+    dot = explain_function(
+        "pairwise_matvec", mod.pairwise_matvec, parse_shapes("3,2,3 4,3")
+    ).to_dot()
+    drawn = set()
+    for label in re.findall(r'label="((?:[^"\\]|\\.)*)"', dot):
+        drawn |= {part for part in re.split(r"\\[nl]", label.replace('\\"', '"')) if part}
+    svg = (ROOT / "docs" / "pairwise_matvec.svg").read_text(encoding="utf-8")
+    shown = {html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)}
+    assert shown == drawn, shown ^ drawn

@@ -60,5 +60,22 @@ def test_constants_are_drawn_by_their_values() -> None:
     labels = re.findall(r'\[label="([^"]*)", shape=plaintext\]', dot)
     assert "0.5" in labels and "2" in labels  # Python scalars: just the value
     assert "[0. 4. 8.]\\nfloat64[3]" in labels  # a small array: values and type
-    assert "constant\\nfloat64[4,3]" in labels  # a large one: its type
+    assert "float64[4,3] array" in labels  # a large one: its type
     assert not any("array(" in lab for lab in labels)
+
+
+def test_the_report_lists_the_constants_the_code_reads() -> None:
+    def f(x):
+        return anp.exp(x * 0.5) + np.arange(3.0) + np.ones((4, 3))
+
+    exp = ax.explain(ax.jit(f), S((3,), np.float32))
+    constants = exp.constants
+    assert constants and set(constants) <= set(re.findall(r"\b(c\d+|dt_\w+)\b", exp.source))
+    assert sorted(constants.values()) == sorted(
+        ["0.5", "[0. 1. 2.]  float64[3]", "float64[4,3] array"]
+    )
+    report = str(exp)
+    section = report.split("constants the code reads:\n", 1)[1].split("\n\n", 1)[0]
+    assert section.splitlines() == [f"  {k} = {v}" for k, v in constants.items()]
+    # a program without constants has no such section
+    assert "constants" not in str(ax.explain(ax.jit(lambda x: x + x), S((3,), np.float64)))

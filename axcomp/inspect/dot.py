@@ -18,6 +18,7 @@ from ..errors import AxcompError, GraphvizNotFound
 from ..primitives.contraction import einsum_p, is_rename
 from .levels import LevelInfo
 from .numbering import Numbering
+from .values import value_text
 
 RENDERED_FORMATS = ("svg", "png", "pdf")
 INSTALL_HINT = (
@@ -58,22 +59,9 @@ def _summed(node: Node) -> str:
     return ("\nsums " + ", ".join("=".join(g) for g in groups.values())) if groups else ""
 
 
-#: A constant with at most this many entries is drawn with its values.
-SHOWN_VALUES = 6
-
-
 def constant_label(node: Node) -> str:
-    """A constant as a reader wants it: its value (``0.5``, ``[0. 1. 2.]``) and, where the
-    value alone does not say it, its dtype; a large array by its type only."""
-    value = np.asarray(node.params.value)
-    dtype = np.dtype(node.dtype)
-    if value.size > SHOWN_VALUES:
-        return f"constant\n{_type(node)}"
-    text = np.array2string(value.astype(dtype), separator=" ") if value.ndim else repr(value.item())
-    default = {"f": np.dtype(np.float64), "i": np.dtype(np.int64), "b": np.dtype(np.bool_)}
-    if value.ndim or default.get(dtype.kind) != dtype:
-        text += f"\n{dtype.name}" if not value.ndim else f"\n{_type(node)}"
-    return text
+    """A constant node by its value (``inspect.values``), its type on a line of its own."""
+    return value_text(node.params.value, separator="\n")
 
 
 def graph_to_dot(

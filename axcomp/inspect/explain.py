@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import html
 import math
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,7 @@ from ..transforms.staging import Staged
 from .dot import _type, graph_to_dot, render_svg
 from .levels import LevelInfo, MappedAxis, positions_text
 from .numbering import Numbering
+from .values import value_text
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,21 @@ class Explanation:
         with the chunk driver's blocks when chunked, the block grid on dask arrays (the
         program shown is then the largest block's), the shards under pmap."""
         return self.compiled.target.describe()
+
+    @property
+    def constants(self) -> dict[str, str]:
+        """The constants the generated code reads, by the name it reads them under, each as
+        a reader wants it (``0.5``, ``[0. 1. 2.]  float64[3]``, ``float64[4,3] array``)."""
+        plans = [self.compiled.plan]
+        if self.chunks is not None:
+            plans += [p for p in (self.chunks.block, self.chunks.tail) if p is not None]
+        source = self.source
+        out: dict[str, str] = {}
+        for plan in plans:
+            for name, value in plan.constants:
+                if name not in out and re.search(rf"(?<![\w.]){re.escape(name)}\b", source):
+                    out[name] = value_text(value)
+        return out
 
     @property
     def chunks(self) -> ChunkPlan | None:
@@ -266,6 +283,10 @@ class Explanation:
             )
         if self.rewrites:
             lines += ["", "rewrites:"] + [f"  {r}" for r in self.rewrites]
+        constants = self.constants
+        if constants:
+            lines += ["", "constants the code reads:"]
+            lines += [f"  {name} = {text}" for name, text in constants.items()]
         if self.levels:
             lines += ["", "vmap levels (outermost first):"]
             rows: list[tuple[str, ...]] = [

@@ -34,7 +34,8 @@ _FLAGS: dict[str, tuple[Any, tuple[Any, ...] | None]] = {
     "jax_disable_jit": (False, (False,)),
     "jax_debug_nans": (False, (False,)),
     "jax_debug_infs": (False, (False,)),
-    "jax_log_compiles": (False, None),
+    # log each compile with its signature and time (transforms/compile_log.py)
+    "jax_log_compiles": (_env_flag("AXCOMP_LOG_COMPILES") or _env_flag("JAX_LOG_COMPILES"), None),
     "jax_default_prng_impl": ("threefry2x32", ("threefry2x32",)),
     "jax_threefry_partitionable": (True, (True,)),
     "jax_compilation_cache_dir": (None, None),

@@ -73,6 +73,11 @@ class TracerArrayConversionError(TracingError):
     """``np.asarray`` (``__array__``) of a traced array inside ``jit``."""
 
 
+class JaxTracerError(AxcompError, TypeError):
+    """An axcomp function was called on JAX tracers (inside ``jax.jit``, ``jax.grad``,
+    ``jax.vmap``): axcomp runs its own compiled NumPy code and cannot be traced by JAX."""
+
+
 class UnboundAxisError(AxcompError, NameError):
     """A collective (``psum``, ``axis_index``, ...) names an axis that no enclosing
     ``vmap(..., axis_name=...)`` binds (a NameError, like JAX)."""

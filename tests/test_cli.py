@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -213,7 +214,8 @@ def test_run_prints_shape_dtype_preview_time(
     out = cli("run", str(seed_ax), "pairwise_matvec", "--shapes", "3,2,3 4,3", "--seed", "1")
     assert out.returncode == 0, out.stderr
     assert "output: shape (3, 4, 2), dtype float64" in out.stdout
-    assert "per call" in out.stdout and "seed 1" in out.stdout
+    assert re.search(r"^time: compile \S+ m?s, run \S+ [mµn]?s$", out.stdout, re.M), out.stdout
+    assert "seed 1" in out.stdout
     code, again, _ = run_main(
         capsys, "run", str(seed_ax), "pairwise_matvec", "--shapes", "3,2,3 4,3", "--seed", "1"
     )
@@ -267,7 +269,18 @@ def test_memory_limit_chunks_and_run_shows_progress(capsys: pytest.CaptureFixtur
         "1",
     )
     assert code == 0 and "shape (40, 30)" in out
-    assert "chunks [" in err and err.rstrip().endswith("] 40/40")  # one block per row here
+    assert err == ""  # stderr is no terminal here: no bar unless asked
+    code, out, err = run_main(
+        capsys, "run", L1_SPEC, "f", "-s", "40,16 30,16", "--memory-limit", "8KiB", "--progress"
+    )
+    # asked for, on a log: one plain line per tenth, no carriage returns
+    lines = err.splitlines()
+    assert code == 0 and "\r" not in err and 2 <= len(lines) <= 11, err
+    assert lines[-1].startswith("f: 100% (40/40 blocks) [")  # one block per row here
+    code, out, err = run_main(
+        capsys, "run", L1_SPEC, "f", "-s", "40,16 30,16", "--memory-limit", "8KiB", "--repeat", "3"
+    )
+    assert code == 0 and re.search(r"; 3 runs: best \S+ [mµ]?s, median ", out), out
     code, out, _ = run_main(capsys, "explain", L1_SPEC, "--shapes", "40,16 30,16")
     assert "chunked" not in out  # the limit was this command's only
     code, _, err = run_main(
@@ -299,3 +312,15 @@ def test_run_backend_picks_the_input_library(
     code, out, _ = run_main(capsys, *args, "--backend", backend)
     assert code == 0 and f"random inputs ({backend} arrays), seed 0" in out
     assert out.splitlines()[1:4] == want.splitlines()[1:4]  # same shape, dtype and values
+
+
+def test_version_is_the_installed_distributions(capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.metadata
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    installed = importlib.metadata.version("axcomp")
+    assert capsys.readouterr().out == f"axcomp {installed}\n"
+    # pyproject.toml reads the version from axcomp.__version__: the two cannot differ
+    assert installed == axcomp.__version__

@@ -33,7 +33,17 @@ ALLOWED: dict[str, set[str]] = {
     "primitives": {"tracing", "core", "errors"},
     "compiler": {"primitives", "core", "errors"},
     "backends": {"core", "errors"},
-    "transforms": {"backends", "compiler", "primitives", "tracing", "core", "errors", "pytree"},
+    # config: jax_log_compiles decides the level compiles are logged at
+    "transforms": {
+        "config",
+        "backends",
+        "compiler",
+        "primitives",
+        "tracing",
+        "core",
+        "errors",
+        "pytree",
+    },
     "numpy": {"lax", "transforms", "primitives", "tracing", "core", "errors", "pytree"},
     "lax": {"transforms", "primitives", "tracing", "core", "errors"},
     "random": {

@@ -19,7 +19,6 @@ from axcomp.cli.repl import (
     Session,
     history_path,
     is_complete,
-    join_continuations,
     run_repl,
     split_statements,
     tokenize,
@@ -70,14 +69,59 @@ def test_is_complete() -> None:
     assert is_complete(":explain f 3,")
 
 
-def test_split_and_join_statements() -> None:
+def test_split_statements_follows_the_languages_continuation_rule() -> None:
     text = "# c\nkernel f(a[i]) =\n  sum[i](a[i])\ng = vmap(f,\n  in_axes=0)\nh = jit(g)"
-    joined = join_continuations(text)
-    assert "kernel f(a[i]) = sum[i](a[i])" in joined
-    pieces = split_statements(joined)
+    pieces = split_statements(text)
     assert [name for name, _ in pieces] == ["f", "g", "h"]
-    assert pieces[0][1].startswith("# c\n")  # a leading comment stays with its statement
+    assert pieces[0][1] == "# c\nkernel f(a[i]) =\n  sum[i](a[i])"  # comment kept with it
     assert pieces[1][1] == "g = vmap(f,\n  in_axes=0)"
+    # the parser reads the same text as the same three statements
+    assert list(axcomp.compile(text)) == ["f", "g", "h"]
+
+
+def test_a_scripted_error_names_the_scripts_line() -> None:
+    code, out = scripted("kernel f(a[i]) =\n  sum[i](a[i])\n\nbad = vmap(ff)\n")
+    assert code == 1
+    assert "<stdin>, line 4, column 12: unknown name 'ff'" in out
+    assert "    bad = vmap(ff)\n               ^^" in out
+    # a continued statement's error names the line it is on, not the statement's first
+    code, out = scripted("kernel f(a[i]) =\n  sum[i](a[i])\ng = vmap(f,\n   in_axes=(0, 1, 2))\n")
+    assert "g" not in out.split("defined", 1)[-1].splitlines()[0].split()[1:]  # g failed
+    code, out = scripted("kernel f(a[i]) = a[i]\nkernel g(b[j]) =\n  b[j] + qq\n")
+    assert "<stdin>, line 3, column 10: unknown name 'qq'" in out, out
+
+
+def test_load_warns_before_replacing_a_binding(tmp_path: Path) -> None:
+    first, second = tmp_path / "one.ax", tmp_path / "two.ax"
+    first.write_text("# one\nkernel f(a[i]) -> [i] = a[i] * 2\nkernel g(a[i]) -> [i] = a[i]\n")
+    second.write_text(
+        "# two\nkernel f(a[i]) -> [i] = a[i] * 3\nkernel g(a[i]) -> [i] = a[i]  # same\n"
+    )
+    code, out = scripted(f":load {first}\n:load {first}\n:load {second}\n")
+    assert code == 0
+    # reloading the same text warns about nothing; a changed f is named with its old text
+    assert out.count("warning:") == 1
+    assert f"warning: {second} replaces 'f', defined earlier as:\n" in out
+    assert "    kernel f(a[i]) -> [i] = a[i] * 2\n" in out
+    assert "'g'" not in out
+    session = Session(out=io.StringIO())
+    session.handle(f":load {second}")
+    import numpy as np
+
+    np.testing.assert_allclose(session.function("f")(np.ones(2)), [3.0, 3.0])
+
+
+def test_explain_and_run_without_shapes_print_their_usage() -> None:
+    code, out = scripted(
+        "kernel mv(M[m, n], v[n]) -> [m] = sum[n](M[m, n] * v[n])\n:explain mv\n:run mv seed=2\n"
+    )
+    assert code == 1
+    for command in (":explain", ":run"):
+        assert (
+            f"error: usage: {command} mv SHAPES...: one shape per parameter (M, v), such as "
+            "3,2,3 for an array of shape (3, 2, 3) and () for a scalar"
+        ) in out
+    assert "len(args)=0" not in out  # not the vmap error of a call without arguments
 
 
 def test_tokenize_highlights_dsl() -> None:

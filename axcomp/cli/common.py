@@ -18,7 +18,8 @@ from .. import dsl, pytree
 from ..core.shapes import ShapeDtypeStruct
 from ..errors import AxcompError, UsageError
 from ..inspect.explain import explain
-from ..transforms.options import available_memory
+from ..transforms.options import available_memory, defaults
+from ..transforms.progress import ProgressBar
 
 __all__ = ["UsageError"]
 
@@ -182,10 +183,36 @@ def random_inputs(specs: Sequence[ArgSpec], seed: int, backend: str = "numpy") -
     return [lib.asarray(a) for a in arrays]
 
 
-def _computed(result: Any) -> Any:
-    """``result`` with lazy (dask) leaves computed, so timings include the work."""
+def _computed(result: Any, progress: Any = None) -> Any:
+    """``result`` with lazy (dask) leaves computed, so timings include the work; with
+    ``progress`` (a ``ProgressBar``) it shows the tasks as dask's scheduler finishes them."""
     leaves, treedef = pytree.flatten(result)
-    return pytree.unflatten(treedef, [x.compute() if hasattr(x, "dask") else x for x in leaves])
+    if not any(hasattr(x, "dask") for x in leaves):
+        return result
+    import dask
+
+    lazy = [x for x in leaves if hasattr(x, "dask")]
+    if isinstance(progress, ProgressBar) and progress.shows:
+        with _DaskTasks(progress.named("dask", unit="task")):
+            done = iter(dask.compute(*lazy))
+    else:
+        done = iter(dask.compute(*lazy))
+    return pytree.unflatten(treedef, [next(done) if hasattr(x, "dask") else x for x in leaves])
+
+
+def _DaskTasks(bar: ProgressBar) -> Any:
+    """A dask callback reporting finished tasks to ``bar`` (local schedulers)."""
+    from dask.callbacks import Callback
+
+    class Tasks(Callback):  # type: ignore[misc]
+        def _start_state(self, dsk: Any, state: Any) -> None:
+            self.done, self.total = 0, sum(len(state[k]) for k in ("ready", "waiting"))
+
+        def _posttask(self, key: Any, result: Any, dsk: Any, state: Any, worker: Any) -> None:
+            self.done += 1
+            bar(self.done, self.total)
+
+    return Tasks()
 
 
 def _random_numpy(specs: Sequence[ArgSpec], seed: int) -> list[np.ndarray]:
@@ -218,14 +245,22 @@ def run_function(
     specs: Sequence[ArgSpec],
     seed: int = 0,
     backend: str = "numpy",
+    repeat: int = 1,
 ) -> str:
-    """Run on random inputs (arrays of ``backend``'s library); a short text report: output
-    shape, dtype, preview, timings."""
+    """Run on random inputs (arrays of ``backend``'s library) ``repeat`` times after
+    compiling; a short text report: output shape, dtype, preview, compile and run times."""
     args = random_inputs(specs, seed, backend)
-    t0 = time.perf_counter()
-    result = _computed(fun(*args))
-    first = time.perf_counter() - t0
-    per_call, repeats = best_time(lambda: _computed(fun(*args)))
+    compile_time = None
+    lower = getattr(fun, "lower", None)
+    if callable(lower) and backend != "dask":  # dask compiles per block, inside the run
+        t0 = time.perf_counter()
+        lower(*args)
+        compile_time = time.perf_counter() - t0
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = _computed(fun(*args), defaults().progress)
+        times.append(time.perf_counter() - t0)
     leaves, _ = pytree.flatten(result)
     ins = ", ".join(f"{s.dtype.name}[{','.join(map(str, s.shape))}]" for s in specs)
     where = "" if backend == "numpy" else f" ({backend} arrays)"
@@ -236,28 +271,18 @@ def run_function(
         lines.append(f"{label}: shape {arr.shape}, dtype {arr.dtype}")
         preview = np.array2string(arr, precision=4, threshold=20, edgeitems=2, suppress_small=True)
         lines += [("  " + ln).rstrip() for ln in preview.splitlines()]
-    lines.append(
-        f"time: first call {_seconds(first)} (compiles unless cached), "
-        f"then {_seconds(per_call)} per call (best of {repeats})"
-    )
+    if compile_time is None:
+        ran = f"first run {_seconds(times[0])} (compiling included)"
+        times = times[1:]
+    else:
+        ran = f"compile {_seconds(compile_time)}, run {_seconds(times[0])}"
+    if len(times) > 1:
+        ran += (
+            f"; {len(times)} runs: best {_seconds(min(times))}, "
+            f"median {_seconds(float(np.median(times)))}"
+        )
+    lines.append("time: " + ran)
     return "\n".join(lines)
-
-
-def best_time(call: Callable[[], Any], budget: float = 0.2) -> tuple[float, int]:
-    """Best per-call time of ``call`` over batches, within about ``budget`` seconds."""
-    best, repeats, number = float("inf"), 0, 1
-    deadline = time.perf_counter() + budget
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(number):
-            call()
-        elapsed = time.perf_counter() - t0
-        best = min(best, elapsed / number)
-        repeats += number
-        if time.perf_counter() > deadline or repeats >= 100_000:
-            return best, repeats
-        if elapsed < 1e-3:
-            number *= 2  # batch fast calls so the timer's resolution does not dominate
 
 
 def _seconds(t: float) -> str:

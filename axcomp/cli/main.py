@@ -8,15 +8,16 @@ Errors print as one report without a traceback; ``--traceback`` shows it.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from ..errors import UsageError
 from ..inspect.dot import check_picture_target, write_picture
 from ..inspect.export import export
 from ..transforms.options import restore, set_options
+from ..transforms.progress import ProgressBar
 from .common import (
     BACKENDS,
     array_library,
@@ -60,31 +61,17 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-class ProgressBar:
-    """Chunk progress of the first (compiling) call on a stream; quiet afterwards."""
-
-    def __init__(self, stream: Any, width: int = 30) -> None:
-        self.stream, self.width, self.active = stream, width, True
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.active or total < 2:
-            return
-        filled = self.width * done // total
-        bar = "#" * filled + " " * (self.width - filled)
-        self.stream.write(f"\rchunks [{bar}] {done}/{total}")
-        if done == total:
-            self.stream.write("\n")
-            self.active = False
-        self.stream.flush()
-
-
 def _cmd_run(args: argparse.Namespace) -> int:
-    previous = set_options(progress=ProgressBar(sys.stderr))
+    if args.repeat < 1:
+        raise UsageError(f"--repeat must be at least 1, got {args.repeat}")
+    specs = parse_shapes(args.shapes, args.dtype)
+    name, fun = pick_function(load_module(args.spec), args.name)
+    # a bar on a terminal (silence elsewhere) unless --progress / --no-progress says
+    bar = ProgressBar(name, only_on_terminal=args.progress is None)
+    previous = set_options(progress=bar if args.progress is not False else False)
     try:
-        specs = parse_shapes(args.shapes, args.dtype)
-        name, fun = pick_function(load_module(args.spec), args.name)
         array_library(args.backend)  # a missing library is a usage error before compiling
-        print(run_function(name, fun, specs, args.seed, args.backend))
+        print(run_function(name, fun, specs, args.seed, args.backend, args.repeat))
     finally:
         restore(previous)  # in-process callers (tests, the REPL) keep their own options
     return 0
@@ -122,6 +109,14 @@ def _cmd_repl(args: argparse.Namespace) -> int:
     return run_repl(args.file)
 
 
+def _installed_version() -> str:
+    """The version pip installed (pyproject.toml reads it from ``axcomp.__version__``)."""
+    try:
+        return importlib.metadata.version("axcomp")
+    except importlib.metadata.PackageNotFoundError:  # a source tree that was never installed
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS: a subcommand's flag must not reset one given before the subcommand.
@@ -137,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 1 error in the spec or program, 2 bad command line.",
     )
     parser.add_argument("--traceback", action="store_true", help="show Python tracebacks on errors")
+    parser.add_argument("--version", action="version", version=f"axcomp {_installed_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = sub.add_parser(
         "demo",
@@ -187,9 +183,23 @@ def build_parser() -> argparse.ArgumentParser:
     ex.set_defaults(handler=_cmd_explain)
 
     run = spec_command(
-        "run", "run a spec on random inputs: output shape, dtype, preview, time", False
+        "run", "run a spec on random inputs: output shape, dtype, preview, times", False
     )
     run.add_argument("--seed", type=int, default=0, help="random seed for the inputs (default 0)")
+    run.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run N times after compiling and show the best and median (default 1)",
+    )
+    run.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a progress bar of chunked runs and long compiles (default: on a terminal "
+        "only; --progress writes plain lines to a log too)",
+    )
     run.add_argument(
         "--backend",
         choices=list(BACKENDS),

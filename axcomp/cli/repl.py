@@ -12,6 +12,7 @@ any input failed.
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import shlex
@@ -23,6 +24,7 @@ from typing import Any, TextIO
 
 from .. import dsl
 from ..dsl import prelude
+from ..dsl.parser import ends_in_operator
 from ..dsl.toml_text import parse_toml
 from ..errors import AxcompError
 from ..inspect.dot import write_picture
@@ -67,7 +69,6 @@ ALIASES = {":q": ":quit", ":exit": ":quit", ":h": ":help", ":?": ":help"}
 
 # --- statements ------------------------------------------------------------------------------
 _HEAD = re.compile(r"\s*(?:kernel\s+([A-Za-z_]\w*)|([A-Za-z_]\w*)\s*=(?!=))")
-_TRAILING_OPERATOR = re.compile(r"(=|->|\+|-|\*|/|\*\*|,|<|>|<=|>=|==|!=|\\)$")
 
 
 def _code_part(line: str) -> str:
@@ -95,27 +96,7 @@ def is_complete(text: str) -> bool:
     last = code_lines[-1] if code_lines else ""
     if last.startswith(":"):
         return True
-    return not _TRAILING_OPERATOR.search(last)
-
-
-def join_continuations(text: str) -> str:
-    """Join a line that ends in an operator (outside brackets) with the next one: the DSL
-    ends statements at newlines except inside brackets, the REPL lets a kernel go on."""
-    out: list[str] = []
-    depth = 0
-    joining = False
-    for line in text.splitlines():
-        code = _code_part(line)
-        if joining and out:
-            out[-1] = _code_part(out[-1]).rstrip() + " " + line.lstrip()
-        else:
-            out.append(line)
-        for ch in code:
-            depth += ch in "([{"
-            depth -= ch in ")]}"
-        depth = max(depth, 0)
-        joining = depth == 0 and bool(_TRAILING_OPERATOR.search(code.rstrip()))
-    return "\n".join(out)
+    return not ends_in_operator(last)
 
 
 def split_statements(text: str) -> list[tuple[str | None, str]]:
@@ -140,8 +121,7 @@ def split_statements(text: str) -> list[tuple[str | None, str]]:
             depth += ch in "([{"
             depth -= ch in ")]}"
         depth = max(depth, 0)
-        ends_in_operator = bool(_TRAILING_OPERATOR.search(code.rstrip()))
-        continuing = depth > 0 or (bool(code.strip()) and ends_in_operator)
+        continuing = depth > 0 or (bool(code.strip()) and ends_in_operator(code))
     return [(name, "\n".join(lines).strip("\n")) for name, lines in out]
 
 
@@ -195,8 +175,10 @@ class Session:
         return dsl.compile(text, kernels=kernels, name=name)
 
     # --- input ----------------------------------------------------------------------------
-    def handle(self, text: str) -> bool:
-        """Run one input (statements or a command). Returns False when the user quits."""
+    def handle(self, text: str, origin: str = "<input>", first_line: int = 1) -> bool:
+        """Run one input (statements or a command). Returns False when the user quits.
+        ``origin`` and ``first_line`` say where the text came from, so an error names that
+        line (a script's line, not line 1 of each input)."""
         lines = [ln for ln in text.splitlines() if _code_part(ln).strip()]
         if not lines:
             return True  # blank lines and comments
@@ -210,7 +192,7 @@ class Session:
         try:
             if stripped.startswith(":"):
                 return self.command(stripped)
-            self.add(text)
+            self.add(text, origin, first_line)
         except BrokenPipeError:
             raise  # the output is gone: end the session (the CLI exits quietly)
         except Exception as exc:  # the session survives every error
@@ -218,10 +200,12 @@ class Session:
             self.print(format_error(exc, hint=False).removeprefix("axcomp: "))
         return True
 
-    def add(self, text: str, origin: str = "<input>") -> None:
+    def add(
+        self, text: str, origin: str = "<input>", first_line: int = 1, *, loading: bool = False
+    ) -> None:
         """Add (or replace) statements. The whole session is recompiled, so later names see
-        new definitions; on an error the session is left unchanged."""
-        text = join_continuations(text)
+        new definitions; on an error the session is left unchanged. With ``loading`` (a
+        ``:load``), a name the session already binds differently is replaced with a warning."""
         pieces = split_statements(text)
         new = dict(self.statements)
         for k, (name, piece) in enumerate(pieces):
@@ -230,14 +214,22 @@ class Session:
             module = self._compile("\n".join(new.values()), "<session>")
         except AxcompError as whole:
             # Prefer the error of the typed text alone, earlier names passed in as kernels:
-            # its line numbers and caret then refer to what was typed.
+            # its line numbers and caret then refer to what was typed (blank lines in front
+            # put a script's statement at its own line number).
             defined = {n for n, _ in pieces}
             earlier = {n: self.module[n] for n in self.names() if n not in defined}
             try:
-                self._compile(text, origin, earlier)
+                self._compile("\n" * (first_line - 1) + text, origin, earlier)
             except AxcompError as alone:
                 raise alone from None
             raise whole from None
+        if loading:
+            for name, piece in pieces:
+                old = self.statements.get(name) if name is not None else None
+                if old is not None and _code(old) != _code(piece):
+                    self.print(f"warning: {origin} replaces {name!r}, defined earlier as:")
+                    code_lines = [ln for ln in old.splitlines() if _code_part(ln).strip()]
+                    self.print("    " + "\n    ".join(code_lines))
         self.statements, self.module = new, module
         bound = [n for n, _ in pieces if n]
         if bound:
@@ -279,8 +271,24 @@ class Session:
         shapes = " ".join(a for a in args if "=" not in a)
         return parse_shapes(shapes, opts.get("dtype", "float64")), opts
 
+    def _need_shapes(self, command: str, args: list[str]) -> None:
+        """A NAME and at least one shape; without shapes, the usage for that function."""
+        self._need(args, 1, COMMAND_HELP[command].split("  ")[0])
+        if any("=" not in a for a in args[1:]):
+            return
+        fun = self.function(args[0])
+        try:
+            params = list(inspect.signature(fun).parameters)
+        except (TypeError, ValueError):
+            params = []
+        of = f" ({', '.join(params)})" if params else ""
+        raise UsageError(
+            f"usage: {command} {args[0]} SHAPES...: one shape per parameter{of}, such as "
+            "3,2,3 for an array of shape (3, 2, 3) and () for a scalar"
+        )
+
     def cmd_explain(self, args: list[str]) -> None:
-        self._need(args, 1, COMMAND_HELP[":explain"].split("  ")[0])
+        self._need_shapes(":explain", args)
         specs, _ = self._shapes(args[1:])
         self.last = explain_function(args[0], self.function(args[0]), specs)
         self.print(str(self.last))
@@ -310,7 +318,7 @@ class Session:
         self.print(f"wrote {write_picture(self._explained().to_dot(), args[0])}")
 
     def cmd_run(self, args: list[str]) -> None:
-        self._need(args, 1, COMMAND_HELP[":run"].split("  ")[0])
+        self._need_shapes(":run", args)
         specs, opts = self._shapes(args[1:])
         try:
             seed = int(opts.get("seed", 0))
@@ -328,7 +336,7 @@ class Session:
             if path.suffix.lower() == ".ax"
             else config_to_ax(path)
         )
-        self.add(text, origin=str(path))
+        self.add(text, str(path), loading=True)
 
     def cmd_save(self, args: list[str]) -> None:
         self._need(args, 1, ":save FILE")
@@ -358,6 +366,11 @@ class Session:
         self.print("Commands:")
         for text in COMMAND_HELP.values():
             self.print("  " + text)
+
+
+def _code(statement: str) -> str:
+    """A statement's code, without comments or layout (to tell a real redefinition)."""
+    return " ".join(" ".join(_code_part(ln) for ln in statement.splitlines()).split())
 
 
 def _shorten(text: str, width: int) -> str:
@@ -538,17 +551,23 @@ def _interactive(session: Session) -> None:
 
 
 def _scripted(session: Session, stream: TextIO) -> None:
+    origin = getattr(stream, "name", None)
+    origin = origin if isinstance(origin, str) and origin != "<stdin>" else "<stdin>"
     buffer: list[str] = []
-    for line in stream:
+    first_line = 1  # the script's line number of the buffer's first line
+    for number, line in enumerate(stream, start=1):
+        if not buffer:
+            first_line = number
         buffer.append(line.rstrip("\n"))
         text = "\n".join(buffer)
         if not is_complete(text):
             continue
         buffer = []
-        if not session.handle(text):
+        if not session.handle(text, origin, first_line):
             return
     if buffer and any(ln.strip() for ln in buffer):
-        session.handle("\n".join(buffer))  # an unfinished statement at EOF: report its error
+        # an unfinished statement at EOF: report its error
+        session.handle("\n".join(buffer), origin, first_line)
 
 
 def run_repl(

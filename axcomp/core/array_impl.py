@@ -102,6 +102,11 @@ class ArrayImpl(np.ndarray):
     def __repr__(self) -> str:
         return "Array" + repr(np.asarray(self)).removeprefix("array")
 
+    def __str__(self) -> str:
+        # NumPy's printing of a subclass reads elements through __getitem__ (Python
+        # floats), which printed float32 values with float64 digits; JAX prints as NumPy
+        return str(np.asarray(self))
+
     def item(self, *args: Any) -> Any:
         return np.asarray(self).item(*args)
 

@@ -46,11 +46,31 @@ _OPEN = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
 _CLOSE = set(_OPEN.values())
 
 
+#: The one continuation rule of the language (modules, .ax files, configs and the REPL): a
+#: statement goes on to the next line while a bracket is open or while its line ends in one
+#: of these operators (a comment after it does not count). ``CONTINUING_TOKENS`` are their
+#: terminals; the REPL, which must decide on text it has not parsed yet, uses
+#: ``ends_in_operator``. A backslash before the newline continues too (the grammar ignores it).
+CONTINUING_OPERATORS = ("=", "->", "+", "-", "*", "/", "**", ",", "<", ">", "<=", ">=", "==", "!=")
+CONTINUING_TOKENS = frozenset(
+    {"EQUAL", "ARROW", "PLUS", "MINUS", "STAR", "SLASH", "POW", "COMMA", "COMPARE"}
+)
+_ENDS_IN_OPERATOR = re.compile(
+    "(?:" + "|".join(re.escape(op) for op in sorted(CONTINUING_OPERATORS, key=len)[::-1]) + r"|\\)$"
+)
+
+
+def ends_in_operator(code: str) -> bool:
+    """Whether a line of code (its comment removed) continues on the next line."""
+    return bool(_ENDS_IN_OPERATOR.search(code.rstrip()))
+
+
 class _NewlinesInBrackets(PostLex):
-    """Newlines end statements, except inside (), [] and {} where they are dropped.
+    """Newlines end statements, except inside (), [] and {} and after an operator that ends
+    a line (``CONTINUING_TOKENS``), where they are dropped.
 
     With ``everywhere=True`` every newline is dropped: a text holding one kernel or one
-    transform expression (a config value) may wrap anywhere."""
+    transform expression (a config value) has no statements to end, so it may wrap anywhere."""
 
     always_accept = ("_NL",)
 
@@ -59,13 +79,15 @@ class _NewlinesInBrackets(PostLex):
 
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
         depth = 0
+        previous = ""
         for tok in stream:
             if tok.type in _OPEN:
                 depth += 1
             elif tok.type in _CLOSE:
                 depth = max(depth - 1, 0)
-            elif tok.type == "_NL" and (depth or self.everywhere):
+            elif tok.type == "_NL" and (depth or self.everywhere or previous in CONTINUING_TOKENS):
                 continue
+            previous = tok.type
             yield tok
 
 
@@ -512,8 +534,12 @@ def _syntax_error(exc: UnexpectedInput, source: Source, parser: Lark) -> DslErro
     assert isinstance(exc, UnexpectedToken)
     tok = exc.token
     pos = _token_pos(tok, source)
-    if tok.type in ("_NL", "$END"):
-        trailing = _trailing_operator(source, pos)
+    if tok.type in ("_NL", "$END") or _starts_a_statement(source, pos):
+        # at the end, or where a new statement starts after a line that ended in an
+        # operator (so the parser read it as that line's continuation)
+        trailing = _trailing_operator(
+            source, Pos(pos.line, 1) if tok.type not in ("_NL", "$END") else pos
+        )
         if trailing is not None:
             op, op_pos = trailing
             what = "'='" if op == "=" else f"the operator {op!r}"
@@ -567,6 +593,14 @@ def _trailing_operator(source: Source, pos: Pos) -> tuple[str, Pos] | None:
                 return None
             return match.group(1), Pos(line, match.start(1) + 1, len(match.group(1)))
     return None
+
+
+_STATEMENT_HEAD = re.compile(r"\s*(?:kernel\s+[A-Za-z_]\w*\s*\(|[A-Za-z_]\w*\s*=(?!=))")
+
+
+def _starts_a_statement(source: Source, pos: Pos) -> bool:
+    """Whether the line of ``pos`` (a later line than the first) reads as a new statement."""
+    return pos.line > 1 and bool(_STATEMENT_HEAD.match(source.line_text(pos.line)))
 
 
 def _token_pos(tok: Token, source: Source) -> Pos:

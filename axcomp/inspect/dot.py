@@ -17,6 +17,8 @@ from ..core.leaves import const_p, input_p
 from ..errors import AxcompError, GraphvizNotFound
 from ..primitives.contraction import einsum_p, is_rename
 from .levels import LevelInfo
+from .numbering import Numbering
+from .values import value_text
 
 RENDERED_FORMATS = ("svg", "png", "pdf")
 INSTALL_HINT = (
@@ -57,6 +59,11 @@ def _summed(node: Node) -> str:
     return ("\nsums " + ", ".join("=".join(g) for g in groups.values())) if groups else ""
 
 
+def constant_label(node: Node) -> str:
+    """A constant node by its value (``inspect.values``), its type on a line of its own."""
+    return value_text(node.params.value, separator="\n")
+
+
 def graph_to_dot(
     graph: Graph, num: dict[Node, int], name: str, levels: Sequence[LevelInfo] = ()
 ) -> str:
@@ -77,14 +84,15 @@ def graph_to_dot(
         f'  label={quote(name)}; labelloc=t; fontname="Helvetica";',
     ]
     order = list(num)
+    number = Numbering(graph, num).number
     for node in order:
         if is_rename(node):
             continue
-        k = num[node]
+        k = number(node)
         if node.op is input_p:
             label, style = f"{node.params.name}\n{_type(node)}", _STYLE["input"]
         elif node.op is const_p:
-            label, style = describe(node).removeprefix("const "), _STYLE["const"]
+            label, style = constant_label(node), _STYLE["const"]
         elif node.op is einsum_p:
             label = f"%{k} einsum\n{node.params.equation()}{_summed(node)}"
             style = _STYLE["einsum"]
@@ -96,12 +104,13 @@ def graph_to_dot(
             continue
         for inp in node.inputs:
             # The edge shows the value as the consumer sees it, after any renames.
-            lines.append(f"  n{num[shown(inp)]} -> n{num[node]} [label={quote(_axes_label(inp))}];")
+            edge = f"n{number(shown(inp))} -> n{number(node)}"
+            lines.append(f"  {edge} [label={quote(_axes_label(inp))}];")
     for j, out in enumerate(graph.outputs):
         oname = "output" if len(graph.outputs) == 1 else f"output {j}"
         olabel = quote(f"{oname}\n{_type(out)}")
         lines.append(f"  out{j} [label={olabel}, {_STYLE['output']}];")
-        lines.append(f"  n{num[shown(out)]} -> out{j} [label={quote(_axes_label(out))}];")
+        lines.append(f"  n{number(shown(out))} -> out{j} [label={quote(_axes_label(out))}];")
     if levels:
         rows = ["vmap levels, outermost first"]
         for lv in levels:

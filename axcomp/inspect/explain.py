@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import html
 import math
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,8 @@ from ..transforms.jit import jit
 from ..transforms.staging import Staged
 from .dot import _type, graph_to_dot, render_svg
 from .levels import LevelInfo, MappedAxis, positions_text
+from .numbering import Numbering
+from .values import value_text
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,21 @@ class Explanation:
         with the chunk driver's blocks when chunked, the block grid on dask arrays (the
         program shown is then the largest block's), the shards under pmap."""
         return self.compiled.target.describe()
+
+    @property
+    def constants(self) -> dict[str, str]:
+        """The constants the generated code reads, by the name it reads them under, each as
+        a reader wants it (``0.5``, ``[0. 1. 2.]  float64[3]``, ``float64[4,3] array``)."""
+        plans = [self.compiled.plan]
+        if self.chunks is not None:
+            plans += [p for p in (self.chunks.block, self.chunks.tail) if p is not None]
+        source = self.source
+        out: dict[str, str] = {}
+        for plan in plans:
+            for name, value in plan.constants:
+                if name not in out and re.search(rf"(?<![\w.]){re.escape(name)}\b", source):
+                    out[name] = value_text(value)
+        return out
 
     @property
     def chunks(self) -> ChunkPlan | None:
@@ -297,6 +315,10 @@ class Explanation:
             lines += ["", "rewrites:"] + [f"  {r}" for r in self.rewrites]
         if self.fused:
             lines += ["", "fused loops (numba):"] + [f"  {r}" for r in self.fused]
+        constants = self.constants
+        if constants:
+            lines += ["", "constants the code reads:"]
+            lines += [f"  {name} = {text}" for name, text in constants.items()]
         if self.levels:
             lines += ["", "vmap levels (outermost first):"]
             rows: list[tuple[str, ...]] = [
@@ -417,19 +439,22 @@ def explain(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Explanation:
 
 # --- helpers -------------------------------------------------------------------------------
 def format_graph(graph: Graph, num: dict[Node, int]) -> str:
-    """``Graph.format`` with vmap's renames spelled out."""
+    """``Graph.format`` with vmap's renames spelled out and identities left out (a use of
+    one reads the node it passes on; ``numbering.Numbering`` says under which number)."""
+    numbering = Numbering(graph, num)
     lines = []
     for node in num:
-        args = ", ".join(f"%{num[i]}" for i in node.inputs)
+        if node in numbering.passes_on:
+            continue
+        args = ", ".join(f"%{numbering.number(i)}" for i in node.inputs)
         what = describe(node)
         note = ""
         if is_rename(node):
             renames = [f"{a}->{b}" for a, b in zip(node.inputs[0].axes, node.axes) if a != b]
-            what = "rename" if renames else "identity"
-            note = f"  # {', '.join(renames)}" if renames else ""
+            what, note = "rename", f"  # {', '.join(renames)}"
         call = f"{what}({args})" if args else what
-        lines.append(f"  %{num[node]} = {call} : {node.type_str()}{note}")
-    outs = ", ".join(f"%{num[n]}" for n in graph.outputs)
+        lines.append(f"  %{numbering.number(node)} = {call} : {node.type_str()}{note}")
+    outs = ", ".join(f"%{numbering.number(n)}" for n in graph.outputs)
     return "\n".join(lines + [f"  return {outs}"])
 
 

@@ -5,6 +5,7 @@ generated function's constants in its own scope."""
 from __future__ import annotations
 
 import base64
+import re
 import textwrap
 from typing import Any
 
@@ -20,6 +21,26 @@ def _run_blocks(_one, _size, _chunk, _threads, _progress):
     for _start in _range(0, _size, _chunk):
         _one(_start, _min(_start + _chunk, _size))
 """
+
+
+def imports_text(body: str, builtins: dict[str, Any]) -> str:
+    """The imports and the builtin aliases that ``body`` (the rest of the module) uses, and
+    only those: an exported module has no unused import."""
+
+    def uses(name: str) -> bool:
+        return re.search(rf"(?<![\w.]){re.escape(name)}\b", body) is not None
+
+    lines = [line for alias, line in _IMPORTS.items() if uses(alias)]
+    used = {alias: value for alias, value in builtins.items() if uses(alias)}
+    if used:
+        lines.append(
+            "# the builtins the code calls, under names no parameter can take\n"
+            f"{', '.join(used)} = {', '.join(v.__name__ for v in used.values())}\n"
+        )
+    return "\n".join(lines)
+
+
+_IMPORTS = {"_b64": "import base64 as _b64\n", "_np": "import numpy as _np\n"}
 
 
 def docstring_text(text: str) -> str:

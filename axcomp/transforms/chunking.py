@@ -43,6 +43,7 @@ from ..errors import MemoryBudgetError
 from ..tracing.trace import LevelRecord
 from .compile import Compiled, _output_adapter
 from .options import Options, available_memory
+from .progress import ProgressBar
 
 #: Chunk for speed only above this many bytes of temporaries (small programs run whole).
 SPEED_MIN = 16 << 20
@@ -361,7 +362,10 @@ def maybe_chunk(
         prologue_args=() if hoisted is None else hoisted.prologue_args,
         hoisted_bytes=0 if hoisted is None else hoisted.nbytes,
     )
-    source, fn = compiled.target.build_chunked(chunks, compiled.name, options.progress)
+    progress = options.progress
+    if isinstance(progress, ProgressBar) and progress.desc is None:
+        progress = progress.named(compiled.name)
+    source, fn = compiled.target.build_chunked(chunks, compiled.name, progress)
     call_flat = _output_adapter(
         fn, compiled.out_treedef, len(compiled.plan.outputs), compiled.target.emitter
     )

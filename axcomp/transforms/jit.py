@@ -122,7 +122,7 @@ def jit(
     compiler_options: Any = None,
     memory_limit: Any = None,
     threads: int | None = None,
-    progress: Callable[[int, int], Any] | None = None,
+    progress: Callable[[int, int], Any] | bool | None = None,
 ) -> Any:
     """Compile ``fun`` once per argument signature into NumPy code (like ``jax.jit``).
 
@@ -145,9 +145,10 @@ def jit(
     ``keep_unused`` and ``inline`` (no effect on results), ``device`` and ``backend``
     (only the CPU), ``abstracted_axes`` and ``compiler_options`` (only None).
     ``memory_limit`` (bytes or ``"512MiB"``) bounds the program's temporaries: above it a
-    vmap axis runs in chunks; ``threads`` sizes the pool chunks run on;
-    ``progress(done, total)`` is called after each chunk. Unset, they are the process
-    defaults (``axcomp.set_options``).
+    vmap axis runs in chunks; ``threads`` sizes the pool chunks run on; ``progress=True``
+    draws a bar of the chunks (tqdm on a terminal, a plain line per tenth elsewhere), a
+    callable ``progress(done, total)`` is called after each chunk, and ``False`` turns a
+    default bar off. Unset, they are the process defaults (``axcomp.set_options``).
     """
     if backend not in (None, "cpu"):
         raise UnsupportedError(f"jit: backend={backend!r}: axcomp runs on the CPU ('cpu')")

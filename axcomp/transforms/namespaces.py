@@ -18,7 +18,7 @@ import array_api_compat as compat
 import numpy as np
 
 from ..core.shapes import ShapeDtypeStruct
-from ..errors import UnsupportedError
+from ..errors import JaxTracerError, UnsupportedError
 
 NUMPY = "numpy"
 _NUMPY_NAMES = frozenset({"numpy", "array_api_compat.numpy"})
@@ -55,6 +55,17 @@ def namespace_of(arrays: Sequence[Any], labels: Sequence[str]) -> str:
     ]
     if not foreign:
         return NUMPY
+    for a, lab in foreign:
+        if is_jax_tracer(a):
+            which = lab if lab.startswith("argument") else f"argument {lab}"
+            raise JaxTracerError(
+                f"{which} is a JAX tracer ({type(a).__name__}): this axcomp function "
+                "was called inside a JAX transformation (jax.jit, jax.grad, jax.vmap, ...), "
+                "and JAX cannot trace through axcomp's compiled NumPy code. Use axcomp's own "
+                "transforms (axcomp.jit, axcomp.grad, axcomp.vmap) around it instead of JAX's, "
+                "or call it outside the JAX transformation on concrete arrays (inside "
+                "jax.jit, jax.pure_callback can call it on concrete values)"
+            )
     names: dict[str, list[str]] = {}
     for a, lab in foreign:
         names.setdefault(compat.array_namespace(a).__name__, []).append(lab)
@@ -71,6 +82,14 @@ def namespace_of(arrays: Sequence[Any], labels: Sequence[str]) -> str:
         where = ", ".join(f"{lab} on {compat.device(a)}" for a, lab in foreign)
         raise MixedArraysError(f"the arguments are on different devices: {where}")
     return name if name not in _NUMPY_NAMES else NUMPY
+
+
+def is_jax_tracer(x: Any) -> bool:
+    """A JAX tracer (``DynamicJaxprTracer``, ``BatchTracer``, ``JVPTracer``, ...), told by
+    its class's name and module so that JAX need not be imported."""
+    return any(
+        c.__name__ == "Tracer" and c.__module__.split(".", 1)[0] == "jax" for c in type(x).__mro__
+    )
 
 
 def _library(a: Any) -> str:

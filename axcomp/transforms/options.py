@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import AxisSpecError, AxisSpecTypeError
+from .progress import as_progress
 
 #: The default budget for a program's temporaries (outputs are not counted): 1 GiB.
 DEFAULT_MEMORY_LIMIT = 1 << 30
@@ -36,7 +37,8 @@ _UNITS = {
 }
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
 
-Progress = Callable[[int, int], Any]
+#: ``progress(done, total)`` after each block; ``True`` is a bar, ``False`` none (progress.py)
+Progress = Callable[[int, int], Any] | bool
 
 
 def parse_bytes(value: Any, what: str = "memory_limit") -> int:
@@ -74,7 +76,7 @@ def parse_threads(value: Any) -> int:
 class Options:
     memory_limit: int = DEFAULT_MEMORY_LIMIT
     threads: int = 1
-    progress: Progress | None = None
+    progress: Callable[[int, int], Any] | None = None
 
 
 def _from_environment() -> Options:
@@ -98,7 +100,9 @@ def set_options(
 ) -> Options:
     """Change the process-wide defaults; returns the previous ones (pass them back to
     restore). ``memory_limit`` bounds each program's temporaries; ``threads`` sizes the
-    pool chunked programs run on; ``progress(done, total)`` is called after each chunk."""
+    pool chunked programs run on; ``progress=True`` draws a bar of the chunks (tqdm; plain
+    lines when stderr is not a terminal), a callable ``progress(done, total)`` is called
+    after each chunk, and ``False`` turns a default bar off."""
     global _defaults
     previous = _defaults
     _defaults = resolve(_defaults, memory_limit, threads, progress)
@@ -123,9 +127,12 @@ def resolve(
     if threads is not None:
         changes["threads"] = parse_threads(threads)
     if progress is not None:
-        if not callable(progress):
-            raise AxisSpecTypeError(f"progress must be callable, got {progress!r}")
-        changes["progress"] = progress
+        if not isinstance(progress, bool) and not callable(progress):
+            raise AxisSpecTypeError(
+                "progress must be True (a progress bar), False (none) or a callable "
+                f"progress(done, total), got {progress!r}"
+            )
+        changes["progress"] = as_progress(progress)
     return replace(base, **changes) if changes else base
 
 

@@ -42,10 +42,12 @@ from ..tracing.trace import current_trace, new_trace
 from ..tracing.tracer import Tracer
 from .chunking import check_outputs_fit, maybe_chunk
 from .compile import Compiled, Traced, compile_traced
+from .compile_log import describe_arrays, logged_compile
 from .dask import lower_dask, run_dask
 from .eager import Concretizer, GuardedProgram, PathCache, PathsInfo
 from .namespaces import NUMPY, is_array, namespace_of, numpy_dtype
 from .options import Options, defaults, resolve
+from .progress import compile_status
 from .targets import choose_target
 from .tracebacks import user_frames
 
@@ -461,6 +463,13 @@ class Staged:
         return _scalars_as_arrays(call, {i: SCALAR_DTYPES[key[i]] for i in scalar_at})
 
     def _compile_signature(self, sig: Signature) -> Compiled:
+        with (
+            logged_compile(self.name, lambda: describe_arrays(sig.arrays, sig.statics)),
+            compile_status(self.name, self.options.progress),
+        ):
+            return self._compile_chunked(sig)
+
+    def _compile_chunked(self, sig: Signature) -> Compiled:
         compiled = self._compile_plain(sig)
 
         def compile_shapes(shapes: tuple[tuple[int, ...], ...]) -> Compiled:

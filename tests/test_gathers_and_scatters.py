@@ -561,3 +561,29 @@ def test_eager_take_fills_and_clamps_as_jax():
     ints = anp.take(x.astype(np.int64), np.array([0, 9]))
     np.testing.assert_array_equal(ints, [0, np.iinfo(np.int64).min])
     np.testing.assert_array_equal(anp.take(x, np.array([0, 9]), fill_value=3), [0.0, 3.0])
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        (Ellipsis, 2, slice(None)),
+        (Ellipsis, -1),
+        (1, Ellipsis, 3),
+        (None, Ellipsis, 1, 2),
+        (0, Ellipsis),
+        (Ellipsis, 1, None, slice(1, 3)),
+    ],
+)
+def test_static_ints_after_an_ellipsis_index_the_axes_they_name(index):
+    # the clamp of static ints must count an ellipsis as the axes it stands for
+    x = np.arange(24.0).reshape(2, 3, 4)
+    np.testing.assert_array_equal(ax.jit(lambda v: v[index])(x), x[index])
+    stacked = np.stack([x, x + 100])  # per example under vmap: the same axes
+    want = np.stack([x[index], (x + 100)[index]])
+    np.testing.assert_array_equal(ax.vmap(lambda v: v[index])(stacked), want)
+
+
+def test_out_of_bounds_static_int_after_an_ellipsis_clamps_to_the_last_position():
+    x = np.arange(24.0).reshape(2, 3, 4)
+    np.testing.assert_array_equal(ax.jit(lambda v: v[..., 9])(x), x[..., 3])
+    np.testing.assert_array_equal(ax.jit(lambda v: v[..., 7, :])(x), x[..., 2, :])

@@ -60,4 +60,6 @@ def merge_extended_loops(graph: Graph) -> tuple[Graph, bool]:
             new[node] = node.replace_inputs(inputs)
         else:
             new[node] = node
-    return Graph(graph.inputs, tuple(new[o] for o in graph.outputs)), True
+    outputs = tuple(new[o] for o in graph.outputs)
+    # effects (debug callbacks) are roots no output reads: keep them
+    return Graph(graph.inputs, outputs, tuple(new[e] for e in graph.effects)), True

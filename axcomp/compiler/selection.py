@@ -82,4 +82,6 @@ def select_partially(graph: Graph) -> tuple[Graph, bool]:
         inputs = tuple(new[i] for i in node.inputs)
         same = all(a is b for a, b in zip(inputs, node.inputs))
         new[node] = node if same else node.replace_inputs(inputs)
-    return Graph(graph.inputs, tuple(new[o] for o in graph.outputs)), changed
+    outputs = tuple(new[o] for o in graph.outputs)
+    # effects (debug callbacks) are roots no output reads: keep them
+    return Graph(graph.inputs, outputs, tuple(new[e] for e in graph.effects)), changed

@@ -168,7 +168,7 @@ def _clipped(x: Any, index: Any, arrays: bool = True) -> Any:
     for it in items:
         if it is None or it is Ellipsis or isinstance(it, slice):
             out.append(it)
-            dim += (len(shape) - real + 1) if it is Ellipsis else int(it is not None)
+            dim += (len(shape) - real) if it is Ellipsis else int(it is not None)
             continue
         n = shape[dim]
         dim += 1

@@ -561,3 +561,19 @@ def test_eager_take_fills_and_clamps_as_jax():
     ints = anp.take(x.astype(np.int64), np.array([0, 9]))
     np.testing.assert_array_equal(ints, [0, np.iinfo(np.int64).min])
     np.testing.assert_array_equal(anp.take(x, np.array([0, 9]), fill_value=3), [0.0, 3.0])
+
+
+def test_a_list_index_raises_jax_type_error():
+    # JAX 0.10: "Using a non-tuple sequence for multidimensional indexing is not allowed"
+    x = np.arange(4.0).view(ArrayImpl)
+    for f in (
+        lambda a: a[[0, 1]],
+        lambda a: a.at[[0, 0]].apply(anp.sin),
+        lambda a: a.at[[1]].set(0.0),
+    ):
+        with pytest.raises(TypeError, match="non-tuple sequence"):
+            f(x)
+        with pytest.raises(TypeError, match="non-tuple sequence"):
+            ax.jit(f)(x)
+    np.testing.assert_array_equal(x[[0, 1],], [0.0, 1.0])  # a tuple holding the list is fine
+    np.testing.assert_array_equal(ax.jit(lambda a: a[np.array([0, 1])])(x), [0.0, 1.0])

@@ -9,6 +9,7 @@ function is called once per example, as in JAX.
 
 from __future__ import annotations
 
+import logging
 import string
 import sys
 from collections.abc import Callable
@@ -18,11 +19,12 @@ import numpy as np
 
 from . import pytree
 from .core.array_impl import ArrayImpl
+from .errors import missing_function
 from .primitives.callback import add_callback
 from .tracing.trace import current_trace
 from .tracing.tracer import Tracer
 
-__all__ = ["callback", "print"]
+__all__ = ["callback", "log", "print"]
 
 
 def callback(
@@ -70,20 +72,69 @@ class _AnyValue:
         return self
 
 
-def print(fmt: str, *args: Any, ordered: bool = False, **kwargs: Any) -> None:
-    """Print ``fmt.format(*args, **kwargs)`` with the arguments' values when the program
-    runs (``jax.debug.print``), under the NumPy print options in force here."""
+def _printer(what: str, emit: Callable[[str], None]) -> Callable[..., None]:
+    """``jax.debug.print``'s signature, handing the formatted text to ``emit`` at run time."""
+
+    def printer(
+        fmt: str,
+        *args: Any,
+        ordered: bool = False,
+        partitioned: bool = False,
+        skip_format_check: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        text = _formatter(what, fmt, args, kwargs, skip_format_check)
+
+        def write(*values: Any, **named: Any) -> None:
+            emit(text(*values, **named))
+
+        _run(write, args, kwargs, f"{what} {fmt!r}")
+
+    printer.__name__ = printer.__qualname__ = what.split(".")[-1]
+    return printer
+
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def _to_stdout(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _to_log(text: str) -> None:
+    _LOGGER.info("%s", text)
+
+
+print = _printer("debug.print", _to_stdout)
+print.__doc__ = """Print ``fmt.format(*args, **kwargs)`` with the arguments' values when the
+program runs (``jax.debug.print``), under the NumPy print options in force here."""
+
+log = _printer("debug.log", _to_log)
+log.__doc__ = """``jax.debug.log``: as ``print``, but the text goes to the ``axcomp.debug``
+logger at INFO level (JAX logs to its own debugging logger)."""
+
+
+def _formatter(what: str, fmt: Any, args: Any, kwargs: Any, skip_check: bool) -> Callable[..., str]:
+    """``fmt.format`` under the NumPy print options in force now; a placeholder with no
+    argument fails here, while tracing, as in JAX (unless ``skip_check``)."""
     if not isinstance(fmt, str):
-        raise TypeError(f"debug.print: fmt must be a str, got {type(fmt).__name__}")
-    # a placeholder with no argument fails here, while tracing, as in JAX
+        raise TypeError(f"{what}: fmt must be a str, got {type(fmt).__name__}")
     fields = [f for _, f, _, _ in string.Formatter().parse(fmt) if f is not None]
-    if fields:
+    if fields and not skip_check:
         any_value = _AnyValue()
         fmt.format(*[any_value] * len(args), **dict.fromkeys(kwargs, any_value))
     options = np.get_printoptions()
 
-    def write(*values: Any, **named: Any) -> None:
+    def text(*values: Any, **named: Any) -> str:
         with np.printoptions(**options):
-            sys.stdout.write(fmt.format(*values, **named) + "\n")
+            return fmt.format(*values, **named)
 
-    _run(write, args, kwargs, f"debug.print {fmt!r}")
+    return text
+
+
+def __getattr__(name: str) -> Any:
+    """A jax.debug name axcomp lacks (``breakpoint``, the sharding views):
+    ``MissingFunctionError``."""
+    if name.startswith("__"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise missing_function("axcomp.debug", "jax.debug", name, __all__)

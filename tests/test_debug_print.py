@@ -7,6 +7,8 @@ hand with jax_enable_x64; the texts are NumPy's array printing, so they need no 
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pytest
 
@@ -225,3 +227,18 @@ def test_a_program_with_a_callback_is_never_split_into_blocks():
     printing = ax.jit(ax.vmap(lambda x: kernel(x, True)), memory_limit=100_000)
     with pytest.raises(MemoryBudgetError, match="callback"):
         printing(x)
+
+
+def test_log_goes_to_the_debug_logger(caplog):
+    with caplog.at_level(logging.INFO, logger="axcomp.debug"):
+        ax.debug.log("val {x}", x=np.float64(1.5))
+        ax.jit(lambda x: ax.debug.log("jit val {}", x))(2.0)
+    assert [r.getMessage() for r in caplog.records] == ["val 1.5", "jit val 2.0"]
+
+
+def test_skip_format_check_and_missing_names(capsys):
+    f = ax.jit(lambda x: ax.debug.print("{x}", x=x, skip_format_check=True))
+    f(1.0)
+    assert _lines(capsys) == ["1.0"]
+    with pytest.raises(AttributeError, match=r"jax\.debug\.breakpoint"):
+        ax.debug.breakpoint  # noqa: B018

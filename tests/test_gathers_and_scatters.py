@@ -587,3 +587,19 @@ def test_out_of_bounds_static_int_after_an_ellipsis_clamps_to_the_last_position(
     x = np.arange(24.0).reshape(2, 3, 4)
     np.testing.assert_array_equal(ax.jit(lambda v: v[..., 9])(x), x[..., 3])
     np.testing.assert_array_equal(ax.jit(lambda v: v[..., 7, :])(x), x[..., 2, :])
+
+
+def test_a_list_index_raises_jax_type_error():
+    # JAX 0.10: "Using a non-tuple sequence for multidimensional indexing is not allowed"
+    x = np.arange(4.0).view(ArrayImpl)
+    for f in (
+        lambda a: a[[0, 1]],
+        lambda a: a.at[[0, 0]].apply(anp.sin),
+        lambda a: a.at[[1]].set(0.0),
+    ):
+        with pytest.raises(TypeError, match="non-tuple sequence"):
+            f(x)
+        with pytest.raises(TypeError, match="non-tuple sequence"):
+            ax.jit(f)(x)
+    np.testing.assert_array_equal(x[[0, 1],], [0.0, 1.0])  # a tuple holding the list is fine
+    np.testing.assert_array_equal(ax.jit(lambda a: a[np.array([0, 1])])(x), [0.0, 1.0])

@@ -50,6 +50,14 @@ def test_every_program_names_its_source_and_runs_as_jax_users_write_it() -> None
             assert "axcomp" not in text, p.key
 
 
+def test_programs_judged_on_their_output_print_something() -> None:
+    # "# Compare: stdout" programs (jax.debug.print) must match JAX's printed text exactly
+    marked = [p for c in corpus.CORPORA for p in corpus.programs(c) if corpus.compares_stdout(p)]
+    assert len(marked) >= 2
+    for p in marked:
+        assert store.load(p.corpus)[1][p.name].stdout.strip(), p.key
+
+
 def test_known_failures_name_real_programs() -> None:
     assert not set(KNOWN_FAILURES) - set(KEYS)
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import primitives as ops
 from ..core.array_impl import ArrayImpl, as_array
-from ..errors import TracingError, UnsupportedError
+from ..errors import ArgumentTypeError, TracingError, UnsupportedError
 from ..primitives.control import while_loop
 from ..primitives.gathers import _SCATTER_MODES, advanced, scatter
 from ..tracing.build import Value
@@ -145,6 +145,17 @@ def _apply_rounds(x: Any, counts: np.ndarray, func: Callable[[Any], Any]) -> Any
     return y
 
 
+def _tuple_or_item(index: Any) -> Any:
+    """``index`` unless it is a list: JAX refuses ``x[[0, 1]]`` (NumPy once read a list as
+    a tuple of indices), where ``x[np.array([0, 1])]`` or ``x[[0, 1],]`` says which."""
+    if type(index) is list:
+        raise ArgumentTypeError(
+            "Using a non-tuple sequence for multidimensional indexing is not allowed; use "
+            "`arr[array(seq)]` instead of `arr[seq]` (as JAX)"
+        )
+    return index
+
+
 def _static_clamped(x: Any, index: Any) -> Any:
     """``x[index]``'s index with out-of-bounds ints clamped, as JAX's gathers do (eager and
     under ``jit``); an index that does not fit ``x`` is left for ``getitem`` to refuse."""
@@ -187,7 +198,7 @@ class _At:
         self.x = x
 
     def __getitem__(self, index: Any) -> _Index:
-        return _Index(self.x, index)
+        return _Index(self.x, _tuple_or_item(index))
 
 
 class _Methods:
@@ -324,7 +335,7 @@ class _Methods:
     __hash__ = object.__hash__
 
     def __getitem__(self, index: Any) -> Tracer:
-        return ops.getitem(self, _static_clamped(self, index))
+        return ops.getitem(self, _static_clamped(self, _tuple_or_item(index)))
 
     # --- methods ---
     def sum(self, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Tracer:
@@ -576,6 +587,7 @@ class _EagerAt:
         self.x = x
 
     def __getitem__(self, index: Any) -> _EagerIndex | _Index:
+        index = _tuple_or_item(index)
         if any_traced((index,)):  # a constant updated at traced positions: record it
             return _Index(self.x, index)
         return _EagerIndex(self.x, index)
@@ -588,6 +600,7 @@ def _at(self: ArrayImpl) -> _EagerAt:
 
 
 def _getitem(self: ArrayImpl, index: Any) -> Any:
+    _tuple_or_item(index)
     if any_traced((index,)):  # a constant indexed by traced values: a gather
         return ops.getitem(self.view(np.ndarray), index)
     try:

@@ -66,6 +66,10 @@ def judge(program: corpus.Program, recorded: store.Recorded, stand_ins: tuple[st
     if recorded.error is not None:
         return Verdict(program.name, "differs", f"JAX raised {recorded.error}", took)
     why = leaves.compare(recorded.leaves, got)
+    if why is None and corpus.compares_stdout(program):
+        printed = ran.stdout[: store.STDOUT_CHARS]
+        if printed != recorded.stdout:
+            why = f"stdout differs: {printed!r} vs JAX's {recorded.stdout!r}"
     return Verdict(program.name, "agrees" if why is None else "differs", why or "", took)
 
 

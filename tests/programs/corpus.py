@@ -46,6 +46,14 @@ def source_line(program: Program) -> str:
     return first.removeprefix("#").strip()
 
 
+#: a program with this comment line is judged on what it prints too (jax.debug.print)
+STDOUT_MARKER = "# Compare: stdout"
+
+
+def compares_stdout(program: Program) -> bool:
+    return STDOUT_MARKER in program.path.read_text(encoding="utf-8").splitlines()
+
+
 @dataclass(frozen=True)
 class Ran:
     result: Any

@@ -53,6 +53,20 @@ from ..tracing.tracer import Tracer
 from ..transforms.implicit import _with_derivative
 from ..transforms.jit import staged_export
 from .matrix_functions import funm, hessenberg, rsf2csf, schur, sqrtm
+from .special_matrices import (
+    circulant,
+    companion,
+    convolution_matrix,
+    dft,
+    fiedler,
+    hadamard,
+    hankel,
+    helmert,
+    hilbert,
+    invhilbert,
+    leslie,
+    toeplitz,
+)
 
 ew = ops.elementwise
 
@@ -533,13 +547,24 @@ __all__ = [
     "cho_factor",
     "cho_solve",
     "cholesky",
+    "circulant",
+    "companion",
+    "convolution_matrix",
     "det",
+    "dft",
     "eigh",
     "eigh_tridiagonal",
     "expm",
+    "fiedler",
     "funm",
+    "hadamard",
+    "hankel",
+    "helmert",
     "hessenberg",
+    "hilbert",
     "inv",
+    "invhilbert",
+    "leslie",
     "lu",
     "lu_factor",
     "lu_solve",
@@ -550,6 +575,7 @@ __all__ = [
     "solve_triangular",
     "sqrtm",
     "svd",
+    "toeplitz",
 ]
 
 

@@ -391,13 +391,10 @@ STILL_MISSING: dict[str, frozenset[str]] = {
     ),
     "jax.scipy.linalg": frozenset(
         {
-            "expm_frechet",
             "fiedler_companion",
             "invpascal",
             "pascal",
-            "polar",
             "qr_multiply",
-            "solve_sylvester",
         }
     ),
     "jax.scipy.ndimage": frozenset(

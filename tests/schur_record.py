@@ -2,7 +2,8 @@
 ``python tests/schur_record.py``). Writes ``schur_reference.npz``: test matrices, SciPy's
 ``hessenberg`` (``H``, ``Q``), Schur eigenvalues, ``rsf2csf`` of SciPy's real Schur form,
 and JAX's (x64) ``sqrtm`` and ``funm`` (``exp``, ``sin`` with its error estimate), with
-SciPy's values of the same. CI reads the file and needs neither library."""
+SciPy's values of the same; JAX's ``solve_sylvester`` (on the Schur forms), ``polar`` and
+``expm_frechet``. CI reads the file and needs neither library."""
 
 from __future__ import annotations
 
@@ -48,6 +49,20 @@ def main() -> None:
             out[f"{name}/schur_t"], out[f"{name}/schur_z"] = t, z
             tc, zc = sl.rsf2csf(t, z)
             out[f"{name}/rsf2csf_t"], out[f"{name}/rsf2csf_z"] = tc, zc
+    a, b = mats["real"], mats["spd"][:3, :3]
+    c = rng.normal(size=(5, 3))
+    out["sylvester/a"], out["sylvester/b"], out["sylvester/c"] = a, b, c
+    out["sylvester/x"] = np.asarray(jl.solve_sylvester(a, b, c))
+    out["sylvester/x_complex"] = np.asarray(jl.solve_sylvester(a, b, c + 1j))
+    tall = rng.normal(size=(5, 3))
+    out["polar/a"] = tall
+    for side in ("right", "left"):
+        u, p = jl.polar(tall if side == "right" else tall.T, side=side)
+        out[f"polar/{side}/u"], out[f"polar/{side}/p"] = np.asarray(u), np.asarray(p)
+    e = rng.normal(size=(5, 5))
+    out["frechet/e"] = e
+    x, frechet = jl.expm_frechet(0.5 * a, e)
+    out["frechet/expm"], out["frechet/l"] = np.asarray(x), np.asarray(frechet)
     np.savez(OUT, **out)
 
 

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as ops
-from ..errors import IncompatibleShapesError, ShapeError, UnsupportedError
+from ..errors import ArgumentValueError, IncompatibleShapesError, ShapeError, UnsupportedError
 from ..errors import missing_function as _missing
 from ..lax import linalg as _lax_linalg
 from ..primitives import linalg as _linalg
@@ -52,7 +52,15 @@ from ..tracing.build import Value, lift, trace_of
 from ..tracing.tracer import Tracer
 from ..transforms.implicit import _with_derivative
 from ..transforms.jit import staged_export
-from .matrix_functions import funm, hessenberg, rsf2csf, schur, sqrtm
+from .matrix_functions import (
+    funm,
+    hessenberg,
+    polar,
+    rsf2csf,
+    schur,
+    solve_sylvester,
+    sqrtm,
+)
 from .special_matrices import (
     circulant,
     companion,
@@ -568,10 +576,12 @@ __all__ = [
     "lu",
     "lu_factor",
     "lu_solve",
+    "polar",
     "qr",
     "rsf2csf",
     "schur",
     "solve",
+    "solve_sylvester",
     "solve_triangular",
     "sqrtm",
     "svd",
@@ -585,3 +595,26 @@ def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     raise _missing("axcomp.scipy.linalg", "jax.scipy.linalg", name, __all__)
+
+
+@staged_export
+def expm_frechet(A: Any, E: Any, *, method: str | None = None, compute_expm: bool = True) -> Any:
+    """``jax.scipy.linalg.expm_frechet``: the Fréchet derivative of ``expm`` at ``A`` in
+    the direction ``E`` (with ``expm(A)`` first unless not ``compute_expm``): the upper
+    blocks of ``expm([[A, E], [0, A]])``, so it is differentiable as ``expm`` is."""
+    if method not in (None, "SPS", "blockEnlarge"):
+        raise ArgumentValueError(f"expm_frechet: unknown method {method!r}")
+    trace = trace_of((A, E))
+    ta, te = _prep(lift(A, trace), "expm_frechet"), _prep(lift(E, trace), "expm_frechet")
+    if ta.shape != te.shape:
+        raise ShapeError(
+            f"expm_frechet: A and E must have the same shape, got {ta.shape} and {te.shape}"
+        )
+    dtype = np.result_type(ta.dtype, te.dtype)
+    big = expm.traced(_block(astype(ta, dtype), astype(te, dtype)))
+    n = ta.shape[-1]
+    lead = (slice(None),) * (big.ndim - 2)
+    frechet = ops.getitem(big, (*lead, slice(0, n), slice(n, 2 * n)))
+    if not compute_expm:
+        return frechet
+    return ops.getitem(big, (*lead, slice(0, n), slice(0, n))), frechet

@@ -391,7 +391,6 @@ STILL_MISSING: dict[str, frozenset[str]] = {
     ),
     "jax.scipy.linalg": frozenset(
         {
-            "fiedler_companion",
             "invpascal",
             "pascal",
             "qr_multiply",

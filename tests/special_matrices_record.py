@@ -36,6 +36,8 @@ def main() -> None:
         "companion_batch": jl.companion(BATCH + 10),
         "leslie": jl.leslie(R, C),
         "fiedler": jl.fiedler(R),
+        "fiedler_companion": jl.fiedler_companion(np.arange(1.0, 7.0)),
+        "fiedler_companion_small": jl.fiedler_companion(np.array([2.0, 4.0, 1.0])),
         "hilbert": jl.hilbert(5),
         "invhilbert": sl.invhilbert(6),
         "helmert": jl.helmert(5),

@@ -30,6 +30,8 @@ CASES = {
     "companion_batch": lambda: sl.companion(BATCH + 10),
     "leslie": lambda: sl.leslie(R, C),
     "fiedler": lambda: sl.fiedler(R),
+    "fiedler_companion": lambda: sl.fiedler_companion(np.arange(1.0, 7.0)),
+    "fiedler_companion_small": lambda: sl.fiedler_companion(np.array([2.0, 4.0, 1.0])),
     "hilbert": lambda: sl.hilbert(5),
     "invhilbert": lambda: sl.invhilbert(6),
     "helmert": lambda: sl.helmert(5),

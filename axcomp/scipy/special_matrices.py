@@ -1,6 +1,6 @@
 """``jax.scipy.linalg``'s structured matrices (SciPy's ``_special_matrices``): ``toeplitz``,
-``hankel``, ``circulant``, ``companion``, ``leslie``, ``fiedler`` and
-``convolution_matrix`` from their vectors (over leading batch axes, as JAX vectorises
+``hankel``, ``circulant``, ``companion``, ``leslie``, ``fiedler``, ``fiedler_companion``
+and ``convolution_matrix`` from their vectors (over leading batch axes, as JAX vectorises
 them), each one gather of the vector with a static index matrix (and a mask where
 entries are zero); ``hilbert``, ``invhilbert``, ``helmert``, ``hadamard`` and ``dft`` of
 an order ``n``, built once in NumPy (``invhilbert`` from exact integer binomials)."""
@@ -112,6 +112,26 @@ def fiedler(a: Value) -> Tracer:
     n = t.shape[-1]
     rows = _gather(t, np.broadcast_to(np.arange(n)[:, None], (n, n)))
     return ew("absolute", ew("subtract", rows, ops.swapaxes(rows, -1, -2)))
+
+
+@staged_export
+def fiedler_companion(a: Value) -> Tracer:
+    """``jax.scipy.linalg.fiedler_companion``: the pentadiagonal Fiedler companion matrix
+    of the polynomial ``a`` (highest degree first), normalised by ``a[0]``."""
+    t = _vector(a, "fiedler_companion")
+    t = t if t.dtype.kind in "fc" else astype(t, np.float64)
+    n = t.shape[-1] - 1
+    if n < 0:
+        raise ShapeError("fiedler_companion: `a` must have at least one entry")
+    t = ew("true_divide", t, _gather(t, np.zeros(1, np.int64)))
+    i, j = np.arange(n)[:, None], np.arange(n)[None, :]
+    even = i % 2 == 0
+    # -a[idx] where ``neg``, 1 where ``one`` (SciPy's layout)
+    neg_idx = np.where(j == i + 1, i + 2, np.where(j == i - 1, i + 1, 1))
+    neg = (even & (j == i + 1)) | (even & (i >= 2) & (j == i - 1)) | ((i == 0) & (j == 0))
+    one = (even & (j == i + 2)) | (~even & (i >= 3) & (j == i - 2)) | ((i == 1) & (j == 0))
+    values = where(neg, ew("negative", _gather(t, neg_idx)), 0)
+    return where(one, 1, values)
 
 
 @staged_export

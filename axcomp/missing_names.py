@@ -393,7 +393,6 @@ STILL_MISSING: dict[str, frozenset[str]] = {
         {
             "invpascal",
             "pascal",
-            "qr_multiply",
         }
     ),
     "jax.scipy.ndimage": frozenset(

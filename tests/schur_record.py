@@ -2,8 +2,8 @@
 ``python tests/schur_record.py``). Writes ``schur_reference.npz``: test matrices, SciPy's
 ``hessenberg`` (``H``, ``Q``), Schur eigenvalues, ``rsf2csf`` of SciPy's real Schur form,
 and JAX's (x64) ``sqrtm`` and ``funm`` (``exp``, ``sin`` with its error estimate), with
-SciPy's values of the same; JAX's ``solve_sylvester`` (on the Schur forms), ``polar`` and
-``expm_frechet``. CI reads the file and needs neither library."""
+SciPy's values of the same; JAX's ``solve_sylvester`` (on the Schur forms), ``polar``,
+``expm_frechet`` and ``qr_multiply``. CI reads the file and needs neither library."""
 
 from __future__ import annotations
 
@@ -63,6 +63,15 @@ def main() -> None:
     out["frechet/e"] = e
     x, frechet = jl.expm_frechet(0.5 * a, e)
     out["frechet/expm"], out["frechet/l"] = np.asarray(x), np.asarray(frechet)
+    qa = rng.normal(size=(5, 3))
+    out["qr_multiply/a"] = qa
+    for mode, c in (("right", rng.normal(size=(2, 5))), ("left", rng.normal(size=(3, 2)))):
+        for vector in (False, True):
+            cc = c[0] if vector and mode == "right" else (c[:, 0] if vector else c)
+            key = f"qr_multiply/{mode}/{'vector' if vector else 'matrix'}"
+            out[f"{key}/c"] = cc
+            got, r = jl.qr_multiply(qa, cc, mode=mode)
+            out[f"{key}/out"], out["qr_multiply/r"] = np.asarray(got), np.asarray(r)
     np.savez(OUT, **out)
 
 

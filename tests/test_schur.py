@@ -200,3 +200,17 @@ def test_polar_and_expm_frechet_match_jax() -> None:
     # the derivative of expm along e, as jvp gives it
     _, tangent = ax.jvp(sl.expm, (a,), (e,))
     np.testing.assert_allclose(frechet, tangent, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["right", "left"])
+def test_qr_multiply_matches_jax(mode: str) -> None:
+    a = REF["qr_multiply/a"]
+    for kind in ("matrix", "vector"):
+        key = f"qr_multiply/{mode}/{kind}"
+        got, r = sl.qr_multiply(a, REF[f"{key}/c"], mode=mode)
+        np.testing.assert_allclose(got, REF[f"{key}/out"], rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(r, REF["qr_multiply/r"], rtol=1e-12, atol=1e-13)
+    with pytest.raises(NotImplementedError, match="pivoting"):
+        sl.qr_multiply(a, np.ones(5), pivoting=True)
+    with pytest.raises(TypeError, match="qr_multiply: c of shape"):
+        sl.qr_multiply(a, np.ones(4), mode="right")

@@ -580,6 +580,7 @@ __all__ = [
     "lu_solve",
     "polar",
     "qr",
+    "qr_multiply",
     "rsf2csf",
     "schur",
     "solve",
@@ -620,3 +621,45 @@ def expm_frechet(A: Any, E: Any, *, method: str | None = None, compute_expm: boo
     if not compute_expm:
         return frechet
     return ops.getitem(big, (*lead, slice(0, n), slice(0, n))), frechet
+
+
+@staged_export
+def qr_multiply(
+    a: Value,
+    c: Value,
+    mode: str = "right",
+    pivoting: bool = False,
+    conjugate: bool = False,
+    overwrite_a: bool = False,
+    overwrite_c: bool = False,
+) -> Any:
+    """``jax.scipy.linalg.qr_multiply``: ``(c @ Q, R)`` (``mode='right'``) or ``(Q @ c,
+    R)`` (``'left'``) with the economic ``a = Q R`` (``Q`` conjugated with
+    ``conjugate``); a vector ``c`` gives a vector."""
+    if pivoting:
+        raise UnsupportedError("qr_multiply: pivoting=True is not supported by axcomp")
+    if mode not in ("right", "left"):
+        raise ArgumentValueError(f"qr_multiply: mode must be 'right' or 'left', got {mode!r}")
+    trace = trace_of((a, c))
+    t = _prep(lift(a, trace), "qr_multiply", square=False)
+    tc = lift(c, trace)
+    q, r = _linalg.qr(t)
+    m, k = q.shape[-2:]
+    if conjugate and q.dtype.kind == "c":
+        q = ew("conjugate", q)
+    vector = tc.ndim == 1
+    if mode == "right":
+        if tc.shape[-1] != m:
+            raise IncompatibleShapesError(
+                f"qr_multiply: c of shape {tc.shape} has {tc.shape[-1]} columns, a has {m} rows"
+            )
+        out = ops.matmul(reshape(tc, (1, m)) if vector else tc, q)
+    else:
+        if tc.shape[0] != k:
+            raise IncompatibleShapesError(
+                f"qr_multiply: c of shape {tc.shape} has {tc.shape[0]} rows, Q has {k} columns"
+            )
+        out = ops.matmul(q, reshape(tc, (k, 1)) if vector else tc)
+    if vector:
+        out = reshape(out, (out.size,))
+    return out, r

@@ -52,10 +52,14 @@ def _schur(t: Tracer, output: str) -> tuple[Tracer, Tracer]:
         raise ArgumentValueError(
             f"schur: expected 'output' to be either 'real' or 'complex', got {output!r}"
         )
-    real = output == "real" and t.dtype.kind == "f"
-    if not real and t.dtype.kind == "f":
-        t = ops.astype(t, np.result_type(t.dtype, np.complex64))
-    return schur_decomposition(t, real)
+    if t.dtype.kind == "c":
+        return schur_decomposition(t, False)
+    tt, z = schur_decomposition(t, True)
+    if output == "real":
+        return tt, z
+    # a real matrix's complex form from its real one: real arithmetic, then one Givens
+    # rotation per 2x2 block (much faster than complex QR steps)
+    return complex_schur_form(*_complex_pair(tt, z))
 
 
 @staged_export
@@ -167,8 +171,7 @@ def funm(A: Value, func: Callable[[Any], Any], disp: bool = True) -> Any:
 
 def _funm_traced(A: Value, func: Callable[[Any], Any], disp: bool) -> Any:
     t = _matrix(A, "funm")
-    tr, zr = _schur(t, "real")
-    tt, z = complex_schur_form(*_complex_pair(tr, zr))
+    tt, z = _schur(t, "complex")
     n = tt.shape[-1]
     values = lift(func(diagonal(tt, axis1=-2, axis2=-1)), trace_of((tt,)))
     if values.shape != (n,):

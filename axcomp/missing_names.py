@@ -359,6 +359,8 @@ STILL_MISSING: dict[str, frozenset[str]] = {
             "integrate",
             "interpolate",
             "ndimage",
+            "optimize",
+            "spatial",
         }
     ),
     "jax.scipy.cluster": frozenset(
@@ -418,6 +420,11 @@ STILL_MISSING: dict[str, frozenset[str]] = {
     ),
     "jax.scipy.sparse": frozenset(),
     "jax.scipy.sparse.linalg": frozenset(),
+    "jax.scipy.spatial": frozenset(
+        {
+            "transform",
+        }
+    ),
     "jax.scipy.spatial.transform": frozenset(
         {
             "Rotation",

@@ -128,6 +128,18 @@ def missing_function(namespace: str, reference: str, name: str, known: Any) -> M
     return error
 
 
+def missing_attribute(namespace: str, reference: str, known: Any) -> Any:
+    """A module ``__getattr__`` for ``namespace``: ``missing_function`` for every name the
+    module lacks (``known``: its names, or a function returning them)."""
+
+    def __getattr__(name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(f"module {namespace!r} has no attribute {name!r}")
+        raise missing_function(namespace, reference, name, known() if callable(known) else known)
+
+    return __getattr__
+
+
 class SpecSyntaxError(AxcompError, ValueError):
     """DSL text that does not parse or does not make sense; carries line, column and caret."""
 

@@ -359,6 +359,8 @@ STILL_MISSING: dict[str, frozenset[str]] = {
             "integrate",
             "interpolate",
             "ndimage",
+            "optimize",
+            "spatial",
         }
     ),
     "jax.scipy.cluster": frozenset(
@@ -391,25 +393,8 @@ STILL_MISSING: dict[str, frozenset[str]] = {
     ),
     "jax.scipy.linalg": frozenset(
         {
-            "circulant",
-            "companion",
-            "convolution_matrix",
-            "dft",
-            "expm_frechet",
-            "fiedler",
-            "fiedler_companion",
-            "hadamard",
-            "hankel",
-            "helmert",
-            "hilbert",
-            "invhilbert",
             "invpascal",
-            "leslie",
             "pascal",
-            "polar",
-            "qr_multiply",
-            "solve_sylvester",
-            "toeplitz",
         }
     ),
     "jax.scipy.ndimage": frozenset(
@@ -435,6 +420,11 @@ STILL_MISSING: dict[str, frozenset[str]] = {
     ),
     "jax.scipy.sparse": frozenset(),
     "jax.scipy.sparse.linalg": frozenset(),
+    "jax.scipy.spatial": frozenset(
+        {
+            "transform",
+        }
+    ),
     "jax.scipy.spatial.transform": frozenset(
         {
             "Rotation",

@@ -42,6 +42,14 @@ def main() -> None:
     modules: dict[str, list[str]] = {}
     for root in ROOTS + EXTRA:
         _walk(root, modules)
+    # a submodule imported on demand is a name of its parents too
+    for name in list(modules):
+        parts = name.split(".")
+        for cut in range(2, len(parts)):
+            parent, child = ".".join(parts[:cut]), parts[cut]
+            modules.setdefault(parent, [])
+            if child not in modules[parent]:
+                modules[parent] = sorted([*modules[parent], child])
     OUT.write_text(
         json.dumps({"jax": jax.__version__, "modules": modules}, indent=1, sort_keys=True) + "\n"
     )

@@ -2,7 +2,8 @@
 ``python tests/schur_record.py``). Writes ``schur_reference.npz``: test matrices, SciPy's
 ``hessenberg`` (``H``, ``Q``), Schur eigenvalues, ``rsf2csf`` of SciPy's real Schur form,
 and JAX's (x64) ``sqrtm`` and ``funm`` (``exp``, ``sin`` with its error estimate), with
-SciPy's values of the same. CI reads the file and needs neither library."""
+SciPy's values of the same; JAX's ``solve_sylvester`` (on the Schur forms), ``polar``,
+``expm_frechet`` and ``qr_multiply``. CI reads the file and needs neither library."""
 
 from __future__ import annotations
 
@@ -48,6 +49,29 @@ def main() -> None:
             out[f"{name}/schur_t"], out[f"{name}/schur_z"] = t, z
             tc, zc = sl.rsf2csf(t, z)
             out[f"{name}/rsf2csf_t"], out[f"{name}/rsf2csf_z"] = tc, zc
+    a, b = mats["real"], mats["spd"][:3, :3]
+    c = rng.normal(size=(5, 3))
+    out["sylvester/a"], out["sylvester/b"], out["sylvester/c"] = a, b, c
+    out["sylvester/x"] = np.asarray(jl.solve_sylvester(a, b, c))
+    out["sylvester/x_complex"] = np.asarray(jl.solve_sylvester(a, b, c + 1j))
+    tall = rng.normal(size=(5, 3))
+    out["polar/a"] = tall
+    for side in ("right", "left"):
+        u, p = jl.polar(tall if side == "right" else tall.T, side=side)
+        out[f"polar/{side}/u"], out[f"polar/{side}/p"] = np.asarray(u), np.asarray(p)
+    e = rng.normal(size=(5, 5))
+    out["frechet/e"] = e
+    x, frechet = jl.expm_frechet(0.5 * a, e)
+    out["frechet/expm"], out["frechet/l"] = np.asarray(x), np.asarray(frechet)
+    qa = rng.normal(size=(5, 3))
+    out["qr_multiply/a"] = qa
+    for mode, c in (("right", rng.normal(size=(2, 5))), ("left", rng.normal(size=(3, 2)))):
+        for vector in (False, True):
+            cc = c[0] if vector and mode == "right" else (c[:, 0] if vector else c)
+            key = f"qr_multiply/{mode}/{'vector' if vector else 'matrix'}"
+            out[f"{key}/c"] = cc
+            got, r = jl.qr_multiply(qa, cc, mode=mode)
+            out[f"{key}/out"], out["qr_multiply/r"] = np.asarray(got), np.asarray(r)
     np.savez(OUT, **out)
 
 

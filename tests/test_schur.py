@@ -166,3 +166,51 @@ def test_bad_inputs_are_refused() -> None:
         sl.sqrtm(np.eye(3), blocksize=2)
     with pytest.raises(ValueError, match="must match"):
         sl.rsf2csf(np.eye(3), np.eye(2))
+
+
+def test_solve_sylvester_matches_jax() -> None:
+    a, b, c = REF["sylvester/a"], REF["sylvester/b"], REF["sylvester/c"]
+    x = sl.solve_sylvester(a, b, c)
+    assert x.dtype == np.float64
+    np.testing.assert_allclose(x, REF["sylvester/x"], rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(a @ x + x @ b, c, atol=1e-12)
+    xc = sl.solve_sylvester(a, b, c + 1j)
+    np.testing.assert_allclose(xc, REF["sylvester/x_complex"], rtol=1e-11, atol=1e-13)
+    # a batch (vectorised as JAX's), and no unique solution: NaN, as JAX
+    batch = sl.solve_sylvester(np.stack([a, 2 * a]), b, c)
+    np.testing.assert_allclose(batch[0], REF["sylvester/x"], rtol=1e-11, atol=1e-13)
+    assert np.all(np.isnan(sl.solve_sylvester(np.eye(2), -np.eye(2), np.ones((2, 2)))))
+    with pytest.raises(ValueError, match="Incompatible shapes"):
+        sl.solve_sylvester(a, b, c.T)
+
+
+def test_polar_and_expm_frechet_match_jax() -> None:
+    tall = REF["polar/a"]
+    for side, m in (("right", tall), ("left", tall.T)):
+        u, p = sl.polar(m, side=side)
+        np.testing.assert_allclose(u, REF[f"polar/{side}/u"], rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(p, REF[f"polar/{side}/p"], rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(u @ p if side == "right" else p @ u, m, atol=1e-12)
+    a, e = 0.5 * REF["sylvester/a"], REF["frechet/e"]
+    x, frechet = sl.expm_frechet(a, e)
+    np.testing.assert_allclose(x, REF["frechet/expm"], rtol=1e-12)
+    np.testing.assert_allclose(frechet, REF["frechet/l"], rtol=1e-11, atol=1e-12)
+    only = sl.expm_frechet(a, e, compute_expm=False)
+    np.testing.assert_allclose(only, REF["frechet/l"], rtol=1e-11, atol=1e-12)
+    # the derivative of expm along e, as jvp gives it
+    _, tangent = ax.jvp(sl.expm, (a,), (e,))
+    np.testing.assert_allclose(frechet, tangent, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["right", "left"])
+def test_qr_multiply_matches_jax(mode: str) -> None:
+    a = REF["qr_multiply/a"]
+    for kind in ("matrix", "vector"):
+        key = f"qr_multiply/{mode}/{kind}"
+        got, r = sl.qr_multiply(a, REF[f"{key}/c"], mode=mode)
+        np.testing.assert_allclose(got, REF[f"{key}/out"], rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(r, REF["qr_multiply/r"], rtol=1e-12, atol=1e-13)
+    with pytest.raises(NotImplementedError, match="pivoting"):
+        sl.qr_multiply(a, np.ones(5), pivoting=True)
+    with pytest.raises(TypeError, match="qr_multiply: c of shape"):
+        sl.qr_multiply(a, np.ones(4), mode="right")

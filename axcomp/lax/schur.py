@@ -14,7 +14,10 @@ operations (every matrix of a stack, or of a vmap batch, runs in one loop):
   exceptional shift. The 2x2 blocks of the real form are then standardised as LAPACK's
   ``xLANV2`` does: real eigenvalues are split into a triangular block, complex pairs get
   equal diagonal entries.
-* ``complex_schur_form``: ``scipy.linalg.rsf2csf``'s Givens rotations.
+* ``complex_schur_form``: ``scipy.linalg.rsf2csf``'s Givens rotations. A real matrix's
+  complex form is its real form so converted; only complex matrices take complex QR
+  steps, whose QR is a loop of Givens rotations (NumPy's QR is real-only inside traces):
+  O(n^4) with a loop per step, seconds at n = 30.
 
 The loops are never differentiated (the inputs are ``stop_gradient``-ed); like JAX,
 the functions built on them refuse derivatives."""

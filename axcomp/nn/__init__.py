@@ -8,6 +8,7 @@ program through ``jit`` (non-array arguments are static).
 
 from __future__ import annotations
 
+from ..errors import missing_attribute as _missing_attribute
 from ..scipy.special.reductions import logsumexp
 from . import initializers
 from .functions import (
@@ -79,3 +80,5 @@ __all__ = [
     "swish",
     "tanh",
 ]
+
+__getattr__ = _missing_attribute("axcomp.nn", "jax.nn", __all__)

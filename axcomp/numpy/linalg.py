@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ArgumentTypeError, IncompatibleShapesError, ShapeError
+from ..errors import missing_attribute as _missing_attribute
 from ..primitives import linalg as _linalg
 from ..primitives.contraction import moveaxis
 from ..primitives.elementwise import elementwise, where
@@ -279,3 +280,5 @@ __all__ = sorted(
     and not name.startswith("_")
     and callable(value)
 )
+
+__getattr__ = _missing_attribute("axcomp.numpy.linalg", "jax.numpy.linalg", __all__)

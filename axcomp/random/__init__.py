@@ -16,6 +16,7 @@ under ``jit`` and under ``vmap`` over keys.
 
 from __future__ import annotations
 
+from ..errors import missing_attribute as _missing_attribute
 from .binomial import binomial, multinomial
 from .gamma import (
     ball,
@@ -120,3 +121,5 @@ __all__ = [
     "weibull_min",
     "wrap_key_data",
 ]
+
+__getattr__ = _missing_attribute("axcomp.random", "jax.random", __all__)

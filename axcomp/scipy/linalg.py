@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as ops
-from ..errors import IncompatibleShapesError, ShapeError, UnsupportedError
+from ..errors import ArgumentValueError, IncompatibleShapesError, ShapeError, UnsupportedError
 from ..errors import missing_function as _missing
 from ..lax import linalg as _lax_linalg
 from ..primitives import linalg as _linalg
@@ -53,7 +53,30 @@ from ..tracing.build import Value, lift, trace_of
 from ..tracing.tracer import Tracer
 from ..transforms.implicit import _with_derivative
 from ..transforms.jit import staged_export
-from .matrix_functions import funm, hessenberg, rsf2csf, schur, sqrtm
+from .matrix_functions import (
+    funm,
+    hessenberg,
+    polar,
+    rsf2csf,
+    schur,
+    solve_sylvester,
+    sqrtm,
+)
+from .special_matrices import (
+    circulant,
+    companion,
+    convolution_matrix,
+    dft,
+    fiedler,
+    fiedler_companion,
+    hadamard,
+    hankel,
+    helmert,
+    hilbert,
+    invhilbert,
+    leslie,
+    toeplitz,
+)
 
 ew = ops.elementwise
 
@@ -540,23 +563,39 @@ __all__ = [
     "cho_factor",
     "cho_solve",
     "cholesky",
+    "circulant",
+    "companion",
+    "convolution_matrix",
     "det",
+    "dft",
     "eigh",
     "eigh_tridiagonal",
     "expm",
+    "fiedler",
+    "fiedler_companion",
     "funm",
+    "hadamard",
+    "hankel",
+    "helmert",
     "hessenberg",
+    "hilbert",
     "inv",
+    "invhilbert",
+    "leslie",
     "lu",
     "lu_factor",
     "lu_solve",
+    "polar",
     "qr",
+    "qr_multiply",
     "rsf2csf",
     "schur",
     "solve",
+    "solve_sylvester",
     "solve_triangular",
     "sqrtm",
     "svd",
+    "toeplitz",
 ]
 
 
@@ -566,3 +605,68 @@ def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     raise _missing("axcomp.scipy.linalg", "jax.scipy.linalg", name, __all__)
+
+
+@staged_export
+def expm_frechet(A: Any, E: Any, *, method: str | None = None, compute_expm: bool = True) -> Any:
+    """``jax.scipy.linalg.expm_frechet``: the Fréchet derivative of ``expm`` at ``A`` in
+    the direction ``E`` (with ``expm(A)`` first unless not ``compute_expm``): the upper
+    blocks of ``expm([[A, E], [0, A]])``, so it is differentiable as ``expm`` is."""
+    if method not in (None, "SPS", "blockEnlarge"):
+        raise ArgumentValueError(f"expm_frechet: unknown method {method!r}")
+    trace = trace_of((A, E))
+    ta, te = _prep(lift(A, trace), "expm_frechet"), _prep(lift(E, trace), "expm_frechet")
+    if ta.shape != te.shape:
+        raise ShapeError(
+            f"expm_frechet: A and E must have the same shape, got {ta.shape} and {te.shape}"
+        )
+    dtype = np.result_type(ta.dtype, te.dtype)
+    big = expm.traced(_block(astype(ta, dtype), astype(te, dtype)))
+    n = ta.shape[-1]
+    lead = (slice(None),) * (big.ndim - 2)
+    frechet = ops.getitem(big, (*lead, slice(0, n), slice(n, 2 * n)))
+    if not compute_expm:
+        return frechet
+    return ops.getitem(big, (*lead, slice(0, n), slice(0, n))), frechet
+
+
+@staged_export
+def qr_multiply(
+    a: Value,
+    c: Value,
+    mode: str = "right",
+    pivoting: bool = False,
+    conjugate: bool = False,
+    overwrite_a: bool = False,
+    overwrite_c: bool = False,
+) -> Any:
+    """``jax.scipy.linalg.qr_multiply``: ``(c @ Q, R)`` (``mode='right'``) or ``(Q @ c,
+    R)`` (``'left'``) with the economic ``a = Q R`` (``Q`` conjugated with
+    ``conjugate``); a vector ``c`` gives a vector."""
+    if pivoting:
+        raise UnsupportedError("qr_multiply: pivoting=True is not supported by axcomp")
+    if mode not in ("right", "left"):
+        raise ArgumentValueError(f"qr_multiply: mode must be 'right' or 'left', got {mode!r}")
+    trace = trace_of((a, c))
+    t = _prep(lift(a, trace), "qr_multiply", square=False)
+    tc = lift(c, trace)
+    q, r = _linalg.qr(t)
+    m, k = q.shape[-2:]
+    if conjugate and q.dtype.kind == "c":
+        q = ew("conjugate", q)
+    vector = tc.ndim == 1
+    if mode == "right":
+        if tc.shape[-1] != m:
+            raise IncompatibleShapesError(
+                f"qr_multiply: c of shape {tc.shape} has {tc.shape[-1]} columns, a has {m} rows"
+            )
+        out = ops.matmul(reshape(tc, (1, m)) if vector else tc, q)
+    else:
+        if tc.shape[0] != k:
+            raise IncompatibleShapesError(
+                f"qr_multiply: c of shape {tc.shape} has {tc.shape[0]} rows, Q has {k} columns"
+            )
+        out = ops.matmul(q, reshape(tc, (k, 1)) if vector else tc)
+    if vector:
+        out = reshape(out, (out.size,))
+    return out, r

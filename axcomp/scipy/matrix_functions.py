@@ -1,6 +1,7 @@
 """``jax.scipy.linalg``'s Schur-based functions: ``schur``, ``hessenberg``, ``rsf2csf``,
-``sqrtm`` (the Björck–Hammarling recurrence on the complex Schur form) and ``funm``
-(Parlett's recurrence, Golub and Van Loan's Algorithm 11.1.1). The decompositions are
+``sqrtm`` (the Björck–Hammarling recurrence on the complex Schur form), ``funm``
+(Parlett's recurrence, Golub and Van Loan's Algorithm 11.1.1) and ``solve_sylvester``
+(Bartels–Stewart); and ``polar`` (from the SVD). The decompositions are
 ``lax/schur.py``'s. Both recurrences fill the triangular result one superdiagonal at a
 time: every entry of superdiagonal ``p`` needs only the diagonals below it, so a step is
 two matrix products over the matrix built so far (the entries of ``p`` still zero).
@@ -27,6 +28,8 @@ from ..lax.schur import (
 from ..primitives.control import fori_loop
 from ..primitives.elementwise import where
 from ..primitives.linalg import _prep
+from ..primitives.linalg import solve as _linalg_solve
+from ..primitives.linalg import svd as _linalg_svd
 from ..primitives.order import diagonal
 from ..tracing.build import Value, lift, trace_of
 from ..tracing.tracer import Tracer
@@ -49,10 +52,14 @@ def _schur(t: Tracer, output: str) -> tuple[Tracer, Tracer]:
         raise ArgumentValueError(
             f"schur: expected 'output' to be either 'real' or 'complex', got {output!r}"
         )
-    real = output == "real" and t.dtype.kind == "f"
-    if not real and t.dtype.kind == "f":
-        t = ops.astype(t, np.result_type(t.dtype, np.complex64))
-    return schur_decomposition(t, real)
+    if t.dtype.kind == "c":
+        return schur_decomposition(t, False)
+    tt, z = schur_decomposition(t, True)
+    if output == "real":
+        return tt, z
+    # a real matrix's complex form from its real one: real arithmetic, then one Givens
+    # rotation per 2x2 block (much faster than complex QR steps)
+    return complex_schur_form(*_complex_pair(tt, z))
 
 
 @staged_export
@@ -164,8 +171,7 @@ def funm(A: Value, func: Callable[[Any], Any], disp: bool = True) -> Any:
 
 def _funm_traced(A: Value, func: Callable[[Any], Any], disp: bool) -> Any:
     t = _matrix(A, "funm")
-    tr, zr = _schur(t, "real")
-    tt, z = complex_schur_form(*_complex_pair(tr, zr))
+    tt, z = _schur(t, "complex")
     n = tt.shape[-1]
     values = lift(func(diagonal(tt, axis1=-2, axis2=-1)), trace_of((tt,)))
     if values.shape != (n,):
@@ -200,3 +206,107 @@ def _complex_pair(t: Tracer, z: Tracer) -> tuple[Tracer, Tracer]:
 
 
 _funm = staged_export("funm", _funm_traced)
+
+
+@staged_export
+def solve_sylvester(
+    A: Value, B: Value, C: Value, *, method: str = "schur", tol: float = 1e-8
+) -> Tracer:
+    """``jax.scipy.linalg.solve_sylvester``: ``X`` with ``A X + X B = C`` over ``(...,
+    M, M), (..., N, N), (..., M, N)``, by Bartels–Stewart on the complex Schur forms
+    ``A = U R U^H``, ``B = V T V^H``: ``R Y + Y T = U^H C V`` column by column, each a
+    triangular system; NaN where an eigenvalue of ``A`` plus one of ``B`` is below ``tol``
+    in magnitude (no unique solution), as JAX."""
+    if method != "schur":
+        if method == "eigen":
+            raise UnsupportedError("solve_sylvester: method='eigen' is not supported by axcomp")
+        raise ArgumentValueError(
+            f'Unrecognized method {method}. The two valid methods are either "schur" or "eigen".'
+        )
+    trace = trace_of((A, B, C))
+    ta, tb = (_square(lift(v, trace), "solve_sylvester") for v in (A, B))
+    tc = lift(C, trace)
+    m, n = tc.shape[-2:]
+    if ta.shape[-2:] != (m, m) or tb.shape[-2:] != (n, n):
+        raise ShapeError(
+            f"Incompatible shapes for Sylvester equation:\nA: {ta.shape}\nB: {tb.shape}\n"
+            f"C: {tc.shape}"
+        )
+    cdtype = np.result_type(ta.dtype, tb.dtype, tc.dtype, np.complex64)
+    batch = np.broadcast_shapes(ta.shape[:-2], tb.shape[:-2], tc.shape[:-2])
+    ta = ops.broadcast_to(ops.astype(ta, cdtype), batch + (m, m))
+    tb = ops.broadcast_to(ops.astype(tb, cdtype), batch + (n, n))
+    r, u = _schur(ta, "complex")
+    t, v = _schur(tb, "complex")
+    f = ops.matmul(_ct(u), ops.matmul(ops.astype(tc, cdtype), v))
+    cols = np.arange(n)
+    eye = np.eye(m, dtype=cdtype)
+    t_diag = diagonal(t, axis1=-2, axis2=-1)
+    r_diag = diagonal(r, axis1=-2, axis2=-1)
+
+    def step(k: Any, y: Any) -> Any:
+        at_k = ew("equal", cols, k) if isinstance(k, Tracer) else cols == k
+        # f[:, k] minus the columns solved so far times T[:k, k] (columns >= k are zero)
+        rhs = ops.reduce_sum(where(at_k, ew("subtract", f, ops.matmul(y, t)), 0), axis=-1)
+        tkk = ops.reduce_sum(where(at_k, t_diag, 0), axis=-1)
+        shifted = ew("add", r, ops.multiply(ops.reshape(tkk, tkk.shape + (1, 1)), eye))
+        # a singular system gives NaN below; solve the identity instead of raising
+        gaps = ew("absolute", ew("add", r_diag, ops.reshape(tkk, tkk.shape + (1,))))
+        bad = ops.reduce("any", ew("less", gaps, tol), axis=-1)
+        shifted = where(ops.reshape(bad, bad.shape + (1, 1)), eye, shifted)
+        col = ops.reshape(_solve_vec(shifted, rhs), rhs.shape + (1,))
+        return where(at_k, col, y)
+
+    y = fori_loop(0, n, step, ops.multiply(f, 0.0))
+    x = ops.matmul(u, ops.matmul(y, _ct(v)))
+    if tc.dtype.kind != "c":
+        x = ew("real", x)
+    sums = ew(
+        "add",
+        ops.reshape(r_diag, r_diag.shape + (1,)),
+        ops.reshape(t_diag, t_diag.shape[:-1] + (1, n)),
+    )
+    singular = ops.reduce(
+        "any", ew("less", ew("absolute", sums), tol), axis=(-2, -1), keepdims=True
+    )
+    return where(singular, np.nan, x)
+
+
+def _ct(x: Tracer) -> Tracer:
+    return ew("conjugate", ops.swapaxes(x, -1, -2))
+
+
+def _solve_vec(a: Tracer, b: Tracer) -> Tracer:
+    """``a x = b`` for a stack of vectors ``b`` (..., m)."""
+    x = _linalg_solve(a, ops.reshape(b, b.shape + (1,)))
+    return ops.reshape(x, b.shape)
+
+
+@staged_export
+def polar(
+    a: Value,
+    side: str = "right",
+    *,
+    method: str = "qdwh",
+    eps: float | None = None,
+    max_iterations: int | None = None,
+) -> tuple[Tracer, Tracer]:
+    """``jax.scipy.linalg.polar``: ``(U, P)`` with ``a = U P`` (``side='right'``) or
+    ``a = P U`` (``'left'``), ``U`` with orthonormal columns and ``P`` positive
+    semidefinite, from the SVD ``a = W S V^H``: ``U = W V^H`` (the same factors JAX's QDWH
+    iteration converges to; ``method`` is accepted, both give this)."""
+    if side not in ("right", "left"):
+        raise ArgumentValueError(f"polar: side must be 'right' or 'left', got {side!r}")
+    if method not in ("qdwh", "svd"):
+        raise ArgumentValueError(f"polar: unknown method {method!r}")
+    t = _prep(lift(a, trace_of((a,))), "polar", square=False)
+    if t.ndim != 2:
+        raise ShapeError(f"polar: expected a matrix (M, N), got shape {t.shape}")
+    w, s, vh = _linalg_svd(t, full_matrices=False)
+    unitary = ops.matmul(w, vh)
+    if side == "right":
+        factor, factor_h = _ct(vh), vh
+    else:
+        factor, factor_h = w, _ct(w)
+    posdef = ops.matmul(ops.multiply(factor, ops.reshape(s, (1, s.shape[-1]))), factor_h)
+    return unitary, posdef

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ...errors import missing_attribute
 from ...lax.operands import promote_args_inexact
 from ...primitives.elementwise import elementwise
 from ...primitives.shape import astype
@@ -18,6 +19,7 @@ from ...tracing.tracer import Tracer
 from ...transforms.jit import staged_export
 
 __all__ = [
+    "distribution_getattr",
     "e",
     "inexact",
     "log_from_complement",
@@ -99,3 +101,15 @@ def exp_of(log_fn: Callable[..., Any], name: str) -> Callable[..., Any]:
     fn.__module__ = log_fn.__module__
     fn.__doc__ = f"``exp({log_fn.__name__}(...))``."
     return staged(fn)
+
+
+def distribution_getattr(module: str) -> Any:
+    """The ``__getattr__`` of distribution module ``module``: ``MissingFunctionError``
+    for a name it lacks, suggesting among the functions it defines."""
+    import sys
+
+    def known() -> list[str]:
+        names = vars(sys.modules[module]).items()
+        return [n for n, v in names if getattr(v, "__module__", None) == module]
+
+    return missing_attribute(module, "jax" + module[len("axcomp") :], known)

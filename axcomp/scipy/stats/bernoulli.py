@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from ..special.log_products import xlog1py, xlogy
-from ._common import e, exp_of, promote, staged
+from ._common import distribution_getattr, e, exp_of, promote, staged
 
 
 def _bad_p(p: Any) -> Any:
@@ -41,3 +41,6 @@ def ppf(q: Any, p: Any) -> Any:
     return e(
         "where", bad, math.nan, e("where", e("less_equal", q, e("subtract", 1.0, p)), 0.0, 1.0)
     )
+
+
+__getattr__ = distribution_getattr(__name__)

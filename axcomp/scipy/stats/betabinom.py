@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from ..special.gamma_functions import betaln
-from ._common import e, exp_of, promote, staged
+from ._common import distribution_getattr, e, exp_of, promote, staged
 
 
 @staged
@@ -34,3 +34,5 @@ def logpmf(k: Any, n: Any, a: Any, b: Any, loc: Any = 0) -> Any:
 
 
 pmf = exp_of(logpmf, "pmf")
+
+__getattr__ = distribution_getattr(__name__)

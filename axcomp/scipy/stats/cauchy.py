@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from ...primitives.contraction import multiply
-from ._common import e, exp_of, promote, staged, standardized
+from ._common import distribution_getattr, e, exp_of, promote, staged, standardized
 
 
 @staged
@@ -61,3 +61,6 @@ def ppf(q: Any, loc: Any = 0, scale: Any = 1) -> Any:
 def isf(q: Any, loc: Any = 0, scale: Any = 1) -> Any:
     q, loc, scale = promote(q, loc, scale)
     return e("subtract", loc, multiply(_lower_quantile(q), scale))
+
+
+__getattr__ = distribution_getattr(__name__)

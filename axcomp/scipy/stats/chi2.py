@@ -7,7 +7,7 @@ from typing import Any
 
 from ...primitives.contraction import multiply
 from . import gamma as _gamma
-from ._common import promote, staged
+from ._common import distribution_getattr, promote, staged
 
 
 def _as_gamma(x: Any, df: Any, loc: Any, scale: Any) -> tuple[Any, Any, Any, Any]:
@@ -43,3 +43,6 @@ def sf(x: Any, df: Any, loc: Any = 0, scale: Any = 1) -> Any:
 @staged
 def logsf(x: Any, df: Any, loc: Any = 0, scale: Any = 1) -> Any:
     return _gamma.logsf(*_as_gamma(x, df, loc, scale))
+
+
+__getattr__ = distribution_getattr(__name__)

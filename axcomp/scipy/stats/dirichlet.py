@@ -11,7 +11,7 @@ from ...primitives.reductions import reduce, reduce_sum
 from ...primitives.shape import concatenate, reshape
 from ..special.gamma_functions import gammaln
 from ..special.log_products import xlogy
-from ._common import e, exp_of, inexact, staged
+from ._common import distribution_getattr, e, exp_of, inexact, staged
 
 
 @staged
@@ -37,3 +37,5 @@ def logpdf(x: Any, alpha: Any) -> Any:
 
 
 pdf = exp_of(logpdf, "pdf")
+
+__getattr__ = distribution_getattr(__name__)

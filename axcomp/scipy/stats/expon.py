@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ._common import e, exp_of, promote, staged, standardized, unit_or_nan
+from ._common import distribution_getattr, e, exp_of, promote, staged, standardized, unit_or_nan
 
 
 @staged
@@ -44,3 +44,6 @@ def ppf(q: Any, loc: Any = 0, scale: Any = 1) -> Any:
     q, loc, scale = promote(q, loc, scale)
     value = e("subtract", loc, e("multiply", scale, e("log1p", e("negative", q))))
     return unit_or_nan(q, value)
+
+
+__getattr__ = distribution_getattr(__name__)

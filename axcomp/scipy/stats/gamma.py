@@ -8,7 +8,15 @@ from typing import Any
 
 from ..special.gamma_functions import gammainc, gammaincc, gammaln
 from ..special.log_products import xlogy
-from ._common import e, exp_of, log_from_complement, promote, staged, standardized
+from ._common import (
+    distribution_getattr,
+    e,
+    exp_of,
+    log_from_complement,
+    promote,
+    staged,
+    standardized,
+)
 
 
 @staged
@@ -60,3 +68,6 @@ def sf(x: Any, a: Any, loc: Any = 0, scale: Any = 1) -> Any:
 def logsf(x: Any, a: Any, loc: Any = 0, scale: Any = 1) -> Any:
     p, q = _tails(x, a, loc, scale)
     return log_from_complement(q, p)
+
+
+__getattr__ = distribution_getattr(__name__)

@@ -6,7 +6,7 @@ from typing import Any
 
 from ...primitives.contraction import multiply
 from ..special.gamma_functions import gammaincc, gammaln
-from ._common import e, exp_of, promote, staged
+from ._common import distribution_getattr, e, exp_of, promote, staged
 
 
 @staged
@@ -27,3 +27,6 @@ def cdf(x: Any, beta: Any) -> Any:
     # the tail mass Q(1/beta, |x|**beta) / 2 directly: 1/2 - P/2 cancels in the left tail
     tail = multiply(0.5, gammaincc(e("true_divide", 1.0, beta), power))
     return e("where", e("less", x, 0.0), tail, e("subtract", 1.0, tail))
+
+
+__getattr__ = distribution_getattr(__name__)

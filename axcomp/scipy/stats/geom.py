@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from ..special.log_products import xlog1py
-from ._common import e, exp_of, promote, staged
+from ._common import distribution_getattr, e, exp_of, promote, staged
 
 
 @staged
@@ -18,3 +18,5 @@ def logpmf(k: Any, p: Any, loc: Any = 0) -> Any:
 
 
 pmf = exp_of(logpmf, "pmf")
+
+__getattr__ = distribution_getattr(__name__)

@@ -6,7 +6,16 @@ import math
 from typing import Any
 
 from ...primitives.contraction import multiply
-from ._common import e, exp_of, log1mexp, open_unit, promote, staged, standardized
+from ._common import (
+    distribution_getattr,
+    e,
+    exp_of,
+    log1mexp,
+    open_unit,
+    promote,
+    staged,
+    standardized,
+)
 
 
 def _z(x: Any, loc: Any, scale: Any) -> tuple[Any, Any]:
@@ -47,3 +56,6 @@ def ppf(p: Any, loc: Any = 0, scale: Any = 1) -> Any:
     p, loc, scale = promote(p, loc, scale)
     value = e("add", loc, multiply(scale, e("log", e("negative", e("log1p", e("negative", p))))))
     return e("where", open_unit(p), value, math.nan)
+
+
+__getattr__ = distribution_getattr(__name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._common import e, exp_of, promote, staged, standardized
+from ._common import distribution_getattr, e, exp_of, promote, staged, standardized
 
 
 @staged
@@ -23,3 +23,6 @@ def cdf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
     z = standardized(x, loc, scale)
     half_tail = e("multiply", 0.5, e("exp", e("negative", e("absolute", z))))
     return e("where", e("less", z, 0.0), half_tail, e("subtract", 1.0, half_tail))
+
+
+__getattr__ = distribution_getattr(__name__)

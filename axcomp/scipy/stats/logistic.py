@@ -7,7 +7,7 @@ from typing import Any
 
 from ...primitives.contraction import multiply
 from ..special.distributions import expit, logit
-from ._common import e, exp_of, promote, staged, standardized
+from ._common import distribution_getattr, e, exp_of, promote, staged, standardized
 
 
 @staged
@@ -43,3 +43,6 @@ def ppf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
 def isf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
     x, loc, scale = promote(x, loc, scale)
     return e("subtract", loc, multiply(scale, logit.traced(x)))
+
+
+__getattr__ = distribution_getattr(__name__)

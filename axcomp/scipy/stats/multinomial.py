@@ -12,7 +12,7 @@ from ...primitives.shape import astype
 from ...tracing.build import lift, trace_of
 from ..special.gamma_functions import gammaln
 from ..special.log_products import xlogy
-from ._common import e, exp_of, promote, staged
+from ._common import distribution_getattr, e, exp_of, promote, staged
 
 
 @staged
@@ -33,3 +33,5 @@ def logpmf(x: Any, n: Any, p: Any) -> Any:
 
 
 pmf = exp_of(logpmf, "pmf")
+
+__getattr__ = distribution_getattr(__name__)

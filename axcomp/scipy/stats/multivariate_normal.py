@@ -14,7 +14,7 @@ from ...primitives.order import diagonal
 from ...primitives.reductions import reduce_sum
 from ...primitives.shape import broadcast_to, expand_dims, reshape
 from ...tracing.build import broadcast_shapes
-from ._common import e, exp_of, inexact, staged
+from ._common import distribution_getattr, e, exp_of, inexact, staged
 
 _LOG_2PI = math.log(2 * math.pi)
 
@@ -48,3 +48,5 @@ def logpdf(x: Any, mean: Any, cov: Any, allow_singular: None = None) -> Any:
 
 
 pdf = exp_of(logpdf, "pdf")
+
+__getattr__ = distribution_getattr(__name__)

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..special.gamma_functions import gammaln
 from ..special.log_products import xlog1py, xlogy
-from ._common import e, exp_of, promote, staged
+from ._common import distribution_getattr, e, exp_of, promote, staged
 
 
 @staged
@@ -23,3 +23,5 @@ def logpmf(k: Any, n: Any, p: Any, loc: Any = 0) -> Any:
 
 
 pmf = exp_of(logpmf, "pmf")
+
+__getattr__ = distribution_getattr(__name__)

@@ -8,7 +8,7 @@ from typing import Any
 from ...primitives.contraction import multiply
 from ..special.distributions import ndtr
 from ..special.error_functions import log_ndtr, ndtri
-from ._common import e, exp_of, promote, staged, standardized
+from ._common import distribution_getattr, e, exp_of, promote, staged, standardized
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
@@ -62,3 +62,6 @@ def isf(q: Any, loc: Any = 0, scale: Any = 1) -> Any:
     # -ndtri(q): accurate for tiny q, where ndtri(1 - q) has lost q
     q, loc, scale = promote(q, loc, scale)
     return e("subtract", loc, multiply(scale, ndtri(q)))
+
+
+__getattr__ = distribution_getattr(__name__)

@@ -6,7 +6,16 @@ import math
 from typing import Any
 
 from ...primitives.contraction import multiply
-from ._common import e, exp_of, log1mexp, promote, staged, standardized, unit_or_nan
+from ._common import (
+    distribution_getattr,
+    e,
+    exp_of,
+    log1mexp,
+    promote,
+    staged,
+    standardized,
+    unit_or_nan,
+)
 
 
 def _parts(x: Any, b: Any, loc: Any, scale: Any) -> tuple[Any, Any, Any, Any]:
@@ -55,3 +64,6 @@ def ppf(q: Any, b: Any, loc: Any = 0, scale: Any = 1) -> Any:
     q, b, loc, scale = promote(q, b, loc, scale)
     unit = e("exp", e("true_divide", e("negative", e("log1p", e("negative", q))), b))
     return unit_or_nan(q, e("add", loc, multiply(scale, unit)))
+
+
+__getattr__ = distribution_getattr(__name__)

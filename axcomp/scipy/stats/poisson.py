@@ -8,7 +8,7 @@ from typing import Any
 
 from ..special.gamma_functions import gammaincc, gammaln
 from ..special.log_products import xlogy
-from ._common import e, exp_of, promote, staged
+from ._common import distribution_getattr, e, exp_of, promote, staged
 
 
 @staged
@@ -28,3 +28,6 @@ def cdf(k: Any, mu: Any, loc: Any = 0) -> Any:
     k, mu, loc = promote(k, mu, loc)
     x = e("subtract", k, loc)
     return e("where", e("less", x, 0.0), 0.0, gammaincc(e("floor", e("add", x, 1.0)), mu))
+
+
+__getattr__ = distribution_getattr(__name__)

@@ -7,7 +7,7 @@ from typing import Any
 
 from ...primitives.contraction import multiply
 from ..special.gamma_functions import gammaln
-from ._common import e, exp_of, promote, staged, standardized
+from ._common import distribution_getattr, e, exp_of, promote, staged, standardized
 
 
 @staged
@@ -28,3 +28,5 @@ def logpdf(x: Any, df: Any, loc: Any = 0, scale: Any = 1) -> Any:
 
 
 pdf = exp_of(logpdf, "pdf")
+
+__getattr__ = distribution_getattr(__name__)

@@ -12,7 +12,7 @@ from ...primitives.contraction import multiply
 from ..special.distributions import ndtr
 from ..special.error_functions import log_ndtr
 from . import norm
-from ._common import e, exp_of, promote, staged, standardized
+from ._common import distribution_getattr, e, exp_of, promote, staged, standardized
 
 
 def _log_diff(big: Any, small: Any) -> Any:
@@ -81,3 +81,5 @@ def logsf(x: Any, a: Any, b: Any, loc: Any = 0, scale: Any = 1) -> Any:
 
 
 sf = exp_of(logsf, "sf")
+
+__getattr__ = distribution_getattr(__name__)

@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from ...primitives.contraction import multiply
-from ._common import e, exp_of, promote, staged, standardized, unit_or_nan
+from ._common import distribution_getattr, e, exp_of, promote, staged, standardized, unit_or_nan
 
 
 def _outside(x: Any, loc: Any, scale: Any) -> Any:
@@ -34,3 +34,6 @@ def cdf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
 def ppf(q: Any, loc: Any = 0, scale: Any = 1) -> Any:
     q, loc, scale = promote(q, loc, scale)
     return unit_or_nan(q, e("add", loc, multiply(scale, q)))
+
+
+__getattr__ = distribution_getattr(__name__)

@@ -7,7 +7,7 @@ from typing import Any
 
 from ...lax.special import bessel_i0e
 from ...primitives.contraction import multiply
-from ._common import e, exp_of, promote, staged
+from ._common import distribution_getattr, e, exp_of, promote, staged
 
 
 @staged
@@ -23,3 +23,5 @@ def logpdf(x: Any, kappa: Any) -> Any:
 
 
 pdf = exp_of(logpdf, "pdf")
+
+__getattr__ = distribution_getattr(__name__)

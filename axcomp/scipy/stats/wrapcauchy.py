@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from ...primitives.contraction import multiply
-from ._common import e, exp_of, open_unit, promote, staged
+from ._common import distribution_getattr, e, exp_of, open_unit, promote, staged
 
 
 @staged
@@ -25,3 +25,5 @@ def logpdf(x: Any, c: Any) -> Any:
 
 
 pdf = exp_of(logpdf, "pdf")
+
+__getattr__ = distribution_getattr(__name__)

@@ -924,7 +924,7 @@ def case_b6(cfg: Config) -> list[Row]:
     base = Candidate(
         "hand loop, 64-row blocks (1 thread)", l1_blocked, (A, B), baseline=True, **big
     )
-    fused = "fused loop" if importlib.util.find_spec("numba") else "no numba: NumPy path"
+    fused = "fused loop" if ax.explain(f, A, B).fused else "NumPy path: not fused"
     axc = axcomp_guarded(
         label,
         f"axcomp nested vmap ({fused})",

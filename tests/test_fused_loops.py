@@ -356,3 +356,14 @@ def test_the_threads_option_bounds_the_loops_threads() -> None:
             got = ax.jit(pairwise(l1), threads=threads)(a, b)
             np.testing.assert_allclose(got, want, rtol=1e-14)
     assert seen == [3]  # one thread runs the loop itself; three take slices of its rows
+
+
+def test_without_numba_the_numpy_path_runs() -> None:
+    a, b = np.zeros((128, 64)), np.ones((128, 64))  # big enough to fuse
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fused_loops, "available", lambda: False)
+        mp.delenv("AXCOMP_FUSE", raising=False)
+        assert fused_loops.policy() is None
+        got, c = compiled(pairwise(l1), "always", a, b)  # even when asked for
+    assert not fused_steps(c.plan)
+    np.testing.assert_array_equal(got, np.full((128, 128), 64.0))

@@ -254,7 +254,7 @@ def gemm_rows(plan: Plan, level: str) -> int:
             continue
         summed = {x for sub in region.subscripts for x in sub} - set(region.out)
         if sum(1 for sub in region.subscripts if sub) < 2 or not summed:
-            continue  # a product of arrays summed over an axis, not a reduction
+            continue  # a reduction of one array (a sum along an axis), not a product
         others = math.prod(n for a, n in zip(axes, step.node.shape) if a != level)
         if others >= GEMM_ROWS:
             return GEMM_ROWS

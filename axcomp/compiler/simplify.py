@@ -15,6 +15,7 @@ import numpy as np
 from ..core.graph import Graph, Node
 from ..core.leaves import ConstParams, input_p
 from ..primitives.shape import ReshapeParams, reshape_p
+from .broadcasts import shrink_repeated
 from .loops import merge_extended_loops
 
 
@@ -93,7 +94,12 @@ def eliminate_common_subexpressions(graph: Graph) -> tuple[Graph, bool]:
     return _rebuild(graph, rewrite)
 
 
-PASSES = (fold_reshapes, eliminate_common_subexpressions, merge_extended_loops)
+PASSES = (
+    fold_reshapes,
+    eliminate_common_subexpressions,
+    merge_extended_loops,
+    shrink_repeated,
+)
 
 
 def simplify(graph: Graph, max_rounds: int = 8, verify: bool = False) -> Graph:

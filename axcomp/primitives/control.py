@@ -969,8 +969,12 @@ def _close(leaves: list[Node], outs: list[Node]) -> tuple[Graph, list[Node]]:
 
 Body = Callable[[list[Tracer], Tracer | None, list[Tracer]], tuple[list[Any], list[Any], Any]]
 
-#: the most bytes the contractions hoisted out of one loop body (``x_t @ U``) may stack
-MAX_HOISTED_BYTES = 256 << 20
+#: the most bytes the contractions hoisted out of one loop body (``x_t @ U``) may stack:
+#: one GEMM over every step saves a dispatch per step, but its result is written out and
+#: read back, where a step's own GEMM stays in cache. Measured on the RNN (200 steps,
+#: 16 inputs, 64 hidden, one thread): hoisting is 20% faster at batch 8 (0.8 MB), even at
+#: batch 64 (6.5 MB) and 12% slower at batch 256 (26 MB)
+MAX_HOISTED_BYTES = 4 << 20
 
 
 def _hoist_step_contractions(

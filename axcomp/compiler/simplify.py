@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from ..core.graph import Graph, Node
+from ..core.graph import Graph, GraphError, Node
 from ..core.leaves import ConstParams, input_p
 from ..primitives.shape import ReshapeParams, reshape_p
+from .broadcasts import shrink_repeated
 from .loops import merge_extended_loops
 from .selection import select_partially
 
@@ -101,6 +102,7 @@ PASSES = (
     eliminate_common_subexpressions,
     select_partially,
     merge_extended_loops,
+    shrink_repeated,
 )
 
 
@@ -109,9 +111,12 @@ def simplify(graph: Graph, max_rounds: int = 8, verify: bool = False) -> Graph:
     for _ in range(max_rounds):
         any_change = False
         for p in PASSES:
+            effects = len(graph.effects)
             graph, changed = p(graph)
             if verify:
                 graph.verify()
+                if len(graph.effects) != effects:  # a pass that rebuilt the graph lost one
+                    raise GraphError(f"simplify pass {p.__name__} dropped an effect")
             any_change |= changed
         if not any_change:
             break

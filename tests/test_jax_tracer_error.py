@@ -12,6 +12,7 @@ from axcomp.errors import AxcompError, JaxTracerError
 from axcomp.transforms.namespaces import is_jax_tracer
 
 FUNCTIONS = {
+    "numpy namespace": lambda x: anp.sin(x) + anp.dot(x, x),
     "jit": ax.jit(lambda x: anp.sin(x) * 2),
     "vmap": ax.vmap(lambda x: anp.sum(x**2)),
     "grad": ax.grad(lambda x: anp.sum(x**2)),

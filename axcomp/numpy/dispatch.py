@@ -21,17 +21,22 @@ from ..core.array_impl import as_arrays
 from ..errors import IncompatibleShapesError
 from ..tracing.tracer import Tracer
 from ..transforms.jit import staged_export
+from ..transforms.namespaces import is_jax_tracer, jax_tracer_error
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def any_traced(values: Sequence[Any]) -> bool:
-    """Whether any value, or any value in a nested list or tuple, is traced."""
+    """Whether any value, or any value in a nested list or tuple, is traced. A JAX tracer
+    (the function called inside ``jax.jit``/``jax.grad``) is an error that says what to do."""
     for v in values:
         if isinstance(v, Tracer):
             return True
         if isinstance(v, (list, tuple)) and any_traced(v):
             return True
+    for v in values:  # NumPy is about to run: not on a JAX tracer
+        if type(v).__name__.endswith("Tracer") and is_jax_tracer(v):
+            raise jax_tracer_error("an argument", v)
     return False
 
 

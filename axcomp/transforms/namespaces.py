@@ -57,15 +57,7 @@ def namespace_of(arrays: Sequence[Any], labels: Sequence[str]) -> str:
         return NUMPY
     for a, lab in foreign:
         if is_jax_tracer(a):
-            which = lab if lab.startswith("argument") else f"argument {lab}"
-            raise JaxTracerError(
-                f"{which} is a JAX tracer ({type(a).__name__}): this axcomp function "
-                "was called inside a JAX transformation (jax.jit, jax.grad, jax.vmap, ...), "
-                "and JAX cannot trace through axcomp's compiled NumPy code. Use axcomp's own "
-                "transforms (axcomp.jit, axcomp.grad, axcomp.vmap) around it instead of JAX's, "
-                "or call it outside the JAX transformation on concrete arrays (inside "
-                "jax.jit, jax.pure_callback can call it on concrete values)"
-            )
+            raise jax_tracer_error(lab if lab.startswith("argument") else f"argument {lab}", a)
     names: dict[str, list[str]] = {}
     for a, lab in foreign:
         names.setdefault(compat.array_namespace(a).__name__, []).append(lab)
@@ -89,6 +81,18 @@ def is_jax_tracer(x: Any) -> bool:
     its class's name and module so that JAX need not be imported."""
     return any(
         c.__name__ == "Tracer" and c.__module__.split(".", 1)[0] == "jax" for c in type(x).__mro__
+    )
+
+
+def jax_tracer_error(which: str, tracer: Any) -> JaxTracerError:
+    """The error for ``which`` (``argument x``) being a JAX tracer: what to do instead."""
+    return JaxTracerError(
+        f"{which} is a JAX tracer ({type(tracer).__name__}): this axcomp function was called "
+        "inside a JAX transformation (jax.jit, jax.grad, jax.vmap, ...), and JAX cannot trace "
+        "through axcomp's compiled NumPy code. Use axcomp's own transforms (axcomp.jit, "
+        "axcomp.grad, axcomp.vmap) around it instead of JAX's, or call it outside the JAX "
+        "transformation on concrete arrays (inside jax.jit, jax.pure_callback can call it on "
+        "concrete values)"
     )
 
 

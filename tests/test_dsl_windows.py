@@ -71,7 +71,7 @@ def test_conv_2d_and_pools() -> None:
 
 def test_the_documented_layer_runs_per_example() -> None:
     section = DOCS.read_text().split("## Functions over windows", 1)[1].split("\n## ", 1)[0]
-    code = re.search(r"```\n(.*?)```", section, re.S).group(1)
+    code = re.search(r"```axcomp\n(.*?)```", section, re.S).group(1)
     m = ax.compile(code)
     x, w, b = RNG.normal(size=(5, 8, 2)), RNG.normal(size=(3, 2, 4)), RNG.normal(size=4)
     got = m.layer(x, w, b)

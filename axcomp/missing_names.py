@@ -431,23 +431,7 @@ STILL_MISSING: dict[str, frozenset[str]] = {
             "Slerp",
         }
     ),
-    "jax.scipy.special": frozenset(
-        {
-            "bessel_jn",
-            "dawsn",
-            "exp1",
-            "expi",
-            "expn",
-            "fresnel",
-            "hyp1f1",
-            "hyp2f1",
-            "owens_t",
-            "sici",
-            "spence",
-            "sph_harm_y",
-            "wofz",
-        }
-    ),
+    "jax.scipy.special": frozenset(),
     "jax.scipy.stats": frozenset(),
     "jax.scipy.stats.bernoulli": frozenset(),
     "jax.scipy.stats.beta": frozenset(),

@@ -18,16 +18,35 @@ import axcomp.scipy.special as sp
 from axcomp.lax import special as lax_special
 from axcomp.scipy.special import (
     bessel,
+    dilogarithm,
     distributions,
     entropy,
     error_functions,
+    exponential_integrals,
+    faddeeva,
     gamma_functions,
+    hypergeometric,
     log_products,
     reductions,
     softmax_functions,
+    spherical_harmonics,
+    trigonometric_integrals,
 )
 
-FAMILIES = (gamma_functions, error_functions, bessel, entropy, softmax_functions, log_products)
+FAMILIES = (
+    gamma_functions,
+    error_functions,
+    bessel,
+    entropy,
+    softmax_functions,
+    log_products,
+    exponential_integrals,
+    dilogarithm,
+    faddeeva,
+    trigonometric_integrals,
+    hypergeometric,
+    spherical_harmonics,
+)
 STAGED_MODULES = (distributions, reductions)
 PRIMITIVES = Path(ax.__file__).resolve().parent / "primitives"
 

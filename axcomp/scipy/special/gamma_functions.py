@@ -208,7 +208,7 @@ _ZETA_TERMS = 16
 _ZETA_CORRECTIONS = 12
 
 
-def _bernoulli_exact(n: int) -> list[Fraction]:
+def bernoulli_exact(n: int) -> list[Fraction]:
     """B_0 .. B_n (B_1 = -1/2), by the Akiyama-Tanigawa recurrence in exact rationals."""
     out: list[Fraction] = []
     row: list[Fraction] = []
@@ -224,7 +224,7 @@ def _bernoulli_exact(n: int) -> list[Fraction]:
 
 def _zeta_coefficients() -> list[float]:
     """B_2j / (2j)!, j = 1..12: the Euler-Maclaurin corrections."""
-    b = _bernoulli_exact(2 * _ZETA_CORRECTIONS)
+    b = bernoulli_exact(2 * _ZETA_CORRECTIONS)
     return [float(b[2 * j] / math.factorial(2 * j)) for j in range(1, _ZETA_CORRECTIONS + 1)]
 
 
@@ -296,7 +296,7 @@ def bernoulli(n: Any) -> Any:
     k = int(n)
     if k != n or k < 0:
         raise ArgumentValueError(f"bernoulli: n must be a non-negative integer, got {n!r}")
-    values = np.array([float(v) for v in _bernoulli_exact(k)], dtype=np.float64)
+    values = np.array([float(v) for v in bernoulli_exact(k)], dtype=np.float64)
     return multiply(lift(values, trace_of(())), 1.0)
 
 

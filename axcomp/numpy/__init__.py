@@ -12,7 +12,7 @@ the elementwise ufunc table, and installs the Tracer's methods (``array_methods`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any as _Any
 
 import numpy as _np
 
@@ -294,7 +294,7 @@ __all__ = [
 _array_methods.install(globals(), __all__)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     """A jax.numpy name axcomp lacks: ``UnsupportedError`` (also an AttributeError) naming
     it and the nearest supported function."""
     if name.startswith("__"):

@@ -18,6 +18,7 @@ import numpy as _np
 
 from ..errors import missing_function as _missing
 from . import array_methods as _array_methods
+from . import docstrings as _docstrings
 from . import fft as fft
 from . import linalg as linalg
 from . import ufuncs as _ufuncs
@@ -291,6 +292,7 @@ __all__ = [
     and (callable(value) or name in ("pi", "e", "inf", "nan", "newaxis"))
 ]
 
+_docstrings.complete(globals(), __all__)  # before install: ArrayImpl's methods copy them
 _array_methods.install(globals(), __all__)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -69,9 +69,15 @@ def cross(
     return moveaxis(c, -1, normalize_axis(axisc, c.ndim, "axisc"))
 
 
-def _product(
-    name: str, traced: Callable[..., Any], eager: Callable[..., Any], doc: str
-) -> Callable[..., Any]:
+class Product(Protocol):
+    """The signature of ``dot``, ``matmul``... (what an IDE shows)."""
+
+    def __call__(
+        self, a: Any, b: Any, /, *, precision: Any = None, preferred_element_type: Any = None
+    ) -> Any: ...
+
+
+def _product(name: str, traced: Callable[..., Any], eager: Callable[..., Any], doc: str) -> Product:
     """A product with JAX's ``precision=`` (validated; NumPy is always exact) and
     ``preferred_element_type=`` (the result's dtype)."""
 
@@ -133,7 +139,7 @@ outer = _product(
     """``jax.numpy.outer(a, b)``: the outer product of the flattened operands, shape
     ``(a.size, b.size)``.""",
 )
-_tensordot = _product(
+_tensordot: Callable[..., Any] = _product(  # (its axes go in *args)
     "tensordot",
     _ops.tensordot,
     np.tensordot,

@@ -103,8 +103,10 @@ class _Lowerer:
         out: tuple[str, ...],
         fold_at: int | None,
         scalars: Sequence[str],
+        promoted: Callable[[], Expr] | None = None,
     ) -> None:
         self.sizes = sizes
+        self._promoted = promoted
         self._fresh = fresh
         self.operand_names = tuple(operand_names)
         self.out = out  # required result order; also steers intermediate layouts
@@ -132,6 +134,8 @@ class _Lowerer:
         # upcast of bool/small ints (ndarray.sum would turn bool 'or' into an int count).
         if len(self.operand_names) == 1:
             return call("dtype_of", Ref(self.operand_names[0]))
+        if self._promoted is not None:  # known when the program is compiled
+            return self._promoted()
         if self._dtype_var is None:
             args = [Ref(n) for n in self.operand_names]
             self._dtype_var = self.emit(call("result_type", *args))
@@ -451,8 +455,13 @@ def lower_contraction(
     out: tuple[str, ...],
     sizes: Mapping[str, int],
     fresh: Callable[[], str],
+    promoted: Callable[[], Expr] | None = None,
 ) -> ContractionCode:
     """Plan statements computing ``einsum(subscripts -> out)`` over `operands`.
+
+    ``promoted``: the expression naming the operands' promoted dtype (what sums accumulate
+    in), when the caller knows it at compile time; without it the code computes it with
+    ``result_type`` on every call.
 
     Labels are arbitrary hashable names; they are mapped to the letters
     ``opt_einsum.get_symbol(i)`` in order of first appearance (operands, then `out`), and only
@@ -509,10 +518,10 @@ def lower_contraction(
     if scalars and len(scalars) < len(operands):
         # Dry run: learn the size of every array the plan creates, then fold the scalars into
         # the smallest (latest on ties, so the product usually lands on the final result).
-        dry = _Lowerer(size_of, _counter(), operands, out_l, None, scalars)
+        dry = _Lowerer(size_of, _counter(), operands, out_l, None, scalars, promoted)
         dry.run(subs, path)
         fold_at = min(range(len(dry.created)), key=lambda n: (dry.created[n], -n))
-    low = _Lowerer(size_of, fresh, operands, out_l, fold_at, scalars)
+    low = _Lowerer(size_of, fresh, operands, out_l, fold_at, scalars, promoted)
     result = low.run(subs, path)
 
     if info is not None:

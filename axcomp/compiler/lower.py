@@ -9,6 +9,7 @@ alias a caller's input or a read-only view are copied, so callers always own the
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import math
 import os
@@ -210,13 +211,18 @@ class _Lowering:
         return st
 
     def contraction(self, node: Node, region: Region) -> Step:
+        names = [self.named(o).name for o in region.operands]
+        promoted = None
+        types = [self.type_of(n) for n in names]
+        if all(t.kind == "array" for t in types):
+            # NumPy promotes arrays by their dtypes alone (NEP 50), so the dtype sums
+            # accumulate in is known now: a constant, not a result_type call per run (a
+            # Python number operand promotes weakly: that case keeps the call)
+            promoted = functools.partial(self.dtype, np.result_type(*(t.dtype for t in types)))
         code = lower_contraction(
-            [self.named(o).name for o in region.operands],
-            list(region.subscripts),
-            region.out,
-            dict(region.sizes),
-            self.names.temp,
-        )
+            names, list(region.subscripts), region.out, dict(region.sizes), self.names.temp,
+            promoted,
+        )  # fmt: skip
         stmts, result = code.statements, code.result
         if all(self._python_scalar(o) for o in region.operands):
             # a product of Python-number literals is a Python number, which has no .reshape

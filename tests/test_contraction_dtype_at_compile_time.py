@@ -1,0 +1,38 @@
+"""The dtype a contraction's sums accumulate in is computed when the program is compiled
+(NumPy promotes arrays by dtype alone), so generated code makes no ``result_type`` call per
+run; results equal NumPy's einsum in value and dtype. A Python-number operand, which
+promotes weakly, keeps the call."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+import axcomp as ax
+import axcomp.numpy as anp
+
+DTYPES = [np.bool_, np.int8, np.int32, np.float32, np.float64, np.complex64]
+
+
+@pytest.mark.parametrize(("da", "db"), list(itertools.combinations_with_replacement(DTYPES, 2)))
+def test_summing_contractions_match_numpy_without_a_result_type_call(da: type, db: type) -> None:
+    rng = np.random.default_rng(0)
+    x = (rng.random((3, 4)) * 3).astype(da)
+    y = (rng.random((4, 5)) * 3).astype(db)
+    f = ax.jit(lambda x, y: anp.einsum("ij,jk->i", x, y))
+    source = ax.explain(f, x, y).source
+    assert "result_type" not in source, source
+    assert ".sum(" in source  # the summing step reads the compile-time dtype
+    got, want = f(x, y), np.einsum("ij,jk->i", x, y)
+    assert got.dtype == want.dtype
+    np.testing.assert_allclose(got, want, rtol=1e-5)
+
+
+def test_a_python_number_operand_keeps_numpys_weak_promotion() -> None:
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    f = ax.vmap(lambda r: anp.sum(r * 0.5))
+    got = f(x)
+    assert got.dtype == np.float32  # 0.5 is weak: float32 stays float32
+    np.testing.assert_allclose(got, (x * 0.5).sum(1))

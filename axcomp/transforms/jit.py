@@ -16,6 +16,7 @@ from .staging import Staged, StaticArg
 
 P = ParamSpec("P")
 R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
 
 
 class JittedFunction(Staged, Generic[P, R]):
@@ -240,29 +241,29 @@ def _static(v: Any) -> Any:
     return np.dtype(v).name if isinstance(v, (type, np.dtype)) else v
 
 
-class StagedExport(Protocol[P]):
+class StagedExport(Protocol[P, R_co]):
     """What ``staged_export`` makes: the function (the traced implementation's parameters;
     its result an array on concrete values, a ``Tracer`` in a kernel, hence ``Any``) and
-    that traced implementation."""
+    that traced implementation (its own result type: what code that always traces gets)."""
 
     @property
-    def traced(self) -> Callable[P, Any]: ...
+    def traced(self) -> Callable[P, R_co]: ...
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Any: ...
 
 
 @overload
-def staged_export(name: Callable[P, Any], traced: None = None) -> StagedExport[P]: ...
+def staged_export(name: Callable[P, R], traced: None = None) -> StagedExport[P, R]: ...
 
 
 @overload
 def staged_export(
     name: str, traced: None = None
-) -> Callable[[Callable[P, Any]], StagedExport[P]]: ...
+) -> Callable[[Callable[P, R]], StagedExport[P, R]]: ...
 
 
 @overload
-def staged_export(name: str, traced: Callable[P, Any]) -> StagedExport[P]: ...
+def staged_export(name: str, traced: Callable[P, R]) -> StagedExport[P, R]: ...
 
 
 def staged_export(name: str | Callable[..., Any], traced: Callable[..., Any] | None = None) -> Any:

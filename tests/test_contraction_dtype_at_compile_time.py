@@ -1,7 +1,7 @@
 """The dtype a contraction's sums accumulate in is computed when the program is compiled
 (NumPy promotes arrays by dtype alone), so generated code makes no ``result_type`` call per
-run; results equal NumPy's einsum in value and dtype. A Python-number operand, which
-promotes weakly, keeps the call."""
+run; results equal NumPy's einsum in value and dtype. A Python-number constant promotes
+weakly (by its value), as the call it replaces would have promoted it."""
 
 from __future__ import annotations
 
@@ -30,9 +30,15 @@ def test_summing_contractions_match_numpy_without_a_result_type_call(da: type, d
     np.testing.assert_allclose(got, want, rtol=1e-5)
 
 
-def test_a_python_number_operand_keeps_numpys_weak_promotion() -> None:
-    x = np.arange(6, dtype=np.float32).reshape(2, 3)
-    f = ax.vmap(lambda r: anp.sum(r * 0.5))
+@pytest.mark.parametrize(
+    ("dtype", "scalar"),
+    [(np.float32, 0.5), (np.int8, 3), (np.int32, 2.5), (np.float32, 1j), (np.bool_, 2)],
+)
+def test_a_python_number_promotes_weakly_as_numpy_does(dtype: type, scalar: complex) -> None:
+    x = np.arange(6).reshape(2, 3).astype(dtype)
+    f = ax.jit(lambda x: anp.einsum("ij,->j", x, scalar))
+    assert "result_type" not in ax.explain(f, x).source
     got = f(x)
-    assert got.dtype == np.float32  # 0.5 is weak: float32 stays float32
-    np.testing.assert_allclose(got, (x * 0.5).sum(1))
+    # NEP 50: the number is weak (float32 * 0.5 stays float32), as JAX's weak types are
+    assert got.dtype == np.result_type(x.dtype, scalar)
+    np.testing.assert_allclose(got, (x.astype(got.dtype) * scalar).sum(axis=0))

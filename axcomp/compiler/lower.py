@@ -213,12 +213,20 @@ class _Lowering:
     def contraction(self, node: Node, region: Region) -> Step:
         names = [self.named(o).name for o in region.operands]
         promoted = None
-        types = [self.type_of(n) for n in names]
-        if all(t.kind == "array" for t in types):
-            # NumPy promotes arrays by their dtypes alone (NEP 50), so the dtype sums
-            # accumulate in is known now: a constant, not a result_type call per run (a
-            # Python number operand promotes weakly: that case keeps the call)
-            promoted = functools.partial(self.dtype, np.result_type(*(t.dtype for t in types)))
+        # NumPy promotes arrays by their dtypes alone and Python numbers by their values
+        # (NEP 50), both known now: the dtype sums accumulate in is a constant, not a
+        # result_type call per run (what result_type would get: each array's dtype, each
+        # Python-number constant itself)
+        bound = dict(self.constants)
+        promoting: list[Any] = []
+        for n in names:
+            t = self.type_of(n)
+            if t.kind == "array":
+                promoting.append(t.dtype)
+            elif type(bound.get(n)) in (bool, int, float, complex):
+                promoting.append(bound[n])
+        if len(promoting) == len(names):
+            promoted = functools.partial(self.dtype, np.result_type(*promoting))
         code = lower_contraction(
             names, list(region.subscripts), region.out, dict(region.sizes), self.names.temp,
             promoted,

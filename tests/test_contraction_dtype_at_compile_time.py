@@ -42,3 +42,19 @@ def test_a_python_number_promotes_weakly_as_numpy_does(dtype: type, scalar: comp
     # NEP 50: the number is weak (float32 * 0.5 stays float32), as JAX's weak types are
     assert got.dtype == np.result_type(x.dtype, scalar)
     np.testing.assert_allclose(got, (x.astype(got.dtype) * scalar).sum(axis=0))
+
+
+def test_python_numbers_in_a_product_are_written_as_literals() -> None:
+    # 2.0 * (x * 4.0) * -1.0: the numbers' product is exact in Python, written as -8.0
+    f = ax.jit(lambda x: 2.0 * anp.sum(x * 4.0, axis=0) * -1.0)
+    x = np.arange(6.0).reshape(2, 3)
+    report = ax.explain(f, x)
+    assert "-8.0" in report.source and "result_type" not in report.source, report.source
+    assert not [k for k in report.constants if k.startswith("c")], report.constants
+    np.testing.assert_array_equal(f(x), 2.0 * (x * 4.0).sum(0) * -1.0)
+
+
+def test_a_product_of_numbers_that_overflows_stays_a_runtime_product() -> None:
+    f = ax.jit(lambda x: anp.sum(x * 1e200, axis=0) * 1e200)  # inf is no literal
+    x = np.ones((2, 3))
+    np.testing.assert_array_equal(f(x), np.full(3, np.inf))

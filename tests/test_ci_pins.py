@@ -68,6 +68,22 @@ def test_the_main_run_pins_versions_inside_pyprojects_ranges() -> None:
         assert pinned == version(v) if op == "==" else pinned >= version(v), (name, pinned, v)
 
 
+def test_the_docs_extra_is_pinned_for_the_main_run() -> None:
+    # .ci/run installs it after the tests to build the site; the floors run does not
+    project = parse_toml((ROOT / "pyproject.toml").read_text(), "pyproject.toml")["project"]
+    constraints = pins(ROOT / ".ci" / "constraints.txt")
+    assert project["optional-dependencies"]["docs"]
+    for dep in project["optional-dependencies"]["docs"]:
+        m = REQUIREMENT.fullmatch(dep)
+        assert m, f"{dep!r}: every requirement states a lower bound or an exact pin"
+        name = key(m.group(1))
+        assert name in constraints, f"{name} is installed by CI but not pinned in constraints"
+        assert version(constraints[name]) >= version(m.group(4)), (name, m.group(4))
+    for name in ("mkdocstrings_python", "griffelib", "markdown", "pillow"):  # what they pull in
+        assert name in constraints, name
+    assert '".[docs]"' in (ROOT / ".ci" / "run").read_text()
+
+
 def test_dask_and_distributed_are_pinned_to_one_release() -> None:
     # distributed requires the dask of its own release; two different ones make pip
     # backtrack or install a pair that fails at import

@@ -12,6 +12,7 @@ having exactly the shape given by ``sizes`` (plans are shape-specialised).
 
 from __future__ import annotations
 
+import functools
 import keyword
 import math
 import operator
@@ -21,7 +22,7 @@ from typing import Any
 
 import opt_einsum as oe
 
-from ..core.plan import Assign, Contraction, Expr, Ref, Statement, call
+from ..core.plan import Assign, Contraction, Expr, Lit, Ref, Statement, call
 from ..errors import ShapeError, UnsupportedError
 
 __all__ = ["ContractionCode", "lower_contraction"]
@@ -103,8 +104,12 @@ class _Lowerer:
         out: tuple[str, ...],
         fold_at: int | None,
         scalars: Sequence[str],
+        promoted: Callable[[], Expr] | None = None,
+        literals: Mapping[str, bool | int | float] | None = None,
     ) -> None:
         self.sizes = sizes
+        self._promoted = promoted
+        self._literals = dict(literals or {})
         self._fresh = fresh
         self.operand_names = tuple(operand_names)
         self.out = out  # required result order; also steers intermediate layouts
@@ -132,6 +137,8 @@ class _Lowerer:
         # upcast of bool/small ints (ndarray.sum would turn bool 'or' into an int count).
         if len(self.operand_names) == 1:
             return call("dtype_of", Ref(self.operand_names[0]))
+        if self._promoted is not None:  # known when the program is compiled
+            return self._promoted()
         if self._dtype_var is None:
             args = [Ref(n) for n in self.operand_names]
             self._dtype_var = self.emit(call("result_type", *args))
@@ -140,8 +147,17 @@ class _Lowerer:
     def scalar_product(self) -> Expr:
         # 0-d * 0-d is cheap; multiply the scalars first so the array is touched once.
         if len(self.scalars) == 1:
-            return Ref(self.scalars[0])
-        return call("multiply", *[Ref(s) for s in self.scalars])
+            return self._scalar(self.scalars[0])
+        if all(s in self._literals for s in self.scalars):
+            # Python multiplies the numbers alike at compile time and in the code (same
+            # order, same IEEE products): write the product, where it is a finite number
+            product = functools.reduce(operator.mul, (self._literals[s] for s in self.scalars))
+            if not isinstance(product, float) or math.isfinite(product):
+                return Lit(product)
+        return call("multiply", *[self._scalar(s) for s in self.scalars])
+
+    def _scalar(self, name: str) -> Expr:
+        return Lit(self._literals[name]) if name in self._literals else Ref(name)
 
     def record(self, term: _Term) -> _Term:
         """Note a newly available array; fold the scalars into it if it is the chosen one."""
@@ -451,8 +467,15 @@ def lower_contraction(
     out: tuple[str, ...],
     sizes: Mapping[str, int],
     fresh: Callable[[], str],
+    promoted: Callable[[], Expr] | None = None,
+    literals: Mapping[str, bool | int | float] | None = None,
 ) -> ContractionCode:
     """Plan statements computing ``einsum(subscripts -> out)`` over `operands`.
+
+    ``promoted``: the expression naming the operands' promoted dtype (what sums accumulate
+    in), when the caller knows it at compile time; without it the code computes it with
+    ``result_type`` on every call. ``literals``: the 0-d operands the code writes as
+    Python literals (their names never reach it).
 
     Labels are arbitrary hashable names; they are mapped to the letters
     ``opt_einsum.get_symbol(i)`` in order of first appearance (operands, then `out`), and only
@@ -509,10 +532,10 @@ def lower_contraction(
     if scalars and len(scalars) < len(operands):
         # Dry run: learn the size of every array the plan creates, then fold the scalars into
         # the smallest (latest on ties, so the product usually lands on the final result).
-        dry = _Lowerer(size_of, _counter(), operands, out_l, None, scalars)
+        dry = _Lowerer(size_of, _counter(), operands, out_l, None, scalars, promoted, literals)
         dry.run(subs, path)
         fold_at = min(range(len(dry.created)), key=lambda n: (dry.created[n], -n))
-    low = _Lowerer(size_of, fresh, operands, out_l, fold_at, scalars)
+    low = _Lowerer(size_of, fresh, operands, out_l, fold_at, scalars, promoted, literals)
     result = low.run(subs, path)
 
     if info is not None:

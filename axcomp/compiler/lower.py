@@ -9,6 +9,7 @@ alias a caller's input or a read-only view are copied, so callers always own the
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import math
 import os
@@ -140,6 +141,41 @@ class _Lowering:
         self.value[node] = ref
         return ref
 
+    def _contraction_operands(
+        self, region: Region
+    ) -> tuple[list[str], dict[str, bool | int | float]]:
+        """The operands' names, and the Python numbers among them that the code can write
+        as literals (exact: finite floats, ints, bools not yet bound to a constant), under
+        reserved names that never reach the code. Literals only where an operand has axes
+        (the numbers are then folded into one product, never contracted themselves) and
+        every operand promotes by its dtype or value (the accumulation dtype is then a
+        constant)."""
+        operands = region.operands
+        usable = any(region.subscripts) and all(
+            isinstance(self.value[o], Lit)
+            or (isinstance(self.value[o], Ref) and self._promotes_statically(o))
+            for o in operands
+        )
+        names: list[str] = []
+        literals: dict[str, bool | int | float] = {}
+        for o in operands:
+            v = self.value[o]
+            if usable and isinstance(v, Lit):
+                name = self.names.claim("literal")
+                literals[name] = v.value
+                names.append(name)
+            else:
+                names.append(self.named(o).name)
+        return names, literals
+
+    def _promotes_statically(self, node: Node) -> bool:
+        v = self.value[node]
+        assert isinstance(v, Ref)
+        if self._python_scalar(node):
+            return True
+        t = self.types.get(v.name)
+        return t is not None and t.kind == "array"
+
     def _python_scalar(self, node: Node) -> bool:
         """Whether ``named(node)`` binds a Python number (a literal's constant)."""
         v = self.value[node]
@@ -210,13 +246,30 @@ class _Lowering:
         return st
 
     def contraction(self, node: Node, region: Region) -> Step:
+        names, literals = self._contraction_operands(region)
+        promoted = None
+        # NumPy promotes arrays by their dtypes alone and Python numbers by their values
+        # (NEP 50), both known now: the dtype sums accumulate in is a constant, not a
+        # result_type call per run (what result_type would get: each array's dtype, each
+        # Python-number constant itself)
+        bound = dict(self.constants)
+        promoting: list[Any] = []
+        for n in names:
+            t = None if n in literals else self.type_of(n)
+            if t is None:
+                promoting.append(literals[n])
+            elif t.kind == "array":
+                promoting.append(t.dtype)
+            elif type(bound.get(n)) in (bool, int, float, complex):
+                promoting.append(bound[n])
+        if len(promoting) == len(names):
+            promoted = functools.partial(self.dtype, np.result_type(*promoting))
+        elif literals:  # (not reached: literals are chosen only where all operands promote)
+            raise PlanError("a contraction's literal operands need a compile-time dtype")
         code = lower_contraction(
-            [self.named(o).name for o in region.operands],
-            list(region.subscripts),
-            region.out,
-            dict(region.sizes),
-            self.names.temp,
-        )
+            names, list(region.subscripts), region.out, dict(region.sizes), self.names.temp,
+            promoted, literals,
+        )  # fmt: skip
         stmts, result = code.statements, code.result
         if all(self._python_scalar(o) for o in region.operands):
             # a product of Python-number literals is a Python number, which has no .reshape

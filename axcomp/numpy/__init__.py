@@ -12,12 +12,13 @@ the elementwise ufunc table, and installs the Tracer's methods (``array_methods`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any as _Any
 
 import numpy as _np
 
 from ..errors import missing_function as _missing
 from . import array_methods as _array_methods
+from . import docstrings as _docstrings
 from . import fft as fft
 from . import linalg as linalg
 from . import ufuncs as _ufuncs
@@ -291,10 +292,11 @@ __all__ = [
     and (callable(value) or name in ("pi", "e", "inf", "nan", "newaxis"))
 ]
 
+_docstrings.complete(globals(), __all__)  # before install: ArrayImpl's methods copy them
 _array_methods.install(globals(), __all__)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     """A jax.numpy name axcomp lacks: ``UnsupportedError`` (also an AttributeError) naming
     it and the nearest supported function."""
     if name.startswith("__"):

@@ -13,7 +13,7 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 from types import ModuleType
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from ..transforms.jit import staged_export
 from ..transforms.namespaces import is_jax_tracer, jax_tracer_error
 
 F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
 
 
 def any_traced(values: Sequence[Any]) -> bool:
@@ -48,14 +49,17 @@ def _named_like(fn: Callable[..., Any], traced: Callable[..., Any]) -> None:
 
 def numpy_function(
     eager: Callable[..., Any] | None = None, *, module: ModuleType = np
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+) -> Callable[[Callable[P, Any]], Callable[P, Any]]:
     """Make a traced implementation a public function: ``eager`` (default ``module``'s
-    function of the same name, ``numpy.<name>``) when no argument is traced."""
+    function of the same name, ``numpy.<name>``) when no argument is traced.
 
-    def wrap(traced: Callable[..., Any]) -> Callable[..., Any]:
+    The public function has the traced implementation's parameters (an IDE shows them)
+    and returns ``Any``: an array on concrete values, a ``Tracer`` in a kernel."""
+
+    def wrap(traced: Callable[P, Any]) -> Callable[P, Any]:
         run_eagerly = eager or getattr(module, traced.__name__)
 
-        def fn(*args: Any, **kwargs: Any) -> Any:
+        def fn(*args: P.args, **kwargs: P.kwargs) -> Any:
             if any_traced(args) or any_traced(tuple(kwargs.values())):
                 return traced(*args, **kwargs)
             return run_eagerly(*args, **kwargs)
@@ -66,7 +70,7 @@ def numpy_function(
     return wrap
 
 
-def staged_function(traced: Callable[..., Any]) -> Callable[..., Any]:
+def staged_function(traced: Callable[P, Any]) -> Callable[P, Any]:
     """Make a traced implementation a public function that, on concrete arrays too, runs
     its traced program (through ``jit``): an eager call gives what the same call inside a
     kernel gives, and what JAX gives."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -69,9 +69,15 @@ def cross(
     return moveaxis(c, -1, normalize_axis(axisc, c.ndim, "axisc"))
 
 
-def _product(
-    name: str, traced: Callable[..., Any], eager: Callable[..., Any]
-) -> Callable[..., Any]:
+class Product(Protocol):
+    """The signature of ``dot``, ``matmul``... (what an IDE shows)."""
+
+    def __call__(
+        self, a: Any, b: Any, /, *, precision: Any = None, preferred_element_type: Any = None
+    ) -> Any: ...
+
+
+def _product(name: str, traced: Callable[..., Any], eager: Callable[..., Any], doc: str) -> Product:
     """A product with JAX's ``precision=`` (validated; NumPy is always exact) and
     ``preferred_element_type=`` (the result's dtype)."""
 
@@ -84,20 +90,71 @@ def _product(
         return out if want is None else astype(out, want)
 
     fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc + _PRODUCT_OPTIONS
     return fn
 
 
-dot = _product("dot", _ops.dot, np.dot)
-vdot = _product("vdot", _ops.vdot, np.vdot)
-matmul = _product("matmul", _ops.matmul, np.matmul)
-inner = _product("inner", _ops.inner, np.inner)
-outer = _product("outer", _ops.outer, np.outer)
-_tensordot = _product("tensordot", _ops.tensordot, np.tensordot)
+_PRODUCT_OPTIONS = """
+
+    Inside ``vmap``/``jit`` the product is one contraction of the axis graph: the planner
+    fuses it with the other multilinear steps around it into einsums and picks their
+    order (``explain(...).equations`` shows them). ``precision`` is checked as JAX checks
+    it and otherwise ignored (NumPy computes in the operands' precision);
+    ``preferred_element_type`` is the result's dtype."""
+
+dot = _product(
+    "dot",
+    _ops.dot,
+    np.dot,
+    """``jax.numpy.dot(a, b)``: the dot product. Vectors: their inner product; matrices:
+    the matrix product; N-d ``a`` with M-d ``b``: a sum over the last axis of ``a`` and the
+    second-to-last of ``b`` (the last when ``b`` is 1-d). Shapes that do not contract are a
+    ``TypeError`` (``IncompatibleShapesError``), as in JAX.""",
+)
+vdot = _product(
+    "vdot",
+    _ops.vdot,
+    np.vdot,
+    """``jax.numpy.vdot(a, b)``: the inner product of the flattened operands, ``a``
+    conjugated.""",
+)
+matmul = _product(
+    "matmul",
+    _ops.matmul,
+    np.matmul,
+    """``jax.numpy.matmul(a, b)`` (``a @ b``): the matrix product of the last two axes,
+    broadcast over the leading ones; a 1-d operand is a vector (its axis is added for the
+    product and removed after).""",
+)
+inner = _product(
+    "inner",
+    _ops.inner,
+    np.inner,
+    """``jax.numpy.inner(a, b)``: a sum over the last axis of both operands.""",
+)
+outer = _product(
+    "outer",
+    _ops.outer,
+    np.outer,
+    """``jax.numpy.outer(a, b)``: the outer product of the flattened operands, shape
+    ``(a.size, b.size)``.""",
+)
+_tensordot: Callable[..., Any] = _product(  # (its axes go in *args)
+    "tensordot",
+    _ops.tensordot,
+    np.tensordot,
+    """``jax.numpy.tensordot``: a sum over the given axes of both operands.""",
+)
 
 
 def tensordot(
     a: Any, b: Any, axes: Any = 2, *, precision: Any = None, preferred_element_type: Any = None
 ) -> Any:
+    """``jax.numpy.tensordot(a, b, axes)``: a sum over ``axes`` of both operands: an int
+    ``n`` (the last ``n`` axes of ``a`` with the first ``n`` of ``b``) or a pair of axis
+    sequences. The remaining axes of ``a``, then of ``b``, make the result. Inside a kernel
+    it is one contraction, fused with its neighbours into einsums. ``precision`` is
+    checked and ignored; ``preferred_element_type`` is the result's dtype."""
     return _tensordot(
         a, b, axes, precision=precision, preferred_element_type=preferred_element_type
     )
@@ -111,6 +168,15 @@ def einsum(
     optimize: Any = "auto",
     **kwargs: Any,
 ) -> Any:
+    """``jax.numpy.einsum(subscripts, *operands)``: the sum of products the subscripts
+    name (``"ij,jk->ik"``; implicit output and ``...`` as in NumPy).
+
+    On concrete arrays it is ``numpy.einsum`` with an optimised path (``optimize``, as
+    NumPy's). Inside ``vmap``/``jit`` it is one contraction of the axis graph: the vmap
+    levels' batch axes become more labels, neighbouring products fuse into the same einsum
+    and opt_einsum plans the order, so ``explain(...).equations`` can show one equation for
+    several calls. ``precision`` is checked as JAX checks it and otherwise ignored;
+    ``preferred_element_type`` is the result's dtype."""
     check_precision(precision, "einsum")
     if any_traced(operands):
         out = _ops.einsum(subscripts, *operands)
@@ -123,12 +189,18 @@ def einsum(
 
 
 def matvec(x1: Any, x2: Any, /) -> Any:
+    """``jax.numpy.matvec(x1, x2)``: the matrix-vector product over the last axes,
+    broadcast over the leading ones (``x1 @ x2[..., None]``, that axis removed)."""
     return _jnp.matmul(x1, _jnp.expand_dims(x2, -1))[..., 0]
 
 
 def vecmat(x1: Any, x2: Any, /) -> Any:
+    """``jax.numpy.vecmat(x1, x2)``: the vector-matrix product over the last axes, ``x1``
+    conjugated, broadcast over the leading ones."""
     return _jnp.matmul(_jnp.expand_dims(_jnp.conjugate(x1), -2), x2)[..., 0, :]
 
 
 def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
+    """``jax.numpy.vecdot(x1, x2, axis=-1)``: the dot product along ``axis``, ``x1``
+    conjugated, broadcast over the other axes."""
     return _jnp.sum(_jnp.multiply(_jnp.conjugate(x1), x2), axis=axis)

@@ -46,14 +46,26 @@ globals().update(FUNCTIONS)
 # the four with their own behaviour: the x**2 rewrite, one-argument where, clip as
 # maximum/minimum
 def multiply(x: Any, y: Any) -> Any:
+    """``jax.numpy.multiply(x, y)`` (``x * y``), broadcasting. Inside a kernel a product
+    is multilinear: it joins the einsum of the contractions around it (``x * y`` summed
+    is one contraction, not a temporary and a sum)."""
     return _ops.multiply(x, y) if any_traced((x, y)) else _np.multiply(x, y)
 
 
 def power(x: Any, y: Any) -> Any:
+    """``jax.numpy.power(x, y)`` (``x ** y``), broadcasting. Inside a kernel ``x ** 2`` is
+    ``x * x``, a product the planner can fuse into contractions (a sum of squared
+    differences becomes norms plus one GEMM where that is cheaper)."""
     return _ops.power(x, y) if any_traced((x, y)) else _np.power(x, y)
 
 
 def where(condition: Any, x: Any = None, y: Any = None) -> Any:
+    """``jax.numpy.where(condition, x, y)``: ``x`` where ``condition`` holds, else ``y``,
+    broadcast together (the result's dtype promotes ``x`` with ``y``). Its gradient flows
+    to the branch taken at each entry, as in JAX.
+
+    ``where(condition)`` alone is ``nonzero``: NumPy's on concrete arrays, and an
+    ``UnsupportedError`` on traced values, whose result shape would depend on the data."""
     if x is None or y is None:
         if any_traced((condition,)):
             raise _UnsupportedError(
@@ -66,6 +78,9 @@ def where(condition: Any, x: Any = None, y: Any = None) -> Any:
 
 
 def clip(a: Any, a_min: Any = None, a_max: Any = None) -> Any:
+    """``jax.numpy.clip(a, a_min, a_max)``: ``a`` limited to ``[a_min, a_max]`` (either
+    may be None); inside a kernel ``maximum`` then ``minimum``, so the gradient is 1
+    inside the interval and 0 outside."""
     if not any_traced((a, a_min, a_max)):
         return _np.clip(a, a_min, a_max)
     out = a

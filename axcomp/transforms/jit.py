@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, Protocol, TypeVar, overload
 
 import numpy as np
 
@@ -14,9 +14,16 @@ from ..tracing.trace import abstract_values, current_trace, function_name, traci
 from ..tracing.tracer import Tracer
 from .staging import Staged, StaticArg
 
+P = ParamSpec("P")
+R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
 
-class JittedFunction(Staged):
-    """The result of ``axcomp.jit``: compiled once per signature, then cached."""
+
+class JittedFunction(Staged, Generic[P, R]):
+    """The result of ``axcomp.jit``: compiled once per signature, then cached.
+
+    Generic in the function's parameters and result (``JittedFunction[P, R]``), so a type
+    checker or an IDE shows the function's own signature, as JAX's ``jit`` keeps it."""
 
     def __init__(
         self,
@@ -44,12 +51,18 @@ class JittedFunction(Staged):
             return self
         return functools.partial(self, instance)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self.static_argnums or self.static_argnames:
-            self._check_static(args, kwargs)
-            if current_trace() is None:
-                args, kwargs = self._wrap_static(args, kwargs)
-        return super().__call__(*args, **kwargs)
+    if TYPE_CHECKING:  # what callers see: the function's own parameters and result
+
+        def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R: ...
+
+    else:  # (no extra frame per call: this is the call itself)
+
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            if self.static_argnums or self.static_argnames:
+                self._check_static(args, kwargs)
+                if current_trace() is None:
+                    args, kwargs = self._wrap_static(args, kwargs)
+            return super().__call__(*args, **kwargs)
 
     def _wrap_static(
         self, args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -105,6 +118,46 @@ def _names_and_nums(
     names_t += tuple(positional[k] for k in nums_t if 0 <= k < len(positional))
     nums_t += tuple(positional.index(n) for n in names_t if n in positional)
     return tuple(sorted(set(nums_t))), tuple(dict.fromkeys(names_t))
+
+
+@overload
+def jit(
+    fun: Callable[P, R],
+    *,
+    static_argnums: Any = None,
+    static_argnames: Any = None,
+    donate_argnums: Any = None,
+    donate_argnames: Any = None,
+    keep_unused: bool = False,
+    device: Any = None,
+    backend: str | None = None,
+    inline: bool = False,
+    abstracted_axes: Any = None,
+    compiler_options: Any = None,
+    memory_limit: Any = None,
+    threads: int | None = None,
+    progress: Callable[[int, int], Any] | bool | None = None,
+) -> JittedFunction[P, R]: ...
+
+
+@overload
+def jit(
+    fun: None = None,
+    *,
+    static_argnums: Any = None,
+    static_argnames: Any = None,
+    donate_argnums: Any = None,
+    donate_argnames: Any = None,
+    keep_unused: bool = False,
+    device: Any = None,
+    backend: str | None = None,
+    inline: bool = False,
+    abstracted_axes: Any = None,
+    compiler_options: Any = None,
+    memory_limit: Any = None,
+    threads: int | None = None,
+    progress: Callable[[int, int], Any] | bool | None = None,
+) -> Callable[[Callable[P, R]], JittedFunction[P, R]]: ...
 
 
 def jit(
@@ -178,7 +231,7 @@ def jit(
     if not callable(fun):
         raise AxisSpecTypeError(f"jit expects a callable, got {fun!r}")
     nums, names = _names_and_nums(fun, static_argnums, static_argnames)
-    jitted = JittedFunction(fun, nums, names)
+    jitted: JittedFunction[..., Any] = JittedFunction(fun, nums, names)
     jitted._set_options(memory_limit, threads, progress)
     return jitted
 
@@ -186,6 +239,31 @@ def jit(
 def _static(v: Any) -> Any:
     # a dtype given as a class (``jnp.float32``) is a static string for the signature
     return np.dtype(v).name if isinstance(v, (type, np.dtype)) else v
+
+
+class StagedExport(Protocol[P, R_co]):
+    """What ``staged_export`` makes: the function (the traced implementation's parameters;
+    its result an array on concrete values, a ``Tracer`` in a kernel, hence ``Any``) and
+    that traced implementation (its own result type: what code that always traces gets)."""
+
+    @property
+    def traced(self) -> Callable[P, R_co]: ...
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Any: ...
+
+
+@overload
+def staged_export(name: Callable[P, R], traced: None = None) -> StagedExport[P, R]: ...
+
+
+@overload
+def staged_export(
+    name: str, traced: None = None
+) -> Callable[[Callable[P, R]], StagedExport[P, R]]: ...
+
+
+@overload
+def staged_export(name: str, traced: Callable[P, R]) -> StagedExport[P, R]: ...
 
 
 def staged_export(name: str | Callable[..., Any], traced: Callable[..., Any] | None = None) -> Any:
@@ -223,13 +301,15 @@ def _staged(name: str, traced: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def static_jit(fun: Callable[..., Any], traced: Any = ()) -> JittedFunction:
+def static_jit(fun: Callable[..., Any], traced: Any = ()) -> JittedFunction[..., Any]:
     """``jit`` for axcomp's own staging (library exports, differentiation transforms):
     outside any trace, Python control flow on values works (``Staged.eager``), as JAX's
     eager calls see them. Python scalars are traced in the positional arguments
     ``traced`` (``"all"``: everywhere; the differentiated ones), static elsewhere (an
     axis, a shape, a size)."""
-    jitted = JittedFunction(fun, (), (), trace_scalars=traced != (), eager=True)
+    jitted: JittedFunction[..., Any] = JittedFunction(
+        fun, (), (), trace_scalars=traced != (), eager=True
+    )
     nums = (traced,) if isinstance(traced, int) else traced
     if traced != () and isinstance(nums, tuple) and all(type(k) is int for k in nums):
         jitted.scalar_argnums = nums  # (anything else: "all", or argnums the call refuses)

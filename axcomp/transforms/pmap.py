@@ -62,7 +62,7 @@ _SHARD_NAMESPACE = PmapTarget().block.namespace
 _Analysis = tuple[Compiled, Any, tuple[int | None, ...], LevelSplit | None]
 
 
-class PmappedFunction(VmappedFunction):
+class PmappedFunction(VmappedFunction[..., Any]):
     """The result of ``axcomp.pmap``."""
 
     def __init__(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
 
 import numpy as np
 
@@ -22,6 +22,9 @@ from ..tracing.build import lift
 from ..tracing.trace import Level, LevelRecord, current_trace, function_name, tracing_function
 from ..tracing.tracer import Tracer
 from .staging import Staged
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _is_axis_leaf(x: Any) -> bool:
@@ -84,8 +87,16 @@ def _vectorized_doc(fun: Any) -> str:
     return doc
 
 
-class VmappedFunction(Staged):
-    """The result of ``axcomp.vmap``; call it like the kernel with a batch axis added."""
+class VmappedFunction(Staged, Generic[P, R]):
+    """The result of ``axcomp.vmap``; call it like the kernel with a batch axis added.
+
+    Generic in the kernel's parameters and result (``VmappedFunction[P, R]``), so a type
+    checker or an IDE shows the kernel's signature on the mapped function, as JAX's
+    ``vmap(fun: F) -> F`` does (the shapes gain the batch axes; the types are the same)."""
+
+    if TYPE_CHECKING:
+
+        def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R: ...
 
     def __init__(
         self,
@@ -327,6 +338,38 @@ class VmappedFunction(Staged):
         return pytree.unflatten(out_def, placed)
 
 
+@overload
+def vmap(
+    fun: Callable[P, R],
+    in_axes: Any = 0,
+    out_axes: Any = 0,
+    axis_size: int | None = None,
+    axis_name: str | None = None,
+    spmd_axis_name: Any = None,
+    sum_match: bool = False,
+    *,
+    memory_limit: Any = None,
+    threads: int | None = None,
+    progress: Any = None,
+) -> VmappedFunction[P, R]: ...
+
+
+@overload
+def vmap(
+    fun: None = None,
+    in_axes: Any = 0,
+    out_axes: Any = 0,
+    axis_size: int | None = None,
+    axis_name: str | None = None,
+    spmd_axis_name: Any = None,
+    sum_match: bool = False,
+    *,
+    memory_limit: Any = None,
+    threads: int | None = None,
+    progress: Any = None,
+) -> Callable[[Callable[P, R]], VmappedFunction[P, R]]: ...
+
+
 def vmap(
     fun: Callable[..., Any] | None = None,
     in_axes: Any = 0,
@@ -339,11 +382,11 @@ def vmap(
     memory_limit: Any = None,
     threads: int | None = None,
     progress: Any = None,
-) -> VmappedFunction:
+) -> Any:
     """Vectorise ``fun`` over a new leading (or ``in_axes``-given) axis, like ``jax.vmap``.
     Without ``fun``, a decorator: ``@vmap(in_axes=(0, None))``."""
     if fun is None:
-        return functools.partial(  # type: ignore[return-value]
+        return functools.partial(
             vmap,
             in_axes=in_axes,
             out_axes=out_axes,
@@ -375,7 +418,9 @@ def vmap(
         raise AxisSpecTypeError(f"vmap axis_name must be an identifier string, got {axis_name!r}")
     if not isinstance(sum_match, bool):
         raise AxisSpecTypeError(f"vmap sum_match must be a bool, got {sum_match!r}")
-    mapped = VmappedFunction(fun, in_axes, out_axes, axis_size, axis_name)
+    mapped: VmappedFunction[..., Any] = VmappedFunction(
+        fun, in_axes, out_axes, axis_size, axis_name
+    )
     mapped.sum_match = sum_match
     mapped._set_options(memory_limit, threads, progress)
     return mapped

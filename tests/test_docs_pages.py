@@ -1,0 +1,58 @@
+"""The documentation site's pages (docs/*.md) are true: their ``python`` blocks run, page by
+page in one session each, and every ``print`` prints what the comment beside or under it
+shows (the README's rules, tests/test_readme.py). The site's configuration (mkdocs.yml)
+lists every page, and with the ``docs`` extra installed the site builds with warnings as
+errors (``mkdocs build --strict``)."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_readme import blocks, run_python
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = sorted((ROOT / "docs").glob("*.md"))
+
+
+@pytest.mark.parametrize("page", [p.name for p in PAGES])
+def test_the_page_runs_and_prints_what_it_shows(
+    page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {"__name__": "docs"}
+    for block in blocks(ROOT / "docs" / page):
+        if block.language == "python":
+            run_python(block, namespace, f"docs/{page}")
+        elif block.language == "bash":
+            pytest.fail(f"docs/{page}:{block.line}: command lines belong in the README")
+
+
+def test_every_page_is_in_the_site() -> None:
+    config = (ROOT / "mkdocs.yml").read_text()
+    listed = set(re.findall(r"([\w/-]+\.md)", config))
+    on_disk = {p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.md")}
+    assert listed == on_disk, listed ^ on_disk
+
+
+@pytest.mark.slow  # renders every page and the API reference: several seconds
+@pytest.mark.skipif(
+    importlib.util.find_spec("mkdocs") is None or importlib.util.find_spec("mkdocstrings") is None,
+    reason="the docs extra (mkdocs, mkdocstrings) is not installed",
+)
+def test_the_site_builds_with_warnings_as_errors(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert (tmp_path / "api" / "numpy" / "index.html").exists()
+    gallery = (tmp_path / "gallery" / "index.html").read_text()
+    assert "gp_regression" in gallery and "mean matches NumPy: True" in gallery

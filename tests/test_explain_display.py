@@ -71,9 +71,9 @@ def test_the_report_lists_the_constants_the_code_reads() -> None:
     exp = ax.explain(ax.jit(f), S((3,), np.float32))
     constants = exp.constants
     assert constants and set(constants) <= set(re.findall(r"\b(c\d+|dt_\w+)\b", exp.source))
-    assert sorted(constants.values()) == sorted(
-        ["0.5", "[0. 1. 2.]  float64[3]", "float64[4,3] array"]
-    )
+    # the Python number is a literal in the code (exact in float32), not a constant
+    assert sorted(constants.values()) == sorted(["[0. 1. 2.]  float64[3]", "float64[4,3] array"])
+    assert "0.5" in exp.source
     report = str(exp)
     section = report.split("constants the code reads:\n", 1)[1].split("\n\n", 1)[0]
     assert section.splitlines() == [f"  {k} = {v}" for k, v in constants.items()]

@@ -367,3 +367,16 @@ def test_without_numba_the_numpy_path_runs() -> None:
         got, c = compiled(pairwise(l1), "always", a, b)  # even when asked for
     assert not fused_steps(c.plan)
     np.testing.assert_array_equal(got, np.full((128, 128), 64.0))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_loop_longer_than_one_slice_runs_in_slices_with_the_same_result(threads: int) -> None:
+    # slices keep a long loop interruptible (Ctrl-C is seen between them); with a tiny
+    # slice every row is its own call, on one thread or on two
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fused_loops, "SLICE_ELEMENTS", 9 * 23 * 5)  # five rows a slice
+        mp.setattr(fused_loops, "PARALLEL_ELEMENTS", 0)  # threads even for this small loop
+        mp.setenv("AXCOMP_THREADS", str(threads))
+        got, want = fused_and_plain(pairwise(chebyshev), A, B)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(got, np.abs(A[:, None, :] - B[None, :, :]).max(-1))

@@ -307,6 +307,10 @@ def kernel(loop: FusedLoop) -> Any:
     return _kernels.setdefault(text, module._loop)
 
 
+# iterations of one call of a loop's kernel when its outer axis can be sliced (~10-50 ms)
+SLICE_ELEMENTS = 1 << 24
+
+
 def caller(loop: FusedLoop, threads: int | None = None) -> Callable[..., np.ndarray]:
     """The function the generated NumPy code calls: allocates the result, runs the loop on
     up to ``threads`` threads (None: ``AXCOMP_THREADS``, else one per core)."""
@@ -324,16 +328,23 @@ def caller(loop: FusedLoop, threads: int | None = None) -> Callable[..., np.ndar
     split = axis not in loop.reduced and loop.elements >= PARALLEL_ELEMENTS
 
     scalars = [k for k, axes in enumerate(loop.operands) if not axes]
+    # a kept outer axis runs in slices of at most SLICE_ELEMENTS iterations: a long loop
+    # stays interruptible (a nogil call cannot see Ctrl-C) and threads share the work
+    sliceable = axis not in loop.reduced
+    rows = max(1, SLICE_ELEMENTS // max(1, loop.elements // max(1, n)))
 
     def run(*operands: Any) -> np.ndarray:
         if scalars:  # a 0-d array or a NumPy scalar (an argument under jit): its value
             operands = tuple(x[()] if k in scalars else x for k, x in enumerate(operands))
         out = np.empty(shape, dtype) if fill is None else np.full(shape, fill, dtype)
         used = min(threads or _threads(), n) if split else 1
-        if used <= 1:
+        if not sliceable:
             fn(*operands, out, *sizes, 0, n)
+        elif used <= 1:  # slices of bounded work, so Ctrl-C is seen between them
+            for lo in range(0, n, rows):
+                fn(*operands, out, *sizes, lo, min(lo + rows, n))
         else:
-            chunk = -(-n // used)
+            chunk = min(rows, -(-n // used))
             run_blocks(lambda lo, hi: fn(*operands, out, *sizes, lo, hi), n, chunk, used)
         return out
 

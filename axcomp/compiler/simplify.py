@@ -18,6 +18,7 @@ from ..core.leaves import ConstParams, input_p
 from ..primitives.shape import ReshapeParams, reshape_p
 from .broadcasts import shrink_repeated
 from .loops import merge_extended_loops
+from .merged_labels import split_einsum
 from .selection import select_partially
 
 
@@ -97,8 +98,14 @@ def eliminate_common_subexpressions(graph: Graph) -> tuple[Graph, bool]:
     return _rebuild(graph, rewrite)
 
 
+def split_merged_labels(graph: Graph) -> tuple[Graph, bool]:
+    """Einsums read past reshapes that merge only summed axes (``merged_labels``)."""
+    return _rebuild(graph, split_einsum)
+
+
 PASSES = (
     fold_reshapes,
+    split_merged_labels,
     eliminate_common_subexpressions,
     select_partially,
     merge_extended_loops,

@@ -16,6 +16,7 @@ from __future__ import annotations
 from ..core.graph import Node
 from ..primitives.contraction import EinsumParams, einsum_p
 from ..primitives.shape import reshape_p
+from .einsum_operands import fresh_label, with_operands
 
 
 def _groups(src: tuple[int, ...], dst: tuple[int, ...]) -> list[tuple[int, ...]] | None:
@@ -90,24 +91,10 @@ def split_einsum(node: Node, inputs: tuple[Node, ...]) -> Node:
     taken = {lab for sub in subs for lab in sub}
     names: dict[str, tuple[str, ...]] = {}
     for lab, sizes in split.items():
-        parts = []
-        for i in range(len(sizes)):
-            name = f"{lab}.{i}"
-            while name in taken:
-                name += "'"
-            taken.add(name)
-            parts.append(name)
-        names[lab] = tuple(parts)
+        names[lab] = tuple(fresh_label(f"{lab}.{i}", taken) for i in range(len(sizes)))
     new_inputs = list(inputs)
     new_subs = list(subs)
     for k in replace:
         new_inputs[k] = inputs[k].inputs[0]
         new_subs[k] = tuple(p for lab in subs[k] for p in names.get(lab, (lab,)))
-    return Node(
-        einsum_p,
-        tuple(new_inputs),
-        EinsumParams(tuple(new_subs), params.out),
-        node.shape,
-        node.dtype,
-        node.axes,
-    )
+    return with_operands(node, new_inputs, new_subs)

@@ -21,6 +21,7 @@ from .broadcasts import shrink_repeated
 from .loops import merge_extended_loops
 from .merged_labels import split_einsum
 from .selection import select_partially
+from .shared_operands import merge_shared_products
 
 
 def _rebuild(graph: Graph, rewrite: Callable[[Node, tuple[Node, ...]], Node]) -> tuple[Graph, bool]:
@@ -117,6 +118,7 @@ PASSES = (
     select_partially,
     merge_extended_loops,
     shrink_repeated,
+    merge_shared_products,
 )
 
 

@@ -8,6 +8,8 @@ and ``jacrev`` evaluate the primal once. Every case is checked against the plain
 
 from __future__ import annotations
 
+import math
+import re
 import sys
 
 import numpy as np
@@ -58,6 +60,20 @@ def test_vmap_hessian_computes_the_primal_once(monkeypatch):
     per_direction = _plain(monkeypatch, lambda: ax.explain(f(), X).flops)
     # A x per example, not per example and direction: the 6 directions' copies are gone
     assert once < 0.6 * per_direction, (once, per_direction)
+
+
+def test_the_max_shift_behind_stop_gradient_is_computed_once(monkeypatch):
+    # logsumexp shifts by stop_gradient(max): the shift, and so the exp, repeat along the
+    # basis axis like the rest of the primal, and are computed once per example
+    X = RNG.standard_normal((7, 6))
+    f = lambda: ax.vmap(ax.hessian(lambda x: logsumexp(A @ x)))  # noqa: E731
+    got = f()(X)
+    np.testing.assert_allclose(got, _plain(monkeypatch, lambda: f()(X)), rtol=1e-12, atol=1e-14)
+    text = str(ax.explain(f(), X))
+    exp_shapes = re.findall(r"%\d+ exp\[([0-9, ]+)\]", text)
+    assert exp_shapes, text
+    for shape in exp_shapes:
+        assert math.prod(int(n) for n in shape.split(",")) == 7 * 20, text
 
 
 def mlp(params, x):

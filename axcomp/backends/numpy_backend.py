@@ -12,6 +12,7 @@ included (``BUILTINS``), so no parameter, whatever its name, can shadow it.
 
 from __future__ import annotations
 
+import dataclasses
 import keyword
 import math
 import re
@@ -39,6 +40,7 @@ from ..core.plan import (
     Step,
     Store,
     releases,
+    statement_reads,
 )
 from . import fused_loops
 from .cancellation import _flat_not_greater
@@ -275,12 +277,33 @@ _FORMATS: dict[str, Callable[[Call], str]] = {
 assert set(_FORMATS) == set(OPS), "every plan operation needs a NumPy spelling"
 
 
+#: Loops of static length stack into arrays made before them (``loop_lines``); the tests
+#: turn it off to compare with the list-and-``stack`` path.
+PREALLOCATE_STACKS = True
+
+
 def loop_lines(
-    st: Loop, text: Callable[[Step], list[str]], expr: Callable[[Expr], str], xp: str
+    st: Loop,
+    text: Callable[[Step], list[str]],
+    expr: Callable[[Expr], str],
+    xp: str,
+    preallocate: bool = False,
 ) -> list[str]:
-    """The source lines of a ``Loop`` (unindented; the body indented by four spaces)."""
+    """The source lines of a ``Loop`` (unindented; the body indented by four spaces).
+
+    With ``preallocate`` (NumPy: writable arrays and ``out=``), a loop of static length
+    stacks into arrays made before it: the op computing a stacked value writes straight into
+    its slot (``out=``) where it can, else the value is copied there, never a list joined
+    after the loop."""
+    filled = _slot_writes(st) if preallocate and st.length is not None else None
     lines = [f"{_ident(n)} = {expr(v)}" for n, v in st.init]
-    lines += [f"{_ident(out)} = []" for out, _, _ in st.stacks]
+    if filled is None:
+        lines += [f"{_ident(out)} = []" for out, _, _ in st.stacks]
+    else:
+        types = {name: (shape, dtype) for name, shape, dtype in st.outs}
+        for out, _, _ in st.stacks:
+            shape, dtype = types[out]
+            lines.append(f"{_ident(out)} = {xp}.empty({_tuple(shape)}, dtype={_dtype(dtype)})")
     i = _ident(st.counter)
     if st.length is None:
         lines.append(f"{i} = 0")
@@ -292,15 +315,34 @@ def loop_lines(
     body = []
     if st.index:
         body.append(f"{_ident(st.index)} = {xp}.asarray({i})")
-    for name, src, axis in st.slices:
-        body.append(f"{_ident(name)} = {_ident(src)}[{':, ' * _int_value(axis)}{i}, ...]")
+    read = {v for _, v in st.update} | {v for _, v, _ in st.stacks} | {st.stop}
     for step in st.body:
+        for s in step.statements:
+            read |= statement_reads(s)
+    for name, src, axis in st.slices:
+        if name not in read:
+            continue  # a scanned operand this body never reads
+        body.append(f"{_ident(name)} = {_ident(src)}[{':, ' * _int_value(axis)}{i}, ...]")
+    slots = {value: (out, axis) for out, value, axis in st.stacks if filled and value in filled}
+    for step in st.body:
+        if filled:
+            # bind each slot first (a body name is bound once), then the op writes into it
+            for s in step.statements:
+                if isinstance(s, Assign) and s.target in filled:
+                    out, axis = slots[s.target]
+                    body.append(
+                        f"{_ident(s.target)} = {_ident(out)}[{':, ' * _int_value(axis)}{i}, ...]"
+                    )
+            step = _into_slots(step, filled)
         body += text(step)
     if st.stop is not None:
         body.append(f"if not _bool({xp}.any({_ident(st.stop)})):")
         body.append("    break")
-    for out, value, _ in st.stacks:
-        body.append(f"{_ident(out)}.append({_ident(value)})")
+    for out, value, axis in st.stacks:
+        if filled is None:
+            body.append(f"{_ident(out)}.append({_ident(value)})")
+        elif value not in filled:
+            body.append(f"{_ident(out)}[{':, ' * _int_value(axis)}{i}, ...] = {_ident(value)}")
     if st.update:
         names = ", ".join(_ident(n) for n, _ in st.update)
         values = ", ".join(_ident(v) for _, v in st.update)
@@ -308,14 +350,70 @@ def loop_lines(
     if st.length is None:
         body.append(f"{i} += 1")
     lines += ["    " + line for line in body]
-    for out, _, axis in st.stacks:
-        if st.reverse:
-            lines.append(f"{_ident(out)}.reverse()")
-        lines.append(f"{_ident(out)} = {xp}.stack({_ident(out)}, axis={_int(axis)})")
-    dead = sorted(st.body_names())
+    if filled is None:
+        for out, _, axis in st.stacks:
+            if st.reverse:
+                lines.append(f"{_ident(out)}.reverse()")
+            lines.append(f"{_ident(out)} = {xp}.stack({_ident(out)}, axis={_int(axis)})")
+    else:
+        # a carry last bound to a slot would alias its stack: later in-place ops on the
+        # carry (which the memory model sees as its own buffer) must not reach the stack
+        for carry, value in st.update:
+            if value in filled:
+                lines.append(f"{_ident(carry)} = {_ident(carry)}.copy()")
+    dead = sorted(st.body_names() - {n for n, _, _ in st.slices if n not in read})
     if dead:
         lines.append(f"del {', '.join(_ident(n) for n in dead)}")
     return lines
+
+
+def _dtype(dtype: Any) -> str:
+    name = np.dtype(dtype).name
+    if not re.fullmatch(r"[a-z]+[0-9]*", name):
+        raise ValueError(f"refusing to emit dtype {name!r}")
+    return f"{NP}.dtype('{name}')"
+
+
+def _slot_writes(st: Loop) -> dict[str, Assign]:
+    """The stacked values whose op can write straight into the stack's slot: bound once at
+    the body's top level by a one-output ufunc (or a product) with the slot's shape and
+    dtype, stacked once."""
+    types = {name: (tuple(shape), np.dtype(dtype)) for name, shape, dtype in st.outs}
+    counts: dict[str, int] = {}
+    for _, value, _ in st.stacks:
+        counts[value] = counts.get(value, 0) + 1
+    bound: dict[str, Assign] = {}
+    for step in st.body:
+        for s in step.statements:
+            if isinstance(s, Assign):
+                bound[s.target] = s
+    found: dict[str, Assign] = {}
+    for out, value, axis in st.stacks:
+        a = bound.get(value)
+        if a is None or counts[value] != 1 or not a.shape or a.dtype is None:
+            continue
+        shape, dtype = types[out]
+        if shape[:axis] + shape[axis + 1 :] != tuple(a.shape) or np.dtype(a.dtype) != dtype:
+            continue
+        c = a.value
+        if not isinstance(c, Call) or c.kwargs or c.attr("out") is not None:
+            continue
+        if c.op == "multiply" and len(c.args) == 2:
+            c = Call("ufunc", c.args, (("fn", "multiply"),))
+        fn = getattr(np, c.attr("fn"), None) if c.op == "ufunc" else None
+        if isinstance(fn, np.ufunc) and fn.nout == 1:
+            found[value] = dataclasses.replace(
+                a, value=Call(c.op, c.args, (*c.attrs, ("out", value)), c.kwargs)
+            )
+    return found
+
+
+def _into_slots(step: Step, filled: dict[str, Assign]) -> Step:
+    stmts = tuple(
+        filled[s.target] if isinstance(s, Assign) and s.target in filled else s
+        for s in step.statements
+    )
+    return dataclasses.replace(step, statements=stmts)
 
 
 def _int_value(v: Any) -> int:
@@ -379,6 +477,7 @@ def statement_text(st: Statement) -> str:
             lambda step: [t for s in step.statements for t in statement_text(s).split("\n")],
             expr_text,
             NP,
+            preallocate=PREALLOCATE_STACKS,
         )
         return "\n".join(lines)
     if isinstance(st, If):

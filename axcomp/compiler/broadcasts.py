@@ -17,13 +17,22 @@ from ..core.graph import Graph, Node
 from ..core.independence import Carried, repeated_axes
 from ..primitives.contraction import einsum_p
 from ..primitives.elementwise import elementwise_p
+from ..primitives.gradients import stop_gradient_p
 from ..primitives.reductions import reduce_p
 from ..primitives.shape import BroadcastParams, ReshapeParams, broadcast_p, cast_p, reshape_p
 
 #: the primitives a value of which is recomputed at length 1: position by position along
 #: every carried axis, with params that do not depend on that axis's length (checked
 #: against the shape rule), or whose params are rewritten here (reshape, broadcast)
-_SHRINKABLE = (einsum_p, elementwise_p, reduce_p, cast_p, reshape_p, broadcast_p)
+_SHRINKABLE = (
+    einsum_p,
+    elementwise_p,
+    reduce_p,
+    cast_p,
+    reshape_p,
+    broadcast_p,
+    stop_gradient_p,  # logsumexp's max shift: an identity for the values
+)
 
 
 def shrink_repeated(graph: Graph) -> tuple[Graph, bool]:

@@ -45,6 +45,7 @@ from ..core.plan_verify import verify_plan
 from .contraction import lower_contraction
 from .fusion import Fusion, find_fusions
 from .inplace import in_place
+from .loop_inplace import loop_in_place
 from .regions import find_regions
 
 #: Set AXCOMP_VERIFY=1 (the test suite does) to check every plan after lowering
@@ -408,7 +409,7 @@ def lower(graph: Graph, input_names: tuple[str, ...], fuse_min: int | None = Non
     steps write into dying temporaries where they can (``inplace``). With ``fuse_min``,
     reductions of elementwise chains of at least that many elements become fused loops
     (``fusion``; the target decides)."""
-    plan = in_place(_Lowering(graph, fuse_min).run(input_names))
+    plan = loop_in_place(in_place(_Lowering(graph, fuse_min).run(input_names)))
     if VERIFY:
         verify_plan(plan)
     return plan

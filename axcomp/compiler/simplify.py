@@ -16,9 +16,12 @@ import numpy as np
 from ..core.graph import Graph, GraphError, Node
 from ..core.leaves import ConstParams, input_p
 from ..primitives.shape import ReshapeParams, reshape_p
+from .broadcast_operands import absorb_broadcasts
 from .broadcasts import shrink_repeated
 from .loops import merge_extended_loops
+from .merged_labels import split_einsum
 from .selection import select_partially
+from .shared_operands import merge_shared_products
 
 
 def _rebuild(graph: Graph, rewrite: Callable[[Node, tuple[Node, ...]], Node]) -> tuple[Graph, bool]:
@@ -97,12 +100,25 @@ def eliminate_common_subexpressions(graph: Graph) -> tuple[Graph, bool]:
     return _rebuild(graph, rewrite)
 
 
+def split_merged_labels(graph: Graph) -> tuple[Graph, bool]:
+    """Einsums read past reshapes that merge only summed axes (``merged_labels``)."""
+    return _rebuild(graph, split_einsum)
+
+
+def read_broadcast_sources(graph: Graph) -> tuple[Graph, bool]:
+    """Einsums read broadcast operands' sources (``broadcast_operands``)."""
+    return _rebuild(graph, absorb_broadcasts)
+
+
 PASSES = (
     fold_reshapes,
+    split_merged_labels,
+    read_broadcast_sources,
     eliminate_common_subexpressions,
     select_partially,
     merge_extended_loops,
     shrink_repeated,
+    merge_shared_products,
 )
 
 

@@ -259,6 +259,11 @@ from .ufuncs import multiply as multiply
 from .ufuncs import power as power
 from .ufuncs import where as where
 from .vectorize import vectorize as vectorize
+from .window_functions import bartlett as bartlett
+from .window_functions import blackman as blackman
+from .window_functions import hamming as hamming
+from .window_functions import hanning as hanning
+from .window_functions import kaiser as kaiser
 
 ndarray = _np.ndarray
 float16, float32, float64 = _np.float16, _np.float32, _np.float64

@@ -47,6 +47,63 @@ def linalg_calls(jnp: Any) -> dict[str, Callable[..., Any]]:
     }
 
 
+def array_calls(jnp: Any) -> dict[str, tuple[Callable[..., Any], list[np.ndarray]]]:
+    """The jax.numpy calls recorded, with their array arguments (the rest is static)."""
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=(3, 5))
+    ints = rng.integers(-4, 4, size=(4, 6))
+    mask = rng.random((3, 5)) < 0.5
+    a1, a2 = rng.integers(0, 8, 9), rng.integers(0, 8, 7)
+    return {
+        "unravel_index": (lambda i: jnp.unravel_index(i, (3, 4)), [np.arange(-14, 14)]),
+        "ravel_multi_index_wrap": (
+            lambda i, j: jnp.ravel_multi_index((i, j), (3, 4), mode="wrap"),
+            [ints[0], ints[1]],
+        ),
+        "ravel_multi_index_clip_f": (
+            lambda i, j: jnp.ravel_multi_index((i, j), (3, 4), mode="clip", order="F"),
+            [ints[0].astype(np.int32), ints[1].astype(np.int32)],
+        ),
+        "delete": (lambda a: jnp.delete(a, np.array([0, 3]), axis=1), [x]),
+        "delete_slice": (lambda a: jnp.delete(a, slice(1, None, 2)), [x]),
+        "insert_scalar": (lambda a, v: jnp.insert(a, 2, v, axis=1), [x, x[:, 0]]),
+        "insert_many": (lambda a: jnp.insert(a, np.array([0, 2, 5]), 7.5), [x[0]]),
+        "compress": (
+            lambda c, a: jnp.compress(c, a, axis=1, size=4, fill_value=-1.0),
+            [mask[0], x],
+        ),
+        "extract": (lambda c, a: jnp.extract(c, a, size=12), [mask, x]),
+        "choose_wrap": (
+            lambda i, c: jnp.choose(i, [c, c * 2, c[0]], mode="wrap"),
+            [ints[:3, :5], x],
+        ),
+        "put_along_axis": (
+            lambda a, v: jnp.put_along_axis(a, np.array([[1], [4], [0]]), v, axis=1, inplace=False),
+            [x, x[:, :1]],
+        ),
+        "fill_diagonal": (
+            lambda a, v: jnp.fill_diagonal(a, v, inplace=False),
+            [x[:, :3].copy(), np.array([9.0, 8.0])],
+        ),
+        "put": (lambda a, v: jnp.put(a, np.array([0, 7, 14]), v, inplace=False), [x, x[0, :2]]),
+        "place": (lambda a, m, v: jnp.place(a, m, v, inplace=False), [x, mask, x[1, :3]]),
+        "resize": (lambda a: jnp.resize(a, (4, 7)), [x]),
+        "block": (lambda a, b, c: jnp.block([[a, b], [c]]), [x[:2, :2], x[:2, 2:3], x[2:, :3]]),
+        "lexsort": (lambda a, b: jnp.lexsort((a, b)), [ints[0], ints[1] % 2]),
+        "partition": (lambda a: jnp.partition(a, 2, axis=1), [x]),
+        "argpartition": (lambda a: jnp.argpartition(a, 1, axis=0), [x]),
+        "sort_complex": (lambda a: jnp.sort_complex(a), [ints[0]]),
+        "union1d": (lambda a, b: jnp.union1d(a, b, size=12), [a1, a2]),
+        "intersect1d": (lambda a, b: jnp.intersect1d(a, b, size=8), [a1, a2]),
+        "setdiff1d": (lambda a, b: jnp.setdiff1d(a, b, size=8), [a1, a2]),
+        "setxor1d": (lambda a, b: jnp.setxor1d(a, b, size=8), [a1, a2]),
+        "unique_all": (lambda a: tuple(jnp.unique_all(a, size=9)), [a1]),
+        "unique_counts": (lambda a: tuple(jnp.unique_counts(a)), [a1]),
+        "unique_inverse": (lambda a: tuple(jnp.unique_inverse(a)), [ints % 3]),
+        "unique_values": (lambda a: jnp.unique_values(a), [a2]),
+    }
+
+
 def main() -> None:
     import jax
 
@@ -63,6 +120,10 @@ def main() -> None:
         if np.asarray(args[0]).dtype == np.float64:
             g = jax.grad(lambda *a, f=calls[name]: jnp.sum(jnp.sin(f(*a))))(*args)
             out[f"{name}/grad"] = np.asarray(g)
+    for name, (fn, args) in array_calls(jnp).items():
+        leaves = fn(*args)
+        for i, leaf in enumerate(leaves if isinstance(leaves, tuple) else (leaves,)):
+            out[f"{name}/out{i}"] = np.asarray(leaf)
     np.savez_compressed(OUT, **out)
 
 

@@ -21,6 +21,15 @@ from . import array_methods as _array_methods
 from . import fft as fft
 from . import linalg as linalg
 from . import ufuncs as _ufuncs
+from .array_editing import block as block
+from .array_editing import delete as delete
+from .array_editing import insert as insert
+from .array_editing import resize as resize
+from .array_editing import trim_zeros as trim_zeros
+from .array_updates import fill_diagonal as fill_diagonal
+from .array_updates import place as place
+from .array_updates import put as put
+from .array_updates import put_along_axis as put_along_axis
 from .convolution import convolve as convolve
 from .convolution import correlate as correlate
 from .creation import arange as arange
@@ -127,6 +136,8 @@ from .elementwise import signbit as signbit
 from .elementwise import sinc as sinc
 from .elementwise import spacing as spacing
 from .elementwise import unwrap as unwrap
+from .flat_indices import ravel_multi_index as ravel_multi_index
+from .flat_indices import unravel_index as unravel_index
 from .index_tricks import c_ as c_
 from .index_tricks import fromfunction as fromfunction
 from .index_tricks import index_exp as index_exp
@@ -155,6 +166,7 @@ from .manipulation import atleast_1d as atleast_1d
 from .manipulation import atleast_2d as atleast_2d
 from .manipulation import atleast_3d as atleast_3d
 from .manipulation import broadcast_arrays as broadcast_arrays
+from .manipulation import broadcast_shapes as broadcast_shapes
 from .manipulation import broadcast_to as broadcast_to
 from .manipulation import column_stack as column_stack
 from .manipulation import concat as concat
@@ -233,11 +245,26 @@ from .reductions import std as std
 from .reductions import sum as sum
 from .reductions import trace as trace
 from .reductions import var as var
+from .selecting import choose as choose
+from .selecting import compress as compress
+from .selecting import extract as extract
+from .setops import intersect1d as intersect1d
 from .setops import isin as isin
+from .setops import setdiff1d as setdiff1d
+from .setops import setxor1d as setxor1d
+from .setops import union1d as union1d
 from .setops import unique as unique
+from .setops import unique_all as unique_all
+from .setops import unique_counts as unique_counts
+from .setops import unique_inverse as unique_inverse
+from .setops import unique_values as unique_values
+from .sorting import argpartition as argpartition
 from .sorting import argsort as argsort
+from .sorting import lexsort as lexsort
+from .sorting import partition as partition
 from .sorting import searchsorted as searchsorted
 from .sorting import sort as sort
+from .sorting import sort_complex as sort_complex
 from .statistics import corrcoef as corrcoef
 from .statistics import cov as cov
 from .statistics import digitize as digitize
@@ -272,6 +299,7 @@ uint8, uint32, uint64 = _np.uint8, _np.uint32, _np.uint64
 complex64, complex128 = _np.complex64, _np.complex128
 bool_ = _np.bool_
 pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, None
+euler_gamma = _np.euler_gamma
 dtype, promote_types = _np.dtype, _np.promote_types
 shape_of = _np.shape
 
@@ -293,7 +321,7 @@ __all__ = [
     name
     for name, value in list(globals().items())
     if not name.startswith("_")
-    and (callable(value) or name in ("pi", "e", "inf", "nan", "newaxis"))
+    and (callable(value) or name in ("pi", "e", "inf", "nan", "newaxis", "euler_gamma"))
 ]
 
 _array_methods.install(globals(), __all__)

@@ -242,7 +242,6 @@ STILL_MISSING: dict[str, frozenset[str]] = {
     ),
     "jax.nn": frozenset(
         {
-            "dot_product_attention",
             "get_scaled_dot_general_config",
             "scaled_dot_general",
             "scaled_matmul",

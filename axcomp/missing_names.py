@@ -366,12 +366,7 @@ STILL_MISSING: dict[str, frozenset[str]] = {
     ),
     "jax.scipy.signal": frozenset(
         {
-            "csd",
-            "detrend",
-            "fftconvolve",
             "istft",
-            "stft",
-            "welch",
         }
     ),
     "jax.scipy.sparse": frozenset(),

@@ -101,6 +101,21 @@ def array_calls(jnp: Any) -> dict[str, tuple[Callable[..., Any], list[np.ndarray
         "unique_counts": (lambda a: tuple(jnp.unique_counts(a)), [a1]),
         "unique_inverse": (lambda a: tuple(jnp.unique_inverse(a)), [ints % 3]),
         "unique_values": (lambda a: jnp.unique_values(a), [a2]),
+        "apply_along_axis": (
+            lambda a: jnp.apply_along_axis(lambda v: jnp.stack([v.sum(), v[0] * v[-1]]), 0, a),
+            [x],
+        ),
+        "apply_over_axes": (lambda a: jnp.apply_over_axes(jnp.mean, a, [0, 1]), [x]),
+        "piecewise": (
+            lambda a: jnp.piecewise(a, [a < -0.5, a > 0.5], [lambda v: -v, lambda v: v**2, 0.25]),
+            [x],
+        ),
+        "poly": (lambda z: jnp.poly(z), [x[0]]),
+        "polydiv": (lambda u, v: jnp.polydiv(u, v), [x[0], x[1, :3]]),
+        "polyfit": (lambda a, b: jnp.polyfit(a, b, 3), [x[0], x[1]]),
+        "polyfit_weighted_2d": (lambda a, b: jnp.polyfit(a, b, 2, w=a * a), [x[0], x[1:].T]),
+        "polyfit_cov": (lambda a, b: jnp.polyfit(a, b, 2, cov=True), [x[0], x[1]]),
+        "roots": (lambda c: jnp.sort_complex(jnp.roots(c, strip_zeros=False)), [x[2]]),
     }
 
 

@@ -138,6 +138,9 @@ from .elementwise import spacing as spacing
 from .elementwise import unwrap as unwrap
 from .flat_indices import ravel_multi_index as ravel_multi_index
 from .flat_indices import unravel_index as unravel_index
+from .functional import apply_along_axis as apply_along_axis
+from .functional import apply_over_axes as apply_over_axes
+from .functional import piecewise as piecewise
 from .index_tricks import c_ as c_
 from .index_tricks import fromfunction as fromfunction
 from .index_tricks import index_exp as index_exp
@@ -201,12 +204,16 @@ from .manipulation import transpose as transpose
 from .manipulation import unstack as unstack
 from .manipulation import vsplit as vsplit
 from .manipulation import vstack as vstack
+from .polynomial import poly as poly
 from .polynomial import polyadd as polyadd
 from .polynomial import polyder as polyder
+from .polynomial import polydiv as polydiv
+from .polynomial import polyfit as polyfit
 from .polynomial import polyint as polyint
 from .polynomial import polymul as polymul
 from .polynomial import polysub as polysub
 from .polynomial import polyval as polyval
+from .polynomial import roots as roots
 from .reductions import all as all
 from .reductions import amax as amax
 from .reductions import amin as amin
@@ -301,6 +308,10 @@ bool_ = _np.bool_
 pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, None
 euler_gamma = _np.euler_gamma
 dtype, promote_types = _np.dtype, _np.promote_types
+# NumPy's own, as JAX re-exports them
+array_repr, array_str, save, savez = _np.array_repr, _np.array_str, _np.save, _np.savez
+get_printoptions, set_printoptions = _np.get_printoptions, _np.set_printoptions
+printoptions = _np.printoptions
 shape_of = _np.shape
 
 

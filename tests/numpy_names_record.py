@@ -116,7 +116,24 @@ def array_calls(jnp: Any) -> dict[str, tuple[Callable[..., Any], list[np.ndarray
         "polyfit_weighted_2d": (lambda a, b: jnp.polyfit(a, b, 2, w=a * a), [x[0], x[1:].T]),
         "polyfit_cov": (lambda a, b: jnp.polyfit(a, b, 2, cov=True), [x[0], x[1]]),
         "roots": (lambda c: jnp.sort_complex(jnp.roots(c, strip_zeros=False)), [x[2]]),
+        "histogram_bin_edges": (lambda a: jnp.histogram_bin_edges(a, 6), [x]),
+        "histogram2d": (lambda a, b: jnp.histogram2d(a, b, bins=[3, 4]), [x[0], x[1]]),
+        "histogram2d_weighted_range": (
+            lambda a, b, w: jnp.histogram2d(a, b, 3, range=[(-1, 1), (-2, 2)], weights=w),
+            [x[0], x[1], x[2]],
+        ),
+        "histogramdd_density_edges": (
+            lambda s: jnp.histogramdd(s, [np.array([-2.0, 0.0, 0.5, 2.0]), 2], density=True),
+            [x[:2].T],
+        ),
     }
+
+
+def flat_results(result: Any) -> list[Any]:
+    """A result's arrays in order (tuples and lists of arrays flattened)."""
+    if isinstance(result, (tuple, list)):
+        return [leaf for part in result for leaf in flat_results(part)]
+    return [result]
 
 
 def main() -> None:
@@ -137,7 +154,7 @@ def main() -> None:
             out[f"{name}/grad"] = np.asarray(g)
     for name, (fn, args) in array_calls(jnp).items():
         leaves = fn(*args)
-        for i, leaf in enumerate(leaves if isinstance(leaves, tuple) else (leaves,)):
+        for i, leaf in enumerate(flat_results(leaves)):
             out[f"{name}/out{i}"] = np.asarray(leaf)
     np.savez_compressed(OUT, **out)
 

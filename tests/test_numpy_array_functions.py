@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from numpy_names_record import array_calls
+from numpy_names_record import array_calls, flat_results
 
 import axcomp
 import axcomp.numpy as jnp
@@ -21,7 +21,7 @@ CALLS = array_calls(jnp)
 
 
 def _check(got: Any, name: str) -> None:
-    leaves = got if isinstance(got, tuple) else (got,)
+    leaves = flat_results(got)
     want = [REF[f"{name}/out{i}"] for i in range(len(leaves))]
     assert f"{name}/out{len(leaves)}" not in REF
     for g, w in zip(leaves, want):

@@ -276,6 +276,9 @@ from .statistics import corrcoef as corrcoef
 from .statistics import cov as cov
 from .statistics import digitize as digitize
 from .statistics import histogram as histogram
+from .statistics import histogram2d as histogram2d
+from .statistics import histogram_bin_edges as histogram_bin_edges
+from .statistics import histogramdd as histogramdd
 from .tensor_contractions import cross as cross
 from .tensor_contractions import dot as dot
 from .tensor_contractions import einsum as einsum

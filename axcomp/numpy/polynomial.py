@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ShapeError
+from ..errors import ArgumentValueError, ShapeError
 from ..primitives.contraction import multiply
 from ..primitives.elementwise import elementwise as _e
 from ..primitives.gathers import BooleanIndexError as _BooleanIndexError
@@ -147,7 +147,7 @@ def polyfit(
     ``lstsq`` on the column-scaled Vandermonde matrix, as ``jnp.polyfit``."""
     deg = operator.index(deg)
     if deg < 0:
-        raise ValueError("expected deg >= 0")
+        raise ArgumentValueError("expected deg >= 0")
     xs, ys = _as_float(_jnp.asarray(x)), _as_float(_jnp.asarray(y))
     if _jnp.ndim(xs) != 1:
         raise ShapeError("expected 1D vector for x")
@@ -183,7 +183,7 @@ def polyfit(
         fac: Any = 1.0
     else:
         if n <= order:
-            raise ValueError(
+            raise ShapeError(
                 "the number of data points must exceed order to scale the covariance matrix"
             )
         fac = _jnp.true_divide(_jnp.ravel(resids), n - order)[0]

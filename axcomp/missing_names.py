@@ -347,11 +347,7 @@ STILL_MISSING: dict[str, frozenset[str]] = {
             "minimize",
         }
     ),
-    "jax.scipy.signal": frozenset(
-        {
-            "istft",
-        }
-    ),
+    "jax.scipy.signal": frozenset(),
     "jax.scipy.sparse": frozenset(),
     "jax.scipy.sparse.linalg": frozenset(),
     "jax.scipy.spatial": frozenset(

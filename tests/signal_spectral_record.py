@@ -45,6 +45,18 @@ def cases(sig: Any, d: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
         ),
         "csd_xy": lambda x: sig.csd(x, y, nperseg=16, nfft=21),
         "csd_complex": lambda x: sig.csd(x[:2, :33] + z, z, nperseg=8, window="blackman"),
+        "istft_roundtrip": lambda x: sig.istft(sig.stft(x, nperseg=16)[2], nperseg=16),
+        "istft_twosided_axes": lambda x: sig.istft(
+            sig.stft(x[:2, :33] + z, window="hamming", nperseg=10, noverlap=7, nfft=12)[2].T,
+            window="hamming",
+            nperseg=10,
+            noverlap=7,
+            nfft=12,
+            input_onesided=False,
+            boundary=False,
+            time_axis=0,
+            freq_axis=-1,
+        ),
     }
 
 

@@ -1,4 +1,5 @@
-"""``axcomp.scipy.signal``'s ``detrend``, ``fftconvolve``, ``stft``, ``csd`` and ``welch``
+"""``axcomp.scipy.signal``'s ``detrend``, ``fftconvolve``, ``stft``, ``istft``, ``csd`` and
+``welch``
 against JAX's outputs and gradients (recorded once by tests/signal_spectral_record.py),
 under vmap, and their errors."""
 
@@ -62,6 +63,8 @@ def test_vmap_matches_each_row() -> None:
         (lambda: sig.welch(np.ones(20), nperseg=8, nfft=4), ValueError, "nfft"),
         (lambda: sig.welch(np.ones(20), nperseg=8, window="kaiser"), NotImplementedError, "window"),
         (lambda: sig.welch(np.ones(20), average="median"), NotImplementedError, "median"),
+        (lambda: sig.istft(np.ones(5)), ValueError, "at least 2d"),
+        (lambda: sig.istft(np.ones((5, 4)), time_axis=0, freq_axis=0), ValueError, "differing"),
     ],
 )
 def test_errors(call: Any, kind: type, message: str) -> None:

@@ -23,7 +23,7 @@ from ..primitives.shape import astype
 from ..tracing.build import Value, lift, trace_of
 from ..tracing.tracer import Tracer
 from ..transforms.jit import staged_export
-from .spectral import csd, detrend, fftconvolve, stft, welch
+from .spectral import csd, detrend, fftconvolve, istft, stft, welch
 
 __all__ = [
     "convolve",
@@ -33,6 +33,7 @@ __all__ = [
     "csd",
     "detrend",
     "fftconvolve",
+    "istft",
     "stft",
     "welch",
 ]

@@ -13,12 +13,13 @@ import numpy as np
 
 from ..errors import ArgumentValueError, ShapeError, UnsupportedError
 from ..lax import dft
-from ..primitives.contraction import moveaxis, multiply
+from ..primitives.contraction import moveaxis, multiply, transpose
 from ..primitives.elementwise import elementwise
 from ..primitives.indexing import getitem
 from ..primitives.order import pad
+from ..primitives.products import matmul
 from ..primitives.reductions import mean, reduce_sum
-from ..primitives.shape import astype, concatenate
+from ..primitives.shape import astype, concatenate, reshape
 from ..tracing.build import Value, lift, normalize_axis, trace_of
 from ..tracing.tracer import Tracer
 from ..transforms.jit import staged_export
@@ -362,4 +363,71 @@ def welch(
     )
 
 
-__all__ = ["csd", "detrend", "fftconvolve", "stft", "welch"]
+@staged_export
+def istft(
+    Zxx: Value,
+    fs: Any = 1.0,
+    window: Any = "hann",
+    nperseg: int | None = None,
+    noverlap: int | None = None,
+    nfft: int | None = None,
+    input_onesided: bool = True,
+    boundary: bool = True,
+    time_axis: int = -1,
+    freq_axis: int = -2,
+) -> tuple[Any, Tracer]:
+    """``(times, x)``: the inverse of ``stft``: each segment's inverse DFT, windowed and
+    overlap-added, divided by the summed squared window (``scipy.signal.istft``)."""
+    rate = _static_fs(fs, "istft")
+    z = lift(Zxx, trace_of((Zxx,)))
+    if z.ndim < 2:
+        raise ShapeError("Input stft must be at least 2d!")
+    t_ax = normalize_axis(time_axis, z.ndim, "time_axis")
+    f_ax = normalize_axis(freq_axis, z.ndim, "freq_axis")
+    if t_ax == f_ax:
+        raise ArgumentValueError("Must specify differing time and frequency axes!")
+    nfreq = z.shape[f_ax]
+    seg = (2 * (nfreq - 1) if input_onesided else nfreq) if nperseg is None else nperseg
+    seg = operator.index(seg)
+    if seg < 1:
+        raise ArgumentValueError("nperseg must be a positive integer")
+    nfft = seg if nfft is None else operator.index(nfft)
+    if nfft < seg:
+        raise ArgumentValueError("nfft must be greater than or equal to nperseg.")
+    noverlap = seg // 2 if noverlap is None else operator.index(noverlap)
+    if noverlap >= seg:
+        raise ArgumentValueError("noverlap must be less than nperseg.")
+    step = seg - noverlap
+    # (..., time, freq): the other axes keep their order
+    rest = [d for d in range(z.ndim) if d not in (t_ax, f_ax)]
+    z = transpose(z, (*rest, t_ax, f_ax))
+    if z.dtype.kind != "c":
+        z = astype(z, dft.complex_dtype(np.result_type(z.dtype, np.float64)))
+    inverse = dft.irfft(z, n=nfft, axis=-1) if input_onesided else dft.ifft(z, n=nfft, axis=-1)
+    segs = getitem(inverse, (..., slice(0, seg)))
+    win = _window(window, seg)
+    real = np.dtype(np.float32 if z.dtype == np.complex64 else np.float64)
+    segs = multiply(segs, (win * win.sum()).astype(real))
+    count = z.shape[-2]
+    length = seg + (count - 1) * step
+    # overlap-add as one contraction with the static placement of every segment sample
+    place = np.zeros((count * seg, length), real)
+    rows = np.arange(count * seg)
+    place[rows, (rows // seg) * step + rows % seg] = 1.0
+    flat = reshape(segs, (*segs.shape[:-2], count * seg))
+    x = matmul(flat, place.astype(flat.dtype) if flat.dtype.kind == "c" else place)
+    norm = (
+        (win * win) @ place.reshape(count, seg, length).sum(axis=0) if count else np.zeros(length)
+    )
+    x = multiply(x, (1.0 / np.where(norm > 1e-10, norm, 1.0)).astype(real))
+    if boundary:
+        x = getitem(x, (..., slice(seg // 2, length - seg // 2)))
+    if input_onesided and x.dtype.kind == "c":
+        x = elementwise("real", x)
+    if x.ndim > 1 and t_ax != z.ndim - 1:  # the samples where the segments axis was
+        x = moveaxis(x, -1, t_ax - 1 if f_ax < t_ax else t_ax)
+    # SciPy's (and JAX's) times count the first axis of x, whichever holds the samples
+    return (np.arange(x.shape[0]) / rate).astype(real), x
+
+
+__all__ = ["csd", "detrend", "fftconvolve", "istft", "stft", "welch"]

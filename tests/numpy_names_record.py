@@ -116,6 +116,14 @@ def array_calls(jnp: Any) -> dict[str, tuple[Callable[..., Any], list[np.ndarray
         "polyfit_weighted_2d": (lambda a, b: jnp.polyfit(a, b, 2, w=a * a), [x[0], x[1:].T]),
         "polyfit_cov": (lambda a, b: jnp.polyfit(a, b, 2, cov=True), [x[0], x[1]]),
         "roots": (lambda c: jnp.sort_complex(jnp.roots(c, strip_zeros=False)), [x[2]]),
+        "packbits": (lambda b: jnp.packbits(b, axis=1, bitorder="little"), [mask]),
+        "packbits_flat": (lambda b: jnp.packbits(b), [ints]),
+        "unpackbits": (lambda b: jnp.unpackbits(b, axis=0, count=-3), [a1.astype(np.uint8) * 29]),
+        "unpackbits_count": (
+            lambda b: jnp.unpackbits(b.reshape(3, 3), axis=1, count=30, bitorder="little"),
+            [a1.astype(np.uint8) * 31],
+        ),
+        "mask_indices": (lambda: jnp.mask_indices(4, jnp.triu, 1, size=8), []),
         "histogram_bin_edges": (lambda a: jnp.histogram_bin_edges(a, 6), [x]),
         "histogram2d": (lambda a, b: jnp.histogram2d(a, b, bins=[3, 4]), [x[0], x[1]]),
         "histogram2d_weighted_range": (

@@ -14,6 +14,7 @@ from numpy_names_record import array_calls, flat_results
 
 import axcomp
 import axcomp.numpy as jnp
+from axcomp.core.array_impl import ArrayImpl
 from axcomp.errors import AxcompError
 
 REF = np.load(Path(__file__).parent / "numpy_names_reference.npz")
@@ -103,3 +104,23 @@ def test_errors_are_jax_types(call: Any, kind: type, message: str) -> None:
 def test_broadcast_shapes_and_euler_gamma() -> None:
     assert jnp.broadcast_shapes((2, 1), (3,), ()) == (2, 3)
     assert jnp.euler_gamma == pytest.approx(0.5772156649015329, rel=1e-16)
+
+
+def test_external_arrays_and_einsum_path() -> None:
+    import io
+
+    buf = io.BytesIO()
+    np.save(buf, np.arange(4.0))
+    buf.seek(0)
+    loaded = jnp.load(buf)
+    assert isinstance(loaded, ArrayImpl)  # the library's array type, as JAX's
+    np.testing.assert_array_equal(loaded, np.arange(4.0))
+    np.testing.assert_array_equal(jnp.frombuffer(b"\x01\x02", np.uint8), [1, 2])
+    np.testing.assert_array_equal(jnp.fromstring("1 2 3", sep=" "), [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(jnp.from_dlpack(np.arange(3)), [0, 1, 2])
+    with pytest.raises(NotImplementedError, match="non-pure"):
+        jnp.fromiter(iter([1, 2]))
+    ops = [np.ones((2, 30)), np.ones((30, 4)), np.ones((4, 5))]
+    path, info = jnp.einsum_path("ij,jk,kl->il", *ops)
+    assert path == [(0, 1), (0, 1)]  # JAX 0.10.2's path for these operands
+    assert "Optimized scaling" in str(info)

@@ -30,6 +30,8 @@ from .array_updates import fill_diagonal as fill_diagonal
 from .array_updates import place as place
 from .array_updates import put as put
 from .array_updates import put_along_axis as put_along_axis
+from .bit_packing import packbits as packbits
+from .bit_packing import unpackbits as unpackbits
 from .convolution import convolve as convolve
 from .convolution import correlate as correlate
 from .creation import arange as arange
@@ -136,6 +138,12 @@ from .elementwise import signbit as signbit
 from .elementwise import sinc as sinc
 from .elementwise import spacing as spacing
 from .elementwise import unwrap as unwrap
+from .external_arrays import from_dlpack as from_dlpack
+from .external_arrays import frombuffer as frombuffer
+from .external_arrays import fromfile as fromfile
+from .external_arrays import fromiter as fromiter
+from .external_arrays import fromstring as fromstring
+from .external_arrays import load as load
 from .flat_indices import ravel_multi_index as ravel_multi_index
 from .flat_indices import unravel_index as unravel_index
 from .functional import apply_along_axis as apply_along_axis
@@ -157,6 +165,7 @@ from .indexing import diag_indices_from as diag_indices_from
 from .indexing import diagonal as diagonal
 from .indexing import flatnonzero as flatnonzero
 from .indexing import interp as interp
+from .indexing import mask_indices as mask_indices
 from .indexing import nonzero as nonzero
 from .indexing import select as select
 from .indexing import take as take
@@ -282,6 +291,7 @@ from .statistics import histogramdd as histogramdd
 from .tensor_contractions import cross as cross
 from .tensor_contractions import dot as dot
 from .tensor_contractions import einsum as einsum
+from .tensor_contractions import einsum_path as einsum_path
 from .tensor_contractions import inner as inner
 from .tensor_contractions import kron as kron
 from .tensor_contractions import matmul as matmul
@@ -315,6 +325,7 @@ dtype, promote_types = _np.dtype, _np.promote_types
 array_repr, array_str, save, savez = _np.array_repr, _np.array_str, _np.save, _np.savez
 get_printoptions, set_printoptions = _np.get_printoptions, _np.set_printoptions
 printoptions = _np.printoptions
+ComplexWarning = _np.exceptions.ComplexWarning
 shape_of = _np.shape
 
 

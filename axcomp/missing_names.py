@@ -268,7 +268,6 @@ STILL_MISSING: dict[str, frozenset[str]] = {
             "int4",
             "ufunc",
             "uint1",
-            "uint16",
             "uint2",
             "uint4",
         }

@@ -194,5 +194,5 @@ def test_missing_names():
         alax.cumsun  # noqa: B018
     with pytest.raises(AttributeError, match="__foo__"):
         anp.__foo__  # noqa: B018
-    with pytest.raises(AxcompError, match="piecewise"):
-        anp.piecewise  # noqa: B018
+    with pytest.raises(AxcompError, match="frompyfunc"):
+        anp.frompyfunc  # noqa: B018

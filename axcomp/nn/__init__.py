@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..errors import missing_attribute as _missing_attribute
 from ..scipy.special.reductions import logsumexp
 from . import initializers
+from .attention import dot_product_attention
 from .functions import (
     celu,
     elu,
@@ -47,6 +48,7 @@ from .functions import (
 
 __all__ = [
     "celu",
+    "dot_product_attention",
     "elu",
     "gelu",
     "glu",

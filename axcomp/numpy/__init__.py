@@ -22,6 +22,17 @@ from . import docstrings as _docstrings
 from . import fft as fft
 from . import linalg as linalg
 from . import ufuncs as _ufuncs
+from .array_editing import block as block
+from .array_editing import delete as delete
+from .array_editing import insert as insert
+from .array_editing import resize as resize
+from .array_editing import trim_zeros as trim_zeros
+from .array_updates import fill_diagonal as fill_diagonal
+from .array_updates import place as place
+from .array_updates import put as put
+from .array_updates import put_along_axis as put_along_axis
+from .bit_packing import packbits as packbits
+from .bit_packing import unpackbits as unpackbits
 from .convolution import convolve as convolve
 from .convolution import correlate as correlate
 from .creation import arange as arange
@@ -128,6 +139,17 @@ from .elementwise import signbit as signbit
 from .elementwise import sinc as sinc
 from .elementwise import spacing as spacing
 from .elementwise import unwrap as unwrap
+from .external_arrays import from_dlpack as from_dlpack
+from .external_arrays import frombuffer as frombuffer
+from .external_arrays import fromfile as fromfile
+from .external_arrays import fromiter as fromiter
+from .external_arrays import fromstring as fromstring
+from .external_arrays import load as load
+from .flat_indices import ravel_multi_index as ravel_multi_index
+from .flat_indices import unravel_index as unravel_index
+from .functional import apply_along_axis as apply_along_axis
+from .functional import apply_over_axes as apply_over_axes
+from .functional import piecewise as piecewise
 from .index_tricks import c_ as c_
 from .index_tricks import fromfunction as fromfunction
 from .index_tricks import index_exp as index_exp
@@ -144,6 +166,7 @@ from .indexing import diag_indices_from as diag_indices_from
 from .indexing import diagonal as diagonal
 from .indexing import flatnonzero as flatnonzero
 from .indexing import interp as interp
+from .indexing import mask_indices as mask_indices
 from .indexing import nonzero as nonzero
 from .indexing import select as select
 from .indexing import take as take
@@ -156,6 +179,7 @@ from .manipulation import atleast_1d as atleast_1d
 from .manipulation import atleast_2d as atleast_2d
 from .manipulation import atleast_3d as atleast_3d
 from .manipulation import broadcast_arrays as broadcast_arrays
+from .manipulation import broadcast_shapes as broadcast_shapes
 from .manipulation import broadcast_to as broadcast_to
 from .manipulation import column_stack as column_stack
 from .manipulation import concat as concat
@@ -190,12 +214,16 @@ from .manipulation import transpose as transpose
 from .manipulation import unstack as unstack
 from .manipulation import vsplit as vsplit
 from .manipulation import vstack as vstack
+from .polynomial import poly as poly
 from .polynomial import polyadd as polyadd
 from .polynomial import polyder as polyder
+from .polynomial import polydiv as polydiv
+from .polynomial import polyfit as polyfit
 from .polynomial import polyint as polyint
 from .polynomial import polymul as polymul
 from .polynomial import polysub as polysub
 from .polynomial import polyval as polyval
+from .polynomial import roots as roots
 from .reductions import all as all
 from .reductions import amax as amax
 from .reductions import amin as amin
@@ -234,18 +262,37 @@ from .reductions import std as std
 from .reductions import sum as sum
 from .reductions import trace as trace
 from .reductions import var as var
+from .selecting import choose as choose
+from .selecting import compress as compress
+from .selecting import extract as extract
+from .setops import intersect1d as intersect1d
 from .setops import isin as isin
+from .setops import setdiff1d as setdiff1d
+from .setops import setxor1d as setxor1d
+from .setops import union1d as union1d
 from .setops import unique as unique
+from .setops import unique_all as unique_all
+from .setops import unique_counts as unique_counts
+from .setops import unique_inverse as unique_inverse
+from .setops import unique_values as unique_values
+from .sorting import argpartition as argpartition
 from .sorting import argsort as argsort
+from .sorting import lexsort as lexsort
+from .sorting import partition as partition
 from .sorting import searchsorted as searchsorted
 from .sorting import sort as sort
+from .sorting import sort_complex as sort_complex
 from .statistics import corrcoef as corrcoef
 from .statistics import cov as cov
 from .statistics import digitize as digitize
 from .statistics import histogram as histogram
+from .statistics import histogram2d as histogram2d
+from .statistics import histogram_bin_edges as histogram_bin_edges
+from .statistics import histogramdd as histogramdd
 from .tensor_contractions import cross as cross
 from .tensor_contractions import dot as dot
 from .tensor_contractions import einsum as einsum
+from .tensor_contractions import einsum_path as einsum_path
 from .tensor_contractions import inner as inner
 from .tensor_contractions import kron as kron
 from .tensor_contractions import matmul as matmul
@@ -260,15 +307,26 @@ from .ufuncs import multiply as multiply
 from .ufuncs import power as power
 from .ufuncs import where as where
 from .vectorize import vectorize as vectorize
+from .window_functions import bartlett as bartlett
+from .window_functions import blackman as blackman
+from .window_functions import hamming as hamming
+from .window_functions import hanning as hanning
+from .window_functions import kaiser as kaiser
 
 ndarray = _np.ndarray
 float16, float32, float64 = _np.float16, _np.float32, _np.float64
 int8, int16, int32, int64 = _np.int8, _np.int16, _np.int32, _np.int64
-uint8, uint32, uint64 = _np.uint8, _np.uint32, _np.uint64
+uint8, uint16, uint32, uint64 = _np.uint8, _np.uint16, _np.uint32, _np.uint64
 complex64, complex128 = _np.complex64, _np.complex128
 bool_ = _np.bool_
 pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, None
+euler_gamma = _np.euler_gamma
 dtype, promote_types = _np.dtype, _np.promote_types
+# NumPy's own, as JAX re-exports them
+array_repr, array_str, save, savez = _np.array_repr, _np.array_str, _np.save, _np.savez
+get_printoptions, set_printoptions = _np.get_printoptions, _np.set_printoptions
+printoptions = _np.printoptions
+ComplexWarning = _np.exceptions.ComplexWarning
 shape_of = _np.shape
 
 
@@ -289,7 +347,7 @@ __all__ = [
     name
     for name, value in list(globals().items())
     if not name.startswith("_")
-    and (callable(value) or name in ("pi", "e", "inf", "nan", "newaxis"))
+    and (callable(value) or name in ("pi", "e", "inf", "nan", "newaxis", "euler_gamma"))
 ]
 
 _docstrings.complete(globals(), __all__)  # before install: ArrayImpl's methods copy them

@@ -289,3 +289,10 @@ def argwhere(a: Any, *, size: int | None = None, fill_value: Any = None) -> Any:
     if _jnp.ndim(a) == 0:  # no coordinates to give, as JAX
         return np.zeros((operator.index(size), 0), np.int64)  # type: ignore[arg-type]
     return _jnp.stack(nonzero(a, size=size, fill_value=fill_value), 1)
+
+
+def mask_indices(n: int, mask_func: Any, k: int = 0, *, size: int | None = None) -> tuple[Any, ...]:
+    """The indices where ``mask_func(ones((n, n)), k)`` is nonzero (with ``size=``: the
+    first ``size`` of them, zero-padded, as ``nonzero``)."""
+    mask = mask_func(_jnp.ones((operator.index(n), operator.index(n))), k)
+    return nonzero(mask, size=size)  # type: ignore[no-any-return]

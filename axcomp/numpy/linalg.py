@@ -29,9 +29,10 @@ from ..primitives.linalg import _node, _packed, _prep
 from ..primitives.products import matmul
 from ..primitives.reductions import reduce, reduce_sum
 from ..primitives.shape import astype, reshape
-from ..tracing.build import Value, lift, trace_of
+from ..tracing.build import Value, lift, normalize_axis, trace_of
 from ..tracing.tracer import Tracer
 from .dispatch import staged_function
+from .namespace import jnp as _jnp
 
 LinAlgError = np.linalg.LinAlgError
 
@@ -271,6 +272,107 @@ def tensorsolve(a: Value, b: Value, axes: Any = None) -> Tracer:
         )
     x = _linalg.solve(reshape(ta, (rows, cols)), reshape(tb, (rows,)))
     return reshape(x, out_shape)
+
+
+# The array-API names of jnp.linalg: the namespace's functions over the last axes, with
+# the stricter argument checks JAX's versions make.
+
+
+@staged_function
+def cross(x1: Value, x2: Value, /, *, axis: int = -1) -> Tracer:
+    """Cross product of 3-vectors along ``axis`` (``jnp.linalg.cross``)."""
+    trace = trace_of((x1, x2))
+    a, b = lift(x1, trace), lift(x2, trace)
+    na = a.shape[normalize_axis(axis, a.ndim, "axis")]
+    nb = b.shape[normalize_axis(axis, b.ndim, "axis")]
+    if na != 3 or nb != 3:
+        raise ShapeError(
+            "Both input arrays must be (arrays of) 3-dimensional vectors, but they have "
+            f"x1.shape[axis]={na} and x2.shape[axis]={nb}"
+        )
+    return _jnp.cross(a, b, axis=axis)  # type: ignore[no-any-return]
+
+
+@staged_function
+def outer(x1: Value, x2: Value, /) -> Tracer:
+    """Outer product of two vectors (``jnp.linalg.outer``: 1-d inputs only)."""
+    trace = trace_of((x1, x2))
+    a, b = lift(x1, trace), lift(x2, trace)
+    if a.ndim != 1 or b.ndim != 1:
+        raise ShapeError(
+            f"Input arrays must be one-dimensional, but they are x1.ndim={a.ndim} x2.ndim={b.ndim}"
+        )
+    return _jnp.outer(a, b)  # type: ignore[no-any-return]
+
+
+def _at_least_2d(t: Tracer, what: str) -> None:
+    if t.ndim < 2:
+        raise ShapeError(
+            f"{what} requires an array of at least two dimensions, got shape {t.shape}"
+        )
+
+
+@staged_function
+def diagonal(x: Value, /, *, offset: int = 0) -> Tracer:
+    """The ``offset`` diagonal of each matrix of ``x`` (its last two axes)."""
+    t = lift(x, trace_of((x,)))
+    _at_least_2d(t, "diagonal")
+    return _jnp.diagonal(t, offset, axis1=-2, axis2=-1)  # type: ignore[no-any-return]
+
+
+@staged_function
+def matrix_transpose(x: Value, /) -> Tracer:
+    """Each matrix of ``x`` transposed (its last two axes swapped)."""
+    t = lift(x, trace_of((x,)))
+    _at_least_2d(t, "matrix_transpose")
+    return _jnp.matrix_transpose(t)  # type: ignore[no-any-return]
+
+
+@staged_function
+def trace(x: Value, /, *, offset: int = 0, dtype: Any = None) -> Tracer:
+    """Sum of the ``offset`` diagonal of each matrix of ``x`` (its last two axes)."""
+    t = lift(x, trace_of((x,)))
+    _at_least_2d(t, "trace")
+    return _jnp.trace(t, offset, axis1=-2, axis2=-1, dtype=dtype)  # type: ignore[no-any-return]
+
+
+@staged_function
+def tensordot(
+    x1: Value,
+    x2: Value,
+    /,
+    *,
+    axes: Any = 2,
+    precision: Any = None,
+    preferred_element_type: Any = None,
+) -> Tracer:
+    """``jnp.tensordot`` with ``axes`` keyword-only."""
+    return _jnp.tensordot(  # type: ignore[no-any-return]
+        x1, x2, axes, precision=precision, preferred_element_type=preferred_element_type
+    )
+
+
+@staged_function
+def vecdot(
+    x1: Value,
+    x2: Value,
+    /,
+    *,
+    axis: int = -1,
+    precision: Any = None,
+    preferred_element_type: Any = None,
+) -> Tracer:
+    """Dot product of ``conj(x1)`` and ``x2`` along ``axis`` (the other axes broadcast)."""
+    trace = trace_of((x1, x2))
+    a, b = lift(x1, trace), lift(x2, trace)
+    na = a.shape[normalize_axis(axis, a.ndim, "axis")]
+    nb = b.shape[normalize_axis(axis, b.ndim, "axis")]
+    if na != nb:
+        raise ShapeError(f"axes must match; got shapes {a.shape} and {b.shape} with axis={axis}")
+    out = _jnp.vecdot(a, b, axis=axis)
+    if preferred_element_type is not None:
+        out = _jnp.astype(out, preferred_element_type)
+    return out  # type: ignore[no-any-return]
 
 
 __all__ = sorted(

@@ -338,3 +338,12 @@ def append(arr: Any, values: Any, axis: int | None = None) -> Any:
 def broadcast_arrays(*args: Any) -> list[Any]:
     target = np.broadcast_shapes(*(_jnp.shape(a) for a in args))
     return [_jnp.broadcast_to(_jnp.asarray(a), target) for a in args]
+
+
+def broadcast_shapes(*shapes: Any) -> tuple[int, ...]:
+    """The shape the ``shapes`` broadcast to (static: shapes are never traced)."""
+    dims = [(operator.index(s),) if np.ndim(s) == 0 else tuple(s) for s in shapes]
+    try:
+        return tuple(int(d) for d in np.broadcast_shapes(*dims))
+    except ValueError:
+        raise ShapeError(f"Incompatible shapes for broadcasting: shapes={dims}") from None

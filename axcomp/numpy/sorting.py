@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,8 @@ from ..primitives.reductions import reduce_sum
 from ..primitives.shape import astype, reshape
 from ..tracing.build import Value, normalize_axis
 from ..tracing.tracer import Tracer
-from .dispatch import numpy_function
+from .dispatch import numpy_function, staged_function
+from .namespace import jnp as _jnp
 from .traced_values import lift_value as _t
 
 
@@ -90,3 +92,67 @@ def searchsorted(a: Value, v: Value, side: str = "left", sorter: Any = None) -> 
             )
         hits = elementwise("logical_or", hits, below)
     return astype(reduce_sum(hits, axis=-1), np.intp)
+
+
+@numpy_function()
+def lexsort(keys: Any, axis: int = -1) -> Tracer:
+    """Indices sorting by the last key, then the one before...: one stable argsort per key,
+    from the first key (least significant) to the last."""
+    ks = [_t(k) for k in (_jnp.unstack(keys) if isinstance(keys, Tracer) else keys)]
+    if not ks:
+        raise ShapeError("lexsort: need at least one key")
+    shape = ks[0].shape
+    if any(k.shape != shape for k in ks):
+        shapes = [k.shape for k in ks]
+        raise ShapeError(f"lexsort: all keys need to be the same shape, got {shapes}")
+    ax = normalize_axis(axis, len(shape), "axis")
+    order = _argsort_along(ks[0], ax, False)
+    for k in ks[1:]:
+        step = _argsort_along(_jnp.take_along_axis(k, order, axis=ax), ax, False)
+        order = _jnp.take_along_axis(order, step, axis=ax)
+    return order  # type: ignore[no-any-return]
+
+
+def _partition_check(t: Tracer, kth: Any, axis: int, what: str) -> tuple[int, int]:
+    if isinstance(kth, Tracer) or not isinstance(kth, (int, np.integer)):
+        raise ArgumentTypeError(f"{what}: kth must be a static integer, got {kth!r}")
+    ax = normalize_axis(axis, t.ndim, "axis")
+    n = t.shape[ax]
+    k = operator.index(kth)
+    if not -n <= k < n:
+        raise ShapeError(f"{what}: kth={k} out of bounds for axis {ax} of size {n}")
+    return ax, k % n
+
+
+@staged_function
+def partition(a: Value, kth: int, axis: int = -1) -> Tracer:
+    """As ``jnp.partition``: the ``kth + 1`` smallest values ascending along ``axis``,
+    then the rest descending (the order JAX's two ``top_k`` give)."""
+    t = _t(a)
+    ax, k = _partition_check(t, kth, axis, "partition")
+    s = _jnp.sort(t, axis=ax)
+    low = _jnp.take(s, np.arange(k + 1), axis=ax)
+    high = _jnp.take(s, np.arange(t.shape[ax] - 1, k, -1), axis=ax)
+    return _jnp.concatenate([low, high], axis=ax)  # type: ignore[no-any-return]
+
+
+@staged_function
+def argpartition(a: Value, kth: int, axis: int = -1) -> Tracer:
+    """The indices ``partition`` places (int32, as JAX's ``top_k`` gives them); equal
+    values keep their index order in both parts."""
+    t = _t(a)
+    ax, k = _partition_check(t, kth, axis, "argpartition")
+    n = t.shape[ax]
+    up = _argsort_along(t, ax, False)
+    down = _argsort_along(t, ax, True)
+    low = _jnp.take(up, np.arange(k + 1), axis=ax)
+    high = _jnp.take(down, np.arange(n - k - 1), axis=ax)
+    return astype(_jnp.concatenate([low, high], axis=ax), np.int32)
+
+
+@numpy_function()
+def sort_complex(a: Value) -> Tracer:
+    """``a`` sorted along its last axis, as complex (real part first, then imaginary)."""
+    t = _t(a)
+    dtype = np.result_type(t.dtype, np.complex64)
+    return _sort(astype(t, dtype), t.ndim - 1)

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import UnsupportedError
+from ..errors import ShapeError, UnsupportedError
 from .dtypes import iscomplexobj
 from .namespace import as_float as _as_float
 from .namespace import float_dtype as _float_dtype
@@ -73,14 +73,8 @@ def histogram(
     if not isinstance(bins, (int, np.integer)):
         raise UnsupportedError("histogram: only a static integer number of bins is supported")
     a = _jnp.ravel(_as_float(a))
-    if range is None:
-        lo, hi = _jnp.min(a), _jnp.max(a)
-    else:
-        lo, hi = _as_float(range[0]), _as_float(range[1])
-    # an empty range is widened by one half each way, as NumPy does
-    same = _jnp.equal(lo, hi)
-    lo, hi = _jnp.where(same, _jnp.subtract(lo, 0.5), lo), _jnp.where(same, _jnp.add(hi, 0.5), hi)
-    edges = _jnp.linspace(lo, hi, int(bins) + 1)
+    edges = histogram_bin_edges(a, bins, range)
+    lo, hi = edges[0], edges[-1]
     idx = _jnp.subtract(_jnp.searchsorted(edges, a, side="right"), 1)
     idx = _jnp.where(_jnp.equal(a, hi), int(bins) - 1, idx)  # the last bin is closed
     inside = _jnp.logical_and(_jnp.greater_equal(a, lo), _jnp.less_equal(a, hi))
@@ -92,3 +86,80 @@ def histogram(
         widths = _jnp.subtract(edges[1:], edges[:-1])
         counts = _jnp.true_divide(counts, _jnp.multiply(_jnp.sum(counts), widths))
     return counts, edges
+
+
+def histogram_bin_edges(a: Any, bins: Any = 10, range: Any = None, weights: Any = None) -> Any:
+    """The bin edges ``histogram`` uses: ``bins`` edges as given, or ``bins + 1`` evenly
+    spaced over ``range`` (default: the data's min and max, widened by a half if equal)."""
+    if not isinstance(bins, (int, np.integer)):
+        edges = _as_float(bins)
+        if _jnp.ndim(edges) != 1:
+            raise ShapeError("histogram_bin_edges: bins must be an integer or a 1-d array")
+        return edges
+    a = _jnp.ravel(_as_float(a))
+    if range is None:
+        lo, hi = _jnp.min(a), _jnp.max(a)
+    else:
+        lo, hi = _as_float(range[0]), _as_float(range[1])
+    # an empty range is widened by one half each way, as NumPy does
+    same = _jnp.equal(lo, hi)
+    lo, hi = _jnp.where(same, _jnp.subtract(lo, 0.5), lo), _jnp.where(same, _jnp.add(hi, 0.5), hi)
+    return _jnp.linspace(lo, hi, int(bins) + 1)
+
+
+def histogramdd(
+    sample: Any, bins: Any = 10, range: Any = None, weights: Any = None, density: Any = None
+) -> tuple[Any, list[Any]]:
+    """The D-dimensional histogram of the (N, D) ``sample``: per dimension static integer
+    bins or an array of edges; counts are int64 without weights (float with weights or
+    ``density``), as JAX gives them."""
+    s = _jnp.asarray(sample)
+    if _jnp.ndim(s) != 2:
+        raise ShapeError(f"histogramdd: sample must be 2-d (N, D), got shape {_jnp.shape(s)}")
+    d = _jnp.shape(s)[1]
+    per_dim = [bins] * d if isinstance(bins, (int, np.integer)) else list(bins)
+    if len(per_dim) != d:
+        raise ShapeError(f"histogramdd: {len(per_dim)} bin specifications for {d} dimensions")
+    ranges = [None] * d if range is None else list(range)
+    edges = [histogram_bin_edges(s[:, i], per_dim[i], ranges[i]) for i in builtins.range(d)]
+    sizes = [_jnp.shape(e)[0] - 1 for e in edges]
+    w = None if weights is None else _jnp.ravel(_jnp.asarray(weights))
+    cell = np.zeros((), np.int64)
+    inside = np.ones((), np.bool_)
+    for i, e in enumerate(edges):
+        x = _as_float(s[:, i])
+        idx = _jnp.subtract(_jnp.searchsorted(e, x, side="right"), 1)
+        idx = _jnp.where(_jnp.equal(x, e[-1]), sizes[i] - 1, idx)  # the last bin is closed
+        ok = _jnp.logical_and(_jnp.greater_equal(x, e[0]), _jnp.less_equal(x, e[-1]))
+        inside = _jnp.logical_and(inside, ok)
+        cell = _jnp.add(_jnp.multiply(cell, sizes[i]), _jnp.clip(idx, 0, sizes[i] - 1))
+    total = int(np.prod(sizes))
+    onehot = _jnp.logical_and(
+        _jnp.equal(_jnp.expand_dims(cell, -1), np.arange(total)), _jnp.expand_dims(inside, -1)
+    )
+    if w is None:
+        counts = _jnp.sum(_jnp.astype(onehot, np.int64), axis=0)
+    else:
+        counts = _jnp.sum(_jnp.where(onehot, _jnp.expand_dims(w, -1), 0), axis=0)
+    hist = _jnp.reshape(counts, tuple(sizes))
+    if density:
+        hist = _jnp.true_divide(_as_float(hist), _jnp.sum(hist))
+        for i, e in enumerate(edges):
+            widths = _jnp.subtract(e[1:], e[:-1])
+            shape = [1] * d
+            shape[i] = sizes[i]
+            hist = _jnp.true_divide(hist, _jnp.reshape(widths, tuple(shape)))
+    return hist, edges
+
+
+def histogram2d(
+    x: Any, y: Any, bins: Any = 10, range: Any = None, weights: Any = None, density: Any = None
+) -> tuple[Any, Any, Any]:
+    """``histogramdd`` of the points ``(x, y)``: ``(hist, xedges, yedges)``."""
+    sample = _jnp.stack([_as_float(x), _as_float(y)], 1)
+    if isinstance(bins, (int, np.integer)) or (
+        _jnp.ndim(bins) == 1 and not isinstance(bins, (list, tuple))
+    ):
+        bins = [bins, bins]
+    hist, edges = histogramdd(sample, bins, range, weights, density)
+    return hist, edges[0], edges[1]

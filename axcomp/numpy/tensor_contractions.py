@@ -204,3 +204,15 @@ def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     """``jax.numpy.vecdot(x1, x2, axis=-1)``: the dot product along ``axis``, ``x1``
     conjugated, broadcast over the other axes."""
     return _jnp.sum(_jnp.multiply(_jnp.conjugate(x1), x2), axis=axis)
+
+
+def einsum_path(subscripts: str, /, *operands: Any, optimize: Any = "auto") -> tuple[Any, Any]:
+    """``(path, description)``: the contraction order ``opt_einsum`` picks (``True``:
+    ``'optimal'``; ``False``: left to right, unoptimized), as ``jnp.einsum_path``."""
+    import opt_einsum
+
+    if optimize is False:
+        path = [(0, 1)] * (len(operands) - 1) if len(operands) > 1 else [(0,)]
+        return opt_einsum.contract_path(subscripts, *operands, optimize=path)  # type: ignore[no-any-return]
+    chosen = "optimal" if optimize is True else optimize
+    return opt_einsum.contract_path(subscripts, *operands, optimize=chosen)  # type: ignore[no-any-return]

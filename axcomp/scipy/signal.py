@@ -1,7 +1,8 @@
 """``axcomp.scipy.signal`` (as ``jax.scipy.signal``): the direct convolutions
 ``convolve``, ``correlate`` (N-d), ``convolve2d`` and ``correlate2d``, each one
 ``lax.conv_general_dilated`` (a contraction over a windows view) of the smaller input
-flipped, as JAX computes them.
+flipped, as JAX computes them (``method='fft'``: ``fftconvolve``); and the FFT-based
+functions of ``spectral.py`` (``detrend``, ``fftconvolve``, ``stft``, ``csd``, ``welch``).
 
 Inside kernels they record the axis graph; on NumPy values they compile and run the same
 program through ``jit`` (non-array arguments are static).
@@ -22,8 +23,20 @@ from ..primitives.shape import astype
 from ..tracing.build import Value, lift, trace_of
 from ..tracing.tracer import Tracer
 from ..transforms.jit import staged_export
+from .spectral import csd, detrend, fftconvolve, istft, stft, welch
 
-__all__ = ["convolve", "convolve2d", "correlate", "correlate2d"]
+__all__ = [
+    "convolve",
+    "convolve2d",
+    "correlate",
+    "correlate2d",
+    "csd",
+    "detrend",
+    "fftconvolve",
+    "istft",
+    "stft",
+    "welch",
+]
 
 
 def _convolve_nd(in1: Value, in2: Value, mode: str, precision: Any, what: str) -> Tracer:
@@ -84,8 +97,9 @@ def convolve(
     in1: Value, in2: Value, mode: str = "full", method: str = "auto", precision: Any = None
 ) -> Tracer:
     """``jax.scipy.signal.convolve``: N-d, computed directly (``method`` 'auto' or
-    'direct'; 'fft' is refused)."""
-    _direct(method, "convolve")
+    'direct') or through the DFT (``'fft'``: ``fftconvolve``)."""
+    if _by_fft(method, "convolve"):
+        return fftconvolve.traced(in1, in2, mode)  # type: ignore[no-any-return]
     return _convolve_nd(in1, in2, mode, precision, "convolve")
 
 
@@ -94,19 +108,17 @@ def correlate(
     in1: Value, in2: Value, mode: str = "full", method: str = "auto", precision: Any = None
 ) -> Tracer:
     """``jax.scipy.signal.correlate``: the convolution with ``conj(in2)`` flipped."""
-    _direct(method, "correlate")
     y = lift(in2, trace_of((in1, in2)))
+    if _by_fft(method, "correlate"):
+        return fftconvolve.traced(in1, _flip(_conj(y)), mode)  # type: ignore[no-any-return]
     return _convolve_nd(in1, _flip(_conj(y)), mode, precision, "correlate")
 
 
-def _direct(method: str, what: str) -> None:
-    if method == "fft":
-        raise UnsupportedError(
-            f"{what}: method='fft' is not supported by axcomp (jax.scipy.signal.fftconvolve "
-            "has no axcomp equivalent yet); use method='direct'"
-        )
-    if method not in ("auto", "direct"):
+def _by_fft(method: str, what: str) -> bool:
+    """Whether ``method`` asks for the DFT path (JAX: 'fft'; 'auto' and 'direct' are direct)."""
+    if method not in ("auto", "direct", "fft"):
         raise ShapeError(f"{what}: got method={method!r}; expected 'auto', 'fft', or 'direct'.")
+    return method == "fft"
 
 
 def _two_d(

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import pytree
 from .core.array_impl import ArrayImpl
-from .errors import missing_function
+from .errors import ArgumentTypeError, missing_function
 from .primitives.callback import add_callback
 from .tracing.trace import current_trace
 from .tracing.tracer import Tracer
@@ -38,7 +38,7 @@ def callback(
     arguments, as arrays, when the program runs (``jax.debug.callback``). Callbacks run in
     program order whether or not ``ordered`` is set."""
     if not callable(callback):
-        raise TypeError(f"debug.callback: callback must be callable, got {callback!r}")
+        raise ArgumentTypeError(f"debug.callback: callback must be callable, got {callback!r}")
     name = getattr(callback, "__qualname__", None) or type(callback).__name__
     _run(callback, args, kwargs, f"debug.callback {name}")
 
@@ -118,7 +118,7 @@ def _formatter(what: str, fmt: Any, args: Any, kwargs: Any, skip_check: bool) ->
     """``fmt.format`` under the NumPy print options in force now; a placeholder with no
     argument fails here, while tracing, as in JAX (unless ``skip_check``)."""
     if not isinstance(fmt, str):
-        raise TypeError(f"{what}: fmt must be a str, got {type(fmt).__name__}")
+        raise ArgumentTypeError(f"{what}: fmt must be a str, got {type(fmt).__name__}")
     fields = [f for _, f, _, _ in string.Formatter().parse(fmt) if f is not None]
     if fields and not skip_check:
         any_value = _AnyValue()

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from . import pytree
+from .errors import ArgumentTypeError, ArgumentValueError
 from .pytree import DictKey, FlattenedIndexKey, GetAttrKey, KeyEntry, SequenceKey, TreeDef
 
 T = TypeVar("T")
@@ -75,7 +76,7 @@ def tree_flatten(tree: Any, is_leaf: IsLeaf = None) -> tuple[list[Any], TreeDef]
 def tree_unflatten(treedef: TreeDef, leaves: Iterable[Any]) -> Any:
     leaves = list(leaves)
     if len(leaves) != treedef.num_leaves:
-        raise ValueError(
+        raise ArgumentValueError(
             f"tree_unflatten: the structure {treedef} has {treedef.num_leaves} leaves, "
             f"got {len(leaves)}"
         )
@@ -147,7 +148,7 @@ def tree_reduce_associative(
     items = pytree.flatten(tree, is_leaf)[0]
     if not items:
         if identity is _NO_INITIAL:
-            raise TypeError("tree_reduce_associative of an empty tree needs an identity")
+            raise ArgumentTypeError("tree_reduce_associative of an empty tree needs an identity")
         return identity
     while len(items) > 1:
         paired = [operation(a, b) for a, b in zip(items[::2], items[1::2])]
@@ -277,7 +278,7 @@ def register_dataclass(
     if nodetype is None:
         return lambda cls: register_dataclass(cls, data_fields, meta_fields)
     if not (isinstance(nodetype, type) and dataclasses.is_dataclass(nodetype)):
-        raise TypeError(f"register_dataclass expects a dataclass type, got {nodetype!r}")
+        raise ArgumentTypeError(f"register_dataclass expects a dataclass type, got {nodetype!r}")
     cls: type = nodetype
     names = [f.name for f in dataclasses.fields(nodetype)]
     meta = tuple(meta_fields or ())
@@ -286,7 +287,7 @@ def register_dataclass(
     )
     unknown = [n for n in (*data, *meta) if n not in names]
     if unknown:
-        raise ValueError(f"register_dataclass: {cls.__name__} has no fields {unknown}")
+        raise ArgumentValueError(f"register_dataclass: {cls.__name__} has no fields {unknown}")
 
     def flatten(x: Any) -> tuple[list[Any], Any]:
         return [getattr(x, n) for n in data], tuple(getattr(x, n) for n in meta)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import primitives as ops
+from ..errors import ArgumentTypeError
 from ..tracing.build import lift
 from ..tracing.trace import current_trace, tracing_function
 from ..tracing.tracer import Tracer
@@ -31,7 +32,7 @@ def spec(text: str, *, kernels: Registry | None = None) -> Callable[[Callable[..
     """A decorator applying the transform expression ``text`` (the decorated function is
     ``_``), e.g. ``@axcomp.spec("vmap(vmap(_, in_axes=(None, 0)), in_axes=(0, None))")``."""
     if not isinstance(text, str):
-        raise TypeError(f"axcomp.spec expects DSL text (a str), got {type(text).__name__}")
+        raise ArgumentTypeError(f"axcomp.spec expects DSL text (a str), got {type(text).__name__}")
     src = Source(text, "<spec>")
     value = parse_function(src)
     if not references(value, PLACEHOLDER):
@@ -137,7 +138,7 @@ def signature_kernel(text: str) -> Callable[[Callable[..., Any]], SignedKernel]:
 
     def decorate(fn: Callable[..., Any]) -> SignedKernel:
         if not callable(fn):
-            raise TypeError(f"axcomp.kernel decorates a function, got {type(fn).__name__}")
+            raise ArgumentTypeError(f"axcomp.kernel decorates a function, got {type(fn).__name__}")
         params = [
             p
             for p in inspect.signature(fn).parameters.values()

@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from ..errors import ArgumentTypeError
 from . import ast
 from .bindings import Builder
 from .errors import DslNameError
@@ -45,7 +46,7 @@ def apply_spec(
 ) -> Any:
     """The transform expression ``value`` (using ``_``) applied to ``fn``."""
     if not callable(fn):
-        raise TypeError(f"a spec decorates a function, got {type(fn).__name__}")
+        raise ArgumentTypeError(f"a spec decorates a function, got {type(fn).__name__}")
     binding = ast.Binding(Pos(1, 1, len(src.text)), "spec", value, src)
     registry = {**(kernels or {}), PLACEHOLDER: fn}
     return build_module((binding,), registry, src.name)["spec"]
@@ -115,14 +116,18 @@ class Module:
 def compile(source: str, *, kernels: Registry | None = None, name: str = "<string>") -> Module:
     """Compile a module of kernels and bindings; every bound name becomes callable."""
     if not isinstance(source, str):
-        raise TypeError(f"axcomp.compile expects DSL text (a str), got {type(source).__name__}")
+        raise ArgumentTypeError(
+            f"axcomp.compile expects DSL text (a str), got {type(source).__name__}"
+        )
     return build_module(parse_module(Source(source, name)), kernels, name)
 
 
 def kernel(text: str, *, name: str = "anonymous", kernels: Registry | None = None) -> Kernel:
     """One kernel from ``"(M[m, n], v[n]) -> [m] = sum[n](M[m, n] * v[n])"``."""
     if not isinstance(text, str):
-        raise TypeError(f"axcomp.kernel expects DSL text (a str), got {type(text).__name__}")
+        raise ArgumentTypeError(
+            f"axcomp.kernel expects DSL text (a str), got {type(text).__name__}"
+        )
     kdef = parse_kernel(Source(text, f"<kernel {name}>"), name)
     module = build_module((kdef,), kernels, kdef.origin.name)
     return module[kdef.name]
@@ -162,7 +167,9 @@ def _registry(kernels: Registry | None) -> dict[str, Any]:
     if kernels is None:
         return {}
     if not isinstance(kernels, Mapping):
-        raise TypeError(f"kernels= must map names to functions, got {type(kernels).__name__}")
+        raise ArgumentTypeError(
+            f"kernels= must map names to functions, got {type(kernels).__name__}"
+        )
     out: dict[str, Any] = {}
     for key, fun in kernels.items():
         if not isinstance(key, str) or not key.isidentifier() or key in RESERVED:
@@ -171,6 +178,6 @@ def _registry(kernels: Registry | None) -> dict[str, Any]:
                 hint="use identifiers that are not built-in names",
             )
         if not callable(fun):
-            raise TypeError(f"kernels[{key!r}] must be callable, got {type(fun).__name__}")
+            raise ArgumentTypeError(f"kernels[{key!r}] must be callable, got {type(fun).__name__}")
         out[key] = fun
     return out

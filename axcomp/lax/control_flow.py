@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import IncompatibleShapesError, ShapeError, TracingError
+from ..errors import ArgumentValueError, IncompatibleShapesError, ShapeError, TracingError
 from ..primitives import control as _control
 from ..primitives.control import (
     MAX_UNROLL,
@@ -120,14 +120,14 @@ def map(f: Callable[..., Any], xs: Any, batch_size: int | None = None) -> Any:
     leaves, treedef = _flatten(xs)
     n = {int(leaf.shape[0]) for leaf in leaves}
     if len(n) != 1:
-        raise ValueError(f"map: xs leaves disagree on the leading axis length: {sorted(n)}")
+        raise ShapeError(f"map: xs leaves disagree on the leading axis length: {sorted(n)}")
     size = n.pop()
     mapped = vmap(f)
     if batch_size is None or batch_size >= size:
         return mapped(xs)
     bs = int(batch_size)
     if bs <= 0:
-        raise ValueError(f"map: batch_size must be positive, got {batch_size}")
+        raise ArgumentValueError(f"map: batch_size must be positive, got {batch_size}")
     full = size - size % bs
 
     def chunked(leaf: Any) -> Any:
@@ -192,7 +192,7 @@ def switch(index: Value, branches: Sequence[Callable[..., Any]], *operands: Any)
     """``jax.lax.switch``: ``branches[clamp(index, 0, n - 1)](*operands)``."""
     n = len(branches)
     if n == 0:
-        raise ValueError("switch: branches must be a non-empty sequence")
+        raise ArgumentValueError("switch: branches must be a non-empty sequence")
     _scalar_pred("switch", index)
     if not _is_traced(index):
         k = int(np.clip(np.asarray(index), 0, n - 1))
@@ -232,7 +232,7 @@ def scan(
         lengths.add(_static_int("scan", length))
     if len(lengths) != 1:
         if not lengths:
-            raise ValueError("scan: length must be given when xs is None")
+            raise ArgumentValueError("scan: length must be given when xs is None")
         raise ShapeError(f"scan: xs leaves and length disagree on the length: {sorted(lengths)}")
     n = lengths.pop()
     if n > MAX_UNROLL or n == 0:

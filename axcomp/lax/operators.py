@@ -125,17 +125,17 @@ def broadcast_shapes(*shapes: Any) -> tuple[int, ...]:
         if isinstance(s, np.ndarray) and s.ndim == 1:
             s = s.tolist()
         if isinstance(s, (str, bytes)) or not isinstance(s, Sequence):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"Shapes must be 1D sequences of concrete values of integer type, got {s!r}."
             )
         try:
             dims = tuple(operator.index(d) for d in s)
         except TypeError:
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"Shapes must be 1D sequences of concrete values of integer type, got {s!r}."
             ) from None
         if any(d < 0 for d in dims):
-            raise TypeError(
+            raise ArgumentTypeError(
                 "Only non-negative indices are allowed when broadcasting static shapes, but "
                 f"got shape {dims!r}."
             )
@@ -146,7 +146,7 @@ def broadcast_shapes(*shapes: Any) -> tuple[int, ...]:
         sizes = {s[k - rank + len(s)] for s in clean if k - rank + len(s) >= 0}
         big = sizes - {1}
         if len(big) > 1:
-            raise ValueError(f"Incompatible shapes for broadcasting: shapes={clean}")
+            raise ShapeError(f"Incompatible shapes for broadcasting: shapes={clean}")
         out.append(int(big.pop()) if big else 1)
     return tuple(out)
 

@@ -265,7 +265,7 @@ def geomspace(
 def vander(x: Any, N: int | None = None, increasing: builtins.bool = False) -> Any:
     x = _jnp.asarray(x)
     if _jnp.ndim(x) != 1:
-        raise ValueError("vander: x must be one-dimensional")
+        raise ShapeError("vander: x must be one-dimensional")
     n = _jnp.shape(x)[0] if N is None else N
     powers = np.arange(n) if increasing else np.arange(n - 1, -1, -1)
     return _jnp.power(_jnp.expand_dims(x, -1), powers.astype(np.result_type(x.dtype, 0)))

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ShapeError, UnsupportedError
+from ..errors import ArgumentTypeError, ShapeError, UnsupportedError
 from ..primitives.elementwise import elementwise
 from ..primitives.order import _int, _slice
 from ..primitives.shape import broadcast_to, concatenate
@@ -83,14 +83,14 @@ def gradient(f: Any, *varargs: Any, axis: Any = None, edge_order: Any = None) ->
     axes = [a % n for a in axes]
     steps = list(varargs) if len(varargs) > 1 else list(varargs) * len(axes) or [1.0] * len(axes)
     if len(steps) != len(axes):
-        raise TypeError("gradient: give one spacing, or one per axis")
+        raise ArgumentTypeError("gradient: give one spacing, or one per axis")
     outs = []
     for ax, h in zip(axes, steps):
         if _jnp.ndim(h) != 0:
             raise UnsupportedError("gradient: only scalar (uniform) spacings are supported")
         g = _jnp.moveaxis(f, ax, -1)
         if _jnp.shape(g)[-1] < 2:
-            raise ValueError("gradient: each axis needs at least 2 samples (edge_order=1)")
+            raise ShapeError("gradient: each axis needs at least 2 samples (edge_order=1)")
         inner = _jnp.true_divide(_jnp.subtract(g[..., 2:], g[..., :-2]), 2.0)
         first = _jnp.subtract(g[..., 1:2], g[..., 0:1])
         last = _jnp.subtract(g[..., -1:], g[..., -2:-1])

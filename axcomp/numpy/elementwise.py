@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as _ops
-from ..errors import UnsupportedError
+from ..errors import ArgumentTypeError, UnsupportedError
 from ..lax.operands import lifted as _lifted
 from ..lax.operators import logaddexp as _logaddexp_traced
 from ..lax.operators import logaddexp_of as _logaddexp
@@ -363,7 +363,7 @@ def gcd(x1: Any, x2: Any) -> Any:
     a, b = _jnp.broadcast_arrays(_jnp.absolute(x1), _jnp.absolute(x2))
     dt = np.result_type(a.dtype, b.dtype)
     if not np.issubdtype(dt, np.integer):
-        raise TypeError(f"gcd: arguments must be integers, got {dt}")
+        raise ArgumentTypeError(f"gcd: arguments must be integers, got {dt}")
     a, b = _jnp.astype(a, dt), _jnp.astype(b, dt)
 
     def step(_: Any, ab: tuple[Any, Any]) -> tuple[Any, Any]:

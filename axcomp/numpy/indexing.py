@@ -219,14 +219,14 @@ def take_along_axis(
 def tril_indices_from(arr: Any, k: int = 0) -> tuple[Any, Any]:
     s = _jnp.shape(arr)
     if len(s) != 2:
-        raise ValueError("tril_indices_from: input array must be 2-d")
+        raise ShapeError("tril_indices_from: input array must be 2-d")
     return np.tril_indices(s[0], k, s[1])
 
 
 def triu_indices_from(arr: Any, k: int = 0) -> tuple[Any, Any]:
     s = _jnp.shape(arr)
     if len(s) != 2:
-        raise ValueError("triu_indices_from: input array must be 2-d")
+        raise ShapeError("triu_indices_from: input array must be 2-d")
     return np.triu_indices(s[0], k, s[1])
 
 
@@ -236,7 +236,7 @@ diag_indices = np.diag_indices
 def diag_indices_from(arr: Any) -> tuple[Any, ...]:
     s = _jnp.shape(arr)
     if len(s) < 2 or len(set(s)) != 1:
-        raise ValueError("diag_indices_from: input must be at least 2-d with equal lengths")
+        raise ShapeError("diag_indices_from: input must be at least 2-d with equal lengths")
     return np.diag_indices(s[0], len(s))
 
 
@@ -265,7 +265,7 @@ def nonzero(a: Any, *, size: int | None = None, fill_value: Any = None) -> tuple
         return np.nonzero(a)
     a = _jnp.asarray(a)
     if _jnp.ndim(a) == 0:
-        raise ValueError("nonzero: 0-d arrays are not supported; use atleast_1d")
+        raise ShapeError("nonzero: 0-d arrays are not supported; use atleast_1d")
     pos, ok = _first_true(_jnp.not_equal(_jnp.ravel(a), 0), operator.index(size))  # type: ignore[arg-type]
     pos = _jnp.where(ok, pos, 0)
     dims = _jnp.shape(a)

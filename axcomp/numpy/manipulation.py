@@ -288,7 +288,7 @@ def permute_dims(a: Any, /, axes: Sequence[int]) -> Any:
 
 def matrix_transpose(x: Any, /) -> Any:
     if _jnp.ndim(x) < 2:
-        raise ValueError(f"matrix_transpose requires at least 2 dimensions; got {_jnp.ndim(x)}")
+        raise ShapeError(f"matrix_transpose requires at least 2 dimensions; got {_jnp.ndim(x)}")
     return _jnp.swapaxes(x, -1, -2)
 
 
@@ -299,7 +299,7 @@ def unstack(x: Any, /, *, axis: int = 0) -> tuple[Any, ...]:
 
 def _split_at_least(name: str, ary: Any, ios: Any, axis: int, rank: int) -> list[Any]:
     if _jnp.ndim(ary) < rank:
-        raise ValueError(f"{name} only works on arrays of {rank} or more dimensions")
+        raise ShapeError(f"{name} only works on arrays of {rank} or more dimensions")
     return list(_jnp.split(ary, ios, axis=axis))
 
 
@@ -320,7 +320,7 @@ def rollaxis(a: Any, axis: int, start: int = 0) -> Any:
     n = _jnp.ndim(a)
     axis = operator.index(axis) % n if n else 0
     if not -n <= start <= n:
-        raise ValueError(f"rollaxis: start={start} out of range for {n} dimensions")
+        raise ShapeError(f"rollaxis: start={start} out of range for {n} dimensions")
     start = start + n if start < 0 else start
     if axis < start:
         start -= 1  # the axis is removed before it is reinserted

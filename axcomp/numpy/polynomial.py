@@ -67,7 +67,7 @@ def polymul(a1: Any, a2: Any, *, trim_leading_zeros: builtins.bool = False) -> A
 
 def polyder(p: Any, m: int = 1) -> Any:
     if m < 0:
-        raise ValueError("polyder: order of derivative must be positive")
+        raise ArgumentValueError("polyder: order of derivative must be positive")
     p = _as_float(_jnp.atleast_1d(_jnp.asarray(p)))  # JAX's result is inexact
     for _ in range(m):
         n = _jnp.shape(p)[0]
@@ -77,12 +77,12 @@ def polyder(p: Any, m: int = 1) -> Any:
 
 def polyint(p: Any, m: int = 1, k: Any = None) -> Any:
     if m < 0:
-        raise ValueError("polyint: order of integral must be positive")
+        raise ArgumentValueError("polyint: order of integral must be positive")
     p = _as_float(_jnp.atleast_1d(_jnp.asarray(p)))
     ks = np.zeros(m) if k is None else k
     ks = [ks] * m if _jnp.ndim(ks) == 0 else list(unstack(_jnp.asarray(ks)))
     if len(ks) != m:
-        raise ValueError("polyint: k must be a scalar or have length m")
+        raise ShapeError("polyint: k must be a scalar or have length m")
     for i in range(m):
         n = _jnp.shape(p)[0]
         const = _jnp.astype(_jnp.reshape(_jnp.asarray(ks[i]), (1,)), p.dtype)

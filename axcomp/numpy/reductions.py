@@ -687,7 +687,9 @@ def _cumulative(name: str, x: Any, axis: Any, dtype: Any, include_initial: built
     x = _jnp.asarray(x)
     if axis is None:
         if _jnp.ndim(x) > 1:
-            raise ValueError(f"cumulative_{name}: axis must be given for arrays of rank > 1")
+            raise ArgumentValueError(
+                f"cumulative_{name}: axis must be given for arrays of rank > 1"
+            )
         axis = 0
         x = _jnp.ravel(x)
     out = getattr(_jnp, "cum" + name)(x, axis=axis, dtype=dtype)

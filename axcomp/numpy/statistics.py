@@ -56,7 +56,7 @@ def corrcoef(x: Any, y: Any = None, rowvar: builtins.bool = True, dtype: Any = N
 def digitize(x: Any, bins: Any, right: builtins.bool = False) -> Any:
     bins = _jnp.asarray(bins)
     if _jnp.ndim(bins) != 1:
-        raise ValueError("digitize: bins must be a 1-dimensional array")
+        raise ShapeError("digitize: bins must be a 1-dimensional array")
     n = _jnp.shape(bins)[0]
     if n == 0:
         return np.zeros(_jnp.shape(x), np.int64)

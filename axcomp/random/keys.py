@@ -70,7 +70,7 @@ class KeyArray:
 
     def __len__(self) -> int:
         if not self.shape:
-            raise TypeError("len() of unsized object (a scalar key array)")
+            raise RandomKeyError("len() of unsized object (a scalar key array)")
         return self.shape[0]
 
     def __getitem__(self, index: Any) -> KeyArray:

@@ -292,7 +292,7 @@ def _solver(name: str, method: Callable[..., Any], symmetric: bool) -> Callable[
             size = sum(int(np.prod(np.shape(v), dtype=np.int64)) for v in pytree.tree_leaves(b))
             extra = max(1, min(restart, size))
         if options:
-            raise TypeError(f"{name}() got unexpected keyword arguments {sorted(options)}")
+            raise ArgumentTypeError(f"{name}() got unexpected keyword arguments {sorted(options)}")
         # gmres reports 0 where JAX does (its placeholder for convergence information)
         info = np.asarray(0).view(ArrayImpl) if name == "gmres" else None
         every = (a, *pytree.tree_leaves(b), *pytree.tree_leaves(x0), M)

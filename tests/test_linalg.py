@@ -268,6 +268,22 @@ def test_lstsq_jax_tuple(shape, vector):
     assert rank.dtype.kind == "i"
 
 
+def test_lstsq_residuals_of_a_vector_b_have_shape_one():
+    # NumPy (full-rank, overdetermined) and JAX (always) give residuals of shape (1,)
+    a = mat(6, 3, seed=9)
+    b = mat(6, seed=10)
+    want = np.linalg.lstsq(a, b, rcond=None)[1]
+    for fn in (L.lstsq, ax.jit(L.lstsq)):
+        resid = fn(a, b)[1]
+        assert np.shape(resid) == want.shape == (1,)
+        close(resid, want)
+    assert np.shape(ax.vmap(L.lstsq)(mat(4, 6, 3), mat(4, 6))[1]) == (4, 1)
+    x = np.linspace(0.0, 1.0, 6)
+    fit = anp.polyfit(x, np.sin(x), 2, full=True)[1]
+    close(fit, np.polyfit(x, np.sin(x), 2, full=True)[1])
+    assert np.shape(fit) == (1,)
+
+
 def test_lstsq_rank_deficient():
     a = np.array([[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]])
     b = np.array([1.0, 2.0, 2.0])

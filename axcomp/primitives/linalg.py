@@ -797,8 +797,7 @@ def lstsq(a: Value, b: Value, rcond: Any = None) -> tuple[Tracer, Tracer, Tracer
     r = elementwise("subtract", tb, matmul(ta, x))
     resid = reduce_sum(multiply(r, r), axis=0)
     if vector:
-        x = reshape(x, (n,))
-        resid = reshape(resid, ())
+        x = reshape(x, (n,))  # residuals stay (1,), as in JAX and NumPy
     return x, resid, rank, s
 
 

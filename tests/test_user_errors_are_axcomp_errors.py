@@ -79,7 +79,9 @@ def test_the_scan_finds_a_bare_raise() -> None:
         (lambda: anp.digitize(np.array([1.0]), np.ones((2, 2))), ValueError, "1-dimensional"),
         (lambda: anp.vander(np.ones((2, 2))), ValueError, "one-dimensional"),
         (lambda: anp.tril_indices_from(np.ones(3)), ValueError, "2-d"),
-        (lambda: axcomp.jit(anp.gcd)(np.array([1.5]), np.array([2.0])), TypeError, "integers"),
+        (lambda: axcomp.jit(anp.gcd)(np.array([1.5]), np.array([2.0])), ValueError, "integers"),
+        (lambda: anp.gcd(np.array([1.5]), np.array([2.0])), ValueError, "integers"),
+        (lambda: anp.lcm(1.5, 2), ValueError, "integers"),
         (lambda: lax.broadcast_shapes((2,), (3,)), ValueError, "Incompatible shapes"),
         (lambda: lax.broadcast_shapes((-1,)), TypeError, "non-negative"),
         (

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as _ops
-from ..errors import ArgumentTypeError, UnsupportedError
+from ..errors import ArgumentValueError, UnsupportedError
 from ..lax.operands import lifted as _lifted
 from ..lax.operators import logaddexp as _logaddexp_traced
 from ..lax.operators import logaddexp_of as _logaddexp
@@ -356,14 +356,22 @@ def i0(x: Any) -> Any:
 _EUCLID_STEPS = {1: 12, 2: 24, 4: 47, 8: 93}
 
 
+def _integer_dtype(name: str, x1: Any, x2: Any) -> np.dtype:
+    """The common dtype of ``x1`` and ``x2``; anything but integers is a ValueError, as in
+    JAX (NumPy's eager ufunc would raise a raw TypeError)."""
+    dt = np.result_type(_jnp.result_type(x1), _jnp.result_type(x2))
+    if not np.issubdtype(dt, np.integer):
+        raise ArgumentValueError(f"{name}: arguments must be integers, got {dt}")
+    return dt
+
+
 def gcd(x1: Any, x2: Any) -> Any:
     """Integers only; traced values run a fixed number of vectorized Euclid steps."""
+    _integer_dtype("gcd", x1, x2)
     if not _traced(x1, x2):
         return np.gcd(x1, x2)
     a, b = _jnp.broadcast_arrays(_jnp.absolute(x1), _jnp.absolute(x2))
     dt = np.result_type(a.dtype, b.dtype)
-    if not np.issubdtype(dt, np.integer):
-        raise ArgumentTypeError(f"gcd: arguments must be integers, got {dt}")
     a, b = _jnp.astype(a, dt), _jnp.astype(b, dt)
 
     def step(_: Any, ab: tuple[Any, Any]) -> tuple[Any, Any]:
@@ -376,6 +384,7 @@ def gcd(x1: Any, x2: Any) -> Any:
 
 
 def lcm(x1: Any, x2: Any) -> Any:
+    _integer_dtype("lcm", x1, x2)
     if not _traced(x1, x2):
         return np.lcm(x1, x2)
     d = gcd(x1, x2)

@@ -45,7 +45,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     name, fun = pick_function(load_module(args.spec), args.name)
     exp = explain_function(name, fun, specs)
     print(exp)
-    sections = [
+    sections: list[tuple[str, bool, Callable[[], str]]] = [
         ("axis graph", args.graph or args.all, lambda: exp.graph),
         ("generated code", args.source or args.all, lambda: exp.source.rstrip()),
         (

@@ -47,7 +47,7 @@ def _is_dtype_name(v: Any) -> bool:
     if not isinstance(v, str):
         return False
     try:
-        return np.dtype(v).name == v
+        return bool(np.dtype(v).name == v)
     except TypeError:
         return False
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -139,7 +139,7 @@ def eigvals(a: Value) -> Tracer:
 @staged_function
 def svdvals(x: Value) -> Tracer:
     """Singular values of each matrix, descending (``jnp.linalg.svdvals``)."""
-    return _linalg.svd(x, compute_uv=False)
+    return cast(Tracer, _linalg.svd(x, compute_uv=False))  # (the values alone, not a tuple)
 
 
 @staged_function

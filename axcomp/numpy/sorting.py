@@ -110,7 +110,7 @@ def lexsort(keys: Any, axis: int = -1) -> Tracer:
     for k in ks[1:]:
         step = _argsort_along(_jnp.take_along_axis(k, order, axis=ax), ax, False)
         order = _jnp.take_along_axis(order, step, axis=ax)
-    return order  # type: ignore[no-any-return]
+    return order
 
 
 def _partition_check(t: Tracer, kth: Any, axis: int, what: str) -> tuple[int, int]:

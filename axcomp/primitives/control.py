@@ -257,7 +257,9 @@ def _fori_as_while(
     return while_loop(cond, body, (start, init_val))[1]
 
 
-def _scan_loop(f: Any, init: Any, leaves: list[Any], xdef: Any, n: int, reverse: bool) -> Any:
+def _scan_loop(
+    f: Any, init: Any, leaves: list[Any], xdef: Any, n: int, reverse: bool
+) -> tuple[Any, Any]:
     cleaves, cdef = _flatten(init)
     ydefs: list[Any] = []
 
@@ -414,7 +416,7 @@ def _lower_loop(
             )
             + tuple(zip(invs, args[nc + ns :], strict=True)),
             index=index,
-            slices=tuple((x, a.name, q.nb) for x, a in zip(xs, srcs, strict=True)),  # type: ignore[union-attr]
+            slices=tuple((x, a.name, q.nb) for x, a in zip(xs, srcs, strict=True)),
             body=body,
             update=tuple(zip(carries, outs[:nc], strict=True)),
             stacks=tuple(

@@ -795,7 +795,8 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     out, aux = result if has_aux else (result, None)
 
     def pullback(cotangent: Any) -> tuple[Any, ...]:
-        return staged(*primals, cotangent)
+        cotangents: tuple[Any, ...] = staged(*primals, cotangent)
+        return cotangents
 
     pullback.staged = staged  # type: ignore[attr-defined]
     return (out, pullback, aux) if has_aux else (out, pullback)

@@ -245,7 +245,10 @@ def _make_plan(staged: Any, sig: Any, chunks: Any, budget: int) -> DaskPlan:
 
     def compile_shapes(block: tuple[tuple[int, ...], ...]) -> Compiled:
         arrays = tuple((s, dt) for s, (_, dt) in zip(block, sig.arrays))
-        return staged._compile_plain(type(sig)(sig.treedef, arrays, sig.statics, sig.namespace))
+        compiled: Compiled = staged._compile_plain(
+            type(sig)(sig.treedef, arrays, sig.statics, sig.namespace)
+        )
+        return compiled
 
     full = staged._compile_plain(sig)
     levels = []

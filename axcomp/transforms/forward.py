@@ -56,7 +56,7 @@ def _flat(fun: Callable[..., Any], treedef: Any, out_def: list[Any]) -> Callable
 
 def _jvp_traced(
     fun: Callable[..., Any], primals: tuple[Any, ...], tangents: tuple[Any, ...]
-) -> Any:
+) -> tuple[Any, Any]:
     trace = current_trace()
     assert trace is not None
     p_leaves, p_def = pytree.flatten(primals)

@@ -125,7 +125,8 @@ def as_progress(progress: Any) -> Callable[[int, int], Any] | None:
         return ProgressBar()
     if progress is False:
         return None
-    return progress  # type: ignore[no-any-return]
+    callback: Callable[[int, int], Any] = progress
+    return callback
 
 
 @contextmanager

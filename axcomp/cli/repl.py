@@ -47,6 +47,7 @@ TRANSFORM_KEYWORDS = ("in_axes", "out_axes", "axis_size", "axis_name", "argnums"
 CONSTANTS = ("None", "True", "False")
 REDUCTIONS = tuple(sorted(prelude.AXIS_FUNCTIONS | prelude.REDUCTIONS | prelude.COLLECTIVES))
 FUNCTIONS = tuple(sorted(prelude.FUNCTIONS))
+WINDOW_FUNCTIONS = tuple(sorted(prelude.WINDOW_FUNCTIONS))
 
 COMMAND_HELP: dict[str, str] = {
     ":explain": ":explain NAME SHAPES...   report for NAME at these shapes, e.g. 3,2,3 4,3"
@@ -421,7 +422,7 @@ def tokenize(line: str, names: Iterable[str] = ()) -> list[tuple[str, str]]:
                 style = "class:kwarg"
             elif text in CONSTANTS:
                 style = "class:constant"
-            elif text in REDUCTIONS or text in FUNCTIONS:
+            elif text in REDUCTIONS or text in FUNCTIONS or text in WINDOW_FUNCTIONS:
                 style = "class:builtin"
             elif text in known:
                 style = "class:defined"
@@ -486,6 +487,7 @@ def _prompt_toolkit_parts(session: Session) -> tuple[Any, Any, Any, Any]:
                     *CONSTANTS,
                     *REDUCTIONS,
                     *FUNCTIONS,
+                    *WINDOW_FUNCTIONS,
                 ]
             seen: set[str] = set()
             for cand in candidates:

@@ -12,7 +12,6 @@ any input failed.
 
 from __future__ import annotations
 
-import inspect
 import os
 import re
 import shlex
@@ -33,6 +32,7 @@ from .common import (
     explain_function,
     format_error,
     module_names,
+    parameters,
     parse_shapes,
     run_function,
 )
@@ -277,11 +277,7 @@ class Session:
         self._need(args, 1, COMMAND_HELP[command].split("  ")[0])
         if any("=" not in a for a in args[1:]):
             return
-        fun = self.function(args[0])
-        try:
-            params = list(inspect.signature(fun).parameters)
-        except (TypeError, ValueError):
-            params = []
+        params = parameters(self.function(args[0]))
         of = f" ({', '.join(params)})" if params else ""
         raise UsageError(
             f"usage: {command} {args[0]} SHAPES...: one shape per parameter{of}, such as "

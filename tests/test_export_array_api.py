@@ -5,6 +5,7 @@ outputs), equal to the NumPy path; and the CLI's ``--shapes 3x2x3 4x3`` as the R
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -135,3 +136,9 @@ def test_exported_array_api_module_binds_each_dtype_once(tmp_path):
     got = run_exported(tmp_path, source, "fn", args)
     np.testing.assert_array_equal(got[0], args[0] * args[1])
     np.testing.assert_array_equal(got[1], args[1].astype(np.float64))
+
+
+def test_a_namespace_not_imported_says_to_import_it(monkeypatch):
+    monkeypatch.delitem(sys.modules, "array_api_strict")  # installed, not imported
+    with pytest.raises(ax.UnsupportedError, match=r"import it first \(import array_api_strict\)"):
+        ax.export(ax.vmap(lambda x: x * 2.0), np.ones((2, 3)), namespace="array_api_strict")

@@ -169,7 +169,10 @@ def _lower(
     if name != "numpy":
         module = sys.modules.get(name)
         if module is None:
-            raise UnsupportedError(f"export: the array namespace {name!r} is not imported")
+            raise UnsupportedError(
+                f"export: the array namespace {name!r} is not imported: import it first "
+                f"(import {name}) or pass the module itself as namespace="
+            )
         # the namespace of that library's arrays (torch -> array_api_compat.torch)
         name = namespace_of([module.asarray(0)], ["a sample array"])
     if isinstance(choose_target(name), DaskTarget):

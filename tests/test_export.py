@@ -171,7 +171,7 @@ def test_a_zero_dimensional_array_constant_keeps_its_shape():
     np.testing.assert_array_equal(got, want)
 
 
-def test_an_exported_chunked_program_runs_its_blocks_on_threads(tmp_path):
+def test_an_exported_chunked_program_runs_its_blocks_on_threads(tmp_path, monkeypatch):
     import threading
 
     l1 = ax.vmap(ax.vmap(lambda a, b: anp.sum(anp.abs(a - b)), (None, 0)), (0, None))
@@ -201,6 +201,11 @@ def test_an_exported_chunked_program_runs_its_blocks_on_threads(tmp_path):
     module["_run_blocks"] = observed
     np.testing.assert_array_equal(module["fn"](*args), got)
     assert len(workers) > 1 and threading.get_ident() not in workers
+    # without threadpoolctl (optional in an exported module) BLAS keeps its threads
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)
+    bare: dict = {}
+    exec(compile(source, "exported", "exec"), bare)  # the test runs the generated code
+    np.testing.assert_array_equal(bare["fn"](*args), got)
     # compiled for one thread, the module keeps the plain loop and imports no pool
     serial = ax.export(ax.jit(l1, memory_limit="8KiB", threads=1), *args, name="fn")
     assert "_ThreadPool" not in serial and "for _start in _range(" in serial

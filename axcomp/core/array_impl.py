@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ..errors import ImmutableArrayError
+from ..errors import ImmutableArrayError, ZeroDimIterationError
 
 __all__ = ["ArrayImpl", "as_array", "as_arrays", "plain"]
 
@@ -118,7 +118,7 @@ class ArrayImpl(np.ndarray):
 
     def __iter__(self) -> Any:
         if self.ndim == 0:
-            raise TypeError("iteration over a 0-d array")
+            raise ZeroDimIterationError("iteration over a 0-d array")
         return (self[i] for i in range(self.shape[0]))
 
 

@@ -40,6 +40,7 @@ from ..transforms.targets import choose_target
 from .export_array_api import array_api_module
 from .export_text import (
     RUN_BLOCKS,
+    RUN_BLOCKS_THREADED,
     constant_text,
     docstring_text,
     factory_text,
@@ -103,7 +104,8 @@ def export(
             consts["_prologue"] = f"_{fn}"
         for k, dtype in enumerate(chunks.out_dtypes):
             consts[f"_dt{k}"] = constant_text(np.dtype(dtype))
-        parts.append(RUN_BLOCKS.strip())
+        threaded = chunks.threads > 1 and chunks.n_blocks > 1
+        parts.append((RUN_BLOCKS_THREADED if threaded else RUN_BLOCKS).strip())
         entry = function_name(compiled.name)
         parts.append(factory_text(driver, entry, consts))
     inputs = compiled.graph.inputs
@@ -167,7 +169,10 @@ def _lower(
     if name != "numpy":
         module = sys.modules.get(name)
         if module is None:
-            raise UnsupportedError(f"export: the array namespace {name!r} is not imported")
+            raise UnsupportedError(
+                f"export: the array namespace {name!r} is not imported: import it first "
+                f"(import {name}) or pass the module itself as namespace="
+            )
         # the namespace of that library's arrays (torch -> array_api_compat.torch)
         name = namespace_of([module.asarray(0)], ["a sample array"])
     if isinstance(choose_target(name), DaskTarget):

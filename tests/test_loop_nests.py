@@ -256,6 +256,30 @@ def test_explain_lists_compiled_loops_and_short_loops_keep_numpy() -> None:
         assert "compiled loops" not in str(ax.explain(logistic, x, r))
 
 
+def test_the_default_policy_weighs_a_step_against_its_dispatches() -> None:
+    """Long loops compile unless a step's work beats NumPy's per-call cost; short ones
+    never (explain only: nothing here runs a kernel)."""
+
+    def scan(h0: Any, xs: Any, w: Any, fn: Callable[[Any], Any]) -> Any:
+        return lax.scan(lambda h, x: (fn(h @ w + x), None), h0, xs)[0]
+
+    def counted(batch: int, hidden: int, steps: int, fn: Callable[[Any], Any]) -> int:
+        h0, xs = np.zeros((batch, hidden)), np.zeros((steps, batch, hidden))
+        w = np.eye(hidden)
+        c = ax.explain(lambda *a: scan(*a, fn), h0, xs, w).compiled
+        return len(loop_nest_steps(c.plan))
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AXCOMP_FUSE", "")
+        assert counted(1, 8, 20_000, anp.tanh) == 1
+        assert counted(1, 8, 1_000, anp.tanh) == 0  # 3,000 NumPy calls: not worth a compile
+        assert counted(16, 16, 20_000, anp.tanh) == 0  # 256 libm calls a step: NumPy's SIMD
+        assert counted(16, 16, 20_000, lambda v: 0.5 * v) == 1
+        assert counted(64, 64, 20_000, lambda v: 0.5 * v) == 0  # BLAS wins
+        mp.setenv("AXCOMP_FUSE", "always")
+        assert counted(16, 16, 100, anp.tanh) == 1
+
+
 def test_the_kernel_source_holds_no_user_text() -> None:
     def weird(lambda_: Any, _np: Any) -> Any:  # names a user might pick
         return logistic(lambda_, _np)

@@ -317,6 +317,21 @@ class _Printer:
             subs, result = _matmul_labels(vals[0].shape, vals[1].shape)
         summed = sorted({ch for s in subs for ch in s} - set(result))
         sizes = {ch: v.shape[d] for s, v in zip(subs, vals, strict=True) for d, ch in enumerate(s)}
+        if out.shape and summed:  # the result row accumulates: the inner loop runs along it
+            heads, names, pad = self.nest(out.shape)
+            last, row = heads.pop(), pad[4:]  # the result row's loop, and its indentation
+            self.body += heads
+            index = dict(zip(result, names, strict=True))
+            self.body += [last, pad + f"{self.read(out, names)} = {_literal(0, out.dtype)}"]
+            inner = row
+            for j, ch in enumerate(summed):
+                index[ch] = f"s{j}"
+                self.body.append(inner + f"for s{j} in _range({int(sizes[ch])}):")
+                inner += "    "
+            self.body.append(inner + last.strip())
+            target = self.read(out, names)
+            self.body.append(inner + f"    {target} += {self.product(subs, vals, index, out)}")
+            return
         heads, names, pad = self.nest(out.shape)
         index = dict(zip(result, names, strict=True))
         acc = self.accumulator()
@@ -327,12 +342,17 @@ class _Printer:
             index[ch] = f"s{j}"
             self.body.append(inner + f"for s{j} in _range({int(sizes[ch])}):")
             inner += "    "
-        factors = [
-            _cast(self.read(v, [index[ch] for ch in s]), v.dtype, out.dtype)
-            for s, v in zip(subs, vals, strict=True)
-        ]
-        self.body.append(inner + f"{acc} += {' * '.join(factors)}")
+        self.body.append(inner + f"{acc} += {self.product(subs, vals, index, out)}")
         self.body.append(pad + f"{self.read(out, names)} = {acc}")
+
+    def product(
+        self, subs: Sequence[str], vals: Sequence[_Val], index: dict[str, str], out: _Val
+    ) -> str:
+        """One term of a sum of products: each operand at the labels' indices."""
+        return " * ".join(
+            _cast(self.read(v, [index[ch] for ch in sub]), v.dtype, out.dtype)
+            for sub, v in zip(subs, vals, strict=True)
+        )
 
     def reduction(self, c: Call, out: _Val) -> None:
         src = self.operand(c.args[0])

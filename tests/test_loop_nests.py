@@ -292,3 +292,56 @@ def test_the_kernel_source_holds_no_user_text() -> None:
     assert "def _nest(a0, a1, a2):" in text  # x, r and the constant 1e-3
     # an exported module needs only NumPy: its loop is plain Python again
     assert "_loop_nest_" not in ax.export(weird, x, r)
+
+
+#: One step's operations for random programs: (name, the traced op, the NumPy op).
+_STEP_OPS: list[tuple[str, Callable[..., Any], Callable[..., Any]]] = [
+    ("add", lambda v, c, m: v + c, lambda v, c, m: v + c),
+    ("scale", lambda v, c, m: -0.75 * v, lambda v, c, m: v.dtype.type(-0.75) * v),
+    ("product", lambda v, c, m: v * c, lambda v, c, m: v * c),
+    (
+        "select",
+        lambda v, c, m: anp.where(v > c, v - c, c),
+        lambda v, c, m: np.where(v > c, v - c, c),
+    ),
+    ("abs", lambda v, c, m: anp.abs(v) - 0.5, lambda v, c, m: np.abs(v) - v.dtype.type(0.5)),
+    ("flip", lambda v, c, m: v[::-1], lambda v, c, m: v[::-1]),
+    ("matvec", lambda v, c, m: m @ v, lambda v, c, m: m @ v),
+    ("max", lambda v, c, m: v - anp.max(v), lambda v, c, m: v - np.max(v)),
+    ("roll", lambda v, c, m: anp.concatenate([v[1:], v[:1]]), lambda v, c, m: np.roll(v, -1)),
+]
+
+
+@pytest.mark.slow  # a numba compile per program
+def test_random_small_programs_equal_numpy() -> None:
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+
+    @hypothesis.settings(max_examples=8, deadline=None, derandomize=True)
+    @hypothesis.given(
+        st.lists(st.integers(0, len(_STEP_OPS) - 1), min_size=1, max_size=5),
+        st.sampled_from([np.float32, np.float64]),
+    )
+    def check(ops: list[int], dtype: Any) -> None:
+        def body(i: Any, v: Any, c: Any, m: Any) -> Any:
+            for k in ops:
+                v = _STEP_OPS[k][1](v, c, m)
+            return anp.minimum(anp.maximum(v, -2.0), 2.0)
+
+        def f(v: Any, c: Any, m: Any) -> Any:
+            return lax.fori_loop(0, STEPS, lambda i, v: body(i, v, c, m), v)
+
+        rng = np.random.default_rng(len(ops))
+        v, c = rng.normal(size=5).astype(dtype), rng.normal(size=5).astype(dtype)
+        m = (0.4 * rng.normal(size=(5, 5))).astype(dtype)
+        (got,), (want,) = nested_and_plain(f, v, c, m)
+        ref = v
+        for _ in range(STEPS):
+            for k in ops:
+                ref = _STEP_OPS[k][2](ref, c, m)
+            ref = np.minimum(np.maximum(ref, dtype(-2.0)), dtype(2.0))
+        tol = 1e-4 if dtype == np.float32 else 1e-10  # a product adds in another order
+        np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+        np.testing.assert_allclose(got, ref, rtol=tol, atol=tol)
+
+    check()

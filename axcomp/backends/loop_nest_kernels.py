@@ -103,6 +103,12 @@ def _size(shape: Sequence[int]) -> int:
     return max(1, math.prod(shape))
 
 
+def _empty(shape: Sequence[int], dtype: np.dtype) -> str:
+    """A flat buffer of ``shape``'s size (``bool_``: numba 0.60 predates ``np.bool``)."""
+    name = "bool_" if dtype == _BOOL else _TYPES[dtype.name].removeprefix("_nb.")
+    return f"_np.empty({_size(shape)}, _np.{name})"
+
+
 def _cast(text: str, have: np.dtype, want: np.dtype) -> str:
     if have == want:
         return text
@@ -123,7 +129,9 @@ class _Printer:
     def __init__(self, loop: Loop) -> None:
         self.loop = loop
         self.pre: list[str] = []  # before the step loop: buffers
-        self.body: list[str] = []  # one step, unindented
+        # one step, unindented; each operation its own loop (fusing them into one loop
+        # over many buffers measured 1.6-5x slower: numba stopped vectorising it)
+        self.body: list[str] = []
         self.at: dict[str, _Val] = {}
         self.types: dict[str, VType] = {}
         self.count = 0
@@ -132,7 +140,7 @@ class _Printer:
     def buffer(self, shape: tuple[int, ...], dtype: np.dtype) -> _Val:
         var = f"b{self.count}"
         self.count += 1
-        self.pre.append(f"{var} = _np.empty({_size(shape)}, _np.{dtype.name})")
+        self.pre.append(f"{var} = {_empty(shape, dtype)}")
         return _Val(var, shape, dtype, _contiguous(shape))
 
     def accumulator(self) -> str:
@@ -300,6 +308,8 @@ class _Printer:
             else:
                 texts = [self.scalar(x, k, compute) for x in args]
                 fmt = _INFIX.get(fn)
+                if fmt is None and fn not in LOOP_UNARY | LOOP_BINARY:
+                    raise ValueError(f"refusing to emit ufunc {fn!r}")
                 expr = fmt.format(*texts) if fmt else f"_np.{fn}({', '.join(texts)})"
             return f"{self.read(out, k)} = {_cast(expr, compute, out.dtype)}"
 
@@ -427,7 +437,7 @@ def source(loop: Loop, cache: bool = True) -> str:
         shape, dtype = tuple(shape), np.dtype(dtype)
         out = _Val(f"o{k}", shape, dtype, _contiguous(shape))
         outs.append(out)
-        lines.append(f"o{k} = _np.empty({_size(shape)}, _np.{dtype.name})")
+        lines.append(f"o{k} = {_empty(shape, dtype)}")
         if name in carries:  # the carry starts at its initial value
             p.copy(out, p.at[name])
             lines += p.body

@@ -244,6 +244,23 @@ def test_libm_functions_agree_with_numpy_within_ulps(dtype: Any) -> None:
     np.testing.assert_allclose(got, want, rtol=1e-4 if dtype == np.float32 else 1e-12)
 
 
+def test_long_loops_run_in_interruptible_chunks_with_the_same_results(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A kernel call runs at most ``CHUNK_STEPS`` steps (Ctrl-C is seen between calls);
+    the carries, the stacks, reverse order and the stop carry across calls."""
+    monkeypatch.setattr(loop_nest_kernels, "CHUNK_STEPS", 7)
+    c = RNG.normal(size=3)
+    xs = 0.5 * RNG.normal(size=(STEPS, 3, 3))
+    got, want = nested_and_plain(mixed, c, xs)  # reverse, stacked, 80 = 11 * 7 + 3 steps
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-13, atol=1e-16)
+    t = RNG.uniform(0.5, 20.0, size=3)
+    got, want = nested_and_plain(ax.vmap(bisect), t)  # about 45 iterations
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+
+
 def test_explain_lists_compiled_loops_and_short_loops_keep_numpy() -> None:
     x, r = RNG.uniform(0.2, 0.8, size=16), np.linspace(2.5, 3.4, 16)
     with pytest.MonkeyPatch.context() as mp:
@@ -289,7 +306,7 @@ def test_the_kernel_source_holds_no_user_text() -> None:
     ((_, loop),) = loop_nest_steps(c.plan)
     text = loop_nest_kernels.source(loop)
     assert "lambda" not in text and "weird" not in text and "carry" not in text
-    assert "def _nest(a0, a1, a2):" in text  # x, r and the constant 1e-3
+    assert "def _nest(a0, a1, a2, o0, _lo, _hi):" in text  # x, r, the constant 1e-3; x after
     # an exported module needs only NumPy: its loop is plain Python again
     assert "_loop_nest_" not in ax.export(weird, x, r)
 

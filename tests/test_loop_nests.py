@@ -334,7 +334,7 @@ def test_random_small_programs_equal_numpy() -> None:
     hypothesis = pytest.importorskip("hypothesis")
     st = hypothesis.strategies
 
-    @hypothesis.settings(max_examples=8, deadline=None, derandomize=True)
+    @hypothesis.settings(max_examples=5, deadline=None, derandomize=True)
     @hypothesis.given(
         st.lists(st.integers(0, len(_STEP_OPS) - 1), min_size=1, max_size=5),
         st.sampled_from([np.float32, np.float64]),

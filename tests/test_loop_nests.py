@@ -222,6 +222,33 @@ def test_reverse_mode_runs_the_forward_and_reverse_loops_compiled() -> None:
     np.testing.assert_allclose(np.sum(got[1] * d), numeric, rtol=1e-6)
 
 
+def indexed(x: Any, y: Any) -> Any:
+    """Reads at the step's index: ``x[i]``, ``dynamic_slice``, ``.at[].add``, clipping."""
+
+    def body(i: Any, c: Any) -> Any:
+        acc, s = c
+        s = s + x[i] * y[i % 3] + lax.dynamic_slice(x, (i,), (2,)).sum()
+        acc = acc.at[i % 4].add(anp.where(i == 9, anp.nan, x[i]))  # reset below
+        acc = anp.where(anp.isnan(acc), 0.0, anp.clip(acc, -30.0, 30.0))
+        return acc, s
+
+    return lax.fori_loop(0, STEPS, body, (anp.zeros(4), 0.0))
+
+
+def test_indices_computed_in_the_loop_read_as_numpy() -> None:
+    x, y = RNG.normal(size=STEPS + 1), RNG.normal(size=3)
+    got, want = nested_and_plain(indexed, x, y)
+    acc, s = np.zeros(4), 0.0
+    for i in range(STEPS):
+        s = s + x[i] * y[i % 3] + (x[i] + x[i + 1])
+        acc[i % 4] += np.nan if i == 9 else x[i]
+        acc = np.where(np.isnan(acc), 0.0, np.clip(acc, -30.0, 30.0))
+    for g, w, ref in zip(got, want, (acc, s), strict=True):
+        np.testing.assert_array_equal(g, w)
+        np.testing.assert_allclose(g, ref, rtol=1e-13)
+    assert np.isfinite(s) and acc[1] != 0
+
+
 def many_functions(x: Any) -> Any:
     """One body over most of the printer's vocabulary (one kernel for all of it)."""
 
@@ -293,6 +320,9 @@ def test_the_default_policy_weighs_a_step_against_its_dispatches() -> None:
         assert counted(16, 16, 20_000, anp.tanh) == 0  # 256 libm calls a step: NumPy's SIMD
         assert counted(16, 16, 20_000, lambda v: 0.5 * v) == 1
         assert counted(64, 64, 20_000, lambda v: 0.5 * v) == 0  # BLAS wins
+        x = np.zeros(50_000)  # a long series read by the step's index: a large operand
+        indexing = ax.explain(lambda x: lax.fori_loop(0, 50_000, lambda i, c: c + x[i], 0.0), x)
+        assert len(loop_nest_steps(indexing.compiled.plan)) == 1
         mp.setenv("AXCOMP_FUSE", "always")
         assert counted(16, 16, 100, anp.tanh) == 1
 

@@ -75,7 +75,7 @@ _BOOL = np.dtype(bool)
 _VIEWS = ("getitem", "transpose", "broadcast_to")
 _BOOL_RESULT = frozenset(
     "equal not_equal less less_equal greater greater_equal logical_and logical_or "
-    "logical_xor logical_not".split()
+    "logical_xor logical_not isnan isinf isfinite".split()
 )
 assert set(_INFIX) <= LOOP_UNARY | LOOP_BINARY
 
@@ -285,8 +285,28 @@ class _Printer:
                 at += part.shape[axis]
         elif op == "zeros":
             self.copy(out, (0, out.dtype))
+        elif op in ("take", "take_along_axis"):
+            self.take(e, out)
         else:
             raise ValueError(f"a loop nest cannot compute {op!r}")
+
+    def take(self, c: Call, out: _Val) -> None:
+        """``x`` at indices computed in the loop (``_index``: NumPy's wrap and check)."""
+        x, idx = (self.operand(a) for a in c.args)
+        assert isinstance(x, _Val) and isinstance(idx, _Val)
+        axis = int(c.attr("axis")) % len(x.shape)
+        heads, names, pad = self.nest(out.shape)
+        if c.op == "take":  # x's axes before, the index's, x's axes after
+            at = names[axis : axis + len(idx.shape)]
+            where = self.read(idx, at)
+            rest = names[:axis] + [""] + names[axis + len(idx.shape) :]
+        else:  # the index has x's rank; the other axes broadcast
+            where = self.broadcast_read(idx, names)
+            rest = list(names)
+        index: list[str | None] = list(rest)
+        index[axis] = f"_index({where}, {int(x.shape[axis])})"
+        value = _cast(self.read(x, index), x.dtype, out.dtype)
+        self.body += [*heads, pad + f"{self.read(out, names)} = {value}"]
 
     def elementwise(self, c: Call, out: _Val) -> None:
         fn = c.attr("fn") if c.op == "ufunc" else "multiply"
@@ -296,13 +316,16 @@ class _Printer:
         # (a bool result) the operands' common type
         compute = out.dtype
         if fn in _BOOL_RESULT and fn not in ("logical_and", "logical_or", "logical_not"):
-            compute = ufunc_dtype("maximum", types)
+            compute = ufunc_dtype("maximum", types) if len(types) > 1 else types[0].dtype
 
         def line(k: list[str]) -> str:
             if fn == "where":
                 cond = self.scalar(args[0], k, _BOOL)
                 a, b = (self.scalar(x, k, out.dtype) for x in args[1:])
                 expr = f"({a} if {cond} else {b})"
+            elif fn == "clip":
+                x, lo, hi = (self.scalar(v, k, compute) for v in args)
+                expr = f"_np.minimum(_np.maximum({x}, {lo}), {hi})"
             elif c.op == "multiply":
                 expr = "(" + " * ".join(self.scalar(x, k, compute) for x in args) + ")"
             else:
@@ -497,6 +520,15 @@ def source(loop: Loop, cache: bool = True) -> str:
         "import numpy as _np",
         "",
         "_range = range",
+        "",
+        "",
+        f'@_nb.njit(inline="always", cache={cache})',
+        "def _index(j, n):",
+        "    if j < 0:",
+        "        j += n",
+        "    if j < 0 or j >= n:",
+        '        raise IndexError("index out of bounds in a compiled loop")',
+        "    return j",
         "",
         "",
         f'@_nb.njit(nogil=True, fastmath=False, error_model="numpy", cache={cache})',

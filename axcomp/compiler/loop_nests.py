@@ -25,6 +25,7 @@ from ..core.loop_nest import (
     LOOP_FLOAT_ONLY,
     LOOP_OPS,
     LOOP_REDUCTIONS,
+    LOOP_TERNARY,
     LOOP_UNARY,
     LoopNest,
 )
@@ -51,9 +52,11 @@ WHILE_STEPS = 100
 
 _EQUATION = re.compile(r"[a-zA-Z,]*->[a-zA-Z]*")
 _FLOATS = frozenset(np.dtype(t) for t in ("float32", "float64"))
+_INDICES = frozenset(np.dtype(t) for t in ("int32", "int64"))
 _LOGICAL = frozenset("logical_and logical_or logical_xor logical_not".split())
 #: ufuncs a loop nest computes by a libm call per element
-_LIBM = (LOOP_UNARY - frozenset("negative absolute square reciprocal logical_not".split())) | {
+_CHEAP = "negative absolute square reciprocal logical_not isnan isinf isfinite floor ceil trunc"
+_LIBM = (LOOP_UNARY - frozenset(_CHEAP.split())) | {
     "power",
     "arctan2",
     "hypot",
@@ -111,7 +114,7 @@ def _nest(
     types: dict[str, VType] = {}
     reads: dict[str, VType] = {}
     for name, value in loop.init:
-        types[name] = reads[name] = _static(_expr_type(value, outer))
+        types[name] = reads[name] = _static(_expr_type(value, outer), small=False)
     outs = {name: (tuple(shape), np.dtype(dtype)) for name, shape, dtype in loop.outs}
     for name, _ in loop.update:
         if (types[name].shape, types[name].dtype) != outs[name]:
@@ -141,7 +144,7 @@ def _nest(
                 if name not in types:
                     if name not in constants:
                         raise _Refused
-                    types[name] = reads[name] = _static(constants[name])
+                    types[name] = reads[name] = _static(constants[name], small=False)
             work += _work(st.value, lookup)
             types[st.target] = _static(array_type(st.shape, st.dtype))
             count += 1
@@ -195,12 +198,12 @@ def _work(e: Expr, env: Callable[[str], VType]) -> int:
     args = e.args[:1] if e.op == "astype" else e.args
     operands = [typed(a) for a in args]
     for t in operands:
-        _static(t)
+        _static(t, small=False)  # a large invariant may be read (by index, or reduced)
     n = math.prod(out.shape)
     if e.op == "ufunc":
         fn = e.attr("fn")
         n *= LIBM_COST if fn in _LIBM else ARITHMETIC_COST
-        if fn != "where" and fn not in LOOP_UNARY | LOOP_BINARY:
+        if fn not in LOOP_UNARY | LOOP_BINARY | LOOP_TERNARY:
             raise _Refused
         if fn in LOOP_FLOAT_ONLY and out.dtype not in _FLOATS:
             raise _Refused
@@ -208,8 +211,9 @@ def _work(e: Expr, env: Callable[[str], VType]) -> int:
             raise _Refused
         if fn == "where" and operands[0].dtype != np.dtype(bool):
             raise _Refused
-    elif e.op == "reduce" and e.attr("fn") not in LOOP_REDUCTIONS:
-        raise _Refused
+    elif e.op in ("take", "take_along_axis"):
+        if operands[1].dtype not in _INDICES:
+            raise _Refused
     elif e.op == "einsum":
         if not _EQUATION.fullmatch(e.attr("equation")):
             raise _Refused
@@ -223,6 +227,8 @@ def _work(e: Expr, env: Callable[[str], VType]) -> int:
             if item[0] not in ("new", "int", "slice"):
                 raise _Refused
     elif e.op in ("sum", "reduce"):
+        if e.op == "reduce" and e.attr("fn") not in LOOP_REDUCTIONS:
+            raise _Refused
         n = ARITHMETIC_COST * math.prod(operands[0].shape)
     elif e.op == "multiply":
         n *= ARITHMETIC_COST * max(1, len(args) - 1)

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 
 #: Plan operations a loop nest computes element by element (``getitem`` with basic
-#: items, ``matmul``/``einsum`` as explicit sums, ``sum``/``reduce`` along static axes).
+#: items, ``matmul``/``einsum`` as explicit sums, ``sum``/``reduce`` along static axes,
+#: ``take``/``take_along_axis`` at indices computed in the loop: a ``dynamic_slice`` or
+#: ``x[i]`` of a step's index, checked in bounds as NumPy does).
 LOOP_OPS = frozenset(
     (
         "ufunc multiply matmul einsum sum reduce astype getitem reshape transpose "
-        "broadcast_to copy asarray concatenate zeros"
+        "broadcast_to copy asarray concatenate zeros take take_along_axis"
     ).split()
 )
 
@@ -30,7 +32,7 @@ LOOP_UNARY = frozenset(
     (
         "negative absolute square sqrt reciprocal exp exp2 expm1 log log2 log10 log1p "
         "sin cos tan arcsin arccos arctan sinh cosh tanh arcsinh arccosh arctanh "
-        "floor ceil trunc logical_not"
+        "floor ceil trunc logical_not isnan isinf isfinite"
     ).split()
 )
 LOOP_BINARY = frozenset(
@@ -41,9 +43,11 @@ LOOP_BINARY = frozenset(
         "logical_and logical_or logical_xor"
     ).split()
 )
+#: ``clip(x, lo, hi)``, NumPy's (a NaN stays NaN)
+LOOP_TERNARY = frozenset(("where", "clip"))
 #: ufuncs defined on floats only here (integer ``power`` and ``reciprocal`` differ)
 LOOP_FLOAT_ONLY = frozenset("sqrt reciprocal power".split()) | (
-    LOOP_UNARY - frozenset("negative absolute square logical_not".split())
+    LOOP_UNARY - frozenset("negative absolute square logical_not isnan isinf isfinite".split())
 )
 #: Reductions (``reduce``'s ``fn``) a loop nest accumulates.
 LOOP_REDUCTIONS = frozenset(("max", "min", "amax", "amin", "prod"))

@@ -223,9 +223,13 @@ def _work(e: Expr, env: Callable[[str], VType]) -> int:
             raise _Refused
         n *= operands[0].shape[-1]
     elif e.op == "getitem":
+        dims = iter(operands[0].shape)
         for item in e.attr("items"):
             if item[0] not in ("new", "int", "slice"):
                 raise _Refused
+            size = next(dims) if item[0] != "new" else 0
+            if item[0] == "int" and not -size <= int(item[1]) < size:
+                raise _Refused  # NumPy raises: keep its error
     elif e.op in ("sum", "reduce"):
         if e.op == "reduce" and e.attr("fn") not in LOOP_REDUCTIONS:
             raise _Refused

@@ -249,6 +249,33 @@ def test_indices_computed_in_the_loop_read_as_numpy() -> None:
     assert np.isfinite(s) and acc[1] != 0
 
 
+def newton_per_step(c0: Any, xs: Any) -> Any:
+    """A scan whose body runs a loop: the inner loop compiles, the outer runs as NumPy."""
+
+    def step(c: Any, x: Any) -> Any:
+        t = x + c * c
+        r = lax.fori_loop(0, STEPS, lambda i, r: 0.5 * (r + t / r), t + 1.0)  # sqrt(t)
+        return 0.5 * c + 0.1 * r, r
+
+    return lax.scan(step, c0, xs)
+
+
+def test_a_loop_in_the_body_of_a_loop_compiles_on_its_own() -> None:
+    c0, xs = np.float64(0.5), RNG.uniform(1.0, 2.0, size=STEPS)
+    got, want = nested_and_plain(newton_per_step, c0, xs)
+    c, rs = 0.5, []
+    for x in xs:
+        rs.append(np.sqrt(x + c * c))
+        c = 0.5 * c + 0.1 * rs[-1]
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+    np.testing.assert_allclose(got[1], rs, rtol=1e-14)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AXCOMP_FUSE", "always")
+        text = str(ax.explain(newton_per_step, c0, xs))
+    assert f"loop ({STEPS} steps) of 4 statements" in text
+
+
 def many_functions(x: Any) -> Any:
     """One body over most of the printer's vocabulary (one kernel for all of it)."""
 

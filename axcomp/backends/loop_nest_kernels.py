@@ -618,5 +618,12 @@ def call_name(loop: Loop) -> str:
 
 
 def nests(statements: Sequence[Any]) -> list[Loop]:
-    """The compiled loops among ``statements`` (top-level statements of a plan)."""
-    return [st for st in statements if isinstance(st, Loop) and st.nest is not None]
+    """The compiled loops among ``statements`` and in the bodies of the loops among them
+    that run as NumPy steps."""
+    found: list[Loop] = []
+    for st in statements:
+        if isinstance(st, Loop) and st.nest is not None:
+            found.append(st)
+        elif isinstance(st, Loop):
+            found += nests([s for step in st.body for s in step.statements])
+    return found

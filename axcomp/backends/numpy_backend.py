@@ -553,6 +553,6 @@ def fused_steps(plan: Plan) -> list[tuple[Step, FusedLoop]]:
 
 
 def loop_nest_steps(plan: Plan) -> list[tuple[Step, Loop]]:
-    """The steps of ``plan`` whose loop runs whole as one compiled loop nest
-    (``compiler.loop_nests`` marks top-level loops only), with the loop."""
+    """The steps of ``plan`` holding a loop that runs whole as one compiled loop nest (the
+    step's own, or one in its loop's body), with the loop."""
     return [(step, st) for step in plan.steps for st in loop_nest_kernels.nests(step.statements)]

@@ -1,13 +1,16 @@
 """Which loops of a Plan run whole as one compiled loop nest (``core.loop_nest``).
 
-A ``Loop`` of a NumPy program is marked (``Loop.nest``) when its body is flat (no nested
-loop or branch), every operation in it is one ``backends/loop_nest_kernels.py`` prints
-(``LOOP_OPS`` with the functions, reductions and dtypes of ``core.loop_nest``), every
-value has a static shape of at most ``MAX_ELEMENTS`` elements, a step costs at most
+A ``Loop`` of a NumPy program (at the top level, or in the body of a loop left to NumPy) is
+marked (``Loop.nest``) when its body is flat (no nested loop or branch), every operation in
+it is one ``backends/loop_nest_kernels.py`` prints (``LOOP_OPS`` with the functions,
+reductions and dtypes of ``core.loop_nest``), every value it computes has a static shape of
+at most ``MAX_ELEMENTS`` elements (what it reads may be larger), a step costs at most
 ``WORK_PER_STATEMENT`` multiply-adds per statement (past that NumPy's per-element speed,
-SIMD math and BLAS included, beats a loop nest by more than its dispatch costs), and the loop is
-long enough to pay for compiling: ``MIN_DISPATCHES`` NumPy calls (steps times statements)
-or more. A while loop's trip count is unknown; it counts as ``WHILE_STEPS`` steps.
+SIMD math and BLAS included, beats a loop nest by more than its dispatch costs), and the
+loop is long enough to pay for compiling: ``MIN_DISPATCHES`` NumPy calls (steps times
+statements times the steps of the loops around it) or more. A while loop's trip count is
+unknown; it counts as ``WHILE_STEPS`` steps. A loop whose body holds loops keeps the NumPy
+path; the loops in its body are considered on their own.
 """
 
 from __future__ import annotations
@@ -68,8 +71,9 @@ class _Refused(Exception):
 
 
 def nest_loops(plan: Plan, always: bool = False) -> Plan:
-    """``plan`` with each top-level loop that qualifies marked to run as one loop nest;
-    ``always``: whatever its length and cost (``AXCOMP_FUSE=always``)."""
+    """``plan`` with each loop that qualifies marked to run as one loop nest (a top-level
+    loop, or one in the body of a loop that does not); ``always``: whatever its length
+    and cost (``AXCOMP_FUSE=always``)."""
     env: dict[str, VType] = {}
     for name, (shape, dtype) in zip(plan.inputs, plan.input_types, strict=True):
         env[name] = array_type(shape, dtype)
@@ -78,25 +82,63 @@ def nest_loops(plan: Plan, always: bool = False) -> Plan:
         if isinstance(value, (np.dtype, bool, int, float, np.ndarray)):
             constants[name] = constant_type(value)
     env.update(constants)
-    steps: list[Step] = []
-    changed = False
-    for step in plan.steps:
+    steps = _marked(plan.steps, env, constants, always, 1)
+    if all(a is b for a, b in zip(steps, plan.steps, strict=True)):
+        return plan
+    return dataclasses.replace(plan, steps=steps)
+
+
+def _marked(
+    steps: tuple[Step, ...],
+    env: dict[str, VType],
+    constants: dict[str, VType],
+    always: bool,
+    runs: int,
+) -> tuple[Step, ...]:
+    """``steps`` with their loops marked, ``env`` typing what they read (and extended by
+    what they bind); ``runs``: how often they run (an enclosing loop's steps)."""
+    out: list[Step] = []
+    for step in steps:
         stmts = []
         for st in step.statements:
             if isinstance(st, Loop) and st.nest is None:
                 try:
-                    st = dataclasses.replace(st, nest=_nest(st, env, constants, always))
-                    changed = True
+                    st = dataclasses.replace(st, nest=_nest(st, env, constants, always, runs))
                 except _Refused:
-                    pass
+                    st = _inner(st, env, constants, always, runs)
             if isinstance(st, Assign) and st.shape is not None and st.dtype is not None:
                 env[st.target] = array_type(st.shape, st.dtype)
             elif isinstance(st, Loop):
                 for name, shape, dtype in st.outs:
                     env[name] = array_type(shape, dtype)
             stmts.append(st)
-        steps.append(dataclasses.replace(step, statements=tuple(stmts)))
-    return dataclasses.replace(plan, steps=tuple(steps)) if changed else plan
+        same = all(a is b for a, b in zip(stmts, step.statements, strict=True))
+        out.append(step if same else dataclasses.replace(step, statements=tuple(stmts)))
+    return tuple(out)
+
+
+def _inner(
+    loop: Loop, outer: dict[str, VType], constants: dict[str, VType], always: bool, runs: int
+) -> Loop:
+    """``loop`` (run as NumPy steps) with the loops in its body marked."""
+    if not any(isinstance(st, Loop) for step in loop.body for st in step.statements):
+        return loop
+    env = dict(constants)
+    try:
+        for name, value in loop.init:
+            env[name] = _expr_type(value, outer)
+        for name, src, axis in loop.slices:
+            whole = outer[src]
+            env[name] = array_type(whole.shape[:axis] + whole.shape[axis + 1 :], whole.dtype)
+    except (_Refused, KeyError):
+        return loop
+    if loop.index:
+        env[loop.index] = array_type((), np.int64)
+    steps = WHILE_STEPS if loop.length is None else loop.length
+    body = _marked(loop.body, env, constants, always, runs * steps)
+    if all(a is b for a, b in zip(body, loop.body, strict=True)):
+        return loop
+    return dataclasses.replace(loop, body=body)
 
 
 def _static(t: VType, small: bool = True) -> VType:
@@ -109,7 +151,7 @@ def _static(t: VType, small: bool = True) -> VType:
 
 
 def _nest(
-    loop: Loop, outer: dict[str, VType], constants: dict[str, VType], always: bool
+    loop: Loop, outer: dict[str, VType], constants: dict[str, VType], always: bool, runs: int
 ) -> LoopNest:
     types: dict[str, VType] = {}
     reads: dict[str, VType] = {}
@@ -152,7 +194,7 @@ def _nest(
         if name not in types:
             raise _Refused
     steps = WHILE_STEPS if loop.length is None else loop.length
-    if not always and (work > WORK_PER_STATEMENT * count or steps * count < MIN_DISPATCHES):
+    if not always and (work > WORK_PER_STATEMENT * count or runs * steps * count < MIN_DISPATCHES):
         raise _Refused
     return LoopNest(tuple((n, t.shape, t.dtype.name) for n, t in reads.items()))
 

@@ -39,10 +39,10 @@ B7  nearest neighbour 40000x40000x64 vs hand blocked GEMM + min (target <= 1.3);
 B8  per-example attention 32x8x128x64 ``vmap(vmap(attn))`` vs hand np.matmul + softmax;
     target axcomp <= 1.0 x ``jax.jit(vmap(vmap(attn)))``
 
-B9-B14 (``benchmarks/workloads.py``): RNN ``lax.scan`` forward and ``value_and_grad``,
+B9-B15 (``benchmarks/workloads.py``): RNN ``lax.scan`` forward and ``value_and_grad``,
 ``vmap(hessian)`` of logsumexp-regression, a Hessian-vector product ``jvp(grad)``, an
-empirical NTK, kNN ``top_k`` and ``argmin`` under a 512 MiB budget; each also against
-``torch.func`` when ``torch`` is importable.
+empirical NTK, kNN ``top_k`` and ``argmin`` under a 512 MiB budget, small loop bodies
+of long loops (B15); each also against ``torch.func`` when ``torch`` is importable.
 
 ``--threads one`` runs with one thread everywhere (BLAS, axcomp's blocks, XLA, torch),
 ``--threads both`` runs the chosen cases once per setting (each in a fresh interpreter,
@@ -1364,7 +1364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--case",
         action="append",
         choices=list(all_cases()),
-        metavar="B1..B14",
+        metavar="B1..B15",
         help="run only this case (repeatable)",
     )
     p.add_argument(

@@ -46,6 +46,7 @@ from .contraction import lower_contraction
 from .fusion import Fusion, find_fusions
 from .inplace import in_place
 from .loop_inplace import loop_in_place
+from .loop_nests import nest_loops
 from .regions import find_regions
 
 #: Set AXCOMP_VERIFY=1 (the test suite does) to check every plan after lowering
@@ -410,6 +411,8 @@ def lower(graph: Graph, input_names: tuple[str, ...], fuse_min: int | None = Non
     reductions of elementwise chains of at least that many elements become fused loops
     (``fusion``; the target decides)."""
     plan = loop_in_place(in_place(_Lowering(graph, fuse_min).run(input_names)))
+    if fuse_min is not None:  # whole small loops as loop nests, where loops fuse
+        plan = nest_loops(plan, always=fuse_min == 0)
     if VERIFY:
         verify_plan(plan)
     return plan

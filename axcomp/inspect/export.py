@@ -27,7 +27,14 @@ from typing import Any
 
 import numpy as np
 
-from ..backends.numpy_backend import BUILTINS, HELPERS, emit, function_name, fused_steps
+from ..backends.numpy_backend import (
+    BUILTINS,
+    HELPERS,
+    emit,
+    function_name,
+    fused_steps,
+    loop_nest_steps,
+)
 from ..backends.target import ChunkedTarget, DaskTarget
 from ..compiler.lower import lower
 from ..core.plan import Plan
@@ -52,7 +59,7 @@ from .export_text import (
 
 def _plan_function(source: str, plan: Plan, name: str) -> tuple[str, str]:
     fname = function_name(name)
-    if fused_steps(plan):  # a module needs only NumPy: the plan without fused loops
+    if fused_steps(plan) or loop_nest_steps(plan):  # a module needs only NumPy: no numba
         plan = lower(plan.graph, plan.inputs)
         source = emit(plan, name)
     return factory_text(source, fname, {k: constant_text(v) for k, v in plan.constants}), fname

@@ -1281,10 +1281,12 @@ def environment() -> dict[str, str]:
 
 
 def all_cases() -> dict[str, Callable[[Config], list[Row]]]:
-    """B1-B8 (this module) and B9-B14 (``workloads``, imported here: it imports this one)."""
+    """B1-B8 (this module), B9-B14 (``workloads``, imported here: it imports this one) and
+    B15 (``first_call``: each workload's first call in fresh interpreters, against jax.jit)."""
+    from benchmarks.first_call import CASES as FIRST_CALLS
     from benchmarks.workloads import CASES as WORKLOADS
 
-    return {**CASES, **WORKLOADS}
+    return {**CASES, **WORKLOADS, **FIRST_CALLS}
 
 
 #: What ``--threads one`` sets for the child interpreter: one thread for BLAS (NumPy,

@@ -170,6 +170,12 @@ def slot(key: str, name: str, build: Build) -> KernelSlot:
         return _slots.setdefault(key, KernelSlot(name, build))
 
 
+def wait_all(timeout: float | None = None) -> None:
+    """Wait for every compile running in the background (benchmarks time the steady state)."""
+    for s in list(_slots.values()):
+        s.wait(timeout)
+
+
 def _after_fork() -> None:
     global _slots_lock
     _slots_lock = threading.Lock()

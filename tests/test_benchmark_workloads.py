@@ -43,4 +43,5 @@ def test_the_first_call_workloads_compute_what_they_say() -> None:
     d = ((a[:, None] - b[None]) ** 2).sum(-1)
     np.testing.assert_array_equal(top, np.argsort(d, axis=1, kind="stable")[:, :5])
     times = first_call.child("axcomp", "B10 vmap(hessian)")
-    assert set(times) == {"import", "first", "second"} and all(t > 0 for t in times.values())
+    assert set(times) == {"import", "compile", "run1", "run2"}
+    assert all(t > 0 for t in times.values())

@@ -267,7 +267,7 @@ def table(results: dict[tuple[str, str], list[dict[str, float]]]) -> str:
                 cells.append(f"{_median(a, 'compile') / max(_median(j, 'compile'), 1e-9):.2f}")
                 continue
             cells += [f"{_median(a, key) * 1e3:.1f} ms", f"{_median(j, key) * 1e3:.1f} ms"]
-        lines.append("| " + " | ".join(cells[:3] + [cells[5]] + cells[3:5] + cells[6:]) + " |")
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

@@ -44,6 +44,10 @@ B9-B14 (``benchmarks/workloads.py``): RNN ``lax.scan`` forward and ``value_and_g
 empirical NTK, kNN ``top_k`` and ``argmin`` under a 512 MiB budget; each also against
 ``torch.func`` when ``torch`` is importable.
 
+B15 (``benchmarks/first_call.py``): each workload of B1-B14, written once against the JAX
+API, compiled and run for the first time in fresh interpreters, axcomp against ``jax.jit``;
+target: axcomp's compile <= 1/3 of jax.jit's.
+
 ``--threads one`` runs with one thread everywhere (BLAS, axcomp's blocks, XLA, torch),
 ``--threads both`` runs the chosen cases once per setting (each in a fresh interpreter,
 since XLA and BLAS read their thread counts at start) and prints both tables.

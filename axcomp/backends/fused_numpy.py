@@ -6,8 +6,8 @@ dtype, literals in the dtype the kernel gives them, so each element of the chain
 kernel and the unfused program compute; the reduction is NumPy's (a sum in NumPy's pairwise
 order within a block, so sums may differ from the kernel's and the plain program's in the
 last bits; max, min and integer sums are exact). The loop space is taken in blocks of at
-most ``BLOCK_ELEMENTS`` iterations, so the temporaries stay a few MiB whatever the loop's
-size, as the memory model assumes of a fused step.
+most ``BLOCK_ELEMENTS`` iterations, so the temporaries stay bounded (8 MiB each in float64,
+per thread) whatever the loop's size, where the memory model counts none for a fused step.
 
 ``evaluator`` answers None for a loop it cannot compute exactly (a function NumPy has no
 ufunc for, a reduction or a field of ``FusedLoop`` this module does not know): such a step
@@ -28,7 +28,10 @@ from ..core.fused import CAST, Arg, FusedLoop
 from .runtime import run_blocks
 
 #: Iterations of one block: each temporary of the chain is at most this many elements.
-BLOCK_ELEMENTS = 1 << 18
+#: Each NumPy call of a block takes the GIL back from the compiling thread (up to the 5 ms
+#: switch interval): fewer, larger blocks made a first call 2-3x faster while a kernel
+#: compiled (pairwise L1 256x256x64, one thread: 180-300 ms a call at 2^18, 50-120 at 2^20).
+BLOCK_ELEMENTS = 1 << 20
 
 #: The fields of ``FusedLoop`` this evaluator reads; a loop with others (a later extension
 #: of the IR) is not evaluated here.

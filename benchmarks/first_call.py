@@ -7,9 +7,10 @@ interpreter imports the library and makes the arguments (neither timed), then ti
 compile (axcomp's ``lower``, JAX's ``lower().compile()``) and two runs of the compiled
 program (blocked until ready); the first call is the compile and the first run. A fused
 loop's numba kernel is not part of axcomp's compile: it compiles on a thread from the first
-run on, which runs the loop on NumPy meanwhile (``kernel_loading``). Sizes are smaller than the timed cases' (a
-compile does not depend on them, except where a size decides a fused loop or a blocked
-run, which these sizes keep: pairwise L1 has 2^22 iterations, kNN runs in blocks).
+run on, which runs the loop on NumPy meanwhile (``kernel_loading``). Sizes are smaller than
+the timed cases' (a compile does not depend on them, except where a size decides a fused
+loop or a blocked run, which these sizes keep: pairwise L1 has 2^22 iterations, kNN runs
+in blocks).
 
 Standalone::
 

@@ -120,21 +120,31 @@ CASES: list[tuple[str, Callable[..., Any], tuple[Any, ...]]] = [
 
 
 @pytest.fixture
-def numpy_path_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Fused steps that never get their kernel: every call runs the NumPy path, in blocks
-    of 7 iterations (so rows are cut and outer reductions accumulate across blocks)."""
-    monkeypatch.setattr(kernel_loading.KernelSlot, "_start", lambda self, arguments: None)
+def numpy_path_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Fused steps that never get their kernel (even one an earlier test compiled): every
+    call runs the NumPy path, in blocks of 7 iterations (so rows are cut and outer
+    reductions accumulate across blocks); yields the list of NumPy-path runs."""
+    runs: list[int] = []
+    evaluator = fused_numpy.evaluator
+
+    def counting(loop: Any, threads: int = 1) -> Any:
+        run = evaluator(loop, threads)
+        return None if run is None else lambda *xs: runs.append(1) or run(*xs)
+
+    monkeypatch.setattr(kernel_loading.KernelSlot, "get", lambda self, *a, **k: None)
+    monkeypatch.setattr(fused_numpy, "evaluator", counting)
     monkeypatch.setattr(fused_numpy, "BLOCK_ELEMENTS", 7)
     monkeypatch.setattr(fused_loops, "MIN_ELEMENTS", 0)
-    yield
+    yield runs
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_the_numpy_path_of_a_fused_loop_equals_the_plain_program(
-    case: tuple[str, Callable[..., Any], tuple[Any, ...]], numpy_path_only: None
+    case: tuple[str, Callable[..., Any], tuple[Any, ...]], numpy_path_only: list[int]
 ) -> None:
     _, f, args = case
     got, c = _run(f, "", *args)
+    assert numpy_path_only  # the fused step ran its NumPy path
     want, plain = _run(f, "0", *args)
     assert fused_steps(c.plan) and not fused_steps(plain.plan)
     assert got.dtype == want.dtype and got.shape == want.shape
@@ -145,8 +155,9 @@ def test_the_numpy_path_of_a_fused_loop_equals_the_plain_program(
 
 
 def test_the_numpy_path_refuses_loops_it_cannot_compute() -> None:
-    _, c = _run(CASES[0][1], "always", A, B)
-    (_, loop), *_ = fused_steps(c.plan)
+    with pytest.MonkeyPatch.context() as mp:  # lowered only: no kernel compiles here
+        mp.setenv("AXCOMP_FUSE", "always")
+        (_, loop), *_ = fused_steps(ax.jit(CASES[0][1]).lower(A, B).plan)
     assert fused_numpy.evaluator(loop) is not None
     body = (*loop.body[:-1], type(loop.body[-1])("no_such_ufunc", loop.body[-1].args, "float64"))
     odd = object.__new__(type(loop))

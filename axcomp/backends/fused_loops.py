@@ -355,9 +355,17 @@ def caller(loop: FusedLoop, threads: int | None = None) -> Callable[..., np.ndar
     def run(*operands: Any) -> np.ndarray:
         if scalars:  # a 0-d array or a NumPy scalar (an argument under jit): its value
             operands = tuple(x[()] if k in scalars else x for k, x in enumerate(operands))
-        fn = slot.get(lambda: (*operands, np.empty(shape, dtype), *sizes, 0, n), background)
-        if fn is None:  # compiling: NumPy computes this call
-            return numpy_path(*operands)  # type: ignore[misc]
+        fn = slot.kernel
+
+        def arguments() -> tuple[Any, ...]:
+            return (*operands, np.empty(shape, dtype), *sizes, 0, n)
+
+        if fn is None and background:  # NumPy computes this call, then the kernel compiles
+            result = numpy_path(*operands)  # type: ignore[misc]
+            slot.get(arguments)  # (started after this call's work, which it would slow)
+            return result
+        if fn is None:
+            fn = slot.compiled(arguments)
         out = np.empty(shape, dtype) if fill is None else np.full(shape, fill, dtype)
         used = min(threads or _threads(), n) if split else 1
         if not sliceable:

@@ -8,19 +8,22 @@ its life: absent; compiling on a background thread; ready; or failed. A step ask
 then computes its exact NumPy way (``fused_numpy`` for fused loops), so a first call never
 waits for numba and later calls switch to the kernel as soon as it is there.
 
-* The first ``get`` starts the compile: ``build(types)``, on a daemon thread, where
+* The first ``get`` starts the compile (a step asks after its first call's NumPy work,
+  which a compile holding the GIL would slow): ``build(types)``, on a daemon thread, where
   ``types`` describes the first call's arguments (``argument_types``: dtypes, dimensions,
   layouts, as numba types them), so the kernel is compiled for exactly the calls the step
   makes, and numba itself is imported there. Calls with other layouts later compile in
   numba's own dispatch, as they always did.
-* ``get(..., background=False)`` builds in the calling thread and returns the kernel (the
-  old behaviour): ``AXCOMP_FUSE=always`` asks for it, so the tests compare the kernel and
-  the NumPy path deterministically, and a step with no NumPy path uses it.
+* ``compiled(arguments)`` (or ``get(..., background=False)``) builds in the calling thread
+  and returns the kernel (the old behaviour): ``AXCOMP_FUSE=always`` asks for it, so the
+  tests compare the kernel and the NumPy path deterministically, and a step with no NumPy
+  path uses it.
 * Results may differ in the last bits between the calls before and after the switch (a
   sum's order); each call's result is one of the two exact paths.
 * A failed background compile is logged once on the ``axcomp`` logger; the step keeps its
   NumPy path. A compile still running at interpreter exit is abandoned with its daemon
-  thread (numba writes its cache files whole, so none is left half written). A forked child
+  thread (numba writes its cache files under temporary names and renames them, so none is
+  left half written). A forked child
   forgets compiles its parent had running (their thread does not exist there).
 * Slots are shared by key (a kernel's source text): two steps, or two programs, with one
   kernel compile it once.
@@ -110,6 +113,13 @@ class KernelSlot:
             if not self.failed and self._thread is None:
                 self._start(arguments)
             return self.kernel
+        return self.compiled(arguments)
+
+    def compiled(self, arguments: Callable[[], Sequence[Any]]) -> Callable[..., Any]:
+        """The kernel, compiled in this thread if need be (a build's error reaches here)."""
+        kernel = self.kernel
+        if kernel is not None:
+            return kernel
         thread = self._thread
         if thread is not None:
             thread.join()  # one compile at a time: wait for the one running

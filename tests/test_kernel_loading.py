@@ -155,6 +155,29 @@ def test_the_numpy_path_of_a_fused_loop_equals_the_plain_program(
         np.testing.assert_array_equal(got, want)
 
 
+def test_a_first_call_computes_on_numpy_before_its_kernel_starts_compiling(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the compile holds the GIL: started first, it would slow the call it is meant to spare
+    order: list[str] = []
+    evaluator = fused_numpy.evaluator
+
+    def recording(loop: Any, threads: int = 1) -> Any:
+        run = evaluator(loop, threads)
+        return None if run is None else lambda *xs: order.append("numpy") or run(*xs)
+
+    monkeypatch.setattr(kernel_loading, "_slots", {})
+    monkeypatch.setattr(
+        kernel_loading.KernelSlot, "_start", lambda self, a: order.append("compile")
+    )
+    monkeypatch.setattr(fused_numpy, "evaluator", recording)
+    monkeypatch.setattr(fused_loops, "MIN_ELEMENTS", 0)
+    monkeypatch.delenv("AXCOMP_FUSE", raising=False)
+    got = ax.jit(CASES[0][1])(A, B)
+    assert order == ["numpy", "compile"]
+    np.testing.assert_allclose(got, np.abs(A[:, None] - B[None]).sum(-1), rtol=1e-14)
+
+
 def test_the_numpy_path_refuses_loops_it_cannot_compute() -> None:
     with pytest.MonkeyPatch.context() as mp:  # lowered only: no kernel compiles here
         mp.setenv("AXCOMP_FUSE", "always")

@@ -1,0 +1,170 @@
+"""Transcendental functions a fused loop can vectorise: ``tanh`` and ``exp`` for float64 and
+float32, as numba functions the generated kernels of ``fused_loops`` call.
+
+A loop that calls libm's ``tanh`` or ``exp`` makes one scalar call per element, which LLVM
+cannot vectorise. These are written without calls and without branches: the range is
+reduced with arithmetic only, the kernel is a polynomial evaluated by Horner's rule, a
+power of two is built from its exponent bits (a bit cast, ``_int_bits``/``_bits_float``),
+and every case split is a select between values computed for every lane. LLVM then runs
+them 8 (float64) or 16 (float32, computed in float64) lanes at a time.
+
+Accuracy: at most 2 ulp from the correctly rounded result (about 1 in practice: checked
+against the 64-bit-mantissa ``longdouble`` functions and mpmath by ``tests/test_vector_math.py``),
+and NumPy's special values: ``+-0`` keep their sign, ``+-inf`` and NaN give NumPy's
+results, subnormal inputs and results are computed (no flush to zero). No fast-math flag:
+each operation rounds as IEEE says, so the error bounds hold.
+
+The polynomials are Chebyshev fits of 11 coefficients made with mpmath (``chebyfit``, 50
+digits) and rounded to float64:
+- ``tanh(a) = a + a^3 * T(a^2)`` for ``|a| < 0.5625``; above, ``1 - 2 / (exp(2a) + 1)``,
+  where the subtraction loses nothing (``2 / (e + 1) <= 0.5``) and ``a`` is clamped to 20
+  (tanh rounds to 1 from 18.7 on).
+- ``exp(x) = 2^k * (1 + r + r^2 * E(r))``, ``k = round(x / ln 2)``, ``|r| <= ln 2 / 2``
+  (``ln 2`` in two parts, so ``x - k ln 2`` is exact); ``2^k`` is two factors ``2^(k//2)``
+  and ``2^(k - k//2)`` so results near overflow and subnormal ones round once.
+
+This module imports numba: only generated kernels import it (numba is the optional
+``fast`` extra).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numba as nb
+from llvmlite import ir
+from numba.core import types as nbt
+from numba.extending import intrinsic
+
+# "contract" lets a multiply and an add become one fused multiply-add (one rounding, so as
+# accurate or more); no other fast-math flag: the IEEE special cases stay as they are
+_jit = nb.njit(fastmath={"contract"}, error_model="numpy", cache=True)
+
+_SHIFTER = 6755399441055744.0  # 1.5 * 2^52: adding it rounds a float to an integer in place
+_LOG2E = 1.4426950408889634
+_LN2_HI = 6.93147180369123816490e-01  # 0x3fe62e42fee00000: k * _LN2_HI is exact for |k| < 2^11
+_LN2_LO = 1.90821492927058770002e-10
+_EXP_BIAS = 1023
+_SIGN = -(1 << 63)  # the sign bit of an int64's float64
+
+# E(r) = (exp(r) - 1 - r) / r^2 on [-0.3466, 0.3466], highest degree first
+_E = (
+    2.0914686968086876e-09,
+    2.5105217004720745e-08,
+    2.75572736431103e-07,
+    2.7557255400206422e-06,
+    2.4801587325547743e-05,
+    0.00019841269874820627,
+    0.0013888888888883748,
+    0.008333333333326136,
+    0.04166666666666667,
+    0.1666666666666667,
+    0.5,
+)
+# T(s) = (tanh(a) - a) / a^3, s = a^2 on [0, 0.5625^2], highest degree first
+_T = (
+    -2.0026740085317684e-05,
+    8.426522203958066e-05,
+    -0.00023410556936672797,
+    0.0005887537111834804,
+    -0.0014556239774192678,
+    0.003592105532132769,
+    -0.008863234021529514,
+    0.021869488476962563,
+    -0.0539682539670594,
+    0.13333333333332392,
+    -0.3333333333333333,
+)
+_TANH_SMALL = 0.5625  # below: the odd polynomial; above: 1 - 2 / (exp(2a) + 1)
+_TANH_ONE = 20.0  # tanh(a) rounds to 1 for a > 18.7
+
+
+def _int_bits_typing(typingctx: Any, x: Any) -> Any:
+    """The bits of a float64 as an int64 (LLVM ``bitcast``: one register move, vectorised)."""
+    if x != nbt.float64:
+        return None
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        return builder.bitcast(args[0], ir.IntType(64))
+
+    return nbt.int64(nbt.float64), codegen
+
+
+def _bits_float_typing(typingctx: Any, i: Any) -> Any:
+    """The float64 whose bits are the int64 ``i``."""
+    if i != nbt.int64:
+        return None
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        return builder.bitcast(args[0], ir.DoubleType())
+
+    return nbt.float64(nbt.int64), codegen
+
+
+# (Any: called from jitted code with the value alone; numba passes the typing context)
+_int_bits: Any = intrinsic(_int_bits_typing)
+_bits_float: Any = intrinsic(_bits_float_typing)
+
+
+@_jit
+def _horner(coefficients: tuple[float, ...], x: float) -> float:
+    """The polynomial with ``coefficients`` (highest degree first) at ``x`` (a loop of
+    constant length: the compiler unrolls it)."""
+    y = coefficients[0]
+    for c in coefficients[1:]:
+        y = y * x + c
+    return y
+
+
+@_jit
+def _exp_reduced(x: float) -> tuple[float, int]:
+    """``(p, k)`` with ``exp(x) = p * 2^k``, ``p`` in [0.7, 1.42], for finite ``|x| < 2^10``."""
+    v = x * _LOG2E + _SHIFTER
+    kd = v - _SHIFTER  # round(x / ln 2), exactly
+    r = (x - kd * _LN2_HI) - kd * _LN2_LO
+    p = 1.0 + (r + r * r * _horner(_E, r))
+    k: int = _int_bits(v) - _int_bits(_SHIFTER)  # the integer kd, from the low mantissa bits
+    return p, k
+
+
+@_jit
+def _pow2(k: int) -> float:
+    """2^k for -1022 <= k <= 1023, from its exponent bits."""
+    return _bits_float((k + _EXP_BIAS) << 52)
+
+
+@_jit
+def exp_f64(x: float) -> float:
+    """``exp`` of a float64 (NumPy's special values: inf, 0, NaN)."""
+    xc = x if x < 710.0 else 710.0  # NaN lands here too; the last select restores it
+    xc = xc if xc > -746.0 else -746.0
+    p, k = _exp_reduced(xc)
+    half = k >> 1
+    y = p * _pow2(half) * _pow2(k - half)  # two scales: one rounding near overflow/underflow
+    return y if x == x else x
+
+
+@_jit
+def tanh_f64(x: float) -> float:
+    """``tanh`` of a float64 (``+-0``, ``+-1`` at ``+-inf``, NaN as NumPy)."""
+    a = abs(x)
+    s = a * a
+    small = a + a * s * _horner(_T, s)
+    ac = a if a < _TANH_ONE else _TANH_ONE  # NaN too; the last select restores it
+    p, k = _exp_reduced(ac + ac)
+    big = 1.0 - 2.0 / (p * _pow2(k) + 1.0)
+    y = small if a < _TANH_SMALL else big
+    y = _bits_float(_int_bits(y) | (_int_bits(x) & _SIGN))  # x's sign: tanh(-0.0) is -0.0
+    return y if x == x else x
+
+
+@_jit
+def exp_f32(x: Any) -> Any:
+    """``exp`` of a float32, computed in float64 and rounded once more (within 1 ulp)."""
+    return nb.float32(exp_f64(nb.float64(x)))
+
+
+@_jit
+def tanh_f32(x: Any) -> Any:
+    """``tanh`` of a float32, computed in float64 and rounded once more (within 1 ulp)."""
+    return nb.float32(tanh_f64(nb.float64(x)))

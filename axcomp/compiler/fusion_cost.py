@@ -1,0 +1,107 @@
+"""Whether a fused loop pays: each elementwise function's cost in NumPy and in a fused loop.
+
+NumPy runs a chain as one pass per node, each reading and writing whole arrays; a fused
+loop runs it in one pass, paying a call (numba's dispatch, the result's allocation) and its
+loads and store. A region fuses when the time it saves per run, times the runs (a loop
+body runs once per step), is at least ``min_saving_ns``: enough that a kernel's first
+compilation (about a second, a twentieth from the disk cache) is won back.
+
+The table is ns per element, measured on the development machine (AMD EPYC with AVX-512,
+NumPy 2.4.6, numba 0.68, one thread, 2^16 elements: the cache-resident arrays of a loop
+body; larger arrays make NumPy's passes dearer, so the table errs towards NumPy) by::
+
+    OPENBLAS_NUM_THREADS=1 python benchmarks/fusion_costs.py
+
+A function missing from the table costs what ``add`` does. Reductions are one more NumPy
+pass (``REDUCE_NS``) and nothing more in a loop (the accumulator stays in a register).
+"""
+
+from __future__ import annotations
+
+from ..core.fused import CAST, FusedLoop
+
+#: One NumPy pass of each function, ns per element, by dtype.
+NUMPY_NS: dict[str, dict[str, float]] = {
+    "float64": {
+        "add": 0.26,
+        "negative": 0.19,
+        "absolute": 0.18,
+        "square": 0.19,
+        "sqrt": 1.15,
+        "divide": 0.32,
+        "tanh": 1.69,
+        "exp": 0.80,
+    },
+    "float32": {
+        "add": 0.13,
+        "negative": 0.08,
+        "absolute": 0.08,
+        "square": 0.08,
+        "sqrt": 0.35,
+        "divide": 0.13,
+        "tanh": 0.35,
+        "exp": 0.45,
+    },
+}
+#: The same function as one instruction of a fused loop, ns per element.
+FUSED_NS: dict[str, dict[str, float]] = {
+    "float64": {
+        "add": 0.08,
+        "negative": 0.0,
+        "absolute": 0.0,
+        "square": 0.0,
+        "sqrt": 0.38,
+        "divide": 0.15,
+        "tanh": 1.13,
+        "exp": 0.65,
+    },
+    "float32": {
+        "add": 0.05,
+        "negative": 0.0,
+        "absolute": 0.0,
+        "square": 0.0,
+        "sqrt": 0.10,
+        "divide": 0.05,
+        "tanh": 1.25,
+        "exp": 0.76,
+    },
+}
+#: A fused loop's loads and store, ns per element (a loop copying its operand).
+LOOP_NS = 0.2
+#: A NumPy reduction pass, ns per element.
+REDUCE_NS = 0.3
+#: One call of a fused loop (numba's dispatch, the result's allocation), and of a NumPy
+#: function (each instruction, and the reduction, is one NumPy call the loop saves).
+CALL_NS = 1400.0
+NUMPY_CALL_NS = 420.0
+#: What the cheapest chain a reduction fuses (``sum(abs(x))``) saves per element: a
+#: ``min_elements`` threshold becomes ``min_elements * CHEAP_SAVING_NS`` saved per run, so
+#: cheap chains fuse from about the sizes they did when size alone decided.
+CHEAP_SAVING_NS = NUMPY_NS["float64"]["absolute"] + REDUCE_NS - LOOP_NS
+
+
+def _cost(table: dict[str, dict[str, float]], fn: str, dtype: str) -> float:
+    costs = table.get(dtype, table["float64"])
+    return costs.get(fn, costs["add"])
+
+
+def saving_ns(loop: FusedLoop) -> float:
+    """The time one run of ``loop`` saves against NumPy's passes (negative: it loses)."""
+    numpy = fused = 0.0
+    for ins in loop.body:
+        fn = "add" if ins.fn == CAST else ins.fn
+        numpy += _cost(NUMPY_NS, fn, ins.dtype)
+        fused += _cost(FUSED_NS, fn, ins.dtype)
+    calls = len(loop.body)
+    if loop.reduction != "map":
+        numpy += REDUCE_NS
+        calls += 1
+    return loop.elements * (numpy - fused - LOOP_NS) + calls * NUMPY_CALL_NS - CALL_NS
+
+
+def worth_fusing(loop: FusedLoop, min_elements: int, repeat: int = 1) -> bool:
+    """Whether ``loop`` saves enough, run ``repeat`` times, to be fused (``min_elements``:
+    the size from which the cheapest chain is; 0 fuses everything)."""
+    if min_elements <= 0:
+        return True
+    return saving_ns(loop) * max(repeat, 1) >= min_elements * CHEAP_SAVING_NS

@@ -25,7 +25,7 @@ from axcomp.core.fused import FusedLoop, Instruction
 
 N = 1 << 16
 UNARY = ("negative", "absolute", "square", "sqrt", "tanh", "exp")
-BINARY = ("add", "multiply", "divide", "maximum")
+BINARY = ("add", "multiply", "true_divide", "maximum")
 
 
 def best(fn: Callable[[], Any], calls: int = 200) -> float:

@@ -20,6 +20,7 @@ import pytest
 
 import axcomp as ax
 import axcomp.lax as alax
+import axcomp.nn as nn
 import axcomp.numpy as anp
 from axcomp.backends import fused_loops
 from axcomp.backends.numpy_backend import fused_steps
@@ -226,6 +227,21 @@ def test_a_tanh_epilogue_is_one_map_loop_equal_to_the_numpy_path_within_2_ulp(
     with np.errstate(invalid="ignore"):
         formula = np.tanh(z.astype(np.longdouble)).astype(dtype) * 2
     assert ulps(got, formula.astype(dtype)) <= 2
+
+
+def test_a_sigmoid_is_one_map_loop_with_its_divisions_and_selects() -> None:
+    x = np.concatenate([RNG.standard_normal(40) * 30, [0.0, -0.0, np.inf, -np.inf, np.nan]])
+    x = np.concatenate([x, [-745.0, 709.0, -1e-310, 40.0]]).reshape(7, 7)
+    got, c = compiled(nn.sigmoid, "always", x)
+    want, _ = compiled(nn.sigmoid, "0", x)
+    ((_, loop),) = fused_steps(c.plan)
+    assert {"exp", "true_divide", "where"} <= {ins.fn for ins in loop.body}
+    got, want = np.asarray(got), np.asarray(want)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    assert ulps(got, want) <= 2
+    with np.errstate(over="ignore"):
+        formula = (1 / (1 + np.exp(-x.astype(np.longdouble)))).astype(np.float64)
+    assert ulps(got, formula) <= 3  # exp's 2 ulp, an add and a division
 
 
 def test_a_softmax_row_fuses_its_exp_and_equals_the_numpy_path() -> None:

@@ -76,7 +76,7 @@ _BINARY = {
     "add": "({0} + {1})",
     "subtract": "({0} - {1})",
     "multiply": "({0} * {1})",
-    "divide": "({0} / {1})",
+    "true_divide": "({0} / {1})",
     "maximum": "_np.maximum({0}, {1})",
     "minimum": "_np.minimum({0}, {1})",
     "equal": "({0} == {1})",

@@ -28,7 +28,7 @@ NUMPY_NS: dict[str, dict[str, float]] = {
         "absolute": 0.18,
         "square": 0.19,
         "sqrt": 1.15,
-        "divide": 0.32,
+        "true_divide": 0.32,
         "tanh": 1.69,
         "exp": 0.80,
     },
@@ -38,7 +38,7 @@ NUMPY_NS: dict[str, dict[str, float]] = {
         "absolute": 0.08,
         "square": 0.08,
         "sqrt": 0.35,
-        "divide": 0.13,
+        "true_divide": 0.13,
         "tanh": 0.35,
         "exp": 0.45,
     },
@@ -51,7 +51,7 @@ FUSED_NS: dict[str, dict[str, float]] = {
         "absolute": 0.0,
         "square": 0.0,
         "sqrt": 0.38,
-        "divide": 0.15,
+        "true_divide": 0.15,
         "tanh": 1.13,
         "exp": 0.65,
     },
@@ -61,7 +61,7 @@ FUSED_NS: dict[str, dict[str, float]] = {
         "absolute": 0.0,
         "square": 0.0,
         "sqrt": 0.10,
-        "divide": 0.05,
+        "true_divide": 0.05,
         "tanh": 1.25,
         "exp": 0.76,
     },
@@ -74,6 +74,12 @@ REDUCE_NS = 0.3
 #: function (each instruction, and the reduction, is one NumPy call the loop saves).
 CALL_NS = 1400.0
 NUMPY_CALL_NS = 420.0
+#: A map's result is a fresh array; from this size on the allocator maps it in fresh pages
+#: (glibc's largest mmap threshold), whose first writes fault, where NumPy's passes may
+#: write into a dying temporary: ns per element of the result (a 2^22-element map: 3.38
+#: against 2.26 ns per element into a buffer given).
+FRESH_RESULT_BYTES = 32 << 20
+FRESH_PAGES_NS = 1.1
 #: What the cheapest chain a reduction fuses (``sum(abs(x))``) saves per element: a
 #: ``min_elements`` threshold becomes ``min_elements * CHEAP_SAVING_NS`` saved per run, so
 #: cheap chains fuse from about the sizes they did when size alone decided.
@@ -85,6 +91,10 @@ def _cost(table: dict[str, dict[str, float]], fn: str, dtype: str) -> float:
     return costs.get(fn, costs["add"])
 
 
+def _itemsize(dtype: str) -> int:
+    return 4 if dtype in ("float32", "int32") else 1 if dtype == "bool" else 8
+
+
 def saving_ns(loop: FusedLoop) -> float:
     """The time one run of ``loop`` saves against NumPy's passes (negative: it loses)."""
     numpy = fused = 0.0
@@ -93,6 +103,8 @@ def saving_ns(loop: FusedLoop) -> float:
         numpy += _cost(NUMPY_NS, fn, ins.dtype)
         fused += _cost(FUSED_NS, fn, ins.dtype)
     calls = len(loop.body)
+    if loop.reduction == "map" and loop.elements * _itemsize(loop.dtype) >= FRESH_RESULT_BYTES:
+        fused += FRESH_PAGES_NS
     if loop.reduction != "map":
         numpy += REDUCE_NS
         calls += 1

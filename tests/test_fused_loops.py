@@ -525,5 +525,7 @@ def test_a_loop_longer_than_one_slice_runs_in_slices_with_the_same_result(thread
         mp.setattr(fused_loops, "PARALLEL_ELEMENTS", 0)  # threads even for this small loop
         mp.setenv("AXCOMP_THREADS", str(threads))
         got, want = fused_and_plain(pairwise(chebyshev), A, B)
+        mapped, plain = fused_and_plain(pairwise(lambda a, b: anp.tanh(a - b)), A, B)
     np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(got, np.abs(A[:, None, :] - B[None, :, :]).max(-1))
+    assert mapped.shape == (37, 23, 9) and ulps(mapped, plain) <= 2  # a map, sliced too

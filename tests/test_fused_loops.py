@@ -244,6 +244,22 @@ def test_a_sigmoid_is_one_map_loop_with_its_divisions_and_selects() -> None:
     assert ulps(got, formula) <= 3  # exp's 2 ulp, an add and a division
 
 
+def test_empty_arrays_are_never_fused() -> None:
+    x = np.zeros((0, 5))
+    for f in (epilogue_of_empty, l1_rows):
+        got, c = compiled(f, "always", x)
+        assert not fused_steps(c.plan)
+        assert got.shape == np.asarray(compiled(f, "0", x)[0]).shape
+
+
+def epilogue_of_empty(x: Any) -> Any:
+    return anp.tanh(x + 1.0) * 2.0
+
+
+def l1_rows(x: Any) -> Any:
+    return anp.sum(anp.abs(x - 1.0), axis=0)
+
+
 def test_a_softmax_row_fuses_its_exp_and_equals_the_numpy_path() -> None:
     x = RNG.standard_normal((30, 50)) * 20
 

@@ -88,7 +88,7 @@ def find_fusions(
         chain_end, reduction, reduced, out_axes = start
         if chain_end in outputs or chain_end in claimed or len(users.get(chain_end, ())) != 1:
             continue
-        if not _joins(chain_end) or chain_end.dtype != root.dtype:
+        if not _joins(chain_end) or chain_end.dtype != root.dtype or 0 in chain_end.shape:
             continue
         fusion = _fuse(root, chain_end, reduction, reduced, out_axes, position, users, outputs)
         if fusion is None or fusion.chain & claimed:
@@ -97,7 +97,9 @@ def find_fusions(
             found[root] = fusion
             claimed |= fusion.chain
     for root in reversed(order):  # the chains no reduction took: maps, from the last node
-        if root in claimed or root in found or not root.ndim or not _joins(root):
+        if root in claimed or root in found or not root.ndim or 0 in root.shape:
+            continue  # (a loop has at least one axis, each of at least one iteration)
+        if not _joins(root):
             continue
         axes = tuple(range(root.ndim))
         fusion = _fuse(root, root, "map", (), axes, position, users, outputs)

@@ -244,6 +244,21 @@ def test_a_sigmoid_is_one_map_loop_with_its_divisions_and_selects() -> None:
     assert ulps(got, formula) <= 3  # exp's 2 ulp, an add and a division
 
 
+def test_a_log_likelihood_row_sum_fuses_its_log() -> None:
+    x = np.abs(RNG.standard_normal((30, 40))) + 1e-3
+    x[0, 0], x[1, 1], x[2, 2] = 0.0, np.inf, 1e-310  # -inf, inf, a subnormal
+
+    def loglik(x: Any) -> Any:
+        return anp.sum(anp.log(x), axis=1)
+
+    with np.errstate(divide="ignore"):  # (NumPy's log(0) warns; a loop's does not)
+        got, want = fused_and_plain(loglik, x)
+        formula = np.log(x).sum(1)
+    np.testing.assert_array_equal(got[:2], [-np.inf, np.inf])
+    np.testing.assert_allclose(got, want, rtol=1e-14)
+    np.testing.assert_allclose(got, formula, rtol=1e-14)
+
+
 def test_empty_arrays_are_never_fused() -> None:
     x = np.zeros((0, 5))
     for f in (epilogue_of_empty, l1_rows):

@@ -1,4 +1,4 @@
-"""The vectorisable ``tanh`` and ``exp`` of fused loops (backends/vector_math.py): within
+"""The vectorisable ``tanh``, ``exp`` and ``log`` of fused loops (backends/vector_math.py): within
 2 ulp of the correctly rounded result, NumPy's special values, and vectorised.
 
 The reference is NumPy's ``longdouble`` function (x87 extended precision, a 64-bit
@@ -84,6 +84,7 @@ def ulp_error(got: np.ndarray, x: np.ndarray, reference: Callable[..., Any]) -> 
 CASES = [
     ("tanh", np.tanh, 25.0),
     ("exp", np.exp, 746.0),
+    ("log", np.log, 1e300),
 ]
 
 
@@ -96,6 +97,11 @@ def test_within_two_ulp_of_the_correctly_rounded_result(
     if dtype is np.float32:
         span = min(span, 104.0)
     x = sample(dtype, span, rng)
+    if fn == "log":  # positive arguments, over the whole range (subnormals too)
+        x = np.abs(x)
+        top = np.log(np.finfo(dtype).max)
+        x = np.concatenate([x, np.exp(rng.uniform(-top, top, 20_000)).astype(dtype)])
+        x = x[x > 0]
     got = fused(fn, x)
     assert got.dtype == dtype
     with np.errstate(over="ignore"):
@@ -109,11 +115,13 @@ def test_within_two_ulp_of_the_correctly_rounded_result(
 
 
 @pytest.mark.parametrize("dtype", [np.float64, pytest.param(np.float32, marks=pytest.mark.slow)])
-@pytest.mark.parametrize("fn", ["tanh", "exp"])
+@pytest.mark.parametrize("fn", ["tanh", "exp", "log"])
 def test_special_values_are_numpys(fn: str, dtype: Any) -> None:
     x = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, 1e-310, -1e-310], dtype)
+    if fn == "log":
+        x = np.append(x, dtype(-1.0))  # NaN below 0
     got = fused(fn, x)
-    with np.errstate(under="ignore"):
+    with np.errstate(under="ignore", divide="ignore", invalid="ignore"):
         want = getattr(np, fn)(x)
     np.testing.assert_array_equal(got, want)  # NaN where NumPy's is NaN
     finite = ~np.isnan(want)

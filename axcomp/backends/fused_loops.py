@@ -2,7 +2,7 @@
 
 Each loop becomes a small Python module of two numba functions: ``_body`` computes one
 element of the elementwise chain, every value cast to the dtype NumPy computes it in and
-with no fast-math flag, so each element is NumPy's (``tanh`` and ``exp`` are calls of
+with no fast-math flag, so each element is NumPy's (``tanh``, ``exp`` and ``log`` are calls of
 ``vector_math``'s vectorisable versions, within 2 ulp as NumPy's); ``_loop`` runs the loop
 nest (a ``map`` stores each value) and
 accumulates with the ``reassoc`` flag only, which lets the compiler vectorise the reduction

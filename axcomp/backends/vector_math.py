@@ -1,5 +1,5 @@
-"""Transcendental functions a fused loop can vectorise: ``tanh`` and ``exp`` for float64 and
-float32, as numba functions the generated kernels of ``fused_loops`` call.
+"""Transcendental functions a fused loop can vectorise: ``tanh``, ``exp`` and ``log`` for
+float64 and float32, as numba functions the generated kernels of ``fused_loops`` call.
 
 A loop that calls libm's ``tanh`` or ``exp`` makes one scalar call per element, which LLVM
 cannot vectorise. These are written without calls and without branches: the range is
@@ -14,11 +14,14 @@ and NumPy's special values: ``+-0`` keep their sign, ``+-inf`` and NaN give NumP
 results, subnormal inputs and results are computed (no flush to zero). No fast-math flag:
 each operation rounds as IEEE says, so the error bounds hold.
 
-The polynomials are Chebyshev fits of 11 coefficients made with mpmath (``chebyfit``, 50
-digits) and rounded to float64:
+The polynomials are Chebyshev fits made with mpmath (``chebyfit``, 50 digits; 11
+coefficients unless said) and rounded to float64:
 - ``tanh(a) = a + a^3 * T(a^2)`` for ``|a| < 0.5625``; above, ``1 - 2 / (exp(2a) + 1)``,
   where the subtraction loses nothing (``2 / (e + 1) <= 0.5``) and ``a`` is clamped to 20
   (tanh rounds to 1 from 18.7 on).
+- ``log(x) = k ln 2 + log(m)``, ``m`` in ``[sqrt(2)/2, sqrt(2))`` from the bits (subnormals
+  scaled by 2^54 first), ``log(1 + f) = f - f^2/2 + s (f^2/2 + s^2 L(s^2))``,
+  ``s = f / (2 + f)`` (``f = m - 1`` is exact); 7 coefficients.
 - ``exp(x) = 2^k * (1 + r + r^2 * E(r))``, ``k = round(x / ln 2)``, ``|r| <= ln 2 / 2``
   (``ln 2`` in two parts, so ``x - k ln 2`` is exact); ``2^k`` is two factors ``2^(k//2)``
   and ``2^(k - k//2)`` so results near overflow and subnormal ones round once.
@@ -45,6 +48,8 @@ _LOG2E = 1.4426950408889634
 _LN2_HI = 6.93147180369123816490e-01  # 0x3fe62e42fee00000: k * _LN2_HI is exact for |k| < 2^11
 _LN2_LO = 1.90821492927058770002e-10
 _EXP_BIAS = 1023
+_INF = float("inf")
+_NAN = float("nan")
 _SIGN = -(1 << 63)  # the sign bit of an int64's float64
 
 # E(r) = (exp(r) - 1 - r) / r^2 on [-0.3466, 0.3466], highest degree first
@@ -75,6 +80,19 @@ _T = (
     0.13333333333332392,
     -0.3333333333333333,
 )
+# L(z) = (2 atanh(s) - 2s) / s^3, z = s^2 on [0, 0.1716^2 * 1.001], highest degree first
+_L = (
+    0.14617807153417325,
+    0.15331611722055008,
+    0.1818289243253687,
+    0.22222211089379496,
+    0.28571428626253836,
+    0.3999999999989889,
+    0.666666666666667,
+)
+_SQRT_HALF_BITS = 0x3FE6A09E667F3BCD  # sqrt(2)/2: mantissas are reduced to [sqrt(2)/2, sqrt(2))
+_TINY = 2.2250738585072014e-308  # the least normal float64
+_TWO54 = 18014398509481984.0
 _TANH_SMALL = 0.5625  # below: the odd polynomial; above: 1 - 2 / (exp(2a) + 1)
 _TANH_ONE = 20.0  # tanh(a) rounds to 1 for a > 18.7
 
@@ -159,9 +177,34 @@ def tanh_f64(x: float) -> float:
 
 
 @_jit
+def log_f64(x: float) -> float:
+    """``log`` of a float64 (``log(0) = -inf``, NaN below 0, ``log(inf) = inf``)."""
+    sub = x < _TINY  # subnormal (or not positive): scaled to a normal first
+    xs = x * _TWO54 if sub else x
+    bits: int = _int_bits(xs)
+    k: int = (bits - _SQRT_HALF_BITS) >> 52  # the exponent once the mantissa is reduced
+    m = _bits_float(bits - (k << 52))  # in [sqrt(2)/2, sqrt(2))
+    f = m - 1.0  # exact
+    s = f / (2.0 + f)  # log(1 + f) = 2 atanh(s) = f - f^2/2 + s (f^2/2 + s^2 L(s^2))
+    z = s * s
+    hfsq = 0.5 * f * f
+    r = z * _horner(_L, z)
+    kd = float(k - 54 if sub else k)
+    y = kd * _LN2_HI - ((hfsq - (s * (hfsq + r) + kd * _LN2_LO)) - f)
+    y = y if x > 0.0 else (-_INF if x == 0.0 else _NAN)
+    return y if x < _INF else x  # inf, and NaN (x < inf is false for it)
+
+
+@_jit
 def exp_f32(x: Any) -> Any:
     """``exp`` of a float32, computed in float64 and rounded once more (within 1 ulp)."""
     return nb.float32(exp_f64(nb.float64(x)))
+
+
+@_jit
+def log_f32(x: Any) -> Any:
+    """``log`` of a float32, computed in float64 and rounded once more (within 1 ulp)."""
+    return nb.float32(log_f64(nb.float64(x)))
 
 
 @_jit

@@ -27,21 +27,21 @@ Arg = tuple[Literal["operand", "value", "literal"], int | float | bool]
 #: The elementwise functions (record names) a fused body may apply: those whose one-value
 #: result a loop compiler computes exactly as NumPy does (IEEE arithmetic and square root,
 #: comparisons, selection, NaN-propagating maximum/minimum) and vectorises, and the
-#: ``TRANSCENDENTAL`` ones. ``log`` and ``power`` are left to NumPy: a loop calls the
-#: scalar libm function per element, and NumPy's SIMD versions made whole passes faster
-#: than one fused loop (``|a - b| ** 3`` 1024x1024x64: 1383 ms NumPy, 2407 ms fused).
+#: ``TRANSCENDENTAL`` ones. ``power`` is left to NumPy: a loop would call the scalar libm
+#: function per element, and NumPy's SIMD version made whole passes faster than one fused
+#: loop (``|a - b| ** 3`` 1024x1024x64: 1383 ms NumPy, 2407 ms fused).
 FUSIBLE_FUNCTIONS = frozenset(
     (
         "add subtract multiply true_divide negative absolute square sqrt "
         "maximum minimum equal not_equal less less_equal greater greater_equal where "
-        "tanh exp"
+        "tanh exp log"
     ).split()
 )
 
 #: Float-only functions a loop computes with ``backends/vector_math.py``'s vectorisable
 #: versions: within 2 ulp of the correctly rounded result, as NumPy's are, but not always
 #: NumPy's bits (a fused loop's values may differ from NumPy's by an ulp or two there).
-TRANSCENDENTAL = frozenset(("tanh", "exp"))
+TRANSCENDENTAL = frozenset(("tanh", "exp", "log"))
 
 #: ``cast`` is the one instruction that is not an elementwise function.
 CAST = "cast"

@@ -24,7 +24,7 @@ from axcomp.backends import fused_loops
 from axcomp.core.fused import FusedLoop, Instruction
 
 N = 1 << 16
-UNARY = ("negative", "absolute", "square", "sqrt", "tanh", "exp", "log")
+UNARY = ("negative", "absolute", "square", "sqrt", "tanh", "exp", "expm1", "log", "log1p")
 BINARY = ("add", "multiply", "true_divide", "maximum")
 
 

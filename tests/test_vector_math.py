@@ -1,5 +1,6 @@
-"""The vectorisable ``tanh``, ``exp`` and ``log`` of fused loops (backends/vector_math.py): within
-2 ulp of the correctly rounded result, NumPy's special values, and vectorised.
+"""The vectorisable ``tanh``, ``exp``, ``expm1``, ``log`` and ``log1p`` of fused loops
+(backends/vector_math.py): within 2 ulp of the correctly rounded result, NumPy's special
+values, and vectorised.
 
 The reference is NumPy's ``longdouble`` function (x87 extended precision, a 64-bit
 mantissa: 11 bits more than float64, so its rounding to float64 is the correctly rounded
@@ -85,6 +86,8 @@ CASES = [
     ("tanh", np.tanh, 25.0),
     ("exp", np.exp, 746.0),
     ("log", np.log, 1e300),
+    ("expm1", np.expm1, 746.0),
+    ("log1p", np.log1p, 1e300),
 ]
 
 
@@ -97,11 +100,12 @@ def test_within_two_ulp_of_the_correctly_rounded_result(
     if dtype is np.float32:
         span = min(span, 104.0)
     x = sample(dtype, span, rng)
-    if fn == "log":  # positive arguments, over the whole range (subnormals too)
-        x = np.abs(x)
+    if fn in ("log", "log1p"):  # their domain, over the whole range (subnormals too)
         top = np.log(np.finfo(dtype).max)
         x = np.concatenate([x, np.exp(rng.uniform(-top, top, 20_000)).astype(dtype)])
-        x = x[x > 0]
+        low = 0.0 if fn == "log" else -1.0
+        x = np.concatenate([x[x > low], (low + np.exp(rng.uniform(-30, 0, 20_000))).astype(dtype)])
+        x = x[x > low]
     got = fused(fn, x)
     assert got.dtype == dtype
     with np.errstate(over="ignore"):
@@ -115,11 +119,11 @@ def test_within_two_ulp_of_the_correctly_rounded_result(
 
 
 @pytest.mark.parametrize("dtype", [np.float64, pytest.param(np.float32, marks=pytest.mark.slow)])
-@pytest.mark.parametrize("fn", ["tanh", "exp", "log"])
+@pytest.mark.parametrize("fn", ["tanh", "exp", "expm1", "log", "log1p"])
 def test_special_values_are_numpys(fn: str, dtype: Any) -> None:
     x = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, 1e-310, -1e-310], dtype)
-    if fn == "log":
-        x = np.append(x, dtype(-1.0))  # NaN below 0
+    if fn in ("log", "log1p"):
+        x = np.append(x, [dtype(-1.0), dtype(-2.0)])  # -inf or NaN
     got = fused(fn, x)
     with np.errstate(under="ignore", divide="ignore", invalid="ignore"):
         want = getattr(np, fn)(x)

@@ -2,9 +2,10 @@
 
 Each loop becomes a small Python module of two numba functions: ``_body`` computes one
 element of the elementwise chain, every value cast to the dtype NumPy computes it in and
-with no fast-math flag, so each element is NumPy's (``tanh``, ``exp`` and ``log`` are calls of
-``vector_math``'s vectorisable versions, within 2 ulp as NumPy's); ``_loop`` runs the loop
-nest (a ``map`` stores each value) and
+with no fast-math flag, so each element is NumPy's (``tanh``, ``exp``, ``expm1``, ``log``
+and ``log1p`` are calls of ``vector_math``'s vectorisable versions, within 2 ulp as
+NumPy's; the body is always inlined: a call per element would not vectorise); ``_loop``
+runs the loop nest (a ``map`` stores each value) and
 accumulates with the ``reassoc`` flag only, which lets the compiler vectorise the reduction
 (a sum's order then differs from NumPy's pairwise one; max, min and integer sums are
 exact). A reduction over the innermost loop axis keeps its accumulator in a register (a
@@ -235,7 +236,9 @@ def source(loop: FusedLoop, cache: bool = True) -> str:
         "_range = range",
         "",
         "",
-        f'@_nb.njit(fastmath=False, error_model="numpy", cache={cache})',
+        # forceinline: a body past LLVM's inlining threshold (a long chain, an expm1)
+        # would be a call per element, and a call does not vectorise
+        f'@_nb.njit(fastmath=False, error_model="numpy", cache={cache}, forceinline=True)',
         f"def _body({xs}):",
     ]
     lines += [_instruction(ins, j, loop) for j, ins in enumerate(loop.body)]

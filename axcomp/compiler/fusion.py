@@ -50,7 +50,7 @@ MAX_OPERANDS = 16
 MAX_INSTRUCTIONS = 48
 
 _COMPARISONS = frozenset("equal not_equal less less_equal greater greater_equal".split())
-_FLOAT_ONLY = frozenset("true_divide sqrt tanh exp log".split())
+_FLOAT_ONLY = frozenset("true_divide sqrt tanh exp expm1 log log1p".split())
 _NUMBERS = frozenset(np.dtype(t) for t in ("float32", "float64", "int32", "int64"))
 _FLOATS = frozenset(np.dtype(t) for t in ("float32", "float64"))
 

@@ -31,7 +31,9 @@ NUMPY_NS: dict[str, dict[str, float]] = {
         "true_divide": 0.32,
         "tanh": 1.69,
         "exp": 0.80,
+        "expm1": 1.15,
         "log": 0.78,
+        "log1p": 1.01,
     },
     "float32": {
         "add": 0.13,
@@ -42,7 +44,9 @@ NUMPY_NS: dict[str, dict[str, float]] = {
         "true_divide": 0.13,
         "tanh": 0.35,
         "exp": 0.45,
+        "expm1": 0.35,
         "log": 0.37,
+        "log1p": 0.43,
     },
 }
 #: The same function as one instruction of a fused loop, ns per element.
@@ -56,7 +60,9 @@ FUSED_NS: dict[str, dict[str, float]] = {
         "true_divide": 0.15,
         "tanh": 1.13,
         "exp": 0.65,
+        "expm1": 1.0,
         "log": 0.70,
+        "log1p": 1.05,
     },
     "float32": {
         "add": 0.05,
@@ -67,7 +73,9 @@ FUSED_NS: dict[str, dict[str, float]] = {
         "true_divide": 0.05,
         "tanh": 1.25,
         "exp": 0.76,
+        "expm1": 1.03,
         "log": 0.85,
+        "log1p": 1.17,
     },
 }
 #: A fused loop's loads and store, ns per element (a loop copying its operand).

@@ -34,14 +34,14 @@ FUSIBLE_FUNCTIONS = frozenset(
     (
         "add subtract multiply true_divide negative absolute square sqrt "
         "maximum minimum equal not_equal less less_equal greater greater_equal where "
-        "tanh exp log"
+        "tanh exp expm1 log log1p"
     ).split()
 )
 
 #: Float-only functions a loop computes with ``backends/vector_math.py``'s vectorisable
 #: versions: within 2 ulp of the correctly rounded result, as NumPy's are, but not always
 #: NumPy's bits (a fused loop's values may differ from NumPy's by an ulp or two there).
-TRANSCENDENTAL = frozenset(("tanh", "exp", "log"))
+TRANSCENDENTAL = frozenset(("tanh", "exp", "expm1", "log", "log1p"))
 
 #: ``cast`` is the one instruction that is not an elementwise function.
 CAST = "cast"

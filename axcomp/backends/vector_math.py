@@ -7,7 +7,9 @@ cannot vectorise. These are written without calls and without branches: the rang
 reduced with arithmetic only, the kernel is a polynomial evaluated by Horner's rule, a
 power of two is built from its exponent bits (a bit cast, ``_int_bits``/``_bits_float``),
 and every case split is a select between values computed for every lane. LLVM then runs
-them 8 (float64) or 16 (float32, computed in float64) lanes at a time.
+them 8 (float64) or 16 (float32) lanes at a time. The float32 ``tanh`` and ``exp`` compute
+in float32 with shorter fits; the other float32 functions compute in float64 and round
+once more.
 
 Accuracy: at most 2 ulp from the correctly rounded result (about 1 in practice: checked
 against the 64-bit-mantissa ``longdouble`` functions and mpmath by ``tests/test_vector_math.py``),
@@ -39,6 +41,7 @@ from __future__ import annotations
 from typing import Any
 
 import numba as nb
+import numpy as np
 from llvmlite import ir
 from numba.core import types as nbt
 from numba.extending import intrinsic
@@ -100,34 +103,62 @@ _SQRT_HALF_BITS = 0x3FE6A09E667F3BCD  # sqrt(2)/2: mantissas are reduced to [sqr
 _TINY = 2.2250738585072014e-308  # the least normal float64
 _TWO54 = 18014398509481984.0
 _TANH_SMALL = 0.5625  # below: the odd polynomial; above: 1 - 2 / (exp(2a) + 1)
+
+# float32 versions in float32 arithmetic (16 lanes to a 512-bit register): the same
+# reductions with float32 constants and shorter fits (6 coefficients)
+_F = np.float32
+_E32 = tuple(
+    _F(c)
+    for c in (
+        0.00019891080463998843,
+        0.0013933730715792083,
+        0.008333310844647862,
+        0.04166646419740569,
+        0.16666666681704215,
+        0.500000001353873,
+    )
+)
+_T32 = tuple(
+    _F(c)
+    for c in (
+        0.002487614648031548,
+        -0.008499247828795086,
+        0.021811902608433444,
+        -0.05396406382647735,
+        0.1333332207319158,
+        -0.33333333283938266,
+    )
+)
+_SHIFTER32 = _F(12582912.0)  # 1.5 * 2^23
+_LOG2E32 = _F(1.4426950408889634)
+_LN2_HI32 = _F(0.693145751953125)  # 0x3f317200: k * _LN2_HI32 is exact for |k| < 2^8
+_LN2_LO32 = _F(1.4286068203094172e-06)
+_ONE32, _TWO32, _ZERO32 = _F(1.0), _F(2.0), _F(0.0)
 _TANH_ONE = 20.0  # tanh(a) rounds to 1 for a > 18.7
 
 
-def _int_bits_typing(typingctx: Any, x: Any) -> Any:
-    """The bits of a float64 as an int64 (LLVM ``bitcast``: one register move, vectorised)."""
-    if x != nbt.float64:
-        return None
+def _bitcast(name: str, source: Any, target: Any, llvm_type: Any) -> Any:
+    """An intrinsic reading the bits of a ``source`` value as a ``target`` one (LLVM
+    ``bitcast``: one register move, vectorised). Typed Any: jitted code calls it with the
+    value alone (numba passes the typing context)."""
 
-    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-        return builder.bitcast(args[0], ir.IntType(64))
+    def typing(typingctx: Any, x: Any) -> Any:
+        if x != source:
+            return None
 
-    return nbt.int64(nbt.float64), codegen
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+            return builder.bitcast(args[0], llvm_type)
 
+        return target(source), codegen
 
-def _bits_float_typing(typingctx: Any, i: Any) -> Any:
-    """The float64 whose bits are the int64 ``i``."""
-    if i != nbt.int64:
-        return None
-
-    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-        return builder.bitcast(args[0], ir.DoubleType())
-
-    return nbt.float64(nbt.int64), codegen
+    typing.__name__ = typing.__qualname__ = name
+    return intrinsic(typing)
 
 
-# (Any: called from jitted code with the value alone; numba passes the typing context)
-_int_bits: Any = intrinsic(_int_bits_typing)
-_bits_float: Any = intrinsic(_bits_float_typing)
+_int_bits: Any = _bitcast("_int_bits", nbt.float64, nbt.int64, ir.IntType(64))
+_bits_float: Any = _bitcast("_bits_float", nbt.int64, nbt.float64, ir.DoubleType())
+_int_bits32: Any = _bitcast("_int_bits32", nbt.float32, nbt.int32, ir.IntType(32))
+_bits_float32: Any = _bitcast("_bits_float32", nbt.int32, nbt.float32, ir.FloatType())
 
 
 @_jit
@@ -238,9 +269,31 @@ def expm1_f64(x: float) -> float:
 
 
 @_jit
+def _exp_reduced32(x: Any) -> tuple[Any, Any]:
+    """``(p, k)`` with ``exp(x) = p * 2^k`` for a float32 ``|x| < 2^7``, in float32."""
+    v = x * _LOG2E32 + _SHIFTER32
+    kd = v - _SHIFTER32
+    r = (x - kd * _LN2_HI32) - kd * _LN2_LO32
+    p = _ONE32 + (r + r * r * _horner(_E32, r))
+    k = _int_bits32(v) - _int_bits32(_SHIFTER32)
+    return p, k
+
+
+@_jit
+def _pow2_32(k: Any) -> Any:
+    """2^k for -126 <= k <= 127, a float32 from its exponent bits."""
+    return _bits_float32(nb.int32((k + 127) << 23))  # (numba widens int32 arithmetic)
+
+
+@_jit
 def exp_f32(x: Any) -> Any:
-    """``exp`` of a float32, computed in float64 and rounded once more (within 1 ulp)."""
-    return nb.float32(exp_f64(nb.float64(x)))
+    """``exp`` of a float32, in float32 (NumPy's special values)."""
+    xc = x if x < _F(89.0) else _F(89.0)  # NaN lands here too; the last select restores it
+    xc = xc if xc > _F(-104.0) else _F(-104.0)
+    p, k = _exp_reduced32(xc)
+    half = k >> 1
+    y = p * _pow2_32(half) * _pow2_32(k - half)
+    return y if x == x else x
 
 
 @_jit
@@ -263,5 +316,13 @@ def log1p_f32(x: Any) -> Any:
 
 @_jit
 def tanh_f32(x: Any) -> Any:
-    """``tanh`` of a float32, computed in float64 and rounded once more (within 1 ulp)."""
-    return nb.float32(tanh_f64(nb.float64(x)))
+    """``tanh`` of a float32, in float32 (``+-0``, ``+-1`` at ``+-inf``, NaN as NumPy)."""
+    a = abs(x)
+    s = a * a
+    small = a + a * s * _horner(_T32, s)
+    ac = a if a < _F(10.0) else _F(10.0)  # tanh rounds to 1 from 9.01 on
+    p, k = _exp_reduced32(ac + ac)
+    big = _ONE32 - _TWO32 / (p * _pow2_32(k) + _ONE32)
+    y = small if a < _F(_TANH_SMALL) else big
+    y = _bits_float32(nb.int32(_int_bits32(y) | (_int_bits32(x) & -(1 << 31))))
+    return y if x == x else x

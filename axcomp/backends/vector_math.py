@@ -185,7 +185,8 @@ def _exp_reduced(x: float) -> tuple[float, int]:
 @_jit
 def _pow2(k: int) -> float:
     """2^k for -1022 <= k <= 1023, from its exponent bits."""
-    return _bits_float((k + _EXP_BIAS) << 52)
+    y: float = _bits_float((k + _EXP_BIAS) << 52)
+    return y
 
 
 @_jit

@@ -8,8 +8,8 @@ reduced with arithmetic only, the kernel is a polynomial evaluated by Horner's r
 power of two is built from its exponent bits (a bit cast, ``_int_bits``/``_bits_float``),
 and every case split is a select between values computed for every lane. LLVM then runs
 them 8 (float64) or 16 (float32) lanes at a time. The float32 ``tanh`` and ``exp`` compute
-in float32 with shorter fits; the other float32 functions compute in float64 and round
-once more.
+in float32 with shorter fits, as does ``log``; ``expm1`` and ``log1p`` compute in float64
+and round once more.
 
 Accuracy: at most 2 ulp from the correctly rounded result (about 1 in practice: checked
 against the 64-bit-mantissa ``longdouble`` functions and mpmath by ``tests/test_vector_math.py``),
@@ -129,6 +129,13 @@ _T32 = tuple(
         -0.33333333283938266,
     )
 )
+_L32 = tuple(
+    _F(c)
+    for c in (0.23331614471843498, 0.28550778633191964, 0.4000012221181065, 0.6666666655404201)
+)
+_SQRT_HALF_BITS32 = 0x3F3504F3  # sqrt(2)/2 as a float32
+_TINY32 = _F(1.1754943508222875e-38)  # the least normal float32
+_TWO25 = _F(33554432.0)
 _SHIFTER32 = _F(12582912.0)  # 1.5 * 2^23
 _LOG2E32 = _F(1.4426950408889634)
 _LN2_HI32 = _F(0.693145751953125)  # 0x3f317200: k * _LN2_HI32 is exact for |k| < 2^8
@@ -299,8 +306,21 @@ def exp_f32(x: Any) -> Any:
 
 @_jit
 def log_f32(x: Any) -> Any:
-    """``log`` of a float32, computed in float64 and rounded once more (within 1 ulp)."""
-    return nb.float32(log_f64(nb.float64(x)))
+    """``log`` of a float32, in float32 (``log_f64``'s reduction, a 4-coefficient fit)."""
+    sub = x < _TINY32
+    xs = x * _TWO25 if sub else x
+    bits = _int_bits32(xs)
+    k = (bits - _SQRT_HALF_BITS32) >> 23
+    m = _bits_float32(nb.int32(bits - (k << 23)))
+    f = m - _ONE32
+    s = f / (_TWO32 + f)
+    z = s * s
+    hfsq = _F(0.5) * f * f
+    r = z * _horner(_L32, z)
+    kd = _F(k - 25 if sub else k)
+    y = kd * _LN2_HI32 - ((hfsq - (s * (hfsq + r) + kd * _LN2_LO32)) - f)
+    y = y if x > _ZERO32 else (_F(-_INF) if x == _ZERO32 else _F(_NAN))
+    return y if x < _F(_INF) else x
 
 
 @_jit

@@ -74,7 +74,7 @@ FUSED_NS: dict[str, dict[str, float]] = {
         "tanh": 0.36,
         "exp": 0.35,
         "expm1": 1.03,
-        "log": 0.85,
+        "log": 0.46,
         "log1p": 1.17,
     },
 }

@@ -12,6 +12,8 @@ gathers the public names from the layers below it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from . import (
     ad_checkpoint,
     debug,
@@ -29,7 +31,6 @@ from . import (
 from .array import Array
 from .config import config
 from .core.shapes import ShapeDtypeStruct
-from .dsl import Module, compile, kernel, load, spec
 from .errors import (
     AxcompError,
     AxisSpecError,
@@ -125,6 +126,26 @@ __all__ = [
     "vjp",
     "vmap",
 ]
+
+
+if TYPE_CHECKING:
+    from .dsl.config import load
+    from .dsl.decorators import kernel, spec
+    from .dsl.module import Module, compile
+
+#: the DSL's public names: the DSL (Lark and its grammar) is imported on first use, so
+#: `import axcomp` does not pay for it
+_DSL_NAMES = frozenset(("Module", "compile", "kernel", "load", "spec"))
+
+
+def __getattr__(name: str) -> Any:
+    if name in _DSL_NAMES:
+        from . import dsl
+
+        value = getattr(dsl, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'axcomp' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

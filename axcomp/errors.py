@@ -216,3 +216,7 @@ class RandomOverflowError(AxcompError, OverflowError):
 
 class ImmutableArrayError(AxcompError, TypeError):
     """Item assignment on an axcomp array (JAX's arrays are immutable too)."""
+
+
+class ZeroDimIterationError(AxcompError, TypeError):
+    """Iteration over a 0-d array (a TypeError, as in NumPy and JAX)."""

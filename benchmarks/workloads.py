@@ -10,6 +10,9 @@ B11  Hessian-vector product ``jvp(grad)`` of softmax regression, 2048 x 784 x 10
 B12  empirical NTK of an MLP 32-128-128-10 (tanh) between two batches of 64: (64, 64, 10, 10)
 B13  kNN ``top_k`` of the 5 nearest, 4000 queries x 20000 points x 32, memory_limit 512 MiB
 B14  nearest neighbour ``argmin``, 20000 x 20000 x 32, memory_limit 512 MiB
+B15  small loop bodies, 10,000 steps: an RNN ``lax.scan`` with 8 hidden units (4 inputs,
+     one sequence; the final state and every step's state), and a batch of 64 logistic
+     maps in one ``fori_loop`` (a whole loop compiled as one numba loop nest)
 
 Every candidate is checked against the hand-written NumPy result before it is timed (the
 selections compare indices exactly); ``--quick`` shrinks every size.
@@ -58,14 +61,16 @@ class Sizes:
     ntk: tuple[int, int, int, int, int]  # batch, inputs, hidden, hidden, outputs
     knn: tuple[int, int, int, int]  # queries, points, dim, k
     nn: tuple[int, int]  # points (both sides), dim
+    small_loop: tuple[int, int, int, int]  # steps, inputs, hidden, logistic maps
 
 
 FULL_SIZES = Sizes(
     (200, 256, 16, 64), (128, 50, 100), (2048, 784, 10), (64, 32, 128, 128, 10),
-    (4000, 20000, 32, 5), (20000, 32),
+    (4000, 20000, 32, 5), (20000, 32), (10000, 4, 8, 64),
 )  # fmt: skip
 QUICK_SIZES = Sizes(
-    (12, 8, 4, 6), (6, 5, 7), (32, 20, 4), (4, 6, 8, 8, 3), (40, 300, 8, 5), (300, 8)
+    (12, 8, 4, 6), (6, 5, 7), (32, 20, 4), (4, 6, 8, 8, 3), (40, 300, 8, 5), (300, 8),
+    (100, 2, 4, 8),
 )  # fmt: skip
 
 
@@ -593,6 +598,129 @@ def case_b14(cfg: Config) -> list[Row]:
     return _run_case(cfg, label, entries, big=True)
 
 
+# ----------------------------------------------------------------------------------------
+# B15: small loop bodies of long loops
+# ----------------------------------------------------------------------------------------
+def small_rnn(W: Any, U: Any, b: Any, xs: Any, h0: Any) -> Any:
+    def step(h: Any, x: Any) -> tuple[Any, Any]:
+        h = anp.tanh(h @ W.T + x @ U.T + b)
+        return h, h
+
+    return alax.scan(step, h0, xs)
+
+
+def small_rnn_hand(
+    W: np.ndarray, U: np.ndarray, b: np.ndarray, xs: np.ndarray, h0: np.ndarray
+) -> Any:
+    """The inputs' part as one GEMM before the loop, each step's state into one array."""
+    pre = xs @ U.T
+    pre += b
+    hs = np.empty((len(xs), len(h0)))
+    h = h0
+    for t in range(len(xs)):
+        z = h @ W.T
+        z += pre[t]
+        h = np.tanh(z, out=hs[t])
+    return h, hs
+
+
+def logistic_maps(x: Any, r: Any, steps: int) -> Any:
+    return alax.fori_loop(0, steps, lambda i, v: r * v * (1.0 - v), x)
+
+
+def logistic_hand(x: np.ndarray, r: np.ndarray, steps: int) -> np.ndarray:
+    v = x.copy()
+    t = np.empty_like(v)
+    for _ in range(steps):
+        np.subtract(1.0, v, out=t)
+        t *= v
+        np.multiply(r, t, out=v)
+    return v
+
+
+def case_b15(cfg: Config) -> list[Row]:
+    steps, n_in, hidden, maps = _sizes(cfg).small_loop
+    rng = np.random.default_rng(15)
+    W = rng.standard_normal((hidden, hidden)) / math.sqrt(hidden)
+    U = rng.standard_normal((hidden, n_in)) / math.sqrt(n_in)
+    b = 0.1 * rng.standard_normal(hidden)
+    xs = rng.standard_normal((steps, n_in))
+    args = (W, U, b, xs, np.zeros(hidden))
+    label = f"B15 RNN lax.scan {steps} steps, {hidden} hidden, every state"
+
+    def jax_rnn(jax: Any, jnp: Any) -> Callable[..., Any]:
+        def run(W: Any, U: Any, b: Any, xs: Any, h0: Any) -> Any:
+            def step(h: Any, x: Any) -> Any:
+                h = jnp.tanh(h @ W.T + x @ U.T + b)
+                return h, h
+
+            return jax.lax.scan(step, h0, xs)
+
+        return run
+
+    def torch_rnn(torch: Any) -> Callable[..., Any]:
+        def run(W: Any, U: Any, b: Any, xs: Any, h0: Any) -> Any:
+            pre = xs @ U.T + b
+            h, hs = h0, []
+            for t in range(xs.shape[0]):
+                h = torch.tanh(h @ W.T + pre[t])
+                hs.append(h)
+            return h, torch.stack(hs)
+
+        return run
+
+    def torch_pair(
+        make: Callable[[Any], Callable[..., Any]],
+    ) -> Callable[[Any], Callable[..., Any]]:
+        def wrapped(torch: Any) -> Callable[..., Any]:
+            fn = make(torch)
+            return lambda *a: torch.cat([t.reshape(-1) for t in fn(*a)])
+
+        return wrapped
+
+    def flat(fn: Callable[..., Any]) -> Callable[..., Any]:
+        return lambda *a: np.concatenate([np.ravel(t) for t in fn(*a)])
+
+    def jax_flat(jax: Any, jnp: Any) -> Callable[..., Any]:
+        fn = jax_rnn(jax, jnp)
+        return lambda *a: jnp.concatenate([t.ravel() for t in fn(*a)])
+
+    rows = _against_peers(
+        cfg,
+        label,
+        args,
+        ("hand NumPy loop (inputs' GEMM hoisted)", flat(small_rnn_hand)),
+        ("axcomp jit(lax.scan)", flat(ax.jit(small_rnn))),
+        ("jax.jit(lax.scan)", jax_flat),
+        ("torch loop", torch_pair(torch_rnn)),
+    )
+    x, r = rng.uniform(0.1, 0.9, size=maps), np.linspace(2.5, 3.5, maps)
+    label = f"B15 {maps} logistic maps, fori_loop {steps} steps"
+
+    def jax_maps(jax: Any, jnp: Any) -> Callable[..., Any]:
+        return lambda x, r: jax.lax.fori_loop(0, steps, lambda i, v: r * v * (1.0 - v), x)
+
+    def torch_maps(torch: Any) -> Callable[..., Any]:
+        def run(x: Any, r: Any) -> Any:
+            v = x
+            for _ in range(steps):
+                v = r * v * (1.0 - v)
+            return v
+
+        return run
+
+    rows += _against_peers(
+        cfg,
+        label,
+        (x, r),
+        ("hand NumPy loop (in place)", lambda x, r: logistic_hand(x, r, steps)),
+        ("axcomp jit(fori_loop)", ax.jit(lambda x, r: logistic_maps(x, r, steps))),
+        ("jax.jit(fori_loop)", jax_maps),
+        ("torch loop", torch_maps),
+    )
+    return rows
+
+
 CASES: dict[str, Callable[[Config], list[Row]]] = {
     "B9": case_b9,
     "B10": case_b10,
@@ -600,4 +728,5 @@ CASES: dict[str, Callable[[Config], list[Row]]] = {
     "B12": case_b12,
     "B13": case_b13,
     "B14": case_b14,
+    "B15": case_b15,
 }

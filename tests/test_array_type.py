@@ -122,6 +122,15 @@ def test_item_assignment_raises_jax_type_error() -> None:
     np.testing.assert_array_equal(x, 0.0)
 
 
+def test_iterating_a_0d_array_raises_jax_type_error() -> None:
+    x = jax.jit(lambda a: a.sum())(np.arange(3.0))
+    assert x.ndim == 0
+    with pytest.raises(TypeError, match="iteration over a 0-d array") as info:
+        iter(x)
+    assert isinstance(info.value, AxcompError)
+    assert [float(v) for v in jax.jit(lambda a: a * 2)(np.arange(3.0))] == [0.0, 2.0, 4.0]
+
+
 def test_numpy_out_arguments_cannot_write_into_it() -> None:
     x = jnp.ones(3)
     with pytest.raises(TypeError, match="immutable"):

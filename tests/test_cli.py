@@ -88,17 +88,20 @@ def test_parse_shapes() -> None:
 def test_every_command_has_help() -> None:
     top = cli("--help")
     assert top.returncode == 0
-    for cmd in ("demo", "explain", "run", "graph", "repl"):
+    for cmd in ("demo", "explain", "run", "graph", "export", "repl"):
         assert cmd in top.stdout
-    # one subprocess for all subcommands: argparse prints help and exits 0 for each
+    # one subprocess for all subcommands: argparse prints help and exits 0 for each, and
+    # each says what it does under its usage line (a description, not just the options)
     code = (
         "import contextlib, io, sys\nfrom axcomp.cli import build_parser\n"
-        "for cmd in ['demo', 'explain', 'run', 'graph', 'repl']:\n"
+        "for cmd in ['demo', 'explain', 'run', 'graph', 'export', 'repl']:\n"
         "    buf = io.StringIO()\n"
         "    with contextlib.redirect_stdout(buf):\n"
         "        try: build_parser().parse_args([cmd, '--help'])\n"
         "        except SystemExit as e: assert e.code == 0, (cmd, e.code)\n"
         "    assert buf.getvalue().startswith('usage: axcomp ' + cmd), cmd\n"
+        "    described = buf.getvalue().split('\\n\\n')[1]\n"
+        "    assert not described.startswith(('options:', 'positional')), cmd\n"
         "    print(cmd, 'ok')\n"
     )
     out = subprocess.run(
@@ -110,7 +113,7 @@ def test_every_command_has_help() -> None:
         check=False,
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.count(" ok") == 5
+    assert out.stdout.count(" ok") == 6
 
 
 def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -126,9 +129,23 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "bad shape '3,x'" in err and "Traceback" not in err
     code, _, err = run_main(capsys, "run", "does_not_exist.ax", "f", "--shapes", "3")
     assert code == 2 and "no such file" in err
+    # one shape per argument, said before tracing (whose error would speak of in_axes)
+    two = "kernel f(a[i], b[i]) = sum[i](a[i] * b[i])"
+    for cmd in ("run", "explain", "export", "graph"):
+        code, _, err = run_main(capsys, cmd, two, "f", "--shapes", "3")
+        assert code == 2 and "f takes 2 arguments (a, b) but 1 shape was given" in err, err
     with pytest.raises(SystemExit) as exc:
         main(["explain", "x"])  # --shapes is required (argparse)
     assert exc.value.code == 2
+
+
+def test_a_missing_export_namespace_names_the_option(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "torch", None)  # as if torch were not installed
+    spec = "kernel f(a[i]) = sum[i](a[i])"
+    code, _, err = run_main(capsys, "export", spec, "f", "--shapes", "3", "--namespace", "torch")
+    assert code == 2 and "--namespace torch needs the torch package: pip install torch" in err
 
 
 def test_graph_without_graphviz_names_the_package(tmp_path: Path) -> None:

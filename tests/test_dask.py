@@ -151,6 +151,31 @@ def test_local_cluster_with_worker_processes():
         np.testing.assert_allclose(P3(A[:4]), A[:4] - A[:4].mean(0))
 
 
+def test_blocks_run_fused_loops_as_in_process_and_rebuild_them_in_a_new_process(monkeypatch):
+    # pairwise L1 blocks fuse (AXCOMP_FUSE=always: any size, compiled in the first call);
+    # a task's pickled program rebuilt where nothing was built (a worker process) calls
+    # the same loops
+    import pickle
+
+    from axcomp.backends.numpy_backend import fused_steps
+    from axcomp.transforms import dask as axdask
+
+    monkeypatch.setenv("AXCOMP_FUSE", "always")
+    l1 = ax.vmap(ax.vmap(lambda a, b: anp.sum(anp.abs(a - b)), (None, 0)), (0, None))
+    A, B, _ = _data(29, 17, 6)
+    want = np.asarray(ax.jit(l1)(A, B))
+    dA, dB = da.from_array(A, chunks=(10, 6)), da.from_array(B, chunks=(9, 6))
+    np.testing.assert_array_equal(l1(dA, dB).compute(scheduler="sync"), want)
+    plan = _plan(l1, dA, dB)
+    assert fused_steps(plan.block.plan)
+    program = plan.programs[(10, 9)]
+    assert program.fused and "_fused_" in program.source
+    travelled = pickle.loads(pickle.dumps(program))
+    monkeypatch.setattr(axdask, "_built", type(axdask._built)())  # nothing built here yet
+    (got,) = travelled(A[:10], B[:9])
+    np.testing.assert_array_equal(got, want[:10, :9])
+
+
 def test_pmap_threads_without_a_client():
     X = RNG.normal(size=(3, 7, 4))
     f = ax.pmap(ax.vmap(lambda x: anp.sum(anp.sin(x))), axis_name="i", devices=4)

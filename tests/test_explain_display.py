@@ -60,7 +60,7 @@ def test_constants_are_drawn_by_their_values() -> None:
     labels = re.findall(r'\[label="([^"]*)", shape=plaintext\]', dot)
     assert "0.5" in labels and "2" in labels  # Python scalars: just the value
     assert "[0. 4. 8.]\\nfloat64[3]" in labels  # a small array: values and type
-    assert "float64[4,3] array" in labels  # a large one: its type
+    assert "all 1.0\\nfloat64[4,3]" in labels  # a large one: its one value and type
     assert not any("array(" in lab for lab in labels)
 
 
@@ -72,10 +72,37 @@ def test_the_report_lists_the_constants_the_code_reads() -> None:
     constants = exp.constants
     assert constants and set(constants) <= set(re.findall(r"\b(c\d+|dt_\w+)\b", exp.source))
     # the Python number is a literal in the code (exact in float32), not a constant
-    assert sorted(constants.values()) == sorted(["[0. 1. 2.]  float64[3]", "float64[4,3] array"])
+    assert sorted(constants.values()) == sorted(["[0. 1. 2.]  float64[3]", "all 1.0  float64[4,3]"])
     assert "0.5" in exp.source
     report = str(exp)
     section = report.split("constants the code reads:\n", 1)[1].split("\n\n", 1)[0]
     assert section.splitlines() == [f"  {k} = {v}" for k, v in constants.items()]
     # a program without constants has no such section
     assert "constants" not in str(ax.explain(ax.jit(lambda x: x + x), S((3,), np.float64)))
+
+
+def edges(dot: str) -> list[tuple[str, str]]:
+    return re.findall(r"^\s*(n\d+|out\d+) -> (n\d+|out\d+) \[", dot, re.M)
+
+
+def test_the_picture_draws_one_edge_per_use() -> None:
+    def numbered(dot: str, op: str) -> str:
+        (node,) = re.findall(rf'^\s*(n\d+) \[label="%\d+ {op}', dot, re.M)
+        return node
+
+    # x * x: one node reads x twice, a multi-edge; through two vmaps' identity chains
+    dot = ax.explain(ax.vmap(ax.vmap(lambda x: x * x)), S((4, 3), np.float64)).to_dot()
+    square = numbered(dot, "einsum")
+    assert edges(dot) == [("n0", square), ("n0", square), (square, "out0")]
+    # x read by two nodes, and by one of them twice: three edges leave x
+    dot = ax.explain(ax.vmap(lambda x: (x * x, anp.sin(x))), S((4, 3), np.float64)).to_dot()
+    square, sine = numbered(dot, "einsum"), numbered(dot, "sin")
+    assert sorted(e for e in edges(dot) if e[0] == "n0") == sorted(
+        [("n0", square), ("n0", square), ("n0", sine)]
+    )
+    assert (square, "out0") in edges(dot) and (sine, "out1") in edges(dot)
+
+
+def test_a_large_constant_is_drawn_by_its_range() -> None:
+    dot = ax.explain(ax.jit(lambda x: x + np.arange(12.0)), S((12,), np.float64)).to_dot()
+    assert '[label="float64[12] array\\nfrom 0 to 11", shape=plaintext]' in dot

@@ -169,3 +169,43 @@ def test_a_zero_dimensional_array_constant_keeps_its_shape():
     got, want = namespace["fn"](x, y), ax.jit(f)(x, y)
     assert np.shape(got) == np.shape(want) == ()
     np.testing.assert_array_equal(got, want)
+
+
+def test_an_exported_chunked_program_runs_its_blocks_on_threads(tmp_path, monkeypatch):
+    import threading
+
+    l1 = ax.vmap(ax.vmap(lambda a, b: anp.sum(anp.abs(a - b)), (None, 0)), (0, None))
+    args = [RNG.normal(size=(23, 16)), RNG.normal(size=(10, 16))]
+    threaded = ax.jit(l1, memory_limit="8KiB", threads=3)
+    chunks = threaded.lower(*args).chunks
+    assert chunks is not None and chunks.threads == 3 and chunks.n_blocks > 2
+    source = ax.export(threaded, *args, name="fn")
+    assert "_ThreadPool(_threads" in source
+    (got,) = run_exported(tmp_path, source, "fn", args)  # without axcomp
+    np.testing.assert_array_equal(got, threaded(*args))
+    # in process: two blocks meet at a barrier, which only concurrent workers can pass
+    module: dict = {}
+    exec(compile(source, "exported", "exec"), module)  # the test runs the generated code
+    barrier, workers = threading.Barrier(2, timeout=30), set()
+    run_blocks = module["_run_blocks"]
+
+    def observed(one, size, chunk, threads, progress):
+        def block(start, stop):
+            workers.add(threading.get_ident())
+            if start < 2 * chunk:  # the first two blocks wait for each other
+                barrier.wait()
+            one(start, stop)
+
+        run_blocks(block, size, chunk, threads, progress)
+
+    module["_run_blocks"] = observed
+    np.testing.assert_array_equal(module["fn"](*args), got)
+    assert len(workers) > 1 and threading.get_ident() not in workers
+    # without threadpoolctl (optional in an exported module) BLAS keeps its threads
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)
+    bare: dict = {}
+    exec(compile(source, "exported", "exec"), bare)  # the test runs the generated code
+    np.testing.assert_array_equal(bare["fn"](*args), got)
+    # compiled for one thread, the module keeps the plain loop and imports no pool
+    serial = ax.export(ax.jit(l1, memory_limit="8KiB", threads=1), *args, name="fn")
+    assert "_ThreadPool" not in serial and "for _start in _range(" in serial

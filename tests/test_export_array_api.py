@@ -4,6 +4,8 @@ outputs), equal to the NumPy path; and the CLI's ``--shapes 3x2x3 4x3`` as the R
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -121,3 +123,22 @@ def test_cli_export_takes_several_shapes_and_a_namespace(tmp_path, capsys):
         ["export", spec, "pairwise_matvec", "--shapes", "3x2x3", "4x3", "--namespace", "nope"]
     )
     assert code == 2 and "unknown --namespace 'nope'" in capsys.readouterr().err
+
+
+def test_exported_array_api_module_binds_each_dtype_once(tmp_path):
+    # an implied cast (int32 to float64 for the product) and an astype to the same dtype
+    f = ax.jit(lambda x, i: (x * i, i.astype(anp.float64)))
+    args = [RNG.normal(size=(4, 3)), np.arange(3, dtype=np.int32)]
+    source = ax.export(f, *args, name="fn", namespace=xp)
+    bound = re.findall(r"^\s*(\w+) = _xp\.(\w+)$", source, flags=re.MULTILINE)
+    assert [dtype for _, dtype in bound] == ["float64"], bound
+    assert source.count(f"_xp.astype(i, {bound[0][0]})") == 2
+    got = run_exported(tmp_path, source, "fn", args)
+    np.testing.assert_array_equal(got[0], args[0] * args[1])
+    np.testing.assert_array_equal(got[1], args[1].astype(np.float64))
+
+
+def test_a_namespace_not_imported_says_to_import_it(monkeypatch):
+    monkeypatch.delitem(sys.modules, "array_api_strict")  # installed, not imported
+    with pytest.raises(ax.UnsupportedError, match=r"import it first \(import array_api_strict\)"):
+        ax.export(ax.vmap(lambda x: x * 2.0), np.ones((2, 3)), namespace="array_api_strict")

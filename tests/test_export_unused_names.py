@@ -22,15 +22,16 @@ def dist2(a, b):
     return anp.sum((a - b) ** 2)
 
 
-nearest = ax.jit(
-    ax.vmap(lambda x, B: anp.min(ax.vmap(dist2, (None, 0))(x, B)), (0, None)),
-    memory_limit="64KiB",
-    threads=1,
-)
+nearest_rows = ax.vmap(lambda x, B: anp.min(ax.vmap(dist2, (None, 0))(x, B)), (0, None))
+nearest = ax.jit(nearest_rows, memory_limit="64KiB", threads=1)
 CASES = {
     "scalar constant": (scale, (np.ones((4, 3)), 2.0)),
     "array constant": (ax.jit(lambda x: x * np.arange(3.0)), (np.ones(3),)),
     "chunked": (nearest, (np.ones((300, 3)), np.ones((200, 3)))),
+    "chunked on threads": (
+        ax.jit(nearest_rows, memory_limit="64KiB", threads=2),
+        (np.ones((300, 3)), np.ones((200, 3))),
+    ),
 }
 
 

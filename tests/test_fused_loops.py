@@ -24,6 +24,7 @@ import axcomp.nn as nn
 import axcomp.numpy as anp
 from axcomp.backends import fused_loops
 from axcomp.backends.numpy_backend import fused_steps
+from axcomp.compiler import fusion_cost
 from axcomp.core.fused import FusedLoop, Instruction
 from axcomp.core.plan import PlanError, Ref, call
 from axcomp.core.plan_types import array_type, expr_type
@@ -298,27 +299,36 @@ def rnn(W: Any, b: Any, xs: Any, h0: Any) -> Any:
 RNN_ARGS = (
     RNG.standard_normal((8, 8)) / 3,
     0.1 * RNG.standard_normal(8),
-    RNG.standard_normal((6, 4, 8)),
+    RNG.standard_normal((100, 4, 8)),
     np.zeros((4, 8)),
+)
+# a body region fuses when it pays (steps x saving), even under AXCOMP_FUSE=always: smaller
+# bodies are left whole to the loop-nest compiler
+BIG_RNN_ARGS = (
+    RNG.standard_normal((64, 64)) / 8,
+    0.1 * RNG.standard_normal(64),
+    RNG.standard_normal((200, 128, 64)),
+    np.zeros((128, 64)),
 )
 
 
 def test_a_loop_bodys_elementwise_region_is_a_fused_call_per_step() -> None:
-    got, want = fused_and_plain(rnn, *RNN_ARGS)
+    assert fusion_cost.BODY_MIN_ELEMENTS == fused_loops.MIN_ELEMENTS
+    got, want = fused_and_plain(rnn, *BIG_RNN_ARGS)
     np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-15)
-    W, b, xs, h = RNN_ARGS
+    W, b, xs, h = BIG_RNN_ARGS
     for x in xs:
         h = np.tanh(h @ W + x + b)
     np.testing.assert_allclose(got, h, rtol=1e-13, atol=1e-15)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("AXCOMP_FUSE", "always")
-        report = ax.explain(rnn, *RNN_ARGS)
+        report = ax.explain(ax.jit(rnn), *BIG_RNN_ARGS)
+        _, small = compiled(rnn, "always", *RNN_ARGS)
     assert any("map(add -> add -> tanh)" in line for line in report.fused), report.fused
+    assert "_loop_nest_" in small.source and not fused_steps(small.plan)  # 4x8: a nest
 
 
 def test_the_cost_model_fuses_tanh_chains_in_loops_but_not_small_cheap_chains() -> None:
-    from axcomp.compiler import fusion_cost
-
     # the same 256x64 step: 200 runs of a tanh chain pay, one run does not
     tanh_step = FusedLoop(
         (256, 64),
@@ -349,7 +359,7 @@ def test_the_cost_model_fuses_tanh_chains_in_loops_but_not_small_cheap_chains() 
         "float64",
     )
     assert fusion_cost.saving_ns(cheap) < 0  # one cheap pass is NumPy's own
-    _, auto = compiled(rnn, "", *RNN_ARGS)  # 4x8 steps: too small even 6 times
+    _, auto = compiled(rnn, "", *RNN_ARGS)  # 4x8 steps: too small even 100 times
     assert not fused_steps(auto.plan)
 
 

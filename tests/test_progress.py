@@ -5,6 +5,8 @@ off; a callable is called as before; anything else is refused."""
 from __future__ import annotations
 
 import io
+import os
+import sys
 
 import numpy as np
 import pytest
@@ -108,3 +110,31 @@ def test_a_long_compile_shows_compiling_on_a_terminal(monkeypatch) -> None:
     g = ax.jit(lambda x: anp.cos(x), progress=ProgressBar(stream=quiet))
     g(np.ones(3))
     assert quiet.getvalue() == ""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+def test_a_terminal_reporting_zero_columns_still_gets_a_bar(monkeypatch) -> None:
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 0, 0, 0, 0))  # rows, cols 0
+    stream = os.fdopen(follower, "w", encoding="utf-8")
+    monkeypatch.setattr(sys, "stderr", stream)  # where tqdm asks the terminal for its size
+    try:
+        bar = ProgressBar("knn")
+        for done in range(1, 6):
+            bar(done, 5)
+        stream.flush()
+        drawn = ""
+        while "\n" not in drawn and select.select([leader], [], [], 5)[0]:  # to the bar's end
+            drawn += os.read(leader, 65536).decode()
+    finally:
+        stream.close()
+        os.close(leader)
+    last = drawn.rstrip().rsplit("\r", 1)[-1]
+    assert last.startswith("knn: 100%|") and "5/5" in last, repr(drawn)
+    assert len(last) == progress_module.FALLBACK_SIZE[0] - 1, repr(last)

@@ -143,6 +143,25 @@ def test_highlighting_knows_every_name_of_the_language() -> None:
         assert dict((t, s) for s, t in tokenize(f"{name}(x)"))[name] == "class:builtin", name
 
 
+def test_completion_offers_the_window_functions() -> None:
+    pytest.importorskip("prompt_toolkit")
+    from prompt_toolkit.document import Document
+
+    from axcomp.cli.repl import _prompt_toolkit_parts
+    from axcomp.dsl import prelude
+
+    completer = _prompt_toolkit_parts(Session())[1]
+
+    def offered(line: str) -> set[str]:
+        return {c.text for c in completer.get_completions(Document(line, len(line)), None)}
+
+    assert {"max_pool", "avg_pool"} <= offered("y = ma") | offered("y = av")
+    assert "conv" in offered("kernel c(x[i], w[k]) = co")
+    for name in prelude.WINDOW_FUNCTIONS:
+        assert name in offered(f"y = {name[:2]}"), name
+        assert dict((t, s) for s, t in tokenize(f"{name}[i](x)"))[name] == "class:builtin"
+
+
 def test_history_path_respects_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert history_path() == tmp_path / "axcomp" / "history"

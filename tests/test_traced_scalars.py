@@ -74,6 +74,26 @@ def test_weakness_propagates_through_scalar_arithmetic() -> None:
     assert ax.jit(lambda x, a: x @ (a * x))(x, 2.0).dtype == np.float32
 
 
+# (f, JAX's result dtype of jit(f)(float32 [-1, 2, 3])): where's two Python-number branches
+# make a weak result, whatever typed the condition
+WHERE_CASES = [
+    (lambda x: jnp.where(x > 0, 2.0, 3.0), np.float64),
+    (lambda x: jnp.where(x > 0, 2.0, 3.0) * x, np.float32),
+    (lambda x: jnp.where(x > 0, 2, 3) * x, np.float32),
+    (lambda x: jnp.where(x > 0, 2, 3.0) * x, np.float32),
+    (lambda x: jnp.where(x > 0, 2, 3) + np.int8(1), np.int8),
+    (lambda x: ax.vmap(lambda v: jnp.where(v > 0, 2.0, 3.0) * v)(x), np.float32),
+]
+
+
+@pytest.mark.parametrize(("f", "expected"), WHERE_CASES)
+def test_where_of_two_python_numbers_is_weak(f, expected: type) -> None:
+    x = np.array([-1.0, 2.0, 3.0], np.float32)
+    out = ax.jit(f)(x)
+    assert out.dtype == np.dtype(expected)
+    np.testing.assert_allclose(out, f(x.astype(np.float64)), rtol=1e-6)
+
+
 def test_scalar_results_keep_jax_dtypes() -> None:
     # JAX: int64, float64, int64 (bool * 2), complex128
     assert ax.jit(lambda a: a * 2)(3).dtype == np.int64

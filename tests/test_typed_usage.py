@@ -23,12 +23,20 @@ from typed_usage import scores
 def scale(x: np.ndarray, s: float) -> np.ndarray:
     return x * s
 
+def loss(x: float, s: int) -> float:
+    return x * s
+
 reveal_type(scale)
 reveal_type(scores)
 reveal_type(anp.sum)
 reveal_type(anp.where)
 reveal_type(anp.dot)
 reveal_type(ax.nn.softmax)
+reveal_type(anp.tanh)
+reveal_type(anp.arctan2)
+reveal_type(ax.grad(loss))
+reveal_type(ax.value_and_grad(argnums=1)(loss))
+reveal_type(ax.hessian(loss))
 """
 
 
@@ -47,13 +55,19 @@ def test_mypy_strict_passes_on_the_typed_example_and_sees_signatures(tmp_path: P
     notes = [ln for ln in run.stdout.splitlines() if "Revealed type" in ln]
     errors = [ln for ln in run.stdout.splitlines() if ": error:" in ln]
     assert not errors, run.stdout  # strict passes on the example (reveal_type is only a note)
-    assert len(notes) == 6, run.stdout
-    scale, scores, total, where, dot, softmax = notes
+    assert len(notes) == 11, run.stdout
+    scale, scores, total, where, dot, softmax, tanh, arctan2, g, vg, h = notes
     assert "VmappedFunction[[x: numpy.ndarray" in scale and "s: float]" in scale
     assert "JittedFunction[[w: numpy.ndarray" in scores
     assert "def (a: Any, axis: Any =" in total
     assert "def (condition: Any, x: Any =, y: Any =) -> Any" in where
     assert "Product" in dot and "StagedExport[[x: Any, axis: Any =" in softmax
+    # the generated elementwise functions, through ufunc_signatures.py
+    assert tanh.endswith('"def (Any) -> Any"') and arctan2.endswith('"def (Any, Any) -> Any"')
+    # the derivative transforms keep the function's parameters
+    params = "x: float, s: int"
+    assert f"def ({params}) -> Any" in g and f"def ({params}) -> Any" in h, (g, h)
+    assert f"def ({params}) -> tuple[Any, Any]" in vg, vg
 
 
 def test_the_typed_example_runs() -> None:

@@ -33,6 +33,7 @@ def _shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     path = tmp_path_factory.mktemp("vector-math-cache")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("AXCOMP_CACHE_DIR", str(path))
+        mp.setenv("AXCOMP_FUSE", "always")  # the kernel from the first call (no NumPy path)
         yield path
 
 

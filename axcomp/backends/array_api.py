@@ -220,6 +220,12 @@ class _Emitter:
         self.cast_to: np.dtype | None = None  # cast every buffer read to this (contractions)
         self.step_dtype: np.dtype | None = None  # the recorded dtype of the step's result
         self.casts: dict[str, Any] = {}  # dtype globals the casts name
+        # a cast names the plan's own dtype constant where it has one (one binding a dtype)
+        self.dtype_names: dict[np.dtype, str] = {
+            np.dtype(value): _ident(cname)
+            for cname, value in plan.constants
+            if isinstance(value, np.dtype)
+        }
 
     def record(self, steps: Sequence[Step]) -> None:
         """Note in ``recorded`` the dtypes of the names ``steps`` bind (where known)."""
@@ -250,8 +256,10 @@ class _Emitter:
             self.recorded[name] = dtype
 
     def cast(self, text: str, dtype: np.dtype) -> str:
-        name = f"_dt_{np.dtype(dtype).name}"
-        self.casts[name] = _dtype_global(np.dtype(dtype), self.xp, self.xp_name)
+        name = self.dtype_names.get(np.dtype(dtype))
+        if name is None:
+            name = f"_dt_{np.dtype(dtype).name}"
+            self.casts[name] = _dtype_global(np.dtype(dtype), self.xp, self.xp_name)
         return f"{self.fn('astype')}({text}, {name})"
 
     # -- validated pieces ------------------------------------------------------------------

@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 
 from ..core.fused import CAST, FUSIBLE_FUNCTIONS, TRANSCENDENTAL, Arg, FusedLoop, Instruction
+from . import fused_numpy, kernel_loading
 from .runtime import run_blocks
 
 #: The size from which the cheapest chain (``sum(abs(x))``) fuses; costlier chains fuse
@@ -105,6 +106,12 @@ _kernels: dict[str, Any] = {}  # source hash -> numba dispatcher, for this proce
 def available() -> bool:
     """Whether numba is installed (without importing it; asked once)."""
     return importlib.util.find_spec("numba") is not None
+
+
+def in_background() -> bool:
+    """Whether a loop's first calls run NumPy while its kernel compiles on a thread
+    (``kernel_loading``); ``AXCOMP_FUSE=always`` compiles in the first call instead."""
+    return os.environ.get("AXCOMP_FUSE", "").strip().lower() not in _ALWAYS
 
 
 def policy() -> int | None:
@@ -347,10 +354,22 @@ def kernel(loop: FusedLoop) -> Any:
 SLICE_ELEMENTS = 1 << 24
 
 
+def compiled_kernel(loop: FusedLoop, types: tuple[kernel_loading.ArgumentType, ...]) -> Any:
+    """``loop``'s dispatcher, compiled (or loaded from the disk cache) for ``types``."""
+    fn = kernel(loop)
+    fn.compile(kernel_loading.numba_signature(types))
+    return fn
+
+
 def caller(loop: FusedLoop, threads: int | None = None) -> Callable[..., np.ndarray]:
     """The function the generated NumPy code calls: allocates the result, runs the loop on
-    up to ``threads`` threads (None: ``AXCOMP_THREADS``, else one per core)."""
-    fn = kernel(loop)
+    up to ``threads`` threads (None: ``AXCOMP_THREADS``, else one per core). Until its
+    kernel is ready (``kernel_loading``: compiled on a thread, unless ``AXCOMP_FUSE=always``)
+    the loop runs on NumPy (``fused_numpy``)."""
+    text = source(loop)
+    slot = kernel_loading.slot(text, call_name(loop), lambda types: compiled_kernel(loop, types))
+    numpy_path = fused_numpy.evaluator(loop, threads or _threads())
+    background = numpy_path is not None and in_background()
     shape, dtype, sizes = loop.out_shape, np.dtype(loop.dtype), loop.shape
     in_register = (len(loop.shape) - 1) in loop.reduced
     fill: Any = None
@@ -373,6 +392,17 @@ def caller(loop: FusedLoop, threads: int | None = None) -> Callable[..., np.ndar
     def run(*operands: Any) -> np.ndarray:
         if scalars:  # a 0-d array or a NumPy scalar (an argument under jit): its value
             operands = tuple(x[()] if k in scalars else x for k, x in enumerate(operands))
+        fn = slot.kernel
+
+        def arguments() -> tuple[Any, ...]:
+            return (*operands, np.empty(shape, dtype), *sizes, 0, n)
+
+        if fn is None and background:  # NumPy computes this call, then the kernel compiles
+            result = numpy_path(*operands)  # type: ignore[misc]
+            slot.get(arguments)  # (started after this call's work, which it would slow)
+            return result
+        if fn is None:
+            fn = slot.compiled(arguments)
         out = np.empty(shape, dtype) if fill is None else np.full(shape, fill, dtype)
         used = min(threads or _threads(), n) if split else 1
         if not sliceable:

@@ -42,7 +42,7 @@ from ..core.plan import (
     releases,
     statement_reads,
 )
-from . import fused_loops
+from . import fused_loops, loop_nest_kernels
 from .cancellation import _flat_not_greater
 from .selection import _argselect
 from .source import compile_source
@@ -471,6 +471,8 @@ def _step_text(k: int, step: Step, drop: dict[tuple[int, int], tuple[str, ...]])
 
 
 def statement_text(st: Statement) -> str:
+    if isinstance(st, Loop) and st.nest is not None:
+        return _loop_nest_text(st)
     if isinstance(st, Loop):
         lines = loop_lines(
             st,
@@ -489,6 +491,15 @@ def statement_text(st: Statement) -> str:
     if isinstance(st, Scatter):
         return f"{_ident(st.target)}.flat[{expr_text(st.index)}] = {expr_text(st.value)}"
     raise ValueError(f"unknown plan statement {st!r}")
+
+
+def _loop_nest_text(st: Loop) -> str:
+    """A whole loop as one call of its compiled kernel (``loop_nest_kernels``)."""
+    lines = [f"{_ident(n)} = {expr_text(v)}" for n, v in st.init]  # bound as the loop binds
+    results = ", ".join(_ident(name) for name, _, _ in st.outs)
+    args = ", ".join(_ident(name) for name in loop_nest_kernels.operands(st))
+    lines.append(f"{results}, = {_ident(loop_nest_kernels.call_name(st))}({args})")
+    return "\n".join(lines)
 
 
 def function_name(name: Any) -> str:
@@ -525,6 +536,8 @@ def build(
     namespace.update((_ident(k), v) for k, v in plan.constants)
     for _, loop in fused_steps(plan):
         namespace.setdefault(fused_loops.call_name(loop), fused_loops.caller(loop, threads))
+    for _, nest in loop_nest_steps(plan):
+        namespace.setdefault(loop_nest_kernels.call_name(nest), loop_nest_kernels.caller(nest))
     return source, compile_source(source, function_name(name), namespace)
 
 
@@ -546,3 +559,9 @@ def _fused_in(steps: tuple[Step, ...]) -> list[tuple[Step, FusedLoop]]:
                 for branch in st.branches:
                     found += _fused_in(branch.body)
     return found
+
+
+def loop_nest_steps(plan: Plan) -> list[tuple[Step, Loop]]:
+    """The steps of ``plan`` holding a loop that runs whole as one compiled loop nest (the
+    step's own, or one in its loop's body), with the loop."""
+    return [(step, st) for step in plan.steps for st in loop_nest_kernels.nests(step.statements)]

@@ -4,6 +4,7 @@ running a function on random inputs, and formatting errors."""
 from __future__ import annotations
 
 import difflib
+import inspect
 import math
 import re
 import time
@@ -123,9 +124,10 @@ BACKENDS = {
 }
 
 
-def array_library(backend: str) -> Any:
+def array_library(backend: str, option: str = "--backend") -> Any:
     """The namespace module of ``backend`` (a ``BACKENDS`` key); a usage error naming the
-    pip install line when it is not installed."""
+    command-line ``option`` it came from and the pip install line when it is not
+    installed."""
     if backend not in BACKENDS:
         raise UsageError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     try:
@@ -144,7 +146,7 @@ def array_library(backend: str) -> Any:
             lib = np
     except ImportError:
         raise UsageError(
-            f"--backend {backend} needs the {backend} package: pip install {BACKENDS[backend]}"
+            f"{option} {backend} needs the {backend} package: pip install {BACKENDS[backend]}"
         ) from None
     return lib
 
@@ -157,7 +159,7 @@ def export_namespace(name: str) -> str:
     if name not in BACKENDS:
         choices = ", ".join(["numpy", "array_api", *BACKENDS])
         raise UsageError(f"unknown --namespace {name!r}; choose one of {choices}")
-    return str(array_library(name).__name__)
+    return str(array_library(name, "--namespace").__name__)
 
 
 def random_inputs(specs: Sequence[ArgSpec], seed: int, backend: str = "numpy") -> list[Any]:
@@ -233,7 +235,39 @@ def _random_numpy(specs: Sequence[ArgSpec], seed: int) -> list[np.ndarray]:
 
 
 # --- shared by the CLI and the REPL ------------------------------------------------------------
+def parameters(fun: Callable[..., Any]) -> list[str] | None:
+    """The positional parameters shapes are given for, or None where the signature does not
+    say (``*args``, keyword-only parameters, no signature)."""
+    try:
+        params = list(inspect.signature(fun).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    if any(p.kind not in positional for p in params):
+        return None
+    return [p.name for p in params]
+
+
+def check_shape_count(name: str, fun: Callable[..., Any], specs: Sequence[ArgSpec]) -> None:
+    """A usage error when the shapes given cannot be ``fun``'s arguments, one shape per
+    parameter (before tracing, whose error would speak of ``in_axes``)."""
+    params = parameters(fun)
+    if params is None:
+        return
+    signature = inspect.signature(fun).parameters.values()
+    required = sum(p.default is inspect.Parameter.empty for p in signature)
+    if required <= len(specs) <= len(params):
+        return
+    given = "1 shape was" if len(specs) == 1 else f"{len(specs)} shapes were"
+    raise UsageError(
+        f"{name} takes {len(params)} argument{'s' if len(params) != 1 else ''} "
+        f"({', '.join(params)}) but {given} given: one shape per argument, such as "
+        "3,2,3 for an array of shape (3, 2, 3) and () for a scalar"
+    )
+
+
 def explain_function(name: str, fun: Callable[..., Any], specs: Sequence[ArgSpec]) -> Any:
+    check_shape_count(name, fun, specs)
     exp = explain(fun, *shape_structs(specs))
     exp.name = name
     return exp
@@ -249,6 +283,7 @@ def run_function(
 ) -> str:
     """Run on random inputs (arrays of ``backend``'s library) ``repeat`` times after
     compiling; a short text report: output shape, dtype, preview, compile and run times."""
+    check_shape_count(name, fun, specs)
     args = random_inputs(specs, seed, backend)
     compile_time = None
     lower = getattr(fun, "lower", None)

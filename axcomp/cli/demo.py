@@ -25,7 +25,7 @@ def euclidean_distance_sq(point_a: Any, point_b: Any) -> Any:
 
 def _show(title: str, spec: str, fun: Callable[..., Any], *args: np.ndarray) -> np.ndarray:
     report = explain(fun, *args)
-    result = fun(*args)
+    result: np.ndarray = fun(*args)
     print(f"== {title}")
     print(f"   spec:      {spec}")
     print(f"   inputs:    {', '.join(str(a.shape) for a in args)}")

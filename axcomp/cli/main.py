@@ -21,6 +21,7 @@ from ..transforms.progress import ProgressBar
 from .common import (
     BACKENDS,
     array_library,
+    check_shape_count,
     explain_function,
     export_namespace,
     format_error,
@@ -45,7 +46,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     name, fun = pick_function(load_module(args.spec), args.name)
     exp = explain_function(name, fun, specs)
     print(exp)
-    sections = [
+    sections: list[tuple[str, bool, Callable[[], str]]] = [
         ("axis graph", args.graph or args.all, lambda: exp.graph),
         ("generated code", args.source or args.all, lambda: exp.source.rstrip()),
         (
@@ -81,6 +82,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     specs = parse_shapes(args.shapes, args.dtype)
     name, fun = pick_function(load_module(args.spec), args.name)
     namespace = export_namespace(args.namespace)  # a usage error before compiling
+    check_shape_count(name, fun, specs)
     source = export(fun, *shape_structs(specs), name=name, namespace=namespace)
     if args.output in (None, "-"):
         sys.stdout.write(source)
@@ -134,11 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--traceback", action="store_true", help="show Python tracebacks on errors")
     parser.add_argument("--version", action="version", version=f"axcomp {_installed_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    demo = sub.add_parser(
-        "demo",
-        parents=[common],
-        help="run the seed tutorial's story and show what each spec compiles to",
-    )
+    demo_help = "run the seed tutorial's story and show what each spec compiles to"
+    demo = sub.add_parser("demo", parents=[common], help=demo_help, description=demo_help)
     demo.set_defaults(handler=_cmd_demo)
 
     def spec_command(cmd: str, help_text: str, name_optional: bool) -> argparse.ArgumentParser:
@@ -168,10 +167,14 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--memory-limit",
             metavar="SIZE",
-            help="budget for the program's temporaries, e.g. 512MiB (default 1GiB); above it "
-            "the outermost vmap axis runs in chunks",
+            help="budget for the program's temporaries, e.g. 512MiB (default: "
+            "AXCOMP_MEMORY_LIMIT, else 1GiB); above it the outermost vmap axis runs in chunks",
         )
-        p.add_argument("--threads", type=int, help="threads chunked programs may use")
+        p.add_argument(
+            "--threads",
+            type=int,
+            help="threads chunked programs may use (default: AXCOMP_THREADS, else the CPU count)",
+        )
         return p
 
     ex = spec_command("explain", "print what a spec compiles to: vmap levels, einsums, costs", True)

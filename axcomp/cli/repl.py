@@ -12,7 +12,6 @@ any input failed.
 
 from __future__ import annotations
 
-import inspect
 import os
 import re
 import shlex
@@ -33,6 +32,7 @@ from .common import (
     explain_function,
     format_error,
     module_names,
+    parameters,
     parse_shapes,
     run_function,
 )
@@ -47,6 +47,7 @@ TRANSFORM_KEYWORDS = ("in_axes", "out_axes", "axis_size", "axis_name", "argnums"
 CONSTANTS = ("None", "True", "False")
 REDUCTIONS = tuple(sorted(prelude.AXIS_FUNCTIONS | prelude.REDUCTIONS | prelude.COLLECTIVES))
 FUNCTIONS = tuple(sorted(prelude.FUNCTIONS))
+WINDOW_FUNCTIONS = tuple(sorted(prelude.WINDOW_FUNCTIONS))
 
 COMMAND_HELP: dict[str, str] = {
     ":explain": ":explain NAME SHAPES...   report for NAME at these shapes, e.g. 3,2,3 4,3"
@@ -276,11 +277,7 @@ class Session:
         self._need(args, 1, COMMAND_HELP[command].split("  ")[0])
         if any("=" not in a for a in args[1:]):
             return
-        fun = self.function(args[0])
-        try:
-            params = list(inspect.signature(fun).parameters)
-        except (TypeError, ValueError):
-            params = []
+        params = parameters(self.function(args[0]))
         of = f" ({', '.join(params)})" if params else ""
         raise UsageError(
             f"usage: {command} {args[0]} SHAPES...: one shape per parameter{of}, such as "
@@ -421,7 +418,7 @@ def tokenize(line: str, names: Iterable[str] = ()) -> list[tuple[str, str]]:
                 style = "class:kwarg"
             elif text in CONSTANTS:
                 style = "class:constant"
-            elif text in REDUCTIONS or text in FUNCTIONS:
+            elif text in REDUCTIONS or text in FUNCTIONS or text in WINDOW_FUNCTIONS:
                 style = "class:builtin"
             elif text in known:
                 style = "class:defined"
@@ -486,6 +483,7 @@ def _prompt_toolkit_parts(session: Session) -> tuple[Any, Any, Any, Any]:
                     *CONSTANTS,
                     *REDUCTIONS,
                     *FUNCTIONS,
+                    *WINDOW_FUNCTIONS,
                 ]
             seen: set[str] = set()
             for cand in candidates:

@@ -92,6 +92,11 @@ NUMPY_CALL_NS = 420.0
 #: against 2.26 ns per element into a buffer given).
 FRESH_RESULT_BYTES = 32 << 20
 FRESH_PAGES_NS = 1.1
+#: The ``min_elements`` a loop or branch body is lowered with when fusion is asked for at
+#: every size (``AXCOMP_FUSE=always``, 0): the default (``backends.fused_loops.MIN_ELEMENTS``),
+#: so a small body is left whole to the loop-nest compiler (``compiler.loop_nests``, which
+#: takes no body holding a fused call) and only regions that pay on their own fuse there.
+BODY_MIN_ELEMENTS = 1 << 20
 #: What the cheapest chain a reduction fuses (``sum(abs(x))``) saves per element: a
 #: ``min_elements`` threshold becomes ``min_elements * CHEAP_SAVING_NS`` saved per run, so
 #: cheap chains fuse from about the sizes they did when size alone decided.
@@ -107,8 +112,9 @@ def _itemsize(dtype: str) -> int:
     return 4 if dtype in ("float32", "int32") else 1 if dtype == "bool" else 8
 
 
-def saving_ns(loop: FusedLoop) -> float:
-    """The time one run of ``loop`` saves against NumPy's passes (negative: it loses)."""
+def saving_ns(loop: FusedLoop, dispatch: bool = True) -> float:
+    """The time one run of ``loop`` saves against NumPy's passes (negative: it loses);
+    ``dispatch``: counting the NumPy calls it replaces."""
     numpy = fused = 0.0
     for ins in loop.body:
         fn = "add" if ins.fn == CAST else ins.fn
@@ -120,7 +126,8 @@ def saving_ns(loop: FusedLoop) -> float:
     if loop.reduction != "map":
         numpy += REDUCE_NS
         calls += 1
-    return loop.elements * (numpy - fused - LOOP_NS) + calls * NUMPY_CALL_NS - CALL_NS
+    saved_calls = calls * NUMPY_CALL_NS if dispatch else 0.0
+    return loop.elements * (numpy - fused - LOOP_NS) + saved_calls - CALL_NS
 
 
 def worth_fusing(loop: FusedLoop, min_elements: int, repeat: int = 1) -> bool:
@@ -128,4 +135,8 @@ def worth_fusing(loop: FusedLoop, min_elements: int, repeat: int = 1) -> bool:
     the size from which the cheapest chain is; 0 fuses everything)."""
     if min_elements <= 0:
         return True
-    return saving_ns(loop) * max(repeat, 1) >= min_elements * CHEAP_SAVING_NS
+    # in a loop body (repeat > 1) only the elements' work counts: a body of small arrays,
+    # bound by its NumPy calls, is the loop-nest compiler's (compiler.loop_nests), which
+    # runs the whole loop as one call and takes no body holding a fused one
+    saving = saving_ns(loop, dispatch=repeat <= 1)
+    return saving * max(repeat, 1) >= min_elements * CHEAP_SAVING_NS

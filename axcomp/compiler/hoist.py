@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..core.graph import Graph, Node
+from ..core.graph import Graph, Node, topological
 from ..core.leaves import InputParams, const_p, input_p
 from ..core.plan import Plan
 from ..primitives.contraction import EinsumParams
@@ -46,19 +46,11 @@ def _computes(node: Node) -> bool:
 
 
 def _does_arithmetic(node: Node, memo: dict[Node, bool]) -> bool:
-    """Whether computing ``node`` from the inputs does any arithmetic (iterative)."""
-    stack = [node]
-    while stack:
-        n = stack[-1]
-        if n in memo:
-            stack.pop()
-            continue
-        pending = [i for i in n.inputs if i not in memo]
-        if pending:
-            stack.extend(pending)
-            continue
-        stack.pop()
-        memo[n] = _computes(n) or any(memo[i] for i in n.inputs)
+    """Whether computing ``node`` from the inputs does any arithmetic."""
+    if node not in memo:
+        for n in topological([node]):  # inputs first, so each reads its inputs' answers
+            if n not in memo:
+                memo[n] = _computes(n) or any(memo[i] for i in n.inputs)
     return memo[node]
 
 

@@ -44,8 +44,10 @@ from ..core.plan_types import VType, array_type, constant_type, expr_type, recor
 from ..core.plan_verify import verify_plan
 from .contraction import lower_contraction
 from .fusion import Fusion, find_fusions
+from .fusion_cost import BODY_MIN_ELEMENTS
 from .inplace import in_place
 from .loop_inplace import loop_in_place
+from .loop_nests import nest_loops
 from .regions import find_regions
 
 #: Set AXCOMP_VERIFY=1 (the test suite does) to check every plan after lowering
@@ -127,7 +129,8 @@ class _Lowering:
     def lower_body(
         self, graph: Graph, input_names: tuple[str, ...], repeat: int = 1
     ) -> tuple[tuple[Step, ...], tuple[str, ...], tuple[str, ...]]:
-        sub = _Lowering(graph, self.fuse_min, self.repeat * repeat)
+        fuse_min = self.fuse_min or (None if self.fuse_min is None else BODY_MIN_ELEMENTS)
+        sub = _Lowering(graph, fuse_min, self.repeat * repeat)
         sub.names, sub.constants, sub.readonly = self.names, self.constants, self.readonly
         sub.types = self.types
         plan = sub.run(input_names)
@@ -415,6 +418,8 @@ def lower(graph: Graph, input_names: tuple[str, ...], fuse_min: int | None = Non
     reductions of elementwise chains of at least that many elements become fused loops
     (``fusion``; the target decides)."""
     plan = loop_in_place(in_place(_Lowering(graph, fuse_min).run(input_names)))
+    if fuse_min is not None:  # whole small loops as loop nests, where loops fuse
+        plan = nest_loops(plan, always=fuse_min == 0)
     if VERIFY:
         verify_plan(plan)
     return plan

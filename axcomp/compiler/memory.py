@@ -22,7 +22,7 @@ which a memory budget does not count. ``profile(plan)`` gives the figures per st
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -660,7 +660,7 @@ def _tuple(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
     return _Val("tuple")
 
 
-_OP_RULES: dict[str, Any] = {
+_OP_RULES: dict[str, Callable[[_Machine, Call, _Args, _Kw], _Val]] = {
     "transpose": _transpose,
     "reshape": _reshape,
     "matmul": _matmul,

@@ -18,11 +18,11 @@ any NumPy array's is: writing through it changes ``x`` (JAX programs do not do t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
-from ..errors import ImmutableArrayError
+from ..errors import ImmutableArrayError, ZeroDimIterationError
 
 __all__ = ["ArrayImpl", "as_array", "as_arrays", "plain"]
 
@@ -113,17 +113,17 @@ class ArrayImpl(np.ndarray):
     def tolist(self) -> Any:
         return np.asarray(self).tolist()
 
-    def copy(self, order: str = "K") -> ArrayImpl:  # type: ignore[override]
-        return as_array(np.array(self, order=order))  # type: ignore[call-overload]
+    def copy(self, order: Literal["K", "A", "C", "F"] = "K") -> ArrayImpl:  # type: ignore[override]
+        return np.array(self, order=order).view(ArrayImpl)
 
     def __iter__(self) -> Any:
         if self.ndim == 0:
-            raise TypeError("iteration over a 0-d array")
+            raise ZeroDimIterationError("iteration over a 0-d array")
         return (self[i] for i in range(self.shape[0]))
 
 
 def _rebuild(value: np.ndarray) -> ArrayImpl:
-    return as_array(value)
+    return value.view(ArrayImpl)  # (a plain array, from __reduce__)
 
 
 def plain(x: Any) -> Any:

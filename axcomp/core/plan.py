@@ -19,6 +19,7 @@ import numpy as np
 from .elementwise_functions import REGISTRY as ELEMENTWISE_FUNCTIONS
 from .fused import FusedLoop
 from .graph import Graph, Node
+from .loop_nest import LoopNest
 
 
 class PlanError(AssertionError):
@@ -47,7 +48,7 @@ def _is_dtype_name(v: Any) -> bool:
     if not isinstance(v, str):
         return False
     try:
-        return np.dtype(v).name == v
+        return bool(np.dtype(v).name == v)
     except TypeError:
         return False
 
@@ -470,6 +471,8 @@ class Loop:
     stacks: tuple[tuple[str, str, int], ...]
     stop: str | None
     outs: tuple[tuple[str, tuple[int, ...], Any], ...]
+    #: set when the whole loop runs as one compiled loop nest (``compiler/loop_nests.py``)
+    nest: LoopNest | None = None
 
     def body_names(self) -> set[str]:
         """The names the body binds (dropped after the loop unless they are results)."""

@@ -257,7 +257,7 @@ def _check_axes(value: ast.Value, src: Source, what: str, top: bool = False) -> 
             else:
                 stack.extend(v.items)  # type: ignore[arg-type]
             continue
-        shown = repr(v.value) if isinstance(v, ast.Literal) else v.name  # type: ignore[union-attr]
+        shown = repr(v.value) if isinstance(v, ast.Literal) else v.name
         kind = type(v.value).__name__ if isinstance(v, ast.Literal) else "a function"
         raise error(
             DslAxisSpecError,

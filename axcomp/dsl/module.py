@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
 from ..errors import ArgumentTypeError
 from . import ast
@@ -130,7 +130,7 @@ def kernel(text: str, *, name: str = "anonymous", kernels: Registry | None = Non
         )
     kdef = parse_kernel(Source(text, f"<kernel {name}>"), name)
     module = build_module((kdef,), kernels, kdef.origin.name)
-    return module[kdef.name]
+    return cast(Kernel, module[kdef.name])  # (a kernel definition binds a Kernel)
 
 
 def build_module(

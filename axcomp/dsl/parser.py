@@ -10,7 +10,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
@@ -115,7 +115,7 @@ def _lark(single_item: bool = False) -> Lark:
 
 def parse_module(source: Source) -> tuple[ast.Statement, ...]:
     """All statements of a module."""
-    return _parse(source, "start")
+    return cast(tuple[ast.Statement, ...], _parse(source, "start"))  # (_ToAst.start's)
 
 
 def parse_kernel(source: Source, name: str) -> ast.KernelDef:
@@ -123,12 +123,12 @@ def parse_kernel(source: Source, name: str) -> ast.KernelDef:
     result = _parse(source, "kernel_text")
     if isinstance(result, _Signature):
         return result.named(name, Pos(1, 1), source)
-    return result
+    return cast(ast.KernelDef, result)  # (the full ``kernel NAME...`` form)
 
 
 def parse_function(source: Source) -> ast.Value:
     """One transform expression, e.g. ``vmap(matvec, in_axes=(0, None))``."""
-    return _parse(source, "function_text")
+    return cast(ast.Value, _parse(source, "function_text"))  # (_ToAst.function_text's)
 
 
 def _parse(source: Source, start: str) -> Any:
@@ -164,7 +164,7 @@ _STRUCTURAL = frozenset(
 _CHAINS = ({"+", "-"}, {"*", "/"})  # left-associative operators of one precedence level
 
 
-def _check_nesting(tree: Tree, source: Source) -> None:
+def _check_nesting(tree: Tree[Token], source: Source) -> None:
     # iterative: the text may be far deeper than Python's recursion limit
     stack: list[tuple[Any, int, int]] = [(tree, 0, 0)]  # node, nesting, tree depth
     while stack:
@@ -191,7 +191,7 @@ def _check_nesting(tree: Tree, source: Source) -> None:
             stack.append((child, nesting + (counts and not chained), depth + counts))
 
 
-def _continues_chain(parent: Tree, child: Any) -> bool:
+def _continues_chain(parent: Tree[Token], child: Any) -> bool:
     """``child`` is the left operand of ``parent`` at the same precedence level
     (``a + b`` inside ``a + b + c``): the chain is flat, not nested."""
     if not (isinstance(child, Tree) and parent.data == child.data == "binary"):
@@ -200,7 +200,7 @@ def _continues_chain(parent: Tree, child: Any) -> bool:
     return any(op in group and inner in group for group in _CHAINS)
 
 
-def _first_token_pos(tree: Tree) -> Pos | None:
+def _first_token_pos(tree: Tree[Token]) -> Pos | None:
     meta = tree.meta
     return None if meta.empty else Pos(meta.line, meta.column)
 
@@ -255,8 +255,14 @@ class _Signature:
         return ast.KernelDef(pos, name, self.params, self.output, self.body, origin)
 
 
+if TYPE_CHECKING:
+    _Transformer = Transformer_NonRecursive[Token, Any]
+else:  # lark 1.1 (the floor) cannot subscript it at run time
+    _Transformer = Transformer_NonRecursive
+
+
 @v_args(inline=True)
-class _ToAst(Transformer_NonRecursive):
+class _ToAst(_Transformer):
     """One method per grammar rule or alias; Lark calls them bottom-up, without recursion."""
 
     def __init__(self, source: Source) -> None:

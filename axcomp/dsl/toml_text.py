@@ -25,7 +25,8 @@ def parse_toml(text: str, file: str) -> dict[str, Any]:
                 source_name=file,
             ) from None
     try:
-        return tomllib.loads(text)
+        table: dict[str, Any] = tomllib.loads(text)  # (Any to mypy: 3.10 has no tomllib)
+        return table
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"invalid TOML: {exc}", hint="check the quoting of the values", source_name=file

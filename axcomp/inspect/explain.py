@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..backends.numpy_backend import fused_steps, statement_text
+from ..backends.numpy_backend import fused_steps, loop_nest_steps, statement_text
 from ..compiler import memory
 from ..core.chunks import ChunkPlan
 from ..core.graph import Graph, Node, describe
@@ -177,6 +177,20 @@ class Explanation:
         return out
 
     @property
+    def compiled_loops(self) -> list[str]:
+        """The loops that run whole as one compiled loop nest (``compiler.loop_nests``):
+        one line per loop, with its steps and the statements of one step."""
+        out: list[str] = []
+        for step, loop in loop_nest_steps(self.compiled.plan):
+            n = sum(len(s.statements) for s in loop.body)
+            steps = "while" if loop.length is None else f"{loop.length} steps"
+            steps += ", reverse" if loop.reverse else ""
+            line = f"%{step.index}: loop ({steps}) of {n} statements"
+            if line not in out:
+                out.append(line)
+        return out
+
+    @property
     def equations(self) -> list[str]:
         return self.compiled.equations
 
@@ -315,6 +329,8 @@ class Explanation:
             lines += ["", "rewrites:"] + [f"  {r}" for r in self.rewrites]
         if self.fused:
             lines += ["", "fused loops (numba):"] + [f"  {r}" for r in self.fused]
+        if self.compiled_loops:
+            lines += ["", "compiled loops (numba):"] + [f"  {r}" for r in self.compiled_loops]
         constants = self.constants
         if constants:
             lines += ["", "constants the code reads:"]

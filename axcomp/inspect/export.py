@@ -27,7 +27,14 @@ from typing import Any
 
 import numpy as np
 
-from ..backends.numpy_backend import BUILTINS, HELPERS, emit, function_name, fused_steps
+from ..backends.numpy_backend import (
+    BUILTINS,
+    HELPERS,
+    emit,
+    function_name,
+    fused_steps,
+    loop_nest_steps,
+)
 from ..backends.target import ChunkedTarget, DaskTarget
 from ..compiler.lower import lower
 from ..core.plan import Plan
@@ -40,6 +47,7 @@ from ..transforms.targets import choose_target
 from .export_array_api import array_api_module
 from .export_text import (
     RUN_BLOCKS,
+    RUN_BLOCKS_THREADED,
     constant_text,
     docstring_text,
     factory_text,
@@ -51,7 +59,7 @@ from .export_text import (
 
 def _plan_function(source: str, plan: Plan, name: str) -> tuple[str, str]:
     fname = function_name(name)
-    if fused_steps(plan):  # a module needs only NumPy: the plan without fused loops
+    if fused_steps(plan) or loop_nest_steps(plan):  # a module needs only NumPy: no numba
         plan = lower(plan.graph, plan.inputs)
         source = emit(plan, name)
     return factory_text(source, fname, {k: constant_text(v) for k, v in plan.constants}), fname
@@ -103,7 +111,8 @@ def export(
             consts["_prologue"] = f"_{fn}"
         for k, dtype in enumerate(chunks.out_dtypes):
             consts[f"_dt{k}"] = constant_text(np.dtype(dtype))
-        parts.append(RUN_BLOCKS.strip())
+        threaded = chunks.threads > 1 and chunks.n_blocks > 1
+        parts.append((RUN_BLOCKS_THREADED if threaded else RUN_BLOCKS).strip())
         entry = function_name(compiled.name)
         parts.append(factory_text(driver, entry, consts))
     inputs = compiled.graph.inputs
@@ -167,7 +176,10 @@ def _lower(
     if name != "numpy":
         module = sys.modules.get(name)
         if module is None:
-            raise UnsupportedError(f"export: the array namespace {name!r} is not imported")
+            raise UnsupportedError(
+                f"export: the array namespace {name!r} is not imported: import it first "
+                f"(import {name}) or pass the module itself as namespace="
+            )
         # the namespace of that library's arrays (torch -> array_api_compat.torch)
         name = namespace_of([module.asarray(0)], ["a sample array"])
     if isinstance(choose_target(name), DaskTarget):

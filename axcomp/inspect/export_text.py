@@ -14,12 +14,36 @@ import numpy as np
 from ..core.names import python_name
 from ..errors import UnsupportedError
 
-#: the chunk driver's block loop, written out (no axcomp runtime in an exported module)
+#: the chunk driver's block loop, written out (no axcomp runtime in an exported module),
+#: for a program compiled to run its blocks on one thread
 RUN_BLOCKS = """
 def _run_blocks(_one, _size, _chunk, _threads, _progress):
-    # blocks one after the other (the axcomp runtime would use a thread pool)
+    # blocks one after the other (the program was compiled for one thread)
     for _start in _range(0, _size, _chunk):
         _one(_start, _min(_start + _chunk, _size))
+"""
+
+#: ... and on several threads, as ``backends/runtime.run_blocks`` runs them in process
+RUN_BLOCKS_THREADED = """
+try:
+    from threadpoolctl import threadpool_limits as _threadpool_limits
+except ImportError:  # without threadpoolctl, BLAS keeps its own threads inside the blocks
+
+    def _threadpool_limits(limits, user_api):
+        return _nullcontext()
+
+
+def _run_blocks(_one, _size, _chunk, _threads, _progress):
+    # the blocks are independent: a pool of _threads runs them, BLAS held to one thread per
+    # block, so the cores run blocks instead of sharing one GEMM
+    _pool = _ThreadPool(_threads, thread_name_prefix="axcomp-block")
+    with _threadpool_limits(limits=1, user_api="blas"):
+        try:
+            _starts = _range(0, _size, _chunk)
+            for _ in _pool.map(lambda _s: _one(_s, _min(_s + _chunk, _size)), _starts):
+                pass
+        finally:
+            _pool.shutdown(cancel_futures=True)  # after an error no other block starts
 """
 
 
@@ -30,7 +54,11 @@ def imports_text(body: str, builtins: dict[str, Any]) -> str:
     def uses(name: str) -> bool:
         return re.search(rf"(?<![\w.]){re.escape(name)}\b", body) is not None
 
-    lines = [line for alias, line in _IMPORTS.items() if uses(alias)]
+    lines = [
+        "".join(line for alias, line in group.items() if uses(alias))
+        for group in (_STANDARD_IMPORTS, _NUMPY_IMPORT)
+    ]
+    lines = [line for line in lines if line]
     used = {alias: value for alias, value in builtins.items() if uses(alias)}
     if used:
         lines.append(
@@ -40,7 +68,12 @@ def imports_text(body: str, builtins: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-_IMPORTS = {"_b64": "import base64 as _b64\n", "_np": "import numpy as _np\n"}
+_STANDARD_IMPORTS = {
+    "_b64": "import base64 as _b64\n",
+    "_ThreadPool": "from concurrent.futures import ThreadPoolExecutor as _ThreadPool\n",
+    "_nullcontext": "from contextlib import nullcontext as _nullcontext\n",
+}
+_NUMPY_IMPORT = {"_np": "import numpy as _np\n"}
 
 
 def docstring_text(text: str) -> str:

@@ -62,7 +62,7 @@ def _prepare(a: Value, n: Any, axis: int, norm: Any, what: str) -> tuple[Tracer,
 
 def _scale(norm: Any, n: int, inverse: bool) -> float:
     if norm == "ortho":
-        return 1.0 / np.sqrt(n)
+        return float(1.0 / np.sqrt(n))
     if (norm == "forward") != inverse:  # forward-normalised fft, or backward ifft
         return 1.0 / n
     return 1.0
@@ -70,7 +70,8 @@ def _scale(norm: Any, n: int, inverse: bool) -> float:
 
 def _matrix(n_in: int, n_out: int, n: int, sign: float, dtype: np.dtype) -> np.ndarray:
     jk = (np.arange(n_in)[:, None] * np.arange(n_out)[None, :]) % n
-    return np.exp(sign * 2j * np.pi * jk / n).astype(dtype)
+    w: np.ndarray = np.exp(sign * 2j * np.pi * jk / n)  # (NumPy's ufuncs are typed Any)
+    return w.astype(dtype)
 
 
 def _finish(out: Tracer, ax: int, scale: float) -> Tracer:

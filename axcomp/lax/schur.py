@@ -24,7 +24,7 @@ the functions built on them refuse derivatives."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -384,7 +384,7 @@ def _givens_q(b: Tracer) -> Tracer:
         q = where(_col(ek), _col_of(col_k), where(_col(ek1), _col_of(col_k1), q))
         return r, q
 
-    return fori_loop(0, n - 1, step, (b, eye))[1]
+    return cast(Tracer, fori_loop(0, n - 1, step, (b, eye))[1])  # (the carry's q)
 
 
 def _row_of(v: Tracer) -> Tracer:
@@ -460,7 +460,7 @@ def complex_schur_form(t: Tracer, z: Tracer) -> tuple[Tracer, Tracer]:
 
     if n <= 1:
         return t, z
-    return fori_loop(1, n, step, (t, z))
+    return cast(tuple[Tracer, Tracer], fori_loop(1, n, step, (t, z)))  # (the carry: step's result)
 
 
 def refuse_derivative(value: Tracer, of: Tracer, name: str) -> Tracer:

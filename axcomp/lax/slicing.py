@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -98,7 +98,7 @@ def scatter_apply(
 
     most = reduce("max", count)
     _, out = control.while_loop(lambda s: elementwise("less", s[0], most), body, (np.int32(0), t))
-    return out
+    return cast(Tracer, out)  # (the carry's second item: t's shape and dtype)
 
 
 @staged_export

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -134,10 +134,10 @@ _ERFINV_TAIL = (
 
 def _horner(coef: Sequence[float], w: Tracer) -> Tracer:
     """sum coef[k] w**(n - k), highest power first."""
-    acc: Any = _like(coef[0], w)
+    acc: np.ndarray | Tracer = _like(coef[0], w)
     for c in coef[1:]:
         acc = _e("add", multiply(acc, w), _like(c, w))
-    return acc
+    return cast(Tracer, acc)  # every table has two or more coefficients
 
 
 def _giles(w: Tracer) -> Tracer:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -173,10 +173,10 @@ _PSI = (1 / 12, -1 / 120, 1 / 252, -1 / 240, 1 / 132, -691 / 32760, 1 / 12, -361
 
 def series(coef: tuple[float, ...], w: Tracer) -> Tracer:
     """sum_k coef[k] w**k (k from 0), by Horner."""
-    acc: Any = coef[-1]
+    acc: float | Tracer = coef[-1]
     for c in coef[-2::-1]:
         acc = _e("add", multiply(acc, w), c)
-    return acc
+    return cast(Tracer, acc)  # every table has two or more coefficients
 
 
 def _lgamma_pos(x: Tracer) -> Tracer:

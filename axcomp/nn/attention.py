@@ -4,7 +4,7 @@ softmax in float32, grouped-query heads (``N`` query heads over ``K`` key/value 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -138,7 +138,7 @@ def dot_product_attention(
         encoded = _jnp.multiply(encoded, _jnp.astype(valid[:, :, None, None], encoded.dtype))
     encoded = _jnp.reshape(encoded, out_shape)
     if not return_residual:
-        return encoded  # type: ignore[no-any-return]
+        return cast(Tracer, encoded)  # (_jnp is typed Any: its results are tracers here)
     lse = _jnp.astype(logsumexp.traced(logits32, axis=-1), k.dtype)  # (b, kh, g, t)
     lse = _jnp.reshape(_jnp.transpose(lse, (0, 3, 1, 2)), (b, t_len, n))
     return encoded, _jnp.reshape(lse, out_shape[:-1])

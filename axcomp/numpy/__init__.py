@@ -12,6 +12,7 @@ the elementwise ufunc table, and installs the Tracer's methods (``array_methods`
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
 import numpy as _np
@@ -331,6 +332,8 @@ shape_of = _np.shape
 
 
 globals().update(_ufuncs.FUNCTIONS)  # the elementwise functions, generated from the records
+if _TYPE_CHECKING:  # their signatures, which a type checker cannot see in the line above
+    from .ufunc_signatures import *  # noqa: F403
 
 
 # the ufuncs with NumPy's promotion that compose the elementwise primitive by hand

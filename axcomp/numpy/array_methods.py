@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import types
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -90,7 +90,7 @@ class _Index:
             if counts is None or int(np.max(counts, initial=0)) <= 1:
                 got = self.get(mode="clip" if mode == "clip" else None)
                 return self.set(func(got), mode=mode)
-            return _apply_rounds(self.x, counts, func)
+            return cast(Tracer, _apply_rounds(self.x, counts, func))  # (x is a Tracer)
         shape = _NAMESPACE["shape"](self.x)
         traced_counts = _Index(np.zeros(shape, np.int32), self.index).add(1, mode=mode)
         rounds = _NAMESPACE["max"](traced_counts) if traced_counts.size else 0
@@ -101,7 +101,8 @@ class _Index:
             return k + 1, where(traced_counts > k, func(y), y)
 
         # traced positions: as many rounds as the most repeated one needs (one, if none is)
-        return while_loop(lambda state: state[0] < rounds, step, (0, self.x))[1]
+        out = while_loop(lambda state: state[0] < rounds, step, (0, self.x))[1]
+        return cast(Tracer, out)  # (the loop's carry: x's shape and dtype)
 
 
 def _traced_index(index: Any) -> bool:
@@ -218,7 +219,7 @@ class _Methods:
     def at(self) -> _At:
         """JAX's ``x.at[index].set(v)`` (also add, multiply, min, max, get): the updated
         copy, as scatters."""
-        return _At(self)  # type: ignore[arg-type]  # (self is a Tracer once installed)
+        return _At(self)
 
     @property
     def real(self) -> Tracer:
@@ -389,7 +390,7 @@ class _Methods:
         return self  # values in the graph are immutable: a copy is the value itself
 
     def clip(self, min: Any = None, max: Any = None) -> Tracer:
-        out: Any = self
+        out = cast(Tracer, self)  # (these methods are Tracer's once installed)
         if min is not None:
             out = ops.elementwise("maximum", out, min)
         if max is not None:

@@ -295,4 +295,4 @@ def mask_indices(n: int, mask_func: Any, k: int = 0, *, size: int | None = None)
     """The indices where ``mask_func(ones((n, n)), k)`` is nonzero (with ``size=``: the
     first ``size`` of them, zero-padded, as ``nonzero``)."""
     mask = mask_func(_jnp.ones((operator.index(n), operator.index(n))), k)
-    return nonzero(mask, size=size)  # type: ignore[no-any-return]
+    return nonzero(mask, size=size)

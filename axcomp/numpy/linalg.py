@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -139,7 +139,7 @@ def eigvals(a: Value) -> Tracer:
 @staged_function
 def svdvals(x: Value) -> Tracer:
     """Singular values of each matrix, descending (``jnp.linalg.svdvals``)."""
-    return _linalg.svd(x, compute_uv=False)
+    return cast(Tracer, _linalg.svd(x, compute_uv=False))  # (the values alone, not a tuple)
 
 
 @staged_function
@@ -290,7 +290,7 @@ def cross(x1: Value, x2: Value, /, *, axis: int = -1) -> Tracer:
             "Both input arrays must be (arrays of) 3-dimensional vectors, but they have "
             f"x1.shape[axis]={na} and x2.shape[axis]={nb}"
         )
-    return _jnp.cross(a, b, axis=axis)  # type: ignore[no-any-return]
+    return cast(Tracer, _jnp.cross(a, b, axis=axis))  # (_jnp is typed Any)
 
 
 @staged_function
@@ -302,7 +302,7 @@ def outer(x1: Value, x2: Value, /) -> Tracer:
         raise ShapeError(
             f"Input arrays must be one-dimensional, but they are x1.ndim={a.ndim} x2.ndim={b.ndim}"
         )
-    return _jnp.outer(a, b)  # type: ignore[no-any-return]
+    return cast(Tracer, _jnp.outer(a, b))
 
 
 def _at_least_2d(t: Tracer, what: str) -> None:
@@ -317,7 +317,7 @@ def diagonal(x: Value, /, *, offset: int = 0) -> Tracer:
     """The ``offset`` diagonal of each matrix of ``x`` (its last two axes)."""
     t = lift(x, trace_of((x,)))
     _at_least_2d(t, "diagonal")
-    return _jnp.diagonal(t, offset, axis1=-2, axis2=-1)  # type: ignore[no-any-return]
+    return cast(Tracer, _jnp.diagonal(t, offset, axis1=-2, axis2=-1))
 
 
 @staged_function
@@ -325,7 +325,7 @@ def matrix_transpose(x: Value, /) -> Tracer:
     """Each matrix of ``x`` transposed (its last two axes swapped)."""
     t = lift(x, trace_of((x,)))
     _at_least_2d(t, "matrix_transpose")
-    return _jnp.matrix_transpose(t)  # type: ignore[no-any-return]
+    return cast(Tracer, _jnp.matrix_transpose(t))
 
 
 @staged_function
@@ -333,7 +333,7 @@ def trace(x: Value, /, *, offset: int = 0, dtype: Any = None) -> Tracer:
     """Sum of the ``offset`` diagonal of each matrix of ``x`` (its last two axes)."""
     t = lift(x, trace_of((x,)))
     _at_least_2d(t, "trace")
-    return _jnp.trace(t, offset, axis1=-2, axis2=-1, dtype=dtype)  # type: ignore[no-any-return]
+    return cast(Tracer, _jnp.trace(t, offset, axis1=-2, axis2=-1, dtype=dtype))
 
 
 @staged_function
@@ -347,9 +347,10 @@ def tensordot(
     preferred_element_type: Any = None,
 ) -> Tracer:
     """``jnp.tensordot`` with ``axes`` keyword-only."""
-    return _jnp.tensordot(  # type: ignore[no-any-return]
+    out = _jnp.tensordot(
         x1, x2, axes, precision=precision, preferred_element_type=preferred_element_type
     )
+    return cast(Tracer, out)
 
 
 @staged_function
@@ -372,7 +373,7 @@ def vecdot(
     out = _jnp.vecdot(a, b, axis=axis)
     if preferred_element_type is not None:
         out = _jnp.astype(out, preferred_element_type)
-    return out  # type: ignore[no-any-return]
+    return cast(Tracer, out)
 
 
 __all__ = sorted(

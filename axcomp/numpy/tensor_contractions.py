@@ -212,7 +212,9 @@ def einsum_path(subscripts: str, /, *operands: Any, optimize: Any = "auto") -> t
     import opt_einsum
 
     if optimize is False:
-        path = [(0, 1)] * (len(operands) - 1) if len(operands) > 1 else [(0,)]
-        return opt_einsum.contract_path(subscripts, *operands, optimize=path)  # type: ignore[no-any-return]
-    chosen = "optimal" if optimize is True else optimize
-    return opt_einsum.contract_path(subscripts, *operands, optimize=chosen)  # type: ignore[no-any-return]
+        chosen: Any = [(0, 1)] * (len(operands) - 1) if len(operands) > 1 else [(0,)]
+    else:
+        chosen = "optimal" if optimize is True else optimize
+    # (opt_einsum is untyped: contract_path gives (path, PathInfo))
+    found: tuple[Any, Any] = opt_einsum.contract_path(subscripts, *operands, optimize=chosen)
+    return found

@@ -77,7 +77,8 @@ def _vjp_bitcast(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[N
 def _jvp_bitcast(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
     if _complex_parts(node):
         (t,) = tangents
-        return b.apply(node, (b.tangent(t, node.inputs[0]),))
+        tangent: Node = b.apply(node, (b.tangent(t, node.inputs[0]),))
+        return tangent
     raise GradError("axcomp.jvp: bitcast_convert_type is not differentiable")
 
 

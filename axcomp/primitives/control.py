@@ -257,7 +257,9 @@ def _fori_as_while(
     return while_loop(cond, body, (start, init_val))[1]
 
 
-def _scan_loop(f: Any, init: Any, leaves: list[Any], xdef: Any, n: int, reverse: bool) -> Any:
+def _scan_loop(
+    f: Any, init: Any, leaves: list[Any], xdef: Any, n: int, reverse: bool
+) -> tuple[Any, Any]:
     cleaves, cdef = _flatten(init)
     ydefs: list[Any] = []
 
@@ -414,7 +416,7 @@ def _lower_loop(
             )
             + tuple(zip(invs, args[nc + ns :], strict=True)),
             index=index,
-            slices=tuple((x, a.name, q.nb) for x, a in zip(xs, srcs, strict=True)),  # type: ignore[union-attr]
+            slices=tuple((x, a.name, q.nb) for x, a in zip(xs, srcs, strict=True)),
             body=body,
             update=tuple(zip(carries, outs[:nc], strict=True)),
             stacks=tuple(
@@ -433,9 +435,18 @@ def _lower_loop(
     return (*pre, Assign(target, Ref(done[key][q.output])))
 
 
-#: residual stacks a loop's reverse mode may keep beyond its carries; past this many bytes
-#: it keeps only the carries and recomputes each step's other values (checkpointing)
+#: residual stacks a loop's reverse mode may keep beyond its carries when the program sets
+#: no budget; past the budget (the program's ``memory_limit``, ``Trace.memory_limit``) it
+#: keeps only the carries and recomputes each step's other values (checkpointing)
 MAX_RESIDUAL_BYTES = 1 << 30
+
+
+def _residual_budget() -> int:
+    """Bytes of residual stacks a loop's reverse mode may keep: the budget of the program
+    being traced (its ``memory_limit``), else ``MAX_RESIDUAL_BYTES``."""
+    trace = current_trace()
+    limit = trace.memory_limit if trace is not None else None
+    return MAX_RESIDUAL_BYTES if limit is None else limit
 
 
 @loop_p.def_vjp
@@ -495,7 +506,7 @@ def _vjp_loop_group(
     shifted = {c_in[k]: outs[k] for k in range(nc) if outs[k].op is not input_p}
     residuals = _residuals(q, grads)
     to_stack = _to_stack(residuals, x_in, i_in, ys, shifted)
-    if _stack_bytes(q, to_stack) > MAX_RESIDUAL_BYTES:
+    if _stack_bytes(q, to_stack) > _residual_budget():
         residuals = _residuals(q, grads, only_inputs=True)
         to_stack = _to_stack([r for r in residuals if r in c_in], [], [], ys, shifted)
     # each residual as the reverse body reads it: slices of an outer array

@@ -119,7 +119,7 @@ def elementwise(fn: str, *args: Value) -> Tracer:
     levels = union_levels(tracers)
     maps = tuple(broadcast_map(t, levels, out_logical) for t in tracers)
     names = merge_names(tracers, out_logical)
-    return make(
+    out = make(
         trace,
         elementwise_p,
         tracers,
@@ -129,6 +129,11 @@ def elementwise(fn: str, *args: Value) -> Tracer:
         dtype,
         names,
     )
+    if fn == "where" and tracers[1].weak and tracers[2].weak:
+        # the condition does not type the result: two weak branches give a weak result, as
+        # in JAX (``where(x > 0, 2.0, 3.0) * x`` keeps ``x``'s float32)
+        return Tracer(out.node, out.levels, out.trace, weak=True)
+    return out
 
 
 def power(x: Value, y: Value) -> Tracer:

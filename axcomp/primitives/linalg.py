@@ -517,7 +517,8 @@ def _jvp(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
     if fn in ("eigh", "svd", "svdvals", "qr"):
         # packed factorisations: a closed forward form per result would be long, so the
         # tangent is the transpose of this node's own reverse rule (exact, linear in ct)
-        return b.transpose_vjp(node, tangents)
+        tangent: Node | None = b.transpose_vjp(node, tangents)
+        return tangent
     raise GradError(f"axcomp.jvp: linalg.{fn} is not differentiable here")
 
 

@@ -111,7 +111,8 @@ def _select_shape(q: SelectParams, inputs: Sequence[Node]) -> tuple[int, ...]:
 @argselect_p.def_flops
 def _select_flops(node: Node) -> int:
     # a linear-time selection per line plus a sort of the k it keeps
-    x, q = node.inputs[0], node.params
+    x = node.inputs[0]
+    q: SelectParams = node.params
     lines = math.prod(x.shape) // max(x.shape[q.axis], 1)
     return lines * (x.shape[q.axis] + q.k * max(1, math.ceil(math.log2(max(q.k, 2)))))
 

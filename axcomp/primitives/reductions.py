@@ -56,9 +56,9 @@ def _lower_reduce(
 
 
 def _sum_dtype(t: Tracer, dtype: Any) -> np.dtype:
-    if dtype is not None:
-        return np.dtype(dtype)
-    return np.sum(np.ones(1, t.dtype)).dtype
+    # (NumPy's stubs type both as Any)
+    chosen: np.dtype = np.dtype(dtype) if dtype is not None else np.sum(np.ones(1, t.dtype)).dtype
+    return chosen
 
 
 def reduce_sum(x: Value, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Tracer:
@@ -178,7 +178,8 @@ def _jvp_reduce(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | N
         weight = _others(x, axes, node.dtype)
     else:
         raise GradError(f"axcomp.jvp: the {fn} reduction is not differentiable")
-    return b.product_reduced([b.p(t), weight], inp.shape, kept)
+    tangent: Node = b.product_reduced([b.p(t), weight], inp.shape, kept)
+    return tangent
 
 
 def _others(x: Tracer, axes: tuple[int, ...], dtype: np.dtype) -> Tracer:

@@ -180,7 +180,8 @@ def _jvp_cast(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | Non
 
 @concat_p.def_jvp
 def _jvp_concat(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
-    return b.apply(node, [b.tangent(t, inp) for t, inp in zip(tangents, node.inputs)])
+    tangent: Node = b.apply(node, [b.tangent(t, inp) for t, inp in zip(tangents, node.inputs)])
+    return tangent
 
 
 def astype(x: Value, dtype: Any) -> Tracer:

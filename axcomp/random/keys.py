@@ -84,7 +84,7 @@ class KeyArray:
     def __iter__(self) -> Iterator[KeyArray]:
         return (self[i] for i in range(len(self)))
 
-    def __eq__(self, other: object) -> Any:  # type: ignore[override]
+    def __eq__(self, other: object) -> Any:
         if not isinstance(other, KeyArray):
             return NotImplemented
         return anp.all(self._data == other._data, axis=-1)
@@ -249,7 +249,8 @@ class DefaultDtype:
     ``axcomp.config.update("jax_enable_x64", True)`` (read when a sampler runs)."""
 
     def __init__(self, narrow: Any, wide: Any) -> None:
-        self.narrow, self.wide = np.dtype(narrow), np.dtype(wide)
+        self.narrow: np.dtype = np.dtype(narrow)
+        self.wide: np.dtype = np.dtype(wide)
 
     def resolve(self) -> np.dtype:
         return self.wide if config.jax_enable_x64 else self.narrow

@@ -74,7 +74,7 @@ def seed_data(seed: Any) -> Any:
 
 
 def _is_u32(x: Any) -> bool:
-    return np.dtype(x.dtype) == _U32
+    return bool(np.dtype(x.dtype) == _U32)
 
 
 def _words(key: Any, ndim: int) -> tuple[Any, Any]:

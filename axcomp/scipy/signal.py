@@ -99,7 +99,7 @@ def convolve(
     """``jax.scipy.signal.convolve``: N-d, computed directly (``method`` 'auto' or
     'direct') or through the DFT (``'fft'``: ``fftconvolve``)."""
     if _by_fft(method, "convolve"):
-        return fftconvolve.traced(in1, in2, mode)  # type: ignore[no-any-return]
+        return fftconvolve.traced(in1, in2, mode)
     return _convolve_nd(in1, in2, mode, precision, "convolve")
 
 
@@ -110,7 +110,7 @@ def correlate(
     """``jax.scipy.signal.correlate``: the convolution with ``conj(in2)`` flipped."""
     y = lift(in2, trace_of((in1, in2)))
     if _by_fft(method, "correlate"):
-        return fftconvolve.traced(in1, _flip(_conj(y)), mode)  # type: ignore[no-any-return]
+        return fftconvolve.traced(in1, _flip(_conj(y)), mode)
     return _convolve_nd(in1, _flip(_conj(y)), mode, precision, "correlate")
 
 

@@ -347,7 +347,7 @@ def welch(
     average: str = "mean",
 ) -> tuple[Any, Tracer]:
     """``(freqs, Pxx)``: the power spectral density of ``x`` by Welch's method."""
-    return csd.traced(  # type: ignore[no-any-return]
+    return csd.traced(
         x,
         None,
         fs,

@@ -87,6 +87,10 @@ class Trace:
         # its callbacks read, since the generated loop also runs the body once after the
         # last step (whose update is masked) and a callback must not run there
         self.effect_guard: Any = None
+        # the memory budget of the program being compiled (its ``memory_limit`` option;
+        # None: the default): how many bytes of residual stacks a loop's reverse mode may
+        # keep before it checkpoints (``primitives/control.py``)
+        self.memory_limit: int | None = None
 
     def add_effect(self, node: Any) -> None:
         """Keep ``node`` in the graph being traced though no output reads it."""

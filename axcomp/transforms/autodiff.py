@@ -37,7 +37,7 @@ import functools
 import itertools
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ParamSpec, cast, overload
 
 import numpy as np
 
@@ -616,6 +616,27 @@ class GradFunction(Staged):
         return (g, aux) if self.has_aux else g
 
 
+P = ParamSpec("P")
+
+
+@overload
+def grad(
+    fun: Callable[P, Any],
+    argnums: int | tuple[int, ...] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+) -> Callable[P, Any]: ...
+
+
+@overload
+def grad(
+    fun: None = None,
+    argnums: int | tuple[int, ...] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+) -> Callable[[Callable[P, Any]], Callable[P, Any]]: ...
+
+
 def grad(
     fun: Callable[..., Any] | None = None,
     argnums: int | tuple[int, ...] = 0,
@@ -639,7 +660,29 @@ def grad(
         return functools.partial(grad, argnums=argnums, has_aux=has_aux, holomorphic=holomorphic)
     if not callable(fun):
         raise GradError(f"grad expects a callable, got {fun!r}")
-    return GradFunction(fun, argnums, has_aux, with_value=False, holomorphic=holomorphic)
+    # a GradFunction takes fun's parameters: the cast tells a type checker so
+    return cast(
+        "Callable[P, Any]",
+        GradFunction(fun, argnums, has_aux, with_value=False, holomorphic=holomorphic),
+    )
+
+
+@overload
+def value_and_grad(
+    fun: Callable[P, Any],
+    argnums: int | tuple[int, ...] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+) -> Callable[P, tuple[Any, Any]]: ...
+
+
+@overload
+def value_and_grad(
+    fun: None = None,
+    argnums: int | tuple[int, ...] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+) -> Callable[[Callable[P, Any]], Callable[P, tuple[Any, Any]]]: ...
 
 
 def value_and_grad(
@@ -656,7 +699,10 @@ def value_and_grad(
         )
     if not callable(fun):
         raise GradError(f"value_and_grad expects a callable, got {fun!r}")
-    return GradFunction(fun, argnums, has_aux, with_value=True, holomorphic=holomorphic)
+    return cast(
+        "Callable[P, tuple[Any, Any]]",
+        GradFunction(fun, argnums, has_aux, with_value=True, holomorphic=holomorphic),
+    )
 
 
 # ---------------------------------------------------------------- vjp
@@ -795,7 +841,8 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     out, aux = result if has_aux else (result, None)
 
     def pullback(cotangent: Any) -> tuple[Any, ...]:
-        return staged(*primals, cotangent)
+        cotangents: tuple[Any, ...] = staged(*primals, cotangent)
+        return cotangents
 
     pullback.staged = staged  # type: ignore[attr-defined]
     return (out, pullback, aux) if has_aux else (out, pullback)

@@ -276,7 +276,8 @@ def _forward_rule(
                     "that its output is not"
                 )
             full_t = ops.broadcast_levels(tangent, out_t.levels)
-            return b.cast(full_t.node, node.dtype)
+            cast_tangent: Node = b.cast(full_t.node, node.dtype)
+            return cast_tangent
         finally:
             for lv, alive in revived:
                 lv.alive = alive

@@ -20,9 +20,11 @@ computes it (threads, processes, a ``dask.distributed`` cluster) and nothing run
 * Without a splittable level the call is one lazy task (``dask.delayed``); a program
   over the budget then is a ``MemoryBudgetError`` when the call is made.
 
-Tasks carry a ``Program``: the generated source and constants of a compiled block, which
-pickle (cloudpickle sends them to worker processes) and are rebuilt once per process
-where they run. Generated functions themselves never travel.
+Tasks carry a ``Program``: the generated source, constants and fused loops of a compiled
+block, which pickle (cloudpickle sends them to worker processes) and are rebuilt once per
+process where they run. Generated functions themselves never travel. A block program is
+compiled with the passes of an in-process one, fused loops included (``fused_loops``: a
+worker compiles or loads a loop's kernel itself, running it on NumPy meanwhile).
 """
 
 from __future__ import annotations
@@ -39,14 +41,15 @@ from typing import Any
 import numpy as np
 
 from .. import pytree
-from ..backends import numpy_backend
-from ..backends.numpy_backend import HELPERS, NP, function_name
+from ..backends import fused_loops, numpy_backend
+from ..backends.numpy_backend import HELPERS, NP, function_name, fused_steps
 from ..backends.source import compile_source
-from ..backends.target import DaskGrid, DaskTarget, NumpyTarget
+from ..backends.target import NUMPY_TARGET, DaskGrid, DaskTarget, NumpyTarget
 from ..compiler import lower
 from ..compiler.memory import temporary_peak
+from ..core.fused import FusedLoop
 from ..core.graph import Graph
-from ..core.plan import format_bytes
+from ..core.plan import Plan, format_bytes
 from ..errors import MemoryBudgetError
 from .chunking import LevelSplit, _largest_step, block_matches, chunkable_levels
 from .compile import Compiled
@@ -81,20 +84,30 @@ class Program:
     constants: tuple[tuple[str, Any], ...]
     n_out: int
     combine: tuple[str, ...] = ()  # pmap rounds: how each output's shard partials combine
+    fused: tuple[FusedLoop, ...] = ()  # the fused loops the source calls
+    threads: int | None = None  # what those loops may use (None: every core)
 
     @classmethod
     def from_graph(cls, graph: Graph, name: str, combine: list[str]) -> Program:
-        """A program computing ``graph`` (lowered and emitted for NumPy here)."""
-        plan = lower(graph, tuple(n.params.name for n in graph.inputs))
+        """A program computing ``graph`` (lowered and emitted for NumPy here, fused loops
+        included, as an in-process NumPy program)."""
+        plan = lower(graph, tuple(n.params.name for n in graph.inputs), NUMPY_TARGET.fuse_min)
         source, fn = numpy_backend.build(plan, name)
         prog = cls(
-            uuid.uuid4().hex, name, source, tuple(plan.constants), len(plan.outputs), tuple(combine)
+            uuid.uuid4().hex,
+            name,
+            source,
+            tuple(plan.constants),
+            len(plan.outputs),
+            tuple(combine),
+            _loops(plan),
         )
         _remember(prog.key, fn)
         return prog
 
     @classmethod
-    def of(cls, compiled: Compiled) -> Program:
+    def of(cls, compiled: Compiled, threads: int | None = None) -> Program:
+        """The program of ``compiled`` (compiled with ``threads`` for its fused loops)."""
         if not isinstance(compiled.target, NumpyTarget):
             raise ValueError("internal: only plain NumPy programs travel to dask tasks")
         prog = cls(
@@ -103,6 +116,8 @@ class Program:
             compiled.source,
             tuple(compiled.plan.constants),
             len(compiled.graph.outputs),
+            fused=_loops(compiled.plan),
+            threads=threads,
         )
         _remember(prog.key, compiled.function)  # this process needs no rebuild
         return prog
@@ -111,6 +126,9 @@ class Program:
         fn = _built.get(self.key)
         if fn is None:
             namespace: dict[str, Any] = {NP: np, **HELPERS, **dict(self.constants)}
+            for loop in self.fused:
+                caller = fused_loops.caller(loop, self.threads)
+                namespace.setdefault(fused_loops.call_name(loop), caller)
             fn = compile_source(self.source, function_name(self.name), namespace)
             _remember(self.key, fn)
         return fn
@@ -121,6 +139,10 @@ class Program:
 
     def __dask_tokenize__(self) -> str:
         return self.key
+
+
+def _loops(plan: Plan) -> tuple[FusedLoop, ...]:
+    return tuple(loop for _, loop in fused_steps(plan))
 
 
 @dataclass(frozen=True, eq=False)
@@ -245,7 +267,10 @@ def _make_plan(staged: Any, sig: Any, chunks: Any, budget: int) -> DaskPlan:
 
     def compile_shapes(block: tuple[tuple[int, ...], ...]) -> Compiled:
         arrays = tuple((s, dt) for s, (_, dt) in zip(block, sig.arrays))
-        return staged._compile_plain(type(sig)(sig.treedef, arrays, sig.statics, sig.namespace))
+        compiled: Compiled = staged._compile_plain(
+            type(sig)(sig.treedef, arrays, sig.statics, sig.namespace)
+        )
+        return compiled
 
     full = staged._compile_plain(sig)
     levels = []
@@ -253,7 +278,7 @@ def _make_plan(staged: Any, sig: Any, chunks: Any, budget: int) -> DaskPlan:
         i = next(i for i, k in enumerate(split.in_axes) if k is not None)
         levels.append(Level(rec.name, split, tuple(chunks[i][split.in_axes[i]])))
     if not levels:
-        return _whole(full, budget)
+        return _whole(full, budget, staged.options.threads)
 
     # the budget, per task: shrink the largest block until its temporaries fit
     rechunked = False
@@ -287,12 +312,12 @@ def _make_plan(staged: Any, sig: Any, chunks: Any, budget: int) -> DaskPlan:
         )
         if not block_matches(full, compiled, names):
             # traced for a block, the function is another program (it reads its shapes)
-            return _whole(full, budget)
-        programs[lengths] = Program.of(compiled)
+            return _whole(full, budget, staged.options.threads)
+        programs[lengths] = Program.of(compiled, staged.options.threads)
     return DaskPlan(tuple(levels), programs, per_block, budget, rechunked, full, block)
 
 
-def _whole(full: Compiled, budget: int) -> DaskPlan:
+def _whole(full: Compiled, budget: int, threads: int | None = None) -> DaskPlan:
     """The program as one task, when no vmap level can be split."""
     peak = temporary_peak(full.plan)
     if peak > budget:
@@ -302,7 +327,7 @@ def _whole(full: Compiled, budget: int) -> DaskPlan:
             f"memory_limit={format_bytes(budget)}, and no vmap axis of its inputs can be split "
             "into blocks; raise memory_limit or map the large axis with vmap"
         )
-    return DaskPlan((), {(): Program.of(full)}, peak, budget, False, full, full)
+    return DaskPlan((), {(): Program.of(full, threads)}, peak, budget, False, full, full)
 
 
 def _product(options: list[list[int]]) -> list[tuple[int, ...]]:

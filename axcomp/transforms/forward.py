@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ParamSpec, cast
 
 import numpy as np
 
@@ -56,7 +56,7 @@ def _flat(fun: Callable[..., Any], treedef: Any, out_def: list[Any]) -> Callable
 
 def _jvp_traced(
     fun: Callable[..., Any], primals: tuple[Any, ...], tangents: tuple[Any, ...]
-) -> Any:
+) -> tuple[Any, Any]:
     trace = current_trace()
     assert trace is not None
     p_leaves, p_def = pytree.flatten(primals)
@@ -282,29 +282,37 @@ def _jacobian(
     return jac
 
 
+P = ParamSpec("P")
+
+
 def jacrev(
-    fun: Callable[..., Any], argnums: Any = 0, has_aux: bool = False, holomorphic: bool = False
-) -> Any:
+    fun: Callable[P, Any], argnums: Any = 0, has_aux: bool = False, holomorphic: bool = False
+) -> Callable[P, Any]:
     """The Jacobian by reverse mode: output shape followed by input shape (JAX's layout).
     Real outputs only, unless ``holomorphic=True`` (complex inputs and outputs: f'(z))."""
     if not callable(fun):
         raise GradError(f"jacrev expects a callable, got {fun!r}")
-    return static_jit(_jacobian(fun, argnums, has_aux, False, holomorphic), argnums)
+    return cast(
+        "Callable[P, Any]",
+        static_jit(_jacobian(fun, argnums, has_aux, False, holomorphic), argnums),
+    )
 
 
 def jacfwd(
-    fun: Callable[..., Any], argnums: Any = 0, has_aux: bool = False, holomorphic: bool = False
-) -> Any:
+    fun: Callable[P, Any], argnums: Any = 0, has_aux: bool = False, holomorphic: bool = False
+) -> Callable[P, Any]:
     """The Jacobian by forward mode: output shape followed by input shape (JAX's layout).
     Real inputs only, unless ``holomorphic=True`` (complex inputs and outputs: f'(z))."""
     if not callable(fun):
         raise GradError(f"jacfwd expects a callable, got {fun!r}")
-    return static_jit(_jacobian(fun, argnums, has_aux, True, holomorphic), argnums)
+    return cast(
+        "Callable[P, Any]", static_jit(_jacobian(fun, argnums, has_aux, True, holomorphic), argnums)
+    )
 
 
 def hessian(
-    fun: Callable[..., Any], argnums: Any = 0, has_aux: bool = False, holomorphic: bool = False
-) -> Any:
+    fun: Callable[P, Any], argnums: Any = 0, has_aux: bool = False, holomorphic: bool = False
+) -> Callable[P, Any]:
     """``jacfwd(jacrev(fun))``: for a scalar function of ``x``, shape ``x.shape * 2``; pytree
     inputs and outputs nest as in JAX."""
     return jacfwd(jacrev(fun, argnums, has_aux, holomorphic), argnums, has_aux, holomorphic)

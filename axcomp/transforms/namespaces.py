@@ -40,7 +40,8 @@ def is_array(x: Any) -> bool:
 def numpy_dtype(dtype: Any) -> np.dtype:
     """The NumPy dtype of the same name (``torch.float32``, ``array_api_strict.int8``)."""
     try:
-        return np.dtype(dtype)
+        dt: np.dtype = np.dtype(dtype)
+        return dt
     except TypeError:
         name = str(dtype).rsplit(".", 1)[-1]
         return np.dtype("bool" if name == "bool" else name)
@@ -99,7 +100,8 @@ def jax_tracer_error(which: str, tracer: Any) -> JaxTracerError:
 def _library(a: Any) -> str:
     if isinstance(a, (np.ndarray, np.generic, ShapeDtypeStruct)):
         return "numpy"
-    return compat.array_namespace(a).__name__.removeprefix("array_api_compat.")
+    name: str = compat.array_namespace(a).__name__
+    return name.removeprefix("array_api_compat.")
 
 
 def module(name: str) -> ModuleType:

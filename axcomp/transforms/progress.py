@@ -16,6 +16,7 @@ pay for it at all.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -28,6 +29,23 @@ COMPILE_STATUS_AFTER = 1.0
 
 #: A line is written each time the work passes another tenth, when not on a terminal.
 LINE_STEPS = 10
+
+
+#: The size a bar assumes on a terminal that reports none (0 columns or rows: a pseudo-terminal
+#: whose size was never set, as under some CI runners and ``docker exec``).
+FALLBACK_SIZE = (80, 24)
+
+
+def _size_options(stream: Any) -> dict[str, int]:
+    """``ncols``/``nrows`` for tqdm where the terminal reports no size: tqdm takes one less
+    than the reported size, and at -1 columns and rows it draws nothing at all."""
+    try:
+        columns, rows = os.get_terminal_size(stream.fileno())
+    except (AttributeError, OSError, ValueError):  # no descriptor: tqdm's own defaults
+        return {}
+    if columns >= 2 and rows >= 2:
+        return {}
+    return {"ncols": FALLBACK_SIZE[0] - 1, "nrows": FALLBACK_SIZE[1] - 1}
 
 
 def _is_terminal(stream: Any) -> bool:
@@ -86,6 +104,7 @@ class ProgressBar:
                 unit=self.unit,
                 file=self.stream,
                 leave=True,
+                **_size_options(self.stream),
             )
         self._bar.update(done - self._bar.n)
         if done >= total:
@@ -125,7 +144,8 @@ def as_progress(progress: Any) -> Callable[[int, int], Any] | None:
         return ProgressBar()
     if progress is False:
         return None
-    return progress  # type: ignore[no-any-return]
+    callback: Callable[[int, int], Any] = progress
+    return callback
 
 
 @contextmanager
@@ -148,6 +168,7 @@ def compile_status(name: str, progress: Any) -> Iterator[None]:
             bar_format="{desc} {elapsed}",
             file=progress.stream,
             leave=False,
+            **_size_options(progress.stream),
         )
         while not stop.wait(0.5):
             bar.refresh()

@@ -192,12 +192,15 @@ def trace_to_graph(
     arg_names: tuple[str, ...],
     name: str,
     values: list[Any] | None = None,
+    memory_limit: int | None = None,
 ) -> Traced:
     """Trace ``body`` on inputs described by ``sig`` into an axis graph. With the inputs'
     ``values`` (eager differentiation) Python control flow reads them and the graph also
-    outputs the guards it read (``eager.Concretizer``)."""
+    outputs the guards it read (``eager.Concretizer``). ``memory_limit``: the program's
+    budget, which rules that trade memory for time read (``Trace.memory_limit``)."""
     with new_trace() as trace:
         trace.functions.append(name)
+        trace.memory_limit = memory_limit
         leaves: list[Any] = []
         inputs: list[Node] = []
         statics = {pos: value for pos, _, value in sig.statics}
@@ -420,7 +423,9 @@ class Staged:
     def _trace_path(self, sig: Signature, leaves: list[Any]) -> GuardedProgram:
         names = input_names(self.fun, sig)
         try:
-            traced = trace_to_graph(self._inline_unpacked, sig, names, self.name, leaves)
+            traced = trace_to_graph(
+                self._inline_unpacked, sig, names, self.name, leaves, self.options.memory_limit
+            )
         except AxcompError as exc:
             raise exc.with_traceback(user_frames(exc.__traceback__)) from None
         target = choose_target(sig.namespace)
@@ -487,7 +492,9 @@ class Staged:
     def _compile_plain(self, sig: Signature) -> Compiled:
         names = input_names(self.fun, sig)
         try:
-            traced = trace_to_graph(self._inline_unpacked, sig, names, self.name)
+            traced = trace_to_graph(
+                self._inline_unpacked, sig, names, self.name, memory_limit=self.options.memory_limit
+            )
         except AxcompError as exc:
             raise exc.with_traceback(user_frames(exc.__traceback__)) from None
         return compile_traced(traced, self.name, choose_target(sig.namespace), self.options.threads)

@@ -15,7 +15,7 @@ raveled into one vector, inner products summing over every leaf, as JAX's tree o
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -63,7 +63,7 @@ def _operator(what: str, name: str, a: Any, b: Tracer) -> Op:
     if a is None:
         return lambda x: x
     if callable(a):
-        return a  # type: ignore[no-any-return]
+        return cast(Op, a)
     m = lift(a, b.trace)
     if m.ndim != 2 or b.ndim != 1 or m.shape != (b.shape[0], b.shape[0]):
         raise IncompatibleShapesError(

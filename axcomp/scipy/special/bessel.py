@@ -43,13 +43,13 @@ def _e(fn: str, *args: Any) -> Tracer:
 @staged_export
 def i0e(x: Value) -> Tracer:
     """``jax.scipy.special.i0e``: ``exp(-|x|) I0(x)``."""
-    return bessel_i0e(*_jax_float(x))
+    return bessel_i0e.traced(*_jax_float(x))
 
 
 @staged_export
 def i1e(x: Value) -> Tracer:
     """``jax.scipy.special.i1e``: ``exp(-|x|) I1(x)``."""
-    return bessel_i1e(*_jax_float(x))
+    return bessel_i1e.traced(*_jax_float(x))
 
 
 @staged_export

@@ -125,7 +125,7 @@ def log_ndtr(x: Value, series_order: int = 3) -> Tracer:
 @staged_export
 def erfinv(x: Value) -> Tracer:
     """``jax.scipy.special.erfinv``: the inverse error function."""
-    return erf_inv(*_jax_float(x))
+    return erf_inv.traced(*_jax_float(x))
 
 
 @staged_export

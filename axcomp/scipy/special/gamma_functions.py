@@ -233,7 +233,7 @@ _ZETA_COEF = _zeta_coefficients()
 
 def _hurwitz(s: Tracer, q: Tracer) -> Tracer:
     """zeta(s, q) by Euler-Maclaurin at w = q + 16 (s > 1; q > -16, not a pole)."""
-    total: Any = 0.0
+    total: float | Tracer = 0.0
     for k in range(_ZETA_TERMS):
         total = _e("add", total, _e("power", _e("add", q, float(k)), _e("negative", s)))
     w = _e("add", q, float(_ZETA_TERMS))
@@ -303,16 +303,16 @@ def bernoulli(n: Any) -> Any:
 @staged_export
 def gammainc(a: Value, x: Value) -> Tracer:
     """``jax.scipy.special.gammainc``: the regularized lower incomplete gamma."""
-    return igamma(*_jax_float(a, x))
+    return igamma.traced(*_jax_float(a, x))
 
 
 @staged_export
 def gammaincc(a: Value, x: Value) -> Tracer:
     """``jax.scipy.special.gammaincc``: the regularized upper incomplete gamma."""
-    return igammac(*_jax_float(a, x))
+    return igammac.traced(*_jax_float(a, x))
 
 
 @staged_export("betainc")
 def special_betainc(a: Value, b: Value, x: Value) -> Tracer:
     """``jax.scipy.special.betainc``: the regularized incomplete beta function."""
-    return betainc(*_jax_float(a, b, x))
+    return betainc.traced(*_jax_float(a, b, x))

@@ -45,7 +45,8 @@ Accuracy (against 40-digit series where SciPy itself is off): about 1e-14, down 
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 import numpy as np
 
@@ -69,7 +70,7 @@ def _e(fn: str, *args: Any) -> Tracer:
     return elementwise(fn, *args)
 
 
-def _in_float64(fn: Any, *args: Tracer) -> Tracer:
+def _in_float64(fn: Callable[..., Tracer], *args: Tracer) -> Tracer:
     """float32 runs in float64 (the series' partial sums pass float32's range) and rounds
     back."""
     dtype = args[0].dtype
@@ -80,13 +81,13 @@ def _in_float64(fn: Any, *args: Tracer) -> Tracer:
 
 def _series(a: Tracer, b: Tracer, y: Tracer) -> Tracer:
     """sum_k (a)_k / (b)_k y**k / k!, term by term."""
-    total: Any = 1.0
-    term: Any = 1.0
+    total: float | Tracer = 1.0
+    term: float | Tracer = 1.0
     for k in range(_SERIES_TERMS):
         ratio = _e("true_divide", _e("add", a, float(k)), _e("add", b, float(k)))
         term = multiply(term, multiply(ratio, multiply(y, 1.0 / (k + 1))))
         total = _e("add", total, term)
-    return total
+    return cast(Tracer, total)  # (a Tracer from the first term on)
 
 
 def _asymptotic_log(a: Tracer, b: Tracer, y: Tracer) -> tuple[Tracer, Tracer, Tracer]:
@@ -153,14 +154,14 @@ _F_NEAR_INTEGER = 1e-6
 
 def _gauss_series(a: Tracer, b: Tracer, c: Tracer, w: Tracer, terms: int) -> Tracer:
     """sum_k (a)_k (b)_k / (c)_k w**k / k!, term by term."""
-    total: Any = 1.0
-    term: Any = 1.0
+    total: float | Tracer = 1.0
+    term: float | Tracer = 1.0
     for k in range(terms):
         num = multiply(_e("add", a, float(k)), _e("add", b, float(k)))
         ratio = _e("true_divide", num, _e("add", c, float(k)))
         term = multiply(term, multiply(ratio, multiply(w, 1.0 / (k + 1))))
         total = _e("add", total, term)
-    return total
+    return cast(Tracer, total)  # (a Tracer from the first term on)
 
 
 def _is_pole(v: Tracer) -> Tracer:

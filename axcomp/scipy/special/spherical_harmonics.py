@@ -40,7 +40,7 @@ def _e(fn: str, *args: Any) -> Tracer:
 
 def _legendre_selected(n: Tracer, k: Tracer, c: Tracer, s: Tracer, n_max: int) -> Tracer:
     """Pbar_n^k(cos theta) for integer-valued arrays n (clipped to n_max) and k >= 0."""
-    out: Any = multiply(c, 0.0)
+    out = multiply(c, 0.0)
     diag: Any = _e("add", multiply(c, 0.0), 1 / math.sqrt(4 * math.pi))
     for kk in range(n_max + 1):
         if kk:

@@ -1,0 +1,629 @@
+"""Whole loops (a ``Loop`` marked with a ``core.loop_nest.LoopNest``) as one numba function.
+
+Every step of the loop runs inside the function: the carries live in buffers made once,
+each body value in a flat buffer of its static size (made once, reused every step), each
+operation is an explicit loop over its static shape (a product or a sum an explicit sum),
+and views (``getitem``, ``transpose``, ``broadcast_to``, the scanned slice of a step) are
+addresses into their source, not copies. Each value is cast to the dtype NumPy computes
+it in, with no fast-math: elementwise arithmetic is NumPy's exactly; sums add in index
+order and libm's transcendental functions may differ from NumPy's in the last bit.
+
+The source holds only names this module makes (``a0`` operands, ``b0`` buffers, ``o0``
+results, ``k0``/``s0`` indices, ``_``-names), integer and finite float literals, and
+spellings from its tables: no plan name and no user text. Like the fused loops, it is
+written to the cache directory under the hash of its text (``fused_loops._module_path``),
+so numba's ``cache=True`` serves a new process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import sys
+import types
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..core.loop_nest import LOOP_BINARY, LOOP_UNARY
+from ..core.plan import Assign, Call, Expr, Lit, Loop, Ref
+from ..core.plan_types import (
+    VType,
+    array_type,
+    expr_type,
+    getitem_axes,
+    matmul_shape,
+    reduced_axes,
+    ufunc_dtype,
+)
+from . import fused_loops
+
+_TYPES = {
+    "float64": "_nb.float64",
+    "float32": "_nb.float32",
+    "int64": "_nb.int64",
+    "int32": "_nb.int32",
+    "bool": "_nb.boolean",
+}
+_INFIX = {
+    "add": "({0} + {1})",
+    "subtract": "({0} - {1})",
+    "multiply": "({0} * {1})",
+    "true_divide": "({0} / {1})",
+    "divide": "({0} / {1})",
+    "power": "({0} ** {1})",
+    "remainder": "({0} % {1})",  # numba keeps Python's sign rule, which NumPy's is
+    "floor_divide": "({0} // {1})",
+    "equal": "({0} == {1})",
+    "not_equal": "({0} != {1})",
+    "less": "({0} < {1})",
+    "less_equal": "({0} <= {1})",
+    "greater": "({0} > {1})",
+    "greater_equal": "({0} >= {1})",
+    "logical_and": "({0} and {1})",
+    "logical_or": "({0} or {1})",
+    "logical_xor": "({0} != {1})",
+    "negative": "(-{0})",
+    "square": "({0} * {0})",
+    "reciprocal": "(1.0 / {0})",
+    "logical_not": "(not {0})",
+}
+#: the rest are NumPy's scalar functions, which numba compiles (``_np.<name>``)
+_BOOL = np.dtype(bool)
+_VIEWS = ("getitem", "transpose", "broadcast_to")
+_BOOL_RESULT = frozenset(
+    "equal not_equal less less_equal greater greater_equal logical_and logical_or "
+    "logical_xor logical_not isnan isinf isfinite".split()
+)
+assert set(_INFIX) <= LOOP_UNARY | LOOP_BINARY
+
+
+@dataclass(frozen=True)
+class _Val:
+    """Where a value's elements are: ``var[offset + sum(index_d * strides[d])]``."""
+
+    var: str
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    strides: tuple[int, ...]
+    offset: str = "0"
+
+
+def _contiguous(shape: Sequence[int]) -> tuple[int, ...]:
+    strides, acc = [], 1
+    for n in reversed(shape):
+        strides.append(acc)
+        acc *= n
+    return tuple(reversed(strides))
+
+
+def _size(shape: Sequence[int]) -> int:
+    return max(1, math.prod(shape))
+
+
+def _empty(shape: Sequence[int], dtype: np.dtype) -> str:
+    """A flat buffer of ``shape``'s size (``bool_``: numba 0.60 predates ``np.bool``)."""
+    name = "bool_" if dtype == _BOOL else _TYPES[dtype.name].removeprefix("_nb.")
+    return f"_np.empty({_size(shape)}, _np.{name})"
+
+
+def _cast(text: str, have: np.dtype, want: np.dtype) -> str:
+    if have == want:
+        return text
+    if want == np.dtype(bool):
+        return f"({text} != 0)"
+    return f"{_TYPES[want.name]}({text})"
+
+
+def _literal(value: Any, dtype: np.dtype) -> str:
+    if type(value) in (bool, int) or (type(value) is float and math.isfinite(value)):
+        if dtype == np.dtype(bool):
+            return repr(bool(value))
+        return f"{_TYPES[dtype.name]}({value!r})"
+    raise ValueError(f"refusing to emit literal {value!r}")
+
+
+class _Printer:
+    def __init__(self, loop: Loop) -> None:
+        self.loop = loop
+        self.pre: list[str] = []  # before the step loop: buffers
+        # one step, unindented; each operation its own loop (fusing them into one loop
+        # over many buffers measured 1.6-5x slower: numba stopped vectorising it)
+        self.body: list[str] = []
+        self.at: dict[str, _Val] = {}
+        self.types: dict[str, VType] = {}
+        self.count = 0
+
+    # -- helpers ---------------------------------------------------------------------------
+    def buffer(self, shape: tuple[int, ...], dtype: np.dtype) -> _Val:
+        var = f"b{self.count}"
+        self.count += 1
+        self.pre.append(f"{var} = {_empty(shape, dtype)}")
+        return _Val(var, shape, dtype, _contiguous(shape))
+
+    def accumulator(self) -> str:
+        """A fresh scalar name (one per operation: numba types each name once)."""
+        self.count += 1
+        return f"_acc{self.count}"
+
+    def env(self, name: str) -> VType:
+        return self.types[name]
+
+    def read(self, v: _Val, index: Sequence[str | None]) -> str:
+        """The element of ``v`` at ``index`` (one entry per axis; None: 0)."""
+        terms = [] if v.offset == "0" else [v.offset]
+        for ix, stride, n in zip(index, v.strides, v.shape, strict=True):
+            if ix is None or n == 1 or stride == 0:
+                continue
+            terms.append(ix if stride == 1 else f"{ix} * {stride}")
+        return f"{v.var}[{' + '.join(terms) or '0'}]"
+
+    def broadcast_read(self, v: _Val, out: Sequence[str]) -> str:
+        lead = len(out) - len(v.shape)
+        return self.read(v, [out[lead + d] for d in range(len(v.shape))])
+
+    def nest(self, shape: Sequence[int], prefix: str = "k") -> tuple[list[str], list[str], str]:
+        """(loop header lines, index names, the indentation inside)."""
+        heads, names = [], []
+        for d, n in enumerate(shape):
+            names.append(f"{prefix}{d}")
+            heads.append("    " * d + f"for {prefix}{d} in _range({int(n)}):")
+        return heads, names, "    " * len(shape)
+
+    # -- operands ----------------------------------------------------------------------------
+    def operand(self, e: Expr) -> _Val | tuple[Any, np.dtype]:
+        """A value's place, or (literal value, its default dtype)."""
+        if isinstance(e, Ref):
+            return self.at[e.name]
+        if isinstance(e, Lit):
+            return (e.value, np.asarray(e.value).dtype)
+        t = expr_type(e, self.env)
+        out = self.buffer(t.shape, t.dtype)
+        self.compute(e, out)
+        return out
+
+    def scalar(self, arg: _Val | tuple[Any, np.dtype], out: Sequence[str], want: np.dtype) -> str:
+        if isinstance(arg, _Val):
+            return _cast(self.broadcast_read(arg, out), arg.dtype, want)
+        return _literal(arg[0], want)
+
+    # -- statements --------------------------------------------------------------------------
+    def assign(self, name: str, e: Expr, shape: tuple[int, ...], dtype: np.dtype) -> None:
+        self.types[name] = array_type(shape, dtype)
+        if isinstance(e, Ref):
+            self.at[name] = self.at[e.name]
+            return
+        view = self.view(e) if isinstance(e, Call) else None
+        if view is not None:
+            self.at[name] = view
+            return
+        out = self.buffer(shape, dtype)
+        self.compute(e, out)
+        self.at[name] = out
+
+    def view(self, c: Call) -> _Val | None:
+        """``c`` as an address into its operand (no copy), when it is a view."""
+        if c.op not in _VIEWS:
+            return None
+        x = self.operand(c.args[0])
+        if not isinstance(x, _Val):  # a literal: one element to view
+            lit, x = x, self.buffer((), x[1])
+            self.copy(x, lit)
+        if c.op == "transpose":
+            perm = tuple(c.attr("perm"))
+            return _Val(
+                x.var,
+                tuple(x.shape[p] for p in perm),
+                x.dtype,
+                tuple(x.strides[p] for p in perm),
+                x.offset,
+            )
+        if c.op == "broadcast_to":
+            to = tuple(c.attr("shape"))
+            lead = len(to) - len(x.shape)
+            zeros = (0,) * lead
+            kept = tuple(0 if x.shape[d] == 1 else x.strides[d] for d in range(len(x.shape)))
+            return _Val(x.var, to, x.dtype, zeros + kept, x.offset)
+        # basic indexing: a fixed start per operand axis, a step per result axis
+        base, dim = 0, 0
+        for item in c.attr("items"):
+            if item[0] == "new":
+                continue
+            if item[0] == "int":
+                base += (int(item[1]) % x.shape[dim]) * x.strides[dim]
+            else:
+                _, start, stop, step = item
+                end = None if step < 0 and stop < 0 else stop
+                first = slice(start, end, step).indices(x.shape[dim])[0]
+                base += first * x.strides[dim]
+            dim += 1
+        shape: list[int] = []
+        strides: list[int] = []
+        for axis, n, step in getitem_axes(c.attr("items"), x.shape):
+            shape.append(n)
+            strides.append(0 if axis < 0 else x.strides[axis] * step)
+        offset = x.offset if not base else f"{x.offset} + {base}" if x.offset != "0" else str(base)
+        return _Val(x.var, tuple(shape), x.dtype, tuple(strides), offset)
+
+    def copy(self, dest: _Val, src: _Val | tuple[Any, np.dtype]) -> None:
+        """``dest[k] = src[k]`` over ``dest``'s shape (``src`` broadcast to it)."""
+        heads, names, pad = self.nest(dest.shape)
+        self.body += heads
+        self.body.append(pad + f"{self.read(dest, names)} = {self.scalar(src, names, dest.dtype)}")
+
+    def compute(self, e: Expr, out: _Val) -> None:
+        """Write the value of ``e`` into the contiguous buffer ``out``."""
+        if not isinstance(e, Call):
+            self.copy(out, self.operand(e))
+            return
+        op = e.op
+        if op in ("ufunc", "multiply"):
+            self.elementwise(e, out)
+        elif op in ("matmul", "einsum"):
+            self.contraction(e, out)
+        elif op in ("sum", "reduce"):
+            self.reduction(e, out)
+        elif op in _VIEWS:
+            view = self.view(e)
+            assert view is not None
+            self.copy(out, view)
+        elif op in ("astype", "copy", "asarray"):
+            self.copy(out, self.operand(e.args[0]))
+        elif op == "reshape":  # the same elements in the same (C) order
+            src = self.operand(e.args[0])
+            assert isinstance(src, _Val)
+            self.copy(_Val(out.var, src.shape, out.dtype, _contiguous(src.shape)), src)
+        elif op == "concatenate":
+            axis, at = int(e.attr("axis")), 0
+            for a in e.args:
+                part = self.operand(a)
+                assert isinstance(part, _Val)
+                offset = str(at * out.strides[axis])
+                self.copy(_Val(out.var, part.shape, out.dtype, out.strides, offset), part)
+                at += part.shape[axis]
+        elif op == "zeros":
+            self.copy(out, (0, out.dtype))
+        elif op in ("take", "take_along_axis"):
+            self.take(e, out)
+        else:
+            raise ValueError(f"a loop nest cannot compute {op!r}")
+
+    def take(self, c: Call, out: _Val) -> None:
+        """``x`` at indices computed in the loop (``_index``: NumPy's wrap and check)."""
+        x, idx = (self.operand(a) for a in c.args)
+        assert isinstance(x, _Val) and isinstance(idx, _Val)
+        axis = int(c.attr("axis")) % len(x.shape)
+        heads, names, pad = self.nest(out.shape)
+        if c.op == "take":  # x's axes before, the index's, x's axes after
+            at = names[axis : axis + len(idx.shape)]
+            where = self.read(idx, at)
+            rest = names[:axis] + [""] + names[axis + len(idx.shape) :]
+        else:  # the index has x's rank; the other axes broadcast
+            where = self.broadcast_read(idx, names)
+            rest = list(names)
+        index: list[str | None] = list(rest)
+        index[axis] = f"_index({where}, {int(x.shape[axis])})"
+        value = _cast(self.read(x, index), x.dtype, out.dtype)
+        self.body += [*heads, pad + f"{self.read(out, names)} = {value}"]
+
+    def elementwise(self, c: Call, out: _Val) -> None:
+        fn = c.attr("fn") if c.op == "ufunc" else "multiply"
+        args = [self.operand(a) for a in c.args]
+        types = [expr_type(a, self.env) for a in c.args]
+        # NumPy casts every operand to the loop's type: the result's, or for comparisons
+        # (a bool result) the operands' common type
+        compute = out.dtype
+        if fn in _BOOL_RESULT and fn not in ("logical_and", "logical_or", "logical_not"):
+            compute = ufunc_dtype("maximum", types) if len(types) > 1 else types[0].dtype
+
+        def line(k: list[str]) -> str:
+            if fn == "where":
+                cond = self.scalar(args[0], k, _BOOL)
+                a, b = (self.scalar(x, k, out.dtype) for x in args[1:])
+                expr = f"({a} if {cond} else {b})"
+            elif fn == "clip":
+                x, lo, hi = (self.scalar(v, k, compute) for v in args)
+                expr = f"_np.minimum(_np.maximum({x}, {lo}), {hi})"
+            elif c.op == "multiply":
+                expr = "(" + " * ".join(self.scalar(x, k, compute) for x in args) + ")"
+            else:
+                texts = [self.scalar(x, k, compute) for x in args]
+                fmt = _INFIX.get(fn)
+                if fmt is None and fn not in LOOP_UNARY | LOOP_BINARY:
+                    raise ValueError(f"refusing to emit ufunc {fn!r}")
+                expr = fmt.format(*texts) if fmt else f"_np.{fn}({', '.join(texts)})"
+            return f"{self.read(out, k)} = {_cast(expr, compute, out.dtype)}"
+
+        heads, names, pad = self.nest(out.shape)
+        self.body += [*heads, pad + line(names)]
+
+    def contraction(self, c: Call, out: _Val) -> None:
+        args = [self.operand(a) for a in c.args]
+        vals = [a for a in args if isinstance(a, _Val)]
+        assert len(vals) == len(args)
+        if c.op == "einsum":
+            inputs, result = c.attr("equation").split("->")
+            subs = inputs.split(",")
+        else:
+            subs, result = _matmul_labels(vals[0].shape, vals[1].shape)
+        summed = sorted({ch for s in subs for ch in s} - set(result))
+        sizes = {ch: v.shape[d] for s, v in zip(subs, vals, strict=True) for d, ch in enumerate(s)}
+        if out.shape and summed:  # the result row accumulates: the inner loop runs along it
+            heads, names, pad = self.nest(out.shape)
+            last, row = heads.pop(), pad[4:]  # the result row's loop, and its indentation
+            self.body += heads
+            index = dict(zip(result, names, strict=True))
+            self.body += [last, pad + f"{self.read(out, names)} = {_literal(0, out.dtype)}"]
+            inner = row
+            for j, ch in enumerate(summed):
+                index[ch] = f"s{j}"
+                self.body.append(inner + f"for s{j} in _range({int(sizes[ch])}):")
+                inner += "    "
+            self.body.append(inner + last.strip())
+            target = self.read(out, names)
+            self.body.append(inner + f"    {target} += {self.product(subs, vals, index, out)}")
+            return
+        heads, names, pad = self.nest(out.shape)
+        index = dict(zip(result, names, strict=True))
+        acc = self.accumulator()
+        self.body += heads
+        self.body.append(pad + f"{acc} = {_literal(0, out.dtype)}")
+        inner = pad
+        for j, ch in enumerate(summed):
+            index[ch] = f"s{j}"
+            self.body.append(inner + f"for s{j} in _range({int(sizes[ch])}):")
+            inner += "    "
+        self.body.append(inner + f"{acc} += {self.product(subs, vals, index, out)}")
+        self.body.append(pad + f"{self.read(out, names)} = {acc}")
+
+    def product(
+        self, subs: Sequence[str], vals: Sequence[_Val], index: dict[str, str], out: _Val
+    ) -> str:
+        """One term of a sum of products: each operand at the labels' indices."""
+        return " * ".join(
+            _cast(self.read(v, [index[ch] for ch in sub]), v.dtype, out.dtype)
+            for sub, v in zip(subs, vals, strict=True)
+        )
+
+    def reduction(self, c: Call, out: _Val) -> None:
+        src = self.operand(c.args[0])
+        assert isinstance(src, _Val)
+        keep = reduced_axes(len(src.shape), c.attr("axis"))
+        gone = [d for d in range(len(src.shape)) if d not in keep]
+        fn = "sum" if c.op == "sum" else c.attr("fn").lstrip("a")  # amax -> max
+        heads, names, pad = self.nest(out.shape)
+        self.body += heads
+        start = {"sum": 0, "prod": 1}.get(fn)
+        index: list[str | None] = [None] * len(src.shape)
+        for d, name in zip(keep, names, strict=True):
+            index[d] = name
+        inner = pad
+        for j, d in enumerate(gone):
+            index[d] = f"s{j}"
+        first = self.read(src, ["0" if ix is None or ix.startswith("s") else ix for ix in index])
+        init = (
+            _literal(start, out.dtype) if start is not None else _cast(first, src.dtype, out.dtype)
+        )
+        acc = self.accumulator()
+        self.body.append(pad + f"{acc} = {init}")
+        for j, d in enumerate(gone):
+            self.body.append(inner + f"for s{j} in _range({int(src.shape[d])}):")
+            inner += "    "
+        value = _cast(self.read(src, index), src.dtype, out.dtype)
+        combine = {
+            "sum": f"{acc} + {value}",
+            "prod": f"{acc} * {value}",
+            "max": f"_np.maximum({acc}, {value})",
+            "min": f"_np.minimum({acc}, {value})",
+        }[fn]
+        self.body.append(inner + f"{acc} = {combine}")
+        self.body.append(pad + f"{self.read(out, names)} = {acc}")
+
+
+def _matmul_labels(sa: tuple[int, ...], sb: tuple[int, ...]) -> tuple[list[str], str]:
+    """``np.matmul`` of these shapes as einsum labels (batch axes broadcast as NumPy's)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    shape = matmul_shape(sa, sb)
+    a_mat, b_mat = len(sa) >= 2, len(sb) >= 2
+    batch = len(shape) - int(a_mat) - int(b_mat)
+    bl = letters[:batch]
+    m, k, n = "M", "K", "N"
+    la = (bl[batch - (len(sa) - 2) :] if a_mat else "") + (m + k if a_mat else k)
+    lb = (bl[batch - (len(sb) - 2) :] if b_mat else "") + (k + n if b_mat else k)
+    result = bl + (m if a_mat else "") + (n if b_mat else "")
+    return [la, lb], result
+
+
+def _types(loop: Loop) -> dict[str, VType]:
+    nest = loop.nest
+    assert nest is not None
+    return {name: array_type(shape, dtype) for name, shape, dtype in nest.reads}
+
+
+def source(loop: Loop, cache: bool = True) -> str:
+    """The module text of ``loop``'s kernel: ``_nest(a0, a1, ..., o0, o1, ..., _lo, _hi)``
+    runs steps ``_lo`` to ``_hi`` over the flat operands (``operands(loop)``'s order),
+    carrying in and writing the flat carries and stacks (``loop.outs``); a while loop's
+    returns whether it stopped."""
+    p = _Printer(loop)
+    reads = _types(loop)
+    order = operands(loop)
+    arg = {name: f"a{k}" for k, name in enumerate(order)}
+    for name in order:
+        t = reads[name]
+        p.types[name] = t
+        p.at[name] = _Val(arg[name], t.shape, t.dtype, _contiguous(t.shape))
+    carries = [name for name, _ in loop.update]
+    outs: list[_Val] = []
+    for k, (name, shape, dtype) in enumerate(loop.outs):
+        shape, dtype = tuple(shape), np.dtype(dtype)
+        out = _Val(f"o{k}", shape, dtype, _contiguous(shape))
+        outs.append(out)
+        if name in carries:  # the caller starts it at its initial value
+            p.at[name] = out
+            p.types[name] = array_type(shape, dtype)
+    # the step's values
+    for name, src, axis in loop.slices:
+        t = reads[src]
+        whole = p.at[src]
+        shape = t.shape[:axis] + t.shape[axis + 1 :]
+        strides = whole.strides[:axis] + whole.strides[axis + 1 :]
+        p.at[name] = _Val(whole.var, shape, t.dtype, strides, f"_i * {whole.strides[axis]}")
+        p.types[name] = array_type(shape, t.dtype)
+    if loop.index:
+        p.types[loop.index] = array_type((), np.dtype(np.int64))
+        p.at[loop.index] = p.buffer((), np.dtype(np.int64))
+        p.body.append(f"{p.at[loop.index].var}[0] = _i")
+    for step in loop.body:
+        for st in step.statements:
+            assert isinstance(st, Assign) and st.shape is not None and st.dtype is not None
+            p.assign(st.target, st.value, tuple(st.shape), np.dtype(st.dtype))
+    if loop.stop is not None:
+        stop = p.at[loop.stop]
+        heads, names, pad = p.nest(stop.shape)
+        p.body += ["_go = False", *heads, pad + f"_go = _go or {p.scalar(stop, names, _BOOL)}"]
+        p.body += ["if not _go:", "    return True"]
+    names_out = [name for name, _, _ in loop.outs]
+    for stack, value, axis in loop.stacks:
+        dest = outs[names_out.index(stack)]
+        v = p.at[value]
+        strides = dest.strides[:axis] + dest.strides[axis + 1 :]
+        slot = _Val(dest.var, v.shape, dest.dtype, strides, f"_i * {dest.strides[axis]}")
+        p.copy(slot, v)
+    # the carries' new values: staged first where one is read from a carry's buffer
+    carry_vars = {p.at[name].var for name in carries}
+    staged: list[tuple[_Val, _Val]] = []
+    for name, value in loop.update:
+        dest, v = p.at[name], p.at[value]
+        if v == dest:
+            continue
+        if v.var in carry_vars:
+            tmp = p.buffer(v.shape, v.dtype)
+            p.copy(tmp, v)
+            v = tmp
+        staged.append((dest, v))
+    for dest, v in staged:
+        p.copy(dest, v)
+    if loop.length is None:
+        head, tail = ["for _i in _range(_lo, _hi):"], "    return False"
+    elif loop.reverse:
+        head = ["for _s in _range(_lo, _hi):", f"_i = {int(loop.length) - 1} - _s"]
+        tail = "    return False"
+    else:
+        head, tail = ["for _i in _range(_lo, _hi):"], "    return False"
+    params = ", ".join([*(arg[n] for n in order), *(o.var for o in outs), "_lo", "_hi"])
+    text = [
+        '"""A whole loop generated by axcomp (backends/loop_nest_kernels.py)."""',
+        "import numba as _nb",
+        "import numpy as _np",
+        "",
+        "_range = range",
+        "",
+        "",
+        f'@_nb.njit(inline="always", cache={cache})',
+        "def _index(j, n):",
+        "    if j < 0:",
+        "        j += n",
+        "    if j < 0 or j >= n:",
+        '        raise IndexError("index out of bounds in a compiled loop")',
+        "    return j",
+        "",
+        "",
+        f'@_nb.njit(nogil=True, fastmath=False, error_model="numpy", cache={cache})',
+        f"def _nest({params}):",
+        *("    " + line for line in p.pre + head[:1]),
+        *("        " + line for line in head[1:] + p.body),
+        tail,
+        "",
+    ]
+    return "\n".join(text)
+
+
+def operands(loop: Loop) -> list[str]:
+    """The names of the loop's operands in the kernel's order: the ``init`` names, the
+    scanned sources, then the constants the body reads."""
+    assert loop.nest is not None
+    init = [name for name, _ in loop.init]
+    rest = [name for name, _, _ in loop.nest.reads if name not in init]
+    return init + rest
+
+
+_kernels: dict[str, Any] = {}
+
+
+def kernel(loop: Loop) -> Any:
+    """The numba dispatcher of ``loop``'s kernel (compiled on its first call, or loaded from
+    the disk cache)."""
+    text = source(loop)
+    found = _kernels.get(text)
+    if found is not None:
+        return found
+    try:
+        path = fused_loops._module_path(text)
+    except OSError:  # no directory of ours to cache in: compile in memory
+        namespace: dict[str, Any] = {"__name__": "axcomp_loop_nest"}
+        exec(compile(source(loop, cache=False), "<axcomp-loop-nest>", "exec"), namespace)
+        return _kernels.setdefault(text, namespace["_nest"])
+    name = f"axcomp_{path.stem}"
+    module = sys.modules.get(name)
+    if module is None:
+        module = types.ModuleType(name, "a loop nest generated by axcomp")
+        module.__file__ = str(path)
+        exec(compile(text, str(path), "exec"), module.__dict__)  # from checked pieces only
+        sys.modules[name] = module
+    return _kernels.setdefault(text, module._nest)
+
+
+#: Steps one kernel call runs: a nogil call cannot see Ctrl-C, so a long loop runs in
+#: calls of at most this many steps (a call costs a few microseconds).
+CHUNK_STEPS = 1 << 14
+
+
+def caller(loop: Loop) -> Callable[..., tuple[np.ndarray, ...]]:
+    """The function the generated NumPy code calls: flattens the operands (in their
+    recorded dtypes), starts the carries at their initial values, runs the kernel
+    ``CHUNK_STEPS`` steps a call, and shapes the results."""
+    fn = kernel(loop)
+    reads = _types(loop)
+    order = operands(loop)
+    dtypes = [reads[name].dtype for name in order]
+    outs = [(tuple(shape), np.dtype(dtype)) for _, shape, dtype in loop.outs]
+    carried = {name for name, _ in loop.update}
+    starts = [order.index(name) if name in carried else -1 for name, _, _ in loop.outs]
+    length = loop.length
+
+    def run(*args: Any) -> tuple[np.ndarray, ...]:
+        flat = [np.ascontiguousarray(a, dtype=d).reshape(-1) for a, d in zip(args, dtypes)]
+        results = [
+            np.empty(math.prod(shape), dtype) if k < 0 else flat[k].copy()
+            for (shape, dtype), k in zip(outs, starts, strict=True)
+        ]
+        if length is not None:
+            for lo in range(0, length, CHUNK_STEPS):
+                fn(*flat, *results, lo, min(lo + CHUNK_STEPS, length))
+        else:
+            lo = 0
+            while not fn(*flat, *results, lo, lo + CHUNK_STEPS):
+                lo += CHUNK_STEPS
+        return tuple(r.reshape(s) for r, (s, _) in zip(results, outs, strict=True))
+
+    return run
+
+
+def call_name(loop: Loop) -> str:
+    """The name generated NumPy code calls ``loop``'s kernel by (``_``: never a user's)."""
+    return "_loop_nest_" + hashlib.sha256(source(loop).encode()).hexdigest()[:16]
+
+
+def nests(statements: Sequence[Any]) -> list[Loop]:
+    """The compiled loops among ``statements`` and in the bodies of the loops among them
+    that run as NumPy steps."""
+    found: list[Loop] = []
+    for st in statements:
+        if isinstance(st, Loop) and st.nest is not None:
+            found.append(st)
+        elif isinstance(st, Loop):
+            found += nests([s for step in st.body for s in step.statements])
+    return found

@@ -19,9 +19,12 @@ import numpy as np
 import pytest
 
 import axcomp as ax
+import axcomp.lax as alax
+import axcomp.nn as nn
 import axcomp.numpy as anp
 from axcomp.backends import fused_loops
 from axcomp.backends.numpy_backend import fused_steps
+from axcomp.compiler import fusion_cost
 from axcomp.core.fused import FusedLoop, Instruction
 from axcomp.core.plan import PlanError, Ref, call
 from axcomp.core.plan_types import array_type, expr_type
@@ -161,18 +164,203 @@ def test_a_full_reduction_to_a_scalar() -> None:
     np.testing.assert_array_equal(got, np.abs(x.reshape(-1)[3:] - 1.0).max())
 
 
-def test_exp_chains_stay_numpy() -> None:
-    # a loop calls libm's exp per element; NumPy's SIMD exp and a sum are faster
-    x = RNG.standard_normal((20, 64))
+def test_logsumexp_rows_fuse_their_exp_and_sum_within_ulps_of_numpy() -> None:
+    # the loop's exp is backends/vector_math.py's (within 2 ulp), its sum in another order
+    x = RNG.standard_normal((20, 64)) * 30
 
     def lse(x: Any) -> Any:
         m = anp.max(x, axis=1, keepdims=True)
         return anp.log(anp.sum(anp.exp(x - m), axis=1)) + m[:, 0]
 
-    got, c = compiled(lse, "always", x)
-    assert not fused_steps(c.plan)
+    got, want = fused_and_plain(lse, x)
     m = x.max(1, keepdims=True)
-    np.testing.assert_allclose(got, np.log(np.exp(x - m).sum(1)) + m[:, 0], rtol=1e-13)
+    np.testing.assert_allclose(got, want, rtol=1e-14)
+    np.testing.assert_allclose(got, np.log(np.exp(x - m).sum(1)) + m[:, 0], rtol=1e-14)
+
+
+def ulps(got: np.ndarray, want: np.ndarray) -> float:
+    """The largest difference in ulps of ``want`` (NaN where both are NaN counts 0)."""
+    same = (np.isnan(got) & np.isnan(want)) | (got == want)
+    with np.errstate(invalid="ignore"):
+        diff = np.where(same, 0.0, np.abs(got - want))
+        spacing = np.spacing(np.abs(np.where(np.isfinite(want), want, 1)))
+    return float(np.max(diff / spacing, initial=0.0))
+
+
+def epilogue(x: Any, w: Any, b: Any) -> Any:  # a contraction's output through tanh, one pass
+    return anp.tanh(x @ w + b) * 2.0
+
+
+def test_a_tanh_epilogue_with_special_values_equals_the_numpy_path() -> None:
+    x, w = RNG.standard_normal((6, 5)), RNG.standard_normal((5, 9))
+    b = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-310, 25.0, -0.3, 1.0])
+    got, want = fused_and_plain(epilogue, x, w, b)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    assert ulps(got, want) <= 2  # tanh within 2 ulp (as NumPy's), the product exact
+    with np.errstate(invalid="ignore"):
+        formula = np.tanh((x @ w + b).astype(np.longdouble)).astype(np.float64) * 2.0
+    assert ulps(got, formula) <= 2
+
+
+@pytest.mark.slow
+@settings(max_examples=8, deadline=None)
+@given(
+    n=st.integers(1, 7),
+    d=st.integers(1, 19),
+    dtype=st.sampled_from(["float64", "float32"]),
+    special=st.sampled_from([None, np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-310, 25.0]),
+    seed=st.integers(0, 2**16),
+)
+def test_a_tanh_epilogue_is_one_map_loop_equal_to_the_numpy_path_within_2_ulp(
+    n: int, d: int, dtype: str, special: float | None, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, 5)).astype(dtype)
+    w = rng.standard_normal((5, d)).astype(dtype)
+    b = (3 * rng.standard_normal(d)).astype(dtype)
+    if special is not None:
+        b[rng.integers(d)] = special
+    got, want = fused_and_plain(epilogue, x, w, b)
+    assert got.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    assert ulps(got, want) <= 2  # tanh within 2 ulp (as NumPy's), the rest exact
+    z = x @ w + b
+    with np.errstate(invalid="ignore"):
+        formula = np.tanh(z.astype(np.longdouble)).astype(dtype) * 2
+    assert ulps(got, formula.astype(dtype)) <= 2
+
+
+def test_a_sigmoid_is_one_map_loop_with_its_divisions_and_selects() -> None:
+    x = np.concatenate([RNG.standard_normal(40) * 30, [0.0, -0.0, np.inf, -np.inf, np.nan]])
+    x = np.concatenate([x, [-745.0, 709.0, -1e-310, 40.0]]).reshape(7, 7)
+    got, c = compiled(nn.sigmoid, "always", x)
+    want, _ = compiled(nn.sigmoid, "0", x)
+    ((_, loop),) = fused_steps(c.plan)
+    assert {"exp", "true_divide", "where"} <= {ins.fn for ins in loop.body}
+    got, want = np.asarray(got), np.asarray(want)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    assert ulps(got, want) <= 2
+    with np.errstate(over="ignore"):
+        formula = (1 / (1 + np.exp(-x.astype(np.longdouble)))).astype(np.float64)
+    assert ulps(got, formula) <= 3  # exp's 2 ulp, an add and a division
+
+
+def test_a_log_likelihood_row_sum_fuses_its_log() -> None:
+    x = np.abs(RNG.standard_normal((30, 40))) + 1e-3
+    x[0, 0], x[1, 1], x[2, 2] = 0.0, np.inf, 1e-310  # -inf, inf, a subnormal
+
+    def loglik(x: Any) -> Any:
+        return anp.sum(anp.log(x), axis=1)
+
+    with np.errstate(divide="ignore"):  # (NumPy's log(0) warns; a loop's does not)
+        got, want = fused_and_plain(loglik, x)
+        formula = np.log(x).sum(1)
+    np.testing.assert_array_equal(got[:2], [-np.inf, np.inf])
+    np.testing.assert_allclose(got, want, rtol=1e-14)
+    np.testing.assert_allclose(got, formula, rtol=1e-14)
+
+
+def test_empty_arrays_are_never_fused() -> None:
+    x = np.zeros((0, 5))
+    for f in (epilogue_of_empty, l1_rows):
+        got, c = compiled(f, "always", x)
+        assert not fused_steps(c.plan)
+        assert got.shape == np.asarray(compiled(f, "0", x)[0]).shape
+
+
+def epilogue_of_empty(x: Any) -> Any:
+    return anp.tanh(x + 1.0) * 2.0
+
+
+def l1_rows(x: Any) -> Any:
+    return anp.sum(anp.abs(x - 1.0), axis=0)
+
+
+def test_a_softmax_row_fuses_its_exp_and_equals_the_numpy_path() -> None:
+    x = RNG.standard_normal((30, 50)) * 20
+
+    def softmax(x: Any) -> Any:
+        e = anp.exp(x - anp.max(x, axis=1, keepdims=True))
+        return e / anp.sum(e, axis=1, keepdims=True)
+
+    got, want = fused_and_plain(softmax, x)
+    np.testing.assert_allclose(got, want, rtol=4e-16 * 8, atol=0)
+    e = np.exp(x - x.max(1, keepdims=True))
+    np.testing.assert_allclose(got, e / e.sum(1, keepdims=True), rtol=4e-16 * 8, atol=0)
+
+
+def rnn(W: Any, b: Any, xs: Any, h0: Any) -> Any:
+    def step(h: Any, x: Any) -> tuple[Any, None]:
+        return anp.tanh(h @ W + x + b), None
+
+    return alax.scan(step, h0, xs)[0]
+
+
+RNN_ARGS = (
+    RNG.standard_normal((8, 8)) / 3,
+    0.1 * RNG.standard_normal(8),
+    RNG.standard_normal((100, 4, 8)),
+    np.zeros((4, 8)),
+)
+# a body region fuses when it pays (steps x saving), even under AXCOMP_FUSE=always: smaller
+# bodies are left whole to the loop-nest compiler
+BIG_RNN_ARGS = (
+    RNG.standard_normal((64, 64)) / 8,
+    0.1 * RNG.standard_normal(64),
+    RNG.standard_normal((200, 128, 64)),
+    np.zeros((128, 64)),
+)
+
+
+def test_a_loop_bodys_elementwise_region_is_a_fused_call_per_step() -> None:
+    assert fusion_cost.BODY_MIN_ELEMENTS == fused_loops.MIN_ELEMENTS
+    got, want = fused_and_plain(rnn, *BIG_RNN_ARGS)
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-15)
+    W, b, xs, h = BIG_RNN_ARGS
+    for x in xs:
+        h = np.tanh(h @ W + x + b)
+    np.testing.assert_allclose(got, h, rtol=1e-13, atol=1e-15)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AXCOMP_FUSE", "always")
+        report = ax.explain(ax.jit(rnn), *BIG_RNN_ARGS)
+        _, small = compiled(rnn, "always", *RNN_ARGS)
+    assert any("map(add -> add -> tanh)" in line for line in report.fused), report.fused
+    assert "_loop_nest_" in small.source and not fused_steps(small.plan)  # 4x8: a nest
+
+
+def test_the_cost_model_fuses_tanh_chains_in_loops_but_not_small_cheap_chains() -> None:
+    # the same 256x64 step: 200 runs of a tanh chain pay, one run does not
+    tanh_step = FusedLoop(
+        (256, 64),
+        ((0, 1), (1,)),
+        ("float64", "float64"),
+        (
+            Instruction("add", (("operand", 0), ("operand", 1)), "float64"),
+            Instruction("tanh", (("value", 0),), "float64"),
+        ),
+        "map",
+        (),
+        (0, 1),
+        "float64",
+    )
+    threshold = fused_loops.MIN_ELEMENTS
+    assert fusion_cost.saving_ns(tanh_step) > 0
+    assert fusion_cost.worth_fusing(tanh_step, threshold, repeat=200)
+    assert not fusion_cost.worth_fusing(tanh_step, threshold, repeat=1)
+    assert fusion_cost.worth_fusing(tanh_step, 0)  # AXCOMP_FUSE=always
+    cheap = FusedLoop(
+        (256, 64),
+        ((0, 1), (1,)),
+        ("float64", "float64"),
+        (Instruction("add", (("operand", 0), ("operand", 1)), "float64"),),
+        "map",
+        (),
+        (0, 1),
+        "float64",
+    )
+    assert fusion_cost.saving_ns(cheap) < 0  # one cheap pass is NumPy's own
+    _, auto = compiled(rnn, "", *RNN_ARGS)  # 4x8 steps: too small even 100 times
+    assert not fused_steps(auto.plan)
 
 
 def test_scalar_arguments_and_strided_operands() -> None:
@@ -280,7 +468,7 @@ def test_the_kernel_source_holds_no_user_text() -> None:
 
 def test_malformed_loops_and_calls_are_refused() -> None:
     body = (Instruction("absolute", (("operand", 0),), "float64"),)
-    with pytest.raises(ValueError, match="reduced or kept"):
+    with pytest.raises(ValueError, match="a map reduces no axis"):
         FusedLoop((4, 5), ((0, 1),), ("float64",), body, "sum", (), (0, 1), "float64")
     with pytest.raises(ValueError, match="reads operand 1"):
         bad = (Instruction("absolute", (("operand", 1),), "float64"),)
@@ -378,5 +566,7 @@ def test_a_loop_longer_than_one_slice_runs_in_slices_with_the_same_result(thread
         mp.setattr(fused_loops, "PARALLEL_ELEMENTS", 0)  # threads even for this small loop
         mp.setenv("AXCOMP_THREADS", str(threads))
         got, want = fused_and_plain(pairwise(chebyshev), A, B)
+        mapped, plain = fused_and_plain(pairwise(lambda a, b: anp.tanh(a - b)), A, B)
     np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(got, np.abs(A[:, None, :] - B[None, :, :]).max(-1))
+    assert mapped.shape == (37, 23, 9) and ulps(mapped, plain) <= 2  # a map, sliced too

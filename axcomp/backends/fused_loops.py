@@ -2,7 +2,10 @@
 
 Each loop becomes a small Python module of two numba functions: ``_body`` computes one
 element of the elementwise chain, every value cast to the dtype NumPy computes it in and
-with no fast-math flag, so each element is NumPy's; ``_loop`` runs the loop nest and
+with no fast-math flag, so each element is NumPy's (``tanh``, ``exp``, ``expm1``, ``log``
+and ``log1p`` are calls of ``vector_math``'s vectorisable versions, within 2 ulp as
+NumPy's; the body is always inlined: a call per element would not vectorise); ``_loop``
+runs the loop nest (a ``map`` stores each value) and
 accumulates with the ``reassoc`` flag only, which lets the compiler vectorise the reduction
 (a sum's order then differs from NumPy's pairwise one; max, min and integer sums are
 exact). A reduction over the innermost loop axis keeps its accumulator in a register (a
@@ -22,8 +25,9 @@ machine code beside it and a new process loads it instead of compiling again. Lo
 are arguments, not part of the text: one kernel serves every size.
 
 ``policy`` is the switch: ``AXCOMP_FUSE=0`` turns fusion off, ``AXCOMP_FUSE=always`` fuses
-loops of any size (the tests), anything else fuses loops of at least ``MIN_ELEMENTS``
-iterations when numba is installed (the ``fast`` extra).
+loops of any size (the tests), anything else fuses the loops ``compiler.fusion_cost``
+predicts save what the cheapest chain does at ``MIN_ELEMENTS`` iterations, when numba is
+installed (the ``fast`` extra).
 """
 
 from __future__ import annotations
@@ -43,15 +47,16 @@ from typing import Any
 
 import numpy as np
 
-from ..core.fused import CAST, FUSIBLE_FUNCTIONS, Arg, FusedLoop, Instruction
+from ..core.fused import CAST, FUSIBLE_FUNCTIONS, TRANSCENDENTAL, Arg, FusedLoop, Instruction
 from . import fused_numpy, kernel_loading
 from .runtime import run_blocks
 
-#: Loops shorter than this stay NumPy. A loop saves NumPy's passes over the chain's
-#: temporaries (about 1 ns an element and pass) but its first compilation costs about a
-#: second (a twentieth once the disk cache has it) and each call a few microseconds of
-#: dispatch: at a million elements a loop wins its compilation back within a few hundred
-#: calls, and a cached one within a few.
+#: The size from which the cheapest chain (``sum(abs(x))``) fuses; costlier chains fuse
+#: from the size that saves as much (``compiler.fusion_cost``). A loop saves NumPy's passes
+#: over the chain's temporaries but its first compilation costs about a second (a
+#: twentieth once the disk cache has it) and each call a microsecond of dispatch: at a
+#: million elements a loop wins its compilation back within a few thousand calls, and a
+#: cached one within a few hundred.
 MIN_ELEMENTS = 1 << 20
 #: Independent accumulators of a max or min along the innermost axis.
 LANES = 4
@@ -73,7 +78,7 @@ _BINARY = {
     "add": "({0} + {1})",
     "subtract": "({0} - {1})",
     "multiply": "({0} * {1})",
-    "divide": "({0} / {1})",
+    "true_divide": "({0} / {1})",
     "maximum": "_np.maximum({0}, {1})",
     "minimum": "_np.minimum({0}, {1})",
     "equal": "({0} == {1})",
@@ -89,7 +94,9 @@ _UNARY = {
     "square": "({0} * {0})",
     "sqrt": "_np.sqrt({0})",
 }
-assert set(_BINARY) | set(_UNARY) | {"where"} == FUSIBLE_FUNCTIONS, "one spelling each"
+# float-only functions spelled as calls of backends/vector_math.py's vectorisable ones
+_VECTOR = {"float64": "_vm.{}_f64({})", "float32": "_vm.{}_f32({})"}
+assert set(_BINARY) | set(_UNARY) | {"where"} | TRANSCENDENTAL == FUSIBLE_FUNCTIONS, "one each"
 _COMPARISONS = frozenset(("equal", "not_equal", "less", "less_equal", "greater", "greater_equal"))
 
 _kernels: dict[str, Any] = {}  # source hash -> numba dispatcher, for this process
@@ -108,7 +115,8 @@ def in_background() -> bool:
 
 
 def policy() -> int | None:
-    """The least trip count a fused loop needs (None: no fusion), from ``AXCOMP_FUSE``."""
+    """The size from which the cheapest chain fuses (0: every chain; None: no fusion), from
+    ``AXCOMP_FUSE``."""
     mode = os.environ.get("AXCOMP_FUSE", "").strip().lower()
     if mode in _OFF or not available():
         return None
@@ -157,11 +165,30 @@ def _instruction(ins: Instruction, j: int, loop: FusedLoop) -> str:
         expr = f"({texts[0]} != 0)" if ins.dtype == "bool" else texts[0]
     elif ins.fn == "where":
         expr = f"({texts[1]} if {texts[0]} else {texts[2]})"
+    elif ins.fn in TRANSCENDENTAL:
+        expr = _VECTOR[ins.dtype].format(ins.fn, texts[0])
     elif ins.fn in _BINARY:
         expr = _BINARY[ins.fn].format(*texts)
     else:
         expr = _UNARY[ins.fn].format(*texts)
     return f"    v{j} = {_TYPES[ins.dtype]}({expr})"
+
+
+@functools.lru_cache(maxsize=1)
+def _vector_math_version() -> str:
+    """A hash of ``vector_math.py``'s text: a kernel calling it names it, so numba's disk
+    cache (which tracks only the kernel's own file) never serves code built from an older
+    version."""
+    text = (Path(__file__).parent / "vector_math.py").read_bytes()
+    return hashlib.sha256(text).hexdigest()[:16]
+
+
+def _imports(loop: FusedLoop) -> list[str]:
+    """The module's imports: numba, NumPy, and ``vector_math`` when the body calls it."""
+    lines = ["import numba as _nb", "import numpy as _np"]
+    if any(ins.fn in TRANSCENDENTAL for ins in loop.body):
+        lines.append(f"from axcomp.backends import vector_math as _vm  # {_vector_math_version()}")
+    return lines
 
 
 def _init(loop: FusedLoop) -> str:
@@ -180,21 +207,26 @@ def _combine(loop: FusedLoop, acc: str, value: str) -> str:
     return f"_np.{'maximum' if loop.reduction == 'max' else 'minimum'}({acc}, {value})"
 
 
-def _index(axes: tuple[int, ...], inner: int = -1, offset: int = 0) -> str:
-    """The index of loop position ``i<a>`` (``i<inner> + offset`` along ``inner``)."""
+def _index(axes: tuple[int, ...], inner: int = -1, offset: int = 0, outer: int = -1) -> str:
+    """The index of loop position ``i<a>`` (``i<inner> + offset`` along ``inner``). The
+    ``outer`` axis's index is read as unsigned: it starts at ``_lo``, which the compiler
+    cannot know is >= 0, and a signed index gets a wraparound select that turns a
+    vectorised one-axis loop's loads and stores into gathers and scatters (3x slower)."""
     if not axes:
         return "()"
-    parts = [
-        "0" if a < 0 else (f"i{a} + {offset}" if a == inner and offset else f"i{a}") for a in axes
-    ]
+    parts = []
+    for a in axes:
+        text = "0" if a < 0 else (f"i{a} + {offset}" if a == inner and offset else f"i{a}")
+        parts.append(f"_nb.uint64({text})" if a == outer and a >= 0 else text)
     return ", ".join(parts) + ("," if len(axes) == 1 else "")
 
 
 def _loads(loop: FusedLoop, inner: int, offset: int) -> str:
     """The operands' values at the loop position, ``offset`` further along ``inner``; a 0-d
     operand arrives as a scalar (``caller``): NumPy scalars are no arrays to index."""
+    outer = _order(loop)[0]
     return ", ".join(
-        f"x{k}[{_index(axes, inner, offset)}]" if axes else f"x{k}"
+        f"x{k}[{_index(axes, inner, offset, outer)}]" if axes else f"x{k}"
         for k, axes in enumerate(loop.operands)
     )
 
@@ -206,13 +238,14 @@ def source(loop: FusedLoop, cache: bool = True) -> str:
     xs = ", ".join(f"x{k}" for k in range(n_ops))
     lines = [
         '"""A fused loop generated by axcomp (backends/fused_loops.py)."""',
-        "import numba as _nb",
-        "import numpy as _np",
+        *_imports(loop),
         "",
         "_range = range",
         "",
         "",
-        f'@_nb.njit(fastmath=False, error_model="numpy", cache={cache})',
+        # forceinline: a body past LLVM's inlining threshold (a long chain, an expm1)
+        # would be a call per element, and a call does not vectorise
+        f'@_nb.njit(fastmath=False, error_model="numpy", cache={cache}, forceinline=True)',
         f"def _body({xs}):",
     ]
     lines += [_instruction(ins, j, loop) for j, ins in enumerate(loop.body)]
@@ -255,6 +288,9 @@ def source(loop: FusedLoop, cache: bool = True) -> str:
         for k in range(1, lanes):
             acc = _combine(loop, acc, f"_a{k}")
         body.append("    " * (len(kept) + 1) + f"_out[{out_index}] = {acc}")
+    elif loop.reduction == "map":
+        target = f"_out[{_index(loop.out_axes, outer=order[0])}]"
+        body.append(pad + f"{target} = _body({_loads(loop, inner, 0)})")
     else:
         loads = _loads(loop, inner, 0)
         target = f"_out[{out_index}]"
@@ -337,7 +373,8 @@ def caller(loop: FusedLoop, threads: int | None = None) -> Callable[..., np.ndar
     shape, dtype, sizes = loop.out_shape, np.dtype(loop.dtype), loop.shape
     in_register = (len(loop.shape) - 1) in loop.reduced
     fill: Any = None
-    if not in_register:  # the result is the accumulator: it starts at the reduction's unit
+    if not in_register and loop.reduction != "map":
+        # the result is the accumulator: it starts at the reduction's unit
         fill = 0 if loop.reduction == "sum" else _unit(loop.reduction, dtype)
 
     axis = _order(loop)[0]

@@ -3,7 +3,9 @@
 What a ``fused`` plan step runs while its compiled kernel is not ready yet
 (``kernel_loading``): every value is NumPy's own function applied in the instruction's
 dtype, literals in the dtype the kernel gives them, so each element of the chain is what the
-kernel and the unfused program compute; the reduction is NumPy's (a sum in NumPy's pairwise
+kernel and the unfused program compute (``vector_math``'s functions in the kernel are within
+2 ulp of NumPy's); a ``map`` writes each block's values into its part of the result; the
+reduction is NumPy's (a sum in NumPy's pairwise
 order within a block, so sums may differ from the kernel's and the plain program's in the
 last bits; max, min and integer sums are exact). The loop space is taken in blocks of at
 most ``BLOCK_ELEMENTS`` iterations, so the temporaries stay bounded (8 MiB each in float64,
@@ -51,7 +53,7 @@ def evaluator(loop: FusedLoop, threads: int = 1) -> Callable[..., np.ndarray] | 
     exactly."""
     if {f.name for f in dataclasses.fields(loop)} != KNOWN_FIELDS:
         return None
-    if loop.reduction not in _REDUCE:
+    if loop.reduction not in _REDUCE and loop.reduction != "map":
         return None
     for ins in loop.body:
         if ins.fn not in (CAST, "where") and not isinstance(getattr(np, ins.fn, None), np.ufunc):
@@ -69,7 +71,6 @@ def evaluator(loop: FusedLoop, threads: int = 1) -> Callable[..., np.ndarray] | 
     )
     kept = [a for a in range(ndim) if a not in loop.reduced]
     order = [kept.index(a) for a in loop.out_axes]
-    reduce = _REDUCE[loop.reduction]
     dtype = np.dtype(loop.dtype)
 
     def blocks() -> Any:
@@ -79,6 +80,21 @@ def evaluator(loop: FusedLoop, threads: int = 1) -> Callable[..., np.ndarray] | 
                 head = tuple(slice(i, i + 1) for i in index)
                 tail = tuple(slice(None) for _ in loop.shape[cut + 1 :])
                 yield (*head, slice(lo, min(lo + rows, loop.shape[cut])), *tail)
+
+    if loop.reduction == "map":  # each block's values are its part of the result
+
+        def run_map(*operands: Any) -> np.ndarray:
+            out = np.empty(loop.shape, dtype)
+
+            def one(block: Block) -> None:
+                out[block] = _chain(loop, operands, block)
+
+            todo = list(blocks())
+            run_blocks(lambda lo, hi: one(todo[lo]), len(todo), 1, threads)
+            return out
+
+        return run_map
+    reduce = _REDUCE[loop.reduction]
 
     def run(*operands: Any) -> np.ndarray:
         acc_shape = tuple(1 if a in loop.reduced else n for a, n in enumerate(loop.shape))

@@ -543,13 +543,22 @@ def build(
 
 def fused_steps(plan: Plan) -> list[tuple[Step, FusedLoop]]:
     """The steps of ``plan`` that call a fused loop, with the loop (fusion makes them
-    top-level statements only)."""
-    return [
-        (step, st.value.attr("loop"))
-        for step in plan.steps
-        for st in step.statements
-        if isinstance(st, Assign) and isinstance(st.value, Call) and st.value.op == "fused"
-    ]
+    statements of their own, at the top or in a loop's or a branch's body)."""
+    return _fused_in(plan.steps)
+
+
+def _fused_in(steps: tuple[Step, ...]) -> list[tuple[Step, FusedLoop]]:
+    found: list[tuple[Step, FusedLoop]] = []
+    for step in steps:
+        for st in step.statements:
+            if isinstance(st, Assign) and isinstance(st.value, Call) and st.value.op == "fused":
+                found.append((step, st.value.attr("loop")))
+            elif isinstance(st, Loop):
+                found += _fused_in(st.body)
+            elif isinstance(st, If):
+                for branch in st.branches:
+                    found += _fused_in(branch.body)
+    return found
 
 
 def loop_nest_steps(plan: Plan) -> list[tuple[Step, Loop]]:

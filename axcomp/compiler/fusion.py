@@ -11,14 +11,18 @@ materialised, the loop reads the chain's inputs (its operands) directly.
 A node joins the chain when it is an elementwise function of ``FUSIBLE_FUNCTIONS`` or a cast,
 computes in the dtypes a loop can (``FUSIBLE_DTYPES``, its operands already in the dtype
 NumPy would compute in, so the loop's values are NumPy's), is no output and is read only
-by nodes of the chain, all at the same loop positions. Only loops of at least
-``min_elements`` iterations are fused: a loop's first compilation and each call's dispatch
-cost what a small array does not win back (``backends.fused_loops.policy`` sets it).
+by nodes of the chain, all at the same loop positions. The elementwise chains no reduction
+takes (an epilogue such as ``tanh(x @ w + b)``) become ``map`` loops: the chain ending at
+a node no chain absorbs, computed in one pass. A region fuses when ``fusion_cost`` predicts
+it saves enough (its functions' costs in NumPy and in a loop, the passes it saves, times
+the runs of a loop body): a loop's first compilation and each call's dispatch cost what a
+small array does not win back (``backends.fused_loops.policy`` sets ``min_elements``, the
+size from which the cheapest chain is worth it; 0 fuses everything).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import heapq
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +31,7 @@ from ..core.fused import (
     CAST,
     FUSIBLE_DTYPES,
     FUSIBLE_FUNCTIONS,
+    TRANSCENDENTAL,
     Arg,
     FusedLoop,
     Instruction,
@@ -37,6 +42,7 @@ from ..core.plan import Region
 from ..primitives.elementwise import elementwise_p, record_of
 from ..primitives.reductions import reduce_p
 from ..primitives.shape import cast_p
+from .fusion_cost import worth_fusing
 
 #: A loop reads at most this many operands and runs at most this many instructions (the
 #: loop compiler's time grows with the body).
@@ -44,7 +50,7 @@ MAX_OPERANDS = 16
 MAX_INSTRUCTIONS = 48
 
 _COMPARISONS = frozenset("equal not_equal less less_equal greater greater_equal".split())
-_FLOAT_ONLY = frozenset("divide sqrt".split())
+_FLOAT_ONLY = frozenset("true_divide sqrt tanh exp expm1 log log1p".split())
 _NUMBERS = frozenset(np.dtype(t) for t in ("float32", "float64", "int32", "int64"))
 _FLOATS = frozenset(np.dtype(t) for t in ("float32", "float64"))
 
@@ -61,15 +67,18 @@ class Fusion:
 
 
 def find_fusions(
-    graph: Graph, regions: dict[Node, Region], min_elements: int
+    graph: Graph, regions: dict[Node, Region], min_elements: int, repeat: int = 1
 ) -> dict[Node, Fusion]:
-    """The fused loop of every reduction whose operand chain can fuse, by root."""
+    """The fused loop of every reduction whose operand chain can fuse, and of every
+    elementwise chain left (a map), by root; ``repeat``: how often the graph runs per call
+    (a loop body's steps)."""
     order = topological(graph.outputs)
     users: dict[Node, list[tuple[Node, int]]] = {}
     for node in order:
         for pos, inp in enumerate(node.inputs):
             users.setdefault(inp, []).append((node, pos))
     outputs = set(graph.outputs)
+    position = {n: k for k, n in enumerate(order)}
     found: dict[Node, Fusion] = {}
     claimed: set[Node] = set()
     for root in reversed(order):
@@ -79,12 +88,24 @@ def find_fusions(
         chain_end, reduction, reduced, out_axes = start
         if chain_end in outputs or chain_end in claimed or len(users.get(chain_end, ())) != 1:
             continue
-        if not _joins(chain_end) or chain_end.dtype != root.dtype:
+        if not _joins(chain_end) or chain_end.dtype != root.dtype or 0 in chain_end.shape:
             continue
-        if int(np.prod(chain_end.shape)) < max(min_elements, 1):
+        fusion = _fuse(root, chain_end, reduction, reduced, out_axes, position, users, outputs)
+        if fusion is None or fusion.chain & claimed:
             continue
-        fusion = _fuse(root, chain_end, reduction, reduced, out_axes, order, users, outputs)
-        if fusion is not None and not (fusion.chain & claimed):
+        if worth_fusing(fusion.loop, min_elements, repeat):
+            found[root] = fusion
+            claimed |= fusion.chain
+    for root in reversed(order):  # the chains no reduction took: maps, from the last node
+        if root in claimed or root in found or not root.ndim or 0 in root.shape:
+            continue  # (a loop has at least one axis, each of at least one iteration)
+        if not _joins(root):
+            continue
+        axes = tuple(range(root.ndim))
+        fusion = _fuse(root, root, "map", (), axes, position, users, outputs)
+        if fusion is None or fusion.chain & claimed:
+            continue
+        if worth_fusing(fusion.loop, min_elements, repeat):
             found[root] = fusion
             claimed |= fusion.chain
     return found
@@ -147,6 +168,10 @@ def _joins(node: Node) -> bool:
     return dtype in _FLOATS or fn not in _FLOAT_ONLY
 
 
+def _cheap(node: Node) -> bool:
+    return node.op is cast_p or record_of(node.params.fn).name not in TRANSCENDENTAL
+
+
 def _fits(value: bool | int | float | None, dtype: np.dtype) -> bool:
     """Whether a weak literal is exactly what NumPy computes with in ``dtype``: a float only
     beside floats, an int within an integer dtype's range."""
@@ -187,14 +212,18 @@ def _fuse(
     reduction: str,
     reduced: tuple[int, ...],
     out_axes: tuple[int, ...],
-    order: Sequence[Node],
+    position: dict[Node, int],
     users: dict[Node, list[tuple[Node, int]]],
     outputs: set[Node],
 ) -> Fusion | None:
     maps: dict[Node, tuple[int, ...]] = {end: tuple(range(end.ndim))}
-    position = {n: k for k, n in enumerate(order)}
-    for node in reversed(order[: position[end]]):
-        if node in outputs or not _joins(node):
+    # from the end backwards, latest first: a node's readers are all decided when it is
+    # reached, and only the chain's inputs are visited
+    heap = [(-position[i], id(i), i) for i in end.inputs]
+    heapq.heapify(heap)
+    while heap:
+        _, _, node = heapq.heappop(heap)
+        if node in maps or node in outputs or not _joins(node):
             continue
         readers = users.get(node, ())
         if not readers or any(r not in maps for r, _ in readers):
@@ -202,9 +231,11 @@ def _fuse(
         seen = {_input_map(r, pos, maps[r]) for r, pos in readers}
         if len(seen) == 1:
             maps[node] = seen.pop()
+            for i in node.inputs:
+                heapq.heappush(heap, (-position[i], id(i), i))
     chain = sorted(maps, key=position.__getitem__)
-    if len(chain) > MAX_INSTRUCTIONS:
-        return None
+    if len(chain) > MAX_INSTRUCTIONS or (reduction == "map" and len(chain) == 1 and _cheap(end)):
+        return None  # (a map of one cheap function is the NumPy pass itself)
     operands: list[tuple[Node, tuple[int, ...]]] = []
     value_of = {n: j for j, n in enumerate(chain)}
     body = []

@@ -44,6 +44,7 @@ from ..core.plan_types import VType, array_type, constant_type, expr_type, recor
 from ..core.plan_verify import verify_plan
 from .contraction import lower_contraction
 from .fusion import Fusion, find_fusions
+from .fusion_cost import BODY_MIN_ELEMENTS
 from .inplace import in_place
 from .loop_inplace import loop_in_place
 from .loop_nests import nest_loops
@@ -91,8 +92,9 @@ def literal(value: Any) -> Lit | None:
 class _Lowering:
     """The state of lowering one graph (also the ``LowerContext`` rules receive)."""
 
-    def __init__(self, graph: Graph, fuse_min: int | None = None) -> None:
+    def __init__(self, graph: Graph, fuse_min: int | None = None, repeat: int = 1) -> None:
         self.graph = graph
+        self.repeat = repeat  # runs of this graph per run of the plan (loop bodies' steps)
         self.fuse_min = fuse_min  # fuse loops of this many iterations and more (None: never)
         self.names = _Names()
         self.constants: list[tuple[str, Any]] = []
@@ -125,9 +127,10 @@ class _Lowering:
         return self.names.temp()
 
     def lower_body(
-        self, graph: Graph, input_names: tuple[str, ...]
+        self, graph: Graph, input_names: tuple[str, ...], repeat: int = 1
     ) -> tuple[tuple[Step, ...], tuple[str, ...], tuple[str, ...]]:
-        sub = _Lowering(graph)
+        fuse_min = self.fuse_min or (None if self.fuse_min is None else BODY_MIN_ELEMENTS)
+        sub = _Lowering(graph, fuse_min, self.repeat * repeat)
         sub.names, sub.constants, sub.readonly = self.names, self.constants, self.readonly
         sub.types = self.types
         plan = sub.run(input_names)
@@ -365,7 +368,11 @@ class _Lowering:
     def run(self, input_names: tuple[str, ...]) -> Plan:
         graph = self.graph
         regions = find_regions(graph)
-        fusions = {} if self.fuse_min is None else find_fusions(graph, regions, self.fuse_min)
+        fusions = (
+            {}
+            if self.fuse_min is None
+            else find_fusions(graph, regions, self.fuse_min, self.repeat)
+        )
         inputs = []
         for node, nm in zip(graph.inputs, input_names):
             v = self.names.claim(nm)

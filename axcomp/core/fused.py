@@ -7,7 +7,8 @@ the loop index through ``operands[k]`` (the loop axis of each of its axes, ``-1`
 broadcast axis of length 1, read at 0); the body is a list of instructions in SSA form, each
 one elementwise function of operands, earlier values and literals, computed in its
 ``dtype``; the last value is reduced over the ``reduced`` loop axes by ``reduction`` into
-the result, whose axis ``j`` is loop axis ``out_axes[j]``. Everything is static and
+the result, whose axis ``j`` is loop axis ``out_axes[j]``; a ``map`` reduces nothing (the
+result is the last value at every loop position). Everything is static and
 structural: a printer needs nothing else, and two loops that print alike are one kernel.
 """
 
@@ -25,17 +26,22 @@ Arg = tuple[Literal["operand", "value", "literal"], int | float | bool]
 
 #: The elementwise functions (record names) a fused body may apply: those whose one-value
 #: result a loop compiler computes exactly as NumPy does (IEEE arithmetic and square root,
-#: comparisons, selection, NaN-propagating maximum/minimum) and vectorises. ``exp``, ``log``
-#: and ``power`` are left to NumPy: a loop calls the scalar libm function per element, and
-#: NumPy's SIMD versions made whole passes faster than one fused loop (pairwise
-#: ``sum(exp(a - b))`` 1024x1024x64: 590 ms NumPy, 1016 ms fused; ``|a - b| ** 3``: 1383
-#: against 2407 ms).
+#: comparisons, selection, NaN-propagating maximum/minimum) and vectorises, and the
+#: ``TRANSCENDENTAL`` ones. ``power`` is left to NumPy: a loop would call the scalar libm
+#: function per element, and NumPy's SIMD version made whole passes faster than one fused
+#: loop (``|a - b| ** 3`` 1024x1024x64: 1383 ms NumPy, 2407 ms fused).
 FUSIBLE_FUNCTIONS = frozenset(
     (
-        "add subtract multiply divide negative absolute square sqrt "
-        "maximum minimum equal not_equal less less_equal greater greater_equal where"
+        "add subtract multiply true_divide negative absolute square sqrt "
+        "maximum minimum equal not_equal less less_equal greater greater_equal where "
+        "tanh exp expm1 log log1p"
     ).split()
 )
+
+#: Float-only functions a loop computes with ``backends/vector_math.py``'s vectorisable
+#: versions: within 2 ulp of the correctly rounded result, as NumPy's are, but not always
+#: NumPy's bits (a fused loop's values may differ from NumPy's by an ulp or two there).
+TRANSCENDENTAL = frozenset(("tanh", "exp", "expm1", "log", "log1p"))
 
 #: ``cast`` is the one instruction that is not an elementwise function.
 CAST = "cast"
@@ -43,8 +49,8 @@ CAST = "cast"
 #: The dtypes a fused loop computes in (operands, values, results).
 FUSIBLE_DTYPES = frozenset(np.dtype(t) for t in ("float32", "float64", "int32", "int64", "bool"))
 
-#: The reductions a fused loop ends in.
-FUSED_REDUCTIONS = frozenset(("sum", "max", "min"))
+#: The reductions a fused loop ends in (``map``: none, the values themselves).
+FUSED_REDUCTIONS = frozenset(("sum", "max", "min", "map"))
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,7 @@ class FusedLoop:
     operands: tuple[tuple[int, ...], ...]  # per operand: the loop axis of each axis, or -1
     operand_dtypes: tuple[str, ...]
     body: tuple[Instruction, ...]
-    reduction: Literal["sum", "max", "min"]
+    reduction: Literal["sum", "max", "min", "map"]
     reduced: tuple[int, ...]  # loop axes reduced
     out_axes: tuple[int, ...]  # the loop axis of each result axis
     dtype: str  # the result's (and the accumulator's) dtype
@@ -89,8 +95,12 @@ class FusedLoop:
             return f"loop shape {self.shape}"
         if len(self.operand_dtypes) != len(self.operands):
             return "one dtype per operand"
-        if sorted(self.reduced + self.out_axes) != list(range(ndim)) or not self.reduced:
-            return "every loop axis is reduced or kept, once, and one at least is reduced"
+        if sorted(self.reduced + self.out_axes) != list(range(ndim)):
+            return "every loop axis is reduced or kept, once"
+        if (self.reduction == "map") != (not self.reduced):
+            return "a map reduces no axis, and a reduction one at least"
+        if self.reduction == "map" and self.out_axes != tuple(range(ndim)):
+            return "a map keeps the loop axes in order"
         if self.reduction not in FUSED_REDUCTIONS:
             return f"reduction {self.reduction!r}"
         for axes in self.operands:
@@ -123,6 +133,8 @@ class FusedLoop:
     def describe(self) -> str:
         """One line for ``explain``: the chain and its reduction."""
         chain = " -> ".join(i.fn if i.fn != CAST else f"cast {i.dtype}" for i in self.body)
+        if self.reduction == "map":
+            return f"fused loop map({chain}) over {list(self.shape)}"
         return (
             f"fused loop {self.reduction}({chain}) over {list(self.shape)}, "
             f"reducing loop axes {list(self.reduced)}"

@@ -669,10 +669,11 @@ class LowerContext(Protocol):
         ...
 
     def lower_body(
-        self, graph: Graph, input_names: tuple[str, ...]
+        self, graph: Graph, input_names: tuple[str, ...], repeat: int = 1
     ) -> tuple[tuple[Step, ...], tuple[str, ...], tuple[str, ...]]:
         """The steps computing a loop body ``graph`` (sharing this plan's names and
-        constants), its input names and its output names."""
+        constants), its input names and its output names; ``repeat``: how often the body
+        runs per run of the plan (a loop's steps; it weighs what fusing its regions saves)."""
         ...
 
 

@@ -387,7 +387,7 @@ def _lower_loop(
             + tuple(f"x{k}" for k in range(ns))
             + tuple(f"w{k}" for k in range(n_inv))
         )
-        body, ins, outs = ctx.lower_body(q.body, names)
+        body, ins, outs = ctx.lower_body(q.body, names, repeat=q.length or 1)
         carries = ins[:nc]
         index = ins[nc] if q.has_index else None
         xs = ins[nc + int(q.has_index) : nc + int(q.has_index) + ns]

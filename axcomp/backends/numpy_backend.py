@@ -263,7 +263,9 @@ _FORMATS: dict[str, Callable[[Call], str]] = {
         f".reshape(-1).view({expr_text(c.args[1])}).reshape({_tuple(c.attr('shape'))})"
     ),
     "flatnonzero": lambda c: f"{NP}.flatnonzero({_args(c)})",
-    "flat_not_greater": lambda c: f"_flat_not_greater({_args(c)})",
+    "flat_not_greater": lambda c: (
+        f"_flat_not_greater({_args(c)}{', negated=True' if c.attr('negated') else ''})"
+    ),
     "unravel_index": lambda c: f"{NP}.unravel_index({_args(c)}, {_tuple(c.attr('shape'))})",
     "item": lambda c: f"{_receiver(c.args[0])}[{_int(c.attr('k'))}]",
     "gather": lambda c: (

@@ -302,9 +302,12 @@ _OPS = (
     ),
     _op(
         "flat_not_greater",
-        "(x, bound) the flat (C-order) indices of the entries of x not greater than the "
-        "scalar bound (NaN entries included), a 1-d int array; no mask of x's size is held",
-        (2, 2),
+        "(x, bound, *addends; negated) the flat (C-order) indices of the entries of x not "
+        "greater than the scalar bound (NaN entries included), a 1-d int array, after adding "
+        "each addend (broadcast to x) into x in place; ``negated``: subtracting them, and the "
+        "entries not less than the bound; no mask of x's size is held",
+        (2, 4),
+        Attr("negated", BOOL, optional=True),
     ),
     _op(
         "unravel_index",

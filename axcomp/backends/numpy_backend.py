@@ -44,6 +44,7 @@ from ..core.plan import (
 )
 from . import fused_loops
 from .cancellation import _flat_not_greater
+from .cholesky_inverse import _cholesky_inverse
 from .selection import _argselect
 from .source import compile_source
 
@@ -61,7 +62,11 @@ BUILTINS: dict[str, Any] = {
 }
 
 #: Functions generated code calls that NumPy lacks (export copies their modules' source).
-HELPERS: dict[str, Any] = {"_argselect": _argselect, "_flat_not_greater": _flat_not_greater}
+HELPERS: dict[str, Any] = {
+    "_argselect": _argselect,
+    "_flat_not_greater": _flat_not_greater,
+    "_cholesky_inverse": _cholesky_inverse,
+}
 
 _EQUATION = re.compile(r"^[A-Za-z,]*->[A-Za-z]*$")
 
@@ -191,6 +196,8 @@ def _linalg(c: Call) -> str:
     if fn not in LINALG:
         raise ValueError(f"refusing to emit linalg.{fn!r}: not a whitelisted function")
     keywords = "".join(f", {_ident(k)}={_static(v)}" for k, v in c.attr("keywords", ()))
+    if fn == "cholesky_inverse":  # NumPy has no potri: the helper (LAPACK when SciPy is there)
+        return f"_cholesky_inverse({_args(c)})"
     text = f"{NP}.linalg.{fn}({_args(c)}{keywords})"
     cast = ""
     if fn in ("eig", "eigvals"):  # NumPy gives real results when they are; JAX never does

@@ -170,8 +170,11 @@ class Op:
                 raise PlanError(f"plan operation {self.name!r} has no keyword operand {key!r}")
 
 
-#: The ``linalg.<fn>`` functions a plan may call (NumPy's and the Array API extension's).
-LINALG = frozenset("cholesky solve inv det slogdet eigh eig eigvals svd svdvals qr".split())
+#: The ``linalg.<fn>`` functions a plan may call (NumPy's and the Array API extension's),
+#: and ``cholesky_inverse``: ``(L L^T)^-1`` from a lower factor (LAPACK's ``potri``).
+LINALG = frozenset(
+    "cholesky solve inv det slogdet eigh eig eigvals svd svdvals qr cholesky_inverse".split()
+)
 
 #: The running reductions of ``cumulative``.
 CUMULATIVE = frozenset({"cumsum", "cumprod"})

@@ -40,11 +40,9 @@ def _flat_not_greater(x: Any, bound: Any, *addends: Any, negated: bool = False) 
         # a mask per slice, freed before the next one's additions (whose broadcasts take a
         # buffer of their own): the peak stays the result and one slice's mask
         m = (_np.less if negated else _np.greater)(flat, bound)
-        _np.logical_not(m, out=m)
-        hits = _np.flatnonzero(m)
+        if not m.all():  # most slices have no candidate: one cheap reduction, no search
+            found.append(_np.flatnonzero(~m) + start * row)
         del m
-        if hits.size:
-            found.append(hits + start * row)
     if not found:
         return _np.zeros(0, dtype=_np.intp)
     return _np.concatenate(found) if len(found) > 1 else found[0]

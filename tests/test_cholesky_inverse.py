@@ -15,7 +15,7 @@ import axcomp as ax
 import axcomp.numpy as anp
 import axcomp.primitives.linalg as plinalg
 import axcomp.scipy.linalg as sl
-from axcomp.backends.cholesky_inverse import _cholesky_inverse
+from axcomp.backends.cholesky_inverse import _cholesky_inverse, _solve_triangular
 
 
 def rng(seed: int) -> np.random.Generator:
@@ -139,3 +139,17 @@ def test_cholesky_inverse_on_the_array_api_target():
     want = np.linalg.inv(m @ m.T + np.eye(12)) @ m  # d/dm of log det(m m^T + I) / 2
     np.testing.assert_allclose(np.asarray(grad(xp.asarray(m))), want, rtol=1e-9)
     np.testing.assert_allclose(np.asarray(grad(m)), want, rtol=1e-9)
+
+
+@pytest.mark.parametrize("lower", [True, False])
+def test_triangular_solve_helper_matches_numpy(lower):
+    # trtrs through SciPy when importable, NumPy's LU solve otherwise; stacks go to NumPy
+    low = factor(40, 15)
+    tri = low if lower else low.T
+    b = rng(16).normal(size=(40, 3))
+    want = np.linalg.solve(tri, b)
+    np.testing.assert_allclose(_solve_triangular(tri, b, lower), want, rtol=1e-10)
+    stack = np.stack([tri, 2 * tri])
+    np.testing.assert_allclose(
+        _solve_triangular(stack, b, lower), np.linalg.solve(stack, b), rtol=1e-10
+    )

@@ -466,6 +466,8 @@ class _Emitter:
             low = f"{self.fn('tril', 'linalg')}({self.args(c)})"
             mt, mm = self.fn("matrix_transpose", "linalg"), self.fn("matmul", "linalg")
             return f"(lambda _l: {XP}.linalg.inv({mm}(_l, {mt}(_l))))({low})"
+        if fn == "solve_triangular" and callable(getattr(ext, "solve", None)):
+            return f"{XP}.linalg.solve({self.args(c)})"  # the standard has no triangular solve
         if fn not in LINALG or not callable(getattr(ext, fn, None)):
             raise _refuse(f"linalg.{fn}", self.xp_name)
         keywords = "".join(f", {_ident(k)}={v!r}" for k, v in c.attr("keywords", ()) if _flag(v))

@@ -1,5 +1,7 @@
-"""``(L L^T)^-1`` from a Cholesky factor for generated NumPy code: ``_cholesky_inverse``,
-the plan operation ``linalg`` with ``fn='cholesky_inverse'`` (LAPACK's ``potri``).
+"""LAPACK's triangular routines for generated NumPy code, which NumPy lacks:
+``_cholesky_inverse``, the plan operation ``linalg`` with ``fn='cholesky_inverse'``
+(``(L L^T)^-1`` from a Cholesky factor, LAPACK's ``potri``), and ``_solve_triangular``
+(``fn='solve_triangular'``, ``trtrs``, NumPy's LU ``solve`` without SciPy).
 
 The inverse of a symmetric positive definite matrix from its lower factor costs
 n^3 / 3 flops for ``L^-1`` (``trtri``) and n^3 / 3 for ``L^-T L^-1`` (``lauum``), a third
@@ -10,8 +12,8 @@ blocks of at most ``leaf`` rows. With SciPy importable, a single real matrix goe
 LAPACK's ``potri`` instead; ``tests/test_cholesky_inverse.py`` compares the two paths.
 Only the lower triangle of the factor is read.
 
-The module is copied into exported NumPy modules (``inspect/export.py``), so the function
-reads only ``_np`` and builtins.
+The module is copied into exported NumPy modules (``inspect/export.py``), so the functions
+read only ``_np`` and builtins.
 """
 
 from __future__ import annotations
@@ -120,3 +122,18 @@ def _cholesky_inverse(factor: Any, lapack: bool = True, leaf: int = 64) -> Any:
     if n == 0:
         return _np.zeros(factor.shape, dtype=factor.dtype)
     return lauum(inverse(factor))
+
+
+def _solve_triangular(tri: Any, b: Any, lower: bool) -> Any:
+    """``tri^-1 b`` for triangular matrices ``tri`` (the other triangle zero), stacked as
+    ``numpy.linalg.solve`` stacks: LAPACK's ``trtrs`` (O(n^2) per column) for one real or
+    complex matrix when SciPy is importable, NumPy's ``solve`` (an LU) otherwise."""
+    tri, b = _np.asarray(tri), _np.asarray(b)
+    if tri.ndim == 2 and b.ndim == 2 and tri.dtype == b.dtype and tri.shape[0] > 0:
+        try:
+            from scipy.linalg import solve_triangular as _trtrs
+        except ImportError:
+            pass
+        else:
+            return _trtrs(tri, b, lower=lower, check_finite=False)
+    return _np.linalg.solve(tri, b)

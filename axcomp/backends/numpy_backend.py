@@ -44,7 +44,7 @@ from ..core.plan import (
 )
 from . import fused_loops
 from .cancellation import _flat_not_greater
-from .cholesky_inverse import _cholesky_inverse
+from .cholesky_inverse import _cholesky_inverse, _solve_triangular
 from .selection import _argselect
 from .source import compile_source
 
@@ -66,6 +66,7 @@ HELPERS: dict[str, Any] = {
     "_argselect": _argselect,
     "_flat_not_greater": _flat_not_greater,
     "_cholesky_inverse": _cholesky_inverse,
+    "_solve_triangular": _solve_triangular,
 }
 
 _EQUATION = re.compile(r"^[A-Za-z,]*->[A-Za-z]*$")
@@ -198,6 +199,8 @@ def _linalg(c: Call) -> str:
     keywords = "".join(f", {_ident(k)}={_static(v)}" for k, v in c.attr("keywords", ()))
     if fn == "cholesky_inverse":  # NumPy has no potri: the helper (LAPACK when SciPy is there)
         return f"_cholesky_inverse({_args(c)})"
+    if fn == "solve_triangular":  # nor trtrs
+        return f"_solve_triangular({_args(c)}{keywords})"
     text = f"{NP}.linalg.{fn}({_args(c)}{keywords})"
     cast = ""
     if fn in ("eig", "eigvals"):  # NumPy gives real results when they are; JAX never does

@@ -171,9 +171,11 @@ class Op:
 
 
 #: The ``linalg.<fn>`` functions a plan may call (NumPy's and the Array API extension's),
-#: and ``cholesky_inverse``: ``(L L^T)^-1`` from a lower factor (LAPACK's ``potri``).
+#: ``cholesky_inverse``: ``(L L^T)^-1`` from a lower factor (LAPACK's ``potri``), and
+#: ``solve_triangular``: ``solve`` for a triangular matrix (LAPACK's ``trtrs``).
 LINALG = frozenset(
-    "cholesky solve inv det slogdet eigh eig eigvals svd svdvals qr cholesky_inverse".split()
+    "cholesky solve inv det slogdet eigh eig eigvals svd svdvals qr cholesky_inverse "
+    "solve_triangular".split()
 )
 
 #: The running reductions of ``cumulative``.

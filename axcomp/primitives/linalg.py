@@ -90,7 +90,7 @@ def _parts(q: LinalgParams, shapes: Sequence[tuple[int, ...]]) -> list[tuple[int
     kw = dict(q.keywords)
     if q.fn in ("cholesky", "inv", "cholesky_inverse"):
         return [a]
-    if q.fn == "solve":
+    if q.fn in ("solve", "solve_triangular"):
         return [broadcast_shapes(a[:-2], shapes[1][:-2]) + shapes[1][-2:]]
     if q.fn == "det":
         return [a[:-2]]
@@ -146,6 +146,8 @@ def _lower(
 def _flops(node: Node) -> int:
     a = node.inputs[0].shape
     n = a[-1] if a else 1
+    if node.params.fn == "cholesky_inverse":  # trtri and lauum, n^3 / 3 each
+        return math.prod(a[:-2]) * (2 * n**3 // 3)
     return math.prod(a[:-2]) * n**3 if len(a) >= 2 else 0
 
 
@@ -196,7 +198,7 @@ def _make(
     else:
         shape = parts[0]
     dtype = full[0].dtype
-    if fn == "det" or fn == "solve":
+    if fn in ("det", "solve", "solve_triangular"):
         dtype = np.result_type(*[t.dtype for t in full])
     if fn in ("eig", "eigvals"):
         dtype = np.result_type(dtype, np.complex64)
@@ -1119,8 +1121,8 @@ def _blocked(tri: Tracer, b: Tracer, lower: bool) -> Tracer:
     solves at the leaves are large matrix products (NumPy has no triangular solver)."""
     n = tri.shape[-1]
     if n <= TRIANGULAR_BLOCK:
-        if b.shape[-1] < n:
-            return solve(tri, b)
+        if b.shape[-1] < n:  # LAPACK's trtrs when SciPy is there (O(n^2) per column)
+            return _node("solve_triangular", [tri, b], (("lower", lower),))
         # many right-hand sides: NumPy's solve runs near a tenth of the speed of a matrix
         # product here, so the small block is inverted once (as GPU triangular solvers do
         # with their diagonal blocks) and applied as a product

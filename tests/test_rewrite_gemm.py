@@ -201,3 +201,39 @@ def test_flagged_entries_span_the_scan_slices() -> None:
     big[[3, 40_000, 99_999]] = 0.0
     np.testing.assert_array_equal(_flat_not_greater(big, 1.0), [3, 40_000, 99_999])
     assert _flat_not_greater(big, -1.0).dtype == np.intp
+
+
+def test_scan_adds_the_norms_slice_by_slice() -> None:
+    # the addends are added into x in place, in order, before the scan reads each slice;
+    # negated: subtracted, and the entries not less than the bound are found
+    from axcomp.backends.cancellation import _flat_not_greater
+
+    g = rng.standard_normal((700, 90))
+    p, q = rng.standard_normal((700, 1)), rng.standard_normal(90)
+    x = g.copy()
+    hits = _flat_not_greater(x, 0.25, p, q)
+    want = (g + p) + q
+    np.testing.assert_array_equal(x, want)
+    np.testing.assert_array_equal(hits, np.flatnonzero(~(want > 0.25)))
+    y = -g
+    hits = _flat_not_greater(y, -0.25, p, q, negated=True)
+    np.testing.assert_array_equal(y, -want)
+    np.testing.assert_array_equal(hits, np.flatnonzero(~(-want < -0.25)))
+
+
+def test_negated_square_is_refined_negated_and_exact() -> None:
+    # top_k(-d)'s negation is folded into the refine (no pass negates the result): every
+    # entry is exactly the negation of the plain refine's, near-duplicates and NaN included
+    A, B = near_duplicates(60, 8, np.float64)
+    A[3, 1] = np.nan
+    plain = pairwise(sqdist)(A, B)
+    neg = ax.jit(ax.vmap(lambda a, b: -ax.vmap(sqdist, (None, 0))(a, b), (0, None)))
+    source = ax.explain(neg, A, B).source
+    assert "negated=True" in source and "_np.negative(t" not in source
+    np.testing.assert_array_equal(np.asarray(neg(A, B)), -np.asarray(plain))
+    top = ax.jit(
+        ax.vmap(lambda a, b: ax.lax.top_k(-ax.vmap(sqdist, (None, 0))(a, b), 4)[1], (0, None))
+    )
+    ok = ~np.isnan(A).any(1)
+    want = np.argsort(direct64(A, B), axis=1, kind="stable")[:, :4]
+    np.testing.assert_array_equal(np.asarray(top(A, B))[ok], want[ok])

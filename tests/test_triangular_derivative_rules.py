@@ -2,7 +2,9 @@
 triangular solve against NumPy, its own derivative rule against finite differences (both
 sweeps, above the block size so the recursion runs), the Cholesky reverse rule's product
 that drops masks above the triangle (checked against the rule with the plain product and
-against the hand-written GP gradient), and slogdet's gradient under jit."""
+against the hand-written GP gradient), the symmetric rule a kernel matrix takes (one
+Cholesky inverse instead of two solves, against the general rule and the textbook
+gradient; the Hessian test runs it to second order), and slogdet's gradient under jit."""
 
 from __future__ import annotations
 
@@ -128,7 +130,7 @@ def test_cholesky_reverse_rule_skips_the_product_with_masked_cotangents(monkeypa
     structured = ax.explain(vg, *args).flops
     fast = ax.jit(vg)(*args)
     # the plain rule: L^T times the whole cotangent, one n^3 product more
-    monkeypatch.setattr(plinalg, "_terms", lambda b, node, lower: [(False, b.p(node), False)])
+    monkeypatch.setattr(plinalg, "_terms", lambda node, lower: [plinalg._Term(False, node)])
     plain_vg = ax.value_and_grad(nll, argnums=(0, 1))
     plain = ax.explain(plain_vg, *args).flops
     slow = ax.jit(plain_vg)(*args)
@@ -185,3 +187,23 @@ def test_gp_hessian_through_the_solves_matches_differences_of_the_gradient(monke
     fd = np.stack([(g(p + 1e-5 * e) - g(p - 1e-5 * e)) / 2e-5 for e in np.eye(2)])
     for h in (ax.jit(ax.hessian(f))(p), ax.jit(ax.jacrev(ax.grad(f)))(p)):
         np.testing.assert_allclose(h, fd, rtol=1e-6, atol=1e-7 * np.abs(fd).max())
+
+
+def gp_args(n=60):
+    return 1.3, 0.1, rng(8).normal(size=(n, 3)), rng(9).normal(size=n)
+
+
+def test_gp_gradient_takes_the_cholesky_inverse_and_matches_the_general_rule(monkeypatch):
+    args = gp_args()
+    vg = ax.value_and_grad(nll, argnums=(0, 1))
+    explained = ax.explain(vg, *args)
+    assert "_cholesky_inverse(" in explained.source
+    assert "_np.linalg.solve" not in explained.source.split("_cholesky_inverse(")[1]
+    fast = ax.jit(vg)(*args)
+    monkeypatch.setattr(plinalg, "_symmetric", lambda node: False)
+    plain = ax.value_and_grad(nll, argnums=(0, 1))
+    general = ax.jit(plain)(*args)
+    assert "_cholesky_inverse(" not in ax.explain(plain, *args).source
+    np.testing.assert_allclose(fast[0], general[0], rtol=1e-12)
+    np.testing.assert_allclose(fast[1], general[1], rtol=1e-9)
+    np.testing.assert_allclose(fast[1], hand_gradient(*args), rtol=1e-8)

@@ -469,6 +469,13 @@ class _Emitter:
     def op_linalg(self, c: Call) -> str:
         fn = c.attr("fn")
         ext = getattr(self.xp, "linalg", None)
+        if fn == "cholesky_inverse" and callable(getattr(ext, "inv", None)):
+            # (L L^T)^-1 from the lower triangle of the factor, by the extension's inv
+            low = f"{self.fn('tril', 'linalg')}({self.args(c)})"
+            mt, mm = self.fn("matrix_transpose", "linalg"), self.fn("matmul", "linalg")
+            return f"(lambda _l: {XP}.linalg.inv({mm}(_l, {mt}(_l))))({low})"
+        if fn == "solve_triangular" and callable(getattr(ext, "solve", None)):
+            return f"{XP}.linalg.solve({self.args(c)})"  # the standard has no triangular solve
         if fn not in LINALG or not callable(getattr(ext, fn, None)):
             raise _refuse(f"linalg.{fn}", self.xp_name)
         keywords = "".join(f", {_ident(k)}={v!r}" for k, v in c.attr("keywords", ()) if _flag(v))

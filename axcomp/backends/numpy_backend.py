@@ -44,6 +44,7 @@ from ..core.plan import (
 )
 from . import fused_loops, loop_nest_kernels
 from .cancellation import _flat_not_greater
+from .cholesky_inverse import _cholesky_inverse, _solve_triangular
 from .selection import _argselect
 from .source import compile_source
 
@@ -61,7 +62,12 @@ BUILTINS: dict[str, Any] = {
 }
 
 #: Functions generated code calls that NumPy lacks (export copies their modules' source).
-HELPERS: dict[str, Any] = {"_argselect": _argselect, "_flat_not_greater": _flat_not_greater}
+HELPERS: dict[str, Any] = {
+    "_argselect": _argselect,
+    "_flat_not_greater": _flat_not_greater,
+    "_cholesky_inverse": _cholesky_inverse,
+    "_solve_triangular": _solve_triangular,
+}
 
 _EQUATION = re.compile(r"^[A-Za-z,]*->[A-Za-z]*$")
 
@@ -191,6 +197,10 @@ def _linalg(c: Call) -> str:
     if fn not in LINALG:
         raise ValueError(f"refusing to emit linalg.{fn!r}: not a whitelisted function")
     keywords = "".join(f", {_ident(k)}={_static(v)}" for k, v in c.attr("keywords", ()))
+    if fn == "cholesky_inverse":  # NumPy has no potri: the helper (LAPACK when SciPy is there)
+        return f"_cholesky_inverse({_args(c)})"
+    if fn == "solve_triangular":  # nor trtrs
+        return f"_solve_triangular({_args(c)}{keywords})"
     text = f"{NP}.linalg.{fn}({_args(c)}{keywords})"
     cast = ""
     if fn in ("eig", "eigvals"):  # NumPy gives real results when they are; JAX never does
@@ -263,7 +273,9 @@ _FORMATS: dict[str, Callable[[Call], str]] = {
         f".reshape(-1).view({expr_text(c.args[1])}).reshape({_tuple(c.attr('shape'))})"
     ),
     "flatnonzero": lambda c: f"{NP}.flatnonzero({_args(c)})",
-    "flat_not_greater": lambda c: f"_flat_not_greater({_args(c)})",
+    "flat_not_greater": lambda c: (
+        f"_flat_not_greater({_args(c)}{', negated=True' if c.attr('negated') else ''})"
+    ),
     "unravel_index": lambda c: f"{NP}.unravel_index({_args(c)}, {_tuple(c.attr('shape'))})",
     "item": lambda c: f"{_receiver(c.args[0])}[{_int(c.attr('k'))}]",
     "gather": lambda c: (

@@ -45,7 +45,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..core.graph import Graph, Node
+from ..core.graph import Graph, Node, consumers
 from ..core.leaves import ConstParams, const_p
 from ..core.plan import Region
 from ..primitives.contraction import EinsumParams, einsum_p
@@ -85,8 +85,9 @@ def _einsum(
     return Node(einsum_p, tuple(operands), EinsumParams(tuple(subs), out), shape, dtype, axes)
 
 
-def _match(region: Region) -> Node | None:
-    """The refine node replacing ``region.root``, or None when the pattern or model fails."""
+def _match(region: Region, negated: bool = False) -> Node | None:
+    """The refine node replacing ``region.root`` (``negated``: its negation), or None when
+    the pattern or model fails."""
     root = region.root
     dtype = root.dtype
     if dtype not in RHO or root.ndim == 0:
@@ -151,7 +152,7 @@ def _match(region: Region) -> Node | None:
     # -- the monomials
     wn = [w for w, _ in weights]
     wsubs = [sub for _, sub in weights]
-    sign = -2.0 if sp.fn == "subtract" else 2.0
+    sign = (-2.0 if sp.fn == "subtract" else 2.0) * (-1.0 if negated else 1.0)
     p = _einsum(region, [x, x, *wn], [xs, xs, *wsubs], dtype)
     q = _einsum(region, [y, y, *wn], [ys, ys, *wsubs], dtype)
     g = _einsum(region, [x, y, *wn, _const(sign, dtype)], [xs, ys, *wsubs, ()], dtype)
@@ -173,7 +174,9 @@ def _match(region: Region) -> Node | None:
         pb, qb = p, q
     inputs = (p, q, g, pb, qb, x, y, *wn)
     label_subs = tuple(n.params.out for n in (p, q, g, pb, qb)) + (xs, ys, *wsubs)
-    params = RefineParams(sp.fn, tau, region.out, summed, label_subs, direct, expanded, size_s)
+    params = RefineParams(
+        sp.fn, tau, region.out, summed, label_subs, direct, expanded, size_s, negated
+    )
     return Node(refine_p, inputs, params, root.shape, dtype, root.axes)
 
 
@@ -186,11 +189,19 @@ def expand_squares(graph: Graph) -> tuple[Graph, bool]:
     ):
         return graph, False  # no product of a sum or difference: nothing can match
     regions = find_regions(graph)
+    order = graph.nodes()
+    readers = consumers(order)
+    for o in (*graph.outputs, *graph.effects):
+        readers[o] = readers.get(o, 0) + 1
     new: dict[Node, Node] = {}
     changed = False
-    for node in graph.nodes():
+    for node in order:
         region = regions.get(node)
         out = _match(region) if region is not None else None
+        if out is None and _negates_a_square(node, regions, readers):
+            # -(expanded square): the refine computes the negation itself (a GEMM with the
+            # other sign, the norms subtracted), so no pass negates the result (top_k(-d))
+            out = _match(regions[node.inputs[0]], negated=True)
         if out is not None:
             # rebuild on the (possibly rewritten) operands of the original region
             out = _remap(out, new)
@@ -207,6 +218,14 @@ def expand_squares(graph: Graph) -> tuple[Graph, bool]:
         return graph, False
     outputs = tuple(new.get(o, o) for o in graph.outputs)
     return Graph(graph.inputs, outputs, tuple(new.get(e, e) for e in graph.effects)), True
+
+
+def _negates_a_square(node: Node, regions: dict[Node, Region], readers: dict[Node, int]) -> bool:
+    """Whether ``node`` is ``negative`` of a region root that only it reads."""
+    if node.op is not elementwise_p or node.params.fn != "negative":
+        return False
+    src = node.inputs[0]
+    return src in regions and readers.get(src, 0) == 1 and src.shape == node.shape
 
 
 def _remap(node: Node, new: dict[Node, Node]) -> Node:

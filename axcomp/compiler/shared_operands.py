@@ -52,17 +52,20 @@ def _key(node: Node, s: int) -> tuple[object, ...] | None:
 
 def _depends(node: Node, on: set[Node], seen: dict[Node, bool]) -> bool:
     """Whether ``node`` is or reads any of ``on`` (memoised, iterative)."""
-    stack = [node]
-    order: list[Node] = []
+    # depth first, each node expanded once and decided after its inputs (a DAG has
+    # exponentially many paths: a stack of paths would blow up on blocked solves)
+    stack: list[tuple[Node, bool]] = [(node, False)]
+    expanded: set[Node] = set()
     while stack:
-        n = stack.pop()
+        n, inputs_done = stack.pop()
         if n in seen:
             continue
-        order.append(n)
-        stack.extend(i for i in n.inputs if i not in seen)
-    for n in reversed(order):
-        if n not in seen:
+        if inputs_done:
             seen[n] = n in on or any(seen.get(i, False) for i in n.inputs)
+        elif n not in expanded:
+            expanded.add(n)
+            stack.append((n, True))
+            stack.extend((i, False) for i in n.inputs if i not in seen)
     return seen[node]
 
 

@@ -171,8 +171,13 @@ class Op:
                 raise PlanError(f"plan operation {self.name!r} has no keyword operand {key!r}")
 
 
-#: The ``linalg.<fn>`` functions a plan may call (NumPy's and the Array API extension's).
-LINALG = frozenset("cholesky solve inv det slogdet eigh eig eigvals svd svdvals qr".split())
+#: The ``linalg.<fn>`` functions a plan may call (NumPy's and the Array API extension's),
+#: ``cholesky_inverse``: ``(L L^T)^-1`` from a lower factor (LAPACK's ``potri``), and
+#: ``solve_triangular``: ``solve`` for a triangular matrix (LAPACK's ``trtrs``).
+LINALG = frozenset(
+    "cholesky solve inv det slogdet eigh eig eigvals svd svdvals qr cholesky_inverse "
+    "solve_triangular".split()
+)
 
 #: The running reductions of ``cumulative``.
 CUMULATIVE = frozenset({"cumsum", "cumprod"})
@@ -303,9 +308,12 @@ _OPS = (
     ),
     _op(
         "flat_not_greater",
-        "(x, bound) the flat (C-order) indices of the entries of x not greater than the "
-        "scalar bound (NaN entries included), a 1-d int array; no mask of x's size is held",
-        (2, 2),
+        "(x, bound, *addends; negated) the flat (C-order) indices of the entries of x not "
+        "greater than the scalar bound (NaN entries included), a 1-d int array, after adding "
+        "each addend (broadcast to x) into x in place; ``negated``: subtracting them, and the "
+        "entries not less than the bound; no mask of x's size is held",
+        (2, 4),
+        Attr("negated", BOOL, optional=True),
     ),
     _op(
         "unravel_index",

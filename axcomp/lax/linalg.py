@@ -210,7 +210,8 @@ def triangular_solve(
     mask = np.tril(np.ones((n, n), bool), -1 if unit_diagonal else 0)
     if not lower:
         mask = mask.T
-    tri = where(mask, ta, 0)
+    # a Cholesky factor (or its transpose) is zero off its triangle already: no mask pass
+    tri = ta if not unit_diagonal and _triangular_factor(ta) is lower else where(mask, ta, 0)
     if unit_diagonal:
         tri = elementwise("add", tri, _eye(n, tri.dtype))
     if conjugate_a and tri.dtype.kind == "c":
@@ -222,6 +223,20 @@ def triangular_solve(
         return _substitute(tri, tb, low)
     # x @ A = b  <=>  A^T @ x^T = b^T
     return _mT(_substitute(_mT(tri), _mT(tb), not low))
+
+
+def _triangular_factor(t: Tracer) -> bool | None:
+    """True when ``t`` is a ``cholesky`` result (lower triangular, zeros above), False
+    when it is one's transpose (upper), None otherwise."""
+    node, upper = t.node, False
+    if node.op.name == "einsum" and len(node.inputs) == 1:
+        (sub,) = node.params.subscripts
+        if len(set(sub)) < 2 or node.params.out != sub[:-2] + (sub[-1], sub[-2]):
+            return None
+        node, upper = node.inputs[0], True
+    if node.op.name == "linalg" and node.params.fn == "cholesky" and node.params.pack < 0:
+        return not upper
+    return None
 
 
 @staged_export

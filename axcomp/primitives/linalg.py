@@ -40,7 +40,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -88,9 +88,9 @@ def _parts(q: LinalgParams, shapes: Sequence[tuple[int, ...]]) -> list[tuple[int
     """The shapes of ``fn``'s results on inputs of ``shapes`` (past the stack axes too)."""
     a = shapes[0]
     kw = dict(q.keywords)
-    if q.fn in ("cholesky", "inv"):
+    if q.fn in ("cholesky", "inv", "cholesky_inverse"):
         return [a]
-    if q.fn == "solve":
+    if q.fn in ("solve", "solve_triangular"):
         return [broadcast_shapes(a[:-2], shapes[1][:-2]) + shapes[1][-2:]]
     if q.fn == "det":
         return [a[:-2]]
@@ -146,6 +146,8 @@ def _lower(
 def _flops(node: Node) -> int:
     a = node.inputs[0].shape
     n = a[-1] if a else 1
+    if node.params.fn == "cholesky_inverse":  # trtri and lauum, n^3 / 3 each
+        return math.prod(a[:-2]) * (2 * n**3 // 3)
     return math.prod(a[:-2]) * n**3 if len(a) >= 2 else 0
 
 
@@ -196,7 +198,7 @@ def _make(
     else:
         shape = parts[0]
     dtype = full[0].dtype
-    if fn == "det" or fn == "solve":
+    if fn in ("det", "solve", "solve_triangular"):
         dtype = np.result_type(*[t.dtype for t in full])
     if fn in ("eig", "eigvals"):
         dtype = np.result_type(dtype, np.complex64)
@@ -307,53 +309,317 @@ def _is_zero(node: Node) -> bool:
     return node.op.name == "const" and np.ndim(node.params.value) == 0 and node.params.value == 0
 
 
-def _terms(b: Any, node: Node, lower: bool) -> list[tuple[bool, Tracer, bool]]:
-    """``node`` as a sum of ``(negated, term, diagonal)`` terms that agree with it on the
-    lower (or upper) triangle of each matrix: masks that keep that triangle are dropped
-    (the masked rank-one products of triangular solves' reverse rules become plain
-    rank-one products, which a product with them contracts in O(n^2)). ``diagonal``: the
-    term is the vector of a diagonal matrix."""
+@dataclass(frozen=True)
+class _Term:
+    """One term of a cotangent that agrees with it on a triangle: ``(-1 if negated) *
+    node`` (``node^T`` when ``transposed``), or ``diag(node)`` when ``diagonal``."""
+
+    negated: bool
+    node: Node
+    diagonal: bool = False
+    transposed: bool = False
+
+
+def _terms(node: Node, lower: bool) -> list[_Term]:
+    """``node`` as a sum of terms that agree with it on the lower (or upper) triangle of
+    each matrix: masks that keep that triangle are dropped (the masked rank-one products
+    of triangular solves' reverse rules become plain rank-one products, which a product
+    with them contracts in O(n^2))."""
     op, p = node.op.name, node.params
     if op == "elementwise" and node.ndim >= 2:
         ins = node.inputs
         keeps = p.fn == "where" and _is_zero(ins[2]) and _covers(ins[0], node, lower)
         if keeps and ins[1].shape == node.shape:
-            return _terms(b, ins[1], lower)
+            return _terms(ins[1], lower)
         if p.fn in ("add", "subtract") and all(i.shape == node.shape for i in ins):
-            first, second = _terms(b, ins[0], lower), _terms(b, ins[1], lower)
+            first, second = _terms(ins[0], lower), _terms(ins[1], lower)
             if p.fn == "subtract":
-                second = [(not neg, t, d) for neg, t, d in second]
+                second = [replace(t, negated=not t.negated) for t in second]
             return first + second
         if p.fn == "negative" and ins[0].shape == node.shape:
-            return [(not neg, t, d) for neg, t, d in _terms(b, ins[0], lower)]
+            return [replace(t, negated=not t.negated) for t in _terms(ins[0], lower)]
     if op == "einsum" and len(node.inputs) == 1 and node.ndim >= 2:
         (sub,) = p.subscripts
         if len(set(sub)) == len(sub) and p.out == sub[:-2] + (sub[-1], sub[-2]):
-            inner = _terms(b, node.inputs[0], not lower)  # a transpose swaps the triangles
-            return [(neg, t if d else _mT(t), d) for neg, t, d in inner]
+            inner = _terms(node.inputs[0], not lower)  # a transpose swaps the triangles
+            return [t if t.diagonal else replace(t, transposed=not t.transposed) for t in inner]
     d = _diagonal_of(node)
     if d is not None:
-        return [(False, b.p(d), True)]
-    return [(False, b.p(node), False)]
+        return [_Term(False, d, diagonal=True)]
+    return [_Term(False, node)]
 
 
-def _lower_product(b: Any, factor: Tracer, ct: Node) -> Tracer:
-    """A matrix equal to ``factor^T @ ct`` on and below the diagonal, for a lower
-    triangular ``factor``: ``(L^T M)_ij`` (i >= j) reads ``M`` on its lower triangle only,
-    so masks above it are dropped and a diagonal ``M`` costs O(n^2), not a product."""
+def _lower_product(b: Any, factor: Tracer, terms: Sequence[_Term]) -> Tracer:
+    """A matrix equal to ``factor^T @ (sum of terms)`` on and below the diagonal, for a
+    lower triangular ``factor``: ``(L^T M)_ij`` (i >= j) reads ``M`` on its lower triangle
+    only, so masks above it are dropped and a diagonal ``M`` costs O(n^2), not a
+    product."""
     lt = _mT(factor)
     total: Tracer | None = None
-    for neg, term, diagonal in _terms(b, ct, True):
-        if diagonal:  # L^T diag(d) is upper triangular: on the lower one, L_ii d_i
+    for t in terms:
+        term = b.p(t.node)
+        if t.diagonal:  # L^T diag(d) is upper triangular: on the lower one, L_ii d_i
             n = factor.shape[-1]
             flat = reshape(factor, factor.shape[:-2] + (n * n,))
             part = _diag_embed(multiply(getitem(flat, (Ellipsis, slice(0, n * n, n + 1))), term))
         else:
-            part = matmul(lt, term)
+            part = matmul(lt, _mT(term) if t.transposed else term)
         if total is None:
-            total = elementwise("negative", part) if neg else part
+            total = elementwise("negative", part) if t.negated else part
         else:
-            total = elementwise("subtract" if neg else "add", total, part)
+            total = elementwise("subtract" if t.negated else "add", total, part)
+    assert total is not None
+    return total
+
+
+# ------------------------------------------ symmetric inputs: the Cholesky inverse rule
+
+#: binary elementwise functions with f(a, b) = f(b, a)
+_COMMUTATIVE = frozenset(
+    "add multiply maximum minimum fmax fmin hypot logaddexp logaddexp2 equal not_equal "
+    "logical_and logical_or logical_xor bitwise_and bitwise_or bitwise_xor".split()
+)
+
+
+def _is_transpose(x: Node, of: Node) -> bool:
+    """Whether ``x`` is the transpose of ``of`` (its last two axes swapped) in the graph."""
+    if x.op.name != "einsum" or len(x.inputs) != 1 or x.inputs[0] is not of:
+        return False
+    (sub,) = x.params.subscripts
+    return len(set(sub)) == len(sub) >= 2 and x.params.out == sub[:-2] + (sub[-1], sub[-2])
+
+
+def _new_axis_view(x: Node, at: int) -> Node | None:
+    """The source ``v`` when ``x`` is ``v`` with a new axis of length 1 inserted at ``at``
+    (-1 or -2): ``v[..., None]`` / ``v[..., None, :]`` by indexing or a reshape."""
+    if x.op.name not in ("index", "reshape") or x.ndim < 2 or x.shape[at] != 1:
+        return None
+    src = x.inputs[0]
+    kept = x.shape[:at] + (x.shape[-1],) if at == -2 else x.shape[:-1]
+    if src.shape != kept:
+        return None
+    if x.op.name == "index":
+        items = x.params.items
+        plain = [("slice", 0, k, 1) for k in src.shape]
+        want = plain[:-1] + ([("new",), plain[-1]] if at == -2 else [plain[-1], ("new",)])
+        if list(items) != want:
+            return None
+    return src
+
+
+def _transposes(a: Node, b: Node) -> bool:
+    """Whether ``b`` is ``a`` transposed: one the transpose node of the other, or ``v[...,
+    :, None]`` and ``v[..., None, :]`` of one vector ``v``."""
+    if _is_transpose(a, b) or _is_transpose(b, a):
+        return True
+    col, row = _new_axis_view(a, -1), _new_axis_view(b, -2)
+    return col is not None and col is row
+
+
+def _symmetric(node: Node, memo: dict[Node, bool] | None = None, depth: int = 0) -> bool:
+    """Whether every matrix of ``node`` (its last two axes) is symmetric for all values of
+    the graph's inputs, by construction: ``X X^T``, ``A + A^T``, ``u[:, None] + u[None, :]``,
+    elementwise functions of symmetric matrices and of values constant over the matrix,
+    symmetric constants. Conservative: False when unsure."""
+    nd = node.ndim
+    if nd < 2 or node.shape[-1] != node.shape[-2]:
+        return False
+    memo = {} if memo is None else memo
+    if node in memo:
+        return memo[node]
+    if depth > 200:
+        return False
+    memo[node] = False  # while it is being decided
+
+    def sym(x: Node) -> bool:
+        return _symmetric(x, memo, depth + 1)
+
+    op, p = node.op.name, node.params
+    out = False
+    if op == "const":
+        v = np.asarray(p.value)
+        out = v.ndim >= 2 and bool(np.array_equal(v, np.swapaxes(v, -1, -2)))
+    elif op in ("stop_gradient", "custom_vjp", "astype"):
+        out = node.inputs[0].shape == node.shape and sym(node.inputs[0])
+    elif op == "elementwise":
+        # an input either is symmetric in the output's last two axes, or constant over them
+        flat = []
+        for x, m in zip(node.inputs, p.maps):
+            if nd - 1 not in m and nd - 2 not in m:
+                continue
+            if len(m) >= 2 and m[-2:] == (nd - 2, nd - 1) and sym(x):
+                continue
+            flat.append((x, m))
+        if not flat:
+            out = True
+        elif len(flat) == 2 and p.fn in _COMMUTATIVE:
+            out = _transposes(flat[0][0], flat[1][0])
+    elif op == "einsum":
+        subs = p.subscripts
+        shaped = [(x, sub) for x, sub in zip(node.inputs, subs) if sub]
+        lead, i, j = p.out[:-2], p.out[-2], p.out[-1]
+        if all(sub == p.out for _, sub in shaped):  # a product entry by entry
+            out = all(sym(x) for x, _ in shaped)
+        elif len(shaped) == 1:  # a transpose of a symmetric matrix
+            ((x, sub),) = shaped
+            out = sub == lead + (j, i) and sym(x)
+        elif len(shaped) == 2:  # X X^T
+            (x, sx), (y, sy) = shaped
+            if len(sx) == len(lead) + 2 and sx[:-2] == lead and sy[:-2] == lead:
+                k = sx[-1]
+                if sx[-2] == i and k not in p.out and k != j:
+                    out = (sy[-2:] == (k, j) and _is_transpose(y, x)) or (
+                        sy[-2:] == (j, k) and y is x
+                    )
+    memo[node] = out
+    return out
+
+
+def cholesky_inverse(factor: Tracer) -> Tracer:
+    """``(L L^T)^-1`` for each lower-triangular ``L`` of ``factor`` (real; the upper triangle
+    is not read): LAPACK's ``potri`` when SciPy is there, blocked products otherwise."""
+    return _node("cholesky_inverse", [factor])
+
+
+def _diagonal_index(x: Node, factor: Node) -> bool:
+    """Whether ``x`` is the diagonal of ``factor``'s matrices (a strided slice of the
+    flattened matrix, as ``jnp.diag``/``diagonal`` take it)."""
+    if x.op.name != "index" or x.inputs[0].op.name != "reshape":
+        return False
+    if x.inputs[0].inputs[0] is not factor:
+        return False
+    n = factor.shape[-1]
+    *lead, last = x.params.items
+    full = all(item == ("slice", 0, k, 1) for item, k in zip(lead, x.inputs[0].shape))
+    return full and last == ("slice", 0, n * n, n + 1)
+
+
+def _scaled_identity(t: _Term, factor: Node) -> list[Node] | None:
+    """Scalars whose product is ``h`` when the term ``diag(d)``, ``d = h / diag(L)`` up to
+    scalar factors, is what ``log(diag(L))``'s reverse rule builds: on the lower triangle
+    ``L^T diag(d)`` is then ``h I``."""
+    if not t.diagonal:
+        return None
+    d, scalars = t.node, []
+    while d.op.name == "einsum" and d.params.out:  # scalar factors of a product
+        shaped = [x for x, sub in zip(d.inputs, d.params.subscripts) if sub]
+        if len(shaped) != 1 or d.params.subscripts[d.inputs.index(shaped[0])] != d.params.out:
+            return None
+        scalars += [x for x, sub in zip(d.inputs, d.params.subscripts) if not sub]
+        d = shaped[0]
+    if d.op.name != "elementwise" or d.params.fn != "true_divide" or d.ndim < 1:
+        return None
+    h, x = d.inputs
+    if not _diagonal_index(x, factor) or h.ndim != 0:
+        return None
+    return [*scalars, h]
+
+
+def _solved_by_transpose(x: Node, factor: Node) -> Node | None:
+    """The right-hand side ``r`` when ``x`` is the blocked solve ``L^-T r`` with ``L`` the
+    (lower) ``factor``, so that ``L^T x = r``."""
+    if x.op.name != "custom_vjp" or x.params.name != "triangular_solve":
+        return None
+    _, tri, rhs = x.inputs
+    if tri.op.name != "einsum" or len(tri.inputs) != 1 or not _is_transpose(tri, tri.inputs[0]):
+        return None
+    low = tri.inputs[0]
+    if low.op.name == "elementwise" and low.params.fn == "where":
+        if not (_is_zero(low.inputs[2]) and _covers(low.inputs[0], low, True)):
+            return None
+        low = low.inputs[1]
+    return rhs if low is factor else None
+
+
+def _outer(node: Node) -> tuple[Node, Node] | None:
+    """``(p, q)`` when ``node`` is the product ``p q^T`` (``p``, ``q`` of shape (..., n, m)),
+    as triangular solves' reverse rules build it."""
+    if node.op.name != "einsum" or len(node.inputs) != 2 or node.ndim < 2:
+        return None
+    (sp, sq), out = node.params.subscripts, node.params.out
+    lead, i, j = out[:-2], out[-2], out[-1]
+    if len(sp) != len(out) or sp[:-2] != lead or sq[:-2] != lead or sp[-2] != i:
+        return None
+    k = sp[-1]
+    if k in out:
+        return None
+    p, q = node.inputs
+    if sq[-2:] == (j, k):
+        return p, q
+    if sq[-2:] == (k, j) and q.op.name == "einsum" and _is_transpose(q, q.inputs[0]):
+        return p, q.inputs[0]
+    return None
+
+
+def _cholesky_symmetric_vjp(b: Any, node: Node, ct: Node) -> Tracer:
+    """The symmetric part of the Cholesky reverse rule, for a factor of a matrix that is
+    symmetric by construction (only that part reaches its inputs):
+    ``sym(L^-T Phi(M) L^-1) = L^-T S L^-1 / 2`` with ``M = L^T L_bar`` and ``S = Phi(M) +
+    Phi(M)^T``, ``M``'s lower triangle mirrored. The cotangent's terms are split three
+    ways (each linear, so the parts add):
+
+    * ``h / diag(L)`` on the diagonal (``log(diag(L))``'s rule) gives ``S = h I``: its
+      part is ``h K^-1 / 2``, one ``cholesky_inverse`` (``potri``: a third of two solves);
+    * ``-p q^T`` from a solve with ``L^T`` (``p = L^-T r``, so ``L^T p q^T = r q^T``), and
+      its mirror ``-p' r^T`` with ``p' = L^-T q`` (a ``cho_solve``'s two solves), make ``S``
+      ``-(r q^T + q r^T)``, whose part is ``-(p p'^T + p' p^T) / 2``: no n^3 work at all;
+    * anything else goes through the general rule's two triangular solves.
+    """
+    y = b.p(node)
+    coeff: Tracer | None = None
+    solved: list[tuple[_Term, Node, Node, Node]] = []  # (term, r, q, p): M part ±r q^T
+    rest: list[_Term] = []
+    for t in _terms(ct, True):
+        scalars = _scaled_identity(t, node)
+        if scalars is not None:
+            part = b.p(scalars[0])
+            for x in scalars[1:]:
+                part = multiply(part, b.p(x))
+            part = elementwise("negative", part) if t.negated else part
+            coeff = part if coeff is None else elementwise("add", coeff, part)
+            continue
+        pq = None if t.diagonal else _outer(t.node)
+        if pq is not None:
+            p, q = pq[::-1] if t.transposed else pq
+            r = _solved_by_transpose(p, node)
+            if r is not None:
+                solved.append((t, r, q, p))
+                continue
+        rest.append(t)
+    total: Tracer | None = None
+
+    def add(part: Tracer) -> None:
+        nonlocal total
+        total = part if total is None else elementwise("add", total, part)
+
+    left: list[Tracer] = []  # the pairs' parts, one product: sum_k left_k right_k^T
+    right: list[Tracer] = []
+    while solved:
+        t, r, q, p = solved.pop(0)
+        mirror = next(
+            (
+                k
+                for k, (u, r2, q2, _) in enumerate(solved)
+                if r2 is q and q2 is r and u.negated == t.negated
+            ),
+            None,
+        )
+        if mirror is None:
+            rest.append(t)
+            continue
+        p2 = solved.pop(mirror)[3]
+        pp, pp2 = b.p(p), b.p(p2)
+        half = -0.5 if t.negated else 0.5
+        left += [multiply(pp, half), multiply(pp2, half)]
+        right += [pp2, pp]
+    if left:  # p p'^T + p' p^T for every pair, as one product of the columns side by side
+        wide = concatenate(left, axis=-1) if len(left) > 1 else left[0]
+        add(matmul(wide, _mT(concatenate(right, axis=-1) if len(right) > 1 else right[0])))
+    if coeff is not None:
+        add(multiply(cholesky_inverse(y), multiply(coeff, 0.5)))
+    if rest:
+        m = multiply(_lower_product(b, y, rest), _phi(y))
+        add(multiply(_sandwich(y, elementwise("add", m, _mT(m)), transposed=True), 0.5))
     assert total is not None
     return total
 
@@ -391,6 +657,13 @@ def _vjp(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | No
     if fn == "inv":
         yt = _mT(y)
         return [elementwise("negative", matmul(matmul(yt, g), yt)).node]
+    if fn == "cholesky_inverse":
+        # X = (L L^T)^-1, dX = -X (dL L^T + L dL^T) X with dL on L's lower triangle:
+        # L_bar = -tril((W + W^T) L), W = X X_bar X
+        factor = where(_triangle(y.shape[-1], True), b.p(node.inputs[0]), 0)
+        w = matmul(matmul(y, g), y)
+        both = matmul(elementwise("add", w, _mT(w)), factor)
+        return [elementwise("negative", where(_triangle(y.shape[-1], True), both, 0)).node]
     if fn == "solve":
         a = b.p(node.inputs[0])
         gb = _node("solve", [_mT(a), g])
@@ -415,7 +688,9 @@ def _vjp(b: Any, node: Node, ct: Node, active: Sequence[bool]) -> list[Node | No
         # L = chol(A): A_bar = L^-T Phi(L^T L_bar) conj(L)^-1, the transpose of the forward
         # rule (JAX's primitive, which reads A whole; jnp.linalg.cholesky's symmetrization
         # symmetrizes it). Two triangular solves, never an inverse.
-        p = multiply(_lower_product(b, y, ct), _phi(y))
+        if y.dtype.kind == "f" and _symmetric(node.inputs[0]):
+            return [_cholesky_symmetric_vjp(b, node, ct).node]
+        p = multiply(_lower_product(b, y, _terms(ct, True)), _phi(y))
         return [_sandwich(y, p, transposed=True).node]
     if fn == "eigh":
         n = node.inputs[0].shape[-1]
@@ -481,6 +756,13 @@ def _jvp(b: Any, node: Node, tangents: Sequence[Node | None]) -> Node | None:
     if fn == "inv":
         assert ta is not None
         return elementwise("negative", matmul(matmul(y, ta), y)).node  # d(A^-1) = -Y dA Y
+    if fn == "cholesky_inverse":
+        assert ta is not None
+        mask = _triangle(y.shape[-1], True)
+        factor, dfactor = where(mask, b.p(node.inputs[0]), 0), where(mask, ta, 0)
+        dk = matmul(dfactor, _mT(factor))
+        dk = elementwise("add", dk, _mT(dk))
+        return elementwise("negative", matmul(matmul(y, dk), y)).node
     if fn == "solve":
         # A X = B: A dX = dB - dA X
         a = b.p(node.inputs[0])
@@ -840,8 +1122,8 @@ def _blocked(tri: Tracer, b: Tracer, lower: bool) -> Tracer:
     solves at the leaves are large matrix products (NumPy has no triangular solver)."""
     n = tri.shape[-1]
     if n <= TRIANGULAR_BLOCK:
-        if b.shape[-1] < n:
-            return solve(tri, b)
+        if b.shape[-1] < n:  # LAPACK's trtrs when SciPy is there (O(n^2) per column)
+            return _node("solve_triangular", [tri, b], (("lower", lower),))
         # many right-hand sides: NumPy's solve runs near a tenth of the speed of a matrix
         # product here, so the small block is inverted once (as GPU triangular solvers do
         # with their diagonal blocks) and applied as a product

@@ -44,10 +44,16 @@ class RefineParams:
     direct_flops: int = 0
     expanded_flops: int = 0
     direct_elements: int = 0  # the broadcast difference the direct formula materialises
+    # minus the square (``-sum w (x - y)**2``, a ``negative`` folded in): the GEMM ``G``
+    # carries the other sign, ``P`` and ``Q`` are subtracted, the scan and the recomputed
+    # entries are negated; every entry is exactly the negation of the unnegated result
+    negated: bool = False
 
 
 refine_p = primitive("refine", RefineParams, multilinear=False)
-refine_p.def_describe(lambda p: f"refine {p.fn} tau={p.tau:.3g}")
+refine_p.def_describe(
+    lambda p: f"refine {p.fn} tau={p.tau:.3g}" + (" negated" if p.negated else "")
+)
 refine_p.def_flops(lambda node: 4 * math.prod(node.shape))
 
 
@@ -88,18 +94,21 @@ def _lower_refine(
         return call("reduce", expr, fn="max", axis=tuple(range(len(p.subs[3]))))
 
     # t = G + P + Q, accumulated in place into G's buffer (a fresh contraction result that
-    # only this node reads: the expand pass creates it for this node alone)
+    # only this node reads: the expand pass creates it for this node alone) by the scan
+    # (the two additions happen slice by slice inside the scan below: one pass, in cache)
     stmts.append(Assign(target, args[2]))
-    for k in (0, 1):
-        stmts.append(Assign(target, call("ufunc", Ref(target), on_out(k), fn="add", out=target)))
     # coarse filter with one scalar bound (tau * max B >= tau * B everywhere): cheap pass
     bmax: Expr = call(
         "ufunc", *(total(args[k]) if p.subs[k] else args[k] for k in (3, 4)), fn="add"
     )
     c, idx, keep, d, v = (Ref(n) for n in names)
     # scanned slice by slice (no mask of the result's size: the peak stays the result)
-    bound_all = call("ufunc", bmax, Lit(p.tau), fn="multiply")
-    stmts.append(Assign(c.name, call("flat_not_greater", Ref(target), bound_all)))
+    tau = Lit(-p.tau if p.negated else p.tau)
+    bound_all = call("ufunc", bmax, tau, fn="multiply")
+    scan = call("flat_not_greater", Ref(target), bound_all, on_out(0), on_out(1))
+    if p.negated:
+        scan = call("flat_not_greater", *scan.args, negated=True)
+    stmts.append(Assign(c.name, scan))
     stmts.append(Assign(idx.name, call("unravel_index", c, shape=node.shape)))
     pos = {lab: call("item", idx, k=k) for k, lab in enumerate(out)}
 
@@ -124,7 +133,12 @@ def _lower_refine(
     tc = call("gather", call("reshape", Ref(target), shape=(math.prod(node.shape),)), c)
     fine = call(
         "ufunc",
-        call("ufunc", tc, call("ufunc", bound, Lit(p.tau), fn="multiply"), fn="greater"),
+        call(
+            "ufunc",
+            tc,
+            call("ufunc", bound, tau, fn="multiply"),
+            fn="less" if p.negated else "greater",
+        ),
         fn="logical_not",
     )
     stmts.append(Assign(keep.name, call("flatnonzero", fine)))
@@ -148,7 +162,10 @@ def _lower_refine(
         ]
         subs.append(("a" if has_out else "") + "".join(letters[lab] for lab in rest))
         operands.append(at(k, sel))
-    stmts.append(Assign(v.name, call("einsum", *operands, equation=",".join(subs) + "->a")))
+    value = call("einsum", *operands, equation=",".join(subs) + "->a")
+    if p.negated:
+        value = call("ufunc", value, fn="negative")
+    stmts.append(Assign(v.name, value))
     stmts.append(Scatter(target, call("gather", c, keep), v))
     return tuple(stmts)
 

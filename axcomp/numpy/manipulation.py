@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as _ops
+from ..core.dtype_promotion import concrete_operands
 from ..errors import ArgumentTypeError, ShapeError
 from ..primitives import order as _order
 from ..primitives.order import _int, _ints, _reverse, _slice, take_along
@@ -257,11 +258,13 @@ def ravel(a: Any) -> Any:
 def concatenate(arrays: Sequence[Any], axis: int = 0) -> Any:
     if any_traced(tuple(arrays)):
         return _ops.concatenate(arrays, axis)
-    return np.concatenate(arrays, axis)
+    return np.concatenate(concrete_operands(tuple(arrays)), axis)
 
 
 def stack(arrays: Sequence[Any], axis: int = 0) -> Any:
-    return _ops.stack(arrays, axis) if any_traced(tuple(arrays)) else np.stack(arrays, axis)
+    if any_traced(tuple(arrays)):
+        return _ops.stack(arrays, axis)
+    return np.stack(concrete_operands(tuple(arrays)), axis)
 
 
 def shape(a: Any) -> tuple[int, ...]:

@@ -77,6 +77,34 @@ def cases(jnp: Any) -> dict[str, tuple[Callable[..., Any], Callable[..., Any]]]:
     }
 
 
+#: the pairs ``more_cases`` is recorded for
+MORE_PAIRS = (("float32", "int32"), ("float16", "int16"))
+
+
+def more_cases(jnp: Any) -> dict[str, Callable[..., Any]]:
+    """More mixed functions (eager and ``jit``), on the 3x4 arrays."""
+    return {
+        "divide": lambda x, i: x / i,
+        "power": lambda x, i: jnp.power(jnp.abs(x), i % 3),
+        "arctan2": jnp.arctan2,
+        "maximum": jnp.maximum,
+        "clip": lambda x, i: jnp.clip(x, i - 5, i),
+        "greater": lambda x, i: x > i,
+        "fmod": lambda x, i: jnp.fmod(x, i + 1),
+        "nextafter": jnp.nextafter,
+        "logaddexp": jnp.logaddexp,
+        "logaddexp2": jnp.logaddexp2,
+        "kron": lambda x, i: jnp.kron(x[0], i[0]),
+        "hstack": lambda x, i: jnp.hstack([x, i]),
+        "vstack": lambda x, i: jnp.vstack([x, i]),
+        "column_stack": lambda x, i: jnp.column_stack([x[0], i[0]]),
+        "stack": lambda x, i: jnp.stack([x, i]),
+        "tensordot": lambda x, i: jnp.tensordot(x, i, axes=([1], [1])),
+        "outer": jnp.outer,
+        "inner": jnp.inner,
+    }
+
+
 def main() -> None:
     import jax
     import jax.numpy as jnp
@@ -95,6 +123,12 @@ def main() -> None:
         if not f.startswith("complex"):
             g = jax.grad(lambda x, n: jnp.sum(jnp.sin(x * n)))(jnp.asarray(x), jnp.asarray(n))
             out[f"{f}_{i}/grad"] = np.asarray(g)
+    for f, i in MORE_PAIRS:
+        x, n, _ = operands(f, i)
+        for op, fn in more_cases(jnp).items():
+            args = (jnp.asarray(x), jnp.asarray(n))
+            out[f"{f}_{i}/{op}/eager"] = np.asarray(fn(*args))
+            out[f"{f}_{i}/{op}/jit"] = np.asarray(jax.jit(fn)(*args))
     np.savez_compressed(OUT, **out)
     print(f"wrote {len(out)} arrays to {OUT}")
 

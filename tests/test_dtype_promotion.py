@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from promotion_record import DTYPES, cases, differing, operands
+from promotion_record import DTYPES, MORE_PAIRS, cases, differing, more_cases, operands
 
 import axcomp as ax
 import axcomp.numpy as anp
@@ -74,6 +74,25 @@ def test_mixed_operations_follow_jax(fdt: str, idt: str, op: str) -> None:
     _check(whole(x, i, c), REF[f"{key}/eager"], op)
     _check(ax.jit(whole)(x, i, c), REF[f"{key}/jit"], op)
     _check(ax.vmap(row)(x, i, c), REF[f"{key}/vmap"], op)
+
+
+MORE = more_cases(anp)
+EXACT_MORE = {"divide", "maximum", "clip", "greater", "fmod", "nextafter", "kron", "hstack"}
+EXACT_MORE |= {"vstack", "column_stack", "stack", "outer"}
+
+
+@pytest.mark.parametrize("op", sorted(MORE))
+@pytest.mark.parametrize(("fdt", "idt"), MORE_PAIRS, ids=[f"{f}-{i}" for f, i in MORE_PAIRS])
+def test_more_mixed_functions_follow_jax(fdt: str, idt: str, op: str) -> None:
+    x, i, _ = (anp.asarray(a) for a in operands(fdt, idt))
+    key = f"{fdt}_{idt}/{op}"
+    for got, mode in ((MORE[op](x, i), "eager"), (ax.jit(MORE[op])(x, i), "jit")):
+        want = REF[f"{key}/{mode}"]
+        assert np.asarray(got).dtype == want.dtype, mode
+        if op in EXACT_MORE:
+            np.testing.assert_array_equal(got, want)
+        else:  # libm functions and sums of products: within a few ulps
+            np.testing.assert_allclose(got, want, rtol=8 * np.finfo(want.dtype).eps)
 
 
 @pytest.mark.parametrize(

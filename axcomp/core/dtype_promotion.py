@@ -138,10 +138,18 @@ def narrowed(dtypes: tuple[np.dtype, ...]) -> np.dtype | None:
 
 def concrete_operands(args: tuple[Any, ...], skip: int = -1) -> tuple[Any, ...]:
     """``args`` (concrete arrays, NumPy and Python scalars) with their integer arrays cast
-    to JAX's dtype where NumPy would promote them wider (``skip``: the index of an operand
-    that does not promote, such as ``where``'s condition). Python scalars are weak and
-    promote as JAX's do already. A call pays one dictionary lookup keyed by its dtypes."""
-    key = (skip, *[getattr(a, "dtype", None) for a in args])
+        to JAX's dtype where NumPy would promote them wider (``skip``: the index of an operand
+        that does not promote, such as ``where``'s condition). Python scalars are weak and
+        promote as JAX's do already. Two operands of one dtype cost an identity test; other
+    calls one dictionary lookup keyed by their dtypes."""
+    if len(args) == 2 and skip < 0:  # the common call: two operands, both promoting
+        first, second = getattr(args[0], "dtype", None), getattr(args[1], "dtype", None)
+        # one dtype (NumPy's builtin dtypes are singletons), or a Python scalar (weak)
+        if first is second or first is None or second is None:
+            return args
+        key: tuple[Any, ...] = (skip, first, second)
+    else:
+        key = (skip, *[getattr(a, "dtype", None) for a in args])
     try:
         target = _TARGETS[key]
     except KeyError:

@@ -26,7 +26,7 @@ from .namespace import jnp as _jnp
 from .traced_values import lift_values as _lift
 
 
-@numpy_function()
+@numpy_function(promotes="operands")
 def kron(a: Value, b: Value) -> Tracer:
     """``numpy.kron``: the Kronecker product (one broadcast multiply and a reshape)."""
     x, y = _lift(a, b)

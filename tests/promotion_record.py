@@ -101,6 +101,10 @@ def more_cases(jnp: Any) -> dict[str, Callable[..., Any]]:
         "stack": lambda x, i: jnp.stack([x, i]),
         "tensordot": lambda x, i: jnp.tensordot(x, i, axes=([1], [1])),
         "outer": jnp.outer,
+        "cross": lambda x, i: jnp.cross(x[0, :3], i[0, :3]),
+        "convolve": lambda x, i: jnp.convolve(x[0], i[1]),
+        "correlate": lambda x, i: jnp.correlate(x[0], i[1], "full"),
+        "polyval": lambda x, i: jnp.polyval(x[0], i[1]),
         "inner": jnp.inner,
     }
 

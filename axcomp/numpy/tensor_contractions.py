@@ -38,7 +38,7 @@ def kron(a: Value, b: Value) -> Tracer:
     return reshape(multiply(xr, yr), tuple(p * q for p, q in zip(xs, ys)))
 
 
-@numpy_function()
+@numpy_function(promotes="operands")
 def cross(
     a: Value, b: Value, axisa: int = -1, axisb: int = -1, axisc: int = -1, axis: Any = None
 ) -> Tracer:

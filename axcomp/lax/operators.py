@@ -69,7 +69,7 @@ from ..primitives.shape import (
     reshape,
 )
 from ..primitives.shape import stack as _stack
-from ..tracing.build import Value, lift, normalize_axis, trace_of, union_levels
+from ..tracing.build import Value, cast_to_jax_dtype, lift, normalize_axis, trace_of, union_levels
 from ..tracing.tracer import Tracer
 from ..transforms.jit import staged_export
 from .precision import check_precision, preferred_dtype
@@ -987,7 +987,7 @@ def argmin(operand: Value, axis: int, index_dtype: Any) -> Tracer:
 def logaddexp_operands(x1: Value, x2: Value) -> tuple[Tracer, Tracer]:
     """The operands of ``numpy.logaddexp``, promoted as it promotes them."""
     trace = trace_of((x1, x2))
-    a, b = lift(x1, trace), lift(x2, trace)
+    a, b = cast_to_jax_dtype([lift(x1, trace), lift(x2, trace)])  # JAX's f32 for f32, i32
     dtype = np.result_type(np.logaddexp(np.ones(1, a.dtype), np.ones(1, b.dtype)))
     if a.dtype != dtype and not isinstance(x1, (int, float)):
         a = astype(a, dtype)

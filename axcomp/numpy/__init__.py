@@ -92,6 +92,7 @@ from .dtypes import issubdtype as issubdtype
 from .dtypes import iterable as iterable
 from .dtypes import number as number
 from .dtypes import object_ as object_
+from .dtypes import promote_types as promote_types
 from .dtypes import result_type as result_type
 from .dtypes import signedinteger as signedinteger
 from .dtypes import single as single
@@ -322,7 +323,7 @@ complex64, complex128 = _np.complex64, _np.complex128
 bool_ = _np.bool_
 pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, None
 euler_gamma = _np.euler_gamma
-dtype, promote_types = _np.dtype, _np.promote_types
+dtype = _np.dtype
 # NumPy's own, as JAX re-exports them
 array_repr, array_str, save, savez = _np.array_repr, _np.array_str, _np.save, _np.savez
 get_printoptions, set_printoptions = _np.get_printoptions, _np.set_printoptions

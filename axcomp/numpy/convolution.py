@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core import dtype_promotion as _promotion
 from ..errors import ShapeError
 from ..lax.precision import check_precision, preferred_dtype
 from ..primitives.contraction import einsum
@@ -30,7 +31,7 @@ def _conv(a: Tracer, v: Tracer, mode: str, what: str, late: bool = False) -> Tra
         raise ShapeError(f"{what}: inputs cannot be empty")
     if mode not in ("full", "same", "valid"):
         raise ShapeError(f"{what}: mode must be 'full', 'same' or 'valid', got {mode!r}")
-    dtype = np.result_type(a.dtype, v.dtype)
+    dtype = _promotion.result_type(a, v)  # JAX's: f32 with i32 is f32
     s, kern = (a, v) if a.shape[0] >= v.shape[0] else (v, a)
     n_s, n_k = s.shape[0], kern.shape[0]
     total = n_s + n_k - 1
@@ -80,7 +81,7 @@ def _numpy_with_precision(fn: Callable[..., Any], what: str, default: str) -> Ca
     return eager
 
 
-@numpy_function(_numpy_with_precision(np.convolve, "convolve", "full"))
+@numpy_function(_numpy_with_precision(np.convolve, "convolve", "full"), promotes="operands")
 def convolve(
     a: Value,
     v: Value,
@@ -96,7 +97,7 @@ def convolve(
     return _conv(x, y, mode, "convolve")
 
 
-@numpy_function(_numpy_with_precision(np.correlate, "correlate", "valid"))
+@numpy_function(_numpy_with_precision(np.correlate, "correlate", "valid"), promotes="operands")
 def correlate(
     a: Value,
     v: Value,

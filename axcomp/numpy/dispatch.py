@@ -13,11 +13,12 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 from types import ModuleType
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import numpy as np
 
 from ..core.array_impl import as_arrays
+from ..core.dtype_promotion import concrete_operands
 from ..errors import IncompatibleShapesError
 from ..tracing.tracer import Tracer
 from ..transforms.jit import staged_export
@@ -48,10 +49,18 @@ def _named_like(fn: Callable[..., Any], traced: Callable[..., Any]) -> None:
 
 
 def numpy_function(
-    eager: Callable[..., Any] | None = None, *, module: ModuleType = np
+    eager: Callable[..., Any] | None = None,
+    *,
+    module: ModuleType = np,
+    promotes: Literal["operands", "sequence"] | None = None,
 ) -> Callable[[Callable[P, Any]], Callable[P, Any]]:
     """Make a traced implementation a public function: ``eager`` (default ``module``'s
     function of the same name, ``numpy.<name>``) when no argument is traced.
+
+    ``promotes``: the positional arguments (``"operands"``) or the arrays of the first
+    argument (``"sequence"``, ``hstack``'s) promote together: on concrete values their
+    integer arrays are cast to JAX's dtype first where NumPy's promotion is wider
+    (``core/dtype_promotion.py``), as the traced implementation's operations do.
 
     The public function has the traced implementation's parameters (an IDE shows them)
     and returns ``Any``: an array on concrete values, a ``Tracer`` in a kernel."""
@@ -62,6 +71,10 @@ def numpy_function(
         def fn(*args: P.args, **kwargs: P.kwargs) -> Any:
             if any_traced(args) or any_traced(tuple(kwargs.values())):
                 return traced(*args, **kwargs)
+            if promotes == "operands":
+                return run_eagerly(*concrete_operands(args), **kwargs)
+            if promotes == "sequence" and args and isinstance(args[0], (list, tuple)):
+                return run_eagerly(list(concrete_operands(tuple(args[0]))), *args[1:], **kwargs)
             return run_eagerly(*args, **kwargs)
 
         _named_like(fn, traced)

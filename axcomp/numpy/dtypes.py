@@ -9,15 +9,22 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as _ops
+from ..core import dtype_promotion as _promotion
 from ..tracing.tracer import Tracer
 from .dispatch import any_traced
 from .namespace import jnp as _jnp
 
 
 def result_type(*arrays_and_dtypes: Any) -> np.dtype:
-    """``np.result_type``, reading a traced value's dtype (NumPy's own would hand the
-    tracer back to this namespace through ``__array_function__``, forever)."""
-    return np.result_type(*(a.dtype if isinstance(a, Tracer) else a for a in arrays_and_dtypes))
+    """``jax.numpy.result_type``: JAX's promotion (an integer with a smaller inexact type
+    gives that type; Python scalars and traced Python scalars are weak)."""
+    return _promotion.result_type(*arrays_and_dtypes)
+
+
+def promote_types(a: Any, b: Any) -> np.dtype:
+    """``jax.numpy.promote_types``: JAX's promotion of two dtypes (``int32`` with
+    ``float32`` is ``float32``, where NumPy's is ``float64``)."""
+    return _promotion.promote_types(a, b)
 
 
 def astype(x: Any, dtype: Any) -> Any:

@@ -130,13 +130,13 @@ def allclose(
 around = round  # as numpy.around and jax.numpy.around
 
 
-@numpy_function()
+@numpy_function(promotes="operands")
 def logaddexp(x1: Value, x2: Value) -> Tracer:
     """``log(exp(x1) + exp(x2))`` without overflow, as ``numpy.logaddexp``."""
     return _logaddexp_traced(x1, x2)
 
 
-@numpy_function()
+@numpy_function(promotes="operands")
 def logaddexp2(x1: Value, x2: Value) -> Tracer:
     """``log2(2**x1 + 2**x2)`` without overflow, as ``numpy.logaddexp2``."""
     a, b = _pair(x1, x2)
@@ -256,13 +256,13 @@ def bitwise_invert(x: Any, /) -> Any:
 
 
 # the integer and float ufuncs with NumPy's promotion (``lax.rem``'s fmod, the bitwise ones)
-@numpy_function()
+@numpy_function(promotes="operands")
 def fmod(x1: Value, x2: Value) -> Tracer:
     """``jnp.fmod``: the C remainder (the dividend's sign), with NumPy's promotion."""
     return _e("fmod", *_lifted(x1, x2))
 
 
-@numpy_function()
+@numpy_function(promotes="operands")
 def nextafter(x1: Value, x2: Value) -> Tracer:
     """``jnp.nextafter``: the next float after ``x1`` towards ``x2``."""
     return _e("nextafter", *_lifted(x1, x2))

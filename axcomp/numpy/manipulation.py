@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as _ops
+from ..core.dtype_promotion import concrete_operands
 from ..errors import ArgumentTypeError, ShapeError
 from ..primitives import order as _order
 from ..primitives.order import _int, _ints, _reverse, _slice, take_along
@@ -63,26 +64,26 @@ def _seq(tup: Any, what: str) -> list[Tracer]:
     return _lift(*tup)
 
 
-@numpy_function()
+@numpy_function(promotes="sequence")
 def hstack(tup: Sequence[Value]) -> Tracer:
     """``numpy.hstack``: along axis 1, or axis 0 for 1-d arrays."""
     ts = [atleast_1d(t) for t in _seq(tup, "hstack")]
     return _ops.concatenate(ts, axis=0 if ts[0].ndim == 1 else 1)
 
 
-@numpy_function()
+@numpy_function(promotes="sequence")
 def vstack(tup: Sequence[Value]) -> Tracer:
     """``numpy.vstack``: along axis 0 after ``atleast_2d``."""
     return _ops.concatenate([atleast_2d(t) for t in _seq(tup, "vstack")], axis=0)
 
 
-@numpy_function()
+@numpy_function(promotes="sequence")
 def dstack(tup: Sequence[Value]) -> Tracer:
     """``numpy.dstack``: along axis 2 after ``atleast_3d``."""
     return _ops.concatenate([atleast_3d(t) for t in _seq(tup, "dstack")], axis=2)
 
 
-@numpy_function()
+@numpy_function(promotes="sequence")
 def column_stack(tup: Sequence[Value]) -> Tracer:
     """``numpy.column_stack``: 1-d arrays become columns, then ``hstack``."""
     ts = [
@@ -257,11 +258,13 @@ def ravel(a: Any) -> Any:
 def concatenate(arrays: Sequence[Any], axis: int = 0) -> Any:
     if any_traced(tuple(arrays)):
         return _ops.concatenate(arrays, axis)
-    return np.concatenate(arrays, axis)
+    return np.concatenate(concrete_operands(tuple(arrays)), axis)
 
 
 def stack(arrays: Sequence[Any], axis: int = 0) -> Any:
-    return _ops.stack(arrays, axis) if any_traced(tuple(arrays)) else np.stack(arrays, axis)
+    if any_traced(tuple(arrays)):
+        return _ops.stack(arrays, axis)
+    return np.stack(concrete_operands(tuple(arrays)), axis)
 
 
 def shape(a: Any) -> tuple[int, ...]:

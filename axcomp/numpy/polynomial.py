@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core import dtype_promotion as _promotion
 from ..errors import ArgumentValueError, ShapeError
 from ..primitives.contraction import multiply
 from ..primitives.elementwise import elementwise as _e
@@ -26,13 +27,13 @@ from .namespace import traced as _traced
 from .traced_values import lift_values as _lift
 
 
-@numpy_function()
+@numpy_function(promotes="operands")
 def polyval(p: Value, x: Value) -> Tracer:
     """``numpy.polyval``: Horner's scheme over the (static number of) coefficients."""
     c, t = _lift(p, x)
     if c.ndim != 1:
         raise ShapeError(f"polyval: p must be 1-d, got shape {c.shape}")
-    dtype = np.result_type(c.dtype, t.dtype)
+    dtype = _promotion.result_type(c, t)  # JAX's: f32 coefficients at i32 points are f32
     y: Tracer = broadcast_to(np.zeros((), dtype), t.shape)
     y = astype(y, dtype)
     for j in range(c.shape[0]):

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .. import primitives as _ops
+from ..core.dtype_promotion import concrete_operands
 from ..errors import ShapeError
 from ..lax.precision import check_precision, preferred_dtype
 from ..primitives.contraction import moveaxis, multiply
@@ -25,7 +26,7 @@ from .namespace import jnp as _jnp
 from .traced_values import lift_values as _lift
 
 
-@numpy_function()
+@numpy_function(promotes="operands")
 def kron(a: Value, b: Value) -> Tracer:
     """``numpy.kron``: the Kronecker product (one broadcast multiply and a reshape)."""
     x, y = _lift(a, b)
@@ -37,7 +38,7 @@ def kron(a: Value, b: Value) -> Tracer:
     return reshape(multiply(xr, yr), tuple(p * q for p, q in zip(xs, ys)))
 
 
-@numpy_function()
+@numpy_function(promotes="operands")
 def cross(
     a: Value, b: Value, axisa: int = -1, axisb: int = -1, axisc: int = -1, axis: Any = None
 ) -> Tracer:
@@ -85,7 +86,9 @@ def _product(name: str, traced: Callable[..., Any], eager: Callable[..., Any], d
         a: Any, b: Any, *args: Any, precision: Any = None, preferred_element_type: Any = None
     ) -> Any:
         check_precision(precision, name)
-        out = traced(a, b, *args) if any_traced((a, b)) else eager(a, b, *args)
+        out = (
+            traced(a, b, *args) if any_traced((a, b)) else eager(*concrete_operands((a, b)), *args)
+        )
         want = preferred_dtype(preferred_element_type)
         return out if want is None else astype(out, want)
 
@@ -182,7 +185,10 @@ def einsum(
         out = _ops.einsum(subscripts, *operands)
     else:
         out = np.einsum(
-            subscripts, *operands, optimize=optimize if optimize != "auto" else True, **kwargs
+            subscripts,
+            *concrete_operands(operands),
+            optimize=optimize if optimize != "auto" else True,
+            **kwargs,
         )
     want = preferred_dtype(preferred_element_type)
     return out if want is None else astype(out, want)

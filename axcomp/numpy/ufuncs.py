@@ -13,6 +13,7 @@ from typing import Any
 import numpy as _np
 
 from .. import primitives as _ops
+from ..core.dtype_promotion import concrete_operands
 from ..core.elementwise_functions import RECORDS, ElementwiseFunction
 from ..errors import UnsupportedError as _UnsupportedError
 from ..primitives.elementwise import elementwise as _elementwise_p
@@ -22,10 +23,13 @@ from .dispatch import any_traced
 def _elementwise(name: str, rec: ElementwiseFunction) -> Callable[..., Any]:
     np_fn = getattr(_np, rec.name)
     op_name = np_fn.__name__
+    skip = 1 if op_name == "ldexp" else -1  # its exponent does not promote
 
     def fn(*args: Any) -> Any:
         if any_traced(args):
             return _elementwise_p(op_name, *args)
+        if len(args) > 1:  # JAX's dtype where NumPy's promotion is wider
+            args = concrete_operands(args, skip)
         return np_fn(*args)
 
     fn.__name__ = fn.__qualname__ = name
@@ -49,14 +53,14 @@ def multiply(x: Any, y: Any) -> Any:
     """``jax.numpy.multiply(x, y)`` (``x * y``), broadcasting. Inside a kernel a product
     is multilinear: it joins the einsum of the contractions around it (``x * y`` summed
     is one contraction, not a temporary and a sum)."""
-    return _ops.multiply(x, y) if any_traced((x, y)) else _np.multiply(x, y)
+    return _ops.multiply(x, y) if any_traced((x, y)) else _np.multiply(*concrete_operands((x, y)))
 
 
 def power(x: Any, y: Any) -> Any:
     """``jax.numpy.power(x, y)`` (``x ** y``), broadcasting. Inside a kernel ``x ** 2`` is
     ``x * x``, a product the planner can fuse into contractions (a sum of squared
     differences becomes norms plus one GEMM where that is cheaper)."""
-    return _ops.power(x, y) if any_traced((x, y)) else _np.power(x, y)
+    return _ops.power(x, y) if any_traced((x, y)) else _np.power(*concrete_operands((x, y)))
 
 
 def where(condition: Any, x: Any = None, y: Any = None) -> Any:
@@ -74,7 +78,7 @@ def where(condition: Any, x: Any = None, y: Any = None) -> Any:
         return _np.where(condition)
     if any_traced((condition, x, y)):
         return _ops.where(condition, x, y)
-    return _np.where(condition, x, y)
+    return _np.where(*concrete_operands((condition, x, y), skip=0))
 
 
 def clip(a: Any, a_min: Any = None, a_max: Any = None) -> Any:
@@ -82,7 +86,7 @@ def clip(a: Any, a_min: Any = None, a_max: Any = None) -> Any:
     may be None); inside a kernel ``maximum`` then ``minimum``, so the gradient is 1
     inside the interval and 0 outside."""
     if not any_traced((a, a_min, a_max)):
-        return _np.clip(a, a_min, a_max)
+        return _np.clip(*concrete_operands((a, a_min, a_max)))
     out = a
     if a_min is not None:
         out = _ops.elementwise("maximum", out, a_min)

@@ -25,6 +25,7 @@ from ..tracing.build import (
     Value,
     batch_names,
     broadcast_shapes,
+    cast_to_jax_dtype,
     cast_weak_inputs,
     lift,
     logical_names,
@@ -206,6 +207,12 @@ def contract(
     levels = union_levels(tracers)
     subs = tuple(tuple(lv.label for lv in t.levels) + tuple(s) for t, s in zip(tracers, subscripts))
     out_full = tuple(lv.label for lv in levels) + tuple(out)
+    cast = cast_to_jax_dtype(tracers)
+    if any(c is not t for c, t in zip(cast, tracers)):  # JAX's dtype, narrower than NumPy's
+        if dtype is None or np.dtype(dtype) == result_dtype(_product, *operands):
+            dtype = None  # NumPy's promotion: recomputed on the cast operands
+        operands = tuple(c if c is not t else o for o, c, t in zip(operands, cast, tracers))
+        tracers = cast
     if dtype is None:
         dtype = result_dtype(_product, *operands) if len(tracers) > 1 else tracers[0].dtype
     tracers = cast_weak_inputs(tracers, dtype)

@@ -25,6 +25,7 @@ from ..tracing.build import (
     Value,
     broadcast_map,
     broadcast_shapes,
+    cast_to_jax_dtype,
     cast_weak_inputs,
     lift,
     make,
@@ -100,6 +101,8 @@ def record_of(fn: str) -> ElementwiseFunction:
     return rec
 
 
+# the operand that does not promote with the others
+_NOT_PROMOTED = {"where": 0, "ldexp": 1}
 _COMPARISONS = frozenset(("equal", "not_equal", "less", "less_equal", "greater", "greater_equal"))
 
 
@@ -110,6 +113,10 @@ def elementwise(fn: str, *args: Value) -> Tracer:
     np_fn = _UFUNCS.get(fn)
     if np_fn is None:
         np_fn = getattr(np, record_of(fn).name)  # a record registered after import
+    cast = cast_to_jax_dtype(tracers, skip=_NOT_PROMOTED.get(fn, -1))
+    if any(c is not t for c, t in zip(cast, tracers)):  # JAX's dtype, narrower than NumPy's
+        args = tuple(c if c is not t else a for a, c, t in zip(args, cast, tracers))
+        tracers = cast
     dtype = result_dtype(np_fn, *args)
     if fn in _COMPARISONS:  # compared in the operands' common dtype (f32 0.1 > 0.1 is False)
         tracers = cast_weak_inputs(tracers, result_dtype(np.add, *args))

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.dtype_promotion import weak_result
 from ..core.graph import Node
 from ..core.independence import (
     MIXED,
@@ -315,7 +316,7 @@ def concatenate(values: Sequence[Value], axis: int = 0) -> Tracer:
                 f"exactly, got shapes {[x.shape for x in tracers]}"
             )
     levels = union_levels(tracers)
-    dtype = np.result_type(*[np.ones(1, t.dtype) for t in tracers])
+    dtype = weak_result((t.dtype, t.weak) for t in tracers)[0]  # JAX's promotion
     # give every operand every batch axis so the physical concat is on one axis
     full = [broadcast_levels(t, levels) for t in tracers]
     full = [astype(t, dtype) for t in full]

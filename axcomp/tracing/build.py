@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.dtype_promotion import narrowed
 from ..core.graph import Node
 from ..core.leaves import ConstParams, const_p
 from ..core.primitive import Primitive
@@ -164,6 +165,22 @@ def cast_weak_inputs(inputs: Sequence[Tracer], dtype: np.dtype) -> list[Tracer]:
         if t.weak and t.dtype != dtype and t.dtype.kind in "iufc" and t.node.op is not const_p
         else t
         for t in inputs
+    ]
+
+
+def cast_to_jax_dtype(inputs: Sequence[Tracer], skip: int = -1) -> list[Tracer]:
+    """The operands of a promoting operation with their integer operands cast to JAX's
+    dtype where NumPy would promote them wider (``f32`` with ``i32`` is ``f32`` in JAX,
+    ``f64`` in NumPy): an explicit cast node, so NumPy then computes in JAX's dtype.
+    Weak operands (traced Python scalars) do not take part; ``skip`` is the index of an
+    operand that does not promote (``where``'s condition, ``ldexp``'s exponent)."""
+    strong = tuple(t.dtype for k, t in enumerate(inputs) if k != skip and not t.weak)
+    target = narrowed(strong)
+    if target is None or not _weak_cast:
+        return list(inputs)
+    return [
+        _weak_cast[0](t, target) if k != skip and not t.weak and t.dtype.kind in "iu" else t
+        for k, t in enumerate(inputs)
     ]
 
 

@@ -504,6 +504,22 @@ def test_a_new_process_loads_the_kernel_from_the_disk_cache(_shared_cache: Path)
     assert hits >= 1 and misses == 0, out.stdout
 
 
+def test_a_kernel_made_under_another_cache_directory_is_made_again_for_this_one(
+    tmp_path: Path,
+) -> None:
+    # the process already holds this kernel (compiled under the module's directory): a
+    # new AXCOMP_CACHE_DIR must get its own module file, or numba caches it elsewhere
+    _, c = compiled(pairwise(l1), "always", A, B)
+    ((_, loop),) = fused_steps(c.plan)
+    first = fused_loops.kernel(loop)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AXCOMP_CACHE_DIR", str(tmp_path))
+        again = fused_loops.kernel(loop)
+    assert again is not first
+    assert Path(sys.modules[again.py_func.__module__].__file__ or "").parent == tmp_path
+    assert fused_loops.kernel(loop) is first  # back under the first directory
+
+
 def test_a_cache_directory_others_may_write_is_not_used(tmp_path: Path) -> None:
     shared = tmp_path / "shared"
     shared.mkdir()

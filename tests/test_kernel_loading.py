@@ -204,7 +204,7 @@ def test_a_kernel_compiles_in_the_background_and_takes_over(
     jf = ax.jit(f)
     first = np.asarray(jf(A, B))  # NumPy: the kernel is compiling
     (_, loop), *_ = fused_steps(jf.lower(A, B).plan)
-    slot = kernel_loading.slot(fused_loops.source(loop), "", lambda types: None)
+    slot = kernel_loading.slot(fused_loops.slot_key(loop), "", lambda types: None)
     kernel_loading.wait_all(120)  # (what the benchmarks do before timing)
     assert slot.kernel is not None
     overloads = len(slot.kernel.overloads)

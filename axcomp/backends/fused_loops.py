@@ -374,13 +374,20 @@ def compiled_kernel(loop: FusedLoop, types: tuple[kernel_loading.ArgumentType, .
     return fn
 
 
+def slot_key(loop: FusedLoop) -> str:
+    """The key of ``loop``'s kernel slot: its text, and the cache directory, as
+    ``load_kernel`` keeps one kernel per directory."""
+    return f"{cache_dir()}\n{source(loop)}"
+
+
 def caller(loop: FusedLoop, threads: int | None = None) -> Callable[..., np.ndarray]:
     """The function the generated NumPy code calls: allocates the result, runs the loop on
     up to ``threads`` threads (None: ``AXCOMP_THREADS``, else one per core). Until its
     kernel is ready (``kernel_loading``: compiled on a thread, unless ``AXCOMP_FUSE=always``)
     the loop runs on NumPy (``fused_numpy``)."""
-    text = source(loop)
-    slot = kernel_loading.slot(text, call_name(loop), lambda types: compiled_kernel(loop, types))
+    slot = kernel_loading.slot(
+        slot_key(loop), call_name(loop), lambda types: compiled_kernel(loop, types)
+    )
     numpy_path = fused_numpy.evaluator(loop, threads or _threads())
     background = numpy_path is not None and in_background()
     shape, dtype, sizes = loop.out_shape, np.dtype(loop.dtype), loop.shape

@@ -62,3 +62,19 @@ def test_the_environment_variable_turns_it_on() -> None:
     assert proc.returncode == 0, proc.stderr
     # no logging setup: WARNING records reach stderr through logging's last-resort handler
     assert re.search(r"^compiled <lambda>\(float64\[3\]\) in \d", proc.stderr, re.M)
+
+
+def test_a_library_function_called_with_new_python_floats_is_not_compiled_again(
+    log_compiles, caplog
+) -> None:
+    # positional Python floats are traced values, as under jit (they were static, and
+    # each new value recompiled: about a second per call of a scipy.stats function)
+    from axcomp.scipy import stats
+
+    with caplog.at_level(logging.WARNING, logger="axcomp"):
+        got = [float(stats.truncnorm.sf(x, -1.0, 2.0)) for x in (0.3, 0.31, 0.32)]
+    compiles = [r.getMessage() for r in caplog.records if r.name == "axcomp"]
+    assert len(compiles) == 1 and compiles[0].startswith("compiled sf(float64[], "), compiles
+    # the same values as a program compiled for each value (floats folded as constants)
+    want = [float(ax.jit(lambda x=x: stats.truncnorm.sf(x, -1.0, 2.0))()) for x in (0.3, 0.31, 0.32)]
+    np.testing.assert_allclose(got, want, rtol=1e-14)

@@ -285,14 +285,20 @@ def staged_export(name: str | Callable[..., Any], traced: Callable[..., Any] | N
 
 
 def _staged(name: str, traced: Callable[..., Any]) -> Callable[..., Any]:
-    # their ints are axes, shapes and sizes: static, compiled once per value
-    staged = static_jit(traced)
+    # their ints are axes, shapes and sizes: static, compiled once per value; positional
+    # Python floats and complexes are values, traced (weak) as under jit, so a new value
+    # reuses the program (one program per set of such positions)
+    staged: dict[tuple[int, ...], JittedFunction[..., Any]] = {(): static_jit(traced)}
 
     def fn(*args: Any, **kwargs: Any) -> Any:
         if any(isinstance(a, Tracer) for a in (*args, *kwargs.values())):
             return traced(*args, **kwargs)
+        values = tuple(i for i, a in enumerate(args) if type(a) in (float, complex))
+        run = staged.get(values)
+        if run is None:
+            run = staged.setdefault(values, static_jit(traced, values))
         args = tuple(_static(a) for a in args)
-        return staged(*args, **{k: _static(v) for k, v in kwargs.items()})
+        return run(*args, **{k: _static(v) for k, v in kwargs.items()})
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = traced.__doc__

@@ -76,5 +76,6 @@ def test_a_library_function_called_with_new_python_floats_is_not_compiled_again(
     compiles = [r.getMessage() for r in caplog.records if r.name == "axcomp"]
     assert len(compiles) == 1 and compiles[0].startswith("compiled sf(float64[], "), compiles
     # the same values as a program compiled for each value (floats folded as constants)
-    want = [float(ax.jit(lambda x=x: stats.truncnorm.sf(x, -1.0, 2.0))()) for x in (0.3, 0.31, 0.32)]
+    points = (0.3, 0.31, 0.32)
+    want = [float(ax.jit(lambda x=x: stats.truncnorm.sf(x, -1.0, 2.0))()) for x in points]
     np.testing.assert_allclose(got, want, rtol=1e-14)

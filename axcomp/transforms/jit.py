@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Any, Generic, ParamSpec, Protocol, TypeVar, ov
 
 import numpy as np
 
-from ..errors import AxisSpecError, AxisSpecTypeError, UnsupportedError
+from ..errors import (
+    AxisSpecError,
+    AxisSpecTypeError,
+    ConcretizationTypeError,
+    TracerArrayConversionError,
+    TracerIntegerConversionError,
+    UnsupportedError,
+)
 from ..tracing.trace import abstract_values, current_trace, function_name, tracing_function
 from ..tracing.tracer import Tracer
 from .staging import Staged, StaticArg
@@ -287,8 +294,10 @@ def staged_export(name: str | Callable[..., Any], traced: Callable[..., Any] | N
 def _staged(name: str, traced: Callable[..., Any]) -> Callable[..., Any]:
     # their ints are axes, shapes and sizes: static, compiled once per value; positional
     # Python floats and complexes are values, traced (weak) as under jit, so a new value
-    # reuses the program (one program per set of such positions)
-    staged: dict[tuple[int, ...], JittedFunction[..., Any]] = {(): static_jit(traced)}
+    # reuses the program (one program per set of such positions), unless the function
+    # reads one as a Python number (lstsq's rcond): then they stay static for it
+    static = static_jit(traced)
+    staged: dict[tuple[int, ...], JittedFunction[..., Any]] = {(): static}
 
     def fn(*args: Any, **kwargs: Any) -> Any:
         if any(isinstance(a, Tracer) for a in (*args, *kwargs.values())):
@@ -298,7 +307,18 @@ def _staged(name: str, traced: Callable[..., Any]) -> Callable[..., Any]:
         if run is None:
             run = staged.setdefault(values, static_jit(traced, values))
         args = tuple(_static(a) for a in args)
-        return run(*args, **{k: _static(v) for k, v in kwargs.items()})
+        kw = {k: _static(v) for k, v in kwargs.items()}
+        if run is static:
+            return static(*args, **kw)
+        try:
+            return run(*args, **kw)
+        except (
+            ConcretizationTypeError,
+            TracerIntegerConversionError,
+            TracerArrayConversionError,
+        ):
+            staged[values] = static  # raised while tracing, before anything ran
+            return static(*args, **kw)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = traced.__doc__

@@ -154,10 +154,11 @@ def _erf_inv(t: Tracer) -> Tracer:
     if a.dtype == np.float64:
         ax = _e("absolute", a)
         return erf_inv64(a, _e("subtract", _like(1.0, a), ax))  # 1 - |x| is exact near 1
-    w = _e("negative", _e("log1p", _e("negative", multiply(a, a))))
-    y = multiply(_giles(w), a)
     one = _e("equal", _e("absolute", a), _like(1.0, a))
-    y = _e("where", one, multiply(a, _like(math.inf, a)), y)
+    # +-1 is +-inf: its lanes take 0 below (log1p(-1) and 0 * inf would warn)
+    w = _e("negative", _e("log1p", _e("negative", _e("where", one, 0.0, multiply(a, a)))))
+    y = multiply(_giles(w), a)
+    y = _e("where", one, _e("copysign", _like(math.inf, a), a), y)
     return _back(y, dtype)
 
 
@@ -173,8 +174,10 @@ def erf_inv64(x: Tracer, q: Tracer) -> Tracer:
     qs = _e("where", inside, q, one)  # q = 1 (x = 0) keeps every lane finite
     w = _e("negative", _e("log", multiply(qs, _e("subtract", _like(2.0, x), qs))))
     giles = multiply(_giles(_e("where", _e("less", w, 16.0), w, 1.0)), ax)
-    big = _e("negative", _e("log", qs))
-    asym = _e("sqrt", _e("where", _e("less", w, 16.0), 16.0, big))
+    # the asymptotic lanes start from -log(q); the others from 16, so every lane's square
+    # root below stays real (no invalid-value warning from a branch not taken)
+    big = _e("where", _e("less", w, 16.0), 16.0, _e("negative", _e("log", qs)))
+    asym = _e("sqrt", big)
     for _ in range(4):
         inv = _e("true_divide", one, multiply(asym, asym))
         h = multiply(inv, 0.5)  # 1 / (2 y**2)

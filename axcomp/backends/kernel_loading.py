@@ -25,8 +25,8 @@ waits for numba and later calls switch to the kernel as soon as it is there.
   thread (numba writes its cache files under temporary names and renames them, so none is
   left half written). A forked child
   forgets compiles its parent had running (their thread does not exist there).
-* Slots are shared by key (a kernel's source text): two steps, or two programs, with one
-  kernel compile it once.
+* Slots are shared by key (a fused loop's is its source text and the cache directory,
+  ``fused_loops.slot_key``): two steps, or two programs, with one kernel compile it once.
 
 A step that gets its kernel another way (a loop-nest module, say) uses the same slot: a
 ``build(types)`` that returns a callable compiled for ``types``, and its own NumPy path.

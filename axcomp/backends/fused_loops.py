@@ -66,7 +66,8 @@ PARALLEL_ELEMENTS = 1 << 20
 _OFF = ("0", "off", "false", "no")
 _ALWAYS = ("always", "all")
 
-_TYPES = {
+#: The numba spelling of each dtype a generated kernel casts to (loop nests use it too).
+NUMBA_TYPES = {
     "float64": "_nb.float64",
     "float32": "_nb.float32",
     "int64": "_nb.int64",
@@ -134,7 +135,7 @@ def cache_dir() -> Path:
 
 def _literal(value: Any, dtype: str) -> str:
     if type(value) in (bool, int) or (type(value) is float and math.isfinite(value)):
-        return f"{_TYPES[dtype]}({value!r})"
+        return f"{NUMBA_TYPES[dtype]}({value!r})"
     raise ValueError(f"refusing to emit literal {value!r}")
 
 
@@ -171,7 +172,7 @@ def _instruction(ins: Instruction, j: int, loop: FusedLoop) -> str:
         expr = _BINARY[ins.fn].format(*texts)
     else:
         expr = _UNARY[ins.fn].format(*texts)
-    return f"    v{j} = {_TYPES[ins.dtype]}({expr})"
+    return f"    v{j} = {NUMBA_TYPES[ins.dtype]}({expr})"
 
 
 @functools.lru_cache(maxsize=1)

@@ -38,13 +38,7 @@ from ..core.plan_types import (
 )
 from . import fused_loops
 
-_TYPES = {
-    "float64": "_nb.float64",
-    "float32": "_nb.float32",
-    "int64": "_nb.int64",
-    "int32": "_nb.int32",
-    "bool": "_nb.boolean",
-}
+_TYPES = fused_loops.NUMBA_TYPES
 _INFIX = {
     "add": "({0} + {1})",
     "subtract": "({0} - {1})",

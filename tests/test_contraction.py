@@ -405,3 +405,96 @@ def test_differential_against_einsum(
     check_code_text(code, names, made)
     got = execute(code, names, arrays)
     assert_same(got, np.einsum(eq, *arrays), arrays)
+
+
+# --- GEMM orientation: (Bᵀ @ Aᵀ)ᵀ where BLAS runs it faster ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("m", "k", "n", "a_transposed", "dtype", "expected"),
+    [
+        (784, 2048, 10, True, "float64", True),  # a gradient's Xᵀ @ r
+        (2048, 784, 20, False, "float64", True),  # X @ [V W] in an HVP
+        (256, 256, 128, True, "float64", True),
+        (10, 2048, 784, False, "float64", False),  # wide result: already the fast way
+        (2048, 784, 2, False, "float64", False),  # a 2-column panel: transposing loses
+        (784, 2048, 10, False, "float64", False),  # C-contiguous A needs more rows
+        (2048, 64, 10, True, "float64", False),  # short K
+        (2048, 784, 256, True, "float64", False),  # wide enough on both sides
+        (784, 2048, 10, True, "float32", False),  # sgemm: no region wins
+        (784, 2048, 10, True, "complex128", False),  # not measured
+    ],
+)
+def test_gemm_orientation_rule(
+    m: int, k: int, n: int, a_transposed: bool, dtype: str, expected: bool
+) -> None:
+    from axcomp.compiler.gemm_orientation import transposed_is_faster
+
+    assert transposed_is_faster(m, k, n, a_transposed, np.dtype(dtype)) is expected
+
+
+def _lower_typed(eq: str, sizes: Mapping[str, int], dtype: Any) -> ContractionCode:
+    ins, out = eq.split("->")
+    names = [f"x{n}" for n in range(len(ins.split(",")))]
+    subs = [tuple(s) for s in ins.split(",")]
+    _, fresh = _fresh_counter()
+    return lower_contraction(names, subs, tuple(out), sizes, fresh, dtype=np.dtype(dtype))
+
+
+def test_gemm_orientation_is_emitted_for_a_gradient_product() -> None:
+    sizes = {"a": 300, "c": 280, "b": 10}  # Xᵀ @ r: X (a, c), r (a, b)
+    code = _lower_typed("ac,ab->cb", sizes, np.float64)
+    assert code.lines == ("_t0 = _np.matmul(x1.transpose(1, 0), x0).transpose(1, 0)",)
+    rng = np.random.default_rng(3)
+    x, r = rng.standard_normal((300, 280)), rng.standard_normal((300, 10))
+    np.testing.assert_allclose(execute(code, ["x0", "x1"], [x, r]), x.T @ r, rtol=1e-12)
+    code32 = _lower_typed("ac,ab->cb", sizes, np.float32)  # float32 keeps A @ B
+    assert code32.lines == ("_t0 = _np.matmul(x0.transpose(1, 0), x1)",)
+
+
+_ORIENTATION_EQS = ["ik,kj->ij", "ki,kj->ij", "ik,jk->ij", "ki,jk->ij", "ik,kj->ji"]
+_ORIENTATION_SIZES = [
+    {"i": 5, "k": 4, "j": 3},
+    {"i": 1, "k": 4, "j": 3},  # one row
+    {"i": 5, "k": 4, "j": 1},  # one column
+    {"i": 5, "k": 0, "j": 3},  # empty sum: zeros
+    {"i": 0, "k": 4, "j": 3},
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex128])
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+def test_every_gemm_orientation_equals_the_plain_product(
+    monkeypatch: pytest.MonkeyPatch, dtype: Any, layout: str
+) -> None:
+    # the transposed orientation forced on every 2-D GEMM, for every dtype and shape
+    monkeypatch.setattr(_contraction, "transposed_is_faster", lambda *args: True)
+    rng = np.random.default_rng(5)
+    transposed = 0
+    for eq, sizes in itertools.product(_ORIENTATION_EQS, _ORIENTATION_SIZES):
+        ins = eq.split("->")[0].split(",")
+        arrays = []
+        for s in ins:
+            shape = [sizes[lab] for lab in s]
+            x = _random(rng, [2 * shape[0], shape[1]] if layout == "strided" else shape, dtype)
+            arrays.append(
+                x[::2] if layout == "strided" else np.asfortranarray(x) if layout == "F" else x
+            )
+        code = _lower_typed(eq, sizes, dtype)
+        transposed += any(").transpose(1, 0)" in line for line in code.lines)
+        got = execute(code, ["x0", "x1"], arrays)
+        assert_same(got, np.einsum(eq, *arrays), arrays)
+    assert transposed >= len(_ORIENTATION_EQS) * 3  # the forced orientation was emitted
+
+
+def test_jit_runs_a_tall_skinny_gradient_product_transposed() -> None:
+    import axcomp as ax
+
+    rng = np.random.default_rng(4)
+    x, r = rng.standard_normal((300, 280)), rng.standard_normal((300, 10))
+    f = ax.jit(lambda x, r: x.T @ r)
+    assert "_np.matmul(r.transpose(1, 0), x).transpose(1, 0)" in f.lower(x, r).source
+    np.testing.assert_allclose(f(x, r), x.T @ r, rtol=1e-12)
+    x32, r32 = x.astype(np.float32), r.astype(np.float32)
+    assert "_np.matmul(x.transpose(1, 0), r)" in f.lower(x32, r32).source
+    np.testing.assert_allclose(f(x32, r32), x32.T @ r32, rtol=1e-5)

@@ -20,10 +20,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import opt_einsum as oe
 
-from ..core.plan import Assign, Contraction, Expr, Lit, Ref, Statement, call
+from ..core.plan import Assign, Call, Contraction, Expr, Lit, Ref, Statement, call
 from ..errors import ShapeError, UnsupportedError
+from .gemm_orientation import transposed_is_faster
 
 __all__ = ["ContractionCode", "lower_contraction"]
 
@@ -106,8 +108,10 @@ class _Lowerer:
         scalars: Sequence[str],
         promoted: Callable[[], Expr] | None = None,
         literals: Mapping[str, bool | int | float] | None = None,
+        dtype: np.dtype | None = None,
     ) -> None:
         self.sizes = sizes
+        self.dtype = dtype  # the products' dtype, when known: it picks a GEMM's orientation
         self._promoted = promoted
         self._literals = dict(literals or {})
         self._fresh = fresh
@@ -393,12 +397,25 @@ class _Lowerer:
     def _emit_matmul(self, pl: _MatmulPlan) -> _Term:
         el = self.arrange(pl.left, self._groups(pl.left, pl.p, pl.i, pl.k, True))[0]
         er = self.arrange(pl.right, self._groups(pl.right, pl.p, pl.j, pl.k, False))[0]
-        expr: Expr = call("matmul", el, er)
         labels = pl.p + pl.i + pl.j
         want = tuple(self.sizes[lab] for lab in labels)
-        if self._matmul_shape(pl.left, pl.right, pl.p, pl.i, pl.j) != want:
+        shape = self._matmul_shape(pl.left, pl.right, pl.p, pl.i, pl.j)
+        expr: Expr = call("matmul", el, er)
+        if self._transposes(pl, el, shape):
+            # (Bᵀ @ Aᵀ)ᵀ: the same products in the orientation BLAS runs faster; the
+            # result is a transposing view (column-major), as to_order's results may be
+            expr = call("transpose", call("matmul", _t(er), _t(el)), perm=(1, 0))
+        if shape != want:
             expr = call("reshape", expr, shape=want)  # split merged I/J dims back out
         return _Term(self.emit(expr), labels)
+
+    def _transposes(self, pl: _MatmulPlan, el: Expr, shape: tuple[int, ...]) -> bool:
+        """Whether a 2-D GEMM (no batch, no reshape after) runs as ``(Bᵀ @ Aᵀ)ᵀ``."""
+        m, k, n = self.size(pl.i), self.size(pl.k), self.size(pl.j)
+        if self.dtype is None or pl.p or shape != (m, n):
+            return False
+        a_transposed = isinstance(el, Call) and el.op == "transpose"
+        return transposed_is_faster(m, k, n, a_transposed, self.dtype)
 
     # -- the whole contraction -------------------------------------------------------------
 
@@ -437,6 +454,13 @@ class _Lowerer:
         return self.to_order(self.reduce(final, out_set), out).expr
 
 
+def _t(expr: Expr) -> Expr:
+    """The transpose of a 2-D operand expression (a transpose's own operand, unwrapped)."""
+    if isinstance(expr, Call) and expr.op == "transpose" and tuple(expr.attr("perm")) == (1, 0):
+        return expr.args[0]
+    return call("transpose", expr, perm=(1, 0))
+
+
 def _lower_single(
     name: str, labels: tuple[str, ...], out: tuple[str, ...], fresh: Callable[[], str]
 ) -> tuple[Expr, tuple[Statement, ...]]:
@@ -469,13 +493,16 @@ def lower_contraction(
     fresh: Callable[[], str],
     promoted: Callable[[], Expr] | None = None,
     literals: Mapping[str, bool | int | float] | None = None,
+    dtype: np.dtype | None = None,
 ) -> ContractionCode:
     """Plan statements computing ``einsum(subscripts -> out)`` over `operands`.
 
     ``promoted``: the expression naming the operands' promoted dtype (what sums accumulate
     in), when the caller knows it at compile time; without it the code computes it with
     ``result_type`` on every call. ``literals``: the 0-d operands the code writes as
-    Python literals (their names never reach it).
+    Python literals (their names never reach it). ``dtype``: the dtype the products
+    compute in, when known; it lets a 2-D GEMM run transposed where BLAS is faster that
+    way (``gemm_orientation``).
 
     Labels are arbitrary hashable names; they are mapped to the letters
     ``opt_einsum.get_symbol(i)`` in order of first appearance (operands, then `out`), and only
@@ -535,7 +562,7 @@ def lower_contraction(
         dry = _Lowerer(size_of, _counter(), operands, out_l, None, scalars, promoted, literals)
         dry.run(subs, path)
         fold_at = min(range(len(dry.created)), key=lambda n: (dry.created[n], -n))
-    low = _Lowerer(size_of, fresh, operands, out_l, fold_at, scalars, promoted, literals)
+    low = _Lowerer(size_of, fresh, operands, out_l, fold_at, scalars, promoted, literals, dtype)
     result = low.run(subs, path)
 
     if info is not None:

@@ -273,7 +273,7 @@ class _Lowering:
             raise PlanError("a contraction's literal operands need a compile-time dtype")
         code = lower_contraction(
             names, list(region.subscripts), region.out, dict(region.sizes), self.names.temp,
-            promoted, literals,
+            promoted, literals, node.dtype,
         )  # fmt: skip
         stmts, result = code.statements, code.result
         if all(self._python_scalar(o) for o in region.operands):

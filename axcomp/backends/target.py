@@ -13,11 +13,11 @@ which driver runs them in blocks, and how ``explain`` names it. The targets are
 * ``PmapTarget``: a NumPy program per shard on the devices of a ``pmap``
   (``transforms.pmap``).
 
-Pass selection is declarative: ``transforms.compile`` reads ``expand_gemm``,
-``transforms.staging`` reads ``chunking`` and ``host_memory``. Which target a call gets is
-decided in one place, ``transforms.targets.choose_target``; the dask and pmap runtimes,
-which need the tracing machinery, live in ``transforms`` and are named by these targets
-only for ``explain``.
+Pass selection is declarative: ``transforms.compile`` reads ``expand_gemm`` and
+``orients_gemms``, ``transforms.staging`` reads ``chunking`` and ``host_memory``. Which
+target a call gets is decided in one place, ``transforms.targets.choose_target``; the dask
+and pmap runtimes, which need the tracing machinery, live in ``transforms`` and are named by
+these targets only for ``explain``.
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ class Target:
     chunking = True
     #: its arrays live in this process's memory (outputs are checked against what is free)
     host_memory = True
+    #: its GEMMs may run transposed where OpenBLAS is faster (``compiler.gemm_orientation``)
+    orients_gemms = True
 
     @property
     def emitter(self) -> str:
@@ -106,6 +108,7 @@ class ArrayApiTarget(Target):
     # are compiled for NumPy arrays (``fuse_min`` reads the emitter)
     expand_gemm = False
     host_memory = False  # a device's memory, which ``available_memory`` does not measure
+    orients_gemms = False  # the rule's table is OpenBLAS's, not the namespace's library
 
     @property
     def emitter(self) -> str:
@@ -147,6 +150,10 @@ class ChunkedTarget(Target):
     @property
     def host_memory(self) -> bool:  # type: ignore[override]
         return self.inner.host_memory
+
+    @property
+    def orients_gemms(self) -> bool:  # type: ignore[override]
+        return self.inner.orients_gemms
 
     @property
     def emitter(self) -> str:

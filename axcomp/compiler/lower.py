@@ -92,10 +92,17 @@ def literal(value: Any) -> Lit | None:
 class _Lowering:
     """The state of lowering one graph (also the ``LowerContext`` rules receive)."""
 
-    def __init__(self, graph: Graph, fuse_min: int | None = None, repeat: int = 1) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        fuse_min: int | None = None,
+        repeat: int = 1,
+        orient_gemms: bool = True,
+    ) -> None:
         self.graph = graph
         self.repeat = repeat  # runs of this graph per run of the plan (loop bodies' steps)
         self.fuse_min = fuse_min  # fuse loops of this many iterations and more (None: never)
+        self.orient_gemms = orient_gemms  # GEMMs in OpenBLAS's faster orientation
         self.names = _Names()
         self.constants: list[tuple[str, Any]] = []
         self.value: dict[Node, Expr] = {}
@@ -130,7 +137,7 @@ class _Lowering:
         self, graph: Graph, input_names: tuple[str, ...], repeat: int = 1
     ) -> tuple[tuple[Step, ...], tuple[str, ...], tuple[str, ...]]:
         fuse_min = self.fuse_min or (None if self.fuse_min is None else BODY_MIN_ELEMENTS)
-        sub = _Lowering(graph, fuse_min, self.repeat * repeat)
+        sub = _Lowering(graph, fuse_min, self.repeat * repeat, self.orient_gemms)
         sub.names, sub.constants, sub.readonly = self.names, self.constants, self.readonly
         sub.types = self.types
         plan = sub.run(input_names)
@@ -273,7 +280,7 @@ class _Lowering:
             raise PlanError("a contraction's literal operands need a compile-time dtype")
         code = lower_contraction(
             names, list(region.subscripts), region.out, dict(region.sizes), self.names.temp,
-            promoted, literals, node.dtype,
+            promoted, literals, node.dtype if self.orient_gemms else None,
         )  # fmt: skip
         stmts, result = code.statements, code.result
         if all(self._python_scalar(o) for o in region.operands):
@@ -412,12 +419,19 @@ class _Lowering:
         )
 
 
-def lower(graph: Graph, input_names: tuple[str, ...], fuse_min: int | None = None) -> Plan:
+def lower(
+    graph: Graph,
+    input_names: tuple[str, ...],
+    fuse_min: int | None = None,
+    orient_gemms: bool = True,
+) -> Plan:
     """The plan computing ``graph`` with its inputs named ``input_names``; elementwise
     steps write into dying temporaries where they can (``inplace``). With ``fuse_min``,
     reductions of elementwise chains of at least that many elements become fused loops
-    (``fusion``; the target decides)."""
-    plan = loop_in_place(in_place(_Lowering(graph, fuse_min).run(input_names)))
+    (``fusion``; the target decides). ``orient_gemms``: GEMMs may run as ``(Bᵀ @ Aᵀ)ᵀ``
+    where OpenBLAS is faster that way (``contraction``; the target decides)."""
+    lowering = _Lowering(graph, fuse_min, orient_gemms=orient_gemms)
+    plan = loop_in_place(in_place(lowering.run(input_names)))
     if fuse_min is not None:  # whole small loops as loop nests, where loops fuse
         plan = nest_loops(plan, always=fuse_min == 0)
     if VERIFY:

@@ -83,7 +83,9 @@ def compile_traced(
     graph = simplify(traced.graph, verify=VERIFY)
     if target.expand_gemm:
         graph = expand.expand(graph, verify=VERIFY)
-    plan = lower(graph, traced.arg_names, fuse_min=target.fuse_min)
+    plan = lower(
+        graph, traced.arg_names, fuse_min=target.fuse_min, orient_gemms=target.orients_gemms
+    )
     source, fn = target.build(plan, name, threads)
     call_flat = _output_adapter(
         fn, traced.out_treedef, len(plan.outputs), target.emitter, len(plan.inputs)

@@ -27,9 +27,15 @@ T      M or K = 64        0.74-1.11 (mostly about 1: no gain)
 C      M >= 1024,         0.56-0.97 (0.75 at 2048×784×10, 0.70 at 2048×784×20)
        K >= 256,
        10 <= N <= 128
-C      M <= 256 or N = 2  up to 2.6 (N = 2: BLAS's narrow-panel kernels) or about 1
+C      M = 784, K >= 256  0.78-1.10 (small gains: left out)
+C      M <= 256, K = 64   0.8-2.6 (N = 2 up to 2.6: BLAS's narrow-panel kernels)
+       or N = 2
 any    N > M              the mirror image: the plain orientation is the fast one
 =====  =================  =============================================================
+
+With OpenBLAS's two threads (the default on the 2-core machine) the transposed
+orientation still wins for the HVP's two GEMMs, best of 300 rounds on a busy machine:
+``Xᵀ @ r`` 0.82 -> 0.67 ms, ``X @ [V W]`` 0.99 -> 0.96 ms.
 
 In float32 the transposed orientation loses with ``A`` C-contiguous (1.0-5x slower) and
 wins only here and there with ``A`` transposed (0.67-1.33, no region), so float32 keeps

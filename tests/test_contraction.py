@@ -498,3 +498,29 @@ def test_jit_runs_a_tall_skinny_gradient_product_transposed() -> None:
     x32, r32 = x.astype(np.float32), r.astype(np.float32)
     assert "_np.matmul(x.transpose(1, 0), r)" in f.lower(x32, r32).source
     np.testing.assert_allclose(f(x32, r32), x32.T @ r32, rtol=1e-5)
+
+
+def test_softmax_regression_hvp_with_both_gemms_transposed() -> None:
+    # X @ [V W] (1100×300×20, X C-contiguous) and Xᵀ @ r (300×1100×10) both take the
+    # transposed orientation; the HVP equals the hand-derived one
+    import axcomp as ax
+    import axcomp.numpy as anp
+    from axcomp.scipy.special import logsumexp
+
+    rng = np.random.default_rng(11)
+    n, d, c = 1100, 300, 10
+    x, y = rng.standard_normal((n, d)) / np.sqrt(d), np.eye(c)[rng.integers(0, c, n)]
+    w, v = 0.1 * rng.standard_normal((d, c)), rng.standard_normal((d, c))
+
+    def loss(w: Any) -> Any:
+        z = x @ w
+        return anp.mean(logsumexp(z, axis=1) - anp.sum(y * z, axis=1))
+
+    hvp = ax.jit(lambda w, v: ax.jvp(ax.grad(loss), (w,), (v,))[1])
+    assert hvp.lower(w, v).source.count(").transpose(1, 0)") == 2
+    z = x @ w
+    p = np.exp(z - z.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    r = p * (x @ v)
+    r -= p * r.sum(1, keepdims=True)
+    np.testing.assert_allclose(hvp(w, v), x.T @ r / n, rtol=1e-10, atol=1e-13)

@@ -487,7 +487,15 @@ def test_every_gemm_orientation_equals_the_plain_product(
     assert transposed >= len(_ORIENTATION_EQS) * 3  # the forced orientation was emitted
 
 
-def test_jit_runs_a_tall_skinny_gradient_product_transposed() -> None:
+@pytest.fixture
+def one_blas_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compile as where BLAS runs one thread (the orientation rule applies)."""
+    from axcomp.backends import target
+
+    monkeypatch.setattr(target, "blas_threads", lambda: 1)
+
+
+def test_jit_runs_a_tall_skinny_gradient_product_transposed(one_blas_thread: None) -> None:
     import axcomp as ax
 
     rng = np.random.default_rng(4)
@@ -500,7 +508,27 @@ def test_jit_runs_a_tall_skinny_gradient_product_transposed() -> None:
     np.testing.assert_allclose(f(x32, r32), x32.T @ r32, rtol=1e-5)
 
 
-def test_softmax_regression_hvp_with_both_gemms_transposed() -> None:
+def test_gemm_orientation_waits_for_one_blas_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    # with several BLAS threads the transposed orientation's threads wait for each other
+    import axcomp as ax
+    from axcomp.backends import target
+
+    x, r = np.ones((300, 280)), np.ones((300, 10))
+    monkeypatch.setattr(target, "blas_threads", lambda: 2)
+    assert "_np.matmul(x.transpose(1, 0), r)" in ax.jit(lambda x, r: x.T @ r).lower(x, r).source
+
+
+def test_blas_threads_follows_threadpool_limits() -> None:
+    from threadpoolctl import threadpool_limits
+
+    from axcomp.backends.blas_threads import blas_threads
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        assert blas_threads() == 1
+    assert blas_threads() >= 1
+
+
+def test_softmax_regression_hvp_with_both_gemms_transposed(one_blas_thread: None) -> None:
     # X @ [V W] (1100×300×20, X C-contiguous) and Xᵀ @ r (300×1100×10) both take the
     # transposed orientation; the HVP equals the hand-derived one
     import axcomp as ax

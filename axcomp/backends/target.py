@@ -29,6 +29,7 @@ from typing import Any
 from ..core.chunks import ChunkPlan
 from ..core.plan import Plan, format_bytes
 from . import array_api, array_api_chunks, fused_loops, numpy_backend, numpy_chunks
+from .blas_threads import blas_threads
 
 NUMPY = "numpy"
 
@@ -49,8 +50,6 @@ class Target:
     chunking = True
     #: its arrays live in this process's memory (outputs are checked against what is free)
     host_memory = True
-    #: its GEMMs may run transposed where OpenBLAS is faster (``compiler.gemm_orientation``)
-    orients_gemms = True
 
     @property
     def emitter(self) -> str:
@@ -63,6 +62,13 @@ class Target:
         (``compiler.fusion``); None: never. NumPy programs fuse when numba is installed and
         ``AXCOMP_FUSE`` allows it (``fused_loops.policy``)."""
         return fused_loops.policy() if self.emitter == "numpy" else None
+
+    @property
+    def orients_gemms(self) -> bool:
+        """Whether its GEMMs may run transposed where OpenBLAS is faster that way
+        (``compiler.gemm_orientation``): NumPy programs, while BLAS runs one thread (the
+        rule's table is one thread's; the Array API namespaces have their own libraries)."""
+        return self.emitter == "numpy" and blas_threads() == 1
 
     @property
     def block(self) -> Target:
@@ -108,7 +114,6 @@ class ArrayApiTarget(Target):
     # are compiled for NumPy arrays (``fuse_min`` reads the emitter)
     expand_gemm = False
     host_memory = False  # a device's memory, which ``available_memory`` does not measure
-    orients_gemms = False  # the rule's table is OpenBLAS's, not the namespace's library
 
     @property
     def emitter(self) -> str:
@@ -150,10 +155,6 @@ class ChunkedTarget(Target):
     @property
     def host_memory(self) -> bool:  # type: ignore[override]
         return self.inner.host_memory
-
-    @property
-    def orients_gemms(self) -> bool:  # type: ignore[override]
-        return self.inner.orients_gemms
 
     @property
     def emitter(self) -> str:

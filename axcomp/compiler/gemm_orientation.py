@@ -7,7 +7,8 @@ tall-skinny result (``M`` rows, few ``N`` columns, long ``K``) the transposed or
 whose result is ``Cᵀ`` row-major (``C`` column-major, returned as a transposing view), is
 markedly faster: a gradient's ``Xᵀ @ r`` (``X`` 2048×784, ``r`` 2048×10) takes 1.75 ms one
 way and 1.05 ms the other. The rule is static (shapes, ``A``'s layout as the plan spells
-it, the dtype), so a program computes the same bits in every process.
+it, the dtype; no tuning at run time), and on the measured shapes the two orientations'
+results were equal bit for bit (each entry's dot product summed in the same order).
 
 Measured on the development machine (AMD EPYC, OpenBLAS as NumPy 2.4 ships it, one
 thread) by::
@@ -33,9 +34,12 @@ C      M <= 256, K = 64   0.8-2.6 (N = 2 up to 2.6: BLAS's narrow-panel kernels)
 any    N > M              the mirror image: the plain orientation is the fast one
 =====  =================  =============================================================
 
-With OpenBLAS's two threads (the default on the 2-core machine) the transposed
-orientation still wins for the HVP's two GEMMs, best of 300 rounds on a busy machine:
-``Xᵀ @ r`` 0.82 -> 0.67 ms, ``X @ [V W]`` 0.99 -> 0.96 ms.
+The rule is one thread's: the NumPy target applies it only while BLAS runs one thread
+(``backends.blas_threads``). With two threads the transposed orientation is faster on idle
+cores (the HVP's two GEMMs, best of 300 calls: ``Xᵀ @ r`` 0.82 -> 0.67 ms, ``X @ [V W]``
+0.99 -> 0.96 ms), but OpenBLAS then splits the tall side and its threads wait for each
+other's packed panels, so on shared cores the whole HVP's median went from 29 to 93 ms
+(min 3.7 -> 2.6 ms), where the plain orientation's threads never wait.
 
 In float32 the transposed orientation loses with ``A`` C-contiguous (1.0-5x slower) and
 wins only here and there with ``A`` transposed (0.67-1.33, no region), so float32 keeps

@@ -97,7 +97,7 @@ class _Lowering:
         graph: Graph,
         fuse_min: int | None = None,
         repeat: int = 1,
-        orient_gemms: bool = True,
+        orient_gemms: bool = False,
     ) -> None:
         self.graph = graph
         self.repeat = repeat  # runs of this graph per run of the plan (loop bodies' steps)
@@ -423,7 +423,7 @@ def lower(
     graph: Graph,
     input_names: tuple[str, ...],
     fuse_min: int | None = None,
-    orient_gemms: bool = True,
+    orient_gemms: bool = False,
 ) -> Plan:
     """The plan computing ``graph`` with its inputs named ``input_names``; elementwise
     steps write into dying temporaries where they can (``inplace``). With ``fuse_min``,

@@ -29,7 +29,7 @@ from ..primitives.elementwise import ElementwiseParams, elementwise_p, record_of
 from .einsum_operands import fresh_label
 from .region_costs import (
     Operand,
-    flops,
+    cost,
     fresh_labels,
     fused,
     operands_of,
@@ -134,7 +134,7 @@ def _costs(
     operands: list[Operand] = []
     for k, (o, sub) in enumerate(zip(node.inputs, p.subscripts)):
         operands += operands_of(o, sub, fresh) if inside[k] else [(o.shape, sub)]
-    whole = flops(operands, p.out)
+    whole = cost(operands, p.out)
     if whole is None:
         return None
     before = whole + (written(total) if sum_once else 0.0)
@@ -144,13 +144,13 @@ def _costs(
     after = written(node) * (len(total.inputs) + 1)  # each term's result and their sum
     for t, fuse in zip(total.inputs, term_fused):
         if fuse:  # its own region, then written for the sum
-            own = flops(operands_of(t, t.params.out, fresh), t.params.out)
+            own = cost(operands_of(t, t.params.out, fresh), t.params.out)
             if own is None:
                 return None
             before += own + written(t)
     for k, o in enumerate(node.inputs):
         if shared[k]:
-            own = flops(operands_of(o, o.params.out, fresh), o.params.out)
+            own = cost(operands_of(o, o.params.out, fresh), o.params.out)
             if own is None:
                 return None
             after += own + written(o)
@@ -163,10 +163,10 @@ def _costs(
                 operands += operands_of(o, sub, fresh)
             else:
                 operands.append((o.shape, sub))
-        cost = flops(operands, p.out)
-        if cost is None:
+        part = cost(operands, p.out)
+        if part is None:
             return None
-        after += cost
+        after += part
     return before, after
 
 

@@ -1,7 +1,7 @@
 """What the cost-decided einsum rewrites (``distribute_sums``, ``shared_products``) share:
-what they count (opt_einsum's FLOPs of a contraction, its operands as the multilinear
-regions would read them, the cost of writing an array), each node's readers, and the graph
-rebuilt with their rewrites."""
+what they count (opt_einsum's FLOPs of a contraction plus writing the intermediates of its
+path, its operands as the multilinear regions would read them, the cost of writing an
+array), each node's readers, and the graph rebuilt with their rewrites."""
 
 from __future__ import annotations
 
@@ -56,8 +56,10 @@ def fresh_labels() -> Iterator[str]:
     return (f"\x00{i}" for i in itertools.count())
 
 
-def flops(operands: list[Operand], out: tuple[str, ...]) -> float | None:
-    """opt_einsum's FLOP count of the contraction, or None when it finds no path."""
+def cost(operands: list[Operand], out: tuple[str, ...]) -> float | None:
+    """opt_einsum's FLOP count of the contraction on its path plus writing the
+    intermediates of that path (the result is counted by the caller), or None when it
+    finds no path."""
     letters: dict[str, str] = {}
     for lab in itertools.chain(*(sub for _, sub in operands), out):
         letters.setdefault(lab, str(oe.get_symbol(len(letters))))
@@ -72,7 +74,7 @@ def flops(operands: list[Operand], out: tuple[str, ...]) -> float | None:
         )
     except Exception:  # no path: the caller does not rewrite
         return None
-    return float(info.opt_cost)
+    return float(info.opt_cost) + PASS_COST * float(sum(info.size_list[:-1]))
 
 
 def readers_of(order: list[Node]) -> dict[Node, list[Node]]:

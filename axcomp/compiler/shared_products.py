@@ -20,7 +20,7 @@ from __future__ import annotations
 from ..core.graph import Graph, Node
 from ..primitives.contraction import EinsumParams, einsum_p, is_permutation
 from .einsum_operands import fresh_label
-from .region_costs import Operand, flops, fresh_labels, operands_of, readers_of, rebuilt, written
+from .region_costs import Operand, cost, fresh_labels, operands_of, readers_of, rebuilt, written
 
 
 def inline_shared_products(graph: Graph) -> tuple[Graph, bool]:
@@ -59,7 +59,7 @@ def _pays(node: Node, readers: list[Node]) -> bool:
             if inp is node and len(set(sub)) != len(sub):
                 return False
     fresh = fresh_labels()
-    before = flops(operands_of(node, node.params.out, fresh), node.params.out)
+    before = cost(operands_of(node, node.params.out, fresh), node.params.out)
     if before is None:
         return False
     before += written(node)
@@ -71,7 +71,7 @@ def _pays(node: Node, readers: list[Node]) -> bool:
         for inp, sub in zip(r.inputs, p.subscripts):
             leaf.append((inp.shape, sub))
             inlined += operands_of(inp, sub, fresh) if inp is node else [(inp.shape, sub)]
-        cost_leaf, cost_inlined = flops(leaf, p.out), flops(inlined, p.out)
+        cost_leaf, cost_inlined = cost(leaf, p.out), cost(inlined, p.out)
         if cost_leaf is None or cost_inlined is None:
             return False
         before += cost_leaf

@@ -206,3 +206,20 @@ def test_an_expensive_product_two_einsums_read_is_written_once():
     h = X @ W
     np.testing.assert_allclose(np.asarray(got[0]), h.sum(0), rtol=1e-12)
     np.testing.assert_allclose(np.asarray(got[1]), (h * h).sum(1), rtol=1e-12)
+
+
+def test_products_whose_inlined_paths_write_large_intermediates_are_written_once():
+    W, K = RNG.standard_normal((10, 128)), RNG.standard_normal((64, 64))
+    s1, s2 = RNG.standard_normal((64, 128)), RNG.standard_normal((64, 128))
+
+    def ntk_like(W, s1, s2, K):  # inlined, opt_einsum's cheapest-FLOP path writes 5M entries
+        G1, G2 = W[None] * s1[:, None, :], W[None] * s2[:, None, :]
+        return anp.einsum("nah,mbh->nmab", G1, G2) + anp.einsum("nah,mbh,nm->nmab", G1, G2, K)
+
+    graph = ax.jit(ntk_like).lower(W, s1, s2, K).graph
+    assert sum(n.op is einsum_p and n.shape == (64, 10, 128) for n in graph.nodes()) == 2
+    G1, G2 = W[None] * s1[:, None, :], W[None] * s2[:, None, :]
+    plain = np.einsum("nah,mbh->nmab", G1, G2)
+    want = plain + plain * K[:, :, None, None]
+    got = np.asarray(ax.jit(ntk_like)(W, s1, s2, K))
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)

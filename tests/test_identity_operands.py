@@ -11,7 +11,11 @@ import pytest
 
 import axcomp as ax
 import axcomp.numpy as anp
-from axcomp.core.leaves import const_p
+from axcomp.compiler.identity_operands import fold_identity
+from axcomp.core.graph import Node
+from axcomp.core.leaves import ConstParams, InputParams, const_p, input_p
+from axcomp.primitives.contraction import EinsumParams, einsum_p
+from axcomp.primitives.shape import BroadcastParams, broadcast_p
 
 RNG = np.random.default_rng(29)
 simplify_module = sys.modules["axcomp.compiler.simplify"]  # the package exports the function
@@ -98,3 +102,28 @@ def test_float32_operand_with_a_float64_identity_keeps_the_promoted_dtype(monkey
     assert _identity_consts(same, A) == 0
     assert ax.jit(same)(A).dtype == np.float32
     np.testing.assert_array_equal(np.asarray(ax.jit(same)(A)), A)
+
+
+def _broadcast_identity(n: int, shape: tuple[int, ...], maps: tuple[int, ...]) -> Node:
+    eye = np.eye(n)
+    source = Node(const_p, (), ConstParams(eye, False), eye.shape, eye.dtype, ("i", "j"))
+    names = tuple(f"b{k}" for k in range(len(shape)))
+    return Node(broadcast_p, (source,), BroadcastParams(maps), shape, eye.dtype, names)
+
+
+def _product(A: Node, other: Node, sub: tuple[str, ...], out: tuple[str, ...]) -> Node:
+    params = EinsumParams((("a", "b"), sub), out)
+    shape = tuple({"a": 3, "b": 4, "c": 4, "x": 1}[lab] for lab in out)
+    return Node(einsum_p, (A, other), params, shape, A.dtype, tuple(out))
+
+
+def test_a_broadcast_identity_is_folded_and_a_stretched_one_by_one_identity_is_not():
+    A = Node(input_p, (), InputParams(0, "A"), (3, 4), np.dtype(np.float64), ("a", "b"))
+    square = _broadcast_identity(4, (1, 4, 4), (1, 2))  # eye(4) under a size-1 axis
+    node = _product(A, square, ("x", "b", "c"), ("x", "a", "c"))
+    folded = fold_identity(node, node.inputs)
+    assert square not in folded.inputs and A in folded.inputs
+    assert folded.shape == node.shape and folded.dtype == node.dtype
+    ones = _broadcast_identity(1, (4, 4), (0, 1))  # eye(1) stretched: all ones
+    node = _product(A, ones, ("b", "c"), ("a", "c"))
+    assert fold_identity(node, node.inputs) is node

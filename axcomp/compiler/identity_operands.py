@@ -48,8 +48,11 @@ def _identity_axes(node: Node) -> tuple[int, int] | None:
             break
     if cur.op is not const_p or cur.ndim != 2 or cur.shape[0] != cur.shape[1]:
         return None
+    n = cur.shape[0]
+    if node.shape[positions[0]] != n or node.shape[positions[1]] != n:
+        return None  # eye(1) stretched by a broadcast: ones, not an identity
     value = np.asarray(cur.params.value)
-    if value.size > _MAX_COMPARED or not np.array_equal(value, np.eye(cur.shape[0])):
+    if value.size > _MAX_COMPARED or not np.array_equal(value, np.eye(n)):
         return None
     return positions[0], positions[1]
 

@@ -15,10 +15,11 @@ the multilinear regions would put it (an einsum read once is fused into its read
 term read only by the sum is contracted inside ``E``'s region after the rewrite, and an
 operand of ``E`` read only by ``E`` is written once it is read by two). Only ``add`` and
 ``subtract`` of terms of the sum's dtype (not bool, where ``add`` is ``or``) distribute,
-when the sum is one operand of ``E`` (read once: ``E`` is linear there) and each term's
-axes are the sum's or size-1 axes broadcast along labels another operand of ``E`` carries
-(a term broadcast along a summed label nobody else carries would be summed once, not
-``n`` times). Floating-point sums are reassociated, as any contraction path does.
+when the sum is one operand of ``E`` (read once: ``E`` is linear there) under distinct
+labels, and each of the sum's labels a term is broadcast along is carried by another
+operand of ``E`` (else the term, summed along it once instead of ``n`` times, or an output
+axis, would lose its count or its source). Floating-point sums are reassociated, as any
+contraction path does.
 """
 
 from __future__ import annotations

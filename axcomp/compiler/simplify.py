@@ -18,10 +18,13 @@ from ..core.leaves import ConstParams, input_p
 from ..primitives.shape import ReshapeParams, reshape_p
 from .broadcast_operands import absorb_broadcasts
 from .broadcasts import shrink_repeated
+from .distribute_sums import distribute_contractions
+from .identity_operands import fold_identity
 from .loops import merge_extended_loops
 from .merged_labels import split_einsum
 from .selection import select_partially
 from .shared_operands import merge_shared_products
+from .shared_products import inline_shared_products
 
 
 def _rebuild(graph: Graph, rewrite: Callable[[Node, tuple[Node, ...]], Node]) -> tuple[Graph, bool]:
@@ -110,15 +113,23 @@ def read_broadcast_sources(graph: Graph) -> tuple[Graph, bool]:
     return _rebuild(graph, absorb_broadcasts)
 
 
+def fold_identity_operands(graph: Graph) -> tuple[Graph, bool]:
+    """Einsums read identity operands as relabels (``identity_operands``)."""
+    return _rebuild(graph, fold_identity)
+
+
 PASSES = (
     fold_reshapes,
     split_merged_labels,
     read_broadcast_sources,
+    fold_identity_operands,
     eliminate_common_subexpressions,
     select_partially,
     merge_extended_loops,
     shrink_repeated,
     merge_shared_products,
+    distribute_contractions,
+    inline_shared_products,
 )
 
 

@@ -18,6 +18,7 @@ from ..core.leaves import ConstParams, input_p
 from ..primitives.shape import ReshapeParams, reshape_p
 from .broadcast_operands import absorb_broadcasts
 from .broadcasts import shrink_repeated
+from .common_factors import factor_common_operands
 from .loops import merge_extended_loops
 from .merged_labels import split_einsum
 from .selection import select_partially
@@ -119,6 +120,7 @@ PASSES = (
     merge_extended_loops,
     shrink_repeated,
     merge_shared_products,
+    factor_common_operands,
 )
 
 

@@ -197,3 +197,17 @@ def test_integer_sums_are_left_alone():
     got = ax.jit(f)(A, B, C)
     assert got.dtype == np.int64
     np.testing.assert_array_equal(got, A @ B + A @ C)
+
+
+def test_a_float32_sum_inside_a_float64_one():
+    A = RNG.standard_normal((20, 30)).astype(np.float32)
+    B, C = (RNG.standard_normal((30, 10)).astype(np.float32) for _ in range(2))
+    D = RNG.standard_normal((20, 10))
+
+    def f(A, B, C, D):
+        return A @ B + A @ C + D
+
+    got = ax.jit(f)(A, B, C, D)
+    assert got.dtype == np.float64
+    want = (A.astype(np.float64) @ B + A.astype(np.float64) @ C) + D
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)

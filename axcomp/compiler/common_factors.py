@@ -11,13 +11,19 @@ In general, terms ``T_k = einsum(S, R_k)`` of one sum (an ``add`` tree) whose op
 include the same nodes ``S`` read with the same labels (the output's labels equal, summed
 labels in one-to-one correspondence) equal ``einsum(S, E)`` with ``E = Σ_k E_k``, where
 ``E_k`` is ``R_k``'s product summed over the labels ``S`` and the output do not carry
-(an empty ``R_k`` is the constant 1), each broadcast to the union of their labels. This is
-the distributive law, exact in real arithmetic; the rounding differs as any reassociation
-does. A term is read as its multilinear region, the einsum nodes ``regions`` would fuse
-into it, so the shared nodes are the ones the planner would multiply anyway; a broadcast
-of a term (axes it is constant along) keeps those axes as output labels no operand
-carries. The rewrite applies when ``opt_einsum``'s FLOP count of the factored form,
-with the ``E_k`` and their sum, is below the terms' own.
+(an empty ``R_k`` is the constant 1), each broadcast to the union of their labels.
+
+A term is read as its multilinear region, the einsum nodes ``regions`` would fuse into
+it, so the shared nodes are the ones the planner would multiply anyway; a broadcast of a
+term (axes it is constant along) keeps those axes as output labels no operand carries.
+The rewrite applies when ``opt_einsum``'s FLOP count of the factored form, with the
+``E_k`` and their sum, is below the terms' own, and ``E`` is no larger than the result
+or an operand of the ``R_k`` (it is materialised).
+
+This is the distributive law, exact in real arithmetic; the rounding differs as any
+reassociation does, and so may infinities: ``inf * 2 + inf * (-1)`` is NaN where
+``inf * (2 - 1)`` is inf (as when the planner reorders a contraction). A NaN operand
+still reaches every entry it multiplies.
 """
 
 from __future__ import annotations
@@ -277,7 +283,9 @@ def _rewrite(
     full = tuple(range(root.ndim))
     terms: list[_Term | tuple[Node, tuple[int, ...]] | None] = []
     for node, maps in addends:
-        term = _product(node, out, uses, fresh) if maps == full else None
+        # an addend the sum promotes stays whole (its product has its own dtype)
+        same = maps == full and node.dtype == root.dtype
+        term = _product(node, out, uses, fresh) if same else None
         terms.append(term if term is not None else (node, maps))
     changed = False
     for i in range(len(terms)):

@@ -211,3 +211,13 @@ def test_a_float32_sum_inside_a_float64_one():
     assert got.dtype == np.float64
     want = (A.astype(np.float64) @ B + A.astype(np.float64) @ C) + D
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_a_sum_of_hundreds_of_products_compiles():
+    # the factored sum is a chain hundreds of nodes deep: rebuilt without recursion
+    A, Bs = RNG.standard_normal((3, 4)), RNG.standard_normal((400, 4, 2))
+
+    def f(A, Bs):
+        return sum(A @ Bs[i] for i in range(Bs.shape[0]))
+
+    np.testing.assert_allclose(ax.jit(f)(A, Bs), A @ Bs.sum(0), rtol=1e-12, atol=1e-12)

@@ -41,7 +41,6 @@ from ..core.leaves import ConstParams, const_p
 from ..primitives.contraction import EinsumParams, einsum_p, is_permutation
 from ..primitives.elementwise import ElementwiseParams, elementwise_p
 from ..primitives.shape import BroadcastParams, broadcast_p
-from .shared_operands import _substitute as substitute
 
 Labels = tuple[str, ...]
 
@@ -287,9 +286,19 @@ def _rewrite(
         same = maps == full and node.dtype == root.dtype
         term = _product(node, out, uses, fresh) if same else None
         terms.append(term if term is not None else (node, maps))
+    # only terms that read a common node can share it (a factored term reads a subset
+    # of its nodes, so the pairs found first are all there are)
+    readers: dict[Node, list[int]] = {}
+    for k, t in enumerate(terms):
+        if isinstance(t, _Term):
+            for o in dict.fromkeys(t.operands):
+                readers.setdefault(o, []).append(k)
     changed = False
-    for i in range(len(terms)):
-        for j in range(i + 1, len(terms)):
+    for i, t in enumerate(terms):
+        if not isinstance(t, _Term):
+            continue
+        partners = sorted({j for o in t.operands for j in readers[o] if j > i})
+        for j in partners:
             a, b = terms[i], terms[j]
             if not isinstance(a, _Term) or not isinstance(b, _Term):
                 continue
@@ -351,4 +360,37 @@ def factor_common_operands(graph: Graph) -> tuple[Graph, bool]:
             replace[node] = new
     if not replace:
         return graph, False
-    return substitute(graph, replace), True
+    return _substituted(graph, replace), True
+
+
+def _substituted(graph: Graph, replace: dict[Node, Node]) -> Graph:
+    """``graph`` with each key of ``replace`` read as its value, whose new nodes are
+    rebuilt over the rewritten graph. Iterative: a sum of thousands of terms is a chain
+    deeper than Python's recursion limit."""
+    new: dict[Node, Node] = {}
+
+    def rebuilt(n: Node) -> Node:
+        inputs = tuple(new.get(i, i) for i in n.inputs)
+        changed = any(a is not b for a, b in zip(inputs, n.inputs))
+        return n.replace_inputs(inputs) if changed else n
+
+    for node in graph.nodes():
+        target = replace.get(node)
+        if target is None:
+            new[node] = rebuilt(node)
+            continue
+        # the nodes the pass built, below ``target``, inputs first; the graph's own nodes
+        # below it come earlier in the order and are done
+        stack: list[tuple[Node, bool]] = [(target, False)]
+        while stack:
+            n, inputs_done = stack.pop()
+            if n in new:
+                continue
+            if inputs_done:
+                new[n] = rebuilt(n)
+            else:
+                stack.append((n, True))
+                stack.extend((i, False) for i in n.inputs if i not in new)
+        new[node] = new[target]
+    outputs = tuple(new.get(o, o) for o in graph.outputs)
+    return Graph(graph.inputs, outputs, tuple(new.get(e, e) for e in graph.effects))

@@ -18,6 +18,7 @@ from ..core.leaves import ConstParams, input_p
 from ..primitives.shape import ReshapeParams, reshape_p
 from .broadcast_operands import absorb_broadcasts
 from .broadcasts import shrink_repeated
+from .common_factors import factor_common_operands
 from .distribute_sums import distribute_contractions
 from .identity_operands import fold_identity
 from .loops import merge_extended_loops
@@ -130,6 +131,7 @@ PASSES = (
     merge_shared_products,
     distribute_contractions,
     inline_shared_products,
+    factor_common_operands,
 )
 
 

@@ -412,12 +412,15 @@ class _Lowering:
         )
 
 
-def lower(graph: Graph, input_names: tuple[str, ...], fuse_min: int | None = None) -> Plan:
+def lower(
+    graph: Graph, input_names: tuple[str, ...], fuse_min: int | None = None, repeat: int = 1
+) -> Plan:
     """The plan computing ``graph`` with its inputs named ``input_names``; elementwise
     steps write into dying temporaries where they can (``inplace``). With ``fuse_min``,
     reductions of elementwise chains of at least that many elements become fused loops
-    (``fusion``; the target decides)."""
-    plan = loop_in_place(in_place(_Lowering(graph, fuse_min).run(input_names)))
+    (``fusion``; the target decides); ``repeat``: the runs of the plan per call (a chunked
+    program's blocks), which a fused loop's first compilation is spread over."""
+    plan = loop_in_place(in_place(_Lowering(graph, fuse_min, repeat).run(input_names)))
     if fuse_min is not None:  # whole small loops as loop nests, where loops fuse
         plan = nest_loops(plan, always=fuse_min == 0)
     if VERIFY:

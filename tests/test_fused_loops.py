@@ -8,6 +8,7 @@ compiled once per session into a temporary cache directory and shared by the tes
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -586,3 +587,148 @@ def test_a_loop_longer_than_one_slice_runs_in_slices_with_the_same_result(thread
     np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(got, np.abs(A[:, None, :] - B[None, :, :]).max(-1))
     assert mapped.shape == (37, 23, 9) and ulps(mapped, plain) <= 2  # a map, sliced too
+
+
+def attention(q: Any, k: Any, v: Any) -> Any:  # one head: the softmax written out
+    s = q @ k.T / math.sqrt(q.shape[-1])
+    e = anp.exp(s - anp.max(s, axis=-1, keepdims=True))
+    return e / anp.sum(e, axis=-1, keepdims=True) @ v
+
+
+def attention_by_head(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The reference: a NumPy loop over the (batch, head) pairs."""
+    out = np.empty(q.shape, q.dtype)
+    for b, h in np.ndindex(*q.shape[:2]):
+        s = q[b, h] @ k[b, h].T / q.dtype.type(np.sqrt(q.shape[-1]))
+        e = np.exp(s - s.max(-1, keepdims=True))
+        out[b, h] = e / e.sum(-1, keepdims=True) @ v[b, h]
+    return out
+
+
+def softmax_loops(c: Any) -> list[FusedLoop]:
+    return [loop for _, loop in fused_steps(c.plan) if loop.reduction == "softmax"]
+
+
+@pytest.mark.parametrize("dtype", ["float64", pytest.param("float32", marks=pytest.mark.slow)])
+def test_attention_softmax_is_one_loop_equal_to_numpy_and_a_loop_over_heads(dtype: str) -> None:
+    q, k, v = (RNG.standard_normal((3, 2, 5, 4)).astype(dtype) for _ in range(3))
+    f = ax.vmap(ax.vmap(attention))
+    got, c = compiled(f, "always", q, k, v)
+    assert [loop.body[0].fn for loop in softmax_loops(c)] == ["true_divide"], c.source
+    got, want = fused_and_plain(f, q, k, v)
+    assert got.dtype == np.dtype(dtype)
+    tol = 1e-13 if dtype == "float64" else 2e-6
+    np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+    np.testing.assert_allclose(got, attention_by_head(q, k, v), rtol=tol, atol=tol)
+
+
+def softmax(x: Any) -> Any:
+    e = anp.exp(x - anp.max(x, axis=-1, keepdims=True))
+    return e / anp.sum(e, axis=-1, keepdims=True)
+
+
+def test_softmax_rows_with_masks_inf_and_nan_are_numpys() -> None:
+    x = RNG.standard_normal((6, 7)) * 20
+    x[1, ::2] = -np.inf  # a masked row
+    x[2] = -np.inf  # all masked: NaN, as in NumPy and JAX
+    x[3, 4] = np.nan
+    x[4, 1] = np.inf
+    with np.errstate(invalid="ignore"):
+        e = np.exp(x - x.max(-1, keepdims=True))
+        formula = e / e.sum(-1, keepdims=True)
+        for f in (softmax, lambda x: softmax(x * 0.5)):  # c an input, and c a chain
+            got, want = fused_and_plain(f, x)
+            assert softmax_loops(compiled(f, "always", x)[1])
+            np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+            np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-300)
+        np.testing.assert_allclose(got, fused_and_plain(softmax, x * 0.5)[1], rtol=1e-14)
+        np.testing.assert_allclose(fused_and_plain(softmax, x)[0], formula, rtol=1e-14)
+    assert np.isnan(got[2]).all() and np.isnan(got[3]).all() and got[1, 0] == 0.0
+
+
+@pytest.mark.parametrize("shape", [(5,), (4, 1), (3, 9)])
+def test_softmax_of_one_row_rows_of_one_and_odd_lengths(shape: tuple[int, ...]) -> None:
+    x = RNG.standard_normal(shape)
+    got, want = fused_and_plain(softmax, x)
+    np.testing.assert_allclose(got, want, rtol=1e-14)
+    e = np.exp(x - x.max(-1, keepdims=True))
+    np.testing.assert_allclose(got, e / e.sum(-1, keepdims=True), rtol=1e-14)
+
+
+def test_a_softmax_whose_exp_is_also_read_elsewhere_is_not_one_loop() -> None:
+    def both(x: Any) -> Any:
+        e = anp.exp(x - anp.max(x, axis=-1, keepdims=True))
+        return e / anp.sum(e, axis=-1, keepdims=True), e
+
+    x = RNG.standard_normal((4, 6))
+    (got, e), c = compiled(both, "always", x)
+    assert not softmax_loops(c)
+    np.testing.assert_allclose(got, np.asarray(e) / np.asarray(e).sum(-1, keepdims=True))
+
+
+def test_an_empty_batch_and_the_gradient_through_attention_equal_the_numpy_path() -> None:
+    f = ax.vmap(ax.vmap(attention))
+    empty = np.zeros((0, 2, 5, 4))
+    got, _ = compiled(f, "always", empty, empty, empty)
+    assert got.shape == (0, 2, 5, 4)
+    q, k, v = (RNG.standard_normal((2, 2, 5, 4)) for _ in range(3))
+
+    def loss(q: Any, k: Any, v: Any) -> Any:
+        return anp.sum(f(q, k, v) ** 2)
+
+    (value, grads), _ = compiled(ax.value_and_grad(loss, argnums=(0, 1, 2)), "always", q, k, v)
+    (want_value, want), _ = compiled(ax.value_and_grad(loss, argnums=(0, 1, 2)), "0", q, k, v)
+    np.testing.assert_allclose(value, want_value, rtol=1e-13)
+    for g, w in zip(grads, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-14)
+
+
+def test_the_numpy_evaluator_of_a_softmax_loop_equals_its_kernel() -> None:
+    from axcomp.backends import fused_numpy
+
+    loop = FusedLoop(
+        (3, 4, 130),
+        ((0, 1, 2),),
+        ("float64",),
+        (Instruction("multiply", (("operand", 0), ("literal", 3.0)), "float64"),),
+        "softmax",
+        (2,),
+        (0, 1, 2),
+        "float64",
+    )
+    x = RNG.standard_normal((3, 4, 130))
+    x[1, 2] = -np.inf
+    evaluate = fused_numpy.evaluator(loop)
+    assert evaluate is not None
+    with pytest.MonkeyPatch.context() as mp, np.errstate(invalid="ignore"):
+        mp.setenv("AXCOMP_FUSE", "always")
+        kernel = fused_loops.caller(loop)(x)
+        plain = evaluate(x)
+        e = np.exp(3 * x - (3 * x).max(-1, keepdims=True))
+    np.testing.assert_allclose(kernel, plain, rtol=1e-14)
+    np.testing.assert_allclose(plain, e / e.sum(-1, keepdims=True), rtol=1e-15)
+    assert np.isnan(kernel[1, 2]).all()
+    with pytest.raises(ValueError, match="softmax"):
+        FusedLoop((3, 4), ((0, 1),), ("float64",), loop.body, "softmax", (0,), (0, 1), "float64")
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_large_attention_runs_in_cache_sized_blocks_with_its_softmax_fused(
+    threads: int,
+) -> None:
+    # scores of 16 MiB: one thread blocks the program too, for the cache; every block
+    # (the cost model counts the blocks' runs) fuses its softmax
+    q, k, v = (RNG.standard_normal((16, 8, 128, 8)) for _ in range(3))
+    f = ax.jit(ax.vmap(ax.vmap(attention)), threads=threads)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AXCOMP_FUSE", "always")
+        got, c = f(q, k, v), f.lower(q, k, v)
+    assert c.chunks is not None and c.chunks.chunk < 16, c.source
+    assert any(loop.reduction == "softmax" for _, loop in fused_steps(c.chunks.block))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AXCOMP_FUSE", "0")
+        plain = ax.jit(ax.vmap(ax.vmap(attention)), threads=1)
+        want = plain(q, k, v)
+        assert plain.lower(q, k, v).chunks is None  # no softmax loop: one thread runs whole
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(got, attention_by_head(q, k, v), rtol=1e-12, atol=1e-15)

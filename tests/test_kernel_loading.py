@@ -64,6 +64,24 @@ def test_calls_get_no_kernel_until_the_background_compile_is_done() -> None:
     ]
 
 
+def test_compiles_asked_for_in_a_run_of_blocks_start_when_the_outermost_run_ends() -> None:
+    built: list[Any] = []
+    slot, other = _slot(lambda types: built.append(types) or len), _slot(lambda types: abs)
+    args = (np.zeros(3),)
+    with kernel_loading.compiles_after():
+        with kernel_loading.compiles_after():  # a nested run (a block's own threads)
+            assert slot.get(lambda: args) is None
+        assert slot.get(lambda: args) is None and not slot.wait(0) and built == []
+        assert other.compiled(lambda: args) is abs  # one built here meanwhile
+    assert slot.wait(30) and slot.get(lambda: args) is len and len(built) == 1
+    # a deferred start after the kernel was built in the calling thread builds nothing
+    late = _slot(lambda types: built.append(types) or len)
+    with kernel_loading.compiles_after():
+        assert late.get(lambda: args) is None
+        assert late.compiled(lambda: args) is len
+    assert late.wait(30) and len(built) == 2
+
+
 def test_a_failed_background_compile_keeps_numpy_and_is_logged_once(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -4,7 +4,8 @@ What a ``fused`` plan step runs while its compiled kernel is not ready yet
 (``kernel_loading``): every value is NumPy's own function applied in the instruction's
 dtype, literals in the dtype the kernel gives them, so each element of the chain is what the
 kernel and the unfused program compute (``vector_math``'s functions in the kernel are within
-2 ulp of NumPy's); a ``map`` writes each block's values into its part of the result; the
+2 ulp of NumPy's); a ``map`` writes each block's values into its part of the result, and so
+does a ``softmax``, its blocks whole rows, NumPy's max, exp, sum and division; the
 reduction is NumPy's (a sum in NumPy's pairwise
 order within a block, so sums may differ from the kernel's and the plain program's in the
 last bits; max, min and integer sums are exact). The loop space is taken in blocks of at
@@ -53,7 +54,7 @@ def evaluator(loop: FusedLoop, threads: int = 1) -> Callable[..., np.ndarray] | 
     exactly."""
     if {f.name for f in dataclasses.fields(loop)} != KNOWN_FIELDS:
         return None
-    if loop.reduction not in _REDUCE and loop.reduction != "map":
+    if loop.reduction not in _REDUCE and loop.reduction not in ("map", "softmax"):
         return None
     for ins in loop.body:
         if ins.fn not in (CAST, "where") and not isinstance(getattr(np, ins.fn, None), np.ufunc):
@@ -64,16 +65,21 @@ def evaluator(loop: FusedLoop, threads: int = 1) -> Callable[..., np.ndarray] | 
         d for d in range(ndim + 1) if math.prod(loop.shape[d:]) <= BLOCK_ELEMENTS or d == ndim
     )
     cut = max(whole - 1, 0)
+    if loop.reduction == "softmax":  # a softmax's block holds whole rows
+        cut = max(min(cut, ndim - 2), 0)
     rows = max(1, BLOCK_ELEMENTS // max(1, math.prod(loop.shape[cut + 1 :])))
     # with every reduced axis inside each block, a block's reduction is final
     final = all(
         a > cut or loop.shape[a] == 1 or (a == cut and rows >= loop.shape[a]) for a in loop.reduced
     )
     kept = [a for a in range(ndim) if a not in loop.reduced]
-    order = [kept.index(a) for a in loop.out_axes]
+    order = [kept.index(a) for a in loop.out_axes if a in kept]  # (a softmax keeps all)
     dtype = np.dtype(loop.dtype)
 
     def blocks() -> Any:
+        if ndim == 1 and loop.reduction == "softmax":
+            yield (slice(None),)  # one row
+            return
         outer = [range(n) for n in loop.shape[:cut]]
         for index in itertools.product(*outer):
             for lo in range(0, loop.shape[cut], rows):
@@ -94,6 +100,21 @@ def evaluator(loop: FusedLoop, threads: int = 1) -> Callable[..., np.ndarray] | 
             return out
 
         return run_map
+    if loop.reduction == "softmax":  # NumPy's passes over each block of whole rows
+
+        def run_softmax(*operands: Any) -> np.ndarray:
+            out = np.empty(loop.shape, dtype)
+
+            def one(block: Block) -> None:
+                value = _chain(loop, operands, block)
+                e = np.exp(value - np.max(value, axis=-1, keepdims=True))
+                out[block] = e / np.sum(e, axis=-1, keepdims=True, dtype=dtype)
+
+            todo = list(blocks())
+            run_blocks(lambda lo, hi: one(todo[lo]), len(todo), 1, threads)
+            return out
+
+        return run_softmax
     reduce = _REDUCE[loop.reduction]
 
     def run(*operands: Any) -> np.ndarray:

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..core.chunks import ChunkPlan
 from ..core.plan import Plan
+from .kernel_loading import compiles_after
 from .numpy_backend import NP, _ident, _int, _tuple, build, comment_text, function_name
 from .runtime import run_blocks
 from .source import compile_source
@@ -99,7 +100,7 @@ def compile_driver(
     namespace: dict[str, Any] = {
         **bindings,
         "_block": block_fn,
-        "_run_blocks": run_blocks,
+        "_run_blocks": _run_blocks_then_compile,
         "_progress": progress,
     }
     sources = [block_src]
@@ -111,3 +112,11 @@ def compile_driver(
         sources.append(prologue_src)
     fn = compile_source(driver, function_name(name), namespace)
     return "\n".join([driver, *sources]), fn
+
+
+def _run_blocks_then_compile(*arguments: Any) -> None:
+    """``runtime.run_blocks(*arguments)``, the kernels the blocks ask for compiling after the
+    last one (``kernel_loading.compiles_after``): a compile holds the GIL the later blocks
+    need."""
+    with compiles_after():
+        run_blocks(*arguments)

@@ -18,6 +18,13 @@ it saves enough (its functions' costs in NumPy and in a loop, the passes it save
 the runs of a loop body): a loop's first compilation and each call's dispatch cost what a
 small array does not win back (``backends.fused_loops.policy`` sets ``min_elements``, the
 size from which the cheapest chain is worth it; 0 fuses everything).
+
+A softmax along the last axis, ``exp(c - max(c)) / sum(exp(c - max(c)))`` with both
+row values kept as length-1 axes (``keepdims``, or a ``stop_gradient`` on the max), reads
+its rows five times as NumPy passes over temporaries the size of ``c`` (an attention's
+scores are far larger than the cache); ``softmax_root`` recognises it and the whole
+expression becomes one ``softmax`` loop over rows that stay in the first-level cache, with
+``c``'s own elementwise chain (a scale, a mask) fused in front of it.
 """
 
 from __future__ import annotations
@@ -40,8 +47,9 @@ from ..core.graph import Graph, Node, topological
 from ..core.leaves import const_p
 from ..core.plan import Region
 from ..primitives.elementwise import elementwise_p, record_of
+from ..primitives.gradients import stop_gradient_p
 from ..primitives.reductions import reduce_p
-from ..primitives.shape import cast_p
+from ..primitives.shape import cast_p, reshape_p
 from .fusion_cost import worth_fusing
 
 #: A loop reads at most this many operands and runs at most this many instructions (the
@@ -82,6 +90,15 @@ def find_fusions(
     found: dict[Node, Fusion] = {}
     claimed: set[Node] = set()
     for root in reversed(order):
+        if root in claimed:
+            continue
+        softmax = softmax_root(root, regions, users, outputs)
+        if softmax is not None:
+            rows = _fuse_softmax(root, *softmax, position, users, outputs)
+            if not rows.chain & claimed and worth_fusing(rows.loop, min_elements, repeat):
+                found[root] = rows
+                claimed |= rows.chain
+            continue
         start = _reduction(root, regions)
         if start is None:
             continue
@@ -267,3 +284,107 @@ def _fuse(
         root.dtype.name,
     )
     return Fusion(root, tuple(n for n, _ in operands), frozenset(chain), loop)
+
+
+def softmax_root(
+    root: Node,
+    regions: dict[Node, Region],
+    users: dict[Node, list[tuple[Node, int]]],
+    outputs: set[Node],
+) -> tuple[Node, frozenset[Node]] | None:
+    """(``c``, the nodes between ``c`` and ``root``) when ``root`` is the softmax of ``c``
+    along its last axis, spelled ``e / sum(e, -1, keepdims)`` with ``e = exp(c - max(c, -1,
+    keepdims))``, and nothing else reads those nodes."""
+    if not _is_function(root, "true_divide") or root.ndim == 0 or 0 in root.shape:
+        return None  # (a loop has at least one axis, each of at least one iteration)
+    if root.dtype.kind != "f" or root.dtype not in FUSIBLE_DTYPES:
+        return None
+    last = root.ndim - 1
+    whole = tuple(range(root.ndim))
+    row = (*range(last), -1)  # a length-1 last axis, broadcast along the row
+    exp, total = root.inputs
+    if root.params.maps != (whole, row) or not _is_function(exp, "exp"):
+        return None
+    shifted = exp.inputs[0]
+    if exp.params.maps != (whole,) or not _is_function(shifted, "subtract"):
+        return None
+    c, shift = shifted.inputs
+    if shifted.params.maps != (whole, row):
+        return None
+    summed, total_nodes = _row_value(total, root)
+    peak, shift_nodes = _row_value(shift, root)
+    if summed is None or peak is None:
+        return None
+    if _reduction(summed, regions) != (exp, "sum", (last,), tuple(range(last))):
+        return None
+    if peak.op is not reduce_p or peak.params.fn != "max" or tuple(peak.params.axes) != (last,):
+        return None
+    if peak.inputs[0] is not c:
+        return None
+    between = frozenset((shifted, exp, summed, peak, *total_nodes, *shift_nodes))
+    if any(n.dtype != root.dtype for n in (c, *between)) or (between | {c}) & outputs:
+        return None
+    readers = {n: sorted({id(r) for r, _ in users.get(n, ())}) for n in (c, *between)}
+    expected = {c: (peak, shifted), exp: (summed, root)}
+    for node, ids in readers.items():
+        want = expected.get(node)
+        if want is not None:
+            if ids != sorted(id(n) for n in want) or len(users[node]) != 2:
+                return None
+        elif len(users.get(node, ())) != 1:
+            return None
+    return c, between
+
+
+def _is_function(node: Node, fn: str) -> bool:
+    return node.op is elementwise_p and record_of(node.params.fn).name == fn
+
+
+def _row_value(node: Node, root: Node) -> tuple[Node | None, tuple[Node, ...]]:
+    """The row value (shape ``root.shape[:-1]``) that ``node`` holds with a length-1 last
+    axis (a reshape, with any ``stop_gradient`` above or below it), and the nodes on the
+    way."""
+    way = []
+    while node.op is stop_gradient_p:
+        way.append(node)
+        node = node.inputs[0]
+    if node.op is not reshape_p or node.shape != (*root.shape[:-1], 1):
+        return None, ()
+    way.append(node)
+    value = node.inputs[0]
+    while value.op is stop_gradient_p:
+        way.append(value)
+        value = value.inputs[0]
+    if value.shape != root.shape[:-1]:
+        return None, ()
+    return value, tuple(way)
+
+
+def _fuse_softmax(
+    root: Node,
+    c: Node,
+    between: frozenset[Node],
+    position: dict[Node, int],
+    users: dict[Node, list[tuple[Node, int]]],
+    outputs: set[Node],
+) -> Fusion:
+    """The ``softmax`` loop of ``root``: ``c``'s chain in front when ``c`` joins one, else
+    ``c`` read as the loop's one operand."""
+    ndim = root.ndim
+    reduced, kept = (ndim - 1,), tuple(range(ndim))
+    if _joins(c):
+        fusion = _fuse(root, c, "softmax", reduced, kept, position, users, outputs)
+        if fusion is not None:
+            return Fusion(root, fusion.operands, fusion.chain | between, fusion.loop)
+    copy = Instruction(CAST, (("operand", 0),), c.dtype.name)  # c itself, in its dtype
+    loop = FusedLoop(
+        tuple(int(n) for n in c.shape),
+        (kept,),
+        (c.dtype.name,),
+        (copy,),
+        "softmax",
+        reduced,
+        kept,
+        root.dtype.name,
+    )
+    return Fusion(root, (c,), between, loop)

@@ -121,9 +121,19 @@ def saving_ns(loop: FusedLoop, dispatch: bool = True) -> float:
         numpy += _cost(NUMPY_NS, fn, ins.dtype)
         fused += _cost(FUSED_NS, fn, ins.dtype)
     calls = len(loop.body)
-    if loop.reduction == "map" and loop.elements * _itemsize(loop.dtype) >= FRESH_RESULT_BYTES:
+    if loop.reduction == "softmax":
+        # NumPy: the max and the sum (reductions), the subtraction, exp and division
+        # passes; the loop: their instructions and two more passes over a cached row
+        dtype = loop.dtype
+        for fn in ("subtract", "exp", "true_divide"):
+            numpy += _cost(NUMPY_NS, fn, dtype)
+            fused += _cost(FUSED_NS, fn, dtype)
+        numpy += 2 * REDUCE_NS
+        fused += 2 * _cost(FUSED_NS, "add", dtype) + 2 * LOOP_NS
+        calls += 5
+    elif loop.reduction == "map" and loop.elements * _itemsize(loop.dtype) >= FRESH_RESULT_BYTES:
         fused += FRESH_PAGES_NS
-    if loop.reduction != "map":
+    elif loop.reduction != "map":
         numpy += REDUCE_NS
         calls += 1
     saved_calls = calls * NUMPY_CALL_NS if dispatch else 0.0

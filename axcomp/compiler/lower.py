@@ -423,14 +423,17 @@ def lower(
     graph: Graph,
     input_names: tuple[str, ...],
     fuse_min: int | None = None,
+    repeat: int = 1,
     orient_gemms: bool = False,
 ) -> Plan:
     """The plan computing ``graph`` with its inputs named ``input_names``; elementwise
     steps write into dying temporaries where they can (``inplace``). With ``fuse_min``,
     reductions of elementwise chains of at least that many elements become fused loops
-    (``fusion``; the target decides). ``orient_gemms``: GEMMs may run as ``(Bᵀ @ Aᵀ)ᵀ``
-    where OpenBLAS is faster that way (``contraction``; the target decides)."""
-    lowering = _Lowering(graph, fuse_min, orient_gemms=orient_gemms)
+    (``fusion``; the target decides); ``repeat``: the runs of the plan per call (a chunked
+    program's blocks), which a fused loop's first compilation is spread over.
+    ``orient_gemms``: GEMMs may run as ``(Bᵀ @ Aᵀ)ᵀ`` where OpenBLAS is faster that way
+    (``contraction``; the target decides)."""
+    lowering = _Lowering(graph, fuse_min, repeat, orient_gemms=orient_gemms)
     plan = loop_in_place(in_place(lowering.run(input_names)))
     if fuse_min is not None:  # whole small loops as loop nests, where loops fuse
         plan = nest_loops(plan, always=fuse_min == 0)

@@ -8,7 +8,10 @@ broadcast axis of length 1, read at 0); the body is a list of instructions in SS
 one elementwise function of operands, earlier values and literals, computed in its
 ``dtype``; the last value is reduced over the ``reduced`` loop axes by ``reduction`` into
 the result, whose axis ``j`` is loop axis ``out_axes[j]``; a ``map`` reduces nothing (the
-result is the last value at every loop position). Everything is static and
+result is the last value at every loop position); a ``softmax`` normalises each row of the
+innermost loop axis, its one reduced axis, and keeps every axis: with ``c`` the last value,
+the result is ``exp(c - max(c)) / sum(exp(c - max(c)))`` along the row, as NumPy computes
+it pass by pass (an all ``-inf`` or NaN row gives NaN). Everything is static and
 structural: a printer needs nothing else, and two loops that print alike are one kernel.
 """
 
@@ -49,8 +52,9 @@ CAST = "cast"
 #: The dtypes a fused loop computes in (operands, values, results).
 FUSIBLE_DTYPES = frozenset(np.dtype(t) for t in ("float32", "float64", "int32", "int64", "bool"))
 
-#: The reductions a fused loop ends in (``map``: none, the values themselves).
-FUSED_REDUCTIONS = frozenset(("sum", "max", "min", "map"))
+#: The reductions a fused loop ends in (``map``: none, the values themselves; ``softmax``:
+#: each row of the innermost axis normalised, every axis kept).
+FUSED_REDUCTIONS = frozenset(("sum", "max", "min", "map", "softmax"))
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,7 @@ class FusedLoop:
     operands: tuple[tuple[int, ...], ...]  # per operand: the loop axis of each axis, or -1
     operand_dtypes: tuple[str, ...]
     body: tuple[Instruction, ...]
-    reduction: Literal["sum", "max", "min", "map"]
+    reduction: Literal["sum", "max", "min", "map", "softmax"]
     reduced: tuple[int, ...]  # loop axes reduced
     out_axes: tuple[int, ...]  # the loop axis of each result axis
     dtype: str  # the result's (and the accumulator's) dtype
@@ -95,7 +99,12 @@ class FusedLoop:
             return f"loop shape {self.shape}"
         if len(self.operand_dtypes) != len(self.operands):
             return "one dtype per operand"
-        if sorted(self.reduced + self.out_axes) != list(range(ndim)):
+        if self.reduction == "softmax":
+            if self.reduced != (ndim - 1,) or self.out_axes != tuple(range(ndim)):
+                return "a softmax normalises the innermost loop axis and keeps every axis"
+            if np.dtype(self.dtype).kind != "f":
+                return "a softmax computes in a float dtype"
+        elif sorted(self.reduced + self.out_axes) != list(range(ndim)):
             return "every loop axis is reduced or kept, once"
         if (self.reduction == "map") != (not self.reduced):
             return "a map reduces no axis, and a reduction one at least"
@@ -135,6 +144,8 @@ class FusedLoop:
         chain = " -> ".join(i.fn if i.fn != CAST else f"cast {i.dtype}" for i in self.body)
         if self.reduction == "map":
             return f"fused loop map({chain}) over {list(self.shape)}"
+        if self.reduction == "softmax":
+            return f"fused loop softmax({chain}) over {list(self.shape)}, rows along the last axis"
         return (
             f"fused loop {self.reduction}({chain}) over {list(self.shape)}, "
             f"reducing loop axes {list(self.reduced)}"

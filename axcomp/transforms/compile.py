@@ -72,11 +72,16 @@ class Compiled:
 
 
 def compile_traced(
-    traced: Traced, name: str, target: Target | None = None, threads: int | None = None
+    traced: Traced,
+    name: str,
+    target: Target | None = None,
+    threads: int | None = None,
+    runs: int = 1,
 ) -> Compiled:
     """Compile for ``target`` (``targets.choose_target``; NumPy by default): the program
     its blocks run (``Target.block``), with that target's passes and emitter; ``threads``
-    bounds the threads its fused loops use (the ``threads`` option)."""
+    bounds the threads its fused loops use (the ``threads`` option); ``runs``: how often a
+    call runs the program (a chunked call's blocks), for the fused loops' cost model."""
     target = target.block if target is not None else NUMPY_TARGET
     if VERIFY:
         traced.graph.verify()
@@ -84,7 +89,11 @@ def compile_traced(
     if target.expand_gemm:
         graph = expand.expand(graph, verify=VERIFY)
     plan = lower(
-        graph, traced.arg_names, fuse_min=target.fuse_min, orient_gemms=target.orients_gemms
+        graph,
+        traced.arg_names,
+        fuse_min=target.fuse_min,
+        repeat=runs,
+        orient_gemms=target.orients_gemms,
     )
     source, fn = target.build(plan, name, threads)
     call_flat = _output_adapter(

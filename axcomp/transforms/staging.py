@@ -477,9 +477,10 @@ class Staged:
     def _compile_chunked(self, sig: Signature) -> Compiled:
         compiled = self._compile_plain(sig)
 
-        def compile_shapes(shapes: tuple[tuple[int, ...], ...]) -> Compiled:
+        def compile_shapes(shapes: tuple[tuple[int, ...], ...], runs: int = 1) -> Compiled:
             arrays = tuple((s, dt) for s, (_, dt) in zip(shapes, sig.arrays))
-            return self._compile_plain(Signature(sig.treedef, arrays, sig.statics, sig.namespace))
+            block = Signature(sig.treedef, arrays, sig.statics, sig.namespace)
+            return self._compile_plain(block, runs)
 
         shapes = tuple(shape for shape, _ in sig.arrays)
         if not compiled.target.chunking:
@@ -489,7 +490,7 @@ class Staged:
         except AxcompError as exc:
             raise exc.with_traceback(user_frames(exc.__traceback__)) from None
 
-    def _compile_plain(self, sig: Signature) -> Compiled:
+    def _compile_plain(self, sig: Signature, runs: int = 1) -> Compiled:
         names = input_names(self.fun, sig)
         try:
             traced = trace_to_graph(
@@ -497,7 +498,8 @@ class Staged:
             )
         except AxcompError as exc:
             raise exc.with_traceback(user_frames(exc.__traceback__)) from None
-        return compile_traced(traced, self.name, choose_target(sig.namespace), self.options.threads)
+        target = choose_target(sig.namespace)
+        return compile_traced(traced, self.name, target, self.options.threads, runs)
 
     def _inline_unpacked(self, *args: Any, **kwargs: Any) -> Any:
         return self._inline(args, kwargs)

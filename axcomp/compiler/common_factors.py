@@ -41,6 +41,7 @@ from ..core.leaves import ConstParams, const_p
 from ..primitives.contraction import EinsumParams, einsum_p, is_permutation
 from ..primitives.elementwise import ElementwiseParams, elementwise_p
 from ..primitives.shape import BroadcastParams, broadcast_p
+from .region_costs import PASS_COST
 
 Labels = tuple[str, ...]
 
@@ -228,8 +229,10 @@ def _factor(a: _Term, b: _Term, out: Labels, root: Node) -> _Term | None:
     if math.prod(sizes[lab] for lab in union) > bound:
         return None
     before = _cost(list(a.subs), out, a.sizes) + _cost(list(b.subs), out, b.sizes)
-    before += math.prod(root.shape)  # the add of the two terms
-    after = _cost([*shared, union], out, sizes) + math.prod(sizes[lab] for lab in union)
+    # arrays written cost what ``region_costs`` charges, so ``distribute_sums`` (its
+    # inverse) and this pass agree on which form is cheaper and never undo each other
+    before += PASS_COST * math.prod(root.shape)  # the add of the two terms
+    after = _cost([*shared, union], out, sizes) + PASS_COST * math.prod(sizes[lab] for lab in union)
     after += sum(_cost(r, p, sizes) for r, p in zip(rests, parts))
     if after >= before:
         return None

@@ -3,6 +3,7 @@ as the direct formula, exact on near-duplicates, GEMM contraction in the plan.""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -237,3 +238,53 @@ def test_negated_square_is_refined_negated_and_exact() -> None:
     ok = ~np.isnan(A).any(1)
     want = np.argsort(direct64(A, B), axis=1, kind="stable")[:, :4]
     np.testing.assert_array_equal(np.asarray(top(A, B))[ok], want[ok])
+
+
+@pytest.mark.parametrize("threads", [2, 3, 8])
+def test_scan_on_threads_equals_one_thread(monkeypatch: pytest.MonkeyPatch, threads: int) -> None:
+    # each thread adds into and scans its own rows: the result and the indices are the
+    # one-thread call's, bit for bit (rows fewer than threads, one row, addends of every
+    # broadcast, negated, NaN and hits at the row boundaries included)
+    from axcomp.backends import cancellation
+
+    monkeypatch.setattr(cancellation, "PARALLEL_ENTRIES", 1)
+    scan = cancellation.on_threads(threads)
+    assert cancellation.on_threads(1) is cancellation._flat_not_greater
+    for rows, cols in [(7, 50), (2, 9), (1, 40), (301, 33)]:
+        g = rng.standard_normal((rows, cols))
+        g[rows // 2, 0] = np.nan
+        g[-1, -1] = -5.0
+        p, q, r = rng.standard_normal((rows, 1)), rng.standard_normal(cols), 0.5
+        for negated in (False, True):
+            x, y = g.copy(), g.copy()
+            want = cancellation._flat_not_greater(x, 0.3, p, q, r, negated=negated)
+            got = scan(y, 0.3, p, q, r, negated=negated)
+            np.testing.assert_array_equal(y, x)
+            np.testing.assert_array_equal(got, want)
+            assert got.dtype == np.intp
+    with pytest.raises(ValueError):  # an error in a worker's rows reaches the caller
+        scan(np.zeros((6, 4)), 0.0, np.zeros((6, 3)))
+
+
+def test_threaded_refine_equals_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the compiled pairwise distance with the scan split between threads is the
+    # one-thread program's result exactly (near-duplicates in both halves, NaN included)
+    from axcomp.backends import cancellation
+
+    monkeypatch.setattr(cancellation, "PARALLEL_ENTRIES", 1)
+    scanned_on: set[str] = set()
+    plain = cancellation._flat_not_greater
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        scanned_on.add(threading.current_thread().name)
+        return plain(*args, **kwargs)
+
+    monkeypatch.setattr(cancellation, "_flat_not_greater", spy)
+    A, B = near_duplicates(120, 8, np.float64)
+    A[5, 2], A[100, 0] = np.nan, np.nan
+    one = ax.jit(ax.vmap(ax.vmap(sqdist, (None, 0)), (0, None)), threads=1)(A, B)
+    two = ax.jit(ax.vmap(ax.vmap(sqdist, (None, 0)), (0, None)), threads=2)(A, B)
+    assert "axcomp-scan" in scanned_on  # a second thread scanned rows
+    np.testing.assert_array_equal(np.asarray(two), np.asarray(one))
+    ok = ~np.isnan(A).any(1)
+    np.testing.assert_allclose(np.asarray(two)[ok], direct64(A, B)[ok], rtol=1e-9, atol=1e-9)

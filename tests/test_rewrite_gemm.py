@@ -3,7 +3,6 @@ as the direct formula, exact on near-duplicates, GEMM contraction in the plan.""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import numpy as np
@@ -238,83 +237,3 @@ def test_negated_square_is_refined_negated_and_exact() -> None:
     ok = ~np.isnan(A).any(1)
     want = np.argsort(direct64(A, B), axis=1, kind="stable")[:, :4]
     np.testing.assert_array_equal(np.asarray(top(A, B))[ok], want[ok])
-
-
-@pytest.mark.parametrize("threads", [2, 3, 8])
-def test_scan_on_threads_equals_one_thread(monkeypatch: pytest.MonkeyPatch, threads: int) -> None:
-    # threads take pieces of rows: the result and the indices are the one-thread call's,
-    # bit for bit (rows fewer than threads, one row, pieces of one and of several rows,
-    # addends of every broadcast, negated, NaN and hits at the piece boundaries included)
-    from axcomp.backends import cancellation
-
-    plain = cancellation._flat_not_greater
-    monkeypatch.setattr(cancellation, "PARALLEL_ENTRIES", 1)
-    assert cancellation.on_threads(1) is plain
-    scan = cancellation.on_threads(threads)
-    for piece in (1, 100):
-        monkeypatch.setattr(cancellation, "PIECE_ENTRIES", piece)
-        for rows, cols in [(7, 50), (2, 9), (1, 40), (301, 33)]:
-            g = rng.standard_normal((rows, cols))
-            g[rows // 2, 0] = np.nan
-            g[-1, -1] = -5.0
-            p, q, r = rng.standard_normal((rows, 1)), rng.standard_normal(cols), 0.5
-            for negated in (False, True):
-                x, y = g.copy(), g.copy()
-                want = plain(x, 0.3, p, q, r, negated=negated)
-                got = scan(y, 0.3, p, q, r, negated=negated)
-                np.testing.assert_array_equal(y, x)
-                np.testing.assert_array_equal(got, want)
-                assert got.dtype == np.intp
-    monkeypatch.setattr(cancellation, "PIECE_ENTRIES", 1)
-    with pytest.raises(ValueError):  # an error in any thread's piece reaches the caller
-        scan(np.zeros((6, 4)), 0.0, np.zeros((6, 3)))
-
-
-def test_scan_pieces_run_on_a_second_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    # each thread waits in its first piece until the other has taken one, so both scan
-    # rows; the pieces still come back in row order
-    from axcomp.backends import cancellation
-
-    plain = cancellation._flat_not_greater
-    entered = {"MainThread": threading.Event(), "axcomp-scan": threading.Event()}
-    other = {"MainThread": "axcomp-scan", "axcomp-scan": "MainThread"}
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        name = threading.current_thread().name
-        if not entered[name].is_set():
-            entered[name].set()
-            assert entered[other[name]].wait(10)
-        return plain(*args, **kwargs)
-
-    monkeypatch.setattr(cancellation, "PARALLEL_ENTRIES", 1)
-    monkeypatch.setattr(cancellation, "PIECE_ENTRIES", 1)
-    monkeypatch.setattr(cancellation, "_flat_not_greater", spy)
-    g = rng.standard_normal((40, 6))
-    got = cancellation.on_threads(2)(g.copy(), 0.0)
-    assert all(e.is_set() for e in entered.values())
-    np.testing.assert_array_equal(got, plain(g.copy(), 0.0))
-
-
-def test_threaded_refine_equals_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    # the compiled pairwise distance with its scan on two threads is the one-thread
-    # program's result exactly (near-duplicates in every piece, NaN included)
-    from axcomp.backends import cancellation
-
-    monkeypatch.setattr(cancellation, "PARALLEL_ENTRIES", 1)
-    monkeypatch.setattr(cancellation, "PIECE_ENTRIES", 1)
-    asked: list[int] = []
-    on_threads = cancellation.on_threads
-
-    def spy(threads: int) -> Any:
-        asked.append(threads)
-        return on_threads(threads)
-
-    monkeypatch.setattr(cancellation, "on_threads", spy)
-    A, B = near_duplicates(120, 8, np.float64)
-    A[5, 2], A[100, 0] = np.nan, np.nan
-    one = ax.jit(ax.vmap(ax.vmap(sqdist, (None, 0)), (0, None)), threads=1)(A, B)
-    two = ax.jit(ax.vmap(ax.vmap(sqdist, (None, 0)), (0, None)), threads=2)(A, B)
-    assert asked == [1, 2]  # each program binds the scan for its threads
-    np.testing.assert_array_equal(np.asarray(two), np.asarray(one))
-    ok = ~np.isnan(A).any(1)
-    np.testing.assert_allclose(np.asarray(two)[ok], direct64(A, B)[ok], rtol=1e-9, atol=1e-9)

@@ -42,7 +42,7 @@ from ..core.plan import (
     releases,
     statement_reads,
 )
-from . import cancellation, fused_loops, loop_nest_kernels
+from . import fused_loops, loop_nest_kernels
 from .cancellation import _flat_not_greater
 from .cholesky_inverse import _cholesky_inverse, _solve_triangular
 from .selection import _argselect
@@ -544,11 +544,9 @@ def build(
     plan: Plan, name: str, xp_name: str = "numpy", threads: int | None = None
 ) -> tuple[str, Callable[..., Any]]:
     """Generate and compile ``plan``; returns (source, function). NumPy only; its fused
-    loops run on up to ``threads`` threads (``fused_loops.caller``), as does the refine's
-    scan (``cancellation.on_threads``; None: one thread)."""
+    loops run on up to ``threads`` threads (``fused_loops.caller``)."""
     source = emit(plan, name)
     namespace: dict[str, Any] = {NP: np, **BUILTINS, **HELPERS}
-    namespace["_flat_not_greater"] = cancellation.on_threads(threads or 1)
     namespace.update((_ident(k), v) for k, v in plan.constants)
     for _, loop in fused_steps(plan):
         namespace.setdefault(fused_loops.call_name(loop), fused_loops.caller(loop, threads))

@@ -257,7 +257,9 @@ _FORMATS: dict[str, Callable[[Call], str]] = {
     "zeros": lambda c: f"{NP}.zeros({_tuple(c.attr('shape'))}{_kw(c, 'dtype')})",
     "concatenate": lambda c: f"{NP}.concatenate(({_args(c)},), axis={_int(c.attr('axis'))})",
     "asarray": lambda c: f"{NP}.asarray({_args(c)}{_kw(c, 'dtype')})",
-    "copy": lambda c: f"{NP}.array({_args(c)}, copy=True)",
+    "copy": lambda c: (
+        f"{NP}.array({_args(c)}, copy=True{', order=' + repr('C') if c.attr('order') else ''})"
+    ),
     "flip": lambda c: _with_axis("flip", c),
     "sort": lambda c: _with_axis("sort", c),
     "argsort": lambda c: _with_axis("argsort", c, "stable"),

@@ -576,7 +576,7 @@ def _asarray(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
 
 
 def _copy(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:
-    return m.alloc(a[0].shape, a[0].dtype, a[0])
+    return m.alloc(a[0].shape, a[0].dtype, None if c.attr("order") == "C" else a[0])
 
 
 def _bitcast(m: _Machine, c: Call, a: _Args, kw: _Kw) -> _Val:

@@ -257,7 +257,12 @@ _OPS = (
     ),
     _op("concatenate", "(*xs; axis) join along an axis", (1, None), Attr("axis", INT)),
     _op("asarray", "(x) [dtype=] a 0-d or scalar value as an array", (1, 1), kwargs=("dtype",)),
-    _op("copy", "(x) a fresh, writable copy", (1, 1)),
+    _op(
+        "copy",
+        '(x; order) a fresh, writable copy (``order`` "C": C-contiguous, else laid out as x)',
+        (1, 1),
+        Attr("order", STR, optional=True, choices=frozenset({"C"})),
+    ),
     _op(
         "flip",
         "(x; axis) the entries along ``axis`` (every axis when absent) reversed: a view",

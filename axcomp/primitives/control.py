@@ -414,7 +414,12 @@ def _lower_loop(
                     strict=True,
                 )
             )
-            + tuple(zip(invs, args[nc + ns :], strict=True)),
+            + tuple(
+                (w, call("copy", a, order="C") if contiguous else a)
+                for w, a, contiguous in zip(
+                    invs, args[nc + ns :], _contiguous_invariants(node, q), strict=True
+                )
+            ),
             index=index,
             slices=tuple((x, a.name, q.nb) for x, a in zip(xs, srcs, strict=True)),
             body=body,
@@ -433,6 +438,42 @@ def _lower_loop(
         done[key] = results
         pre += (loop,)
     return (*pre, Assign(target, Ref(done[key][q.output])))
+
+
+#: the largest transposed loop-invariant operand a loop copies to C order before it runs
+CONTIGUOUS_INVARIANT_BYTES = 1 << 22
+
+
+def _contiguous_invariants(node: Node, q: LoopParams) -> list[bool]:
+    """For each loop-invariant operand: whether the loop reads a C-contiguous copy of it,
+    made once before the loop. That is done for a transposing view (``W.T``) that the
+    body reads only in contractions: each step's BLAS call then reads it untransposed,
+    which OpenBLAS runs faster at a loop step's sizes (``x_t @ U.T``, (256, 16) @ (16, 64):
+    11.1 against 14.6 us, one thread)."""
+    first = q.n_carry + int(q.has_index) + q.n_slice
+    readers: dict[Node, list[Node]] = {}
+    for n in q.body.nodes():
+        for i in n.inputs:
+            readers.setdefault(i, []).append(n)
+    outer = node.inputs[q.n_carry + q.n_slice :]
+    flags = []
+    for inner, src in zip(q.body.inputs[first:], outer, strict=True):
+        p = src.params
+        transposed = (
+            src.op is einsum_p
+            and len(p.subscripts) == 1
+            and len(set(p.subscripts[0])) == len(p.subscripts[0]) == len(p.out)
+            and sorted(p.subscripts[0]) == sorted(p.out)
+            and tuple(p.subscripts[0]) != tuple(p.out)
+        )
+        used = readers.get(inner, [])
+        flags.append(
+            transposed
+            and bool(used)
+            and all(r.op is einsum_p for r in used)
+            and int(np.prod(src.shape)) * src.dtype.itemsize <= CONTIGUOUS_INVARIANT_BYTES
+        )
+    return flags
 
 
 #: residual stacks a loop's reverse mode may keep beyond its carries when the program sets

@@ -15,13 +15,11 @@ function whose abstract trace needs a value runs through ``eager.PathCache`` ins
 from __future__ import annotations
 
 import functools
-import gc
 import inspect
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -473,7 +471,6 @@ class Staged:
         with (
             logged_compile(self.name, lambda: describe_arrays(sig.arrays, sig.statics)),
             compile_status(self.name, self.options.progress),
-            _collector_paused(),
         ):
             return self._compile_chunked(sig)
 
@@ -523,23 +520,6 @@ class Staged:
         self._compile_cached.cache_clear()
         self._fast.cache_clear()
         self._paths.clear()
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a program compiles. A compile makes
-    thousands of short-lived objects; their count can start a full collection, which walks
-    every object the process holds (10-11 ms just after ``import axcomp``, measured on
-    B16's nearest-neighbour program): housekeeping the process owes anyway, not work of
-    the compile, so it runs at the next collection after it instead. Process-wide, so the
-    collector is enabled again only by the call that found it enabled."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # what an abstract trace raises where Python control flow needs a value (float() stays an

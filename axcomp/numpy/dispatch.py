@@ -19,7 +19,7 @@ import numpy as np
 
 from ..core.array_impl import as_arrays
 from ..core.dtype_promotion import concrete_operands
-from ..errors import AxcompError, IncompatibleShapesError
+from ..errors import IncompatibleShapesError
 from ..tracing.tracer import Tracer
 from ..transforms.jit import staged_export
 from ..transforms.namespaces import is_jax_tracer, jax_tracer_error
@@ -104,8 +104,8 @@ def returning_arrays(fn: Callable[..., Any], products: bool = False) -> Callable
             try:
                 return as_arrays(fn(*args, **kwargs))
             except ValueError as exc:
-                if isinstance(exc, AxcompError) or not _SHAPE_MISMATCH.search(str(exc)):
-                    raise  # (axcomp's own errors already name the function)
+                if isinstance(exc, TypeError) or not _SHAPE_MISMATCH.search(str(exc)):
+                    raise  # (IncompatibleShapesError already names the function)
                 raise IncompatibleShapesError(f"{fn.__name__}: {exc}") from None
 
         return contracting

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as _ops
+from ..core.dtype_promotion import inexact_result
 from ..errors import ArgumentValueError, UnsupportedError
 from ..lax.operands import lifted as _lifted
 from ..lax.operators import logaddexp as _logaddexp_traced
@@ -72,12 +73,18 @@ def fix(x: Value, out: Any = None) -> Tracer:
     return astype(t, target) if t.dtype.kind in "biu" else _e("trunc", t)
 
 
-@numpy_function()
+def _np_float_power(x1: Any, x2: Any) -> Any:
+    dtype = inexact_result(x1, x2)
+    return np.power(*(np.asarray(x, dtype) for x in (x1, x2)))
+
+
+@numpy_function(_np_float_power)
 def float_power(x1: Value, x2: Value) -> Tracer:
-    """``numpy.float_power``: power in float64 (complex128 for complex operands)."""
+    """``jax.numpy.float_power``: power in the operands' inexact dtype
+    (``promote_args_inexact``: float32 stays float32, where NumPy's is float64)."""
+    dtype = inexact_result(x1, x2)
     x, y = _lift(x1, x2)
-    wide = np.complex128 if "c" in (x.dtype.kind, y.dtype.kind) else np.float64
-    return power(astype(x, wide), astype(y, wide))
+    return power(astype(x, dtype), astype(y, dtype))
 
 
 @numpy_function()
@@ -102,13 +109,21 @@ def round(a: Value, decimals: int = 0, out: Any = None) -> Tracer:
     return multiply(_e("rint", _e("true_divide", t, scale)), scale)
 
 
-@numpy_function()
+def _np_isclose(
+    a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Any:
+    dtype = inexact_result(a, b)
+    return np.isclose(np.asarray(a, dtype), np.asarray(b, dtype), rtol, atol, equal_nan)
+
+
+@numpy_function(_np_isclose)
 def isclose(
     a: Value, b: Value, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
 ) -> Tracer:
-    """``numpy.isclose``: |a - b| <= atol + rtol * |b| where b is finite, or a == b."""
+    """``numpy.isclose``: |a - b| <= atol + rtol * |b| where b is finite, or a == b,
+    computed in JAX's inexact dtype of the pair (``promote_args_inexact``)."""
+    dtype = inexact_result(a, b)
     x, y = _lift(a, b)
-    dtype = np.result_type(x.dtype, y.dtype, 1.0)
     x, y = astype(x, dtype), astype(y, dtype)
     diff = _e("absolute", _e("subtract", x, y))
     tol = _e("add", atol, multiply(rtol, _e("absolute", y)))

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as _ops
+from ..core.dtype_promotion import inexact_result, to_inexact
 from ..errors import (
     ArgumentTypeError,
     ArgumentValueError,
@@ -59,7 +60,25 @@ def ptp(a: Value, axis: Any = None, out: Any = None, keepdims: bool = False) -> 
     )
 
 
-@numpy_function(with_inexact_default(np.average))
+def _np_average(
+    a: Any,
+    axis: Any = None,
+    weights: Any = None,
+    returned: bool = False,
+    *,
+    keepdims: bool = False,
+) -> Any:
+    """``numpy.average`` in JAX's dtype: ``a`` and ``weights`` promoted together and made
+    inexact (``inexact_result``: float32 weights keep a float32 average of integers)."""
+    arr = np.asarray(a)
+    dtype = to_inexact(arr.dtype) if weights is None else inexact_result(arr, weights)
+    if weights is not None:
+        weights = np.asarray(weights).astype(dtype, copy=False)
+    run: Callable[..., Any] = np.average  # (its overloads want a literal ``returned``)
+    return run(arr.astype(dtype, copy=False), axis, weights, returned, keepdims=keepdims)
+
+
+@numpy_function(_np_average)
 def average(
     a: Value,
     axis: Any = None,
@@ -86,7 +105,7 @@ def average(
             return avg, broadcast_to(np.asarray(count, dtype), avg.shape)
         return avg
     w = _one(weights)
-    dtype = np.result_type(t.dtype, w.dtype, 1.0)
+    dtype = inexact_result(t, w)  # JAX's: float32 data with int64 weights stays float32
     t, w = astype(t, dtype), astype(w, dtype)
     if w.shape != t.shape:
         if axis is None:

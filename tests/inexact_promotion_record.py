@@ -111,6 +111,15 @@ def cases(
         ("a:bool", "w:bool"),
         ("w:int64", "py:0.5"),
     )
+    # elementwise functions with an inexact result from integers (NumPy: float64 from
+    # int32, float16 from int8 and bool)
+    add("sin", jnp.sin, ("w:int32",), ("w:int8",), ("w:bool",), ("w:uint32",), ("w:int64",))
+    add("sqrt", jnp.sqrt, ("w:int16",), ("w:uint8",))
+    add("divide", jnp.true_divide, ("w:int32", "a:int32"), ("w:bool", "w:bool"))
+    add("divide", jnp.true_divide, ("w:int8", "py:2"), ("w:bool", "py:2"))
+    add("arctan2", jnp.arctan2, ("w:int32", "w:int8"), ("w:int8", "py:2"))
+    add("hypot", jnp.hypot, ("w:int32", "w:int32"))
+    add("exp2", jnp.exp2, ("w:int16",))
     # a list is an array of NumPy's dtype for it, strong (as jnp.asarray makes it): JAX's
     # operators refuse lists, so JAX's side is recorded with the list as an array
     lists = {

@@ -27,6 +27,7 @@ from ..tracing.build import (
     broadcast_shapes,
     cast_to_jax_dtype,
     cast_weak_inputs,
+    inexact_operands,
     lift,
     make,
     merge_names,
@@ -118,6 +119,12 @@ def elementwise(fn: str, *args: Value) -> Tracer:
         args = tuple(c if c is not t else a for a, c, t in zip(args, cast, tracers))
         tracers = cast
     dtype = result_dtype(np_fn, *args)
+    if dtype.kind in "fc" and fn not in _NOT_PROMOTED:
+        inexact = inexact_operands(tracers, dtype)
+        if inexact is not tracers:  # sin(int32) is float32 in JAX, float64 in NumPy
+            args = tuple(c if c is not t else a for a, c, t in zip(args, inexact, tracers))
+            tracers = inexact
+            dtype = result_dtype(np_fn, *args)
     if fn in _COMPARISONS:  # compared in the operands' common dtype (f32 0.1 > 0.1 is False)
         tracers = cast_weak_inputs(tracers, result_dtype(np.add, *args))
     elif fn != "ldexp":  # its exponent is an int operand, not promoted with the mantissa

@@ -21,7 +21,7 @@ _KNOTS = [0.0, 1.0, 2.0, 3.0]
 _VALUES = [1.0, 2.5, -1.0, 4.0]
 
 
-_SCALARS = {"py:0": 0, "py:0.5": 0.5, "py:2": 2, "py:7": 7}
+_SCALARS = {"py:0": 0, "py:0.5": 0.5, "py:2": 2, "py:7": 7}  # (ints and floats: weak)
 
 
 def operand(spec: str) -> Any:
@@ -118,7 +118,12 @@ def cases(
     add("divide", jnp.true_divide, ("w:int32", "a:int32"), ("w:bool", "w:bool"))
     add("divide", jnp.true_divide, ("w:int8", "py:2"), ("w:bool", "py:2"))
     add("arctan2", jnp.arctan2, ("w:int32", "w:int8"), ("w:int8", "py:2"))
+    add("divide", jnp.true_divide, ("w:int32", "py:2"), ("w:int32", "py:0.5"))
+    add("arctan2", jnp.arctan2, ("w:int32", "py:0.5"))
     add("hypot", jnp.hypot, ("w:int32", "w:int32"))
+    add("reciprocal", jnp.reciprocal, ("w:int32",), ("w:int8",), ("w:int64",))
+    add("rint", jnp.rint, ("w:int8",), ("w:int32",), ("w:bool",))
+    add("angle", jnp.angle, ("w:int32",), ("w:int8",), ("a:float32",))
     add("exp2", jnp.exp2, ("w:int16",))
     # a list is an array of NumPy's dtype for it, strong (as jnp.asarray makes it): JAX's
     # operators refuse lists, so JAX's side is recorded with the list as an array

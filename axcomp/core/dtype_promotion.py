@@ -139,16 +139,17 @@ def inexact_result(*operands: Any) -> np.dtype:
     return to_inexact(result_type(*operands))
 
 
-def inexact_operands(args: tuple[Any, ...]) -> tuple[Any, ...]:
+def inexact_operands(args: tuple[Any, ...], fixed: np.dtype | None = None) -> tuple[Any, ...]:
     """The concrete operands of a function with an inexact result (``sin``, ``/``): where
     every array among them is a bool or integer array, those cast to JAX's inexact dtype
-    (``inexact_result``) when NumPy would compute in another (``sin(int32)`` is float32
-    in JAX, float64 in NumPy); ``args`` itself otherwise."""
-    key = tuple([getattr(a, "dtype", None) for a in args])
+    (``inexact_result``, or ``fixed``: ``rint`` of integers is float64 in JAX) when NumPy
+    would compute in another (``sin(int32)`` is float32 in JAX, float64 in NumPy);
+    ``args`` itself otherwise."""
+    key = (fixed, *[getattr(a, "dtype", type(a)) for a in args])
     try:
         target = _INEXACT_TARGETS[key]
     except KeyError:
-        target = _INEXACT_TARGETS[key] = _inexact_target(args)
+        target = _INEXACT_TARGETS[key] = _inexact_target(args, fixed)
     except TypeError:  # an unhashable dtype: another library's array
         return args
     if target is None:
@@ -158,15 +159,14 @@ def inexact_operands(args: tuple[Any, ...]) -> tuple[Any, ...]:
     )
 
 
-def _inexact_target(args: tuple[Any, ...]) -> np.dtype | None:
+def _inexact_target(args: tuple[Any, ...], fixed: np.dtype | None) -> np.dtype | None:
     dtypes = [a.dtype for a in args if isinstance(getattr(a, "dtype", None), np.dtype)]
     if not dtypes or any(d.kind not in "biu" for d in dtypes):
         return None
-    target = inexact_result(*args)
-    return target if target == _F32 else None  # (float64 is NumPy's result too)
+    return fixed if fixed is not None else inexact_result(*args)
 
 
-# operand dtypes (None for a Python scalar) -> what inexact_operands casts the arrays to
+# (fixed, operand dtypes or Python scalar types) -> what inexact_operands casts arrays to
 _INEXACT_TARGETS: dict[tuple[Any, ...], np.dtype | None] = {}
 
 

@@ -227,8 +227,8 @@ def radians(x: Any, /) -> Any:
 
 def angle(z: Any, deg: builtins.bool = False) -> Any:
     z = _jnp.asarray(z)
-    if not np.issubdtype(z.dtype, np.complexfloating):
-        z = _as_float(z)
+    if not np.issubdtype(z.dtype, np.complexfloating):  # JAX's: float64 from integers
+        z = _jnp.astype(z, np.result_type(z.dtype, 1.0))
     out = _jnp.arctan2(_jnp.imag(z), _jnp.real(z))
     return _jnp.rad2deg(out) if deg else out
 

@@ -60,14 +60,7 @@ def ptp(a: Value, axis: Any = None, out: Any = None, keepdims: bool = False) -> 
     )
 
 
-def _np_average(
-    a: Any,
-    axis: Any = None,
-    weights: Any = None,
-    returned: bool = False,
-    *,
-    keepdims: bool = False,
-) -> Any:
+def _np_average(a: Any, axis: Any = None, weights: Any = None, *rest: Any, **kw: Any) -> Any:
     """``numpy.average`` in JAX's dtype: ``a`` and ``weights`` promoted together and made
     inexact (``inexact_result``: float32 weights keep a float32 average of integers)."""
     arr = np.asarray(a)
@@ -75,7 +68,7 @@ def _np_average(
     if weights is not None:
         weights = np.asarray(weights).astype(dtype, copy=False)
     run: Callable[..., Any] = np.average  # (its overloads want a literal ``returned``)
-    return run(arr.astype(dtype, copy=False), axis, weights, returned, keepdims=keepdims)
+    return run(arr.astype(dtype, copy=False), axis, weights, *rest, **kw)
 
 
 @numpy_function(_np_average)

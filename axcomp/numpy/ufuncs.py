@@ -16,6 +16,7 @@ from .. import primitives as _ops
 from ..core.dtype_promotion import concrete_operands, inexact_operands
 from ..core.elementwise_functions import RECORDS, ElementwiseFunction
 from ..errors import UnsupportedError as _UnsupportedError
+from ..primitives.elementwise import INEXACT_FROM_INTEGERS
 from ..primitives.elementwise import elementwise as _elementwise_p
 from .dispatch import any_traced
 
@@ -24,7 +25,8 @@ def _elementwise(name: str, rec: ElementwiseFunction) -> Callable[..., Any]:
     np_fn = getattr(_np, rec.name)
     op_name = np_fn.__name__
     skip = 1 if op_name == "ldexp" else -1  # its exponent does not promote
-    inexact = skip < 0 and _inexact_from_integers(np_fn)
+    inexact = skip < 0 and (_inexact_from_integers(np_fn) or op_name in INEXACT_FROM_INTEGERS)
+    fixed = INEXACT_FROM_INTEGERS.get(op_name)
 
     def fn(*args: Any) -> Any:
         if any_traced(args):
@@ -32,7 +34,7 @@ def _elementwise(name: str, rec: ElementwiseFunction) -> Callable[..., Any]:
         if len(args) > 1:  # JAX's dtype where NumPy's promotion is wider
             args = concrete_operands(args, skip)
         if inexact:  # sin(int32) is float32 in JAX
-            args = inexact_operands(args)
+            args = inexact_operands(args, fixed)
         return np_fn(*args)
 
     fn.__name__ = fn.__qualname__ = name

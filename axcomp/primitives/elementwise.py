@@ -107,6 +107,16 @@ _NOT_PROMOTED = {"where": 0, "ldexp": 1}
 _COMPARISONS = frozenset(("equal", "not_equal", "less", "less_equal", "greater", "greater_equal"))
 
 
+#: Functions whose result from integers is inexact in JAX though not in NumPy, and those
+#: whose integer operands become another inexact dtype than ``inexact_result``'s: the
+#: dtype, or None for ``inexact_result``'s (``reciprocal(int32)`` is float32, ``rint`` of
+#: integers float64)
+INEXACT_FROM_INTEGERS: dict[str, np.dtype | None] = {
+    "reciprocal": None,
+    "rint": np.dtype(np.float64),
+}
+
+
 def elementwise(fn: str, *args: Value) -> Tracer:
     """``fn`` (a NumPy ufunc name, or where/clip) applied with NumPy broadcasting."""
     trace = trace_of(args)
@@ -119,8 +129,8 @@ def elementwise(fn: str, *args: Value) -> Tracer:
         args = tuple(c if c is not t else a for a, c, t in zip(args, cast, tracers))
         tracers = cast
     dtype = result_dtype(np_fn, *args)
-    if dtype.kind in "fc" and fn not in _NOT_PROMOTED:
-        inexact = inexact_operands(tracers, dtype)
+    if (dtype.kind in "fc" or fn in INEXACT_FROM_INTEGERS) and fn not in _NOT_PROMOTED:
+        inexact = inexact_operands(tracers, dtype, INEXACT_FROM_INTEGERS.get(fn))
         if inexact is not tracers:  # sin(int32) is float32 in JAX, float64 in NumPy
             args = tuple(c if c is not t else a for a, c, t in zip(args, inexact, tracers))
             tracers = inexact

@@ -168,16 +168,18 @@ def cast_weak_inputs(inputs: Sequence[Tracer], dtype: np.dtype) -> list[Tracer]:
     ]
 
 
-def inexact_operands(inputs: list[Tracer], dtype: np.dtype) -> list[Tracer]:
+def inexact_operands(
+    inputs: list[Tracer], dtype: np.dtype, fixed: np.dtype | None = None
+) -> list[Tracer]:
     """The operands of a function NumPy computes in the inexact ``dtype`` from bools and
     integers only (``sin(int32)``, ``int32 / int32``): cast to JAX's inexact dtype for
     them (``to_inexact``: float32 from up to 32 bits, where NumPy's is float64, or float16
-    from 8 bits) where that differs; ``inputs`` itself otherwise."""
+    from 8 bits; or ``fixed``) where that differs; ``inputs`` itself otherwise."""
     strong = [t.dtype for t in inputs if not t.weak]
     if not strong or any(d.kind not in "biu" for d in strong) or not _weak_cast:
         return inputs
-    target = inexact_result(*inputs)
-    if target.kind != dtype.kind or target == dtype:
+    target = fixed if fixed is not None else inexact_result(*inputs)
+    if target == dtype:
         return inputs
     return [_weak_cast[0](t, target) if not t.weak else t for t in inputs]
 

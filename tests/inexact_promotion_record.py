@@ -123,6 +123,7 @@ def cases(
     add("hypot", jnp.hypot, ("w:int32", "w:int32"))
     add("reciprocal", jnp.reciprocal, ("w:int32",), ("w:int8",), ("w:int64",))
     add("rint", jnp.rint, ("w:int8",), ("w:int32",), ("w:bool",))
+    add("sinc", jnp.sinc, ("w:int32",), ("w:bool",), ("a:float32",))
     add("angle", jnp.angle, ("w:int32",), ("w:int8",), ("a:float32",))
     add("exp2", jnp.exp2, ("w:int16",))
     # a list is an array of NumPy's dtype for it, strong (as jnp.asarray makes it): JAX's

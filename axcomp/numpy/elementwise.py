@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as _ops
-from ..core.dtype_promotion import inexact_result
+from ..core.dtype_promotion import inexact_result, to_inexact
 from ..errors import ArgumentValueError, UnsupportedError
 from ..lax.operands import lifted as _lifted
 from ..lax.operators import logaddexp as _logaddexp_traced
@@ -36,16 +36,22 @@ from .dispatch import numpy_function
 from .namespace import as_float as _as_float
 from .namespace import jnp as _jnp
 from .namespace import traced as _traced
-from .traced_values import as_inexact as _inexact
 from .traced_values import lift_value as _one
 from .traced_values import lift_value as _t
 from .traced_values import lift_values as _lift
 
 
-@numpy_function()
+def _np_sinc(x: Any) -> Any:
+    arr = np.asarray(x)
+    return np.sinc(arr.astype(to_inexact(arr.dtype), copy=False))
+
+
+@numpy_function(_np_sinc)
 def sinc(x: Value) -> Tracer:
-    """``numpy.sinc``: sin(pi x) / (pi x), 1 at 0 (derivative 0 there, as in JAX)."""
-    t = _inexact(_one(x))
+    """``numpy.sinc``: sin(pi x) / (pi x), 1 at 0 (derivative 0 there, as in JAX), in
+    JAX's inexact dtype (float32 from int32)."""
+    t = _one(x)
+    t = astype(t, to_inexact(t.dtype))
     zero = _e("equal", t, 0)
     px = multiply(np.pi, t)
     safe = where(zero, np.asarray(1, t.dtype), px)

@@ -33,8 +33,10 @@ def _elementwise(name: str, rec: ElementwiseFunction) -> Callable[..., Any]:
             return _elementwise_p(op_name, *args)
         if len(args) > 1:  # JAX's dtype where NumPy's promotion is wider
             args = concrete_operands(args, skip)
-        if inexact:  # sin(int32) is float32 in JAX
-            args = inexact_operands(args, fixed)
+        if inexact:  # sin(int32) is float32 in JAX (an inexact first operand: nothing to do)
+            first = getattr(args[0], "dtype", None)
+            if first is None or first.kind not in "fc":
+                args = inexact_operands(args, fixed)
         return np_fn(*args)
 
     fn.__name__ = fn.__qualname__ = name

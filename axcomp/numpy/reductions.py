@@ -21,7 +21,6 @@ from ..errors import (
     ShapeError,
     UnsupportedError,
 )
-from ..lax.operands import float_input
 from ..primitives.contraction import multiply, transpose
 from ..primitives.cumulative import cumprod_p, cumsum_p, scan
 from ..primitives.elementwise import elementwise as _e
@@ -147,7 +146,7 @@ def nansum(a: Value, axis: Any = None, dtype: Any = None, keepdims: bool = False
     return reduce_sum(t, axis=axis, dtype=dtype, keepdims=keepdims)
 
 
-@numpy_function()
+@numpy_function(with_inexact_default(np.nanmean))
 def nanmean(a: Value, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Tracer:
     """``mean`` over the entries that are not nan (nan where there are none)."""
     t, isnan = _nan_free(a, 0.0)
@@ -331,7 +330,8 @@ def _quantile(a: Value, q: Value, axis: Any, method: str, keepdims: bool) -> Tra
         raise UnsupportedError(
             f"quantile: method {method!r} is not supported; use one of {_METHODS}"
         )
-    t = float_input(a)
+    t = _t(a)
+    t = astype(t, to_inexact(t.dtype))  # JAX's: float32 from bools and int32
     if t.dtype.kind == "c":
         raise UnsupportedError("quantile: complex inputs are not supported by axcomp")
     tq = _t(q)
@@ -366,7 +366,7 @@ def _quantile(a: Value, q: Value, axis: Any, method: str, keepdims: bool) -> Tra
     return out
 
 
-@numpy_function()
+@numpy_function(with_inexact_default(np.quantile))  # JAX's float32 from int32
 def quantile(
     a: Value,
     q: Value,
@@ -381,7 +381,7 @@ def quantile(
     return _quantile(a, q, axis, method, keepdims)
 
 
-@numpy_function()
+@numpy_function(with_inexact_default(np.percentile))  # JAX's float32 from int32
 def percentile(
     a: Value,
     q: Value,
@@ -395,7 +395,7 @@ def percentile(
     return _quantile(a, _e("true_divide", _t(q), 100), axis, method, keepdims)
 
 
-@numpy_function()
+@numpy_function(with_inexact_default(np.median))  # JAX's float32 from int32
 def median(
     a: Value,
     axis: Any = None,

@@ -123,6 +123,14 @@ def cases(
     add("hypot", jnp.hypot, ("w:int32", "w:int32"))
     add("reciprocal", jnp.reciprocal, ("w:int32",), ("w:int8",), ("w:int64",))
     add("rint", jnp.rint, ("w:int8",), ("w:int32",), ("w:bool",))
+    add(
+        "convolve",
+        jnp.convolve,
+        ("w:bool", "w:bool"),
+        ("w:int32", "b:int32"),
+        ("w:int64", "b:int8"),
+    )
+    add("correlate", lambda a, b: jnp.correlate(a, b, "full"), ("w:int32", "b:int32"))
     add("median", jnp.median, ("w:int32",), ("w:bool",), ("a:float32",))
     add("quantile", lambda a: jnp.quantile(a, 0.3), ("w:int8",), ("w:int64",))
     add("percentile", lambda a: jnp.percentile(a, 30.0), ("w:uint32",))

@@ -9,6 +9,7 @@ os.environ.setdefault("AXCOMP_VERIFY", "1")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -23,3 +24,16 @@ def _config_flags_are_restored() -> Iterator[None]:
     yield
     ax.config._values.clear()
     ax.config._values.update(saved)
+
+
+@pytest.fixture(scope="module")
+def shared_kernel_cache(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Path]:
+    """One ``AXCOMP_CACHE_DIR`` for a module's compiled kernels (each compiled once, shared
+    by the module's tests). Opt in with
+    ``pytestmark = pytest.mark.usefixtures("shared_kernel_cache")``."""
+    path = tmp_path_factory.mktemp(f"{request.module.__name__.rsplit('.', 1)[-1]}-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AXCOMP_CACHE_DIR", str(path))
+        yield path

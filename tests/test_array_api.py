@@ -317,3 +317,38 @@ def test_other_libraries_keep_their_arrays(name):
     np.testing.assert_allclose(back(got), g(x), rtol=1e-12)
     if name == "torch":
         assert str(got.device) == "cpu"
+
+
+_R = np.random.default_rng(11)
+_A, _V = _R.normal(size=(3, 4)), _R.normal(size=4)
+
+#: Programs whose traced Python scalars, constants and new-axis windows must run on the
+#: standard's arrays as on NumPy's (each failed before: a scalar entered as a NumPy array,
+#: so constants went to NumPy's device; ``x[:, None] = v`` has an index the standard
+#: does not allow in an assignment).
+SCALAR_AND_NEW_AXIS_PROGRAMS = {
+    "float scalar, eye constant": (lambda s, x: (s * x + anp.eye(3, 4)).sum(), (1.5, _A)),
+    "int scalar": (lambda s, x: x * s, (2, _A)),
+    "bool scalar": (lambda b, x: anp.where(b, x, -x), (True, _A)),
+    "two scalars": (lambda s, t, x: x * s + t, (2.0, 3, _A)),
+    "grad with a scalar": (ax.grad(lambda s, x: (s * x).sum()), (1.5, _A)),
+    "grad of outer new axes": (
+        ax.grad(lambda u: anp.exp(u[:, None] + u[None, :]).sum()),
+        (_V,),
+    ),
+    "grad of a middle new axis": (
+        ax.grad(lambda x: (x[:, None, :] * x[None, :, ::-1]).sum()),
+        (_A,),
+    ),
+    "grad of a trailing new axis": (ax.grad(lambda x: (x[..., None] ** 2).sum()), (_A,)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCALAR_AND_NEW_AXIS_PROGRAMS))
+def test_scalars_and_new_axes_run_on_the_standard(name):
+    fn, args = SCALAR_AND_NEW_AXIS_PROGRAMS[name]
+    want = ax.jit(fn)(*args)
+    got = ax.jit(fn)(*to_lib(xp, args))
+    assert isinstance(got, XArray)
+    assert np.asarray(got).dtype == np.asarray(want).dtype
+    np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-13, atol=1e-13)

@@ -30,6 +30,22 @@ CASES = [
         TypeError,
     ),
     ("tensordot", lambda vmap, np_: vmap(lambda x, y: np_.tensordot(x, y, 1))(A43, A42), TypeError),
+    ("tensordot 1-d default axes", lambda vmap, np_: np_.tensordot(A43[0], A43[0]), TypeError),
+    (
+        "tensordot 1-d rows default axes",
+        lambda vmap, np_: vmap(lambda x, y: np_.tensordot(x, y))(A43, A43),
+        TypeError,
+    ),
+    (
+        "tensordot axes of unequal lengths",
+        lambda vmap, np_: np_.tensordot(A43, A43.T, ([0, 1], [1])),
+        TypeError,
+    ),
+    (
+        "tensordot axis out of range",
+        lambda vmap, np_: np_.tensordot(A43, A43, ([1], [3])),
+        ValueError,
+    ),
     ("dot", lambda vmap, np_: vmap(lambda x, y: np_.dot(x, y))(A43, A42), TypeError),
     ("vdot", lambda vmap, np_: vmap(lambda x, y: np_.vdot(x, y))(A43, A42), TypeError),
     ("stack", lambda vmap, np_: vmap(lambda x, y: np_.stack([x, y]))(A43, A42), ValueError),
@@ -69,3 +85,11 @@ def test_the_table_is_what_jax_raises(name, call, kind):
 
     with pytest.raises(kind):
         call(jax.vmap, jnp)
+
+
+@pytest.mark.parametrize("staged", [False, True], ids=["eager", "jit"])
+def test_tensordot_past_the_ranks_names_axes_and_shapes(staged):
+    fn = ax.jit(anp.tensordot) if staged else anp.tensordot
+    with pytest.raises(TypeError, match=r"axes=2 .* shape \(3,\) and b has shape \(3,\)") as info:
+        fn(np.ones(3), np.ones(3))
+    assert isinstance(info.value, ax.AxcompError)

@@ -206,3 +206,26 @@ def test_dot_is_valid_graphviz(tmp_path: Path) -> None:
         ["dot", "-Tsvg"], input=exp.to_dot().encode(), capture_output=True, check=True, timeout=60
     )
     assert b"<svg" in out.stdout
+
+
+def test_an_unrolled_scan_lists_each_fused_region_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A short scan runs its body once per step at trace time: its steps' alike fused
+    regions share one line that counts them (before: one line per step)."""
+    monkeypatch.setenv("AXCOMP_FUSE", "always")
+
+    def f(h: Any, xs: Any, w: Any) -> Any:
+        def step(c: Any, x: Any) -> Any:
+            c = anp.tanh(c @ w + x)
+            return c, anp.exp(c)
+
+        return ax.lax.scan(step, h, xs)
+
+    rng = np.random.default_rng(0)
+    report = ax.explain(
+        ax.jit(f), rng.normal(size=(64, 32)), rng.normal(size=(5, 64, 32)), np.eye(32)
+    )
+    assert len(report.fused) == 2, report.fused
+    assert all(
+        re.match(r"%\d+, %\d+, \.\.\., %\d+ \(5 alike\): fused loop", r) for r in report.fused
+    )
+    assert "(5 alike): fused loop map(exp)" in str(report)

@@ -12,7 +12,7 @@ import math
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,19 +31,11 @@ from axcomp.core.plan import PlanError, Ref, call
 from axcomp.core.plan_types import array_type, expr_type
 
 numba = pytest.importorskip("numba")
+pytestmark = pytest.mark.usefixtures("shared_kernel_cache")
 
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """One cache directory for the module's kernels (compiled once, shared by the tests)."""
-    path = tmp_path_factory.mktemp("fused-cache")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("AXCOMP_CACHE_DIR", str(path))
-        yield path
 
 
 def compiled(f: Callable[..., Any], fuse: str, *args: Any) -> tuple[Any, Any]:
@@ -485,7 +477,7 @@ def test_malformed_loops_and_calls_are_refused() -> None:
 
 
 @pytest.mark.slow
-def test_a_new_process_loads_the_kernel_from_the_disk_cache(_shared_cache: Path) -> None:
+def test_a_new_process_loads_the_kernel_from_the_disk_cache(shared_kernel_cache: Path) -> None:
     compiled(pairwise(l1), "always", A, B)  # compiled (or loaded) here: now on disk
     script = (
         "import numpy as np, axcomp as ax, axcomp.numpy as anp\n"
@@ -498,7 +490,7 @@ def test_a_new_process_loads_the_kernel_from_the_disk_cache(_shared_cache: Path)
         "k = fused_loops.kernel(loop)\n"
         "print(sum(k.stats.cache_hits.values()), sum(k.stats.cache_misses.values()))\n"
     )
-    env = {**os.environ, "AXCOMP_FUSE": "always", "AXCOMP_CACHE_DIR": str(_shared_cache)}
+    env = {**os.environ, "AXCOMP_FUSE": "always", "AXCOMP_CACHE_DIR": str(shared_kernel_cache)}
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     hits, misses = map(int, out.stdout.split())

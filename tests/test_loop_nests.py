@@ -9,8 +9,7 @@ kernels, compiled once per module into a temporary cache directory.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -23,17 +22,10 @@ from axcomp.backends import loop_nest_kernels
 from axcomp.backends.numpy_backend import loop_nest_steps
 
 numba = pytest.importorskip("numba")
+pytestmark = pytest.mark.usefixtures("shared_kernel_cache")
 
 STEPS = 80  # past lax's unrolling (64 steps)
 RNG = np.random.default_rng(11)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    path = tmp_path_factory.mktemp("loop-nest-cache")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("AXCOMP_CACHE_DIR", str(path))
-        yield path
 
 
 def compiled(f: Callable[..., Any], fuse: str, *args: Any) -> tuple[Any, Any]:

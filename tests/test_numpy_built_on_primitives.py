@@ -373,13 +373,14 @@ def test_bincount_clips_like_jax():
     close(anp.bincount(x[0], length=4), np.array([2, 1, 0, 0]))
 
 
-def test_interp_dtypes_like_numpy():
+def test_interp_dtypes_like_jax():
+    # JAX's dtypes: float32 points and knots stay float32 (NumPy's interp is float64)
     x32 = np.array([[0.5, -1.5, 2.0]], np.float32)
     xp, fp = np.array([-1.0, 0, 1, 3]), np.array([1 + 2j, 3, 4j, 5])
     close(ax.vmap(lambda a: anp.interp(a, xp, fp))(x32), np.interp(x32[0], xp, fp)[None])
     k32 = np.array([-2.0, 0.0, 1.0], np.float32)
-    close(
-        ax.vmap(lambda a: anp.interp(a, anp.cumsum(abs(a)) - 2, a))(x32),
-        np.interp(x32[0], np.cumsum(abs(x32[0])) - 2, x32[0])[None],
-    )
-    close(ax.jit(lambda a: anp.interp(a, k32, k32))(x32[0]), np.interp(x32[0], k32, k32))
+    want = np.interp(x32[0], np.cumsum(abs(x32[0])) - 2, x32[0])[None].astype(np.float32)
+    close(ax.vmap(lambda a: anp.interp(a, anp.cumsum(abs(a)) - 2, a))(x32), want)
+    want = np.interp(x32[0], k32, k32).astype(np.float32)
+    close(ax.jit(lambda a: anp.interp(a, k32, k32))(x32[0]), want)
+    close(anp.interp(x32[0], k32, k32), want)

@@ -511,6 +511,13 @@ class _Emitter:
             value = self.expr(st.value)
             if flips:
                 value = f"{self.fn('flip')}({value}, axis={_tuple(flips)})"
+            if not self.immutable and any(item[0] == "new" for item in st.items):
+                # the standard allows no ``None`` in an assignment's index: the window is
+                # written without the new axes, the value broadcast and reshaped to it
+                index, _ = index_text([it for it in st.items if it[0] != "new"], st.shape)
+                full, bare = view_shapes(st.items, st.shape)
+                value = f"{self.fn('broadcast_to')}({value}, {_tuple(full)})"
+                value = f"{self.fn('reshape')}({value}, {_tuple(bare)})"
             if not self.immutable:
                 return f"{_ident(st.target)}[{index}] = {value}"
             if not _is_zeros(previous, st.target):
@@ -609,6 +616,26 @@ def index_text(
             parts.append(f"{_int(picked.start)}:{_int(last + 1)}{step_txt}")
         out_axis += 1
     return ", ".join(parts) + ("," if len(parts) == 1 else ""), tuple(flips)
+
+
+def view_shapes(
+    items: Sequence[tuple[Any, ...]], shape: Sequence[int]
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The shape of ``x[items]`` for ``x`` of ``shape``, with and without the new axes."""
+    sizes = iter(shape)
+    full: list[int] = []
+    bare: list[int] = []
+    for item in items:
+        if item[0] == "new":
+            full.append(1)
+        elif item[0] == "int":
+            next(sizes)  # an int index drops its axis
+        else:
+            n = len(_picked(item[1], item[2], item[3], next(sizes)))
+            full.append(n)
+            bare.append(n)
+    rest = tuple(sizes)
+    return (*full, *rest), (*bare, *rest)
 
 
 def place_args(items: Sequence[tuple[Any, ...]], shape: Sequence[int]) -> str:

@@ -123,6 +123,53 @@ def weak_result(types: Iterable[tuple[np.dtype, bool]]) -> tuple[np.dtype, bool]
     return _lattice_result(tuple((np.dtype(d), bool(w)) for d, w in types))
 
 
+def to_inexact(dtype: Any) -> np.dtype:
+    """JAX's inexact dtype for ``dtype`` (``to_inexact_dtype``, x64 on): inexact dtypes keep
+    theirs, booleans and integers of up to 32 bits become float32, 64-bit integers float64
+    (NumPy's ``sin(int32)`` is float64; JAX's is float32)."""
+    dt: np.dtype = np.dtype(dtype)
+    if dt.kind in "fc":
+        return dt
+    return _F64 if dt.itemsize == 8 else _F32
+
+
+def inexact_result(*operands: Any) -> np.dtype:
+    """JAX's ``promote_dtypes_inexact``: the operands' JAX result dtype (``result_type``,
+    Python scalars weak), made inexact (``to_inexact``)."""
+    return to_inexact(result_type(*operands))
+
+
+def inexact_operands(args: tuple[Any, ...], fixed: np.dtype | None = None) -> tuple[Any, ...]:
+    """The concrete operands of a function with an inexact result (``sin``, ``/``): where
+    every array among them is a bool or integer array, those cast to JAX's inexact dtype
+    (``inexact_result``, or ``fixed``: ``rint`` of integers is float64 in JAX) when NumPy
+    would compute in another (``sin(int32)`` is float32 in JAX, float64 in NumPy);
+    ``args`` itself otherwise."""
+    key = (fixed, *[getattr(a, "dtype", type(a)) for a in args])
+    try:
+        target = _INEXACT_TARGETS[key]
+    except KeyError:
+        target = _INEXACT_TARGETS[key] = _inexact_target(args, fixed)
+    except TypeError:  # an unhashable dtype: another library's array
+        return args
+    if target is None:
+        return args
+    return tuple(
+        a.astype(target) if isinstance(getattr(a, "dtype", None), np.dtype) else a for a in args
+    )
+
+
+def _inexact_target(args: tuple[Any, ...], fixed: np.dtype | None) -> np.dtype | None:
+    dtypes = [a.dtype for a in args if isinstance(getattr(a, "dtype", None), np.dtype)]
+    if not dtypes or any(d.kind not in "biu" for d in dtypes):
+        return None
+    return fixed if fixed is not None else inexact_result(*args)
+
+
+# (fixed, operand dtypes or Python scalar types) -> what inexact_operands casts arrays to
+_INEXACT_TARGETS: dict[tuple[Any, ...], np.dtype | None] = {}
+
+
 @functools.lru_cache(maxsize=1024)
 def narrowed(dtypes: tuple[np.dtype, ...]) -> np.dtype | None:
     """The dtype JAX gives operands of these (strong) dtypes where NumPy's promotion is
@@ -145,9 +192,15 @@ def concrete_operands(args: tuple[Any, ...], skip: int = -1) -> tuple[Any, ...]:
     if len(args) == 2 and skip < 0:  # the common call: two operands, both promoting
         first, second = getattr(args[0], "dtype", None), getattr(args[1], "dtype", None)
         # one dtype (NumPy's builtin dtypes are singletons), or a Python scalar (weak)
-        if first is second or first is None or second is None:
+        if first is second:
             return args
+        if first is None or second is None:
+            if type(args[0]) not in _SEQUENCES and type(args[1]) not in _SEQUENCES:
+                return args
+            return concrete_operands(_as_arrays(args), skip)
         key: tuple[Any, ...] = (skip, first, second)
+    elif any(type(a) in _SEQUENCES for a in args):
+        return concrete_operands(_as_arrays(args), skip)
     else:
         key = (skip, *[getattr(a, "dtype", None) for a in args])
     try:
@@ -164,6 +217,15 @@ def concrete_operands(args: tuple[Any, ...], skip: int = -1) -> tuple[Any, ...]:
         else a
         for k, a in enumerate(args)
     )
+
+
+# operands that are arrays of NumPy's dtype for them (strong, as ``jnp.asarray`` makes
+# them: ``f32 * [1, 2]`` is float32 with int64 ``[1, 2]``), where Python scalars are weak
+_SEQUENCES = (list, tuple)
+
+
+def _as_arrays(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(np.asarray(a) if type(a) in _SEQUENCES else a for a in args)
 
 
 # (skip, operand dtypes) -> the dtype integer operands are cast to, or None (few keys:

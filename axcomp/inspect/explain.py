@@ -18,7 +18,7 @@ import functools
 import html
 import math
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +35,25 @@ from .dot import _type, graph_to_dot, render_svg
 from .levels import LevelInfo, MappedAxis, positions_text
 from .numbering import Numbering
 from .values import value_text
+
+
+def grouped_lines(items: Iterable[tuple[int, str]]) -> list[str]:
+    """``%node: text`` lines, one per distinct text in first-seen order: the regions of
+    an unrolled loop (a short ``scan`` runs its body once per step) share one line,
+    ``%6, %10, ..., %22 (5 alike): text``, so a long unrolling stays one line."""
+    nodes: dict[str, list[int]] = {}
+    for index, text in items:
+        seen = nodes.setdefault(text, [])
+        if index not in seen:
+            seen.append(index)
+    out = []
+    for text, found in nodes.items():
+        ids = [f"%{i}" for i in found]
+        if len(ids) > 4:
+            ids = [*ids[:2], "...", ids[-1]]
+        alike = f" ({len(found)} alike)" if len(found) > 1 else ""
+        out.append(f"{', '.join(ids)}{alike}: {text}")
+    return out
 
 
 @dataclass(frozen=True)
@@ -168,27 +187,21 @@ class Explanation:
         plans = [self.compiled.plan]
         if self.compiled.chunks is not None:
             plans.append(self.compiled.chunks.block)
-        out: list[str] = []
-        for plan in plans:
-            for step, loop in fused_steps(plan):
-                line = f"%{step.index}: {loop.describe()}"
-                if line not in out:
-                    out.append(line)
-        return out
+        return grouped_lines(
+            (step.index, loop.describe()) for plan in plans for step, loop in fused_steps(plan)
+        )
 
     @property
     def compiled_loops(self) -> list[str]:
         """The loops that run whole as one compiled loop nest (``compiler.loop_nests``):
         one line per loop, with its steps and the statements of one step."""
-        out: list[str] = []
+        lines: list[tuple[int, str]] = []
         for step, loop in loop_nest_steps(self.compiled.plan):
             n = sum(len(s.statements) for s in loop.body)
             steps = "while" if loop.length is None else f"{loop.length} steps"
             steps += ", reverse" if loop.reverse else ""
-            line = f"%{step.index}: loop ({steps}) of {n} statements"
-            if line not in out:
-                out.append(line)
-        return out
+            lines.append((step.index, f"loop ({steps}) of {n} statements"))
+        return grouped_lines(lines)
 
     @property
     def equations(self) -> list[str]:

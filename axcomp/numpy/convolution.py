@@ -58,7 +58,9 @@ def _precision(
 ) -> tuple[Tracer, Tracer]:
     check_precision(precision, what)
     dtype = preferred_dtype(preferred)
-    return (x, y) if dtype is None else (astype(x, dtype), astype(y, dtype))
+    if dtype is None:  # JAX's: promoted inexact (convolve of int32 is float32, not int32)
+        dtype = _promotion.inexact_result(x, y)
+    return astype(x, dtype), astype(y, dtype)
 
 
 def _numpy_with_precision(fn: Callable[..., Any], what: str, default: str) -> Callable[..., Any]:
@@ -74,9 +76,8 @@ def _numpy_with_precision(fn: Callable[..., Any], what: str, default: str) -> Ca
     ) -> Any:
         check_precision(precision, what)
         dtype = preferred_dtype(preferred_element_type)
-        if dtype is not None:
-            a, v = np.asarray(a, dtype), np.asarray(v, dtype)
-        return fn(a, v, mode)
+        dtype = _promotion.inexact_result(a, v) if dtype is None else dtype  # (as ``_precision``)
+        return fn(np.asarray(a, dtype), np.asarray(v, dtype), mode)
 
     return eager
 

@@ -104,8 +104,8 @@ def returning_arrays(fn: Callable[..., Any], products: bool = False) -> Callable
             try:
                 return as_arrays(fn(*args, **kwargs))
             except ValueError as exc:
-                if not _SHAPE_MISMATCH.search(str(exc)):
-                    raise
+                if isinstance(exc, TypeError) or not _SHAPE_MISMATCH.search(str(exc)):
+                    raise  # (IncompatibleShapesError already names the function)
                 raise IncompatibleShapesError(f"{fn.__name__}: {exc}") from None
 
         return contracting

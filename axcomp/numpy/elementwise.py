@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as _ops
+from ..core.dtype_promotion import inexact_result, to_inexact
 from ..errors import ArgumentValueError, UnsupportedError
 from ..lax.operands import lifted as _lifted
 from ..lax.operators import logaddexp as _logaddexp_traced
@@ -35,16 +36,22 @@ from .dispatch import numpy_function
 from .namespace import as_float as _as_float
 from .namespace import jnp as _jnp
 from .namespace import traced as _traced
-from .traced_values import as_inexact as _inexact
 from .traced_values import lift_value as _one
 from .traced_values import lift_value as _t
 from .traced_values import lift_values as _lift
 
 
-@numpy_function()
+def _np_sinc(x: Any) -> Any:
+    arr = np.asarray(x)
+    return np.sinc(arr.astype(to_inexact(arr.dtype), copy=False))
+
+
+@numpy_function(_np_sinc)
 def sinc(x: Value) -> Tracer:
-    """``numpy.sinc``: sin(pi x) / (pi x), 1 at 0 (derivative 0 there, as in JAX)."""
-    t = _inexact(_one(x))
+    """``numpy.sinc``: sin(pi x) / (pi x), 1 at 0 (derivative 0 there, as in JAX), in
+    JAX's inexact dtype (float32 from int32)."""
+    t = _one(x)
+    t = astype(t, to_inexact(t.dtype))
     zero = _e("equal", t, 0)
     px = multiply(np.pi, t)
     safe = where(zero, np.asarray(1, t.dtype), px)
@@ -72,12 +79,18 @@ def fix(x: Value, out: Any = None) -> Tracer:
     return astype(t, target) if t.dtype.kind in "biu" else _e("trunc", t)
 
 
-@numpy_function()
+def _np_float_power(x1: Any, x2: Any) -> Any:
+    dtype = inexact_result(x1, x2)
+    return np.power(*(np.asarray(x, dtype) for x in (x1, x2)))
+
+
+@numpy_function(_np_float_power)
 def float_power(x1: Value, x2: Value) -> Tracer:
-    """``numpy.float_power``: power in float64 (complex128 for complex operands)."""
+    """``jax.numpy.float_power``: power in the operands' inexact dtype
+    (``promote_args_inexact``: float32 stays float32, where NumPy's is float64)."""
+    dtype = inexact_result(x1, x2)
     x, y = _lift(x1, x2)
-    wide = np.complex128 if "c" in (x.dtype.kind, y.dtype.kind) else np.float64
-    return power(astype(x, wide), astype(y, wide))
+    return power(astype(x, dtype), astype(y, dtype))
 
 
 @numpy_function()
@@ -102,13 +115,21 @@ def round(a: Value, decimals: int = 0, out: Any = None) -> Tracer:
     return multiply(_e("rint", _e("true_divide", t, scale)), scale)
 
 
-@numpy_function()
+def _np_isclose(
+    a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Any:
+    dtype = inexact_result(a, b)
+    return np.isclose(np.asarray(a, dtype), np.asarray(b, dtype), rtol, atol, equal_nan)
+
+
+@numpy_function(_np_isclose)
 def isclose(
     a: Value, b: Value, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
 ) -> Tracer:
-    """``numpy.isclose``: |a - b| <= atol + rtol * |b| where b is finite, or a == b."""
+    """``numpy.isclose``: |a - b| <= atol + rtol * |b| where b is finite, or a == b,
+    computed in JAX's inexact dtype of the pair (``promote_args_inexact``)."""
+    dtype = inexact_result(a, b)
     x, y = _lift(a, b)
-    dtype = np.result_type(x.dtype, y.dtype, 1.0)
     x, y = astype(x, dtype), astype(y, dtype)
     diff = _e("absolute", _e("subtract", x, y))
     tol = _e("add", atol, multiply(rtol, _e("absolute", y)))
@@ -212,8 +233,8 @@ def radians(x: Any, /) -> Any:
 
 def angle(z: Any, deg: builtins.bool = False) -> Any:
     z = _jnp.asarray(z)
-    if not np.issubdtype(z.dtype, np.complexfloating):
-        z = _as_float(z)
+    if not np.issubdtype(z.dtype, np.complexfloating):  # JAX's: float64 from integers
+        z = _jnp.astype(z, np.result_type(z.dtype, 1.0))
     out = _jnp.arctan2(_jnp.imag(z), _jnp.real(z))
     return _jnp.rad2deg(out) if deg else out
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.dtype_promotion import inexact_result, result_type
 from ..errors import ArgumentTypeError, ShapeError, TracingError, UnsupportedError
 from ..primitives import order as _order
 from ..primitives.contraction import multiply
@@ -40,7 +41,26 @@ from .traced_values import lift_value as _one
 from .traced_values import lift_values as _lift
 
 
-@numpy_function()
+def _interp_dtypes(x: Any, xp: Any, fp: Any) -> tuple[np.dtype, np.dtype, np.dtype]:
+    """JAX's dtypes for ``interp``: the points and knots promoted inexact together, the
+    values inexact on their own, the result both promoted (float32 stays float32)."""
+    at = inexact_result(x, xp)
+    values = inexact_result(fp)
+    return at, values, np.promote_types(at, values)
+
+
+def _np_interp(
+    x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None, period: Any = None
+) -> Any:
+    """``numpy.interp`` in JAX's dtypes (``_interp_dtypes``)."""
+    at, values, out = _interp_dtypes(x, xp, fp)
+    found = np.interp(
+        np.asarray(x, at), np.asarray(xp, at), np.asarray(fp, values), left, right, period
+    )
+    return np.asarray(found).astype(out, copy=False)
+
+
+@numpy_function(_np_interp)
 def interp(
     x: Value, xp: Value, fp: Value, left: Any = None, right: Any = None, period: Any = None
 ) -> Tracer:
@@ -55,9 +75,8 @@ def interp(
             f"interp: xp and fp must be 1-d of the same nonzero length, got {kx.shape} and "
             f"{kf.shape}"
         )
-    # NumPy computes in (and returns) float64, or complex128 for complex fp
-    dtype = np.dtype(np.complex128 if kf.dtype.kind == "c" else np.float64)
-    t, kx, kf = astype(t, np.float64), astype(kx, np.float64), astype(kf, dtype)
+    at, values, dtype = _interp_dtypes(t, kx, kf)
+    t, kx, kf = astype(t, at), astype(kx, at), astype(kf, values)
     k = kx.shape[0]
     nd = t.ndim
     knots_x = reshape(kx, (1,) * nd + (k,))
@@ -128,7 +147,15 @@ def bincount(x: Value, weights: Any = None, minlength: int = 0, *, length: Any =
     return reduce_sum(where(hit, expand_dims(w, -1), np.asarray(0, w.dtype)), axis=0)
 
 
-@numpy_function()
+def _np_select(condlist: Sequence[Any], choicelist: Sequence[Any], default: Any = 0) -> Any:
+    """``numpy.select`` with the choices and ``default`` in JAX's dtype (Python scalars
+    weak: int32 choices with a default of 0 stay int32)."""
+    dtype = result_type(*choicelist, default)
+    choices = [np.asarray(c).astype(dtype, copy=False) for c in choicelist]
+    return np.select(condlist, choices, np.asarray(default).astype(dtype, copy=False))
+
+
+@numpy_function(_np_select)
 def select(condlist: Sequence[Value], choicelist: Sequence[Value], default: Any = 0) -> Tracer:
     """``numpy.select``: the first choice whose condition holds, else ``default``."""
     if len(condlist) != len(choicelist):

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
+from ..core.dtype_promotion import to_inexact
 from .dispatch import any_traced
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {}
@@ -32,8 +31,8 @@ def traced(*values: Any) -> bool:
 
 
 def float_dtype(x: Any) -> Any:
-    # integers and bools become the default float, as in JAX with x64
-    return np.result_type(jnp.asarray(x).dtype, 1.0)
+    # JAX's inexact dtype: float32 from bools and integers of up to 32 bits (x64 on)
+    return to_inexact(jnp.asarray(x).dtype)
 
 
 def as_float(x: Any) -> Any:

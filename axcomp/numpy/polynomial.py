@@ -62,8 +62,9 @@ def polymul(a1: Any, a2: Any, *, trim_leading_zeros: builtins.bool = False) -> A
         if _traced(a1, a2):
             raise _BooleanIndexError("polymul: trim_leading_zeros=True has a data-dependent shape")
         a1, a2 = np.trim_zeros(np.atleast_1d(a1), "f"), np.trim_zeros(np.atleast_1d(a2), "f")
-    # JAX's result is inexact
-    return _jnp.convolve(_as_float(_jnp.atleast_1d(a1)), _as_float(_jnp.atleast_1d(a2)))
+    c1, c2 = _jnp.atleast_1d(a1), _jnp.atleast_1d(a2)
+    dtype = _promotion.inexact_result(c1, c2)  # JAX's: promoted together, then inexact
+    return _jnp.convolve(_jnp.astype(c1, dtype), _jnp.astype(c2, dtype))
 
 
 def polyder(p: Any, m: int = 1) -> Any:
@@ -111,8 +112,8 @@ def poly(seq_of_zeros: Any) -> Any:
 def polydiv(u: Any, v: Any, *, trim_leading_zeros: builtins.bool = False) -> tuple[Any, Any]:
     """``(quotient, remainder)`` of ``u / v`` by long division; the remainder keeps
     ``u``'s length (leading zeros) unless ``trim_leading_zeros`` (concrete values only)."""
-    num, den = _as_float(_jnp.atleast_1d(u)), _as_float(_jnp.atleast_1d(v))
-    dtype = np.result_type(num.dtype, den.dtype)
+    num, den = _jnp.atleast_1d(u), _jnp.atleast_1d(v)
+    dtype = _promotion.inexact_result(num, den)  # JAX's: promoted together, then inexact
     num, den = _jnp.astype(num, dtype), _jnp.astype(den, dtype)
     m, n = _jnp.shape(num)[0] - 1, _jnp.shape(den)[0] - 1
     scale = _jnp.true_divide(np.ones((), dtype), den[0])

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as _ops
+from ..core.dtype_promotion import inexact_result, to_inexact
 from ..errors import (
     ArgumentTypeError,
     ArgumentValueError,
@@ -20,7 +21,6 @@ from ..errors import (
     ShapeError,
     UnsupportedError,
 )
-from ..lax.operands import float_input
 from ..primitives.contraction import multiply, transpose
 from ..primitives.cumulative import cumprod_p, cumsum_p, scan
 from ..primitives.elementwise import elementwise as _e
@@ -59,7 +59,18 @@ def ptp(a: Value, axis: Any = None, out: Any = None, keepdims: bool = False) -> 
     )
 
 
-@numpy_function(with_inexact_default(np.average))
+def _np_average(a: Any, axis: Any = None, weights: Any = None, *rest: Any, **kw: Any) -> Any:
+    """``numpy.average`` in JAX's dtype: ``a`` and ``weights`` promoted together and made
+    inexact (``inexact_result``: float32 weights keep a float32 average of integers)."""
+    arr = np.asarray(a)
+    dtype = to_inexact(arr.dtype) if weights is None else inexact_result(arr, weights)
+    if weights is not None:
+        weights = np.asarray(weights).astype(dtype, copy=False)
+    run: Callable[..., Any] = np.average  # (its overloads want a literal ``returned``)
+    return run(arr.astype(dtype, copy=False), axis, weights, *rest, **kw)
+
+
+@numpy_function(_np_average)
 def average(
     a: Value,
     axis: Any = None,
@@ -86,7 +97,7 @@ def average(
             return avg, broadcast_to(np.asarray(count, dtype), avg.shape)
         return avg
     w = _one(weights)
-    dtype = np.result_type(t.dtype, w.dtype, 1.0)
+    dtype = inexact_result(t, w)  # JAX's: float32 data with int64 weights stays float32
     t, w = astype(t, dtype), astype(w, dtype)
     if w.shape != t.shape:
         if axis is None:
@@ -135,7 +146,7 @@ def nansum(a: Value, axis: Any = None, dtype: Any = None, keepdims: bool = False
     return reduce_sum(t, axis=axis, dtype=dtype, keepdims=keepdims)
 
 
-@numpy_function()
+@numpy_function(with_inexact_default(np.nanmean))
 def nanmean(a: Value, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Tracer:
     """``mean`` over the entries that are not nan (nan where there are none)."""
     t, isnan = _nan_free(a, 0.0)
@@ -319,7 +330,8 @@ def _quantile(a: Value, q: Value, axis: Any, method: str, keepdims: bool) -> Tra
         raise UnsupportedError(
             f"quantile: method {method!r} is not supported; use one of {_METHODS}"
         )
-    t = float_input(a)
+    t = _t(a)
+    t = astype(t, to_inexact(t.dtype))  # JAX's: float32 from bools and int32
     if t.dtype.kind == "c":
         raise UnsupportedError("quantile: complex inputs are not supported by axcomp")
     tq = _t(q)
@@ -354,7 +366,7 @@ def _quantile(a: Value, q: Value, axis: Any, method: str, keepdims: bool) -> Tra
     return out
 
 
-@numpy_function()
+@numpy_function(with_inexact_default(np.quantile))  # JAX's float32 from int32
 def quantile(
     a: Value,
     q: Value,
@@ -369,7 +381,7 @@ def quantile(
     return _quantile(a, q, axis, method, keepdims)
 
 
-@numpy_function()
+@numpy_function(with_inexact_default(np.percentile))  # JAX's float32 from int32
 def percentile(
     a: Value,
     q: Value,
@@ -383,7 +395,7 @@ def percentile(
     return _quantile(a, _e("true_divide", _t(q), 100), axis, method, keepdims)
 
 
-@numpy_function()
+@numpy_function(with_inexact_default(np.median))  # JAX's float32 from int32
 def median(
     a: Value,
     axis: Any = None,

@@ -17,6 +17,7 @@ from ..lax.precision import check_precision, preferred_dtype
 from ..primitives.contraction import moveaxis, multiply
 from ..primitives.elementwise import elementwise
 from ..primitives.indexing import getitem
+from ..primitives.products import tensordot_axes
 from ..primitives.shape import reshape, stack
 from ..tracing.build import Value, normalize_axis
 from ..tracing.tracer import Tracer
@@ -142,10 +143,17 @@ outer = _product(
     """``jax.numpy.outer(a, b)``: the outer product of the flattened operands, shape
     ``(a.size, b.size)``.""",
 )
+
+
+def _eager_tensordot(a: np.ndarray, b: np.ndarray, axes: Any = 2) -> Any:
+    """``numpy.tensordot`` on the axes JAX's checks accept (its errors, not NumPy's)."""
+    return np.tensordot(a, b, tensordot_axes(np.shape(a), np.shape(b), axes))
+
+
 _tensordot: Callable[..., Any] = _product(  # (its axes go in *args)
     "tensordot",
     _ops.tensordot,
-    np.tensordot,
+    _eager_tensordot,
     """``jax.numpy.tensordot``: a sum over the given axes of both operands.""",
 )
 

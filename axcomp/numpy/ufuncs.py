@@ -13,9 +13,10 @@ from typing import Any
 import numpy as _np
 
 from .. import primitives as _ops
-from ..core.dtype_promotion import concrete_operands
+from ..core.dtype_promotion import concrete_operands, inexact_operands
 from ..core.elementwise_functions import RECORDS, ElementwiseFunction
 from ..errors import UnsupportedError as _UnsupportedError
+from ..primitives.elementwise import INEXACT_FROM_INTEGERS
 from ..primitives.elementwise import elementwise as _elementwise_p
 from .dispatch import any_traced
 
@@ -24,17 +25,37 @@ def _elementwise(name: str, rec: ElementwiseFunction) -> Callable[..., Any]:
     np_fn = getattr(_np, rec.name)
     op_name = np_fn.__name__
     skip = 1 if op_name == "ldexp" else -1  # its exponent does not promote
+    inexact = skip < 0 and (_inexact_from_integers(np_fn) or op_name in INEXACT_FROM_INTEGERS)
+    fixed = INEXACT_FROM_INTEGERS.get(op_name)
 
     def fn(*args: Any) -> Any:
         if any_traced(args):
             return _elementwise_p(op_name, *args)
         if len(args) > 1:  # JAX's dtype where NumPy's promotion is wider
             args = concrete_operands(args, skip)
+        if inexact:  # sin(int32) is float32 in JAX (an inexact first operand: nothing to do)
+            first = getattr(args[0], "dtype", None)
+            if first is None or first.kind not in "fc":
+                args = inexact_operands(args, fixed)
         return np_fn(*args)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise ``numpy.{rec.name}``; traced inside kernels."
     return fn
+
+
+def _inexact_from_integers(np_fn: Any) -> bool:
+    """Whether the ufunc ``np_fn`` computes an inexact result from integer operands (its
+    operands are then cast to JAX's inexact dtype for them, ``inexact_operands``)."""
+    nin, nout = getattr(np_fn, "nin", 0), getattr(np_fn, "nout", 0)
+    if not nin or nout != 1:
+        return False
+    with _np.errstate(all="ignore"):
+        try:
+            out = np_fn(*[_np.ones(1, _np.int32)] * nin)
+        except TypeError:
+            return False
+    return bool(out.dtype.kind in "fc")
 
 
 def generate(records: Iterable[ElementwiseFunction]) -> dict[str, Callable[..., Any]]:

@@ -27,6 +27,7 @@ from ..tracing.build import (
     broadcast_shapes,
     cast_to_jax_dtype,
     cast_weak_inputs,
+    inexact_operands,
     lift,
     make,
     merge_names,
@@ -106,6 +107,16 @@ _NOT_PROMOTED = {"where": 0, "ldexp": 1}
 _COMPARISONS = frozenset(("equal", "not_equal", "less", "less_equal", "greater", "greater_equal"))
 
 
+#: Functions whose result from integers is inexact in JAX though not in NumPy, and those
+#: whose integer operands become another inexact dtype than ``inexact_result``'s: the
+#: dtype, or None for ``inexact_result``'s (``reciprocal(int32)`` is float32, ``rint`` of
+#: integers float64)
+INEXACT_FROM_INTEGERS: dict[str, np.dtype | None] = {
+    "reciprocal": None,
+    "rint": np.dtype(np.float64),
+}
+
+
 def elementwise(fn: str, *args: Value) -> Tracer:
     """``fn`` (a NumPy ufunc name, or where/clip) applied with NumPy broadcasting."""
     trace = trace_of(args)
@@ -118,6 +129,12 @@ def elementwise(fn: str, *args: Value) -> Tracer:
         args = tuple(c if c is not t else a for a, c, t in zip(args, cast, tracers))
         tracers = cast
     dtype = result_dtype(np_fn, *args)
+    if (dtype.kind in "fc" or fn in INEXACT_FROM_INTEGERS) and fn not in _NOT_PROMOTED:
+        inexact = inexact_operands(tracers, dtype, INEXACT_FROM_INTEGERS.get(fn))
+        if inexact is not tracers:  # sin(int32) is float32 in JAX, float64 in NumPy
+            args = tuple(c if c is not t else a for a, c, t in zip(args, inexact, tracers))
+            tracers = inexact
+            dtype = result_dtype(np_fn, *args)
     if fn in _COMPARISONS:  # compared in the operands' common dtype (f32 0.1 > 0.1 is False)
         tracers = cast_weak_inputs(tracers, result_dtype(np.add, *args))
     elif fn != "ldexp":  # its exponent is an int operand, not promoted with the mantissa

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import IncompatibleShapesError, ShapeError
+from ..errors import ArgumentTypeError, IncompatibleShapesError, ShapeError
 from ..tracing.build import Value, broadcast_shapes, lift, normalize_axis, result_dtype, trace_of
 from ..tracing.tracer import Tracer
 from .contraction import contract, multiply
@@ -54,28 +54,52 @@ def dot(x: Value, y: Value) -> Tracer:
     return tensordot(tx, ty, axes=([tx.ndim - 1], [ty.ndim - 2]), _fn=np.dot)
 
 
+def tensordot_axes(
+    x_shape: tuple[int, ...], y_shape: tuple[int, ...], axes: Any
+) -> tuple[list[int], list[int]]:
+    """The summed axes of ``tensordot(x, y, axes)`` as two lists of non-negative axes,
+    checked as JAX checks them: an int ``n`` names the last ``n`` axes of ``x`` and the
+    first ``n`` of ``y`` (a ``TypeError`` past either rank), a pair names both lists
+    (``TypeError`` for unequal lengths, ``AxisError`` out of range), and the summed axes
+    must have equal sizes (``TypeError``)."""
+    if isinstance(axes, (int, np.integer)) and not isinstance(axes, bool):
+        n = int(axes)
+        if n > min(len(x_shape), len(y_shape)):
+            raise IncompatibleShapesError(
+                f"tensordot: axes={n} sums the last {n} axes of a with the first {n} of b, "
+                f"but a has shape {x_shape} and b has shape {y_shape}"
+            )
+        ax_x = list(range(len(x_shape) - n, len(x_shape))) if n > 0 else []
+        ax_y = list(range(n))
+    elif isinstance(axes, (tuple, list)) and len(axes) == 2:
+        in_x, in_y = ([int(a)] if isinstance(a, (int, np.integer)) else list(a) for a in axes)
+        if len(in_x) != len(in_y):
+            raise IncompatibleShapesError(
+                f"tensordot: the axes lists {in_x} (of a) and {in_y} (of b) differ in length"
+            )
+        ax_x = [normalize_axis(a, len(x_shape), "tensordot axis of a") for a in in_x]
+        ax_y = [normalize_axis(a, len(y_shape), "tensordot axis of b") for a in in_y]
+    else:
+        raise ArgumentTypeError(
+            f"tensordot: axes must be an int, a pair of ints or a pair of int sequences, "
+            f"got {axes!r}"
+        )
+    for a, b in zip(ax_x, ax_y):
+        if x_shape[a] != y_shape[b]:
+            raise IncompatibleShapesError(
+                f"tensordot: summed axes of different sizes: axes {ax_x} of a {x_shape} "
+                f"and axes {ax_y} of b {y_shape}"
+            )
+    return ax_x, ax_y
+
+
 def tensordot(x: Value, y: Value, axes: Any = 2, _fn: Callable[..., Any] = np.tensordot) -> Tracer:
     trace = trace_of((x, y))
     tx, ty = lift(x, trace), lift(y, trace)
-    if isinstance(axes, (int, np.integer)):
-        n = int(axes)
-        ax_x = list(range(tx.ndim - n, tx.ndim))
-        ax_y = list(range(n))
-    else:
-        ax_x, ax_y = axes
-        ax_x = [int(ax_x)] if isinstance(ax_x, (int, np.integer)) else list(ax_x)
-        ax_y = [int(ax_y)] if isinstance(ax_y, (int, np.integer)) else list(ax_y)
-    if len(ax_x) != len(ax_y):
-        raise ShapeError(f"tensordot: axes {axes} have different lengths")
-    ax_x = [normalize_axis(a, tx.ndim) for a in ax_x]
-    ax_y = [normalize_axis(a, ty.ndim) for a in ax_y]
+    ax_x, ax_y = tensordot_axes(tx.shape, ty.shape, axes)
     sx = [f"x{i}" for i in range(tx.ndim)]
     sy = [f"y{i}" for i in range(ty.ndim)]
     for k, (a, b) in enumerate(zip(ax_x, ax_y)):
-        if tx.shape[a] != ty.shape[b]:
-            raise IncompatibleShapesError(
-                f"tensordot: shape mismatch for sum, {tx.shape} and {ty.shape}"
-            )
         sx[a] = sy[b] = f"k{k}"
     out = [lab for i, lab in enumerate(sx) if i not in ax_x] + [
         lab for i, lab in enumerate(sy) if i not in ax_y

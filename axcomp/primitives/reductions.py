@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.dtype_promotion import to_inexact
 from ..core.graph import Node
 from ..core.independence import Carried, Flow, Reduced, Relations
 from ..core.plan import Assign, Expr, LowerContext, Statement, call
@@ -82,9 +83,7 @@ def _keep(r: Tracer, shape: tuple[int, ...], axes: tuple[int, ...]) -> Tracer:
 def inexact_dtype(dtype: np.dtype) -> np.dtype:
     """JAX's float for a mean of ``dtype`` (x64 on): floats keep theirs; booleans and
     integers of up to 32 bits average in float32, 64-bit integers in float64."""
-    if np.issubdtype(dtype, np.inexact):
-        return np.dtype(dtype)
-    return np.dtype(np.float64 if dtype.itemsize == 8 else np.float32)
+    return to_inexact(dtype)
 
 
 def mean(x: Value, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Tracer:

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.dtype_promotion import narrowed
+from ..core.dtype_promotion import inexact_result, narrowed
 from ..core.graph import Node
 from ..core.leaves import ConstParams, const_p
 from ..core.primitive import Primitive
@@ -166,6 +166,22 @@ def cast_weak_inputs(inputs: Sequence[Tracer], dtype: np.dtype) -> list[Tracer]:
         else t
         for t in inputs
     ]
+
+
+def inexact_operands(
+    inputs: list[Tracer], dtype: np.dtype, fixed: np.dtype | None = None
+) -> list[Tracer]:
+    """The operands of a function NumPy computes in the inexact ``dtype`` from bools and
+    integers only (``sin(int32)``, ``int32 / int32``): cast to JAX's inexact dtype for
+    them (``to_inexact``: float32 from up to 32 bits, where NumPy's is float64, or float16
+    from 8 bits; or ``fixed``) where that differs; ``inputs`` itself otherwise."""
+    strong = [t.dtype for t in inputs if not t.weak]
+    if not strong or any(d.kind not in "biu" for d in strong) or not _weak_cast:
+        return inputs
+    target = fixed if fixed is not None else inexact_result(*inputs)
+    if target == dtype:
+        return inputs
+    return [_weak_cast[0](t, target) if not t.weak else t for t in inputs]
 
 
 def cast_to_jax_dtype(inputs: Sequence[Tracer], skip: int = -1) -> list[Tracer]:

@@ -77,6 +77,22 @@ def namespace_of(arrays: Sequence[Any], labels: Sequence[str]) -> str:
     return name if name not in _NUMPY_NAMES else NUMPY
 
 
+def namespace_scalars(leaves: list[Any], name: str) -> list[Any]:
+    """``leaves`` with NumPy 0-d arrays (traced Python scalars: a call mixing NumPy arrays
+    with ``name``'s is refused before) as arrays of ``name`` on its arrays' device."""
+    xp = module(name)
+    found = [x for x in leaves if not isinstance(x, np.ndarray)]
+    if not found or len(found) == len(leaves):
+        return leaves
+    device = compat.device(found[0])
+    return [
+        xp.asarray(x, dtype=getattr(xp, x.dtype.name), device=device)
+        if isinstance(x, np.ndarray)
+        else x
+        for x in leaves
+    ]
+
+
 def is_jax_tracer(x: Any) -> bool:
     """A JAX tracer (``DynamicJaxprTracer``, ``BatchTracer``, ``JVPTracer``, ...), told by
     its class's name and module so that JAX need not be imported."""

@@ -45,7 +45,7 @@ from .compile import Compiled, Traced, compile_traced
 from .compile_log import describe_arrays, logged_compile
 from .dask import lower_dask, run_dask
 from .eager import Concretizer, GuardedProgram, PathCache, PathsInfo
-from .namespaces import NUMPY, is_array, namespace_of, numpy_dtype
+from .namespaces import NUMPY, is_array, namespace_of, namespace_scalars, numpy_dtype
 from .options import Options, defaults, resolve
 from .progress import compile_status
 from .targets import choose_target
@@ -158,11 +158,15 @@ def input_leaves(args: tuple[Any, ...], kwargs: dict[str, Any], sig: Signature) 
     """The values of ``sig``'s inputs in this call: array leaves, and traced scalars as 0-d
     arrays of their signature dtype."""
     static = {pos for pos, _, _ in sig.statics}
-    return [
+    leaves = [
         leaf if is_array_leaf(leaf) else np.asarray(leaf, SCALAR_DTYPES[type(leaf)])
         for i, leaf in enumerate(pytree.flatten((args, kwargs))[0])
         if i not in static
     ]
+    if sig.namespace != NUMPY and sig.arrays and any(s == () for s, _ in sig.arrays):
+        # an Array API program takes its library's arrays only: traced scalars join them
+        return namespace_scalars(leaves, sig.namespace)
+    return leaves
 
 
 def _arg_label(path: str) -> str:

@@ -84,6 +84,9 @@ def cases(
     add("polymul", jnp.polymul, *pairs, ("a:int8", "b:int8"))
     add("polydiv", lambda a, b: jnp.polydiv(a, b)[0], *pairs)
     add("polyfit", lambda x, y: jnp.polyfit(x, y, 2), ("x:float32", "y:int32"))
+    # ``k`` (a weak 0 when absent) promotes with the coefficients: bools become float64
+    add("polyint", jnp.polyint, ("w:bool",), ("w:int32",), ("w:int64",), ("a:float32",))
+    add("polyint", lambda a, k: jnp.polyint(a, k=k), ("w:int32", "py:0.5"), ("a:float32", "py:2"))
     add(
         "isclose",
         jnp.isclose,

@@ -80,7 +80,10 @@ def polyder(p: Any, m: int = 1) -> Any:
 def polyint(p: Any, m: int = 1, k: Any = None) -> Any:
     if m < 0:
         raise ArgumentValueError("polyint: order of integral must be positive")
-    p = _as_float(_jnp.atleast_1d(_jnp.asarray(p)))
+    p = _jnp.atleast_1d(_jnp.asarray(p))
+    # JAX promotes ``p`` with ``k`` (a weak 0 when absent): a bool ``p`` is float64
+    k_like = k if k is None or isinstance(k, (int, float, complex)) else _jnp.asarray(k)
+    p = _jnp.astype(p, _promotion.inexact_result(p, 0 if k_like is None else k_like))
     ks = np.zeros(m) if k is None else k
     ks = [ks] * m if _jnp.ndim(ks) == 0 else list(unstack(_jnp.asarray(ks)))
     if len(ks) != m:

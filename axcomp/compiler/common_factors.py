@@ -41,7 +41,7 @@ from ..core.leaves import ConstParams, const_p
 from ..primitives.contraction import EinsumParams, einsum_p, is_permutation
 from ..primitives.elementwise import ElementwiseParams, elementwise_p
 from ..primitives.shape import BroadcastParams, broadcast_p
-from .region_costs import PASS_COST
+from .region_costs import PASS_COST, path_cost
 
 Labels = tuple[str, ...]
 
@@ -193,9 +193,9 @@ def _cost(subs: list[Labels], out: Labels, sizes: dict[str, int]) -> int:
         letters.setdefault(lab, str(oe.get_symbol(len(letters))))
     eq = ",".join("".join(letters[lab] for lab in s) for s in subs)
     eq += "->" + "".join(letters[lab] for lab in out)
-    shapes = [tuple(sizes[lab] for lab in s) for s in subs]
-    _, info = oe.contract_path(eq, *shapes, shapes=True, optimize="greedy")
-    return int(info.opt_cost)
+    found = path_cost(eq, tuple(tuple(sizes[lab] for lab in s) for s in subs), "greedy")
+    assert found is not None  # labels with sizes always have a path
+    return int(found[0])
 
 
 def _kept(subs: list[Labels], keep: set[str]) -> Labels:
@@ -206,6 +206,8 @@ def _kept(subs: list[Labels], keep: set[str]) -> Labels:
 def _factor(a: _Term, b: _Term, out: Labels, root: Node) -> _Term | None:
     """``a + b`` as one product of their shared operands and the sum of the rest, when
     that costs fewer FLOPs; else None."""
+    if all(set(sub) <= set(out) for sub in (*a.subs, *b.subs)):
+        return None  # elementwise products: at most one multiply an element to save
     in_a, in_b, rename = _match(a, b, out)
     if not in_a:
         return None

@@ -5,6 +5,7 @@ array), each node's readers, and the graph rebuilt with their rewrites."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Iterator
@@ -68,13 +69,25 @@ def cost(operands: list[Operand], out: tuple[str, ...]) -> float | None:
         + "->"
         + "".join(letters[lab] for lab in out)
     )
-    try:
-        _, info = oe.contract_path(
-            equation, *(shape for shape, _ in operands), shapes=True, optimize="auto"
-        )
-    except Exception:  # no path: the caller does not rewrite
+    found = path_cost(equation, tuple(shape for shape, _ in operands), "auto")
+    if found is None:  # no path: the caller does not rewrite
         return None
-    return float(info.opt_cost) + PASS_COST * float(sum(info.size_list[:-1]))
+    flops, intermediates = found
+    return flops + PASS_COST * intermediates
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def path_cost(
+    equation: str, shapes: tuple[tuple[int, ...], ...], optimize: str
+) -> tuple[float, float] | None:
+    """opt_einsum's FLOPs of ``equation`` on ``shapes`` and the elements its path's
+    intermediates hold, or None when it finds no path. Cached: the cost-decided passes
+    ask the same question for every alike term of a long series, round after round."""
+    try:
+        _, info = oe.contract_path(equation, *shapes, shapes=True, optimize=optimize)
+    except Exception:
+        return None
+    return float(info.opt_cost), float(sum(info.size_list[:-1]))
 
 
 def readers_of(order: list[Node]) -> dict[Node, list[Node]]:

@@ -290,6 +290,17 @@ def test_libm_functions_agree_with_numpy_within_ulps(dtype: Any) -> None:
     np.testing.assert_allclose(got, want, rtol=1e-4 if dtype == np.float32 else 1e-12)
 
 
+def test_transcendental_functions_of_floats_call_the_vectorisable_versions() -> None:
+    """float64 ``tanh``/``exp``/``expm1``/``log1p`` are ``vector_math``'s, ``sin`` libm's."""
+    x = RNG.normal(size=6)
+    _, c = compiled(many_functions, "always", x)
+    ((_, loop),) = loop_nest_steps(c.plan)
+    text = loop_nest_kernels.source(loop)
+    for fn in ("tanh", "exp", "expm1", "log1p"):
+        assert f"_vm.{fn}_f64(" in text and f"_np.{fn}(" not in text
+    assert "_np.sin(" in text and "from axcomp.backends import vector_math as _vm" in text
+
+
 def test_long_loops_run_in_interruptible_chunks_with_the_same_results(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -336,7 +347,9 @@ def test_the_default_policy_weighs_a_step_against_its_dispatches() -> None:
         mp.setenv("AXCOMP_FUSE", "")
         assert counted(1, 8, 20_000, anp.tanh) == 1
         assert counted(1, 8, 1_000, anp.tanh) == 0  # 3,000 NumPy calls: not worth a compile
-        assert counted(16, 16, 20_000, anp.tanh) == 0  # 256 libm calls a step: NumPy's SIMD
+        assert counted(16, 16, 20_000, anp.tanh) == 1  # vector_math's tanh: 1 ns an element
+        assert counted(32, 32, 20_000, anp.tanh) == 0  # a 32x32x32 product a step: BLAS
+        assert counted(16, 16, 20_000, anp.sin) == 0  # 256 libm calls a step: NumPy's SIMD
         assert counted(16, 16, 20_000, lambda v: 0.5 * v) == 1
         assert counted(64, 64, 20_000, lambda v: 0.5 * v) == 0  # BLAS wins
         x = np.zeros(50_000)  # a long series read by the step's index: a large operand

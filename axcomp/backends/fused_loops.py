@@ -96,7 +96,7 @@ _UNARY = {
     "sqrt": "_np.sqrt({0})",
 }
 # float-only functions spelled as calls of backends/vector_math.py's vectorisable ones
-_VECTOR = {"float64": "_vm.{}_f64({})", "float32": "_vm.{}_f32({})"}
+VECTOR_CALLS = {"float64": "_vm.{}_f64({})", "float32": "_vm.{}_f32({})"}
 assert set(_BINARY) | set(_UNARY) | {"where"} | TRANSCENDENTAL == FUSIBLE_FUNCTIONS, "one each"
 _COMPARISONS = frozenset(("equal", "not_equal", "less", "less_equal", "greater", "greater_equal"))
 
@@ -167,7 +167,7 @@ def _instruction(ins: Instruction, j: int, loop: FusedLoop) -> str:
     elif ins.fn == "where":
         expr = f"({texts[1]} if {texts[0]} else {texts[2]})"
     elif ins.fn in TRANSCENDENTAL:
-        expr = _VECTOR[ins.dtype].format(ins.fn, texts[0])
+        expr = VECTOR_CALLS[ins.dtype].format(ins.fn, texts[0])
     elif ins.fn in _BINARY:
         expr = _BINARY[ins.fn].format(*texts)
     else:
@@ -184,11 +184,16 @@ def _vector_math_version() -> str:
     return hashlib.sha256(text).hexdigest()[:16]
 
 
+def vector_math_import() -> str:
+    """The import line of ``vector_math``, naming its version for numba's disk cache."""
+    return f"from axcomp.backends import vector_math as _vm  # {_vector_math_version()}"
+
+
 def _imports(loop: FusedLoop) -> list[str]:
     """The module's imports: numba, NumPy, and ``vector_math`` when the loop calls it."""
     lines = ["import numba as _nb", "import numpy as _np"]
     if loop.reduction == "softmax" or any(ins.fn in TRANSCENDENTAL for ins in loop.body):
-        lines.append(f"from axcomp.backends import vector_math as _vm  # {_vector_math_version()}")
+        lines.append(vector_math_import())
     return lines
 
 
@@ -346,7 +351,7 @@ def _softmax_loop(loop: FusedLoop, cache: bool) -> list[str]:
         row + f"_top = {cast}(_np.nan)",
         pad + f"_s = {_literal(0, loop.dtype)}",
         pad + f"for i{inner} in _range(0, n{inner}):",
-        row + f"_e = {cast}({_VECTOR[loop.dtype].format('exp', f'{cast}({at} - _top)')})",
+        row + f"_e = {cast}({VECTOR_CALLS[loop.dtype].format('exp', f'{cast}({at} - _top)')})",
         row + f"{at} = _e",
         row + "_s = _s + _e",
         pad + f"for i{inner} in _range(0, n{inner}):",

@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..core.fused import TRANSCENDENTAL
 from ..core.loop_nest import (
     LOOP_BINARY,
     LOOP_DTYPES,
@@ -40,12 +41,15 @@ MAX_ELEMENTS = 4096
 #: A step's cost per body statement, in multiply-adds of a product (about 0.2 ns each in
 #: a loop nest), past which NumPy's whole-array calls (about 1 us each, then SIMD math and
 #: BLAS) win. An elementwise operation costs ``ARITHMETIC_COST``; a libm function
-#: (``tanh``, ``exp``...) ``LIBM_COST``: one call, not vectorised, costs 15-35 ns.
-#: Measured on RNN steps ``tanh(h @ W + x @ U + b)`` against the NumPy path (2,000 steps,
-#: us a step, compiled/NumPy): 1x64 hidden 1.6/5.2, 8x16 4.1/5.2, 16x16 12.4/5.9, and
-#: without the tanh 16x16 3.3/5.6, 1x128 3.0/10.5.
+#: (``sin``, ``power``...) ``LIBM_COST``: one call, not vectorised, costs 15-35 ns; the
+#: ``vector_math`` ones (``tanh``, ``exp``, ``expm1``, ``log``, ``log1p`` of float32 and
+#: float64) ``VECTOR_MATH_COST``, about 1 ns an element.
+#: Measured on RNN steps ``tanh(h @ W + x)`` against the NumPy path (4,000 steps, us a
+#: step, compiled/NumPy, one thread): 1x8 hidden 0.09/1.82, 1x64 0.60/2.40, 8x16
+#: 1.69/2.20, 16x16 2.04/2.68, 32x32 15.1/5.8, 16x64 10.3/6.9, 64x64 18.8/20.5.
 WORK_PER_STATEMENT = 4000
 ARITHMETIC_COST = 2
+VECTOR_MATH_COST = 6
 LIBM_COST = 100
 #: NumPy calls a whole loop must save before it is compiled (about 20 ms of dispatch:
 #: a cold compile costs about a second, a cached one a few tens of milliseconds).
@@ -244,7 +248,10 @@ def _work(e: Expr, env: Callable[[str], VType]) -> int:
     n = math.prod(out.shape)
     if e.op == "ufunc":
         fn = e.attr("fn")
-        n *= LIBM_COST if fn in _LIBM else ARITHMETIC_COST
+        if fn in TRANSCENDENTAL and out.dtype in _FLOATS:
+            n *= VECTOR_MATH_COST
+        else:
+            n *= LIBM_COST if fn in _LIBM else ARITHMETIC_COST
         if fn not in LOOP_UNARY | LOOP_BINARY | LOOP_TERNARY:
             raise _Refused
         if fn in LOOP_FLOAT_ONLY and out.dtype not in _FLOATS:

@@ -26,7 +26,7 @@ import axcomp.numpy as anp
 from axcomp.backends import fused_loops
 from axcomp.backends.numpy_backend import fused_steps
 from axcomp.compiler import fusion_cost
-from axcomp.core.fused import FusedLoop, Instruction
+from axcomp.core.fused import CAST, FusedLoop, Instruction
 from axcomp.core.plan import PlanError, Ref, call
 from axcomp.core.plan_types import array_type, expr_type
 
@@ -638,6 +638,44 @@ def test_softmax_rows_with_masks_inf_and_nan_are_numpys() -> None:
     assert np.isnan(got[2]).all() and np.isnan(got[3]).all() and got[1, 0] == 0.0
 
 
+def test_nn_softmax_is_one_loop_whose_infinite_max_shifts_by_zero_as_in_jax() -> None:
+    """``jax.nn.softmax`` shifts by ``where(isfinite(max), max, 0)``: a row holding +inf
+    gives 0 at its finite entries (a shift by the max would give NaN everywhere)."""
+    x = RNG.standard_normal((6, 7)) * 20
+    x[1, ::2] = -np.inf
+    x[2] = -np.inf
+    x[3, 4] = np.nan
+    x[4, 1] = np.inf
+    with np.errstate(invalid="ignore"):
+        top = x.max(-1, keepdims=True)
+        e = np.exp(x - np.where(np.isfinite(top), top, 0.0))
+        formula = e / e.sum(-1, keepdims=True)
+        for f in (nn.softmax, lambda x: nn.softmax(x * 0.5)):
+            (loop,) = softmax_loops(compiled(f, "always", x)[1])
+            assert loop.finite_shift and "shifts by 0" in loop.describe()
+            got, want = fused_and_plain(f, x)
+            np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+            np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-300)
+        np.testing.assert_allclose(fused_and_plain(nn.softmax, x)[0], formula, rtol=1e-14)
+    assert np.isnan(got[4, 1]) and (got[4, [0, 2, 3, 4, 5, 6]] == 0).all()
+    assert np.isnan(got[2]).all() and np.isnan(got[3]).all()
+    assert not softmax_loops(compiled(softmax, "always", x)[1])[0].finite_shift
+
+
+def test_the_numpy_evaluator_of_a_finite_shift_softmax_equals_its_kernel() -> None:
+    body = (Instruction(CAST, (("operand", 0),), "float64"),)
+    rows = ((4, 9), ((0, 1),), ("float64",), body, "softmax", (1,), (0, 1), "float64")
+    loop = FusedLoop(*rows, finite_shift=True)
+    x = RNG.standard_normal((4, 9))
+    x[0, 3], x[1], x[2, 5] = np.inf, -np.inf, np.nan
+    kernel, plain = kernel_and_evaluator(loop, x)
+    np.testing.assert_array_equal(np.isnan(kernel), np.isnan(plain))
+    np.testing.assert_allclose(kernel, plain, rtol=1e-14)
+    assert kernel[0, 0] == 0.0 and np.isnan(kernel[0, 3]) and np.isnan(kernel[1]).all()
+    with pytest.raises(ValueError, match="finite shift"):
+        FusedLoop((4, 9), ((0, 1),), ("float64",), body, "map", (), (0, 1), "float64", True)
+
+
 @pytest.mark.parametrize("shape", [(5,), (4, 1), (3, 9)])
 def test_softmax_of_one_row_rows_of_one_and_odd_lengths(shape: tuple[int, ...]) -> None:
     x = RNG.standard_normal(shape)
@@ -675,9 +713,18 @@ def test_an_empty_batch_and_the_gradient_through_attention_equal_the_numpy_path(
         np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-14)
 
 
-def test_the_numpy_evaluator_of_a_softmax_loop_equals_its_kernel() -> None:
+def kernel_and_evaluator(loop: FusedLoop, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``loop`` on ``x`` by its numba kernel and by ``fused_numpy``'s evaluator."""
     from axcomp.backends import fused_numpy
 
+    evaluate = fused_numpy.evaluator(loop)
+    assert evaluate is not None
+    with pytest.MonkeyPatch.context() as mp, np.errstate(invalid="ignore"):
+        mp.setenv("AXCOMP_FUSE", "always")
+        return fused_loops.caller(loop)(x), evaluate(x)
+
+
+def test_the_numpy_evaluator_of_a_softmax_loop_equals_its_kernel() -> None:
     loop = FusedLoop(
         (3, 4, 130),
         ((0, 1, 2),),
@@ -690,12 +737,8 @@ def test_the_numpy_evaluator_of_a_softmax_loop_equals_its_kernel() -> None:
     )
     x = RNG.standard_normal((3, 4, 130))
     x[1, 2] = -np.inf
-    evaluate = fused_numpy.evaluator(loop)
-    assert evaluate is not None
-    with pytest.MonkeyPatch.context() as mp, np.errstate(invalid="ignore"):
-        mp.setenv("AXCOMP_FUSE", "always")
-        kernel = fused_loops.caller(loop)(x)
-        plain = evaluate(x)
+    kernel, plain = kernel_and_evaluator(loop, x)
+    with np.errstate(invalid="ignore"):
         e = np.exp(3 * x - (3 * x).max(-1, keepdims=True))
     np.testing.assert_allclose(kernel, plain, rtol=1e-14)
     np.testing.assert_allclose(plain, e / e.sum(-1, keepdims=True), rtol=1e-15)

@@ -349,6 +349,11 @@ def _softmax_loop(loop: FusedLoop, cache: bool) -> list[str]:
         row + "_nan = _nan | (_v != _v)",
         pad + "if _nan:",
         row + f"_top = {cast}(_np.nan)",
+        *(  # jax.nn.softmax's shift: 0 where the max is infinite (a NaN max stays NaN)
+            [pad + "if _top == _np.inf or _top == -_np.inf:", row + f"_top = {cast}(0)"]
+            if loop.finite_shift
+            else []
+        ),
         pad + f"_s = {_literal(0, loop.dtype)}",
         pad + f"for i{inner} in _range(0, n{inner}):",
         row + f"_e = {cast}({VECTOR_CALLS[loop.dtype].format('exp', f'{cast}({at} - _top)')})",

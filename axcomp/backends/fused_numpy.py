@@ -39,7 +39,8 @@ BLOCK_ELEMENTS = 1 << 20
 #: The fields of ``FusedLoop`` this evaluator reads; a loop with others (a later extension
 #: of the IR) is not evaluated here.
 KNOWN_FIELDS = frozenset(
-    "shape operands operand_dtypes body reduction reduced out_axes dtype out_shape".split()
+    "shape operands operand_dtypes body reduction reduced out_axes dtype finite_shift "
+    "out_shape".split()
 )
 _REDUCE = {"sum": np.add, "max": np.maximum, "min": np.minimum}
 _COMPARISONS = frozenset(("equal", "not_equal", "less", "less_equal", "greater", "greater_equal"))
@@ -107,7 +108,10 @@ def evaluator(loop: FusedLoop, threads: int = 1) -> Callable[..., np.ndarray] | 
 
             def one(block: Block) -> None:
                 value = _chain(loop, operands, block)
-                e = np.exp(value - np.max(value, axis=-1, keepdims=True))
+                top = np.max(value, axis=-1, keepdims=True)
+                if loop.finite_shift:
+                    top = np.where(np.isfinite(top), top, dtype.type(0))
+                e = np.exp(value - top)
                 out[block] = e / np.sum(e, axis=-1, keepdims=True, dtype=dtype)
 
             todo = list(blocks())

@@ -24,13 +24,14 @@ row values kept as length-1 axes (``keepdims``, or a ``stop_gradient`` on the ma
 its rows five times as NumPy passes over temporaries the size of ``c`` (an attention's
 scores are far larger than the cache); ``softmax_root`` recognises it and the whole
 expression becomes one ``softmax`` loop over rows that stay in the first-level cache, with
-``c``'s own elementwise chain (a scale, a mask) fused in front of it.
+``c``'s own elementwise chain (a scale, a mask) fused in front of it. ``jax.nn.softmax``'s
+shift, ``where(isfinite(max), max, 0)``, is the loop's ``finite_shift``.
 """
 
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -291,10 +292,12 @@ def softmax_root(
     regions: dict[Node, Region],
     users: dict[Node, list[tuple[Node, int]]],
     outputs: set[Node],
-) -> tuple[Node, frozenset[Node]] | None:
-    """(``c``, the nodes between ``c`` and ``root``) when ``root`` is the softmax of ``c``
-    along its last axis, spelled ``e / sum(e, -1, keepdims)`` with ``e = exp(c - max(c, -1,
-    keepdims))``, and nothing else reads those nodes."""
+) -> tuple[Node, frozenset[Node], bool] | None:
+    """(``c``, the nodes between ``c`` and ``root``, whether the shift is finite) when
+    ``root`` is the softmax of ``c`` along its last axis, spelled ``e / sum(e, -1,
+    keepdims)`` with ``e = exp(c - m)``, ``m`` the row max ``max(c, -1, keepdims)`` or
+    ``where(isfinite(m), m, 0)`` (``jax.nn.softmax``'s), and nothing else reads those
+    nodes."""
     if not _is_function(root, "true_divide") or root.ndim == 0 or 0 in root.shape:
         return None  # (a loop has at least one axis, each of at least one iteration)
     if root.dtype.kind != "f" or root.dtype not in FUSIBLE_DTYPES:
@@ -313,6 +316,13 @@ def softmax_root(
         return None
     summed, total_nodes = _row_value(total, root)
     peak, shift_nodes = _row_value(shift, root)
+    finite = _finite_shift(shift)
+    expected = {}
+    if finite is not None:  # where(isfinite(r), r, 0) with r the row max
+        r, finite_nodes = finite
+        peak, shift_nodes = _row_value(r, root)
+        shift_nodes += finite_nodes
+        expected[r] = finite_nodes[-2:]  # read by isfinite and where
     if summed is None or peak is None:
         return None
     if _reduction(summed, regions) != (exp, "sum", (last,), tuple(range(last))):
@@ -322,10 +332,11 @@ def softmax_root(
     if peak.inputs[0] is not c:
         return None
     between = frozenset((shifted, exp, summed, peak, *total_nodes, *shift_nodes))
-    if any(n.dtype != root.dtype for n in (c, *between)) or (between | {c}) & outputs:
+    floats = [n for n in (c, *between) if not _is_function(n, "isfinite")]
+    if any(n.dtype != root.dtype for n in floats) or (between | {c}) & outputs:
         return None
     readers = {n: sorted({id(r) for r, _ in users.get(n, ())}) for n in (c, *between)}
-    expected = {c: (peak, shifted), exp: (summed, root)}
+    expected.update({c: (peak, shifted), exp: (summed, root)})
     for node, ids in readers.items():
         want = expected.get(node)
         if want is not None:
@@ -333,7 +344,27 @@ def softmax_root(
                 return None
         elif len(users.get(node, ())) != 1:
             return None
-    return c, between
+    return c, between, finite is not None
+
+
+def _finite_shift(shift: Node) -> tuple[Node, tuple[Node, ...]] | None:
+    """(``r``, the nodes from ``shift`` down to ``r``'s two readers) when ``shift`` is
+    ``where(isfinite(r), r, 0)`` (under any ``stop_gradient``), elementwise on one shape."""
+    way = []
+    while shift.op is stop_gradient_p:
+        way.append(shift)
+        shift = shift.inputs[0]
+    if not _is_function(shift, "where") or len(shift.inputs) != 3:
+        return None
+    test, r, zero = shift.inputs
+    if not _is_function(test, "isfinite") or test.inputs[0] is not r:
+        return None
+    if _literal(zero) != 0 or not (test.shape == r.shape == shift.shape):
+        return None
+    whole = tuple(range(shift.ndim))
+    if shift.params.maps[:2] != (whole, whole) or test.params.maps != (whole,):
+        return None
+    return r, (*way, test, shift)
 
 
 def _is_function(node: Node, fn: str) -> bool:
@@ -364,6 +395,7 @@ def _fuse_softmax(
     root: Node,
     c: Node,
     between: frozenset[Node],
+    finite_shift: bool,
     position: dict[Node, int],
     users: dict[Node, list[tuple[Node, int]]],
     outputs: set[Node],
@@ -375,7 +407,8 @@ def _fuse_softmax(
     if _joins(c):
         fusion = _fuse(root, c, "softmax", reduced, kept, position, users, outputs)
         if fusion is not None:
-            return Fusion(root, fusion.operands, fusion.chain | between, fusion.loop)
+            loop = replace(fusion.loop, finite_shift=finite_shift)
+            return Fusion(root, fusion.operands, fusion.chain | between, loop)
     copy = Instruction(CAST, (("operand", 0),), c.dtype.name)  # c itself, in its dtype
     loop = FusedLoop(
         tuple(int(n) for n in c.shape),
@@ -386,5 +419,6 @@ def _fuse_softmax(
         reduced,
         kept,
         root.dtype.name,
+        finite_shift,
     )
     return Fusion(root, (c,), between, loop)

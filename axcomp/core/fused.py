@@ -11,8 +11,10 @@ the result, whose axis ``j`` is loop axis ``out_axes[j]``; a ``map`` reduces not
 result is the last value at every loop position); a ``softmax`` normalises each row of the
 innermost loop axis, its one reduced axis, and keeps every axis: with ``c`` the last value,
 the result is ``exp(c - max(c)) / sum(exp(c - max(c)))`` along the row, as NumPy computes
-it pass by pass (an all ``-inf`` or NaN row gives NaN). Everything is static and
-structural: a printer needs nothing else, and two loops that print alike are one kernel.
+it pass by pass (an all ``-inf`` or NaN row gives NaN); with ``finite_shift``, the shift is
+0 where the max is infinite (``jax.nn.softmax``'s ``where(isfinite(m), m, 0)``). Everything
+is static and structural: a printer needs nothing else, and two loops that print alike are
+one kernel.
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ class FusedLoop:
     reduced: tuple[int, ...]  # loop axes reduced
     out_axes: tuple[int, ...]  # the loop axis of each result axis
     dtype: str  # the result's (and the accumulator's) dtype
+    finite_shift: bool = False  # a softmax shifted by 0 where its row max is infinite
     # derived once: the result's shape
     out_shape: tuple[int, ...] = field(init=False, compare=False, repr=False)
 
@@ -104,6 +107,8 @@ class FusedLoop:
                 return "a softmax normalises the innermost loop axis and keeps every axis"
             if np.dtype(self.dtype).kind != "f":
                 return "a softmax computes in a float dtype"
+        elif self.finite_shift:
+            return "only a softmax has a finite shift"
         elif sorted(self.reduced + self.out_axes) != list(range(ndim)):
             return "every loop axis is reduced or kept, once"
         if (self.reduction == "map") != (not self.reduced):
@@ -145,7 +150,11 @@ class FusedLoop:
         if self.reduction == "map":
             return f"fused loop map({chain}) over {list(self.shape)}"
         if self.reduction == "softmax":
-            return f"fused loop softmax({chain}) over {list(self.shape)}, rows along the last axis"
+            shift = " (a max that is not finite shifts by 0)" if self.finite_shift else ""
+            return (
+                f"fused loop softmax({chain}) over {list(self.shape)}, rows along the last axis"
+                + shift
+            )
         return (
             f"fused loop {self.reduction}({chain}) over {list(self.shape)}, "
             f"reducing loop axes {list(self.reduced)}"

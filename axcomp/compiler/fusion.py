@@ -31,6 +31,7 @@ shift, ``where(isfinite(max), max, 0)``, is the loop's ``finite_shift``.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -45,13 +46,14 @@ from ..core.fused import (
     Instruction,
 )
 from ..core.graph import Graph, Node, topological
-from ..core.leaves import const_p
 from ..core.plan import Region
 from ..primitives.elementwise import elementwise_p, record_of
 from ..primitives.gradients import stop_gradient_p
 from ..primitives.reductions import reduce_p
 from ..primitives.shape import cast_p, reshape_p
+from .fused_products import LoopProduct, loop_product
 from .fusion_cost import worth_fusing
+from .loop_literals import fits, literal, weak_unwritable
 
 #: A loop reads at most this many operands and runs at most this many instructions (the
 #: loop compiler's time grows with the body).
@@ -95,7 +97,7 @@ def find_fusions(
             continue
         softmax = softmax_root(root, regions, users, outputs)
         if softmax is not None:
-            rows = _fuse_softmax(root, *softmax, position, users, outputs)
+            rows = _fuse_softmax(root, *softmax, position, users, outputs, regions)
             if not rows.chain & claimed and worth_fusing(rows.loop, min_elements, repeat):
                 found[root] = rows
                 claimed |= rows.chain
@@ -106,9 +108,11 @@ def find_fusions(
         chain_end, reduction, reduced, out_axes = start
         if chain_end in outputs or chain_end in claimed or len(users.get(chain_end, ())) != 1:
             continue
-        if not _joins(chain_end) or chain_end.dtype != root.dtype or 0 in chain_end.shape:
+        if chain_end.dtype != root.dtype or 0 in chain_end.shape:
             continue
-        fusion = _fuse(root, chain_end, reduction, reduced, out_axes, position, users, outputs)
+        fusion = _fuse(
+            root, chain_end, reduction, reduced, out_axes, position, users, outputs, regions
+        )
         if fusion is None or fusion.chain & claimed:
             continue
         if worth_fusing(fusion.loop, min_elements, repeat):
@@ -117,10 +121,8 @@ def find_fusions(
     for root in reversed(order):  # the chains no reduction took: maps, from the last node
         if root in claimed or root in found or not root.ndim or 0 in root.shape:
             continue  # (a loop has at least one axis, each of at least one iteration)
-        if not _joins(root):
-            continue
         axes = tuple(range(root.ndim))
-        fusion = _fuse(root, root, "map", (), axes, position, users, outputs)
+        fusion = _fuse(root, root, "map", (), axes, position, users, outputs, regions)
         if fusion is None or fusion.chain & claimed:
             continue
         if worth_fusing(fusion.loop, min_elements, repeat):
@@ -161,23 +163,23 @@ def _joins(node: Node) -> bool:
     fn = record_of(node.params.fn).name
     if fn not in FUSIBLE_FUNCTIONS:
         return False
-    strong = [i for i in node.inputs if _literal(i) is None]
-    if not strong or any(_weak_unwritable(i) for i in node.inputs):
+    strong = [i for i in node.inputs if literal(i) is None]
+    if not strong or any(weak_unwritable(i) for i in node.inputs):
         return False
     dtypes = {i.dtype for i in strong}
     if fn == "where":
         cond, *values = node.inputs
         return (
             cond.dtype == np.dtype(bool)
-            and _literal(cond) is None
-            and all(_literal(v) is None or _fits(_literal(v), node.dtype) for v in values)
-            and all(_literal(v) is not None or v.dtype == node.dtype for v in values)
+            and literal(cond) is None
+            and all(literal(v) is None or fits(literal(v), node.dtype) for v in values)
+            and all(literal(v) is not None or v.dtype == node.dtype for v in values)
         )
     if len(dtypes) != 1:
         return False  # mixed operands: NumPy would promote first (a cast node does it here)
     (dtype,) = dtypes
-    literals = [_literal(i) for i in node.inputs if _literal(i) is not None]
-    if not all(_fits(v, dtype) for v in literals):
+    literals = [literal(i) for i in node.inputs if literal(i) is not None]
+    if not all(fits(v, dtype) for v in literals):
         return False  # NumPy would compute in a wider type (an int array > 0.5 in float64)
     if fn in _COMPARISONS:
         return node.dtype == np.dtype(bool) and dtype in _NUMBERS
@@ -187,33 +189,9 @@ def _joins(node: Node) -> bool:
 
 
 def _cheap(node: Node) -> bool:
-    return node.op is cast_p or record_of(node.params.fn).name not in TRANSCENDENTAL
-
-
-def _fits(value: bool | int | float | None, dtype: np.dtype) -> bool:
-    """Whether a weak literal is exactly what NumPy computes with in ``dtype``: a float only
-    beside floats, an int within an integer dtype's range."""
-    if type(value) is float:
-        return dtype in _FLOATS
-    if type(value) is int and dtype.kind in "iu":
-        info = np.iinfo(dtype)
-        return int(info.min) <= value <= int(info.max)
-    return True
-
-
-def _literal(node: Node) -> bool | int | float | None:
-    """The Python number a weak constant is written as in a loop (None: not a literal)."""
-    if node.op is not const_p or not node.params.weak:
-        return None
-    v = node.params.value
-    if type(v) in (bool, int) or (type(v) is float and np.isfinite(v)):
-        return v  # type: ignore[no-any-return]
-    return None
-
-
-def _weak_unwritable(node: Node) -> bool:
-    # inf, nan, complex: the lowering binds them as Python objects, which a loop cannot take
-    return node.op is const_p and node.params.weak and _literal(node) is None
+    if node.op.multilinear or node.op is cast_p:
+        return True  # (a product: one NumPy pass)
+    return record_of(node.params.fn).name not in TRANSCENDENTAL
 
 
 def _input_map(node: Node, pos: int, loop_map: tuple[int, ...]) -> tuple[int, ...]:
@@ -233,46 +211,94 @@ def _fuse(
     position: dict[Node, int],
     users: dict[Node, list[tuple[Node, int]]],
     outputs: set[Node],
+    regions: dict[Node, Region],
 ) -> Fusion | None:
+    products: dict[Node, LoopProduct] = {}  # the chain's products (multilinear regions)
+    inlined: set[Node] = set()  # the nodes those regions inline: read only inside them
+
+    def joins(node: Node) -> bool:
+        if not node.op.multilinear:
+            return _joins(node)
+        product = loop_product(node, regions)
+        if product is None:
+            return False
+        products[node] = product
+        return True
+
+    def inputs(node: Node) -> tuple[Node, ...]:
+        product = products.get(node)
+        return product.region.operands if product else node.inputs
+
+    def reads(node: Node) -> set[tuple[int, ...]] | None:
+        """The loop axes of ``node``'s axes at each of its reads (None: one is outside)."""
+        seen = set()
+        for r, pos in users.get(node, ()):
+            product = products.get(r)
+            if r in inlined:
+                continue  # (its region's root reads ``node`` in its operands)
+            if r not in maps:
+                return None
+            if product is None:
+                seen.add(_input_map(r, pos, maps[r]))
+                continue
+            operands = product.region.operands
+            seen |= {product.operand_axes(k, maps[r]) for k, o in enumerate(operands) if o is node}
+        return seen
+
+    if not joins(end):
+        return None
     maps: dict[Node, tuple[int, ...]] = {end: tuple(range(end.ndim))}
+    inlined |= products[end].inlined if end in products else set()
     # from the end backwards, latest first: a node's readers are all decided when it is
     # reached, and only the chain's inputs are visited
-    heap = [(-position[i], id(i), i) for i in end.inputs]
+    heap = [(-position[i], id(i), i) for i in inputs(end)]
     heapq.heapify(heap)
     while heap:
         _, _, node = heapq.heappop(heap)
-        if node in maps or node in outputs or not _joins(node):
+        if node in maps or node in outputs or not users.get(node) or not joins(node):
             continue
-        readers = users.get(node, ())
-        if not readers or any(r not in maps for r, _ in readers):
-            continue
-        seen = {_input_map(r, pos, maps[r]) for r, pos in readers}
-        if len(seen) == 1:
+        seen = reads(node)
+        if seen is not None and len(seen) == 1:
             maps[node] = seen.pop()
-            for i in node.inputs:
+            if node in products:
+                inlined.update(products[node].inlined)
+            for i in inputs(node):
                 heapq.heappush(heap, (-position[i], id(i), i))
+        else:
+            products.pop(node, None)
     chain = sorted(maps, key=position.__getitem__)
-    if len(chain) > MAX_INSTRUCTIONS or (reduction == "map" and len(chain) == 1 and _cheap(end)):
+    if reduction == "map" and len(chain) == 1 and _cheap(end):
         return None  # (a map of one cheap function is the NumPy pass itself)
     operands: list[tuple[Node, tuple[int, ...]]] = []
-    value_of = {n: j for j, n in enumerate(chain)}
-    body = []
+    value_of: dict[Node, int] = {}
+    body: list[Instruction] = []
+
+    def read(inp: Node, axes: tuple[int, ...]) -> Arg:
+        lit = literal(inp)
+        if lit is not None:
+            return ("literal", lit)
+        if inp in value_of:
+            return ("value", value_of[inp])
+        if (inp, axes) not in operands:
+            operands.append((inp, axes))
+        return ("operand", operands.index((inp, axes)))
+
+    def emit(fn: str, args: tuple[Arg, ...], node: Node) -> Arg:
+        body.append(Instruction(fn, args, node.dtype.name))
+        return ("value", len(body) - 1)
+
     for node in chain:
-        args: list[Arg] = []
-        for pos, inp in enumerate(node.inputs):
-            lit = _literal(inp)
-            if lit is not None:
-                args.append(("literal", lit))
-            elif inp in value_of:
-                args.append(("value", value_of[inp]))
-            else:
-                key = (inp, _input_map(node, pos, maps[node]))
-                if key not in operands:
-                    operands.append(key)
-                args.append(("operand", operands.index(key)))
-        fn = CAST if node.op is cast_p else record_of(node.params.fn).name
-        body.append(Instruction(fn, tuple(args), node.dtype.name))
-    if len(operands) > MAX_OPERANDS:
+        product = products.get(node)
+        if product is None:
+            where = maps[node]
+            args = tuple(read(i, _input_map(node, k, where)) for k, i in enumerate(node.inputs))
+            emit(CAST if node.op is cast_p else record_of(node.params.fn).name, args, node)
+        else:
+            made = len(body)
+            _multiplies(product, maps[node], read, emit, node)
+            assert len(body) > made, "a product is at least one multiply"
+        value_of[node] = len(body) - 1
+    if len(body) > MAX_INSTRUCTIONS or len(operands) > MAX_OPERANDS:
         return None
     loop = FusedLoop(
         tuple(int(n) for n in end.shape),
@@ -284,7 +310,27 @@ def _fuse(
         out_axes,
         root.dtype.name,
     )
-    return Fusion(root, tuple(n for n, _ in operands), frozenset(chain), loop)
+    return Fusion(root, tuple(n for n, _ in operands), frozenset(chain) | inlined, loop)
+
+
+def _multiplies(
+    product: LoopProduct,
+    loop_map: tuple[int, ...],
+    read: Callable[[Node, tuple[int, ...]], Arg],
+    emit: Callable[[str, tuple[Arg, ...], Node], Arg],
+    node: Node,
+) -> None:
+    """``product``'s multiplies, in the order the contraction rounds them."""
+    operands = product.region.operands
+    factors = [read(operands[k], product.operand_axes(k, loop_map)) for k in product.arrays]
+    scalar: Arg | None = None if product.scalar is None else ("literal", product.scalar)
+    if scalar is not None and product.fold < len(factors):
+        factors[product.fold] = emit("multiply", (factors[product.fold], scalar), node)
+        scalar = None
+    if len(factors) == 2:
+        factors = [emit("multiply", (factors[0], factors[1]), node)]
+    if scalar is not None:
+        emit("multiply", (factors[0], scalar), node)
 
 
 def softmax_root(
@@ -359,7 +405,7 @@ def _finite_shift(shift: Node) -> tuple[Node, tuple[Node, ...]] | None:
     test, r, zero = shift.inputs
     if not _is_function(test, "isfinite") or test.inputs[0] is not r:
         return None
-    if _literal(zero) != 0 or not (test.shape == r.shape == shift.shape):
+    if literal(zero) != 0 or not (test.shape == r.shape == shift.shape):
         return None
     whole = tuple(range(shift.ndim))
     if shift.params.maps[:2] != (whole, whole) or test.params.maps != (whole,):
@@ -399,13 +445,14 @@ def _fuse_softmax(
     position: dict[Node, int],
     users: dict[Node, list[tuple[Node, int]]],
     outputs: set[Node],
+    regions: dict[Node, Region],
 ) -> Fusion:
     """The ``softmax`` loop of ``root``: ``c``'s chain in front when ``c`` joins one, else
     ``c`` read as the loop's one operand."""
     ndim = root.ndim
     reduced, kept = (ndim - 1,), tuple(range(ndim))
-    if _joins(c):
-        fusion = _fuse(root, c, "softmax", reduced, kept, position, users, outputs)
+    if _joins(c) or loop_product(c, regions) is not None:
+        fusion = _fuse(root, c, "softmax", reduced, kept, position, users, outputs, regions)
         if fusion is not None:
             loop = replace(fusion.loop, finite_shift=finite_shift)
             return Fusion(root, fusion.operands, fusion.chain | between, loop)

@@ -13,8 +13,15 @@ from typing import Any
 import numpy as _np
 
 from .. import primitives as _ops
-from ..core.dtype_promotion import concrete_operands, inexact_operands
+from ..core.dtype_promotion import (
+    IDENTITY_ON_BOOLS,
+    NUMERIC_ONLY,
+    concrete_operands,
+    inexact_operands,
+    numeric_operands,
+)
 from ..core.elementwise_functions import RECORDS, ElementwiseFunction
+from ..core.integer_division import by_zero_filled
 from ..errors import UnsupportedError as _UnsupportedError
 from ..primitives.elementwise import INEXACT_FROM_INTEGERS
 from ..primitives.elementwise import elementwise as _elementwise_p
@@ -27,16 +34,25 @@ def _elementwise(name: str, rec: ElementwiseFunction) -> Callable[..., Any]:
     skip = 1 if op_name == "ldexp" else -1  # its exponent does not promote
     inexact = skip < 0 and (_inexact_from_integers(np_fn) or op_name in INEXACT_FROM_INTEGERS)
     fixed = INEXACT_FROM_INTEGERS.get(op_name)
+    numeric = op_name in NUMERIC_ONLY  # square(bool) is int32 in JAX, int8 in NumPy
+    identity_on_bools = op_name in IDENTITY_ON_BOOLS
+    floor = op_name == "floor_divide"
 
     def fn(*args: Any) -> Any:
         if any_traced(args):
             return _elementwise_p(op_name, *args)
         if len(args) > 1:  # JAX's dtype where NumPy's promotion is wider
             args = concrete_operands(args, skip)
+        if numeric:
+            args = numeric_operands(op_name, args)
+        elif identity_on_bools and _np.asarray(args[0]).dtype == _np.bool_:
+            return _np.array(args[0])
         if inexact:  # sin(int32) is float32 in JAX (an inexact first operand: nothing to do)
             first = getattr(args[0], "dtype", None)
             if first is None or first.kind not in "fc":
                 args = inexact_operands(args, fixed)
+        if floor:  # x // 0 of integers: JAX's -2 (XLA's), NumPy's 0
+            return by_zero_filled(args[0], args[1], np_fn(*args))
         return np_fn(*args)
 
     fn.__name__ = fn.__qualname__ = name
@@ -81,7 +97,9 @@ def power(x: Any, y: Any) -> Any:
     """``jax.numpy.power(x, y)`` (``x ** y``), broadcasting. Inside a kernel ``x ** 2`` is
     ``x * x``, a product the planner can fuse into contractions (a sum of squared
     differences becomes norms plus one GEMM where that is cheaper)."""
-    return _ops.power(x, y) if any_traced((x, y)) else _np.power(*concrete_operands((x, y)))
+    if any_traced((x, y)):
+        return _ops.power(x, y)
+    return _np.power(*numeric_operands("power", concrete_operands((x, y))))
 
 
 def where(condition: Any, x: Any = None, y: Any = None) -> Any:

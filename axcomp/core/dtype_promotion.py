@@ -298,7 +298,8 @@ def summing_dtype(dtype: Any) -> np.dtype:
     return dt
 
 
-_PYTHON_SCALARS = (int, float, complex, bool)
+#: The Python scalar types (weak operands in JAX)
+PYTHON_SCALARS = (int, float, complex, bool)
 
 
 def typed_scalars(args: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -306,7 +307,10 @@ def typed_scalars(args: tuple[Any, ...]) -> tuple[Any, ...]:
     ``args`` (weak: ``dot(f32, 2)`` is float32), for NumPy functions that read a Python
     scalar as a strong int64 or float64 array (``np.dot``, ``np.outer``, ``np.kron``);
     ``args`` itself when none is a Python scalar (one type test each)."""
-    if not any(type(a) in _PYTHON_SCALARS for a in args):
+    if len(args) == 2:  # (a generator costs more than the call it guards)
+        if type(args[0]) not in PYTHON_SCALARS and type(args[1]) not in PYTHON_SCALARS:
+            return args
+    elif not any(type(a) in PYTHON_SCALARS for a in args):
         return args
     dtype = result_type(*args)
-    return tuple(np.asarray(a, dtype) if type(a) in _PYTHON_SCALARS else a for a in args)
+    return tuple(np.asarray(a, dtype) if type(a) in PYTHON_SCALARS else a for a in args)

@@ -20,9 +20,12 @@ def by_zero_filled(x: Any, y: Any, quotient: Any) -> Any:
     dtype = getattr(quotient, "dtype", None)
     if dtype is None or dtype.kind not in "iu":
         return quotient
-    zero = np.equal(y, 0)
-    if not zero.any():
+    if type(y) is int or type(y) is bool:  # the common x // 3: one test
+        if y:
+            return quotient
+    elif np.all(y):
         return quotient
+    zero = np.equal(y, 0)
     if dtype.kind == "u":
         fill: Any = np.iinfo(dtype).max
     else:

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .. import primitives as _ops
-from ..core.dtype_promotion import concrete_operands, typed_scalars
+from ..core.dtype_promotion import PYTHON_SCALARS, concrete_operands, typed_scalars
 from ..errors import ShapeError
 from ..lax.precision import check_precision, preferred_dtype
 from ..primitives.contraction import moveaxis, multiply
@@ -91,11 +91,13 @@ def _product(name: str, traced: Callable[..., Any], eager: Callable[..., Any], d
         a: Any, b: Any, *args: Any, precision: Any = None, preferred_element_type: Any = None
     ) -> Any:
         check_precision(precision, name)
-        out = (
-            traced(a, b, *args)
-            if any_traced((a, b))
-            else eager(*typed_scalars(concrete_operands((a, b))), *args)
-        )
+        if any_traced((a, b)):
+            out = traced(a, b, *args)
+        else:
+            operands = concrete_operands((a, b))
+            if type(a) in PYTHON_SCALARS or type(b) in PYTHON_SCALARS:  # dot(f32, 2): f32
+                operands = typed_scalars(operands)
+            out = eager(*operands, *args)
         want = preferred_dtype(preferred_element_type)
         return out if want is None else astype(out, want)
 

@@ -34,29 +34,43 @@ def _elementwise(name: str, rec: ElementwiseFunction) -> Callable[..., Any]:
     skip = 1 if op_name == "ldexp" else -1  # its exponent does not promote
     inexact = skip < 0 and (_inexact_from_integers(np_fn) or op_name in INEXACT_FROM_INTEGERS)
     fixed = INEXACT_FROM_INTEGERS.get(op_name)
-    numeric = op_name in NUMERIC_ONLY  # square(bool) is int32 in JAX, int8 in NumPy
-    identity_on_bools = op_name in IDENTITY_ON_BOOLS
-    floor = op_name == "floor_divide"
 
     def fn(*args: Any) -> Any:
         if any_traced(args):
             return _elementwise_p(op_name, *args)
         if len(args) > 1:  # JAX's dtype where NumPy's promotion is wider
             args = concrete_operands(args, skip)
-        if numeric:
-            args = numeric_operands(op_name, args)
-        elif identity_on_bools and _np.asarray(args[0]).dtype == _np.bool_:
-            return _np.array(args[0])
         if inexact:  # sin(int32) is float32 in JAX (an inexact first operand: nothing to do)
             first = getattr(args[0], "dtype", None)
             if first is None or first.kind not in "fc":
                 args = inexact_operands(args, fixed)
-        if floor:  # x // 0 of integers: JAX's -2 (XLA's), NumPy's 0
-            return by_zero_filled(args[0], args[1], np_fn(*args))
         return np_fn(*args)
 
+    if op_name in NUMERIC_ONLY or op_name in IDENTITY_ON_BOOLS:
+        fn = _integer_semantics(op_name, np_fn)  # (sin and add keep the path above)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise ``numpy.{rec.name}``; traced inside kernels."
+    return fn
+
+
+def _integer_semantics(op_name: str, np_fn: Any) -> Callable[..., Any]:
+    """The eager function of a ``NUMERIC_ONLY`` or ``IDENTITY_ON_BOOLS`` ufunc, with JAX's
+    integer semantics: ``square(bool)`` in int32 (NumPy: int8), ``conj(bool)`` the bools,
+    an integer ``x // 0`` XLA's quotient (NumPy: 0)."""
+    identity = op_name in IDENTITY_ON_BOOLS
+    floor = op_name == "floor_divide"
+
+    def fn(*args: Any) -> Any:
+        if any_traced(args):
+            return _elementwise_p(op_name, *args)
+        if identity:
+            return _np.array(args[0]) if _np.asarray(args[0]).dtype == _np.bool_ else np_fn(*args)
+        if len(args) > 1:  # JAX's dtype where NumPy's promotion is wider
+            args = concrete_operands(args)
+        args = numeric_operands(op_name, args)
+        out = np_fn(*args)
+        return by_zero_filled(args[0], args[1], out) if floor else out
+
     return fn
 
 

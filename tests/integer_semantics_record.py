@@ -49,6 +49,8 @@ def cases(jnp: Any) -> dict[str, tuple[Callable[..., Any], tuple[str, ...]]]:
     add("nancumprod", jnp.nancumprod, ("w:int16",))
     add("cumulative_sum", jnp.cumulative_sum, ("w:int8",), ("w:bool",), ("w:uint8",))
     add("cumulative_prod", jnp.cumulative_prod, ("w:int8",), ("w:bool",))
+    for dt in ("int16", "bool", "int8", "float16"):  # (NumPy: int64 for int16 under jit)
+        add(f"prod dtype={dt}", lambda a, dt=dt: jnp.prod(a * 40, dtype=dt), ("w:int8",))
     add("cumsum of a * 40", lambda a: jnp.cumsum(a * 40), ("w:int8",))  # wraps around in int8
     # integer division by zero: x // 0 is -2, 0 // 0 is -1, the maximum when unsigned
     for dt in ("int8", "int32", "int64", "bool"):

@@ -8,8 +8,9 @@ os.environ.setdefault("AXCOMP_VERIFY", "1")
 # Run against the checkout (the grammar loader also handles an installed wheel).
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,3 +38,18 @@ def shared_kernel_cache(
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("AXCOMP_CACHE_DIR", str(path))
         yield path
+
+
+@pytest.fixture
+def without_passes(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
+    """``without_passes(run, *passes)``: ``run()`` with ``passes`` dropped from
+    ``compiler.simplify.PASSES`` (the plain path a rewrite is checked against), the passes
+    back afterwards. Opt in by naming the fixture."""
+    simplify = sys.modules["axcomp.compiler.simplify"]  # (the package exports the function)
+
+    def run_without(run: Callable[[], Any], *passes: Any) -> Any:
+        with monkeypatch.context() as m:
+            m.setattr(simplify, "PASSES", tuple(p for p in simplify.PASSES if p not in passes))
+            return run()
+
+    return run_without

@@ -21,7 +21,7 @@ _KNOTS = [0.0, 1.0, 2.0, 3.0]
 _VALUES = [1.0, 2.5, -1.0, 4.0]
 
 
-_SCALARS = {"py:0": 0, "py:0.5": 0.5, "py:2": 2, "py:7": 7}  # (ints and floats: weak)
+_SCALARS = {"py:0": 0, "py:0.5": 0.5, "py:2": 2, "py:7": 7, "py:True": True}  # (ints, floats: weak)
 
 
 def operand(spec: str) -> Any:
@@ -39,6 +39,10 @@ def operand(spec: str) -> Any:
         "w": [1.0, 2.0, 3.0, 4.0],
         "x": [0.0, 1.0, 2.0, 3.0, 4.0],
         "y": [1.0, 3.0, 2.0, 5.0, 4.0],
+        "ph": [0.0, 4.0, 8.0, 2.0, 9.0, 1.0],  # phases that wrap (unwrap)
+        "n": [3.0, 0.0, -4.0, 5.0, -1.0],  # numerators: 0 and negatives
+        "z": [0.0, 0.0, 0.0, 2.0, 3.0],  # divisors with zeros (bool: F, F, F, T, T)
+        "t": [2.0, 3.0, 2.0, 5.0],  # no zero (bool: all True)
     }[role]
     arr = np.array(data)
     if dtype.startswith(("int", "uint")):
@@ -141,6 +145,37 @@ def cases(
     add("sinc", jnp.sinc, ("w:int32",), ("w:bool",), ("a:float32",))
     add("angle", jnp.angle, ("w:int32",), ("w:int8",), ("a:float32",))
     add("exp2", jnp.exp2, ("w:int16",))
+    # NumPy's float16 from int8 and bools, float64 from int32; JAX's float32
+    pairs_of = (("w:bool", "w:bool"), ("w:int8", "w:int8"), ("w:int32", "w:int32"))
+    add("logaddexp", jnp.logaddexp, *pairs_of, ("w:int64", "w:int64"), ("a:float32", "py:0.5"))
+    add("logaddexp2", jnp.logaddexp2, *pairs_of, ("a:float16", "py:2"))
+    add("nextafter", jnp.nextafter, *pairs_of, ("w:uint32", "w:uint32"))
+    add("trapezoid", jnp.trapezoid, ("w:int32",), ("w:bool",), ("w:int8",), ("w:int64",))
+    add("trapezoid", jnp.trapezoid, ("y:int32", "x:float32"), ("y:int32", "x:int32"))
+    add("norm", jnp.linalg.norm, ("w:int32",), ("w:bool",), ("w:int8",), ("w:int64",))
+    add("norm", lambda a: jnp.linalg.norm(a, 1), ("w:int32",))
+    add("norm", lambda a: jnp.linalg.norm(jnp.reshape(a, (2, 2)), "nuc"), ("w:int32",))
+    add("matrix_norm", lambda a: jnp.linalg.matrix_norm(jnp.reshape(a, (2, 2))), ("w:int32",))
+    add("fft", jnp.fft.fft, ("w:int32",), ("w:int8",), ("w:bool",), ("w:int64",))
+    add("abs(fft)", lambda a: jnp.abs(jnp.fft.fft(a)), ("w:int32",))
+    add("rfft", jnp.fft.rfft, ("w:int32",))
+    add("ifft", jnp.fft.ifft, ("w:int16",))
+    add("irfft", jnp.fft.irfft, ("w:int32",))
+    add("fft2", lambda a: jnp.fft.fft2(jnp.reshape(a, (2, 2))), ("w:uint8",))
+    # the period (a Python float) is weak; integers with it are float64 in JAX
+    add("unwrap", jnp.unwrap, ("ph:float32",), ("ph:float16",), ("ph:int32",), ("ph:bool",))
+    add("unwrap", lambda a: jnp.unwrap(a, period=5), ("ph:float32",), ("ph:int32",))
+    add("unwrap", lambda a: jnp.unwrap(a, period=5.0, discont=2), ("ph:int32",))
+    add("round", lambda a: jnp.round(a, 1), ("a:complex64",), ("a:float32",), ("a:float16",))
+    add("round", lambda a: jnp.round(a, -1), ("a:complex64",))
+    add("round", jnp.round, ("w:int8",), ("w:uint8",))
+    # a Python scalar operand of a product is weak (NumPy's np.dot reads it as int64)
+    add("dot", jnp.dot, ("a:float32", "py:2"), ("a:complex64", "py:0.5"), ("py:2", "a:float32"))
+    add("dot", jnp.dot, ("a:float16", "py:0.5"))
+    add("inner", jnp.inner, ("a:float32", "py:2"))
+    add("outer", jnp.outer, ("a:float32", "py:2"))
+    add("kron", jnp.kron, ("a:float32", "py:2"))
+    add("tensordot", lambda a, b: jnp.tensordot(a, b, 0), ("a:float32", "py:0.5"))
     # a list is an array of NumPy's dtype for it, strong (as jnp.asarray makes it): JAX's
     # operators refuse lists, so JAX's side is recorded with the list as an array
     lists = {
@@ -154,26 +189,41 @@ def cases(
     return out
 
 
+def call(fn: Callable[..., Any], specs: tuple[str, ...], jit: Callable[..., Any] | None) -> Any:
+    """``fn`` of the operands ``specs`` name: eagerly (``jit`` None) or through ``jit``
+    with the arrays as arguments (Python scalars stay constants of the traced function)."""
+    args = [operand(s) for s in specs]
+    if jit is None:
+        return fn(*args)
+    arrays = [k for k, s in enumerate(specs) if not s.startswith("py:")]
+
+    def traced(*xs: Any) -> Any:
+        full = list(args)
+        for k, x in zip(arrays, xs):
+            full[k] = x
+        return fn(*full)
+
+    return jit(traced)(*[args[k] for k in arrays])
+
+
+def record(table: dict[str, tuple[Callable[..., Any], tuple[str, ...]]], out: Path) -> None:
+    """JAX's results of every case of ``table`` (eager and jit) written to ``out``."""
+    import jax
+
+    arrays: dict[str, Any] = {}
+    for name, (fn, specs) in table.items():
+        arrays[f"{name}/eager"] = np.asarray(call(fn, specs, None))
+        arrays[f"{name}/jit"] = np.asarray(call(fn, specs, jax.jit))
+    np.savez_compressed(out, **arrays)
+    print(f"wrote {len(arrays)} arrays to {out}")
+
+
 def main() -> None:
     import jax
     import jax.numpy as jnp
 
     jax.config.update("jax_enable_x64", True)
-    out: dict[str, Any] = {}
-    for name, (fn, specs) in cases(jnp, jnp.asarray).items():
-        args = [operand(s) for s in specs]
-        arrays = [k for k, s in enumerate(specs) if not s.startswith("py:")]
-
-        def traced(*xs: Any, fn: Any = fn, args: Any = args, arrays: Any = arrays) -> Any:
-            full = list(args)
-            for k, x in zip(arrays, xs):
-                full[k] = x
-            return fn(*full)
-
-        out[f"{name}/eager"] = np.asarray(fn(*args))
-        out[f"{name}/jit"] = np.asarray(jax.jit(traced)(*[args[k] for k in arrays]))
-    np.savez_compressed(OUT, **out)
-    print(f"wrote {len(out)} arrays to {OUT}")
+    record(cases(jnp, jnp.asarray), OUT)
 
 
 if __name__ == "__main__":

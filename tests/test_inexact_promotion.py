@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from inexact_promotion_record import cases, operand
+from inexact_promotion_record import call, cases
 
 import axcomp as ax
 import axcomp.numpy as anp
@@ -25,18 +25,7 @@ CASES = cases(anp)
 
 def _run(name: str, mode: str) -> Any:
     fn, specs = CASES[name]
-    args = [operand(s) for s in specs]
-    if mode == "eager":
-        return fn(*args)
-    arrays = [k for k, s in enumerate(specs) if not s.startswith("py:")]
-
-    def traced(*xs: Any) -> Any:
-        full = list(args)
-        for k, x in zip(arrays, xs):
-            full[k] = x
-        return fn(*full)
-
-    return ax.jit(traced)(*[args[k] for k in arrays])
+    return call(fn, specs, None if mode == "eager" else ax.jit)
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # 0 / 0 and 1 / 0 cases, as JAX

@@ -4,8 +4,6 @@ and only where no product reads another's result."""
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 
 import axcomp as ax
@@ -13,15 +11,7 @@ import axcomp.numpy as anp
 from axcomp.compiler.shared_operands import merge_shared_products
 
 RNG = np.random.default_rng(17)
-simplify_module = sys.modules["axcomp.compiler.simplify"]  # the package exports the function
 X = RNG.standard_normal((512, 300))
-
-
-def _plain(monkeypatch, run):
-    with monkeypatch.context() as m:
-        passes = tuple(p for p in simplify_module.PASSES if p is not merge_shared_products)
-        m.setattr(simplify_module, "PASSES", passes)
-        return run()
 
 
 def _reads_of_x(f, *args):
@@ -31,7 +21,7 @@ def _reads_of_x(f, *args):
     )
 
 
-def test_two_products_read_the_large_operand_once(monkeypatch):
+def test_two_products_read_the_large_operand_once(without_passes):
     W, V = RNG.standard_normal((300, 4)), RNG.standard_normal((300, 6))
 
     def f(X, W, V):
@@ -40,13 +30,20 @@ def test_two_products_read_the_large_operand_once(monkeypatch):
     got = ax.jit(f)(X, W, V)
     want = np.tanh(X @ W).sum(1) + np.sin(X @ V).sum(1)
     np.testing.assert_allclose(got, want, rtol=1e-12)
-    np.testing.assert_allclose(got, _plain(monkeypatch, lambda: ax.jit(f)(X, W, V)), rtol=1e-13)
+    np.testing.assert_allclose(
+        got, without_passes(lambda: ax.jit(f)(X, W, V), merge_shared_products), rtol=1e-13
+    )
     src = ax.explain(f, X, W, V).source
     assert src.count("_np.concatenate(") == 1, src
-    assert _plain(monkeypatch, lambda: ax.explain(f, X, W, V).source).count("concatenate") == 0
+    assert (
+        without_passes(lambda: ax.explain(f, X, W, V).source, merge_shared_products).count(
+            "concatenate"
+        )
+        == 0
+    )
 
 
-def test_hvp_matches_the_plain_path(monkeypatch):
+def test_hvp_matches_the_plain_path(without_passes):
     W, V = 0.1 * RNG.standard_normal((300, 5)), RNG.standard_normal((300, 5))
 
     def loss(W):
@@ -55,7 +52,9 @@ def test_hvp_matches_the_plain_path(monkeypatch):
 
     hvp = lambda W, V: ax.jvp(ax.grad(loss), (W,), (V,))[1]  # noqa: E731
     got = ax.jit(hvp)(W, V)
-    np.testing.assert_allclose(got, _plain(monkeypatch, lambda: ax.jit(hvp)(W, V)), rtol=1e-12)
+    np.testing.assert_allclose(
+        got, without_passes(lambda: ax.jit(hvp)(W, V), merge_shared_products), rtol=1e-12
+    )
     eps = 1e-6
     fd = (ax.grad(loss)(W + eps * V) - ax.grad(loss)(W - eps * V)) / (2 * eps)
     np.testing.assert_allclose(got, fd, rtol=1e-5, atol=1e-8)

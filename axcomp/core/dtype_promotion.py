@@ -235,3 +235,82 @@ _TARGETS: dict[tuple[Any, ...], np.dtype | None] = {}
 
 def _target(dtypes: tuple[Any, ...], skip: int) -> np.dtype | None:
     return narrowed(tuple(d for k, d in enumerate(dtypes) if k != skip and isinstance(d, np.dtype)))
+
+
+#: Functions JAX computes on numbers only (``promote_args_numeric``): where their
+#: operands promote to bool, JAX computes in int32 (``to_numeric_dtype``) where NumPy
+#: computes in int8 (``square(bool)``, ``bool // bool``); so does ``power`` of a bool by
+#: a Python int (JAX's ``integer_pow`` of the base alone).
+NUMERIC_ONLY = frozenset(
+    ("square", "floor_divide", "remainder", "fmod", "power", "left_shift", "right_shift")
+)
+#: Functions that are the identity on bools in JAX (NumPy: ``conjugate`` gives int8,
+#: ``positive`` refuses them).
+IDENTITY_ON_BOOLS = frozenset(("conjugate", "positive"))
+_I32_FROM_BOOL = np.dtype(np.int32)
+
+
+def numeric_from_bools(fn: str, operands: Iterable[tuple[np.dtype, bool]]) -> bool:
+    """Whether ``fn`` (a ``NUMERIC_ONLY`` name) of these (dtype, weak) operands computes in
+    int32 from its bool operands (they are cast to it before NumPy computes)."""
+    ops = list(operands)
+    if all(d.kind == "b" for d, _ in ops):
+        return True
+    return (
+        fn == "power"
+        and len(ops) == 2
+        and ops[0][0].kind == "b"
+        and ops[1][1]
+        and (ops[1][0].kind in "iu")
+    )
+
+
+def numeric_operands(fn: str, args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The concrete operands of ``fn`` (a ``NUMERIC_ONLY`` name): its bool operands as
+    int32 where JAX computes in int32 (``numeric_from_bools``), ``args`` itself otherwise
+    (after one test when the first operand is neither a bool array nor a Python bool)."""
+    if getattr(args[0], "dtype", None) is not _B and type(args[0]) is not bool:
+        return args
+    types = [_operand(a) for a in args]
+    if not numeric_from_bools(fn, types):
+        return args
+    return tuple(
+        np.asarray(a, _I32_FROM_BOOL) if d.kind == "b" else a for a, (d, _) in zip(args, types)
+    )
+
+
+def cumulative_dtype(dtype: Any) -> np.dtype:
+    """The dtype of ``cumsum``/``cumprod`` without ``dtype=`` in JAX: the input's (int8
+    stays int8, where NumPy widens integers to int64), bools counted in int64 (JAX's
+    default integer, x64 on)."""
+    dt: np.dtype = np.dtype(dtype)
+    return _I64 if dt.kind == "b" else dt
+
+
+def summing_dtype(dtype: Any) -> np.dtype:
+    """The dtype of ``sum`` and ``cumulative_sum`` in JAX: bools and integers narrower
+    than 64 bits widened to int64 (uint64 for unsigned), others kept."""
+    dt: np.dtype = np.dtype(dtype)
+    if dt.kind == "b":
+        return _I64
+    if dt.kind in "iu":
+        return _U64 if dt.kind == "u" else _I64
+    return dt
+
+
+#: The Python scalar types (weak operands in JAX)
+PYTHON_SCALARS = (int, float, complex, bool)
+
+
+def typed_scalars(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``args`` with their Python scalars as 0-d arrays of JAX's result dtype of all of
+    ``args`` (weak: ``dot(f32, 2)`` is float32), for NumPy functions that read a Python
+    scalar as a strong int64 or float64 array (``np.dot``, ``np.outer``, ``np.kron``);
+    ``args`` itself when none is a Python scalar (one type test each)."""
+    if len(args) == 2:  # (a generator costs more than the call it guards)
+        if type(args[0]) not in PYTHON_SCALARS and type(args[1]) not in PYTHON_SCALARS:
+            return args
+    elif not any(type(a) in PYTHON_SCALARS for a in args):
+        return args
+    dtype = result_type(*args)
+    return tuple(np.asarray(a, dtype) if type(a) in PYTHON_SCALARS else a for a in args)

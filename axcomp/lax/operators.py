@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.dtype_promotion import inexact_result
 from ..core.graph import Node
 from ..errors import (
     ArgumentTypeError,
@@ -988,7 +989,11 @@ def logaddexp_operands(x1: Value, x2: Value) -> tuple[Tracer, Tracer]:
     """The operands of ``numpy.logaddexp``, promoted as it promotes them."""
     trace = trace_of((x1, x2))
     a, b = cast_to_jax_dtype([lift(x1, trace), lift(x2, trace)])  # JAX's f32 for f32, i32
-    dtype = np.result_type(np.logaddexp(np.ones(1, a.dtype), np.ones(1, b.dtype)))
+    # JAX's inexact dtype of the pair, Python scalars weak (f32 with 2.0 is f32; NumPy's
+    # logaddexp of a 0-d float64 would widen it), float32 from int32 and bools
+    dtype = inexact_result(a, b)
+    if dtype.kind == "c":  # (JAX's complex logaddexp is another function; NumPy has none)
+        raise ArgumentTypeError(f"logaddexp: complex operands are not supported, got {dtype}")
     if a.dtype != dtype and not isinstance(x1, (int, float)):
         a = astype(a, dtype)
     if b.dtype != dtype and not isinstance(x2, (int, float)):

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.dtype_promotion import inexact_result, to_inexact
 from ..errors import ArgumentTypeError, ShapeError, UnsupportedError
 from ..primitives.elementwise import elementwise
 from ..primitives.order import _int, _slice
@@ -63,12 +64,17 @@ def ediff1d(ary: Any, to_end: Any = None, to_begin: Any = None) -> Any:
 
 
 def trapezoid(y: Any, x: Any = None, dx: Any = 1.0, axis: int = -1) -> Any:
-    y = _jnp.moveaxis(_jnp.asarray(y), axis, -1)
+    """``jnp.trapezoid``: in JAX's inexact dtype of ``y`` (and ``x``): float32 from int32."""
+    y = _jnp.asarray(y)
     if x is None:
         d: Any = dx
+        y = _jnp.astype(y, to_inexact(y.dtype))
     else:
         x = _jnp.asarray(x)
+        dtype = inexact_result(y, x)
+        y, x = _jnp.astype(y, dtype), _jnp.astype(x, dtype)
         d = _jnp.diff(x) if _jnp.ndim(x) == 1 else _jnp.diff(_jnp.moveaxis(x, axis, -1), axis=-1)
+    y = _jnp.moveaxis(y, axis, -1)
     mid = _jnp.multiply(_jnp.add(y[..., 1:], y[..., :-1]), 0.5)
     return _jnp.sum(_jnp.multiply(d, mid), axis=-1)
 

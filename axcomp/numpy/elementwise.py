@@ -16,7 +16,14 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as _ops
-from ..core.dtype_promotion import inexact_result, to_inexact
+from ..core.dtype_promotion import (
+    concrete_operands,
+    inexact_operands,
+    inexact_result,
+    numeric_operands,
+    result_type,
+    to_inexact,
+)
 from ..errors import ArgumentValueError, UnsupportedError
 from ..lax.operands import lifted as _lifted
 from ..lax.operators import logaddexp as _logaddexp_traced
@@ -93,7 +100,13 @@ def float_power(x1: Value, x2: Value) -> Tracer:
     return power(astype(x, dtype), astype(y, dtype))
 
 
-@numpy_function()
+def _np_round(a: Any, decimals: int = 0, out: Any = None) -> Any:
+    # bools round to themselves, as traced (NumPy's round of bools is float16)
+    arr = np.asarray(a)
+    return np.array(arr) if arr.dtype == np.bool_ and out is None else np.round(a, decimals, out)
+
+
+@numpy_function(_np_round)
 def round(a: Value, decimals: int = 0, out: Any = None) -> Tracer:
     """``numpy.round``: to ``decimals`` places, halves to even (as NumPy, scaling by 10**d)."""
     if out is not None:
@@ -108,10 +121,11 @@ def round(a: Value, decimals: int = 0, out: Any = None) -> Tracer:
         return astype(multiply(_e("rint", _e("true_divide", t, scale)), scale), t.dtype)
     if d == 0:
         return _e("rint", t)
+    real = np.finfo(t.dtype).dtype  # complex64 scales by a float32: it stays complex64
     if d > 0:
-        scale = np.asarray(10.0**d, t.dtype if t.dtype.kind == "f" else np.float64)
+        scale = np.asarray(10.0**d, real)
         return _e("true_divide", _e("rint", multiply(t, scale)), scale)
-    scale = np.asarray(10.0 ** (-d), t.dtype if t.dtype.kind == "f" else np.float64)
+    scale = np.asarray(10.0 ** (-d), real)
     return multiply(_e("rint", _e("true_divide", t, scale)), scale)
 
 
@@ -151,13 +165,25 @@ def allclose(
 around = round  # as numpy.around and jax.numpy.around
 
 
-@numpy_function(promotes="operands")
+def _np_inexact(name: str) -> Callable[[Any, Any], Any]:
+    """NumPy's ``name`` of two concrete operands in JAX's inexact dtype for them
+    (``logaddexp(int32, int32)`` is float32 in JAX, float64 in NumPy; bools float32,
+    not float16)."""
+    np_fn = getattr(np, name)
+
+    def run(x1: Any, x2: Any) -> Any:
+        return np_fn(*inexact_operands(concrete_operands((x1, x2))))
+
+    return run
+
+
+@numpy_function(_np_inexact("logaddexp"))
 def logaddexp(x1: Value, x2: Value) -> Tracer:
     """``log(exp(x1) + exp(x2))`` without overflow, as ``numpy.logaddexp``."""
     return _logaddexp_traced(x1, x2)
 
 
-@numpy_function(promotes="operands")
+@numpy_function(_np_inexact("logaddexp2"))
 def logaddexp2(x1: Value, x2: Value) -> Tracer:
     """``log2(2**x1 + 2**x2)`` without overflow, as ``numpy.logaddexp2``."""
     a, b = _pair(x1, x2)
@@ -258,7 +284,7 @@ def iscomplex(x: Any) -> Any:
 def _shift(name: str, x1: Any, x2: Any) -> Any:
     if _traced(x1, x2):
         return _ops.elementwise(name, x1, x2)
-    return getattr(np, name)(x1, x2)
+    return getattr(np, name)(*numeric_operands(name, (x1, x2)))
 
 
 def left_shift(x1: Any, x2: Any, /) -> Any:
@@ -277,13 +303,24 @@ def bitwise_invert(x: Any, /) -> Any:
 
 
 # the integer and float ufuncs with NumPy's promotion (``lax.rem``'s fmod, the bitwise ones)
-@numpy_function(promotes="operands")
+def _np_numeric(name: str) -> Callable[[Any, Any], Any]:
+    """NumPy's ``name`` of two concrete operands in JAX's dtype (``fmod(bool, bool)`` is
+    int32 in JAX, int8 in NumPy)."""
+    np_fn = getattr(np, name)
+
+    def run(x1: Any, x2: Any) -> Any:
+        return np_fn(*numeric_operands(name, concrete_operands((x1, x2))))
+
+    return run
+
+
+@numpy_function(_np_numeric("fmod"))
 def fmod(x1: Value, x2: Value) -> Tracer:
     """``jnp.fmod``: the C remainder (the dividend's sign), with NumPy's promotion."""
     return _e("fmod", *_lifted(x1, x2))
 
 
-@numpy_function(promotes="operands")
+@numpy_function(_np_inexact("nextafter"))
 def nextafter(x1: Value, x2: Value) -> Tracer:
     """``jnp.nextafter``: the next float after ``x1`` towards ``x2``."""
     return _e("nextafter", *_lifted(x1, x2))
@@ -423,9 +460,19 @@ def spacing(x: Any, /) -> Any:
 
 
 def unwrap(p: Any, discont: Any = None, axis: int = -1, period: Any = 2 * np.pi) -> Any:
-    p = _jnp.moveaxis(_as_float(p), axis, -1)
-    half = _jnp.true_divide(period, 2)
+    """``jnp.unwrap``, in JAX's promoted dtype of ``p`` and ``period`` (a Python period is
+    weak: float32 stays float32, int32 with the default period is float64, and integers
+    with an integer period unwrap in integers)."""
+    p = _jnp.asarray(p)
+    dtype = result_type(p, period)
+    p = _jnp.moveaxis(_jnp.astype(p, dtype), axis, -1)
+    # a Python period halves to a Python scalar (weak); NumPy's true_divide would give a
+    # float64 scalar that widens float32 data
+    python = type(period) in (int, float)
+    half = period / 2 if python else _jnp.true_divide(period, 2)
     discont = half if discont is None else discont
+    if dtype.kind in "biu":  # as JAX: the integer half period
+        half = period // 2 if python else _jnp.floor_divide(period, 2)
     dd = _jnp.diff(p, axis=-1)
     ddmod = _jnp.subtract(_jnp.remainder(_jnp.add(dd, half), period), half)
     # the ambiguous -period/2 goes the way the jump went, as NumPy does

@@ -8,12 +8,14 @@ the conjugate with the normalisation swapped, as NumPy defines them), ``fftshift
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from ..core.dtype_promotion import to_inexact
 from ..errors import ShapeError, missing_function
 from ..lax import dft as _dft
 from ..primitives.contraction import multiply
@@ -22,8 +24,25 @@ from ..tracing.build import Value, lift, normalize_axis, trace_of
 from ..tracing.tracer import Tracer
 from .dispatch import numpy_function
 from .manipulation import roll
+from .namespace import jnp as _jnp
 
 _SWAPPED = {None: "forward", "backward": "forward", "forward": "backward", "ortho": "ortho"}
+
+
+def _transform(traced: Callable[..., Tracer]) -> Callable[..., Any]:
+    """A transform as a public function (``numpy.fft``'s on concrete values) whose input
+    is first cast to JAX's inexact dtype: an int32 signal transforms in complex64, as
+    JAX's (``promote_dtypes_complex``), where NumPy's is complex128."""
+    public = numpy_function(module=np.fft)(traced)
+
+    @functools.wraps(public)
+    def fn(a: Any, *args: Any, **kwargs: Any) -> Any:
+        a = _jnp.asarray(a)
+        if a.dtype.kind in "biu":
+            a = _jnp.astype(a, to_inexact(a.dtype))
+        return public(a, *args, **kwargs)
+
+    return fn
 
 
 def _plan(t: Tracer, s: Any, axes: Any, what: str) -> tuple[list[int | None], list[int]]:
@@ -56,25 +75,25 @@ def _complex_nd(a: Value, s: Any, axes: Any, norm: Any, inverse: bool, what: str
     return _each(_dft.ifft if inverse else _dft.fft, t, sizes, ax, norm)
 
 
-@numpy_function(module=np.fft)
+@_transform
 def fftn(a: Value, s: Any = None, axes: Any = None, norm: Any = None) -> Tracer:
     """``numpy.fft.fftn``: the DFT along each of ``axes`` (default all)."""
     return _complex_nd(a, s, axes, norm, False, "fftn")
 
 
-@numpy_function(module=np.fft)
+@_transform
 def ifftn(a: Value, s: Any = None, axes: Any = None, norm: Any = None) -> Tracer:
     """``numpy.fft.ifftn``: the inverse DFT along each of ``axes``."""
     return _complex_nd(a, s, axes, norm, True, "ifftn")
 
 
-@numpy_function(module=np.fft)
+@_transform
 def fft2(a: Value, s: Any = None, axes: Any = (-2, -1), norm: Any = None) -> Tracer:
     """``numpy.fft.fft2``: ``fftn`` over the last two axes."""
     return _complex_nd(a, s, axes, norm, False, "fft2")
 
 
-@numpy_function(module=np.fft)
+@_transform
 def ifft2(a: Value, s: Any = None, axes: Any = (-2, -1), norm: Any = None) -> Tracer:
     """``numpy.fft.ifft2``: ``ifftn`` over the last two axes."""
     return _complex_nd(a, s, axes, norm, True, "ifft2")
@@ -98,25 +117,25 @@ def _irfftn(a: Value, s: Any, axes: Any, norm: Any, what: str) -> Tracer:
     return _dft.irfft(t, n=sizes[-1], axis=ax[-1], norm=norm)
 
 
-@numpy_function(module=np.fft)
+@_transform
 def rfftn(a: Value, s: Any = None, axes: Any = None, norm: Any = None) -> Tracer:
     """``numpy.fft.rfftn``: ``rfft`` along the last of ``axes``, ``fft`` along the rest."""
     return _rfftn(a, s, axes, norm, "rfftn")
 
 
-@numpy_function(module=np.fft)
+@_transform
 def irfftn(a: Value, s: Any = None, axes: Any = None, norm: Any = None) -> Tracer:
     """``numpy.fft.irfftn``: the inverse of ``rfftn``."""
     return _irfftn(a, s, axes, norm, "irfftn")
 
 
-@numpy_function(module=np.fft)
+@_transform
 def rfft2(a: Value, s: Any = None, axes: Any = (-2, -1), norm: Any = None) -> Tracer:
     """``numpy.fft.rfft2``: ``rfftn`` over the last two axes."""
     return _rfftn(a, s, axes, norm, "rfft2")
 
 
-@numpy_function(module=np.fft)
+@_transform
 def irfft2(a: Value, s: Any = None, axes: Any = (-2, -1), norm: Any = None) -> Tracer:
     """``numpy.fft.irfft2``: ``irfftn`` over the last two axes."""
     return _irfftn(a, s, axes, norm, "irfft2")
@@ -130,7 +149,7 @@ def _norm(norm: Any, what: str) -> str:
     return _SWAPPED[norm]
 
 
-@numpy_function(module=np.fft)
+@_transform
 def hfft(a: Value, n: Any = None, axis: int = -1, norm: Any = None) -> Tracer:
     """``numpy.fft.hfft``: the real spectrum of a Hermitian-symmetric signal given by its
     first half, ``irfft(conj(a))`` with the normalisation swapped."""
@@ -138,7 +157,7 @@ def hfft(a: Value, n: Any = None, axis: int = -1, norm: Any = None) -> Tracer:
     return _dft.irfft(elementwise("conjugate", t), n=n, axis=axis, norm=_norm(norm, "hfft"))
 
 
-@numpy_function(module=np.fft)
+@_transform
 def ihfft(a: Value, n: Any = None, axis: int = -1, norm: Any = None) -> Tracer:
     """``numpy.fft.ihfft``: the inverse of ``hfft``, ``conj(rfft(a))`` with the
     normalisation swapped."""
@@ -188,25 +207,25 @@ def rfftfreq(n: int, d: Any = 1.0) -> Any:
     return _freq(np.arange(0, size // 2 + 1, dtype=np.float64), size, d)
 
 
-@numpy_function(module=np.fft)
+@_transform
 def fft(a: Value, n: Any = None, axis: int = -1, norm: Any = None) -> Tracer:
     """``numpy.fft.fft`` along ``axis`` (a DFT-matrix contraction)."""
     return _dft.fft(a, n, axis, norm)
 
 
-@numpy_function(module=np.fft)
+@_transform
 def ifft(a: Value, n: Any = None, axis: int = -1, norm: Any = None) -> Tracer:
     """``numpy.fft.ifft`` along ``axis``."""
     return _dft.ifft(a, n, axis, norm)
 
 
-@numpy_function(module=np.fft)
+@_transform
 def rfft(a: Value, n: Any = None, axis: int = -1, norm: Any = None) -> Tracer:
     """``numpy.fft.rfft`` of a real input: the n // 2 + 1 non-negative frequencies."""
     return _dft.rfft(a, n, axis, norm)
 
 
-@numpy_function(module=np.fft)
+@_transform
 def irfft(a: Value, n: Any = None, axis: int = -1, norm: Any = None) -> Tracer:
     """``numpy.fft.irfft``: the real signal of length ``n`` (default 2 (m - 1)) whose
     spectrum's non-negative half is ``a`` (imaginary parts of the DC and Nyquist terms are

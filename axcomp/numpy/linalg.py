@@ -20,6 +20,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from ..core.dtype_promotion import to_inexact
 from ..errors import ArgumentTypeError, IncompatibleShapesError, ShapeError
 from ..errors import missing_attribute as _missing_attribute
 from ..primitives import linalg as _linalg
@@ -91,8 +92,15 @@ def qr(a: Value, mode: str = "reduced") -> tuple[Tracer, Tracer]:
 @staged_function
 def norm(x: Value, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Tracer:
     """Vector or matrix norm, as ``numpy.linalg.norm`` (orders None/1/2/inf/-inf/0/p for
-    vectors, fro/nuc/1/-1/2/-2/inf/-inf for matrices)."""
-    return _linalg.norm(x, ord, axis, keepdims)
+    vectors, fro/nuc/1/-1/2/-2/inf/-inf for matrices), in JAX's inexact dtype (float32
+    from int32)."""
+    return _linalg.norm(_inexact(x), ord, axis, keepdims)
+
+
+def _inexact(x: Value) -> Tracer:
+    # JAX's promote_dtypes_inexact: bools and integers of up to 32 bits as float32
+    t = lift(x, trace_of((x,)))
+    return astype(t, to_inexact(t.dtype))
 
 
 @staged_function
@@ -231,7 +239,7 @@ def vector_norm(x: Value, /, *, axis: Any = None, keepdims: bool = False, ord: A
 @staged_function
 def matrix_norm(x: Value, /, *, keepdims: bool = False, ord: Any = "fro") -> Tracer:
     """The matrix ``ord``-norm of each matrix of the stack (last two axes)."""
-    t = lift(x, trace_of((x,)))
+    t = _inexact(x)
     if t.ndim < 2:
         raise ShapeError(f"matrix_norm: x must be at least 2-d, got shape {t.shape}")
     return _linalg.norm(t, ord=ord, axis=(-2, -1), keepdims=keepdims)

@@ -10,10 +10,9 @@ from typing import Any
 import numpy as np
 
 from ..core import dtype_promotion as _promotion
-from ..errors import ArgumentValueError, ShapeError
+from ..errors import ArgumentValueError, ConcretizationTypeError, ShapeError
 from ..primitives.contraction import multiply
 from ..primitives.elementwise import elementwise as _e
-from ..primitives.gathers import BooleanIndexError as _BooleanIndexError
 from ..primitives.indexing import getitem
 from ..primitives.shape import astype, broadcast_to
 from ..tracing.build import Value
@@ -60,7 +59,9 @@ def polysub(a1: Any, a2: Any) -> Any:
 def polymul(a1: Any, a2: Any, *, trim_leading_zeros: builtins.bool = False) -> Any:
     if trim_leading_zeros:
         if _traced(a1, a2):
-            raise _BooleanIndexError("polymul: trim_leading_zeros=True has a data-dependent shape")
+            raise ConcretizationTypeError(
+                "polymul: trim_leading_zeros=True has a data-dependent shape"
+            )
         a1, a2 = np.trim_zeros(np.atleast_1d(a1), "f"), np.trim_zeros(np.atleast_1d(a2), "f")
     c1, c2 = _jnp.atleast_1d(a1), _jnp.atleast_1d(a2)
     dtype = _promotion.inexact_result(c1, c2)  # JAX's: promoted together, then inexact
@@ -132,7 +133,9 @@ def polydiv(u: Any, v: Any, *, trim_leading_zeros: builtins.bool = False) -> tup
     q = _jnp.stack(quotient) if quotient else np.zeros(1, dtype)
     if trim_leading_zeros:
         if _traced(r):
-            raise _BooleanIndexError("polydiv: trim_leading_zeros=True has a data-dependent shape")
+            raise ConcretizationTypeError(
+                "polydiv: trim_leading_zeros=True has a data-dependent shape"
+            )
         tol = np.sqrt(np.finfo(dtype).eps)
         nz = np.flatnonzero(np.abs(np.asarray(r)) > tol)
         r = np.asarray(r)[nz[0] :] if nz.size else np.asarray(r)[:0]
@@ -207,7 +210,7 @@ def roots(p: Any, *, strip_zeros: builtins.bool = True) -> Any:
     cdtype = np.result_type(c.dtype, np.complex64)
     if strip_zeros:
         if _traced(c):
-            raise _BooleanIndexError(
+            raise ConcretizationTypeError(
                 "roots: strip_zeros=True needs concrete coefficients; pass strip_zeros=False"
             )
         nz = np.flatnonzero(np.asarray(c) != 0)

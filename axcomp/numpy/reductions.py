@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import primitives as _ops
-from ..core.dtype_promotion import inexact_result, to_inexact
+from ..core.dtype_promotion import cumulative_dtype, inexact_result, summing_dtype, to_inexact
 from ..errors import (
     ArgumentTypeError,
     ArgumentValueError,
@@ -407,15 +407,30 @@ def median(
     return _quantile(a, 0.5, axis, "midpoint", keepdims)
 
 
-@numpy_function()
+def _np_cumulative(np_fn: Callable[..., Any]) -> Callable[..., Any]:
+    """NumPy's ``cumsum``/``cumprod`` in JAX's dtype when ``dtype`` is not given
+    (``cumulative_dtype``: int8 stays int8, where NumPy's is int64)."""
+
+    def run(a: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> Any:
+        if dtype is None:
+            a = np.asarray(a)
+            dtype = cumulative_dtype(a.dtype)
+        return np_fn(a, axis, dtype, out)
+
+    return run
+
+
+@numpy_function(_np_cumulative(np.cumsum))
 def cumsum(a: Value, axis: Any = None, dtype: Any = None) -> Tracer:
-    """Cumulative sum along ``axis`` (flattened when None), as ``numpy.cumsum``."""
+    """Cumulative sum along ``axis`` (flattened when None), as ``jax.numpy.cumsum``: in the
+    input's dtype (int8 stays int8; NumPy widens integers) and bools counted in int64."""
     return scan(cumsum_p, a, axis, dtype, False)
 
 
-@numpy_function()
+@numpy_function(_np_cumulative(np.cumprod))
 def cumprod(a: Value, axis: Any = None, dtype: Any = None) -> Tracer:
-    """Cumulative product along ``axis`` (flattened when None), as ``numpy.cumprod``."""
+    """Cumulative product along ``axis`` (flattened when None), as ``jax.numpy.cumprod``:
+    in the input's dtype (int8 stays int8; NumPy widens integers), bools in int64."""
     return scan(cumprod_p, a, axis, dtype, False)
 
 
@@ -704,6 +719,8 @@ def _cumulative(name: str, x: Any, axis: Any, dtype: Any, include_initial: built
             )
         axis = 0
         x = _jnp.ravel(x)
+    if dtype is None and name == "sum":  # (JAX's cumulative_prod keeps int8; its sum widens)
+        dtype = summing_dtype(x.dtype)
     out = getattr(_jnp, "cum" + name)(x, axis=axis, dtype=dtype)
     if not include_initial:
         return out

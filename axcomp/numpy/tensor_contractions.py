@@ -11,7 +11,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .. import primitives as _ops
-from ..core.dtype_promotion import concrete_operands
+from ..core.dtype_promotion import PYTHON_SCALARS, concrete_operands, typed_scalars
 from ..errors import ShapeError
 from ..lax.precision import check_precision, preferred_dtype
 from ..primitives.contraction import moveaxis, multiply
@@ -27,7 +27,11 @@ from .namespace import jnp as _jnp
 from .traced_values import lift_values as _lift
 
 
-@numpy_function(promotes="operands")
+def _np_kron(a: Any, b: Any) -> Any:
+    return np.kron(*typed_scalars(concrete_operands((a, b))))  # kron(f32, 2) is float32
+
+
+@numpy_function(_np_kron)
 def kron(a: Value, b: Value) -> Tracer:
     """``numpy.kron``: the Kronecker product (one broadcast multiply and a reshape)."""
     x, y = _lift(a, b)
@@ -87,9 +91,13 @@ def _product(name: str, traced: Callable[..., Any], eager: Callable[..., Any], d
         a: Any, b: Any, *args: Any, precision: Any = None, preferred_element_type: Any = None
     ) -> Any:
         check_precision(precision, name)
-        out = (
-            traced(a, b, *args) if any_traced((a, b)) else eager(*concrete_operands((a, b)), *args)
-        )
+        if any_traced((a, b)):
+            out = traced(a, b, *args)
+        else:
+            operands = concrete_operands((a, b))
+            if type(a) in PYTHON_SCALARS or type(b) in PYTHON_SCALARS:  # dot(f32, 2): f32
+                operands = typed_scalars(operands)
+            out = eager(*operands, *args)
         want = preferred_dtype(preferred_element_type)
         return out if want is None else astype(out, want)
 

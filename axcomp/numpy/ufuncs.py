@@ -13,8 +13,15 @@ from typing import Any
 import numpy as _np
 
 from .. import primitives as _ops
-from ..core.dtype_promotion import concrete_operands, inexact_operands
+from ..core.dtype_promotion import (
+    IDENTITY_ON_BOOLS,
+    NUMERIC_ONLY,
+    concrete_operands,
+    inexact_operands,
+    numeric_operands,
+)
 from ..core.elementwise_functions import RECORDS, ElementwiseFunction
+from ..core.integer_division import by_zero_filled
 from ..errors import UnsupportedError as _UnsupportedError
 from ..primitives.elementwise import INEXACT_FROM_INTEGERS
 from ..primitives.elementwise import elementwise as _elementwise_p
@@ -39,8 +46,31 @@ def _elementwise(name: str, rec: ElementwiseFunction) -> Callable[..., Any]:
                 args = inexact_operands(args, fixed)
         return np_fn(*args)
 
+    if op_name in NUMERIC_ONLY or op_name in IDENTITY_ON_BOOLS:
+        fn = _integer_semantics(op_name, np_fn)  # (sin and add keep the path above)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise ``numpy.{rec.name}``; traced inside kernels."
+    return fn
+
+
+def _integer_semantics(op_name: str, np_fn: Any) -> Callable[..., Any]:
+    """The eager function of a ``NUMERIC_ONLY`` or ``IDENTITY_ON_BOOLS`` ufunc, with JAX's
+    integer semantics: ``square(bool)`` in int32 (NumPy: int8), ``conj(bool)`` the bools,
+    an integer ``x // 0`` XLA's quotient (NumPy: 0)."""
+    identity = op_name in IDENTITY_ON_BOOLS
+    floor = op_name == "floor_divide"
+
+    def fn(*args: Any) -> Any:
+        if any_traced(args):
+            return _elementwise_p(op_name, *args)
+        if identity:
+            return _np.array(args[0]) if _np.asarray(args[0]).dtype == _np.bool_ else np_fn(*args)
+        if len(args) > 1:  # JAX's dtype where NumPy's promotion is wider
+            args = concrete_operands(args)
+        args = numeric_operands(op_name, args)
+        out = np_fn(*args)
+        return by_zero_filled(args[0], args[1], out) if floor else out
+
     return fn
 
 
@@ -81,7 +111,9 @@ def power(x: Any, y: Any) -> Any:
     """``jax.numpy.power(x, y)`` (``x ** y``), broadcasting. Inside a kernel ``x ** 2`` is
     ``x * x``, a product the planner can fuse into contractions (a sum of squared
     differences becomes norms plus one GEMM where that is cheaper)."""
-    return _ops.power(x, y) if any_traced((x, y)) else _np.power(*concrete_operands((x, y)))
+    if any_traced((x, y)):
+        return _ops.power(x, y)
+    return _np.power(*numeric_operands("power", concrete_operands((x, y))))
 
 
 def where(condition: Any, x: Any = None, y: Any = None) -> Any:

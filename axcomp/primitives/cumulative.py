@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.dtype_promotion import cumulative_dtype
 from ..core.graph import Node
 from ..core.independence import all_axes_but
 from ..core.plan import Assign, Expr, LowerContext, Statement, call
@@ -69,7 +70,8 @@ _rules(cumprod_p)
 def scan(
     prim: Primitive, x: Value, axis: Any, dtype: Any, reverse: bool, lax: bool = False
 ) -> Tracer:
-    """``prim`` along logical ``axis`` (None: over the flattened array), NumPy's dtypes."""
+    """``prim`` along logical ``axis`` (None: over the flattened array), in ``dtype`` or
+    JAX's (``cumulative_dtype``: int8 stays int8, bools count in int64)."""
     trace = trace_of((x,))
     t = lift(x, trace)
     if axis is None:
@@ -77,8 +79,7 @@ def scan(
     elif t.ndim == 0 and not lax:
         t = reshape(t, (1,))  # NumPy ravels a 0-d input whatever the axis (0 and -1 fit)
     ax = normalize_axis(axis, t.ndim)
-    eager = np.cumsum if prim is cumsum_p else np.cumprod
-    target = np.dtype(dtype) if dtype is not None else eager(np.ones(1, t.dtype)).dtype
+    target = np.dtype(dtype) if dtype is not None else cumulative_dtype(t.dtype)
     if t.dtype != target:
         t = astype(t, target)
     params = CumulativeParams(len(t.levels) + ax, bool(reverse))

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.dtype_promotion import IDENTITY_ON_BOOLS, NUMERIC_ONLY, numeric_from_bools
 from ..core.elementwise_functions import REGISTRY, ElementwiseFunction
 from ..core.graph import Node
 from ..core.independence import MIXED, Carried, Relations
@@ -38,7 +39,7 @@ from ..tracing.build import (
 from ..tracing.tracer import Tracer
 from .contraction import multiply
 from .lowering import aligned
-from .shape import reshape
+from .shape import astype, reshape
 
 Factor = Any  # a Tracer or a Python scalar, broadcastable to a node's shape
 
@@ -124,6 +125,13 @@ def elementwise(fn: str, *args: Value) -> Tracer:
     np_fn = _UFUNCS.get(fn)
     if np_fn is None:
         np_fn = getattr(np, record_of(fn).name)  # a record registered after import
+    if fn in NUMERIC_ONLY and numeric_from_bools(fn, [(t.dtype, t.weak) for t in tracers]):
+        # square(bool) is int32 in JAX, int8 in NumPy
+        bools = [astype(t, np.int32) if t.dtype.kind == "b" else t for t in tracers]
+        args = tuple(c if c is not t else a for a, c, t in zip(args, bools, tracers))
+        tracers = bools
+    elif fn in IDENTITY_ON_BOOLS and tracers[0].dtype.kind == "b":
+        return tracers[0]  # conj(bool) is the bool in JAX, int8 in NumPy
     cast = cast_to_jax_dtype(tracers, skip=_NOT_PROMOTED.get(fn, -1))
     if any(c is not t for c, t in zip(cast, tracers)):  # JAX's dtype, narrower than NumPy's
         args = tuple(c if c is not t else a for a, c, t in zip(args, cast, tracers))
@@ -157,7 +165,30 @@ def elementwise(fn: str, *args: Value) -> Tracer:
         # the condition does not type the result: two weak branches give a weak result, as
         # in JAX (``where(x > 0, 2.0, 3.0) * x`` keeps ``x``'s float32)
         return Tracer(out.node, out.levels, out.trace, weak=True)
+    if fn == "floor_divide" and dtype.kind in "iu" and _may_be_zero(args[1]):
+        return _integer_division_by_zero(tracers, out)
     return out
+
+
+def _may_be_zero(divisor: Value) -> bool:
+    # a traced divisor, or a constant with a zero (x // 2 needs no guard)
+    return isinstance(divisor, Tracer) or bool(np.any(np.equal(divisor, 0)))
+
+
+def _integer_division_by_zero(tracers: list[Tracer], out: Tracer) -> Tracer:
+    """``out`` (an integer ``x // y``) with JAX's quotient where ``y`` is 0: all ones
+    bits (-1 or the unsigned maximum, XLA's), less one where ``x`` is nonzero for signed
+    types (``floor_divide``'s rounding of -1 with the remainder ``x``); NumPy gives 0.
+    (``core/integer_division.py`` does the same on concrete values.)"""
+    x, y = tracers
+    dtype = out.dtype
+    if dtype.kind == "u":
+        fill: Any = np.asarray(np.iinfo(dtype).max, dtype)
+    else:
+        minus = np.asarray(-1, dtype), np.asarray(-2, dtype)
+        fill = elementwise("where", elementwise("equal", x, 0), *minus)
+    guarded = elementwise("where", elementwise("equal", y, 0), fill, out)
+    return Tracer(guarded.node, guarded.levels, guarded.trace, weak=out.weak)
 
 
 def power(x: Value, y: Value) -> Tracer:

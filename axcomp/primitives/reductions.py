@@ -131,6 +131,10 @@ def reduce(
     names = tuple(nm for i, nm in enumerate(logical_names(t)) if i not in axes)
     params = ReduceParams(fn, tuple(nb + a for a in axes))
     r = make(trace, reduce_p, (t,), params, t.levels, shape, out_dtype, names)
+    if dtype is not None and fn == "prod" and r.dtype != dtype:
+        # the asked dtype, as eagerly and in JAX (NumPy's product of int16 is int64;
+        # wrapping the int64 product gives the int16 one)
+        r = astype(r, dtype)
     return _keep(r, t.shape, axes) if keepdims else r
 
 

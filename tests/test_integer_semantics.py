@@ -43,3 +43,21 @@ def test_division_by_zero_under_vmap_and_with_constant_divisors() -> None:
     np.testing.assert_array_equal(ax.jit(lambda a: a // 2)(n), n // 2)  # (no zero: NumPy's)
     u = ax.jit(lambda a, b: a // b)(np.array([7], np.uint8), np.array([0], np.uint8))
     assert u.dtype == np.uint8 and u[0] == 255
+
+
+def test_integers_to_negative_powers_raise_jaxs_type_error() -> None:
+    x = np.array([3, 4], np.int32)
+    calls = [
+        lambda: anp.power(x, -2),
+        lambda: ax.jit(lambda a: anp.power(a, -2))(x),
+        lambda: ax.jit(lambda a: a**-1)(x),
+        lambda: anp.asarray(x) ** -2,
+        lambda: anp.power(x, np.array([1, -1])),
+    ]
+    for f in calls:
+        with pytest.raises(TypeError, match="negative powers: power\\(int32") as info:
+            f()
+        assert isinstance(info.value, ax.AxcompError)
+    np.testing.assert_array_equal(anp.power(x, 2), [9, 16])
+    np.testing.assert_array_equal(ax.jit(lambda a: a**3)(x), [27, 64])
+    np.testing.assert_allclose(anp.power(x.astype(np.float32), -2), [1 / 9, 1 / 16], rtol=1e-7)

@@ -22,6 +22,7 @@ from ..core.dtype_promotion import (
 )
 from ..core.elementwise_functions import RECORDS, ElementwiseFunction
 from ..core.integer_division import by_zero_filled
+from ..core.integer_powers import check_integer_power
 from ..errors import UnsupportedError as _UnsupportedError
 from ..primitives.elementwise import INEXACT_FROM_INTEGERS
 from ..primitives.elementwise import elementwise as _elementwise_p
@@ -113,7 +114,9 @@ def power(x: Any, y: Any) -> Any:
     differences becomes norms plus one GEMM where that is cheaper)."""
     if any_traced((x, y)):
         return _ops.power(x, y)
-    return _np.power(*numeric_operands("power", concrete_operands((x, y))))
+    base, exponent = numeric_operands("power", concrete_operands((x, y)))
+    check_integer_power(_np.result_type(base), exponent)
+    return _np.power(base, exponent)
 
 
 def where(condition: Any, x: Any = None, y: Any = None) -> Any:

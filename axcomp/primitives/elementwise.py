@@ -19,6 +19,7 @@ from ..core.dtype_promotion import IDENTITY_ON_BOOLS, NUMERIC_ONLY, numeric_from
 from ..core.elementwise_functions import REGISTRY, ElementwiseFunction
 from ..core.graph import Node
 from ..core.independence import MIXED, Carried, Relations
+from ..core.integer_powers import check_integer_power
 from ..core.plan import Assign, Expr, LowerContext, Statement, call
 from ..core.primitive import primitive
 from ..errors import GradError, UnsupportedError
@@ -196,6 +197,8 @@ def power(x: Value, y: Value) -> Tracer:
     # sum((a - b) ** 2) fuses into one contraction instead of a squared temporary.
     if isinstance(x, Tracer) and type(y) in (int, float) and y == 2 and x.dtype.kind in "iufc":
         return multiply(x, x)
+    if not isinstance(y, Tracer):
+        check_integer_power(x.dtype if isinstance(x, Tracer) else np.result_type(x), y)
     return elementwise("power", x, y)
 
 

@@ -100,3 +100,32 @@ def test_user_errors_keep_their_builtin_type(call, builtin, message) -> None:
     with pytest.raises(builtin, match=message) as info:
         call()
     assert isinstance(info.value, axcomp.AxcompError)
+
+
+@pytest.mark.parametrize(
+    ("call", "builtin", "ours"),
+    [
+        (lambda: anp.bitwise_and(np.array([1.5]), 2), TypeError, axcomp.errors.ArgumentTypeError),
+        (lambda: anp.deg2rad(np.array([1j])), TypeError, axcomp.errors.ArgumentTypeError),
+        (lambda: anp.sum(np.ones(3), axis=3), np.exceptions.AxisError, axcomp.errors.AxisError),
+        (lambda: anp.reshape(np.ones(3), (2, 2)), ValueError, axcomp.errors.ArgumentValueError),
+    ],
+)
+def test_numpys_own_errors_on_concrete_values_are_axcomp_errors(call, builtin, ours) -> None:
+    """An eager call NumPy refuses raises axcomp's error of NumPy's built-in type, naming
+    the function."""
+    with pytest.raises(ours) as info:
+        call()
+    assert isinstance(info.value, builtin) and isinstance(info.value, axcomp.AxcompError)
+    assert str(info.value).startswith(("bitwise_and", "deg2rad", "sum", "reshape"))
+
+
+def test_a_users_own_callable_raises_its_own_error_unchanged() -> None:
+    def bad(row: np.ndarray) -> np.ndarray:
+        raise ValueError("from the user's function")
+
+    with pytest.raises(ValueError, match=r"^from the user's function$") as info:
+        anp.apply_along_axis(bad, 0, np.ones((2, 2)))
+    assert not isinstance(info.value, axcomp.AxcompError)
+    with pytest.raises(ZeroDivisionError):
+        anp.vectorize(lambda x: 1 / 0)(np.ones(2))

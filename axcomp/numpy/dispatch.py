@@ -23,6 +23,7 @@ from ..errors import IncompatibleShapesError
 from ..tracing.tracer import Tracer
 from ..transforms.jit import staged_export
 from ..transforms.namespaces import is_jax_tracer, jax_tracer_error
+from .eager_errors import translated
 
 F = TypeVar("F", bound=Callable[..., Any])
 P = ParamSpec("P")
@@ -105,16 +106,26 @@ def returning_arrays(fn: Callable[..., Any], products: bool = False) -> Callable
                 return as_arrays(fn(*args, **kwargs))
             except ValueError as exc:
                 if isinstance(exc, TypeError) or not _SHAPE_MISMATCH.search(str(exc)):
-                    raise  # (IncompatibleShapesError already names the function)
+                    raise _ours(fn.__name__, exc) from None
                 raise IncompatibleShapesError(f"{fn.__name__}: {exc}") from None
+            except Exception as exc:
+                raise _ours(fn.__name__, exc) from None
 
         return contracting
 
     @functools.wraps(fn)
     def returning(*args: Any, **kwargs: Any) -> Any:
-        return as_arrays(fn(*args, **kwargs))
+        try:
+            return as_arrays(fn(*args, **kwargs))
+        except Exception as exc:
+            raise _ours(fn.__name__, exc) from None
 
     return returning
+
+
+def _ours(name: str, exc: Exception) -> Exception:
+    """``exc``, or NumPy's error as axcomp's (``eager_errors``)."""
+    return translated(name, exc) or exc
 
 
 # NumPy's messages for operands a product cannot contract

@@ -23,6 +23,7 @@ from ..core.dtype_promotion import (
 from ..core.elementwise_functions import RECORDS, ElementwiseFunction
 from ..core.integer_division import by_zero_filled
 from ..core.integer_powers import check_integer_power
+from ..errors import ArgumentTypeError
 from ..errors import UnsupportedError as _UnsupportedError
 from ..primitives.elementwise import INEXACT_FROM_INTEGERS
 from ..primitives.elementwise import elementwise as _elementwise_p
@@ -45,7 +46,10 @@ def _elementwise(name: str, rec: ElementwiseFunction) -> Callable[..., Any]:
             first = getattr(args[0], "dtype", None)
             if first is None or first.kind not in "fc":
                 args = inexact_operands(args, fixed)
-        return np_fn(*args)
+        try:
+            return np_fn(*args)
+        except TypeError as exc:  # no loop for these dtypes: JAX's TypeError, ours
+            raise _undefined_for(op_name, args, exc) from None
 
     if op_name in NUMERIC_ONLY or op_name in IDENTITY_ON_BOOLS:
         fn = _integer_semantics(op_name, np_fn)  # (sin and add keep the path above)
@@ -69,10 +73,19 @@ def _integer_semantics(op_name: str, np_fn: Any) -> Callable[..., Any]:
         if len(args) > 1:  # JAX's dtype where NumPy's promotion is wider
             args = concrete_operands(args)
         args = numeric_operands(op_name, args)
-        out = np_fn(*args)
+        try:
+            out = np_fn(*args)
+        except TypeError as exc:
+            raise _undefined_for(op_name, args, exc) from None
         return by_zero_filled(args[0], args[1], out) if floor else out
 
     return fn
+
+
+def _undefined_for(op_name: str, args: tuple[Any, ...], exc: TypeError) -> ArgumentTypeError:
+    """The error of a ufunc with no loop for these operands, naming their types."""
+    kinds = ", ".join(str(getattr(a, "dtype", type(a).__name__)) for a in args)
+    return ArgumentTypeError(f"{op_name} is not defined for operands of type {kinds}: {exc}")
 
 
 def _inexact_from_integers(np_fn: Any) -> bool:

@@ -51,8 +51,8 @@ target: axcomp's compile <= 1/3 of jax.jit's.
 B17-B18 (``benchmarks/gaussian_process.py``): the Gaussian-process negative log marginal
 likelihood, 2000 points x 8 (cholesky, cho_solve, log-diagonal), forward (B17) and
 ``value_and_grad`` in the lengthscale and the noise (B18), against hand NumPy + SciPy
-(LAPACK's triangular solves; for the gradient also K^-1 by ``potri``), ``jax.jit`` and
-``torch.func``.
+(LAPACK's triangular solves; an expert row with SciPy's cholesky and, for the gradient,
+K^-1 by ``potri``), ``jax.jit`` and ``torch.func``.
 
 B19 (``benchmarks/per_example_gradients.py``): per-example gradients
 ``jit(vmap(grad(loss), in_axes=(None, 0, 0)))`` of an MLP's cross-entropy, batch 256, against

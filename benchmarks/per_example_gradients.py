@@ -90,12 +90,13 @@ def _flat(fn: Callable[..., Any]) -> Callable[..., np.ndarray]:
     return call
 
 
-def _jax_candidate(
-    label: str, params: tuple[np.ndarray, ...], X: np.ndarray, Y: np.ndarray
-) -> Candidate | Row:
-    jax = _jax()
-    if jax is None:
-        return info_row(label, "jax.jit(vmap(grad))", "not installed")
+Arrays = tuple[tuple[np.ndarray, ...], np.ndarray, np.ndarray]
+#: what a library's column needs: its ``vmap(grad)`` callable, the arguments in its own
+#: arrays (made here, outside any timer) and a note
+Peer = tuple[Callable[..., Any], tuple[Any, ...], str]
+
+
+def _jax_peer(jax: Any, params: tuple[np.ndarray, ...], X: np.ndarray, Y: np.ndarray) -> Peer:
     jax_loss = make_loss(jax.numpy.tanh, jax.scipy.special.logsumexp)
     f = jax.jit(jax.vmap(jax.grad(jax_loss), in_axes=(None, 0, 0)))
 
@@ -103,22 +104,24 @@ def _jax_candidate(
         return jax.block_until_ready(f(params, X, Y))
 
     jargs = (tuple(jax.device_put(p) for p in params), jax.device_put(X), jax.device_put(Y))
-    note = f"jax {jax.__version__}, XLA on the CPU (its own threads)"
-    return Candidate("jax.jit(vmap(grad))", call, jargs, note=note, optional=True)
+    return call, jargs, f"jax {jax.__version__}, XLA on the CPU (its own threads)"
 
 
-def _torch_candidate(
-    label: str, params: tuple[np.ndarray, ...], X: np.ndarray, Y: np.ndarray
-) -> Candidate | Row:
-    torch = _torch()
-    if torch is None:
-        return info_row(label, "torch.func vmap(grad)", "not installed")
-
+def _torch_peer(torch: Any, params: tuple[np.ndarray, ...], X: np.ndarray, Y: np.ndarray) -> Peer:
     torch_loss = make_loss(torch.tanh, lambda out: torch.logsumexp(out, 0))
     f = torch.func.vmap(torch.func.grad(torch_loss), in_dims=(None, 0, 0))
     targs = (tuple(torch.from_numpy(p) for p in params), torch.from_numpy(X), torch.from_numpy(Y))
-    note = f"torch {torch.__version__}, torch.func ({torch.get_num_threads()} threads)"
-    return Candidate("torch.func vmap(grad)", f, targs, note=note, optional=True)
+    return f, targs, f"torch {torch.__version__}, torch.func ({torch.get_num_threads()} threads)"
+
+
+def _peer_candidate(
+    label: str, name: str, library: Any, build: Callable[..., Peer], arrays: Arrays
+) -> Candidate | Row:
+    """The optional library's column, or a row saying it is not installed."""
+    if library is None:
+        return info_row(label, name, "not installed")
+    fn, args, note = build(library, *arrays)
+    return Candidate(name, fn, args, note=note, optional=True)
 
 
 def case_b19(cfg: Config) -> list[Row]:
@@ -138,8 +141,8 @@ def case_b19(cfg: Config) -> list[Row]:
             args,
             target=1.10,
         ),
-        _jax_candidate(label, params, X, Y),
-        _torch_candidate(label, params, X, Y),
+        _peer_candidate(label, "jax.jit(vmap(grad))", _jax(), _jax_peer, args),
+        _peer_candidate(label, "torch.func vmap(grad)", _torch(), _torch_peer, args),
     ]
     cands = [e for e in entries if isinstance(e, Candidate)]
     checks = [replace(c, fn=_flat(c.fn)) for c in cands if c.fn is not None]

@@ -1,273 +1,26 @@
 #!/usr/bin/env python
-"""Gaussian-process negative log marginal likelihood: axcomp against hand-written code,
-``jax.jit`` and ``torch.func``.
+"""Gaussian-process negative log marginal likelihood at any size: B17 (forward) and B18
+(``value_and_grad`` in the lengthscale and the noise) of ``benchmarks/run.py``, whose module
+``benchmarks/gaussian_process.py`` describes the workload and the candidates.
 
     python benchmarks/bench_gp.py            # n = 2000 points, d = 8
     python benchmarks/bench_gp.py --quick    # n = 200, a few repetitions
+    python benchmarks/bench_gp.py --n 500 --d 4
 
-The workload (float64): an RBF kernel with a lengthscale ``ls`` and a noise variance,
-``K = exp(-|x_i - x_j|^2 / (2 ls^2)) + noise I``, its Cholesky factor ``L``, and
-
-    nll = 0.5 y^T K^-1 y + sum(log diag L) + n/2 log(2 pi)
-
-with ``K^-1 y`` from ``cho_solve((L, True), y)``. Two cases: the forward value, and
-``value_and_grad`` in ``(ls, noise)`` (through ``cholesky`` and the triangular solves).
-
-The hand-written baseline is the one a NumPy/SciPy user writes: with SciPy installed,
-``np.linalg.cholesky`` and LAPACK's triangular solves (``scipy.linalg.solve_triangular``,
-``cho_solve``) and, for the gradient, the textbook ``dnll/dK = (K^-1 - a a^T) / 2`` with
-``K^-1 = cho_solve((L, True), I)`` (Rasmussen and Williams, Algorithm 5.1); a further row
-takes ``K^-1`` from LAPACK's ``potri`` (a third of the flops, what an expert writes). Without SciPy
-(NumPy has no triangular solver) the triangles are solved with ``np.linalg.solve`` and
-``K^-1`` is ``L^-T L^-1``; that row says so. axcomp, ``jax.jit`` and ``torch.func`` run the
-same program (``cholesky`` + ``cho_solve`` + the log-diagonal). Every candidate's value and
-gradient is checked against the baseline before timing; timings are interleaved medians
-(``run.time_interleaved``). Run it under ``OPENBLAS_NUM_THREADS=1`` and without, as
-``run.py`` is.
+Run it under ``OPENBLAS_NUM_THREADS=1`` and without, or use
+``benchmarks/run.py --case B17 --case B18 --threads both``.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import axcomp as ax
-import axcomp.numpy as anp
-import axcomp.scipy.linalg as asl
-from benchmarks.run import (
-    Candidate,
-    Row,
-    _ratio_rows,
-    check_results,
-    environment,
-    format_table,
-    info_row,
-    time_interleaved,
-)
-
-LS, NOISE = 1.3, 0.1
-
-
-def make_nll(jnp: Any, linalg: Any) -> Callable[..., Any]:
-    """The NLL written once for any JAX-like namespace (``jnp``, ``jax.scipy.linalg``)."""
-
-    def nll(ls: Any, noise: Any, x: Any, y: Any) -> Any:
-        n = x.shape[0]
-        z = x / ls
-        sq = jnp.sum(z * z, axis=1)
-        d2 = sq[:, None] + sq[None, :] - 2.0 * (z @ z.T)
-        k = jnp.exp(-0.5 * d2) + noise * jnp.eye(n)
-        c = linalg.cholesky(k, lower=True)
-        alpha = linalg.cho_solve((c, True), y)
-        return 0.5 * (y @ alpha) + jnp.sum(jnp.log(jnp.diag(c))) + 0.5 * n * math.log(2 * math.pi)
-
-    return nll
-
-
-# ----------------------------------------------------------------------------- hand code
-
-
-def _kernel(ls: float, noise: float, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(K, D)``: the noisy RBF matrix and the squared distances of ``x`` (unscaled)."""
-    sq = np.einsum("ij,ij->i", x, x)
-    d2 = x @ x.T
-    d2 *= -2.0
-    d2 += sq[:, None]
-    d2 += sq[None, :]
-    k = np.exp(d2 * (-0.5 / ls**2))
-    k[np.diag_indices_from(k)] += noise
-    return k, d2
-
-
-def _hand(
-    triangular: Callable[..., np.ndarray],
-    inverse: Callable[[np.ndarray], np.ndarray] | None = None,
-) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """Hand-written forward and value-and-gradient on a triangular solver
-    ``triangular(tri, b, lower, trans)``; ``K^-1`` is ``inverse(L)`` when given, else
-    ``L^-T (L^-1 I)`` by two triangular solves."""
-
-    def nll(ls: float, noise: float, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        k, _ = _kernel(ls, noise, x)
-        c = np.linalg.cholesky(k)
-        z = triangular(c, y, True, False)
-        n = len(y)
-        return np.asarray(
-            0.5 * (z @ z) + np.log(np.diagonal(c)).sum() + 0.5 * n * math.log(2 * math.pi)
-        )
-
-    def value_and_grad(ls: float, noise: float, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        k, d2 = _kernel(ls, noise, x)
-        c = np.linalg.cholesky(k)
-        n = len(y)
-        z = triangular(c, y, True, False)
-        alpha = triangular(c, z, True, True)
-        value = 0.5 * (z @ z) + np.log(np.diagonal(c)).sum() + 0.5 * n * math.log(2 * math.pi)
-        if inverse is not None:
-            k_inv = inverse(c)
-        else:
-            inv_c = triangular(c, np.eye(n), True, False)  # L^-1
-            k_inv = triangular(c, inv_c, True, True)  # L^-T L^-1
-        w = k_inv - np.outer(alpha, alpha)  # 2 dnll/dK
-        k[np.diag_indices_from(k)] -= noise  # the RBF part
-        g_ls = 0.5 * np.einsum("ij,ij,ij->", w, k, d2) / ls**3
-        g_noise = 0.5 * np.trace(w)
-        return np.array([value, g_ls, g_noise])
-
-    return nll, value_and_grad
-
-
-def _numpy_triangular(tri: np.ndarray, b: np.ndarray, lower: bool, trans: bool) -> np.ndarray:
-    return np.linalg.solve(tri.T if trans else tri, b)
-
-
-def _scipy_triangular() -> Callable[..., np.ndarray] | None:
-    try:
-        from scipy.linalg import solve_triangular
-    except ImportError:
-        return None
-
-    def solve(tri: np.ndarray, b: np.ndarray, lower: bool, trans: bool) -> np.ndarray:
-        return solve_triangular(tri, b, lower=lower, trans=1 if trans else 0, check_finite=False)
-
-    return solve
-
-
-def _potri() -> Callable[[np.ndarray], np.ndarray] | None:
-    """``K^-1`` from its Cholesky factor by LAPACK's ``potri`` (SciPy), the expert's
-    n^3 / 3 + n^3 / 3 flops against two triangular solves' 2 n^3."""
-    try:
-        from scipy.linalg.lapack import dpotri
-    except ImportError:
-        return None
-
-    def inverse(c: np.ndarray) -> np.ndarray:
-        low, info = dpotri(c, lower=1)
-        assert info == 0, info
-        return np.tril(low) + np.tril(low, -1).T
-
-    return inverse
-
-
-# ----------------------------------------------------------------------------- peers
-
-
-def _axcomp() -> tuple[Callable[..., Any], Callable[..., Any]]:
-    nll = make_nll(anp, asl)
-    forward = ax.jit(nll)
-    both = ax.jit(ax.value_and_grad(nll, argnums=(0, 1)))
-
-    def value_and_grad(*args: Any) -> np.ndarray:
-        v, (g_ls, g_noise) = both(*args)
-        return np.array([v, g_ls, g_noise])
-
-    return (lambda *args: np.asarray(forward(*args))), value_and_grad
-
-
-def _jax() -> tuple[Callable[..., Any], Callable[..., Any]] | None:
-    try:
-        import jax
-    except ImportError:
-        return None
-    jax.config.update("jax_enable_x64", True)
-    nll = make_nll(jax.numpy, jax.scipy.linalg)
-    forward = jax.jit(nll)
-    both = jax.jit(jax.value_and_grad(nll, argnums=(0, 1)))
-
-    def run_forward(*args: Any) -> np.ndarray:
-        return np.asarray(forward(*args).block_until_ready())
-
-    def value_and_grad(*args: Any) -> np.ndarray:
-        v, (g_ls, g_noise) = jax.block_until_ready(both(*args))
-        return np.array([v, g_ls, g_noise])
-
-    return run_forward, value_and_grad
-
-
-def _torch() -> tuple[Callable[..., Any], Callable[..., Any]] | None:
-    try:
-        import torch
-        from torch.func import grad_and_value
-    except ImportError:
-        return None
-
-    def nll(ls: Any, noise: Any, x: Any, y: Any) -> Any:
-        n = x.shape[0]
-        z = x / ls
-        sq = (z * z).sum(1)
-        k = torch.exp(-0.5 * (sq[:, None] + sq[None, :] - 2.0 * (z @ z.T)))
-        k = k + noise * torch.eye(n, dtype=x.dtype)
-        c = torch.linalg.cholesky(k)
-        alpha = torch.cholesky_solve(y[:, None], c)[:, 0]
-        logdet = torch.log(torch.diagonal(c)).sum()
-        return 0.5 * (y @ alpha) + logdet + 0.5 * n * math.log(2 * math.pi)
-
-    both = grad_and_value(nll, argnums=(0, 1))
-
-    def tensors(ls: float, noise: float, x: np.ndarray, y: np.ndarray) -> tuple[Any, ...]:
-        return (
-            torch.tensor(ls, dtype=torch.float64),
-            torch.tensor(noise, dtype=torch.float64),
-            torch.from_numpy(x),
-            torch.from_numpy(y),
-        )
-
-    def forward(*args: Any) -> np.ndarray:
-        with torch.no_grad():
-            return nll(*tensors(*args)).numpy()
-
-    def value_and_grad(*args: Any) -> np.ndarray:
-        (g_ls, g_noise), v = both(*tensors(*args))
-        return np.array([float(v), float(g_ls), float(g_noise)])
-
-    return forward, value_and_grad
-
-
-# ----------------------------------------------------------------------------- cases
-
-
-def cases(n: int, d: int, reps: int, min_sample_s: float) -> list[Row]:
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(n, d))
-    y = rng.normal(size=n)
-    args = (LS, NOISE, x, y)
-    scipy_tri = _scipy_triangular()
-    hands = [("hand NumPy (np.linalg.solve on the triangles)", _hand(_numpy_triangular))]
-    if scipy_tri is not None:
-        hands.insert(0, ("hand NumPy + SciPy triangular solves", _hand(scipy_tri)))
-    potri = _potri()
-    expert = None if scipy_tri is None or potri is None else _hand(scipy_tri, potri)
-    peers: list[tuple[str, tuple[Callable[..., Any], Callable[..., Any]] | None]] = [
-        ("axcomp jit", _axcomp()),
-        ("jax.jit", _jax()),
-        ("torch.func", _torch()),
-    ]
-    rows: list[Row] = []
-    for which, label in ((0, f"GP nll {n}x{d} forward"), (1, f"GP nll {n}x{d} value_and_grad")):
-        cands: list[Candidate] = []
-        absent: list[Row] = []
-        for k, (name, fns) in enumerate(hands):
-            cands.append(Candidate(name, fns[which], args, baseline=k == 0, inner=1))
-        if which == 1 and expert is not None:
-            cands.append(Candidate("hand, K^-1 by SciPy's LAPACK potri", expert[1], args, inner=1))
-        for name, peer in peers:
-            if peer is None:
-                absent.append(info_row(label, name, "not installed"))
-                continue
-            target = 1.10 if name.startswith("axcomp") else None
-            cands.append(Candidate(name, peer[which], args, target=target, inner=1, optional=True))
-        check_results(label, cands)
-        time_interleaved(cands, reps, min_sample_s)
-        rows.extend(_ratio_rows(label, [*cands, *absent]))
-    return rows
+from benchmarks.gaussian_process import gp_rows
+from benchmarks.run import environment, format_table
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -282,7 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     env = environment()
     print("GP negative log marginal likelihood, float64")
     print("  " + ", ".join(f"{k}={v}" for k, v in env.items()))
-    print(format_table(cases(n, ns.d, reps, 0.0)))
+    rows = [
+        *gp_rows(f"GP nll {n}x{ns.d} forward", 0, n, ns.d, reps, 0.0, None),
+        *gp_rows(f"GP nll {n}x{ns.d} value_and_grad", 1, n, ns.d, reps, 0.0, None),
+    ]
+    print(format_table(rows))
     return 0
 
 

@@ -48,6 +48,18 @@ B16 (``benchmarks/first_call.py``): each workload of B1-B14, written once agains
 API, compiled and run for the first time in fresh interpreters, axcomp against ``jax.jit``;
 target: axcomp's compile <= 1/3 of jax.jit's.
 
+B17-B18 (``benchmarks/gaussian_process.py``): the Gaussian-process negative log marginal
+likelihood, 2000 points x 8 (cholesky, cho_solve, log-diagonal), forward (B17) and
+``value_and_grad`` in the lengthscale and the noise (B18), against hand NumPy + SciPy
+(LAPACK's triangular solves; an expert row with SciPy's cholesky and, for the gradient,
+K^-1 by ``potri``), ``jax.jit`` and ``torch.func``.
+
+B19 (``benchmarks/per_example_gradients.py``): per-example gradients
+``jit(vmap(grad(loss), in_axes=(None, 0, 0)))`` of an MLP's cross-entropy, batch 256, against
+hand backpropagation, ``jax.jit`` and ``torch.func``.
+
+B17-B19 end with a row ``axcomp / best of hand and jax.jit``: the issue's bar, <= 1.10.
+
 ``--threads one`` runs with one thread everywhere (BLAS, axcomp's blocks, XLA, torch),
 ``--threads both`` runs the chosen cases once per setting (each in a fresh interpreter,
 since XLA and BLAS read their thread counts at start) and prints both tables.
@@ -500,6 +512,16 @@ def ratio_row(
 
 def _timed(entries: Sequence[Candidate | Row]) -> list[Candidate]:
     return [e for e in entries if isinstance(e, Candidate) and not e.failed]
+
+
+def best_peer_row(label: str, entries: Sequence[Candidate | Row], target: float = 1.10) -> Row:
+    """The first axcomp candidate over the fastest of the ``hand`` and ``jax`` candidates
+    (the issue's bar: within ``target`` of the best of hand-written NumPy and jax.jit)."""
+    timed = _timed(entries)
+    axc = next(c for c in timed if c.name.startswith("axcomp"))
+    peers = [c for c in timed if c.name.startswith(("hand", "jax"))]
+    best = min(peers, key=lambda c: statistics.median(c.samples))
+    return ratio_row(label, "axcomp / best of hand and jax.jit", axc, best, target)
 
 
 # ----------------------------------------------------------------------------------------
@@ -1289,12 +1311,15 @@ def environment() -> dict[str, str]:
 
 
 def all_cases() -> dict[str, Callable[[Config], list[Row]]]:
-    """B1-B8 (this module), B9-B15 (``workloads``, imported here: it imports this one) and
-    B16 (``first_call``: each workload's first call in fresh interpreters, against jax.jit)."""
+    """B1-B8 (this module), B9-B15 (``workloads``, imported here: it imports this one),
+    B16 (``first_call``: each workload's first call in fresh interpreters, against jax.jit),
+    B17-B18 (``gaussian_process``) and B19 (``per_example_gradients``)."""
     from benchmarks.first_call import CASES as FIRST_CALLS
+    from benchmarks.gaussian_process import CASES as GAUSSIAN_PROCESS
+    from benchmarks.per_example_gradients import CASES as PER_EXAMPLE_GRADIENTS
     from benchmarks.workloads import CASES as WORKLOADS
 
-    return {**CASES, **WORKLOADS, **FIRST_CALLS}
+    return {**CASES, **WORKLOADS, **FIRST_CALLS, **GAUSSIAN_PROCESS, **PER_EXAMPLE_GRADIENTS}
 
 
 #: What ``--threads one`` sets for the child interpreter: one thread for BLAS (NumPy,
@@ -1374,7 +1399,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--case",
         action="append",
         choices=list(all_cases()),
-        metavar="B1..B16",
+        metavar="B1..B19",
         help="run only this case (repeatable)",
     )
     p.add_argument(

@@ -7,6 +7,8 @@ The GP gradient through it is checked in ``test_triangular_derivative_rules.py``
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 from gradcheck import numeric_jvp
@@ -15,7 +17,7 @@ import axcomp as ax
 import axcomp.numpy as anp
 import axcomp.primitives.linalg as plinalg
 import axcomp.scipy.linalg as sl
-from axcomp.backends.cholesky_inverse import _cholesky_inverse, _solve_triangular
+from axcomp.backends.cholesky_inverse import _cholesky, _cholesky_inverse, _solve_triangular
 
 
 def rng(seed: int) -> np.random.Generator:
@@ -153,3 +155,55 @@ def test_triangular_solve_helper_matches_numpy(lower):
     np.testing.assert_allclose(
         _solve_triangular(stack, b, lower), np.linalg.solve(stack, b), rtol=1e-10
     )
+
+
+def _hermitian(n: int, dtype: type, seed: int) -> np.ndarray:
+    a = rng(seed).normal(size=(n, n + 2))
+    if np.dtype(dtype).kind == "c":
+        a = a + 1j * rng(seed + 1).normal(size=a.shape)
+    return (a @ a.conj().T / n + np.eye(n)).astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128, np.complex64])
+@pytest.mark.parametrize("n", [1, 9, 140])
+def test_cholesky_helper_is_numpys_factor_reading_the_lower_triangle(dtype, n):
+    # LAPACK's potrf on the transpose when SciPy is importable, NumPy's cholesky otherwise:
+    # either way NumPy's factor, whatever the layout and the upper triangle hold
+    k = _hermitian(n, dtype, n)
+    noisy = k + 3 * np.triu(rng(2).normal(size=(n, n)), 1).astype(dtype)
+    wide = np.zeros((n, 2 * n), dtype)
+    wide[:, ::2] = noisy
+    tol = 1e-4 if np.finfo(dtype).bits == 32 else 1e-12
+    for a in (noisy, np.asfortranarray(noisy), wide[:, ::2]):
+        got, want = _cholesky(a), np.linalg.cholesky(a)
+        assert got.dtype == want.dtype
+        np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+        np.testing.assert_array_equal(np.triu(got, 1), 0)
+
+
+def test_cholesky_helper_errors_and_non_finite_values_as_numpy(monkeypatch):
+    with pytest.raises(np.linalg.LinAlgError):
+        np.linalg.cholesky(-np.eye(3))
+    with pytest.raises(np.linalg.LinAlgError):
+        _cholesky(-np.eye(3))
+    for a in (
+        np.full((3, 3), np.nan),
+        np.diag([np.inf, 1.0, 2.0]),
+        np.array([[4.0, 1.0], [np.nan, 4.0]]),
+    ):
+        np.testing.assert_array_equal(_cholesky(a), np.linalg.cholesky(a))
+    stack = np.stack([_hermitian(5, np.float64, 1), _hermitian(5, np.float64, 2)])
+    np.testing.assert_allclose(_cholesky(stack), np.linalg.cholesky(stack), rtol=1e-13)
+    assert _cholesky(np.zeros((0, 0))).shape == (0, 0)
+    k = _hermitian(20, np.float64, 3)
+    with_lapack = _cholesky(k)
+    monkeypatch.setitem(sys.modules, "scipy.linalg", None)  # as without SciPy: NumPy's own
+    np.testing.assert_array_equal(_cholesky(k), np.linalg.cholesky(k))
+    np.testing.assert_allclose(with_lapack, np.linalg.cholesky(k), rtol=1e-13)
+
+
+def test_compiled_cholesky_calls_the_helper_and_matches_numpy():
+    k = _hermitian(130, np.float64, 7)
+    f = ax.jit(lambda a: anp.linalg.cholesky(a) * 2.0)
+    assert "_cholesky(" in ax.explain(f, k).source
+    np.testing.assert_allclose(f(k), 2 * np.linalg.cholesky((k + k.T) / 2), rtol=1e-12)

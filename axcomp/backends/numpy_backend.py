@@ -44,7 +44,7 @@ from ..core.plan import (
 )
 from . import fused_loops, loop_nest_kernels
 from .cancellation import _flat_not_greater
-from .cholesky_inverse import _cholesky_inverse, _solve_triangular
+from .cholesky_inverse import _cholesky, _cholesky_inverse, _solve_triangular
 from .selection import _argselect
 from .source import compile_source
 
@@ -65,6 +65,7 @@ BUILTINS: dict[str, Any] = {
 HELPERS: dict[str, Any] = {
     "_argselect": _argselect,
     "_flat_not_greater": _flat_not_greater,
+    "_cholesky": _cholesky,
     "_cholesky_inverse": _cholesky_inverse,
     "_solve_triangular": _solve_triangular,
 }
@@ -201,6 +202,8 @@ def _linalg(c: Call) -> str:
         return f"_cholesky_inverse({_args(c)})"
     if fn == "solve_triangular":  # nor trtrs
         return f"_solve_triangular({_args(c)}{keywords})"
+    if fn == "cholesky" and not keywords and c.attr("pack", -1) < 0:
+        return f"_cholesky({_args(c)})"  # LAPACK's potrf without NumPy's reordering copies
     text = f"{NP}.linalg.{fn}({_args(c)}{keywords})"
     cast = ""
     if fn in ("eig", "eigvals"):  # NumPy gives real results when they are; JAX never does

@@ -271,6 +271,11 @@ class _Lowerer:
             targets = list(dict.fromkeys(targets))
         if not k:
             return self.multiply(a, b, targets)
+        if not free_a and not free_b and _sums_first(a, k) and _sums_first(b, k):
+            # a batched dot whose operands both hold a summed label before a batch one:
+            # matmul's batch-leading layout would copy both transposed (column sums of
+            # x * y at 2000^2: 25.5 ms against 4.2 for the product and its sum)
+            return self.reduce(self.multiply(a, b, [a.labels, b.labels]), keep)
         return self.matmul(a, b, k, targets, final=target is not None)
 
     def multiply(self, a: _Term, b: _Term, orders: Sequence[tuple[str, ...]]) -> _Term:
@@ -452,6 +457,12 @@ class _Lowerer:
         if final is _SCALAR:
             return self.emit(call("multiply", *[Ref(s) for s in self.scalars]))
         return self.to_order(self.reduce(final, out_set), out).expr
+
+
+def _sums_first(term: _Term, k: tuple[str, ...]) -> bool:
+    """Whether a summed label of ``term`` comes before one of its kept labels."""
+    first_sum = min(term.labels.index(lab) for lab in k)
+    return any(lab not in k for lab in term.labels[first_sum:])
 
 
 def _t(expr: Expr) -> Expr:

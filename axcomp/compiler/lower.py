@@ -13,6 +13,7 @@ import functools
 import itertools
 import math
 import os
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -45,6 +46,7 @@ from ..core.plan_verify import verify_plan
 from .contraction import lower_contraction
 from .fusion import Fusion, find_fusions
 from .fusion_cost import BODY_MIN_ELEMENTS
+from .gemm_orientation import may_transpose
 from .inplace import in_place
 from .loop_inplace import loop_in_place
 from .loop_nests import nest_loops
@@ -97,7 +99,7 @@ class _Lowering:
         graph: Graph,
         fuse_min: int | None = None,
         repeat: int = 1,
-        orient_gemms: bool = False,
+        orient_gemms: bool | Callable[[], bool] = False,
     ) -> None:
         self.graph = graph
         self.repeat = repeat  # runs of this graph per run of the plan (loop bodies' steps)
@@ -257,6 +259,17 @@ class _Lowering:
                 types[name] = array_type(shape, dtype)
         return st
 
+    def _orients(self, node: Node, region: Region) -> bool:
+        """Whether ``region``'s GEMMs may run transposed (``gemm_orientation``): asked of
+        a callable ``orient_gemms`` only where the region's dtype and depth could qualify."""
+        orient = self.orient_gemms
+        if not callable(orient):
+            return orient
+        out, sizes = set(region.out), dict(region.sizes)
+        summed = {lab for sub in region.subscripts for lab in sub if lab not in out}
+        depth = math.prod(sizes[lab] for lab in summed)
+        return may_transpose(node.dtype, depth) and orient()
+
     def contraction(self, node: Node, region: Region) -> Step:
         names, literals = self._contraction_operands(region)
         promoted = None
@@ -280,7 +293,7 @@ class _Lowering:
             raise PlanError("a contraction's literal operands need a compile-time dtype")
         code = lower_contraction(
             names, list(region.subscripts), region.out, dict(region.sizes), self.names.temp,
-            promoted, literals, node.dtype if self.orient_gemms else None,
+            promoted, literals, node.dtype if self._orients(node, region) else None,
         )  # fmt: skip
         stmts, result = code.statements, code.result
         if all(self._python_scalar(o) for o in region.operands):
@@ -424,7 +437,7 @@ def lower(
     input_names: tuple[str, ...],
     fuse_min: int | None = None,
     repeat: int = 1,
-    orient_gemms: bool = False,
+    orient_gemms: bool | Callable[[], bool] = False,
 ) -> Plan:
     """The plan computing ``graph`` with its inputs named ``input_names``; elementwise
     steps write into dying temporaries where they can (``inplace``). With ``fuse_min``,
@@ -432,7 +445,8 @@ def lower(
     (``fusion``; the target decides); ``repeat``: the runs of the plan per call (a chunked
     program's blocks), which a fused loop's first compilation is spread over.
     ``orient_gemms``: GEMMs may run as ``(Bᵀ @ Aᵀ)ᵀ`` where OpenBLAS is faster that way
-    (``contraction``; the target decides)."""
+    (``contraction``; the target decides), or a callable asked so only where a GEMM
+    could qualify."""
     lowering = _Lowering(graph, fuse_min, repeat, orient_gemms=orient_gemms)
     plan = loop_in_place(in_place(lowering.run(input_names)))
     if fuse_min is not None:  # whole small loops as loop nests, where loops fuse

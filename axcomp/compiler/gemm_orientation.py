@@ -60,13 +60,6 @@ MAX_COLUMNS = 128
 MIN_COLUMNS_CONTIGUOUS_A = 10
 
 
-def may_transpose(dtype: np.dtype, depth: int) -> bool:
-    """Whether some GEMM computing ``dtype`` with at most ``depth`` contracted entries
-    could run transposed: a region's summed labels bound its GEMMs' depth, so the other
-    regions need not ask how many threads BLAS runs (which costs a library scan once)."""
-    return np.dtype(dtype) in TRANSPOSING_DTYPES and depth >= MIN_DEPTH
-
-
 def transposed_is_faster(m: int, k: int, n: int, a_transposed: bool, dtype: np.dtype) -> bool:
     """Whether ``(Bᵀ @ Aᵀ)ᵀ`` beats ``A @ B`` for ``A`` (m×k) and ``B`` (k×n), ``A``
     a transposing view of a C-contiguous array when ``a_transposed``, else C-contiguous."""

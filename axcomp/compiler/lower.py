@@ -46,7 +46,6 @@ from ..core.plan_verify import verify_plan
 from .contraction import lower_contraction
 from .fusion import Fusion, find_fusions
 from .fusion_cost import BODY_MIN_ELEMENTS
-from .gemm_orientation import may_transpose
 from .inplace import in_place
 from .loop_inplace import loop_in_place
 from .loop_nests import nest_loops
@@ -259,17 +258,6 @@ class _Lowering:
                 types[name] = array_type(shape, dtype)
         return st
 
-    def _orients(self, node: Node, region: Region) -> bool:
-        """Whether ``region``'s GEMMs may run transposed (``gemm_orientation``): asked of
-        a callable ``orient_gemms`` only where the region's dtype and depth could qualify."""
-        orient = self.orient_gemms
-        if not callable(orient):
-            return orient
-        out, sizes = set(region.out), dict(region.sizes)
-        summed = {lab for sub in region.subscripts for lab in sub if lab not in out}
-        depth = math.prod(sizes[lab] for lab in summed)
-        return may_transpose(node.dtype, depth) and orient()
-
     def contraction(self, node: Node, region: Region) -> Step:
         names, literals = self._contraction_operands(region)
         promoted = None
@@ -293,7 +281,8 @@ class _Lowering:
             raise PlanError("a contraction's literal operands need a compile-time dtype")
         code = lower_contraction(
             names, list(region.subscripts), region.out, dict(region.sizes), self.names.temp,
-            promoted, literals, node.dtype if self._orients(node, region) else None,
+            promoted, literals, node.dtype if self.orient_gemms else None,
+            self.orient_gemms if callable(self.orient_gemms) else None,
         )  # fmt: skip
         stmts, result = code.statements, code.result
         if all(self._python_scalar(o) for o in region.operands):
@@ -445,8 +434,8 @@ def lower(
     (``fusion``; the target decides); ``repeat``: the runs of the plan per call (a chunked
     program's blocks), which a fused loop's first compilation is spread over.
     ``orient_gemms``: GEMMs may run as ``(Bᵀ @ Aᵀ)ᵀ`` where OpenBLAS is faster that way
-    (``contraction``; the target decides), or a callable asked so only where a GEMM
-    could qualify."""
+    (``contraction``; the target decides), or a callable asked so only when the rule
+    says a GEMM would turn."""
     lowering = _Lowering(graph, fuse_min, repeat, orient_gemms=orient_gemms)
     plan = loop_in_place(in_place(lowering.run(input_names)))
     if fuse_min is not None:  # whole small loops as loop nests, where loops fuse

@@ -268,6 +268,33 @@ def test_block_invariant_norms_are_computed_once_before_the_blocks(threads):
     assert "block-invariant value(s)" in str(ax.explain(f, A, B))
 
 
+def test_a_hoisted_block_program_is_lowered_once_and_never_emitted_alone(monkeypatch):
+    # blocks for speed (two threads): the block program is planned from its graph, lowered
+    # once with its invariant work hoisted (the prologue and the block), and emitted only
+    # inside the chunk driver
+    from axcomp.backends import numpy_backend
+    from axcomp.compiler import hoist as hoist_module
+    from axcomp.transforms import compile as compile_module
+
+    lowered, built = [], []
+    for module in (compile_module, hoist_module):
+        real = module.lower
+        monkeypatch.setattr(
+            module, "lower", lambda *a, real=real, **k: lowered.append(1) or real(*a, **k)
+        )
+    real_build = numpy_backend.build
+    monkeypatch.setattr(
+        numpy_backend, "build", lambda *a, **k: built.append(1) or real_build(*a, **k)
+    )
+    A, B = RNG.normal(size=(2048, 64)), RNG.normal(size=(2048, 64))
+    compiled = nearest_index(threads=2).lower(A, B)
+    chunks = compiled.chunks
+    assert chunks is not None and chunks.prologue is not None and chunks.tail is None
+    assert len(lowered) == 3 and len(built) == 1  # the whole program, prologue, block
+    got = compiled.call_flat(A, B)
+    np.testing.assert_array_equal(got, nearest_index(threads=1)(A, B))
+
+
 def test_hoisted_values_count_against_the_budget_and_views_are_not_hoisted():
     A, B = RNG.normal(size=(200, 64)), RNG.normal(size=(150, 64))
     f = nearest_index(memory_limit=1 << 18, threads=1)

@@ -518,6 +518,25 @@ def test_gemm_orientation_waits_for_one_blas_thread(monkeypatch: pytest.MonkeyPa
     assert "_np.matmul(x.transpose(1, 0), r)" in ax.jit(lambda x, r: x.T @ r).lower(x, r).source
 
 
+def test_blas_threads_are_asked_only_where_a_gemm_could_turn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # asking scans the loaded libraries once a process (milliseconds of a first compile):
+    # a program whose GEMMs cannot qualify (a short contracted axis, float32) never asks
+    import axcomp as ax
+    from axcomp.backends import target
+
+    asked: list[int] = []
+    monkeypatch.setattr(target, "blas_threads", lambda: asked.append(1) or 1)
+    f = ax.jit(lambda x, r: x.T @ r)
+    short = f.lower(np.ones((200, 280)), np.ones((200, 10)))
+    assert not asked and ").transpose(1, 0)" not in short.source
+    f.lower(np.ones((300, 280), np.float32), np.ones((300, 10), np.float32))
+    assert not asked
+    tall = f.lower(np.ones((300, 280)), np.ones((300, 10)))
+    assert asked and "_np.matmul(r.transpose(1, 0), x).transpose(1, 0)" in tall.source
+
+
 def test_blas_threads_follows_threadpool_limits() -> None:
     from threadpoolctl import threadpool_limits
 

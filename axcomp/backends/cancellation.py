@@ -28,7 +28,7 @@ def _flat_not_greater(x: Any, bound: Any, *addends: Any, negated: bool = False) 
     step = 1 << 15  # entries per slice: the slice and its mask stay in cache
     rows = x.shape[0] if x.ndim else 1
     row = x.size // rows if rows else 0
-    chunk = max(1, step // row) if row else rows  # whole rows per slice
+    chunk = max(1, step // row) if row else max(rows, 1)  # whole rows per slice
     found = []
     for start in range(0, rows, chunk):
         part = x[start : start + chunk] if x.ndim else x

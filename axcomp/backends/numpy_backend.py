@@ -42,7 +42,7 @@ from ..core.plan import (
     releases,
     statement_reads,
 )
-from . import fused_loops, loop_nest_kernels
+from . import fused_loops, loop_nest_kernels, refine_scan
 from .cancellation import _flat_not_greater
 from .cholesky_inverse import _cholesky, _cholesky_inverse, _solve_triangular
 from .selection import _argselect
@@ -69,6 +69,10 @@ HELPERS: dict[str, Any] = {
     "_cholesky_inverse": _cholesky_inverse,
     "_solve_triangular": _solve_triangular,
 }
+
+#: What in-process programs call instead of a helper (an exported module copies the
+#: helper): the refine's scan as a threaded kernel (``refine_scan``).
+IN_PROCESS: dict[str, Any] = {"_flat_not_greater": refine_scan.flat_not_greater}
 
 _EQUATION = re.compile(r"^[A-Za-z,]*->[A-Za-z]*$")
 
@@ -549,7 +553,7 @@ def build(
     """Generate and compile ``plan``; returns (source, function). NumPy only; its fused
     loops run on up to ``threads`` threads (``fused_loops.caller``)."""
     source = emit(plan, name)
-    namespace: dict[str, Any] = {NP: np, **BUILTINS, **HELPERS}
+    namespace: dict[str, Any] = {NP: np, **BUILTINS, **HELPERS, **IN_PROCESS}
     namespace.update((_ident(k), v) for k, v in plan.constants)
     for _, loop in fused_steps(plan):
         namespace.setdefault(fused_loops.call_name(loop), fused_loops.caller(loop, threads))

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from threadpoolctl import threadpool_limits
+from .blas_threads import one_blas_thread
 
 
 def run_blocks(
@@ -30,7 +30,7 @@ def run_blocks(
                 progress(done, total)
         return
     run = _Run(block, size, chunk, starts)
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         try:
             for _ in range(min(threads, total)):
                 threading.Thread(target=run.work, name="axcomp-block", daemon=True).start()

@@ -109,9 +109,11 @@ class _Lowerer:
         promoted: Callable[[], Expr] | None = None,
         literals: Mapping[str, bool | int | float] | None = None,
         dtype: np.dtype | None = None,
+        orient: Callable[[], bool] | None = None,
     ) -> None:
         self.sizes = sizes
         self.dtype = dtype  # the products' dtype, when known: it picks a GEMM's orientation
+        self.orient = orient  # asked before a GEMM turns (None: it may)
         self._promoted = promoted
         self._literals = dict(literals or {})
         self._fresh = fresh
@@ -420,7 +422,9 @@ class _Lowerer:
         if self.dtype is None or pl.p or shape != (m, n):
             return False
         a_transposed = isinstance(el, Call) and el.op == "transpose"
-        return transposed_is_faster(m, k, n, a_transposed, self.dtype)
+        if not transposed_is_faster(m, k, n, a_transposed, self.dtype):
+            return False
+        return self.orient is None or self.orient()
 
     # -- the whole contraction -------------------------------------------------------------
 
@@ -505,6 +509,7 @@ def lower_contraction(
     promoted: Callable[[], Expr] | None = None,
     literals: Mapping[str, bool | int | float] | None = None,
     dtype: np.dtype | None = None,
+    orient: Callable[[], bool] | None = None,
 ) -> ContractionCode:
     """Plan statements computing ``einsum(subscripts -> out)`` over `operands`.
 
@@ -513,7 +518,8 @@ def lower_contraction(
     ``result_type`` on every call. ``literals``: the 0-d operands the code writes as
     Python literals (their names never reach it). ``dtype``: the dtype the products
     compute in, when known; it lets a 2-D GEMM run transposed where BLAS is faster that
-    way (``gemm_orientation``).
+    way (``gemm_orientation``); ``orient``, when given, is asked (once the rule says a
+    GEMM would turn) whether it may.
 
     Labels are arbitrary hashable names; they are mapped to the letters
     ``opt_einsum.get_symbol(i)`` in order of first appearance (operands, then `out`), and only
@@ -573,7 +579,9 @@ def lower_contraction(
         dry = _Lowerer(size_of, _counter(), operands, out_l, None, scalars, promoted, literals)
         dry.run(subs, path)
         fold_at = min(range(len(dry.created)), key=lambda n: (dry.created[n], -n))
-    low = _Lowerer(size_of, fresh, operands, out_l, fold_at, scalars, promoted, literals, dtype)
+    low = _Lowerer(
+        size_of, fresh, operands, out_l, fold_at, scalars, promoted, literals, dtype, orient
+    )
     result = low.run(subs, path)
 
     if info is not None:

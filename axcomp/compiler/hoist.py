@@ -12,6 +12,7 @@ taking it out would only hide it from the block's contraction planning.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,16 +24,23 @@ from ..primitives.contraction import EinsumParams
 from .lower import lower
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Hoisted:
     """A block program with its invariant work taken out: ``prologue`` computes the values
     (its inputs: the unsliced inputs at ``prologue_args``, positions in the block's
     original inputs); ``block`` takes the original inputs, then those values."""
 
-    prologue: Plan
+    prologue_graph: Graph
+    prologue_names: tuple[str, ...]
     prologue_args: tuple[int, ...]
     block: Plan
     nbytes: int  # the hoisted values' bytes, alive while the blocks run
+
+    @functools.cached_property
+    def prologue(self) -> Plan:
+        """The prologue's plan, lowered when first read: the same for every block length,
+        so chunking, which may try several lengths, lowers it once, for the one it keeps."""
+        return lower(self.prologue_graph, self.prologue_names)
 
 
 def _computes(node: Node) -> bool:
@@ -87,7 +95,6 @@ def hoist(graph: Graph, input_names: Sequence[str], sliced: Sequence[bool]) -> H
     # the prologue: the unsliced inputs -> the frontier values
     args = tuple(k for k, s in enumerate(sliced) if not s)
     prologue_graph = Graph(tuple(graph.inputs[k] for k in args), tuple(frontier))
-    prologue = lower(prologue_graph, tuple(names[k] for k in args))
     # the block: the frontier values become inputs after the original ones
     n_in = len(graph.inputs)
     new_inputs = {
@@ -112,4 +119,4 @@ def hoist(graph: Graph, input_names: Sequence[str], sliced: Sequence[bool]) -> H
     )
     block = lower(block_graph, (*names, *hoisted_names))
     nbytes = sum(math.prod(n.shape) * n.dtype.itemsize for n in frontier)
-    return Hoisted(prologue, args, block, nbytes)
+    return Hoisted(prologue_graph, tuple(names[k] for k in args), args, block, nbytes)

@@ -13,6 +13,7 @@ import functools
 import itertools
 import math
 import os
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -97,7 +98,7 @@ class _Lowering:
         graph: Graph,
         fuse_min: int | None = None,
         repeat: int = 1,
-        orient_gemms: bool = False,
+        orient_gemms: bool | Callable[[], bool] = False,
     ) -> None:
         self.graph = graph
         self.repeat = repeat  # runs of this graph per run of the plan (loop bodies' steps)
@@ -281,6 +282,7 @@ class _Lowering:
         code = lower_contraction(
             names, list(region.subscripts), region.out, dict(region.sizes), self.names.temp,
             promoted, literals, node.dtype if self.orient_gemms else None,
+            self.orient_gemms if callable(self.orient_gemms) else None,
         )  # fmt: skip
         stmts, result = code.statements, code.result
         if all(self._python_scalar(o) for o in region.operands):
@@ -424,7 +426,7 @@ def lower(
     input_names: tuple[str, ...],
     fuse_min: int | None = None,
     repeat: int = 1,
-    orient_gemms: bool = False,
+    orient_gemms: bool | Callable[[], bool] = False,
 ) -> Plan:
     """The plan computing ``graph`` with its inputs named ``input_names``; elementwise
     steps write into dying temporaries where they can (``inplace``). With ``fuse_min``,
@@ -432,7 +434,8 @@ def lower(
     (``fusion``; the target decides); ``repeat``: the runs of the plan per call (a chunked
     program's blocks), which a fused loop's first compilation is spread over.
     ``orient_gemms``: GEMMs may run as ``(Bᵀ @ Aᵀ)ᵀ`` where OpenBLAS is faster that way
-    (``contraction``; the target decides)."""
+    (``contraction``; the target decides), or a callable asked so only when the rule
+    says a GEMM would turn."""
     lowering = _Lowering(graph, fuse_min, repeat, orient_gemms=orient_gemms)
     plan = loop_in_place(in_place(lowering.run(input_names)))
     if fuse_min is not None:  # whole small loops as loop nests, where loops fuse

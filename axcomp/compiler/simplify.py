@@ -136,9 +136,12 @@ PASSES = (
 
 
 def simplify(graph: Graph, max_rounds: int = 8, verify: bool = False) -> Graph:
-    """Run the passes until nothing changes; with ``verify`` check the graph after each."""
+    """Run the passes in rounds until nothing changes (at most ``max_rounds``); with
+    ``verify`` check the graph after each. It stops as soon as every pass in a row has
+    left the graph as it was: the passes after that point already ran on this graph and
+    left it alone, so a full round more would only repeat them (the graph is the same)."""
+    unchanged = 0  # passes in a row, across rounds, that left the graph as it was
     for _ in range(max_rounds):
-        any_change = False
         for p in PASSES:
             effects = len(graph.effects)
             graph, changed = p(graph)
@@ -146,7 +149,7 @@ def simplify(graph: Graph, max_rounds: int = 8, verify: bool = False) -> Graph:
                 graph.verify()
                 if len(graph.effects) != effects:  # a pass that rebuilt the graph lost one
                     raise GraphError(f"simplify pass {p.__name__} dropped an effect")
-            any_change |= changed
-        if not any_change:
-            break
+            unchanged = 0 if changed else unchanged + 1
+            if unchanged == len(PASSES):
+                return graph
     return graph

@@ -9,6 +9,7 @@ local to a graph (:meth:`Graph.numbering`), so printed graphs are stable across 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -101,7 +102,13 @@ class Graph:
         return self.effects + self.outputs if self.effects else self.outputs
 
     def nodes(self) -> list[Node]:
-        return topological(self.roots)
+        return list(self._order)
+
+    @functools.cached_property
+    def _order(self) -> tuple[Node, ...]:
+        # nodes and graphs are immutable: the order is found once per graph (simplify's
+        # passes and the lowering ask the same graph for it dozens of times)
+        return tuple(topological(self.roots))
 
     def ordered(self) -> list[Node]:
         """Inputs first (in argument order), then every other node in topological order."""

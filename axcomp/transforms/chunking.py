@@ -33,7 +33,7 @@ import numpy as np
 
 from ..backends.numpy_backend import fused_steps
 from ..backends.target import ChunkedTarget
-from ..compiler.hoist import hoist
+from ..compiler.hoist import Hoisted, hoist
 from ..compiler.memory import temporary_peak
 from ..core.chunks import ChunkPlan
 from ..core.graph import Graph, Node, describe
@@ -42,7 +42,7 @@ from ..core.leaves import const_p
 from ..core.plan import Plan, format_bytes
 from ..errors import MemoryBudgetError
 from ..tracing.trace import LevelRecord
-from .compile import Compiled, _output_adapter
+from .compile import BlockProgram, Compiled, _output_adapter
 from .options import Options, available_memory
 from .progress import ProgressBar
 
@@ -91,7 +91,7 @@ def split_graph(
     return LevelSplit(in_axes, tuple(out_axes), tuple(hows)), states
 
 
-def block_matches(full: Compiled, block: Compiled, levels: Sequence[str]) -> bool:
+def block_matches(full: Compiled, block: Compiled | BlockProgram, levels: Sequence[str]) -> bool:
     """Whether ``block`` (the same function traced for a block's shapes along vmap
     ``levels``) is the program the proof was made on: node by node the same operations,
     every node that depends on no split axis the same (constants included: a Python
@@ -277,12 +277,13 @@ def gemm_rows(plan: Plan, level: str) -> int:
 def maybe_chunk(
     compiled: Compiled,
     shapes: tuple[Shape, ...],
-    compile_shapes: Callable[[tuple[Shape, ...], int], Compiled],
+    compile_shapes: Callable[[tuple[Shape, ...], int], BlockProgram],
     options: Options,
 ) -> Compiled:
     """``compiled``, or a chunked program computing the same when its temporaries call for
-    it. ``compile_shapes(shapes, runs)`` compiles the same function for other input shapes,
-    run ``runs`` times a call."""
+    it. ``compile_shapes(shapes, runs)`` passes the same function for other input shapes,
+    run ``runs`` times a call, through the graph passes (each block program is lowered
+    once: hoisted, or plain)."""
     budget = options.memory_limit
     threads = compiled.target.block_threads(options.threads)
     if _allocation_bound(compiled.plan) <= min(budget, SPEED_MIN):
@@ -316,11 +317,14 @@ def maybe_chunk(
             s if k is None else s[:k] + (length,) + s[k + 1 :] for s, k in zip(shapes, in_axes)
         )
 
+    sliced = [k is not None for k in in_axes]
     while True:
         block = compile_shapes(block_shapes(chunk), size // chunk)
-        per_block = temporary_peak(block.plan)
         running = min(threads, math.ceil(size / chunk))
-        if per_block * running <= budget or (per_block <= budget and chunk == 1):
+        block_plan, per_block, hoisted = _block_plan(block, sliced, running, budget)
+        hoisted_bytes = 0 if hoisted is None else hoisted.nbytes
+        room = budget - hoisted_bytes
+        if per_block * running <= room or (per_block <= room and chunk == 1):
             break
         if chunk == 1:
             raise MemoryBudgetError(
@@ -334,7 +338,7 @@ def maybe_chunk(
         # the function traced for a block is not the program that was proven (it reads its
         # own shapes): run whole, or refuse
         return compiled if not over else _refuse(compiled, full, budget)
-    threads = max(1, min(threads, budget // max(per_block, 1), math.ceil(size / chunk)))
+    threads = max(1, min(threads, room // max(per_block, 1), math.ceil(size / chunk)))
     outputs = compiled.graph.outputs
     out_axes = split.out_axes
     for node, axis, got in zip(outputs, out_axes, block.graph.outputs):
@@ -347,15 +351,6 @@ def maybe_chunk(
         if not block_matches(compiled, last, [rec.name]):
             return compiled if not over else _refuse(compiled, full, budget)
         tail = last.plan
-    block_plan, hoisted = block.plan, None
-    if block.target.emitter == "numpy":  # the NumPy driver runs a prologue (Array API: no)
-        hoisted = hoist(block.graph, block.plan.inputs, [k is not None for k in in_axes])
-    if hoisted is not None:
-        per_hoisted = temporary_peak(hoisted.block)
-        if per_hoisted * min(threads, math.ceil(size / chunk)) + hoisted.nbytes > budget:
-            hoisted = None  # the hoisted values would not fit beside the blocks
-        else:
-            block_plan, per_block = hoisted.block, per_hoisted
     chunks = ChunkPlan(
         rec.name,
         size,
@@ -374,7 +369,7 @@ def maybe_chunk(
         "memory" if over else "speed",
         prologue=None if hoisted is None else hoisted.prologue,
         prologue_args=() if hoisted is None else hoisted.prologue_args,
-        hoisted_bytes=0 if hoisted is None else hoisted.nbytes,
+        hoisted_bytes=hoisted_bytes,
     )
     progress = options.progress
     if isinstance(progress, ProgressBar) and progress.desc is None:
@@ -387,6 +382,21 @@ def maybe_chunk(
     return replace(
         compiled, source=source, function=fn, call_flat=call_flat, chunks=chunks, target=chunked
     )
+
+
+def _block_plan(
+    block: BlockProgram, sliced: Sequence[bool], running: int, budget: int
+) -> tuple[Plan, int, Hoisted | None]:
+    """The plan a block runs and its temporaries' peak: with its invariant work hoisted out
+    (``compiler.hoist``; the NumPy driver runs the prologue, the Array API one does not)
+    when the hoisted values fit beside ``running`` blocks, else the plain plan."""
+    if block.target.emitter == "numpy":
+        hoisted = hoist(block.graph, block.arg_names, sliced)
+        if hoisted is not None:
+            per_hoisted = temporary_peak(hoisted.block)
+            if per_hoisted * running + hoisted.nbytes <= budget:
+                return hoisted.block, per_hoisted, hoisted
+    return block.plan, temporary_peak(block.plan), None
 
 
 def _refuse(compiled: Compiled, full: int, budget: int) -> Compiled:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,6 +72,43 @@ class Compiled:
         return [s.contraction.equation for s in self.plan.contractions if s.contraction]
 
 
+@dataclass(frozen=True, eq=False)
+class BlockProgram:
+    """A chunked call's block program through the graph passes, lowered only when its
+    ``plan`` is first read and never emitted: the chunk driver emits the blocks' code
+    itself, and a block whose invariant work is hoisted (``compiler.hoist``) runs a plan
+    lowered from ``graph`` there, so the plain plan is often never needed."""
+
+    graph: Graph  # after simplify and the target's rewrites
+    traced: Graph  # before them (what block_matches compares)
+    arg_names: tuple[str, ...]
+    target: Target
+    runs: int  # how often a call runs it (the fused loops' cost model)
+
+    @functools.cached_property
+    def plan(self) -> Plan:
+        return lower(
+            self.graph,
+            self.arg_names,
+            fuse_min=self.target.fuse_min,
+            repeat=self.runs,
+            orient_gemms=functools.cache(lambda: self.target.orients_gemms),
+        )
+
+
+def block_program(traced: Traced, target: Target | None = None, runs: int = 1) -> BlockProgram:
+    """``traced`` through the passes of ``target`` (``targets.choose_target``; NumPy by
+    default) for the program its blocks run (``Target.block``); ``runs``: how often a call
+    runs the program (a chunked call's blocks), for the fused loops' cost model."""
+    target = target.block if target is not None else NUMPY_TARGET
+    if VERIFY:
+        traced.graph.verify()
+    graph = simplify(traced.graph, verify=VERIFY)
+    if target.expand_gemm:
+        graph = expand.expand(graph, verify=VERIFY)
+    return BlockProgram(graph, traced.graph, traced.arg_names, target, runs)
+
+
 def compile_traced(
     traced: Traced,
     name: str,
@@ -82,19 +120,8 @@ def compile_traced(
     its blocks run (``Target.block``), with that target's passes and emitter; ``threads``
     bounds the threads its fused loops use (the ``threads`` option); ``runs``: how often a
     call runs the program (a chunked call's blocks), for the fused loops' cost model."""
-    target = target.block if target is not None else NUMPY_TARGET
-    if VERIFY:
-        traced.graph.verify()
-    graph = simplify(traced.graph, verify=VERIFY)
-    if target.expand_gemm:
-        graph = expand.expand(graph, verify=VERIFY)
-    plan = lower(
-        graph,
-        traced.arg_names,
-        fuse_min=target.fuse_min,
-        repeat=runs,
-        orient_gemms=target.orients_gemms,
-    )
+    program = block_program(traced, target, runs)
+    graph, plan, target = program.graph, program.plan, program.target
     source, fn = target.build(plan, name, threads)
     call_flat = _output_adapter(
         fn, traced.out_treedef, len(plan.outputs), target.emitter, len(plan.inputs)

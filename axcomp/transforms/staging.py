@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import pytree
-from ..backends.target import DaskTarget
+from ..backends.target import DaskTarget, Target
 from ..core.array_impl import ArrayImpl
 from ..core.graph import Graph, Node
 from ..core.leaves import InputParams, input_p
@@ -41,7 +41,7 @@ from ..tracing.build import lift
 from ..tracing.trace import current_trace, new_trace
 from ..tracing.tracer import Tracer
 from .chunking import check_outputs_fit, maybe_chunk
-from .compile import Compiled, Traced, compile_traced
+from .compile import BlockProgram, Compiled, Traced, block_program, compile_traced
 from .compile_log import describe_arrays, logged_compile
 from .dask import lower_dask, run_dask
 from .eager import Concretizer, GuardedProgram, PathCache, PathsInfo
@@ -481,10 +481,10 @@ class Staged:
     def _compile_chunked(self, sig: Signature) -> Compiled:
         compiled = self._compile_plain(sig)
 
-        def compile_shapes(shapes: tuple[tuple[int, ...], ...], runs: int = 1) -> Compiled:
+        def compile_shapes(shapes: tuple[tuple[int, ...], ...], runs: int = 1) -> BlockProgram:
             arrays = tuple((s, dt) for s, (_, dt) in zip(shapes, sig.arrays))
             block = Signature(sig.treedef, arrays, sig.statics, sig.namespace)
-            return self._compile_plain(block, runs)
+            return block_program(*self._trace(block), runs)
 
         shapes = tuple(shape for shape, _ in sig.arrays)
         if not compiled.target.chunking:
@@ -494,7 +494,11 @@ class Staged:
         except AxcompError as exc:
             raise exc.with_traceback(user_frames(exc.__traceback__)) from None
 
-    def _compile_plain(self, sig: Signature, runs: int = 1) -> Compiled:
+    def _compile_plain(self, sig: Signature) -> Compiled:
+        traced, target = self._trace(sig)
+        return compile_traced(traced, self.name, target, self.options.threads)
+
+    def _trace(self, sig: Signature) -> tuple[Traced, Target]:
         names = input_names(self.fun, sig)
         try:
             traced = trace_to_graph(
@@ -502,8 +506,7 @@ class Staged:
             )
         except AxcompError as exc:
             raise exc.with_traceback(user_frames(exc.__traceback__)) from None
-        target = choose_target(sig.namespace)
-        return compile_traced(traced, self.name, target, self.options.threads, runs)
+        return traced, choose_target(sig.namespace)
 
     def _inline_unpacked(self, *args: Any, **kwargs: Any) -> Any:
         return self._inline(args, kwargs)

@@ -147,3 +147,30 @@ def test_the_kernel_is_vectorised() -> None:
     asm = kernel.inspect_asm(kernel.signatures[0])
     assert re.search(r"\bv(fmadd\w*|mul|add|div)pd\s+%[yz]mm", asm), "no packed double ops"
     assert not re.search(r"call\w*\s+\w*tanh", asm), "calls a scalar tanh"
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_low_latency_tanh_gives_the_same_bits(dtype: Any) -> None:
+    # loop nests over a few elements call it (two independent polynomial chains); long
+    # loops call tanh_f64/tanh_f32 (one chain, coefficients selected per lane)
+    import numba
+
+    from axcomp.backends import vector_math
+
+    suffix = "f64" if dtype is np.float64 else "f32"
+    one_chain = getattr(vector_math, f"tanh_{suffix}")
+    two_chains = getattr(vector_math, f"tanh_low_latency_{suffix}")
+
+    @numba.njit
+    def both(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+        for i in range(x.size):
+            a[i] = one_chain(x[i])
+            b[i] = two_chains(x[i])
+
+    x = sample(dtype, 25.0, np.random.default_rng(3))
+    x = np.concatenate([x, np.array([0.0, -0.0, np.inf, -np.inf, np.nan], dtype)])
+    a, b = np.empty_like(x), np.empty_like(x)
+    both(x, a, b)
+    bits = np.uint64 if dtype is np.float64 else np.uint32
+    np.testing.assert_array_equal(a.view(bits), b.view(bits))
+    np.testing.assert_array_equal(a, fused("tanh", x))  # the fused loop's kernel: the same

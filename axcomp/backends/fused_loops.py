@@ -37,6 +37,7 @@ import hashlib
 import importlib.util
 import math
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -173,6 +174,16 @@ def _instruction(ins: Instruction, j: int, loop: FusedLoop) -> str:
     else:
         expr = _UNARY[ins.fn].format(*texts)
     return f"    v{j} = {NUMBA_TYPES[ins.dtype]}({expr})"
+
+
+def element_lines(loop: FusedLoop, name: Callable[[str], str]) -> list[str]:
+    """The body's instructions, one unindented line each, for another printer (a loop nest
+    computes a ``map`` element by element): ``x<k>`` (operand ``k``'s value, in its dtype)
+    and ``v<j>`` (instruction ``j``'s) spelled ``name("x<k>")``, ``name("v<j>")``."""
+    return [
+        re.sub(r"\b[xv][0-9]+\b", lambda m: name(m.group(0)), _instruction(ins, j, loop).strip())
+        for j, ins in enumerate(loop.body)
+    ]
 
 
 @functools.lru_cache(maxsize=1)

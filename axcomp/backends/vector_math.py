@@ -6,7 +6,10 @@ A loop that calls libm's ``tanh`` or ``exp`` makes one scalar call per element, 
 cannot vectorise. These are written without calls and without branches: the range is
 reduced with arithmetic only, the kernel is a polynomial evaluated by Horner's rule, a
 power of two is built from its exponent bits (a bit cast, ``_int_bits``/``_bits_float``),
-and every case split is a select between values computed for every lane. LLVM then runs
+and every case split is a select between values computed for every lane (``tanh``'s two
+polynomials are one Horner chain whose coefficients are selected per lane: 12% faster on
+long arrays; ``tanh_low_latency_*`` keep two independent chains, the same bits, for loops
+of a few elements whose next step waits on the result). LLVM then runs
 them 8 (float64) or 16 (float32) lanes at a time. The float32 ``tanh`` and ``exp`` compute
 in float32 with shorter fits, as does ``log``; ``expm1`` and ``log1p`` compute in float64
 and round once more.
@@ -179,6 +182,16 @@ def _horner(coefficients: tuple[float, ...], x: float) -> float:
 
 
 @_jit
+def _horner_either(first: tuple[Any, ...], second: tuple[Any, ...], pick: bool, x: Any) -> Any:
+    """``first``'s polynomial at ``x`` where ``pick``, else ``second``'s (of one length):
+    each coefficient is a select, so a vector of lanes evaluates one polynomial, not both."""
+    y = first[0] if pick else second[0]
+    for k in range(1, len(first)):
+        y = y * x + (first[k] if pick else second[k])
+    return y
+
+
+@_jit
 def _exp_reduced(x: float) -> tuple[float, int]:
     """``(p, k)`` with ``exp(x) = p * 2^k``, ``p`` in [0.7, 1.42], for finite ``|x| < 2^10``."""
     v = x * _LOG2E + _SHIFTER
@@ -210,6 +223,31 @@ def exp_f64(x: float) -> float:
 @_jit
 def tanh_f64(x: float) -> float:
     """``tanh`` of a float64 (``+-0``, ``+-1`` at ``+-inf``, NaN as NumPy)."""
+    a = abs(x)
+    s = a * a
+    ac = a if a < _TANH_ONE else _TANH_ONE  # NaN too; the last select restores it
+    # exp(2a) = (1 + r + r^2 E(r)) 2^k as in _exp_reduced; each lane evaluates T at s or
+    # E at r, which it needs (one Horner chain, not two: 12% faster, the same bits)
+    x2 = ac + ac
+    v = x2 * _LOG2E + _SHIFTER
+    kd = v - _SHIFTER
+    r = (x2 - kd * _LN2_HI) - kd * _LN2_LO
+    pick = a < _TANH_SMALL
+    poly = _horner_either(_T, _E, pick, s if pick else r)
+    small = a + a * s * poly
+    p = 1.0 + (r + r * r * poly)
+    k: int = _int_bits(v) - _int_bits(_SHIFTER)
+    big = 1.0 - 2.0 / (p * _pow2(k) + 1.0)
+    y = small if pick else big
+    y = _bits_float(_int_bits(y) | (_int_bits(x) & _SIGN))  # x's sign: tanh(-0.0) is -0.0
+    return y if x == x else x
+
+
+@_jit
+def tanh_low_latency_f64(x: float) -> float:
+    """``tanh_f64``'s value (the same bits) with its two polynomials as independent chains:
+    more work per element, but a shorter wait for one result. Loop nests over a few elements
+    whose next step needs the result (a small RNN: 8 hidden units) call it."""
     a = abs(x)
     s = a * a
     small = a + a * s * _horner(_T, s)
@@ -336,14 +374,35 @@ def log1p_f32(x: Any) -> Any:
 
 
 @_jit
+def tanh_low_latency_f32(x: Any) -> Any:
+    """``tanh_f32``'s value with two independent polynomial chains (``tanh_low_latency_f64``)."""
+    a = abs(x)
+    s = a * a
+    small = a + a * s * _horner(_T32, s)
+    ac = a if a < _F(10.0) else _F(10.0)
+    p, k = _exp_reduced32(ac + ac)
+    big = _ONE32 - _TWO32 / (p * _pow2_32(k) + _ONE32)
+    y = small if a < _F(_TANH_SMALL) else big
+    y = _bits_float32(nb.int32(_int_bits32(y) | (_int_bits32(x) & -(1 << 31))))
+    return y if x == x else x
+
+
+@_jit
 def tanh_f32(x: Any) -> Any:
     """``tanh`` of a float32, in float32 (``+-0``, ``+-1`` at ``+-inf``, NaN as NumPy)."""
     a = abs(x)
     s = a * a
-    small = a + a * s * _horner(_T32, s)
     ac = a if a < _F(10.0) else _F(10.0)  # tanh rounds to 1 from 9.01 on
-    p, k = _exp_reduced32(ac + ac)
+    x2 = ac + ac  # _exp_reduced32's reduction, one Horner chain as in tanh_f64
+    v = x2 * _LOG2E32 + _SHIFTER32
+    kd = v - _SHIFTER32
+    r = (x2 - kd * _LN2_HI32) - kd * _LN2_LO32
+    pick = a < _F(_TANH_SMALL)
+    poly = _horner_either(_T32, _E32, pick, s if pick else r)
+    small = a + a * s * poly
+    p = _ONE32 + (r + r * r * poly)
+    k = _int_bits32(v) - _int_bits32(_SHIFTER32)
     big = _ONE32 - _TWO32 / (p * _pow2_32(k) + _ONE32)
-    y = small if a < _F(_TANH_SMALL) else big
+    y = small if pick else big
     y = _bits_float32(nb.int32(_int_bits32(y) | (_int_bits32(x) & -(1 << 31))))
     return y if x == x else x

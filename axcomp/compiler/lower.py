@@ -48,7 +48,7 @@ from .fusion import Fusion, find_fusions
 from .fusion_cost import BODY_MIN_ELEMENTS
 from .inplace import in_place
 from .loop_inplace import loop_in_place
-from .loop_nests import nest_loops
+from .loop_nests import blas_available, nest_loops
 from .regions import find_regions
 
 #: Set AXCOMP_VERIFY=1 (the test suite does) to check every plan after lowering
@@ -439,7 +439,8 @@ def lower(
     lowering = _Lowering(graph, fuse_min, repeat, orient_gemms=orient_gemms)
     plan = loop_in_place(in_place(lowering.run(input_names)))
     if fuse_min is not None:  # whole small loops as loop nests, where loops fuse
-        plan = nest_loops(plan, always=fuse_min == 0)
+        # GEMMs in a loop nest where the target orients GEMMs: BLAS runs one thread
+        plan = nest_loops(plan, always=fuse_min == 0, blas=orient_gemms and blas_available())
     if VERIFY:
         verify_plan(plan)
     return plan

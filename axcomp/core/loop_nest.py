@@ -18,11 +18,12 @@ import numpy as np
 #: Plan operations a loop nest computes element by element (``getitem`` with basic
 #: items, ``matmul``/``einsum`` as explicit sums, ``sum``/``reduce`` along static axes,
 #: ``take``/``take_along_axis`` at indices computed in the loop: a ``dynamic_slice`` or
-#: ``x[i]`` of a step's index, checked in bounds as NumPy does).
+#: ``x[i]`` of a step's index, checked in bounds as NumPy does; ``fused``: a fused loop's
+#: ``map``, element by element).
 LOOP_OPS = frozenset(
     (
         "ufunc multiply matmul einsum sum reduce astype getitem reshape transpose "
-        "broadcast_to copy asarray concatenate zeros take take_along_axis"
+        "broadcast_to copy asarray concatenate zeros take take_along_axis fused"
     ).split()
 )
 
@@ -56,10 +57,28 @@ LOOP_REDUCTIONS = frozenset(("max", "min", "amax", "amin", "prod"))
 LOOP_DTYPES = frozenset(np.dtype(t) for t in ("float32", "float64", "int32", "int64", "bool"))
 
 
+#: The fewest multiply-adds of a ``matmul`` a loop nest hands to BLAS (a GEMM through
+#: numba's ``np.dot``, SciPy's BLAS) instead of an explicit sum.
+BLAS_MIN_WORK = 1 << 15
+_BLAS_DTYPES = frozenset(np.dtype(t) for t in ("float32", "float64"))
+
+
+def blas_matmul(a: tuple[int, ...], b: tuple[int, ...], dtypes: tuple[np.dtype, ...]) -> bool:
+    """Whether a loop nest computes ``matmul`` of these shapes (``dtypes``: both operands'
+    and the result's) as a BLAS GEMM: two matrices of one float dtype, at least
+    ``BLAS_MIN_WORK`` multiply-adds."""
+    if len(a) != 2 or len(b) != 2 or len(set(dtypes)) != 1 or dtypes[0] not in _BLAS_DTYPES:
+        return False
+    return a[1] == b[0] and a[0] * a[1] * b[1] >= BLAS_MIN_WORK
+
+
 @dataclass(frozen=True)
 class LoopNest:
     """The loop's operands besides its carries: ``reads`` holds (name, shape, dtype name)
     of every value the loop reads from outside (initial carries, loop-invariant operands,
-    scanned sources, plan constants), in the order the compiled function takes them."""
+    scanned sources, plan constants), in the order the compiled function takes them;
+    ``blas``: whether a step calls BLAS (``blas_matmul``), in which case the loop's first
+    calls run its NumPy steps while the kernel compiles on a thread."""
 
     reads: tuple[tuple[str, tuple[int, ...], str], ...]
+    blas: bool = False

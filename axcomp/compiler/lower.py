@@ -439,8 +439,11 @@ def lower(
     lowering = _Lowering(graph, fuse_min, repeat, orient_gemms=orient_gemms)
     plan = loop_in_place(in_place(lowering.run(input_names)))
     if fuse_min is not None:  # whole small loops as loop nests, where loops fuse
-        # GEMMs in a loop nest where the target orients GEMMs: BLAS runs one thread
-        plan = nest_loops(plan, always=fuse_min == 0, blas=orient_gemms and blas_available())
+        # GEMMs in a loop nest where the target orients GEMMs: BLAS runs one thread (asked
+        # only of a plan with a loop: the question scans the BLAS libraries once)
+        loops = any(isinstance(st, Loop) for step in plan.steps for st in step.statements)
+        allowed = loops and (orient_gemms() if callable(orient_gemms) else orient_gemms)
+        plan = nest_loops(plan, always=fuse_min == 0, blas=bool(allowed) and blas_available())
     if VERIFY:
         verify_plan(plan)
     return plan

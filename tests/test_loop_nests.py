@@ -18,7 +18,7 @@ import pytest
 import axcomp as ax
 import axcomp.numpy as anp
 from axcomp import lax
-from axcomp.backends import loop_nest_kernels
+from axcomp.backends import kernel_loading, loop_nest_kernels
 from axcomp.backends.numpy_backend import loop_nest_steps
 
 numba = pytest.importorskip("numba")
@@ -301,6 +301,31 @@ def test_transcendental_functions_of_floats_call_the_vectorisable_versions() -> 
     # six elements a step: the tanh whose two polynomials are independent chains
     assert "_vm.tanh_low_latency_f64(" in text and "_np.tanh(" not in text
     assert "_np.sin(" in text and "from axcomp.backends import vector_math as _vm" in text
+
+
+def test_the_default_policy_runs_numpy_steps_until_the_nest_is_compiled() -> None:
+    """A first call never waits for numba: it runs the loop's NumPy steps and starts the
+    kernel's compile on a thread; a later call runs the kernel; both are NumPy's."""
+    x, r = RNG.uniform(0.2, 0.8, size=37), np.linspace(2.5, 3.4, 37)  # (a shape of its own)
+
+    def long_logistic(x: Any, r: Any) -> Any:
+        return lax.fori_loop(0, 30_000, lambda i, v: r * v * (1.0 - v), x)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("AXCOMP_FUSE", raising=False)
+        f = ax.jit(long_logistic)
+        ((_, loop),) = loop_nest_steps(f.lower(x, r).plan)
+        name = loop_nest_kernels.call_name(loop)
+        assert name not in {s.name for s in kernel_loading._slots.values() if s.kernel}
+        first = np.asarray(f(x, r))
+        kernel_loading.wait_all(120)
+        assert name in {s.name for s in kernel_loading._slots.values() if s.kernel}
+        second = np.asarray(f(x, r))
+    want = x.copy()
+    for _ in range(30_000):
+        want = r * want * (1.0 - want)
+    np.testing.assert_array_equal(first, want)
+    np.testing.assert_array_equal(second, want)
 
 
 def test_long_loops_run_in_interruptible_chunks_with_the_same_results(

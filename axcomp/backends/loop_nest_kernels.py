@@ -688,10 +688,11 @@ def _compiled(loop: Loop, types: tuple[kernel_loading.ArgumentType, ...]) -> Any
 
 
 class NestCall:
-    """What generated code calls for a BLAS nest: the loop's results, or None while its
+    """What generated code calls for a loop nest: the loop's results, or None while its
     kernel compiles on a thread (``AXCOMP_FUSE=always``: compiled in the first call);
     the code then runs the NumPy steps and calls ``start`` with the same operands, which
-    starts the compile after that work (a compile holding the GIL would slow it)."""
+    starts the compile after that work (a compile holding the GIL would slow it). A first
+    call never waits for numba, as a fused loop's does not."""
 
     def __init__(self, loop: Loop) -> None:
         self._slot = kernel_loading.slot(
@@ -717,12 +718,10 @@ class NestCall:
 def caller(loop: Loop) -> Callable[..., tuple[np.ndarray, ...] | None]:
     """The function the generated NumPy code calls: flattens the operands (in their
     recorded dtypes), starts the carries at their initial values, runs the kernel
-    ``CHUNK_STEPS`` steps a call, and shapes the results (a BLAS nest: ``NestCall``)."""
+    ``CHUNK_STEPS`` steps a call, and shapes the results (``NestCall``: None while the
+    kernel compiles in the background)."""
     assert loop.nest is not None
-    if loop.nest.blas:
-        return NestCall(loop)
-    fn = kernel(loop)
-    return _runner(loop, lambda: fn)
+    return NestCall(loop)
 
 
 def _runner(loop: Loop, kernel_of: Callable[[], Any] | None) -> Callable[..., Any]:

@@ -515,16 +515,13 @@ def statement_text(st: Statement) -> str:
 
 
 def _loop_nest_text(st: Loop) -> str:
-    """A whole loop as one call of its compiled kernel (``loop_nest_kernels``); a BLAS
-    nest's call answers None while its kernel compiles, and the loop runs its NumPy steps,
-    then starts the compile (``NestCall.start``)."""
+    """A whole loop as one call of its compiled kernel (``loop_nest_kernels``); the call
+    answers None while its kernel compiles, and the loop runs its NumPy steps, then starts
+    the compile (``NestCall.start``)."""
     lines = [f"{_ident(n)} = {expr_text(v)}" for n, v in st.init]  # bound as the loop binds
     results = ", ".join(_ident(name) for name, _, _ in st.outs)
     args = ", ".join(_ident(name) for name in loop_nest_kernels.operands(st))
     call = _ident(loop_nest_kernels.call_name(st))
-    if st.nest is None or not st.nest.blas:
-        lines.append(f"{results}, = {call}({args})")
-        return "\n".join(lines)
     found = "_found" + call  # a name of ours: generated names start with "_"
     lines.append(f"{found} = {call}({args})")
     lines.append(f"if {found} is None:")

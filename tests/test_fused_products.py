@@ -140,28 +140,31 @@ _OPS: list[tuple[str, Callable[..., Any]]] = [
 ]
 
 
-@settings(max_examples=25, deadline=None, derandomize=True)
-@given(
-    st.lists(st.integers(0, len(_OPS) - 1), min_size=1, max_size=6),
-    st.sampled_from(["float64", "float32"]),
-    st.booleans(),
-)
-def test_random_arithmetic_chains_with_products_are_exactly_numpys(
-    ops: list[int], dtype: str, reduce: bool
-) -> None:
-    x, y = RNG.standard_normal((2, 11, 6)).astype(dtype)
-    r = RNG.standard_normal(6).astype(dtype)
+def test_random_arithmetic_chains_with_products_are_exactly_numpys() -> None:
+    fused: list[bool] = []
 
-    def chain(x: Any, y: Any, r: Any) -> Any:
-        v = x
-        for k in ops:
-            v = _OPS[k][1](v, y, r)
-        return anp.max(v, -1) if reduce else v
+    @settings(max_examples=25, deadline=None, derandomize=True)
+    @given(
+        st.lists(st.integers(0, len(_OPS) - 1), min_size=1, max_size=6),
+        st.sampled_from(["float64", "float32"]),
+        st.booleans(),
+    )
+    def check(ops: list[int], dtype: str, reduce: bool) -> None:
+        x, y = RNG.standard_normal((2, 11, 6)).astype(dtype)
+        r = RNG.standard_normal(6).astype(dtype)
 
-    with np.errstate(all="ignore"):
-        got, c = run(chain, "always", x, y, r)
-        want, _ = run(chain, "0", x, y, r)
-    np.testing.assert_array_equal(got, want)
-    assert got.dtype == np.dtype(dtype)
-    if not fused_steps(c.plan):
-        assert all(_OPS[k][0] in ("scale", "times y", "times row", "scaled row") for k in ops)
+        def chain(x: Any, y: Any, r: Any) -> Any:
+            v = x
+            for k in ops:
+                v = _OPS[k][1](v, y, r)
+            return anp.max(v, -1) if reduce else v
+
+        with np.errstate(all="ignore"):
+            got, c = run(chain, "always", x, y, r)
+            want, _ = run(chain, "0", x, y, r)
+        np.testing.assert_array_equal(got, want)
+        assert got.dtype == np.dtype(dtype)
+        fused.append(bool(fused_steps(c.plan)))
+
+    check()
+    assert sum(fused) >= 5, fused  # (a lone cheap function or product is its NumPy pass)

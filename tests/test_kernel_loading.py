@@ -234,7 +234,9 @@ def test_a_kernel_compiles_in_the_background_and_takes_over(
 
 
 @pytest.mark.slow
-def test_exiting_while_a_kernel_compiles_neither_hangs_nor_prints(tmp_path: Path) -> None:
+def test_exiting_while_a_kernel_compiles_finishes_it_first(tmp_path: Path) -> None:
+    # a process that exited with a compile inside LLVM crashed (LLVM's statics are
+    # destroyed at exit): the compile finishes, and its machine code is cached
     script = (
         "import numpy as np, axcomp as ax, axcomp.numpy as anp\n"
         "from axcomp.backends import fused_loops\n"
@@ -248,3 +250,4 @@ def test_exiting_while_a_kernel_compiles_neither_hangs_nor_prints(tmp_path: Path
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env
     )
     assert out.returncode == 0 and out.stdout.strip() == "180.0" and out.stderr == ""
+    assert list(tmp_path.rglob("*.nbi")) and list(tmp_path.rglob("*.nbc"))

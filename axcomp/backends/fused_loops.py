@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 
 from ..core.fused import CAST, FUSIBLE_FUNCTIONS, TRANSCENDENTAL, Arg, FusedLoop, Instruction
-from . import fused_numpy, kernel_loading
+from . import fused_numpy, kernel_loading, numba_import
 from .runtime import run_blocks
 
 #: The size from which the cheapest chain (``sum(abs(x))``) fuses; costlier chains fuse
@@ -408,6 +408,7 @@ def load_kernel(text: str, uncached: Callable[[], str], entry: str) -> Any:
     nest's), made once per process and cache directory: registered as a module whose file
     is in the cache directory, so numba's disk cache keeps its machine code there, or, with
     no directory of ours to cache in, compiled in memory from ``uncached()``."""
+    numba_import.numba()  # before the module's own ``import numba``: plain error messages
     try:
         path = _module_path(text)  # the module imports numba (deferred: an optional extra)
     except OSError:  # no directory of ours to cache in: compile in memory, every process

@@ -9,7 +9,7 @@ then computes its exact NumPy way (``fused_numpy`` for fused loops), so a first 
 waits for numba and later calls switch to the kernel as soon as it is there.
 
 * The first ``get`` starts the compile (a step asks after its first call's NumPy work,
-  which a compile holding the GIL would slow): ``build(types)``, on a daemon thread, where
+  which a compile holding the GIL would slow): ``build(types)``, on a thread of its own, where
   ``types`` describes the first call's arguments (``argument_types``: dtypes, dimensions,
   layouts, as numba types them), so the kernel is compiled for exactly the calls the step
   makes, and numba itself is imported there. Calls with other layouts later compile in
@@ -21,10 +21,11 @@ waits for numba and later calls switch to the kernel as soon as it is there.
 * Results may differ in the last bits between the calls before and after the switch (a
   sum's order); each call's result is one of the two exact paths.
 * A failed background compile is logged once on the ``axcomp`` logger; the step keeps its
-  NumPy path. A compile still running at interpreter exit is abandoned with its daemon
-  thread (numba writes its cache files under temporary names and renames them, so none is
-  left half written). A forked child
-  forgets compiles its parent had running (their thread does not exist there).
+  NumPy path. A compile still running when the program ends is finished first (its
+  thread is not a daemon): LLVM's static objects are destroyed as the process exits, and a
+  compile still inside LLVM then crashed the exit with a segmentation fault. Its machine
+  code lands in numba's disk cache, for the next process. A forked child forgets compiles
+  its parent had running (their thread does not exist there).
 * Inside ``compiles_after()`` (a chunked program's run of its blocks) a compile a slot
   would start waits until the outermost such run ends: the first block asks for its
   kernels, and a compile holding the GIL would slow every later block of the same call
@@ -46,6 +47,8 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
+
+from . import numba_import
 
 LOG = logging.getLogger("axcomp")
 
@@ -80,8 +83,9 @@ def argument_types(arguments: Sequence[Any]) -> tuple[ArgumentType, ...]:
 
 def numba_signature(types: Sequence[ArgumentType]) -> tuple[Any, ...]:
     """The numba types of ``argument_types``' description (imports numba)."""
-    import numba
     from numba.core import types as nt
+
+    numba = numba_import.numba()
 
     def one(t: ArgumentType) -> Any:
         if t[0] == "array":
@@ -146,7 +150,10 @@ class KernelSlot:
                 return  # another thread started it
             types = argument_types(arguments())
             self._thread = threading.Thread(
-                target=self._compile, args=(types,), name=f"axcomp-compile-{self.name}", daemon=True
+                target=self._compile,
+                args=(types,),
+                name=f"axcomp-compile-{self.name}",
+                daemon=False,
             )
             with _deferred_lock:
                 if _deferring[0]:

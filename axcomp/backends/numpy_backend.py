@@ -42,7 +42,7 @@ from ..core.plan import (
     releases,
     statement_reads,
 )
-from . import fused_loops, loop_nest_kernels, refine_scan
+from . import fused_loops, loop_nest_kernels, numpy_lapack, refine_scan
 from .cancellation import _flat_not_greater
 from .cholesky_inverse import _cholesky, _cholesky_inverse, _solve_triangular
 from .selection import _argselect
@@ -71,8 +71,15 @@ HELPERS: dict[str, Any] = {
 }
 
 #: What in-process programs call instead of a helper (an exported module copies the
-#: helper): the refine's scan as a threaded kernel (``refine_scan``).
-IN_PROCESS: dict[str, Any] = {"_flat_not_greater": refine_scan.flat_not_greater}
+#: helper): the refine's scan as a threaded kernel (``refine_scan``); the Cholesky and
+#: triangular routines in NumPy's own OpenBLAS, which ``matmul``'s threads share
+#: (``numpy_lapack``).
+IN_PROCESS: dict[str, Any] = {
+    "_flat_not_greater": refine_scan.flat_not_greater,
+    "_cholesky": numpy_lapack.cholesky,
+    "_cholesky_inverse": numpy_lapack.cholesky_inverse,
+    "_solve_triangular": numpy_lapack.solve_triangular,
+}
 
 _EQUATION = re.compile(r"^[A-Za-z,]*->[A-Za-z]*$")
 

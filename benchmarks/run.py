@@ -10,9 +10,13 @@ It prints one table of ratios from one interleaved run. In every repetition the 
 of a case are timed round-robin (the starting candidate rotates from one repetition to the
 next, so no candidate is always first after another's cache/heap effects), each with
 ``time.perf_counter`` around ``inner`` back-to-back calls; the reported time is the median
-over repetitions of the per-call time. Every candidate is warmed up first, and its result
-is checked against the case's baseline with ``np.allclose`` before any timing, so a wrong
-candidate is never timed.
+over repetitions of the per-call time. Where a thread pool of BLAS (or OpenMP) has more
+than one thread, every sample starts after a pause of ``SETTLE_S``: OpenBLAS's workers
+spin for up to about 0.1 s after a call, and NumPy, SciPy, JAX and torch each keep their
+own pool, so a sample that followed another library's would share the cores with its
+spinning workers (SciPy's ``potrf`` right after a NumPy GEMM: 74 ms against 40). Every
+candidate is warmed up first, and its result is checked against the case's baseline with
+``np.allclose`` before any timing, so a wrong candidate is never timed.
 
 Cases
 -----
@@ -201,6 +205,17 @@ def _joins(rep: int, reps: int, k: int | None) -> bool:
     return (rep * k) % reps < k
 
 
+#: the pause before each sample where a BLAS pool has several threads (see the docstring)
+SETTLE_S = 0.15
+
+
+def _settle_seconds() -> float:
+    from threadpoolctl import threadpool_info
+
+    threaded = any(int(info.get("num_threads") or 1) > 1 for info in threadpool_info())
+    return SETTLE_S if threaded else 0.0
+
+
 def time_interleaved(
     cands: Sequence[Candidate],
     reps: int,
@@ -222,20 +237,25 @@ def time_interleaved(
             c.inner = _calibrate(c, min_sample_s)
         c.samples = []
     gc.collect()
+    settle = _settle_seconds()
     gc_was_enabled = gc.isenabled()
     gc.disable()  # as timeit does: no collector pauses inside a sample
     try:
         n = len(cands)
         has_setup = any(c.setup is not None for c in cands)
-        start = perf_counter()
+        start, slept = perf_counter(), 0.0
         for rep in range(reps):
-            if budget_s is not None and rep >= min_reps and perf_counter() - start > budget_s:
+            ran = perf_counter() - start - slept  # (the pauses are not the budget's)
+            if budget_s is not None and rep >= min_reps and ran > budget_s:
                 break
             shift = rep % n
             for c in list(cands[shift:]) + list(cands[:shift]):
                 if not _joins(rep, reps, c.max_samples):
                     continue
                 inner = c.inner or 1
+                if settle:
+                    time.sleep(settle)  # other libraries' BLAS workers stop spinning
+                    slept += settle
                 if c.setup is not None:
                     fresh = c.setup()  # outside the timer: nothing cached inside it
                     args = c.args

@@ -34,6 +34,7 @@ from ..core.names import normalise
 from ..errors import (
     AxcompError,
     ConcretizationTypeError,
+    MemoryBudgetError,
     TracerIntegerConversionError,
     TracingError,
 )
@@ -479,12 +480,27 @@ class Staged:
             return self._compile_chunked(sig)
 
     def _compile_chunked(self, sig: Signature) -> Compiled:
-        compiled = self._compile_plain(sig)
+        limit = self.options.memory_limit
+        try:
+            return self._compile_within(sig, limit)
+        except MemoryBudgetError as exc:
+            if not limit:
+                raise
+            # a loop's reverse mode kept the residual stacks that fit the budget alone,
+            # but the rest of the program's values came on top: recompute every loop's
+            # residuals from its carries instead (residual budget 0), if that fits
+            try:
+                return self._compile_within(sig, 0)
+            except MemoryBudgetError:
+                raise exc from None
+
+    def _compile_within(self, sig: Signature, residual_budget: int | None) -> Compiled:
+        compiled = self._compile_plain(sig, residual_budget)
 
         def compile_shapes(shapes: tuple[tuple[int, ...], ...], runs: int = 1) -> BlockProgram:
             arrays = tuple((s, dt) for s, (_, dt) in zip(shapes, sig.arrays))
             block = Signature(sig.treedef, arrays, sig.statics, sig.namespace)
-            return block_program(*self._trace(block), runs)
+            return block_program(*self._trace(block, residual_budget), runs)
 
         shapes = tuple(shape for shape, _ in sig.arrays)
         if not compiled.target.chunking:
@@ -494,15 +510,18 @@ class Staged:
         except AxcompError as exc:
             raise exc.with_traceback(user_frames(exc.__traceback__)) from None
 
-    def _compile_plain(self, sig: Signature) -> Compiled:
-        traced, target = self._trace(sig)
+    def _compile_plain(self, sig: Signature, residual_budget: int | None = None) -> Compiled:
+        traced, target = self._trace(sig, residual_budget)
         return compile_traced(traced, self.name, target, self.options.threads)
 
-    def _trace(self, sig: Signature) -> tuple[Traced, Target]:
+    def _trace(self, sig: Signature, residual_budget: int | None = None) -> tuple[Traced, Target]:
+        """``residual_budget``: the bytes of residual stacks loops' reverse modes may keep
+        (``Trace.memory_limit``); None: the program's ``memory_limit``."""
         names = input_names(self.fun, sig)
+        budget = self.options.memory_limit if residual_budget is None else residual_budget
         try:
             traced = trace_to_graph(
-                self._inline_unpacked, sig, names, self.name, memory_limit=self.options.memory_limit
+                self._inline_unpacked, sig, names, self.name, memory_limit=budget
             )
         except AxcompError as exc:
             raise exc.with_traceback(user_frames(exc.__traceback__)) from None

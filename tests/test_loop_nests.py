@@ -20,6 +20,7 @@ import axcomp.numpy as anp
 from axcomp import lax
 from axcomp.backends import kernel_loading, loop_nest_kernels
 from axcomp.backends.numpy_backend import loop_nest_steps
+from axcomp.compiler import loop_nests
 
 numba = pytest.importorskip("numba")
 pytestmark = pytest.mark.usefixtures("shared_kernel_cache")
@@ -384,8 +385,21 @@ def test_the_default_policy_weighs_a_step_against_its_dispatches() -> None:
         x = np.zeros(50_000)  # a long series read by the step's index: a large operand
         indexing = ax.explain(lambda x: lax.fori_loop(0, 50_000, lambda i, c: c + x[i], 0.0), x)
         assert len(loop_nest_steps(indexing.compiled.plan)) == 1
+        # a long body saves many calls a step but compiles for seconds (about 25 ms a
+        # statement): it must run MIN_STEPS steps a call too, however many calls it saves
+        v = np.ones(8)
+        for steps, nests in ((300, 0), (loop_nests.MIN_STEPS, 1)):
+            long_body = ax.explain(lambda v, n=steps: lax.fori_loop(0, n, _long_body, v), v)
+            assert len(loop_nest_steps(long_body.compiled.plan)) == nests, steps
         mp.setenv("AXCOMP_FUSE", "always")
         assert counted(16, 16, 100, anp.tanh) == 1
+
+
+def _long_body(i: Any, h: Any) -> Any:
+    # 160 statements a step: 300 steps save 48,000 NumPy calls, past MIN_DISPATCHES
+    for j in range(40):
+        h = h * 0.999 + anp.abs(h) * (0.001 * j)
+    return h
 
 
 def test_the_kernel_source_holds_no_user_text() -> None:

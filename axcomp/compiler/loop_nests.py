@@ -8,8 +8,9 @@ at most ``MAX_ELEMENTS`` elements (what it reads may be larger), a step costs at
 ``WORK_PER_STATEMENT`` multiply-adds per statement (past that NumPy's per-element speed,
 SIMD math and BLAS included, beats a loop nest by more than its dispatch costs), and the
 loop is long enough to pay for compiling: ``MIN_DISPATCHES`` NumPy calls (steps times
-statements times the steps of the loops around it) or more. A while loop's trip count is
-unknown; it counts as ``WHILE_STEPS`` steps. A loop whose body holds loops keeps the NumPy
+statements times the steps of the loops around it) or more, in ``MIN_STEPS`` steps or more
+(a compile's time grows with the body). A while loop's trip count is unknown; it counts
+as ``WHILE_STEPS`` steps. A loop whose body holds loops keeps the NumPy
 path; the loops in its body are considered on their own.
 
 Where the target allows BLAS in a loop nest (``blas``: NumPy programs while BLAS runs one
@@ -70,6 +71,12 @@ LIBM_COST = 100
 #: NumPy calls a whole loop must save before it is compiled (about 20 ms of dispatch:
 #: a cold compile costs about a second, a cached one a few tens of milliseconds).
 MIN_DISPATCHES = 20_000
+#: The steps (times the steps of the loops around it) a loop must also run per call: a
+#: cold compile grows with the body, about 25 ms a statement (fori_loops of 26, 90 and
+#: 346 statements: 0.7, 1.5 and 9.4 s; one of ~160 arithmetic lines a step, 40 s), and a
+#: statement saves one NumPy call (about 1 us) a step, so 600 steps pay back a compile
+#: within about 50 calls whatever the body's size.
+MIN_STEPS = 600
 #: The steps a while loop is counted as (its trip count is unknown).
 WHILE_STEPS = 100
 #: A BLAS nest's largest body value (elements), the most a non-GEMM statement may cost an
@@ -255,7 +262,12 @@ def _nest(
         ):
             raise _Refused
     elif tally.largest > MAX_ELEMENTS or (
-        not rules.always and (work > WORK_PER_STATEMENT * count or dispatches < MIN_DISPATCHES)
+        not rules.always
+        and (
+            work > WORK_PER_STATEMENT * count
+            or dispatches < MIN_DISPATCHES
+            or runs * steps < MIN_STEPS
+        )
     ):
         raise _Refused
     reads_types = tuple((n, t.shape, t.dtype.name) for n, t in reads.items())

@@ -129,3 +129,39 @@ def test_a_users_own_callable_raises_its_own_error_unchanged() -> None:
     assert not isinstance(info.value, axcomp.AxcompError)
     with pytest.raises(ZeroDivisionError):
         anp.vectorize(lambda x: 1 / 0)(np.ones(2))
+
+
+# What JAX refuses (checked against jax 0.10.2, x64) where NumPy computes a value: each
+# with what JAX accepts, which must still compute
+_REFUSED_AS_JAX = [
+    ("round", lambda b: anp.round(b), np.array([True, False]), ValueError, "not inexact"),
+    ("ldexp", lambda e: anp.ldexp(np.ones(2), e), np.array([1.0, 2.0]), ValueError, "ldexp"),
+    ("kron", lambda b: anp.kron(b, np.array([True])), np.array([True]), TypeError, "bool"),
+    ("argmax", lambda z: anp.argmax(z), np.array([1 + 2j, 3.0]), TypeError, "complex"),
+    ("argmin", lambda z: anp.argmin(z), np.array([1 + 2j, 3.0]), TypeError, "complex"),
+]
+
+
+@pytest.mark.parametrize(("name", "call", "arg", "builtin", "message"), _REFUSED_AS_JAX)
+def test_what_jax_refuses_is_refused_eagerly_and_traced(name, call, arg, builtin, message):
+    for run in (call, axcomp.jit(call)):
+        with pytest.raises(builtin, match=message) as info:
+            run(arg)
+        assert isinstance(info.value, axcomp.AxcompError), name
+
+
+def test_the_refusals_leave_what_jax_accepts() -> None:
+    for run in (lambda f: f, axcomp.jit):
+        np.testing.assert_array_equal(run(anp.round)(np.array([1, 2])), [1, 2])
+        np.testing.assert_array_equal(run(anp.ldexp)(np.ones(2), np.array([1, 2])), [2.0, 4.0])
+        np.testing.assert_array_equal(run(anp.ldexp)(1.0, True), 2.0)
+        np.testing.assert_array_equal(
+            run(anp.kron)(np.array([1, 0]), np.array([2, 3])), [2, 3, 0, 0]
+        )
+        assert int(run(anp.argmax)(np.array([1.0, 3.0]))) == 1
+    with pytest.raises(TypeError, match="got <class 'list'> at position 0") as info:
+        anp.concatenate([[1, 2], [3]])
+    assert isinstance(info.value, axcomp.AxcompError)
+    with pytest.raises(TypeError, match="stack requires ndarray or scalar arguments"):
+        axcomp.jit(lambda: anp.stack([[1, 2], [3, 4]]))()
+    np.testing.assert_array_equal(anp.concatenate([np.ones(2), np.zeros(1)]), [1.0, 1.0, 0.0])

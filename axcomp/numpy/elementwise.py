@@ -100,10 +100,15 @@ def float_power(x1: Value, x2: Value) -> Tracer:
     return power(astype(x, dtype), astype(y, dtype))
 
 
+def _no_bools(name: str, dtype: Any) -> None:
+    # JAX's round and around refuse bools (NumPy rounds them to float16)
+    if np.dtype(dtype) == np.bool_:
+        raise ArgumentValueError(f"{name}: data type bool is not inexact (as JAX says)")
+
+
 def _np_round(a: Any, decimals: int = 0, out: Any = None) -> Any:
-    # bools round to themselves, as traced (NumPy's round of bools is float16)
-    arr = np.asarray(a)
-    return np.array(arr) if arr.dtype == np.bool_ and out is None else np.round(a, decimals, out)
+    _no_bools("round", np.result_type(a))
+    return np.round(a, decimals, out)
 
 
 @numpy_function(_np_round)
@@ -112,8 +117,9 @@ def round(a: Value, decimals: int = 0, out: Any = None) -> Tracer:
     if out is not None:
         raise UnsupportedError("round: out= is not supported on traced values")
     t = _one(a)
+    _no_bools("round", t.dtype)
     d = operator.index(decimals)
-    if t.dtype.kind in "biu":
+    if t.dtype.kind in "iu":
         if d >= 0:
             return t
         scale = 10 ** (-d)
@@ -370,7 +376,18 @@ def modf(x: Any, /) -> tuple[Any, Any]:
     return _jnp.copysign(frac, x), whole
 
 
+def _dtype_of(x: Any) -> np.dtype:
+    dtype = getattr(x, "dtype", None)
+    return np.dtype(dtype) if dtype is not None else np.asarray(x).dtype
+
+
 def ldexp(x1: Any, x2: Any, /) -> Any:
+    exponent = _dtype_of(x2)
+    if exponent.kind not in "biu":  # JAX's ldexp takes integer exponents only
+        raise ArgumentValueError(
+            f"ldexp not supported for input types ({_dtype_of(x1)}, {exponent}): "
+            "the exponent must be an integer"
+        )
     x1 = _as_float(x1)
     # a power of two is exact, so the product is exact wherever ldexp is representable
     return _jnp.multiply(x1, _jnp.exp2(_jnp.astype(_jnp.asarray(x2), x1.dtype)))

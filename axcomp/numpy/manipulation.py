@@ -255,13 +255,24 @@ def ravel(a: Any) -> Any:
     return _ops.reshape(a, (-1,)) if any_traced((a,)) else np.ravel(a)
 
 
+def _array_like(name: str, arrays: Sequence[Any]) -> None:
+    # JAX's concatenate and stack take arrays and scalars, never nested lists
+    for at, x in enumerate(arrays):
+        if isinstance(x, (list, tuple)):
+            raise ArgumentTypeError(
+                f"{name} requires ndarray or scalar arguments, got {type(x)} at position {at}."
+            )
+
+
 def concatenate(arrays: Sequence[Any], axis: int = 0) -> Any:
+    _array_like("concatenate", arrays)
     if any_traced(tuple(arrays)):
         return _ops.concatenate(arrays, axis)
     return np.concatenate(concrete_operands(tuple(arrays)), axis)
 
 
 def stack(arrays: Sequence[Any], axis: int = 0) -> Any:
+    _array_like("stack", arrays)
     if any_traced(tuple(arrays)):
         return _ops.stack(arrays, axis)
     return np.stack(concrete_operands(tuple(arrays)), axis)

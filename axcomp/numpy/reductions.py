@@ -578,13 +578,25 @@ amax = max
 amin = min
 
 
+def _ordered(name: str, a: Any) -> None:
+    # JAX compares with lax.gt/lt, which refuse complex values (NumPy orders them
+    # lexicographically)
+    dtype = getattr(a, "dtype", None)
+    if (np.dtype(dtype) if dtype is not None else np.asarray(a).dtype).kind == "c":
+        raise ArgumentTypeError(
+            f"{name}: complex values have no order (JAX's gt does not accept complex dtypes)"
+        )
+
+
 def argmax(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    _ordered("argmax", a)
     if any_traced((a,)):
         return _ops.reduce("argmax", a, axis=axis, keepdims=keepdims)
     return np.argmax(a, axis=axis, keepdims=keepdims)
 
 
 def argmin(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    _ordered("argmin", a)
     if any_traced((a,)):
         return _ops.reduce("argmin", a, axis=axis, keepdims=keepdims)
     return np.argmin(a, axis=axis, keepdims=keepdims)

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import primitives as _ops
 from ..core.dtype_promotion import PYTHON_SCALARS, concrete_operands, typed_scalars
-from ..errors import ShapeError
+from ..errors import ArgumentTypeError, ShapeError
 from ..lax.precision import check_precision, preferred_dtype
 from ..primitives.contraction import moveaxis, multiply
 from ..primitives.elementwise import elementwise
@@ -27,13 +27,26 @@ from .namespace import jnp as _jnp
 from .traced_values import lift_values as _lift
 
 
+def _no_bool_products(name: str, *operands: Any) -> None:
+    # JAX multiplies with lax.mul, which refuses bools (NumPy's kron of bools is a logical and)
+    for at, x in enumerate(operands):
+        dtype = getattr(x, "dtype", None)
+        if (np.dtype(dtype) if dtype is not None else np.asarray(x).dtype) == np.bool_:
+            raise ArgumentTypeError(
+                f"{name}: mul does not accept dtype bool at position {at} (as JAX's); "
+                "cast the operands to an integer or float dtype"
+            )
+
+
 def _np_kron(a: Any, b: Any) -> Any:
+    _no_bool_products("kron", a, b)
     return np.kron(*typed_scalars(concrete_operands((a, b))))  # kron(f32, 2) is float32
 
 
 @numpy_function(_np_kron)
 def kron(a: Value, b: Value) -> Tracer:
     """``numpy.kron``: the Kronecker product (one broadcast multiply and a reshape)."""
+    _no_bool_products("kron", a, b)
     x, y = _lift(a, b)
     nd = builtins.max(x.ndim, y.ndim)
     xs = (1,) * (nd - x.ndim) + x.shape

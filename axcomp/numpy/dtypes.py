@@ -31,6 +31,12 @@ def astype(x: Any, dtype: Any) -> Any:
     return _ops.astype(x, dtype) if any_traced((x,)) else np.asarray(x).astype(dtype)
 
 
+def dtype_of(x: Any) -> np.dtype:
+    """The dtype of an array, a traced value, a NumPy or Python scalar or a nested list."""
+    dtype = getattr(x, "dtype", None)
+    return np.dtype(dtype) if dtype is not None else np.asarray(x).dtype
+
+
 def iscomplexobj(x: Any) -> builtins.bool:
     return builtins.bool(np.issubdtype(_jnp.asarray(x).dtype, np.complexfloating))
 

@@ -40,6 +40,7 @@ from ..tracing.build import Value
 from ..tracing.tracer import Tracer
 from ..transforms.jit import jit as _jit
 from .dispatch import numpy_function
+from .dtypes import dtype_of
 from .namespace import as_float as _as_float
 from .namespace import jnp as _jnp
 from .namespace import traced as _traced
@@ -376,16 +377,11 @@ def modf(x: Any, /) -> tuple[Any, Any]:
     return _jnp.copysign(frac, x), whole
 
 
-def _dtype_of(x: Any) -> np.dtype:
-    dtype = getattr(x, "dtype", None)
-    return np.dtype(dtype) if dtype is not None else np.asarray(x).dtype
-
-
 def ldexp(x1: Any, x2: Any, /) -> Any:
-    exponent = _dtype_of(x2)
+    exponent = dtype_of(x2)
     if exponent.kind not in "biu":  # JAX's ldexp takes integer exponents only
         raise ArgumentValueError(
-            f"ldexp not supported for input types ({_dtype_of(x1)}, {exponent}): "
+            f"ldexp not supported for input types ({dtype_of(x1)}, {exponent}): "
             "the exponent must be an integer"
         )
     x1 = _as_float(x1)

@@ -30,6 +30,7 @@ from ..primitives.shape import astype, broadcast_to, reshape
 from ..tracing.build import Value, normalize_axes, normalize_axis
 from ..tracing.tracer import Tracer
 from .dispatch import any_traced, numpy_function
+from .dtypes import iscomplexobj
 from .namespace import as_float as _as_float
 from .namespace import float_dtype as _float_dtype
 from .namespace import jnp as _jnp
@@ -581,8 +582,7 @@ amin = min
 def _ordered(name: str, a: Any) -> None:
     # JAX compares with lax.gt/lt, which refuse complex values (NumPy orders them
     # lexicographically)
-    dtype = getattr(a, "dtype", None)
-    if (np.dtype(dtype) if dtype is not None else np.asarray(a).dtype).kind == "c":
+    if iscomplexobj(a):
         raise ArgumentTypeError(
             f"{name}: complex values have no order (JAX's gt does not accept complex dtypes)"
         )

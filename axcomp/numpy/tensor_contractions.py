@@ -22,7 +22,7 @@ from ..primitives.shape import reshape, stack
 from ..tracing.build import Value, normalize_axis
 from ..tracing.tracer import Tracer
 from .dispatch import any_traced, numpy_function
-from .dtypes import astype
+from .dtypes import astype, dtype_of
 from .namespace import jnp as _jnp
 from .traced_values import lift_values as _lift
 
@@ -30,8 +30,7 @@ from .traced_values import lift_values as _lift
 def _no_bool_products(name: str, *operands: Any) -> None:
     # JAX multiplies with lax.mul, which refuses bools (NumPy's kron of bools is a logical and)
     for at, x in enumerate(operands):
-        dtype = getattr(x, "dtype", None)
-        if (np.dtype(dtype) if dtype is not None else np.asarray(x).dtype) == np.bool_:
+        if dtype_of(x) == np.bool_:
             raise ArgumentTypeError(
                 f"{name}: mul does not accept dtype bool at position {at} (as JAX's); "
                 "cast the operands to an integer or float dtype"

@@ -467,3 +467,96 @@ def test_random_small_programs_equal_numpy() -> None:
         np.testing.assert_allclose(got, ref, rtol=tol, atol=tol)
 
     check()
+
+
+def _runs_of(f: Callable[..., Any], *args: Any) -> tuple[Any, list[list[int]]]:
+    """The compiled loop of ``f`` and its body's runs (``element_runs``)."""
+    _, c = compiled(f, "always", *args)
+    ((_, loop),) = loop_nest_steps(c.plan)
+    statements = [s for step in loop.body for s in step.statements]
+    shapes = {name: tuple(shape) for name, shape, _ in loop.outs}
+    return loop, loop_nest_kernels.element_runs(loop, statements, shapes)
+
+
+def test_a_long_elementwise_body_is_one_loop_of_locals() -> None:
+    v = RNG.uniform(0.1, 0.9, size=8)
+    f = lambda v: lax.fori_loop(0, 700, _long_body, v)  # noqa: E731
+    loop, runs = _runs_of(f, v)
+    assert [len(r) for r in runs] == [160]
+    text = loop_nest_kernels.source(loop)
+    assert text.count("for k0 in") == 1 and "b1 = " not in text  # no buffer per value
+    (got,), (want,) = nested_and_plain(f, v)
+    np.testing.assert_array_equal(got, want)
+
+
+def test_a_run_never_overwrites_the_carry_it_reads_at_another_element() -> None:
+    # the step's last statement may write the carry in place; here the run before it reads
+    # the carry reversed, so element 0's new value must not land before element 7 is read
+    # (a mixing map: no fixed point that a wrong order would converge to as well)
+    def body(i: Any, v: Any) -> Any:
+        return anp.mod(v[::-1] * 1.7 + v * 0.3 + 0.1, 1.0)
+
+    v = RNG.uniform(size=8)
+    f = lambda v: lax.fori_loop(0, 700, body, v)  # noqa: E731
+    _, runs = _runs_of(f, v)
+    assert len(runs[-1]) == 1 and sum(len(r) > 1 for r in runs) == 1
+    (got,), (want,) = nested_and_plain(f, v)
+    ref = v
+    for _ in range(700):
+        ref = np.mod(ref[::-1] * 1.7 + ref * 0.3 + 0.1, 1.0)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(got, ref)
+
+
+def test_a_run_reads_the_carry_at_its_own_element_and_overwrites_it() -> None:
+    def body(i: Any, v: Any) -> Any:
+        return 3.7 * v * (1.0 - v)
+
+    v = RNG.uniform(0.1, 0.9, size=16)
+    f = lambda v: lax.fori_loop(0, 700, body, v)  # noqa: E731
+    loop, runs = _runs_of(f, v)
+    assert len(runs) == 1 and len(runs[0]) > 1
+    assert "o0[k0] = _e" in loop_nest_kernels.source(loop)  # the carry itself, in place
+    (got,), (want,) = nested_and_plain(f, v)
+    np.testing.assert_array_equal(got, want)
+
+
+def test_runs_keep_each_values_dtype() -> None:
+    # int32 wraps at each statement, comparisons give bools, float32 rounds at each step:
+    # a run's locals are cast as the buffers' stores were
+    def body(i: Any, c: Any) -> Any:
+        n, x, flags = c
+        n2 = n * 1103515245 + 12345
+        big = anp.logical_and(n2 > 0, x < 0.5)
+        x2 = anp.where(big, x * 1.5, x * 0.25) + 0.125
+        return n2, x2, anp.logical_xor(flags, big)
+
+    n = RNG.integers(-(2**31), 2**31 - 1, size=6).astype(np.int32)
+    x = RNG.uniform(0, 1, size=6).astype(np.float32)
+    flags = np.zeros(6, bool)
+    f = lambda n, x, fl: lax.fori_loop(0, 700, body, (n, x, fl))  # noqa: E731
+    _, runs = _runs_of(f, n, x, flags)
+    assert max(len(r) for r in runs) > 2
+    got, want = nested_and_plain(f, n, x, flags)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+
+
+def test_a_run_stores_what_is_read_after_it() -> None:
+    # e is stacked and summed after the run; the run's other values stay locals
+    def step(h: Any, x: Any) -> Any:
+        e = anp.exp(-(h * h)) + x
+        return 0.5 * e + 0.25 * h, (e, anp.sum(e))
+
+    h0, xs = RNG.normal(size=8), RNG.normal(size=(STEPS, 8))
+    f = lambda h0, xs: lax.scan(step, h0, xs)  # noqa: E731
+    got, want = nested_and_plain(f, h0, xs)
+    ref_h, es = h0, []
+    for x in xs:
+        e = np.exp(-(ref_h * ref_h)) + x
+        es.append(e)
+        ref_h = 0.5 * e + 0.25 * ref_h
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(got[0], ref_h, rtol=1e-13)
+    np.testing.assert_allclose(got[1], np.array(es), rtol=1e-13)

@@ -1,15 +1,17 @@
 """Whole loops (a ``Loop`` marked with a ``core.loop_nest.LoopNest``) as one numba function.
 
 Every step of the loop runs inside the function: the carries live in buffers made once,
-each body value in a flat buffer of its static size (made once, reused every step), each
-operation is an explicit loop over its static shape (a product or a sum an explicit sum),
-and views (``getitem``, ``transpose``, ``broadcast_to``, the scanned slice of a step) are
-addresses into their source, not copies. Each value is cast to the dtype NumPy computes
-it in, with no fast-math: elementwise arithmetic is NumPy's exactly; sums add in index
-order, and ``tanh``, ``exp``, ``expm1``, ``log`` and ``log1p`` of float64 and float32 are
-``vector_math``'s (within 2 ulp, as the fused loops'; libm's scalar ``tanh`` cost ten times
-as much), other transcendental functions libm's: either may differ from NumPy's in the
-last bit. A fused loop's ``map`` in the body is its instructions element by element. In a
+consecutive elementwise statements of one shape (a run, ``element_runs``) are one loop
+whose values are locals, each other operation an explicit loop over its static shape (a
+product or a sum an explicit sum), a value read past its run in a flat buffer of its static
+size (made once, reused every step), and views (``getitem``, ``transpose``,
+``broadcast_to``, the scanned slice of a step) are addresses into their source, not copies.
+Each value is cast to the dtype NumPy computes it in, with no fast-math: elementwise
+arithmetic is NumPy's exactly; sums add in index order, and ``tanh``, ``exp``, ``expm1``,
+``log`` and ``log1p`` of float64 and float32 are ``vector_math``'s (within 2 ulp, as the
+fused loops'; libm's scalar ``tanh`` cost ten times as much), other transcendental
+functions libm's: either may differ from NumPy's in the last bit. A fused loop's ``map``
+in the body is its instructions element by element. In a
 BLAS nest (``LoopNest.blas``) a ``matmul`` of two float matrices
 (``core.loop_nest.blas_matmul``) is ``np.dot(a, b, out)`` on 2-D views of the buffers
 (numba calls SciPy's GEMM: sums in BLAS's order, as NumPy's ``matmul`` adds in its BLAS's;
@@ -92,6 +94,8 @@ class _Val:
     dtype: np.dtype
     strides: tuple[int, ...]
     offset: str = "0"
+    #: a local of the run being printed (``_Printer.run``): one element, ``var`` itself
+    scalar: bool = False
 
 
 def _contiguous(shape: Sequence[int]) -> tuple[int, ...]:
@@ -132,9 +136,11 @@ class _Printer:
     def __init__(self, loop: Loop) -> None:
         self.loop = loop
         self.pre: list[str] = []  # before the step loop: buffers
-        # one step, unindented; each operation its own loop (fusing them into one loop
-        # over many buffers measured 1.6-5x slower: numba stopped vectorising it)
+        # one step, unindented: a run of elementwise statements one loop, others each their
+        # own loop (a run's values are locals: one loop over a buffer per value measured
+        # 1.6-5x slower, numba stopped vectorising it)
         self.body: list[str] = []
+        self.run_index: list[str] | None = None  # the index names of the run being printed
         self.at: dict[str, _Val] = {}
         self.types: dict[str, VType] = {}
         self.count = 0
@@ -157,6 +163,10 @@ class _Printer:
 
     def read(self, v: _Val, index: Sequence[str | None]) -> str:
         """The element of ``v`` at ``index`` (one entry per axis; None: 0)."""
+        if v.scalar:  # a run's local holds the element at the run's own index only
+            if list(index) != self.run_index:
+                raise AssertionError(f"a run's value {v.var} read at {list(index)}")
+            return v.var
         terms = [] if v.offset == "0" else [v.offset]
         for ix, stride, n in zip(index, v.strides, v.shape, strict=True):
             if ix is None or n == 1 or stride == 0:
@@ -317,7 +327,21 @@ class _Printer:
         value = _cast(self.read(x, index), x.dtype, out.dtype)
         self.body += [*heads, pad + f"{self.read(out, names)} = {value}"]
 
+    def store(self, out: _Val, index: Sequence[str], value: str) -> str:
+        """The line writing ``value`` (already in ``out``'s dtype or cast by the store) to
+        ``out`` at ``index``: a run's local is typed explicitly, as a buffer's store casts."""
+        if out.scalar:
+            return f"{out.var} = {_TYPES[out.dtype.name]}({value})"
+        return f"{self.read(out, index)} = {value}"
+
     def elementwise(self, c: Call, out: _Val) -> None:
+        heads, names, pad = self.nest(out.shape)
+        self.body += [*heads, pad + self.elementwise_line(c, out, names)]
+
+    def elementwise_line(self, c: Call, out: _Val, k: list[str]) -> str:
+        """The line computing ``c``'s element at index ``k`` into ``out``."""
+        if c.op in ("astype", "copy", "asarray"):
+            return self.store(out, k, self.scalar(self.operand(c.args[0]), k, out.dtype))
         fn = c.attr("fn") if c.op == "ufunc" else "multiply"
         args = [self.operand(a) for a in c.args]
         types = [expr_type(a, self.env) for a in c.args]
@@ -326,35 +350,35 @@ class _Printer:
         compute = out.dtype
         if fn in _BOOL_RESULT and fn not in ("logical_and", "logical_or", "logical_not"):
             compute = ufunc_dtype("maximum", types) if len(types) > 1 else types[0].dtype
-
-        def line(k: list[str]) -> str:
-            if fn == "where":
-                cond = self.scalar(args[0], k, _BOOL)
-                a, b = (self.scalar(x, k, out.dtype) for x in args[1:])
-                expr = f"({a} if {cond} else {b})"
-            elif fn == "clip":
-                x, lo, hi = (self.scalar(v, k, compute) for v in args)
-                expr = f"_np.minimum(_np.maximum({x}, {lo}), {hi})"
-            elif c.op == "multiply":
-                expr = "(" + " * ".join(self.scalar(x, k, compute) for x in args) + ")"
+        if fn == "where":
+            cond = self.scalar(args[0], k, _BOOL)
+            a, b = (self.scalar(x, k, out.dtype) for x in args[1:])
+            expr = f"({a} if {cond} else {b})"
+        elif fn == "clip":
+            x, lo, hi = (self.scalar(v, k, compute) for v in args)
+            expr = f"_np.minimum(_np.maximum({x}, {lo}), {hi})"
+        elif c.op == "multiply":
+            expr = "(" + " * ".join(self.scalar(x, k, compute) for x in args) + ")"
+        else:
+            texts = [self.scalar(x, k, compute) for x in args]
+            fmt = _INFIX.get(fn)
+            if fmt is None and fn not in LOOP_UNARY | LOOP_BINARY:
+                raise ValueError(f"refusing to emit ufunc {fn!r}")
+            if fn in TRANSCENDENTAL and compute.name in _VECTOR:
+                # libm's scalar tanh costs ~10 ns an element; vector_math's ~1 ns
+                self.vector_math = True
+                expr = _VECTOR[compute.name].format(_vector_name(fn, out.shape), texts[0])
             else:
-                texts = [self.scalar(x, k, compute) for x in args]
-                fmt = _INFIX.get(fn)
-                if fmt is None and fn not in LOOP_UNARY | LOOP_BINARY:
-                    raise ValueError(f"refusing to emit ufunc {fn!r}")
-                if fn in TRANSCENDENTAL and compute.name in _VECTOR:
-                    # libm's scalar tanh costs ~10 ns an element; vector_math's ~1 ns
-                    self.vector_math = True
-                    expr = _VECTOR[compute.name].format(_vector_name(fn, out.shape), texts[0])
-                else:
-                    expr = fmt.format(*texts) if fmt else f"_np.{fn}({', '.join(texts)})"
-            return f"{self.read(out, k)} = {_cast(expr, compute, out.dtype)}"
-
-        heads, names, pad = self.nest(out.shape)
-        self.body += [*heads, pad + line(names)]
+                expr = fmt.format(*texts) if fmt else f"_np.{fn}({', '.join(texts)})"
+        return self.store(out, k, _cast(expr, compute, out.dtype))
 
     def fused(self, c: Call, out: _Val) -> None:
         """A fused loop's ``map``: its instructions at each element of its shape."""
+        heads, names, pad = self.nest(out.shape)
+        self.body += [*heads, *(pad + line for line in self.fused_lines(c, out, names))]
+
+    def fused_lines(self, c: Call, out: _Val, names: list[str]) -> list[str]:
+        """The lines computing a fused ``map``'s element at index ``names`` into ``out``."""
         loop = c.attr("loop")
         assert loop.reduction == "map" and loop.shape == out.shape
         tag = self.accumulator()  # the element values' names: typed once each
@@ -362,7 +386,6 @@ class _Printer:
         def name(local: str) -> str:
             return f"{tag}{local}"
 
-        heads, names, pad = self.nest(loop.shape)
         lines = []
         for k, (a, axes) in enumerate(zip(c.args, loop.operands, strict=True)):
             x = self.operand(a)
@@ -377,9 +400,36 @@ class _Printer:
         short = _vector_name("tanh", loop.shape) != "tanh"
         for line in fused_loops.element_lines(loop, name):
             lines.append(line.replace("_vm.tanh_f", "_vm.tanh_low_latency_f") if short else line)
-        last = name(f"v{len(loop.body) - 1}")
-        lines.append(f"{self.read(out, names)} = {last}")
-        self.body += [*heads, *(pad + line for line in lines)]
+        lines.append(self.store(out, names, name(f"v{len(loop.body) - 1}")))
+        return lines
+
+    def run(self, statements: Sequence[Assign], stored: Sequence[_Val | None]) -> None:
+        """Elementwise statements of one shape (``element_runs``) as one loop: each value a
+        local, written to its buffer in ``stored`` where one is given (read after the run)."""
+        shape = tuple(statements[0].shape or ())
+        heads, names, pad = self.nest(shape)
+        self.body += heads
+        self.run_index = names
+        for st, buffer in zip(statements, stored, strict=True):
+            assert isinstance(st.value, Call)
+            dtype = np.dtype(st.dtype)
+            self.types[st.target] = array_type(shape, dtype)
+            self.count += 1
+            local = _Val(f"_e{self.count}", shape, dtype, _contiguous(shape), scalar=True)
+            if st.value.op == "fused":
+                lines = self.fused_lines(st.value, local, names)
+            else:
+                lines = [self.elementwise_line(st.value, local, names)]
+            if buffer is not None:
+                lines.append(f"{self.read(buffer, names)} = {local.var}")
+            self.body += [pad + line for line in lines]
+            self.at[st.target] = local
+        self.run_index = None
+        for st, buffer in zip(statements, stored, strict=True):
+            if buffer is not None:
+                self.at[st.target] = buffer
+            else:  # read in the run only: a later read is a bug, not a stale local
+                del self.at[st.target]
 
     def matrix(self, v: _Val) -> str:
         """A 2-D numba array of ``v``'s elements: a view of a C-contiguous or transposed
@@ -566,16 +616,42 @@ def source(loop: Loop, cache: bool = True) -> str:
         p.types[loop.index] = array_type((), np.dtype(np.int64))
         p.at[loop.index] = p.buffer((), np.dtype(np.int64))
         p.body.append(f"{p.at[loop.index].var}[0] = _i")
-    statements = [st for step in loop.body for st in step.statements]
-    for k, st in enumerate(statements):
-        assert isinstance(st, Assign) and st.shape is not None and st.dtype is not None
-        into = _carry_written(p, loop, st) if k == len(statements) - 1 else None
+    statements: list[Assign] = []
+    for step in loop.body:
+        for st in step.statements:
+            assert isinstance(st, Assign) and st.shape is not None and st.dtype is not None
+            statements.append(st)
+    carry_shapes = {name: p.at[name].shape for name in carries}
+    runs = element_runs(loop, statements, carry_shapes)
+    run_of = {statements[k].target: r for r, run in enumerate(runs) for k in run}
+    read_after = {v for _, v in loop.update} | {v for _, v, _ in loop.stacks}
+    if loop.stop is not None:
+        read_after.add(loop.stop)
+    for r, run in enumerate(runs):
+        for k in run:
+            read_after |= {n for n in expr_refs(statements[k].value) if run_of.get(n, r) != r}
+    for run in runs:
+        members = [statements[k] for k in run]
+        last = run[-1] == len(statements) - 1
+        into = _carry_written(p, loop, members[-1]) if last else None
+        if len(run) > 1:
+            stored: list[_Val | None] = [
+                p.buffer(tuple(st.shape or ()), np.dtype(st.dtype))
+                if st.target in read_after and not (st is members[-1] and into is not None)
+                else None
+                for st in members
+            ]
+            if into is not None:
+                stored[-1] = into
+            p.run(members, stored)
+            continue
+        st = members[0]
         if into is not None:  # the step's last value is the new carry: computed in place
-            p.types[st.target] = array_type(tuple(st.shape), np.dtype(st.dtype))
+            p.types[st.target] = array_type(tuple(st.shape or ()), np.dtype(st.dtype))
             p.compute(st.value, into)
             p.at[st.target] = into
         else:
-            p.assign(st.target, st.value, tuple(st.shape), np.dtype(st.dtype))
+            p.assign(st.target, st.value, tuple(st.shape or ()), np.dtype(st.dtype))
     if loop.stop is not None:
         stop = p.at[loop.stop]
         heads, names, pad = p.nest(stop.shape)
@@ -636,6 +712,75 @@ def source(loop: Loop, cache: bool = True) -> str:
         "",
     ]
     return "\n".join(text)
+
+
+#: Statements a run prints element by element (``_Printer.run``).
+_RUN_OPS = frozenset({"ufunc", "multiply", "astype", "copy", "asarray", "fused"})
+
+
+def element_runs(
+    loop: Loop, statements: Sequence[Any], carry_shapes: dict[str, tuple[int, ...]]
+) -> list[list[int]]:
+    """``statements``' indices in runs, each printed as one loop: consecutive elementwise
+    statements of one shape (operands names or literals) where each reads the run's earlier
+    values at its own index; every other statement a run of its own. The step's last
+    statement may overwrite its carry in place (``_carry_written``): it joins no run that
+    reads that carry's buffer at other than the element being written.
+
+    One loop for a run is what makes long bodies cheap: 160 statements on 8 elements
+    compiled in 1.1 s and ran a step in 0.10 us, against 9.5 s and 0.47 us as 160 loops
+    over a buffer each (``benchmarks/loop_nest_compile.py``)."""
+    carry = [c for c, v in loop.update if statements and v == statements[-1].target]
+    hazard = carry[0] if len(carry) == 1 else None
+    base: dict[str, str] = {}  # a view's or alias's name -> the name whose buffer it reads
+    runs: list[list[int]] = []
+    shape: tuple[int, ...] | None = None
+    members: set[str] = set()
+    reads_carry_elsewhere = False
+    for k, st in enumerate(statements):
+        e, here = st.value, tuple(st.shape or ())
+        if isinstance(e, Ref):
+            base[st.target] = base.get(e.name, e.name)
+        elif isinstance(e, Call) and e.op in _VIEWS and e.args and isinstance(e.args[0], Ref):
+            base[st.target] = base.get(e.args[0].name, e.args[0].name)
+        if not _elementwise(e):
+            runs.append([k])
+            shape, members, reads_carry_elsewhere = None, set(), False
+            continue
+        assert isinstance(e, Call)
+        identity = tuple(range(len(here)))
+        axes = e.attr("loop").operands if e.op == "fused" else [identity] * len(e.args)
+        own = True  # reads the run's values at its own index
+        elsewhere = False  # reads the carry's buffer at another element
+        for a, ax in zip(e.args, axes, strict=True):
+            if not isinstance(a, Ref):
+                continue
+            if a.name in members and tuple(ax) != identity:
+                own = False
+            if hazard is not None and base.get(a.name, a.name) == hazard:
+                whole = a.name == hazard and carry_shapes.get(hazard) == here
+                elsewhere = elsewhere or not (whole and tuple(ax) == identity)
+        joins = shape == here and own
+        if joins and k == len(statements) - 1 and (reads_carry_elsewhere or elsewhere):
+            joins = False
+        if joins:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+            shape, members, reads_carry_elsewhere = here, set(), False
+        members.add(st.target)
+        reads_carry_elsewhere = reads_carry_elsewhere or elsewhere
+    return runs
+
+
+def _elementwise(e: Expr) -> bool:
+    """Whether a run may hold a statement of value ``e``: an elementwise operation (a
+    fused loop's ``map``) of names and literals."""
+    if not isinstance(e, Call) or e.op not in _RUN_OPS:
+        return False
+    if e.op == "fused" and e.attr("loop").reduction != "map":
+        return False
+    return all(isinstance(a, (Ref, Lit)) for a in e.args)
 
 
 def _carry_written(p: _Printer, loop: Loop, st: Assign) -> _Val | None:

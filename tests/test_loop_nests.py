@@ -560,3 +560,51 @@ def test_a_run_stores_what_is_read_after_it() -> None:
         np.testing.assert_allclose(g, w, rtol=1e-14, atol=1e-15)
     np.testing.assert_allclose(got[0], ref_h, rtol=1e-13)
     np.testing.assert_allclose(got[1], np.array(es), rtol=1e-13)
+
+
+#: Ops for random bodies of runs: exact in both paths, several reading the carry at
+#: other elements (``v[::-1]``, ``v[0]``) or breaking a run (a reduction, a concatenation).
+_RUN_OPS: list[tuple[str, Callable[..., Any]]] = [
+    ("add", lambda xp, v, c: v + c),
+    ("scale", lambda xp, v, c: v * -0.75 + 0.25),
+    ("select", lambda xp, v, c: xp.where(v > c, v - c, c * 0.5)),
+    ("abs", lambda xp, v, c: xp.abs(v) - 0.5),
+    ("square", lambda xp, v, c: v * v - c),
+    ("flip", lambda xp, v, c: v[::-1] + 0.125 * v),
+    ("first", lambda xp, v, c: v[0] * 0.5 + v),
+    ("float32", lambda xp, v, c: v.astype(np.float32).astype(np.float64) * 1.5),
+    ("max", lambda xp, v, c: v - xp.max(v)),
+    ("roll", lambda xp, v, c: xp.concatenate([v[1:], v[:1]]) - 0.25 * v),
+]
+
+
+@pytest.mark.slow  # a numba compile per program
+def test_random_bodies_of_runs_equal_numpy_exactly() -> None:
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+
+    @hypothesis.settings(max_examples=12, deadline=None, derandomize=True)
+    @hypothesis.given(st.lists(st.integers(0, len(_RUN_OPS) - 1), min_size=2, max_size=9))
+    @hypothesis.example([5, 0])  # the carry reversed in the run that overwrites it
+    @hypothesis.example([0, 6, 2])  # its first element
+    @hypothesis.example([7, 3, 8, 5, 4])  # casts, a reduction, then the reversed carry
+    @hypothesis.example([9, 1, 5])  # a concatenation, then the reversed carry
+    def check(ops: list[int]) -> None:
+        def step(xp: Any, v: Any, c: Any) -> Any:
+            for k in ops:
+                v = _RUN_OPS[k][1](xp, v, c)
+            return xp.mod(v + 2.0, 4.0) - 2.0  # bounded, and no fixed point to settle in
+
+        def f(v: Any, c: Any) -> Any:
+            return lax.fori_loop(0, STEPS, lambda i, v: step(anp, v, c), v)
+
+        rng = np.random.default_rng(len(ops))
+        v, c = rng.normal(size=6), rng.normal(size=6)
+        (got,), (want,) = nested_and_plain(f, v, c)
+        ref = v
+        for _ in range(STEPS):
+            ref = step(np, ref, c)
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(got, ref)
+
+    check()

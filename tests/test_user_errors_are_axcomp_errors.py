@@ -106,7 +106,7 @@ def test_user_errors_keep_their_builtin_type(call, builtin, message) -> None:
     ("call", "builtin", "ours"),
     [
         (lambda: anp.bitwise_and(np.array([1.5]), 2), TypeError, axcomp.errors.ArgumentTypeError),
-        (lambda: anp.deg2rad(np.array([1j])), TypeError, axcomp.errors.ArgumentTypeError),
+        (lambda: anp.floor(np.array([1j])), TypeError, axcomp.errors.ArgumentTypeError),
         (lambda: anp.sum(np.ones(3), axis=3), np.exceptions.AxisError, axcomp.errors.AxisError),
         (lambda: anp.reshape(np.ones(3), (2, 2)), ValueError, axcomp.errors.ArgumentValueError),
     ],
@@ -117,7 +117,7 @@ def test_numpys_own_errors_on_concrete_values_are_axcomp_errors(call, builtin, o
     with pytest.raises(ours) as info:
         call()
     assert isinstance(info.value, builtin) and isinstance(info.value, axcomp.AxcompError)
-    assert str(info.value).startswith(("bitwise_and", "deg2rad", "sum", "reshape"))
+    assert str(info.value).startswith(("bitwise_and", "floor", "sum", "reshape"))
 
 
 def test_a_users_own_callable_raises_its_own_error_unchanged() -> None:

@@ -985,14 +985,15 @@ def argmin(operand: Value, axis: int, index_dtype: Any) -> Tracer:
     return _arg("argmin", operand, axis, index_dtype)
 
 
-def logaddexp_operands(x1: Value, x2: Value) -> tuple[Tracer, Tracer]:
-    """The operands of ``numpy.logaddexp``, promoted as it promotes them."""
+def logaddexp_operands(x1: Value, x2: Value, complex_ok: bool = False) -> tuple[Tracer, Tracer]:
+    """The operands of ``numpy.logaddexp`` (``jnp.arctan2``...), promoted as JAX's
+    ``promote_args_inexact``; complex ones only where ``complex_ok``."""
     trace = trace_of((x1, x2))
     a, b = cast_to_jax_dtype([lift(x1, trace), lift(x2, trace)])  # JAX's f32 for f32, i32
     # JAX's inexact dtype of the pair, Python scalars weak (f32 with 2.0 is f32; NumPy's
     # logaddexp of a 0-d float64 would widen it), float32 from int32 and bools
     dtype = inexact_result(a, b)
-    if dtype.kind == "c":  # (JAX's complex logaddexp is another function; NumPy has none)
+    if dtype.kind == "c" and not complex_ok:  # (numpy/complex_elementwise.py's forms)
         raise ArgumentTypeError(f"logaddexp: complex operands are not supported, got {dtype}")
     if a.dtype != dtype and not isinstance(x1, (int, float)):
         a = astype(a, dtype)

@@ -25,6 +25,7 @@ from ..core.dtype_promotion import (
     to_inexact,
 )
 from ..errors import ArgumentValueError, UnsupportedError
+from ..lax.elementwise import lax_complex as _lax_complex
 from ..lax.operands import lifted as _lifted
 from ..lax.operators import logaddexp as _logaddexp_traced
 from ..lax.operators import logaddexp_of as _logaddexp
@@ -39,6 +40,7 @@ from ..primitives.shape import astype
 from ..tracing.build import Value
 from ..tracing.tracer import Tracer
 from ..transforms.jit import jit as _jit
+from .complex_elementwise import complex_logaddexp, complex_logaddexp2, is_complex
 from .dispatch import numpy_function
 from .dtypes import dtype_of
 from .namespace import as_float as _as_float
@@ -184,15 +186,32 @@ def _np_inexact(name: str) -> Callable[[Any, Any], Any]:
     return run
 
 
-@numpy_function(_np_inexact("logaddexp"))
+def _or_complex(eager: Callable[[Any, Any], Any], form: Any) -> Callable[[Any, Any], Any]:
+    """``eager``, or JAX's complex ``form`` where an operand is complex (NumPy has none)."""
+
+    def run(x1: Any, x2: Any) -> Any:
+        return form(x1, x2) if is_complex(x1, x2) else eager(x1, x2)
+
+    return run
+
+
+@numpy_function(_or_complex(_np_inexact("logaddexp"), complex_logaddexp))
 def logaddexp(x1: Value, x2: Value) -> Tracer:
-    """``log(exp(x1) + exp(x2))`` without overflow, as ``numpy.logaddexp``."""
+    """``log(exp(x1) + exp(x2))`` without overflow, as ``numpy.logaddexp``; of complex
+    operands JAX's (``complex_elementwise.py``)."""
+    if is_complex(x1, x2):
+        both: Tracer = complex_logaddexp(x1, x2)
+        return both
     return _logaddexp_traced(x1, x2)
 
 
-@numpy_function(_np_inexact("logaddexp2"))
+@numpy_function(_or_complex(_np_inexact("logaddexp2"), complex_logaddexp2))
 def logaddexp2(x1: Value, x2: Value) -> Tracer:
-    """``log2(2**x1 + 2**x2)`` without overflow, as ``numpy.logaddexp2``."""
+    """``log2(2**x1 + 2**x2)`` without overflow, as ``numpy.logaddexp2``; of complex
+    operands JAX's."""
+    if is_complex(x1, x2):
+        both: Tracer = complex_logaddexp2(x1, x2)
+        return both
     a, b = _pair(x1, x2)
     return _logaddexp(a, b, _log1p_exp2)
 
@@ -210,8 +229,10 @@ def nan_to_num(
     t = _t(x)
     if t.dtype.kind not in "fc":
         return t
-    if t.dtype.kind == "c":
-        raise UnsupportedError("nan_to_num: complex inputs are not supported by axcomp")
+    if t.dtype.kind == "c":  # each part, as NumPy and JAX
+        parts = (nan_to_num(_e(part, t), copy, nan, posinf, neginf) for part in ("real", "imag"))
+        both: Tracer = _lax_complex(*parts)
+        return both
     info = np.finfo(t.dtype)
     hi = np.asarray(info.max if posinf is None else posinf, t.dtype)
     lo = np.asarray(info.min if neginf is None else neginf, t.dtype)

@@ -27,6 +27,7 @@ from ..errors import ArgumentTypeError
 from ..errors import UnsupportedError as _UnsupportedError
 from ..primitives.elementwise import INEXACT_FROM_INTEGERS
 from ..primitives.elementwise import elementwise as _elementwise_p
+from .complex_elementwise import COMPLEX_FORMS, is_complex
 from .dispatch import any_traced
 
 
@@ -36,8 +37,11 @@ def _elementwise(name: str, rec: ElementwiseFunction) -> Callable[..., Any]:
     skip = 1 if op_name == "ldexp" else -1  # its exponent does not promote
     inexact = skip < 0 and (_inexact_from_integers(np_fn) or op_name in INEXACT_FROM_INTEGERS)
     fixed = INEXACT_FROM_INTEGERS.get(op_name)
+    complex_form = COMPLEX_FORMS.get(op_name)  # where NumPy has no complex loop and JAX does
 
     def fn(*args: Any) -> Any:
+        if complex_form is not None and is_complex(*args):
+            return complex_form(*args)
         if any_traced(args):
             return _elementwise_p(op_name, *args)
         if len(args) > 1:  # JAX's dtype where NumPy's promotion is wider

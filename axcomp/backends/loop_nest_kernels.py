@@ -621,8 +621,7 @@ def source(loop: Loop, cache: bool = True) -> str:
         for st in step.statements:
             assert isinstance(st, Assign) and st.shape is not None and st.dtype is not None
             statements.append(st)
-    carry_shapes = {name: p.at[name].shape for name in carries}
-    runs = element_runs(loop, statements, carry_shapes)
+    runs = element_runs(statements)
     run_of = {statements[k].target: r for r, run in enumerate(runs) for k in run}
     read_after = {v for _, v in loop.update} | {v for _, v, _ in loop.stacks}
     if loop.stop is not None:
@@ -634,6 +633,8 @@ def source(loop: Loop, cache: bool = True) -> str:
         members = [statements[k] for k in run]
         last = run[-1] == len(statements) - 1
         into = _carry_written(p, loop, members[-1]) if last else None
+        if into is not None and len(run) > 1 and _reads_elsewhere(p, members, into):
+            into = None
         if len(run) > 1:
             stored: list[_Val | None] = [
                 p.buffer(tuple(st.shape or ()), np.dtype(st.dtype))
@@ -718,59 +719,61 @@ def source(loop: Loop, cache: bool = True) -> str:
 _RUN_OPS = frozenset({"ufunc", "multiply", "astype", "copy", "asarray", "fused"})
 
 
-def element_runs(
-    loop: Loop, statements: Sequence[Any], carry_shapes: dict[str, tuple[int, ...]]
-) -> list[list[int]]:
+def element_runs(statements: Sequence[Any]) -> list[list[int]]:
     """``statements``' indices in runs, each printed as one loop: consecutive elementwise
     statements of one shape (operands names or literals) where each reads the run's earlier
-    values at its own index; every other statement a run of its own. The step's last
-    statement may overwrite its carry in place (``_carry_written``): it joins no run that
-    reads that carry's buffer at other than the element being written.
+    values at its own index; every other statement a run of its own.
 
     One loop for a run is what makes long bodies cheap: 160 statements on 8 elements
     compiled in 1.1 s and ran a step in 0.10 us, against 9.5 s and 0.47 us as 160 loops
     over a buffer each (``benchmarks/loop_nest_compile.py``)."""
-    carry = [c for c, v in loop.update if statements and v == statements[-1].target]
-    hazard = carry[0] if len(carry) == 1 else None
-    base: dict[str, str] = {}  # a view's or alias's name -> the name whose buffer it reads
     runs: list[list[int]] = []
     shape: tuple[int, ...] | None = None
     members: set[str] = set()
-    reads_carry_elsewhere = False
     for k, st in enumerate(statements):
         e, here = st.value, tuple(st.shape or ())
-        if isinstance(e, Ref):
-            base[st.target] = base.get(e.name, e.name)
-        elif isinstance(e, Call) and e.op in _VIEWS and e.args and isinstance(e.args[0], Ref):
-            base[st.target] = base.get(e.args[0].name, e.args[0].name)
         if not _elementwise(e):
             runs.append([k])
-            shape, members, reads_carry_elsewhere = None, set(), False
+            shape, members = None, set()
             continue
-        assert isinstance(e, Call)
         identity = tuple(range(len(here)))
-        axes = e.attr("loop").operands if e.op == "fused" else [identity] * len(e.args)
-        own = True  # reads the run's values at its own index
-        elsewhere = False  # reads the carry's buffer at another element
-        for a, ax in zip(e.args, axes, strict=True):
-            if not isinstance(a, Ref):
-                continue
-            if a.name in members and tuple(ax) != identity:
-                own = False
-            if hazard is not None and base.get(a.name, a.name) == hazard:
-                whole = a.name == hazard and carry_shapes.get(hazard) == here
-                elsewhere = elsewhere or not (whole and tuple(ax) == identity)
-        joins = shape == here and own
-        if joins and k == len(statements) - 1 and (reads_carry_elsewhere or elsewhere):
-            joins = False
-        if joins:
+        own = all(  # reads the run's values at its own index
+            tuple(ax) == identity
+            for a, ax in zip(e.args, _operand_axes(e, here), strict=True)
+            if isinstance(a, Ref) and a.name in members
+        )
+        if shape == here and own:
             runs[-1].append(k)
         else:
             runs.append([k])
-            shape, members, reads_carry_elsewhere = here, set(), False
+            shape, members = here, set()
         members.add(st.target)
-        reads_carry_elsewhere = reads_carry_elsewhere or elsewhere
     return runs
+
+
+def _operand_axes(e: Call, shape: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """The result axis each operand axis of an elementwise ``e`` is read along, for an
+    operand of the result's shape (a fused loop's operand axes, which may permute; a
+    ufunc reads such an operand along its own axes)."""
+    if e.op == "fused":
+        return [tuple(ax) for ax in e.attr("loop").operands]
+    return [tuple(range(len(shape)))] * len(e.args)
+
+
+def _reads_elsewhere(p: _Printer, members: Sequence[Assign], dest: _Val) -> bool:
+    """Whether a run reads ``dest``'s buffer (the carry its last statement would write in
+    place) at another element than the one it writes: through a view (``v[::-1]``,
+    ``v[0]``, ``v.T``) or a fused loop's permuted axes. Such a run writes a fresh buffer,
+    which the step's update then copies."""
+    names = {st.target for st in members}
+    identity = tuple(range(len(dest.shape)))
+    for st in members:
+        assert isinstance(st.value, Call)
+        for a, ax in zip(st.value.args, _operand_axes(st.value, dest.shape), strict=True):
+            read = p.at.get(a.name) if isinstance(a, Ref) and a.name not in names else None
+            if read is not None and read.var == dest.var and (read != dest or ax != identity):
+                return True
+    return False
 
 
 def _elementwise(e: Expr) -> bool:

@@ -77,6 +77,27 @@ class Fusion:
     loop: FusedLoop
 
 
+class _Fusible:
+    """Whether a loop computes a node, decided once a graph: ``find_fusions`` tries a chain
+    from every root, and the chains of a long elementwise graph overlap."""
+
+    def __init__(self, regions: dict[Node, Region]) -> None:
+        self.regions = regions
+        self._joins: dict[Node, bool] = {}
+        self._products: dict[Node, LoopProduct | None] = {}
+
+    def joins(self, node: Node) -> bool:
+        known = self._joins.get(node)
+        if known is None:
+            known = self._joins[node] = _joins(node)
+        return known
+
+    def product(self, node: Node) -> LoopProduct | None:
+        if node not in self._products:
+            self._products[node] = loop_product(node, self.regions)
+        return self._products[node]
+
+
 def find_fusions(
     graph: Graph, regions: dict[Node, Region], min_elements: int, repeat: int = 1
 ) -> dict[Node, Fusion]:
@@ -92,12 +113,13 @@ def find_fusions(
     position = {n: k for k, n in enumerate(order)}
     found: dict[Node, Fusion] = {}
     claimed: set[Node] = set()
+    fusible = _Fusible(regions)
     for root in reversed(order):
         if root in claimed:
             continue
         softmax = softmax_root(root, regions, users, outputs)
         if softmax is not None:
-            rows = _fuse_softmax(root, *softmax, position, users, outputs, regions)
+            rows = _fuse_softmax(root, *softmax, position, users, outputs, fusible)
             if not rows.chain & claimed and worth_fusing(rows.loop, min_elements, repeat):
                 found[root] = rows
                 claimed |= rows.chain
@@ -111,7 +133,7 @@ def find_fusions(
         if chain_end.dtype != root.dtype or 0 in chain_end.shape:
             continue
         fusion = _fuse(
-            root, chain_end, reduction, reduced, out_axes, position, users, outputs, regions
+            root, chain_end, reduction, reduced, out_axes, position, users, outputs, fusible
         )
         if fusion is None or fusion.chain & claimed:
             continue
@@ -122,7 +144,7 @@ def find_fusions(
         if root in claimed or root in found or not root.ndim or 0 in root.shape:
             continue  # (a loop has at least one axis, each of at least one iteration)
         axes = tuple(range(root.ndim))
-        fusion = _fuse(root, root, "map", (), axes, position, users, outputs, regions)
+        fusion = _fuse(root, root, "map", (), axes, position, users, outputs, fusible)
         if fusion is None or fusion.chain & claimed:
             continue
         if worth_fusing(fusion.loop, min_elements, repeat):
@@ -211,15 +233,15 @@ def _fuse(
     position: dict[Node, int],
     users: dict[Node, list[tuple[Node, int]]],
     outputs: set[Node],
-    regions: dict[Node, Region],
+    fusible: _Fusible,
 ) -> Fusion | None:
     products: dict[Node, LoopProduct] = {}  # the chain's products (multilinear regions)
     inlined: set[Node] = set()  # the nodes those regions inline: read only inside them
 
     def joins(node: Node) -> bool:
         if not node.op.multilinear:
-            return _joins(node)
-        product = loop_product(node, regions)
+            return fusible.joins(node)
+        product = fusible.product(node)
         if product is None:
             return False
         products[node] = product
@@ -260,6 +282,10 @@ def _fuse(
         seen = reads(node)
         if seen is not None and len(seen) == 1:
             maps[node] = seen.pop()
+            # each node is one instruction or more, so the loop is already too long;
+            # walking on would make the pass quadratic in a long elementwise graph
+            if len(maps) > MAX_INSTRUCTIONS:
+                return None
             if node in products:
                 inlined.update(products[node].inlined)
             for i in inputs(node):
@@ -445,14 +471,14 @@ def _fuse_softmax(
     position: dict[Node, int],
     users: dict[Node, list[tuple[Node, int]]],
     outputs: set[Node],
-    regions: dict[Node, Region],
+    fusible: _Fusible,
 ) -> Fusion:
     """The ``softmax`` loop of ``root``: ``c``'s chain in front when ``c`` joins one, else
     ``c`` read as the loop's one operand."""
     ndim = root.ndim
     reduced, kept = (ndim - 1,), tuple(range(ndim))
-    if _joins(c) or loop_product(c, regions) is not None:
-        fusion = _fuse(root, c, "softmax", reduced, kept, position, users, outputs, regions)
+    if fusible.joins(c) or fusible.product(c) is not None:
+        fusion = _fuse(root, c, "softmax", reduced, kept, position, users, outputs, fusible)
         if fusion is not None:
             loop = replace(fusion.loop, finite_shift=finite_shift)
             return Fusion(root, fusion.operands, fusion.chain | between, loop)

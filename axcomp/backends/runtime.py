@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from ..core.float_errors import quiet, restore
 from .blas_threads import one_blas_thread
 
 
@@ -62,6 +63,13 @@ class _Run:
         self.stopped = False
 
     def work(self) -> None:
+        token = quiet()  # a new thread starts with NumPy's default error state: warnings
+        try:
+            self._take_blocks()
+        finally:
+            restore(token)
+
+    def _take_blocks(self) -> None:
         while not self.stopped:
             try:
                 start = self.todo.get_nowait()

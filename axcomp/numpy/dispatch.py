@@ -19,6 +19,7 @@ import numpy as np
 
 from ..core.array_impl import as_arrays
 from ..core.dtype_promotion import concrete_operands
+from ..core.float_errors import quiet, restore
 from ..errors import IncompatibleShapesError
 from ..tracing.tracer import Tracer
 from ..transforms.jit import staged_export
@@ -72,11 +73,16 @@ def numpy_function(
         def fn(*args: P.args, **kwargs: P.kwargs) -> Any:
             if any_traced(args) or any_traced(tuple(kwargs.values())):
                 return traced(*args, **kwargs)
-            if promotes == "operands":
-                return run_eagerly(*concrete_operands(args), **kwargs)
-            if promotes == "sequence" and args and isinstance(args[0], (list, tuple)):
-                return run_eagerly(list(concrete_operands(tuple(args[0]))), *args[1:], **kwargs)
-            return run_eagerly(*args, **kwargs)
+            token = quiet()  # NumPy's floating-point warnings: JAX computes silently
+            try:
+                if promotes == "operands":
+                    return run_eagerly(*concrete_operands(args), **kwargs)
+                if promotes == "sequence" and args and isinstance(args[0], (list, tuple)):
+                    seq = list(concrete_operands(tuple(args[0])))
+                    return run_eagerly(seq, *args[1:], **kwargs)
+                return run_eagerly(*args, **kwargs)
+            finally:
+                restore(token)
 
         _named_like(fn, traced)
         return fn

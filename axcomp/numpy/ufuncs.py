@@ -21,6 +21,7 @@ from ..core.dtype_promotion import (
     numeric_operands,
 )
 from ..core.elementwise_functions import RECORDS, ElementwiseFunction
+from ..core.float_errors import silently
 from ..core.integer_division import by_zero_filled
 from ..core.integer_powers import check_integer_power
 from ..errors import ArgumentTypeError
@@ -108,7 +109,7 @@ def _inexact_from_integers(np_fn: Any) -> bool:
 
 def generate(records: Iterable[ElementwiseFunction]) -> dict[str, Callable[..., Any]]:
     """The ``axcomp.numpy`` function of every ``numpy`` name of ``records``."""
-    return {name: _elementwise(name, rec) for rec in records for name in rec.numpy}
+    return {name: silently(_elementwise(name, rec)) for rec in records for name in rec.numpy}
 
 
 #: The generated functions by name (``axcomp.numpy`` re-exports them).
@@ -118,6 +119,7 @@ globals().update(FUNCTIONS)
 
 # the four with their own behaviour: the x**2 rewrite, one-argument where, clip as
 # maximum/minimum
+@silently
 def multiply(x: Any, y: Any) -> Any:
     """``jax.numpy.multiply(x, y)`` (``x * y``), broadcasting. Inside a kernel a product
     is multilinear: it joins the einsum of the contractions around it (``x * y`` summed
@@ -125,6 +127,7 @@ def multiply(x: Any, y: Any) -> Any:
     return _ops.multiply(x, y) if any_traced((x, y)) else _np.multiply(*concrete_operands((x, y)))
 
 
+@silently
 def power(x: Any, y: Any) -> Any:
     """``jax.numpy.power(x, y)`` (``x ** y``), broadcasting. Inside a kernel ``x ** 2`` is
     ``x * x``, a product the planner can fuse into contractions (a sum of squared

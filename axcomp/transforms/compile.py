@@ -16,6 +16,7 @@ from ..backends.target import NUMPY_TARGET, Target
 from ..compiler import expand, lower, simplify
 from ..core.array_impl import ArrayImpl, as_array
 from ..core.chunks import ChunkPlan
+from ..core.float_errors import quiet, restore
 from ..core.graph import Graph
 from ..core.plan import Plan
 from ..tracing.trace import LevelRecord
@@ -155,7 +156,9 @@ def _output_adapter(
         return _structured(fn, treedef, n_out)
     if treedef.kind == "leaf":
         if n_in is not None and n_in <= _MAX_ENTRY_INPUTS:
-            return _entry_maker(n_in)(fn, type, ArrayImpl, np.ndarray.view, np.ndarray, as_array)
+            return _entry_maker(n_in)(
+                fn, type, ArrayImpl, np.ndarray.view, np.ndarray, as_array, quiet, restore
+            )
         return _one_array(fn)
     if treedef.kind == "tuple" and all(c.kind == "leaf" for c in treedef.children) and n_out > 1:
         return _array_tuple(fn)
@@ -187,13 +190,17 @@ def _entry_maker(n: int) -> Callable[..., Callable[..., Any]]:
     if make is None:
         params = ", ".join(f"a{i}" for i in range(n))
         lines = [
-            "def _make(_fn, _type, _impl, _view, _nd, _as_array):",
+            "def _make(_fn, _type, _impl, _view, _nd, _as_array, _quiet, _restore):",
             f"    def _entry({params}):",
         ]
         for i in range(n):
             lines += [f"        if _type(a{i}) is _impl:", f"            a{i} = _view(a{i}, _nd)"]
         lines += [
-            f"        _out = _fn({params})",
+            "        _token = _quiet()",
+            "        try:",
+            f"            _out = _fn({params})",
+            "        finally:",
+            "            _restore(_token)",
             "        return _view(_out, _impl) if _type(_out) is _nd else _as_array(_out)",
             "    return _entry",
         ]
@@ -209,7 +216,11 @@ def _one_array(fn: Callable[..., Any]) -> Callable[..., Any]:
             if type(x) is impl:
                 leaves = _plain_leaves(leaves)
                 break
-        out = fn(*leaves)
+        token = quiet()
+        try:
+            out = fn(*leaves)
+        finally:
+            restore(token)
         return out.view(impl) if type(out) is ndarray else as_array(out)
 
     return call
@@ -217,13 +228,22 @@ def _one_array(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def _array_tuple(fn: Callable[..., Any]) -> Callable[..., Any]:
     def call(*leaves: Any) -> Any:
-        return tuple([as_array(x) for x in fn(*_entering(leaves))])
+        token = quiet()
+        try:
+            out = fn(*_entering(leaves))
+        finally:
+            restore(token)
+        return tuple([as_array(x) for x in out])
 
     return call
 
 
 def _all_arrays(fn: Callable[..., Any], leaves: tuple[Any, ...], n_out: int) -> Any:
-    out = fn(*_entering(leaves))
+    token = quiet()
+    try:
+        out = fn(*_entering(leaves))
+    finally:
+        restore(token)
     return as_array(out) if n_out == 1 else tuple([as_array(x) for x in out])
 
 

@@ -207,3 +207,40 @@ def test_several_blas_threads_keep_the_numpy_steps() -> None:
     with threadpoolctl.threadpool_limits(2, user_api="blas"):
         _, c = compiled(rnn, "always", *args)
     assert blas_nests(c) == 0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gemms_in_row_blocks_equal_whole_ones_bit_for_bit(
+    dtype: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # each row of a step's GEMM is the same sum in any block of rows: the measured block
+    # (gemm_blocks) changes the time only; 200 rows: blocks of 64 leave a short last one
+    from axcomp.backends import gemm_blocks
+
+    args = rnn_args(dtype, batch=200, hidden=64, inputs=16)
+    got = {}
+    for block in (None, 128, 64):
+        monkeypatch.setattr(kernel_loading, "_slots", {})  # compiled again: blocks again
+        if block is not None:
+            fixed = lambda gemms, b=block: np.array([b] * len(gemms), np.int64)  # noqa: E731
+            monkeypatch.setattr(gemm_blocks, "row_blocks", fixed)
+        got[block], c = compiled(rnn, "always", *args)
+        assert blas_nests(c) == 1
+        assert "for _g0 in _range(0, 200, _rows[0]):" in _sources(c)[0]
+    for block in (128, 64):
+        for g, w in zip(got[block], got[None], strict=True):
+            np.testing.assert_array_equal(g, w)
+    assert_close(got[None], np_rnn(*args), dtype)
+
+
+def test_the_measured_row_block_is_the_whole_or_a_candidate() -> None:
+    from axcomp.backends import gemm_blocks
+
+    shapes = [
+        gemm_blocks.Gemm(256, 64, 64, "float64", False),
+        gemm_blocks.Gemm(48, 8, 8, "float32", True),
+    ]
+    blocks = gemm_blocks.row_blocks(shapes)
+    assert blocks.dtype == np.int64 and blocks[1] == 48  # no block below 64 rows is tried
+    assert blocks[0] in (256, *gemm_blocks.CANDIDATES)
+    assert list(gemm_blocks.row_blocks(shapes)) == list(blocks)  # measured once a process

@@ -231,16 +231,3 @@ def test_gemms_in_row_blocks_equal_whole_ones_bit_for_bit(
         for g, w in zip(got[block], got[None], strict=True):
             np.testing.assert_array_equal(g, w)
     assert_close(got[None], np_rnn(*args), dtype)
-
-
-def test_the_measured_row_block_is_the_whole_or_a_candidate() -> None:
-    from axcomp.backends import gemm_blocks
-
-    shapes = [
-        gemm_blocks.Gemm(256, 64, 64, "float64", False),
-        gemm_blocks.Gemm(48, 8, 8, "float32", True),
-    ]
-    blocks = gemm_blocks.row_blocks(shapes)
-    assert blocks.dtype == np.int64 and blocks[1] == 48  # no block below 64 rows is tried
-    assert blocks[0] in (256, *gemm_blocks.CANDIDATES)
-    assert list(gemm_blocks.row_blocks(shapes)) == list(blocks)  # measured once a process

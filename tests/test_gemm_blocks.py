@@ -11,13 +11,14 @@ import pytest
 
 pytest.importorskip("numba")
 from axcomp.backends import gemm_blocks  # (imports numba: after the skip)
+from axcomp.core.loop_nest import Gemm
 
 
 def test_the_measured_row_block_is_the_whole_or_a_candidate() -> None:
     pytest.importorskip("scipy")  # numba's np.dot calls SciPy's BLAS
     shapes = [
-        gemm_blocks.Gemm(256, 64, 64, "float64", False),
-        gemm_blocks.Gemm(48, 8, 8, "float32", True),
+        Gemm(256, 64, 64, "float64", False),
+        Gemm(48, 8, 8, "float32", True),
     ]
     blocks = gemm_blocks.row_blocks(shapes)
     assert blocks.dtype == np.int64 and blocks[1] == 48  # no block below 64 rows is tried
@@ -58,5 +59,5 @@ def test_a_block_is_kept_only_faster_and_with_the_same_bits(
     monkeypatch.setattr(gemm_blocks, "_run", _fake_run(slow, wrong))
     monkeypatch.setattr(gemm_blocks, "_chosen", {})
     monkeypatch.setattr(gemm_blocks, "SAMPLE_SECONDS", 1e-3)
-    g = gemm_blocks.Gemm(256, 16, 8, "float64", False)
+    g = Gemm(256, 16, 8, "float64", False)
     assert list(gemm_blocks.row_blocks([g])) == [chosen]

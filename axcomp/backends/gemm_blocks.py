@@ -23,11 +23,12 @@ from __future__ import annotations
 import importlib.util
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import numba as nb
 import numpy as np
+
+from ..core.loop_nest import Gemm
 
 #: Row blocks tried besides the whole GEMM (only those smaller than its rows).
 CANDIDATES = (128, 64)
@@ -36,18 +37,6 @@ MIN_GAIN = 0.05
 #: Each timing sample lasts at least this long; the best of ``SAMPLES`` counts.
 SAMPLE_SECONDS = 4e-4
 SAMPLES = 5
-
-
-@dataclass(frozen=True)
-class Gemm:
-    """One GEMM of a loop nest's step: (rows x inner) times (inner x cols), the left
-    operand row-major, the right one transposed (a column-major view) or not."""
-
-    rows: int
-    inner: int
-    cols: int
-    dtype: str
-    right_transposed: bool
 
 
 _chosen: dict[Gemm, int] = {}

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from ..core.fused import TRANSCENDENTAL
-from ..core.loop_nest import LOOP_BINARY, LOOP_UNARY, blas_matmul
+from ..core.loop_nest import LOOP_BINARY, LOOP_UNARY, Gemm, blas_matmul
 from ..core.plan import Assign, Call, Expr, Lit, Loop, Ref, expr_refs
 from ..core.plan_types import (
     VType,
@@ -148,7 +148,7 @@ class _Printer:
         self.count = 0
         self.vector_math = False  # whether the body calls backends/vector_math.py
         # the GEMMs run in row blocks the kernel is given (``_rows``: gemm_blocks measures)
-        self.gemms: list[tuple[int, int, int, str, bool]] = []
+        self.gemms: list[Gemm] = []
 
     # -- helpers ---------------------------------------------------------------------------
     def buffer(self, shape: tuple[int, ...], dtype: np.dtype) -> _Val:
@@ -466,7 +466,7 @@ class _Printer:
         # row-major rows in blocks (OpenBLAS is faster so at some shapes): the kernel's
         # ``_rows[j]``, this GEMM's block as gemm_blocks measured it (its rows: one call)
         j = len(self.gemms)
-        self.gemms.append((m, k, n, out.dtype.name, b.endswith(".T")))
+        self.gemms.append(Gemm(m, k, n, out.dtype.name, b.endswith(".T")))
         g, r = f"_g{j}", f"_rows[{j}]"
         self.body.append(f"for {g} in _range(0, {m}, {r}):")
         self.body.append(f"    _np.dot({a}[{g}:{g} + {r}], {b}, {o}[{g}:{g} + {r}])")
@@ -606,13 +606,12 @@ def source(loop: Loop, cache: bool = True) -> str:
     return _printed(loop, cache)[0]
 
 
-def gemms(loop: Loop) -> list[tuple[int, int, int, str, bool]]:
-    """The GEMMs ``loop``'s kernel runs in row blocks, in the order of its ``_rows``: (rows,
-    inner, columns, dtype, whether the right operand is a transposed view)."""
+def gemms(loop: Loop) -> list[Gemm]:
+    """The GEMMs ``loop``'s kernel runs in row blocks, in the order of its ``_rows``."""
     return _printed(loop, True)[1]
 
 
-def _printed(loop: Loop, cache: bool) -> tuple[str, list[tuple[int, int, int, str, bool]]]:
+def _printed(loop: Loop, cache: bool) -> tuple[str, list[Gemm]]:
     p = _Printer(loop)
     reads = _types(loop)
     order = operands(loop)
@@ -865,7 +864,7 @@ def _compiled(loop: Loop, types: tuple[kernel_loading.ArgumentType, ...]) -> Any
         return fn
     from . import gemm_blocks  # (imports numba, as the kernel does)
 
-    rows = gemm_blocks.row_blocks([gemm_blocks.Gemm(*g) for g in found])
+    rows = gemm_blocks.row_blocks(found)
 
     def call(*args: Any) -> Any:
         return fn(*args, rows)
@@ -920,7 +919,7 @@ def _runner(loop: Loop, kernel_of: Callable[[], Any] | None) -> Callable[..., An
     carried = {name for name, _ in loop.update}
     starts = [order.index(name) if name in carried else -1 for name, _, _ in loop.outs]
     length = loop.length
-    blocked = [g[0] for g in gemms(loop)]  # the compile's ``_rows``: each GEMM whole
+    blocked = [g.rows for g in gemms(loop)]  # the compile's ``_rows``: each GEMM whole
 
     def run(*args: Any) -> Any:
         flat = [np.ascontiguousarray(a, dtype=d).reshape(-1) for a, d in zip(args, dtypes)]

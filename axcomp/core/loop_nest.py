@@ -82,3 +82,16 @@ class LoopNest:
 
     reads: tuple[tuple[str, tuple[int, ...], str], ...]
     blas: bool = False
+
+
+@dataclass(frozen=True)
+class Gemm:
+    """One GEMM a BLAS nest's step runs in row blocks: (rows x inner) times (inner x cols),
+    the left operand row-major, the right one a transposed (column-major) view or not
+    (``backends/gemm_blocks.py`` measures its block)."""
+
+    rows: int
+    inner: int
+    cols: int
+    dtype: str
+    right_transposed: bool

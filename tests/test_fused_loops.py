@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -343,7 +344,7 @@ def test_the_cost_model_fuses_tanh_chains_in_loops_but_not_small_cheap_chains() 
     assert fusion_cost.worth_fusing(tanh_step, 0)  # AXCOMP_FUSE=always
     cheap = FusedLoop(
         (256, 64),
-        ((0, 1), (1,)),
+        ((0, 1), (0, 1)),
         ("float64", "float64"),
         (Instruction("add", (("operand", 0), ("operand", 1)), "float64"),),
         "map",
@@ -352,6 +353,10 @@ def test_the_cost_model_fuses_tanh_chains_in_loops_but_not_small_cheap_chains() 
         "float64",
     )
     assert fusion_cost.saving_ns(cheap) < 0  # one cheap pass is NumPy's own
+    # unless NumPy's pass broadcasts: a row broadcast saves a little, too little to fuse
+    row = replace(cheap, operands=((0, 1), (1,)))
+    assert 0 < fusion_cost.saving_ns(row) < threshold * fusion_cost.CHEAP_SAVING_NS
+    assert not fusion_cost.worth_fusing(row, threshold)
     _, auto = compiled(rnn, "", *RNN_ARGS)  # 4x8 steps: too small even 100 times
     assert not fused_steps(auto.plan)
 

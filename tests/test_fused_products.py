@@ -168,3 +168,57 @@ def test_random_arithmetic_chains_with_products_are_exactly_numpys() -> None:
 
     check()
     assert sum(fused) >= 5, fused  # (a lone cheap function or product is its NumPy pass)
+
+
+def test_a_lone_product_fuses_where_numpys_pass_broadcasts() -> None:
+    """A map of one product is NumPy's own pass when its operands have the result's shape;
+    a broadcasting one (a per-example outer product) is a loop from the default size on,
+    with NumPy's bits. Measured against NumPy's broadcast: fusion_cost.NUMPY_BROADCAST_NS."""
+    d, a = RNG.standard_normal((256, 128)), RNG.standard_normal((256, 64))
+    x, y = RNG.standard_normal((128, 128, 64)), RNG.standard_normal((128, 128, 64))
+
+    def outer(d: Any, a: Any) -> Any:  # vmap(jnp.outer): 'ab,ac->abc'
+        return ax.vmap(anp.outer)(d, a)
+
+    def same(x: Any, y: Any) -> Any:
+        return x * y
+
+    auto = ax.jit(outer)
+    got = np.asarray(auto(d, a))
+    loops = [loop for _, loop in fused_steps(auto.lower(d, a).plan)]
+    assert bodies(loops) == [["multiply"]] and loops[0].shape == (256, 128, 64)
+    np.testing.assert_array_equal(got, d[:, :, None] * a[:, None, :])
+    assert not fused_steps(ax.jit(same).lower(x, y).plan)  # one same-shape pass: NumPy's
+    small = RNG.standard_normal((8, 16)), RNG.standard_normal((8, 16))
+    assert not fused_steps(auto.lower(*small).plan)  # too small to win a compile back
+
+
+@pytest.mark.parametrize("blas", [1, 2])
+def test_a_program_calling_blas_on_threads_runs_its_loops_on_one(
+    blas: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OpenBLAS's workers spin after a GEMM: loops right after one share the cores with
+    them, so a program with a matmul keeps its loops on one thread while BLAS runs two."""
+    from axcomp.backends import fused_loops, numpy_backend
+
+    asked: list[int | None] = []
+    real = fused_loops.caller
+
+    def caller(loop: Any, threads: int | None = None) -> Any:
+        asked.append(threads)
+        return real(loop, threads)
+
+    monkeypatch.setattr(numpy_backend, "blas_threads", lambda: blas)
+    monkeypatch.setattr(fused_loops, "caller", caller)
+    d, a, W = (RNG.standard_normal(s) for s in ((256, 128), (256, 64), (128, 128)))
+
+    def with_gemm(d: Any, a: Any, W: Any) -> Any:  # (the tanh: a product of its own)
+        return ax.vmap(anp.outer)(anp.tanh(d @ W), a)
+
+    def without(d: Any, a: Any, W: Any) -> Any:
+        return ax.vmap(anp.outer)(d, a)
+
+    got = np.asarray(ax.jit(with_gemm, threads=2)(d, a, W))
+    np.testing.assert_allclose(got, np.tanh(d @ W)[:, :, None] * a[:, None, :], rtol=1e-14)
+    ax.jit(without, threads=2)(d, a, W)
+    assert asked == [1 if blas > 1 else 2, 2]

@@ -43,6 +43,7 @@ from ..core.plan import (
     statement_reads,
 )
 from . import fused_loops, loop_nest_kernels, numpy_lapack, refine_scan
+from .blas_threads import blas_threads
 from .cancellation import _flat_not_greater
 from .cholesky_inverse import _cholesky, _cholesky_inverse, _solve_triangular
 from .selection import _argselect
@@ -571,15 +572,53 @@ def build(
     plan: Plan, name: str, xp_name: str = "numpy", threads: int | None = None
 ) -> tuple[str, Callable[..., Any]]:
     """Generate and compile ``plan``; returns (source, function). NumPy only; its fused
-    loops run on up to ``threads`` threads (``fused_loops.caller``)."""
+    loops run on up to ``threads`` threads (``fused_loops.caller``), on one where the
+    program also calls BLAS while BLAS runs several."""
     source = emit(plan, name)
     namespace: dict[str, Any] = {NP: np, **BUILTINS, **HELPERS, **IN_PROCESS}
     namespace.update((_ident(k), v) for k, v in plan.constants)
-    for _, loop in fused_steps(plan):
+    fused = fused_steps(plan)
+    if fused and calls_blas(plan) and blas_threads() > 1:
+        # OpenBLAS's workers spin for a while after each GEMM: a loop split over threads
+        # right after one shares the cores with them and ends later than on one thread
+        # (B19 on two cores: 7.4-8.8 ms a call against 5.3-5.8)
+        threads = 1
+    for _, loop in fused:
         namespace.setdefault(fused_loops.call_name(loop), fused_loops.caller(loop, threads))
     for _, nest in loop_nest_steps(plan):
         namespace.setdefault(loop_nest_kernels.call_name(nest), loop_nest_kernels.caller(nest))
     return source, compile_source(source, function_name(name), namespace)
+
+
+#: Functions generated code calls that run BLAS (with its threads) on float matrices.
+BLAS_CALLS = frozenset(("matmul", "einsum", "tensordot", "dot"))
+
+
+def calls_blas(plan: Plan) -> bool:
+    """Whether ``plan`` calls a BLAS function (``BLAS_CALLS``) anywhere, loop bodies and
+    branches included."""
+    return any(_blas_in(step) for step in plan.steps)
+
+
+def _blas_in(step: Step) -> bool:
+    for st in step.statements:
+        if isinstance(st, Loop):
+            if any(_blas_in(s) for s in st.body):
+                return True
+        elif isinstance(st, If):
+            if any(_blas_in(s) for branch in st.branches for s in branch.body):
+                return True
+        elif isinstance(st, Assign) and _calls(st.value, BLAS_CALLS):
+            return True
+    return False
+
+
+def _calls(expr: Expr, ops: frozenset[str]) -> bool:
+    if not isinstance(expr, Call):
+        return False
+    if expr.op in ops:
+        return True
+    return any(_calls(a, ops) for a in expr.args) or any(_calls(v, ops) for _, v in expr.kwargs)
 
 
 def fused_steps(plan: Plan) -> list[tuple[Step, FusedLoop]]:

@@ -52,7 +52,7 @@ from ..primitives.gradients import stop_gradient_p
 from ..primitives.reductions import reduce_p
 from ..primitives.shape import cast_p, reshape_p
 from .fused_products import LoopProduct, loop_product
-from .fusion_cost import worth_fusing
+from .fusion_cost import broadcast_ns, worth_fusing
 from .loop_literals import fits, literal, weak_unwritable
 
 #: A loop reads at most this many operands and runs at most this many instructions (the
@@ -293,8 +293,8 @@ def _fuse(
         else:
             products.pop(node, None)
     chain = sorted(maps, key=position.__getitem__)
-    if reduction == "map" and len(chain) == 1 and _cheap(end):
-        return None  # (a map of one cheap function is the NumPy pass itself)
+    # a map of one cheap function is the NumPy pass itself, unless that pass broadcasts
+    one_cheap = reduction == "map" and len(chain) == 1 and _cheap(end)
     operands: list[tuple[Node, tuple[int, ...]]] = []
     value_of: dict[Node, int] = {}
     body: list[Instruction] = []
@@ -336,6 +336,8 @@ def _fuse(
         out_axes,
         root.dtype.name,
     )
+    if one_cheap and not broadcast_ns(loop):
+        return None
     return Fusion(root, tuple(n for n, _ in operands), frozenset(chain) | inlined, loop)
 
 

@@ -584,8 +584,9 @@ def build(
     """Generate and compile ``plan``; returns (source, function). NumPy only; its fused
     loops run on up to ``threads`` threads (``fused_loops.caller``), on one where the
     program also calls BLAS while BLAS runs several."""
-    if blas_threads() == 1:
-        plan = measured_matmuls(plan)
+    marked = measured_matmuls(plan)
+    if marked is not plan and blas_threads() == 1:  # (BLAS asked only then: its first
+        plan = marked  # question scans the loaded libraries, milliseconds of a compile)
     source = emit(plan, name)
     namespace: dict[str, Any] = {NP: np, **BUILTINS, **HELPERS, **IN_PROCESS}
     namespace.update(RUNTIME)
@@ -613,12 +614,13 @@ _FLOATS = frozenset((np.dtype(np.float32), np.dtype(np.float64)))
 
 def measured_matmuls(plan: Plan) -> Plan:
     """``plan`` with each top-level matmul that ``matmul_rows`` may run faster in row blocks
-    marked ``measured_rows`` (a program compiled while BLAS runs one thread: the blocks
-    are one thread's finding)."""
+    marked ``measured_rows``, or ``plan`` itself where none is (``build`` takes the marks
+    while BLAS runs one thread: the blocks are one thread's finding)."""
     typed = zip(plan.inputs, plan.input_types)
     known: dict[str, VType] = {name: array_type(shape, dtype) for name, (shape, dtype) in typed}
     known.update((name, constant_type(value)) for name, value in plan.constants)
     steps = []
+    marked = False
     for step in plan.steps:
         statements = []
         for st in step.statements:
@@ -626,6 +628,7 @@ def measured_matmuls(plan: Plan) -> Plan:
                 value = _mark_matmuls(st.value, known)
                 if value is not st.value:
                     st = dataclasses.replace(st, value=value)
+                    marked = True
                 if st.shape is not None and st.dtype is not None:
                     known[st.target] = array_type(st.shape, st.dtype)
             else:  # a loop or branch: what it binds is not typed here
@@ -633,14 +636,14 @@ def measured_matmuls(plan: Plan) -> Plan:
                     known.pop(name, None)
             statements.append(st)
         steps.append(dataclasses.replace(step, statements=tuple(statements)))
-    return dataclasses.replace(plan, steps=tuple(steps))
+    return dataclasses.replace(plan, steps=tuple(steps)) if marked else plan
 
 
 def _mark_matmuls(expr: Expr, known: dict[str, VType]) -> Expr:
     if not isinstance(expr, Call):
         return expr
     args = tuple(_mark_matmuls(a, known) for a in expr.args)
-    if args != expr.args:
+    if any(x is not y for x, y in zip(args, expr.args)):
         expr = dataclasses.replace(expr, args=args)
     if expr.op != "matmul" or expr.attr("measured_rows"):
         return expr

@@ -34,7 +34,6 @@ from ..core.plan import (
     Lit,
     Loop,
     Plan,
-    PlanError,
     Ref,
     Scatter,
     Statement,
@@ -42,10 +41,8 @@ from ..core.plan import (
     Store,
     releases,
     statement_reads,
-    statement_writes,
 )
-from ..core.plan_types import VType, array_type, constant_type, expr_type
-from . import fused_loops, loop_nest_kernels, matmul_rows, numpy_lapack, refine_scan
+from . import fused_loops, loop_nest_kernels, numpy_lapack, refine_scan
 from .blas_threads import blas_threads
 from .cancellation import _flat_not_greater
 from .cholesky_inverse import _cholesky, _cholesky_inverse, _solve_triangular
@@ -253,19 +250,12 @@ def _windows(c: Call) -> str:
     return f"{view}[{', '.join(index)}]"
 
 
-#: What a matmul run in measured row blocks is called as (``_``: never a user's name).
-ROWS_MATMUL = "_matmul_rows"
-
-#: What programs axcomp runs (in process, in dask's workers) may call and an exported module
-#: never does (``export`` prints its plans without ``measured_matmuls``).
-RUNTIME: dict[str, Any] = {ROWS_MATMUL: matmul_rows.matmul_rows}
-
 _FORMATS: dict[str, Callable[[Call], str]] = {
     "transpose": lambda c: (
         f"{_receiver(c.args[0])}.transpose(" + ", ".join(_int(p) for p in c.attr("perm")) + ")"
     ),
     "reshape": lambda c: f"{_receiver(c.args[0])}.reshape({_tuple(c.attr('shape'))})",
-    "matmul": lambda c: f"{ROWS_MATMUL if c.attr('measured_rows') else NP + '.matmul'}({_args(c)})",
+    "matmul": lambda c: f"{NP}.matmul({_args(c)})",
     "multiply": lambda c: " * ".join(_receiver(a) for a in c.args),
     "einsum": _einsum,
     "sum": lambda c: f"{_receiver(c.args[0])}.sum(axis={_axis(c.attr('axis'))}{_kw(c, 'dtype')})",
@@ -584,12 +574,8 @@ def build(
     """Generate and compile ``plan``; returns (source, function). NumPy only; its fused
     loops run on up to ``threads`` threads (``fused_loops.caller``), on one where the
     program also calls BLAS while BLAS runs several."""
-    marked = measured_matmuls(plan)
-    if marked is not plan and blas_threads() == 1:  # (BLAS asked only then: its first
-        plan = marked  # question scans the loaded libraries, milliseconds of a compile)
     source = emit(plan, name)
     namespace: dict[str, Any] = {NP: np, **BUILTINS, **HELPERS, **IN_PROCESS}
-    namespace.update(RUNTIME)
     namespace.update((_ident(k), v) for k, v in plan.constants)
     fused = fused_steps(plan)
     if fused and calls_blas(plan) and blas_threads() > 1:
@@ -602,63 +588,6 @@ def build(
     for _, nest in loop_nest_steps(plan):
         namespace.setdefault(loop_nest_kernels.call_name(nest), loop_nest_kernels.caller(nest))
     return source, compile_source(source, function_name(name), namespace)
-
-
-#: The matmuls ``matmul_rows`` measures: float operands of one dtype, a left operand of at
-#: least ``ROWS_MIN`` rows, at most ``ROWS_MAX_FLOPS`` (a few milliseconds whole, so the
-#: first call's measurement costs tens of milliseconds at most).
-ROWS_MIN = 2 * min(matmul_rows.ROWS)
-ROWS_MAX_FLOPS = 1 << 26
-_FLOATS = frozenset((np.dtype(np.float32), np.dtype(np.float64)))
-
-
-def measured_matmuls(plan: Plan) -> Plan:
-    """``plan`` with each top-level matmul that ``matmul_rows`` may run faster in row blocks
-    marked ``measured_rows``, or ``plan`` itself where none is (``build`` takes the marks
-    while BLAS runs one thread: the blocks are one thread's finding)."""
-    typed = zip(plan.inputs, plan.input_types)
-    known: dict[str, VType] = {name: array_type(shape, dtype) for name, (shape, dtype) in typed}
-    known.update((name, constant_type(value)) for name, value in plan.constants)
-    steps = []
-    marked = False
-    for step in plan.steps:
-        statements = []
-        for st in step.statements:
-            if isinstance(st, Assign):
-                value = _mark_matmuls(st.value, known)
-                if value is not st.value:
-                    st = dataclasses.replace(st, value=value)
-                    marked = True
-                if st.shape is not None and st.dtype is not None:
-                    known[st.target] = array_type(st.shape, st.dtype)
-            else:  # a loop or branch: what it binds is not typed here
-                for name in statement_writes(st):
-                    known.pop(name, None)
-            statements.append(st)
-        steps.append(dataclasses.replace(step, statements=tuple(statements)))
-    return dataclasses.replace(plan, steps=tuple(steps)) if marked else plan
-
-
-def _mark_matmuls(expr: Expr, known: dict[str, VType]) -> Expr:
-    if not isinstance(expr, Call):
-        return expr
-    args = tuple(_mark_matmuls(a, known) for a in expr.args)
-    if any(x is not y for x, y in zip(args, expr.args)):
-        expr = dataclasses.replace(expr, args=args)
-    if expr.op != "matmul" or expr.attr("measured_rows"):
-        return expr
-    try:
-        a, b = (expr_type(x, known.__getitem__) for x in expr.args)
-    except (KeyError, PlanError):
-        return expr  # an operand not typed here: the plain matmul
-    if a.kind != "array" or b.kind != "array" or len(a.shape) < 2 or len(b.shape) < 2:
-        return expr
-    if a.dtype != b.dtype or a.dtype not in _FLOATS or a.shape[-2] < ROWS_MIN:
-        return expr
-    batch = math.prod(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]))
-    if 2 * batch * a.shape[-2] * a.shape[-1] * b.shape[-1] > ROWS_MAX_FLOPS:
-        return expr
-    return dataclasses.replace(expr, attrs=(*expr.attrs, ("measured_rows", True)))
 
 
 #: Functions generated code calls that run BLAS (with its threads) on float matrices.

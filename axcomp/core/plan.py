@@ -204,13 +204,7 @@ _OPS = (
         (1, 1),
         Attr("shape", INTS),
     ),
-    _op(
-        "matmul",
-        "(a, b; measured_rows) matrix product with broadcasting batch dimensions; "
-        "measured_rows: in the row blocks the process measures fastest, same bits",
-        (2, 2),
-        Attr("measured_rows", BOOL, optional=True),
-    ),
+    _op("matmul", "(a, b) matrix product with broadcasting batch dimensions", (2, 2)),
     _op("multiply", "(*xs) elementwise product with broadcasting", (1, None)),
     _op(
         "einsum",

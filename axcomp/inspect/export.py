@@ -57,13 +57,11 @@ from .export_text import (
 )
 
 
-def _plan_function(plan: Plan, name: str) -> tuple[str, str]:
+def _plan_function(source: str, plan: Plan, name: str) -> tuple[str, str]:
     fname = function_name(name)
     if fused_steps(plan) or loop_nest_steps(plan):  # a module needs only NumPy: no numba
         plan = lower(plan.graph, plan.inputs)
-    # (printed from the plan, not the program's source: in process, matmuls may call the
-    # row-block helper, numpy_backend.measured_matmuls, which a module does not carry)
-    source = emit(plan, name)
+        source = emit(plan, name)
     return factory_text(source, fname, {k: constant_text(v) for k, v in plan.constants}), fname
 
 
@@ -95,19 +93,20 @@ def export(
     parts = []
     chunks = compiled.chunks
     if chunks is None or not isinstance(compiled.target, ChunkedTarget):  # pmap: whole
-        body, entry = _plan_function(compiled.plan, compiled.name)
+        body, entry = _plan_function(compiled.source, compiled.plan, compiled.name)
         parts.append(body)
     else:
-        driver = compiled.source.split("\ndef ")[0]
-        block_body, block_fn = _plan_function(chunks.block, f"{compiled.name}_block")
+        sources = compiled.source.split("\ndef ")
+        driver, blocks = sources[0], ["def " + s for s in sources[1:]]
+        block_body, block_fn = _plan_function(blocks[0], chunks.block, f"{compiled.name}_block")
         parts.append(block_body)
         consts = {"_block": f"_{block_fn}", "_progress": "None"}
         if chunks.tail is not None:
-            tail_body, tail_fn = _plan_function(chunks.tail, f"{compiled.name}_tail")
+            tail_body, tail_fn = _plan_function(blocks[1], chunks.tail, f"{compiled.name}_tail")
             parts.append(tail_body)
             consts["_tail"] = f"_{tail_fn}"
         if chunks.prologue is not None:  # the block-invariant work, built last
-            body, fn = _plan_function(chunks.prologue, f"{compiled.name}_prologue")
+            body, fn = _plan_function(blocks[-1], chunks.prologue, f"{compiled.name}_prologue")
             parts.append(body)
             consts["_prologue"] = f"_{fn}"
         for k, dtype in enumerate(chunks.out_dtypes):

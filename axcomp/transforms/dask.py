@@ -42,7 +42,7 @@ import numpy as np
 
 from .. import pytree
 from ..backends import fused_loops, numpy_backend
-from ..backends.numpy_backend import HELPERS, NP, RUNTIME, function_name, fused_steps
+from ..backends.numpy_backend import HELPERS, NP, function_name, fused_steps
 from ..backends.source import compile_source
 from ..backends.target import NUMPY_TARGET, DaskGrid, DaskTarget, NumpyTarget
 from ..compiler import lower
@@ -125,7 +125,7 @@ class Program:
     def function(self) -> Callable[..., Any]:
         fn = _built.get(self.key)
         if fn is None:
-            namespace: dict[str, Any] = {NP: np, **HELPERS, **RUNTIME, **dict(self.constants)}
+            namespace: dict[str, Any] = {NP: np, **HELPERS, **dict(self.constants)}
             for loop in self.fused:
                 caller = fused_loops.caller(loop, self.threads)
                 namespace.setdefault(fused_loops.call_name(loop), caller)

@@ -13,8 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 import axcomp as ax
+
+# On CI every run draws the same examples, so a red CI is one anyone can reproduce (the
+# oldest Hypothesis CI installs has no built-in "ci" profile); local runs keep exploring.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)

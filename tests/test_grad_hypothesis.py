@@ -80,8 +80,10 @@ def test_random_compositions_match_finite_differences(program, seed):
     np.testing.assert_allclose(gx, numeric_grad(fwd, (x, y), 0), rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(gy, numeric_grad(fwd, (x, y), 1), rtol=1e-4, atol=1e-6)
     value, g0 = ax.value_and_grad(f)(x, y)
-    np.testing.assert_allclose(value, fwd(x, y), rtol=1e-12)
-    np.testing.assert_allclose(g0, gx, rtol=1e-12)
+    # two programs for the same gradient may round differently: an element that cancels to
+    # near zero is compared at the gradient's own scale, not its own
+    np.testing.assert_allclose(value, fwd(x, y), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(g0, gx, rtol=1e-12, atol=1e-12 * np.abs(gx).max())
 
 
 @settings(max_examples=30, deadline=None)

@@ -29,7 +29,7 @@ from . import (
     typing,
 )
 from .array import Array
-from .config import config
+from .config import config, debug_infs, debug_nans
 from .core.shapes import ShapeDtypeStruct
 from .errors import (
     AxcompError,
@@ -92,6 +92,8 @@ __all__ = [
     "custom_jvp",
     "custom_vjp",
     "debug",
+    "debug_infs",
+    "debug_nans",
     "eval_shape",
     "explain",
     "export",

@@ -5,11 +5,19 @@ axcomp's ``numpy`` namespace always computes in NumPy's dtypes (float64 by defau
 with x64 on); the flag decides the defaults of ``axcomp.random`` (float32/int32/uint32 with
 x64 off, float64/int64/uint64 with it on) and how wide an integer seed may be, as in JAX.
 Flags that only tune XLA are accepted and ignored; a value axcomp cannot honour is refused.
+
+``jax_debug_nans``/``jax_debug_infs`` (``transforms/invalid_values.py`` does the checks)
+are set for the process here or from ``JAX_DEBUG_NANS``/``JAX_DEBUG_INFS``, or for a
+context with ``debug_nans(True)``/``debug_infs(True)``, per thread, as JAX's.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 from .errors import AxcompError, UnsupportedError
@@ -32,8 +40,8 @@ _FLAGS: dict[str, tuple[Any, tuple[Any, ...] | None]] = {
     "jax_numpy_rank_promotion": ("allow", ("allow", "warn", "raise")),
     "jax_traceback_filtering": ("auto", None),
     "jax_disable_jit": (False, (False,)),
-    "jax_debug_nans": (False, (False,)),
-    "jax_debug_infs": (False, (False,)),
+    "jax_debug_nans": (_env_flag("JAX_DEBUG_NANS"), (True, False)),
+    "jax_debug_infs": (_env_flag("JAX_DEBUG_INFS"), (True, False)),
     # log each compile with its signature and time (transforms/compile_log.py)
     "jax_log_compiles": (_env_flag("AXCOMP_LOG_COMPILES") or _env_flag("JAX_LOG_COMPILES"), None),
     "jax_default_prng_impl": ("threefry2x32", ("threefry2x32",)),
@@ -48,6 +56,12 @@ class Config:
 
     def __init__(self) -> None:
         self._values = {name: default for name, (default, _) in _FLAGS.items()}
+        self._open_contexts = 0  # debug_nans/debug_infs contexts open in any thread
+        self._lock = threading.Lock()
+        #: whether results may need checking for NaNs or infinities: the one attribute the
+        #: hot paths read (a flag on, or a context open somewhere)
+        self.checking_values = False
+        self._recheck()
 
     def update(self, name: str, value: Any) -> None:
         if name not in _FLAGS:
@@ -58,12 +72,55 @@ class Config:
                 f"config.update({name!r}, {value!r}): axcomp supports only {list(allowed)}"
             )
         self._values[name] = value
+        self._recheck()
+
+    def _recheck(self) -> None:
+        v = self._values
+        self.checking_values = bool(
+            v["jax_debug_nans"] or v["jax_debug_infs"] or self._open_contexts
+        )
+
+    def value_checks(self) -> tuple[bool, bool]:
+        """Whether this thread checks results for NaNs, and for infinities, now: its
+        innermost ``debug_nans``/``debug_infs`` context, else the flag."""
+        nans, infs = _CHECK_CONTEXT.get()
+        return (
+            bool(self._values["jax_debug_nans"] if nans is None else nans),
+            bool(self._values["jax_debug_infs"] if infs is None else infs),
+        )
+
+    @contextlib.contextmanager
+    def _checking(self, nans: bool | None, infs: bool | None) -> Iterator[None]:
+        outer = _CHECK_CONTEXT.get()
+        token = _CHECK_CONTEXT.set(
+            (outer[0] if nans is None else nans, outer[1] if infs is None else infs)
+        )
+        with self._lock:
+            self._open_contexts += 1
+            self._recheck()
+        try:
+            yield
+        finally:
+            _CHECK_CONTEXT.reset(token)
+            with self._lock:
+                self._open_contexts -= 1
+                self._recheck()
 
     def __getattr__(self, name: str) -> Any:
         values = self.__dict__.get("_values", {})
+        if name in ("jax_debug_nans", "jax_debug_infs"):  # this context's value
+            return self.value_checks()[name == "jax_debug_infs"]
         if name in values:
             return values[name]
         raise ConfigError(f"Unrecognized config option: {name}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # ``config.jax_enable_x64 = True`` would shadow the flag and change nothing
+        if name in _FLAGS:
+            raise ConfigError(
+                f"config.{name} cannot be assigned; use config.update({name!r}, {value!r})"
+            )
+        object.__setattr__(self, name, value)
 
     @property
     def x64_enabled(self) -> bool:
@@ -73,4 +130,21 @@ class Config:
         return getattr(self, name)
 
 
+#: this context's ``debug_nans``/``debug_infs`` values (None: the flag decides)
+_CHECK_CONTEXT: contextvars.ContextVar[tuple[bool | None, bool | None]] = contextvars.ContextVar(
+    "value_checks", default=(None, None)
+)
+
 config = Config()
+
+
+def debug_nans(new_val: bool = True) -> contextlib.AbstractContextManager[None]:
+    """``with axcomp.debug_nans(True):`` checks results for NaNs in this context only (the
+    ``jax_debug_nans`` flag for one thread), as ``jax.debug_nans``."""
+    return config._checking(bool(new_val), None)
+
+
+def debug_infs(new_val: bool = True) -> contextlib.AbstractContextManager[None]:
+    """``with axcomp.debug_infs(True):``: ``jax_debug_infs`` for this context, as
+    ``jax.debug_infs``."""
+    return config._checking(None, bool(new_val))

@@ -220,3 +220,8 @@ class ImmutableArrayError(AxcompError, TypeError):
 
 class ZeroDimIterationError(AxcompError, TypeError):
     """Iteration over a 0-d array (a TypeError, as in NumPy and JAX)."""
+
+
+class InvalidValueError(AxcompError, FloatingPointError):
+    """A NaN (``jax_debug_nans``) or an infinity (``jax_debug_infs``) in a result: JAX's
+    ``FloatingPointError``."""

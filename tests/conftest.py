@@ -30,8 +30,9 @@ def _config_flags_are_restored() -> Iterator[None]:
     defaults: put every flag back."""
     saved = dict(ax.config._values)
     yield
-    ax.config._values.clear()
-    ax.config._values.update(saved)
+    for name, value in saved.items():
+        if ax.config._values[name] != value:
+            ax.config.update(name, value)
 
 
 @pytest.fixture(scope="module")

@@ -49,7 +49,10 @@ def test_flags_are_read_and_refused_as_jax_does() -> None:
     ax.config.update("jax_log_compiles", False)
     with pytest.raises(AttributeError, match="Unrecognized config option"):
         ax.config.update("jax_no_such_flag", 1)
-    with pytest.raises(NotImplementedError, match="jax_debug_nans"):
-        ax.config.update("jax_debug_nans", True)
+    with pytest.raises(NotImplementedError, match="jax_default_prng_impl"):
+        ax.config.update("jax_default_prng_impl", "rbg")
+    with pytest.raises(AttributeError, match=r"config.update\('jax_enable_x64', True\)"):
+        ax.config.jax_enable_x64 = True  # (an attribute would shadow the flag, silently)
+    assert ax.config.jax_enable_x64 is False
     with pytest.raises(AttributeError):
         _ = ax.config.jax_no_such_flag

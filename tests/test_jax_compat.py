@@ -81,6 +81,11 @@ def test_numpy_rank_promotion_in_vectorize():
     assert any("rank promotion" in str(w.message) for w in caught)
     with pytest.raises(ValueError, match="mode"), ax.numpy_rank_promotion("sometimes"):
         pass
+    ax.config.update("jax_numpy_rank_promotion", "raise")  # the flag, outside a context
+    with pytest.raises(ValueError, match="require rank promotion"):
+        f(two, one)
+    with ax.numpy_rank_promotion("allow"):  # the context wins
+        np.testing.assert_allclose(f(two, one), two + one)
 
 
 def test_eval_shape_traces_without_running():

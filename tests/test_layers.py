@@ -45,7 +45,17 @@ ALLOWED: dict[str, set[str]] = {
         "errors",
         "pytree",
     },
-    "numpy": {"lax", "transforms", "primitives", "tracing", "core", "errors", "pytree"},
+    # config: the jax_debug_nans/jax_debug_infs gate of every eager result
+    "numpy": {
+        "config",
+        "lax",
+        "transforms",
+        "primitives",
+        "tracing",
+        "core",
+        "errors",
+        "pytree",
+    },
     "lax": {"transforms", "primitives", "tracing", "core", "errors"},
     "random": {
         "config",

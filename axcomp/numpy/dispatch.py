@@ -17,11 +17,13 @@ from typing import Any, Literal, ParamSpec, TypeVar
 
 import numpy as np
 
+from ..config import config
 from ..core.array_impl import as_arrays
 from ..core.dtype_promotion import concrete_operands
 from ..core.float_errors import quiet, restore
 from ..errors import IncompatibleShapesError
 from ..tracing.tracer import Tracer
+from ..transforms.invalid_values import check_result
 from ..transforms.jit import staged_export
 from ..transforms.namespaces import is_jax_tracer, jax_tracer_error
 from .eager_errors import translated
@@ -109,22 +111,28 @@ def returning_arrays(fn: Callable[..., Any], products: bool = False) -> Callable
         @functools.wraps(fn)
         def contracting(*args: Any, **kwargs: Any) -> Any:
             try:
-                return as_arrays(fn(*args, **kwargs))
+                out = as_arrays(fn(*args, **kwargs))
             except ValueError as exc:
                 if isinstance(exc, TypeError) or not _SHAPE_MISMATCH.search(str(exc)):
                     raise _ours(fn.__name__, exc) from None
                 raise IncompatibleShapesError(f"{fn.__name__}: {exc}") from None
             except Exception as exc:
                 raise _ours(fn.__name__, exc) from None
+            if config.checking_values:  # jax_debug_nans / jax_debug_infs
+                check_result(fn.__name__, out)
+            return out
 
         return contracting
 
     @functools.wraps(fn)
     def returning(*args: Any, **kwargs: Any) -> Any:
         try:
-            return as_arrays(fn(*args, **kwargs))
+            out = as_arrays(fn(*args, **kwargs))
         except Exception as exc:
             raise _ours(fn.__name__, exc) from None
+        if config.checking_values:  # jax_debug_nans / jax_debug_infs
+            check_result(fn.__name__, out)
+        return out
 
     return returning
 

@@ -34,6 +34,13 @@ from .dtypes import iscomplexobj
 from .namespace import as_float as _as_float
 from .namespace import float_dtype as _float_dtype
 from .namespace import jnp as _jnp
+from .slice_warnings import (
+    few_entries,
+    nan_extremum,
+    quiet_on_few_entries,
+    quiet_on_nans,
+    slice_warnings_ignored,
+)
 from .traced_values import lift_value as _one
 from .traced_values import lift_value as _t
 
@@ -71,7 +78,7 @@ def _np_average(a: Any, axis: Any = None, weights: Any = None, *rest: Any, **kw:
     return run(arr.astype(dtype, copy=False), axis, weights, *rest, **kw)
 
 
-@numpy_function(_np_average)
+@numpy_function(quiet_on_few_entries(_np_average))
 def average(
     a: Value,
     axis: Any = None,
@@ -147,7 +154,7 @@ def nansum(a: Value, axis: Any = None, dtype: Any = None, keepdims: bool = False
     return reduce_sum(t, axis=axis, dtype=dtype, keepdims=keepdims)
 
 
-@numpy_function(with_inexact_default(np.nanmean))
+@numpy_function(quiet_on_nans(with_inexact_default(np.nanmean)))
 def nanmean(a: Value, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Tracer:
     """``mean`` over the entries that are not nan (nan where there are none)."""
     t, isnan = _nan_free(a, 0.0)
@@ -168,13 +175,13 @@ def _nanext(fn: str, a: Value, axis: Any, keepdims: bool) -> Tracer:
     return _e("where", every, np.asarray(math.nan, t.dtype), out)
 
 
-@numpy_function()
+@numpy_function(nan_extremum(np.fmax, np.nanmax))
 def nanmax(a: Value, axis: Any = None, keepdims: bool = False) -> Tracer:
     """``max`` ignoring nan entries (nan where every entry is nan)."""
     return _nanext("max", a, axis, keepdims)
 
 
-@numpy_function()
+@numpy_function(nan_extremum(np.fmin, np.nanmin))
 def nanmin(a: Value, axis: Any = None, keepdims: bool = False) -> Tracer:
     """``min`` ignoring nan entries (nan where every entry is nan)."""
     return _nanext("min", a, axis, keepdims)
@@ -259,7 +266,7 @@ def _squared_magnitude(dev: Tracer) -> Tracer:
     return _e("add", multiply(re, re), multiply(im, im))
 
 
-@numpy_function(_unset_dropped(with_inexact_default(np.var)))
+@numpy_function(quiet_on_few_entries(_unset_dropped(with_inexact_default(np.var)), ddof_at=4))
 def var(
     a: Value,
     axis: Any = None,
@@ -277,7 +284,7 @@ def var(
     return _var(a, axis, dtype, ddof, keepdims, correction, where, mean)
 
 
-@numpy_function(_unset_dropped(with_inexact_default(np.std)))
+@numpy_function(quiet_on_few_entries(_unset_dropped(with_inexact_default(np.std)), ddof_at=4))
 def std(
     a: Value,
     axis: Any = None,
@@ -396,7 +403,7 @@ def percentile(
     return _quantile(a, _e("true_divide", _t(q), 100), axis, method, keepdims)
 
 
-@numpy_function(with_inexact_default(np.median))  # JAX's float32 from int32
+@numpy_function(quiet_on_few_entries(with_inexact_default(np.median)))  # JAX's float32 from int32
 def median(
     a: Value,
     axis: Any = None,
@@ -518,7 +525,7 @@ def mean(
             return _e("true_divide", total, count)
     if dtype is None:  # JAX's dtype: booleans and narrow integers average in float32
         dtype = _ops.inexact_dtype(np.asarray(a).dtype)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), slice_warnings_ignored(few_entries(a, axis, 0, where)):
         return np.mean(a, axis=axis, dtype=dtype, keepdims=keepdims, **_eager_options(None, where))
 
 

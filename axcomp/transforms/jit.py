@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, Generic, ParamSpec, Protocol, TypeVar, ov
 
 import numpy as np
 
+from .. import pytree
+from ..core.array_impl import as_array
 from ..errors import (
     AxisSpecError,
     AxisSpecTypeError,
@@ -29,8 +31,13 @@ R_co = TypeVar("R_co", covariant=True)
 class JittedFunction(Staged, Generic[P, R]):
     """The result of ``axcomp.jit``: compiled once per signature, then cached.
 
+    ``reruns_uncompiled``: a user's ``jit`` (not a staged ``lax`` function) whose output
+    holds a NaN under ``jax_debug_nans`` runs its Python function again, uncompiled.
+
     Generic in the function's parameters and result (``JittedFunction[P, R]``), so a type
     checker or an IDE shows the function's own signature, as JAX's ``jit`` keeps it."""
+
+    reruns_uncompiled = False
 
     def __init__(
         self,
@@ -95,6 +102,21 @@ class JittedFunction(Staged, Generic[P, R]):
                     f"part of the compilation's key), got {type(value).__name__}; pass arrays "
                     "as ordinary arguments"
                 ) from None
+
+    def _deoptimized(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Callable[[], Any] | None:
+        if not self.reruns_uncompiled:  # a staged lax/scipy function: its name says where
+            return None
+        # static arguments as they were given; arrays as JAX's array type, as the function
+        # sees them under jit, so its operators are axcomp's (and checked) too
+        leaves, treedef = pytree.flatten((args, kwargs))
+        values = [leaf.value if type(leaf) is StaticArg else as_array(leaf) for leaf in leaves]
+        args, kwargs = pytree.unflatten(treedef, values)
+        return lambda: self.fun(*args, **kwargs)
+
+    def _checked_name(self) -> str:
+        return repr(self) if self.reruns_uncompiled else self.name  # (lax.foo's own name)
 
     def _inline(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         trace = current_trace()
@@ -240,6 +262,7 @@ def jit(
     nums, names = _names_and_nums(fun, static_argnums, static_argnames)
     jitted: JittedFunction[..., Any] = JittedFunction(fun, nums, names)
     jitted._set_options(memory_limit, threads, progress)
+    jitted.reruns_uncompiled = True
     return jitted
 
 

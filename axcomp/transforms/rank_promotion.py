@@ -2,7 +2,8 @@
 
 ``"allow"`` (the default) broadcasts operands of different ranks as NumPy does; ``"warn"``
 and ``"raise"`` report implicit rank promotion in ``axcomp.numpy.vectorize``, with JAX's
-wording. The setting is per thread and per context (a ``ContextVar``)."""
+wording. The context manager's setting is per thread and per context (a ``ContextVar``);
+outside one, ``config.update("jax_numpy_rank_promotion", ...)`` decides, as in JAX."""
 
 from __future__ import annotations
 
@@ -10,14 +11,16 @@ import contextlib
 import contextvars
 from collections.abc import Iterator
 
+from ..config import config
 from ..errors import AxisSpecError
 
 MODES = ("allow", "warn", "raise")
-_MODE: contextvars.ContextVar[str] = contextvars.ContextVar("rank_promotion", default="allow")
+_MODE: contextvars.ContextVar[str | None] = contextvars.ContextVar("rank_promotion", default=None)
 
 
 def rank_promotion() -> str:
-    return _MODE.get()
+    mode = _MODE.get()
+    return str(config.jax_numpy_rank_promotion) if mode is None else mode
 
 
 @contextlib.contextmanager

@@ -31,6 +31,7 @@ import numpy as np
 
 from .. import pytree
 from ..backends.target import DaskTarget, Target
+from ..config import config as _CONFIG
 from ..core.array_impl import ArrayImpl
 from ..core.graph import Graph, Node
 from ..core.leaves import InputParams, input_p
@@ -50,6 +51,7 @@ from .compile import BlockProgram, Compiled, Traced, block_program, compile_trac
 from .compile_log import describe_arrays, logged_compile
 from .dask import lower_dask, run_dask
 from .eager import Concretizer, GuardedProgram, PathCache, PathsInfo
+from .invalid_values import check_compiled
 from .namespaces import NUMPY, is_array, namespace_of, namespace_scalars, numpy_dtype
 from .options import Options, defaults, resolve
 from .progress import compile_status
@@ -408,9 +410,13 @@ class Staged:
                 key = None
             if key is not None:
                 try:
-                    return self._fast(key)(*args)
+                    out = self._fast(key)(*args)
                 except _IntOutOfRange:  # beyond int64: a static constant, below
                     pass
+                else:
+                    if _CONFIG.checking_values:  # jax_debug_nans / jax_debug_infs
+                        self._check_values(out, args, kwargs)
+                    return out
             else:  # containers of arrays (a model's parameters): keyed by one walk
                 leaves: list[Any] = []
                 try:
@@ -418,7 +424,17 @@ class Staged:
                 except (_NoTreeKey, AttributeError, TypeError):
                     pass
                 else:
-                    return self._fast_tree(tree_key)(*leaves)
+                    out = self._fast_tree(tree_key)(*leaves)
+                    if _CONFIG.checking_values:
+                        self._check_values(out, args, kwargs)
+                    return out
+        out = self._call_general(args, kwargs)
+        if _CONFIG.checking_values:
+            self._check_values(out, args, kwargs)
+        return out
+
+    def _call_general(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """A call the fast paths do not take: keywords, static arguments, namedtuples..."""
         sig = signature_of(args, kwargs, self.trace_scalars)
         target = choose_target(sig.namespace)
         if isinstance(target, DaskTarget):
@@ -436,6 +452,22 @@ class Staged:
             check_outputs_fit(compiled)  # once per program: it reads the machine's memory
             self._fits.add(compiled)
         return compiled.run(input_leaves(args, kwargs, sig))
+
+    def _check_values(self, out: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """``jax_debug_nans``/``jax_debug_infs`` on this call's outputs."""
+        check_compiled(self._checked_name(), out, self._deoptimized(args, kwargs))
+
+    def _checked_name(self) -> str:
+        """What ``jax_debug_nans``'s error calls this function: ``vmap(f, in_axes=0)``."""
+        return repr(self) if type(self).__repr__ is not object.__repr__ else self.name
+
+    def _deoptimized(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Callable[[], Any] | None:
+        """The call without compiling, which ``jax_debug_nans`` runs to find the operation
+        that made an invalid output (None: this function has no such form; ``jit``'s is
+        the user's function)."""
+        return None
 
     def _run_eager(self, sig: Signature, *leaves: Any) -> Any:
         return self._paths.run(sig, list(leaves), lambda: self._trace_path(sig, list(leaves)))

@@ -29,7 +29,7 @@ from . import (
     typing,
 )
 from .array import Array
-from .config import config, debug_infs, debug_nans
+from .config import config, debug_infs, debug_nans, disable_jit
 from .core.shapes import ShapeDtypeStruct
 from .errors import (
     AxcompError,
@@ -94,6 +94,7 @@ __all__ = [
     "debug",
     "debug_infs",
     "debug_nans",
+    "disable_jit",
     "eval_shape",
     "explain",
     "export",

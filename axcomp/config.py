@@ -7,8 +7,9 @@ x64 off, float64/int64/uint64 with it on) and how wide an integer seed may be, a
 Flags that only tune XLA are accepted and ignored; a value axcomp cannot honour is refused.
 
 ``jax_debug_nans``/``jax_debug_infs`` (``transforms/invalid_values.py`` does the checks)
-are set for the process here or from ``JAX_DEBUG_NANS``/``JAX_DEBUG_INFS``, or for a
-context with ``debug_nans(True)``/``debug_infs(True)``, per thread, as JAX's.
+and ``jax_disable_jit`` (``transforms/jit.py``) are set for the process here or from
+``JAX_DEBUG_NANS``/``JAX_DEBUG_INFS``/``JAX_DISABLE_JIT``, or for a context with
+``debug_nans(True)``/``debug_infs(True)``/``disable_jit()``, per thread, as JAX's.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import contextlib
 import contextvars
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from .errors import AxcompError, UnsupportedError
@@ -39,7 +41,7 @@ _FLAGS: dict[str, tuple[Any, tuple[Any, ...] | None]] = {
     "jax_default_matmul_precision": (None, None),
     "jax_numpy_rank_promotion": ("allow", ("allow", "warn", "raise")),
     "jax_traceback_filtering": ("auto", None),
-    "jax_disable_jit": (False, (False,)),
+    "jax_disable_jit": (_env_flag("JAX_DISABLE_JIT"), (True, False)),
     "jax_debug_nans": (_env_flag("JAX_DEBUG_NANS"), (True, False)),
     "jax_debug_infs": (_env_flag("JAX_DEBUG_INFS"), (True, False)),
     # log each compile with its signature and time (transforms/compile_log.py)
@@ -56,11 +58,13 @@ class Config:
 
     def __init__(self) -> None:
         self._values = {name: default for name, (default, _) in _FLAGS.items()}
-        self._open_contexts = 0  # debug_nans/debug_infs contexts open in any thread
+        self._open = dict.fromkeys(CONTEXT_FLAGS, 0)  # contexts open in any thread
         self._lock = threading.Lock()
-        #: whether results may need checking for NaNs or infinities: the one attribute the
-        #: hot paths read (a flag on, or a context open somewhere)
+        #: whether results may need checking for NaNs or infinities, and whether a ``jit``
+        #: may have to run uncompiled: the attributes the hot paths read (a flag on, or a
+        #: context open in some thread; ``flag`` then says what this thread does)
         self.checking_values = False
+        self.jit_may_be_disabled = False
         self._recheck()
 
     def update(self, name: str, value: Any) -> None:
@@ -75,41 +79,40 @@ class Config:
         self._recheck()
 
     def _recheck(self) -> None:
-        v = self._values
+        v, o = self._values, self._open
         self.checking_values = bool(
-            v["jax_debug_nans"] or v["jax_debug_infs"] or self._open_contexts
+            v["jax_debug_nans"] or v["jax_debug_infs"] or o["jax_debug_nans"] or o["jax_debug_infs"]
         )
+        self.jit_may_be_disabled = bool(v["jax_disable_jit"] or o["jax_disable_jit"])
+
+    def flag(self, name: str) -> bool:
+        """A context flag's value in this thread now: its innermost context's, else the
+        process's."""
+        overrides = _OVERRIDES.get()
+        return bool(overrides[name] if name in overrides else self._values[name])
 
     def value_checks(self) -> tuple[bool, bool]:
-        """Whether this thread checks results for NaNs, and for infinities, now: its
-        innermost ``debug_nans``/``debug_infs`` context, else the flag."""
-        nans, infs = _CHECK_CONTEXT.get()
-        return (
-            bool(self._values["jax_debug_nans"] if nans is None else nans),
-            bool(self._values["jax_debug_infs"] if infs is None else infs),
-        )
+        """Whether this thread checks results for NaNs, and for infinities, now."""
+        return self.flag("jax_debug_nans"), self.flag("jax_debug_infs")
 
     @contextlib.contextmanager
-    def _checking(self, nans: bool | None, infs: bool | None) -> Iterator[None]:
-        outer = _CHECK_CONTEXT.get()
-        token = _CHECK_CONTEXT.set(
-            (outer[0] if nans is None else nans, outer[1] if infs is None else infs)
-        )
+    def _overriding(self, name: str, value: bool) -> Iterator[None]:
+        token = _OVERRIDES.set(MappingProxyType({**_OVERRIDES.get(), name: value}))
         with self._lock:
-            self._open_contexts += 1
+            self._open[name] += 1
             self._recheck()
         try:
             yield
         finally:
-            _CHECK_CONTEXT.reset(token)
+            _OVERRIDES.reset(token)
             with self._lock:
-                self._open_contexts -= 1
+                self._open[name] -= 1
                 self._recheck()
 
     def __getattr__(self, name: str) -> Any:
         values = self.__dict__.get("_values", {})
-        if name in ("jax_debug_nans", "jax_debug_infs"):  # this context's value
-            return self.value_checks()[name == "jax_debug_infs"]
+        if name in CONTEXT_FLAGS:  # this context's value
+            return self.flag(name)
         if name in values:
             return values[name]
         raise ConfigError(f"Unrecognized config option: {name}")
@@ -130,9 +133,11 @@ class Config:
         return getattr(self, name)
 
 
-#: this context's ``debug_nans``/``debug_infs`` values (None: the flag decides)
-_CHECK_CONTEXT: contextvars.ContextVar[tuple[bool | None, bool | None]] = contextvars.ContextVar(
-    "value_checks", default=(None, None)
+#: the flags a context may set for its own thread, as JAX's context managers do
+CONTEXT_FLAGS = ("jax_debug_nans", "jax_debug_infs", "jax_disable_jit")
+#: this context's values of those flags (replaced, never changed in place)
+_OVERRIDES: contextvars.ContextVar[Mapping[str, bool]] = contextvars.ContextVar(
+    "config_overrides", default=MappingProxyType({})
 )
 
 config = Config()
@@ -141,10 +146,17 @@ config = Config()
 def debug_nans(new_val: bool = True) -> contextlib.AbstractContextManager[None]:
     """``with axcomp.debug_nans(True):`` checks results for NaNs in this context only (the
     ``jax_debug_nans`` flag for one thread), as ``jax.debug_nans``."""
-    return config._checking(bool(new_val), None)
+    return config._overriding("jax_debug_nans", bool(new_val))
 
 
 def debug_infs(new_val: bool = True) -> contextlib.AbstractContextManager[None]:
     """``with axcomp.debug_infs(True):``: ``jax_debug_infs`` for this context, as
     ``jax.debug_infs``."""
-    return config._checking(None, bool(new_val))
+    return config._overriding("jax_debug_infs", bool(new_val))
+
+
+def disable_jit(disable: bool = True) -> contextlib.AbstractContextManager[None]:
+    """``with axcomp.disable_jit():`` runs ``jit`` functions as plain Python in this
+    context (their ``print`` sees values, their ``if`` tests them), as
+    ``jax.disable_jit``."""
+    return config._overriding("jax_disable_jit", bool(disable))

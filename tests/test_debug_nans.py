@@ -68,10 +68,12 @@ def test_jit_checks_outputs_and_reruns_uncompiled_to_find_the_operation(
 
 
 @pytest.mark.usefixtures("nans")
-def test_the_uncompiled_run_sees_arrays_and_static_values() -> None:
-    # NumPy inputs reach the rerun as axcomp arrays, as under jit: x * 2 is checked
-    with pytest.raises(FloatingPointError, match=r"encountered in multiply$"):
+def test_the_uncompiled_run_gets_the_arguments_as_given() -> None:
+    # as JAX's rerun: a NumPy input stays NumPy, so x * 2 is NumPy's (not checked) and
+    # the error says the rerun made no invalid value
+    with pytest.raises(FloatingPointError, match="did not produce invalid values") as info:
         ax.jit(lambda x: x * 2.0)(np.array([np.nan, 1.0]))
+    assert "<locals>.<lambda>). Because jax_debug_nans" in str(info.value)
     g = ax.jit(lambda x, p: anp.log(x) if p == "log" else x, static_argnums=1)
     with pytest.raises(FloatingPointError, match=r"encountered in log$"):
         g(np.array([-1.0]), "log")
@@ -103,7 +105,7 @@ def test_transformed_and_staged_functions_name_themselves() -> None:
         ax.scipy.special.logsumexp(np.array([np.nan, 1.0]))
     # a tuple output is checked leaf by leaf
     with pytest.raises(FloatingPointError, match=r"\(nan\)"):
-        ax.jit(lambda x: (x, x / 0.0 * 0.0))(np.array([1.0]))
+        ax.jit(lambda x: (x, x / 0.0 * 0.0))(anp.asarray([1.0]))
 
 
 def test_infs_are_checked_by_their_own_flag() -> None:
@@ -113,7 +115,7 @@ def test_infs_are_checked_by_their_own_flag() -> None:
             anp.log(anp.asarray(0.0))
         assert np.isnan(anp.log(anp.asarray(-1.0)))  # NaNs: jax_debug_nans's
         with pytest.raises(FloatingPointError, match=r"\(inf\)"):
-            ax.jit(lambda x: 1.0 / x)(np.zeros(2))
+            ax.jit(lambda x: 1.0 / x)(anp.zeros(2))
     finally:
         ax.config.update("jax_debug_infs", False)
 
@@ -149,3 +151,59 @@ def test_the_environment_sets_the_flag() -> None:
     env = {**os.environ, "JAX_DEBUG_NANS": "1"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.strip() == "raised invalid value (nan) encountered in log", out.stderr
+
+
+def test_disable_jit_runs_the_function_as_python(capsys: pytest.CaptureFixture[str]) -> None:
+    traces: list[str] = []
+
+    @ax.jit
+    def f(x, scale):
+        traces.append(type(x).__name__)
+        print("x =", x)  # a value under disable_jit, a tracer when traced
+        if x.sum() > 0:  # a concretization error when traced
+            return x * scale
+        return x
+
+    g = ax.jit(lambda x, n: x * n, static_argnums=1)
+    with ax.disable_jit():
+        assert ax.config.jax_disable_jit is True
+        np.testing.assert_array_equal(f(np.array([1.0, 2.0]), 3.0), [3.0, 6.0])
+        np.testing.assert_array_equal(g(np.ones(2), 4), [4.0, 4.0])
+        # a vmap still maps (it is no jit), and a jit inside it is traced with it
+        np.testing.assert_array_equal(
+            ax.vmap(lambda r: g(r, 2))(np.ones((2, 3))), 2 * np.ones((2, 3))
+        )
+    assert traces == ["ndarray"]  # the arguments as given, as JAX passes them
+    assert "x = [1. 2.]" in capsys.readouterr().out
+    assert ax.config.jax_disable_jit is False
+    with pytest.raises(ax.errors.ConcretizationTypeError):
+        f(np.array([1.0, 2.0]), 3.0)  # compiled again: Python's if needs a value
+    with (
+        ax.disable_jit(),
+        ax.disable_jit(False),
+        pytest.raises(ax.errors.ConcretizationTypeError),
+    ):
+        f(np.array([1.0, 2.0]), 3.0)
+
+
+def test_disable_jit_is_per_thread_and_a_flag() -> None:
+    f = ax.jit(lambda x: float(x[0]))  # float() of a traced value: refused unless uncompiled
+    seen: list[str] = []
+
+    def other_thread() -> None:
+        try:
+            f(np.ones(1))
+        except ax.errors.ConcretizationTypeError:
+            seen.append("compiled")
+
+    with ax.disable_jit():
+        assert f(np.ones(1)) == 1.0
+        worker = threading.Thread(target=other_thread)
+        worker.start()
+        worker.join()
+    assert seen == ["compiled"]
+    ax.config.update("jax_disable_jit", True)
+    try:
+        assert f(np.full(1, 2.0)) == 2.0
+    finally:
+        ax.config.update("jax_disable_jit", False)

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any, Generic, ParamSpec, Protocol, TypeVar, ov
 
 import numpy as np
 
-from .. import pytree
-from ..core.array_impl import as_array
+from ..config import config as _CONFIG
 from ..errors import (
     AxisSpecError,
     AxisSpecTypeError,
@@ -76,6 +75,13 @@ class JittedFunction(Staged, Generic[P, R]):
                 self._check_static(args, kwargs)
                 if current_trace() is None:
                     args, kwargs = self._wrap_static(args, kwargs)
+            if (
+                _CONFIG.jit_may_be_disabled
+                and self.reruns_uncompiled
+                and current_trace() is None
+                and _CONFIG.flag("jax_disable_jit")
+            ):  # jax.disable_jit: the function as plain Python, on its arguments
+                return self._uncompiled(args, kwargs)()
             return super().__call__(*args, **kwargs)
 
     def _wrap_static(
@@ -108,11 +114,13 @@ class JittedFunction(Staged, Generic[P, R]):
     ) -> Callable[[], Any] | None:
         if not self.reruns_uncompiled:  # a staged lax/scipy function: its name says where
             return None
-        # static arguments as they were given; arrays as JAX's array type, as the function
-        # sees them under jit, so its operators are axcomp's (and checked) too
-        leaves, treedef = pytree.flatten((args, kwargs))
-        values = [leaf.value if type(leaf) is StaticArg else as_array(leaf) for leaf in leaves]
-        args, kwargs = pytree.unflatten(treedef, values)
+        return self._uncompiled(args, kwargs)
+
+    def _uncompiled(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Callable[[], Any]:
+        """The call as plain Python (JAX's "de-optimized" function, and ``disable_jit``):
+        the arguments as they were given (static ones unwrapped), as JAX calls it."""
+        args = tuple(a.value if type(a) is StaticArg else a for a in args)
+        kwargs = {k: v.value if type(v) is StaticArg else v for k, v in kwargs.items()}
         return lambda: self.fun(*args, **kwargs)
 
     def _checked_name(self) -> str:

@@ -85,18 +85,19 @@ class Config:
         )
         self.jit_may_be_disabled = bool(v["jax_disable_jit"] or o["jax_disable_jit"])
 
-    def flag(self, name: str) -> bool:
+    def flag(self, name: str) -> Any:
         """A context flag's value in this thread now: its innermost context's, else the
         process's."""
         overrides = _OVERRIDES.get()
-        return bool(overrides[name] if name in overrides else self._values[name])
+        return overrides[name] if name in overrides else self._values[name]
 
     def value_checks(self) -> tuple[bool, bool]:
         """Whether this thread checks results for NaNs, and for infinities, now."""
-        return self.flag("jax_debug_nans"), self.flag("jax_debug_infs")
+        return bool(self.flag("jax_debug_nans")), bool(self.flag("jax_debug_infs"))
 
     @contextlib.contextmanager
-    def _overriding(self, name: str, value: bool) -> Iterator[None]:
+    def overriding(self, name: str, value: Any) -> Iterator[None]:
+        """A context in which this thread reads ``value`` for the flag ``name``."""
         token = _OVERRIDES.set(MappingProxyType({**_OVERRIDES.get(), name: value}))
         with self._lock:
             self._open[name] += 1
@@ -134,9 +135,9 @@ class Config:
 
 
 #: the flags a context may set for its own thread, as JAX's context managers do
-CONTEXT_FLAGS = ("jax_debug_nans", "jax_debug_infs", "jax_disable_jit")
+CONTEXT_FLAGS = ("jax_debug_nans", "jax_debug_infs", "jax_disable_jit", "jax_numpy_rank_promotion")
 #: this context's values of those flags (replaced, never changed in place)
-_OVERRIDES: contextvars.ContextVar[Mapping[str, bool]] = contextvars.ContextVar(
+_OVERRIDES: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar(
     "config_overrides", default=MappingProxyType({})
 )
 
@@ -146,17 +147,17 @@ config = Config()
 def debug_nans(new_val: bool = True) -> contextlib.AbstractContextManager[None]:
     """``with axcomp.debug_nans(True):`` checks results for NaNs in this context only (the
     ``jax_debug_nans`` flag for one thread), as ``jax.debug_nans``."""
-    return config._overriding("jax_debug_nans", bool(new_val))
+    return config.overriding("jax_debug_nans", bool(new_val))
 
 
 def debug_infs(new_val: bool = True) -> contextlib.AbstractContextManager[None]:
     """``with axcomp.debug_infs(True):``: ``jax_debug_infs`` for this context, as
     ``jax.debug_infs``."""
-    return config._overriding("jax_debug_infs", bool(new_val))
+    return config.overriding("jax_debug_infs", bool(new_val))
 
 
 def disable_jit(disable: bool = True) -> contextlib.AbstractContextManager[None]:
     """``with axcomp.disable_jit():`` runs ``jit`` functions as plain Python in this
     context (their ``print`` sees values, their ``if`` tests them), as
     ``jax.disable_jit``."""
-    return config._overriding("jax_disable_jit", bool(disable))
+    return config.overriding("jax_disable_jit", bool(disable))

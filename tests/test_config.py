@@ -56,3 +56,81 @@ def test_flags_are_read_and_refused_as_jax_does() -> None:
     assert ax.config.jax_enable_x64 is False
     with pytest.raises(AttributeError):
         _ = ax.config.jax_no_such_flag
+
+
+def test_the_persistent_cache_tutorials_settings_are_accepted() -> None:
+    # JAX's "persistent compilation cache" page: settings that change nothing computed here
+    ax.config.update("jax_compilation_cache_dir", "/tmp/jax_cache")
+    ax.config.update("jax_persistent_cache_min_entry_size_bytes", -1)
+    ax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+    ax.config.update("jax_persistent_cache_enable_xla_caches", "all")
+    assert ax.config.jax_persistent_cache_min_entry_size_bytes == -1
+    np.testing.assert_allclose(ax.jit(anp.sin)(np.ones(2)), np.sin(np.ones(2)))
+
+
+def test_defaults_are_jaxs_and_semantic_flags_are_refused_past_them() -> None:
+    assert ax.config.jax_persistent_cache_min_compile_time_secs == 1.0
+    assert ax.config.jax_enable_compilation_cache is True
+    assert ax.config.jax_numpy_dtype_promotion == "standard"
+    for name, value in (
+        ("jax_numpy_dtype_promotion", "strict"),
+        ("jax_random_seed_offset", 1),
+        ("jax_check_tracer_leaks", True),
+        ("jax_transfer_guard", "disallow"),
+    ):
+        with pytest.raises(NotImplementedError, match=name):
+            ax.config.update(name, value)
+        ax.config.update(name, _DEFAULTS[name])  # the default is always accepted
+
+
+_DEFAULTS = {
+    "jax_numpy_dtype_promotion": "standard",
+    "jax_random_seed_offset": 0,
+    "jax_check_tracer_leaks": False,
+    "jax_transfer_guard": None,
+}
+
+
+def test_enable_checks_verifies_graphs_and_plans(monkeypatch: pytest.MonkeyPatch) -> None:
+    from axcomp.core.graph import Graph
+    from axcomp.transforms import compile as compile_module
+
+    monkeypatch.setattr(compile_module, "VERIFY", False)  # (the suite sets AXCOMP_VERIFY)
+    graphs: list[int] = []
+    plans: list[int] = []
+    real_verify = Graph.verify
+    monkeypatch.setattr(Graph, "verify", lambda g: (graphs.append(1), real_verify(g))[1])
+    monkeypatch.setattr(compile_module, "verify_plan", lambda plan: plans.append(1))
+    ax.jit(lambda x: anp.tanh(x) @ x.T)(np.ones((3, 2)))
+    assert graphs == [] and plans == []
+    ax.config.update("jax_enable_checks", True)
+    ax.jit(lambda x: anp.tanh(x) @ x.T)(np.ones((3, 2)))
+    assert len(graphs) >= 2 and plans == [1]  # the traced graph, each pass's, the plan
+
+
+def test_explain_cache_misses_says_what_changed(caplog: pytest.LogCaptureFixture) -> None:
+    ax.config.update("jax_explain_cache_misses", True)
+
+    @ax.jit
+    def f(x, y):
+        return anp.sin(x) * y
+
+    g = ax.jit(lambda x, n: x * n, static_argnums=1)
+    with caplog.at_level("WARNING", logger="axcomp"):
+        f(np.ones(3), 2.0)
+        f(np.ones(4), 2.0)
+        f(np.ones(4), 2.0)  # cached: nothing logged
+        f(np.ones(4, np.float32), 2.0)
+        g(np.ones(2), 3)
+        g(np.ones(2), 4)
+    misses = [r.getMessage() for r in caplog.records if "CACHE MISS" in r.getMessage()]
+    assert len(misses) == 5
+    assert "never seen function jit(" in misses[0]
+    assert "x: float64[3] now float64[4]" in misses[1]
+    assert "x: float64[4] now float32[4]" in misses[2]  # closest: the float64[4] program
+    assert "static argument (leaf 1): 3 now 4" in misses[4]
+    ax.config.update("jax_explain_cache_misses", False)
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="axcomp"):
+        f(np.ones(5), 2.0)
+    assert not [r for r in caplog.records if "CACHE MISS" in r.getMessage()]

@@ -14,16 +14,23 @@ from .. import pytree
 from ..backends.source import compile_source
 from ..backends.target import NUMPY_TARGET, Target
 from ..compiler import expand, lower, simplify
+from ..config import config as _CONFIG
 from ..core.array_impl import ArrayImpl, as_array
 from ..core.chunks import ChunkPlan
 from ..core.float_errors import quiet, restore
 from ..core.graph import Graph
 from ..core.plan import Plan
+from ..core.plan_verify import verify_plan
 from ..tracing.trace import LevelRecord
 
 #: Set AXCOMP_VERIFY=1 to check the graph after tracing and after every pass (the test
-#: suite does); a failure is a compiler bug, reported as ``GraphError``.
+#: suite does); a failure is a compiler bug, reported as ``GraphError``. JAX's
+#: ``jax_enable_checks`` turns the same checks on, and the plan's (``verify_plan``).
 VERIFY = os.environ.get("AXCOMP_VERIFY", "") not in ("", "0")
+
+
+def _checking() -> bool:
+    return VERIFY or bool(_CONFIG.jax_enable_checks)
 
 
 @dataclass(frozen=True)
@@ -102,11 +109,12 @@ def block_program(traced: Traced, target: Target | None = None, runs: int = 1) -
     default) for the program its blocks run (``Target.block``); ``runs``: how often a call
     runs the program (a chunked call's blocks), for the fused loops' cost model."""
     target = target.block if target is not None else NUMPY_TARGET
-    if VERIFY:
+    checks = _checking()
+    if checks:
         traced.graph.verify()
-    graph = simplify(traced.graph, verify=VERIFY)
+    graph = simplify(traced.graph, verify=checks)
     if target.expand_gemm:
-        graph = expand.expand(graph, verify=VERIFY)
+        graph = expand.expand(graph, verify=checks)
     return BlockProgram(graph, traced.graph, traced.arg_names, target, runs)
 
 
@@ -123,6 +131,8 @@ def compile_traced(
     call runs the program (a chunked call's blocks), for the fused loops' cost model."""
     program = block_program(traced, target, runs)
     graph, plan, target = program.graph, program.plan, program.target
+    if _CONFIG.jax_enable_checks:  # (AXCOMP_VERIFY checks every plan as it is lowered)
+        verify_plan(plan)
     source, fn = target.build(plan, name, threads)
     call_flat = _output_adapter(
         fn, traced.out_treedef, len(plan.outputs), target.emitter, len(plan.inputs)

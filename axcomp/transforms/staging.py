@@ -46,6 +46,7 @@ from ..errors import (
 from ..tracing.build import lift
 from ..tracing.trace import current_trace, new_trace
 from ..tracing.tracer import Tracer
+from .cache_misses import log_miss
 from .chunking import check_outputs_fit, maybe_chunk
 from .compile import BlockProgram, Compiled, Traced, block_program, compile_traced
 from .compile_log import describe_arrays, logged_compile
@@ -344,6 +345,11 @@ class CompileCache:
     def cache_info(self) -> CacheInfo:
         return CacheInfo(self._hits, self._misses, self._maxsize, len(self._entries))
 
+    def signatures(self) -> list[Signature]:
+        """The signatures compiled and kept, oldest first."""
+        with self._lock:
+            return list(self._entries)
+
     def cache_clear(self) -> None:
         with self._lock:
             self._entries.clear()
@@ -536,6 +542,9 @@ class Staged:
             return functools.partial(self._run_eager, sig)
 
     def _compile_signature(self, sig: Signature) -> Compiled:
+        if _CONFIG.jax_explain_cache_misses:
+            seen = self._compile_cached.signatures()
+            log_miss(self._checked_name(), sig, seen, input_names(self.fun, sig))
         with (
             logged_compile(self.name, lambda: describe_arrays(sig.arrays, sig.statics)),
             compile_status(self.name, self.options.progress),

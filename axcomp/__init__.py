@@ -29,8 +29,47 @@ from . import (
     typing,
 )
 from .array import Array
-from .config import config, debug_infs, debug_nans, disable_jit
+from .config import (
+    check_tracer_leaks,
+    config,
+    debug_infs,
+    debug_key_reuse,
+    debug_nans,
+    default_device,
+    default_matmul_precision,
+    default_prng_impl,
+    disable_jit,
+    enable_checks,
+    enable_custom_prng,
+    explain_cache_misses,
+    legacy_prng_key,
+    log_compiles,
+    numpy_dtype_promotion,
+    softmax_custom_jvp,
+    threefry_partitionable,
+    transfer_guard,
+    transfer_guard_device_to_device,
+    transfer_guard_device_to_host,
+    transfer_guard_host_to_device,
+)
 from .core.shapes import ShapeDtypeStruct
+from .devices import (
+    Device,
+    default_backend,
+    device_count,
+    device_get,
+    device_put,
+    devices,
+    host_count,
+    host_id,
+    host_ids,
+    local_device_count,
+    local_devices,
+    print_environment_info,
+    process_count,
+    process_index,
+    process_indices,
+)
 from .errors import (
     AxcompError,
     AxisSpecError,
@@ -41,9 +80,11 @@ from .errors import (
     SpecSyntaxError,
     TracingError,
     UnsupportedError,
+    missing_function,
 )
 from .inspect.explain import Explanation, explain
 from .inspect.export import export
+from .trace_scopes import effects_barrier, ensure_compile_time_eval, named_scope
 from .transforms import (
     custom_jvp,
     custom_vjp,
@@ -64,6 +105,7 @@ from .transforms.checkpoint import checkpoint, checkpoint_policies, named_call, 
 from .transforms.implicit import linear_transpose
 from .transforms.rank_promotion import numpy_rank_promotion
 from .transforms.shapes_only import block_until_ready, eval_shape
+from .transforms.staging import clear_caches
 
 jacobian = jacrev  # jax.jacobian
 
@@ -74,6 +116,7 @@ __all__ = [
     "AxcompError",
     "AxisSpecError",
     "AxisSpecTypeError",
+    "Device",
     "Explanation",
     "GradError",
     "MemoryBudgetError",
@@ -85,22 +128,41 @@ __all__ = [
     "UnsupportedError",
     "ad_checkpoint",
     "block_until_ready",
+    "check_tracer_leaks",
     "checkpoint",
     "checkpoint_policies",
+    "clear_caches",
     "compile",
     "config",
     "custom_jvp",
     "custom_vjp",
     "debug",
     "debug_infs",
+    "debug_key_reuse",
     "debug_nans",
+    "default_backend",
+    "default_device",
+    "default_matmul_precision",
+    "default_prng_impl",
+    "device_count",
+    "device_get",
+    "device_put",
+    "devices",
     "disable_jit",
+    "effects_barrier",
+    "enable_checks",
+    "enable_custom_prng",
+    "ensure_compile_time_eval",
     "eval_shape",
     "explain",
+    "explain_cache_misses",
     "export",
     "flatten_util",
     "grad",
     "hessian",
+    "host_count",
+    "host_id",
+    "host_ids",
     "jacfwd",
     "jacobian",
     "jacrev",
@@ -108,20 +170,36 @@ __all__ = [
     "jvp",
     "kernel",
     "lax",
+    "legacy_prng_key",
     "linear_transpose",
     "linearize",
     "load",
+    "local_device_count",
+    "local_devices",
+    "log_compiles",
     "named_call",
+    "named_scope",
     "nn",
     "numpy",
+    "numpy_dtype_promotion",
     "numpy_rank_promotion",
     "ops",
     "pmap",
+    "print_environment_info",
+    "process_count",
+    "process_index",
+    "process_indices",
     "random",
     "remat",
     "scipy",
     "set_options",
+    "softmax_custom_jvp",
     "spec",
+    "threefry_partitionable",
+    "transfer_guard",
+    "transfer_guard_device_to_device",
+    "transfer_guard_device_to_host",
+    "transfer_guard_host_to_device",
     "tree",
     "tree_util",
     "typing",
@@ -148,7 +226,10 @@ def __getattr__(name: str) -> Any:
         value = getattr(dsl, name)
         globals()[name] = value
         return value
-    raise AttributeError(f"module 'axcomp' has no attribute {name!r}")
+    if name.startswith("__"):  # (Python's own probes: __path__, __wrapped__...)
+        raise AttributeError(f"module 'axcomp' has no attribute {name!r}")
+    # a JAX name axcomp lacks says so; any other name is not in JAX either
+    raise missing_function("axcomp", "jax", name, __all__)
 
 
 def __dir__() -> list[str]:

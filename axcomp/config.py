@@ -106,7 +106,7 @@ class Config:
 
     def __init__(self) -> None:
         self._values = {name: default for name, (default, _) in _FLAGS.items()}
-        self._open = dict.fromkeys(CONTEXT_FLAGS, 0)  # contexts open in any thread
+        self._open = dict.fromkeys(_FLAGS, 0)  # contexts open in any thread
         self._lock = threading.Lock()
         #: whether results may need checking for NaNs or infinities, and whether a ``jit``
         #: may have to run uncompiled: the attributes the hot paths read (a flag on, or a
@@ -116,15 +116,17 @@ class Config:
         self._recheck()
 
     def update(self, name: str, value: Any) -> None:
+        self._check(name, value, f"config.update({name!r}, {value!r})")
+        self._values[name] = value
+        self._recheck()
+
+    @staticmethod
+    def _check(name: str, value: Any, what: str) -> None:
         if name not in _FLAGS:
             raise ConfigError(f"Unrecognized config option: {name}")
         allowed = _FLAGS[name][1]
         if allowed is not None and value not in allowed:
-            raise UnsupportedError(
-                f"config.update({name!r}, {value!r}): axcomp supports only {list(allowed)}"
-            )
-        self._values[name] = value
-        self._recheck()
+            raise UnsupportedError(f"{what}: axcomp supports only {list(allowed)}")
 
     def _recheck(self) -> None:
         v, o = self._values, self._open
@@ -134,7 +136,7 @@ class Config:
         self.jit_may_be_disabled = bool(v["jax_disable_jit"] or o["jax_disable_jit"])
 
     def flag(self, name: str) -> Any:
-        """A context flag's value in this thread now: its innermost context's, else the
+        """A flag's value in this thread now: its innermost context's, else the
         process's."""
         overrides = _OVERRIDES.get()
         return overrides[name] if name in overrides else self._values[name]
@@ -145,7 +147,9 @@ class Config:
 
     @contextlib.contextmanager
     def overriding(self, name: str, value: Any) -> Iterator[None]:
-        """A context in which this thread reads ``value`` for the flag ``name``."""
+        """A context in which this thread reads ``value`` for the flag ``name`` (JAX's
+        context managers: ``with axcomp.debug_nans(True):``)."""
+        self._check(name, value, f"{name.removeprefix('jax_')}({value!r})")
         token = _OVERRIDES.set(MappingProxyType({**_OVERRIDES.get(), name: value}))
         with self._lock:
             self._open[name] += 1
@@ -160,10 +164,8 @@ class Config:
 
     def __getattr__(self, name: str) -> Any:
         values = self.__dict__.get("_values", {})
-        if name in CONTEXT_FLAGS:  # this context's value
-            return self.flag(name)
         if name in values:
-            return values[name]
+            return self.flag(name)  # this context's value, else the process's
         raise ConfigError(f"Unrecognized config option: {name}")
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -182,9 +184,7 @@ class Config:
         return getattr(self, name)
 
 
-#: the flags a context may set for its own thread, as JAX's context managers do
-CONTEXT_FLAGS = ("jax_debug_nans", "jax_debug_infs", "jax_disable_jit", "jax_numpy_rank_promotion")
-#: this context's values of those flags (replaced, never changed in place)
+#: the flags this context sets for its own thread (replaced, never changed in place)
 _OVERRIDES: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar(
     "config_overrides", default=MappingProxyType({})
 )
@@ -209,3 +209,39 @@ def disable_jit(disable: bool = True) -> contextlib.AbstractContextManager[None]
     context (their ``print`` sees values, their ``if`` tests them), as
     ``jax.disable_jit``."""
     return config.overriding("jax_disable_jit", bool(disable))
+
+
+def log_compiles(enable: bool = True) -> contextlib.AbstractContextManager[None]:
+    """``with axcomp.log_compiles():`` logs each compile at WARNING in this context, as
+    ``jax.log_compiles``."""
+    return config.overriding("jax_log_compiles", bool(enable))
+
+
+def _context(flag: str, default: Any = None) -> Any:
+    """JAX's context manager for ``flag`` (``with axcomp.enable_checks(True):``)."""
+    public = flag.removeprefix("jax_")
+
+    def manager(new_val: Any = default) -> contextlib.AbstractContextManager[None]:
+        return config.overriding(flag, new_val)
+
+    manager.__name__ = manager.__qualname__ = public
+    manager.__doc__ = f"``with axcomp.{public}(value):`` sets ``{flag}`` in this context."
+    return manager
+
+
+enable_checks = _context("jax_enable_checks", True)
+explain_cache_misses = _context("jax_explain_cache_misses", True)
+check_tracer_leaks = _context("jax_check_tracer_leaks", True)
+debug_key_reuse = _context("jax_debug_key_reuse", True)
+softmax_custom_jvp = _context("jax_softmax_custom_jvp", True)
+enable_custom_prng = _context("jax_enable_custom_prng", True)
+threefry_partitionable = _context("jax_threefry_partitionable", True)
+numpy_dtype_promotion = _context("jax_numpy_dtype_promotion")
+default_matmul_precision = _context("jax_default_matmul_precision")
+default_prng_impl = _context("jax_default_prng_impl")
+legacy_prng_key = _context("jax_legacy_prng_key")
+default_device = _context("jax_default_device")
+transfer_guard = _context("jax_transfer_guard")
+transfer_guard_host_to_device = _context("jax_transfer_guard_host_to_device")
+transfer_guard_device_to_host = _context("jax_transfer_guard_device_to_host")
+transfer_guard_device_to_device = _context("jax_transfer_guard_device_to_device")

@@ -25,6 +25,8 @@ ALLOWED: dict[str, set[str]] = {
     # errors: tree_unflatten / register_dataclass raise AxcompErrors
     "tree_util": {"errors", "pytree"},
     "tree": {"tree_util", "pytree"},
+    "devices": {"tracing", "core", "errors", "pytree"},
+    "trace_scopes": {"errors"},
     "ops": {"lax", "numpy", "transforms", "primitives", "tracing", "core", "errors", "pytree"},
     "flatten_util": {"numpy", "transforms", "primitives", "tracing", "core", "errors", "pytree"},
     "ad_checkpoint": {"transforms"},

@@ -389,6 +389,7 @@ class Staged:
         return getattr(self.fun, "__name__", "fun")
 
     def _setup_cache(self) -> None:
+        _EVERY_STAGED.add(self)
         self._compile_cached = CompileCache(self._compile_signature, CACHE_SIZE)
         self._fast = functools.lru_cache(maxsize=CACHE_SIZE)(self._compile_fast)
         self._fast_tree = functools.lru_cache(maxsize=CACHE_SIZE)(self._compile_fast_tree)
@@ -631,6 +632,17 @@ _ARRAY_TYPES = frozenset((np.ndarray, ArrayImpl))
 # the fast path's key for a positional Python scalar: its type when traced, else no key
 _FAST_SCALARS: dict[type, Any] = {t: t for t in SCALAR_DTYPES}
 _NO_SCALARS: dict[type, Any] = {}
+
+
+#: every function with a compile cache (weakly: a dropped function's cache goes with it)
+_EVERY_STAGED: weakref.WeakSet[Staged] = weakref.WeakSet()
+
+
+def clear_caches() -> None:
+    """``jax.clear_caches``: drop every compiled program of every ``jit``/``vmap``/``grad``
+    function in the process (the next call of each compiles again)."""
+    for staged in list(_EVERY_STAGED):
+        staged.clear_cache()
 
 
 class _NoTreeKey(Exception):

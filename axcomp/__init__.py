@@ -82,6 +82,7 @@ from .errors import (
     UnsupportedError,
     missing_function,
 )
+from .host_callbacks import pure_callback
 from .inspect.explain import Explanation, explain
 from .inspect.export import export
 from .trace_scopes import effects_barrier, ensure_compile_time_eval, named_scope
@@ -189,6 +190,7 @@ __all__ = [
     "process_count",
     "process_index",
     "process_indices",
+    "pure_callback",
     "random",
     "remat",
     "scipy",

@@ -56,7 +56,6 @@ STILL_MISSING: dict[str, frozenset[str]] = {
             "no_execution",
             "no_tracing",
             "profiler",
-            "pure_callback",
             "ref",
             "remove_size_one_mesh_axis_from_type",
             "reshard",

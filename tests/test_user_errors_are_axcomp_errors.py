@@ -15,7 +15,20 @@ import axcomp.numpy as anp
 from axcomp import lax, tree_util
 
 PACKAGE = Path(__file__).resolve().parent.parent / "axcomp"
-USER_FACING = ["numpy", "lax", "scipy", "nn", "random", "dsl", "tree_util.py", "debug.py"]
+USER_FACING = [
+    "numpy",
+    "lax",
+    "scipy",
+    "nn",
+    "random",
+    "dsl",
+    "tree_util.py",
+    "debug.py",
+    "devices.py",
+    "host_callbacks.py",
+    "trace_scopes.py",
+    "config.py",
+]
 BUILTINS = {
     "ValueError",
     "TypeError",

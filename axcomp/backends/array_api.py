@@ -85,6 +85,7 @@ REFUSED: dict[str, str] = {
     "(the reverse rule of a convolution or pooling: a scatter-add of overlapping windows)",
     "callback": "a Python callback (jax.debug.print, jax.debug.callback) runs in NumPy "
     "programs only",
+    "host_call": "a Python callback (jax.pure_callback) runs in NumPy programs only",
     "bitcast": "no bitcast in the Array API standard (lax.bitcast_convert_type, lax.complex, "
     "lax.reduce_precision)",
     "fused": "fused loops are compiled for NumPy arrays only (the NumPy target's pass)",

@@ -301,6 +301,7 @@ _FORMATS: dict[str, Callable[[Call], str]] = {
     "linalg": _linalg,
     # the function is a plan constant (a lowering-allocated name), never user text
     "callback": lambda c: f"{expr_text(c.args[0])}({', '.join(expr_text(a) for a in c.args[1:])})",
+    "host_call": lambda c: f"{expr_text(c.args[0])}({', '.join(expr_text(a) for a in c.args[1:])})",
     "fused": lambda c: f"{_ident(fused_loops.call_name(c.attr('loop')))}({_args(c)})",
 }
 assert set(_FORMATS) == set(OPS), "every plan operation needs a NumPy spelling"

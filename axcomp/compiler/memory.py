@@ -694,6 +694,7 @@ _OP_RULES: dict[str, Callable[[_Machine, Call, _Args, _Kw], _Val]] = {
     "gather": _dynamic,
     "linalg": _linalg,
     "callback": lambda m, c, a, kw: m.alloc((), np.dtype(bool)),
+    "host_call": lambda m, c, a, kw: m.alloc(tuple(c.attr("shape")), np.dtype(c.attr("dtype"))),
     "fused": _fused,
 }
 assert set(_OP_RULES) == set(OPS), "every plan operation needs a memory rule"

@@ -345,6 +345,15 @@ _OPS = (
         (1, None),
     ),
     _op(
+        "host_call",
+        "(fn, *xs; shape, dtype) the Python function held in the plan constant ``fn`` called "
+        "with the operands, returning an array of ``shape`` and ``dtype`` "
+        "(``jax.pure_callback``)",
+        (1, None),
+        Attr("shape", INTS),
+        Attr("dtype", DTYPE_NAME),
+    ),
+    _op(
         "linalg",
         "(*xs; fn, keywords, pack, sizes, shape, dtype) ``linalg.<fn>`` of the namespace (a "
         "whitelisted name, ``LINALG``) with static bool keywords, stacked over leading axes; "

@@ -390,5 +390,6 @@ _RULES: dict[str, Callable[[Call, _Args, _Kw], VType]] = {
     "bitcast": lambda c, a, kw: array_type(c.attr("shape"), _dtype_operand(a[1], a[0].dtype)),
     "linalg": lambda c, a, kw: array_type(c.attr("shape"), np.dtype(c.attr("dtype"))),
     "callback": lambda c, a, kw: array_type((), np.dtype(bool)),
+    "host_call": lambda c, a, kw: array_type(c.attr("shape"), np.dtype(c.attr("dtype"))),
     "fused": _fused,
 }

@@ -94,10 +94,10 @@ def constant_text(value: Any) -> str:
         return repr(value)
     arr = np.array(value, order="C")  # (np.ascontiguousarray makes a 0-d value 1-d)
     if arr.dtype == object:
-        if callable(value):  # a callback step's function (jax.debug.print/callback)
+        if callable(value):  # a callback step's function (jax.debug.print, pure_callback)
             raise UnsupportedError(
                 f"cannot export a program that calls back into Python ({value!r}): remove the "
-                "jax.debug.print/callback calls before exporting"
+                "jax.debug.print/callback and pure_callback calls before exporting"
             )
         raise UnsupportedError(f"cannot export the constant {value!r}")
     data = base64.b64encode(arr.tobytes()).decode("ascii")

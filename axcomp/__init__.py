@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from . import (
     ad_checkpoint,
     debug,
+    dtypes,
     flatten_util,
     lax,
     nn,
@@ -150,6 +151,7 @@ __all__ = [
     "device_put",
     "devices",
     "disable_jit",
+    "dtypes",
     "effects_barrier",
     "enable_checks",
     "enable_custom_prng",

@@ -225,3 +225,7 @@ class ZeroDimIterationError(AxcompError, TypeError):
 class InvalidValueError(AxcompError, FloatingPointError):
     """A NaN (``jax_debug_nans``) or an infinity (``jax_debug_infs``) in a result: JAX's
     ``FloatingPointError``."""
+
+
+class TypePromotionError(AxcompError, ValueError):
+    """A dtype axcomp cannot promote or canonicalise (``jax.dtypes.TypePromotionError``)."""

@@ -30,7 +30,6 @@ STILL_MISSING: dict[str, frozenset[str]] = {
             "distributed",
             "dlpack",
             "ds",
-            "dtypes",
             "empty_ref",
             "enable_x64",
             "experimental",

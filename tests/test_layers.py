@@ -27,6 +27,7 @@ ALLOWED: dict[str, set[str]] = {
     "tree": {"tree_util", "pytree"},
     "devices": {"tracing", "core", "errors", "pytree"},
     "trace_scopes": {"errors"},
+    "dtypes": {"numpy", "core", "errors"},
     "host_callbacks": {"primitives", "tracing", "core", "errors", "pytree"},
     "ops": {"lax", "numpy", "transforms", "primitives", "tracing", "core", "errors", "pytree"},
     "flatten_util": {"numpy", "transforms", "primitives", "tracing", "core", "errors", "pytree"},

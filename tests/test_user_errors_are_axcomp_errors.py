@@ -28,6 +28,7 @@ USER_FACING = [
     "host_callbacks.py",
     "trace_scopes.py",
     "config.py",
+    "dtypes.py",
 ]
 BUILTINS = {
     "ValueError",

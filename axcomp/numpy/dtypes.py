@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import primitives as _ops
 from ..core import dtype_promotion as _promotion
+from ..core.extended_dtypes import extended_subdtype
 from ..tracing.tracer import Tracer
 from .dispatch import any_traced
 from .namespace import jnp as _jnp
@@ -52,10 +53,16 @@ def isscalar(element: Any) -> builtins.bool:
     return builtins.bool(np.isscalar(element))
 
 
-finfo, iinfo, issubdtype, can_cast, iterable = (
+def issubdtype(arg1: Any, arg2: Any) -> builtins.bool:
+    """``jax.numpy.issubdtype``: NumPy's, and JAX's extended dtypes: a typed PRNG key's
+    ``key<fry>`` is a ``jax.dtypes.prng_key`` (and ``extended``), and no NumPy type."""
+    found = extended_subdtype(arg1, arg2)
+    return builtins.bool(np.issubdtype(arg1, arg2)) if found is None else found
+
+
+finfo, iinfo, can_cast, iterable = (
     np.finfo,
     np.iinfo,
-    np.issubdtype,
     np.can_cast,
     np.iterable,
 )

@@ -18,6 +18,7 @@ import numpy as np
 from .. import numpy as anp
 from ..config import config
 from ..core.array_impl import as_array
+from ..core.extended_dtypes import ExtendedDtype, prng_key
 from ..errors import RandomKeyError, RandomOverflowError, RandomValueError
 from ..pytree import register_node
 from ..tracing.tracer import Tracer
@@ -26,10 +27,12 @@ from . import threefry
 IMPL = "threefry2x32"
 
 
-class KeyDtype:
-    """The dtype of typed threefry keys, printed as JAX prints it."""
+class KeyDtype(ExtendedDtype):
+    """The dtype of typed threefry keys, printed as JAX prints it; a ``prng_key`` for
+    ``issubdtype``."""
 
     name = "key<fry>"
+    type = prng_key
 
     def __repr__(self) -> str:
         return self.name

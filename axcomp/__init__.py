@@ -88,6 +88,7 @@ from .inspect.explain import Explanation, explain
 from .inspect.export import export
 from .trace_scopes import effects_barrier, ensure_compile_time_eval, named_scope
 from .transforms import (
+    custom_gradient,
     custom_jvp,
     custom_vjp,
     grad,
@@ -136,6 +137,7 @@ __all__ = [
     "clear_caches",
     "compile",
     "config",
+    "custom_gradient",
     "custom_jvp",
     "custom_vjp",
     "debug",

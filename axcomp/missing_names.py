@@ -26,7 +26,6 @@ STILL_MISSING: dict[str, frozenset[str]] = {
             "copy_to_host_async",
             "custom_batching",
             "custom_derivatives",
-            "custom_gradient",
             "distributed",
             "dlpack",
             "ds",

@@ -2,7 +2,7 @@
 
 from .autodiff import grad, value_and_grad, vjp
 from .compile import Compiled, Traced
-from .custom import custom_jvp, custom_vjp
+from .custom import custom_gradient, custom_jvp, custom_vjp
 from .forward import hessian, jacfwd, jacrev, jvp, linearize
 from .jit import JittedFunction, jit
 from .options import Options, set_options
@@ -19,6 +19,7 @@ __all__ = [
     "Staged",
     "Traced",
     "VmappedFunction",
+    "custom_gradient",
     "custom_jvp",
     "custom_vjp",
     "grad",

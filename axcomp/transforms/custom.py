@@ -387,3 +387,47 @@ def pytree_add(a: Any, b: Any) -> Any:
     la, da = pytree.flatten(a)
     lb = pytree.flatten_up_to(da, b, "a defjvps term")
     return pytree.unflatten(da, [x + y for x, y in zip(la, lb)])
+
+
+def custom_gradient(fun: Callable[..., Any]) -> custom_vjp:
+    """``@axcomp.custom_gradient`` (``jax.custom_gradient``): ``fun(*args)`` returns
+    ``(value, vjp)``, where ``vjp(g)`` gives one cotangent per positional argument (a
+    tuple; a lone cotangent is taken for a one-argument function).
+
+    JAX turns ``vjp``'s closure into residuals; here the residuals are the arguments and
+    the backward pass calls ``fun`` on them again to rebuild ``vjp``. The repeated forward
+    operations are the same graph nodes' operations on the same values, which the
+    compiler's common-value pass computes once."""
+
+    def primal(*args: Any) -> Any:
+        return _value_and_rule(fun, args)[0]
+
+    def fwd(*args: Any) -> tuple[Any, Any]:
+        return _value_and_rule(fun, args)[0], args
+
+    def bwd(args: Any, g: Any) -> tuple[Any, ...]:
+        cotangents = _value_and_rule(fun, args)[1](g)
+        if not isinstance(cotangents, (tuple, list)):
+            cotangents = (cotangents,)
+        if len(cotangents) != len(args):
+            raise GradError(
+                f"custom_gradient {getattr(fun, '__name__', 'fun')}: the vjp returned "
+                f"{len(cotangents)} cotangents for {len(args)} positional arguments"
+            )
+        return tuple(cotangents)
+
+    wrapped = custom_vjp(primal)
+    functools.update_wrapper(wrapped, fun, updated=())
+    wrapped._name = getattr(fun, "__name__", "fun")
+    wrapped.defvjp(fwd, bwd)
+    return wrapped
+
+
+def _value_and_rule(fun: Callable[..., Any], args: tuple[Any, ...]) -> tuple[Any, Any]:
+    out = fun(*args)
+    if not (isinstance(out, tuple) and len(out) == 2 and callable(out[1])):
+        raise GradError(
+            f"custom_gradient {getattr(fun, '__name__', 'fun')} must return (value, vjp), "
+            f"with vjp a function of the output cotangent; got {type(out).__name__}"
+        )
+    return out[0], out[1]

@@ -168,16 +168,13 @@ class HostCall:
             or any(a is not b for a, b in zip(last[0], values))
         ):
             fetched: set[int] = set()
-            last = (values, self._run(values), fetched)
+            last = (values, self.run(values), fetched)
             self._last.run = last
         last[2].add(index)
         return last[1][index]
 
     def run(self, values: Sequence[Any]) -> list[np.ndarray]:
         """Every result of one call on ``values`` (eager ``pure_callback`` calls it)."""
-        return self._run(tuple(values))
-
-    def _run(self, values: tuple[np.ndarray, ...]) -> list[np.ndarray]:
         arrays = [np.asarray(v).view(ArrayImpl) for v in values]
         batch = self.levels
         if not batch:

@@ -45,16 +45,11 @@ def invalid_kind(value: Any) -> str | None:
     nans, infs = config.value_checks()
     if not (nans or infs):
         return None
-    leaves = value if type(value) in (tuple, list) else pytree.flatten(value)[0]
-    for leaf in leaves:
-        if type(leaf) in (tuple, list):
-            kind = invalid_kind(leaf)
-        elif isinstance(leaf, (np.ndarray, np.generic)) and leaf.dtype.kind in "fc":
+    for leaf in pytree.flatten(value)[0]:
+        if isinstance(leaf, (np.ndarray, np.generic)) and leaf.dtype.kind in "fc":
             kind = _kind_of(np.asarray(leaf), nans, infs)
-        else:
-            continue
-        if kind is not None:
-            return kind
+            if kind is not None:
+                return kind
     return None
 
 

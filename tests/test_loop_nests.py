@@ -314,7 +314,7 @@ def test_the_default_policy_runs_numpy_steps_until_the_nest_is_compiled() -> Non
 
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("AXCOMP_FUSE", raising=False)
-        f = ax.jit(long_logistic)
+        f = ax.jit(long_logistic, threads=1)  # (two threads would run blocks of the rows)
         ((_, loop),) = loop_nest_steps(f.lower(x, r).plan)
         name = loop_nest_kernels.call_name(loop)
         assert name not in {s.name for s in kernel_loading._slots.values() if s.kernel}

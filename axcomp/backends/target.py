@@ -177,8 +177,8 @@ class ChunkedTarget(Target):
         if c is None:
             return f"{self.inner.describe()} (chunked)"
         return (
-            f"{self.inner.describe()} (chunked: {c.n_blocks} blocks of {c.chunk} along vmap "
-            f"axis '{c.level}', {min(c.threads, c.n_blocks)} thread(s))"
+            f"{self.inner.describe()} (chunked: {c.n_blocks} blocks of {c.chunk} along "
+            f"{c.axis_text}, {min(c.threads, c.n_blocks)} thread(s))"
         )
 
 

@@ -33,12 +33,20 @@ class ChunkPlan:
     full_temporaries: int  # predicted temporaries of the unchunked program
     block_temporaries: int  # predicted temporaries of one block
     budget: int
-    reason: str  # "memory" (over budget) or "speed" (large temporaries, several threads)
+    # "memory" (over budget), "speed" (large temporaries, several threads) or "loop" (a
+    # sequential loop's independent rows, one block per thread)
+    reason: str
     # block-invariant work (``compiler/hoist.py``): run once before the blocks on the inputs
     # at ``prologue_args``; its results follow the inputs of every full block
     prologue: Plan | None = None
     prologue_args: tuple[int, ...] = ()
     hoisted_bytes: int = 0  # the prologue's results, alive while the blocks run
+    vmapped: bool = True  # ``level`` is a vmap level's name; False: an input axis's name
+
+    @property
+    def axis_text(self) -> str:
+        """The split axis, as messages name it."""
+        return f"{'vmap axis' if self.vmapped else 'input axis'} '{self.level}'"
 
     @property
     def n_blocks(self) -> int:
@@ -60,7 +68,7 @@ class ChunkPlan:
 
     def describe(self) -> str:
         return (
-            f"chunked over vmap axis '{self.level}' (size {self.size}) in {self.n_blocks} "
+            f"chunked over {self.axis_text} (size {self.size}) in {self.n_blocks} "
             f"blocks of {self.chunk} on {min(self.threads, self.n_blocks)} thread(s) "
             f"({self.reason}): temporaries {self.full_temporaries:,} B unchunked, "
             f"{self.block_temporaries:,} B per block, budget {self.budget:,} B"

@@ -224,7 +224,10 @@ def _through_partial(node: Node, relations: Relations, states: Sequence[State]) 
 
 
 def split_states(
-    graph: Graph, inputs: Sequence[State], level: str | None = None
+    graph: Graph,
+    inputs: Sequence[State],
+    level: str | None = None,
+    every: dict[Node, State] | None = None,
 ) -> dict[Node, State]:
     """The state of every node of ``graph`` when its inputs have ``inputs`` states; raises
     ``NotIndependent`` at the first node that mixes the split axis.
@@ -232,11 +235,16 @@ def split_states(
     ``level`` names the vmap level being split: an axis of that name that no split input
     reaches still has the level's length, which a block run makes the block's. Such an
     axis that repeats one value (a broadcast) is split like the data (a constant's block
-    is the block's constant); any other (``axis_index``'s positions) is refused."""
+    is the block's constant); any other (``axis_index``'s positions) is refused.
+    ``every``, when given, also receives the states of the nodes of the sub-graphs (loop
+    and cond bodies) that ``split`` rules analysed, as they settled."""
     token = _LEVEL.set(level)  # sub-graphs (loop and cond bodies) are split under it too
+    seen = _EVERY.set(every) if every is not None else None
     try:
         return _split_states(graph, inputs, level)
     finally:
+        if seen is not None:
+            _EVERY.reset(seen)
         _LEVEL.reset(token)
 
 
@@ -246,6 +254,9 @@ def current_level() -> str | None:
 
 
 _LEVEL: contextvars.ContextVar[str | None] = contextvars.ContextVar("split_level", default=None)
+_EVERY: contextvars.ContextVar[dict[Node, State] | None] = contextvars.ContextVar(
+    "split_every", default=None
+)
 
 
 def _split_states(graph: Graph, inputs: Sequence[State], level: str | None) -> dict[Node, State]:
@@ -274,6 +285,9 @@ def _split_states(graph: Graph, inputs: Sequence[State], level: str | None) -> d
         if level is not None and level in node.axes:
             state = _level_axes(node, state, level, constant[node])
         states[node] = state
+    every = _EVERY.get()
+    if every is not None:  # a body analysed again overwrites its earlier states
+        every.update(states)
     return states
 
 

@@ -325,7 +325,7 @@ class Explanation:
         chunks = self.chunks
         if chunks is not None:
             lines.append(
-                f"  chunked ({chunks.reason}): vmap axis '{chunks.level}' (size {chunks.size}) "
+                f"  chunked ({chunks.reason}): {chunks.axis_text} (size {chunks.size}) "
                 f"in {chunks.n_blocks} blocks of {chunks.chunk} on "
                 f"{min(chunks.threads, chunks.n_blocks)} thread(s); temporaries "
                 f"{format_bytes(chunks.full_temporaries)} whole -> "

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -56,6 +56,8 @@ BLOCK_TARGET = 4 << 20
 GEMM_ROWS = 512
 
 Shape = tuple[int, ...]
+#: The function a blocked run compiles a block with: input shapes, runs a call -> program.
+CompileShapes = Callable[[tuple[Shape, ...], int], BlockProgram]
 
 
 @dataclass(frozen=True)
@@ -70,12 +72,15 @@ class LevelSplit:
 
 
 def split_graph(
-    graph: Graph, in_axes: tuple[int | None, ...], level: str
+    graph: Graph, in_axes: tuple[int | None, ...], level: str | None
 ) -> tuple[LevelSplit, dict[Node, State]]:
     """The split of ``graph`` along ``in_axes`` (one axis of some inputs, all of vmap level
-    ``level``), proven by the primitives' axis relations (``core/independence.py``), with
-    every node's state; raises ``NotIndependent`` naming the first node that mixes it."""
-    states = split_states(graph, [None if k is None else Sliced(k) for k in in_axes], level)
+    ``level``, or of no vmap level: None), proven by the primitives' axis relations
+    (``core/independence.py``), with the state of every node, those of loop and cond
+    bodies included; raises ``NotIndependent`` naming the first node that mixes it."""
+    every: dict[Node, State] = {}
+    split_states(graph, [None if k is None else Sliced(k) for k in in_axes], level, every)
+    states = every
     out_axes: list[int | None] = []
     hows: list[str] = []
     for node in graph.outputs:
@@ -107,7 +112,23 @@ def block_matches(full: Compiled, block: Compiled | BlockProgram, levels: Sequen
             per_level.append(split_graph(full.traced, in_axes, level)[1])
         except NotIndependent:
             return False
-    mine, theirs = full.traced.ordered(), block.traced.ordered()
+    return same_program(full, block, per_level)
+
+
+def same_program(
+    full: Compiled, block: Compiled | BlockProgram, per_split: Sequence[dict[Node, State]]
+) -> bool:
+    """Whether ``block`` is ``full``'s program traced for a block's shapes, given each
+    split's state of every node of ``full.traced`` (``block_matches``)."""
+    if full.traced is None or block.traced is None:
+        return False
+    return _same_graph(full.traced, block.traced, per_split)
+
+
+def _same_graph(
+    mine_graph: Graph, theirs_graph: Graph, per_split: Sequence[dict[Node, State]]
+) -> bool:
+    mine, theirs = mine_graph.ordered(), theirs_graph.ordered()
     if len(mine) != len(theirs):
         return False
     where = {node: k for k, node in enumerate(mine)}
@@ -117,21 +138,50 @@ def block_matches(full: Compiled, block: Compiled | BlockProgram, levels: Sequen
             return False
         if [where[i] for i in a.inputs] != [there[i] for i in b.inputs]:
             return False
-        found = [states.get(a) for states in per_level]
+        found = [states.get(a) for states in per_split]
         split = {s.axis for s in found if isinstance(s, Sliced)}
         if any(k not in split and m != n for k, (m, n) in enumerate(zip(a.shape, b.shape))):
             return False
-        if all(s is None for s in found) and not _same_params(a, b):
+        if a.op.split is not None:  # loops and conds: their bodies, node by node
+            if not _same_bodies(a, b, per_split):
+                return False
+        elif all(s is None for s in found) and not _same_params(a, b):
             return False
     return True
+
+
+def _same_bodies(a: Node, b: Node, per_split: Sequence[dict[Node, State]]) -> bool:
+    """Loop or cond nodes: the same settings and, graph by graph, the same bodies (a body
+    may read a block's shapes, which a vmap level hides but an input's own axis does not)."""
+    if type(a.params) is not type(b.params):
+        return False
+    for f in fields(a.params):
+        x, y = getattr(a.params, f.name), getattr(b.params, f.name)
+        graphs = [x] if isinstance(x, Graph) else x if isinstance(x, tuple) else []
+        if graphs and all(isinstance(g, Graph) for g in graphs):
+            others = [y] if isinstance(y, Graph) else y
+            if len(graphs) != len(others) or not all(
+                _same_graph(g, h, per_split) for g, h in zip(graphs, others)
+            ):
+                return False
+        elif f.name not in _BODY_FREE:
+            try:
+                if not bool(x == y):
+                    return False
+            except (TypeError, ValueError):
+                return False
+    return True
+
+
+#: Loop and cond settings that differ between a block and the whole: the result shapes
+#: (compared on the nodes) and the identity that groups one loop's result nodes.
+_BODY_FREE = frozenset(("out_shapes", "group"))
 
 
 def _same_params(a: Node, b: Node) -> bool:
     if a.op is const_p:
         x, y = np.asarray(a.params.value), np.asarray(b.params.value)
         return x.dtype == y.dtype and x.shape == y.shape and bool(np.array_equal(x, y, True))
-    if a.op.split is not None:
-        return True  # loops and conds: their bodies were traced alike (compared per node)
     try:
         return bool(a.params == b.params)
     except (TypeError, ValueError):
@@ -274,10 +324,19 @@ def gemm_rows(plan: Plan, level: str) -> int:
     return 1
 
 
+def sliced_shapes(
+    shapes: Sequence[Shape], in_axes: Sequence[int | None], length: int
+) -> tuple[Shape, ...]:
+    """The input shapes of a block of ``length`` along each input's ``in_axes`` axis."""
+    return tuple(
+        s if k is None else s[:k] + (length,) + s[k + 1 :] for s, k in zip(shapes, in_axes)
+    )
+
+
 def maybe_chunk(
     compiled: Compiled,
     shapes: tuple[Shape, ...],
-    compile_shapes: Callable[[tuple[Shape, ...], int], BlockProgram],
+    compile_shapes: CompileShapes,
     options: Options,
 ) -> Compiled:
     """``compiled``, or a chunked program computing the same when its temporaries call for
@@ -312,16 +371,11 @@ def maybe_chunk(
     rows = max(size * target // max(full, 1), gemm_rows(compiled.plan, rec.name))
     chunk = max(1, min(size, rows, math.ceil(size / threads)))
 
-    def block_shapes(length: int) -> tuple[Shape, ...]:
-        return tuple(
-            s if k is None else s[:k] + (length,) + s[k + 1 :] for s, k in zip(shapes, in_axes)
-        )
-
     sliced = [k is not None for k in in_axes]
     while True:
-        block = compile_shapes(block_shapes(chunk), size // chunk)
+        block = compile_shapes(sliced_shapes(shapes, in_axes, chunk), size // chunk)
         running = min(threads, math.ceil(size / chunk))
-        block_plan, per_block, hoisted = _block_plan(block, sliced, running, budget)
+        block_plan, per_block, hoisted = hoisted_block_plan(block, sliced, running, budget)
         hoisted_bytes = 0 if hoisted is None else hoisted.nbytes
         room = budget - hoisted_bytes
         if per_block * running <= room or (per_block <= room and chunk == 1):
@@ -347,7 +401,7 @@ def maybe_chunk(
             return compiled if not over else _refuse(compiled, full, budget)
     tail = None
     if size % chunk:
-        last = compile_shapes(block_shapes(size % chunk), 1)
+        last = compile_shapes(sliced_shapes(shapes, in_axes, size % chunk), 1)
         if not block_matches(compiled, last, [rec.name]):
             return compiled if not over else _refuse(compiled, full, budget)
         tail = last.plan
@@ -371,6 +425,11 @@ def maybe_chunk(
         prologue_args=() if hoisted is None else hoisted.prologue_args,
         hoisted_bytes=hoisted_bytes,
     )
+    return run_in_blocks(compiled, chunks, options)
+
+
+def run_in_blocks(compiled: Compiled, chunks: ChunkPlan, options: Options) -> Compiled:
+    """``compiled`` run block by block as ``chunks`` says, by its target's driver."""
     progress = options.progress
     if isinstance(progress, ProgressBar) and progress.desc is None:
         progress = progress.named(compiled.name)
@@ -384,7 +443,7 @@ def maybe_chunk(
     )
 
 
-def _block_plan(
+def hoisted_block_plan(
     block: BlockProgram, sliced: Sequence[bool], running: int, budget: int
 ) -> tuple[Plan, int, Hoisted | None]:
     """The plan a block runs and its temporaries' peak: with its invariant work hoisted out

@@ -55,6 +55,7 @@ from .eager import Concretizer, GuardedProgram, PathCache, PathsInfo
 from .invalid_values import check_compiled
 from .namespaces import NUMPY, is_array, namespace_of, namespace_scalars, numpy_dtype
 from .options import Options, defaults, resolve
+from .parallel_loops import maybe_split_loops
 from .progress import compile_status
 from .targets import choose_target
 from .tracebacks import user_frames
@@ -579,7 +580,10 @@ class Staged:
         if not compiled.target.chunking:
             return compiled
         try:
-            return maybe_chunk(compiled, shapes, compile_shapes, self.options)
+            chunked = maybe_chunk(compiled, shapes, compile_shapes, self.options)
+            if chunked is compiled:
+                return maybe_split_loops(compiled, shapes, compile_shapes, self.options)
+            return chunked
         except AxcompError as exc:
             raise exc.with_traceback(user_frames(exc.__traceback__)) from None
 

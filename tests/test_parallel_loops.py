@@ -18,6 +18,7 @@ import pytest
 import axcomp as ax
 import axcomp.numpy as anp
 from axcomp import lax
+from axcomp.backends.numpy_backend import loop_nest_steps
 from axcomp.transforms import parallel_loops
 
 pytest.importorskip("numba")
@@ -34,7 +35,7 @@ H0 = RNG.standard_normal((ROWS, FEATURES))
 def small_loops_split(monkeypatch: pytest.MonkeyPatch) -> None:
     """Small loops compiled as loop nests in the first call, and split however short."""
     monkeypatch.setenv("AXCOMP_FUSE", "always")
-    monkeypatch.setattr(parallel_loops, "MIN_ELEMENT_STEPS", 0)
+    monkeypatch.setattr(parallel_loops, "BLOCK_ELEMENT_STEPS", 1)
 
 
 def rnn(w: Any, xs: Any, h0: Any) -> Any:
@@ -162,8 +163,12 @@ def test_loops_whose_rows_meet_run_whole(f: Callable[..., Any]) -> None:
 
 def test_one_thread_and_short_loops_run_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     assert ax.explain(ax.jit(rnn, threads=1), W, XS, H0).chunks is None
-    monkeypatch.setattr(parallel_loops, "MIN_ELEMENT_STEPS", STEPS * ROWS * FEATURES + 1)
+    # work for one block of BLOCK_ELEMENT_STEPS: whole; for three, on four threads: three
+    monkeypatch.setattr(parallel_loops, "BLOCK_ELEMENT_STEPS", STEPS * ROWS * FEATURES)
     assert ax.explain(ax.jit(rnn, threads=2), W, XS, H0).chunks is None
+    monkeypatch.setattr(parallel_loops, "BLOCK_ELEMENT_STEPS", STEPS * ROWS * FEATURES // 3)
+    chunks = ax.explain(ax.jit(rnn, threads=4), W, XS, H0).chunks
+    assert chunks is not None and chunks.n_blocks == 3 and chunks.threads == 3
 
 
 def test_loops_of_numpy_steps_run_whole(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -178,8 +183,6 @@ def test_blocks_run_their_gemms_in_the_loop_nest_on_one_blas_thread() -> None:
     """B9's RNN: the blocks are lowered as BLAS runs them (one thread), so their loops are
     BLAS nests, whatever threads BLAS has while the program compiles."""
     pytest.importorskip("scipy")  # numba's np.dot calls SciPy's BLAS
-    from axcomp.backends.numpy_backend import loop_nest_steps
-
     hidden = 64
     w = RNG.standard_normal((hidden, hidden)) / 8
     u = RNG.standard_normal((hidden, FEATURES)) / 2
@@ -199,3 +202,80 @@ def test_blocks_run_their_gemms_in_the_loop_nest_on_one_blas_thread() -> None:
         h = np.tanh(h @ w.T + x @ u.T + b)
     np.testing.assert_allclose(got, h, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+# --- random bodies: a split is taken only along an axis no operation mixes -------------
+
+MIX_COLUMNS = RNG.standard_normal((FEATURES, FEATURES)) / FEATURES
+MIX_ROWS = RNG.standard_normal((ROWS, ROWS)) / ROWS
+
+
+def _op_table() -> list[tuple[str, Callable[[Any, Any], Any], Callable[[Any, Any], Any]]]:
+    """(what the operation mixes, axcomp, NumPy): one step's update of the carry ``h``
+    given the step's slice ``x``."""
+    return [
+        ("", lambda h, x: anp.tanh(h + x), lambda h, x: np.tanh(h + x)),
+        ("", lambda h, x: h * 0.5 - x * 0.25, lambda h, x: h * 0.5 - x * 0.25),
+        # a constant along the columns: a column block would meet all of it
+        ("columns", lambda h, x: h + x * W, lambda h, x: h + x * W),
+        ("", lambda h, x: anp.where(h > 0, h, 0.1 * x), lambda h, x: np.where(h > 0, h, 0.1 * x)),
+        ("columns", lambda h, x: anp.tanh(h @ MIX_COLUMNS), lambda h, x: np.tanh(h @ MIX_COLUMNS)),
+        (
+            "columns",
+            lambda h, x: h - anp.max(h, axis=1, keepdims=True),
+            lambda h, x: h - np.max(h, axis=1, keepdims=True),
+        ),
+        ("rows", lambda h, x: anp.tanh(MIX_ROWS @ h), lambda h, x: np.tanh(MIX_ROWS @ h)),
+        (
+            "rows",
+            lambda h, x: anp.cumsum(h, axis=0) / ROWS,
+            lambda h, x: np.cumsum(h, axis=0) / ROWS,
+        ),
+        ("rows", lambda h, x: h - anp.mean(h, axis=0), lambda h, x: h - np.mean(h, axis=0)),
+        ("rows", lambda h, x: h[::-1] + x, lambda h, x: h[::-1] + x),
+    ]
+
+
+OPS = _op_table()
+
+
+@pytest.mark.slow  # numba compiles per program
+def test_random_bodies_split_only_along_axes_they_do_not_mix() -> None:
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+
+    @hypothesis.settings(max_examples=8, deadline=None, derandomize=True)
+    @hypothesis.given(st.lists(st.integers(0, len(OPS) - 1), min_size=1, max_size=4))
+    @hypothesis.example([0, 4])  # columns mixed: rows split
+    @hypothesis.example([6, 1])  # rows mixed: columns split
+    @hypothesis.example([5, 7])  # both mixed: whole
+    def check(picks: list[int]) -> None:
+        ops = [OPS[k] for k in picks]
+
+        def program(xs: Any, h0: Any) -> Any:
+            def step(h: Any, x: Any) -> Any:
+                for _, op, _ in ops:
+                    h = op(h, x)
+                return h, None
+
+            return lax.scan(step, h0, xs)[0]
+
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("AXCOMP_FUSE", "always")
+            mp.setattr(parallel_loops, "BLOCK_ELEMENT_STEPS", 1)
+            got, want, chunks = split_and_whole(program, XS, H0)
+            whole = ax.jit(program, threads=1).lower(XS, H0).plan
+        mixed = {what for what, _, _ in ops}
+        if chunks is not None:
+            axis = chunks.in_axes[1]  # of h0
+            assert (axis == 0 and "rows" not in mixed) or (axis == 1 and "columns" not in mixed)
+        elif loop_nest_steps(whole):  # (a loop of NumPy steps, a cumsum's, runs whole)
+            assert {"rows", "columns"} <= mixed, "an independent axis was not split"
+        h = H0
+        for x in XS:
+            for _, _, op in ops:
+                h = op(h, x)
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(got, h, rtol=1e-10, atol=1e-12)
+
+    check()

@@ -42,9 +42,11 @@ from .chunking import (
 from .compile import Compiled
 from .options import Options
 
-#: Split only loops with at least this many element-steps (steps times the elements of
-#: their carries): below it a call is shorter than starting the threads.
-MIN_ELEMENT_STEPS = 1 << 20
+#: The element-steps (a loop's steps times the elements of its carries) a block must get,
+#: about half a millisecond of a loop nest's work: fewer, and starting its thread costs a
+#: good part of what it saves. A program runs as ``element-steps // BLOCK_ELEMENT_STEPS``
+#: blocks at the most (one per thread), and whole below two.
+BLOCK_ELEMENT_STEPS = 1 << 19
 
 Shape = tuple[int, ...]
 
@@ -57,23 +59,24 @@ def maybe_split_loops(
 ) -> Compiled:
     """``compiled``, or the same program run as one block of rows per thread when its loops
     carry an input axis position by position (``compile_shapes`` as ``maybe_chunk``'s)."""
-    threads = compiled.target.block_threads(options.threads)
     graph = compiled.traced
     if (
-        threads <= 1
-        or compiled.chunks is not None
+        compiled.chunks is not None
         or compiled.target.emitter != "numpy"
         or graph is None
         or graph.effects
-        or _element_steps(compiled.plan) < MIN_ELEMENT_STEPS
     ):
         return compiled
-    found = _row_split(graph, threads)
+    blocks = min(
+        compiled.target.block_threads(options.threads),
+        _element_steps(compiled.plan) // BLOCK_ELEMENT_STEPS,
+    )
+    found = _row_split(graph, blocks) if blocks > 1 else None
     if found is None:
         return compiled
     split, states, size = found
     in_axes = split.in_axes
-    chunk = math.ceil(size / threads)
+    chunk = math.ceil(size / blocks)
 
     sliced = [k is not None for k in in_axes]
     budget = options.memory_limit
@@ -149,14 +152,14 @@ def _nested(plan: Plan) -> bool:
     return bool(loops) and all(loop.nest is not None for loop in loops)
 
 
-def _row_split(graph: Graph, threads: int) -> tuple[LevelSplit, dict[Node, State], int] | None:
+def _row_split(graph: Graph, blocks: int) -> tuple[LevelSplit, dict[Node, State], int] | None:
     """The split along one axis of the inputs that carries a loop position by position:
     (the split, every node's state, the axis length), trying the longest axes first; None
     when no axis of at least two rows per thread is proven. (A vmap level's axis is split
     as an input axis: an axis of its name that no split input reaches would have the
     whole length in the block's trace, which ``same_program`` refuses.)"""
     sizes = sorted(
-        {n for node in graph.inputs for n in node.shape if n >= 2 * threads}, reverse=True
+        {n for node in graph.inputs for n in node.shape if n >= 2 * blocks}, reverse=True
     )
     for size in sizes:
         in_axes: list[int | None] = []

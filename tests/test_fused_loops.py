@@ -807,3 +807,33 @@ def test_a_long_elementwise_chain_is_searched_in_linear_work(monkeypatch):
         want = np.abs(want - 0.5)
     np.testing.assert_array_equal(got, want)
     assert 0 < pops[0] <= 2 * fusion.MAX_INSTRUCTIONS * 1000  # 751,000 when walked whole
+
+
+@pytest.mark.parametrize("shape", [(70, 70), (3, 33, 33), (31, 31)])
+def test_maps_reading_across_rows_run_in_tiles_and_equal_numpy(shape: tuple[int, ...]) -> None:
+    """A map reading a transpose (a gradient's symmetrisation ``g * k + g.T * k.T``) runs
+    its last two axes in tiles (``fused_loops.TILE``), edges shorter than a tile
+    included; each element is the same arithmetic, so the NumPy path's bits."""
+    g, k = RNG.standard_normal(shape), RNG.standard_normal(shape)
+
+    def symmetrised(g: Any, k: Any) -> Any:
+        gt, kt = anp.swapaxes(g, -1, -2), anp.swapaxes(k, -1, -2)
+        return g * k + gt * kt - g
+
+    got, want = fused_and_plain(symmetrised, g, k)
+    np.testing.assert_array_equal(got, want)
+    gt, kt = np.swapaxes(g, -1, -2), np.swapaxes(k, -1, -2)
+    np.testing.assert_array_equal(got, g * k + gt * kt - g)
+    (_, loop), *_ = fused_steps(compiled(symmetrised, "always", g, k)[1].plan)
+    text = fused_loops.source(loop)
+    assert fused_loops._crosses(loop) and f"+ {fused_loops.TILE}, n{len(shape) - 1})" in text
+
+
+def test_maps_along_rows_and_broadcast_columns_are_not_tiled() -> None:
+    a, col = RNG.standard_normal((40, 50)), RNG.standard_normal((40, 1))
+    got, want = fused_and_plain(lambda a, c: anp.exp(a - c) * 2.0, a, col)
+    np.testing.assert_allclose(got, want, rtol=1e-15)  # (exp within an ulp or two)
+    (_, loop), *_ = fused_steps(
+        compiled(lambda a, c: anp.exp(a - c) * 2.0, "always", a, col)[1].plan
+    )
+    assert not fused_loops._crosses(loop) and "_t" not in fused_loops.source(loop)

@@ -154,6 +154,26 @@ def test_large_temporaries_chunk_for_speed_on_several_threads(monkeypatch):
     np.testing.assert_allclose(f(A, B), np.abs(A[:, None] - B[None]).sum(-1))
 
 
+def checks_its_rows(A, B):
+    """A function that checks its own batch: traced for a block, it raises."""
+    if A.shape[0] != 128:
+        raise ValueError(f"expected 128 rows, got {A.shape[0]}")
+    return ax.vmap(ax.vmap(l1, in_axes=(None, 0)), in_axes=(0, None))(A, B)
+
+
+def test_a_function_that_checks_its_batch_runs_whole_or_says_why_it_cannot(monkeypatch):
+    from axcomp.transforms import chunking
+
+    monkeypatch.setattr(chunking, "SPEED_MIN", 1 << 20)  # would chunk for speed
+    A, B = RNG.normal(size=(128, 64)), RNG.normal(size=(96, 64))
+    f = ax.jit(checks_its_rows, threads=2)
+    assert f.lower(A, B).chunks is None
+    np.testing.assert_allclose(f(A, B), np.abs(A[:, None] - B[None]).sum(-1))
+    with pytest.raises(ax.MemoryBudgetError, match="cannot be traced for a block") as info:
+        ax.jit(checks_its_rows, memory_limit="1MiB")(A, B)
+    assert "ValueError: expected 128 rows, got" in str(info.value)
+
+
 def test_explain_shows_the_chunks():
     A, B = RNG.normal(size=(30, 16)), RNG.normal(size=(20, 16))
     text = str(ax.explain(pairwise(l1, memory_limit="8KiB", threads=1), A, B))

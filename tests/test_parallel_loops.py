@@ -161,6 +161,19 @@ def test_loops_whose_rows_meet_run_whole(f: Callable[..., Any]) -> None:
     np.testing.assert_allclose(got, reference_of(f, first, XS, H0), rtol=1e-12, atol=1e-14)
 
 
+def test_a_function_that_checks_its_batch_runs_whole() -> None:
+    def checked(w: Any, xs: Any, h0: Any) -> Any:
+        if h0.shape[0] != ROWS:  # a block's trace sees 12 rows
+            raise ValueError(f"expected {ROWS} rows, got {h0.shape[0]}")
+        return rnn(w, xs, h0)
+
+    got, want, chunks = split_and_whole(checked, W, XS, H0)
+    assert chunks is None
+    np.testing.assert_array_equal(got, want)
+    with pytest.raises(ValueError, match="expected 24 rows, got 23"):
+        ax.jit(checked, threads=2)(W, XS[:, :23], H0[:23])
+
+
 def test_one_thread_and_short_loops_run_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     assert ax.explain(ax.jit(rnn, threads=1), W, XS, H0).chunks is None
     # work for one block of BLOCK_ELEMENT_STEPS: whole; for three, on four threads: three

@@ -373,7 +373,10 @@ def maybe_chunk(
 
     sliced = [k is not None for k in in_axes]
     while True:
-        block = compile_shapes(sliced_shapes(shapes, in_axes, chunk), size // chunk)
+        try:
+            block = compile_shapes(sliced_shapes(shapes, in_axes, chunk), size // chunk)
+        except Exception as exc:  # the function checks its own shapes
+            return compiled if not over else _untraceable(compiled, full, budget, exc)
         running = min(threads, math.ceil(size / chunk))
         block_plan, per_block, hoisted = hoisted_block_plan(block, sliced, running, budget)
         hoisted_bytes = 0 if hoisted is None else hoisted.nbytes
@@ -401,7 +404,10 @@ def maybe_chunk(
             return compiled if not over else _refuse(compiled, full, budget)
     tail = None
     if size % chunk:
-        last = compile_shapes(sliced_shapes(shapes, in_axes, size % chunk), 1)
+        try:
+            last = compile_shapes(sliced_shapes(shapes, in_axes, size % chunk), 1)
+        except Exception as exc:
+            return compiled if not over else _untraceable(compiled, full, budget, exc)
         if not block_matches(compiled, last, [rec.name]):
             return compiled if not over else _refuse(compiled, full, budget)
         tail = last.plan
@@ -456,6 +462,15 @@ def hoisted_block_plan(
             if per_hoisted * running + hoisted.nbytes <= budget:
                 return hoisted.block, per_hoisted, hoisted
     return block.plan, temporary_peak(block.plan), None
+
+
+def _untraceable(compiled: Compiled, full: int, budget: int, exc: Exception) -> Compiled:
+    raise MemoryBudgetError(
+        f"{compiled.name}: the program's temporaries need {format_bytes(full)}, over "
+        f"memory_limit={format_bytes(budget)}, and the function cannot be traced for a block "
+        f"of its vmap axis (it raised {type(exc).__name__}: {exc}); raise memory_limit "
+        "(jit(f, memory_limit=...) or axcomp.set_options)"
+    ) from exc
 
 
 def _refuse(compiled: Compiled, full: int, budget: int) -> Compiled:

@@ -82,15 +82,18 @@ def maybe_split_loops(
     budget = options.memory_limit
     running = math.ceil(size / chunk)
     # the blocks run with BLAS on one thread: lowered so (GEMMs in loop nests, oriented)
-    with one_blas_thread():
-        block = compile_shapes(sliced_shapes(shapes, in_axes, chunk), 1)
-        block_plan, per_block, hoisted = hoisted_block_plan(block, sliced, running, budget)
-        tail = None
-        if size % chunk:
-            last = compile_shapes(sliced_shapes(shapes, in_axes, size % chunk), 1)
-            if not same_program(compiled, last, [states]) or not _nested(last.plan):
-                return compiled
-            tail = last.plan
+    try:
+        with one_blas_thread():
+            block = compile_shapes(sliced_shapes(shapes, in_axes, chunk), 1)
+            block_plan, per_block, hoisted = hoisted_block_plan(block, sliced, running, budget)
+            tail = None
+            if size % chunk:
+                last = compile_shapes(sliced_shapes(shapes, in_axes, size % chunk), 1)
+                if not same_program(compiled, last, [states]) or not _nested(last.plan):
+                    return compiled
+                tail = last.plan
+    except Exception:  # the function refuses a block's shapes (it checks its batch): whole
+        return compiled
     hoisted_bytes = 0 if hoisted is None else hoisted.nbytes
     if (
         per_block * running + hoisted_bytes > budget

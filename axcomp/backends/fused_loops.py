@@ -285,10 +285,10 @@ def source(loop: FusedLoop, cache: bool = True) -> str:
     lanes = LANES if in_register and loop.reduction != "sum" else 1
     body: list[str] = []
     depth = 1
-    if loop.reduction == "map" and _crosses(loop):
+    tiled = loop.reduction == "map" and _crosses(loop)
+    if tiled:
         body, depth = _tiled_loops(order)
-        order = []  # (the loops are printed)
-    for level, axis in enumerate(order):
+    for level, axis in enumerate([] if tiled else order):
         if in_register and level == len(kept):
             accs = " = ".join(f"_a{k}" for k in range(lanes))
             body.append("    " * depth + f"{accs} = {_init(loop)}")
@@ -301,7 +301,6 @@ def source(loop: FusedLoop, cache: bool = True) -> str:
         body.append("    " * depth + f"for i{axis} in _range({lo}, {hi}{step}):")
         depth += 1
     pad = "    " * depth
-    order = _order(loop)
     inner = order[-1]
     if in_register:
         for k in range(lanes):

@@ -78,9 +78,8 @@ def split_graph(
     ``level``, or of no vmap level: None), proven by the primitives' axis relations
     (``core/independence.py``), with the state of every node, those of loop and cond
     bodies included; raises ``NotIndependent`` naming the first node that mixes it."""
-    every: dict[Node, State] = {}
-    split_states(graph, [None if k is None else Sliced(k) for k in in_axes], level, every)
-    states = every
+    states: dict[Node, State] = {}
+    split_states(graph, [None if k is None else Sliced(k) for k in in_axes], level, states)
     out_axes: list[int | None] = []
     hows: list[str] = []
     for node in graph.outputs:

@@ -85,6 +85,8 @@ def maybe_split_loops(
     try:
         with one_blas_thread():
             block = compile_shapes(sliced_shapes(shapes, in_axes, chunk), 1)
+            if not same_program(compiled, block, [states]):
+                return compiled  # (before lowering it)
             block_plan, per_block, hoisted = hoisted_block_plan(block, sliced, running, budget)
             tail = None
             if size % chunk:
@@ -95,11 +97,7 @@ def maybe_split_loops(
     except Exception:  # the function refuses a block's shapes (it checks its batch): whole
         return compiled
     hoisted_bytes = 0 if hoisted is None else hoisted.nbytes
-    if (
-        per_block * running + hoisted_bytes > budget
-        or not same_program(compiled, block, [states])
-        or not _nested(block_plan)
-    ):
+    if per_block * running + hoisted_bytes > budget or not _nested(block_plan):
         return compiled
     for node, axis, got in zip(graph.outputs, split.out_axes, block.traced.outputs):
         want = node.shape if axis is None else node.shape[:axis] + (chunk,) + node.shape[axis + 1 :]
